@@ -1,0 +1,97 @@
+import { Command, Option, InvalidArgumentError } from 'commander';
+import { VERSION } from './version.js';
+import { UsageError } from './errors.js';
+
+function positiveInt(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer`);
+    return n;
+  };
+}
+function integer(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError('must be an integer');
+  return n;
+}
+
+const BACKENDS = ['auto', 'cpu', 'wasm', 'tensorflow', 'tensorflow-gpu'];
+
+/** Flags shared by train and predict/check that override config values. */
+function dataFlags(cmd: Command): Command {
+  return cmd
+    .option('-c, --config <file>', 'YAML config file')
+    .option('--data <csv>', 'CSV file with the series (overrides data.path)')
+    .option('--time-column <name>', 'time column name, or "none" for row order (overrides data.time_column)')
+    .option('--target <name>', 'column to forecast (overrides data.target)')
+    .option('--features <names>', 'comma-separated input columns (overrides data.features)')
+    .option('--lookback <n>', 'input window length (overrides window.lookback)', positiveInt('--lookback'))
+    .option('--horizon <n>', 'steps to forecast (overrides window.horizon)', positiveInt('--horizon'))
+    .option('--epochs <n>', 'training epochs (overrides training.epochs)', positiveInt('--epochs'))
+    .option('--seed <n>', 'random seed (overrides training.seed)', integer)
+    .addOption(new Option('--backend <name>', 'compute backend (overrides backend)').choices(BACKENDS));
+}
+
+/** The commander program; each action lazily imports its command module. */
+export function buildProgram(): Command {
+  const program = new Command('rnnfc')
+    .description('Forecast time series with recurrent neural networks (LSTM, GRU).')
+    .version(VERSION, '-V, --version')
+    .exitOverride()
+    .configureOutput({ outputError: (s, write) => write(`rnnfc: ${s.replace(/^error: /, 'error: ')}`) })
+    .showSuggestionAfterError(true)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  rnnfc train -c configs/airline-passengers.yaml
+  rnnfc predict -m runs/airline-passengers -o -
+  rnnfc train --data my.csv --time-column date --target sales --horizon 12
+  rnnfc check -c my.yaml
+  rnnfc init --data my.csv > my.yaml
+
+Exit codes: 0 ok, 1 a requested gate failed, 2 a problem you can fix (usage, config, data,
+run directory), 3 an internal error.`,
+    );
+
+  dataFlags(program.command('train').description('train a forecaster and write a run directory'))
+    .option('--out <dir>', 'run directory to write (default: a fresh name under output.dir)')
+    .option('--overwrite', 'replace --out if it exists')
+    .option('--json', 'print one JSON result on stdout')
+    .option('-q, --quiet', 'print nothing but errors')
+    .addHelpText('after', '\nExample:\n  rnnfc train -c configs/airline-passengers.yaml --epochs 50 --out runs/air\n')
+    .action(async (opts) => (await import('./commands/train.js')).trainCommand(opts));
+
+  program
+    .command('predict')
+    .description('forecast the next horizon from a saved run')
+    .requiredOption('-m, --model <dir>', 'run directory written by rnnfc train')
+    .option('--data <csv>', 'CSV with the same columns (default: the data the run was trained on)')
+    .option('-o, --output <file>', 'where to write the forecast ("-" for stdout)', '-')
+    .addOption(new Option('--format <fmt>', 'output format').choices(['csv', 'json']))
+    .addOption(new Option('--backend <name>', 'compute backend').choices(BACKENDS))
+    .option('--json', 'print one JSON result on stdout (same as --format json -o -)')
+    .option('-q, --quiet', 'print nothing but errors')
+    .addHelpText('after', '\nExample:\n  rnnfc predict -m runs/airline-passengers -o forecast.csv\n')
+    .action(async (opts) => (await import('./commands/predict.js')).predictCommand(opts));
+
+  dataFlags(program.command('check').description('validate a config and its data; list every problem'))
+    .option('--json', 'print one JSON result on stdout')
+    .option('-q, --quiet', 'print nothing but errors')
+    .addHelpText('after', '\nExample:\n  rnnfc check -c my.yaml\n')
+    .action(async (opts) => (await import('./commands/check.js')).checkCommand(opts));
+
+  program
+    .command('init')
+    .description('print a starter config for a CSV file')
+    .requiredOption('--data <csv>', 'CSV file with the series')
+    .option('--target <name>', 'column to forecast (default: the last numeric column)')
+    .option('--time-column <name>', 'time column (default: detected)')
+    .addHelpText('after', '\nExample:\n  rnnfc init --data my.csv > my.yaml\n')
+    .action(async (opts) => (await import('./commands/init.js')).initCommand(opts));
+
+  for (const c of program.commands) c.exitOverride().configureOutput(program.configureOutput());
+  return program;
+}
+
+export { UsageError };

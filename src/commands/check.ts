@@ -1,0 +1,24 @@
+import { configFromOptions, type DataFlagOptions } from './common.js';
+import { readSeries } from '../data/read-csv.js';
+import { formatTime } from '../data/time.js';
+
+/** `rnnfc check`: validates the config (every problem at once), then reads the data. */
+export async function checkCommand(opts: DataFlagOptions): Promise<void> {
+  const cfg = configFromOptions(opts);
+  const s = readSeries({
+    path: cfg.data.path,
+    timeColumn: cfg.data.time_column,
+    target: cfg.data.target,
+    features: cfg.data.features,
+    missing: cfg.data.missing,
+  });
+  const n = s.columns[cfg.data.target].length;
+  const f = s.index.frequency;
+  const first = formatTime(s.index.times[0], s.index.format);
+  const last = formatTime(s.index.times[n - 1], s.index.format);
+  if (opts.json) {
+    process.stdout.write(JSON.stringify({ ok: true, rows: n, frequency: f, first, last, target: cfg.data.target, features: cfg.data.features }) + '\n');
+  } else if (!opts.quiet) {
+    process.stdout.write(`ok: ${cfg.data.path}: ${n} rows, ${first} .. ${last}, every ${f.step} ${f.unit}; target ${cfg.data.target}, inputs ${cfg.data.features.join(', ')}\n`);
+  }
+}

@@ -1,0 +1,56 @@
+import { basename } from 'node:path';
+import type { Config } from '../config/types.js';
+import type { ConfigOverrides } from '../config/resolve.js';
+import { resolveConfig } from '../config/resolve.js';
+import { loadConfigFile } from '../config/load.js';
+
+/** Options shared by the commands that take a config and overriding flags. */
+export interface DataFlagOptions {
+  config?: string;
+  data?: string;
+  timeColumn?: string;
+  target?: string;
+  features?: string;
+  lookback?: number;
+  horizon?: number;
+  epochs?: number;
+  seed?: number;
+  backend?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** Flags -> config overrides (`--time-column none` means no time column). */
+export function overridesFrom(opts: DataFlagOptions): ConfigOverrides {
+  const o: ConfigOverrides = {};
+  if (opts.data !== undefined) o.data = opts.data;
+  if (opts.timeColumn !== undefined) o.timeColumn = opts.timeColumn === 'none' ? null : opts.timeColumn;
+  if (opts.target !== undefined) o.target = opts.target;
+  if (opts.features !== undefined) o.features = opts.features.split(',').map((s) => s.trim()).filter(Boolean);
+  if (opts.lookback !== undefined) o.lookback = opts.lookback;
+  if (opts.horizon !== undefined) o.horizon = opts.horizon;
+  if (opts.epochs !== undefined) o.epochs = opts.epochs;
+  if (opts.seed !== undefined) o.seed = opts.seed;
+  if (opts.backend !== undefined) o.backend = opts.backend;
+  return o;
+}
+
+/** Reads the optional YAML file, applies flag overrides, validates everything at once. */
+export function configFromOptions(opts: DataFlagOptions): Config {
+  const overrides = overridesFrom(opts);
+  if (opts.config) {
+    const { value, lineOf } = loadConfigFile(opts.config);
+    return resolveConfig(value, { file: opts.config, lineOf, overrides });
+  }
+  return resolveConfig({}, { file: '(flags)', overrides });
+}
+
+/** A run name from the data file: `datasets/airline-passengers.csv` -> `airline-passengers`. */
+export function runBaseName(dataPath: string): string {
+  return basename(dataPath).replace(/\.[^.]*$/, '') || 'run';
+}
+
+/** True when progress and colour may be drawn on stderr. */
+export function interactive(opts: { json?: boolean; quiet?: boolean }): boolean {
+  return Boolean(process.stderr.isTTY) && !process.env.NO_COLOR && !opts.json && !opts.quiet;
+}

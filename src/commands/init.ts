@@ -1,0 +1,58 @@
+import { UsageError } from '../errors.js';
+import { readHeader, readSeries } from '../data/read-csv.js';
+import { defaultSeason } from '../metrics/season.js';
+
+export interface InitOptions {
+  data: string;
+  target?: string;
+  timeColumn?: string;
+}
+
+/** `rnnfc init`: prints a starter config chosen from the CSV's columns and frequency. */
+export async function initCommand(opts: InitOptions): Promise<void> {
+  const { columns, rows } = readHeader(opts.data);
+  const numeric = columns.filter((_, j) => rows.some((r) => r[j] !== undefined && r[j] !== '' && Number.isFinite(Number(r[j]))));
+  let target = opts.target;
+  if (target === undefined) {
+    const candidates = numeric.filter((c) => c !== opts.timeColumn);
+    target = candidates[candidates.length - 1];
+    if (target === undefined) throw new UsageError(`${opts.data}: no numeric column to forecast; pass --target`);
+  }
+  const s = readSeries({ path: opts.data, timeColumn: opts.timeColumn === 'none' ? null : opts.timeColumn, target, features: [target], missing: 'interpolate' });
+  const f = s.index.frequency;
+  const season = defaultSeason(f);
+  const n = s.columns[target].length;
+  const horizon = Math.max(1, Math.min(season > 1 ? season : 12, Math.floor(n / 10)));
+  const lookback = Math.max(horizon, Math.min(season > 1 ? 2 * season : 24, Math.floor(n / 5)));
+  const positive = s.columns[target].every((v) => v > 0);
+  const transforms = [positive ? 'log' : null, season > 1 && n > 4 * season ? `{difference: ${season}}` : null, '{scale: standard}']
+    .filter(Boolean)
+    .join(', ');
+  const timeLine = s.timeColumn === null ? 'time_column: null   # no time column: rows are in order' : `time_column: ${s.timeColumn}`;
+  process.stdout.write(`# rnnfc config for ${opts.data}: ${n} rows, every ${f.step} ${f.unit}
+# columns: ${columns.join(', ')}
+data:
+  path: ${opts.data}
+  ${timeLine}
+  target: ${target}
+  features: [${target}]
+  missing: interpolate
+transforms: [${transforms}]
+window: {mode: many-to-one, lookback: ${lookback}, horizon: ${horizon}}
+model:
+  cell: lstm
+  layers: [{units: 32}]
+  dropout: 0
+training:
+  optimizer: adam
+  learning_rate: 0.001
+  batch_size: 32
+  epochs: 100
+  loss: mse
+  clip_norm: 1.0
+  early_stopping: {patience: 10}
+  validation_size: ${horizon}
+  seed: 42
+evaluation: {test_size: ${horizon}, season: ${season}}
+`);
+}

@@ -1,0 +1,96 @@
+import { ArtifactError, DataError, UsageError } from '../errors.js';
+import { readRunDir } from '../artifacts/run-dir.js';
+import { writeFileAtomic } from '../artifacts/atomic.js';
+import { readSeries } from '../data/read-csv.js';
+import { formatTime, futureTimes } from '../data/time.js';
+import { Pipeline } from '../transforms/pipeline.js';
+import { forecastTransformed, needsFeedback, type ModelIO } from '../forecast/forecast.js';
+import { toCsv, formatNumber } from '../output/csv.js';
+import { parseConfigText } from '../config/load.js';
+import type { Frequency, MissingPolicy, TimeFormat } from '../types.js';
+
+export interface PredictOptions {
+  model: string;
+  data?: string;
+  output: string;
+  format?: 'csv' | 'json';
+  backend?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+interface SavedPipeline {
+  format_version: number;
+  time_column: string | null;
+  time_format: TimeFormat;
+  frequency: Frequency;
+  target: string;
+  features: string[];
+  missing: MissingPolicy;
+  io: ModelIO;
+  transforms: object;
+}
+
+const REQUIRED = ['model.json', 'weights.bin', 'pipeline.json', 'config.yaml'];
+
+/** `rnnfc predict`: run directory + data -> the next horizon, as CSV or JSON. */
+export async function predictCommand(opts: PredictOptions): Promise<void> {
+  const files = readRunDir(opts.model, REQUIRED);
+  let saved: SavedPipeline;
+  try {
+    saved = JSON.parse(files['pipeline.json'].toString('utf8')) as SavedPipeline;
+  } catch {
+    throw new ArtifactError(`${opts.model}/pipeline.json is not valid JSON; retrain or restore the run`);
+  }
+  if (saved.format_version !== 1) throw new ArtifactError(`${opts.model}/pipeline.json has unsupported format_version ${saved.format_version}`);
+  const config = parseConfigText(files['config.yaml'].toString('utf8'), `${opts.model}/config.yaml`).value as { data?: { path?: string }; backend?: string };
+  const dataPath = opts.data ?? config.data?.path;
+  if (!dataPath) throw new UsageError('no data: pass --data FILE.csv');
+
+  const series = readSeries({
+    path: dataPath,
+    timeColumn: saved.time_column,
+    target: saved.target,
+    features: saved.features,
+    missing: saved.missing,
+  });
+  const f = series.index.frequency;
+  if (f.unit !== saved.frequency.unit || f.step !== saved.frequency.step)
+    throw new DataError(
+      `${dataPath}: frequency ${f.step} ${f.unit} does not match the run's ${saved.frequency.step} ${saved.frequency.unit}`,
+    );
+  const pipeline = Pipeline.fromJSON(saved.transforms);
+  const io = saved.io;
+  const n = series.columns[saved.target].length;
+  const need = io.offset + (io.mode === 'one-to-one' ? 1 : io.lookback);
+  if (n < need) throw new DataError(`${dataPath}: ${n} rows, but the model needs at least ${need} to forecast`);
+  const onlyTarget = io.features.length === 1 && io.features[0] === io.target;
+  if (needsFeedback(io, io.horizon) && !onlyTarget) throw new ArtifactError('this run cannot forecast its horizon from inputs other than the target');
+
+  const { loadBackend } = await import('../model/backend.js');
+  const { loadModelFromFiles } = await import('../model/build.js');
+  const { tf } = await loadBackend((opts.backend ?? config.backend ?? 'auto') as 'auto');
+  let model;
+  try {
+    model = await loadModelFromFiles(tf, files['model.json'].toString('utf8'), files['weights.bin']);
+  } catch (e) {
+    throw new ArtifactError(`${opts.model}: cannot load the model (${(e as Error).message})`);
+  }
+  const tcols = pipeline.transform(series.columns);
+  const fT = forecastTransformed(tf, model, io, tcols, n, io.horizon);
+  const fc = pipeline.inverseTarget(io.target, fT, series.columns[io.target]);
+  const times = futureTimes(series.index, io.horizon).map((t) => formatTime(t, series.index.format));
+  const timeName = series.timeColumn ?? 'index';
+
+  const format = opts.json ? 'json' : (opts.format ?? (opts.output.endsWith('.json') ? 'json' : 'csv'));
+  const output = opts.json ? '-' : opts.output;
+  const text =
+    format === 'json'
+      ? JSON.stringify({ run: opts.model, target: io.target, horizon: io.horizon, forecast: times.map((t, i) => ({ [timeName]: t, forecast: Number(formatNumber(fc[i])) })) }) + '\n'
+      : toCsv([timeName, 'forecast'], times.map((t, i) => [t, formatNumber(fc[i])]));
+  if (output === '-') process.stdout.write(text);
+  else {
+    writeFileAtomic(output, text);
+    if (!opts.quiet) process.stderr.write(`wrote ${output} (${io.horizon} steps after ${formatTime(series.index.times[n - 1], series.index.format)})\n`);
+  }
+}

@@ -1,0 +1,305 @@
+import { resolve as resolvePath } from 'node:path';
+import type { Config } from '../config/types.js';
+import { ConfigError } from '../errors.js';
+import { configFromOptions, interactive, runBaseName, type DataFlagOptions } from './common.js';
+import { readSeries, sha256File } from '../data/read-csv.js';
+import { formatTime, futureTimes } from '../data/time.js';
+import { Pipeline } from '../transforms/pipeline.js';
+import { splitPoints, manyToOneStarts, oneToOneChunks, gatherManyToOne, gatherOneToOne } from '../windows/index-math.js';
+import { scoreAll } from '../metrics/metrics.js';
+import { defaultSeason } from '../metrics/season.js';
+import { naive, seasonalNaive, drift } from '../forecast/baselines.js';
+import { forecastTransformed, needsFeedback, type ModelIO } from '../forecast/forecast.js';
+import { assertWritableTarget, nextRunDir, writeDirAtomic } from '../artifacts/atomic.js';
+import { buildManifest } from '../artifacts/run-dir.js';
+import { toCsv, formatNumber } from '../output/csv.js';
+import { renderConfigYaml } from '../config/render.js';
+import { VERSION } from '../version.js';
+import type { Series } from '../types.js';
+
+export interface TrainOptions extends DataFlagOptions {
+  out?: string;
+  overwrite?: boolean;
+}
+
+type Scores = ReturnType<typeof scoreAll>;
+
+/** `rnnfc train`: config -> data -> fitted pipeline -> trained model -> run directory. */
+export async function trainCommand(opts: TrainOptions): Promise<void> {
+  const t0 = performance.now();
+  const cfg = configFromOptions(opts);
+  const outDir = opts.out ?? nextRunDir(cfg.output.dir, runBaseName(cfg.data.path));
+  assertWritableTarget(outDir, Boolean(opts.overwrite));
+
+  const series = readSeries({
+    path: cfg.data.path,
+    timeColumn: cfg.data.time_column,
+    target: cfg.data.target,
+    features: cfg.data.features,
+    missing: cfg.data.missing,
+  });
+  const result = await trainOnSeries(cfg, series, opts);
+  const files = await runFiles(cfg, series, result, t0);
+  writeDirAtomic(outDir, files, { overwrite: Boolean(opts.overwrite) });
+  report(opts, outDir, result);
+}
+
+/** Everything train produces before it is written. */
+export interface TrainResult {
+  io: ModelIO;
+  pipeline: Pipeline;
+  season: number;
+  split: { trainEnd: number; valEnd: number; n: number };
+  history: { epoch: number; loss: number; valLoss: number | null; gradNorm: number; seconds: number }[];
+  bestEpoch: number;
+  trainSeconds: number;
+  backend: string;
+  modelJson: string;
+  weights: Buffer;
+  test: { actual: Float64Array; forecast: Float64Array };
+  future: Float64Array;
+  metrics: Record<string, Scores>;
+}
+
+function validateAgainstData(cfg: Config, series: Series): void {
+  const problems: string[] = [];
+  const onlyTarget = cfg.data.features.length === 1 && cfg.data.features[0] === cfg.data.target;
+  const w = cfg.window;
+  if (!onlyTarget) {
+    if (!cfg.data.features.includes(cfg.data.target) && (w.strategy === 'recursive' || w.mode === 'one-to-one'))
+      problems.push('data.features: must include the target for recursive or one-to-one forecasting');
+    if (w.mode === 'one-to-one' || w.strategy === 'recursive')
+      problems.push('data.features: other inputs than the target need window.mode many-to-one with strategy direct (future inputs are unknown)');
+    if (cfg.evaluation.test_size > w.horizon)
+      problems.push(`evaluation.test_size: must be at most window.horizon (${w.horizon}) when there are inputs other than the target`);
+  }
+  if (problems.length) throw new ConfigError(`config does not fit the data in ${series.target}`, problems);
+}
+
+/** Fits the pipeline and model on the training part, evaluates on the test part. */
+export async function trainOnSeries(cfg: Config, series: Series, opts: { json?: boolean; quiet?: boolean }): Promise<TrainResult> {
+  validateAgainstData(cfg, series);
+  const w = cfg.window;
+  const target = series.columns[cfg.data.target];
+  const n = target.length;
+  const offset = cfg.transforms.reduce((s, t) => s + (t.kind === 'difference' ? t.lag : 0), 0);
+  const split = splitPoints(n, {
+    offset: offset + (w.mode === 'one-to-one' ? 1 : w.lookback + (w.strategy === 'recursive' ? 1 : w.horizon)),
+    testSize: cfg.evaluation.test_size,
+    validationSize: cfg.training.validation_size,
+  });
+  const pipeline = Pipeline.fit(cfg.transforms, series.columns, split.trainEnd);
+  const tcols = pipeline.transform(series.columns);
+  const features = cfg.data.features;
+  const featCols = features.map((f) => tcols[f]);
+  const tTarget = tcols[cfg.data.target];
+
+  const io: ModelIO = {
+    mode: w.mode,
+    strategy: w.strategy,
+    lookback: w.lookback,
+    horizon: w.horizon,
+    outputs: w.mode === 'many-to-one' && w.strategy === 'direct' ? w.horizon : 1,
+    features,
+    target: cfg.data.target,
+    offset: pipeline.offset,
+    warmup: Math.max(w.lookback, w.chunk) * 4,
+  };
+
+  // windows: training targets lie in [offset, trainEnd), validation targets in [trainEnd, valEnd)
+  let data: { x: Float32Array; y: Float32Array; xShape: number[]; yShape: number[]; xVal?: Float32Array; yVal?: Float32Array; nVal?: number };
+  if (w.mode === 'one-to-one') {
+    const c = w.chunk;
+    const tr = oneToOneChunks({ start: pipeline.offset, end: split.trainEnd, chunk: c });
+    const g = gatherOneToOne(featCols, tTarget, tr, c);
+    data = { x: g.x, y: g.y, xShape: [tr.length, c, features.length], yShape: [tr.length, c, 1] };
+    if (split.valEnd > split.trainEnd) {
+      const va = oneToOneChunks({ start: Math.max(pipeline.offset, split.valEnd - c - 1), end: split.valEnd, chunk: c });
+      const gv = gatherOneToOne(featCols, tTarget, va, c);
+      Object.assign(data, { xVal: gv.x, yVal: gv.y, nVal: va.length });
+    }
+  } else {
+    const L = w.lookback, H = io.outputs;
+    const tr = manyToOneStarts({ start: pipeline.offset, end: split.trainEnd, lookback: L, horizon: H });
+    const g = gatherManyToOne(featCols, tTarget, tr, L, H);
+    data = { x: g.x, y: g.y, xShape: [tr.length, L, features.length], yShape: [tr.length, H] };
+    if (split.valEnd > split.trainEnd) {
+      const va = manyToOneStarts({ start: Math.max(pipeline.offset, split.trainEnd - L), end: split.valEnd, lookback: L, horizon: H });
+      if (va.length) {
+        const gv = gatherManyToOne(featCols, tTarget, va, L, H);
+        Object.assign(data, { xVal: gv.x, yVal: gv.y, nVal: va.length });
+      }
+    }
+  }
+
+  const { loadBackend } = await import('../model/backend.js');
+  const { buildModel, serializeModel } = await import('../model/build.js');
+  const { trainModel } = await import('../train/loop.js');
+  const { makeProgress } = await import('../train/progress.js');
+  const { tf, backend } = await loadBackend(cfg.backend);
+  const model = buildModel(tf, {
+    cell: cfg.model.cell,
+    layers: cfg.model.layers,
+    dropout: cfg.model.dropout,
+    dense: cfg.model.dense,
+    steps: w.mode === 'one-to-one' ? null : w.lookback,
+    features: features.length,
+    outputs: io.outputs,
+    sequenceOutput: w.mode === 'one-to-one',
+    seed: cfg.training.seed,
+  });
+
+  const progress = makeProgress({
+    epochs: cfg.training.epochs,
+    tty: interactive(opts),
+    quiet: Boolean(opts.quiet || opts.json),
+    stream: process.stderr,
+  });
+  let interrupted = false;
+  const onSigint = () => {
+    interrupted = true;
+  };
+  process.on('SIGINT', onSigint);
+  let fit;
+  try {
+    fit = await trainModel(tf, model, data, cfg.training, { onEpoch: (e) => progress.onEpoch(e), shouldStop: () => interrupted });
+  } finally {
+    process.off('SIGINT', onSigint);
+    progress.done();
+  }
+
+  // evaluation: one multi-step forecast from the test origin, scored against the actuals
+  const origin = split.valEnd;
+  const testSize = n - origin;
+  const original = target;
+  const testT = forecastTransformed(tf, model, io, tcols, origin, testSize);
+  const testF = pipeline.inverseTarget(cfg.data.target, testT, original.subarray(0, origin));
+  const actual = original.slice(origin);
+  const season = cfg.evaluation.season || defaultSeason(series.index.frequency);
+  const train = original.subarray(0, origin);
+  const metrics: Record<string, Scores> = {
+    model: scoreAll(actual, testF, train, season),
+    naive: scoreAll(actual, naive(train, testSize), train, season),
+    seasonal_naive: scoreAll(actual, seasonalNaive(train, testSize, season), train, season),
+    drift: scoreAll(actual, drift(train, testSize), train, season),
+  };
+  // the future: the next horizon after the last observation
+  let future: Float64Array = new Float64Array(0);
+  if (!needsFeedback(io, w.horizon) || (features.length === 1 && features[0] === cfg.data.target)) {
+    const futT = forecastTransformed(tf, model, io, tcols, n, w.horizon);
+    future = pipeline.inverseTarget(cfg.data.target, futT, original);
+  }
+  const { modelJson, weights } = await serializeModel(model);
+  model.dispose();
+  return {
+    io, pipeline, season, split, history: fit.history, bestEpoch: fit.bestEpoch, trainSeconds: fit.seconds, backend,
+    modelJson, weights, test: { actual, forecast: testF }, future, metrics,
+  };
+}
+
+function roundScores(s: Scores): Record<string, number | null> {
+  const o: Record<string, number | null> = {};
+  for (const [k, v] of Object.entries(s)) o[k] = Number.isFinite(v) ? Number(formatNumber(v as number)) : null;
+  return o;
+}
+
+async function runFiles(cfg: Config, series: Series, r: TrainResult, t0: number): Promise<Record<string, string | Uint8Array>> {
+  const idx = series.index;
+  const target = series.columns[cfg.data.target];
+  const times = idx.times.map((t) => formatTime(t, idx.format));
+  const fut = futureTimes(idx, r.future.length).map((t) => formatTime(t, idx.format));
+  const origin = r.split.valEnd;
+  const pipelineJson = {
+    format_version: 1,
+    time_column: series.timeColumn,
+    time_format: idx.format,
+    frequency: idx.frequency,
+    last_time: times[times.length - 1],
+    target: cfg.data.target,
+    features: cfg.data.features,
+    missing: cfg.data.missing,
+    season: r.season,
+    io: r.io,
+    transforms: r.pipeline.toJSON(),
+  };
+  const metricsJson = {
+    origin: times[origin],
+    test_size: r.test.actual.length,
+    season: r.season,
+    methods: Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [k, roundScores(v)])),
+  };
+  const metadata = {
+    rnnfc_version: VERSION,
+    tfjs_version: (await import('@tensorflow/tfjs')).version.tfjs,
+    node_version: process.version,
+    backend: r.backend,
+    seed: cfg.training.seed,
+    data: { path: cfg.data.path, sha256: sha256File(cfg.data.path), rows: target.length },
+    best_epoch: r.bestEpoch,
+    epochs_run: r.history.length,
+    timings: { train_seconds: Number(r.trainSeconds.toFixed(3)), total_seconds: Number(((performance.now() - t0) / 1000).toFixed(3)) },
+    created: new Date().toISOString(),
+  };
+  const historyCsv = toCsv(
+    ['epoch', 'loss', 'val_loss', 'grad_norm', 'seconds'],
+    r.history.map((e) => [e.epoch, formatNumber(e.loss), e.valLoss === null ? null : formatNumber(e.valLoss), formatNumber(e.gradNorm), e.seconds.toFixed(3)]),
+  );
+  const rows: (string | number | null)[][] = [];
+  for (let i = 0; i < r.test.actual.length; i++)
+    rows.push([times[origin + i], 'test', formatNumber(r.test.actual[i]), formatNumber(r.test.forecast[i])]);
+  for (let i = 0; i < r.future.length; i++) rows.push([fut[i], 'future', null, formatNumber(r.future[i])]);
+  const forecastCsv = toCsv([series.timeColumn ?? 'index', 'part', 'actual', 'forecast'], rows);
+
+  const files: Record<string, string | Uint8Array> = {
+    'model.json': r.modelJson,
+    'weights.bin': r.weights,
+    'pipeline.json': JSON.stringify(pipelineJson, null, 2) + '\n',
+    'config.yaml': renderConfigYaml({ ...cfg, data: { ...cfg.data, path: resolvePath(cfg.data.path) } }),
+    'metadata.json': JSON.stringify(metadata, null, 2) + '\n',
+    'metrics.json': JSON.stringify(metricsJson, null, 2) + '\n',
+    'history.csv': historyCsv,
+    'forecast.csv': forecastCsv,
+  };
+  if (cfg.output.plot) {
+    const { renderForecastSvg } = await import('../output/plot.js');
+    const histEnd = origin;
+    files['plot.svg'] = await renderForecastSvg({
+      title: `${cfg.data.target}: ${r.io.mode} ${cfg.model.cell.toUpperCase()} forecast`,
+      history: { t: times.slice(0, histEnd), y: Array.from(target.subarray(0, histEnd)) },
+      test: { t: times.slice(origin), actual: Array.from(r.test.actual), forecast: Array.from(r.test.forecast) },
+      future: { t: fut, forecast: Array.from(r.future) },
+      temporal: idx.format !== 'integer' && idx.format !== 'row',
+    });
+  }
+  files['manifest.json'] = buildManifest(files, VERSION);
+  return files;
+}
+
+function report(opts: TrainOptions, outDir: string, r: TrainResult): void {
+  if (opts.json) {
+    process.stdout.write(
+      JSON.stringify({
+        run: outDir,
+        backend: r.backend,
+        epochs_run: r.history.length,
+        best_epoch: r.bestEpoch,
+        train_seconds: Number(r.trainSeconds.toFixed(3)),
+        metrics: Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [k, roundScores(v)])),
+      }) + '\n',
+    );
+    return;
+  }
+  if (opts.quiet) return;
+  const names = ['mae', 'rmse', 'mape', 'smape', 'mase'] as const;
+  const lines = [`test metrics (${r.test.actual.length} steps from the test origin, MASE season ${r.season}):`];
+  lines.push(['method'.padEnd(15), ...names.map((k) => k.toUpperCase().padStart(10))].join(''));
+  for (const [m, s] of Object.entries(r.metrics))
+    lines.push([m.padEnd(15), ...names.map((k) => fmt(s[k]).padStart(10))].join(''));
+  lines.push(`wrote ${outDir} (backend ${r.backend}, ${r.history.length} epochs, best ${r.bestEpoch}, ${r.trainSeconds.toFixed(1)} s)`);
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+function fmt(x: number): string {
+  if (!Number.isFinite(x)) return '-';
+  return Math.abs(x) >= 1000 ? x.toFixed(0) : x.toPrecision(4);
+}

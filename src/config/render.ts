@@ -1,0 +1,48 @@
+import { Document, isCollection } from 'yaml';
+import type { Config, TransformSpec } from './types.js';
+
+function transformOut(t: TransformSpec): unknown {
+  switch (t.kind) {
+    case 'log':
+      return 'log';
+    case 'difference':
+      return { difference: t.lag };
+    case 'scale':
+      return { scale: t.method };
+  }
+}
+
+/** The resolved config as user-facing YAML; resolveConfig(parse(render(c))) deep-equals c. */
+export function renderConfigYaml(config: Config): string {
+  const data: Record<string, unknown> = { path: config.data.path };
+  // An absent time_column means auto-detect, so it is left out; null is written as null.
+  if (config.data.time_column !== undefined) data.time_column = config.data.time_column;
+  data.target = config.data.target;
+  data.features = [...config.data.features];
+  data.missing = config.data.missing;
+  const doc = {
+    data,
+    transforms: config.transforms.map(transformOut),
+    window: { ...config.window },
+    model: {
+      cell: config.model.cell,
+      layers: config.model.layers.map((l) => ({ units: l.units })),
+      dropout: config.model.dropout,
+      dense: config.model.dense.map((l) => ({ units: l.units })),
+    },
+    training: {
+      ...config.training,
+      early_stopping: config.training.early_stopping === null ? false : { ...config.training.early_stopping },
+    },
+    evaluation: { ...config.evaluation },
+    output: { ...config.output },
+    backend: config.backend,
+  };
+  const yamlDoc = new Document(doc);
+  // Short entries read best inline: `- {difference: 12}`, `layers: [{units: 64}]`.
+  for (const path of [['transforms'], ['data', 'features'], ['model', 'layers'], ['model', 'dense']]) {
+    const node = yamlDoc.getIn(path, true);
+    if (isCollection(node)) node.flow = true;
+  }
+  return yamlDoc.toString({ lineWidth: 0 });
+}

@@ -1,0 +1,273 @@
+/**
+ * Reads one series from a CSV file: time column detection, ordering checks, regular grid
+ * with inserted missing timestamps, numeric parsing and the missing-value policy.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import { DataError } from '../errors.js';
+import type { Frequency, MissingPolicy, Series, TimeFormat } from '../types.js';
+import { formatTime, inferFrequency, parseTimeValue, regularize } from './time.js';
+
+export interface ReadSeriesOptions {
+  path: string;
+  /** null: no time column; undefined: auto-detect (first column when every value is a time). */
+  timeColumn?: string | null;
+  target: string;
+  /** Input feature columns; default [target]. */
+  features?: string[];
+  missing: MissingPolicy;
+}
+
+interface Table {
+  header: string[];
+  rows: string[][];
+  /** CSV line number of each data row (header = line 1). */
+  lines: number[];
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ENOENT') throw new DataError(`cannot read ${path}: no such file`);
+    if (err.code === 'EISDIR') throw new DataError(`cannot read ${path}: it is a directory`);
+    if (err.code === 'EACCES') throw new DataError(`cannot read ${path}: permission denied`);
+    throw new DataError(`cannot read ${path}: ${err.message}`);
+  }
+}
+
+function parseTable(path: string, text: string, maxRows?: number): Table {
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parse(text, {
+      bom: true,
+      info: true,
+      trim: true,
+      skip_empty_lines: true,
+      ...(maxRows !== undefined ? { to: maxRows + 1 } : {}),
+    }) as unknown as { record: string[]; info: { lines: number } }[];
+  } catch (e) {
+    const err = e as Error & { lines?: number };
+    const msg = err.message.replace(/\s+/g, ' ').trim();
+    throw new DataError(`${path}:${err.lines ?? '?'}: malformed CSV: ${msg}`);
+  }
+  if (records.length === 0) throw new DataError(`${path}: empty file: expected a header row and data rows`);
+  const header = records[0].record;
+  const seen = new Map<string, number>();
+  header.forEach((h, i) => {
+    if (h === '') throw new DataError(`${path}:1: column ${i + 1} has an empty name; give every column a header`);
+    if (seen.has(h)) throw new DataError(`${path}:1: duplicate column name "${h}"`);
+    seen.set(h, i);
+  });
+  const data = records.slice(1);
+  return { header, rows: data.map((r) => r.record), lines: data.map((r) => r.info.lines) };
+}
+
+/** Column names and the first 50 data rows (for the config generator). */
+export function readHeader(path: string): { columns: string[]; rows: string[][] } {
+  const table = parseTable(path, readText(path), 50);
+  return { columns: table.header, rows: table.rows.slice(0, 50) };
+}
+
+/** Hex SHA-256 of a file's bytes. */
+export function sha256File(path: string): string {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(path);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new DataError(`cannot read ${path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
+  }
+  return createHash('sha256').update(buf).digest('hex');
+}
+
+const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const MISSING_TOKENS = new Set(['', 'NA', 'NaN', 'nan', 'null', 'NULL']);
+
+function listLines(lines: number[], max = 5): string {
+  const shown = lines.slice(0, max).join(', ');
+  return lines.length > max ? `${shown} and ${lines.length - max} more` : shown;
+}
+
+export function readSeries(opts: ReadSeriesOptions): Series {
+  const { path, target, missing } = opts;
+  const table = parseTable(path, readText(path));
+  const { header, rows, lines } = table;
+  if (rows.length === 0) throw new DataError(`${path}: no data rows (only a header)`);
+
+  const features = opts.features && opts.features.length ? [...opts.features] : [target];
+  const used = [target, ...features.filter((f) => f !== target)];
+  const colIndex = (name: string, role: string): number => {
+    const i = header.indexOf(name);
+    if (i < 0) {
+      throw new DataError(
+        `${path}: no ${role} column "${name}"; available columns: ${header.map((h) => `"${h}"`).join(', ')}`,
+      );
+    }
+    return i;
+  };
+  colIndex(target, 'target');
+  for (const f of features) colIndex(f, 'feature');
+
+  // ---- time column
+  let timeColumn: string | null = null;
+  if (opts.timeColumn === undefined) {
+    const first = header[0];
+    if (!used.includes(first) && rows.some((r) => r[0] !== '') && rows.every((r) => r[0] === '' || parseTimeValue(r[0]) !== null)) {
+      timeColumn = first;
+    }
+  } else if (opts.timeColumn !== null) {
+    colIndex(opts.timeColumn, 'time');
+    if (used.includes(opts.timeColumn)) {
+      throw new DataError(`${path}: column "${opts.timeColumn}" cannot be both the time column and a value column`);
+    }
+    timeColumn = opts.timeColumn;
+  }
+
+  let format: TimeFormat = 'row';
+  let times: number[];
+  if (timeColumn === null) {
+    times = rows.map((_, i) => i);
+  } else {
+    const ti = header.indexOf(timeColumn);
+    times = [];
+    rows.forEach((r, i) => {
+      const cell = r[ti];
+      if (cell === '') {
+        throw new DataError(`${path}:${lines[i]}: column "${timeColumn}": empty time value; fill it in or remove the row`);
+      }
+      const p = parseTimeValue(cell);
+      if (!p) throw new DataError(`${path}:${lines[i]}: column "${timeColumn}": cannot parse "${cell}" as a date`);
+      if (i === 0) format = p.format;
+      else if (p.format !== format) {
+        throw new DataError(
+          `${path}:${lines[i]}: column "${timeColumn}": "${cell}" is written as ${p.format}, but earlier rows are ${format}; use one time format`,
+        );
+      }
+      times.push(p.t);
+    });
+    for (let i = 1; i < times.length; i++) {
+      if (times[i] === times[i - 1]) {
+        throw new DataError(
+          `${path}: duplicate timestamp ${formatTime(times[i], format)} at lines ${lines[i - 1]} and ${lines[i]}; remove one of them`,
+        );
+      }
+      if (times[i] < times[i - 1]) {
+        throw new DataError(
+          `${path}: rows out of time order at lines ${lines[i - 1]} and ${lines[i]} (${formatTime(times[i - 1], format)} then ${formatTime(times[i], format)}); sort the file by "${timeColumn}" in increasing order`,
+        );
+      }
+    }
+  }
+
+  // ---- numeric values
+  const raw: Record<string, Float64Array> = {};
+  for (const name of used) {
+    const ci = header.indexOf(name);
+    const col = new Float64Array(rows.length);
+    rows.forEach((r, i) => {
+      const cell = r[ci];
+      if (MISSING_TOKENS.has(cell)) col[i] = NaN;
+      else if (NUMBER_RE.test(cell)) col[i] = Number(cell);
+      else throw new DataError(`${path}:${lines[i]}: column "${name}": "${cell}" is not a number`);
+    });
+    raw[name] = col;
+  }
+
+  // ---- regular grid
+  const frequency: Frequency = inferFrequency(times, format);
+  const grid = regularize(times, frequency, { lines, format, path });
+  const size = grid.times.length;
+  const columns: Record<string, Float64Array> = {};
+  for (const name of used) {
+    const col = new Float64Array(size).fill(NaN);
+    grid.position.forEach((k, i) => (col[k] = raw[name][i]));
+    columns[name] = col;
+  }
+  const lineAt: (number | undefined)[] = new Array(size).fill(undefined);
+  grid.position.forEach((k, i) => (lineAt[k] = lines[i]));
+
+  // ---- missing values
+  const rowMissing = (k: number) => used.some((name) => Number.isNaN(columns[name][k]));
+  for (const name of used) {
+    if (columns[name].every((v) => Number.isNaN(v))) {
+      throw new DataError(`${path}: column "${name}" has no numeric values`);
+    }
+  }
+  let outTimes = grid.times;
+  if (missing === 'error') {
+    const bad: string[] = [];
+    let count = 0;
+    for (let k = 0; k < size; k++) {
+      if (!rowMissing(k)) continue;
+      count++;
+      if (bad.length < 5) {
+        const line = lineAt[k];
+        const when = timeColumn === null ? '' : formatTime(grid.times[k], format);
+        bad.push(line === undefined ? `${when} (no row)` : `line ${line}${when ? ` (${when})` : ''}`);
+      }
+    }
+    if (count > 0) {
+      throw new DataError(
+        `${path}: ${count} missing value${count > 1 ? 's' : ''} at ${bad.join(', ')}${count > 5 ? ` and ${count - 5} more` : ''}; use missing: interpolate, ffill or drop`,
+      );
+    }
+  } else if (missing === 'drop') {
+    const keep: number[] = [];
+    for (let k = 0; k < size; k++) if (!rowMissing(k)) keep.push(k);
+    if (keep.length === 0) throw new DataError(`${path}: every row has a missing value; nothing left after missing: drop`);
+    outTimes = keep.map((k) => grid.times[k]);
+    for (const name of used) columns[name] = Float64Array.from(keep, (k) => columns[name][k]);
+  } else {
+    for (const name of used) {
+      if (missing === 'interpolate') interpolate(columns[name]);
+      else if (missing === 'ffill') forwardFill(columns[name]);
+      else throw new DataError(`unknown missing policy "${missing as string}"; use interpolate, ffill, drop or error`);
+    }
+  }
+
+  return {
+    timeColumn,
+    index: { format, frequency, times: outTimes },
+    target,
+    features,
+    columns,
+  };
+}
+
+/** Linear interpolation between neighbours; leading/trailing gaps take the nearest value. In place. */
+export function interpolate(col: Float64Array): Float64Array {
+  const n = col.length;
+  let prev = -1;
+  for (let i = 0; i < n; i++) {
+    if (Number.isNaN(col[i])) continue;
+    if (prev === -1) {
+      for (let j = 0; j < i; j++) col[j] = col[i];
+    } else if (i - prev > 1) {
+      const a = col[prev];
+      const b = col[i];
+      for (let j = prev + 1; j < i; j++) col[j] = a + ((b - a) * (j - prev)) / (i - prev);
+    }
+    prev = i;
+  }
+  if (prev >= 0) for (let j = prev + 1; j < n; j++) col[j] = col[prev];
+  return col;
+}
+
+/** Forward fill; a leading gap is filled backward from the first value. In place. */
+export function forwardFill(col: Float64Array): Float64Array {
+  const n = col.length;
+  let first = -1;
+  for (let i = 0; i < n; i++) {
+    if (!Number.isNaN(col[i])) {
+      first = i;
+      break;
+    }
+  }
+  if (first < 0) return col;
+  for (let j = 0; j < first; j++) col[j] = col[first];
+  for (let i = first + 1; i < n; i++) if (Number.isNaN(col[i])) col[i] = col[i - 1];
+  return col;
+}

@@ -1,0 +1,371 @@
+/**
+ * Time values: parsing, formatting, frequency inference, calendar arithmetic and
+ * regular-grid checks. Pure functions; times are epoch ms (UTC) for calendar formats,
+ * the integer itself for 'integer', the row number for 'row'.
+ */
+import { DataError } from '../errors.js';
+import type { Frequency, TimeFormat, TimeIndex } from '../types.js';
+
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+export const WEEK_MS = 7 * DAY_MS;
+
+const RE_INT = /^[+-]?\d+$/;
+const RE_MONTH = /^(\d{4})-(\d{2})$/;
+const RE_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const RE_DATETIME =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|z|[+-]\d{2}:?\d{2})?$/;
+
+function daysInMonth(y: number, m0: number): number {
+  return new Date(Date.UTC(y, m0 + 1, 0)).getUTCDate();
+}
+
+/** Builds a UTC time, or null when a field is out of range (e.g. 2001-02-30). */
+function utc(y: number, mo: number, d: number, h = 0, mi = 0, s = 0, ms = 0): number | null {
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo - 1)) return null;
+  if (h > 23 || mi > 59 || s > 59) return null;
+  const date = new Date(0);
+  date.setUTCFullYear(y, mo - 1, d);
+  date.setUTCHours(h, mi, s, ms);
+  return date.getTime();
+}
+
+/** Parses one time cell; null when it is not a recognised time. */
+export function parseTimeValue(s: string): { t: number; format: TimeFormat } | null {
+  const v = s.trim();
+  if (RE_INT.test(v)) {
+    const t = Number(v);
+    return Number.isSafeInteger(t) ? { t, format: 'integer' } : null;
+  }
+  let m = RE_MONTH.exec(v);
+  if (m) {
+    const t = utc(+m[1], +m[2], 1);
+    return t === null ? null : { t, format: 'month' };
+  }
+  m = RE_DATE.exec(v);
+  if (m) {
+    const t = utc(+m[1], +m[2], +m[3]);
+    return t === null ? null : { t, format: 'date' };
+  }
+  m = RE_DATETIME.exec(v);
+  if (m) {
+    const ms = m[7] ? Math.round(Number(m[7]) * 1000) : 0;
+    let t = utc(+m[1], +m[2], +m[3], +m[4], +m[5], m[6] ? +m[6] : 0, ms);
+    if (t === null) return null;
+    const zone = m[8];
+    if (!zone) return { t, format: 'datetime' };
+    if (zone !== 'Z' && zone !== 'z') {
+      const z = /^([+-])(\d{2}):?(\d{2})$/.exec(zone)!;
+      const off = (+z[2] * 60 + +z[3]) * MINUTE_MS;
+      if (+z[2] > 23 || +z[3] > 59) return null;
+      t -= z[1] === '+' ? off : -off;
+    }
+    return { t, format: 'datetime-z' };
+  }
+  return null;
+}
+
+/** Writes a time in the shape it was read ('datetime-z' always as UTC with Z, no ms). */
+export function formatTime(t: number, format: TimeFormat): string {
+  if (format === 'integer' || format === 'row') return String(t);
+  const iso = new Date(t).toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ (years 0..9999)
+  switch (format) {
+    case 'month':
+      return iso.slice(0, 7);
+    case 'date':
+      return iso.slice(0, 10);
+    case 'datetime':
+      return iso.slice(0, 19);
+    case 'datetime-z':
+      return iso.slice(0, 19) + 'Z';
+  }
+}
+
+/** Human text for a frequency, e.g. "30 minutes", "1 month". */
+export function describeFrequency(f: Frequency): string {
+  const name = f.unit === 'bday' ? 'business day' : f.unit;
+  return `${f.step} ${name}${f.step === 1 ? '' : 's'}`;
+}
+
+function modal(values: number[]): number {
+  const counts = new Map<number, number>();
+  let best = values[0];
+  let bestCount = 0;
+  for (const v of values) {
+    const c = (counts.get(v) ?? 0) + 1;
+    counts.set(v, c);
+    // ties: the smaller spacing wins
+    if (c > bestCount || (c === bestCount && v < best)) {
+      best = v;
+      bestCount = c;
+    }
+  }
+  return best;
+}
+
+function isLastDay(t: number): boolean {
+  const d = new Date(t);
+  return d.getUTCDate() === daysInMonth(d.getUTCFullYear(), d.getUTCMonth());
+}
+
+function monthNumber(t: number): number {
+  const d = new Date(t);
+  return d.getUTCFullYear() * 12 + d.getUTCMonth();
+}
+
+/** Whole calendar months from a to b when b is a's day-of-month (clamped) and time of day; else null. */
+function calendarMonthsBetween(a: number, b: number): number | null {
+  const md = monthNumber(b) - monthNumber(a);
+  if (md === 0) return null;
+  if (addMonths(a, md) === b) return md;
+  // month-end series: 31st, 28th/29th, 30th, ... are all "last day"
+  if (isLastDay(a) && isLastDay(b) && timeOfDay(a) === timeOfDay(b)) return md;
+  return null;
+}
+
+function isWeekend(t: number): boolean {
+  const wd = new Date(t).getUTCDay();
+  return wd === 0 || wd === 6;
+}
+
+function monthsPerStep(f: Frequency): number {
+  if (f.unit === 'month') return f.step;
+  if (f.unit === 'quarter') return 3 * f.step;
+  if (f.unit === 'year') return 12 * f.step;
+  return 0;
+}
+
+function msPerStep(f: Frequency): number {
+  switch (f.unit) {
+    case 'minute':
+      return f.step * MINUTE_MS;
+    case 'hour':
+      return f.step * HOUR_MS;
+    case 'day':
+      return f.step * DAY_MS;
+    case 'week':
+      return f.step * WEEK_MS;
+    default:
+      return 0;
+  }
+}
+
+/**
+ * The regular spacing of sorted times, from the most common (modal) difference.
+ * Calendar months/quarters/years are recognised by calendar arithmetic, business days by
+ * the absence of Saturday/Sunday timestamps with 1-day modal spacing.
+ */
+export function inferFrequency(times: number[], format: TimeFormat): Frequency {
+  if (format === 'row') return { unit: 'row', step: 1 };
+  const diffs: number[] = [];
+  for (let i = 1; i < times.length; i++) diffs.push(times[i] - times[i - 1]);
+  if (format === 'integer') {
+    return { unit: 'integer', step: diffs.length ? Math.max(1, modal(diffs)) : 1 };
+  }
+  if (diffs.length === 0) {
+    return format === 'month' ? { unit: 'month', step: 1 } : { unit: 'day', step: 1 };
+  }
+  if (format === 'month') {
+    return monthlyFrequency(modal(diffs.map((_, i) => monthNumber(times[i + 1]) - monthNumber(times[i]))));
+  }
+  // calendar months: most consecutive pairs are whole months apart
+  const months: number[] = [];
+  for (let i = 1; i < times.length; i++) {
+    const md = calendarMonthsBetween(times[i - 1], times[i]);
+    if (md !== null && md > 0) months.push(md);
+  }
+  const d = modal(diffs);
+  if (months.length * 2 > diffs.length && d >= 28 * DAY_MS) return monthlyFrequency(modal(months));
+  if (d <= 0) throw new DataError('cannot infer the frequency: timestamps are not increasing');
+  if (d % DAY_MS === 0) {
+    if (d === DAY_MS && !times.some(isWeekend) && times[times.length - 1] - times[0] >= WEEK_MS) {
+      return { unit: 'bday', step: 1 };
+    }
+    if (d % WEEK_MS === 0) return { unit: 'week', step: d / WEEK_MS };
+    return { unit: 'day', step: d / DAY_MS };
+  }
+  if (d % HOUR_MS === 0) return { unit: 'hour', step: d / HOUR_MS };
+  if (d % MINUTE_MS === 0) return { unit: 'minute', step: d / MINUTE_MS };
+  throw new DataError(
+    `cannot infer the frequency: the most common spacing is ${d / 1000} s, not a whole number of minutes`,
+  );
+}
+
+function monthlyFrequency(md: number): Frequency {
+  if (md <= 0) md = 1;
+  if (md % 12 === 0) return { unit: 'year', step: md / 12 };
+  if (md === 3) return { unit: 'quarter', step: 1 };
+  return { unit: 'month', step: md };
+}
+
+/**
+ * Adds calendar months keeping the day of month, clamped to the month's last day
+ * (Jan 31 + 1 month = Feb 28/29; Feb 29 + 1 month = Mar 29). Time of day is kept.
+ */
+export function addMonths(t: number, n: number): number {
+  const d = new Date(t);
+  const total = d.getUTCFullYear() * 12 + d.getUTCMonth() + n;
+  const y = Math.floor(total / 12);
+  const m0 = total - y * 12;
+  const day = Math.min(d.getUTCDate(), daysInMonth(y, m0));
+  const out = new Date(t);
+  out.setUTCFullYear(y, m0, day);
+  return out.getTime();
+}
+
+function addBusinessDays(t: number, k: number): number {
+  let cur = t;
+  const dir = k >= 0 ? 1 : -1;
+  let left = Math.abs(k);
+  // whole weeks first
+  const weeks = Math.floor(left / 5);
+  if (weeks > 0 && !isWeekend(cur)) {
+    cur += dir * weeks * WEEK_MS;
+    left -= weeks * 5;
+  }
+  while (left > 0) {
+    cur += dir * DAY_MS;
+    if (!isWeekend(cur)) left--;
+  }
+  return cur;
+}
+
+/** t moved k steps of freq (k may be negative). Months by calendar (see addMonths); bday skips weekends. */
+export function addSteps(t: number, freq: Frequency, k: number): number {
+  switch (freq.unit) {
+    case 'integer':
+    case 'row':
+      return t + k * freq.step;
+    case 'bday':
+      return addBusinessDays(t, k * freq.step);
+    case 'month':
+    case 'quarter':
+    case 'year':
+      return addMonths(t, k * monthsPerStep(freq));
+    default:
+      return t + k * msPerStep(freq);
+  }
+}
+
+/**
+ * The h times after the last one. Monthly units are anchored at the first time, so a
+ * month-end series (Jan 31, Feb 29, Mar 31, ...) continues at month ends.
+ */
+export function futureTimes(index: TimeIndex, h: number): number[] {
+  const { times, frequency } = index;
+  if (times.length === 0) throw new DataError('cannot extend an empty time index');
+  const first = times[0];
+  const last = times[times.length - 1];
+  const out: number[] = [];
+  const mps = monthsPerStep(frequency);
+  for (let i = 1; i <= h; i++) {
+    if (mps > 0) {
+      const k0 = Math.round((monthNumber(last) - monthNumber(first)) / mps);
+      if (isLastDay(first) && isLastDay(last)) out.push(monthEndAt(first, (k0 + i) * mps));
+      else if (addSteps(first, frequency, k0) === last) out.push(addSteps(first, frequency, k0 + i));
+      else out.push(addSteps(last, frequency, i));
+    } else {
+      out.push(addSteps(last, frequency, i));
+    }
+  }
+  return out;
+}
+
+export interface RegularizeOptions {
+  /** CSV line number of each time (default: i + 2, header on line 1). */
+  lines?: number[];
+  format?: TimeFormat;
+  /** File name for error messages. */
+  path?: string;
+  /** Refuse grids larger than this many points (default 10 million). */
+  maxPoints?: number;
+}
+
+export interface RegularGrid {
+  /** The full regular grid from the first to the last time. */
+  times: number[];
+  /** missing[i]: grid point i had no row. */
+  missing: boolean[];
+  /** For each input time, its grid position. */
+  position: number[];
+}
+
+/**
+ * The full regular grid from first to last of sorted times, flagging the missing points.
+ * Off-grid times are a DataError naming their lines. 'bday' and 'row' series are
+ * row-ordered: holidays are not gaps, so the grid is the input times.
+ */
+export function regularize(times: number[], freq: Frequency, opts: RegularizeOptions = {}): RegularGrid {
+  const n = times.length;
+  const lineOf = (i: number) => (opts.lines ? opts.lines[i] : i + 2);
+  const where = opts.path ? `${opts.path}: ` : '';
+  const fmt = (t: number) => (opts.format ? formatTime(t, opts.format) : String(t));
+  if (n === 0) return { times: [], missing: [], position: [] };
+  if (freq.unit === 'bday' || freq.unit === 'row') {
+    if (freq.unit === 'bday') {
+      const bad = times.map((t, i) => (isWeekend(t) ? i : -1)).filter((i) => i >= 0);
+      if (bad.length) {
+        throw new DataError(
+          `${where}business-day series has weekend timestamps at lines ${bad.slice(0, 5).map(lineOf).join(', ')}`,
+        );
+      }
+    }
+    return { times: times.slice(), missing: new Array(n).fill(false), position: times.map((_, i) => i) };
+  }
+  const t0 = times[0];
+  const position: number[] = [];
+  const bad: number[] = [];
+  const mps = monthsPerStep(freq);
+  const stepSize = freq.unit === 'integer' ? freq.step : msPerStep(freq);
+  const monthEnd = mps > 0 && isLastDay(t0);
+  for (let i = 0; i < n; i++) {
+    const t = times[i];
+    let k: number;
+    let ok: boolean;
+    if (mps > 0) {
+      const md = monthNumber(t) - monthNumber(t0);
+      k = Math.round(md / mps);
+      ok =
+        md % mps === 0 &&
+        (addMonths(t0, md) === t || (monthEnd && isLastDay(t) && timeOfDay(t) === timeOfDay(t0)));
+    } else {
+      k = Math.round((t - t0) / stepSize);
+      ok = (t - t0) % stepSize === 0;
+    }
+    if (!ok) bad.push(i);
+    position.push(k);
+  }
+  if (bad.length) {
+    const shown = bad.slice(0, 5).map((i) => `${lineOf(i)} (${fmt(times[i])})`);
+    const more = bad.length > 5 ? ` and ${bad.length - 5} more` : '';
+    throw new DataError(
+      `${where}irregular timestamps at line${bad.length > 1 ? 's' : ''} ${shown.join(', ')}${more}: ` +
+        `not on the grid of every ${describeFrequency(freq)} from ${fmt(t0)}; fix or remove these rows`,
+    );
+  }
+  const size = position[n - 1] + 1;
+  const max = opts.maxPoints ?? 10_000_000;
+  if (size > max) {
+    throw new DataError(`${where}the regular ${describeFrequency(freq)} grid would have ${size} points (limit ${max})`);
+  }
+  const grid: number[] = new Array(size);
+  const missing: boolean[] = new Array(size).fill(true);
+  for (let k = 0; k < size; k++) {
+    grid[k] = monthEnd ? monthEndAt(t0, k * mps) : addSteps(t0, freq, k);
+  }
+  for (let i = 0; i < n; i++) {
+    missing[position[i]] = false;
+    grid[position[i]] = times[i];
+  }
+  return { times: grid, missing, position };
+}
+
+function monthEndAt(t0: number, months: number): number {
+  const d = new Date(addMonths(t0, months));
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), daysInMonth(d.getUTCFullYear(), d.getUTCMonth())) + timeOfDay(t0);
+}
+
+function timeOfDay(t: number): number {
+  return ((t % DAY_MS) + DAY_MS) % DAY_MS;
+}

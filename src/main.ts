@@ -1,0 +1,38 @@
+import { UserError, GateError, InterruptError } from './errors.js';
+
+/** Runs the CLI and maps errors to exit codes: 0 ok, 1 gate failed, 2 user-fixable, 3 internal. */
+export async function run(argv: string[]): Promise<number> {
+  try {
+    const { buildProgram } = await import('./cli.js');
+    const program = buildProgram();
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    return reportError(err);
+  }
+}
+
+function reportError(err: unknown): number {
+  const e = err as { code?: string; exitCode?: number; message?: string };
+  // commander signals --help / --version / parse errors with codes; it has printed already
+  if (typeof e?.code === 'string' && e.code.startsWith('commander.')) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+    return 2;
+  }
+  if (err instanceof UserError) {
+    process.stderr.write(`rnnfc: error: ${err.message}\n`);
+    if (err.hint) process.stderr.write(`hint: ${err.hint}\n`);
+    return 2;
+  }
+  if (err instanceof GateError) {
+    process.stderr.write(`rnnfc: ${err.message}\n`);
+    return 1;
+  }
+  if (err instanceof InterruptError) {
+    process.stderr.write('rnnfc: interrupted; nothing was written\n');
+    return 130;
+  }
+  process.stderr.write(`rnnfc: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+  process.stderr.write('This is a bug in rnnfc; please report it with the command you ran.\n');
+  return 3;
+}

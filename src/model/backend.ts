@@ -1,0 +1,88 @@
+import { BackendError } from '../errors.js';
+
+export type Tf = typeof import('@tensorflow/tfjs');
+export type BackendName = 'auto' | 'cpu' | 'wasm' | 'tensorflow' | 'tensorflow-gpu';
+
+const NODE_PACKAGES = {
+  tensorflow: '@tensorflow/tfjs-node',
+  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+} as const;
+
+/** Run an import with console.log/info/warn muted (tfjs prints hints while loading). */
+async function quietly<T>(fn: () => Promise<T>): Promise<T> {
+  const saved = { log: console.log, info: console.info, warn: console.warn };
+  const noop = () => {};
+  console.log = noop;
+  console.info = noop;
+  console.warn = noop;
+  try {
+    return await fn();
+  } finally {
+    console.log = saved.log;
+    console.info = saved.info;
+    console.warn = saved.warn;
+  }
+}
+
+function silence(tf: Tf): void {
+  // PROD silences tfjs's backend_util.warn hints ("Hi, looks like you are running TensorFlow.js in Node.js ...").
+  tf.env().set('PROD', true);
+}
+
+async function tryNode(name: 'tensorflow' | 'tensorflow-gpu'): Promise<Tf | null> {
+  const pkg = NODE_PACKAGES[name];
+  try {
+    const mod = (await quietly(() => import(pkg))) as Tf & { default?: Tf };
+    const tf = (mod && typeof (mod as Tf).tensor === 'function' ? mod : mod.default) as Tf;
+    if (!tf || typeof tf.tensor !== 'function') return null;
+    silence(tf);
+    await tf.ready();
+    return tf;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Load TensorFlow.js lazily with the requested backend.
+ * 'auto' tries tensorflow-gpu, then tensorflow, then 'wasm' (measured ~4x faster than 'cpu' for a
+ * small LSTM train step: 50 vs 205 ms for LSTM(32), batch 32, 24 steps), then 'cpu'.
+ */
+export async function loadBackend(name: BackendName): Promise<{ tf: Tf; backend: string }> {
+  if (name === 'tensorflow' || name === 'tensorflow-gpu') {
+    const tf = await tryNode(name);
+    if (!tf) {
+      const pkg = NODE_PACKAGES[name];
+      throw new BackendError(`backend "${name}" is not available: install ${pkg} (npm install ${pkg})`);
+    }
+    return { tf, backend: tf.getBackend() };
+  }
+  if (name === 'auto') {
+    for (const n of ['tensorflow-gpu', 'tensorflow'] as const) {
+      const tf = await tryNode(n);
+      if (tf) return { tf, backend: tf.getBackend() };
+    }
+  }
+  const tf = (await quietly(() => import('@tensorflow/tfjs'))) as Tf;
+  silence(tf);
+  if (name === 'wasm' || name === 'auto') {
+    try {
+      await quietly(() => import('@tensorflow/tfjs-backend-wasm'));
+      const ok = await quietly(() => tf.setBackend('wasm'));
+      if (!ok) throw new Error('setBackend failed');
+      await tf.ready();
+    } catch (err) {
+      if (name === 'auto') return useCpu(tf);
+      throw new BackendError(`backend "wasm" is not available: ${(err as Error).message}`);
+    }
+    return { tf, backend: 'wasm' };
+  }
+  return useCpu(tf);
+}
+
+async function useCpu(tf: Tf): Promise<{ tf: Tf; backend: string }> {
+  const ok = await quietly(() => tf.setBackend('cpu'));
+  if (!ok) throw new BackendError('backend "cpu" is not available');
+  await tf.ready();
+  return { tf, backend: 'cpu' };
+}

@@ -1,0 +1,125 @@
+import type { LayersModel, io } from '@tensorflow/tfjs';
+import type { Tf } from './backend.js';
+
+export interface ModelSpec {
+  cell: 'lstm' | 'gru' | 'rnn';
+  layers: { units: number }[];
+  dropout: number;
+  dense: { units: number }[];
+  /** null: variable-length input, shape [null, features]. */
+  steps: number | null;
+  features: number;
+  outputs: number;
+  /** true: every recurrent layer returns sequences and the head is time-distributed → [batch, steps, outputs]. */
+  sequenceOutput: boolean;
+  seed: number;
+}
+
+/** Distinct, nonzero seeds derived from one base seed (tfjs treats 0 as "unseeded"). */
+function seedStream(seed: number): () => number {
+  let base = Math.abs(Math.trunc(seed)) % 1_000_000;
+  let i = 0;
+  return () => base * 1000 + ++i;
+}
+
+/** Run fn with tfjs's "Orthogonal initializer is being called on a matrix with more than 2000 ..." warning muted. */
+function withoutOrthogonalWarning<T>(fn: () => T): T {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].startsWith('Orthogonal initializer')) return;
+    warn(...args);
+  };
+  try {
+    return fn();
+  } finally {
+    console.warn = warn;
+  }
+}
+
+export function buildModel(tf: Tf, spec: ModelSpec): LayersModel {
+  if (spec.layers.length === 0) throw new Error('model needs at least one recurrent layer');
+  const nextSeed = seedStream(spec.seed);
+  const model = tf.sequential();
+  const inputShape = [spec.steps, spec.features];
+  spec.layers.forEach((layer, i) => {
+    const last = i === spec.layers.length - 1;
+    const common = {
+      units: layer.units,
+      returnSequences: spec.sequenceOutput || !last,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }),
+      recurrentInitializer: tf.initializers.orthogonal({ gain: 1, seed: nextSeed() }),
+      biasInitializer: tf.initializers.zeros(),
+      ...(i === 0 ? { inputShape } : {}),
+    };
+    const rnnLayer =
+      spec.cell === 'lstm'
+        ? tf.layers.lstm({ ...common, recurrentActivation: 'sigmoid' })
+        : spec.cell === 'gru'
+          ? tf.layers.gru({ ...common, recurrentActivation: 'sigmoid' })
+          : tf.layers.simpleRNN({ ...common, activation: 'tanh' });
+    withoutOrthogonalWarning(() => model.add(rnnLayer));
+    if (spec.dropout > 0) model.add(tf.layers.dropout({ rate: spec.dropout, seed: nextSeed() }));
+  });
+  const dense = (units: number, activation: 'relu' | 'linear') =>
+    tf.layers.dense({
+      units,
+      activation,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }),
+      biasInitializer: tf.initializers.zeros(),
+    });
+  const wrap = (l: ReturnType<typeof dense>) => (spec.sequenceOutput ? tf.layers.timeDistributed({ layer: l }) : l);
+  for (const d of spec.dense) model.add(wrap(dense(d.units, 'relu')));
+  model.add(wrap(dense(spec.outputs, 'linear')));
+  return model;
+}
+
+function concatWeightData(data: io.WeightData | undefined): Buffer {
+  if (data == null) return Buffer.alloc(0);
+  const parts = Array.isArray(data) ? data : [data];
+  return Buffer.concat(parts.map((b) => Buffer.from(new Uint8Array(b))));
+}
+
+/** Serialize to the standard tfjs layers-model format: model.json text + weights.bin bytes. */
+export async function serializeModel(model: LayersModel): Promise<{ modelJson: string; weights: Buffer }> {
+  let out: { modelJson: string; weights: Buffer } | null = null;
+  const handler: io.IOHandler = {
+    save: async (artifacts: io.ModelArtifacts) => {
+      const weights = concatWeightData(artifacts.weightData);
+      const json: Record<string, unknown> = {
+        modelTopology: artifacts.modelTopology,
+        format: artifacts.format ?? 'layers-model',
+        generatedBy: artifacts.generatedBy,
+        convertedBy: artifacts.convertedBy ?? null,
+        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
+      };
+      if (artifacts.trainingConfig != null) json.trainingConfig = artifacts.trainingConfig;
+      out = { modelJson: JSON.stringify(json), weights };
+      return {
+        modelArtifactsInfo: {
+          dateSaved: new Date(),
+          modelTopologyType: 'JSON',
+          weightDataBytes: weights.byteLength,
+        },
+      };
+    },
+  };
+  await model.save(handler);
+  if (!out) throw new Error('model serialization produced nothing');
+  return out;
+}
+
+/** Inverse of serializeModel. */
+export async function loadModelFromFiles(tf: Tf, modelJson: string, weights: Buffer): Promise<LayersModel> {
+  const json = JSON.parse(modelJson) as {
+    modelTopology: object;
+    weightsManifest: { paths: string[]; weights: io.WeightsManifestEntry[] }[];
+    trainingConfig?: io.TrainingConfig;
+  };
+  const weightSpecs = json.weightsManifest.flatMap((g) => g.weights);
+  const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
+  return withoutOrthogonalWarning(() =>
+    tf.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData, trainingConfig: json.trainingConfig }),
+    ),
+  );
+}

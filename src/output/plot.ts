@@ -1,0 +1,87 @@
+export interface ForecastPlotInput {
+  title: string;
+  history: { t: string[]; y: number[] };
+  test: { t: string[]; actual: number[]; forecast: number[] };
+  future: { t: string[]; forecast: number[] };
+  /** true: `t` values are dates/timestamps; false: `t` are integer row indexes (quantitative axis). */
+  temporal: boolean;
+}
+
+export const MAX_HISTORY_POINTS = 500;
+export const SERIES = {
+  history: 'history',
+  testActual: 'test actual',
+  testForecast: 'test forecast',
+  future: 'future forecast',
+} as const;
+const COLORS = ['#7f7f7f', '#1f77b4', '#ff7f0e', '#d62728'];
+
+interface Row {
+  t: string | number;
+  y: number | null;
+  series: string;
+}
+
+function rows(t: string[], y: number[], series: string, temporal: boolean): Row[] {
+  const n = Math.min(t.length, y.length);
+  const out: Row[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = y[i];
+    out.push({ t: temporal ? t[i] : Number(t[i]), y: Number.isFinite(v) ? v : null, series });
+  }
+  return out;
+}
+
+/** Build the vega-lite spec (exported for tests/inspection). */
+export function forecastSpec(input: ForecastPlotInput): Record<string, unknown> {
+  const { history, test, future, temporal } = input;
+  const start = Math.max(0, history.t.length - MAX_HISTORY_POINTS);
+  const values = [
+    ...rows(history.t.slice(start), history.y.slice(start), SERIES.history, temporal),
+    ...rows(test.t, test.actual, SERIES.testActual, temporal),
+    ...rows(test.t, test.forecast, SERIES.testForecast, temporal),
+    ...rows(future.t, future.forecast, SERIES.future, temporal),
+  ];
+  const domain = [SERIES.history, SERIES.testActual, SERIES.testForecast, SERIES.future];
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: input.title,
+    width: 800,
+    height: 300,
+    background: 'white',
+    data: { values },
+    mark: { type: 'line', strokeWidth: 1.5 },
+    encoding: {
+      x: temporal
+        ? { field: 't', type: 'temporal', title: 'time' }
+        : { field: 't', type: 'quantitative', title: 'index', axis: { format: 'd' } },
+      y: { field: 'y', type: 'quantitative', title: 'value', scale: { zero: false } },
+      color: {
+        field: 'series',
+        type: 'nominal',
+        title: null,
+        scale: { domain, range: COLORS },
+        legend: { orient: 'top' },
+      },
+      strokeDash: {
+        field: 'series',
+        type: 'nominal',
+        scale: { domain, range: [[1, 0], [1, 0], [4, 2], [4, 2]] },
+        title: null,
+      },
+    },
+  };
+}
+
+/** Render the forecast chart to an SVG string (vega/vega-lite loaded lazily). */
+export async function renderForecastSvg(input: ForecastPlotInput): Promise<string> {
+  const [vl, vega] = await Promise.all([import('vega-lite'), import('vega')]);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const compiled = vl.compile(forecastSpec(input) as any).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}

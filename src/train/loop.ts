@@ -1,0 +1,210 @@
+import type { LayersModel, Tensor, Scalar, Variable, NamedTensorMap, Optimizer } from '@tensorflow/tfjs';
+import type { Tf } from '../model/backend.js';
+import type { TrainingConfig } from '../config/types.js';
+import { InterruptError } from '../errors.js';
+import { mulberry32, shuffleInPlace } from './rng.js';
+
+export interface EpochInfo {
+  /** 1-based. */
+  epoch: number;
+  loss: number;
+  valLoss: number | null;
+  /** Mean pre-clip global gradient norm over the epoch's batches. */
+  gradNorm: number;
+  /** Seconds spent on this epoch. */
+  seconds: number;
+}
+
+export interface TrainData {
+  x: Float32Array;
+  y: Float32Array;
+  /** [n, steps, features] */
+  xShape: number[];
+  /** [n, outputs] or [n, steps, 1] */
+  yShape: number[];
+  xVal?: Float32Array;
+  yVal?: Float32Array;
+  nVal?: number;
+}
+
+export interface TrainHooks {
+  onEpoch?(e: EpochInfo): void;
+  /** Checked between batches; true → InterruptError. */
+  shouldStop?(): boolean;
+}
+
+export interface TrainResult {
+  history: EpochInfo[];
+  /** Epoch (1-based) whose weights the model holds at the end: the best one with early stopping, else the last. */
+  bestEpoch: number;
+  stoppedEarly: boolean;
+  seconds: number;
+}
+
+export function makeLoss(tf: Tf, kind: TrainingConfig['loss']): (yTrue: Tensor, yPred: Tensor) => Scalar {
+  return (yTrue, yPred) =>
+    tf.tidy(() => {
+      const d = tf.sub(yPred, yTrue);
+      if (kind === 'mse') return tf.mean(tf.square(d)) as Scalar;
+      if (kind === 'mae') return tf.mean(tf.abs(d)) as Scalar;
+      // huber, delta = 1
+      const a = tf.abs(d);
+      const quad = tf.minimum(a, 1);
+      const lin = tf.sub(a, quad);
+      return tf.mean(tf.add(tf.mul(0.5, tf.square(quad)), lin)) as Scalar;
+    });
+}
+
+function makeOptimizer(tf: Tf, cfg: TrainingConfig): Optimizer {
+  switch (cfg.optimizer) {
+    case 'adam':
+      return tf.train.adam(cfg.learning_rate);
+    case 'rmsprop':
+      return tf.train.rmsprop(cfg.learning_rate);
+    case 'sgd':
+      return tf.train.sgd(cfg.learning_rate);
+  }
+}
+
+/** Mean loss of model on (x, y) with dropout off, in chunks. */
+export function evaluateLoss(
+  tf: Tf,
+  model: LayersModel,
+  x: Tensor,
+  y: Tensor,
+  lossFn: (a: Tensor, b: Tensor) => Scalar,
+  chunk = 1024,
+): number {
+  const n = x.shape[0];
+  let total = 0;
+  for (let start = 0; start < n; start += chunk) {
+    const size = Math.min(chunk, n - start);
+    const v = tf.tidy(() => {
+      const xb = tf.slice(x, start, size);
+      const yb = tf.slice(y, start, size);
+      const pred = model.apply(xb, { training: false }) as Tensor;
+      return lossFn(yb, pred);
+    });
+    total += v.dataSync()[0] * size;
+    v.dispose();
+  }
+  return total / n;
+}
+
+/**
+ * Custom training loop: seeded shuffling, mini-batches, global-norm clipping, early stopping that
+ * restores the best weights. Deterministic for a given cfg.seed and backend.
+ */
+export async function trainModel(
+  tf: Tf,
+  model: LayersModel,
+  data: TrainData,
+  cfg: TrainingConfig,
+  hooks: TrainHooks = {},
+): Promise<TrainResult> {
+  const t0 = performance.now();
+  const n = data.xShape[0];
+  if (!(n > 0)) throw new Error('no training samples');
+  const batchSize = Math.max(1, Math.min(cfg.batch_size, n));
+  const lossFn = makeLoss(tf, cfg.loss);
+  const rng = mulberry32(cfg.seed ^ 0x5eed1234);
+  const dropoutLayers = model.layers.filter((l) => l.getClassName() === 'Dropout') as unknown as { seed?: number }[];
+
+  const owned: Tensor[] = [];
+  const keep = <T extends Tensor>(t: T): T => {
+    owned.push(t);
+    return t;
+  };
+  const xAll = keep(tf.tensor(data.x, data.xShape, 'float32'));
+  const yAll = keep(tf.tensor(data.y, data.yShape, 'float32'));
+  const nVal = data.nVal ?? 0;
+  const hasVal = nVal > 0 && data.xVal != null && data.yVal != null;
+  const xVal = hasVal ? keep(tf.tensor(data.xVal!, [nVal, ...data.xShape.slice(1)], 'float32')) : null;
+  const yVal = hasVal ? keep(tf.tensor(data.yVal!, [nVal, ...data.yShape.slice(1)], 'float32')) : null;
+
+  const vars = model.trainableWeights.map((w) => w.read() as Variable);
+  const optimizer = makeOptimizer(tf, cfg);
+  const es = cfg.early_stopping;
+  let best = Infinity;
+  let bestEpoch = 0;
+  let bestWeights: Tensor[] | null = null;
+  let wait = 0;
+  let stoppedEarly = false;
+  const history: EpochInfo[] = [];
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+
+  try {
+    for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
+      const te = performance.now();
+      shuffleInPlace(order, rng);
+      let lossSum = 0;
+      let normSum = 0;
+      let batches = 0;
+      for (let start = 0; start < n; start += batchSize) {
+        if (hooks.shouldStop?.()) throw new InterruptError();
+        const size = Math.min(batchSize, n - start);
+        // fresh, reproducible dropout masks for every batch
+        for (const d of dropoutLayers) d.seed = 1 + Math.floor(rng() * 2147483646);
+        const stats = tf.tidy(() => {
+          const idx = tf.tensor1d(order.subarray(start, start + size), 'int32');
+          const xb = tf.gather(xAll, idx);
+          const yb = tf.gather(yAll, idx);
+          const { value, grads } = tf.variableGrads(
+            () => lossFn(yb, model.apply(xb, { training: true }) as Tensor),
+            vars,
+          );
+          const names = Object.keys(grads);
+          const norm = tf.sqrt(tf.addN(names.map((k) => tf.sum(tf.square(grads[k])))));
+          let applied: NamedTensorMap = grads;
+          if (cfg.clip_norm > 0) {
+            const scale = tf.div(cfg.clip_norm, tf.maximum(norm, cfg.clip_norm));
+            applied = {};
+            for (const k of names) applied[k] = tf.mul(grads[k], scale);
+          }
+          optimizer.applyGradients(applied);
+          return tf.stack([value, norm]);
+        });
+        const [l, g] = stats.dataSync();
+        stats.dispose();
+        lossSum += l * size;
+        normSum += g;
+        batches++;
+        await Promise.resolve();
+      }
+      const loss = lossSum / n;
+      const valLoss = xVal && yVal ? evaluateLoss(tf, model, xVal, yVal, lossFn) : null;
+      const info: EpochInfo = {
+        epoch,
+        loss,
+        valLoss,
+        gradNorm: normSum / batches,
+        seconds: (performance.now() - te) / 1000,
+      };
+      history.push(info);
+      hooks.onEpoch?.(info);
+
+      if (es) {
+        const monitored = valLoss ?? loss;
+        if (bestWeights === null || monitored < best - es.min_delta) {
+          best = monitored;
+          bestEpoch = epoch;
+          wait = 0;
+          bestWeights?.forEach((t) => t.dispose());
+          bestWeights = vars.map((v) => tf.clone(v));
+        } else if (++wait >= es.patience) {
+          stoppedEarly = epoch < cfg.epochs;
+          break;
+        }
+      } else {
+        bestEpoch = epoch;
+      }
+    }
+    if (bestWeights) vars.forEach((v, i) => v.assign(bestWeights![i]));
+  } finally {
+    bestWeights?.forEach((t) => t.dispose());
+    owned.forEach((t) => t.dispose());
+    optimizer.dispose();
+  }
+  return { history, bestEpoch, stoppedEarly, seconds: (performance.now() - t0) / 1000 };
+}

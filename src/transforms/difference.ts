@@ -1,0 +1,22 @@
+/** Lag-L difference keeping the length: out[i] = x[i] - x[i-L], the first L entries NaN. */
+export function differenceForward(x: Float64Array, lag: number): Float64Array {
+  if (!Number.isInteger(lag) || lag < 1) throw new Error(`difference lag must be a positive integer, got ${lag}`);
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = i < lag ? NaN : x[i] - x[i - lag];
+  return out;
+}
+
+/**
+ * Undo a lag-L difference for h future steps: `diffs` are the differenced values right after
+ * the end of `history` (the undifferenced series up to the origin, at least `lag` long).
+ */
+export function differenceInverse(diffs: Float64Array, history: Float64Array, lag: number): Float64Array {
+  const n = history.length;
+  if (n < lag) throw new Error(`difference inverse needs at least ${lag} history values, got ${n}`);
+  const out = new Float64Array(diffs.length);
+  for (let t = 0; t < diffs.length; t++) {
+    const base = t - lag >= 0 ? out[t - lag] : history[n + t - lag];
+    out[t] = diffs[t] + base;
+  }
+  return out;
+}

@@ -1,0 +1,163 @@
+import type { TransformSpec } from '../config/types.js';
+import { differenceForward, differenceInverse } from './difference.js';
+import { logForward, logInverse } from './log.js';
+import { fitScale, scaleForward, scaleInverse, type ScaleParams } from './scale.js';
+
+/** Per-step fitted state: scale params per column for scale steps, null otherwise. */
+type StepState = Record<string, ScaleParams> | null;
+
+export interface PipelineJSON {
+  version: 1;
+  specs: TransformSpec[];
+  state: StepState[];
+}
+
+function cloneSpec(s: TransformSpec): TransformSpec {
+  switch (s.kind) {
+    case 'log':
+      return { kind: 'log' };
+    case 'difference':
+      return { kind: 'difference', lag: s.lag };
+    case 'scale':
+      return { kind: 'scale', method: s.method };
+  }
+}
+
+/** A chain of transforms applied to every column; arrays keep their length. */
+export class Pipeline {
+  /** Sum of difference lags = first valid (non-NaN) index after transforming. */
+  readonly offset: number;
+
+  private constructor(
+    readonly specs: readonly TransformSpec[],
+    private readonly state: StepState[],
+  ) {
+    let off = 0;
+    for (const s of specs) if (s.kind === 'difference') off += s.lag;
+    this.offset = off;
+  }
+
+  /** Fit each stateful step on rows [0, fitEnd) of its input (NaN ignored). */
+  static fit(specs: TransformSpec[], columns: Record<string, Float64Array>, fitEnd: number): Pipeline {
+    const state: StepState[] = [];
+    let cur: Record<string, Float64Array> = { ...columns };
+    for (const spec of specs) {
+      if (spec.kind === 'difference' && (!Number.isInteger(spec.lag) || spec.lag < 1)) {
+        throw new Error(`difference lag must be a positive integer, got ${spec.lag}`);
+      }
+      let st: StepState = null;
+      if (spec.kind === 'scale') {
+        st = {};
+        for (const [name, col] of Object.entries(cur)) st[name] = fitScale(col, spec.method, fitEnd);
+      }
+      state.push(st);
+      const next: Record<string, Float64Array> = {};
+      for (const [name, col] of Object.entries(cur)) next[name] = applyStep(spec, st, name, col);
+      cur = next;
+    }
+    return new Pipeline(specs.map(cloneSpec), state);
+  }
+
+  /** Apply the fitted chain to every column (new arrays, same lengths). */
+  transform(columns: Record<string, Float64Array>): Record<string, Float64Array> {
+    const out: Record<string, Float64Array> = {};
+    for (const [name, col] of Object.entries(columns)) out[name] = this.transformColumn(name, col);
+    return out;
+  }
+
+  /** Apply the chain to one column by name. */
+  transformColumn(name: string, col: Float64Array): Float64Array {
+    let cur = col;
+    for (let i = 0; i < this.specs.length; i++) cur = applyStep(this.specs[i], this.state[i], name, cur);
+    if (cur === col) cur = Float64Array.from(col);
+    return cur;
+  }
+
+  /**
+   * Map transformed-space forecasts for the h steps right after `history` (original-space
+   * target values up to the origin, at least `offset` long) back to the original space.
+   */
+  inverseTarget(target: string, forecast: Float64Array, history: Float64Array): Float64Array {
+    if (history.length < this.offset) {
+      throw new Error(`inverseTarget needs at least ${this.offset} history values, got ${history.length}`);
+    }
+    // History at the input of each step.
+    const stages: Float64Array[] = [];
+    let cur = history;
+    for (let i = 0; i < this.specs.length; i++) {
+      stages.push(cur);
+      cur = applyStep(this.specs[i], this.state[i], target, cur);
+    }
+    let z: Float64Array = Float64Array.from(forecast);
+    for (let i = this.specs.length - 1; i >= 0; i--) {
+      const spec = this.specs[i];
+      if (spec.kind === 'scale') z = scaleInverse(z, paramsFor(this.state[i], target));
+      else if (spec.kind === 'difference') z = differenceInverse(z, stages[i], spec.lag);
+      else z = logInverse(z);
+    }
+    return z;
+  }
+
+  /** Scale params of a scale step for a column (for tests and diagnostics). */
+  scaleParams(step: number, column: string): ScaleParams | null {
+    const st = this.state[step];
+    return st && st[column] ? { ...st[column] } : null;
+  }
+
+  toJSON(): PipelineJSON {
+    return {
+      version: 1,
+      specs: this.specs.map(cloneSpec),
+      state: this.state.map((st) => {
+        if (!st) return null;
+        const o: Record<string, ScaleParams> = {};
+        for (const [k, v] of Object.entries(st)) o[k] = { shift: v.shift, scale: v.scale };
+        return o;
+      }),
+    };
+  }
+
+  static fromJSON(obj: unknown): Pipeline {
+    const o = obj as Partial<PipelineJSON> | null;
+    if (!o || typeof o !== 'object' || !Array.isArray(o.specs) || !Array.isArray(o.state) || o.specs.length !== o.state.length) {
+      throw new Error('invalid pipeline JSON');
+    }
+    const specs: TransformSpec[] = o.specs.map((s) => {
+      if (!s || typeof s !== 'object') throw new Error('invalid pipeline JSON: bad spec');
+      if (s.kind === 'log') return { kind: 'log' };
+      if (s.kind === 'difference' && Number.isInteger(s.lag) && s.lag >= 1) return { kind: 'difference', lag: s.lag };
+      if (s.kind === 'scale' && ['minmax', 'standard', 'none'].includes(s.method)) return { kind: 'scale', method: s.method };
+      throw new Error(`invalid pipeline JSON: bad spec ${JSON.stringify(s)}`);
+    });
+    const state: StepState[] = o.state.map((st, i) => {
+      if (specs[i].kind !== 'scale') return null;
+      if (!st || typeof st !== 'object') throw new Error('invalid pipeline JSON: missing scale state');
+      const r: Record<string, ScaleParams> = {};
+      for (const [k, v] of Object.entries(st)) {
+        if (!v || typeof v.shift !== 'number' || typeof v.scale !== 'number') {
+          throw new Error(`invalid pipeline JSON: bad scale params for '${k}'`);
+        }
+        r[k] = { shift: v.shift, scale: v.scale };
+      }
+      return r;
+    });
+    return new Pipeline(specs, state);
+  }
+}
+
+function paramsFor(st: StepState, name: string): ScaleParams {
+  const p = st?.[name];
+  if (!p) throw new Error(`pipeline has no fitted scale for column '${name}'`);
+  return p;
+}
+
+function applyStep(spec: TransformSpec, st: StepState, name: string, col: Float64Array): Float64Array {
+  switch (spec.kind) {
+    case 'log':
+      return logForward(name, col);
+    case 'difference':
+      return differenceForward(col, spec.lag);
+    case 'scale':
+      return scaleForward(col, paramsFor(st, name));
+  }
+}

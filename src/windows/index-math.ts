@@ -1,0 +1,92 @@
+import { DataError } from '../errors.js';
+
+/** Every s >= start with s + lookback + horizon <= end (inputs [s, s+lookback), targets after). */
+export function manyToOneStarts(opts: { start: number; end: number; lookback: number; horizon: number }): number[] {
+  const { start, end, lookback, horizon } = opts;
+  const out: number[] = [];
+  for (let s = Math.max(0, start); s + lookback + horizon <= end; s++) out.push(s);
+  return out;
+}
+
+/**
+ * Chronological split of n rows: test = last testSize rows, validation the validationSize rows
+ * before it, training [offset, trainEnd). Throws DataError when fewer than `minTrain`
+ * (default 1) training rows remain after `offset`.
+ */
+export function splitPoints(
+  n: number,
+  opts: { offset: number; testSize: number; validationSize: number; minTrain?: number },
+): { trainEnd: number; valEnd: number; n: number } {
+  const { offset, testSize, validationSize } = opts;
+  const minTrain = Math.max(1, opts.minTrain ?? 1);
+  const valEnd = n - testSize;
+  const trainEnd = valEnd - validationSize;
+  if (trainEnd - offset < minTrain) {
+    const needed = offset + minTrain + validationSize + testSize;
+    throw new DataError(
+      `not enough data to train: ${n} rows, need at least ${needed} ` +
+        `(${offset} lost to differencing, ${minTrain} for training, ${validationSize} for validation, ${testSize} for test)`,
+      'use a longer series, or reduce test_size, validation_size, lookback/horizon or difference lags',
+    );
+  }
+  return { trainEnd, valEnd, n };
+}
+
+/**
+ * Chunk starts for one-to-one training: a chunk covers inputs [c, c+chunk) and targets
+ * [c+1, c+chunk+1) with c+chunk+1 <= end; steps by chunk, the last chunk aligned to the end.
+ */
+export function oneToOneChunks(opts: { start: number; end: number; chunk: number }): number[] {
+  const { start, end, chunk } = opts;
+  if (chunk < 1) throw new Error(`chunk must be >= 1, got ${chunk}`);
+  const last = end - chunk - 1;
+  const out: number[] = [];
+  if (last < start) return out;
+  let c = start;
+  for (; c <= last; c += chunk) out.push(c);
+  if (out[out.length - 1] !== last) out.push(last);
+  return out;
+}
+
+/** x: [n, lookback, features] row-major, y: [n, horizon]. */
+export function gatherManyToOne(
+  columns: Float64Array[],
+  target: Float64Array,
+  starts: number[],
+  lookback: number,
+  horizon: number,
+): { x: Float32Array; y: Float32Array } {
+  const f = columns.length;
+  const x = new Float32Array(starts.length * lookback * f);
+  const y = new Float32Array(starts.length * horizon);
+  for (let i = 0; i < starts.length; i++) {
+    const s = starts[i];
+    for (let l = 0; l < lookback; l++) {
+      const base = (i * lookback + l) * f;
+      for (let k = 0; k < f; k++) x[base + k] = columns[k][s + l];
+    }
+    for (let h = 0; h < horizon; h++) y[i * horizon + h] = target[s + lookback + h];
+  }
+  return { x, y };
+}
+
+/** x: [n, chunk, features] (rows c..c+chunk-1), y: [n, chunk, 1] (target rows c+1..c+chunk). */
+export function gatherOneToOne(
+  columns: Float64Array[],
+  target: Float64Array,
+  starts: number[],
+  chunk: number,
+): { x: Float32Array; y: Float32Array } {
+  const f = columns.length;
+  const x = new Float32Array(starts.length * chunk * f);
+  const y = new Float32Array(starts.length * chunk);
+  for (let i = 0; i < starts.length; i++) {
+    const c = starts[i];
+    for (let t = 0; t < chunk; t++) {
+      const base = (i * chunk + t) * f;
+      for (let k = 0; k < f; k++) x[base + k] = columns[k][c + t];
+      y[i * chunk + t] = target[c + t + 1];
+    }
+  }
+  return { x, y };
+}

@@ -1,0 +1,335 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/errors.js';
+import { loadConfigFile, parseConfigText } from '../../src/config/load.js';
+import { renderConfigYaml } from '../../src/config/render.js';
+import { resolveConfig } from '../../src/config/resolve.js';
+import type { Config } from '../../src/config/types.js';
+
+const FULL = `data:
+  path: datasets/airline-passengers.csv
+  time_column: month
+  target: passengers
+  features: [passengers]
+  missing: interpolate
+transforms: [log, {difference: 12}, {scale: standard}]
+window: {mode: many-to-one, lookback: 24, horizon: 12}
+model:
+  cell: lstm
+  layers: [{units: 64}, {units: 32}]
+  dropout: 0.1
+training:
+  optimizer: adam
+  learning_rate: 0.001
+  batch_size: 32
+  epochs: 200
+  loss: mse
+  clip_norm: 1.0
+  early_stopping: {patience: 20}
+  validation_size: 12
+  seed: 42
+evaluation: {test_size: 12, season: 12}
+`;
+
+function resolveText(text: string, file = 'my.yaml', overrides = {}): Config {
+  const { value, lineOf } = parseConfigText(text, file);
+  return resolveConfig(value, { file, lineOf, overrides });
+}
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('resolveConfig', () => {
+  it('resolves the full example', () => {
+    const c = resolveText(FULL);
+    expect(c.data).toEqual({
+      path: 'datasets/airline-passengers.csv',
+      time_column: 'month',
+      target: 'passengers',
+      features: ['passengers'],
+      missing: 'interpolate',
+    });
+    expect(c.transforms).toEqual([
+      { kind: 'log' },
+      { kind: 'difference', lag: 12 },
+      { kind: 'scale', method: 'standard' },
+    ]);
+    expect(c.window).toEqual({ mode: 'many-to-one', lookback: 24, horizon: 12, strategy: 'direct', chunk: 24 });
+    expect(c.model).toEqual({ cell: 'lstm', layers: [{ units: 64 }, { units: 32 }], dropout: 0.1, dense: [] });
+    expect(c.training.early_stopping).toEqual({ patience: 20, min_delta: 0 });
+    expect(c.training.epochs).toBe(200);
+    expect(c.evaluation).toEqual({ test_size: 12, season: 12 });
+  });
+
+  it('fills every default', () => {
+    const c = resolveText('data: {path: x.csv, target: y}\n');
+    const expected: Config = {
+      data: { path: 'x.csv', time_column: undefined, target: 'y', features: ['y'], missing: 'interpolate' },
+      transforms: [{ kind: 'scale', method: 'standard' }],
+      window: { mode: 'many-to-one', lookback: 24, horizon: 12, strategy: 'direct', chunk: 24 },
+      model: { cell: 'lstm', layers: [{ units: 32 }], dropout: 0, dense: [] },
+      training: {
+        optimizer: 'adam', learning_rate: 0.001, batch_size: 32, epochs: 100, loss: 'mse', clip_norm: 1.0,
+        early_stopping: { patience: 10, min_delta: 0 }, validation_size: 12, seed: 42,
+      },
+      evaluation: { test_size: 12, season: 0 },
+      output: { dir: 'runs', plot: true },
+      backend: 'auto',
+    };
+    expect(c).toEqual(expected);
+    expect(c.data.time_column).toBeUndefined();
+  });
+
+  it('derives chunk, validation_size and test_size from lookback and horizon', () => {
+    const c = resolveText('data: {path: x.csv, target: y}\nwindow: {lookback: 7, horizon: 3}\n');
+    expect(c.window.chunk).toBe(7);
+    expect(c.training.validation_size).toBe(3);
+    expect(c.evaluation.test_size).toBe(3);
+  });
+
+  it('handles time_column null, early_stopping false, bare transforms, dense layers', () => {
+    const c = resolveText(`data: {path: x.csv, target: y, time_column: null}
+transforms: [difference, scale, {scale: minmax}]
+model: {dense: [{units: 16}], cell: gru}
+training: {early_stopping: false}
+window: {mode: one-to-one, chunk: 5}
+backend: wasm
+output: {dir: out, plot: false}
+`);
+    expect(c.data.time_column).toBeNull();
+    expect(c.transforms).toEqual([
+      { kind: 'difference', lag: 1 },
+      { kind: 'scale', method: 'standard' },
+      { kind: 'scale', method: 'minmax' },
+    ]);
+    expect(c.model.dense).toEqual([{ units: 16 }]);
+    expect(c.model.cell).toBe('gru');
+    expect(c.training.early_stopping).toBeNull();
+    expect(c.window).toMatchObject({ mode: 'one-to-one', chunk: 5 });
+    expect(c.backend).toBe('wasm');
+    expect(c.output).toEqual({ dir: 'out', plot: false });
+    expect(resolveText('data: {path: x.csv, target: y}\ntraining: {early_stopping: null}\n').training.early_stopping).toBeNull();
+  });
+
+  it('lets overrides win over the file', () => {
+    const c = resolveText(FULL, 'my.yaml', {
+      data: 'other.csv', timeColumn: null, target: 'z', features: ['a', 'z'],
+      lookback: 6, horizon: 2, epochs: 5, seed: 7, backend: 'cpu',
+    });
+    expect(c.data).toMatchObject({ path: 'other.csv', time_column: null, target: 'z', features: ['a', 'z'] });
+    expect(c.window).toMatchObject({ lookback: 6, horizon: 2 });
+    expect(c.training).toMatchObject({ epochs: 5, seed: 7, validation_size: 12 });
+    expect(c.backend).toBe('cpu');
+  });
+
+  it('works from overrides alone (no file)', () => {
+    const c = resolveConfig({}, { overrides: { data: 'x.csv', target: 'y' } });
+    expect(c.data.path).toBe('x.csv');
+    expect(c.data.features).toEqual(['y']);
+  });
+
+  it('names bad overrides by their flag', () => {
+    const p = problemsOf(() => resolveText(FULL, 'my.yaml', { lookback: 0, backend: 'gpu', epochs: 1.5 }));
+    expect(p).toContain('--lookback: must be a positive integer, got 0');
+    expect(p).toContain('--epochs: must be a positive integer, got 1.5');
+    expect(p.some((s) => s.startsWith('--backend: must be one of auto, cpu, wasm, tensorflow, tensorflow-gpu; got "gpu"'))).toBe(true);
+    expect(p).toHaveLength(3);
+  });
+
+  it('collects every problem with its path and line', () => {
+    const text = `data:
+  path: x.csv
+  target: y
+  missing: fill
+transforms: [log, {difference: 0}, {scale: robust}, exp]
+window: {lookback: 0, horizon: -1, mode: one-to-one, strategy: recursive}
+model:
+  layers:
+    - units: 64
+    - units: 0
+  dropout: 1
+  layer: 3
+training:
+  learning_rate: 0
+  batch_size: 0
+  epochs: 2.5
+  clip_norm: -1
+  seed: 1.5
+  validation_size: -1
+  early_stopping: {patience: 0, min_delta: -1}
+  optimiser: adam
+evaluation: {test_size: 0, season: -2}
+backend: gpu
+`;
+    const p = problemsOf(() => resolveText(text));
+    expect(p).toEqual([
+      'data.missing: must be one of interpolate, ffill, drop, error; got "fill" (did you mean "ffill"?) (my.yaml:4)',
+      'transforms[1].difference: must be a positive integer, got 0 (my.yaml:5)',
+      'transforms[2].scale: must be one of minmax, standard, none; got "robust" (my.yaml:5)',
+      'transforms[3]: unknown transform "exp" (allowed: log, difference, scale) (my.yaml:5)',
+      'window.lookback: must be a positive integer, got 0 (my.yaml:6)',
+      'window.horizon: must be a positive integer, got -1 (my.yaml:6)',
+      'window.strategy: recursive applies only to mode many-to-one (one-to-one always forecasts step by step) (my.yaml:6)',
+      'model.layer: unknown key (did you mean "layers"?) (my.yaml:12)',
+      'model.layers[1].units: must be a positive integer, got 0 (my.yaml:10)',
+      'model.dropout: must be a number in [0, 1), got 1 (my.yaml:11)',
+      'training.optimiser: unknown key (did you mean "optimizer"?) (my.yaml:21)',
+      'training.early_stopping.patience: must be a positive integer, got 0 (my.yaml:20)',
+      'training.early_stopping.min_delta: must be a number >= 0, got -1 (my.yaml:20)',
+      'training.learning_rate: must be a number > 0, got 0 (my.yaml:14)',
+      'training.batch_size: must be a positive integer, got 0 (my.yaml:15)',
+      'training.epochs: must be a positive integer, got 2.5 (my.yaml:16)',
+      'training.clip_norm: must be a number >= 0, got -1 (my.yaml:17)',
+      'training.validation_size: must be a non-negative integer, got -1 (my.yaml:19)',
+      'training.seed: must be an integer, got 1.5 (my.yaml:18)',
+      'evaluation.test_size: must be a positive integer, got 0 (my.yaml:22)',
+      'evaluation.season: must be a non-negative integer, got -2 (my.yaml:22)',
+      'backend: must be one of auto, cpu, wasm, tensorflow, tensorflow-gpu; got "gpu" (did you mean "tensorflow-gpu"?) (my.yaml:23)',
+    ]);
+  });
+
+  it('throws one ConfigError whose message names the file and lists the problems', () => {
+    try {
+      resolveText('data: {path: x.csv, target: y}\nmodel: {cell: lstmm}\n');
+      throw new Error('expected a ConfigError');
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      expect((e as ConfigError).message).toBe(
+        'invalid config my.yaml\n  model.cell: must be one of lstm, gru, rnn; got "lstmm" (did you mean "lstm"?) (my.yaml:2)',
+      );
+    }
+  });
+
+  it('requires data.path and data.target', () => {
+    const p = problemsOf(() => resolveText('window: {lookback: 3}\n'));
+    expect(p).toEqual(['data.path is required (or pass --data)', 'data.target is required (or pass --target)']);
+    const p2 = problemsOf(() => resolveText('data:\n  features: [a]\n'));
+    expect(p2).toEqual([
+      'data.path is required (or pass --data) (my.yaml:1)',
+      'data.target is required (or pass --target) (my.yaml:1)',
+    ]);
+  });
+
+  it('suggests close names for unknown keys', () => {
+    const p = problemsOf(() => resolveText('data: {path: x.csv, target: y, timecolumn: t}\nwindows: {lookback: 3}\nfoo: 1\n'));
+    expect(p).toEqual([
+      'windows: unknown key (did you mean "window"?) (my.yaml:2)',
+      'foo: unknown key (allowed: data, transforms, window, model, training, evaluation, output, backend) (my.yaml:3)',
+      'data.timecolumn: unknown key (did you mean "time_column"?) (my.yaml:1)',
+    ]);
+  });
+
+  it('reports wrong types', () => {
+    const p = problemsOf(() =>
+      resolveText(`data: {path: 3, target: y, features: a}
+model: {layers: 64, dense: [{units: 2, size: 3}]}
+output: {plot: yes}
+training: {early_stopping: 5, learning_rate: "0.1"}
+window: 12
+`),
+    );
+    expect(p).toEqual([
+      'data.path: must be a non-empty string, got 3 (my.yaml:1)',
+      'data.features: must be a non-empty list of column names, got "a" (my.yaml:1)',
+      'window: must be a mapping, got 12 (my.yaml:5)',
+      'model.layers: must be a list of {units: N}, got 64 (my.yaml:2)',
+      'model.dense[0].size: unknown key (allowed: units) (my.yaml:2)',
+      'training.early_stopping: must be false or {patience: N, min_delta: X}, got 5 (my.yaml:4)',
+      'training.learning_rate: must be a number > 0, got "0.1" (my.yaml:4)',
+      'output.plot: must be true or false, got "yes" (my.yaml:3)',
+    ]);
+  });
+});
+
+describe('parseConfigText / loadConfigFile', () => {
+  it('reports YAML syntax errors with file:line:col', () => {
+    try {
+      parseConfigText('data:\n  path: x.csv\n  target: [a, b\nmodel: {}\n', 'bad.yaml');
+      throw new Error('expected a ConfigError');
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const problems = (e as ConfigError).problems;
+      expect(problems.length).toBeGreaterThan(0);
+      expect(problems[0]).toMatch(/^bad\.yaml:\d+:\d+: /);
+      expect((e as ConfigError).message).toMatch(/^invalid YAML in bad\.yaml/);
+    }
+  });
+
+  it('reports the line of a bad indentation', () => {
+    try {
+      parseConfigText('data:\n  path: x.csv\n target: y\n', 'bad.yaml');
+      throw new Error('expected a ConfigError');
+    } catch (e) {
+      expect((e as ConfigError).problems[0]).toMatch(/^bad\.yaml:3:\d+: /);
+    }
+  });
+
+  it('rejects duplicate keys and a non-mapping document', () => {
+    expect(() => parseConfigText('a: 1\na: 2\n', 'dup.yaml')).toThrow(/dup\.yaml:2:\d+: /);
+    expect(() => parseConfigText('- 1\n- 2\n', 'list.yaml')).toThrow(/list\.yaml:1: the config must be a mapping/);
+  });
+
+  it('treats an empty document as an empty mapping', () => {
+    expect(parseConfigText('', 'e.yaml').value).toEqual({});
+    expect(parseConfigText('# only a comment\n', 'e.yaml').value).toEqual({});
+  });
+
+  it('finds lines of keys and list items', () => {
+    const { lineOf } = parseConfigText(FULL, 'f.yaml');
+    expect(lineOf(['data'])).toBe(1);
+    expect(lineOf(['data', 'target'])).toBe(4);
+    expect(lineOf(['model', 'layers', 1, 'units'])).toBe(11);
+    expect(lineOf(['training', 'early_stopping', 'patience'])).toBe(20);
+    expect(lineOf(['model', 'nope'])).toBeUndefined();
+  });
+
+  it('loads a file and reports a missing one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rnnfc-config-'));
+    const file = join(dir, 'c.yaml');
+    writeFileSync(file, FULL);
+    const { value, lineOf } = loadConfigFile(file);
+    expect(resolveConfig(value, { file, lineOf }).training.epochs).toBe(200);
+    expect(() => loadConfigFile(join(dir, 'missing.yaml'))).toThrow(ConfigError);
+    expect(() => loadConfigFile(join(dir, 'missing.yaml'))).toThrow(/^cannot read config .*missing\.yaml/);
+  });
+});
+
+describe('renderConfigYaml', () => {
+  const roundTrip = (c: Config): Config => resolveConfig(parseConfigText(renderConfigYaml(c), 'r.yaml').value, { file: 'r.yaml' });
+
+  it('round-trips the full example', () => {
+    const c = resolveText(FULL);
+    expect(roundTrip(c)).toEqual(c);
+    const text = renderConfigYaml(c);
+    expect(text).toContain('transforms: [ log, { difference: 12 }, { scale: standard } ]');
+    expect(text).toContain('time_column: month');
+  });
+
+  it('round-trips defaults, null time column and disabled early stopping', () => {
+    const c1 = resolveText('data: {path: x.csv, target: y}\n');
+    const r1 = roundTrip(c1);
+    expect(r1).toEqual(c1);
+    expect(r1.data.time_column).toBeUndefined();
+    expect(renderConfigYaml(c1)).not.toContain('time_column');
+    const c2 = resolveText(`data: {path: "a b.csv", target: "y: z", time_column: null, features: [a, "y: z"]}
+transforms: []
+training: {early_stopping: false, learning_rate: 0.5}
+model: {dense: [{units: 4}, {units: 2}], cell: rnn}
+window: {mode: one-to-one, chunk: 3}
+`);
+    const r2 = roundTrip(c2);
+    expect(r2).toEqual(c2);
+    expect(r2.data.time_column).toBeNull();
+    expect(r2.training.early_stopping).toBeNull();
+    expect(r2.transforms).toEqual([]);
+  });
+});

@@ -1,0 +1,211 @@
+import { describe, it, expect } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readHeader, readSeries, sha256File } from '../../src/data/read-csv.js';
+import { formatTime } from '../../src/data/time.js';
+import { DataError } from '../../src/errors.js';
+import type { MissingPolicy } from '../../src/types.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'rnnfc-data-'));
+let counter = 0;
+function csv(text: string): string {
+  const p = join(dir, `f${counter++}.csv`);
+  writeFileSync(p, text);
+  return p;
+}
+const arr = (a: Float64Array) => Array.from(a);
+const dates = (s: { index: { times: number[]; format: any } }) => s.index.times.map((t) => formatTime(t, s.index.format));
+
+function message(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(DataError);
+    const m = (e as Error).message;
+    expect(m).not.toContain('\n');
+    return m;
+  }
+  throw new Error('expected a DataError');
+}
+
+// Feb value empty, Mar row absent, May x empty
+const GAPS = csv('month,value,x\n2000-01-01,1,10\n2000-02-01,,20\n2000-04-01,4,40\n2000-05-01,5,\n');
+
+describe('gap insertion and missing policies', () => {
+  const read = (missing: MissingPolicy, features?: string[]) => readSeries({ path: GAPS, target: 'value', features, missing });
+  it('interpolate', () => {
+    const s = read('interpolate', ['value', 'x']);
+    expect(s.timeColumn).toBe('month');
+    expect(s.index.frequency).toEqual({ unit: 'month', step: 1 });
+    expect(dates(s)).toEqual(['2000-01-01', '2000-02-01', '2000-03-01', '2000-04-01', '2000-05-01']);
+    expect(arr(s.columns.value)).toEqual([1, 2, 3, 4, 5]);
+    expect(arr(s.columns.x)).toEqual([10, 20, 30, 40, 40]);
+    expect(s.columns.value).toBeInstanceOf(Float64Array);
+  });
+  it('ffill', () => {
+    const s = read('ffill', ['x']);
+    expect(s.features).toEqual(['x']);
+    expect(Object.keys(s.columns).sort()).toEqual(['value', 'x']);
+    expect(arr(s.columns.value)).toEqual([1, 1, 1, 4, 5]);
+    expect(arr(s.columns.x)).toEqual([10, 20, 20, 40, 40]);
+  });
+  it('drop keeps times of remaining rows', () => {
+    const both = read('drop', ['x']);
+    expect(dates(both)).toEqual(['2000-01-01', '2000-04-01']);
+    expect(arr(both.columns.value)).toEqual([1, 4]);
+    expect(arr(both.columns.x)).toEqual([10, 40]);
+    const only = read('drop');
+    expect(only.features).toEqual(['value']);
+    expect(Object.keys(only.columns)).toEqual(['value']);
+    expect(dates(only)).toEqual(['2000-01-01', '2000-04-01', '2000-05-01']);
+    expect(arr(only.columns.value)).toEqual([1, 4, 5]);
+  });
+  it('error names lines and inserted timestamps', () => {
+    const m = message(() => read('error'));
+    expect(m).toContain('line 3 (2000-02-01)');
+    expect(m).toContain('2000-03-01 (no row)');
+    expect(m).toContain('missing: interpolate');
+  });
+  it('leading gaps are filled from the first value', () => {
+    const p = csv('t,v\n1,\n2,\n3,6\n4,8\n6,12\n');
+    expect(arr(readSeries({ path: p, target: 'v', missing: 'interpolate' }).columns.v)).toEqual([6, 6, 6, 8, 10, 12]);
+    expect(arr(readSeries({ path: p, target: 'v', missing: 'ffill' }).columns.v)).toEqual([6, 6, 6, 8, 8, 12]);
+  });
+});
+
+describe('time column', () => {
+  it('null means row index', () => {
+    const p = csv('a,b\n2000-01-01,1\n2000-01-02,2\n');
+    const s = readSeries({ path: p, timeColumn: null, target: 'b', missing: 'error' });
+    expect(s.timeColumn).toBeNull();
+    expect(s.index).toEqual({ format: 'row', frequency: { unit: 'row', step: 1 }, times: [0, 1] });
+  });
+  it('auto-detect uses the first column only when every value is a time', () => {
+    const p = csv('label,v\nfoo,1\nbar,2\n');
+    expect(readSeries({ path: p, target: 'v', missing: 'error' }).index.format).toBe('row');
+    const q = csv('v\n1\n2\n3\n');
+    const s = readSeries({ path: q, target: 'v', missing: 'error' });
+    expect(s.timeColumn).toBeNull();
+    expect(arr(s.columns.v)).toEqual([1, 2, 3]);
+  });
+  it('explicit time column, zoned datetimes', () => {
+    const p = csv('v,ts\n1,2000-01-01T01:00:00+01:00\n2,2000-01-01T00:30:00Z\n');
+    const s = readSeries({ path: p, timeColumn: 'ts', target: 'v', missing: 'error' });
+    expect(s.index.format).toBe('datetime-z');
+    expect(s.index.frequency).toEqual({ unit: 'minute', step: 30 });
+    expect(dates(s)).toEqual(['2000-01-01T00:00:00Z', '2000-01-01T00:30:00Z']);
+  });
+});
+
+describe('errors', () => {
+  it('missing file', () => {
+    expect(message(() => readSeries({ path: join(dir, 'nope.csv'), target: 'v', missing: 'error' }))).toBe(
+      `cannot read ${join(dir, 'nope.csv')}: no such file`,
+    );
+  });
+  it('empty file and header only', () => {
+    const e = csv('');
+    expect(message(() => readSeries({ path: e, target: 'v', missing: 'error' }))).toContain('empty file');
+    const h = csv('month,v\n');
+    expect(message(() => readSeries({ path: h, target: 'v', missing: 'error' }))).toContain('no data rows');
+  });
+  it('malformed CSV names path:line', () => {
+    const p = csv('a,b\n1,2\n3\n');
+    expect(message(() => readSeries({ path: p, target: 'b', missing: 'error' }))).toContain(`${p}:3: malformed CSV`);
+  });
+  it('unknown column lists the available columns', () => {
+    const m = message(() => readSeries({ path: GAPS, target: 'nope', missing: 'error' }));
+    expect(m).toContain('"nope"');
+    expect(m).toContain('available columns: "month", "value", "x"');
+    expect(message(() => readSeries({ path: GAPS, target: 'value', features: ['y'], missing: 'error' }))).toContain('"y"');
+    expect(message(() => readSeries({ path: GAPS, timeColumn: 'when', target: 'value', missing: 'error' }))).toContain('"when"');
+  });
+  it('unparsable date', () => {
+    const p = csv('month,v\n2000-01-01,1\nxyz,2\n');
+    expect(message(() => readSeries({ path: p, timeColumn: 'month', target: 'v', missing: 'error' }))).toBe(
+      `${p}:3: column "month": cannot parse "xyz" as a date`,
+    );
+  });
+  it('duplicate timestamps name both lines', () => {
+    const p = csv('month,v\n2000-01-01,1\n2000-02-01,2\n2000-02-01,3\n');
+    const m = message(() => readSeries({ path: p, target: 'v', missing: 'error' }));
+    expect(m).toContain('duplicate timestamp 2000-02-01 at lines 3 and 4');
+  });
+  it('unsorted rows', () => {
+    const p = csv('month,v\n2000-02-01,1\n2000-01-01,2\n');
+    const m = message(() => readSeries({ path: p, target: 'v', missing: 'error' }));
+    expect(m).toContain('out of time order at lines 2 and 3');
+    expect(m).toContain('sort');
+  });
+  it('irregular timestamp', () => {
+    const p = csv('ts,v\n2000-01-01T00:00:00Z,1\n2000-01-01T00:30:00Z,2\n2000-01-01T01:00:00Z,3\n2000-01-01T01:10:00Z,4\n2000-01-01T01:30:00Z,5\n');
+    const m = message(() => readSeries({ path: p, target: 'v', missing: 'interpolate' }));
+    expect(m).toContain(`${p}: irregular timestamps at line 5 (2000-01-01T01:10:00Z)`);
+  });
+  it('non-numeric cell names line and column', () => {
+    const p = csv('month,v\n2000-01-01,1\n2000-02-01,2\n2000-03-01,abc\n');
+    expect(message(() => readSeries({ path: p, target: 'v', missing: 'interpolate' }))).toBe(
+      `${p}:4: column "v": "abc" is not a number`,
+    );
+  });
+});
+
+describe('shipped datasets', () => {
+  const read = (file: string, target: string, missing: MissingPolicy = 'error', features?: string[]) =>
+    readSeries({ path: `datasets/${file}`, target, features, missing });
+  const noNaN = (a: Float64Array) => a.every((v) => !Number.isNaN(v));
+  it('airline: monthly, 144 rows', () => {
+    const s = read('airline-passengers.csv', 'passengers');
+    expect(s.index.times.length).toBe(144);
+    expect(s.index.frequency).toEqual({ unit: 'month', step: 1 });
+    expect(s.index.format).toBe('date');
+    expect(dates(s)[143]).toBe('1960-12-01');
+    expect(s.columns.passengers[0]).toBe(112);
+  });
+  it('co2 and sunspots: monthly', () => {
+    const c = read('co2-mauna-loa.csv', 'co2_ppm');
+    expect(c.index.times.length).toBe(468);
+    expect(c.index.frequency).toEqual({ unit: 'month', step: 1 });
+    const s = read('sunspots-monthly.csv', 'sunspots');
+    expect(s.index.times.length).toBe(3177);
+    expect(s.index.frequency).toEqual({ unit: 'month', step: 1 });
+  });
+  it('taylor: 30-minute', () => {
+    const s = read('taylor-electricity.csv', 'demand_mw');
+    expect(s.index.times.length).toBe(4032);
+    expect(s.index.frequency).toEqual({ unit: 'minute', step: 30 });
+    expect(s.index.format).toBe('datetime-z');
+    expect(dates(s)[1]).toBe('2000-06-05T00:30:00Z');
+  });
+  it('ttrc: business days with all feature columns', () => {
+    const s = read('ttrc-stock-ohlcv.csv', 'Close', 'error', ['Open', 'High', 'Low', 'Close', 'Volume']);
+    expect(s.index.times.length).toBe(5550);
+    expect(s.index.frequency).toEqual({ unit: 'bday', step: 1 });
+    expect(Object.keys(s.columns).sort()).toEqual(['Close', 'High', 'Low', 'Open', 'Volume']);
+    expect(s.columns.Close[0]).toBe(3.08);
+  });
+  it('gold: integer index, 34 gaps', () => {
+    const s = read('gold-daily.csv', 'price_usd', 'interpolate');
+    expect(s.timeColumn).toBe('day');
+    expect(s.index.times.length).toBe(1108);
+    expect(s.index.frequency).toEqual({ unit: 'integer', step: 1 });
+    expect(noNaN(s.columns.price_usd)).toBe(true);
+    expect(message(() => read('gold-daily.csv', 'price_usd', 'error'))).toContain('34 missing values');
+    expect(read('gold-daily.csv', 'price_usd', 'drop').index.times.length).toBe(1108 - 34);
+  });
+});
+
+describe('readHeader and sha256File', () => {
+  it('reads the header and first 50 rows', () => {
+    const h = readHeader('datasets/ttrc-stock-ohlcv.csv');
+    expect(h.columns).toEqual(['Date', 'Open', 'High', 'Low', 'Close', 'Volume']);
+    expect(h.rows.length).toBe(50);
+    expect(h.rows[0]).toEqual(['1985-01-02', '3.18', '3.18', '3.08', '3.08', '1870906']);
+    expect(readHeader(GAPS).rows.length).toBe(4);
+  });
+  it('hashes a file', () => {
+    const p = csv('abc');
+    expect(sha256File(p)).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+});

@@ -1,0 +1,157 @@
+import { describe, it, expect } from 'vitest';
+import {
+  addMonths,
+  addSteps,
+  formatTime,
+  futureTimes,
+  inferFrequency,
+  parseTimeValue,
+  regularize,
+} from '../../src/data/time.js';
+import { DataError } from '../../src/errors.js';
+import type { TimeFormat } from '../../src/types.js';
+
+const D = (s: string) => Date.parse(s.length === 10 ? s + 'T00:00:00Z' : s);
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+
+describe('parseTimeValue / formatTime', () => {
+  it('parses each format', () => {
+    expect(parseTimeValue('1949-01-01')).toEqual({ t: D('1949-01-01'), format: 'date' });
+    expect(parseTimeValue('1949-03')).toEqual({ t: D('1949-03-01'), format: 'month' });
+    expect(parseTimeValue('2000-06-05T00:30:00Z')).toEqual({ t: D('2000-06-05T00:30:00Z'), format: 'datetime-z' });
+    expect(parseTimeValue('2000-06-05T00:30')).toEqual({ t: D('2000-06-05T00:30:00Z'), format: 'datetime' });
+    expect(parseTimeValue('2000-06-05T01:30:00+01:00')).toEqual({ t: D('2000-06-05T00:30:00Z'), format: 'datetime-z' });
+    expect(parseTimeValue('2000-06-05T00:30:00-02:30')?.t).toBe(D('2000-06-05T03:00:00Z'));
+    expect(parseTimeValue('17')).toEqual({ t: 17, format: 'integer' });
+    expect(parseTimeValue(' 3 ')).toEqual({ t: 3, format: 'integer' });
+  });
+  it('rejects non-times', () => {
+    for (const s of ['xyz', '', '2001-02-30', '2000-13', '2000-01-01T25:00', '1.5', '01/02/2000']) {
+      expect(parseTimeValue(s)).toBeNull();
+    }
+  });
+  it('writes the same shape back', () => {
+    const cases: [string, TimeFormat][] = [
+      ['1949-01-01', 'date'],
+      ['1949-03', 'month'],
+      ['2000-06-05T00:30:00', 'datetime'],
+      ['2000-06-05T00:30:00Z', 'datetime-z'],
+      ['42', 'integer'],
+    ];
+    for (const [s, f] of cases) expect(formatTime(parseTimeValue(s)!.t, f)).toBe(s);
+    expect(formatTime(parseTimeValue('2000-06-05T01:30:00.250+01:00')!.t, 'datetime-z')).toBe('2000-06-05T00:30:00Z');
+    expect(formatTime(7, 'row')).toBe('7');
+  });
+});
+
+describe('inferFrequency', () => {
+  const grid = (start: number, step: number, n: number) => Array.from({ length: n }, (_, i) => start + i * step);
+  it('minutes and hours', () => {
+    expect(inferFrequency(grid(D('2000-01-01'), 30 * MIN, 10), 'datetime-z')).toEqual({ unit: 'minute', step: 30 });
+    expect(inferFrequency(grid(D('2000-01-01'), 15 * MIN, 10), 'datetime')).toEqual({ unit: 'minute', step: 15 });
+    expect(inferFrequency(grid(D('2000-01-01'), HOUR, 10), 'datetime')).toEqual({ unit: 'hour', step: 1 });
+    expect(inferFrequency(grid(D('2000-01-01'), 6 * HOUR, 10), 'datetime')).toEqual({ unit: 'hour', step: 6 });
+  });
+  it('days (including weekends) and weeks', () => {
+    expect(inferFrequency(grid(D('2000-01-01'), DAY, 20), 'date')).toEqual({ unit: 'day', step: 1 });
+    expect(inferFrequency(grid(D('2000-01-01'), 2 * DAY, 20), 'date')).toEqual({ unit: 'day', step: 2 });
+    expect(inferFrequency(grid(D('2000-01-03'), 7 * DAY, 20), 'date')).toEqual({ unit: 'week', step: 1 });
+    expect(inferFrequency(grid(D('2000-01-03'), 14 * DAY, 20), 'date')).toEqual({ unit: 'week', step: 2 });
+  });
+  it('business days: no weekend dates, 1-day steps with 3-day jumps', () => {
+    // Mon 2000-01-03 .. Fri 2000-01-21, with Mon 2000-01-17 a holiday
+    const days: number[] = [];
+    for (let t = D('2000-01-03'); t <= D('2000-01-21'); t += DAY) {
+      const wd = new Date(t).getUTCDay();
+      if (wd !== 0 && wd !== 6 && t !== D('2000-01-17')) days.push(t);
+    }
+    expect(inferFrequency(days, 'date')).toEqual({ unit: 'bday', step: 1 });
+  });
+  it('months (any day-of-month), month ends, quarters, years', () => {
+    const monthly = (y: number, m: number, day: number, n: number, every = 1) =>
+      Array.from({ length: n }, (_, i) => Date.UTC(y, m + i * every, day));
+    expect(inferFrequency(monthly(1949, 0, 1, 24), 'date')).toEqual({ unit: 'month', step: 1 });
+    expect(inferFrequency(monthly(1949, 0, 15, 24), 'date')).toEqual({ unit: 'month', step: 1 });
+    expect(inferFrequency(monthly(1949, 0, 1, 24), 'month')).toEqual({ unit: 'month', step: 1 });
+    const ends = Array.from({ length: 24 }, (_, i) => Date.UTC(2000, i + 1, 0)); // last day of each month
+    expect(inferFrequency(ends, 'date')).toEqual({ unit: 'month', step: 1 });
+    expect(inferFrequency(monthly(2000, 0, 1, 12, 3), 'date')).toEqual({ unit: 'quarter', step: 1 });
+    expect(inferFrequency(monthly(2000, 0, 1, 12, 12), 'date')).toEqual({ unit: 'year', step: 1 });
+    expect(inferFrequency(monthly(2000, 0, 1, 12, 6), 'date')).toEqual({ unit: 'month', step: 6 });
+  });
+  it('integer uses the modal difference; row is always 1', () => {
+    expect(inferFrequency([0, 5, 10, 20, 25], 'integer')).toEqual({ unit: 'integer', step: 5 });
+    expect(inferFrequency([1, 2, 3, 5], 'integer')).toEqual({ unit: 'integer', step: 1 });
+    expect(inferFrequency([0, 1, 2], 'row')).toEqual({ unit: 'row', step: 1 });
+  });
+  it('uses the modal spacing despite gaps', () => {
+    const t = [0, 1, 2, 4, 5, 6, 9, 10].map((k) => D('2000-01-01') + k * HOUR);
+    expect(inferFrequency(t, 'datetime')).toEqual({ unit: 'hour', step: 1 });
+  });
+});
+
+describe('calendar arithmetic', () => {
+  it('month addition clamps to the month end and keeps day otherwise', () => {
+    expect(addMonths(D('2000-01-31'), 1)).toBe(D('2000-02-29'));
+    expect(addMonths(D('2001-01-31'), 1)).toBe(D('2001-02-28'));
+    expect(addMonths(D('2000-02-29'), 1)).toBe(D('2000-03-29'));
+    expect(addMonths(D('2000-01-31'), 2)).toBe(D('2000-03-31'));
+    expect(addMonths(D('2000-11-15'), 3)).toBe(D('2001-02-15'));
+    expect(addMonths(D('2000-03-15'), -3)).toBe(D('1999-12-15'));
+    expect(addSteps(D('2000-01-31'), { unit: 'month', step: 1 }, 1)).toBe(D('2000-02-29'));
+    expect(addSteps(D('2000-01-01'), { unit: 'quarter', step: 1 }, 2)).toBe(D('2000-07-01'));
+    expect(addSteps(D('2000-01-01'), { unit: 'year', step: 1 }, 1)).toBe(D('2001-01-01'));
+  });
+  it('fixed-length and integer steps', () => {
+    expect(addSteps(D('2000-01-01'), { unit: 'minute', step: 30 }, 3)).toBe(D('2000-01-01T01:30:00Z'));
+    expect(addSteps(D('2000-01-01'), { unit: 'week', step: 1 }, 2)).toBe(D('2000-01-15'));
+    expect(addSteps(10, { unit: 'integer', step: 5 }, 2)).toBe(20);
+  });
+  it('business days skip weekends', () => {
+    const bday = { unit: 'bday' as const, step: 1 };
+    expect(addSteps(D('2000-01-07'), bday, 1)).toBe(D('2000-01-10')); // Fri -> Mon
+    expect(addSteps(D('2000-01-07'), bday, 6)).toBe(D('2000-01-17'));
+    expect(addSteps(D('2000-01-10'), bday, -1)).toBe(D('2000-01-07'));
+  });
+  it('futureTimes over a weekend (bday)', () => {
+    const index = { format: 'date' as const, frequency: { unit: 'bday' as const, step: 1 }, times: [D('2000-01-06'), D('2000-01-07')] };
+    expect(futureTimes(index, 3).map((t) => formatTime(t, 'date'))).toEqual(['2000-01-10', '2000-01-11', '2000-01-12']);
+  });
+  it('futureTimes for months keeps month ends and day-of-month', () => {
+    const month = { unit: 'month' as const, step: 1 };
+    const ends = { format: 'date' as const, frequency: month, times: [D('2000-01-31'), D('2000-02-29')] };
+    expect(futureTimes(ends, 2).map((t) => formatTime(t, 'date'))).toEqual(['2000-03-31', '2000-04-30']);
+    const firsts = { format: 'date' as const, frequency: month, times: [D('1960-11-01'), D('1960-12-01')] };
+    expect(futureTimes(firsts, 2).map((t) => formatTime(t, 'date'))).toEqual(['1961-01-01', '1961-02-01']);
+    const half = { format: 'datetime-z' as const, frequency: { unit: 'minute' as const, step: 30 }, times: [D('2000-06-05T23:30:00Z')] };
+    expect(futureTimes(half, 2).map((t) => formatTime(t, 'datetime-z'))).toEqual(['2000-06-06T00:00:00Z', '2000-06-06T00:30:00Z']);
+    expect(futureTimes({ format: 'row', frequency: { unit: 'row', step: 1 }, times: [0, 1, 2] }, 2)).toEqual([3, 4]);
+  });
+});
+
+describe('regularize', () => {
+  it('fills the grid and flags missing points', () => {
+    const t = [D('2000-01-01'), D('2000-02-01'), D('2000-04-01')];
+    const g = regularize(t, { unit: 'month', step: 1 });
+    expect(g.times).toEqual([D('2000-01-01'), D('2000-02-01'), D('2000-03-01'), D('2000-04-01')]);
+    expect(g.missing).toEqual([false, false, true, false]);
+    expect(g.position).toEqual([0, 1, 3]);
+    expect(regularize([1, 2, 5], { unit: 'integer', step: 1 }).missing).toEqual([false, false, true, true, false]);
+  });
+  it('keeps bday rows as they are (holidays are not gaps)', () => {
+    const t = [D('2000-01-14'), D('2000-01-18')]; // Fri, Tue (Mon holiday)
+    const g = regularize(t, { unit: 'bday', step: 1 });
+    expect(g.times).toEqual(t);
+    expect(g.missing).toEqual([false, false]);
+  });
+  it('off-grid timestamps are a DataError naming the lines', () => {
+    const t = [0, 30, 60, 75, 90].map((m) => D('2000-01-01') + m * MIN);
+    expect(() => regularize(t, { unit: 'minute', step: 30 }, { format: 'datetime-z', path: 'x.csv' })).toThrow(DataError);
+    expect(() => regularize(t, { unit: 'minute', step: 30 }, { format: 'datetime-z', path: 'x.csv' })).toThrow(
+      /x\.csv: irregular timestamps at line 5 \(2000-01-01T01:15:00Z\)/,
+    );
+    expect(() => regularize([D('2000-01-01'), D('2000-02-01'), D('2000-02-15')], { unit: 'month', step: 1 })).toThrow(/line 4/);
+  });
+});

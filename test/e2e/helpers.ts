@@ -1,0 +1,26 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, cpSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const BIN = join(ROOT, 'bin/rnnfc.js');
+
+/** A scratch working directory holding a copy of the e2e fixtures under test/fixtures/e2e. */
+export function scratch(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'rnnfc-e2e-'));
+  mkdirSync(join(dir, 'test/fixtures'), { recursive: true });
+  cpSync(join(ROOT, 'test/fixtures/e2e'), join(dir, 'test/fixtures/e2e'), { recursive: true });
+  return dir;
+}
+
+/** Runs bin/rnnfc in `cwd`; never throws. */
+export function rnnfc(cwd: string, args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    timeout: 300_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}

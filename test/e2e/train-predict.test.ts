@@ -1,0 +1,105 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { rnnfc, scratch } from './helpers.js';
+
+const CFG = 'test/fixtures/e2e/tiny.yaml';
+
+describe('train then predict (spawns bin/rnnfc)', () => {
+  let dir: string;
+  let train: ReturnType<typeof rnnfc>;
+  beforeAll(() => {
+    dir = scratch();
+    train = rnnfc(dir, ['train', '-c', CFG, '--out', 'runs/a', '--json']);
+  });
+
+  it('exits 0 and prints one JSON result with the four methods', () => {
+    expect(train.stderr).not.toMatch(/error/i);
+    expect(train.code).toBe(0);
+    const lines = train.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const res = JSON.parse(lines[0]);
+    expect(res.run).toBe('runs/a');
+    expect(res.epochs_run).toBe(2);
+    expect(Object.keys(res.metrics).sort()).toEqual(['drift', 'model', 'naive', 'seasonal_naive']);
+    for (const m of Object.values(res.metrics) as Record<string, number>[]) expect(m.mase).toBeGreaterThan(0);
+  });
+
+  it('writes the whole run directory with a checked manifest', () => {
+    const files = readdirSync(join(dir, 'runs/a')).sort();
+    expect(files).toEqual(
+      ['config.yaml', 'forecast.csv', 'history.csv', 'manifest.json', 'metadata.json', 'metrics.json', 'model.json', 'pipeline.json', 'plot.svg', 'weights.bin'].sort(),
+    );
+    const manifest = JSON.parse(readFileSync(join(dir, 'runs/a/manifest.json'), 'utf8'));
+    expect(Object.keys(manifest.files)).toHaveLength(9);
+    const fc = readFileSync(join(dir, 'runs/a/forecast.csv'), 'utf8').trim().split('\n');
+    expect(fc[0]).toBe('month,part,actual,forecast');
+    // 6 test rows (last 6 months of 2005) then 6 future months of 2006
+    expect(fc.slice(1, 7).map((l) => l.split(',')[0])).toEqual(['2005-07-01', '2005-08-01', '2005-09-01', '2005-10-01', '2005-11-01', '2005-12-01']);
+    expect(fc.slice(7).map((l) => l.split(',')[0])).toEqual(['2006-01-01', '2006-02-01', '2006-03-01', '2006-04-01', '2006-05-01', '2006-06-01']);
+    const hist = readFileSync(join(dir, 'runs/a/history.csv'), 'utf8').trim().split('\n');
+    expect(hist[0]).toBe('epoch,loss,val_loss,grad_norm,seconds');
+    expect(hist).toHaveLength(3);
+    const meta = JSON.parse(readFileSync(join(dir, 'runs/a/metadata.json'), 'utf8'));
+    expect(meta.seed).toBe(7);
+    expect(meta.data.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(readFileSync(join(dir, 'runs/a/plot.svg'), 'utf8')).toContain('<svg');
+  });
+
+  it('predict prints the next horizon as CSV on stdout with continuing timestamps', () => {
+    const r = rnnfc(dir, ['predict', '-m', 'runs/a', '-o', '-']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toBe('month,forecast');
+    expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(['2006-01-01', '2006-02-01', '2006-03-01', '2006-04-01', '2006-05-01', '2006-06-01']);
+    // the same model on the same data forecasts what train wrote as the future part
+    const fc = readFileSync(join(dir, 'runs/a/forecast.csv'), 'utf8').trim().split('\n').slice(7).map((l) => Number(l.split(',')[3]));
+    const pr = lines.slice(1).map((l) => Number(l.split(',')[1]));
+    for (let i = 0; i < 6; i++) expect(pr[i]).toBeCloseTo(fc[i], 6);
+  });
+
+  it('predict --json and -o file write the same numbers', () => {
+    const j = rnnfc(dir, ['predict', '-m', 'runs/a', '--json']);
+    expect(j.code).toBe(0);
+    const res = JSON.parse(j.stdout);
+    expect(res.forecast).toHaveLength(6);
+    const f = rnnfc(dir, ['predict', '-m', 'runs/a', '-o', 'out.csv', '--quiet']);
+    expect(f.code).toBe(0);
+    expect(f.stderr).toBe('');
+    const lines = readFileSync(join(dir, 'out.csv'), 'utf8').trim().split('\n');
+    expect(Number(lines[1].split(',')[1])).toBeCloseTo(res.forecast[0].forecast, 6);
+  });
+
+  it('without --out a second run gets a fresh name and an existing --out is refused', () => {
+    const a = rnnfc(dir, ['train', '-c', CFG, '--epochs', '1', '--quiet']);
+    expect(a.code).toBe(0);
+    const b = rnnfc(dir, ['train', '-c', CFG, '--epochs', '1', '--quiet']);
+    expect(b.code).toBe(0);
+    expect(existsSync(join(dir, 'runs/monthly'))).toBe(true);
+    expect(existsSync(join(dir, 'runs/monthly_2'))).toBe(true);
+    const before = readFileSync(join(dir, 'runs/a/weights.bin'));
+    const c = rnnfc(dir, ['train', '-c', CFG, '--out', 'runs/a']);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toMatch(/runs\/a already exists.*--overwrite/);
+    expect(readFileSync(join(dir, 'runs/a/weights.bin')).equals(before)).toBe(true);
+  });
+
+  it('is reproducible: same data, config and seed give byte-identical forecast.csv and metrics.json', () => {
+    const r = rnnfc(dir, ['train', '-c', CFG, '--out', 'runs/b', '--quiet']);
+    expect(r.code).toBe(0);
+    for (const f of ['forecast.csv', 'metrics.json', 'weights.bin'])
+      expect(readFileSync(join(dir, 'runs/b', f)).equals(readFileSync(join(dir, 'runs/a', f)))).toBe(true);
+    const s = rnnfc(dir, ['train', '-c', CFG, '--out', 'runs/c', '--seed', '8', '--quiet']);
+    expect(s.code).toBe(0);
+    expect(readFileSync(join(dir, 'runs/c/forecast.csv')).equals(readFileSync(join(dir, 'runs/a/forecast.csv')))).toBe(false);
+  });
+
+  it('trains without a config file from flags alone, one-to-one and gru too', () => {
+    const r = rnnfc(dir, ['train', '--data', 'test/fixtures/e2e/monthly.csv', '--time-column', 'month', '--target', 'value', '--horizon', '3', '--epochs', '1', '--out', 'runs/flags', '--quiet']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const cfg = readFileSync(join(dir, 'runs/flags/config.yaml'), 'utf8');
+    expect(cfg).toMatch(/horizon: 3/);
+  });
+});

@@ -1,0 +1,250 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import type { LayersModel, Tensor } from '@tensorflow/tfjs';
+import { loadBackend, type Tf } from '../../src/model/backend.js';
+import { buildModel, type ModelSpec } from '../../src/model/build.js';
+import { trainModel, evaluateLoss, makeLoss, type EpochInfo } from '../../src/train/loop.js';
+import { mulberry32, shuffleInPlace } from '../../src/train/rng.js';
+import { makeProgress } from '../../src/train/progress.js';
+import { InterruptError } from '../../src/errors.js';
+import type { TrainingConfig } from '../../src/config/types.js';
+
+let tf: Tf;
+beforeAll(async () => {
+  ({ tf } = await loadBackend('wasm'));
+});
+
+const LOOKBACK = 8;
+function sineWindows(n: number, phase = 0) {
+  const x = new Float32Array(n * LOOKBACK);
+  const y = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < LOOKBACK; j++) x[i * LOOKBACK + j] = Math.sin((i + j + phase) * 0.3);
+    y[i] = Math.sin((i + LOOKBACK + phase) * 0.3);
+  }
+  return { x, y, xShape: [n, LOOKBACK, 1], yShape: [n, 1] };
+}
+
+const spec: ModelSpec = {
+  cell: 'lstm',
+  layers: [{ units: 6 }],
+  dropout: 0,
+  dense: [],
+  steps: LOOKBACK,
+  features: 1,
+  outputs: 1,
+  sequenceOutput: false,
+  seed: 1,
+};
+const cfg: TrainingConfig = {
+  optimizer: 'adam',
+  learning_rate: 0.02,
+  batch_size: 16,
+  epochs: 30,
+  loss: 'mse',
+  clip_norm: 0,
+  early_stopping: null,
+  validation_size: 0,
+  seed: 42,
+};
+
+function flatWeights(m: LayersModel): Float32Array[] {
+  return m.getWeights().map((w) => w.dataSync().slice() as Float32Array);
+}
+function globalNorm(a: Float32Array[], b: Float32Array[]): number {
+  let s = 0;
+  a.forEach((arr, i) => arr.forEach((v, j) => (s += (v - b[i][j]) ** 2)));
+  return Math.sqrt(s);
+}
+
+describe('rng', () => {
+  it('is seeded and shuffles into a permutation', () => {
+    const a = mulberry32(5);
+    const b = mulberry32(5);
+    const xs = Array.from({ length: 5 }, () => a());
+    expect(xs).toEqual(Array.from({ length: 5 }, () => b()));
+    xs.forEach((v) => expect(v >= 0 && v < 1).toBe(true));
+    const idx = Array.from({ length: 50 }, (_, i) => i);
+    shuffleInPlace(idx, mulberry32(1));
+    expect([...idx].sort((p, q) => p - q)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(idx).not.toEqual(Array.from({ length: 50 }, (_, i) => i));
+  });
+});
+
+describe('losses', () => {
+  it('mse, mae, huber', () => {
+    const t = tf.tensor1d([0, 0, 0]);
+    const p = tf.tensor1d([0.5, -2, 1]);
+    expect(makeLoss(tf, 'mse')(t, p).dataSync()[0]).toBeCloseTo((0.25 + 4 + 1) / 3, 5);
+    expect(makeLoss(tf, 'mae')(t, p).dataSync()[0]).toBeCloseTo(3.5 / 3, 5);
+    expect(makeLoss(tf, 'huber')(t, p).dataSync()[0]).toBeCloseTo((0.125 + 1.5 + 0.5) / 3, 5);
+  });
+});
+
+describe('trainModel', () => {
+  it('learns a sine wave', async () => {
+    const m = buildModel(tf, spec);
+    const r = await trainModel(tf, m, sineWindows(96), cfg);
+    expect(r.history).toHaveLength(30);
+    expect(r.bestEpoch).toBe(30);
+    expect(r.stoppedEarly).toBe(false);
+    const first = r.history[0].loss;
+    const last = r.history[29].loss;
+    expect(last).toBeLessThan(first / 3);
+    r.history.forEach((e) => expect(e.gradNorm).toBeGreaterThan(0));
+  });
+
+  it('clips by global norm: one sgd step moves the weights by exactly lr * clip_norm', async () => {
+    const m = buildModel(tf, spec);
+    const before = flatWeights(m);
+    const clip = 1e-3;
+    const r = await trainModel(tf, m, sineWindows(32), {
+      ...cfg,
+      optimizer: 'sgd',
+      learning_rate: 1,
+      batch_size: 32,
+      epochs: 1,
+      clip_norm: clip,
+    });
+    const moved = globalNorm(flatWeights(m), before);
+    expect(r.history[0].gradNorm).toBeGreaterThan(clip * 10); // pre-clip norm is recorded
+    expect(moved).toBeLessThanOrEqual(clip * 1.01);
+    expect(moved).toBeGreaterThan(clip * 0.99);
+    // without clipping the same step is much larger
+    const m2 = buildModel(tf, spec);
+    await trainModel(tf, m2, sineWindows(32), { ...cfg, optimizer: 'sgd', learning_rate: 1, batch_size: 32, epochs: 1 });
+    expect(globalNorm(flatWeights(m2), before)).toBeCloseTo(r.history[0].gradNorm, 3);
+  });
+
+  it('early stopping restores the best weights', async () => {
+    const m = buildModel(tf, spec);
+    const train = sineWindows(48);
+    const val = sineWindows(16, 100);
+    const data = { ...train, xVal: val.x, yVal: val.y, nVal: 16 };
+    // min_delta huge → nothing after epoch 1 counts as improvement
+    const r = await trainModel(tf, m, data, { ...cfg, epochs: 20, early_stopping: { patience: 3, min_delta: 1e9 } });
+    expect(r.stoppedEarly).toBe(true);
+    expect(r.history).toHaveLength(4);
+    expect(r.bestEpoch).toBe(1);
+    const xv = tf.tensor(val.x, [16, LOOKBACK, 1]);
+    const yv = tf.tensor(val.y, [16, 1]);
+    const now = evaluateLoss(tf, m, xv, yv, makeLoss(tf, 'mse'));
+    expect(now).toBeCloseTo(r.history[0].valLoss!, 6);
+    expect(Math.abs(r.history[3].valLoss! - r.history[0].valLoss!)).toBeGreaterThan(1e-4);
+
+    // ordinary settings: restored val loss equals the minimum recorded
+    const m2 = buildModel(tf, spec);
+    const r2 = await trainModel(tf, m2, data, {
+      ...cfg,
+      learning_rate: 0.2,
+      epochs: 15,
+      early_stopping: { patience: 4, min_delta: 0 },
+    });
+    const vals = r2.history.map((e) => e.valLoss!);
+    const min = Math.min(...vals);
+    expect(vals[r2.bestEpoch - 1]).toBe(min);
+    expect(evaluateLoss(tf, m2, xv, yv, makeLoss(tf, 'mse'))).toBeCloseTo(min, 6);
+    tf.dispose([xv, yv]);
+  });
+
+  it('is deterministic for a seed (with dropout)', async () => {
+    const run = async (seed: number) => {
+      const m = buildModel(tf, { ...spec, layers: [{ units: 4 }, { units: 4 }], dropout: 0.3 });
+      await trainModel(tf, m, sineWindows(40), { ...cfg, epochs: 2, batch_size: 8, seed });
+      const bytes = Buffer.concat(flatWeights(m).map((a) => Buffer.from(a.buffer)));
+      m.dispose();
+      return bytes;
+    };
+    const a = await run(3);
+    const b = await run(3);
+    const c = await run(4);
+    expect(a.equals(b)).toBe(true);
+    expect(a.equals(c)).toBe(false);
+  });
+
+  it('dropout is on for training, off for prediction', () => {
+    const m = buildModel(tf, { ...spec, dropout: 0.5, dense: [{ units: 8 }] });
+    const x = tf.randomNormal([4, LOOKBACK, 1], 0, 1, 'float32', 1);
+    const p1 = (m.predict(x) as Tensor).dataSync();
+    const p2 = (m.predict(x) as Tensor).dataSync();
+    const t1 = (m.apply(x, { training: true }) as Tensor).dataSync();
+    expect(Array.from(p1)).toEqual(Array.from(p2));
+    expect(Array.from(t1)).not.toEqual(Array.from(p1));
+  });
+
+  it('does not leak tensors', async () => {
+    const m = buildModel(tf, spec);
+    const train = sineWindows(40);
+    const val = sineWindows(10, 50);
+    const before = tf.memory().numTensors;
+    const counts: number[] = [];
+    for (const optimizer of ['adam', 'rmsprop', 'sgd'] as const) {
+      counts.length = 0;
+      await trainModel(
+        tf,
+        m,
+        { ...train, xVal: val.x, yVal: val.y, nVal: 10 },
+        { ...cfg, optimizer, epochs: 5, clip_norm: 1, loss: 'huber', early_stopping: { patience: 10, min_delta: 0 } },
+        { onEpoch: () => counts.push(tf.memory().numTensors) },
+      );
+      // epoch 1 reports before the first best-weights snapshot exists; from then on the count is flat
+      expect(new Set(counts.slice(1)).size).toBe(1);
+      expect(counts).toHaveLength(5);
+      expect(tf.memory().numTensors).toBe(before);
+    }
+  });
+
+  it('shouldStop interrupts between batches without leaking', async () => {
+    const m = buildModel(tf, spec);
+    const before = tf.memory().numTensors;
+    let calls = 0;
+    await expect(
+      trainModel(tf, m, sineWindows(40), { ...cfg, batch_size: 8 }, { shouldStop: () => ++calls > 3 }),
+    ).rejects.toBeInstanceOf(InterruptError);
+    expect(calls).toBe(4);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('trains a sequence-output model', async () => {
+    const m = buildModel(tf, { ...spec, cell: 'gru', sequenceOutput: true });
+    const n = 12;
+    const x = new Float32Array(n * LOOKBACK).map((_, i) => Math.sin(i * 0.2));
+    const y = new Float32Array(n * LOOKBACK).map((_, i) => Math.sin((i + 1) * 0.2));
+    const r = await trainModel(tf, m, { x, y, xShape: [n, LOOKBACK, 1], yShape: [n, LOOKBACK, 1] }, { ...cfg, epochs: 3 });
+    expect(r.history).toHaveLength(3);
+    expect(Number.isFinite(r.history[2].loss)).toBe(true);
+  });
+});
+
+describe('progress', () => {
+  const fake = () => {
+    const chunks: string[] = [];
+    return { chunks, stream: { write: (s: string) => (chunks.push(s), true) } as unknown as NodeJS.WriteStream };
+  };
+  const e = (epoch: number): EpochInfo => ({ epoch, loss: 0.0123, valLoss: 0.0156, gradNorm: 1, seconds: 2 });
+
+  it('draws a bar on a TTY', () => {
+    const { chunks, stream } = fake();
+    const p = makeProgress({ epochs: 200, tty: true, quiet: false, stream });
+    p.onEpoch(e(12));
+    p.done();
+    expect(chunks[0]).toMatch(/^\repoch  12\/200 \[=>\s+\] loss 0\.0123 val 0\.0156 ETA 0:31/);
+    expect(chunks[1]).toBe('\n');
+  });
+  it('prints one line per epoch without a TTY', () => {
+    const { chunks, stream } = fake();
+    const p = makeProgress({ epochs: 3, tty: false, quiet: false, stream });
+    p.onEpoch(e(1));
+    p.onEpoch({ ...e(2), valLoss: null });
+    p.done();
+    expect(chunks).toHaveLength(2);
+    expect(chunks[0]).toBe('epoch 1/3 loss 0.0123 val 0.0156 (2.00s)\n');
+    expect(chunks[1]).toBe('epoch 2/3 loss 0.0123 (2.00s)\n');
+  });
+  it('is silent when quiet', () => {
+    const { chunks, stream } = fake();
+    const p = makeProgress({ epochs: 3, tty: true, quiet: true, stream });
+    p.onEpoch(e(1));
+    p.done();
+    expect(chunks).toHaveLength(0);
+  });
+});
