@@ -170,7 +170,8 @@ export async function trainModel(
         lossSum += l * size;
         normSum += g;
         batches++;
-        await Promise.resolve();
+        // a macrotask turn, so a Ctrl-C handler can run between batches
+        await new Promise<void>((r) => setImmediate(r));
       }
       const loss = lossSum / n;
       const valLoss = xVal && yVal ? evaluateLoss(tf, model, xVal, yVal, lossFn) : null;

@@ -1,7 +1,8 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { rnnfc, scratch } from './helpers.js';
+import { BIN, rnnfc, scratch } from './helpers.js';
 
 const CFG = 'test/fixtures/e2e/tiny.yaml';
 
@@ -95,11 +96,49 @@ describe('train then predict (spawns bin/rnnfc)', () => {
     expect(readFileSync(join(dir, 'runs/c/forecast.csv')).equals(readFileSync(join(dir, 'runs/a/forecast.csv')))).toBe(false);
   });
 
-  it('trains without a config file from flags alone, one-to-one and gru too', () => {
+  it('trains without a config file from flags alone', () => {
     const r = rnnfc(dir, ['train', '--data', 'test/fixtures/e2e/monthly.csv', '--time-column', 'month', '--target', 'value', '--horizon', '3', '--epochs', '1', '--out', 'runs/flags', '--quiet']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const cfg = readFileSync(join(dir, 'runs/flags/config.yaml'), 'utf8');
     expect(cfg).toMatch(/horizon: 3/);
+  });
+
+  it('one-to-one GRU: trains, forecasts the horizon by feeding predictions back, and predicts', () => {
+    const r = rnnfc(dir, ['train', '-c', CFG, '--out', 'runs/o2o', '--json']);
+    expect(r.code).toBe(0);
+    // the same config in one-to-one mode with a GRU, through a config file written here
+    writeFileSync(join(dir, 'o2o.yaml'), readFileSync(join(dir, CFG), 'utf8').replace('mode: many-to-one', 'mode: one-to-one').replace('cell: lstm', 'cell: gru'));
+    const t = rnnfc(dir, ['train', '-c', 'o2o.yaml', '--out', 'runs/o2o-gru', '--json']);
+    expect(t.stderr).toBe('');
+    expect(t.code).toBe(0);
+    const pipeline = JSON.parse(readFileSync(join(dir, 'runs/o2o-gru/pipeline.json'), 'utf8'));
+    expect(pipeline.io.mode).toBe('one-to-one');
+    expect(pipeline.io.outputs).toBe(1);
+    const model = JSON.parse(readFileSync(join(dir, 'runs/o2o-gru/model.json'), 'utf8'));
+    expect(JSON.stringify(model.modelTopology)).toContain('"GRU"');
+    const p = rnnfc(dir, ['predict', '-m', 'runs/o2o-gru', '-o', '-']);
+    expect(p.code).toBe(0);
+    const lines = p.stdout.trim().split('\n');
+    expect(lines).toHaveLength(7);
+    for (const l of lines.slice(1)) expect(Number.isFinite(Number(l.split(',')[1]))).toBe(true);
+  });
+
+  it('Ctrl-C stops training cleanly and leaves no partial run', async () => {
+    const child = spawn(process.execPath, [BIN, 'train', '-c', CFG, '--epochs', '100000', '--out', 'runs/int'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+    let err = '';
+    let sent = false;
+    const code = await new Promise<number | null>((res) => {
+      child.stderr.on('data', (d) => {
+        err += d;
+        if (!sent && /epoch\s+2\//.test(err)) sent = child.kill('SIGINT');
+      });
+      child.on('close', (c) => res(c));
+    });
+    expect(code).toBe(130);
+    expect(err).toMatch(/interrupted/);
+    expect(err).not.toMatch(/\n\s+at /);
+    expect(existsSync(join(dir, 'runs/int'))).toBe(false);
+    expect(readdirSync(join(dir, 'runs')).filter((f) => f.startsWith('.'))).toEqual([]);
   });
 });
