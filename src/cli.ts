@@ -81,6 +81,15 @@ run directory), 3 an internal error.`,
     .addHelpText('after', '\nExample:\n  rnnfc check -c my.yaml\n')
     .action(async (opts) => (await import('./commands/check.js')).checkCommand(opts));
 
+  dataFlags(program.command('backtest').description('rolling-origin evaluation: refit and forecast from several origins; writes nothing'))
+    .option('--season <m>', 'seasonal period for MASE and seasonal naive (default: evaluation.season or from the frequency)', positiveInt('--season'))
+    .option('--origins <k>', 'number of forecast origins', positiveInt('--origins'), 3)
+    .option('--step <n>', 'rows between origins (default: ceil(horizon/2))', positiveInt('--step'))
+    .option('--json', 'print one JSON result on stdout')
+    .option('-q, --quiet', 'print nothing but errors')
+    .addHelpText('after', '\nExample:\n  rnnfc backtest --data my.csv --time-column month --target sales --horizon 18 --season 12 --origins 3 --json\n')
+    .action(async (opts) => (await import('./commands/backtest.js')).backtestCommand(opts));
+
   program
     .command('init')
     .description('print a starter config for a CSV file')

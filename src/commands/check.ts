@@ -1,17 +1,10 @@
-import { configFromOptions, type DataFlagOptions } from './common.js';
-import { readSeries } from '../data/read-csv.js';
+import { configFromOptions, readConfiguredSeries, type DataFlagOptions } from './common.js';
 import { formatTime } from '../data/time.js';
 
 /** `rnnfc check`: validates the config (every problem at once), then reads the data. */
 export async function checkCommand(opts: DataFlagOptions): Promise<void> {
   const cfg = configFromOptions(opts);
-  const s = readSeries({
-    path: cfg.data.path,
-    timeColumn: cfg.data.time_column,
-    target: cfg.data.target,
-    features: cfg.data.features,
-    missing: cfg.data.missing,
-  });
+  const s = readConfiguredSeries(cfg);
   const n = s.columns[cfg.data.target].length;
   const f = s.index.frequency;
   const first = formatTime(s.index.times[0], s.index.format);

@@ -3,6 +3,8 @@ import type { Config } from '../config/types.js';
 import type { ConfigOverrides } from '../config/resolve.js';
 import { resolveConfig } from '../config/resolve.js';
 import { loadConfigFile } from '../config/load.js';
+import { readSeries } from '../data/read-csv.js';
+import type { Series } from '../types.js';
 
 /** Options shared by the commands that take a config and overriding flags. */
 export interface DataFlagOptions {
@@ -53,4 +55,15 @@ export function runBaseName(dataPath: string): string {
 /** True when progress and colour may be drawn on stderr. */
 export function interactive(opts: { json?: boolean; quiet?: boolean }): boolean {
   return Boolean(process.stderr.isTTY) && !process.env.NO_COLOR && !opts.json && !opts.quiet;
+}
+
+/** Reads the series a resolved config points at (columns, time index, missing-value policy). */
+export function readConfiguredSeries(cfg: Config): Series {
+  return readSeries({
+    path: cfg.data.path,
+    timeColumn: cfg.data.time_column,
+    target: cfg.data.target,
+    features: cfg.data.features,
+    missing: cfg.data.missing,
+  });
 }

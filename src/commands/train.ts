@@ -1,8 +1,8 @@
 import { resolve as resolvePath } from 'node:path';
 import type { Config } from '../config/types.js';
 import { ConfigError } from '../errors.js';
-import { configFromOptions, interactive, runBaseName, type DataFlagOptions } from './common.js';
-import { readSeries, sha256File } from '../data/read-csv.js';
+import { configFromOptions, interactive, readConfiguredSeries, runBaseName, type DataFlagOptions } from './common.js';
+import { sha256File } from '../data/read-csv.js';
 import { formatTime, futureTimes } from '../data/time.js';
 import { Pipeline } from '../transforms/pipeline.js';
 import { splitPoints, manyToOneStarts, oneToOneChunks, gatherManyToOne, gatherOneToOne } from '../windows/index-math.js';
@@ -31,13 +31,7 @@ export async function trainCommand(opts: TrainOptions): Promise<void> {
   const outDir = opts.out ?? nextRunDir(cfg.output.dir, runBaseName(cfg.data.path));
   assertWritableTarget(outDir, Boolean(opts.overwrite));
 
-  const series = readSeries({
-    path: cfg.data.path,
-    timeColumn: cfg.data.time_column,
-    target: cfg.data.target,
-    features: cfg.data.features,
-    missing: cfg.data.missing,
-  });
+  const series = readConfiguredSeries(cfg);
   const result = await trainOnSeries(cfg, series, opts);
   const files = await runFiles(cfg, series, result, t0);
   writeDirAtomic(outDir, files, { overwrite: Boolean(opts.overwrite) });

@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+// Rolling-origin accuracy benchmark (../shared/bench/ACCURACY.md): runs `rnnfc backtest` on each
+// series of ../shared/bench/manifest.json and sets its mean MASE beside the R baselines in
+// ../shared/bench/baselines-visible.json. Suite score = geometric mean of rnnfc MASE / Comb MASE.
+//
+// usage: node bench/accuracy.js [--only airline,gold] [--epochs N] [--origins K] [--json]
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const SHARED = resolve(ROOT, '../shared');
+const BIN = join(ROOT, 'bin/rnnfc.js');
+
+function parseArgs(argv) {
+  const o = { only: null, epochs: null, origins: 3, json: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const val = () => {
+      if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
+      return argv[++i];
+    };
+    if (a === '--only') o.only = val().split(',').map((s) => s.trim()).filter(Boolean);
+    else if (a.startsWith('--only=')) o.only = a.slice(7).split(',').map((s) => s.trim()).filter(Boolean);
+    else if (a === '--epochs') o.epochs = val();
+    else if (a.startsWith('--epochs=')) o.epochs = a.slice(9);
+    else if (a === '--origins') o.origins = Number(val());
+    else if (a === '--json') o.json = true;
+    else if (a === '-h' || a === '--help') {
+      process.stdout.write('usage: node bench/accuracy.js [--only name1,name2] [--epochs N] [--origins K] [--json]\n');
+      process.exit(0);
+    } else throw new Error(`unknown argument ${a}`);
+  }
+  return o;
+}
+
+function firstHeaderCell(path) {
+  const line = readFileSync(path, 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0];
+  return line.split(',')[0].trim().replace(/^"|"$/g, '');
+}
+
+function f(x, d = 3) {
+  return typeof x === 'number' && Number.isFinite(x) ? x.toFixed(d) : '-';
+}
+
+function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const manifest = JSON.parse(readFileSync(join(SHARED, 'bench/manifest.json'), 'utf8'));
+  const baselines = JSON.parse(readFileSync(join(SHARED, 'bench/baselines-visible.json'), 'utf8'));
+  let entries = manifest;
+  if (opts.only) {
+    const unknown = opts.only.filter((n) => !manifest.some((e) => e.name === n));
+    if (unknown.length) throw new Error(`unknown series: ${unknown.join(', ')}; known: ${manifest.map((e) => e.name).join(', ')}`);
+    entries = manifest.filter((e) => opts.only.includes(e.name));
+  }
+  if (!existsSync(join(ROOT, 'dist/main.js'))) throw new Error('dist/ is missing: run `npx tsc -p tsconfig.json` first');
+
+  const rows = [];
+  const header = ['series', 'rnnfc', 'Comb', 'ETS', 'ARIMA', 'snaive', 'rnnfc/Comb', 'seconds'];
+  if (!opts.json) {
+    process.stdout.write(`rolling-origin MASE (mean over ${opts.origins} origins)${opts.epochs ? `, epochs ${opts.epochs}` : ''}\n`);
+    process.stdout.write(header.map((h, i) => (i === 0 ? h.padEnd(12) : h.padStart(11))).join('') + '\n');
+  }
+  for (const e of entries) {
+    const data = join('datasets', basename(e.file));
+    const timeColumn = firstHeaderCell(join(ROOT, data));
+    const args = [
+      BIN, 'backtest', '--data', data, '--time-column', timeColumn, '--target', e.target,
+      '--horizon', String(e.h), '--season', String(e.m), '--origins', String(opts.origins), '--json',
+    ];
+    if (opts.epochs) args.push('--epochs', String(opts.epochs));
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    const seconds = (performance.now() - t0) / 1000;
+    const base = baselines[e.name]?.mean_mase ?? {};
+    let mase = null;
+    let error = null;
+    if (r.status !== 0) error = (r.stderr || '').trim().split('\n').slice(0, 3).join(' | ') || `exit ${r.status}`;
+    else {
+      try {
+        mase = JSON.parse(r.stdout.trim().split('\n').pop()).mean.model.mase;
+      } catch (err) {
+        error = `cannot parse backtest output: ${err.message}`;
+      }
+    }
+    const ratio = mase !== null && base.comb ? mase / base.comb : null;
+    const row = { name: e.name, rnnfc: mase, comb: base.comb ?? null, ets: base.ets ?? null, arima: base.arima ?? null, snaive: base.snaive ?? null, ratio, seconds, error };
+    rows.push(row);
+    if (!opts.json) {
+      const cells = [row.rnnfc, row.comb, row.ets, row.arima, row.snaive, row.ratio].map((x) => f(x).padStart(11));
+      process.stdout.write(row.name.padEnd(12) + cells.join('') + seconds.toFixed(1).padStart(11) + '\n');
+      if (error) process.stdout.write(`  ${e.name}: failed: ${error}\n`);
+    }
+  }
+  const ok = rows.filter((r) => r.ratio !== null && r.ratio > 0);
+  const suite = ok.length ? Math.exp(ok.reduce((s, r) => s + Math.log(r.ratio), 0) / ok.length) : null;
+  const total = rows.reduce((s, r) => s + r.seconds, 0);
+  if (opts.json) {
+    process.stdout.write(JSON.stringify({ origins: opts.origins, epochs: opts.epochs, series: rows, suite_score: suite, seconds: total }) + '\n');
+  } else {
+    process.stdout.write(
+      `suite score (geometric mean of rnnfc/Comb over ${ok.length} of ${rows.length} series): ${f(suite)}; total ${total.toFixed(1)} s\n`,
+    );
+  }
+  if (rows.some((r) => r.error)) process.exitCode = 1;
+}
+
+try {
+  main();
+} catch (err) {
+  process.stderr.write(`bench/accuracy: error: ${err.message}\n`);
+  process.exitCode = 2;
+}

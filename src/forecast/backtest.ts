@@ -1,0 +1,155 @@
+/**
+ * Rolling-origin evaluation (bench/ACCURACY.md): for origin k = 0..K-1, end = n - H - k*step;
+ * everything (transforms, model, early stopping) is refitted on rows [0, end) only, and the next
+ * H points are forecast in one go from `end`. Rows after end + H are cut off before anything runs.
+ */
+import type { Config } from '../config/types.js';
+import { DataError } from '../errors.js';
+import type { Series } from '../types.js';
+import { formatTime } from '../data/time.js';
+
+export interface BacktestOptions {
+  origins: number;
+  step: number;
+  season: number;
+  quiet?: boolean;
+  /** Where progress lines go (default process.stderr). */
+  log?: (line: string) => void;
+}
+
+export interface MethodScores {
+  mae: number | null;
+  rmse: number | null;
+  smape: number | null;
+  mase: number | null;
+}
+
+export interface OriginResult {
+  /** Time of the first forecast point (the row at index train_end), written like the input. */
+  origin: string;
+  /** Number of rows the model may see: y[0..train_end). */
+  train_end: number;
+  forecast: number[];
+  actual: number[];
+  metrics: Record<string, MethodScores>;
+}
+
+export interface BacktestResult {
+  horizon: number;
+  season: number;
+  step: number;
+  origins: OriginResult[];
+  mean: Record<string, MethodScores>;
+}
+
+const METRICS = ['mae', 'rmse', 'smape', 'mase'] as const;
+
+/** end (exclusive training bound) of each origin k = 0..K-1: n - H - k*step. */
+export function originEnds(n: number, horizon: number, step: number, origins: number): number[] {
+  if (!Number.isInteger(origins) || origins < 1) throw new DataError(`origins must be a positive integer, got ${origins}`);
+  if (!Number.isInteger(step) || step < 1) throw new DataError(`step must be a positive integer, got ${step}`);
+  const ends: number[] = [];
+  for (let k = 0; k < origins; k++) {
+    const end = n - horizon - k * step;
+    if (end < 2) {
+      throw new DataError(
+        `not enough data for ${origins} origins: ${n} rows, horizon ${horizon}, step ${step} puts origin ${k} at row ${end}`,
+        'use fewer --origins, a smaller --step or --horizon, or a longer series',
+      );
+    }
+    ends.push(end);
+  }
+  return ends;
+}
+
+/** The default step between origins: ceil(H/2). */
+export function defaultStep(horizon: number): number {
+  return Math.max(1, Math.ceil(horizon / 2));
+}
+
+/** The first `rows` rows of a series (every column and the time index). */
+export function truncateSeries(series: Series, rows: number): Series {
+  const columns: Record<string, Float64Array> = {};
+  for (const [k, v] of Object.entries(series.columns)) columns[k] = v.slice(0, rows);
+  return {
+    ...series,
+    index: { ...series.index, times: series.index.times.slice(0, rows) },
+    columns,
+  };
+}
+
+function clean(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}
+
+function pick(s: Record<string, number>): MethodScores {
+  return { mae: clean(s.mae), rmse: clean(s.rmse), smape: clean(s.smape), mase: clean(s.mase) };
+}
+
+/** Runs the K origins one after another (each a full refit via trainOnSeries). */
+export async function backtest(cfg: Config, series: Series, opts: BacktestOptions): Promise<BacktestResult> {
+  const { trainOnSeries } = await import('../commands/train.js');
+  const H = cfg.window.horizon;
+  const target = series.columns[cfg.data.target];
+  if (!target) throw new DataError(`no target column "${cfg.data.target}" in the series`);
+  const n = target.length;
+  const ends = originEnds(n, H, opts.step, opts.origins);
+  const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const ocfg: Config = {
+    ...cfg,
+    window: { ...cfg.window, horizon: H },
+    evaluation: { ...cfg.evaluation, test_size: H, season: opts.season },
+  };
+  const results: OriginResult[] = [];
+  for (let k = 0; k < ends.length; k++) {
+    const end = ends[k];
+    const t0 = performance.now();
+    const part = truncateSeries(series, end + H);
+    const r = await trainOnSeries(ocfg, part, { quiet: true, json: true });
+    if (r.split.valEnd !== end) throw new Error(`internal: origin ${k} split at ${r.split.valEnd}, expected ${end}`);
+    const metrics: Record<string, MethodScores> = {};
+    for (const [m, s] of Object.entries(r.metrics)) metrics[m] = pick(s as unknown as Record<string, number>);
+    const origin = formatTime(series.index.times[end], series.index.format);
+    results.push({
+      origin,
+      train_end: end,
+      forecast: Array.from(r.test.forecast),
+      actual: Array.from(r.test.actual),
+      metrics,
+    });
+    if (!opts.quiet) {
+      const mm = metrics.model?.mase, sn = metrics.seasonal_naive?.mase;
+      log(
+        `origin ${k + 1}/${ends.length} at ${origin} (train rows ${end}): MASE model ${fmt(mm)}, seasonal naive ${fmt(sn)} ` +
+          `(${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+      );
+    }
+  }
+  return { horizon: H, season: opts.season, step: opts.step, origins: results, mean: meanScores(results) };
+}
+
+/** Mean of each metric over the origins, per method (null when any origin has no finite value). */
+export function meanScores(results: OriginResult[]): Record<string, MethodScores> {
+  const out: Record<string, MethodScores> = {};
+  if (!results.length) return out;
+  for (const m of Object.keys(results[0].metrics)) {
+    const s = {} as MethodScores;
+    for (const k of METRICS) {
+      let sum = 0;
+      let ok = true;
+      for (const r of results) {
+        const v = r.metrics[m]?.[k];
+        if (v === null || v === undefined) ok = false;
+        else sum += v;
+      }
+      s[k] = ok ? sum / results.length : null;
+    }
+    out[m] = s;
+  }
+  return out;
+}
+
+function fmt(x: number | null | undefined): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return '-';
+  return x.toFixed(3);
+}

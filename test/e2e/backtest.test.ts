@@ -1,0 +1,70 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { rnnfc, scratch } from './helpers.js';
+
+const DATA = 'test/fixtures/e2e/monthly.csv';
+const ARGS = ['backtest', '--data', DATA, '--time-column', 'month', '--target', 'value', '--horizon', '6', '--season', '12', '--origins', '2', '--epochs', '2'];
+
+describe('rnnfc backtest (spawns bin/rnnfc)', () => {
+  let dir: string;
+  let before: string[];
+  let res: ReturnType<typeof rnnfc>;
+  beforeAll(() => {
+    dir = scratch();
+    before = readdirSync(dir).sort();
+    res = rnnfc(dir, [...ARGS, '--json']);
+  });
+
+  it('exits 0 and prints one JSON object with every origin and the means', () => {
+    expect(res.stderr).not.toMatch(/error/i);
+    expect(res.code).toBe(0);
+    const lines = res.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const r = JSON.parse(lines[0]);
+    expect(r).toMatchObject({ data: DATA, target: 'value', horizon: 6, season: 12, step: 3 });
+    expect(r.origins).toHaveLength(2);
+    expect(r.origins.map((o: { train_end: number }) => o.train_end)).toEqual([66, 63]);
+    expect(r.origins.map((o: { origin: string }) => o.origin)).toEqual(['2005-07-01', '2005-04-01']);
+    for (const o of r.origins) {
+      expect(o.forecast).toHaveLength(6);
+      expect(o.actual).toHaveLength(6);
+      expect(Object.keys(o.metrics).sort()).toEqual(['drift', 'model', 'naive', 'seasonal_naive']);
+      for (const m of Object.values(o.metrics) as Record<string, number>[])
+        expect(Object.keys(m).sort()).toEqual(['mae', 'mase', 'rmse', 'smape']);
+    }
+    expect(Object.keys(r.mean).sort()).toEqual(['drift', 'model', 'naive', 'seasonal_naive']);
+    for (const m of Object.values(r.mean) as Record<string, number>[]) expect(m.mase).toBeGreaterThan(0);
+    const mm = (r.origins[0].metrics.model.mase + r.origins[1].metrics.model.mase) / 2;
+    expect(r.mean.model.mase).toBeCloseTo(mm, 10);
+  });
+
+  it('writes nothing to disk', () => {
+    expect(readdirSync(dir).sort()).toEqual(before);
+  });
+
+  it('without --json prints a table on stdout and one progress line per origin on stderr; --quiet prints nothing', () => {
+    const t = rnnfc(dir, ARGS);
+    expect(t.code).toBe(0);
+    expect(t.stdout).toMatch(/MASE/);
+    expect(t.stdout).toMatch(/seasonal_naive/);
+    expect(t.stderr.trim().split('\n').filter((l) => /^origin /.test(l))).toHaveLength(2);
+    const q = rnnfc(dir, [...ARGS, '--quiet']);
+    expect(q.code).toBe(0);
+    expect(q.stdout).toBe('');
+    expect(q.stderr).toBe('');
+  });
+
+  it('bad input: a missing column exits 2 with a clear message', () => {
+    const b = rnnfc(dir, ['backtest', '--data', DATA, '--time-column', 'month', '--target', 'sales', '--horizon', '6', '--json']);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/sales/);
+    expect(b.stderr).not.toMatch(/at .*\.js:\d+/);
+    expect(b.stdout).toBe('');
+  });
+
+  it('too many origins for the series exits 2', () => {
+    const b = rnnfc(dir, ['backtest', '--data', DATA, '--target', 'value', '--horizon', '6', '--origins', '40', '--json']);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/origins/);
+  });
+});

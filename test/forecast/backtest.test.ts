@@ -1,0 +1,111 @@
+import { describe, it, expect } from 'vitest';
+import { backtest, defaultStep, originEnds, truncateSeries, meanScores } from '../../src/forecast/backtest.js';
+import { resolveConfig } from '../../src/config/resolve.js';
+import type { Series } from '../../src/types.js';
+
+describe('origin positions', () => {
+  it('end = n - H - k*step for k = 0..K-1', () => {
+    expect(originEnds(144, 18, 9, 3)).toEqual([126, 117, 108]);
+    expect(originEnds(72, 6, 3, 2)).toEqual([66, 63]);
+    expect(originEnds(100, 14, 7, 1)).toEqual([86]);
+    expect(originEnds(50, 5, 1, 4)).toEqual([45, 44, 43, 42]);
+  });
+  it('default step is ceil(H/2)', () => {
+    expect(defaultStep(18)).toBe(9);
+    expect(defaultStep(14)).toBe(7);
+    expect(defaultStep(5)).toBe(3);
+    expect(defaultStep(1)).toBe(1);
+  });
+  it('rejects origins that run off the start of the series', () => {
+    expect(() => originEnds(20, 6, 10, 3)).toThrow(/not enough data/);
+    expect(() => originEnds(20, 6, 0, 1)).toThrow(/step/);
+    expect(() => originEnds(20, 6, 1, 0)).toThrow(/origins/);
+  });
+});
+
+function monthly(n: number, perturbFrom = n, perturb = 0): Series {
+  const times: number[] = [];
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    times.push(Date.UTC(2000, i, 1));
+    y[i] = 100 + 0.8 * i + 12 * Math.sin((2 * Math.PI * i) / 12) + 3 * Math.cos(i * 1.7);
+    if (i >= perturbFrom) y[i] += perturb * (1 + (i % 5));
+  }
+  return {
+    timeColumn: 'month',
+    index: { format: 'date', frequency: { unit: 'month', step: 1 }, times },
+    target: 'value',
+    features: ['value'],
+    columns: { value: y },
+  };
+}
+
+describe('truncateSeries', () => {
+  it('slices every column and the time index', () => {
+    const s = monthly(10);
+    const t = truncateSeries(s, 4);
+    expect(t.index.times).toEqual(s.index.times.slice(0, 4));
+    expect(Array.from(t.columns.value)).toEqual(Array.from(s.columns.value.subarray(0, 4)));
+    expect(s.columns.value.length).toBe(10);
+  });
+});
+
+describe('meanScores', () => {
+  it('averages each metric over origins; null when any origin is null', () => {
+    const mk = (mase: number | null) => ({ origin: '', train_end: 0, forecast: [], actual: [], metrics: { model: { mae: 1, rmse: 2, smape: 3, mase } } });
+    expect(meanScores([mk(1), mk(3)]).model).toEqual({ mae: 1, rmse: 2, smape: 3, mase: 2 });
+    expect(meanScores([mk(1), mk(null)]).model.mase).toBeNull();
+  });
+});
+
+describe('backtest: nothing peeks past the origin', () => {
+  const cfg = resolveConfig(
+    {
+      data: { path: 'synthetic.csv', target: 'value' },
+      window: { lookback: 12, horizon: 6 },
+      model: { cell: 'lstm', layers: [{ units: 4 }] },
+      training: { epochs: 2, batch_size: 16, seed: 3 },
+      backend: 'cpu',
+    },
+    { file: '(test)' },
+  );
+  const opts = { origins: 3, step: 3, season: 12, quiet: true };
+  const n = 72;
+
+  it('changing values after an origin leaves that origin\'s forecast byte-identical', async () => {
+    const base = await backtest(cfg, monthly(n), opts);
+    expect(base.origins.map((o) => o.train_end)).toEqual([66, 63, 60]);
+    expect(base.origins[0].origin).toBe('2005-07-01');
+    for (const o of base.origins) {
+      expect(o.forecast).toHaveLength(6);
+      expect(o.actual).toHaveLength(6);
+      expect(Object.keys(o.metrics).sort()).toEqual(['drift', 'model', 'naive', 'seasonal_naive']);
+    }
+    // perturb the last rows (inside origin 0's test window, after every other origin's end)
+    const late = await backtest(cfg, monthly(n, 66, 50), opts);
+    for (let k = 0; k < 3; k++) expect(JSON.stringify(late.origins[k].forecast)).toBe(JSON.stringify(base.origins[k].forecast));
+    expect(late.origins[0].actual).not.toEqual(base.origins[0].actual);
+    // perturb from origin 1's end on: origin 1 and 2 unchanged, origin 0 (which sees those rows) changes
+    const mid = await backtest(cfg, monthly(n, 63, 50), opts);
+    expect(JSON.stringify(mid.origins[1].forecast)).toBe(JSON.stringify(base.origins[1].forecast));
+    expect(JSON.stringify(mid.origins[2].forecast)).toBe(JSON.stringify(base.origins[2].forecast));
+    expect(JSON.stringify(mid.origins[0].forecast)).not.toBe(JSON.stringify(base.origins[0].forecast));
+    // perturb from origin 2's end on: only origin 2 stays
+    const early = await backtest(cfg, monthly(n, 60, 50), opts);
+    expect(JSON.stringify(early.origins[2].forecast)).toBe(JSON.stringify(base.origins[2].forecast));
+    expect(JSON.stringify(early.origins[1].forecast)).not.toBe(JSON.stringify(base.origins[1].forecast));
+  });
+
+  it('baselines and MASE scale use only the training part', async () => {
+    const r = await backtest(cfg, monthly(n), { ...opts, origins: 1 });
+    const y = monthly(n).columns.value;
+    const end = 66;
+    let s = 0;
+    for (let t = 12; t < end; t++) s += Math.abs(y[t] - y[t - 12]);
+    const scale = s / (end - 12);
+    let e = 0;
+    for (let i = 0; i < 6; i++) e += Math.abs(y[end + i] - y[end - 12 + i]);
+    expect(r.origins[0].metrics.seasonal_naive.mase).toBeCloseTo(e / 6 / scale, 10);
+    expect(r.mean.model.mase).toBe(r.origins[0].metrics.model.mase);
+  });
+});
