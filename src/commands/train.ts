@@ -141,6 +141,7 @@ export async function trainOnSeries(cfg: Config, series: Series, opts: { json?: 
     outputs: io.outputs,
     sequenceOutput: w.mode === 'one-to-one',
     seed: cfg.training.seed,
+    fused: backend === 'cpu' || backend === 'wasm',
   });
 
   const progress = makeProgress({

@@ -1,5 +1,6 @@
 import type { LayersModel, io } from '@tensorflow/tfjs';
 import type { Tf } from './backend.js';
+import { fusedRecurrentLayer, registerFusedLayers } from './fused/index.js';
 
 export interface ModelSpec {
   cell: 'lstm' | 'gru' | 'rnn';
@@ -13,6 +14,8 @@ export interface ModelSpec {
   /** true: every recurrent layer returns sequences and the head is time-distributed → [batch, steps, outputs]. */
   sequenceOutput: boolean;
   seed: number;
+  /** Use the whole-sequence fused LSTM/GRU kernels (the cpu and wasm backends); `rnn` cells stay stock. */
+  fused?: boolean;
 }
 
 /** Distinct, nonzero seeds derived from one base seed (tfjs treats 0 as "unseeded"). */
@@ -52,7 +55,9 @@ export function buildModel(tf: Tf, spec: ModelSpec): LayersModel {
       ...(i === 0 ? { inputShape } : {}),
     };
     const rnnLayer =
-      spec.cell === 'lstm'
+      spec.fused && spec.cell !== 'rnn'
+        ? fusedRecurrentLayer(tf, spec.cell, common)
+        : spec.cell === 'lstm'
         ? tf.layers.lstm({ ...common, recurrentActivation: 'sigmoid' })
         : spec.cell === 'gru'
           ? tf.layers.gru({ ...common, recurrentActivation: 'sigmoid' })
@@ -115,6 +120,7 @@ export async function loadModelFromFiles(tf: Tf, modelJson: string, weights: Buf
     weightsManifest: { paths: string[]; weights: io.WeightsManifestEntry[] }[];
     trainingConfig?: io.TrainingConfig;
   };
+  if (/"Fused(LSTM|GRU)"/.test(modelJson)) registerFusedLayers(tf);
   const weightSpecs = json.weightsManifest.flatMap((g) => g.weights);
   const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
   return withoutOrthogonalWarning(() =>

@@ -1,0 +1,162 @@
+import type { Tensor, layers as tfLayers } from '@tensorflow/tfjs';
+import type { Tf } from '../backend.js';
+import { forward, backward, outputOf, type Cell } from './kernels.js';
+
+export type { Cell } from './kernels.js';
+type Layer = tfLayers.Layer;
+
+/**
+ * Whole-sequence fused LSTM/GRU (tfjs-layers semantics: LSTM gates i,f,c,o; GRU gates z,r,h with
+ * resetAfter=false; recurrent activation sigmoid, activation tanh, zero initial state).
+ * x [batch, T, in]; kernel [in, G*u]; recurrentKernel [u, G*u]; bias [G*u].
+ * Returns [batch, T, u] (returnSequences) or [batch, u]. Differentiable wrt all four inputs.
+ */
+export function fusedRnn(tf: Tf, cell: Cell, x: Tensor, kernel: Tensor, recurrentKernel: Tensor, bias: Tensor,
+  returnSequences: boolean): Tensor {
+  const op = tf.customGrad(((...args: unknown[]) => {
+    const [xt, k, u, b] = args as Tensor[];
+    const [B, T, I] = xt.shape as number[];
+    const H = u.shape[0];
+    const Wd = k.dataSync() as Float32Array, Ud = u.dataSync() as Float32Array;
+    const state = forward(cell, xt.dataSync() as Float32Array, Wd, Ud, b.dataSync() as Float32Array, B, T, I, H);
+    const outShape = returnSequences ? [B, T, H] : [B, H];
+    const value = tf.tensor(outputOf(state, returnSequences), outShape, 'float32');
+    const gradFunc = (dy: Tensor) => {
+      const g = backward(state, Wd, Ud, dy.dataSync() as Float32Array, returnSequences);
+      return [
+        tf.tensor(g.dx, xt.shape, 'float32'),
+        tf.tensor(g.dW, k.shape, 'float32'),
+        tf.tensor(g.dU, u.shape, 'float32'),
+        tf.tensor(g.db, b.shape, 'float32'),
+      ];
+    };
+    return { value, gradFunc };
+  }) as never) as unknown as (...t: Tensor[]) => Tensor;
+  return op(x, kernel, recurrentKernel, bias);
+}
+
+export interface FusedRecurrentArgs {
+  units: number;
+  returnSequences: boolean;
+  inputShape?: (number | null)[];
+  batchInputShape?: (number | null)[];
+  kernelInitializer?: unknown;
+  recurrentInitializer?: unknown;
+  biasInitializer?: unknown;
+  name?: string;
+  trainable?: boolean;
+  [key: string]: unknown;
+}
+
+const INIT_DEFAULTS = { kernel: 'glorotUniform', recurrent: 'orthogonal', bias: 'zeros' } as const;
+
+/** Accepts an Initializer instance, an identifier ('glorotUniform', 'zeros'), or a serialized {className, config}. */
+function toInitializer(tf: Tf, v: unknown, dflt: string): any {
+  if (v && typeof (v as { apply?: unknown }).apply === 'function') return v;
+  let name = dflt;
+  let config: Record<string, unknown> = {};
+  if (typeof v === 'string') name = v;
+  else if (v && typeof v === 'object' && 'className' in v) {
+    name = String((v as { className: string }).className);
+    config = ((v as { config?: Record<string, unknown> }).config ?? {}) as Record<string, unknown>;
+  }
+  const key = name.charAt(0).toLowerCase() + name.slice(1);
+  const norm: Record<string, string> = { glorot_uniform: 'glorotUniform', glorot_normal: 'glorotNormal', he_normal: 'heNormal',
+    he_uniform: 'heUniform', lecun_normal: 'leCunNormal', lecun_uniform: 'leCunUniform', random_normal: 'randomNormal',
+    random_uniform: 'randomUniform', truncated_normal: 'truncatedNormal', variance_scaling: 'varianceScaling' };
+  const fnName = norm[name] ?? key;
+  const ctor = (tf.initializers as unknown as Record<string, (c: unknown) => unknown>)[fnName];
+  if (typeof ctor !== 'function') throw new Error(`unknown initializer ${name}`);
+  return ctor(config);
+}
+
+function serializeInit(init: any): unknown {
+  return { className: init.getClassName(), config: init.getConfig() };
+}
+
+const classCache = new WeakMap<object, { FusedLSTM: any; FusedGRU: any }>();
+
+/** Define (once per tf instance) and register the FusedLSTM / FusedGRU layer classes. */
+export function registerFusedLayers(tf: Tf): { FusedLSTM: any; FusedGRU: any } {
+  const cached = classCache.get(tf);
+  if (cached) return cached;
+  const Base = tf.layers.Layer as unknown as new (args: unknown) => any;
+
+  function make(cell: Cell, className: string) {
+    const G = cell === 'lstm' ? 4 : 3;
+    class Fused extends Base {
+      static className = className;
+      units: number;
+      returnSequences: boolean;
+      kernelInitializer: any;
+      recurrentInitializer: any;
+      biasInitializer: any;
+      kernel: any = null;
+      recurrentKernel: any = null;
+      bias: any = null;
+      constructor(args: FusedRecurrentArgs) {
+        super(args);
+        this.units = args.units;
+        this.returnSequences = !!args.returnSequences;
+        this.kernelInitializer = toInitializer(tf, args.kernelInitializer, INIT_DEFAULTS.kernel);
+        this.recurrentInitializer = toInitializer(tf, args.recurrentInitializer, INIT_DEFAULTS.recurrent);
+        this.biasInitializer = toInitializer(tf, args.biasInitializer, INIT_DEFAULTS.bias);
+      }
+      build(inputShape: any): void {
+        const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as (number | null)[];
+        const inputDim = shape[shape.length - 1] as number;
+        this.kernel = this.addWeight('kernel', [inputDim, this.units * G], 'float32', this.kernelInitializer, undefined, true);
+        this.recurrentKernel = this.addWeight('recurrent_kernel', [this.units, this.units * G], 'float32',
+          this.recurrentInitializer, undefined, true);
+        this.bias = this.addWeight('bias', [this.units * G], 'float32', this.biasInitializer, undefined, true);
+        this.built = true;
+      }
+      computeOutputShape(inputShape: any): any {
+        const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as (number | null)[];
+        return this.returnSequences ? [s[0], s[1], this.units] : [s[0], this.units];
+      }
+      computeMask(): null {
+        return null;
+      }
+      call(inputs: Tensor | Tensor[]): Tensor {
+        const x = Array.isArray(inputs) ? inputs[0] : inputs;
+        return fusedRnn(tf, cell, x, this.kernel.read(), this.recurrentKernel.read(), this.bias.read(), this.returnSequences);
+      }
+      getConfig(): any {
+        return {
+          ...super.getConfig(),
+          units: this.units,
+          returnSequences: this.returnSequences,
+          kernelInitializer: serializeInit(this.kernelInitializer),
+          recurrentInitializer: serializeInit(this.recurrentInitializer),
+          biasInitializer: serializeInit(this.biasInitializer),
+          activation: 'tanh',
+          recurrentActivation: 'sigmoid',
+          useBias: true,
+          ...(cell === 'lstm' ? { unitForgetBias: false } : { resetAfter: false }),
+        };
+      }
+    }
+    tf.serialization.registerClass(Fused as any);
+    return Fused;
+  }
+
+  const out = { FusedLSTM: make('lstm', 'FusedLSTM'), FusedGRU: make('gru', 'FusedGRU') };
+  classCache.set(tf, out);
+  return out;
+}
+
+/** Drop-in replacement for tf.layers.lstm/gru({ ..., recurrentActivation: 'sigmoid' }) (no dropout, no masking, no state). */
+export function fusedRecurrentLayer(tf: Tf, cell: 'lstm' | 'gru', args: {
+  units: number;
+  returnSequences: boolean;
+  inputShape?: (number | null)[];
+  kernelInitializer: unknown;
+  recurrentInitializer: unknown;
+  biasInitializer: unknown;
+  name?: string;
+}): Layer {
+  const { FusedLSTM, FusedGRU } = registerFusedLayers(tf);
+  const Cls = cell === 'lstm' ? FusedLSTM : FusedGRU;
+  return new Cls(args) as Layer;
+}

@@ -1,0 +1,164 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import { loadBackend, type Tf } from '../../src/model/backend.js';
+import { fusedRnn, fusedRecurrentLayer, registerFusedLayers } from '../../src/model/fused/index.js';
+import type { Tensor } from '@tensorflow/tfjs';
+
+let tf: Tf;
+beforeAll(async () => {
+  ({ tf } = await loadBackend('cpu'));
+});
+
+function maxRelErr(a: Float32Array | number[], b: Float32Array | number[]): number {
+  let scale = 0;
+  for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]));
+  let err = 0;
+  for (let i = 0; i < a.length; i++) err = Math.max(err, Math.abs(a[i] - b[i]) / Math.max(Math.abs(b[i]), scale * 1e-2, 1e-6));
+  return err;
+}
+
+function rand(tf: Tf, shape: number[], seed: number, scale = 0.5): Tensor {
+  return tf.randomUniform(shape, -scale, scale, 'float32', seed);
+}
+
+/** Plain tf-ops reference of the tfjs LSTM/GRU cells (used for gradients where the stock layer's own
+ *  backward fails: tfjs 4.22 throws in Unpack's gradient for T = 1). */
+function reference(tf: Tf, cell: 'lstm' | 'gru', x: Tensor, k: Tensor, u: Tensor, b: Tensor, rs: boolean): Tensor {
+  const [B, T] = x.shape;
+  const H = u.shape[0];
+  let h: Tensor = tf.zeros([B, H]);
+  let c: Tensor = tf.zeros([B, H]);
+  const outs: Tensor[] = [];
+  for (let t = 0; t < T; t++) {
+    const xt = tf.reshape(tf.slice(x, [0, t, 0], [B, 1, x.shape[2]]), [B, x.shape[2]]);
+    const xp = tf.add(tf.matMul(xt, k), b);
+    if (cell === 'lstm') {
+      const a = tf.add(xp, tf.matMul(h, u));
+      const [ai, af, ag, ao] = tf.split(a, 4, 1);
+      c = tf.add(tf.mul(tf.sigmoid(af), c), tf.mul(tf.sigmoid(ai), tf.tanh(ag)));
+      h = tf.mul(tf.sigmoid(ao), tf.tanh(c));
+    } else {
+      const [u1, u2] = tf.split(u, [2 * H, H], 1);
+      const [xz, xr, xh] = tf.split(xp, 3, 1);
+      const [rz, rr] = tf.split(tf.matMul(h, u1), 2, 1);
+      const z = tf.sigmoid(tf.add(xz, rz));
+      const r = tf.sigmoid(tf.add(xr, rr));
+      const hh = tf.tanh(tf.add(xh, tf.matMul(tf.mul(r, h), u2)));
+      h = tf.add(tf.mul(z, h), tf.mul(tf.sub(1, z), hh));
+    }
+    outs.push(h);
+  }
+  return rs ? tf.stack(outs, 1) : h;
+}
+
+const cells = ['lstm', 'gru'] as const;
+const grid: [number, number, number, boolean, number][] = [];
+for (const B of [1, 5]) for (const T of [1, 12]) for (const I of [1, 3]) for (const rs of [false, true]) grid.push([B, T, I, rs, 4]);
+// larger unit counts exercise the blocked SIMD matmul paths (and their remainders)
+grid.push([6, 5, 3, true, 16], [6, 5, 3, false, 16], [9, 7, 2, false, 12], [8, 4, 5, true, 20]);
+
+describe.each(cells)('fused %s vs stock tfjs layer', (cell) => {
+  it.each(grid)('batch %i, T %i, features %i, returnSequences %s, units %i', (B, T, I, returnSequences, H) => {
+    const G = (cell === 'lstm' ? 4 : 3) * H;
+    tf.tidy(() => {
+      const x = rand(tf, [B, T, I], 1, 1);
+      const k = rand(tf, [I, G], 2);
+      const u = rand(tf, [H, G], 3);
+      const b = rand(tf, [G], 4);
+      const opts = { units: H, returnSequences, recurrentActivation: 'sigmoid' as const, inputShape: [T, I] };
+      const stock = cell === 'lstm' ? tf.layers.lstm(opts) : tf.layers.gru(opts);
+      stock.apply(x); // builds
+      stock.setWeights([k, u, b]);
+      const outShape = returnSequences ? [B, T, H] : [B, H];
+      const wOut = rand(tf, outShape, 5, 1);
+
+      const refOut = stock.apply(x) as Tensor;
+      const out = fusedRnn(tf, cell, x, k, u, b, returnSequences);
+      expect(out.shape).toEqual(refOut.shape);
+      expect(maxRelErr(out.dataSync() as Float32Array, refOut.dataSync() as Float32Array)).toBeLessThan(1e-4);
+
+      // stock layer: gradients wrt its weight variables and a variable copy of x
+      const xv = tf.variable(x, true, `x_${cell}_${B}_${T}_${I}_${returnSequences}`);
+      let gs: Record<string, Tensor> = {};
+      if (T > 1) ({ grads: gs } = tf.variableGrads(() => tf.sum(tf.mul(stock.apply(xv) as Tensor, wOut)) as any));
+      const names = stock.trainableWeights.map((w) => (w as any).val.name as string);
+      let refGrads = [gs[xv.name], ...names.map((n) => gs[n])];
+      if (T === 1) {
+        refGrads = tf.grads((xx: Tensor, kk: Tensor, uu: Tensor, bb: Tensor) =>
+          tf.sum(tf.mul(reference(tf, cell, xx, kk, uu, bb, returnSequences), wOut)) as any,
+        )([x, k, u, b]);
+      } else {
+        // the plain reference agrees with the stock layer's gradients too
+        const r2 = tf.grads((xx: Tensor, kk: Tensor, uu: Tensor, bb: Tensor) =>
+          tf.sum(tf.mul(reference(tf, cell, xx, kk, uu, bb, returnSequences), wOut)) as any,
+        )([x, k, u, b]);
+        r2.forEach((g, i) => expect(maxRelErr(g.dataSync() as Float32Array, refGrads[i].dataSync() as Float32Array)).toBeLessThan(1e-4));
+      }
+
+      const fgrads = tf.grads((xx: Tensor, kk: Tensor, uu: Tensor, bb: Tensor) =>
+        tf.sum(tf.mul(fusedRnn(tf, cell, xx, kk, uu, bb, returnSequences), wOut)) as any,
+      )([x, k, u, b]);
+      const labels = ['x', 'kernel', 'recurrent', 'bias'];
+      fgrads.forEach((g, i) => {
+        expect(g.shape, labels[i]).toEqual(refGrads[i].shape);
+        const e = maxRelErr(g.dataSync() as Float32Array, refGrads[i].dataSync() as Float32Array);
+        expect(e, `${labels[i]} grad rel err`).toBeLessThan(1e-4);
+      });
+      xv.dispose();
+    });
+  });
+
+  it('matches finite differences on a tiny shape', () => {
+    const B = 2, T = 3, I = 2, H = 2;
+    const G = (cell === 'lstm' ? 4 : 3) * H;
+    const inputs = [rand(tf, [B, T, I], 11, 1), rand(tf, [I, G], 12), rand(tf, [H, G], 13), rand(tf, [G], 14)];
+    const wOut = rand(tf, [B, T, H], 15, 1);
+    const loss = (xs: Tensor[]) =>
+      tf.tidy(() => tf.sum(tf.mul(fusedRnn(tf, cell, xs[0], xs[1], xs[2], xs[3], true), wOut)).dataSync()[0]);
+    const grads = tf.grads((a: Tensor, b: Tensor, c: Tensor, d: Tensor) =>
+      tf.sum(tf.mul(fusedRnn(tf, cell, a, b, c, d, true), wOut)) as any,
+    )(inputs);
+    const eps = 1e-2;
+    inputs.forEach((inp, which) => {
+      const base = inp.dataSync().slice() as Float32Array;
+      const g = grads[which].dataSync();
+      for (let i = 0; i < base.length; i++) {
+        const plus = base.slice(); plus[i] += eps;
+        const minus = base.slice(); minus[i] -= eps;
+        const mk = (arr: Float32Array) => inputs.map((t, j) => (j === which ? tf.tensor(arr, inp.shape) : t));
+        const fd = (loss(mk(plus)) - loss(mk(minus))) / (2 * eps);
+        expect(Math.abs(fd - g[i])).toBeLessThan(2e-3 * Math.max(1, Math.abs(fd)));
+      }
+    });
+  });
+
+  it('trains and round-trips through model serialization', async () => {
+    registerFusedLayers(tf);
+    const model = tf.sequential();
+    model.add(fusedRecurrentLayer(tf, cell, {
+      units: 5, returnSequences: true, inputShape: [6, 2],
+      kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+      recurrentInitializer: tf.initializers.orthogonal({ gain: 1, seed: 2 }),
+      biasInitializer: tf.initializers.zeros(),
+    }));
+    model.add(fusedRecurrentLayer(tf, cell, {
+      units: 3, returnSequences: false,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }),
+      recurrentInitializer: tf.initializers.orthogonal({ gain: 1, seed: 4 }),
+      biasInitializer: tf.initializers.zeros(),
+    }));
+    model.add(tf.layers.dense({ units: 1 }));
+    const w = model.layers[0].getWeights();
+    expect(w.map((t) => t.shape)).toEqual([[2, 5 * (cell === 'lstm' ? 4 : 3)], [5, 5 * (cell === 'lstm' ? 4 : 3)], [5 * (cell === 'lstm' ? 4 : 3)]]);
+    model.compile({ optimizer: tf.train.adam(0.01), loss: 'meanSquaredError' });
+    const x = rand(tf, [32, 6, 2], 21, 1);
+    const y = tf.sum(x, [1, 2]).reshape([32, 1]);
+    const h = await model.fit(x, y, { epochs: 15, batchSize: 16, verbose: 0 });
+    const losses = h.history.loss as number[];
+    expect(losses[losses.length - 1]).toBeLessThan(losses[0]);
+    let saved: any;
+    await model.save(tf.io.withSaveHandler(async (a) => { saved = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
+    const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved));
+    const p1 = model.predict(x) as Tensor, p2 = loaded.predict(x) as Tensor;
+    expect(maxRelErr(p2.dataSync() as Float32Array, p1.dataSync() as Float32Array)).toBeLessThan(1e-6);
+  });
+});
