@@ -2,6 +2,7 @@ import type { Config } from '../config/types.js';
 import { configFromOptions, readConfiguredSeries, type DataFlagOptions } from './common.js';
 import { defaultSeason } from '../metrics/season.js';
 import { backtest, defaultStep, originEnds, type BacktestResult } from '../forecast/backtest.js';
+import { chooseTransforms } from '../forecast/auto.js';
 
 export interface BacktestCommandOptions extends DataFlagOptions {
   season?: number;
@@ -32,6 +33,17 @@ export async function backtestCommand(opts: BacktestCommandOptions): Promise<voi
   const season = opts.season ?? (cfg.evaluation.season || defaultSeason(series.index.frequency));
   const step = opts.step ?? defaultStep(H);
   const origins = opts.origins ?? 3;
+  if (!opts.config) {
+    // Transforms chosen from the data before the earliest origin only (nothing after it is read),
+    // except that `log` is dropped when a later value would make it fail.
+    const y = series.columns[cfg.data.target];
+    const first = originEnds(n, H, step, origins).at(-1) ?? n;
+    let transforms = chooseTransforms(y.subarray(0, Math.max(0, first)), season);
+    if (transforms.some((t) => t.kind === 'log') && !cfg.data.features.every((f) => series.columns[f]?.every((v) => !(v <= 0)))) {
+      transforms = transforms.filter((t) => t.kind !== 'log');
+    }
+    cfg = { ...cfg, transforms };
+  }
   if (!opts.config && opts.lookback === undefined) {
     const lookback = defaultLookback(cfg, n, H, season, step, origins);
     cfg = { ...cfg, window: { ...cfg.window, lookback, chunk: lookback } };
