@@ -1,7 +1,8 @@
 import type { Config } from '../config/types.js';
+import type { Series } from '../types.js';
 import { configFromOptions, readConfiguredSeries, type DataFlagOptions } from './common.js';
 import { defaultSeason } from '../metrics/season.js';
-import { backtest, defaultStep, originEnds, type BacktestResult } from '../forecast/backtest.js';
+import { backtest, defaultStep, type BacktestResult } from '../forecast/backtest.js';
 import { chooseTransforms } from '../forecast/auto.js';
 
 export interface BacktestCommandOptions extends DataFlagOptions {
@@ -12,15 +13,29 @@ export interface BacktestCommandOptions extends DataFlagOptions {
 
 /**
  * Default lookback when neither a config file nor --lookback sets one: max(2m, H, 8), capped so
- * that at least ~30 training windows remain at the earliest origin.
+ * that at least ~30 training windows remain in the `end` rows the model may see.
  */
-export function defaultLookback(cfg: Config, n: number, horizon: number, season: number, step: number, origins: number): number {
+export function defaultLookback(cfg: Config, end: number, horizon: number, season: number): number {
   const want = Math.max(2 * season, horizon, 8);
-  const ends = originEnds(n, horizon, step, origins);
   const diffOffset = cfg.transforms.reduce((s, t) => s + (t.kind === 'difference' ? t.lag : 0), 0);
-  const trainEnd = ends[ends.length - 1] - cfg.training.validation_size;
+  const trainEnd = end - cfg.training.validation_size;
   const cap = trainEnd - diffOffset - horizon - 29;
   return Math.max(1, Math.min(want, cap));
+}
+
+/**
+ * The config-less defaults, chosen per origin from the rows the model may see: transforms from
+ * the data (forecast/auto.ts) and, unless `lookback` was given, the default lookback.
+ */
+export function autoConfigFor(season: number, lookback?: number): (c: Config, seen: Series, end: number) => Config {
+  return (c, seen, end) => {
+    let k: Config = { ...c, transforms: chooseTransforms(seen.columns[c.data.target], season) };
+    if (lookback === undefined) {
+      const L = defaultLookback(k, end, c.window.horizon, season);
+      k = { ...k, window: { ...k.window, lookback: L, chunk: L } };
+    }
+    return k;
+  };
 }
 
 /** `rnnfc backtest`: rolling-origin evaluation; prints results, writes nothing. */
@@ -33,23 +48,11 @@ export async function backtestCommand(opts: BacktestCommandOptions): Promise<voi
   const season = opts.season ?? (cfg.evaluation.season || defaultSeason(series.index.frequency));
   const step = opts.step ?? defaultStep(H);
   const origins = opts.origins ?? 3;
-  if (!opts.config) {
-    // Transforms chosen from the data before the earliest origin only (nothing after it is read),
-    // except that `log` is dropped when a later value would make it fail.
-    const y = series.columns[cfg.data.target];
-    const first = originEnds(n, H, step, origins).at(-1) ?? n;
-    let transforms = chooseTransforms(y.subarray(0, Math.max(0, first)), season);
-    if (transforms.some((t) => t.kind === 'log') && !cfg.data.features.every((f) => series.columns[f]?.every((v) => !(v <= 0)))) {
-      transforms = transforms.filter((t) => t.kind !== 'log');
-    }
-    cfg = { ...cfg, transforms };
-  }
-  if (!opts.config && opts.lookback === undefined) {
-    const lookback = defaultLookback(cfg, n, H, season, step, origins);
-    cfg = { ...cfg, window: { ...cfg.window, lookback, chunk: lookback } };
-  }
+  // Without a config file, transforms and lookback are chosen at each origin from the rows
+  // before it only (flags still win over the choice).
+  const configFor = opts.config ? undefined : autoConfigFor(season, opts.lookback);
   const quiet = Boolean(opts.quiet || opts.json);
-  const r = await backtest(cfg, series, { origins, step, season, quiet });
+  const r = await backtest(cfg, series, { origins, step, season, quiet, configFor });
   const seconds = (performance.now() - t0) / 1000;
   if (opts.json) {
     process.stdout.write(
@@ -59,7 +62,6 @@ export async function backtestCommand(opts: BacktestCommandOptions): Promise<voi
         horizon: r.horizon,
         season: r.season,
         step: r.step,
-        lookback: cfg.window.lookback,
         epochs: cfg.training.epochs,
         seconds: Number(seconds.toFixed(3)),
         origins: r.origins,
@@ -76,7 +78,7 @@ function table(r: BacktestResult, cfg: Config, seconds: number): string {
   const names = ['mae', 'rmse', 'smape', 'mase'] as const;
   const lines = [
     `rolling-origin backtest of ${cfg.data.target}: ${r.origins.length} origins, horizon ${r.horizon}, step ${r.step}, ` +
-      `MASE season ${r.season}, lookback ${cfg.window.lookback} (mean over origins)`,
+      `MASE season ${r.season}, lookback ${r.origins.map((o) => o.lookback).join('/')} (mean over origins)`,
   ];
   lines.push(['method'.padEnd(15), ...names.map((k) => k.toUpperCase().padStart(10))].join(''));
   for (const [m, s] of Object.entries(r.mean)) lines.push([m.padEnd(15), ...names.map((k) => fmt(s[k]).padStart(10))].join(''));

@@ -71,7 +71,11 @@ function validateAgainstData(cfg: Config, series: Series): void {
 }
 
 /** Fits the pipeline and model on the training part, evaluates on the test part. */
-export async function trainOnSeries(cfg: Config, series: Series, opts: { json?: boolean; quiet?: boolean }): Promise<TrainResult> {
+export async function trainOnSeries(
+  cfg: Config,
+  series: Series,
+  opts: { json?: boolean; quiet?: boolean; /** forecast the horizon after the last row (default true) */ future?: boolean },
+): Promise<TrainResult> {
   validateAgainstData(cfg, series);
   const w = cfg.window;
   const target = series.columns[cfg.data.target];
@@ -82,8 +86,12 @@ export async function trainOnSeries(cfg: Config, series: Series, opts: { json?: 
     testSize: cfg.evaluation.test_size,
     validationSize: cfg.training.validation_size,
   });
-  const pipeline = Pipeline.fit(cfg.transforms, series.columns, split.trainEnd);
-  const tcols = pipeline.transform(series.columns);
+  // Everything the model sees is transformed from the rows before the test origin only, so test
+  // actuals can never shape the inputs (nor make a transform fail).
+  const seen: Record<string, Float64Array> = {};
+  for (const [k, v] of Object.entries(series.columns)) seen[k] = v.subarray(0, split.valEnd);
+  const pipeline = Pipeline.fit(cfg.transforms, seen, split.trainEnd);
+  const tcols = pipeline.transform(seen);
   const features = cfg.data.features;
   const featCols = features.map((f) => tcols[f]);
   const tTarget = tcols[cfg.data.target];
@@ -180,8 +188,8 @@ export async function trainOnSeries(cfg: Config, series: Series, opts: { json?: 
   };
   // the future: the next horizon after the last observation
   let future: Float64Array = new Float64Array(0);
-  if (!needsFeedback(io, w.horizon) || (features.length === 1 && features[0] === cfg.data.target)) {
-    const futT = forecastTransformed(tf, model, io, tcols, n, w.horizon);
+  if (opts.future !== false && (!needsFeedback(io, w.horizon) || (features.length === 1 && features[0] === cfg.data.target))) {
+    const futT = forecastTransformed(tf, model, io, pipeline.transform(series.columns), n, w.horizon);
     future = pipeline.inverseTarget(cfg.data.target, futT, original);
   }
   const { modelJson, weights } = await serializeModel(model);

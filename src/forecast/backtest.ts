@@ -15,6 +15,11 @@ export interface BacktestOptions {
   quiet?: boolean;
   /** Where progress lines go (default process.stderr). */
   log?: (line: string) => void;
+  /**
+   * Settings chosen per origin from the rows the model may see ([0, end) only), e.g. the
+   * config-less defaults' transforms and lookback. Default: `cfg` unchanged.
+   */
+  configFor?: (cfg: Config, seen: Series, end: number) => Config;
 }
 
 export interface MethodScores {
@@ -29,6 +34,9 @@ export interface OriginResult {
   origin: string;
   /** Number of rows the model may see: y[0..train_end). */
   train_end: number;
+  /** The window lookback and transforms used at this origin. */
+  lookback: number;
+  transforms: string[];
   forecast: number[];
   actual: number[];
   metrics: Record<string, MethodScores>;
@@ -105,7 +113,8 @@ export async function backtest(cfg: Config, series: Series, opts: BacktestOption
     const end = ends[k];
     const t0 = performance.now();
     const part = truncateSeries(series, end + H);
-    const r = await trainOnSeries(ocfg, part, { quiet: true, json: true });
+    const kcfg = opts.configFor ? opts.configFor(ocfg, truncateSeries(series, end), end) : ocfg;
+    const r = await trainOnSeries(kcfg, part, { quiet: true, json: true, future: false });
     if (r.split.valEnd !== end) throw new Error(`internal: origin ${k} split at ${r.split.valEnd}, expected ${end}`);
     const metrics: Record<string, MethodScores> = {};
     for (const [m, s] of Object.entries(r.metrics)) metrics[m] = pick(s as unknown as Record<string, number>);
@@ -113,6 +122,8 @@ export async function backtest(cfg: Config, series: Series, opts: BacktestOption
     results.push({
       origin,
       train_end: end,
+      lookback: kcfg.window.lookback,
+      transforms: kcfg.transforms.map(describeTransform),
       forecast: Array.from(r.test.forecast),
       actual: Array.from(r.test.actual),
       metrics,
@@ -152,4 +163,10 @@ export function meanScores(results: OriginResult[]): Record<string, MethodScores
 function fmt(x: number | null | undefined): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return '-';
   return x.toFixed(3);
+}
+
+function describeTransform(t: Config['transforms'][number]): string {
+  if (t.kind === 'difference') return `difference ${t.lag}`;
+  if (t.kind === 'scale') return `scale ${t.method}`;
+  return t.kind;
 }

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { backtest, defaultStep, originEnds, truncateSeries, meanScores } from '../../src/forecast/backtest.js';
 import { resolveConfig } from '../../src/config/resolve.js';
+import { autoConfigFor } from '../../src/commands/backtest.js';
 import type { Series } from '../../src/types.js';
 
 describe('origin positions', () => {
@@ -94,6 +95,22 @@ describe('backtest: nothing peeks past the origin', () => {
     const early = await backtest(cfg, monthly(n, 60, 50), opts);
     expect(JSON.stringify(early.origins[2].forecast)).toBe(JSON.stringify(base.origins[2].forecast));
     expect(JSON.stringify(early.origins[1].forecast)).not.toBe(JSON.stringify(base.origins[1].forecast));
+  });
+
+  it('config-less defaults (transforms, lookback) are chosen per origin from the rows before it', async () => {
+    const auto = { ...opts, configFor: autoConfigFor(12) };
+    const base = await backtest(cfg, monthly(n), auto);
+    // a positive seasonal series with trend: log and seasonal differencing chosen at every origin
+    for (const o of base.origins) expect(o.transforms).toEqual(['log', 'difference 12', 'scale standard']);
+    // values after origin 1's end turned negative (log impossible there): origins 1 and 2 unchanged
+    const neg = monthly(n);
+    for (let i = 63; i < n; i++) neg.columns.value[i] = -5 - i;
+    const r = await backtest(cfg, neg, auto);
+    for (const k of [1, 2]) {
+      expect(JSON.stringify(r.origins[k].forecast)).toBe(JSON.stringify(base.origins[k].forecast));
+      expect(r.origins[k].lookback).toBe(base.origins[k].lookback);
+    }
+    expect(r.origins[0].transforms).not.toContain('log');
   });
 
   it('baselines and MASE scale use only the training part', async () => {
