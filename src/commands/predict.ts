@@ -69,10 +69,12 @@ export async function predictCommand(opts: PredictOptions): Promise<void> {
 
   const { loadBackend } = await import('../model/backend.js');
   const { loadModelFromFiles } = await import('../model/build.js');
-  const { tf } = await loadBackend((opts.backend ?? config.backend ?? 'auto') as 'auto');
+  const { tf, backend } = await loadBackend((opts.backend ?? config.backend ?? 'auto') as 'auto');
   let model;
   try {
-    model = await loadModelFromFiles(tf, files['model.json'].toString('utf8'), files['weights.bin']);
+    model = await loadModelFromFiles(tf, files['model.json'].toString('utf8'), files['weights.bin'], {
+      fused: backend === 'cpu' || backend === 'wasm',
+    });
   } catch (e) {
     throw new ArtifactError(`${opts.model}: cannot load the model (${(e as Error).message})`);
   }

@@ -1,6 +1,8 @@
 import type { LayersModel, io } from '@tensorflow/tfjs';
 import type { Tf } from './backend.js';
 import { fusedRecurrentLayer, registerFusedLayers } from './fused/index.js';
+import { FUSED_CLASS, STOCK_CLASS, unfusableReason } from './fused/compat.js';
+import { parseModelJson, weightSpecsOf } from './saved-model.js';
 
 export interface ModelSpec {
   cell: 'lstm' | 'gru' | 'rnn';
@@ -113,19 +115,39 @@ export async function serializeModel(model: LayersModel): Promise<{ modelJson: s
   return out;
 }
 
-/** Inverse of serializeModel. */
-export async function loadModelFromFiles(tf: Tf, modelJson: string, weights: Buffer): Promise<LayersModel> {
-  const json = JSON.parse(modelJson) as {
-    modelTopology: object;
-    weightsManifest: { paths: string[]; weights: io.WeightsManifestEntry[] }[];
-    trainingConfig?: io.TrainingConfig;
-  };
-  if (/"Fused(LSTM|GRU)"/.test(modelJson)) registerFusedLayers(tf);
-  const weightSpecs = json.weightsManifest.flatMap((g) => g.weights);
+/**
+ * Switches the recurrent class names of a saved topology between the stock layers and the fused
+ * ones: with `fused`, LSTM/GRU layers whose config the kernels compute exactly become
+ * FusedLSTM/FusedGRU (same layer names, so the weights still match); without it, fused class
+ * names (in runs saved before models were written with stock names) become stock ones.
+ */
+function withRecurrentClasses(node: unknown, fused: boolean): unknown {
+  if (Array.isArray(node)) return node.map((n) => withRecurrentClasses(n, fused));
+  if (node === null || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) out[k] = withRecurrentClasses(v, fused);
+  const cls = out.class_name;
+  const config = out.config as Record<string, unknown> | undefined;
+  if (fused && (cls === 'LSTM' || cls === 'GRU') && config && unfusableReason(config) === null)
+    out.class_name = FUSED_CLASS[cls];
+  else if (!fused && (cls === 'FusedLSTM' || cls === 'FusedGRU')) out.class_name = STOCK_CLASS[cls];
+  return out;
+}
+
+/**
+ * Inverse of serializeModel. `fused`: run LSTM/GRU layers on the fused kernels (the cpu and wasm
+ * backends); otherwise they load as tfjs's stock layers.
+ */
+export async function loadModelFromFiles(tf: Tf, modelJson: string, weights: Uint8Array,
+  opts: { fused?: boolean } = {}): Promise<LayersModel> {
+  const json = parseModelJson(modelJson);
+  const fused = Boolean(opts.fused);
+  const modelTopology = withRecurrentClasses(json.modelTopology, fused) as object;
+  if (fused) registerFusedLayers(tf);
   const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
   return withoutOrthogonalWarning(() =>
     tf.loadLayersModel(
-      tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData, trainingConfig: json.trainingConfig }),
+      tf.io.fromMemory({ modelTopology, weightSpecs: weightSpecsOf(json), weightData, trainingConfig: json.trainingConfig }),
     ),
   );
 }

@@ -2,19 +2,12 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { loadBackend, type Tf } from '../../src/model/backend.js';
 import { fusedRnn, fusedRecurrentLayer, registerFusedLayers } from '../../src/model/fused/index.js';
 import type { Tensor } from '@tensorflow/tfjs';
+import { maxRelErr, scaledErr } from '../numeric.js';
 
 let tf: Tf;
 beforeAll(async () => {
   ({ tf } = await loadBackend('cpu'));
 });
-
-function maxRelErr(a: Float32Array | number[], b: Float32Array | number[]): number {
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]));
-  let err = 0;
-  for (let i = 0; i < a.length; i++) err = Math.max(err, Math.abs(a[i] - b[i]) / Math.max(Math.abs(b[i]), scale * 1e-2, 1e-6));
-  return err;
-}
 
 function rand(tf: Tf, shape: number[], seed: number, scale = 0.5): Tensor {
   return tf.randomUniform(shape, -scale, scale, 'float32', seed);
@@ -157,8 +150,12 @@ describe.each(cells)('fused %s vs stock tfjs layer', (cell) => {
     expect(losses[losses.length - 1]).toBeLessThan(losses[0]);
     let saved: any;
     await model.save(tf.io.withSaveHandler(async (a) => { saved = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
+    // saved as a stock model: plain tfjs loads it with its own LSTM/GRU layers
+    const stockClass = cell === 'lstm' ? 'LSTM' : 'GRU';
+    expect(saved.modelTopology.config.layers.map((l: any) => l.class_name)).toEqual([stockClass, stockClass, 'Dense']);
     const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved));
+    expect(loaded.layers.map((l) => (l.constructor as any).className)).toEqual([stockClass, stockClass, 'Dense']);
     const p1 = model.predict(x) as Tensor, p2 = loaded.predict(x) as Tensor;
-    expect(maxRelErr(p2.dataSync() as Float32Array, p1.dataSync() as Float32Array)).toBeLessThan(1e-6);
+    expect(scaledErr(p2.dataSync() as Float32Array, p1.dataSync() as Float32Array)).toBeLessThan(1e-5);
   });
 });

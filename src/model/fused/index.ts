@@ -1,6 +1,7 @@
 import type { Tensor, layers as tfLayers } from '@tensorflow/tfjs';
 import type { Tf } from '../backend.js';
 import { forward, backward, outputOf, type Cell } from './kernels.js';
+import { FUSED_CLASS, STOCK_CLASS, unfusableReason } from './compat.js';
 
 export type { Cell } from './kernels.js';
 type Layer = tfLayers.Layer;
@@ -48,35 +49,14 @@ export interface FusedRecurrentArgs {
   [key: string]: unknown;
 }
 
-const INIT_DEFAULTS = { kernel: 'glorotUniform', recurrent: 'orthogonal', bias: 'zeros' } as const;
-
-/** Accepts an Initializer instance, an identifier ('glorotUniform', 'zeros'), or a serialized {className, config}. */
-function toInitializer(tf: Tf, v: unknown, dflt: string): any {
-  if (v && typeof (v as { apply?: unknown }).apply === 'function') return v;
-  let name = dflt;
-  let config: Record<string, unknown> = {};
-  if (typeof v === 'string') name = v;
-  else if (v && typeof v === 'object' && 'className' in v) {
-    name = String((v as { className: string }).className);
-    config = ((v as { config?: Record<string, unknown> }).config ?? {}) as Record<string, unknown>;
-  }
-  const key = name.charAt(0).toLowerCase() + name.slice(1);
-  const norm: Record<string, string> = { glorot_uniform: 'glorotUniform', glorot_normal: 'glorotNormal', he_normal: 'heNormal',
-    he_uniform: 'heUniform', lecun_normal: 'leCunNormal', lecun_uniform: 'leCunUniform', random_normal: 'randomNormal',
-    random_uniform: 'randomUniform', truncated_normal: 'truncatedNormal', variance_scaling: 'varianceScaling' };
-  const fnName = norm[name] ?? key;
-  const ctor = (tf.initializers as unknown as Record<string, (c: unknown) => unknown>)[fnName];
-  if (typeof ctor !== 'function') throw new Error(`unknown initializer ${name}`);
-  return ctor(config);
-}
-
-function serializeInit(init: any): unknown {
-  return { className: init.getClassName(), config: init.getConfig() };
-}
-
 const classCache = new WeakMap<object, { FusedLSTM: any; FusedGRU: any }>();
 
-/** Define (once per tf instance) and register the FusedLSTM / FusedGRU layer classes. */
+/**
+ * Define (once per tf instance) and register the FusedLSTM / FusedGRU layer classes.
+ * They register under their own class names, so tfjs's LSTM and GRU stay as they are; but they
+ * report the stock class name and write the stock layer's config, so a saved model is a plain
+ * tfjs model (loadModelFromFiles maps LSTM/GRU back to these classes on the cpu and wasm backends).
+ */
 export function registerFusedLayers(tf: Tf): { FusedLSTM: any; FusedGRU: any } {
   const cached = classCache.get(tf);
   if (cached) return cached;
@@ -84,31 +64,36 @@ export function registerFusedLayers(tf: Tf): { FusedLSTM: any; FusedGRU: any } {
 
   function make(cell: Cell, className: string) {
     const G = cell === 'lstm' ? 4 : 3;
+    const stockClass = STOCK_CLASS[className as keyof typeof STOCK_CLASS];
+    const stockLayer = cell === 'lstm' ? tf.layers.lstm : tf.layers.gru;
     class Fused extends Base {
       static className = className;
       units: number;
       returnSequences: boolean;
-      kernelInitializer: any;
-      recurrentInitializer: any;
-      biasInitializer: any;
+      /** The stock layer built from the same arguments: source of the initializers and of the saved config. */
+      twin: any;
       kernel: any = null;
       recurrentKernel: any = null;
       bias: any = null;
       constructor(args: FusedRecurrentArgs) {
         super(args);
+        this.twin = stockLayer({ recurrentActivation: 'sigmoid', ...args, name: this.name } as never);
+        const why = unfusableReason(this.twin.getConfig());
+        if (why) throw new Error(`${stockClass} layer ${this.name} cannot use the fused kernels: ${why}`);
         this.units = args.units;
         this.returnSequences = !!args.returnSequences;
-        this.kernelInitializer = toInitializer(tf, args.kernelInitializer, INIT_DEFAULTS.kernel);
-        this.recurrentInitializer = toInitializer(tf, args.recurrentInitializer, INIT_DEFAULTS.recurrent);
-        this.biasInitializer = toInitializer(tf, args.biasInitializer, INIT_DEFAULTS.bias);
+      }
+      getClassName(): string {
+        return stockClass;
       }
       build(inputShape: any): void {
         const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as (number | null)[];
         const inputDim = shape[shape.length - 1] as number;
-        this.kernel = this.addWeight('kernel', [inputDim, this.units * G], 'float32', this.kernelInitializer, undefined, true);
+        const { kernelInitializer, recurrentInitializer, biasInitializer } = this.twin.cell;
+        this.kernel = this.addWeight('kernel', [inputDim, this.units * G], 'float32', kernelInitializer, undefined, true);
         this.recurrentKernel = this.addWeight('recurrent_kernel', [this.units, this.units * G], 'float32',
-          this.recurrentInitializer, undefined, true);
-        this.bias = this.addWeight('bias', [this.units * G], 'float32', this.biasInitializer, undefined, true);
+          recurrentInitializer, undefined, true);
+        this.bias = this.addWeight('bias', [this.units * G], 'float32', biasInitializer, undefined, true);
         this.built = true;
       }
       computeOutputShape(inputShape: any): any {
@@ -123,30 +108,21 @@ export function registerFusedLayers(tf: Tf): { FusedLSTM: any; FusedGRU: any } {
         return fusedRnn(tf, cell, x, this.kernel.read(), this.recurrentKernel.read(), this.bias.read(), this.returnSequences);
       }
       getConfig(): any {
-        return {
-          ...super.getConfig(),
-          units: this.units,
-          returnSequences: this.returnSequences,
-          kernelInitializer: serializeInit(this.kernelInitializer),
-          recurrentInitializer: serializeInit(this.recurrentInitializer),
-          biasInitializer: serializeInit(this.biasInitializer),
-          activation: 'tanh',
-          recurrentActivation: 'sigmoid',
-          useBias: true,
-          ...(cell === 'lstm' ? { unitForgetBias: false } : { resetAfter: false }),
-        };
+        this.twin.trainable = this.trainable;
+        return this.twin.getConfig();
       }
     }
     tf.serialization.registerClass(Fused as any);
     return Fused;
   }
 
-  const out = { FusedLSTM: make('lstm', 'FusedLSTM'), FusedGRU: make('gru', 'FusedGRU') };
+  const out = { FusedLSTM: make('lstm', FUSED_CLASS.LSTM), FusedGRU: make('gru', FUSED_CLASS.GRU) };
   classCache.set(tf, out);
   return out;
 }
 
-/** Drop-in replacement for tf.layers.lstm/gru({ ..., recurrentActivation: 'sigmoid' }) (no dropout, no masking, no state). */
+/** Drop-in replacement for tf.layers.lstm/gru({ ..., recurrentActivation: 'sigmoid' }) (no dropout, no masking, no state);
+ *  saved with the stock class name and config. */
 export function fusedRecurrentLayer(tf: Tf, cell: 'lstm' | 'gru', args: {
   units: number;
   returnSequences: boolean;
