@@ -1,4 +1,4 @@
-import { ArtifactError, DataError, UsageError } from '../errors.js';
+import { ArtifactError, DataError, UsageError, UserError } from '../errors.js';
 import { readRunDir } from '../artifacts/run-dir.js';
 import { writeFileAtomic } from '../artifacts/atomic.js';
 import { readSeries } from '../data/read-csv.js';
@@ -67,19 +67,20 @@ export async function predictCommand(opts: PredictOptions): Promise<void> {
   const onlyTarget = io.features.length === 1 && io.features[0] === io.target;
   if (needsFeedback(io, io.horizon) && !onlyTarget) throw new ArtifactError('this run cannot forecast its horizon from inputs other than the target');
 
-  const { loadBackend } = await import('../model/backend.js');
-  const { loadModelFromFiles } = await import('../model/build.js');
-  const { tf, backend } = await loadBackend((opts.backend ?? config.backend ?? 'auto') as 'auto');
-  let model;
+  const { openPredictor } = await import('../model/predictor.js');
+  let predictor;
   try {
-    model = await loadModelFromFiles(tf, files['model.json'].toString('utf8'), files['weights.bin'], {
-      fused: backend === 'cpu' || backend === 'wasm',
+    predictor = await openPredictor(files['model.json'].toString('utf8'), files['weights.bin'], {
+      backend: opts.backend ?? config.backend ?? 'auto',
+      trainedOn: recordedBackend(files['metadata.json']),
     });
   } catch (e) {
+    if (e instanceof UserError) throw e;
     throw new ArtifactError(`${opts.model}: cannot load the model (${(e as Error).message})`);
   }
   const tcols = pipeline.transform(series.columns);
-  const fT = forecastTransformed(tf, model, io, tcols, n, io.horizon);
+  const fT = forecastTransformed(predictor.predict, io, tcols, n, io.horizon);
+  predictor.dispose();
   const fc = pipeline.inverseTarget(io.target, fT, series.columns[io.target]);
   const times = futureTimes(series.index, io.horizon).map((t) => formatTime(t, series.index.format));
   const timeName = series.timeColumn ?? 'index';
@@ -94,5 +95,16 @@ export async function predictCommand(opts: PredictOptions): Promise<void> {
   else {
     writeFileAtomic(output, text);
     if (!opts.quiet) process.stderr.write(`wrote ${output} (${io.horizon} steps after ${formatTime(series.index.times[n - 1], series.index.format)})\n`);
+  }
+}
+
+/** The backend metadata.json says the run was trained on, if it says. */
+function recordedBackend(metadata: Buffer | undefined): string | undefined {
+  if (!metadata) return undefined;
+  try {
+    const b = (JSON.parse(metadata.toString('utf8')) as { backend?: unknown }).backend;
+    return typeof b === 'string' ? b : undefined;
+  } catch {
+    return undefined;
   }
 }

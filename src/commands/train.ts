@@ -136,6 +136,7 @@ export async function trainOnSeries(
 
   const { loadBackend } = await import('../model/backend.js');
   const { buildModel, serializeModel } = await import('../model/build.js');
+  const { openPredictor } = await import('../model/predictor.js');
   const { trainModel } = await import('../train/loop.js');
   const { makeProgress } = await import('../train/progress.js');
   const { tf, backend } = await loadBackend(cfg.backend);
@@ -171,11 +172,24 @@ export async function trainOnSeries(
     progress.done();
   }
 
-  // evaluation: one multi-step forecast from the test origin, scored against the actuals
+  const { modelJson, weights } = await serializeModel(model);
+  model.dispose();
+  // Forecast from the saved model through the same path predict takes, so that predict on this run
+  // repeats train's future forecast exactly.
   const origin = split.valEnd;
   const testSize = n - origin;
+  const wantFuture = opts.future !== false && (!needsFeedback(io, w.horizon) || (features.length === 1 && features[0] === cfg.data.target));
+  const predictor = await openPredictor(modelJson, weights, { backend, tf });
+  let testT: Float64Array, futT: Float64Array | null;
+  try {
+    testT = forecastTransformed(predictor.predict, io, tcols, origin, testSize);
+    futT = wantFuture ? forecastTransformed(predictor.predict, io, pipeline.transform(series.columns), n, w.horizon) : null;
+  } finally {
+    predictor.dispose();
+  }
+
+  // evaluation: one multi-step forecast from the test origin, scored against the actuals
   const original = target;
-  const testT = forecastTransformed(tf, model, io, tcols, origin, testSize);
   const testF = pipeline.inverseTarget(cfg.data.target, testT, original.subarray(0, origin));
   const actual = original.slice(origin);
   const season = cfg.evaluation.season || defaultSeason(series.index.frequency);
@@ -187,13 +201,7 @@ export async function trainOnSeries(
     drift: scoreAll(actual, drift(train, testSize), train, season),
   };
   // the future: the next horizon after the last observation
-  let future: Float64Array = new Float64Array(0);
-  if (opts.future !== false && (!needsFeedback(io, w.horizon) || (features.length === 1 && features[0] === cfg.data.target))) {
-    const futT = forecastTransformed(tf, model, io, pipeline.transform(series.columns), n, w.horizon);
-    future = pipeline.inverseTarget(cfg.data.target, futT, original);
-  }
-  const { modelJson, weights } = await serializeModel(model);
-  model.dispose();
+  const future = futT ? pipeline.inverseTarget(cfg.data.target, futT, original) : new Float64Array(0);
   return {
     io, pipeline, season, split, history: fit.history, bestEpoch: fit.bestEpoch, trainSeconds: fit.seconds, backend,
     modelJson, weights, test: { actual, forecast: testF }, future, metrics,

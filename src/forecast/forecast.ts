@@ -1,6 +1,5 @@
-import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 import type { WindowConfig } from '../config/types.js';
-import type { Tf } from '../model/backend.js';
+import type { Predict } from '../model/predictor.js';
 
 /** What a saved model needs to be fed: window geometry and column order. */
 export interface ModelIO {
@@ -23,12 +22,11 @@ export interface ModelIO {
  * Forecasts `steps` values in transformed space from `origin` (the first row not seen).
  * Inputs are the transformed columns up to `origin`; predictions are fed back as the target
  * when more steps are needed than one model call gives (only possible when the target is the
- * only input, which callers check).
+ * only input, which callers check). `predict` runs the model once (see openPredictor).
  * @returns Float64Array [steps]
  */
 export function forecastTransformed(
-  tf: Tf,
-  model: LayersModel,
+  predict: Predict,
   io: ModelIO,
   columns: Record<string, Float64Array>,
   origin: number,
@@ -47,13 +45,13 @@ export function forecastTransformed(
       const T = len - start;
       const x = new Float32Array(T * nf);
       for (let t = 0; t < T; t++) for (let j = 0; j < nf; j++) x[t * nf + j] = hist[j][start + t];
-      const y = tf.tidy(() => (model.predict(tf.tensor3d(x, [1, T, nf])) as Tensor).dataSync());
+      const y = predict(x, 1, T, nf);
       preds = [y[y.length - 1]];
     } else {
       const L = io.lookback;
       const x = new Float32Array(L * nf);
       for (let t = 0; t < L; t++) for (let j = 0; j < nf; j++) x[t * nf + j] = hist[j][len - L + t];
-      const y = tf.tidy(() => (model.predict(tf.tensor3d(x, [1, L, nf])) as Tensor).dataSync());
+      const y = predict(x, 1, L, nf);
       preds = Array.from(y);
     }
     for (const p of preds) {

@@ -2,9 +2,14 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import type { Tensor } from '@tensorflow/tfjs';
 import { BIN, rnnfc, scratch } from './helpers.js';
+import { loadBackend } from '../../src/model/backend.js';
+import { openPredictor } from '../../src/model/predictor.js';
+import { scaledErr } from '../numeric.js';
 
 const CFG = 'test/fixtures/e2e/tiny.yaml';
+
 
 describe('train then predict (spawns bin/rnnfc)', () => {
   let dir: string;
@@ -13,6 +18,10 @@ describe('train then predict (spawns bin/rnnfc)', () => {
     dir = scratch();
     train = rnnfc(dir, ['train', '-c', CFG, '--out', 'runs/a', '--json']);
   });
+  /** forecast.csv's future rows as predict prints them: `time,forecast`. */
+  const futureRows = (run: string) =>
+    readFileSync(join(dir, run, 'forecast.csv'), 'utf8').trim().split('\n').filter((l) => l.split(',')[1] === 'future')
+      .map((l) => { const c = l.split(','); return `${c[0]},${c[3]}`; });
 
   it('exits 0 and prints one JSON result with the four methods', () => {
     expect(train.stderr).not.toMatch(/error/i);
@@ -54,10 +63,25 @@ describe('train then predict (spawns bin/rnnfc)', () => {
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toBe('month,forecast');
     expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(['2006-01-01', '2006-02-01', '2006-03-01', '2006-04-01', '2006-05-01', '2006-06-01']);
-    // the same model on the same data forecasts what train wrote as the future part
-    const fc = readFileSync(join(dir, 'runs/a/forecast.csv'), 'utf8').trim().split('\n').slice(7).map((l) => Number(l.split(',')[3]));
-    const pr = lines.slice(1).map((l) => Number(l.split(',')[1]));
-    for (let i = 0; i < 6; i++) expect(pr[i]).toBeCloseTo(fc[i], 6);
+    // the same model on the same data forecasts exactly what train wrote as the future part
+    expect(lines.slice(1)).toEqual(futureRows('runs/a'));
+  });
+
+  it('saves a standard tfjs model: stock tfjs layers load it and agree with predict', async () => {
+    const modelJson = readFileSync(join(dir, 'runs/a/model.json'), 'utf8');
+    expect(modelJson).not.toMatch(/Fused/);
+    const weights = readFileSync(join(dir, 'runs/a/weights.bin'));
+    const { tf } = await loadBackend('cpu');
+    const json = JSON.parse(modelJson);
+    const stock = await tf.loadLayersModel(tf.io.fromMemory({
+      modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: new Uint8Array(weights).buffer,
+    }));
+    expect(stock.layers.map((l) => (l.constructor as unknown as { className: string }).className)).toEqual(['LSTM', 'Dense']);
+    const plain = await openPredictor(modelJson, weights, { backend: 'auto', trainedOn: 'wasm' });
+    expect(plain.engine).toBe('plain');
+    const x = Float32Array.from({ length: 12 }, (_, i) => Math.sin(i));
+    const want = tf.tidy(() => (stock.predict(tf.tensor3d(x, [1, 12, 1])) as Tensor).dataSync());
+    expect(scaledErr(plain.predict(x, 1, 12, 1), want)).toBeLessThan(1e-5);
   });
 
   it('predict --json and -o file write the same numbers', () => {
@@ -124,6 +148,7 @@ describe('train then predict (spawns bin/rnnfc)', () => {
     const lines = p.stdout.trim().split('\n');
     expect(lines).toHaveLength(7);
     for (const l of lines.slice(1)) expect(Number.isFinite(Number(l.split(',')[1]))).toBe(true);
+    expect(lines.slice(1)).toEqual(futureRows('runs/o2o-gru'));
   });
 
   it('Ctrl-C stops training cleanly and leaves no partial run', async () => {

@@ -1,0 +1,204 @@
+/**
+ * A saved Sequential layers model (model.json + weights.bin) run without TensorFlow.js, so that
+ * forecasting from a run does not pay for loading tfjs (most of `rnnfc predict`'s time).
+ * Knows the layers buildModel produces: LSTM/GRU (the fused forward kernel, from the same wasm
+ * module training uses), SimpleRNN, Dense (also inside TimeDistributed), Dropout (the identity
+ * at inference) and InputLayer. Anything else is reported as unsupported, for callers to fall
+ * back to tfjs.
+ */
+import { forward, outputOf } from './fused/kernels.js';
+import { unfusableReason, STOCK_CLASS } from './fused/compat.js';
+import { parseModelJson, weightSpecsOf } from './saved-model.js';
+
+/** Row-major values and their shape, e.g. [batch, steps, units]. */
+interface Values {
+  data: Float32Array;
+  shape: number[];
+}
+type Step = (x: Values) => Values;
+
+interface LayerJson {
+  class_name: string;
+  config: Record<string, unknown>;
+}
+
+export interface PlainModel {
+  /** x [batch, steps, features] -> [batch, outputs] or [batch, steps, outputs], row-major. */
+  predict(x: Float32Array, batch: number, steps: number, features: number): Float32Array;
+  /** Input features the first layer takes. */
+  features: number;
+}
+
+class Unsupported extends Error {}
+
+const ACTIVATIONS: Record<string, (v: number) => number> = {
+  linear: (v) => v,
+  relu: (v) => (v > 0 ? v : 0),
+  tanh: Math.tanh,
+  sigmoid: (v) => 1 / (1 + Math.exp(-v)),
+};
+
+function activation(name: unknown): (v: number) => number {
+  const f = typeof name === 'string' ? ACTIVATIONS[name] : undefined;
+  if (!f) throw new Unsupported(`activation ${String(name)}`);
+  return f;
+}
+
+/** Weight arrays by name, decoded from weights.bin (all float32, in manifest order). */
+function decodeWeights(specs: { name: string; shape: number[]; dtype?: string; quantization?: unknown }[],
+  bytes: Uint8Array): Map<string, { shape: number[]; data: Float32Array }> {
+  const aligned = new Uint8Array(bytes).buffer; // copy: weights.bin may sit at any byte offset
+  const out = new Map<string, { shape: number[]; data: Float32Array }>();
+  let off = 0;
+  for (const s of specs) {
+    if ((s.dtype ?? 'float32') !== 'float32' || s.quantization) throw new Unsupported(`weight ${s.name} is not plain float32`);
+    const n = s.shape.reduce((a, b) => a * b, 1);
+    if (off + n * 4 > aligned.byteLength) throw new Error(`weights.bin is shorter than model.json says (${s.name})`);
+    out.set(s.name, { shape: s.shape, data: new Float32Array(aligned, off, n) });
+    off += n * 4;
+  }
+  return out;
+}
+
+/** y = act(x . W + b) along the last axis. W [inDim, units]. */
+function dense(W: Float32Array, b: Float32Array | null, inDim: number, units: number, act: (v: number) => number): Step {
+  return (x) => {
+    const rows = x.data.length / inDim;
+    const out = new Float32Array(rows * units);
+    const acc = new Float64Array(units);
+    for (let r = 0; r < rows; r++) {
+      for (let j = 0; j < units; j++) acc[j] = b ? b[j] : 0;
+      for (let k = 0; k < inDim; k++) {
+        const v = x.data[r * inDim + k];
+        const w = k * units;
+        for (let j = 0; j < units; j++) acc[j] += v * W[w + j];
+      }
+      for (let j = 0; j < units; j++) out[r * units + j] = act(acc[j]);
+    }
+    return { data: out, shape: [...x.shape.slice(0, -1), units] };
+  };
+}
+
+/** h_t = act(x_t . W + h_{t-1} . U + b), zero initial state; tfjs SimpleRNN semantics. */
+function simpleRnn(W: Float32Array, U: Float32Array, b: Float32Array | null, I: number, H: number,
+  act: (v: number) => number, returnSequences: boolean): Step {
+  return (x) => {
+    const [B, T] = x.shape;
+    const out = new Float32Array(returnSequences ? B * T * H : B * H);
+    const h = new Float32Array(H);
+    const a = new Float64Array(H);
+    for (let bb = 0; bb < B; bb++) {
+      h.fill(0);
+      for (let t = 0; t < T; t++) {
+        for (let j = 0; j < H; j++) a[j] = b ? b[j] : 0;
+        const xo = (bb * T + t) * I;
+        for (let k = 0; k < I; k++) for (let j = 0; j < H; j++) a[j] += x.data[xo + k] * W[k * H + j];
+        for (let k = 0; k < H; k++) for (let j = 0; j < H; j++) a[j] += h[k] * U[k * H + j];
+        for (let j = 0; j < H; j++) h[j] = act(a[j]);
+        if (returnSequences) out.set(h, (bb * T + t) * H);
+      }
+      if (!returnSequences) out.set(h, bb * H);
+    }
+    return { data: out, shape: returnSequences ? [B, T, H] : [B, H] };
+  };
+}
+
+function fusedCell(W: Float32Array, U: Float32Array, b: Float32Array, cell: 'lstm' | 'gru', I: number, H: number,
+  returnSequences: boolean): Step {
+  return (x) => {
+    const [B, T] = x.shape;
+    const data = outputOf(forward(cell, x.data, W, U, b, B, T, I, H), returnSequences);
+    return { data, shape: returnSequences ? [B, T, H] : [B, H] };
+  };
+}
+
+/** Builds one layer's step; `dim` is the size of its input's last axis. Returns the step and its output size. */
+function layerStep(layer: LayerJson, dim: number, weightOf: (layer: string, w: string, shape: number[]) => Float32Array,
+  weightName = String(layer.config.name)): { step: Step | null; dim: number } {
+  const c = layer.config;
+  const cls: string = STOCK_CLASS[layer.class_name as keyof typeof STOCK_CLASS] ?? layer.class_name;
+  switch (cls) {
+    case 'InputLayer':
+    case 'Dropout':
+      return { step: null, dim };
+    case 'Dense': {
+      const units = Number(c.units);
+      const W = weightOf(weightName, 'kernel', [dim, units]);
+      const b = c.use_bias === false ? null : weightOf(weightName, 'bias', [units]);
+      return { step: dense(W, b, dim, units, activation(c.activation ?? 'linear')), dim: units };
+    }
+    case 'TimeDistributed': {
+      const inner = c.layer as LayerJson | undefined;
+      if (!inner || inner.class_name !== 'Dense') throw new Unsupported(`TimeDistributed(${inner?.class_name})`);
+      // tfjs names the wrapped layer's weights after the wrapper
+      return layerStep(inner, dim, weightOf, weightName);
+    }
+    case 'LSTM':
+    case 'GRU':
+    case 'SimpleRNN': {
+      const H = Number(c.units);
+      const G = cls === 'LSTM' ? 4 : cls === 'GRU' ? 3 : 1;
+      const rs = Boolean(c.return_sequences);
+      if (cls === 'SimpleRNN') {
+        for (const k of ['return_state', 'go_backwards', 'stateful']) if (c[k]) throw new Unsupported(`SimpleRNN ${k}`);
+      } else {
+        const why = unfusableReason(c);
+        if (why) throw new Unsupported(`${cls} ${why}`);
+      }
+      const W = weightOf(weightName, 'kernel', [dim, G * H]);
+      const U = weightOf(weightName, 'recurrent_kernel', [H, G * H]);
+      const noBias = c.use_bias === false;
+      const b = noBias ? null : weightOf(weightName, 'bias', [G * H]);
+      const step = cls === 'SimpleRNN'
+        ? simpleRnn(W, U, b, dim, H, activation(c.activation ?? 'tanh'), rs)
+        : fusedCell(W, U, b as Float32Array, cls === 'LSTM' ? 'lstm' : 'gru', dim, H, rs);
+      return { step, dim: H };
+    }
+    default:
+      throw new Unsupported(`layer ${layer.class_name}`);
+  }
+}
+
+/**
+ * Reads model.json + weights.bin into a PlainModel, or says why it cannot (a layer, setting or
+ * weight format it does not know). Throws only for a damaged model (bad JSON, short weights).
+ */
+export function loadPlainModel(modelJson: string, weights: Uint8Array): { model: PlainModel } | { unsupported: string } {
+  const json = parseModelJson(modelJson);
+  let topo = json.modelTopology as Record<string, unknown>;
+  if (topo.model_config) topo = topo.model_config as Record<string, unknown>;
+  try {
+    if (topo.class_name !== 'Sequential') throw new Unsupported(`model class ${String(topo.class_name)}`);
+    const cfg = topo.config as { layers?: LayerJson[] } | LayerJson[];
+    const layers = Array.isArray(cfg) ? cfg : cfg?.layers;
+    if (!Array.isArray(layers) || layers.length === 0) throw new Unsupported('no layers');
+    const shape = layers[0].config.batch_input_shape as (number | null)[] | undefined;
+    const features = shape?.[shape.length - 1];
+    if (!shape || shape.length !== 3 || typeof features !== 'number') throw new Unsupported('input is not [batch, steps, features]');
+    const byName = decodeWeights(weightSpecsOf(json), weights);
+    const weightOf = (layer: string, w: string, expect: number[]) => {
+      const found = byName.get(`${layer}/${w}`);
+      if (!found) throw new Unsupported(`no weight ${layer}/${w}`);
+      if (found.shape.join() !== expect.join())
+        throw new Error(`weight ${layer}/${w} has shape [${found.shape}], the layer needs [${expect}]`);
+      return found.data;
+    };
+    const steps: Step[] = [];
+    let dim = features;
+    for (const layer of layers) {
+      const r = layerStep(layer, dim, weightOf);
+      if (r.step) steps.push(r.step);
+      dim = r.dim;
+    }
+    const predict = (x: Float32Array, batch: number, T: number, nf: number): Float32Array => {
+      if (nf !== features) throw new Error(`the model takes ${features} input features, got ${nf}`);
+      let v: Values = { data: x, shape: [batch, T, nf] };
+      for (const s of steps) v = s(v);
+      return v.data;
+    };
+    return { model: { predict, features } };
+  } catch (e) {
+    if (e instanceof Unsupported) return { unsupported: e.message };
+    throw e;
+  }
+}
