@@ -1,6 +1,12 @@
+import { availableParallelism } from 'node:os';
 import { getPool, type Pool, type Task } from './pool.js';
 
 export type Cell = 'lstm' | 'gru';
+
+/** A training.threads setting as a count: 'auto' is the machine's cores. */
+export function threadCount(setting: number | 'auto'): number {
+  return setting === 'auto' ? Math.max(1, availableParallelism()) : setting;
+}
 
 /** Threads the fused kernels split each batch over (the calling thread included); default 1. */
 export function setThreads(n: number): void {
@@ -9,6 +15,11 @@ export function setThreads(n: number): void {
 
 export function getThreads(): number {
   return getPool().threads;
+}
+
+/** Bytes of the kernels' memory held by forward states and calls in progress. */
+export function bytesInUse(): number {
+  return getPool().heap.used;
 }
 
 /** Stops the kernels' worker threads (later calls start them again as needed). */
