@@ -17,7 +17,10 @@ export function heapBase(): usize {
 
 // ---------------------------------------------------------------- activations
 // exp: Cephes' expf (range reduction by ln 2 in two parts, degree-5 polynomial), ~1 ulp; the
-// argument is clamped to [-87, 88] so that 2^n stays a normal float. Scalar and f32x4 versions
+// argument is clamped to [-87, 88] so that 2^n stays a normal float. 2^n is built by adding
+// 1.5 * 2^23 + 127 to n, whose low mantissa bits are then n + 127, and shifting them into the
+// exponent field (cheaper than a float -> int conversion, which wasm makes saturating). The clamps
+// are written as compare-selects (pmin/pmax: one instruction each). Scalar and f32x4 versions
 // perform the same operations in the same order and so give the same bits.
 const LOG2E: f32 = 1.44269504088896341;
 const LN2_HI: f32 = 0.693359375;
@@ -30,9 +33,11 @@ const E4: f32 = 1.6666665459e-1;
 const E5: f32 = 5.0000001201e-1;
 const XLO: f32 = -87.0;
 const XHI: f32 = 88.0;
+const EXP_BIAS: f32 = 12583039.0; // 1.5 * 2^23 + 127
 
 @inline function expS(x0: f32): f32 {
-  const x = min<f32>(max<f32>(x0, XLO), XHI);
+  const x1 = x0 < XLO ? XLO : x0;
+  const x = XHI < x1 ? XHI : x1;
   const n = Mathf.floor(x * LOG2E + <f32>0.5);
   let r = x - n * LN2_HI;
   r = r - n * LN2_LO;
@@ -42,11 +47,11 @@ const XHI: f32 = 88.0;
   p = p * r + E4;
   p = p * r + E5;
   p = p * (r * r) + r + <f32>1.0;
-  return p * reinterpret<f32>((<i32>n + 127) << 23);
+  return p * reinterpret<f32>(reinterpret<i32>(n + EXP_BIAS) << 23);
 }
 
 @inline function expV(x0: v128): v128 {
-  const x = f32x4.min(f32x4.max(x0, f32x4.splat(XLO)), f32x4.splat(XHI));
+  const x = f32x4.pmin(f32x4.splat(XHI), f32x4.pmax(x0, f32x4.splat(XLO)));
   const n = f32x4.floor(f32x4.add(f32x4.mul(x, f32x4.splat(LOG2E)), f32x4.splat(0.5)));
   let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HI)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO)));
@@ -56,7 +61,7 @@ const XHI: f32 = 88.0;
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(E4));
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(E5));
   p = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1.0));
-  return f32x4.mul(p, i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23));
+  return f32x4.mul(p, i32x4.shl(f32x4.add(n, f32x4.splat(EXP_BIAS)), 23));
 }
 
 @inline function sigS(x: f32): f32 {
