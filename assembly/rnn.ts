@@ -446,3 +446,20 @@ export function gruBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i32
 export function addInto(dst: usize, src: usize, n: i32): void {
   addRows(dst, src, 1, n);
 }
+
+// Layout change for one batch slice: time-major tm [T, n, row] <-> batch-major bm [n, T, row]
+// (toTime != 0: bm -> tm). The JS side copies whole batches in and out with one call each.
+export function permute(tm: usize, bm: usize, n: i32, T: i32, row: i32, toTime: i32): void {
+  for (let r = 0; r < n; r++)
+    for (let t = 0; t < T; t++) {
+      const pt = P(tm, (t * n + r) * row), pb = P(bm, (r * T + t) * row);
+      if (toTime) copyRow(pt, pb, row);
+      else copyRow(pb, pt, row);
+    }
+}
+
+@inline function copyRow(dst: usize, src: usize, n: i32): void {
+  let j = 0;
+  for (; j + 4 <= n; j += 4) v128.store(P(dst, j), v128.load(P(src, j)));
+  for (; j < n; j++) store<f32>(P(dst, j), load<f32>(P(src, j)));
+}

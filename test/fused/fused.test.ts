@@ -201,7 +201,8 @@ describe.each(cells)('fused %s over threads', (cell) => {
     });
   }
 
-  it.each([[64, 9, 3, 16, false], [40, 6, 2, 10, true], [3, 5, 2, 8, true]] as const)(
+  // the first case grows the kernels' memory during the call (it is larger than anything before it)
+  it.each([[256, 24, 24, 32, true], [64, 9, 3, 16, false], [40, 6, 2, 10, true], [3, 5, 2, 8, true]] as const)(
     'batch %i, T %i, features %i, units %i, returnSequences %s: same bits run to run; outputs and input gradients equal to 1 thread, weight gradients within 1e-4',
     (B, T, I, H, rs) => {
       const one = run(1, B, T, I, H, rs);

@@ -109,46 +109,43 @@ export function forward(cell: Cell, xBTI: Float32Array, W: Float32Array, U: Floa
   const { block, at } = layout(pool, [I * G, H * G, G, T * B * I, T * B * G, T * B * H, T * B * H]);
   const [pW, pU, pb, px, pg, pc, ph] = at;
   const s: State = { cell, B, T, I, H, slices, block, W: pW, U: pU, b: pb, x: px, gates: pg, cs: pc, hs: ph };
-  const m = pool.f32();
+  // staging for the batch-major input and output; slice s sits at the same offset in both layouts
+  const stage = pool.heap.alloc(4 * T * B * Math.max(I, returnSequences ? H : 0));
+  const m = pool.f32(); // after the last allocation: the memory may have grown
   m.set(W, pW >>> 2);
   m.set(U, pU >>> 2);
   m.set(b, pb >>> 2);
-  for (const { b0, n } of slices) {
-    const base = (px >>> 2) + T * b0 * I;
-    for (let r = 0; r < n; r++)
-      for (let t = 0; t < T; t++) {
-        const src = ((b0 + r) * T + t) * I, dst = base + (t * n + r) * I;
-        for (let i = 0; i < I; i++) m[dst + i] = xBTI[src + i];
-      }
-  }
+  m.set(xBTI, stage >>> 2);
+  for (const { b0, n } of slices) pool.k.permute(px + 4 * T * b0 * I, stage + 4 * T * b0 * I, n, T, I, 1);
   const fn = cell === 'lstm' ? 'lstmForward' : 'gruForward';
   pool.run(slices.map(({ b0, n }): Task => {
     const o = (rows: number) => 4 * T * b0 * rows;
     const seq = cell === 'lstm' ? [pg + o(G), pc + o(H), ph + o(H)] : [pg + o(G), ph + o(H), pc + o(H)];
     return { fn, args: [px + o(I), pW, pU, pb, T, n, I, H, ...seq] };
   }));
-  const out = gatherOutput(pool.f32(), s, returnSequences);
+  let out: Float32Array;
+  try {
+    out = gatherOutput(pool, s, returnSequences, stage);
+  } finally {
+    pool.heap.free(stage);
+  }
   if (slot) slot.state = s;
   else freeState(s);
   return { out, state: slot ? s : null };
 }
 
-/** hs (slice-major, time-major) -> [B,T,H] or the last step [B,H]. */
-function gatherOutput(m: Float32Array, s: State, returnSequences: boolean): Float32Array {
+/** hs (slice-major, time-major) -> [B,T,H] (via `stage`) or the last step [B,H]. */
+function gatherOutput(pool: Pool, s: State, returnSequences: boolean, stage: number): Float32Array {
   const { B, T, H, slices } = s;
-  const hs = s.hs >>> 2;
-  const out = new Float32Array(returnSequences ? B * T * H : B * H);
+  if (returnSequences) {
+    for (const { b0, n } of slices) pool.k.permute(s.hs + 4 * T * b0 * H, stage + 4 * T * b0 * H, n, T, H, 0);
+    return pool.f32().slice(stage >>> 2, (stage >>> 2) + B * T * H);
+  }
+  const m = pool.f32();
+  const out = new Float32Array(B * H);
   for (const { b0, n } of slices) {
-    const base = hs + T * b0 * H;
-    if (!returnSequences) {
-      out.set(m.subarray(base + (T - 1) * n * H, base + T * n * H), b0 * H);
-      continue;
-    }
-    for (let r = 0; r < n; r++)
-      for (let t = 0; t < T; t++) {
-        const src = base + (t * n + r) * H;
-        out.set(m.subarray(src, src + H), ((b0 + r) * T + t) * H);
-      }
+    const last = (s.hs >>> 2) + T * b0 * H + (T - 1) * n * H;
+    out.set(m.subarray(last, last + n * H), b0 * H);
   }
   return out;
 }
@@ -174,22 +171,21 @@ export function backward(s: State, dy: Float32Array, returnSequences: boolean): 
   const nMax = Math.max(...slices.map((c) => c.n));
   // per slice: dW, dU, db, dA, UT, WT, three [n,H] buffers
   const per = [I * G, H * G, G, nMax * G, G * H, G * I, nMax * H, nMax * H, nMax * H];
-  const sizes = [T * B * H, T * B * I];
+  const sizes = [T * B * H, T * B * I, T * B * Math.max(I, returnSequences ? H : 0)];
   for (let i = 0; i < S; i++) sizes.push(...per);
   const { block, at } = layout(pool, sizes);
   try {
-    const [pdh, pdx] = at;
+    const [pdh, pdx, pstage] = at;
+    const first = 3; // index in `at` of slice 0's buffers
     const m = pool.f32();
     const dh0 = pdh >>> 2;
-    for (const { b0, n } of slices) {
-      const base = dh0 + T * b0 * H;
-      if (returnSequences) {
-        for (let r = 0; r < n; r++)
-          for (let t = 0; t < T; t++) {
-            const src = ((b0 + r) * T + t) * H;
-            m.set(dy.subarray(src, src + H), base + (t * n + r) * H);
-          }
-      } else {
+    if (returnSequences) {
+      // dy goes through the dx staging buffer (at least as large) into the time-major dhs
+      m.set(dy, pstage >>> 2);
+      for (const { b0, n } of slices) pool.k.permute(pdh + 4 * T * b0 * H, pstage + 4 * T * b0 * H, n, T, H, 1);
+    } else {
+      for (const { b0, n } of slices) {
+        const base = dh0 + T * b0 * H;
         m.fill(0, base, base + (T - 1) * n * H);
         m.set(dy.subarray(b0 * H, (b0 + n) * H), base + (T - 1) * n * H);
       }
@@ -197,7 +193,7 @@ export function backward(s: State, dy: Float32Array, returnSequences: boolean): 
     const fn = cell === 'lstm' ? 'lstmBackward' : 'gruBackward';
     pool.run(slices.map(({ b0, n }, i): Task => {
       const o = (rows: number) => 4 * T * b0 * rows;
-      const [dW, dU, db, dA, UT, WT, s1, s2, s3] = at.slice(2 + i * per.length, 2 + (i + 1) * per.length);
+      const [dW, dU, db, dA, UT, WT, s1, s2, s3] = at.slice(first + i * per.length, first + (i + 1) * per.length);
       const args = cell === 'lstm'
         ? [s.x + o(I), s.W, s.U, T, n, I, H, s.gates + o(G), s.cs + o(H), s.hs + o(H), pdh + o(H),
           pdx + o(I), dW, dU, db, dA, UT, WT, s1, s2]
@@ -207,19 +203,11 @@ export function backward(s: State, dy: Float32Array, returnSequences: boolean): 
     }));
     // reduce the slices' weight gradients into slice 0's, in slice order
     for (let i = 1; i < S; i++)
-      for (let w = 0; w < 3; w++) pool.k.addInto(at[2 + w], at[2 + i * per.length + w], per[w]);
+      for (let w = 0; w < 3; w++) pool.k.addInto(at[first + w], at[first + i * per.length + w], per[w]);
+    for (const { b0, n } of slices) pool.k.permute(pdx + 4 * T * b0 * I, pstage + 4 * T * b0 * I, n, T, I, 0);
     const mm = pool.f32();
-    const dx = new Float32Array(B * T * I);
-    for (const { b0, n } of slices) {
-      const base = (pdx >>> 2) + T * b0 * I;
-      for (let r = 0; r < n; r++)
-        for (let t = 0; t < T; t++) {
-          const src = base + (t * n + r) * I, dst = ((b0 + r) * T + t) * I;
-          for (let i = 0; i < I; i++) dx[dst + i] = mm[src + i];
-        }
-    }
     const take = (p: number, n: number) => mm.slice(p >>> 2, (p >>> 2) + n);
-    return { dx, dW: take(at[2], I * G), dU: take(at[3], H * G), db: take(at[4], G) };
+    return { dx: take(pstage, B * T * I), dW: take(at[first], I * G), dU: take(at[first + 1], H * G), db: take(at[first + 2], G) };
   } finally {
     pool.heap.free(block);
     freeState(s);

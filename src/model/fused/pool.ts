@@ -12,6 +12,7 @@ export interface Exports {
   gruForward(...args: number[]): void;
   gruBackward(...args: number[]): void;
   addInto(dst: number, src: number, n: number): void;
+  permute(tm: number, bm: number, n: number, T: number, row: number, toTime: number): void;
 }
 
 export type KernelName = 'lstmForward' | 'lstmBackward' | 'gruForward' | 'gruBackward';
