@@ -112,13 +112,15 @@ const haveTorch = !flag('no-torch') && existsSync('/usr/bin/python3') && existsS
 // Debian's torch links the system BLAS (the reference BLAS unless another is selected); OpenBLAS,
 // when installed, is offered too, and the faster setting wins.
 const OPENBLAS = '/usr/lib/x86_64-linux-gnu/openblas-pthread';
+// OpenBLAS may run its own threads (blasThreads) or not, whatever the torch thread count.
 const torchConfigs = [];
 for (const threads of [...new Set([1, cores])])
   for (const blas of existsSync(join(OPENBLAS, 'libblas.so.3')) ? ['system', 'openblas'] : ['system'])
-    torchConfigs.push({ threads, blas });
+    for (const blasThreads of [...new Set([1, cores])])
+      if (blas === 'openblas' || blasThreads === threads) torchConfigs.push({ threads, blas, blasThreads });
 
-function torchRate(cell, { threads, blas }) {
-  const env = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) };
+function torchRate(cell, { threads, blas, blasThreads }) {
+  const env = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(blasThreads) };
   if (blas === 'openblas') env.LD_LIBRARY_PATH = [OPENBLAS, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
   const r = spawnSync('/usr/bin/python3', [torchScript, '--cell', cell, '--layers', String(cfg.layers), '--units', String(cfg.units),
     '--window', String(cfg.window), '--features', String(cfg.features), '--horizon', String(cfg.horizon),
@@ -197,7 +199,9 @@ for (const cell of cfg.cells) {
     fused_1_thread: median(r.fused1),
     [`fused_${cfg.threads}_threads`]: cfg.threads > 1 ? median(r.fusedN) : undefined,
     pytorch: torch,
-    pytorch_setting: r.torchConfig ? { threads: r.torchConfig.threads, blas: r.torchConfig.blas, engine: r.torchEngine } : null,
+    pytorch_setting: r.torchConfig
+      ? { threads: r.torchConfig.threads, blas: r.torchConfig.blas, blas_threads: r.torchConfig.blasThreads, engine: r.torchEngine }
+      : null,
     pytorch_probe: r.torchProbe,
     rnnfc_best_over_pytorch: torch ? best / torch : null,
     runs: { fused_1_thread: r.fused1, fused_n_threads: r.fusedN, pytorch: r.torch },
@@ -231,7 +235,8 @@ if (flag('json')) {
     rows.push([cell, 'rnnfc fused, 1 thread', f(c.fused_1_thread)]);
     if (cfg.threads > 1) rows.push([cell, `rnnfc fused, ${cfg.threads} threads`, f(c[`fused_${cfg.threads}_threads`])]);
     const ps = c.pytorch_setting;
-    rows.push([cell, ps ? `pytorch ${ps.engine.replace(/^pytorch-/, '')}, ${ps.threads} thread${ps.threads > 1 ? 's' : ''}, ${ps.blas} BLAS` : 'pytorch (not available)', f(c.pytorch)]);
+    rows.push([cell, ps ? `pytorch ${ps.engine.replace(/^pytorch-/, '')}, ${ps.threads} thread${ps.threads > 1 ? 's' : ''}, ${ps.blas} BLAS` +
+      (ps.blas === 'openblas' ? ` (${ps.blas_threads} BLAS thread${ps.blas_threads > 1 ? 's' : ''})` : '') : 'pytorch (not available)', f(c.pytorch)]);
     if (c.rnnfc_best_over_pytorch) rows.push([cell, 'rnnfc best / pytorch best', `x${c.rnnfc_best_over_pytorch.toFixed(2)}`]);
   }
   const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length)));
