@@ -1,110 +1,156 @@
 // Fused LSTM / GRU kernels (tfjs-layers semantics). All buffers are f32, time-major [T, B, *],
-// addressed by byte pointers into this module's linear memory (filled by the JS side).
+// addressed by byte pointers into the (shared, imported) linear memory that the JS side lays out.
+// Every kernel works on one contiguous batch slice, so several threads can run the same kernel
+// on different slices of one batch at once; nothing here keeps state between calls.
+//
+// Determinism: every output element is accumulated in a fixed order (k ascending, one mul then one
+// add per term, the same in the SIMD blocks and the scalar tails), so a row's result does not
+// depend on how many rows share its call, i.e. on how the batch is sliced.
 
 export function heapBase(): usize {
-  return (__heap_base + 15) & ~(<usize>15);
+  return (__heap_base + 63) & ~(<usize>63);
 }
-
-@inline function sigm(x: f32): f32 {
-  return <f32>1.0 / (<f32>1.0 + Mathf.exp(-x));
-}
-
-@inline function tanhf(x: f32): f32 {
-  return <f32>1.0 - <f32>2.0 / (Mathf.exp(<f32>2.0 * x) + <f32>1.0);
-}
-
-// dst[0..n) += s * src[0..n)
-function axpy(dst: usize, src: usize, s: f32, n: i32): void {
-  const sv = f32x4.splat(s);
-  let k = 0;
-  for (; k + 4 <= n; k += 4) {
-    const o = <usize>k << 2;
-    v128.store(dst + o, f32x4.add(v128.load(dst + o), f32x4.mul(sv, v128.load(src + o))));
-  }
-  for (; k < n; k++) {
-    const o = <usize>k << 2;
-    store<f32>(dst + o, load<f32>(dst + o) + s * load<f32>(src + o));
-  }
-}
-
-function dot(a: usize, b: usize, n: i32): f32 {
-  let acc = f32x4.splat(0);
-  let k = 0;
-  for (; k + 4 <= n; k += 4) {
-    const o = <usize>k << 2;
-    acc = f32x4.add(acc, f32x4.mul(v128.load(a + o), v128.load(b + o)));
-  }
-  let s: f32 =
-    f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
-  for (; k < n; k++) {
-    const o = <usize>k << 2;
-    s += load<f32>(a + o) * load<f32>(b + o);
-  }
-  return s;
-}
-
-// out[r, 0..n) = bias + a[r, 0..K) . M[K, n]   for r in 0..rows   (M row stride = n)
-function projBias(out: usize, a: usize, M: usize, bias: usize, rows: i32, K: i32, n: i32): void {
-  for (let r = 0; r < rows; r++) {
-    const orow = out + (<usize>(r * n) << 2);
-    memory.copy(orow, bias, <usize>n << 2);
-    const arow = a + (<usize>(r * K) << 2);
-    for (let k = 0; k < K; k++) {
-      axpy(orow, M + (<usize>(k * n) << 2), load<f32>(arow + (<usize>k << 2)), n);
-    }
-  }
-}
-
 
 @inline function P(base: usize, idx: i32): usize {
   return base + (<usize>idx << 2);
 }
 
-// C[M,N] += A[M,K] . Bm[K,N]   (row strides lda, ldb, ldc in floats); 4x8 register blocks
-function gemm(C: usize, A: usize, Bm: usize, M: i32, K: i32, N: i32, lda: i32, ldb: i32, ldc: i32): void {
+// ---------------------------------------------------------------- activations
+// exp: Cephes' expf (range reduction by ln 2 in two parts, degree-5 polynomial), ~1 ulp; the
+// argument is clamped to [-87, 88] so that 2^n stays a normal float. 2^n is built by adding
+// 1.5 * 2^23 + 127 to n, whose low mantissa bits are then n + 127, and shifting them into the
+// exponent field (cheaper than a float -> int conversion, which wasm makes saturating). The clamps
+// are written as compare-selects (pmin/pmax: one instruction each). Scalar and f32x4 versions
+// perform the same operations in the same order and so give the same bits.
+const LOG2E: f32 = 1.44269504088896341;
+const LN2_HI: f32 = 0.693359375;
+const LN2_LO: f32 = -2.12194440e-4;
+const E0: f32 = 1.9875691500e-4;
+const E1: f32 = 1.3981999507e-3;
+const E2: f32 = 8.3334519073e-3;
+const E3: f32 = 4.1665795894e-2;
+const E4: f32 = 1.6666665459e-1;
+const E5: f32 = 5.0000001201e-1;
+const XLO: f32 = -87.0;
+const XHI: f32 = 88.0;
+const EXP_BIAS: f32 = 12583039.0; // 1.5 * 2^23 + 127
+
+@inline function expS(x0: f32): f32 {
+  const x1 = x0 < XLO ? XLO : x0;
+  const x = XHI < x1 ? XHI : x1;
+  const n = Mathf.floor(x * LOG2E + <f32>0.5);
+  let r = x - n * LN2_HI;
+  r = r - n * LN2_LO;
+  let p = E0 * r + E1;
+  p = p * r + E2;
+  p = p * r + E3;
+  p = p * r + E4;
+  p = p * r + E5;
+  p = p * (r * r) + r + <f32>1.0;
+  return p * reinterpret<f32>(reinterpret<i32>(n + EXP_BIAS) << 23);
+}
+
+@inline function expV(x0: v128): v128 {
+  const x = f32x4.pmin(f32x4.splat(XHI), f32x4.pmax(x0, f32x4.splat(XLO)));
+  const n = f32x4.floor(f32x4.add(f32x4.mul(x, f32x4.splat(LOG2E)), f32x4.splat(0.5)));
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HI)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO)));
+  let p = f32x4.add(f32x4.mul(f32x4.splat(E0), r), f32x4.splat(E1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(E2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(E3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(E4));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(E5));
+  p = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1.0));
+  return f32x4.mul(p, i32x4.shl(f32x4.add(n, f32x4.splat(EXP_BIAS)), 23));
+}
+
+@inline function sigS(x: f32): f32 {
+  return <f32>1.0 / (<f32>1.0 + expS(-x));
+}
+@inline function sigV(x: v128): v128 {
+  return f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), expV(f32x4.neg(x))));
+}
+@inline function tanhS(x: f32): f32 {
+  return <f32>1.0 - <f32>2.0 / (expS(<f32>2.0 * x) + <f32>1.0);
+}
+@inline function tanhV(x: v128): v128 {
+  return f32x4.sub(f32x4.splat(1.0),
+    f32x4.div(f32x4.splat(2.0), f32x4.add(expV(f32x4.mul(f32x4.splat(2.0), x)), f32x4.splat(1.0))));
+}
+
+// ---------------------------------------------------------------- matrix products
+// C[M,N] += A . Bm with A(i,k) at A[i*sai + k*sak] (sak = 1: A row-major; sai = 1: A^T given),
+// Bm(k,j) at Bm[k*ldb + j], C(i,j) at C[i*ldc + j]. Register blocks of 4 rows x 8 columns
+// (8 f32x4 accumulators); 1-row blocks for the row remainder, scalar columns for N % 8.
+function gemm(C: usize, A: usize, Bm: usize, M: i32, K: i32, N: i32, sai: i32, sak: i32, ldb: i32, ldc: i32): void {
   const NB = N & ~7;
   const bstep = <usize>ldb << 2;
+  const astep = <usize>sak << 2;
   let i0 = 0;
   for (; i0 + 4 <= M; i0 += 4) {
-    const a0 = P(A, (i0 + 0) * lda), r0 = P(C, (i0 + 0) * ldc);
-    const a1 = P(A, (i0 + 1) * lda), r1 = P(C, (i0 + 1) * ldc);
-    const a2 = P(A, (i0 + 2) * lda), r2 = P(C, (i0 + 2) * ldc);
-    const a3 = P(A, (i0 + 3) * lda), r3 = P(C, (i0 + 3) * ldc);
+    const a0 = P(A, i0 * sai), r0 = P(C, i0 * ldc);
+    const a1 = P(A, (i0 + 1) * sai), r1 = P(C, (i0 + 1) * ldc);
+    const a2 = P(A, (i0 + 2) * sai), r2 = P(C, (i0 + 2) * ldc);
+    const a3 = P(A, (i0 + 3) * sai), r3 = P(C, (i0 + 3) * ldc);
     for (let j0 = 0; j0 < NB; j0 += 8) {
       const o = <usize>j0 << 2;
-      let c00 = v128.load(r0 + o + 0); let c01 = v128.load(r0 + o + 16);
-      let c10 = v128.load(r1 + o + 0); let c11 = v128.load(r1 + o + 16);
-      let c20 = v128.load(r2 + o + 0); let c21 = v128.load(r2 + o + 16);
-      let c30 = v128.load(r3 + o + 0); let c31 = v128.load(r3 + o + 16);
+      let c00 = v128.load(r0 + o); let c01 = v128.load(r0 + o + 16);
+      let c10 = v128.load(r1 + o); let c11 = v128.load(r1 + o + 16);
+      let c20 = v128.load(r2 + o); let c21 = v128.load(r2 + o + 16);
+      let c30 = v128.load(r3 + o); let c31 = v128.load(r3 + o + 16);
       let bp = Bm + o;
+      let ao: usize = 0;
       for (let k = 0; k < K; k++) {
-        const b0 = v128.load(bp + 0); const b1 = v128.load(bp + 16);
-        const ko = <usize>k << 2;
-        const s0 = f32x4.splat(load<f32>(a0 + ko));
+        const b0 = v128.load(bp); const b1 = v128.load(bp + 16);
+        const s0 = v128.load32_splat(a0 + ao);
         c00 = f32x4.add(c00, f32x4.mul(s0, b0)); c01 = f32x4.add(c01, f32x4.mul(s0, b1));
-        const s1 = f32x4.splat(load<f32>(a1 + ko));
+        const s1 = v128.load32_splat(a1 + ao);
         c10 = f32x4.add(c10, f32x4.mul(s1, b0)); c11 = f32x4.add(c11, f32x4.mul(s1, b1));
-        const s2 = f32x4.splat(load<f32>(a2 + ko));
+        const s2 = v128.load32_splat(a2 + ao);
         c20 = f32x4.add(c20, f32x4.mul(s2, b0)); c21 = f32x4.add(c21, f32x4.mul(s2, b1));
-        const s3 = f32x4.splat(load<f32>(a3 + ko));
+        const s3 = v128.load32_splat(a3 + ao);
         c30 = f32x4.add(c30, f32x4.mul(s3, b0)); c31 = f32x4.add(c31, f32x4.mul(s3, b1));
         bp += bstep;
+        ao += astep;
       }
-      v128.store(r0 + o + 0, c00); v128.store(r0 + o + 16, c01);
-      v128.store(r1 + o + 0, c10); v128.store(r1 + o + 16, c11);
-      v128.store(r2 + o + 0, c20); v128.store(r2 + o + 16, c21);
-      v128.store(r3 + o + 0, c30); v128.store(r3 + o + 16, c31);
+      v128.store(r0 + o, c00); v128.store(r0 + o + 16, c01);
+      v128.store(r1 + o, c10); v128.store(r1 + o + 16, c11);
+      v128.store(r2 + o, c20); v128.store(r2 + o + 16, c21);
+      v128.store(r3 + o, c30); v128.store(r3 + o + 16, c31);
     }
-    if (NB < N) {
-      for (let r = 0; r < 4; r++) {
-        const ar = P(A, (i0 + r) * lda), cr = P(C, (i0 + r) * ldc + NB);
-        for (let k = 0; k < K; k++) axpy(cr, P(Bm, k * ldb + NB), load<f32>(P(ar, k)), N - NB);
-      }
-    }
+    if (NB < N) for (let r = 0; r < 4; r++) gemmTail(P(C, (i0 + r) * ldc), P(A, (i0 + r) * sai), Bm, K, NB, N, astep, bstep);
   }
   for (; i0 < M; i0++) {
-    const ar = P(A, i0 * lda), cr = P(C, i0 * ldc);
-    for (let k = 0; k < K; k++) axpy(cr, P(Bm, k * ldb), load<f32>(P(ar, k)), N);
+    const ar = P(A, i0 * sai), cr = P(C, i0 * ldc);
+    for (let j0 = 0; j0 < NB; j0 += 8) {
+      const o = <usize>j0 << 2;
+      let c0 = v128.load(cr + o); let c1 = v128.load(cr + o + 16);
+      let bp = Bm + o;
+      let ao: usize = 0;
+      for (let k = 0; k < K; k++) {
+        const s = v128.load32_splat(ar + ao);
+        c0 = f32x4.add(c0, f32x4.mul(s, v128.load(bp))); c1 = f32x4.add(c1, f32x4.mul(s, v128.load(bp + 16)));
+        bp += bstep;
+        ao += astep;
+      }
+      v128.store(cr + o, c0); v128.store(cr + o + 16, c1);
+    }
+    if (NB < N) gemmTail(cr, ar, Bm, K, NB, N, astep, bstep);
+  }
+}
+
+// one row of C, columns [j0, N), scalar
+@inline function gemmTail(cr: usize, ar: usize, Bm: usize, K: i32, j0: i32, N: i32, astep: usize, bstep: usize): void {
+  for (let j = j0; j < N; j++) {
+    let acc = load<f32>(P(cr, j));
+    let bp = P(Bm, j);
+    let ao: usize = 0;
+    for (let k = 0; k < K; k++) {
+      acc += load<f32>(ar + ao) * load<f32>(bp);
+      bp += bstep;
+      ao += astep;
+    }
+    store<f32>(P(cr, j), acc);
   }
 }
 
@@ -118,9 +164,14 @@ function fillRows(out: usize, bias: usize, rows: i32, n: i32): void {
   for (let r = 0; r < rows; r++) memory.copy(P(out, r * n), bias, <usize>n << 2);
 }
 
-function sumRows(out: usize, src: usize, rows: i32, n: i32): void {
-  memory.fill(out, 0, <usize>n << 2);
-  for (let r = 0; r < rows; r++) axpy(out, P(src, r * n), 1, n);
+// dst[0..n) += sum of the rows of src[rows, n], row by row
+function addRows(dst: usize, src: usize, rows: i32, n: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const s = P(src, r * n);
+    let j = 0;
+    for (; j + 4 <= n; j += 4) v128.store(P(dst, j), f32x4.add(v128.load(P(dst, j)), v128.load(P(s, j))));
+    for (; j < n; j++) store<f32>(P(dst, j), load<f32>(P(dst, j)) + load<f32>(P(s, j)));
+  }
 }
 
 // ---------------------------------------------------------------- LSTM
@@ -129,65 +180,102 @@ function sumRows(out: usize, src: usize, rows: i32, n: i32): void {
 export function lstmForward(x: usize, W: usize, U: usize, b: usize, T: i32, B: i32, I: i32, H: i32,
                             gates: usize, cs: usize, hs: usize): void {
   const G = 4 * H;
-  fillRows(gates, b, T * B, G);
-  gemm(gates, x, W, T * B, I, G, I, G, G);
+  const H4 = H & ~3;
   for (let t = 0; t < T; t++) {
     const gt = P(gates, t * B * G);
-    if (t > 0) gemm(gt, P(hs, (t - 1) * B * H), U, B, H, G, H, G, G);
+    fillRows(gt, b, B, G);
+    gemm(gt, P(x, t * B * I), W, B, I, G, I, 1, G, G);
+    if (t > 0) gemm(gt, P(hs, (t - 1) * B * H), U, B, H, G, H, 1, G, G);
     for (let bb = 0; bb < B; bb++) {
       const row = t * B + bb;
       const g = P(gates, row * G);
       const c = P(cs, row * H);
       const h = P(hs, row * H);
-      for (let j = 0; j < H; j++) {
-        const ig = sigm(load<f32>(P(g, j)));
-        const fg = sigm(load<f32>(P(g, H + j)));
-        const gg = tanhf(load<f32>(P(g, 2 * H + j)));
-        const og = sigm(load<f32>(P(g, 3 * H + j)));
-        let cprev: f32 = 0;
-        if (t > 0) cprev = load<f32>(P(cs, ((t - 1) * B + bb) * H + j));
+      const cp = P(cs, (row - B) * H);
+      let j = 0;
+      for (; j < H4; j += 4) {
+        const ig = sigV(v128.load(P(g, j)));
+        const fg = sigV(v128.load(P(g, H + j)));
+        const gg = tanhV(v128.load(P(g, 2 * H + j)));
+        const og = sigV(v128.load(P(g, 3 * H + j)));
+        const cprev = t > 0 ? v128.load(P(cp, j)) : f32x4.splat(0);
+        const cn = f32x4.add(f32x4.mul(fg, cprev), f32x4.mul(ig, gg));
+        v128.store(P(g, j), ig);
+        v128.store(P(g, H + j), fg);
+        v128.store(P(g, 2 * H + j), gg);
+        v128.store(P(g, 3 * H + j), og);
+        v128.store(P(c, j), cn);
+        v128.store(P(h, j), f32x4.mul(og, tanhV(cn)));
+      }
+      for (; j < H; j++) {
+        const ig = sigS(load<f32>(P(g, j)));
+        const fg = sigS(load<f32>(P(g, H + j)));
+        const gg = tanhS(load<f32>(P(g, 2 * H + j)));
+        const og = sigS(load<f32>(P(g, 3 * H + j)));
+        const cprev: f32 = t > 0 ? load<f32>(P(cp, j)) : 0;
         const cn = fg * cprev + ig * gg;
         store<f32>(P(g, j), ig);
         store<f32>(P(g, H + j), fg);
         store<f32>(P(g, 2 * H + j), gg);
         store<f32>(P(g, 3 * H + j), og);
         store<f32>(P(c, j), cn);
-        store<f32>(P(h, j), og * tanhf(cn));
+        store<f32>(P(h, j), og * tanhS(cn));
       }
     }
   }
 }
 
-// dhs [T,B,H] gradient wrt every output h_t. Outputs dx [T,B,I], dW [I,4H], dU [H,4H], db [4H].
-// Scratch: dA [T,B,4H], UT [4H,H], hT [H,T*B], xT [I,T*B], WT [4H,I], dhNext [B,H], dcNext [B,H].
+// dhs [T,B,H]: gradient wrt every output h_t. Outputs dx [T,B,I]; dW [I,4H], dU [H,4H], db [4H]
+// (overwritten, for this slice). Scratch: dA [B,4H], UT [4H,H], WT [4H,I], dhNext [B,H], dcNext [B,H].
+// Weight gradients are accumulated step by step (t descending) while dA_t is still in cache.
 export function lstmBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i32, H: i32,
                              gates: usize, cs: usize, hs: usize, dhs: usize,
                              dx: usize, dW: usize, dU: usize, db: usize,
-                             dA: usize, UT: usize, hT: usize, xT: usize, WT: usize,
-                             dhNext: usize, dcNext: usize): void {
+                             dA: usize, UT: usize, WT: usize, dhNext: usize, dcNext: usize): void {
   const G = 4 * H;
-  const TB = T * B;
+  const H4 = H & ~3;
   transpose(UT, U, H, G);
+  transpose(WT, W, I, G);
+  memory.fill(dW, 0, <usize>(I * G) << 2);
+  memory.fill(dU, 0, <usize>(H * G) << 2);
+  memory.fill(db, 0, <usize>G << 2);
   memory.fill(dhNext, 0, <usize>(B * H) << 2);
   memory.fill(dcNext, 0, <usize>(B * H) << 2);
+  memory.fill(dx, 0, <usize>(T * B * I) << 2);
   for (let t = T - 1; t >= 0; t--) {
     for (let bb = 0; bb < B; bb++) {
       const row = t * B + bb;
       const g = P(gates, row * G);
       const c = P(cs, row * H);
-      const da = P(dA, row * G);
+      const cp = P(cs, (row - B) * H);
+      const da = P(dA, bb * G);
       const dhIn = P(dhs, row * H);
       const dhN = P(dhNext, bb * H);
       const dcN = P(dcNext, bb * H);
-      for (let j = 0; j < H; j++) {
+      let j = 0;
+      for (; j < H4; j += 4) {
+        const ig = v128.load(P(g, j));
+        const fg = v128.load(P(g, H + j));
+        const gg = v128.load(P(g, 2 * H + j));
+        const og = v128.load(P(g, 3 * H + j));
+        const tc = tanhV(v128.load(P(c, j)));
+        const cprev = t > 0 ? v128.load(P(cp, j)) : f32x4.splat(0);
+        const one = f32x4.splat(1.0);
+        const dh = f32x4.add(v128.load(P(dhIn, j)), v128.load(P(dhN, j)));
+        const dc = f32x4.add(v128.load(P(dcN, j)), f32x4.mul(f32x4.mul(dh, og), f32x4.sub(one, f32x4.mul(tc, tc))));
+        v128.store(P(da, j), f32x4.mul(f32x4.mul(f32x4.mul(dc, gg), ig), f32x4.sub(one, ig)));
+        v128.store(P(da, H + j), f32x4.mul(f32x4.mul(f32x4.mul(dc, cprev), fg), f32x4.sub(one, fg)));
+        v128.store(P(da, 2 * H + j), f32x4.mul(f32x4.mul(dc, ig), f32x4.sub(one, f32x4.mul(gg, gg))));
+        v128.store(P(da, 3 * H + j), f32x4.mul(f32x4.mul(f32x4.mul(dh, tc), og), f32x4.sub(one, og)));
+        v128.store(P(dcN, j), f32x4.mul(dc, fg));
+      }
+      for (; j < H; j++) {
         const ig = load<f32>(P(g, j));
         const fg = load<f32>(P(g, H + j));
         const gg = load<f32>(P(g, 2 * H + j));
         const og = load<f32>(P(g, 3 * H + j));
-        const cn = load<f32>(P(c, j));
-        let cprev: f32 = 0;
-        if (t > 0) cprev = load<f32>(P(cs, ((t - 1) * B + bb) * H + j));
-        const tc = tanhf(cn);
+        const tc = tanhS(load<f32>(P(c, j)));
+        const cprev: f32 = t > 0 ? load<f32>(P(cp, j)) : 0;
         const dh = load<f32>(P(dhIn, j)) + load<f32>(P(dhN, j));
         const dc = load<f32>(P(dcN, j)) + dh * og * (<f32>1.0 - tc * tc);
         store<f32>(P(da, j), dc * gg * ig * (<f32>1.0 - ig));
@@ -197,31 +285,23 @@ export function lstmBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i3
         store<f32>(P(dcN, j), dc * fg);
       }
     }
+    stepGrads(x, T, B, I, H, G, hs, dA, dx, dW, dU, db, WT, t, G);
     // dh_{t-1} = dA_t . U^T
-    memory.fill(dhNext, 0, <usize>(B * H) << 2);
-    if (t > 0) gemm(dhNext, P(dA, t * B * G), UT, B, G, H, G, H, H);
+    if (t > 0) {
+      memory.fill(dhNext, 0, <usize>(B * H) << 2);
+      gemm(dhNext, dA, UT, B, G, H, G, 1, H, H);
+    }
   }
-  weightGrads(x, W, T, B, I, H, G, hs, dA, dx, dW, dU, db, hT, xT, WT, 0, G);
 }
 
-// dW = X^T dA, db = sum dA, dx = dA W^T, dU[:, c0:c0+n] = Hprev^T dA[1:, c0:c0+n]
-function weightGrads(x: usize, W: usize, T: i32, B: i32, I: i32, H: i32, G: i32, hs: usize, dA: usize,
-                     dx: usize, dW: usize, dU: usize, db: usize, hT: usize, xT: usize, WT: usize,
-                     c0: i32, n: i32): void {
-  const TB = T * B;
-  memory.fill(dU, 0, <usize>(H * G) << 2);
-  if (T > 1) {
-    const R = (T - 1) * B;
-    transpose(hT, hs, R, H);
-    gemm(P(dU, c0), hT, P(dA, B * G + c0), H, R, n, R, G, G);
-  }
-  transpose(xT, x, TB, I);
-  memory.fill(dW, 0, <usize>(I * G) << 2);
-  gemm(dW, xT, dA, I, TB, G, TB, G, G);
-  transpose(WT, W, I, G);
-  memory.fill(dx, 0, <usize>(TB * I) << 2);
-  gemm(dx, dA, WT, TB, G, I, G, I, I);
-  sumRows(db, dA, TB, G);
+// One step's share of the weight and input gradients (dA = dA_t [B,G]):
+// dW += x_t^T dA, db += sum of dA rows, dx_t = dA W^T, dU[:, 0:n] += h_{t-1}^T dA[:, 0:n].
+@inline function stepGrads(x: usize, T: i32, B: i32, I: i32, H: i32, G: i32, hs: usize, dA: usize,
+                           dx: usize, dW: usize, dU: usize, db: usize, WT: usize, t: i32, n: i32): void {
+  gemm(dW, P(x, t * B * I), dA, I, B, G, 1, I, G, G);
+  addRows(db, dA, B, G);
+  gemm(P(dx, t * B * I), dA, WT, B, G, I, G, 1, I, I);
+  if (t > 0) gemm(dU, P(hs, (t - 1) * B * H), dA, H, B, n, 1, H, G, G);
 }
 
 // ---------------------------------------------------------------- GRU (resetAfter = false, tfjs semantics)
@@ -229,91 +309,157 @@ function weightGrads(x: usize, W: usize, T: i32, B: i32, I: i32, H: i32, G: i32,
 export function gruForward(x: usize, W: usize, U: usize, b: usize, T: i32, B: i32, I: i32, H: i32,
                            gates: usize, hs: usize, rh: usize): void {
   const G = 3 * H;
-  fillRows(gates, b, T * B, G);
-  gemm(gates, x, W, T * B, I, G, I, G, G);
+  const H4 = H & ~3;
   for (let t = 0; t < T; t++) {
     const gt = P(gates, t * B * G);
-    const hpt = P(hs, (t - 1) * B * H);
-    if (t > 0) gemm(gt, hpt, U, B, H, 2 * H, H, G, G);
+    fillRows(gt, b, B, G);
+    gemm(gt, P(x, t * B * I), W, B, I, G, I, 1, G, G);
+    if (t > 0) gemm(gt, P(hs, (t - 1) * B * H), U, B, H, 2 * H, H, 1, G, G);
     for (let bb = 0; bb < B; bb++) {
       const row = t * B + bb;
       const g = P(gates, row * G);
-      for (let j = 0; j < H; j++) {
-        const z = sigm(load<f32>(P(g, j)));
-        const r = sigm(load<f32>(P(g, H + j)));
+      const hp = P(hs, (row - B) * H);
+      const rr = P(rh, row * H);
+      let j = 0;
+      for (; j < H4; j += 4) {
+        const z = sigV(v128.load(P(g, j)));
+        const r = sigV(v128.load(P(g, H + j)));
+        v128.store(P(g, j), z);
+        v128.store(P(g, H + j), r);
+        const hpv = t > 0 ? v128.load(P(hp, j)) : f32x4.splat(0);
+        v128.store(P(rr, j), f32x4.mul(r, hpv));
+      }
+      for (; j < H; j++) {
+        const z = sigS(load<f32>(P(g, j)));
+        const r = sigS(load<f32>(P(g, H + j)));
         store<f32>(P(g, j), z);
         store<f32>(P(g, H + j), r);
-        let hpv: f32 = 0;
-        if (t > 0) hpv = load<f32>(P(hs, ((t - 1) * B + bb) * H + j));
-        store<f32>(P(rh, row * H + j), r * hpv);
+        const hpv: f32 = t > 0 ? load<f32>(P(hp, j)) : 0;
+        store<f32>(P(rr, j), r * hpv);
       }
     }
-    if (t > 0) gemm(P(gt, 2 * H), P(rh, t * B * H), P(U, 2 * H), B, H, H, H, G, G);
+    if (t > 0) gemm(P(gt, 2 * H), P(rh, t * B * H), P(U, 2 * H), B, H, H, H, 1, G, G);
     for (let bb = 0; bb < B; bb++) {
       const row = t * B + bb;
       const g = P(gates, row * G);
       const h = P(hs, row * H);
-      for (let j = 0; j < H; j++) {
+      const hp = P(hs, (row - B) * H);
+      let j = 0;
+      for (; j < H4; j += 4) {
+        const z = v128.load(P(g, j));
+        const hh = tanhV(v128.load(P(g, 2 * H + j)));
+        v128.store(P(g, 2 * H + j), hh);
+        const hpv = t > 0 ? v128.load(P(hp, j)) : f32x4.splat(0);
+        v128.store(P(h, j), f32x4.add(f32x4.mul(z, hpv), f32x4.mul(f32x4.sub(f32x4.splat(1.0), z), hh)));
+      }
+      for (; j < H; j++) {
         const z = load<f32>(P(g, j));
-        const hh = tanhf(load<f32>(P(g, 2 * H + j)));
+        const hh = tanhS(load<f32>(P(g, 2 * H + j)));
         store<f32>(P(g, 2 * H + j), hh);
-        let hpv: f32 = 0;
-        if (t > 0) hpv = load<f32>(P(hs, ((t - 1) * B + bb) * H + j));
+        const hpv: f32 = t > 0 ? load<f32>(P(hp, j)) : 0;
         store<f32>(P(h, j), z * hpv + (<f32>1.0 - z) * hh);
       }
     }
   }
 }
 
-// Scratch: dA [T,B,3H], UT [3H,H], hT [H,T*B], xT [I,T*B], WT [3H,I], dhNext [B,H], drh [B,H], dhp [B,H]
+// Outputs as lstmBackward. Scratch: dA [B,3H], UT [3H,H], WT [3H,I], dhNext [B,H], drh [B,H], dhp [B,H].
 export function gruBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i32, H: i32,
                             gates: usize, hs: usize, rh: usize, dhs: usize,
                             dx: usize, dW: usize, dU: usize, db: usize,
-                            dA: usize, UT: usize, hT: usize, xT: usize, WT: usize,
-                            dhNext: usize, drh: usize, dhp: usize): void {
+                            dA: usize, UT: usize, WT: usize, dhNext: usize, drh: usize, dhp: usize): void {
   const G = 3 * H;
+  const H4 = H & ~3;
   transpose(UT, U, H, G);
+  transpose(WT, W, I, G);
+  memory.fill(dW, 0, <usize>(I * G) << 2);
+  memory.fill(dU, 0, <usize>(H * G) << 2);
+  memory.fill(db, 0, <usize>G << 2);
   memory.fill(dhNext, 0, <usize>(B * H) << 2);
+  memory.fill(dx, 0, <usize>(T * B * I) << 2);
   for (let t = T - 1; t >= 0; t--) {
-    const dAt = P(dA, t * B * G);
     for (let bb = 0; bb < B; bb++) {
       const row = t * B + bb;
       const g = P(gates, row * G);
-      const da = P(dA, row * G);
-      for (let j = 0; j < H; j++) {
+      const da = P(dA, bb * G);
+      const hp = P(hs, (row - B) * H);
+      const dhIn = P(dhs, row * H);
+      const dhN = P(dhNext, bb * H);
+      const dp = P(dhp, bb * H);
+      let j = 0;
+      for (; j < H4; j += 4) {
+        const one = f32x4.splat(1.0);
+        const z = v128.load(P(g, j));
+        const hh = v128.load(P(g, 2 * H + j));
+        const hpv = t > 0 ? v128.load(P(hp, j)) : f32x4.splat(0);
+        const dh = f32x4.add(v128.load(P(dhIn, j)), v128.load(P(dhN, j)));
+        v128.store(P(da, j), f32x4.mul(f32x4.mul(f32x4.mul(dh, f32x4.sub(hpv, hh)), z), f32x4.sub(one, z)));
+        v128.store(P(da, 2 * H + j), f32x4.mul(f32x4.mul(dh, f32x4.sub(one, z)), f32x4.sub(one, f32x4.mul(hh, hh))));
+        v128.store(P(dp, j), f32x4.mul(dh, z));
+      }
+      for (; j < H; j++) {
         const z = load<f32>(P(g, j));
         const hh = load<f32>(P(g, 2 * H + j));
-        let hpv: f32 = 0;
-        if (t > 0) hpv = load<f32>(P(hs, ((t - 1) * B + bb) * H + j));
-        const dh = load<f32>(P(dhs, row * H + j)) + load<f32>(P(dhNext, bb * H + j));
+        const hpv: f32 = t > 0 ? load<f32>(P(hp, j)) : 0;
+        const dh = load<f32>(P(dhIn, j)) + load<f32>(P(dhN, j));
         store<f32>(P(da, j), dh * (hpv - hh) * z * (<f32>1.0 - z));
         store<f32>(P(da, 2 * H + j), dh * (<f32>1.0 - z) * (<f32>1.0 - hh * hh));
-        store<f32>(P(dhp, bb * H + j), dh * z);
+        store<f32>(P(dp, j), dh * z);
       }
     }
     // d(r*h_prev) = dah . U_h^T
     memory.fill(drh, 0, <usize>(B * H) << 2);
-    gemm(drh, P(dAt, 2 * H), P(UT, 2 * H * H), B, H, H, G, H, H);
+    gemm(drh, P(dA, 2 * H), P(UT, 2 * H * H), B, H, H, G, 1, H, H);
     for (let bb = 0; bb < B; bb++) {
       const row = t * B + bb;
       const g = P(gates, row * G);
-      const da = P(dA, row * G);
-      for (let j = 0; j < H; j++) {
+      const da = P(dA, bb * G);
+      const hp = P(hs, (row - B) * H);
+      const dr = P(drh, bb * H);
+      const dp = P(dhp, bb * H);
+      let j = 0;
+      for (; j < H4; j += 4) {
+        const r = v128.load(P(g, H + j));
+        const hpv = t > 0 ? v128.load(P(hp, j)) : f32x4.splat(0);
+        const d = v128.load(P(dr, j));
+        v128.store(P(da, H + j), f32x4.mul(f32x4.mul(f32x4.mul(d, hpv), r), f32x4.sub(f32x4.splat(1.0), r)));
+        v128.store(P(dp, j), f32x4.add(v128.load(P(dp, j)), f32x4.mul(d, r)));
+      }
+      for (; j < H; j++) {
         const r = load<f32>(P(g, H + j));
-        let hpv: f32 = 0;
-        if (t > 0) hpv = load<f32>(P(hs, ((t - 1) * B + bb) * H + j));
-        const d = load<f32>(P(drh, bb * H + j));
+        const hpv: f32 = t > 0 ? load<f32>(P(hp, j)) : 0;
+        const d = load<f32>(P(dr, j));
         store<f32>(P(da, H + j), d * hpv * r * (<f32>1.0 - r));
-        store<f32>(P(dhp, bb * H + j), load<f32>(P(dhp, bb * H + j)) + d * r);
+        store<f32>(P(dp, j), load<f32>(P(dp, j)) + d * r);
       }
     }
-    memory.copy(dhNext, dhp, <usize>(B * H) << 2);
-    gemm(dhNext, dAt, UT, B, 2 * H, H, G, H, H);
+    stepGrads(x, T, B, I, H, G, hs, dA, dx, dW, dU, db, WT, t, 2 * H);
+    if (t > 0) {
+      gemm(P(dU, 2 * H), P(rh, t * B * H), P(dA, 2 * H), H, B, H, 1, H, G, G);
+      memory.copy(dhNext, dhp, <usize>(B * H) << 2);
+      gemm(dhNext, dA, UT, B, 2 * H, H, G, 1, H, H);
+    }
   }
-  weightGrads(x, W, T, B, I, H, G, hs, dA, dx, dW, dU, db, hT, xT, WT, 0, 2 * H);
-  if (T > 1) {
-    const R = (T - 1) * B;
-    transpose(hT, P(rh, B * H), R, H);
-    gemm(P(dU, 2 * H), hT, P(dA, B * G + 2 * H), H, R, H, R, G, G);
-  }
+}
+
+// dst[0..n) += src[0..n)  (the JS side reduces per-slice weight gradients with this, in slice order)
+export function addInto(dst: usize, src: usize, n: i32): void {
+  addRows(dst, src, 1, n);
+}
+
+// Layout change for one batch slice: time-major tm [T, n, row] <-> batch-major bm [n, T, row]
+// (toTime != 0: bm -> tm). The JS side copies whole batches in and out with one call each.
+export function permute(tm: usize, bm: usize, n: i32, T: i32, row: i32, toTime: i32): void {
+  for (let r = 0; r < n; r++)
+    for (let t = 0; t < T; t++) {
+      const pt = P(tm, (t * n + r) * row), pb = P(bm, (r * T + t) * row);
+      if (toTime) copyRow(pt, pb, row);
+      else copyRow(pb, pt, row);
+    }
+}
+
+@inline function copyRow(dst: usize, src: usize, n: i32): void {
+  let j = 0;
+  for (; j + 4 <= n; j += 4) v128.store(P(dst, j), v128.load(P(src, j)));
+  for (; j < n; j++) store<f32>(P(dst, j), load<f32>(P(src, j)));
 }

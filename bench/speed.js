@@ -1,11 +1,17 @@
 #!/usr/bin/env node
-// Training throughput (samples/s): stock tfjs-layers LSTM/GRU vs rnnfc's fused wasm layers, on the
-// tfjs wasm backend, plus PyTorch (CPU) when /usr/bin/python3 has torch.
+// Training throughput (samples/s) at the reference shape, all engines in one run:
+//   stock tfjs-layers LSTM/GRU on the tfjs wasm backend, rnnfc's fused layers on 1 thread and on
+//   all cores, and PyTorch (CPU) at its best thread count and BLAS when /usr/bin/python3 has torch;
+// then the peak memory (max RSS) of a real `rnnfc train` run, and the predict timing of
+// bench/predict.js when that file exists.
 // Reference shape: 2 layers x 64 units, window 48, 1 feature, batch 64, horizon 1, MSE, Adam,
-// 2048 samples, 1 warm-up epoch + 2 timed epochs.
-// Usage: npm run bench [-- --cell lstm|gru|both] [--samples N] [--epochs N] [--backend wasm|cpu] [--fused-only]
+// 2048 samples, 1 warm-up epoch + 2 timed epochs. rnnfc and PyTorch runs alternate for --rounds
+// rounds and the median of each is reported (the machine may be shared: compare ratios).
+// Usage: npm run bench [-- --cell lstm|gru|both] [--samples N] [--epochs N] [--rounds N]
+//          [--stock-samples N] [--threads N] [--fused-only] [--no-torch] [--no-rss] [--no-predict] [--json]
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -16,12 +22,17 @@ const opt = (name, dflt) => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? argv[i + 1] : dflt;
 };
+const flag = (name) => argv.includes(`--${name}`);
+const cores = availableParallelism();
 const cfg = {
   cells: opt('cell', 'both') === 'both' ? ['lstm', 'gru'] : [opt('cell')],
   layers: 2, units: 64, window: 48, features: 1, horizon: 1, batch: 64,
   samples: Number(opt('samples', 2048)),
   epochs: Number(opt('epochs', 2)),
-  backend: opt('backend', 'wasm'),
+  rounds: Number(opt('rounds', 3)),
+  // stock tfjs layers are ~10x slower: fewer samples give the same rate in less time
+  stockSamples: Number(opt('stock-samples', 512)),
+  threads: Number(opt('threads', cores)),
 };
 
 const quiet = async (fn) => {
@@ -31,8 +42,8 @@ const quiet = async (fn) => {
 };
 const tf = await quiet(() => import('@tensorflow/tfjs'));
 tf.env().set('PROD', true);
-if (cfg.backend === 'wasm') await quiet(() => import('@tensorflow/tfjs-backend-wasm'));
-await quiet(() => tf.setBackend(cfg.backend));
+await quiet(() => import('@tensorflow/tfjs-backend-wasm'));
+await quiet(() => tf.setBackend('wasm'));
 await tf.ready();
 
 const fusedPath = join(root, 'dist', 'model', 'fused', 'index.js');
@@ -41,6 +52,7 @@ if (!existsSync(fusedPath)) {
   process.exit(1);
 }
 const { fusedRecurrentLayer } = await import(fusedPath);
+const kernels = await import(join(root, 'dist', 'model', 'fused', 'kernels.js'));
 
 function buildModel(cell, fused) {
   const model = tf.sequential();
@@ -64,15 +76,17 @@ function buildModel(cell, fused) {
   return model;
 }
 
-async function trainRate(cell, fused) {
+/** The same work as torch_rnn_bench.py: MSE, Adam, mini-batches in order, no clipping. */
+async function trainRate(cell, fused, threads, samples = cfg.samples) {
+  if (fused) kernels.setThreads(threads);
   const model = buildModel(cell, fused);
   const opt = tf.train.adam(1e-3);
-  const x = tf.randomNormal([cfg.samples, cfg.window, cfg.features], 0, 1, 'float32', 1);
-  const y = tf.randomNormal([cfg.samples, cfg.horizon], 0, 1, 'float32', 2);
+  const x = tf.randomNormal([samples, cfg.window, cfg.features], 0, 1, 'float32', 1);
+  const y = tf.randomNormal([samples, cfg.horizon], 0, 1, 'float32', 2);
   const vars = model.trainableWeights.map((w) => w.read());
-  const epoch = async () => {
-    for (let s = 0; s < cfg.samples; s += cfg.batch) {
-      const n = Math.min(cfg.batch, cfg.samples - s);
+  const epoch = () => {
+    for (let s = 0; s < samples; s += cfg.batch) {
+      const n = Math.min(cfg.batch, samples - s);
       tf.tidy(() => {
         const xb = x.slice([s, 0, 0], [n, cfg.window, cfg.features]);
         const yb = y.slice([s, 0], [n, cfg.horizon]);
@@ -83,42 +97,154 @@ async function trainRate(cell, fused) {
       });
     }
   };
-  await epoch(); // warm-up
+  epoch(); // warm-up
   const t0 = performance.now();
-  for (let e = 0; e < cfg.epochs; e++) await epoch();
+  for (let e = 0; e < cfg.epochs; e++) epoch();
   const secs = (performance.now() - t0) / 1000;
-  x.dispose(); y.dispose(); model.dispose();
-  return (cfg.samples * cfg.epochs) / secs;
+  x.dispose(); y.dispose(); opt.dispose(); model.dispose();
+  return (samples * cfg.epochs) / secs;
 }
 
-function torchRate(cell) {
-  const script = join(root, '..', 'shared', 'bench', 'torch_rnn_bench.py');
-  if (!existsSync('/usr/bin/python3') || !existsSync(script)) return null;
-  const probe = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' });
-  if (probe.status !== 0) return null;
-  const r = spawnSync('/usr/bin/python3', [script, '--cell', cell, '--layers', String(cfg.layers), '--units', String(cfg.units),
+// ---------------------------------------------------------------- PyTorch
+const torchScript = join(root, '..', 'shared', 'bench', 'torch_rnn_bench.py');
+const haveTorch = !flag('no-torch') && existsSync('/usr/bin/python3') && existsSync(torchScript) &&
+  spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+// Debian's torch links the system BLAS (the reference BLAS unless another is selected); OpenBLAS,
+// when installed, is offered too, and the faster setting wins.
+const OPENBLAS = '/usr/lib/x86_64-linux-gnu/openblas-pthread';
+// OpenBLAS may run its own threads (blasThreads) or not, whatever the torch thread count.
+const torchConfigs = [];
+for (const threads of [...new Set([1, cores])])
+  for (const blas of existsSync(join(OPENBLAS, 'libblas.so.3')) ? ['system', 'openblas'] : ['system'])
+    for (const blasThreads of [...new Set([1, cores])])
+      if (blas === 'openblas' || blasThreads === threads) torchConfigs.push({ threads, blas, blasThreads });
+
+function torchRate(cell, { threads, blas, blasThreads }) {
+  const env = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(blasThreads) };
+  if (blas === 'openblas') env.LD_LIBRARY_PATH = [OPENBLAS, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
+  const r = spawnSync('/usr/bin/python3', [torchScript, '--cell', cell, '--layers', String(cfg.layers), '--units', String(cfg.units),
     '--window', String(cfg.window), '--features', String(cfg.features), '--horizon', String(cfg.horizon),
-    '--batch', String(cfg.batch), '--samples', String(cfg.samples), '--epochs', String(cfg.epochs)], { encoding: 'utf8' });
+    '--batch', String(cfg.batch), '--samples', String(cfg.samples), '--epochs', String(cfg.epochs), '--threads', String(threads)],
+  { encoding: 'utf8', env });
   if (r.status !== 0) return null;
-  const line = r.stdout.trim().split('\n').pop();
   try {
-    const j = JSON.parse(line);
-    return Number(j.samples_per_s ?? j.samples_s ?? j['samples/s'] ?? j.throughput);
+    const j = JSON.parse(r.stdout.trim().split('\n').pop());
+    return { rate: Number(j.samples_per_s), engine: j.engine };
   } catch {
     return null;
   }
 }
 
-console.log(`backend ${tf.getBackend()}; ${cfg.layers}x${cfg.units}, window ${cfg.window}, features ${cfg.features}, ` +
-  `batch ${cfg.batch}, ${cfg.samples} samples, ${cfg.epochs} timed epochs`);
-const results = {};
-for (const cell of cfg.cells) {
-  const stock = argv.includes('--fused-only') ? NaN : await trainRate(cell, false);
-  const fused = await trainRate(cell, true);
-  const torch = torchRate(cell);
-  results[cell] = { stock, fused, torch };
-  const f = (v) => (v == null || !Number.isFinite(v) ? 'n/a' : v.toFixed(1));
-  console.log(`${cell}: stock tfjs ${f(stock)} samples/s | fused ${f(fused)} samples/s (x${(fused / stock).toFixed(2)})` +
-    (torch ? ` | torch ${f(torch)} samples/s (fused/torch ${(fused / torch).toFixed(2)})` : ' | torch: skipped (no /usr/bin/python3 torch)'));
+// ---------------------------------------------------------------- peak memory of a training run
+/** Max RSS (MiB) of `rnnfc train` on the co2 config, read inside the child when it exits. */
+function trainPeakMemory(threads) {
+  const dir = mkdtempSync(join(tmpdir(), 'rnnfc-bench-'));
+  try {
+    const rssFile = join(dir, 'rss.json');
+    const preload = join(dir, 'rss.cjs');
+    writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(rssFile)}, ` +
+      'JSON.stringify({ maxRSS: process.resourceUsage().maxRSS })));\n');
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, ['--require', preload, join(root, 'bin', 'rnnfc.js'), 'train', '-c',
+      join(root, 'configs', 'co2-mauna-loa.yaml'), '--out', join(dir, 'run'), '--quiet', '--threads', String(threads)],
+    { encoding: 'utf8', cwd: root });
+    const seconds = (performance.now() - t0) / 1000;
+    if (r.status !== 0 || !existsSync(rssFile)) return { error: (r.stderr || '').trim().split('\n').pop() || `exit ${r.status}` };
+    return { max_rss_mib: Number((JSON.parse(readFileSync(rssFile, 'utf8')).maxRSS / 1024).toFixed(1)), seconds: Number(seconds.toFixed(2)) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
-console.log(JSON.stringify(results));
+
+// ---------------------------------------------------------------- run
+const median = (a) => {
+  const s = a.filter((v) => v != null && Number.isFinite(v)).sort((p, q) => p - q);
+  if (!s.length) return null;
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const f = (v) => (v == null || !Number.isFinite(v) ? 'n/a' : v.toFixed(0));
+const log = (s) => process.stderr.write(s + '\n');
+
+const results = { machine: { cores, node: process.version }, shape: { ...cfg, cells: undefined }, cells: {} };
+log(`reference shape ${cfg.layers}x${cfg.units}, window ${cfg.window}, features ${cfg.features}, batch ${cfg.batch}, ` +
+  `${cfg.samples} samples, ${cfg.epochs} timed epochs, ${cfg.rounds} rounds; ${cores} cores`);
+for (const cell of cfg.cells) {
+  const r = { stock: null, fused1: [], fusedN: [], torch: [], torchConfig: null, torchEngine: null, torchProbe: [] };
+  if (!flag('fused-only')) {
+    log(`${cell}: stock tfjs layers (${cfg.stockSamples} samples)...`);
+    r.stock = await trainRate(cell, false, 1, cfg.stockSamples);
+  }
+  if (haveTorch) {
+    // one probe per setting picks PyTorch's best thread count and BLAS
+    for (const c of torchConfigs) {
+      const t = torchRate(cell, c);
+      r.torchProbe.push({ ...c, samples_per_s: t?.rate ?? null });
+      if (t && t.rate > (r.torchConfig?.samples_per_s ?? 0)) {
+        r.torchConfig = r.torchProbe[r.torchProbe.length - 1];
+        r.torchEngine = t.engine;
+      }
+    }
+  }
+  for (let round = 0; round < cfg.rounds; round++) {
+    log(`${cell}: round ${round + 1}/${cfg.rounds}`);
+    r.fused1.push(await trainRate(cell, true, 1));
+    if (cfg.threads > 1) r.fusedN.push(await trainRate(cell, true, cfg.threads));
+    if (r.torchConfig) r.torch.push(torchRate(cell, r.torchConfig)?.rate ?? null);
+  }
+  kernels.setThreads(1);
+  const best = Math.max(median(r.fused1) ?? 0, median(r.fusedN) ?? 0);
+  const torch = median(r.torch);
+  results.cells[cell] = {
+    stock_tfjs_wasm: r.stock,
+    fused_1_thread: median(r.fused1),
+    [`fused_${cfg.threads}_threads`]: cfg.threads > 1 ? median(r.fusedN) : undefined,
+    pytorch: torch,
+    pytorch_setting: r.torchConfig
+      ? { threads: r.torchConfig.threads, blas: r.torchConfig.blas, blas_threads: r.torchConfig.blasThreads, engine: r.torchEngine }
+      : null,
+    pytorch_probe: r.torchProbe,
+    rnnfc_best_over_pytorch: torch ? best / torch : null,
+    runs: { fused_1_thread: r.fused1, fused_n_threads: r.fusedN, pytorch: r.torch },
+  };
+}
+
+if (!flag('no-rss')) {
+  log('peak memory of rnnfc train (co2-mauna-loa)...');
+  results.train_peak_memory = { threads_1: trainPeakMemory(1), [`threads_${cfg.threads}`]: trainPeakMemory(cfg.threads) };
+}
+
+// Hook: bench/predict.js (predict wall time), when present, runs as a child with --json and its
+// last stdout line is reported as `predict`.
+const predictBench = join(here, 'predict.js');
+if (!flag('no-predict') && existsSync(predictBench)) {
+  log('predict timing (bench/predict.js)...');
+  const p = spawnSync(process.execPath, [predictBench, '--json'], { encoding: 'utf8', cwd: root });
+  try {
+    results.predict = JSON.parse(p.stdout.trim().split('\n').pop());
+  } catch {
+    results.predict = { error: (p.stderr || '').trim().split('\n').pop() || `exit ${p.status}` };
+  }
+}
+
+if (flag('json')) {
+  process.stdout.write(JSON.stringify(results) + '\n');
+} else {
+  const rows = [['cell', 'engine', 'samples/s']];
+  for (const [cell, c] of Object.entries(results.cells)) {
+    rows.push([cell, 'tfjs wasm, stock layers', f(c.stock_tfjs_wasm)]);
+    rows.push([cell, 'rnnfc fused, 1 thread', f(c.fused_1_thread)]);
+    if (cfg.threads > 1) rows.push([cell, `rnnfc fused, ${cfg.threads} threads`, f(c[`fused_${cfg.threads}_threads`])]);
+    const ps = c.pytorch_setting;
+    rows.push([cell, ps ? `pytorch ${ps.engine.replace(/^pytorch-/, '')}, ${ps.threads} thread${ps.threads > 1 ? 's' : ''}, ${ps.blas} BLAS` +
+      (ps.blas === 'openblas' ? ` (${ps.blas_threads} BLAS thread${ps.blas_threads > 1 ? 's' : ''})` : '') : 'pytorch (not available)', f(c.pytorch)]);
+    if (c.rnnfc_best_over_pytorch) rows.push([cell, 'rnnfc best / pytorch best', `x${c.rnnfc_best_over_pytorch.toFixed(2)}`]);
+  }
+  const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length)));
+  for (const r of rows) console.log(`${r[0].padEnd(w[0])}  ${r[1].padEnd(w[1])}  ${r[2].padStart(w[2])}`);
+  if (results.train_peak_memory) {
+    for (const [k, v] of Object.entries(results.train_peak_memory))
+      console.log(`rnnfc train co2-mauna-loa, ${k.replace('_', ' ')}: ` + ('error' in v ? `failed: ${v.error}` : `max RSS ${v.max_rss_mib} MiB, ${v.seconds} s`));
+  }
+  if (results.predict) console.log(`predict: ${JSON.stringify(results.predict)}`);
+  console.log(JSON.stringify(results));
+}

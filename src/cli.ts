@@ -9,6 +9,13 @@ function positiveInt(name: string) {
     return n;
   };
 }
+function threadCount(v: string): number | 'auto' {
+  if (v === 'auto') return v;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('--threads must be auto or a positive integer');
+  return n;
+}
+const THREADS_HELP = "threads for the fused LSTM/GRU kernels: a number or auto, the machine's cores (overrides training.threads)";
 function integer(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n)) throw new InvalidArgumentError('must be an integer');
@@ -56,6 +63,7 @@ run directory), 3 an internal error.`,
 
   dataFlags(program.command('train').description('train a forecaster and write a run directory'))
     .option('--out <dir>', 'run directory to write (default: a fresh name under output.dir)')
+    .option('--threads <n>', THREADS_HELP, threadCount)
     .option('--overwrite', 'replace --out if it exists')
     .option('--json', 'print one JSON result on stdout')
     .option('-q, --quiet', 'print nothing but errors')
@@ -85,6 +93,7 @@ run directory), 3 an internal error.`,
     .option('--season <m>', 'seasonal period for MASE and seasonal naive (default: evaluation.season or from the frequency)', positiveInt('--season'))
     .option('--origins <k>', 'number of forecast origins', positiveInt('--origins'), 3)
     .option('--step <n>', 'rows between origins (default: ceil(horizon/2))', positiveInt('--step'))
+    .option('--threads <n>', THREADS_HELP, threadCount)
     .option('--json', 'print one JSON result on stdout')
     .option('-q, --quiet', 'print nothing but errors')
     .addHelpText('after', '\nExample:\n  rnnfc backtest --data my.csv --time-column month --target sales --horizon 18 --season 12 --origins 3 --json\n')

@@ -17,6 +17,7 @@ export interface DataFlagOptions {
   horizon?: number;
   epochs?: number;
   seed?: number;
+  threads?: number | 'auto';
   backend?: string;
   json?: boolean;
   quiet?: boolean;
@@ -33,6 +34,7 @@ export function overridesFrom(opts: DataFlagOptions): ConfigOverrides {
   if (opts.horizon !== undefined) o.horizon = opts.horizon;
   if (opts.epochs !== undefined) o.epochs = opts.epochs;
   if (opts.seed !== undefined) o.seed = opts.seed;
+  if (opts.threads !== undefined) o.threads = opts.threads;
   if (opts.backend !== undefined) o.backend = opts.backend;
   return o;
 }

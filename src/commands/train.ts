@@ -48,6 +48,8 @@ export interface TrainResult {
   bestEpoch: number;
   trainSeconds: number;
   backend: string;
+  /** Threads the fused LSTM/GRU kernels used; null when the model has none (rnn cells, tensorflow backends). */
+  threads: number | null;
   modelJson: string;
   weights: Buffer;
   test: { actual: Float64Array; forecast: Float64Array };
@@ -140,6 +142,13 @@ export async function trainOnSeries(
   const { trainModel } = await import('../train/loop.js');
   const { makeProgress } = await import('../train/progress.js');
   const { tf, backend } = await loadBackend(cfg.backend);
+  const fused = (backend === 'cpu' || backend === 'wasm') && cfg.model.cell !== 'rnn';
+  let threads: number | null = null;
+  if (fused) {
+    const kernels = await import('../model/fused/kernels.js');
+    threads = kernels.threadCount(cfg.training.threads);
+    kernels.setThreads(threads);
+  }
   const model = buildModel(tf, {
     cell: cfg.model.cell,
     layers: cfg.model.layers,
@@ -150,7 +159,7 @@ export async function trainOnSeries(
     outputs: io.outputs,
     sequenceOutput: w.mode === 'one-to-one',
     seed: cfg.training.seed,
-    fused: backend === 'cpu' || backend === 'wasm',
+    fused,
   });
 
   const progress = makeProgress({
@@ -203,7 +212,7 @@ export async function trainOnSeries(
   // the future: the next horizon after the last observation
   const future = futT ? pipeline.inverseTarget(cfg.data.target, futT, original) : new Float64Array(0);
   return {
-    io, pipeline, season, split, history: fit.history, bestEpoch: fit.bestEpoch, trainSeconds: fit.seconds, backend,
+    io, pipeline, season, split, history: fit.history, bestEpoch: fit.bestEpoch, trainSeconds: fit.seconds, backend, threads,
     modelJson, weights, test: { actual, forecast: testF }, future, metrics,
   };
 }
@@ -244,6 +253,7 @@ async function runFiles(cfg: Config, series: Series, r: TrainResult, t0: number)
     tfjs_version: (await import('@tensorflow/tfjs')).version.tfjs,
     node_version: process.version,
     backend: r.backend,
+    threads: r.threads,
     seed: cfg.training.seed,
     data: { path: cfg.data.path, sha256: sha256File(cfg.data.path), rows: target.length },
     best_epoch: r.bestEpoch,
@@ -292,6 +302,7 @@ function report(opts: TrainOptions, outDir: string, r: TrainResult): void {
       JSON.stringify({
         run: outDir,
         backend: r.backend,
+        threads: r.threads,
         epochs_run: r.history.length,
         best_epoch: r.bestEpoch,
         train_seconds: Number(r.trainSeconds.toFixed(3)),
@@ -306,7 +317,8 @@ function report(opts: TrainOptions, outDir: string, r: TrainResult): void {
   lines.push(['method'.padEnd(15), ...names.map((k) => k.toUpperCase().padStart(10))].join(''));
   for (const [m, s] of Object.entries(r.metrics))
     lines.push([m.padEnd(15), ...names.map((k) => fmt(s[k]).padStart(10))].join(''));
-  lines.push(`wrote ${outDir} (backend ${r.backend}, ${r.history.length} epochs, best ${r.bestEpoch}, ${r.trainSeconds.toFixed(1)} s)`);
+  const th = r.threads === null ? '' : `, ${r.threads} thread${r.threads === 1 ? '' : 's'}`;
+  lines.push(`wrote ${outDir} (backend ${r.backend}${th}, ${r.history.length} epochs, best ${r.bestEpoch}, ${r.trainSeconds.toFixed(1)} s)`);
   process.stdout.write(lines.join('\n') + '\n');
 }
 

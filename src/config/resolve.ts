@@ -23,6 +23,7 @@ export interface ConfigOverrides {
   horizon?: number;
   epochs?: number;
   seed?: number;
+  threads?: number | 'auto';
   backend?: string;
 }
 
@@ -51,6 +52,7 @@ const OVERRIDE_FLAGS: Record<keyof ConfigOverrides, { path: Path; flag: string }
   horizon: { path: ['window', 'horizon'], flag: '--horizon' },
   epochs: { path: ['training', 'epochs'], flag: '--epochs' },
   seed: { path: ['training', 'seed'], flag: '--seed' },
+  threads: { path: ['training', 'threads'], flag: '--threads' },
   backend: { path: ['backend'], flag: '--backend' },
 };
 
@@ -289,6 +291,14 @@ function setIn(root: Record<string, unknown>, path: Path, value: unknown): void 
   node[path[path.length - 1] as string] = value;
 }
 
+/** training.threads: 'auto' (the default) or a positive integer. */
+function threadsSetting(c: Checker, v: unknown): number | 'auto' {
+  if (v === undefined || v === null || v === 'auto') return 'auto';
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 1) return v;
+  c.problem(['training', 'threads'], `must be auto or a positive integer, got ${describe(v)}`);
+  return 'auto';
+}
+
 /**
  * Validate a parsed config (plus command-line overrides) and fill every default.
  * Collects every problem, then throws one ConfigError('invalid config <file>', problems).
@@ -370,7 +380,7 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
 
   // training
   const t = c.section(root.training, ['training'], [
-    'optimizer', 'learning_rate', 'batch_size', 'epochs', 'loss', 'clip_norm', 'early_stopping', 'validation_size', 'seed',
+    'optimizer', 'learning_rate', 'batch_size', 'epochs', 'loss', 'clip_norm', 'early_stopping', 'validation_size', 'seed', 'threads',
   ]);
   let earlyStopping: TrainingConfig['early_stopping'] = { patience: 10, min_delta: 0 };
   const es = t.early_stopping;
@@ -395,6 +405,7 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
     early_stopping: earlyStopping,
     validation_size: c.int(t.validation_size, ['training', 'validation_size'], 0, horizon),
     seed: c.int(t.seed, ['training', 'seed'], null, 42),
+    threads: threadsSetting(c, t.threads),
   };
 
   // evaluation

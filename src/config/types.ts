@@ -44,6 +44,11 @@ export interface TrainingConfig {
   early_stopping: { patience: number; min_delta: number } | null;
   validation_size: number;
   seed: number;
+  /**
+   * Threads the fused LSTM/GRU kernels split each batch over; 'auto' = the machine's cores.
+   * Results are reproducible for a given thread count (and differ slightly between counts).
+   */
+  threads: number | 'auto';
 }
 
 export interface EvaluationConfig {

@@ -6,7 +6,7 @@
  * at inference) and InputLayer. Anything else is reported as unsupported, for callers to fall
  * back to tfjs.
  */
-import { forward, outputOf } from './fused/kernels.js';
+import { forward } from './fused/kernels.js';
 import { unfusableReason, STOCK_CLASS } from './fused/compat.js';
 import { parseModelJson, weightSpecsOf } from './saved-model.js';
 
@@ -107,7 +107,7 @@ function fusedCell(W: Float32Array, U: Float32Array, b: Float32Array, cell: 'lst
   returnSequences: boolean): Step {
   return (x) => {
     const [B, T] = x.shape;
-    const data = outputOf(forward(cell, x.data, W, U, b, B, T, I, H), returnSequences);
+    const data = forward(cell, x.data, W, U, b, B, T, I, H, returnSequences, null).out;
     return { data, shape: returnSequences ? [B, T, H] : [B, H] };
   };
 }

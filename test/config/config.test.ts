@@ -79,7 +79,7 @@ describe('resolveConfig', () => {
       model: { cell: 'lstm', layers: [{ units: 32 }], dropout: 0, dense: [] },
       training: {
         optimizer: 'adam', learning_rate: 0.001, batch_size: 32, epochs: 100, loss: 'mse', clip_norm: 1.0,
-        early_stopping: { patience: 10, min_delta: 0 }, validation_size: 12, seed: 42,
+        early_stopping: { patience: 10, min_delta: 0 }, validation_size: 12, seed: 42, threads: 'auto',
       },
       evaluation: { test_size: 12, season: 0 },
       output: { dir: 'runs', plot: true },
@@ -129,6 +129,20 @@ output: {dir: out, plot: false}
     expect(c.window).toMatchObject({ lookback: 6, horizon: 2 });
     expect(c.training).toMatchObject({ epochs: 5, seed: 7, validation_size: 12 });
     expect(c.backend).toBe('cpu');
+  });
+
+  it('reads training.threads as auto or a positive integer; --threads wins', () => {
+    expect(resolveText('data: {path: x.csv, target: y}\ntraining: {threads: 3}\n').training.threads).toBe(3);
+    expect(resolveText('data: {path: x.csv, target: y}\ntraining: {threads: auto}\n').training.threads).toBe('auto');
+    expect(resolveText('data: {path: x.csv, target: y}\ntraining: {threads: 3}\n', 'my.yaml', { threads: 1 }).training.threads).toBe(1);
+    for (const bad of ['0', '1.5', 'many'])
+      expect(() => resolveText(`data: {path: x.csv, target: y}\ntraining: {threads: ${bad}}\n`)).toThrow(ConfigError);
+    expect(problemsOf(() => resolveText('data: {path: x.csv, target: y}\ntraining: {threads: 0}\n'))).toEqual([
+      'training.threads: must be auto or a positive integer, got 0 (my.yaml:2)',
+    ]);
+    const c = resolveText('data: {path: x.csv, target: y}\ntraining: {threads: 2}\n');
+    expect(renderConfigYaml(c)).toContain('threads: 2');
+    expect(renderConfigYaml(resolveText('data: {path: x.csv, target: y}\n'))).toContain('threads: auto');
   });
 
   it('works from overrides alone (no file)', () => {

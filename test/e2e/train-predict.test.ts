@@ -3,6 +3,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { Tensor } from '@tensorflow/tfjs';
+import { availableParallelism } from 'node:os';
 import { BIN, rnnfc, scratch } from './helpers.js';
 import { loadBackend } from '../../src/model/backend.js';
 import { openPredictor } from '../../src/model/predictor.js';
@@ -52,8 +53,19 @@ describe('train then predict (spawns bin/rnnfc)', () => {
     expect(hist).toHaveLength(3);
     const meta = JSON.parse(readFileSync(join(dir, 'runs/a/metadata.json'), 'utf8'));
     expect(meta.seed).toBe(7);
+    expect(meta.threads).toBe(availableParallelism());
     expect(meta.data.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(readFileSync(join(dir, 'runs/a/plot.svg'), 'utf8')).toContain('<svg');
+  });
+
+  it('--threads sets the fused kernels\' thread count, which the run records; a bad count is a usage error', () => {
+    const r = rnnfc(dir, ['train', '-c', CFG, '--out', 'runs/t2', '--threads', '2', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).threads).toBe(2);
+    expect(JSON.parse(readFileSync(join(dir, 'runs/t2/metadata.json'), 'utf8')).threads).toBe(2);
+    const bad = rnnfc(dir, ['train', '-c', CFG, '--out', 'runs/t0', '--threads', '0']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--threads must be auto or a positive integer');
   });
 
   it('predict prints the next horizon as CSV on stdout with continuing timestamps', () => {

@@ -1,6 +1,7 @@
-import { describe, it, expect, beforeAll } from 'vitest';
+import { describe, it, expect, beforeAll, beforeEach, afterAll } from 'vitest';
 import { loadBackend, type Tf } from '../../src/model/backend.js';
 import { fusedRnn, fusedRecurrentLayer, registerFusedLayers } from '../../src/model/fused/index.js';
+import { setThreads, slicesOf } from '../../src/model/fused/kernels.js';
 import type { Tensor } from '@tensorflow/tfjs';
 import { maxRelErr, scaledErr } from '../numeric.js';
 
@@ -48,8 +49,28 @@ const grid: [number, number, number, boolean, number][] = [];
 for (const B of [1, 5]) for (const T of [1, 12]) for (const I of [1, 3]) for (const rs of [false, true]) grid.push([B, T, I, rs, 4]);
 // larger unit counts exercise the blocked SIMD matmul paths (and their remainders)
 grid.push([6, 5, 3, true, 16], [6, 5, 3, false, 16], [9, 7, 2, false, 12], [8, 4, 5, true, 20]);
+// batches large enough to be split over two threads, in equal and unequal slices
+grid.push([20, 6, 3, true, 8], [20, 6, 3, false, 10], [17, 5, 2, true, 16], [32, 4, 1, false, 12]);
 
-describe.each(cells)('fused %s vs stock tfjs layer', (cell) => {
+describe('batch slices', () => {
+  it('cover the batch in order, one per thread at most, 4-row multiples where possible', () => {
+    expect(slicesOf(64, 1)).toEqual([{ b0: 0, n: 64 }]);
+    expect(slicesOf(64, 2)).toEqual([{ b0: 0, n: 32 }, { b0: 32, n: 32 }]);
+    expect(slicesOf(20, 2)).toEqual([{ b0: 0, n: 12 }, { b0: 12, n: 8 }]);
+    expect(slicesOf(5, 4)).toEqual([{ b0: 0, n: 5 }]);
+    for (const B of [1, 7, 16, 17, 33, 64, 100, 1024])
+      for (const th of [1, 2, 3, 4, 8]) {
+        const s = slicesOf(B, th);
+        expect(s.length).toBeLessThanOrEqual(th);
+        expect(s.reduce((a, c) => a + c.n, 0)).toBe(B);
+        s.forEach((c, i) => expect(c.b0).toBe(i === 0 ? 0 : s[i - 1].b0 + s[i - 1].n));
+      }
+  });
+});
+
+describe.each(cells.flatMap((c) => [[c, 1], [c, 2]] as const))('fused %s vs stock tfjs layer, %i thread(s)', (cell, threads) => {
+  beforeEach(() => setThreads(threads));
+  afterAll(() => setThreads(1));
   it.each(grid)('batch %i, T %i, features %i, returnSequences %s, units %i', (B, T, I, returnSequences, H) => {
     const G = (cell === 'lstm' ? 4 : 3) * H;
     tf.tidy(() => {
@@ -158,4 +179,39 @@ describe.each(cells)('fused %s vs stock tfjs layer', (cell) => {
     const p1 = model.predict(x) as Tensor, p2 = loaded.predict(x) as Tensor;
     expect(scaledErr(p2.dataSync() as Float32Array, p1.dataSync() as Float32Array)).toBeLessThan(1e-5);
   });
+});
+
+describe.each(cells)('fused %s over threads', (cell) => {
+  afterAll(() => setThreads(1));
+  /** output and the four gradients of sum(out * wOut), as plain arrays */
+  function run(threads: number, B: number, T: number, I: number, H: number, rs: boolean): Float32Array[] {
+    setThreads(threads);
+    return tf.tidy(() => {
+      const G = (cell === 'lstm' ? 4 : 3) * H;
+      const xs = [rand(tf, [B, T, I], 31, 1), rand(tf, [I, G], 32), rand(tf, [H, G], 33), rand(tf, [G], 34)];
+      const wOut = rand(tf, rs ? [B, T, H] : [B, H], 35, 1);
+      const out = fusedRnn(tf, cell, xs[0], xs[1], xs[2], xs[3], rs);
+      const gs = tf.grads((a: Tensor, b: Tensor, c: Tensor, d: Tensor) =>
+        tf.sum(tf.mul(fusedRnn(tf, cell, a, b, c, d, rs), wOut)) as any,
+      )(xs);
+      return [out, ...gs].map((t) => t.dataSync().slice() as Float32Array);
+    });
+  }
+
+  // the first case grows the kernels' memory during the call (it is larger than anything before it)
+  it.each([[256, 24, 24, 32, true], [64, 9, 3, 16, false], [40, 6, 2, 10, true], [3, 5, 2, 8, true]] as const)(
+    'batch %i, T %i, features %i, units %i, returnSequences %s: same bits run to run; outputs and input gradients equal to 1 thread, weight gradients within 1e-4',
+    (B, T, I, H, rs) => {
+      const one = run(1, B, T, I, H, rs);
+      for (const threads of [2, 3]) {
+        const a = run(threads, B, T, I, H, rs);
+        const b = run(threads, B, T, I, H, rs);
+        a.forEach((arr, i) => expect(Buffer.from(arr.buffer).equals(Buffer.from(b[i].buffer)), `run-to-run ${i}`).toBe(true));
+        // a row's forward pass and its input gradient never depend on the batch slicing
+        expect(Array.from(a[0])).toEqual(Array.from(one[0]));
+        expect(Array.from(a[1])).toEqual(Array.from(one[1]));
+        for (let i = 2; i < 5; i++) expect(maxRelErr(a[i], one[i]), `weight grad ${i}`).toBeLessThan(1e-4);
+      }
+    },
+  );
 });

@@ -1,6 +1,6 @@
 import type { Tensor, layers as tfLayers } from '@tensorflow/tfjs';
 import type { Tf } from '../backend.js';
-import { forward, backward, outputOf, type Cell } from './kernels.js';
+import { forward, backward, releaseSlot, type Cell, type Slot } from './kernels.js';
 import { FUSED_CLASS, STOCK_CLASS, unfusableReason } from './compat.js';
 
 export type { Cell } from './kernels.js';
@@ -11,19 +11,30 @@ type Layer = tfLayers.Layer;
  * resetAfter=false; recurrent activation sigmoid, activation tanh, zero initial state).
  * x [batch, T, in]; kernel [in, G*u]; recurrentKernel [u, G*u]; bias [G*u].
  * Returns [batch, T, u] (returnSequences) or [batch, u]. Differentiable wrt all four inputs.
+ * `slot` (one per layer) keeps the forward state in the kernels' memory until backward; without
+ * one, backward recomputes the forward pass.
  */
 export function fusedRnn(tf: Tf, cell: Cell, x: Tensor, kernel: Tensor, recurrentKernel: Tensor, bias: Tensor,
-  returnSequences: boolean): Tensor {
+  returnSequences: boolean, slot?: Slot): Tensor {
   const op = tf.customGrad(((...args: unknown[]) => {
     const [xt, k, u, b] = args as Tensor[];
     const [B, T, I] = xt.shape as number[];
     const H = u.shape[0];
-    const Wd = k.dataSync() as Float32Array, Ud = u.dataSync() as Float32Array;
-    const state = forward(cell, xt.dataSync() as Float32Array, Wd, Ud, b.dataSync() as Float32Array, B, T, I, H);
+    const xd = xt.dataSync() as Float32Array, Wd = k.dataSync() as Float32Array;
+    const Ud = u.dataSync() as Float32Array, bd = b.dataSync() as Float32Array;
+    // keep the state only when a gradient may be asked for (inside tf.grads / variableGrads)
+    const depth = (tf.engine() as unknown as { state?: { gradientDepth?: number } }).state?.gradientDepth;
+    const own = slot && (depth === undefined || depth > 0) ? slot : null;
+    const { out, state } = forward(cell, xd, Wd, Ud, bd, B, T, I, H, returnSequences, own);
     const outShape = returnSequences ? [B, T, H] : [B, H];
-    const value = tf.tensor(outputOf(state, returnSequences), outShape, 'float32');
+    const value = tf.tensor(out, outShape, 'float32');
     const gradFunc = (dy: Tensor) => {
-      const g = backward(state, Wd, Ud, dy.dataSync() as Float32Array, returnSequences);
+      let s = state;
+      if (!s || !s.block) {
+        const tmp: Slot = { state: null };
+        s = forward(cell, xd, Wd, Ud, bd, B, T, I, H, returnSequences, tmp).state!;
+      }
+      const g = backward(s, dy.dataSync() as Float32Array, returnSequences);
       return [
         tf.tensor(g.dx, xt.shape, 'float32'),
         tf.tensor(g.dW, k.shape, 'float32'),
@@ -75,6 +86,8 @@ export function registerFusedLayers(tf: Tf): { FusedLSTM: any; FusedGRU: any } {
       kernel: any = null;
       recurrentKernel: any = null;
       bias: any = null;
+      /** this layer's forward state, kept in the kernels' memory until backward */
+      readonly slot: Slot = { state: null };
       constructor(args: FusedRecurrentArgs) {
         super(args);
         this.twin = stockLayer({ recurrentActivation: 'sigmoid', ...args, name: this.name } as never);
@@ -105,7 +118,12 @@ export function registerFusedLayers(tf: Tf): { FusedLSTM: any; FusedGRU: any } {
       }
       call(inputs: Tensor | Tensor[]): Tensor {
         const x = Array.isArray(inputs) ? inputs[0] : inputs;
-        return fusedRnn(tf, cell, x, this.kernel.read(), this.recurrentKernel.read(), this.bias.read(), this.returnSequences);
+        return fusedRnn(tf, cell, x, this.kernel.read(), this.recurrentKernel.read(), this.bias.read(), this.returnSequences,
+          this.slot);
+      }
+      dispose(): any {
+        releaseSlot(this.slot);
+        return super.dispose();
       }
       getConfig(): any {
         this.twin.trainable = this.trainable;

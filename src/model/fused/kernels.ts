@@ -1,118 +1,152 @@
-import { readFileSync, existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
-
-interface Exports {
-  memory: WebAssembly.Memory;
-  heapBase(): number;
-  lstmForward(x: number, W: number, U: number, b: number, T: number, B: number, I: number, H: number,
-    gates: number, cs: number, hs: number): void;
-  lstmBackward(x: number, W: number, U: number, T: number, B: number, I: number, H: number,
-    gates: number, cs: number, hs: number, dhs: number, dx: number, dW: number, dU: number, db: number,
-    dA: number, UT: number, hT: number, xT: number, WT: number, dhNext: number, dcNext: number): void;
-  gruForward(x: number, W: number, U: number, b: number, T: number, B: number, I: number, H: number,
-    gates: number, hs: number, rh: number): void;
-  gruBackward(x: number, W: number, U: number, T: number, B: number, I: number, H: number,
-    gates: number, hs: number, rh: number, dhs: number, dx: number, dW: number, dU: number, db: number,
-    dA: number, UT: number, hT: number, xT: number, WT: number, dhNext: number, drh: number, dhp: number): void;
-}
-
-function locateWasm(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [
-    join(here, 'rnn.wasm'),
-    // running from src/ (tests) before/after a build: fall back to the other tree
-    join(here, '..', '..', '..', 'src', 'model', 'fused', 'rnn.wasm'),
-    join(here, '..', '..', '..', 'dist', 'model', 'fused', 'rnn.wasm'),
-  ];
-  for (const c of candidates) if (existsSync(c)) return c;
-  throw new Error(`fused RNN kernels not found (looked for ${candidates.join(', ')}); run "npm run build"`);
-}
-
-let wasm: Exports | null = null;
-function kernels(): Exports {
-  if (!wasm) {
-    const mod = new WebAssembly.Module(readFileSync(locateWasm()));
-    wasm = new WebAssembly.Instance(mod, { env: { abort: () => { throw new Error('wasm abort'); } } })
-      .exports as unknown as Exports;
-  }
-  return wasm;
-}
-
-/** Bump allocator over the wasm memory; every call lays its buffers out from heapBase. */
-class Arena {
-  private off: number;
-  private readonly k: Exports;
-  constructor(k: Exports) {
-    this.k = k;
-    this.off = k.heapBase();
-  }
-  alloc(floats: number): number {
-    const p = this.off;
-    this.off += ((floats * 4 + 15) & ~15) + 16;
-    return p;
-  }
-  ready(): Float32Array {
-    const need = this.off - this.k.memory.buffer.byteLength;
-    if (need > 0) this.k.memory.grow(Math.ceil(need / 65536));
-    return new Float32Array(this.k.memory.buffer);
-  }
-}
+import { availableParallelism } from 'node:os';
+import { getPool, type Pool, type Task } from './pool.js';
 
 export type Cell = 'lstm' | 'gru';
 
-export interface ForwardState {
+/** A training.threads setting as a count: 'auto' is the machine's cores. */
+export function threadCount(setting: number | 'auto'): number {
+  return setting === 'auto' ? Math.max(1, availableParallelism()) : setting;
+}
+
+/** Threads the fused kernels split each batch over (the calling thread included); default 1. */
+export function setThreads(n: number): void {
+  getPool().setThreads(n);
+}
+
+export function getThreads(): number {
+  return getPool().threads;
+}
+
+/** Bytes of the kernels' memory held by forward states and calls in progress. */
+export function bytesInUse(): number {
+  return getPool().heap.used;
+}
+
+/** Stops the kernels' worker threads (later calls start them again as needed). */
+export function stopThreads(): void {
+  getPool().close();
+}
+
+/** Batches are split into slices of at least this many rows. */
+const MIN_SLICE_ROWS = 8;
+
+/**
+ * Batch rows [b0, b0 + n) of each slice: one slice per thread, sizes multiples of 4 where the
+ * batch allows (the kernels' register blocks are 4 rows high). Depends only on B and threads.
+ */
+export function slicesOf(B: number, threads: number): { b0: number; n: number }[] {
+  const S = Math.max(1, Math.min(threads, Math.floor(B / MIN_SLICE_ROWS)));
+  const q = S === 1 ? B : Math.ceil(B / S / 4) * 4;
+  const out: { b0: number; n: number }[] = [];
+  for (let b0 = 0; b0 < B; b0 += q) out.push({ b0, n: Math.min(q, B - b0) });
+  return out;
+}
+
+/**
+ * What backward needs from one forward call, resident in the kernels' memory. Buffers are
+ * slice-major: slice s ([b0, b0 + n) of the batch) holds its own time-major block [T, n, *]
+ * starting at T * b0 rows into each buffer.
+ */
+export interface State {
   cell: Cell;
-  T: number;
   B: number;
+  T: number;
   I: number;
   H: number;
-  /** time-major copies of what backward needs */
-  x: Float32Array;
-  gates: Float32Array;
+  slices: { b0: number; n: number }[];
+  /** allocation holding everything below (byte offset); 0 once freed */
+  block: number;
+  W: number;
+  U: number;
+  b: number;
+  x: number;
+  gates: number;
   /** LSTM: cell states c_t; GRU: r_t * h_{t-1} */
-  cs: Float32Array;
-  hs: Float32Array;
+  cs: number;
+  hs: number;
 }
 
-/** x given batch-major [B,T,I]; returns time-major state. */
+/** Owner of at most one live State (one per layer): a new forward frees the previous one. */
+export interface Slot {
+  state: State | null;
+}
+
+export function releaseSlot(slot: Slot): void {
+  if (slot.state) freeState(slot.state);
+  slot.state = null;
+}
+
+function freeState(s: State): void {
+  if (s.block) getPool().heap.free(s.block);
+  s.block = 0;
+}
+
+const gatesOf = (cell: Cell, H: number) => (cell === 'lstm' ? 4 : 3) * H;
+
+/** Carves consecutive float buffers out of one allocation. */
+function layout(pool: Pool, floats: number[]): { block: number; at: number[] } {
+  const at: number[] = [];
+  let off = 0;
+  for (const n of floats) {
+    at.push(off);
+    off += Math.ceil((n * 4) / 64) * 64;
+  }
+  const block = pool.heap.alloc(off);
+  return { block, at: at.map((o) => block + o) };
+}
+
+/**
+ * Runs the whole-sequence forward pass. x is batch-major [B,T,I]; W [I,G*H], U [H,G*H], b [G*H].
+ * Returns the output ([B,T,H] with returnSequences, else [B,H]) and, when `slot` is given, keeps
+ * the state for backward in the kernels' memory (owned by the slot).
+ */
 export function forward(cell: Cell, xBTI: Float32Array, W: Float32Array, U: Float32Array, b: Float32Array,
-  B: number, T: number, I: number, H: number): ForwardState {
-  const k = kernels();
-  const G = (cell === 'lstm' ? 4 : 3) * H;
-  const a = new Arena(k);
-  const px = a.alloc(T * B * I), pW = a.alloc(I * G), pU = a.alloc(H * G), pb = a.alloc(G);
-  const pg = a.alloc(T * B * G), ph = a.alloc(T * B * H);
-  const pc = a.alloc(T * B * H); // LSTM: cell states; GRU: r * h_prev
-  const m = a.ready();
-  const x = new Float32Array(T * B * I);
-  for (let bb = 0; bb < B; bb++)
-    for (let t = 0; t < T; t++) {
-      const src = (bb * T + t) * I, dst = (t * B + bb) * I;
-      for (let i = 0; i < I; i++) x[dst + i] = xBTI[src + i];
-    }
-  m.set(x, px >> 2);
-  m.set(W, pW >> 2);
-  m.set(U, pU >> 2);
-  m.set(b, pb >> 2);
-  if (cell === 'lstm') k.lstmForward(px, pW, pU, pb, T, B, I, H, pg, pc, ph);
-  else k.gruForward(px, pW, pU, pb, T, B, I, H, pg, ph, pc);
-  const mm = new Float32Array(k.memory.buffer);
-  return {
-    cell, T, B, I, H, x,
-    gates: mm.slice(pg >> 2, (pg >> 2) + T * B * G),
-    cs: mm.slice(pc >> 2, (pc >> 2) + T * B * H),
-    hs: mm.slice(ph >> 2, (ph >> 2) + T * B * H),
-  };
+  B: number, T: number, I: number, H: number, returnSequences: boolean, slot: Slot | null): { out: Float32Array; state: State | null } {
+  const pool = getPool();
+  const G = gatesOf(cell, H);
+  const slices = slicesOf(B, pool.threads);
+  if (slot) releaseSlot(slot);
+  const { block, at } = layout(pool, [I * G, H * G, G, T * B * I, T * B * G, T * B * H, T * B * H]);
+  const [pW, pU, pb, px, pg, pc, ph] = at;
+  const s: State = { cell, B, T, I, H, slices, block, W: pW, U: pU, b: pb, x: px, gates: pg, cs: pc, hs: ph };
+  // staging for the batch-major input and output; slice s sits at the same offset in both layouts
+  const stage = pool.heap.alloc(4 * T * B * Math.max(I, returnSequences ? H : 0));
+  const m = pool.f32(); // after the last allocation: the memory may have grown
+  m.set(W, pW >>> 2);
+  m.set(U, pU >>> 2);
+  m.set(b, pb >>> 2);
+  m.set(xBTI, stage >>> 2);
+  for (const { b0, n } of slices) pool.k.permute(px + 4 * T * b0 * I, stage + 4 * T * b0 * I, n, T, I, 1);
+  const fn = cell === 'lstm' ? 'lstmForward' : 'gruForward';
+  pool.run(slices.map(({ b0, n }): Task => {
+    const o = (rows: number) => 4 * T * b0 * rows;
+    const seq = cell === 'lstm' ? [pg + o(G), pc + o(H), ph + o(H)] : [pg + o(G), ph + o(H), pc + o(H)];
+    return { fn, args: [px + o(I), pW, pU, pb, T, n, I, H, ...seq] };
+  }));
+  let out: Float32Array;
+  try {
+    out = gatherOutput(pool, s, returnSequences, stage);
+  } finally {
+    pool.heap.free(stage);
+  }
+  if (slot) slot.state = s;
+  else freeState(s);
+  return { out, state: slot ? s : null };
 }
 
-/** Output in batch-major layout: [B,T,H] (sequences) or [B,H] (last step). */
-export function outputOf(s: ForwardState, returnSequences: boolean): Float32Array {
-  const { T, B, H, hs } = s;
-  if (!returnSequences) return hs.slice((T - 1) * B * H, T * B * H);
-  const out = new Float32Array(B * T * H);
-  for (let t = 0; t < T; t++)
-    for (let bb = 0; bb < B; bb++) out.set(hs.subarray((t * B + bb) * H, (t * B + bb + 1) * H), (bb * T + t) * H);
+/** hs (slice-major, time-major) -> [B,T,H] (via `stage`) or the last step [B,H]. */
+function gatherOutput(pool: Pool, s: State, returnSequences: boolean, stage: number): Float32Array {
+  const { B, T, H, slices } = s;
+  if (returnSequences) {
+    for (const { b0, n } of slices) pool.k.permute(s.hs + 4 * T * b0 * H, stage + 4 * T * b0 * H, n, T, H, 0);
+    return pool.f32().slice(stage >>> 2, (stage >>> 2) + B * T * H);
+  }
+  const m = pool.f32();
+  const out = new Float32Array(B * H);
+  for (const { b0, n } of slices) {
+    const last = (s.hs >>> 2) + T * b0 * H + (T - 1) * n * H;
+    out.set(m.subarray(last, last + n * H), b0 * H);
+  }
   return out;
 }
 
@@ -123,49 +157,59 @@ export interface Grads {
   db: Float32Array;
 }
 
-/** dy: [B,T,H] if returnSequences else [B,H]. */
-export function backward(s: ForwardState, W: Float32Array, U: Float32Array, dy: Float32Array,
-  returnSequences: boolean): Grads {
-  const k = kernels();
-  const { cell, T, B, I, H } = s;
-  const G = (cell === 'lstm' ? 4 : 3) * H;
-  const a = new Arena(k);
-  const px = a.alloc(T * B * I), pW = a.alloc(I * G), pU = a.alloc(H * G);
-  const pg = a.alloc(T * B * G), ph = a.alloc(T * B * H);
-  const pc = a.alloc(T * B * H);
-  const pdh = a.alloc(T * B * H), pdx = a.alloc(T * B * I), pdW = a.alloc(I * G), pdU = a.alloc(H * G);
-  const pdb = a.alloc(G), pN = a.alloc(B * H), pN2 = a.alloc(B * H), pdhp = a.alloc(B * H);
-  const pdA = a.alloc(T * B * G), pUT = a.alloc(G * H), phT = a.alloc(H * T * B), pxT = a.alloc(I * T * B),
-    pWT = a.alloc(G * I);
-  const m = a.ready();
-  m.set(s.x, px >> 2);
-  m.set(W, pW >> 2);
-  m.set(U, pU >> 2);
-  m.set(s.gates, pg >> 2);
-  m.set(s.hs, ph >> 2);
-  m.set(s.cs, pc >> 2);
-  const dh0 = pdh >> 2;
-  if (returnSequences) {
-    for (let t = 0; t < T; t++)
-      for (let bb = 0; bb < B; bb++)
-        m.set(dy.subarray((bb * T + t) * H, (bb * T + t + 1) * H), dh0 + (t * B + bb) * H);
-  } else {
-    m.fill(0, dh0, dh0 + (T - 1) * B * H);
-    m.set(dy, dh0 + (T - 1) * B * H);
-  }
-  if (cell === 'lstm')
-    k.lstmBackward(px, pW, pU, T, B, I, H, pg, pc, ph, pdh, pdx, pdW, pdU, pdb, pdA, pUT, phT, pxT, pWT, pN, pN2);
-  else k.gruBackward(px, pW, pU, T, B, I, H, pg, ph, pc, pdh, pdx, pdW, pdU, pdb, pdA, pUT, phT, pxT, pWT, pN, pN2, pdhp);
-  const dx = new Float32Array(B * T * I);
-  for (let t = 0; t < T; t++)
-    for (let bb = 0; bb < B; bb++) {
-      const src = (pdx >> 2) + (t * B + bb) * I, dst = (bb * T + t) * I;
-      for (let i = 0; i < I; i++) dx[dst + i] = m[src + i];
+/**
+ * Backward pass from the state a forward call kept. dy: [B,T,H] if returnSequences else [B,H].
+ * Weight gradients are computed per slice and summed in slice order, so results depend on the
+ * thread count (slightly: float rounding) but never on timing. Frees the state.
+ */
+export function backward(s: State, dy: Float32Array, returnSequences: boolean): Grads {
+  if (!s.block) throw new Error('fused kernels: backward after the forward state was released');
+  const pool = getPool();
+  const { cell, B, T, I, H, slices } = s;
+  const G = gatesOf(cell, H);
+  const S = slices.length;
+  const nMax = Math.max(...slices.map((c) => c.n));
+  // per slice: dW, dU, db, dA, UT, WT, three [n,H] buffers
+  const per = [I * G, H * G, G, nMax * G, G * H, G * I, nMax * H, nMax * H, nMax * H];
+  const sizes = [T * B * H, T * B * I, T * B * Math.max(I, returnSequences ? H : 0)];
+  for (let i = 0; i < S; i++) sizes.push(...per);
+  const { block, at } = layout(pool, sizes);
+  try {
+    const [pdh, pdx, pstage] = at;
+    const first = 3; // index in `at` of slice 0's buffers
+    const m = pool.f32();
+    const dh0 = pdh >>> 2;
+    if (returnSequences) {
+      // dy goes through the dx staging buffer (at least as large) into the time-major dhs
+      m.set(dy, pstage >>> 2);
+      for (const { b0, n } of slices) pool.k.permute(pdh + 4 * T * b0 * H, pstage + 4 * T * b0 * H, n, T, H, 1);
+    } else {
+      for (const { b0, n } of slices) {
+        const base = dh0 + T * b0 * H;
+        m.fill(0, base, base + (T - 1) * n * H);
+        m.set(dy.subarray(b0 * H, (b0 + n) * H), base + (T - 1) * n * H);
+      }
     }
-  return {
-    dx,
-    dW: m.slice(pdW >> 2, (pdW >> 2) + I * G),
-    dU: m.slice(pdU >> 2, (pdU >> 2) + H * G),
-    db: m.slice(pdb >> 2, (pdb >> 2) + G),
-  };
+    const fn = cell === 'lstm' ? 'lstmBackward' : 'gruBackward';
+    pool.run(slices.map(({ b0, n }, i): Task => {
+      const o = (rows: number) => 4 * T * b0 * rows;
+      const [dW, dU, db, dA, UT, WT, s1, s2, s3] = at.slice(first + i * per.length, first + (i + 1) * per.length);
+      const args = cell === 'lstm'
+        ? [s.x + o(I), s.W, s.U, T, n, I, H, s.gates + o(G), s.cs + o(H), s.hs + o(H), pdh + o(H),
+          pdx + o(I), dW, dU, db, dA, UT, WT, s1, s2]
+        : [s.x + o(I), s.W, s.U, T, n, I, H, s.gates + o(G), s.hs + o(H), s.cs + o(H), pdh + o(H),
+          pdx + o(I), dW, dU, db, dA, UT, WT, s1, s2, s3];
+      return { fn, args };
+    }));
+    // reduce the slices' weight gradients into slice 0's, in slice order
+    for (let i = 1; i < S; i++)
+      for (let w = 0; w < 3; w++) pool.k.addInto(at[first + w], at[first + i * per.length + w], per[w]);
+    for (const { b0, n } of slices) pool.k.permute(pdx + 4 * T * b0 * I, pstage + 4 * T * b0 * I, n, T, I, 0);
+    const mm = pool.f32();
+    const take = (p: number, n: number) => mm.slice(p >>> 2, (p >>> 2) + n);
+    return { dx: take(pstage, B * T * I), dW: take(at[first], I * G), dU: take(at[first + 1], H * G), db: take(at[first + 2], G) };
+  } finally {
+    pool.heap.free(block);
+    freeState(s);
+  }
 }

@@ -1,0 +1,168 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { Heap } from './heap.js';
+
+/** The kernels' exports (see assembly/rnn.ts); pointers are byte offsets into the shared memory. */
+export interface Exports {
+  heapBase(): number;
+  lstmForward(...args: number[]): void;
+  lstmBackward(...args: number[]): void;
+  gruForward(...args: number[]): void;
+  gruBackward(...args: number[]): void;
+  addInto(dst: number, src: number, n: number): void;
+  permute(tm: number, bm: number, n: number, T: number, row: number, toTime: number): void;
+}
+
+export type KernelName = 'lstmForward' | 'lstmBackward' | 'gruForward' | 'gruBackward';
+const NAMES: KernelName[] = ['lstmForward', 'lstmBackward', 'gruForward', 'gruBackward'];
+
+/** One kernel call on one batch slice. */
+export interface Task {
+  fn: KernelName;
+  args: number[];
+}
+
+// Control block of one worker (Int32 slots): posted sequence number, finished sequence number,
+// kernel index (-1: quit), status of the last call (0 ok, 1 failed), argument count, arguments.
+const SEQ = 0, DONE = 1, OP = 2, STATUS = 3, NARGS = 4, ARGS = 5, CTRL_INTS = 32;
+
+// Runs as CommonJS in each worker: its own instance of the kernels over the shared memory, blocked
+// in Atomics.wait until the main thread posts a call.
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, ctrl, names } = workerData;
+const c = new Int32Array(ctrl);
+let k = null, err = null;
+try { k = new WebAssembly.Instance(module, { env: { memory } }).exports; } catch (e) { err = e; }
+let seen = 0;
+for (;;) {
+  Atomics.wait(c, ${SEQ}, seen);
+  seen = Atomics.load(c, ${SEQ});
+  const op = c[${OP}];
+  if (op < 0) break;
+  let status = 0;
+  try {
+    if (err) throw err;
+    const args = Array.from(c.subarray(${ARGS}, ${ARGS} + c[${NARGS}]), (v) => v >>> 0);
+    k[names[op]](...args);
+  } catch (e) { status = 1; }
+  c[${STATUS}] = status;
+  Atomics.store(c, ${DONE}, seen);
+  Atomics.notify(c, ${DONE});
+}
+`;
+
+function locateWasm(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [
+    join(here, 'rnn.wasm'),
+    // running from src/ (tests) before/after a build: fall back to the other tree
+    join(here, '..', '..', '..', 'src', 'model', 'fused', 'rnn.wasm'),
+    join(here, '..', '..', '..', 'dist', 'model', 'fused', 'rnn.wasm'),
+  ];
+  for (const c of candidates) if (existsSync(c)) return c;
+  throw new Error(`fused RNN kernels not found (looked for ${candidates.join(', ')}); run "npm run build"`);
+}
+
+interface Helper {
+  worker: Worker;
+  ctrl: Int32Array;
+  seq: number;
+}
+
+/**
+ * The kernels' shared memory, the main thread's instance, its heap, and `threads - 1` worker
+ * threads with their own instances over the same memory. With one thread no worker exists.
+ */
+export class Pool {
+  readonly memory: WebAssembly.Memory;
+  readonly k: Exports;
+  readonly heap: Heap;
+  private readonly module: WebAssembly.Module;
+  private helpers: Helper[] = [];
+  private wanted = 1;
+
+  constructor() {
+    this.module = new WebAssembly.Module(readFileSync(locateWasm()));
+    this.memory = new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true });
+    this.k = new WebAssembly.Instance(this.module, { env: { memory: this.memory } }).exports as unknown as Exports;
+    this.heap = new Heap(this.memory, this.k.heapBase());
+  }
+
+  get threads(): number {
+    return this.wanted;
+  }
+
+  /** Threads used from the next call on (the calling thread included). */
+  setThreads(n: number): void {
+    if (!Number.isInteger(n) || n < 1) throw new Error(`threads must be a positive integer, got ${n}`);
+    this.wanted = n;
+    if (this.helpers.length > n - 1) this.stopHelpers(n - 1);
+  }
+
+  /** Float view of the whole memory (made afresh: the memory may have grown). */
+  f32(): Float32Array {
+    return new Float32Array(this.memory.buffer);
+  }
+
+  /** Runs tasks[0] here and tasks[1..] on the workers, and returns when all have finished. */
+  run(tasks: Task[]): void {
+    if (tasks.length > this.wanted) throw new Error(`${tasks.length} tasks for ${this.wanted} threads`);
+    while (this.helpers.length < tasks.length - 1) this.helpers.push(this.spawn());
+    for (let i = 1; i < tasks.length; i++) {
+      const h = this.helpers[i - 1];
+      const t = tasks[i];
+      h.ctrl[OP] = NAMES.indexOf(t.fn);
+      h.ctrl[NARGS] = t.args.length;
+      for (let a = 0; a < t.args.length; a++) h.ctrl[ARGS + a] = t.args[a] | 0;
+      Atomics.store(h.ctrl, SEQ, ++h.seq);
+      Atomics.notify(h.ctrl, SEQ);
+    }
+    let failure: unknown = null;
+    try {
+      (this.k[tasks[0].fn] as (...a: number[]) => void)(...tasks[0].args);
+    } catch (e) {
+      failure = e;
+    }
+    for (let i = 1; i < tasks.length; i++) {
+      const h = this.helpers[i - 1];
+      while (Atomics.load(h.ctrl, DONE) !== h.seq) Atomics.wait(h.ctrl, DONE, h.seq - 1, 1000);
+      if (h.ctrl[STATUS] !== 0 && !failure) failure = new Error(`fused kernel ${tasks[i].fn} failed in a worker thread`);
+    }
+    if (failure) throw failure;
+  }
+
+  /** Stops every worker thread (they are also unref'd, so a forgotten pool never holds the process open). */
+  close(): void {
+    this.stopHelpers(0);
+  }
+
+  private spawn(): Helper {
+    const ctrl = new Int32Array(new SharedArrayBuffer(CTRL_INTS * 4));
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { module: this.module, memory: this.memory, ctrl: ctrl.buffer, names: NAMES },
+    });
+    worker.unref();
+    return { worker, ctrl, seq: 0 };
+  }
+
+  private stopHelpers(keep: number): void {
+    for (const h of this.helpers.splice(keep)) {
+      h.ctrl[OP] = -1;
+      Atomics.store(h.ctrl, SEQ, ++h.seq);
+      Atomics.notify(h.ctrl, SEQ);
+      void h.worker.terminate();
+    }
+  }
+}
+
+let pool: Pool | null = null;
+
+/** The process-wide pool, made on first use. */
+export function getPool(): Pool {
+  if (!pool) pool = new Pool();
+  return pool;
+}

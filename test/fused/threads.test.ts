@@ -1,0 +1,66 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { loadBackend, type Tf } from '../../src/model/backend.js';
+import { buildModel } from '../../src/model/build.js';
+import { trainModel } from '../../src/train/loop.js';
+import { setThreads, bytesInUse } from '../../src/model/fused/kernels.js';
+import type { TrainingConfig } from '../../src/config/types.js';
+
+let tf: Tf;
+beforeAll(async () => {
+  ({ tf } = await loadBackend('wasm'));
+});
+afterAll(() => setThreads(1));
+
+const L = 10;
+function windows(n: number) {
+  const x = new Float32Array(n * L * 2);
+  const y = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < L; j++) {
+      x[(i * L + j) * 2] = Math.sin((i + j) * 0.3);
+      x[(i * L + j) * 2 + 1] = Math.cos((i + j) * 0.11);
+    }
+    y[i] = Math.sin((i + L) * 0.3);
+  }
+  return { x, y, xShape: [n, L, 2], yShape: [n, 1], xVal: x.slice(0, 40 * L * 2), yVal: y.slice(0, 40), nVal: 40 };
+}
+
+const cfg: TrainingConfig = {
+  optimizer: 'adam', learning_rate: 0.01, batch_size: 32, epochs: 4, loss: 'mse', clip_norm: 1,
+  early_stopping: null, validation_size: 0, seed: 5, threads: 1,
+};
+
+/** Trains a fresh 2-layer fused model; returns its history, weights, and tf's tensor count after each epoch. */
+async function train(cell: 'lstm' | 'gru', threads: number) {
+  setThreads(threads);
+  const base = bytesInUse();
+  const model = buildModel(tf, {
+    cell, layers: [{ units: 12 }, { units: 8 }], dropout: 0, dense: [{ units: 4 }], steps: L, features: 2, outputs: 1,
+    sequenceOutput: false, seed: 9, fused: true,
+  });
+  const tensors: number[] = [];
+  const r = await trainModel(tf, model, windows(150), cfg, { onEpoch: () => tensors.push(tf.memory().numTensors) });
+  const weights = model.getWeights().map((w) => Buffer.from((w.dataSync() as Float32Array).slice().buffer));
+  model.dispose();
+  return { history: r.history.map((e) => [e.loss, e.valLoss, e.gradNorm]), weights, tensors, leftover: bytesInUse() - base };
+}
+
+describe.each(['lstm', 'gru'] as const)('training with fused %s layers', (cell) => {
+  it('gives the same bits for the same seed and thread count (1 and 2 threads), close results across counts', async () => {
+    const one = [await train(cell, 1), await train(cell, 1)];
+    const two = [await train(cell, 2), await train(cell, 2)];
+    for (const [a, b] of [one, two]) {
+      expect(a.history).toEqual(b.history);
+      a.weights.forEach((w, i) => expect(w.equals(b.weights[i]), `weight ${i}`).toBe(true));
+    }
+    one[0].history.forEach((h, e) =>
+      h.forEach((v, k) => expect(Math.abs(v! - two[0].history[e][k]!) / Math.abs(v!), `epoch ${e + 1} value ${k}`).toBeLessThan(1e-4)));
+  });
+
+  it('holds no tensors or kernel memory beyond what each epoch needs', async () => {
+    const r = await train(cell, 2);
+    expect(r.tensors.length).toBe(cfg.epochs);
+    expect(new Set(r.tensors).size, `tensors after each epoch: ${r.tensors.join(', ')}`).toBe(1);
+    expect(r.leftover).toBe(0);
+  });
+});
