@@ -6,6 +6,7 @@ import { formatTime, futureTimes } from '../data/time.js';
 import { Pipeline } from '../transforms/pipeline.js';
 import { forecastTransformed, needsFeedback, type ModelIO } from '../forecast/forecast.js';
 import { toCsv, formatNumber } from '../output/csv.js';
+import { medianOf, memberFileNames } from '../forecast/ensemble.js';
 import { parseConfigText } from '../config/load.js';
 import type { Frequency, MissingPolicy, TimeFormat } from '../types.js';
 
@@ -70,15 +71,22 @@ export async function predictCommand(opts: PredictOptions): Promise<void> {
   const { loadBackend } = await import('../model/backend.js');
   const { loadModelFromFiles } = await import('../model/build.js');
   const { tf } = await loadBackend((opts.backend ?? config.backend ?? 'auto') as 'auto');
-  let model;
-  try {
-    model = await loadModelFromFiles(tf, files['model.json'].toString('utf8'), files['weights.bin']);
-  } catch (e) {
-    throw new ArtifactError(`${opts.model}: cannot load the model (${(e as Error).message})`);
-  }
   const tcols = pipeline.transform(series.columns);
-  const fT = forecastTransformed(tf, model, io, tcols, n, io.horizon);
-  const fc = pipeline.inverseTarget(io.target, fT, series.columns[io.target]);
+  const forecasts: Float64Array[] = [];
+  for (let j = 0; j < (io.members ?? 1); j++) {
+    const names = memberFileNames(j);
+    if (!files[names.model] || !files[names.weights]) throw new ArtifactError(`${opts.model} is incomplete: ensemble member file ${names.model} or ${names.weights} is missing`);
+    let model;
+    try {
+      model = await loadModelFromFiles(tf, files[names.model].toString('utf8'), files[names.weights]);
+    } catch (e) {
+      throw new ArtifactError(`${opts.model}: cannot load ${names.model} (${(e as Error).message})`);
+    }
+    const fT = forecastTransformed(tf, model, io, tcols, n, io.horizon);
+    forecasts.push(pipeline.inverseTarget(io.target, fT, series.columns[io.target]));
+    model.dispose();
+  }
+  const fc = medianOf(forecasts);
   const times = futureTimes(series.index, io.horizon).map((t) => formatTime(t, series.index.format));
   const timeName = series.timeColumn ?? 'index';
 

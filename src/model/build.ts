@@ -1,4 +1,4 @@
-import type { LayersModel, io } from '@tensorflow/tfjs';
+import type { LayersModel, SymbolicTensor, io } from '@tensorflow/tfjs';
 import type { Tf } from './backend.js';
 import { fusedRecurrentLayer, registerFusedLayers } from './fused/index.js';
 
@@ -16,6 +16,8 @@ export interface ModelSpec {
   seed: number;
   /** Use the whole-sequence fused LSTM/GRU kernels (the cpu and wasm backends); `rnn` cells stay stock. */
   fused?: boolean;
+  /** Add a linear path from the flattened input window to the outputs (needs fixed `steps`, no sequence output). */
+  linear?: boolean;
 }
 
 /** Distinct, nonzero seeds derived from one base seed (tfjs treats 0 as "unseeded"). */
@@ -41,6 +43,7 @@ function withoutOrthogonalWarning<T>(fn: () => T): T {
 
 export function buildModel(tf: Tf, spec: ModelSpec): LayersModel {
   if (spec.layers.length === 0) throw new Error('model needs at least one recurrent layer');
+  if (spec.linear) return buildWithLinearPath(tf, spec);
   const nextSeed = seedStream(spec.seed);
   const model = tf.sequential();
   const inputShape = [spec.steps, spec.features];
@@ -76,6 +79,52 @@ export function buildModel(tf: Tf, spec: ModelSpec): LayersModel {
   for (const d of spec.dense) model.add(wrap(dense(d.units, 'relu')));
   model.add(wrap(dense(spec.outputs, 'linear')));
   return model;
+}
+
+/**
+ * input [batch, steps, features] -> recurrent stack -> dense head, plus a linear map of the
+ * flattened input window, summed -> [batch, outputs]. Standard layers only, so it saves and
+ * loads like the sequential model.
+ */
+function buildWithLinearPath(tf: Tf, spec: ModelSpec): LayersModel {
+  if (spec.steps === null || spec.sequenceOutput) throw new Error('a linear path needs a fixed window and one output vector');
+  const nextSeed = seedStream(spec.seed);
+  const input = tf.input({ shape: [spec.steps, spec.features] });
+  let h = input as SymbolicTensor;
+  spec.layers.forEach((layer, i) => {
+    const common = {
+      units: layer.units,
+      returnSequences: i < spec.layers.length - 1,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }),
+      recurrentInitializer: tf.initializers.orthogonal({ gain: 1, seed: nextSeed() }),
+      biasInitializer: tf.initializers.zeros(),
+    };
+    const rnnLayer =
+      spec.fused && spec.cell !== 'rnn'
+        ? fusedRecurrentLayer(tf, spec.cell, common)
+        : spec.cell === 'lstm'
+          ? tf.layers.lstm({ ...common, recurrentActivation: 'sigmoid' })
+          : spec.cell === 'gru'
+            ? tf.layers.gru({ ...common, recurrentActivation: 'sigmoid' })
+            : tf.layers.simpleRNN({ ...common, activation: 'tanh' });
+    h = withoutOrthogonalWarning(() => rnnLayer.apply(h) as SymbolicTensor);
+    if (spec.dropout > 0) h = tf.layers.dropout({ rate: spec.dropout, seed: nextSeed() }).apply(h) as SymbolicTensor;
+  });
+  const dense = (units: number, activation: 'relu' | 'linear') =>
+    tf.layers.dense({
+      units,
+      activation,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }),
+      biasInitializer: tf.initializers.zeros(),
+    });
+  for (const d of spec.dense) h = dense(d.units, 'relu').apply(h) as SymbolicTensor;
+  const head = dense(spec.outputs, 'linear').apply(h) as SymbolicTensor;
+  const flat = tf.layers.flatten().apply(input) as SymbolicTensor;
+  const lin = tf.layers
+    .dense({ units: spec.outputs, activation: 'linear', kernelInitializer: tf.initializers.zeros(), biasInitializer: tf.initializers.zeros() })
+    .apply(flat) as SymbolicTensor;
+  const out = tf.layers.add().apply([head, lin]) as SymbolicTensor;
+  return tf.model({ inputs: input, outputs: out });
 }
 
 function concatWeightData(data: io.WeightData | undefined): Buffer {

@@ -118,3 +118,23 @@ describe('serialize round trip', () => {
     expect(Array.from(p2)).toEqual(Array.from(p1));
   });
 });
+
+describe('linear path beside the recurrent stack', () => {
+  it('adds a zero-initialised linear map of the window, and survives a save/load round trip', async () => {
+    const plain = buildModel(tf, base);
+    const m = buildModel(tf, { ...base, linear: true });
+    const x = tf.randomNormal([3, 5, 2], 0, 1, 'float32', 4);
+    // the linear path starts at zero, so the untrained model predicts what the plain one does
+    const p0 = Array.from((plain.predict(x) as Tensor).dataSync());
+    const p1 = Array.from((m.predict(x) as Tensor).dataSync());
+    p1.forEach((v, i) => expect(v).toBeCloseTo(p0[i], 6));
+    expect(m.outputs[0].shape).toEqual([null, 4]);
+    // 5 steps x 2 features -> 4 outputs, plus 4 biases
+    expect(m.trainableWeights.map((w) => w.shape).some((s) => s.join() === '10,4')).toBe(true);
+    m.setWeights(m.getWeights().map((w, i) => (w.shape.join() === '10,4' ? tf.fill(w.shape, 0.1 * (i + 1)) : w)));
+    const { modelJson, weights } = await serializeModel(m);
+    const m2 = await loadModelFromFiles(tf, modelJson, Buffer.from(weights));
+    expect(Array.from((m2.predict(x) as Tensor).dataSync())).toEqual(Array.from((m.predict(x) as Tensor).dataSync()));
+  });
+});
+
