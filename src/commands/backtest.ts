@@ -3,7 +3,7 @@ import type { Series } from '../types.js';
 import { configFromOptions, readConfiguredSeries, type DataFlagOptions } from './common.js';
 import { defaultSeason } from '../metrics/season.js';
 import { backtest, defaultStep, type BacktestResult } from '../forecast/backtest.js';
-import { chooseTransforms } from '../forecast/auto.js';
+import { chooseWindowTransforms } from '../forecast/auto.js';
 
 export interface BacktestCommandOptions extends DataFlagOptions {
   season?: number;
@@ -12,11 +12,14 @@ export interface BacktestCommandOptions extends DataFlagOptions {
 }
 
 /**
- * Default lookback when neither a config file nor --lookback sets one: max(2m, H, 8), capped so
- * that at least ~30 training windows remain in the `end` rows the model may see.
+ * Default lookback when neither a config file nor --lookback sets one: two seasons (2m) when
+ * that is at most 256 steps, else one (longer windows cost too much recurrent time), and at
+ * least max(H, 8); capped so that at least ~30 training windows remain in the `end` rows the
+ * model may see.
  */
 export function defaultLookback(cfg: Config, end: number, horizon: number, season: number): number {
-  const want = Math.max(2 * season, horizon, 8);
+  const seasons = season > 1 ? (2 * season <= 256 ? 2 * season : season) : 0;
+  const want = Math.max(seasons, horizon, 8);
   const diffOffset = cfg.transforms.reduce((s, t) => s + (t.kind === 'difference' ? t.lag : 0), 0);
   const trainEnd = end - cfg.training.validation_size;
   const cap = trainEnd - diffOffset - horizon - 29;
@@ -24,17 +27,22 @@ export function defaultLookback(cfg: Config, end: number, horizon: number, seaso
 }
 
 /**
- * The config-less defaults, chosen per origin from the rows the model may see: transforms from
- * the data (forecast/auto.ts) and, unless `lookback` was given, the default lookback.
+ * The config-less defaults, chosen per origin from the rows the model may see (`seen`, the
+ * `end` rows before the origin): windows normalised by their last value with a linear path
+ * beside the recurrent stack, the lookback (unless given) and the transforms (log,
+ * deseasonalize) from the data (forecast/auto.ts chooseWindowTransforms).
  */
 export function autoConfigFor(season: number, lookback?: number): (c: Config, seen: Series, end: number) => Config {
   return (c, seen, end) => {
-    let k: Config = { ...c, transforms: chooseTransforms(seen.columns[c.data.target], season) };
-    if (lookback === undefined) {
-      const L = defaultLookback(k, end, c.window.horizon, season);
-      k = { ...k, window: { ...k.window, lookback: L, chunk: L } };
-    }
-    return k;
+    const base: Config = {
+      ...c,
+      transforms: [],
+      window: { ...c.window, mode: 'many-to-one', strategy: 'direct', normalize: 'last' },
+      model: { ...c.model, linear: true },
+    };
+    const L = lookback ?? defaultLookback(base, end, c.window.horizon, season);
+    const transforms = chooseWindowTransforms(seen.columns[c.data.target].subarray(0, end), season, c.window.horizon, L);
+    return { ...base, transforms, window: { ...base.window, lookback: L, chunk: L } };
   };
 }
 
