@@ -27,10 +27,21 @@ export function defaultLookback(cfg: Config, end: number, horizon: number, seaso
 }
 
 /**
+ * Default relative ridge penalty of the linear path: 0.03 x (window length + 1) / (training
+ * windows), within [1e-4, 0.1]. The penalty is then worth about 0.03 (L + 1) average windows, so
+ * short series (few windows per coefficient) are shrunk hard, long ones hardly at all.
+ */
+export function defaultRidge(trainEnd: number, lookback: number, horizon: number): number {
+  const windows = Math.max(1, trainEnd - lookback - horizon + 1);
+  return Math.min(0.1, Math.max(1e-4, (0.03 * (lookback + 1)) / windows));
+}
+
+/**
  * The config-less defaults, chosen per origin from the rows the model may see (`seen`, the
- * `end` rows before the origin): windows normalised by their last value with a linear path
- * beside the recurrent stack, the lookback (unless given) and the transforms (log,
- * deseasonalize) from the data (forecast/auto.ts chooseWindowTransforms).
+ * `end` rows before the origin): windows normalised by their last value; a ridge-fitted linear
+ * path beside the recurrent stack (defaultRidge), which the network corrects where that helps
+ * on validation; the lookback (unless given); the transforms (log, deseasonalize) from the data
+ * (forecast/auto.ts chooseWindowTransforms).
  */
 export function autoConfigFor(season: number, lookback?: number): (c: Config, seen: Series, end: number) => Config {
   return (c, seen, end) => {
@@ -41,8 +52,9 @@ export function autoConfigFor(season: number, lookback?: number): (c: Config, se
       model: { ...c.model, linear: true },
     };
     const L = lookback ?? defaultLookback(base, end, c.window.horizon, season);
-    const transforms = chooseWindowTransforms(seen.columns[c.data.target].subarray(0, end), season, c.window.horizon, L);
-    return { ...base, transforms, window: { ...base.window, lookback: L, chunk: L } };
+    const transforms = chooseWindowTransforms(seen.columns[c.data.target].subarray(0, end), season, c.window.horizon);
+    const ridge = defaultRidge(end - c.training.validation_size, L, c.window.horizon);
+    return { ...base, transforms, model: { ...base.model, ridge }, window: { ...base.window, lookback: L, chunk: L } };
   };
 }
 

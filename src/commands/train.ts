@@ -13,6 +13,7 @@ import { defaultSeason } from '../metrics/season.js';
 import { naive, seasonalNaive, drift } from '../forecast/baselines.js';
 import { forecastTransformed, needsFeedback, type ModelIO } from '../forecast/forecast.js';
 import { medianOf, memberFileNames } from '../forecast/ensemble.js';
+import { ridge } from '../forecast/ridge.js';
 import { assertWritableTarget, nextRunDir, writeDirAtomic } from '../artifacts/atomic.js';
 import { buildManifest } from '../artifacts/run-dir.js';
 import { toCsv, formatNumber } from '../output/csv.js';
@@ -150,7 +151,7 @@ export async function trainOnSeries(
   }
 
   const { loadBackend } = await import('../model/backend.js');
-  const { buildModel, serializeModel } = await import('../model/build.js');
+  const { buildModel, serializeModel, setLinearPath } = await import('../model/build.js');
   const { trainModel } = await import('../train/loop.js');
   const { makeProgress } = await import('../train/progress.js');
   const { tf, backend } = await loadBackend(cfg.backend);
@@ -160,6 +161,10 @@ export async function trainOnSeries(
   const canForecastFuture =
     opts.future !== false && (!needsFeedback(io, w.horizon) || (features.length === 1 && features[0] === cfg.data.target));
   const futureCols = canForecastFuture ? pipeline.transform(series.columns) : null;
+
+  // The linear path (model.linear) is a ridge regression of the training targets on the
+  // flattened training windows, fixed before the network trains on what it leaves.
+  const linearPath = cfg.model.linear ? fitLinearPath(data.x, data.y, data.xShape, data.yShape[1], cfg.model.ridge) : null;
 
   // An ensemble trains `ensemble` members with seeds seed, seed+1, ...; its forecast is their median.
   const members = cfg.training.ensemble;
@@ -188,6 +193,7 @@ export async function trainOnSeries(
         seed,
         fused: backend === 'cpu' || backend === 'wasm',
       });
+      if (linearPath) setLinearPath(tf, model, linearPath.kernel, linearPath.bias);
       const progress = makeProgress({
         epochs: cfg.training.epochs,
         tty: interactive(opts),
@@ -196,7 +202,7 @@ export async function trainOnSeries(
       });
       try {
         fits.push(
-          await trainModel(tf, model, data, { ...cfg.training, seed }, { onEpoch: (e) => progress.onEpoch(e), shouldStop: () => interrupted }),
+          await trainModel(tf, model, data, { ...cfg.training, seed }, { keepInitial: Boolean(linearPath), onEpoch: (e) => progress.onEpoch(e), shouldStop: () => interrupted }),
         );
       } finally {
         progress.done();
@@ -230,6 +236,21 @@ export async function trainOnSeries(
     memberBestEpochs: fits.map((f) => f.bestEpoch), trainSeconds: fits.reduce((a, f) => a + f.seconds, 0), backend,
     models, test: { actual, forecast: testF }, future, metrics,
   };
+}
+
+/** Ridge regression (relative penalty alpha) of y [n, outputs] on x [n, steps, features] flattened, with an intercept. */
+function fitLinearPath(x: Float32Array, y: Float32Array, xShape: number[], outputs: number, alpha: number): { kernel: Float64Array[]; bias: Float64Array } {
+  const n = xShape[0], p = xShape[1] * xShape[2];
+  const X: Float64Array[] = [], Y: Float64Array[] = [];
+  for (let i = 0; i < n; i++) {
+    const row = new Float64Array(p + 1);
+    for (let j = 0; j < p; j++) row[j] = x[i * p + j];
+    row[p] = 1;
+    X.push(row);
+    Y.push(Float64Array.from(y.subarray(i * outputs, (i + 1) * outputs)));
+  }
+  const W = ridge(X, Y, alpha);
+  return { kernel: W.slice(0, p), bias: W[p] };
 }
 
 function memberFiles(models: { modelJson: string; weights: Buffer }[]): Record<string, string | Uint8Array> {

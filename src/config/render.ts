@@ -32,6 +32,7 @@ export function renderConfigYaml(config: Config): string {
       dropout: config.model.dropout,
       dense: config.model.dense.map((l) => ({ units: l.units })),
       linear: config.model.linear,
+      ridge: config.model.ridge,
     },
     training: {
       ...config.training,

@@ -372,13 +372,14 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
   }
 
   // model
-  const m = c.section(root.model, ['model'], ['cell', 'layers', 'dropout', 'dense', 'linear']);
+  const m = c.section(root.model, ['model'], ['cell', 'layers', 'dropout', 'dense', 'linear', 'ridge']);
   const model: ModelConfig = {
     cell: c.enumOf(m.cell, ['model', 'cell'], CELLS, 'lstm'),
     layers: c.units(m.layers, ['model', 'layers'], [{ units: 32 }], true),
     dropout: c.num(m.dropout, ['model', 'dropout'], 0, { min: 0, maxOpen: 1 }),
     dense: c.units(m.dense === null ? [] : m.dense, ['model', 'dense'], [], false),
     linear: c.bool(m.linear, ['model', 'linear'], false),
+    ridge: c.num(m.ridge, ['model', 'ridge'], 0.01, { min: 0 }),
   };
   if (model.linear && window.mode === 'one-to-one') {
     c.problem(['model', 'linear'], 'applies only to mode many-to-one (a linear path from the whole input window to the outputs)');

@@ -40,10 +40,13 @@ export interface ModelConfig {
   /** Hidden dense layers between the recurrent stack and the output layer. */
   dense: { units: number }[];
   /**
-   * many-to-one only: add a linear path from the flattened input window to the outputs (a
-   * trained autoregressive "highway" beside the recurrent stack, as in LSTNet).
+   * many-to-one only: add a linear path from the flattened input window to the outputs (an
+   * autoregressive "highway" beside the recurrent stack, as in LSTNet), fitted by ridge
+   * regression on the training windows before the network trains on what it leaves.
    */
   linear: boolean;
+  /** Relative ridge penalty of the linear path: lambda = ridge * trace(XᵀX) / columns. */
+  ridge: number;
 }
 
 export interface TrainingConfig {

@@ -81,10 +81,15 @@ export function buildModel(tf: Tf, spec: ModelSpec): LayersModel {
   return model;
 }
 
+/** Name of the dense layer of the linear path (kernel [steps * features, outputs], bias [outputs]). */
+export const LINEAR_PATH = 'linear_path';
+
 /**
  * input [batch, steps, features] -> recurrent stack -> dense head, plus a linear map of the
- * flattened input window, summed -> [batch, outputs]. Standard layers only, so it saves and
- * loads like the sequential model.
+ * flattened input window, summed -> [batch, outputs]. The linear path is not trained by
+ * gradient descent: the caller sets it (setLinearPath, e.g. to a ridge regression fitted on the
+ * training windows) and the network learns what it leaves. Standard layers only, so it saves
+ * and loads like the sequential model.
  */
 function buildWithLinearPath(tf: Tf, spec: ModelSpec): LayersModel {
   if (spec.steps === null || spec.sequenceOutput) throw new Error('a linear path needs a fixed window and one output vector');
@@ -118,13 +123,34 @@ function buildWithLinearPath(tf: Tf, spec: ModelSpec): LayersModel {
       biasInitializer: tf.initializers.zeros(),
     });
   for (const d of spec.dense) h = dense(d.units, 'relu').apply(h) as SymbolicTensor;
-  const head = dense(spec.outputs, 'linear').apply(h) as SymbolicTensor;
+  // the head starts at zero, so the untrained model forecasts what the linear path does
+  const head = tf.layers
+    .dense({ units: spec.outputs, activation: 'linear', kernelInitializer: tf.initializers.zeros(), biasInitializer: tf.initializers.zeros() })
+    .apply(h) as SymbolicTensor;
   const flat = tf.layers.flatten().apply(input) as SymbolicTensor;
   const lin = tf.layers
-    .dense({ units: spec.outputs, activation: 'linear', kernelInitializer: tf.initializers.zeros(), biasInitializer: tf.initializers.zeros() })
+    .dense({
+      name: LINEAR_PATH,
+      units: spec.outputs,
+      activation: 'linear',
+      trainable: false,
+      kernelInitializer: tf.initializers.zeros(),
+      biasInitializer: tf.initializers.zeros(),
+    })
     .apply(flat) as SymbolicTensor;
   const out = tf.layers.add().apply([head, lin]) as SymbolicTensor;
   return tf.model({ inputs: input, outputs: out });
+}
+
+/** Set the linear path of a model built with `linear: true`: kernel rows [steps * features] of [outputs], then the bias. */
+export function setLinearPath(tf: Tf, model: LayersModel, kernel: Float64Array[], bias: Float64Array): void {
+  const layer = model.getLayer(LINEAR_PATH);
+  const p = kernel.length, q = bias.length;
+  const k = new Float32Array(p * q);
+  kernel.forEach((row, i) => k.set(row, i * q));
+  const w = [tf.tensor2d(k, [p, q]), tf.tensor1d(Float32Array.from(bias))];
+  layer.setWeights(w);
+  w.forEach((t) => t.dispose());
 }
 
 function concatWeightData(data: io.WeightData | undefined): Buffer {

@@ -64,7 +64,7 @@ describe('resolveConfig', () => {
       { kind: 'scale', method: 'standard' },
     ]);
     expect(c.window).toEqual({ mode: 'many-to-one', lookback: 24, horizon: 12, strategy: 'direct', chunk: 24, normalize: 'none' });
-    expect(c.model).toEqual({ cell: 'lstm', layers: [{ units: 64 }, { units: 32 }], dropout: 0.1, dense: [], linear: false });
+    expect(c.model).toEqual({ cell: 'lstm', layers: [{ units: 64 }, { units: 32 }], dropout: 0.1, dense: [], linear: false, ridge: 0.01 });
     expect(c.training.early_stopping).toEqual({ patience: 20, min_delta: 0 });
     expect(c.training.epochs).toBe(200);
     expect(c.evaluation).toEqual({ test_size: 12, season: 12 });
@@ -76,7 +76,7 @@ describe('resolveConfig', () => {
       data: { path: 'x.csv', time_column: undefined, target: 'y', features: ['y'], missing: 'interpolate' },
       transforms: [{ kind: 'scale', method: 'standard' }],
       window: { mode: 'many-to-one', lookback: 24, horizon: 12, strategy: 'direct', chunk: 24, normalize: 'none' },
-      model: { cell: 'lstm', layers: [{ units: 32 }], dropout: 0, dense: [], linear: false },
+      model: { cell: 'lstm', layers: [{ units: 32 }], dropout: 0, dense: [], linear: false, ridge: 0.01 },
       training: {
         optimizer: 'adam', learning_rate: 0.001, batch_size: 32, epochs: 100, loss: 'mse', clip_norm: 1.0,
         early_stopping: { patience: 10, min_delta: 0 }, validation_size: 12, seed: 42, ensemble: 1,
@@ -124,18 +124,19 @@ output: {dir: out, plot: false}
     const c = resolveText(`data: {path: x.csv, target: y}
 transforms: [log, {deseasonalize: 12}, scale]
 window: {normalize: last}
-model: {linear: true}
+model: {linear: true, ridge: 0.5}
 training: {ensemble: 5}
 `);
     expect(c.transforms).toEqual([{ kind: 'log' }, { kind: 'deseasonalize', period: 12 }, { kind: 'scale', method: 'standard' }]);
     expect(c.window.normalize).toBe('last');
     expect(c.model.linear).toBe(true);
+    expect(c.model.ridge).toBe(0.5);
     expect(c.training.ensemble).toBe(5);
     const p = problemsOf(() =>
       resolveText(`data: {path: x.csv, target: y}
 transforms: [deseasonalize, {deseasonalize: 1}]
 window: {mode: one-to-one, normalize: first}
-model: {linear: 1}
+model: {linear: 1, ridge: -1}
 training: {ensemble: 0}
 `),
     );
@@ -144,6 +145,7 @@ training: {ensemble: 0}
       'transforms[1].deseasonalize: must be an integer >= 2, got 1 (my.yaml:2)',
       'window.normalize: must be one of none, last; got "first" (my.yaml:3)',
       'model.linear: must be true or false, got 1 (my.yaml:4)',
+      'model.ridge: must be a number >= 0, got -1 (my.yaml:4)',
       'training.ensemble: must be a positive integer, got 0 (my.yaml:5)',
     ]);
     expect(problemsOf(() => resolveText('data: {path: x.csv, target: y}\nwindow: {mode: one-to-one, normalize: last}\nmodel: {linear: true}\n'))).toEqual([
