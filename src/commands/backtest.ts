@@ -40,8 +40,8 @@ export function defaultRidge(trainEnd: number, lookback: number, horizon: number
  * The config-less defaults, chosen per origin from the rows the model may see (`seen`, the
  * `end` rows before the origin): windows normalised by their last value; a ridge-fitted linear
  * path beside the recurrent stack (defaultRidge), which the network corrects where that helps
- * on validation; the lookback (unless given); the transforms (log, deseasonalize) from the data
- * (forecast/auto.ts chooseWindowTransforms).
+ * on validation; mean absolute error as the training loss; the lookback (unless given); the
+ * transforms (log, deseasonalize) from the data (forecast/auto.ts chooseWindowTransforms).
  */
 export function autoConfigFor(season: number, lookback?: number): (c: Config, seen: Series, end: number) => Config {
   return (c, seen, end) => {
@@ -50,6 +50,9 @@ export function autoConfigFor(season: number, lookback?: number): (c: Config, se
       transforms: [],
       window: { ...c.window, mode: 'many-to-one', strategy: 'direct', normalize: 'last' },
       model: { ...c.model, linear: true },
+      // MASE, the score, is an absolute error: training on it measured slightly better
+      // (suite 0.811 vs 0.817; gold 1.79 -> 1.69, sunspots 0.63 -> 0.59, co2 0.227 -> 0.238)
+      training: { ...c.training, loss: 'mae' },
     };
     const L = lookback ?? defaultLookback(base, end, c.window.horizon, season);
     const transforms = chooseWindowTransforms(seen.columns[c.data.target].subarray(0, end), season, c.window.horizon);
