@@ -6,6 +6,7 @@ import { formatTime, futureTimes } from '../data/time.js';
 import { Pipeline } from '../transforms/pipeline.js';
 import { forecastTransformed, needsFeedback, type ModelIO } from '../forecast/forecast.js';
 import { toCsv, formatNumber } from '../output/csv.js';
+import { medianOf, memberFileNames } from '../forecast/ensemble.js';
 import { parseConfigText } from '../config/load.js';
 import type { Frequency, MissingPolicy, TimeFormat } from '../types.js';
 
@@ -68,20 +69,29 @@ export async function predictCommand(opts: PredictOptions): Promise<void> {
   if (needsFeedback(io, io.horizon) && !onlyTarget) throw new ArtifactError('this run cannot forecast its horizon from inputs other than the target');
 
   const { openPredictor } = await import('../model/predictor.js');
-  let predictor;
-  try {
-    predictor = await openPredictor(files['model.json'].toString('utf8'), files['weights.bin'], {
-      backend: opts.backend ?? config.backend ?? 'auto',
-      trainedOn: recordedBackend(files['metadata.json']),
-    });
-  } catch (e) {
-    if (e instanceof UserError) throw e;
-    throw new ArtifactError(`${opts.model}: cannot load the model (${(e as Error).message})`);
-  }
   const tcols = pipeline.transform(series.columns);
-  const fT = forecastTransformed(predictor.predict, io, tcols, n, io.horizon);
-  predictor.dispose();
-  const fc = pipeline.inverseTarget(io.target, fT, series.columns[io.target]);
+  const forecasts: Float64Array[] = [];
+  for (let j = 0; j < (io.members ?? 1); j++) {
+    const names = memberFileNames(j);
+    if (!files[names.model] || !files[names.weights]) throw new ArtifactError(`${opts.model} is incomplete: ensemble member file ${names.model} or ${names.weights} is missing`);
+    let predictor;
+    try {
+      predictor = await openPredictor(files[names.model].toString('utf8'), files[names.weights], {
+        backend: opts.backend ?? config.backend ?? 'auto',
+        trainedOn: recordedBackend(files['metadata.json']),
+      });
+    } catch (e) {
+      if (e instanceof UserError) throw e;
+      throw new ArtifactError(`${opts.model}: cannot load ${names.model} (${(e as Error).message})`);
+    }
+    try {
+      const fT = forecastTransformed(predictor.predict, io, tcols, n, io.horizon);
+      forecasts.push(pipeline.inverseTarget(io.target, fT, series.columns[io.target]));
+    } finally {
+      predictor.dispose();
+    }
+  }
+  const fc = medianOf(forecasts);
   const times = futureTimes(series.index, io.horizon).map((t) => formatTime(t, series.index.format));
   const timeName = series.timeColumn ?? 'index';
 

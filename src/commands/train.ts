@@ -5,11 +5,15 @@ import { configFromOptions, interactive, readConfiguredSeries, runBaseName, type
 import { sha256File } from '../data/read-csv.js';
 import { formatTime, futureTimes } from '../data/time.js';
 import { Pipeline } from '../transforms/pipeline.js';
-import { splitPoints, manyToOneStarts, oneToOneChunks, gatherManyToOne, gatherOneToOne } from '../windows/index-math.js';
+import {
+  splitPoints, manyToOneStarts, oneToOneChunks, gatherManyToOne, gatherOneToOne, normalizeLast, lastNormScale,
+} from '../windows/index-math.js';
 import { scoreAll } from '../metrics/metrics.js';
 import { defaultSeason } from '../metrics/season.js';
 import { naive, seasonalNaive, drift } from '../forecast/baselines.js';
 import { forecastTransformed, needsFeedback, type ModelIO } from '../forecast/forecast.js';
+import { medianOf, memberFileNames } from '../forecast/ensemble.js';
+import { ridge } from '../forecast/ridge.js';
 import { assertWritableTarget, nextRunDir, writeDirAtomic } from '../artifacts/atomic.js';
 import { buildManifest } from '../artifacts/run-dir.js';
 import { toCsv, formatNumber } from '../output/csv.js';
@@ -45,13 +49,16 @@ export interface TrainResult {
   season: number;
   split: { trainEnd: number; valEnd: number; n: number };
   history: { epoch: number; loss: number; valLoss: number | null; gradNorm: number; seconds: number }[];
+  /** Best epoch of the first member (the only one without an ensemble). */
   bestEpoch: number;
+  memberBestEpochs: number[];
+  /** Training seconds summed over the members. */
   trainSeconds: number;
   backend: string;
   /** Threads the fused LSTM/GRU kernels used; null when the model has none (rnn cells, tensorflow backends). */
   threads: number | null;
-  modelJson: string;
-  weights: Buffer;
+  /** Member 0 first; saved as model.json/weights.bin, then model-<j>.json/weights-<j>.bin. */
+  models: { modelJson: string; weights: Buffer }[];
   test: { actual: Float64Array; forecast: Float64Array };
   future: Float64Array;
   metrics: Record<string, Scores>;
@@ -66,6 +73,8 @@ function validateAgainstData(cfg: Config, series: Series): void {
       problems.push('data.features: must include the target for recursive or one-to-one forecasting');
     if (w.mode === 'one-to-one' || w.strategy === 'recursive')
       problems.push('data.features: other inputs than the target need window.mode many-to-one with strategy direct (future inputs are unknown)');
+    if (w.normalize === 'last' && !cfg.data.features.includes(cfg.data.target))
+      problems.push('data.features: must include the target for window.normalize last (targets are taken relative to its last input)');
     if (cfg.evaluation.test_size > w.horizon)
       problems.push(`evaluation.test_size: must be at most window.horizon (${w.horizon}) when there are inputs other than the target`);
   }
@@ -126,18 +135,25 @@ export async function trainOnSeries(
     const L = w.lookback, H = io.outputs;
     const tr = manyToOneStarts({ start: pipeline.offset, end: split.trainEnd, lookback: L, horizon: H });
     const g = gatherManyToOne(featCols, tTarget, tr, L, H);
+    const shape = { lookback: L, features: features.length, horizon: H, targetPos: features.indexOf(cfg.data.target) };
+    if (w.normalize === 'last') {
+      io.normalize = 'last';
+      io.normScale = lastNormScale(g.x, g.y, { ...shape, n: tr.length });
+      normalizeLast(g.x, g.y, { ...shape, n: tr.length }, io.normScale);
+    }
     data = { x: g.x, y: g.y, xShape: [tr.length, L, features.length], yShape: [tr.length, H] };
     if (split.valEnd > split.trainEnd) {
       const va = manyToOneStarts({ start: Math.max(pipeline.offset, split.trainEnd - L), end: split.valEnd, lookback: L, horizon: H });
       if (va.length) {
         const gv = gatherManyToOne(featCols, tTarget, va, L, H);
+        if (io.normalize === 'last') normalizeLast(gv.x, gv.y, { ...shape, n: va.length }, io.normScale!);
         Object.assign(data, { xVal: gv.x, yVal: gv.y, nVal: va.length });
       }
     }
   }
 
   const { loadBackend } = await import('../model/backend.js');
-  const { buildModel, serializeModel } = await import('../model/build.js');
+  const { buildModel, serializeModel, setLinearPath } = await import('../model/build.js');
   const { openPredictor } = await import('../model/predictor.js');
   const { trainModel } = await import('../train/loop.js');
   const { makeProgress } = await import('../train/progress.js');
@@ -149,57 +165,80 @@ export async function trainOnSeries(
     threads = kernels.threadCount(cfg.training.threads);
     kernels.setThreads(threads);
   }
-  const model = buildModel(tf, {
-    cell: cfg.model.cell,
-    layers: cfg.model.layers,
-    dropout: cfg.model.dropout,
-    dense: cfg.model.dense,
-    steps: w.mode === 'one-to-one' ? null : w.lookback,
-    features: features.length,
-    outputs: io.outputs,
-    sequenceOutput: w.mode === 'one-to-one',
-    seed: cfg.training.seed,
-    fused,
-  });
+  const origin = split.valEnd;
+  const testSize = n - origin;
+  const original = target;
+  const canForecastFuture =
+    opts.future !== false && (!needsFeedback(io, w.horizon) || (features.length === 1 && features[0] === cfg.data.target));
+  const futureCols = canForecastFuture ? pipeline.transform(series.columns) : null;
 
-  const progress = makeProgress({
-    epochs: cfg.training.epochs,
-    tty: interactive(opts),
-    quiet: Boolean(opts.quiet || opts.json),
-    stream: process.stderr,
-  });
+  // The linear path (model.linear) is a ridge regression of the training targets on the
+  // flattened training windows, fixed before the network trains on what it leaves.
+  const linearPath = cfg.model.linear ? fitLinearPath(data.x, data.y, data.xShape, data.yShape[1], cfg.model.ridge) : null;
+
+  // An ensemble trains `ensemble` members with seeds seed, seed+1, ...; its forecast is their median.
+  const members = cfg.training.ensemble;
+  const fits: { history: TrainResult['history']; bestEpoch: number; seconds: number }[] = [];
+  const testFs: Float64Array[] = [];
+  const futureFs: Float64Array[] = [];
+  const models: { modelJson: string; weights: Buffer }[] = [];
   let interrupted = false;
   const onSigint = () => {
     interrupted = true;
   };
   process.on('SIGINT', onSigint);
-  let fit;
   try {
-    fit = await trainModel(tf, model, data, cfg.training, { onEpoch: (e) => progress.onEpoch(e), shouldStop: () => interrupted });
+    for (let j = 0; j < members; j++) {
+      const seed = cfg.training.seed + j;
+      const model = buildModel(tf, {
+        cell: cfg.model.cell,
+        layers: cfg.model.layers,
+        dropout: cfg.model.dropout,
+        dense: cfg.model.dense,
+        steps: w.mode === 'one-to-one' ? null : w.lookback,
+        linear: cfg.model.linear,
+        features: features.length,
+        outputs: io.outputs,
+        sequenceOutput: w.mode === 'one-to-one',
+        seed,
+        fused,
+      });
+      if (linearPath) setLinearPath(tf, model, linearPath.kernel, linearPath.bias);
+      const progress = makeProgress({
+        epochs: cfg.training.epochs,
+        tty: interactive(opts),
+        quiet: Boolean(opts.quiet || opts.json),
+        stream: process.stderr,
+      });
+      try {
+        fits.push(
+          await trainModel(tf, model, data, { ...cfg.training, seed }, { keepInitial: Boolean(linearPath), onEpoch: (e) => progress.onEpoch(e), shouldStop: () => interrupted }),
+        );
+      } finally {
+        progress.done();
+      }
+      const saved = await serializeModel(model);
+      model.dispose();
+      models.push(saved);
+      // Forecast from the saved model through the same path predict takes, so that predict on this
+      // run repeats train's future forecast exactly. Evaluation: one multi-step forecast from the
+      // test origin; the future: the next horizon after the last observation.
+      const predictor = await openPredictor(saved.modelJson, saved.weights, { backend, tf });
+      try {
+        const testT = forecastTransformed(predictor.predict, io, tcols, origin, testSize);
+        testFs.push(pipeline.inverseTarget(cfg.data.target, testT, original.subarray(0, origin)));
+        if (futureCols) futureFs.push(pipeline.inverseTarget(cfg.data.target, forecastTransformed(predictor.predict, io, futureCols, n, w.horizon), original));
+      } finally {
+        predictor.dispose();
+      }
+    }
   } finally {
     process.off('SIGINT', onSigint);
-    progress.done();
   }
+  if (members > 1) io.members = members;
+  const testF = medianOf(testFs);
+  const future: Float64Array = futureCols ? medianOf(futureFs) : new Float64Array(0);
 
-  const { modelJson, weights } = await serializeModel(model);
-  model.dispose();
-  // Forecast from the saved model through the same path predict takes, so that predict on this run
-  // repeats train's future forecast exactly.
-  const origin = split.valEnd;
-  const testSize = n - origin;
-  const wantFuture = opts.future !== false && (!needsFeedback(io, w.horizon) || (features.length === 1 && features[0] === cfg.data.target));
-  const predictor = await openPredictor(modelJson, weights, { backend, tf });
-  let testT: Float64Array, futT: Float64Array | null;
-  try {
-    testT = forecastTransformed(predictor.predict, io, tcols, origin, testSize);
-    futT = wantFuture ? forecastTransformed(predictor.predict, io, pipeline.transform(series.columns), n, w.horizon) : null;
-  } finally {
-    predictor.dispose();
-  }
-
-  // evaluation: one multi-step forecast from the test origin, scored against the actuals
-  const original = target;
-  const testF = pipeline.inverseTarget(cfg.data.target, testT, original.subarray(0, origin));
   const actual = original.slice(origin);
   const season = cfg.evaluation.season || defaultSeason(series.index.frequency);
   const train = original.subarray(0, origin);
@@ -209,12 +248,38 @@ export async function trainOnSeries(
     seasonal_naive: scoreAll(actual, seasonalNaive(train, testSize, season), train, season),
     drift: scoreAll(actual, drift(train, testSize), train, season),
   };
-  // the future: the next horizon after the last observation
-  const future = futT ? pipeline.inverseTarget(cfg.data.target, futT, original) : new Float64Array(0);
   return {
-    io, pipeline, season, split, history: fit.history, bestEpoch: fit.bestEpoch, trainSeconds: fit.seconds, backend, threads,
-    modelJson, weights, test: { actual, forecast: testF }, future, metrics,
+    io, pipeline, season, split, history: fits[0].history, bestEpoch: fits[0].bestEpoch,
+    memberBestEpochs: fits.map((f) => f.bestEpoch), trainSeconds: fits.reduce((a, f) => a + f.seconds, 0), backend, threads,
+    models, test: { actual, forecast: testF }, future, metrics,
   };
+}
+
+/** Ridge regression (relative penalty alpha) of y [n, outputs] on x [n, steps, features] flattened, with an intercept. */
+function fitLinearPath(x: Float32Array, y: Float32Array, xShape: number[], outputs: number, alpha: number): { kernel: Float64Array[]; bias: Float64Array } {
+  const n = xShape[0], p = xShape[1] * xShape[2];
+  const X: Float64Array[] = [], Y: Float64Array[] = [];
+  for (let i = 0; i < n; i++) {
+    const row = new Float64Array(p + 1);
+    for (let j = 0; j < p; j++) row[j] = x[i * p + j];
+    row[p] = 1;
+    X.push(row);
+    Y.push(Float64Array.from(y.subarray(i * outputs, (i + 1) * outputs)));
+  }
+  const W = ridge(X, Y, alpha);
+  return { kernel: W.slice(0, p), bias: W[p] };
+}
+
+function memberFiles(models: { modelJson: string; weights: Buffer }[]): Record<string, string | Uint8Array> {
+  const files: Record<string, string | Uint8Array> = {};
+  models.forEach((m, j) => {
+    const names = memberFileNames(j);
+    const json = JSON.parse(m.modelJson) as { weightsManifest: { paths: string[] }[] };
+    for (const g of json.weightsManifest) g.paths = [names.weights];
+    files[names.model] = j === 0 ? m.modelJson : JSON.stringify(json);
+    files[names.weights] = m.weights;
+  });
+  return files;
 }
 
 function roundScores(s: Scores): Record<string, number | null> {
@@ -257,6 +322,7 @@ async function runFiles(cfg: Config, series: Series, r: TrainResult, t0: number)
     seed: cfg.training.seed,
     data: { path: cfg.data.path, sha256: sha256File(cfg.data.path), rows: target.length },
     best_epoch: r.bestEpoch,
+    ...(r.models.length > 1 ? { members: r.models.length, members_best_epoch: r.memberBestEpochs } : {}),
     epochs_run: r.history.length,
     timings: { train_seconds: Number(r.trainSeconds.toFixed(3)), total_seconds: Number(((performance.now() - t0) / 1000).toFixed(3)) },
     created: new Date().toISOString(),
@@ -272,8 +338,7 @@ async function runFiles(cfg: Config, series: Series, r: TrainResult, t0: number)
   const forecastCsv = toCsv([series.timeColumn ?? 'index', 'part', 'actual', 'forecast'], rows);
 
   const files: Record<string, string | Uint8Array> = {
-    'model.json': r.modelJson,
-    'weights.bin': r.weights,
+    ...memberFiles(r.models),
     'pipeline.json': JSON.stringify(pipelineJson, null, 2) + '\n',
     'config.yaml': renderConfigYaml({ ...cfg, data: { ...cfg.data, path: resolvePath(cfg.data.path) } }),
     'metadata.json': JSON.stringify(metadata, null, 2) + '\n',
@@ -305,6 +370,7 @@ function report(opts: TrainOptions, outDir: string, r: TrainResult): void {
         threads: r.threads,
         epochs_run: r.history.length,
         best_epoch: r.bestEpoch,
+    ...(r.models.length > 1 ? { members: r.models.length, members_best_epoch: r.memberBestEpochs } : {}),
         train_seconds: Number(r.trainSeconds.toFixed(3)),
         metrics: Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [k, roundScores(v)])),
       }) + '\n',

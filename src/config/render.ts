@@ -9,6 +9,8 @@ function transformOut(t: TransformSpec): unknown {
       return { difference: t.lag };
     case 'scale':
       return { scale: t.method };
+    case 'deseasonalize':
+      return { deseasonalize: t.period };
   }
 }
 
@@ -29,6 +31,8 @@ export function renderConfigYaml(config: Config): string {
       layers: config.model.layers.map((l) => ({ units: l.units })),
       dropout: config.model.dropout,
       dense: config.model.dense.map((l) => ({ units: l.units })),
+      linear: config.model.linear,
+      ridge: config.model.ridge,
     },
     training: {
       ...config.training,

@@ -41,7 +41,8 @@ const CELLS: readonly ModelConfig['cell'][] = ['lstm', 'gru', 'rnn'];
 const OPTIMIZERS: readonly TrainingConfig['optimizer'][] = ['adam', 'rmsprop', 'sgd'];
 const LOSSES: readonly TrainingConfig['loss'][] = ['mse', 'mae', 'huber'];
 const SCALE_METHODS = ['minmax', 'standard', 'none'] as const;
-const TRANSFORMS = ['log', 'difference', 'scale'];
+const TRANSFORMS = ['log', 'difference', 'scale', 'deseasonalize'];
+const NORMALIZE: readonly WindowConfig['normalize'][] = ['none', 'last'];
 
 const OVERRIDE_FLAGS: Record<keyof ConfigOverrides, { path: Path; flag: string }> = {
   data: { path: ['data', 'path'], flag: '--data' },
@@ -249,7 +250,7 @@ function transformsOf(c: Checker, v: unknown): TransformSpec[] {
     } else if (isRecord(entry)) {
       const keys = Object.keys(entry);
       if (keys.length !== 1) {
-        c.problem(p, `must have exactly one key (log, difference or scale), got ${keys.length ? keys.join(', ') : 'none'}`);
+        c.problem(p, `must have exactly one key (log, difference, scale or deseasonalize), got ${keys.length ? keys.join(', ') : 'none'}`);
         return;
       }
       name = keys[0];
@@ -257,7 +258,7 @@ function transformsOf(c: Checker, v: unknown): TransformSpec[] {
       argPath = [...p, name];
       if (arg === null) arg = undefined;
     } else {
-      c.problem(p, `must be log, difference, {difference: N}, scale or {scale: minmax|standard|none}; got ${describe(entry)}`);
+      c.problem(p, `must be log, difference, {difference: N}, scale, {scale: minmax|standard|none} or {deseasonalize: M}; got ${describe(entry)}`);
       return;
     }
     switch (name) {
@@ -270,6 +271,13 @@ function transformsOf(c: Checker, v: unknown): TransformSpec[] {
         break;
       case 'scale':
         out.push({ kind: 'scale', method: c.enumOf(arg, argPath, SCALE_METHODS, 'standard') });
+        break;
+      case 'deseasonalize':
+        if (arg === undefined) {
+          c.problem(argPath, 'needs the seasonal period, e.g. {deseasonalize: 12}');
+          break;
+        }
+        out.push({ kind: 'deseasonalize', period: c.int(arg, argPath, 2, 2) });
         break;
       default: {
         const s = suggest(name, TRANSFORMS);
@@ -355,7 +363,7 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
   const transforms = transformsOf(c, root.transforms);
 
   // window
-  const w = c.section(root.window, ['window'], ['mode', 'lookback', 'horizon', 'strategy', 'chunk']);
+  const w = c.section(root.window, ['window'], ['mode', 'lookback', 'horizon', 'strategy', 'chunk', 'normalize']);
   const lookback = c.int(w.lookback, ['window', 'lookback'], 1, 24);
   const horizon = c.int(w.horizon, ['window', 'horizon'], 1, 12);
   const window: WindowConfig = {
@@ -364,23 +372,32 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
     horizon,
     strategy: c.enumOf(w.strategy, ['window', 'strategy'], STRATEGIES, 'direct'),
     chunk: c.int(w.chunk, ['window', 'chunk'], 1, lookback),
+    normalize: c.enumOf(w.normalize, ['window', 'normalize'], NORMALIZE, 'none'),
   };
+  if (window.normalize === 'last' && window.mode === 'one-to-one') {
+    c.problem(['window', 'normalize'], 'last applies only to mode many-to-one (one-to-one windows have no fixed last input)');
+  }
   if (window.mode === 'one-to-one' && window.strategy === 'recursive') {
     c.problem(['window', 'strategy'], 'recursive applies only to mode many-to-one (one-to-one always forecasts step by step)');
   }
 
   // model
-  const m = c.section(root.model, ['model'], ['cell', 'layers', 'dropout', 'dense']);
+  const m = c.section(root.model, ['model'], ['cell', 'layers', 'dropout', 'dense', 'linear', 'ridge']);
   const model: ModelConfig = {
     cell: c.enumOf(m.cell, ['model', 'cell'], CELLS, 'lstm'),
     layers: c.units(m.layers, ['model', 'layers'], [{ units: 32 }], true),
     dropout: c.num(m.dropout, ['model', 'dropout'], 0, { min: 0, maxOpen: 1 }),
     dense: c.units(m.dense === null ? [] : m.dense, ['model', 'dense'], [], false),
+    linear: c.bool(m.linear, ['model', 'linear'], false),
+    ridge: c.num(m.ridge, ['model', 'ridge'], 0.01, { min: 0 }),
   };
+  if (model.linear && window.mode === 'one-to-one') {
+    c.problem(['model', 'linear'], 'applies only to mode many-to-one (a linear path from the whole input window to the outputs)');
+  }
 
   // training
   const t = c.section(root.training, ['training'], [
-    'optimizer', 'learning_rate', 'batch_size', 'epochs', 'loss', 'clip_norm', 'early_stopping', 'validation_size', 'seed', 'threads',
+    'optimizer', 'learning_rate', 'batch_size', 'epochs', 'loss', 'clip_norm', 'early_stopping', 'validation_size', 'seed', 'threads', 'ensemble',
   ]);
   let earlyStopping: TrainingConfig['early_stopping'] = { patience: 10, min_delta: 0 };
   const es = t.early_stopping;
@@ -406,6 +423,7 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
     validation_size: c.int(t.validation_size, ['training', 'validation_size'], 0, horizon),
     seed: c.int(t.seed, ['training', 'seed'], null, 42),
     threads: threadsSetting(c, t.threads),
+    ensemble: c.int(t.ensemble, ['training', 'ensemble'], 1, 1),
   };
 
   // evaluation

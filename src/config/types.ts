@@ -3,7 +3,9 @@ import type { MissingPolicy } from '../types.js';
 export type TransformSpec =
   | { kind: 'log' }
   | { kind: 'difference'; lag: number }
-  | { kind: 'scale'; method: 'minmax' | 'standard' | 'none' };
+  | { kind: 'scale'; method: 'minmax' | 'standard' | 'none' }
+  /** Subtract additive seasonal indices of period m, fitted by classical decomposition on the training part. */
+  | { kind: 'deseasonalize'; period: number };
 
 export interface DataConfig {
   path: string;
@@ -23,6 +25,12 @@ export interface WindowConfig {
   strategy: 'direct' | 'recursive';
   /** one-to-one only: BPTT chunk length. */
   chunk: number;
+  /**
+   * many-to-one only: 'last' subtracts each window's last input value (per column) from its
+   * inputs and targets, and divides them by one scale fitted on the training windows, so the
+   * network sees shapes relative to the current level; 'none' feeds the values as they are.
+   */
+  normalize: 'none' | 'last';
 }
 
 export interface ModelConfig {
@@ -31,6 +39,14 @@ export interface ModelConfig {
   dropout: number;
   /** Hidden dense layers between the recurrent stack and the output layer. */
   dense: { units: number }[];
+  /**
+   * many-to-one only: add a linear path from the flattened input window to the outputs (an
+   * autoregressive "highway" beside the recurrent stack, as in LSTNet), fitted by ridge
+   * regression on the training windows before the network trains on what it leaves.
+   */
+  linear: boolean;
+  /** Relative ridge penalty of the linear path: lambda = ridge * trace(XᵀX) / columns. */
+  ridge: number;
 }
 
 export interface TrainingConfig {
@@ -49,6 +65,8 @@ export interface TrainingConfig {
    * Results are reproducible for a given thread count (and differ slightly between counts).
    */
   threads: number | 'auto';
+  /** Members trained with seeds seed, seed+1, ...; the forecast is their median. */
+  ensemble: number;
 }
 
 export interface EvaluationConfig {

@@ -1,4 +1,5 @@
 import type { TransformSpec } from '../config/types.js';
+import { fitSeasonalIndex } from '../transforms/deseasonalize.js';
 
 /** Sample autocorrelation at `lag` (NaN entries skipped pairwise); 0 when undefined. */
 export function acf(x: ArrayLike<number>, lag: number): number {
@@ -62,4 +63,50 @@ export function chooseTransforms(y: Float64Array, season: number): TransformSpec
   if (z.length > 2 && acf(z, 1) > 0.9 && driftT(z) > 2) out.push({ kind: 'difference', lag: 1 });
   out.push({ kind: 'scale', method: 'standard' });
   return out;
+}
+
+/**
+ * Whether a season of period m is stable enough to be removed by fixed seasonal indices: the
+ * indices are fitted on the first 70% of `z` (log values where positive), then, from every
+ * origin t in the rest, the next `horizon` values are forecast two ways: the deseasonalised
+ * last value re-seasonalised (z[t] - s[t] + s[t+j]) and seasonal naive (the same phase one
+ * season earlier). Returns the ratio of their mean absolute errors, deseasonalised / seasonal
+ * naive (< 1: the average profile forecasts better than last season's values; NaN when too short).
+ */
+export function seasonalStability(z: Float64Array, season: number, horizon: number): number {
+  const m = Math.round(season), n = z.length;
+  const fitEnd = Math.max(3 * m, Math.floor(0.7 * n));
+  if (m < 2 || fitEnd + horizon >= n) return NaN;
+  const s = fitSeasonalIndex(z, m, fitEnd);
+  let eDes = 0, eSn = 0;
+  for (let t = fitEnd - 1; t + horizon < n; t++) {
+    const level = z[t] - s[t % m];
+    for (let j = 1; j <= horizon; j++) {
+      const y = z[t + j];
+      eDes += Math.abs(y - (level + s[(t + j) % m]));
+      eSn += Math.abs(y - z[t + j - m * Math.ceil(j / m)]);
+    }
+  }
+  return eSn > 0 ? eDes / eSn : NaN;
+}
+
+/**
+ * Transforms for the config-less defaults (windows normalised by their last value, so no
+ * differencing is needed): `log` when every value is > 0; `{deseasonalize: m}` when m > 1, at
+ * least 3 full seasons are present, the season is strong (lag-m autocorrelation of the lag-1
+ * differences > 0.3) and stable: seasonalStability < 0.8, i.e. the average profile forecasts
+ * clearly better than last season's values. A season that keeps changing (electricity demand:
+ * 0.85-0.89, against 0.56-0.62 for airline passengers and CO2) is better left in the windows,
+ * where the network sees the latest seasons; then `{scale: standard}`. Uses only `y`.
+ */
+export function chooseWindowTransforms(y: Float64Array, season: number, horizon: number): TransformSpec[] {
+  const finite = Array.from(y).filter((v) => Number.isFinite(v));
+  if (finite.length < 4) return [{ kind: 'scale', method: 'standard' }];
+  const head: TransformSpec[] = finite.every((v) => v > 0) ? [{ kind: 'log' }] : [];
+  const scale: TransformSpec = { kind: 'scale', method: 'standard' };
+  const m = Math.round(season);
+  if (!(m > 1 && finite.length >= 3 * m + 1)) return [...head, scale];
+  const z = head.length ? Float64Array.from(finite, Math.log) : Float64Array.from(finite);
+  if (acf(diff(z, 1), m) > 0.3 && seasonalStability(z, m, horizon) < 0.8) return [...head, { kind: 'deseasonalize', period: m }, scale];
+  return [...head, scale];
 }

@@ -168,5 +168,6 @@ function fmt(x: number | null | undefined): string {
 function describeTransform(t: Config['transforms'][number]): string {
   if (t.kind === 'difference') return `difference ${t.lag}`;
   if (t.kind === 'scale') return `scale ${t.method}`;
+  if (t.kind === 'deseasonalize') return `deseasonalize ${t.period}`;
   return t.kind;
 }

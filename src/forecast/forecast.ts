@@ -1,5 +1,6 @@
 import type { WindowConfig } from '../config/types.js';
 import type { Predict } from '../model/predictor.js';
+import { normalizeLast } from '../windows/index-math.js';
 
 /** What a saved model needs to be fed: window geometry and column order. */
 export interface ModelIO {
@@ -16,6 +17,12 @@ export interface ModelIO {
   offset: number;
   /** one-to-one: how many rows of history run through the network before forecasting. */
   warmup: number;
+  /** many-to-one: per-window normalisation (window.normalize); absent in runs saved before it existed. */
+  normalize?: 'none' | 'last';
+  /** The scale normalised windows are divided by (fitted on the training windows). */
+  normScale?: number;
+  /** Ensemble members (files model-<j>.json, weights-<j>.bin for j >= 1); absent means 1. */
+  members?: number;
 }
 
 /**
@@ -51,8 +58,13 @@ export function forecastTransformed(
       const L = io.lookback;
       const x = new Float32Array(L * nf);
       for (let t = 0; t < L; t++) for (let j = 0; j < nf; j++) x[t * nf + j] = hist[j][len - L + t];
+      const norm = io.normalize === 'last';
+      const scale = io.normScale ?? 1;
+      const lastTarget = hist[targetPos]?.[len - 1] ?? 0;
+      const yDummy = new Float32Array(io.outputs);
+      if (norm) normalizeLast(x, yDummy, { n: 1, lookback: L, features: nf, horizon: io.outputs, targetPos }, scale);
       const y = predict(x, 1, L, nf);
-      preds = Array.from(y);
+      preds = norm ? Array.from(y, (v) => v * scale + lastTarget) : Array.from(y);
     }
     for (const p of preds) {
       if (out.length >= steps) break;

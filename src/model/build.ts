@@ -1,4 +1,4 @@
-import type { LayersModel, io } from '@tensorflow/tfjs';
+import type { LayersModel, SymbolicTensor, io } from '@tensorflow/tfjs';
 import type { Tf } from './backend.js';
 import { fusedRecurrentLayer, registerFusedLayers } from './fused/index.js';
 import { FUSED_CLASS, STOCK_CLASS, unfusableReason } from './fused/compat.js';
@@ -18,6 +18,8 @@ export interface ModelSpec {
   seed: number;
   /** Use the whole-sequence fused LSTM/GRU kernels (the cpu and wasm backends); `rnn` cells stay stock. */
   fused?: boolean;
+  /** Add a linear path from the flattened input window to the outputs (needs fixed `steps`, no sequence output). */
+  linear?: boolean;
 }
 
 /** Distinct, nonzero seeds derived from one base seed (tfjs treats 0 as "unseeded"). */
@@ -43,6 +45,7 @@ function withoutOrthogonalWarning<T>(fn: () => T): T {
 
 export function buildModel(tf: Tf, spec: ModelSpec): LayersModel {
   if (spec.layers.length === 0) throw new Error('model needs at least one recurrent layer');
+  if (spec.linear) return buildWithLinearPath(tf, spec);
   const nextSeed = seedStream(spec.seed);
   const model = tf.sequential();
   const inputShape = [spec.steps, spec.features];
@@ -78,6 +81,78 @@ export function buildModel(tf: Tf, spec: ModelSpec): LayersModel {
   for (const d of spec.dense) model.add(wrap(dense(d.units, 'relu')));
   model.add(wrap(dense(spec.outputs, 'linear')));
   return model;
+}
+
+/** Name of the dense layer of the linear path (kernel [steps * features, outputs], bias [outputs]). */
+export const LINEAR_PATH = 'linear_path';
+
+/**
+ * input [batch, steps, features] -> recurrent stack -> dense head, plus a linear map of the
+ * flattened input window, summed -> [batch, outputs]. The linear path is not trained by
+ * gradient descent: the caller sets it (setLinearPath, e.g. to a ridge regression fitted on the
+ * training windows) and the network learns what it leaves. Standard layers only, so it saves
+ * and loads like the sequential model.
+ */
+function buildWithLinearPath(tf: Tf, spec: ModelSpec): LayersModel {
+  if (spec.steps === null || spec.sequenceOutput) throw new Error('a linear path needs a fixed window and one output vector');
+  const nextSeed = seedStream(spec.seed);
+  const input = tf.input({ shape: [spec.steps, spec.features] });
+  let h = input as SymbolicTensor;
+  spec.layers.forEach((layer, i) => {
+    const common = {
+      units: layer.units,
+      returnSequences: i < spec.layers.length - 1,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }),
+      recurrentInitializer: tf.initializers.orthogonal({ gain: 1, seed: nextSeed() }),
+      biasInitializer: tf.initializers.zeros(),
+    };
+    const rnnLayer =
+      spec.fused && spec.cell !== 'rnn'
+        ? fusedRecurrentLayer(tf, spec.cell, common)
+        : spec.cell === 'lstm'
+          ? tf.layers.lstm({ ...common, recurrentActivation: 'sigmoid' })
+          : spec.cell === 'gru'
+            ? tf.layers.gru({ ...common, recurrentActivation: 'sigmoid' })
+            : tf.layers.simpleRNN({ ...common, activation: 'tanh' });
+    h = withoutOrthogonalWarning(() => rnnLayer.apply(h) as SymbolicTensor);
+    if (spec.dropout > 0) h = tf.layers.dropout({ rate: spec.dropout, seed: nextSeed() }).apply(h) as SymbolicTensor;
+  });
+  const dense = (units: number, activation: 'relu' | 'linear') =>
+    tf.layers.dense({
+      units,
+      activation,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }),
+      biasInitializer: tf.initializers.zeros(),
+    });
+  for (const d of spec.dense) h = dense(d.units, 'relu').apply(h) as SymbolicTensor;
+  // the head starts at zero, so the untrained model forecasts what the linear path does
+  const head = tf.layers
+    .dense({ units: spec.outputs, activation: 'linear', kernelInitializer: tf.initializers.zeros(), biasInitializer: tf.initializers.zeros() })
+    .apply(h) as SymbolicTensor;
+  const flat = tf.layers.flatten().apply(input) as SymbolicTensor;
+  const lin = tf.layers
+    .dense({
+      name: LINEAR_PATH,
+      units: spec.outputs,
+      activation: 'linear',
+      trainable: false,
+      kernelInitializer: tf.initializers.zeros(),
+      biasInitializer: tf.initializers.zeros(),
+    })
+    .apply(flat) as SymbolicTensor;
+  const out = tf.layers.add().apply([head, lin]) as SymbolicTensor;
+  return tf.model({ inputs: input, outputs: out });
+}
+
+/** Set the linear path of a model built with `linear: true`: kernel rows [steps * features] of [outputs], then the bias. */
+export function setLinearPath(tf: Tf, model: LayersModel, kernel: Float64Array[], bias: Float64Array): void {
+  const layer = model.getLayer(LINEAR_PATH);
+  const p = kernel.length, q = bias.length;
+  const k = new Float32Array(p * q);
+  kernel.forEach((row, i) => k.set(row, i * q));
+  const w = [tf.tensor2d(k, [p, q]), tf.tensor1d(Float32Array.from(bias))];
+  layer.setWeights(w);
+  w.forEach((t) => t.dispose());
 }
 
 function concatWeightData(data: io.WeightData | undefined): Buffer {

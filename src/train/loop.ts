@@ -28,6 +28,12 @@ export interface TrainData {
 }
 
 export interface TrainHooks {
+  /**
+   * With early stopping and validation data: count the starting weights as epoch 0, so a run
+   * whose training never beats them on validation ends with them (e.g. a network that only
+   * corrects a fitted linear path keeps a zero correction). Default false.
+   */
+  keepInitial?: boolean;
   onEpoch?(e: EpochInfo): void;
   /** Checked between batches; true → InterruptError. */
   shouldStop?(): boolean;
@@ -35,7 +41,7 @@ export interface TrainHooks {
 
 export interface TrainResult {
   history: EpochInfo[];
-  /** Epoch (1-based) whose weights the model holds at the end: the best one with early stopping, else the last. */
+  /** Epoch (1-based) whose weights the model holds at the end: the best one with early stopping, else the last; 0 for the starting weights (keepInitial). */
   bestEpoch: number;
   stoppedEarly: boolean;
   seconds: number;
@@ -135,6 +141,10 @@ export async function trainModel(
   for (let i = 0; i < n; i++) order[i] = i;
 
   try {
+    if (es && hooks.keepInitial && xVal && yVal) {
+      best = evaluateLoss(tf, model, xVal, yVal, lossFn);
+      bestWeights = vars.map((v) => tf.clone(v));
+    }
     for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
       const te = performance.now();
       shuffleInPlace(order, rng);

@@ -2,9 +2,12 @@ import type { TransformSpec } from '../config/types.js';
 import { differenceForward, differenceInverse } from './difference.js';
 import { logForward, logInverse } from './log.js';
 import { fitScale, scaleForward, scaleInverse, type ScaleParams } from './scale.js';
+import { deseasonalizeForward, deseasonalizeInverse, fitSeasonalIndex } from './deseasonalize.js';
 
-/** Per-step fitted state: scale params per column for scale steps, null otherwise. */
-type StepState = Record<string, ScaleParams> | null;
+/** Fitted state of one column in one step: scale params, or the seasonal indices of a deseasonalize step. */
+type ColumnState = ScaleParams | number[];
+/** Per-step fitted state: per column for scale and deseasonalize steps, null otherwise. */
+type StepState = Record<string, ColumnState> | null;
 
 export interface PipelineJSON {
   version: 1;
@@ -20,6 +23,8 @@ function cloneSpec(s: TransformSpec): TransformSpec {
       return { kind: 'difference', lag: s.lag };
     case 'scale':
       return { kind: 'scale', method: s.method };
+    case 'deseasonalize':
+      return { kind: 'deseasonalize', period: s.period };
   }
 }
 
@@ -49,6 +54,9 @@ export class Pipeline {
       if (spec.kind === 'scale') {
         st = {};
         for (const [name, col] of Object.entries(cur)) st[name] = fitScale(col, spec.method, fitEnd);
+      } else if (spec.kind === 'deseasonalize') {
+        st = {};
+        for (const [name, col] of Object.entries(cur)) st[name] = fitSeasonalIndex(col, spec.period, fitEnd);
       }
       state.push(st);
       const next: Record<string, Float64Array> = {};
@@ -92,6 +100,7 @@ export class Pipeline {
     for (let i = this.specs.length - 1; i >= 0; i--) {
       const spec = this.specs[i];
       if (spec.kind === 'scale') z = scaleInverse(z, paramsFor(this.state[i], target));
+      else if (spec.kind === 'deseasonalize') z = deseasonalizeInverse(z, indexFor(this.state[i], target), history.length);
       else if (spec.kind === 'difference') z = differenceInverse(z, stages[i], spec.lag);
       else z = logInverse(z);
     }
@@ -101,7 +110,8 @@ export class Pipeline {
   /** Scale params of a scale step for a column (for tests and diagnostics). */
   scaleParams(step: number, column: string): ScaleParams | null {
     const st = this.state[step];
-    return st && st[column] ? { ...st[column] } : null;
+    const p = st?.[column];
+    return p && !Array.isArray(p) ? { ...p } : null;
   }
 
   toJSON(): PipelineJSON {
@@ -110,8 +120,8 @@ export class Pipeline {
       specs: this.specs.map(cloneSpec),
       state: this.state.map((st) => {
         if (!st) return null;
-        const o: Record<string, ScaleParams> = {};
-        for (const [k, v] of Object.entries(st)) o[k] = { shift: v.shift, scale: v.scale };
+        const o: Record<string, ColumnState> = {};
+        for (const [k, v] of Object.entries(st)) o[k] = Array.isArray(v) ? [...v] : { shift: v.shift, scale: v.scale };
         return o;
       }),
     };
@@ -127,13 +137,26 @@ export class Pipeline {
       if (s.kind === 'log') return { kind: 'log' };
       if (s.kind === 'difference' && Number.isInteger(s.lag) && s.lag >= 1) return { kind: 'difference', lag: s.lag };
       if (s.kind === 'scale' && ['minmax', 'standard', 'none'].includes(s.method)) return { kind: 'scale', method: s.method };
+      if (s.kind === 'deseasonalize' && Number.isInteger(s.period) && s.period >= 2) return { kind: 'deseasonalize', period: s.period };
       throw new Error(`invalid pipeline JSON: bad spec ${JSON.stringify(s)}`);
     });
     const state: StepState[] = o.state.map((st, i) => {
-      if (specs[i].kind !== 'scale') return null;
+      const spec = specs[i];
+      if (spec.kind === 'deseasonalize') {
+        if (!st || typeof st !== 'object') throw new Error('invalid pipeline JSON: missing seasonal indices');
+        const r: Record<string, number[]> = {};
+        for (const [k, v] of Object.entries(st)) {
+          if (!Array.isArray(v) || v.length !== spec.period || !v.every((e) => typeof e === 'number' && Number.isFinite(e))) {
+            throw new Error(`invalid pipeline JSON: bad seasonal indices for '${k}'`);
+          }
+          r[k] = [...v];
+        }
+        return r;
+      }
+      if (spec.kind !== 'scale') return null;
       if (!st || typeof st !== 'object') throw new Error('invalid pipeline JSON: missing scale state');
       const r: Record<string, ScaleParams> = {};
-      for (const [k, v] of Object.entries(st)) {
+      for (const [k, v] of Object.entries(st) as [string, ScaleParams][]) {
         if (!v || typeof v.shift !== 'number' || typeof v.scale !== 'number') {
           throw new Error(`invalid pipeline JSON: bad scale params for '${k}'`);
         }
@@ -147,7 +170,13 @@ export class Pipeline {
 
 function paramsFor(st: StepState, name: string): ScaleParams {
   const p = st?.[name];
-  if (!p) throw new Error(`pipeline has no fitted scale for column '${name}'`);
+  if (!p || Array.isArray(p)) throw new Error(`pipeline has no fitted scale for column '${name}'`);
+  return p;
+}
+
+function indexFor(st: StepState, name: string): number[] {
+  const p = st?.[name];
+  if (!Array.isArray(p)) throw new Error(`pipeline has no fitted seasonal indices for column '${name}'`);
   return p;
 }
 
@@ -159,5 +188,7 @@ function applyStep(spec: TransformSpec, st: StepState, name: string, col: Float6
       return differenceForward(col, spec.lag);
     case 'scale':
       return scaleForward(col, paramsFor(st, name));
+    case 'deseasonalize':
+      return deseasonalizeForward(col, indexFor(st, name));
   }
 }

@@ -90,3 +90,42 @@ export function gatherOneToOne(
   }
   return { x, y };
 }
+
+/**
+ * Per-window normalisation, in place: every input column of each window minus that column's
+ * last input value, and the targets minus the target column's last input value, all divided
+ * by `scale`. x: [n, lookback, features] row-major, y: [n, horizon].
+ */
+export function normalizeLast(
+  x: Float32Array,
+  y: Float32Array,
+  shape: { n: number; lookback: number; features: number; horizon: number; targetPos: number },
+  scale: number,
+): void {
+  const { n, lookback: L, features: f, horizon: H, targetPos } = shape;
+  for (let i = 0; i < n; i++) {
+    const lastRow = (i * L + L - 1) * f;
+    const last = x.slice(lastRow, lastRow + f);
+    for (let l = 0; l < L; l++) {
+      const base = (i * L + l) * f;
+      for (let k = 0; k < f; k++) x[base + k] = (x[base + k] - last[k]) / scale;
+    }
+    for (let h = 0; h < H; h++) y[i * H + h] = (y[i * H + h] - last[targetPos]) / scale;
+  }
+}
+
+/** Root mean square of the targets less each window's last target input: the scale normalizeLast divides by (1 when 0 or undefined). */
+export function lastNormScale(
+  x: Float32Array,
+  y: Float32Array,
+  shape: { n: number; lookback: number; features: number; horizon: number; targetPos: number },
+): number {
+  const { n, lookback: L, features: f, horizon: H, targetPos } = shape;
+  let ss = 0;
+  for (let i = 0; i < n; i++) {
+    const last = x[(i * L + L - 1) * f + targetPos];
+    for (let h = 0; h < H; h++) ss += (y[i * H + h] - last) ** 2;
+  }
+  const s = Math.sqrt(ss / Math.max(1, n * H));
+  return Number.isFinite(s) && s > 0 ? s : 1;
+}

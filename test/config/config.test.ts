@@ -63,8 +63,8 @@ describe('resolveConfig', () => {
       { kind: 'difference', lag: 12 },
       { kind: 'scale', method: 'standard' },
     ]);
-    expect(c.window).toEqual({ mode: 'many-to-one', lookback: 24, horizon: 12, strategy: 'direct', chunk: 24 });
-    expect(c.model).toEqual({ cell: 'lstm', layers: [{ units: 64 }, { units: 32 }], dropout: 0.1, dense: [] });
+    expect(c.window).toEqual({ mode: 'many-to-one', lookback: 24, horizon: 12, strategy: 'direct', chunk: 24, normalize: 'none' });
+    expect(c.model).toEqual({ cell: 'lstm', layers: [{ units: 64 }, { units: 32 }], dropout: 0.1, dense: [], linear: false, ridge: 0.01 });
     expect(c.training.early_stopping).toEqual({ patience: 20, min_delta: 0 });
     expect(c.training.epochs).toBe(200);
     expect(c.evaluation).toEqual({ test_size: 12, season: 12 });
@@ -75,11 +75,11 @@ describe('resolveConfig', () => {
     const expected: Config = {
       data: { path: 'x.csv', time_column: undefined, target: 'y', features: ['y'], missing: 'interpolate' },
       transforms: [{ kind: 'scale', method: 'standard' }],
-      window: { mode: 'many-to-one', lookback: 24, horizon: 12, strategy: 'direct', chunk: 24 },
-      model: { cell: 'lstm', layers: [{ units: 32 }], dropout: 0, dense: [] },
+      window: { mode: 'many-to-one', lookback: 24, horizon: 12, strategy: 'direct', chunk: 24, normalize: 'none' },
+      model: { cell: 'lstm', layers: [{ units: 32 }], dropout: 0, dense: [], linear: false, ridge: 0.01 },
       training: {
         optimizer: 'adam', learning_rate: 0.001, batch_size: 32, epochs: 100, loss: 'mse', clip_norm: 1.0,
-        early_stopping: { patience: 10, min_delta: 0 }, validation_size: 12, seed: 42, threads: 'auto',
+        early_stopping: { patience: 10, min_delta: 0 }, validation_size: 12, seed: 42, threads: 'auto', ensemble: 1,
       },
       evaluation: { test_size: 12, season: 0 },
       output: { dir: 'runs', plot: true },
@@ -118,6 +118,40 @@ output: {dir: out, plot: false}
     expect(c.backend).toBe('wasm');
     expect(c.output).toEqual({ dir: 'out', plot: false });
     expect(resolveText('data: {path: x.csv, target: y}\ntraining: {early_stopping: null}\n').training.early_stopping).toBeNull();
+  });
+
+  it('reads deseasonalize, window.normalize, model.linear and training.ensemble, and checks them', () => {
+    const c = resolveText(`data: {path: x.csv, target: y}
+transforms: [log, {deseasonalize: 12}, scale]
+window: {normalize: last}
+model: {linear: true, ridge: 0.5}
+training: {ensemble: 5}
+`);
+    expect(c.transforms).toEqual([{ kind: 'log' }, { kind: 'deseasonalize', period: 12 }, { kind: 'scale', method: 'standard' }]);
+    expect(c.window.normalize).toBe('last');
+    expect(c.model.linear).toBe(true);
+    expect(c.model.ridge).toBe(0.5);
+    expect(c.training.ensemble).toBe(5);
+    const p = problemsOf(() =>
+      resolveText(`data: {path: x.csv, target: y}
+transforms: [deseasonalize, {deseasonalize: 1}]
+window: {mode: one-to-one, normalize: first}
+model: {linear: 1, ridge: -1}
+training: {ensemble: 0}
+`),
+    );
+    expect(p).toEqual([
+      'transforms[0]: needs the seasonal period, e.g. {deseasonalize: 12} (my.yaml:2)',
+      'transforms[1].deseasonalize: must be an integer >= 2, got 1 (my.yaml:2)',
+      'window.normalize: must be one of none, last; got "first" (my.yaml:3)',
+      'model.linear: must be true or false, got 1 (my.yaml:4)',
+      'model.ridge: must be a number >= 0, got -1 (my.yaml:4)',
+      'training.ensemble: must be a positive integer, got 0 (my.yaml:5)',
+    ]);
+    expect(problemsOf(() => resolveText('data: {path: x.csv, target: y}\nwindow: {mode: one-to-one, normalize: last}\nmodel: {linear: true}\n'))).toEqual([
+      'window.normalize: last applies only to mode many-to-one (one-to-one windows have no fixed last input) (my.yaml:2)',
+      'model.linear: applies only to mode many-to-one (a linear path from the whole input window to the outputs) (my.yaml:3)',
+    ]);
   });
 
   it('lets overrides win over the file', () => {
@@ -189,7 +223,7 @@ backend: gpu
       'data.missing: must be one of interpolate, ffill, drop, error; got "fill" (did you mean "ffill"?) (my.yaml:4)',
       'transforms[1].difference: must be a positive integer, got 0 (my.yaml:5)',
       'transforms[2].scale: must be one of minmax, standard, none; got "robust" (my.yaml:5)',
-      'transforms[3]: unknown transform "exp" (allowed: log, difference, scale) (my.yaml:5)',
+      'transforms[3]: unknown transform "exp" (allowed: log, difference, scale, deseasonalize) (my.yaml:5)',
       'window.lookback: must be a positive integer, got 0 (my.yaml:6)',
       'window.horizon: must be a positive integer, got -1 (my.yaml:6)',
       'window.strategy: recursive applies only to mode many-to-one (one-to-one always forecasts step by step) (my.yaml:6)',

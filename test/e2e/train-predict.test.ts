@@ -181,3 +181,40 @@ describe('train then predict (spawns bin/rnnfc)', () => {
     expect(readdirSync(join(dir, 'runs')).filter((f) => f.startsWith('.'))).toEqual([]);
   });
 });
+
+describe('hybrid settings end to end: deseasonalize, normalised windows, linear path, ensemble', () => {
+  it('train writes every member, predict reproduces the future part, reruns are byte-identical', () => {
+    const dir = scratch();
+    writeFileSync(
+      join(dir, 'hybrid.yaml'),
+      `data: {path: test/fixtures/e2e/monthly.csv, time_column: month, target: value}
+transforms: [log, {deseasonalize: 12}, {scale: standard}]
+window: {mode: many-to-one, lookback: 12, horizon: 6, normalize: last}
+model: {cell: gru, layers: [{units: 4}], linear: true, ridge: 0.01}
+training: {epochs: 2, batch_size: 16, validation_size: 6, seed: 7, ensemble: 3}
+evaluation: {test_size: 6, season: 12}
+output: {plot: false}
+`,
+    );
+    const a = rnnfc(dir, ['train', '-c', 'hybrid.yaml', '--out', 'runs/h1', '--json']);
+    expect(a.stderr).toBe('');
+    expect(a.code).toBe(0);
+    const files = readdirSync(join(dir, 'runs/h1'));
+    for (const f of ['model.json', 'weights.bin', 'model-1.json', 'weights-1.bin', 'model-2.json', 'weights-2.bin']) expect(files).toContain(f);
+    const pipeline = JSON.parse(readFileSync(join(dir, 'runs/h1/pipeline.json'), 'utf8'));
+    expect(pipeline.io).toMatchObject({ normalize: 'last', members: 3 });
+    expect(pipeline.transforms.specs[1]).toEqual({ kind: 'deseasonalize', period: 12 });
+    expect(JSON.parse(readFileSync(join(dir, 'runs/h1/metadata.json'), 'utf8')).members_best_epoch).toHaveLength(3);
+    const r = rnnfc(dir, ['predict', '-m', 'runs/h1', '-o', '-']);
+    expect(r.code).toBe(0);
+    const fc = readFileSync(join(dir, 'runs/h1/forecast.csv'), 'utf8').trim().split('\n').slice(7).map((l) => Number(l.split(',')[3]));
+    const pr = r.stdout.trim().split('\n').slice(1).map((l) => Number(l.split(',')[1]));
+    expect(pr).toHaveLength(6);
+    for (let i = 0; i < 6; i++) expect(pr[i]).toBeCloseTo(fc[i], 6);
+    const b = rnnfc(dir, ['train', '-c', 'hybrid.yaml', '--out', 'runs/h2', '--json']);
+    expect(b.code).toBe(0);
+    for (const f of ['forecast.csv', 'metrics.json', 'weights-2.bin']) {
+      expect(readFileSync(join(dir, 'runs/h2', f))).toEqual(readFileSync(join(dir, 'runs/h1', f)));
+    }
+  });
+});

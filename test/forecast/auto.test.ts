@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { acf, chooseTransforms } from '../../src/forecast/auto.js';
+import { acf, chooseTransforms, chooseWindowTransforms, seasonalStability } from '../../src/forecast/auto.js';
 
 /** Deterministic PRNG (mulberry32) + Box-Muller normal. */
 function rng(seed: number): () => number {
@@ -63,5 +63,31 @@ describe('chooseTransforms', () => {
     expect(acf([1, 2, 3, 4, 5, 6, 7, 8], 1)).toBeGreaterThan(0.5);
     expect(acf([1, -1, 1, -1, 1, -1], 1)).toBeLessThan(-0.5);
     expect(acf([3, 3, 3], 1)).toBe(0);
+  });
+});
+
+describe('chooseWindowTransforms', () => {
+  const kindsOf = (t: ReturnType<typeof chooseWindowTransforms>) => t.map((s) => (s.kind === 'deseasonalize' ? `deseasonalize:${s.period}` : s.kind));
+  it('a stable multiplicative season -> log, deseasonalize, scale', () => {
+    const r = rng(6);
+    const y = Float64Array.from({ length: 144 }, (_, i) => (100 + 2 * i) * (1 + 0.2 * Math.sin((2 * Math.PI * i) / 12)) * Math.exp(0.01 * r()));
+    expect(kindsOf(chooseWindowTransforms(y, 12, 18))).toEqual(['log', 'deseasonalize:12', 'scale']);
+    expect(seasonalStability(Float64Array.from(y, Math.log), 12, 18)).toBeLessThan(0.8);
+  });
+  it('a season whose shape keeps changing is left in the windows', () => {
+    // the seasonal peak of period 8 drifts by half a season over the series, so the average
+    // profile fits neither end; last season's values forecast better
+    const r = rng(7);
+    const n = 400;
+    const y = Float64Array.from({ length: n }, (_, i) => 50 + 10 * Math.sin((2 * Math.PI * i) / 8 + (Math.PI * i) / n) + 0.2 * r());
+    expect(seasonalStability(Float64Array.from(y, Math.log), 8, 8)).toBeGreaterThan(0.8);
+    expect(kindsOf(chooseWindowTransforms(y, 8, 8))).toEqual(['log', 'scale']);
+  });
+  it('no strong season, non-positive values, m = 1 or too short -> no deseasonalize', () => {
+    const r = rng(8);
+    const noise = Float64Array.from({ length: 200 }, () => r());
+    expect(kindsOf(chooseWindowTransforms(noise, 12, 12))).toEqual(['scale']);
+    expect(kindsOf(chooseWindowTransforms(Float64Array.from(noise, (v) => v + 10), 1, 12))).toEqual(['log', 'scale']);
+    expect(seasonalStability(noise.subarray(0, 30), 12, 12)).toBeNaN();
   });
 });

@@ -100,8 +100,19 @@ describe('backtest: nothing peeks past the origin', () => {
   it('config-less defaults (transforms, lookback) are chosen per origin from the rows before it', async () => {
     const auto = { ...opts, configFor: autoConfigFor(12) };
     const base = await backtest(cfg, monthly(n), auto);
-    // a positive seasonal series with trend: log and seasonal differencing chosen at every origin
-    for (const o of base.origins) expect(o.transforms).toEqual(['log', 'difference 12', 'scale standard']);
+    // a positive series: log at every origin, deseasonalize where a linear stand-in says it helps
+    for (const o of base.origins) {
+      expect(o.transforms[0]).toBe('log');
+      expect(o.transforms.at(-1)).toBe('scale standard');
+    }
+    // large positive values after origin 1's end (log still possible, the season changed): the
+    // choices and forecasts of origins 1 and 2 (transforms, deseasonalize test, window scale) are unchanged
+    const big = await backtest(cfg, monthly(n, 63, 400), auto);
+    for (const k of [1, 2]) {
+      expect(big.origins[k].transforms).toEqual(base.origins[k].transforms);
+      expect(JSON.stringify(big.origins[k].forecast)).toBe(JSON.stringify(base.origins[k].forecast));
+    }
+    expect(JSON.stringify(big.origins[0].forecast)).not.toBe(JSON.stringify(base.origins[0].forecast));
     // values after origin 1's end turned negative (log impossible there): origins 1 and 2 unchanged
     const neg = monthly(n);
     for (let i = 63; i < n; i++) neg.columns.value[i] = -5 - i;

@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { loadBackend, type Tf } from '../../src/model/backend.js';
-import { buildModel, serializeModel, loadModelFromFiles, type ModelSpec } from '../../src/model/build.js';
+import { buildModel, serializeModel, loadModelFromFiles, setLinearPath, LINEAR_PATH, type ModelSpec } from '../../src/model/build.js';
 import { BackendError } from '../../src/errors.js';
 import type { Tensor } from '@tensorflow/tfjs';
 
@@ -116,5 +116,33 @@ describe('serialize round trip', () => {
     const p1 = (m.predict(x) as Tensor).dataSync();
     const p2 = (m2.predict(x) as Tensor).dataSync();
     expect(Array.from(p2)).toEqual(Array.from(p1));
+  });
+});
+
+describe('linear path beside the recurrent stack', () => {
+  it('is fixed (not trainable), set by setLinearPath, and survives a save/load round trip', async () => {
+    const m = buildModel(tf, { ...base, linear: true });
+    const x = tf.randomNormal([3, 5, 2], 0, 1, 'float32', 4);
+    // head and linear path start at zero
+    expect(Array.from((m.predict(x) as Tensor).dataSync()).every((v) => v === 0)).toBe(true);
+    expect(m.outputs[0].shape).toEqual([null, 4]);
+    const lin = m.getLayer(LINEAR_PATH);
+    expect(lin.trainable).toBe(false);
+    expect(m.trainableWeights.some((w) => w.originalName.startsWith(LINEAR_PATH))).toBe(false);
+    // 5 steps x 2 features -> 4 outputs: the model's output is x · kernel + bias
+    const kernel = Array.from({ length: 10 }, (_, i) => Float64Array.from({ length: 4 }, (_, j) => (i - j) / 10));
+    setLinearPath(tf, m, kernel, Float64Array.from([1, 2, 3, 4]));
+    const xs = x.dataSync();
+    const pred = (m.predict(x) as Tensor).dataSync();
+    for (let b = 0; b < 3; b++) {
+      for (let j = 0; j < 4; j++) {
+        let v = j + 1;
+        for (let i = 0; i < 10; i++) v += xs[b * 10 + i] * kernel[i][j];
+        expect(pred[b * 4 + j]).toBeCloseTo(v, 4);
+      }
+    }
+    const { modelJson, weights } = await serializeModel(m);
+    const m2 = await loadModelFromFiles(tf, modelJson, Buffer.from(weights));
+    expect(Array.from((m2.predict(x) as Tensor).dataSync())).toEqual(Array.from(pred));
   });
 });

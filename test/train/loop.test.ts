@@ -146,6 +146,23 @@ describe('trainModel', () => {
     tf.dispose([xv, yv]);
   });
 
+  it('keepInitial counts the starting weights as epoch 0 of early stopping', async () => {
+    const m = buildModel(tf, spec);
+    const start = flatWeights(m);
+    const train = sineWindows(48);
+    const val = sineWindows(16, 100);
+    const data = { ...train, xVal: val.x, yVal: val.y, nVal: 16 };
+    // min_delta huge → no epoch beats the start: the starting weights come back, best epoch 0
+    const r = await trainModel(tf, m, data, { ...cfg, epochs: 5, early_stopping: { patience: 2, min_delta: 1e9 } }, { keepInitial: true });
+    expect(r.bestEpoch).toBe(0);
+    expect(r.history).toHaveLength(2);
+    expect(globalNorm(flatWeights(m), start)).toBe(0);
+    // ordinary settings: training that helps is kept
+    const m2 = buildModel(tf, spec);
+    const r2 = await trainModel(tf, m2, data, { ...cfg, epochs: 6, early_stopping: { patience: 3, min_delta: 0 } }, { keepInitial: true });
+    expect(r2.bestEpoch).toBeGreaterThan(0);
+  });
+
   it('is deterministic for a seed (with dropout)', async () => {
     const run = async (seed: number) => {
       const m = buildModel(tf, { ...spec, layers: [{ units: 4 }, { units: 4 }], dropout: 0.3 });

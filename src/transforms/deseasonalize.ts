@@ -1,0 +1,62 @@
+/**
+ * Additive seasonal indices by classical decomposition (apply after `log` for a multiplicative
+ * season): a centred moving average of length m (2 x m when m is even) estimates the trend,
+ * the index of phase p is the mean of (x - trend) over the rows with i mod m = p, and the
+ * indices are shifted to sum to zero. Phases count from the first row of the series.
+ */
+
+/** Fit m seasonal indices on rows [0, fitEnd) (NaN ignored). Too few rows for the moving average: phase means about the overall mean. */
+export function fitSeasonalIndex(x: Float64Array, period: number, fitEnd: number): number[] {
+  const m = period;
+  if (!Number.isInteger(m) || m < 2) throw new Error(`deseasonalize period must be an integer >= 2, got ${m}`);
+  const end = Math.max(0, Math.min(fitEnd, x.length));
+  const half = Math.floor(m / 2);
+  const even = m % 2 === 0;
+  const sum = new Float64Array(m);
+  const count = new Float64Array(m);
+  // centred moving average at i needs rows [i - half, i + half]
+  for (let i = half; i + half < end; i++) {
+    let s = 0;
+    let ok = true;
+    for (let j = -half; j <= half; j++) {
+      const v = x[i + j];
+      if (!Number.isFinite(v)) {
+        ok = false;
+        break;
+      }
+      s += even && (j === -half || j === half) ? 0.5 * v : v;
+    }
+    if (!ok || !Number.isFinite(x[i])) continue;
+    const p = i % m;
+    sum[p] += x[i] - s / m;
+    count[p]++;
+  }
+  if (count.some((c) => c === 0)) {
+    // not enough rows for every phase: plain phase means about the overall mean
+    sum.fill(0);
+    count.fill(0);
+    let total = 0, n = 0;
+    for (let i = 0; i < end; i++) if (Number.isFinite(x[i])) { total += x[i]; n++; }
+    const mean = n ? total / n : 0;
+    for (let i = 0; i < end; i++) if (Number.isFinite(x[i])) { sum[i % m] += x[i] - mean; count[i % m]++; }
+  }
+  const idx = Array.from(sum, (s, p) => (count[p] ? s / count[p] : 0));
+  const mean = idx.reduce((a, b) => a + b, 0) / m;
+  return idx.map((v) => v - mean);
+}
+
+/** x[i] - index[(start + i) mod m]: `start` is the row of x[0] in the series. */
+export function deseasonalizeForward(x: Float64Array, index: readonly number[], start = 0): Float64Array {
+  const m = index.length;
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = x[i] - index[(start + i) % m];
+  return out;
+}
+
+/** Undo deseasonalizeForward for values whose first row is `start`. */
+export function deseasonalizeInverse(z: Float64Array, index: readonly number[], start: number): Float64Array {
+  const m = index.length;
+  const out = new Float64Array(z.length);
+  for (let i = 0; i < z.length; i++) out[i] = z[i] + index[(start + i) % m];
+  return out;
+}
