@@ -43,6 +43,43 @@ function withoutOrthogonalWarning<T>(fn: () => T): T {
   }
 }
 
+/** One recurrent layer of the stack (seeds drawn in order: kernel, then recurrent kernel). */
+function recurrentLayer(
+  tf: Tf,
+  spec: ModelSpec,
+  units: number,
+  returnSequences: boolean,
+  nextSeed: () => number,
+  extra: { inputShape?: (number | null)[] } = {},
+) {
+  const common = {
+    units,
+    returnSequences,
+    kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }),
+    recurrentInitializer: tf.initializers.orthogonal({ gain: 1, seed: nextSeed() }),
+    biasInitializer: tf.initializers.zeros(),
+    ...extra,
+  };
+  return spec.fused && spec.cell !== 'rnn'
+    ? fusedRecurrentLayer(tf, spec.cell, common)
+    : spec.cell === 'lstm'
+      ? tf.layers.lstm({ ...common, recurrentActivation: 'sigmoid' })
+      : spec.cell === 'gru'
+        ? tf.layers.gru({ ...common, recurrentActivation: 'sigmoid' })
+        : tf.layers.simpleRNN({ ...common, activation: 'tanh' });
+}
+
+/** Seeded dense layers (glorot-uniform kernel, zero bias). */
+function denseMaker(tf: Tf, nextSeed: () => number) {
+  return (units: number, activation: 'relu' | 'linear') =>
+    tf.layers.dense({
+      units,
+      activation,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }),
+      biasInitializer: tf.initializers.zeros(),
+    });
+}
+
 export function buildModel(tf: Tf, spec: ModelSpec): LayersModel {
   if (spec.layers.length === 0) throw new Error('model needs at least one recurrent layer');
   if (spec.linear) return buildWithLinearPath(tf, spec);
@@ -51,32 +88,11 @@ export function buildModel(tf: Tf, spec: ModelSpec): LayersModel {
   const inputShape = [spec.steps, spec.features];
   spec.layers.forEach((layer, i) => {
     const last = i === spec.layers.length - 1;
-    const common = {
-      units: layer.units,
-      returnSequences: spec.sequenceOutput || !last,
-      kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }),
-      recurrentInitializer: tf.initializers.orthogonal({ gain: 1, seed: nextSeed() }),
-      biasInitializer: tf.initializers.zeros(),
-      ...(i === 0 ? { inputShape } : {}),
-    };
-    const rnnLayer =
-      spec.fused && spec.cell !== 'rnn'
-        ? fusedRecurrentLayer(tf, spec.cell, common)
-        : spec.cell === 'lstm'
-        ? tf.layers.lstm({ ...common, recurrentActivation: 'sigmoid' })
-        : spec.cell === 'gru'
-          ? tf.layers.gru({ ...common, recurrentActivation: 'sigmoid' })
-          : tf.layers.simpleRNN({ ...common, activation: 'tanh' });
+    const rnnLayer = recurrentLayer(tf, spec, layer.units, spec.sequenceOutput || !last, nextSeed, i === 0 ? { inputShape } : {});
     withoutOrthogonalWarning(() => model.add(rnnLayer));
     if (spec.dropout > 0) model.add(tf.layers.dropout({ rate: spec.dropout, seed: nextSeed() }));
   });
-  const dense = (units: number, activation: 'relu' | 'linear') =>
-    tf.layers.dense({
-      units,
-      activation,
-      kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }),
-      biasInitializer: tf.initializers.zeros(),
-    });
+  const dense = denseMaker(tf, nextSeed);
   const wrap = (l: ReturnType<typeof dense>) => (spec.sequenceOutput ? tf.layers.timeDistributed({ layer: l }) : l);
   for (const d of spec.dense) model.add(wrap(dense(d.units, 'relu')));
   model.add(wrap(dense(spec.outputs, 'linear')));
@@ -99,31 +115,11 @@ function buildWithLinearPath(tf: Tf, spec: ModelSpec): LayersModel {
   const input = tf.input({ shape: [spec.steps, spec.features] });
   let h = input as SymbolicTensor;
   spec.layers.forEach((layer, i) => {
-    const common = {
-      units: layer.units,
-      returnSequences: i < spec.layers.length - 1,
-      kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }),
-      recurrentInitializer: tf.initializers.orthogonal({ gain: 1, seed: nextSeed() }),
-      biasInitializer: tf.initializers.zeros(),
-    };
-    const rnnLayer =
-      spec.fused && spec.cell !== 'rnn'
-        ? fusedRecurrentLayer(tf, spec.cell, common)
-        : spec.cell === 'lstm'
-          ? tf.layers.lstm({ ...common, recurrentActivation: 'sigmoid' })
-          : spec.cell === 'gru'
-            ? tf.layers.gru({ ...common, recurrentActivation: 'sigmoid' })
-            : tf.layers.simpleRNN({ ...common, activation: 'tanh' });
+    const rnnLayer = recurrentLayer(tf, spec, layer.units, i < spec.layers.length - 1, nextSeed);
     h = withoutOrthogonalWarning(() => rnnLayer.apply(h) as SymbolicTensor);
     if (spec.dropout > 0) h = tf.layers.dropout({ rate: spec.dropout, seed: nextSeed() }).apply(h) as SymbolicTensor;
   });
-  const dense = (units: number, activation: 'relu' | 'linear') =>
-    tf.layers.dense({
-      units,
-      activation,
-      kernelInitializer: tf.initializers.glorotUniform({ seed: nextSeed() }),
-      biasInitializer: tf.initializers.zeros(),
-    });
+  const dense = denseMaker(tf, nextSeed);
   for (const d of spec.dense) h = dense(d.units, 'relu').apply(h) as SymbolicTensor;
   // the head starts at zero, so the untrained model forecasts what the linear path does
   const head = tf.layers

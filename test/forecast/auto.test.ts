@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { acf, chooseTransforms, chooseWindowTransforms, seasonalStability } from '../../src/forecast/auto.js';
+import { acf, chooseWindowTransforms, seasonalStability } from '../../src/forecast/auto.js';
 
 /** Deterministic PRNG (mulberry32) + Box-Muller normal. */
 function rng(seed: number): () => number {
@@ -14,51 +14,7 @@ function rng(seed: number): () => number {
   return () => Math.sqrt(-2 * Math.log(u() + 1e-12)) * Math.cos(2 * Math.PI * u());
 }
 
-const kinds = (t: ReturnType<typeof chooseTransforms>) =>
-  t.map((s) => (s.kind === 'difference' ? `difference:${s.lag}` : s.kind === 'scale' ? `scale:${s.method}` : s.kind));
-
-describe('chooseTransforms', () => {
-  it('trend + multiplicative season -> log, seasonal difference, scale', () => {
-    const r = rng(1);
-    const y = Float64Array.from({ length: 120 }, (_, i) => (100 + 2 * i) * (1 + 0.2 * Math.sin((2 * Math.PI * i) / 12)) + r());
-    const t = kinds(chooseTransforms(y, 12));
-    expect(t[0]).toBe('log');
-    expect(t).toContain('difference:12');
-    expect(t.at(-1)).toBe('scale:standard');
-  });
-  it('white noise (with negatives) -> only scale', () => {
-    const r = rng(2);
-    const y = Float64Array.from({ length: 200 }, () => r());
-    expect(kinds(chooseTransforms(y, 12))).toEqual(['scale:standard']);
-    expect(kinds(chooseTransforms(y, 1))).toEqual(['scale:standard']);
-  });
-  it('random walk with drift -> lag-1 difference; driftless random walk stays in levels', () => {
-    const r = rng(3);
-    let x = 0;
-    const y = Float64Array.from({ length: 300 }, () => (x += 0.5 + r()));
-    const t = kinds(chooseTransforms(y, 1));
-    expect(t).toContain('difference:1');
-    expect(t.at(-1)).toBe('scale:standard');
-    let w = 1000;
-    const flat = Float64Array.from({ length: 300 }, (_, i) => (w += i % 2 ? 1 : -1));
-    expect(kinds(chooseTransforms(flat, 1))).not.toContain('difference:1');
-  });
-  it('negative values -> no log', () => {
-    const r = rng(4);
-    const y = Float64Array.from({ length: 120 }, (_, i) => 5 * Math.sin((2 * Math.PI * i) / 12) - 1 + 0.1 * r());
-    const t = kinds(chooseTransforms(y, 12));
-    expect(t).not.toContain('log');
-    expect(t).toContain('difference:12');
-  });
-  it('positive white noise -> log and scale, no difference', () => {
-    const r = rng(5);
-    const y = Float64Array.from({ length: 200 }, () => 50 + r());
-    expect(kinds(chooseTransforms(y, 12))).toEqual(['log', 'scale:standard']);
-  });
-  it('fewer than 3 seasons -> no seasonal difference', () => {
-    const y = Float64Array.from({ length: 30 }, (_, i) => 10 + Math.sin((2 * Math.PI * i) / 12));
-    expect(kinds(chooseTransforms(y, 12))).not.toContain('difference:12');
-  });
+describe('acf', () => {
   it('acf basics', () => {
     expect(acf([1, 2, 3, 4, 5, 6, 7, 8], 1)).toBeGreaterThan(0.5);
     expect(acf([1, -1, 1, -1, 1, -1], 1)).toBeLessThan(-0.5);
