@@ -234,14 +234,8 @@ export function lstmBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i3
                              dA: usize, UT: usize, WT: usize, dhNext: usize, dcNext: usize): void {
   const G = 4 * H;
   const H4 = H & ~3;
-  transpose(UT, U, H, G);
-  transpose(WT, W, I, G);
-  memory.fill(dW, 0, <usize>(I * G) << 2);
-  memory.fill(dU, 0, <usize>(H * G) << 2);
-  memory.fill(db, 0, <usize>G << 2);
-  memory.fill(dhNext, 0, <usize>(B * H) << 2);
+  beginBackward(W, U, T, B, I, H, G, dx, dW, dU, db, UT, WT, dhNext);
   memory.fill(dcNext, 0, <usize>(B * H) << 2);
-  memory.fill(dx, 0, <usize>(T * B * I) << 2);
   for (let t = T - 1; t >= 0; t--) {
     for (let bb = 0; bb < B; bb++) {
       const row = t * B + bb;
@@ -292,6 +286,19 @@ export function lstmBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i3
       gemm(dhNext, dA, UT, B, G, H, G, 1, H, H);
     }
   }
+}
+
+// The start of either cell's backward pass: transposed weights for the dx and dh products, and
+// zeroed gradient outputs and carried dh.
+@inline function beginBackward(W: usize, U: usize, T: i32, B: i32, I: i32, H: i32, G: i32, dx: usize, dW: usize,
+                               dU: usize, db: usize, UT: usize, WT: usize, dhNext: usize): void {
+  transpose(UT, U, H, G);
+  transpose(WT, W, I, G);
+  memory.fill(dW, 0, <usize>(I * G) << 2);
+  memory.fill(dU, 0, <usize>(H * G) << 2);
+  memory.fill(db, 0, <usize>G << 2);
+  memory.fill(dhNext, 0, <usize>(B * H) << 2);
+  memory.fill(dx, 0, <usize>(T * B * I) << 2);
 }
 
 // One step's share of the weight and input gradients (dA = dA_t [B,G]):
@@ -370,13 +377,7 @@ export function gruBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i32
                             dA: usize, UT: usize, WT: usize, dhNext: usize, drh: usize, dhp: usize): void {
   const G = 3 * H;
   const H4 = H & ~3;
-  transpose(UT, U, H, G);
-  transpose(WT, W, I, G);
-  memory.fill(dW, 0, <usize>(I * G) << 2);
-  memory.fill(dU, 0, <usize>(H * G) << 2);
-  memory.fill(db, 0, <usize>G << 2);
-  memory.fill(dhNext, 0, <usize>(B * H) << 2);
-  memory.fill(dx, 0, <usize>(T * B * I) << 2);
+  beginBackward(W, U, T, B, I, H, G, dx, dW, dU, db, UT, WT, dhNext);
   for (let t = T - 1; t >= 0; t--) {
     for (let bb = 0; bb < B; bb++) {
       const row = t * B + bb;
