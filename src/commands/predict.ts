@@ -2,7 +2,7 @@ import { ArtifactError, DataError, UsageError, UserError } from '../errors.js';
 import { readRunDir } from '../artifacts/run-dir.js';
 import { writeFileAtomic } from '../artifacts/atomic.js';
 import { readSeries } from '../data/read-csv.js';
-import { formatTime, futureTimes } from '../data/time.js';
+import { formatTime, futureTimes, stepNumber, stepNumbers } from '../data/time.js';
 import { Pipeline } from '../transforms/pipeline.js';
 import { forecastTransformed, needsFeedback, type ModelIO } from '../forecast/forecast.js';
 import { toCsv, formatNumber } from '../output/csv.js';
@@ -69,7 +69,10 @@ export async function predictCommand(opts: PredictOptions): Promise<void> {
   if (needsFeedback(io, io.horizon) && !onlyTarget) throw new ArtifactError('this run cannot forecast its horizon from inputs other than the target');
 
   const { openPredictor } = await import('../model/predictor.js');
-  const tcols = pipeline.transform(series.columns);
+  const steps = stepNumbers(series.index);
+  const tcols = pipeline.transform(series.columns, steps);
+  const future = futureTimes(series.index, io.horizon);
+  const forecastSteps = { history: steps, forecast: future.map((t) => stepNumber(t, series.index.frequency)) };
   const forecasts: Float64Array[] = [];
   for (let j = 0; j < (io.members ?? 1); j++) {
     const names = memberFileNames(j);
@@ -86,13 +89,13 @@ export async function predictCommand(opts: PredictOptions): Promise<void> {
     }
     try {
       const fT = forecastTransformed(predictor.predict, io, tcols, n, io.horizon);
-      forecasts.push(pipeline.inverseTarget(io.target, fT, series.columns[io.target]));
+      forecasts.push(pipeline.inverseTarget(io.target, fT, series.columns[io.target], forecastSteps));
     } finally {
       predictor.dispose();
     }
   }
   const fc = medianOf(forecasts);
-  const times = futureTimes(series.index, io.horizon).map((t) => formatTime(t, series.index.format));
+  const times = future.map((t) => formatTime(t, series.index.format));
   const timeName = series.timeColumn ?? 'index';
 
   const format = opts.json ? 'json' : (opts.format ?? (opts.output.endsWith('.json') ? 'json' : 'csv'));

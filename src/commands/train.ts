@@ -3,7 +3,7 @@ import type { Config } from '../config/types.js';
 import { ConfigError } from '../errors.js';
 import { configFromOptions, interactive, readConfiguredSeries, runBaseName, type DataFlagOptions } from './common.js';
 import { sha256File } from '../data/read-csv.js';
-import { formatTime, futureTimes } from '../data/time.js';
+import { formatTime, futureTimes, stepNumber, stepNumbers } from '../data/time.js';
 import { Pipeline } from '../transforms/pipeline.js';
 import {
   splitPoints, manyToOneStarts, oneToOneChunks, gatherManyToOne, gatherOneToOne, normalizeLast, lastNormScale,
@@ -101,8 +101,10 @@ export async function trainOnSeries(
   // actuals can never shape the inputs (nor make a transform fail).
   const seen: Record<string, Float64Array> = {};
   for (const [k, v] of Object.entries(series.columns)) seen[k] = v.subarray(0, split.valEnd);
-  const pipeline = Pipeline.fit(cfg.transforms, seen, split.trainEnd);
-  const tcols = pipeline.transform(seen);
+  // Seasonal phases come from each row's place on the time grid, not from where the file starts.
+  const steps = stepNumbers(series.index);
+  const pipeline = Pipeline.fit(cfg.transforms, seen, split.trainEnd, steps);
+  const tcols = pipeline.transform(seen, steps);
   const features = cfg.data.features;
   const featCols = features.map((f) => tcols[f]);
   const tTarget = tcols[cfg.data.target];
@@ -170,7 +172,9 @@ export async function trainOnSeries(
   const original = target;
   const canForecastFuture =
     opts.future !== false && (!needsFeedback(io, w.horizon) || (features.length === 1 && features[0] === cfg.data.target));
-  const futureCols = canForecastFuture ? pipeline.transform(series.columns) : null;
+  const futureCols = canForecastFuture ? pipeline.transform(series.columns, steps) : null;
+  const testSteps = { history: steps.slice(0, origin), forecast: steps.slice(origin, n) };
+  const futureSteps = { history: steps, forecast: futureTimes(series.index, w.horizon).map((t) => stepNumber(t, series.index.frequency)) };
 
   // The linear path (model.linear) is a ridge regression of the training targets on the
   // flattened training windows, fixed before the network trains on what it leaves.
@@ -226,8 +230,8 @@ export async function trainOnSeries(
       const predictor = await openPredictor(saved.modelJson, saved.weights, { backend, tf });
       try {
         const testT = forecastTransformed(predictor.predict, io, tcols, origin, testSize);
-        testFs.push(pipeline.inverseTarget(cfg.data.target, testT, original.subarray(0, origin)));
-        if (futureCols) futureFs.push(pipeline.inverseTarget(cfg.data.target, forecastTransformed(predictor.predict, io, futureCols, n, w.horizon), original));
+        testFs.push(pipeline.inverseTarget(cfg.data.target, testT, original.subarray(0, origin), testSteps));
+        if (futureCols) futureFs.push(pipeline.inverseTarget(cfg.data.target, forecastTransformed(predictor.predict, io, futureCols, n, w.horizon), original, futureSteps));
       } finally {
         predictor.dispose();
       }

@@ -249,6 +249,39 @@ export function addSteps(t: number, freq: Frequency, k: number): number {
 }
 
 /**
+ * The position of time t on its frequency's grid counted from a fixed origin (1970-01-01 for
+ * calendar times, 0 for integer indices): consecutive steps give consecutive numbers, so
+ * `stepNumber(t, f) mod m` is the seasonal phase of t whatever row a file starts at. Business
+ * days count Monday to Friday (holidays keep their number); row order has no origin and
+ * returns t, the row number, itself.
+ */
+export function stepNumber(t: number, freq: Frequency): number {
+  switch (freq.unit) {
+    case 'row':
+      return t;
+    case 'integer':
+      return Math.floor(t / freq.step);
+    case 'bday': {
+      // days since Monday 1970-01-05, five numbers per week
+      const d = Math.floor(t / DAY_MS) - 4;
+      const w = Math.floor(d / 7);
+      return Math.floor((5 * w + Math.min(d - 7 * w, 5)) / freq.step);
+    }
+    case 'month':
+    case 'quarter':
+    case 'year':
+      return Math.floor(monthNumber(t) / monthsPerStep(freq));
+    default:
+      return Math.floor(t / msPerStep(freq));
+  }
+}
+
+/** stepNumber of every time of an index. */
+export function stepNumbers(index: TimeIndex): number[] {
+  return index.times.map((t) => stepNumber(t, index.frequency));
+}
+
+/**
  * The h times after the last one. Monthly units are anchored at the first time, so a
  * month-end series (Jan 31, Feb 29, Mar 31, ...) continues at month ends.
  */

@@ -2,11 +2,23 @@
  * Additive seasonal indices by classical decomposition (apply after `log` for a multiplicative
  * season): a centred moving average of length m (2 x m when m is even) estimates the trend,
  * the index of phase p is the mean of (x - trend) over the rows with i mod m = p, and the
- * indices are shifted to sum to zero. Phases count from the first row of the series.
+ * indices are shifted to sum to zero. The phase of a row is its step number (its position on the
+ * time grid counted from a fixed origin, see stepNumber in data/time.ts) mod m, so a file that
+ * starts at another point of the season still lines up with the fitted indices; without step
+ * numbers the phase is the row number.
  */
 
-/** Fit m seasonal indices on rows [0, fitEnd) (NaN ignored). Too few rows for the moving average: phase means about the overall mean. */
-export function fitSeasonalIndex(x: Float64Array, period: number, fitEnd: number): number[] {
+/** Phase in [0, m) of row i: steps[i] mod m, or i mod m without step numbers. */
+function phaseOf(steps: ArrayLike<number> | undefined, i: number, m: number): number {
+  const s = steps ? steps[i] : i;
+  return ((s % m) + m) % m;
+}
+
+/**
+ * Fit m seasonal indices (index p for phase p) on rows [0, fitEnd) (NaN ignored). Too few rows for
+ * the moving average: phase means about the overall mean.
+ */
+export function fitSeasonalIndex(x: Float64Array, period: number, fitEnd: number, steps?: ArrayLike<number>): number[] {
   const m = period;
   if (!Number.isInteger(m) || m < 2) throw new Error(`deseasonalize period must be an integer >= 2, got ${m}`);
   const end = Math.max(0, Math.min(fitEnd, x.length));
@@ -27,7 +39,7 @@ export function fitSeasonalIndex(x: Float64Array, period: number, fitEnd: number
       s += even && (j === -half || j === half) ? 0.5 * v : v;
     }
     if (!ok || !Number.isFinite(x[i])) continue;
-    const p = i % m;
+    const p = phaseOf(steps, i, m);
     sum[p] += x[i] - s / m;
     count[p]++;
   }
@@ -38,25 +50,30 @@ export function fitSeasonalIndex(x: Float64Array, period: number, fitEnd: number
     let total = 0, n = 0;
     for (let i = 0; i < end; i++) if (Number.isFinite(x[i])) { total += x[i]; n++; }
     const mean = n ? total / n : 0;
-    for (let i = 0; i < end; i++) if (Number.isFinite(x[i])) { sum[i % m] += x[i] - mean; count[i % m]++; }
+    for (let i = 0; i < end; i++) {
+      if (!Number.isFinite(x[i])) continue;
+      const p = phaseOf(steps, i, m);
+      sum[p] += x[i] - mean;
+      count[p]++;
+    }
   }
   const idx = Array.from(sum, (s, p) => (count[p] ? s / count[p] : 0));
   const mean = idx.reduce((a, b) => a + b, 0) / m;
   return idx.map((v) => v - mean);
 }
 
-/** x[i] - index[(start + i) mod m]: `start` is the row of x[0] in the series. */
-export function deseasonalizeForward(x: Float64Array, index: readonly number[], start = 0): Float64Array {
+/** x[i] minus the index of row i's phase (steps: the rows' step numbers; default: row numbers). */
+export function deseasonalizeForward(x: Float64Array, index: readonly number[], steps?: ArrayLike<number>): Float64Array {
   const m = index.length;
   const out = new Float64Array(x.length);
-  for (let i = 0; i < x.length; i++) out[i] = x[i] - index[(start + i) % m];
+  for (let i = 0; i < x.length; i++) out[i] = x[i] - index[phaseOf(steps, i, m)];
   return out;
 }
 
-/** Undo deseasonalizeForward for values whose first row is `start`. */
-export function deseasonalizeInverse(z: Float64Array, index: readonly number[], start: number): Float64Array {
+/** Undo deseasonalizeForward for values whose step numbers are `steps`. */
+export function deseasonalizeInverse(z: Float64Array, index: readonly number[], steps: ArrayLike<number>): Float64Array {
   const m = index.length;
   const out = new Float64Array(z.length);
-  for (let i = 0; i < z.length; i++) out[i] = z[i] + index[(start + i) % m];
+  for (let i = 0; i < z.length; i++) out[i] = z[i] + index[phaseOf(steps, i, m)];
   return out;
 }

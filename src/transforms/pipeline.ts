@@ -13,6 +13,18 @@ export interface PipelineJSON {
   version: 1;
   specs: TransformSpec[];
   state: StepState[];
+  /**
+   * How deseasonalize steps find a row's seasonal phase: 'time', from the row's step number on the
+   * time grid (see stepNumber in data/time.ts); 'row' (or absent, in runs saved before 'time'
+   * existed), from its row number in the data at hand.
+   */
+  phase?: 'time' | 'row';
+}
+
+/** Step numbers of the history rows and of the forecast steps that follow them. */
+export interface ForecastSteps {
+  history: ArrayLike<number>;
+  forecast: ArrayLike<number>;
 }
 
 function cloneSpec(s: TransformSpec): TransformSpec {
@@ -36,14 +48,20 @@ export class Pipeline {
   private constructor(
     readonly specs: readonly TransformSpec[],
     private readonly state: StepState[],
+    /** 'time': seasonal phases from the step numbers the methods are given; 'row': from row numbers. */
+    readonly phase: 'time' | 'row',
   ) {
     let off = 0;
     for (const s of specs) if (s.kind === 'difference') off += s.lag;
     this.offset = off;
   }
 
-  /** Fit each stateful step on rows [0, fitEnd) of its input (NaN ignored). */
-  static fit(specs: TransformSpec[], columns: Record<string, Float64Array>, fitEnd: number): Pipeline {
+  /**
+   * Fit each stateful step on rows [0, fitEnd) of its input (NaN ignored). `steps`: the rows' step
+   * numbers, which then place every row (here and in later calls) in its seasonal phase; without
+   * them phases are row numbers.
+   */
+  static fit(specs: TransformSpec[], columns: Record<string, Float64Array>, fitEnd: number, steps?: ArrayLike<number>): Pipeline {
     const state: StepState[] = [];
     let cur: Record<string, Float64Array> = { ...columns };
     for (const spec of specs) {
@@ -56,51 +74,62 @@ export class Pipeline {
         for (const [name, col] of Object.entries(cur)) st[name] = fitScale(col, spec.method, fitEnd);
       } else if (spec.kind === 'deseasonalize') {
         st = {};
-        for (const [name, col] of Object.entries(cur)) st[name] = fitSeasonalIndex(col, spec.period, fitEnd);
+        for (const [name, col] of Object.entries(cur)) st[name] = fitSeasonalIndex(col, spec.period, fitEnd, steps);
       }
       state.push(st);
       const next: Record<string, Float64Array> = {};
-      for (const [name, col] of Object.entries(cur)) next[name] = applyStep(spec, st, name, col);
+      for (const [name, col] of Object.entries(cur)) next[name] = applyStep(spec, st, name, col, steps);
       cur = next;
     }
-    return new Pipeline(specs.map(cloneSpec), state);
+    return new Pipeline(specs.map(cloneSpec), state, steps ? 'time' : 'row');
   }
 
-  /** Apply the fitted chain to every column (new arrays, same lengths). */
-  transform(columns: Record<string, Float64Array>): Record<string, Float64Array> {
+  /** Apply the fitted chain to every column (new arrays, same lengths); `steps` as in fit. */
+  transform(columns: Record<string, Float64Array>, steps?: ArrayLike<number>): Record<string, Float64Array> {
     const out: Record<string, Float64Array> = {};
-    for (const [name, col] of Object.entries(columns)) out[name] = this.transformColumn(name, col);
+    for (const [name, col] of Object.entries(columns)) out[name] = this.transformColumn(name, col, steps);
     return out;
   }
 
-  /** Apply the chain to one column by name. */
-  transformColumn(name: string, col: Float64Array): Float64Array {
+  /** Apply the chain to one column by name; `steps` as in fit. */
+  transformColumn(name: string, col: Float64Array, steps?: ArrayLike<number>): Float64Array {
+    const st = this.rowSteps(steps);
     let cur = col;
-    for (let i = 0; i < this.specs.length; i++) cur = applyStep(this.specs[i], this.state[i], name, cur);
+    for (let i = 0; i < this.specs.length; i++) cur = applyStep(this.specs[i], this.state[i], name, cur, st);
     if (cur === col) cur = Float64Array.from(col);
     return cur;
+  }
+
+  /** The step numbers seasonal phases come from: the given ones under 'time', none (row numbers) under 'row'. */
+  private rowSteps(steps: ArrayLike<number> | undefined): ArrayLike<number> | undefined {
+    if (this.phase === 'row') return undefined;
+    if (!steps && this.specs.some((s) => s.kind === 'deseasonalize')) throw new Error('this pipeline places rows in their season by time: it needs their step numbers');
+    return steps;
   }
 
   /**
    * Map transformed-space forecasts for the h steps right after `history` (original-space
    * target values up to the origin, at least `offset` long) back to the original space.
+   * `steps`: the step numbers of the history rows and of the forecast steps (as in fit).
    */
-  inverseTarget(target: string, forecast: Float64Array, history: Float64Array): Float64Array {
+  inverseTarget(target: string, forecast: Float64Array, history: Float64Array, steps?: ForecastSteps): Float64Array {
     if (history.length < this.offset) {
       throw new Error(`inverseTarget needs at least ${this.offset} history values, got ${history.length}`);
     }
+    const histSteps = this.rowSteps(steps?.history);
+    const foreSteps = this.phase === 'row' ? Array.from(forecast, (_, i) => history.length + i) : this.rowSteps(steps?.forecast)!;
     // History at the input of each step.
     const stages: Float64Array[] = [];
     let cur = history;
     for (let i = 0; i < this.specs.length; i++) {
       stages.push(cur);
-      cur = applyStep(this.specs[i], this.state[i], target, cur);
+      cur = applyStep(this.specs[i], this.state[i], target, cur, histSteps);
     }
     let z: Float64Array = Float64Array.from(forecast);
     for (let i = this.specs.length - 1; i >= 0; i--) {
       const spec = this.specs[i];
       if (spec.kind === 'scale') z = scaleInverse(z, paramsFor(this.state[i], target));
-      else if (spec.kind === 'deseasonalize') z = deseasonalizeInverse(z, indexFor(this.state[i], target), history.length);
+      else if (spec.kind === 'deseasonalize') z = deseasonalizeInverse(z, indexFor(this.state[i], target), foreSteps);
       else if (spec.kind === 'difference') z = differenceInverse(z, stages[i], spec.lag);
       else z = logInverse(z);
     }
@@ -117,6 +146,7 @@ export class Pipeline {
   toJSON(): PipelineJSON {
     return {
       version: 1,
+      phase: this.phase,
       specs: this.specs.map(cloneSpec),
       state: this.state.map((st) => {
         if (!st) return null;
@@ -164,7 +194,8 @@ export class Pipeline {
       }
       return r;
     });
-    return new Pipeline(specs, state);
+    if (o.phase !== undefined && o.phase !== 'time' && o.phase !== 'row') throw new Error(`invalid pipeline JSON: bad phase ${JSON.stringify(o.phase)}`);
+    return new Pipeline(specs, state, o.phase ?? 'row');
   }
 }
 
@@ -180,7 +211,7 @@ function indexFor(st: StepState, name: string): number[] {
   return p;
 }
 
-function applyStep(spec: TransformSpec, st: StepState, name: string, col: Float64Array): Float64Array {
+function applyStep(spec: TransformSpec, st: StepState, name: string, col: Float64Array, steps?: ArrayLike<number>): Float64Array {
   switch (spec.kind) {
     case 'log':
       return logForward(name, col);
@@ -189,6 +220,6 @@ function applyStep(spec: TransformSpec, st: StepState, name: string, col: Float6
     case 'scale':
       return scaleForward(col, paramsFor(st, name));
     case 'deseasonalize':
-      return deseasonalizeForward(col, indexFor(st, name));
+      return deseasonalizeForward(col, indexFor(st, name), steps);
   }
 }

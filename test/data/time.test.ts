@@ -7,6 +7,7 @@ import {
   inferFrequency,
   parseTimeValue,
   regularize,
+  stepNumber,
 } from '../../src/data/time.js';
 import { DataError } from '../../src/errors.js';
 import type { TimeFormat } from '../../src/types.js';
@@ -89,6 +90,30 @@ describe('inferFrequency', () => {
   it('uses the modal spacing despite gaps', () => {
     const t = [0, 1, 2, 4, 5, 6, 9, 10].map((k) => D('2000-01-01') + k * HOUR);
     expect(inferFrequency(t, 'datetime')).toEqual({ unit: 'hour', step: 1 });
+  });
+});
+
+describe('stepNumber', () => {
+  it('numbers grid points from a fixed origin, consecutively, for every unit', () => {
+    expect(stepNumber(D('1949-01-01'), { unit: 'month', step: 1 })).toBe(1949 * 12);
+    expect(stepNumber(D('1949-12-31'), { unit: 'month', step: 1 }) + 1).toBe(stepNumber(D('1950-01-31'), { unit: 'month', step: 1 }));
+    expect(stepNumber(D('2001-04-01'), { unit: 'quarter', step: 1 })).toBe((2001 * 12 + 3) / 3);
+    expect(stepNumber(D('2001-01-01'), { unit: 'year', step: 1 })).toBe(2001);
+    expect(stepNumber(D('2000-06-05T00:30:00Z'), { unit: 'minute', step: 30 })).toBe(D('2000-06-05') / (30 * MIN) + 1);
+    expect(stepNumber(D('1970-01-02'), { unit: 'day', step: 1 })).toBe(1);
+    expect(stepNumber(25, { unit: 'integer', step: 5 })).toBe(5);
+    expect(stepNumber(7, { unit: 'row', step: 1 })).toBe(7);
+  });
+
+  it('counts business days Monday to Friday: Friday and the next Monday are one step apart', () => {
+    const b = { unit: 'bday' as const, step: 1 };
+    expect(stepNumber(D('1970-01-05'), b)).toBe(0); // a Monday
+    expect(stepNumber(D('1970-01-09'), b)).toBe(4);
+    expect(stepNumber(D('1970-01-12'), b)).toBe(5);
+    expect(stepNumber(D('2006-12-29'), b) + 1).toBe(stepNumber(D('2007-01-01'), b));
+    expect(stepNumber(D('1970-01-02'), b)).toBe(-1); // the Friday before the origin
+    // weekday phase mod 5 is the day of the week: every Monday is phase 0
+    for (const m of ['1985-01-07', '1999-03-01', '2006-12-25']) expect(((stepNumber(D(m), b) % 5) + 5) % 5).toBe(0);
   });
 });
 

@@ -211,6 +211,15 @@ output: {plot: false}
     const pr = r.stdout.trim().split('\n').slice(1).map((l) => Number(l.split(',')[1]));
     expect(pr).toHaveLength(6);
     for (let i = 0; i < 6; i++) expect(pr[i]).toBeCloseTo(fc[i], 6);
+    // New data that starts 5 months later (not a whole season): every row keeps its seasonal
+    // phase, so the forecast is the same as from the whole file.
+    const csv = readFileSync('test/fixtures/e2e/monthly.csv', 'utf8').trim().split('\n');
+    writeFileSync(join(dir, 'later.csv'), [csv[0], ...csv.slice(6)].join('\n') + '\n');
+    const later = rnnfc(dir, ['predict', '-m', 'runs/h1', '--data', 'later.csv', '-o', '-']);
+    expect(later.code).toBe(0);
+    expect(later.stdout.trim().split('\n').map((l) => l.split(',')[0])).toEqual(r.stdout.trim().split('\n').map((l) => l.split(',')[0]));
+    const pl = later.stdout.trim().split('\n').slice(1).map((l) => Number(l.split(',')[1]));
+    for (let i = 0; i < 6; i++) expect(pl[i]).toBeCloseTo(pr[i], 9);
     const b = rnnfc(dir, ['train', '-c', 'hybrid.yaml', '--out', 'runs/h2', '--json']);
     expect(b.code).toBe(0);
     for (const f of ['forecast.csv', 'metrics.json', 'weights-2.bin']) {

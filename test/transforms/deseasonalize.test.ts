@@ -32,12 +32,23 @@ describe('deseasonalize', () => {
     expect(idx).toHaveLength(4);
   });
 
-  it('inverse adds the index of each row counted from the series start', () => {
+  it('subtracts the index of each row\'s phase: its step number mod m, or its row number', () => {
     const idx = [1, -1, 2, -2];
     const x = Float64Array.from([5, 6, 7, 8, 9]);
-    const z = deseasonalizeForward(x, idx);
-    expect(Array.from(z)).toEqual([4, 7, 5, 10, 8]);
-    expect(Array.from(deseasonalizeInverse(Float64Array.from([0, 0, 0]), idx, 5))).toEqual([-1, 2, -2]);
+    expect(Array.from(deseasonalizeForward(x, idx))).toEqual([4, 7, 5, 10, 8]);
+    // rows at steps 6..10 are in phases 2, 3, 0, 1, 2; negative step numbers wrap the same way
+    expect(Array.from(deseasonalizeForward(x, idx, [6, 7, 8, 9, 10]))).toEqual([3, 8, 6, 9, 7]);
+    expect(Array.from(deseasonalizeForward(x, idx, [-2, -1, 0, 1, 2]))).toEqual([3, 8, 6, 9, 7]);
+    expect(Array.from(deseasonalizeInverse(Float64Array.from([0, 0, 0]), idx, [5, 6, 7]))).toEqual([-1, 2, -2]);
+  });
+
+  it('fits the same indices by phase whatever step the series starts at', () => {
+    const season = [3, -1, 0, -2];
+    const y = seasonal(44, 4, season);
+    // the same values placed so that row 0 is at step 4k + 1: index p is still the phase-p value
+    const shifted = Float64Array.from({ length: 43 }, (_, i) => y[i + 1]);
+    const idx = fitSeasonalIndex(shifted, 4, 43, Array.from({ length: 43 }, (_, i) => 401 + i));
+    idx.forEach((v, p) => expect(v).toBeCloseTo(season[p], 10));
   });
 
   it('round-trips through a pipeline, its JSON and inverseTarget', () => {
@@ -48,6 +59,18 @@ describe('deseasonalize', () => {
     const t = q.transformColumn('y', y);
     const back = q.inverseTarget('y', t.subarray(40), y.subarray(0, 40));
     for (let i = 0; i < 8; i++) expect(back[i]).toBeCloseTo(y[40 + i], 9);
+    expect(q.phase).toBe('row');
+    // fitted with step numbers: phases follow them, so a later start lines up; the JSON keeps the mode
+    const steps = Array.from({ length: 48 }, (_, i) => 1000 + i);
+    const pt = Pipeline.fromJSON(JSON.parse(JSON.stringify(Pipeline.fit(specs, { y: y.subarray(0, 40) }, 36, steps).toJSON())));
+    expect(pt.phase).toBe('time');
+    const whole = pt.transformColumn('y', y, steps);
+    const tail = pt.transformColumn('y', y.subarray(7), steps.slice(7));
+    for (let i = 7; i < 48; i++) expect(tail[i - 7]).toBeCloseTo(whole[i], 12);
+    const back2 = pt.inverseTarget('y', whole.subarray(40), y.subarray(7, 40), { history: steps.slice(7, 40), forecast: steps.slice(40) });
+    for (let i = 0; i < 8; i++) expect(back2[i]).toBeCloseTo(y[40 + i], 9);
+    expect(() => pt.transformColumn('y', y)).toThrow(/step numbers/);
+    expect(() => Pipeline.fromJSON({ version: 1, phase: 'month', specs: [], state: [] })).toThrow(/phase/);
     expect(() => Pipeline.fromJSON({ version: 1, specs: [{ kind: 'deseasonalize', period: 3 }], state: [{ y: [1, 2] }] })).toThrow(/seasonal indices/);
   });
 });
