@@ -86,6 +86,8 @@ export async function backtestCommand(opts: BacktestCommandOptions): Promise<voi
         season: r.season,
         step: r.step,
         epochs: cfg.training.epochs,
+        backend: r.backend,
+        threads: r.threads,
         seconds: Number(seconds.toFixed(3)),
         origins: r.origins,
         mean: r.mean,
@@ -101,7 +103,8 @@ function table(r: BacktestResult, cfg: Config, seconds: number): string {
   const names = ['mae', 'rmse', 'smape', 'mase'] as const;
   const lines = [
     `rolling-origin backtest of ${cfg.data.target}: ${r.origins.length} origins, horizon ${r.horizon}, step ${r.step}, ` +
-      `MASE season ${r.season}, lookback ${r.origins.map((o) => o.lookback).join('/')} (mean over origins)`,
+      `MASE season ${r.season}, lookback ${r.origins.map((o) => o.lookback).join('/')}, ` +
+      `backend ${r.backend}${r.threads === null ? '' : ` (${r.threads} thread${r.threads === 1 ? '' : 's'})`} (mean over origins)`,
   ];
   lines.push(['method'.padEnd(15), ...names.map((k) => k.toUpperCase().padStart(10))].join(''));
   for (const [m, s] of Object.entries(r.mean)) lines.push([m.padEnd(15), ...names.map((k) => fmt(s[k]).padStart(10))].join(''));

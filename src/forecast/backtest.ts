@@ -43,6 +43,9 @@ export interface OriginResult {
 }
 
 export interface BacktestResult {
+  /** Compute backend, and the fused kernels' thread count (null when they were not used). */
+  backend: string;
+  threads: number | null;
   horizon: number;
   season: number;
   step: number;
@@ -109,6 +112,8 @@ export async function backtest(cfg: Config, series: Series, opts: BacktestOption
     evaluation: { ...cfg.evaluation, test_size: H, season: opts.season },
   };
   const results: OriginResult[] = [];
+  let backend = '';
+  let threads: number | null = null;
   for (let k = 0; k < ends.length; k++) {
     const end = ends[k];
     const t0 = performance.now();
@@ -116,6 +121,7 @@ export async function backtest(cfg: Config, series: Series, opts: BacktestOption
     const kcfg = opts.configFor ? opts.configFor(ocfg, truncateSeries(series, end), end) : ocfg;
     const r = await trainOnSeries(kcfg, part, { quiet: true, json: true, future: false });
     if (r.split.valEnd !== end) throw new Error(`internal: origin ${k} split at ${r.split.valEnd}, expected ${end}`);
+    ({ backend, threads } = r);
     const metrics: Record<string, MethodScores> = {};
     for (const [m, s] of Object.entries(r.metrics)) metrics[m] = pick(s as unknown as Record<string, number>);
     const origin = formatTime(series.index.times[end], series.index.format);
@@ -136,7 +142,7 @@ export async function backtest(cfg: Config, series: Series, opts: BacktestOption
       );
     }
   }
-  return { horizon: H, season: opts.season, step: opts.step, origins: results, mean: meanScores(results) };
+  return { backend, threads, horizon: H, season: opts.season, step: opts.step, origins: results, mean: meanScores(results) };
 }
 
 /** Mean of each metric over the origins, per method (null when any origin has no finite value). */

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, it, expect, beforeAll } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { rnnfc, scratch } from './helpers.js';
@@ -22,6 +23,8 @@ describe('rnnfc backtest (spawns bin/rnnfc)', () => {
     expect(lines).toHaveLength(1);
     const r = JSON.parse(lines[0]);
     expect(r).toMatchObject({ data: DATA, target: 'value', horizon: 6, season: 12, step: 3 });
+    // the backend and the fused kernels' thread count (all cores unless --threads says otherwise)
+    expect(r).toMatchObject({ backend: 'wasm', threads: availableParallelism() });
     expect(r.origins).toHaveLength(2);
     expect(r.origins.map((o: { train_end: number }) => o.train_end)).toEqual([66, 63]);
     expect(r.origins.map((o: { origin: string }) => o.origin)).toEqual(['2005-07-01', '2005-04-01']);
