@@ -3,17 +3,21 @@
 // series of ../shared/bench/manifest.json and sets its mean MASE beside the R baselines in
 // ../shared/bench/baselines-visible.json. Suite score = geometric mean of rnnfc MASE / Comb MASE.
 //
+// Other series: --manifest FILE (same format; files relative to the manifest's folder) and
+// --baselines FILE (baselines.R's output for that manifest).
+//
 // usage: node bench/accuracy.js [--only airline,gold] [--epochs N] [--origins K] [--json]
+//          [--manifest FILE --baselines FILE]
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const SHARED = resolve(ROOT, '../shared');
 const BIN = join(ROOT, 'bin/rnnfc.js');
 
 function parseArgs(argv) {
-  const o = { only: null, epochs: null, origins: 3, json: false };
+  const o = { only: null, epochs: null, origins: 3, json: false, manifest: null, baselines: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -26,8 +30,10 @@ function parseArgs(argv) {
     else if (a.startsWith('--epochs=')) o.epochs = a.slice(9);
     else if (a === '--origins') o.origins = Number(val());
     else if (a === '--json') o.json = true;
+    else if (a === '--manifest') o.manifest = resolve(val());
+    else if (a === '--baselines') o.baselines = resolve(val());
     else if (a === '-h' || a === '--help') {
-      process.stdout.write('usage: node bench/accuracy.js [--only name1,name2] [--epochs N] [--origins K] [--json]\n');
+      process.stdout.write('usage: node bench/accuracy.js [--only name1,name2] [--epochs N] [--origins K] [--json] [--manifest FILE --baselines FILE]\n');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -45,8 +51,12 @@ function f(x, d = 3) {
 
 function main() {
   const opts = parseArgs(process.argv.slice(2));
-  const manifest = JSON.parse(readFileSync(join(SHARED, 'bench/manifest.json'), 'utf8'));
-  const baselines = JSON.parse(readFileSync(join(SHARED, 'bench/baselines-visible.json'), 'utf8'));
+  if (Boolean(opts.manifest) !== Boolean(opts.baselines)) throw new Error('--manifest and --baselines go together');
+  const manifestPath = opts.manifest ?? join(SHARED, 'bench/manifest.json');
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  const baselines = JSON.parse(readFileSync(opts.baselines ?? join(SHARED, 'bench/baselines-visible.json'), 'utf8'));
+  // the shipped copies of the visible series; other manifests' files relative to the manifest
+  const dataPath = (e) => (opts.manifest ? relative(ROOT, resolve(dirname(manifestPath), e.file)) : join('datasets', basename(e.file)));
   let entries = manifest;
   if (opts.only) {
     const unknown = opts.only.filter((n) => !manifest.some((e) => e.name === n));
@@ -62,7 +72,7 @@ function main() {
     process.stdout.write(header.map((h, i) => (i === 0 ? h.padEnd(12) : h.padStart(11))).join('') + '\n');
   }
   for (const e of entries) {
-    const data = join('datasets', basename(e.file));
+    const data = dataPath(e);
     const timeColumn = firstHeaderCell(join(ROOT, data));
     const args = [
       BIN, 'backtest', '--data', data, '--time-column', timeColumn, '--target', e.target,

@@ -57,6 +57,18 @@ describe('rnnfc backtest (spawns bin/rnnfc)', () => {
     expect(q.stderr).toBe('');
   });
 
+  it('a short series (72 months, horizon 18) still backtests without a config: shorter windows, no validation rows where too few remain', () => {
+    const r = rnnfc(scratch(), ['backtest', '--data', DATA, '--time-column', 'month', '--target', 'value', '--horizon', '18', '--season', '12', '--origins', '3', '--epochs', '2', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    // ends 54, 45, 36; validation rows 18, 0, 0 (45 - 36 leaves 9 < 10 windows); lookback
+    // min(24, end - validation - 18 - 9)
+    expect(j.origins.map((o: { train_end: number }) => o.train_end)).toEqual([54, 45, 36]);
+    expect(j.origins.map((o: { lookback: number }) => o.lookback)).toEqual([9, 18, 9]);
+    for (const o of j.origins) expect(o.forecast.every((v: number) => Number.isFinite(v))).toBe(true);
+  });
+
   it('bad input: a missing column exits 2 with a clear message', () => {
     const b = rnnfc(dir, ['backtest', '--data', DATA, '--time-column', 'month', '--target', 'sales', '--horizon', '6', '--json']);
     expect(b.code).toBe(2);

@@ -39,6 +39,14 @@ describe('chooseWindowTransforms', () => {
     expect(seasonalStability(Float64Array.from(y, Math.log), 8, 8)).toBeGreaterThan(0.8);
     expect(kindsOf(chooseWindowTransforms(y, 8, 8))).toEqual(['log', 'scale']);
   });
+  it('a strong season in a series too short to test its stability is removed (2 to 3 seasons)', () => {
+    const r = rng(9);
+    const y = Float64Array.from({ length: 36 }, (_, i) => (200 + i) * (1 + 0.3 * Math.sin((2 * Math.PI * i) / 12)) * Math.exp(0.01 * r()));
+    expect(seasonalStability(Float64Array.from(y, Math.log), 12, 18)).toBeNaN();
+    expect(kindsOf(chooseWindowTransforms(y, 12, 18))).toEqual(['log', 'deseasonalize:12', 'scale']);
+    // fewer than two whole seasons: left in the windows
+    expect(kindsOf(chooseWindowTransforms(y.subarray(0, 24), 12, 18))).toEqual(['log', 'scale']);
+  });
   it('no strong season, non-positive values, m = 1 or too short -> no deseasonalize', () => {
     const r = rng(8);
     const noise = Float64Array.from({ length: 200 }, () => r());

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { backtest, defaultStep, originEnds, truncateSeries, meanScores } from '../../src/forecast/backtest.js';
 import { resolveConfig } from '../../src/config/resolve.js';
-import { autoConfigFor } from '../../src/commands/backtest.js';
+import { autoConfigFor, defaultLookback, defaultRidge, defaultValidation } from '../../src/commands/backtest.js';
 import type { Series } from '../../src/types.js';
 
 describe('origin positions', () => {
@@ -95,6 +95,25 @@ describe('backtest: nothing peeks past the origin', () => {
     const early = await backtest(cfg, monthly(n, 60, 50), opts);
     expect(JSON.stringify(early.origins[2].forecast)).toBe(JSON.stringify(base.origins[2].forecast));
     expect(JSON.stringify(early.origins[1].forecast)).not.toBe(JSON.stringify(base.origins[1].forecast));
+  });
+
+  it('config-less sizes: validation rows, lookback and ridge penalty follow the length of the series', () => {
+    // one validation window (H rows) while >= 10 training windows of lookback 1 remain, else none
+    expect(defaultValidation(56, 18)).toBe(18);
+    expect(defaultValidation(45, 18)).toBe(0);
+    // lookback: 2 seasons, at least max(H, 8), capped to leave >= 10 training windows
+    const c = { transforms: [], training: { validation_size: 18 } } as unknown as Parameters<typeof defaultLookback>[0];
+    expect(defaultLookback(c, 126, 18, 12)).toBe(24);
+    expect(defaultLookback(c, 54, 18, 12)).toBe(54 - 18 - 18 - 9);
+    expect(defaultLookback(c, 40, 18, 12)).toBe(1);
+    expect(defaultLookback(c, 1000, 18, 200)).toBe(200);
+    expect(defaultLookback(c, 1000, 6, 1)).toBe(8);
+    // ridge: worth max(0.03 (L + 1), 10) windows, within [1e-4, 1]
+    expect(defaultRidge(108, 24, 18)).toBeCloseTo(10 / 67, 12);
+    expect(defaultRidge(3000, 336, 48)).toBeCloseTo((0.03 * 337) / 2617, 12);
+    expect(defaultRidge(20, 1, 4)).toBe(0.625);
+    expect(defaultRidge(12, 8, 4)).toBe(1);
+    expect(defaultRidge(1e7, 1, 1)).toBe(1e-4);
   });
 
   it('config-less defaults (transforms, lookback) are chosen per origin from the rows before it', async () => {
