@@ -31,7 +31,8 @@ export interface TrainHooks {
   /**
    * With early stopping and validation data: count the starting weights as epoch 0, so a run
    * whose training never beats them on validation ends with them (e.g. a network that only
-   * corrects a fitted linear path keeps a zero correction). Default false.
+   * corrects a fitted linear path keeps a zero correction); without validation data no epoch
+   * runs. Default false.
    */
   keepInitial?: boolean;
   onEpoch?(e: EpochInfo): void;
@@ -145,7 +146,10 @@ export async function trainModel(
       best = evaluateLoss(tf, model, xVal, yVal, lossFn);
       bestWeights = vars.map((v) => tf.clone(v));
     }
-    for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
+    // keepInitial without validation data: nothing could show that training beats the starting
+    // weights, so they are kept and no epoch runs.
+    const epochs = hooks.keepInitial && !hasVal ? 0 : cfg.epochs;
+    for (let epoch = 1; epoch <= epochs; epoch++) {
       const te = performance.now();
       shuffleInPlace(order, rng);
       let lossSum = 0;

@@ -161,6 +161,13 @@ describe('trainModel', () => {
     const m2 = buildModel(tf, spec);
     const r2 = await trainModel(tf, m2, data, { ...cfg, epochs: 6, early_stopping: { patience: 3, min_delta: 0 } }, { keepInitial: true });
     expect(r2.bestEpoch).toBeGreaterThan(0);
+    // no validation data: nothing can show training helps, so no epoch runs and the start stays
+    const m3 = buildModel(tf, spec);
+    const start3 = flatWeights(m3);
+    const r3 = await trainModel(tf, m3, train, { ...cfg, epochs: 4 }, { keepInitial: true });
+    expect(r3.history).toHaveLength(0);
+    expect(r3.bestEpoch).toBe(0);
+    expect(globalNorm(flatWeights(m3), start3)).toBe(0);
   });
 
   it('is deterministic for a seed (with dropout)', async () => {
