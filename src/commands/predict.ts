@@ -97,12 +97,14 @@ export async function predictCommand(opts: PredictOptions): Promise<void> {
   const fc = medianOf(forecasts);
   const times = future.map((t) => formatTime(t, series.index.format));
   const timeName = series.timeColumn ?? 'index';
+  // integer indices and row numbers are numbers in JSON; calendar times stay strings
+  const numericIndex = series.index.format === 'integer' || series.index.format === 'row';
 
   const format = opts.json ? 'json' : (opts.format ?? (opts.output.endsWith('.json') ? 'json' : 'csv'));
   const output = opts.json ? '-' : opts.output;
   const text =
     format === 'json'
-      ? JSON.stringify({ run: opts.model, target: io.target, horizon: io.horizon, forecast: times.map((t, i) => ({ [timeName]: t, forecast: Number(formatNumber(fc[i])) })) }) + '\n'
+      ? JSON.stringify({ run: opts.model, target: io.target, horizon: io.horizon, forecast: times.map((t, i) => ({ [timeName]: numericIndex ? Number(t) : t, forecast: Number(formatNumber(fc[i])) })) }) + '\n'
       : toCsv([timeName, 'forecast'], times.map((t, i) => [t, formatNumber(fc[i])]));
   if (output === '-') process.stdout.write(text);
   else {
