@@ -4,8 +4,9 @@
 // on different slices of one batch at once; nothing here keeps state between calls.
 //
 // Determinism: every output element is accumulated in a fixed order (k ascending, one mul then one
-// add per term, the same in the SIMD blocks and the scalar tails), so a row's result does not
-// depend on how many rows share its call, i.e. on how the batch is sliced.
+// add per term, the same in the SIMD blocks and the scalar tails; gemmNT's dot products have their
+// own fixed order, chosen by the shapes alone), so a row's result does not depend on how many rows
+// share its call, i.e. on how the batch is sliced.
 
 export function heapBase(): usize {
   return (__heap_base + 63) & ~(<usize>63);
@@ -139,8 +140,20 @@ function gemm(C: usize, A: usize, Bm: usize, M: i32, K: i32, N: i32, sai: i32, s
   }
 }
 
-// one row of C, columns [j0, N), scalar
+// one row of C, columns [j0, N): a block of 4 columns (SIMD, same order per element), then scalar
 @inline function gemmTail(cr: usize, ar: usize, Bm: usize, K: i32, j0: i32, N: i32, astep: usize, bstep: usize): void {
+  if (j0 + 4 <= N) {
+    let acc = v128.load(P(cr, j0));
+    let bp = P(Bm, j0);
+    let ao: usize = 0;
+    for (let k = 0; k < K; k++) {
+      acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(ar + ao), v128.load(bp)));
+      bp += bstep;
+      ao += astep;
+    }
+    v128.store(P(cr, j0), acc);
+    j0 += 4;
+  }
   for (let j = j0; j < N; j++) {
     let acc = load<f32>(P(cr, j));
     let bp = P(Bm, j);
@@ -152,6 +165,53 @@ function gemm(C: usize, A: usize, Bm: usize, M: i32, K: i32, N: i32, sai: i32, s
     }
     store<f32>(P(cr, j), acc);
   }
+}
+
+// C[M,N] += A . Bt^T with A row-major [M,K] (row stride lda) and Bt row-major [N,K] (row stride
+// ldb): for narrow outputs (N < 8, e.g. the input gradient of a layer with few features), where
+// gemm would run one scalar chain per element. Each element is a dot product in 4 lanes
+// (k = 4q + lane; lane sums added as (l0 + l1) + (l2 + l3)), then the K % 4 tail, then added to
+// C: a fixed order, the same for every row. Rows go 4 at a time, sharing the loads of Bt.
+function gemmNT(C: usize, A: usize, Bt: usize, M: i32, K: i32, N: i32, lda: i32, ldb: i32, ldc: i32): void {
+  const K4 = K & ~3;
+  let i = 0;
+  for (; i + 4 <= M; i += 4) {
+    const a0 = P(A, i * lda), a1 = P(A, (i + 1) * lda), a2 = P(A, (i + 2) * lda), a3 = P(A, (i + 3) * lda);
+    for (let j = 0; j < N; j++) {
+      const bj = P(Bt, j * ldb);
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+      for (let k = 0; k < K4; k += 4) {
+        const o = <usize>k << 2;
+        const bv = v128.load(bj + o);
+        s0 = f32x4.add(s0, f32x4.mul(v128.load(a0 + o), bv));
+        s1 = f32x4.add(s1, f32x4.mul(v128.load(a1 + o), bv));
+        s2 = f32x4.add(s2, f32x4.mul(v128.load(a2 + o), bv));
+        s3 = f32x4.add(s3, f32x4.mul(v128.load(a3 + o), bv));
+      }
+      dotFinish(P(C, i * ldc + j), s0, a0, bj, K4, K);
+      dotFinish(P(C, (i + 1) * ldc + j), s1, a1, bj, K4, K);
+      dotFinish(P(C, (i + 2) * ldc + j), s2, a2, bj, K4, K);
+      dotFinish(P(C, (i + 3) * ldc + j), s3, a3, bj, K4, K);
+    }
+  }
+  for (; i < M; i++) {
+    const a0 = P(A, i * lda);
+    for (let j = 0; j < N; j++) {
+      const bj = P(Bt, j * ldb);
+      let s0 = f32x4.splat(0);
+      for (let k = 0; k < K4; k += 4) {
+        const o = <usize>k << 2;
+        s0 = f32x4.add(s0, f32x4.mul(v128.load(a0 + o), v128.load(bj + o)));
+      }
+      dotFinish(P(C, i * ldc + j), s0, a0, bj, K4, K);
+    }
+  }
+}
+
+@inline function dotFinish(c: usize, s: v128, a: usize, b: usize, K4: i32, K: i32): void {
+  let acc = (f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1)) + (f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3));
+  for (let k = K4; k < K; k++) acc += load<f32>(P(a, k)) * load<f32>(P(b, k));
+  store<f32>(c, load<f32>(c) + acc);
 }
 
 // dst[cols, rows] = src[rows, cols]^T
@@ -279,7 +339,7 @@ export function lstmBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i3
         store<f32>(P(dcN, j), dc * fg);
       }
     }
-    stepGrads(x, T, B, I, H, G, hs, dA, dx, dW, dU, db, WT, t, G);
+    stepGrads(x, T, B, I, H, G, hs, dA, dx, dW, dU, db, W, WT, t, G);
     // dh_{t-1} = dA_t . U^T
     if (t > 0) {
       memory.fill(dhNext, 0, <usize>(B * H) << 2);
@@ -293,7 +353,7 @@ export function lstmBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i3
 @inline function beginBackward(W: usize, U: usize, T: i32, B: i32, I: i32, H: i32, G: i32, dx: usize, dW: usize,
                                dU: usize, db: usize, UT: usize, WT: usize, dhNext: usize): void {
   transpose(UT, U, H, G);
-  transpose(WT, W, I, G);
+  if (I >= 8) transpose(WT, W, I, G); // narrower inputs: dx from W itself (gemmNT)
   memory.fill(dW, 0, <usize>(I * G) << 2);
   memory.fill(dU, 0, <usize>(H * G) << 2);
   memory.fill(db, 0, <usize>G << 2);
@@ -304,10 +364,11 @@ export function lstmBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i3
 // One step's share of the weight and input gradients (dA = dA_t [B,G]):
 // dW += x_t^T dA, db += sum of dA rows, dx_t = dA W^T, dU[:, 0:n] += h_{t-1}^T dA[:, 0:n].
 @inline function stepGrads(x: usize, T: i32, B: i32, I: i32, H: i32, G: i32, hs: usize, dA: usize,
-                           dx: usize, dW: usize, dU: usize, db: usize, WT: usize, t: i32, n: i32): void {
+                           dx: usize, dW: usize, dU: usize, db: usize, W: usize, WT: usize, t: i32, n: i32): void {
   gemm(dW, P(x, t * B * I), dA, I, B, G, 1, I, G, G);
   addRows(db, dA, B, G);
-  gemm(P(dx, t * B * I), dA, WT, B, G, I, G, 1, I, I);
+  if (I < 8) gemmNT(P(dx, t * B * I), dA, W, B, G, I, G, G, I);
+  else gemm(P(dx, t * B * I), dA, WT, B, G, I, G, 1, I, I);
   if (t > 0) gemm(dU, P(hs, (t - 1) * B * H), dA, H, B, n, 1, H, G, G);
 }
 
@@ -434,7 +495,7 @@ export function gruBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i32
         store<f32>(P(dp, j), load<f32>(P(dp, j)) + d * r);
       }
     }
-    stepGrads(x, T, B, I, H, G, hs, dA, dx, dW, dU, db, WT, t, 2 * H);
+    stepGrads(x, T, B, I, H, G, hs, dA, dx, dW, dU, db, W, WT, t, 2 * H);
     if (t > 0) {
       gemm(P(dU, 2 * H), P(rh, t * B * H), P(dA, 2 * H), H, B, H, 1, H, G, G);
       memory.copy(dhNext, dhp, <usize>(B * H) << 2);
