@@ -235,10 +235,25 @@ function addRows(dst: usize, src: usize, rows: i32, n: i32): void {
 }
 
 // ---------------------------------------------------------------- LSTM
+// in place over p[0..n): sigmoid / tanh (SIMD, then the scalar tail: the same bits either way)
+@inline function sigRange(p: usize, n: i32): void {
+  let j = 0;
+  for (; j + 4 <= n; j += 4) v128.store(P(p, j), sigV(v128.load(P(p, j))));
+  for (; j < n; j++) store<f32>(P(p, j), sigS(load<f32>(P(p, j))));
+}
+@inline function tanhRange(p: usize, n: i32): void {
+  let j = 0;
+  for (; j + 4 <= n; j += 4) v128.store(P(p, j), tanhV(v128.load(P(p, j))));
+  for (; j < n; j++) store<f32>(P(p, j), tanhS(load<f32>(P(p, j))));
+}
+
 // x [T,B,I]; W [I,4H]; U [H,4H]; b [4H]
-// gates [T,B,4H] (out: activated i,f,g,o); cs [T,B,H] (out); hs [T,B,H] (out)
+// gates [T,B,4H] (out: activated i,f,g,o); cs [T,B,H] (out: c_t); tcs [T,B,H] (out: tanh(c_t), kept
+// for backward); hs [T,B,H] (out)
+// Each step activates its whole gate block first and then runs the cell update: loops of independent
+// iterations, which the CPU overlaps, rather than one long chain of exp and divide per unit.
 export function lstmForward(x: usize, W: usize, U: usize, b: usize, T: i32, B: i32, I: i32, H: i32,
-                            gates: usize, cs: usize, hs: usize): void {
+                            gates: usize, cs: usize, tcs: usize, hs: usize): void {
   const G = 4 * H;
   const H4 = H & ~3;
   for (let t = 0; t < T; t++) {
@@ -247,39 +262,34 @@ export function lstmForward(x: usize, W: usize, U: usize, b: usize, T: i32, B: i
     gemm(gt, P(x, t * B * I), W, B, I, G, I, 1, G, G);
     if (t > 0) gemm(gt, P(hs, (t - 1) * B * H), U, B, H, G, H, 1, G, G);
     for (let bb = 0; bb < B; bb++) {
+      const g = P(gt, bb * G);
+      sigRange(g, 2 * H);
+      tanhRange(P(g, 2 * H), H);
+      sigRange(P(g, 3 * H), H);
+    }
+    for (let bb = 0; bb < B; bb++) {
       const row = t * B + bb;
       const g = P(gates, row * G);
       const c = P(cs, row * H);
+      const tc = P(tcs, row * H);
       const h = P(hs, row * H);
       const cp = P(cs, (row - B) * H);
       let j = 0;
       for (; j < H4; j += 4) {
-        const ig = sigV(v128.load(P(g, j)));
-        const fg = sigV(v128.load(P(g, H + j)));
-        const gg = tanhV(v128.load(P(g, 2 * H + j)));
-        const og = sigV(v128.load(P(g, 3 * H + j)));
         const cprev = t > 0 ? v128.load(P(cp, j)) : f32x4.splat(0);
-        const cn = f32x4.add(f32x4.mul(fg, cprev), f32x4.mul(ig, gg));
-        v128.store(P(g, j), ig);
-        v128.store(P(g, H + j), fg);
-        v128.store(P(g, 2 * H + j), gg);
-        v128.store(P(g, 3 * H + j), og);
+        const cn = f32x4.add(f32x4.mul(v128.load(P(g, H + j)), cprev), f32x4.mul(v128.load(P(g, j)), v128.load(P(g, 2 * H + j))));
+        const tn = tanhV(cn);
         v128.store(P(c, j), cn);
-        v128.store(P(h, j), f32x4.mul(og, tanhV(cn)));
+        v128.store(P(tc, j), tn);
+        v128.store(P(h, j), f32x4.mul(v128.load(P(g, 3 * H + j)), tn));
       }
       for (; j < H; j++) {
-        const ig = sigS(load<f32>(P(g, j)));
-        const fg = sigS(load<f32>(P(g, H + j)));
-        const gg = tanhS(load<f32>(P(g, 2 * H + j)));
-        const og = sigS(load<f32>(P(g, 3 * H + j)));
         const cprev: f32 = t > 0 ? load<f32>(P(cp, j)) : 0;
-        const cn = fg * cprev + ig * gg;
-        store<f32>(P(g, j), ig);
-        store<f32>(P(g, H + j), fg);
-        store<f32>(P(g, 2 * H + j), gg);
-        store<f32>(P(g, 3 * H + j), og);
+        const cn = load<f32>(P(g, H + j)) * cprev + load<f32>(P(g, j)) * load<f32>(P(g, 2 * H + j));
+        const tn = tanhS(cn);
         store<f32>(P(c, j), cn);
-        store<f32>(P(h, j), og * tanhS(cn));
+        store<f32>(P(tc, j), tn);
+        store<f32>(P(h, j), load<f32>(P(g, 3 * H + j)) * tn);
       }
     }
   }
@@ -289,7 +299,7 @@ export function lstmForward(x: usize, W: usize, U: usize, b: usize, T: i32, B: i
 // (overwritten, for this slice). Scratch: dA [B,4H], UT [4H,H], WT [4H,I], dhNext [B,H], dcNext [B,H].
 // Weight gradients are accumulated step by step (t descending) while dA_t is still in cache.
 export function lstmBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i32, H: i32,
-                             gates: usize, cs: usize, hs: usize, dhs: usize,
+                             gates: usize, cs: usize, tcs: usize, hs: usize, dhs: usize,
                              dx: usize, dW: usize, dU: usize, db: usize,
                              dA: usize, UT: usize, WT: usize, dhNext: usize, dcNext: usize): void {
   const G = 4 * H;
@@ -300,7 +310,7 @@ export function lstmBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i3
     for (let bb = 0; bb < B; bb++) {
       const row = t * B + bb;
       const g = P(gates, row * G);
-      const c = P(cs, row * H);
+      const tcr = P(tcs, row * H);
       const cp = P(cs, (row - B) * H);
       const da = P(dA, bb * G);
       const dhIn = P(dhs, row * H);
@@ -312,7 +322,7 @@ export function lstmBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i3
         const fg = v128.load(P(g, H + j));
         const gg = v128.load(P(g, 2 * H + j));
         const og = v128.load(P(g, 3 * H + j));
-        const tc = tanhV(v128.load(P(c, j)));
+        const tc = v128.load(P(tcr, j));
         const cprev = t > 0 ? v128.load(P(cp, j)) : f32x4.splat(0);
         const one = f32x4.splat(1.0);
         const dh = f32x4.add(v128.load(P(dhIn, j)), v128.load(P(dhN, j)));
@@ -328,7 +338,7 @@ export function lstmBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i3
         const fg = load<f32>(P(g, H + j));
         const gg = load<f32>(P(g, 2 * H + j));
         const og = load<f32>(P(g, 3 * H + j));
-        const tc = tanhS(load<f32>(P(c, j)));
+        const tc = load<f32>(P(tcr, j));
         const cprev: f32 = t > 0 ? load<f32>(P(cp, j)) : 0;
         const dh = load<f32>(P(dhIn, j)) + load<f32>(P(dhN, j));
         const dc = load<f32>(P(dcN, j)) + dh * og * (<f32>1.0 - tc * tc);

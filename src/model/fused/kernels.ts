@@ -85,6 +85,8 @@ export interface State {
   gates: number;
   /** LSTM: cell states c_t; GRU: r_t * h_{t-1} */
   cs: number;
+  /** LSTM: tanh(c_t), kept so that backward need not recompute it; GRU: none (0) */
+  tcs: number;
   hs: number;
 }
 
@@ -126,9 +128,10 @@ export function forward(cell: Cell, xBTI: Float32Array, W: Float32Array, U: Floa
   const G = gatesOf(cell, H);
   const slices = slicesOf(B, pool.threads, rowWork(cell, T, I, H));
   if (slot) releaseSlot(slot);
-  const { block, at } = layout(pool, [I * G, H * G, G, T * B * I, T * B * G, T * B * H, T * B * H]);
-  const [pW, pU, pb, px, pg, pc, ph] = at;
-  const s: State = { cell, B, T, I, H, slices, block, W: pW, U: pU, b: pb, x: px, gates: pg, cs: pc, hs: ph };
+  const { block, at } = layout(pool, [I * G, H * G, G, T * B * I, T * B * G, T * B * H, T * B * H,
+    cell === 'lstm' ? T * B * H : 0]);
+  const [pW, pU, pb, px, pg, pc, ph, ptc] = at;
+  const s: State = { cell, B, T, I, H, slices, block, W: pW, U: pU, b: pb, x: px, gates: pg, cs: pc, tcs: cell === 'lstm' ? ptc : 0, hs: ph };
   // staging for the batch-major input and output; slice s sits at the same offset in both layouts
   const stage = pool.heap.alloc(4 * T * B * Math.max(I, returnSequences ? H : 0));
   const m = pool.f32(); // after the last allocation: the memory may have grown
@@ -140,7 +143,7 @@ export function forward(cell: Cell, xBTI: Float32Array, W: Float32Array, U: Floa
   const fn = cell === 'lstm' ? 'lstmForward' : 'gruForward';
   pool.run(slices.map(({ b0, n }): Task => {
     const o = (rows: number) => 4 * T * b0 * rows;
-    const seq = cell === 'lstm' ? [pg + o(G), pc + o(H), ph + o(H)] : [pg + o(G), ph + o(H), pc + o(H)];
+    const seq = cell === 'lstm' ? [pg + o(G), pc + o(H), ptc + o(H), ph + o(H)] : [pg + o(G), ph + o(H), pc + o(H)];
     return { fn, args: [px + o(I), pW, pU, pb, T, n, I, H, ...seq] };
   }));
   let out: Float32Array;
@@ -215,7 +218,7 @@ export function backward(s: State, dy: Float32Array, returnSequences: boolean): 
       const o = (rows: number) => 4 * T * b0 * rows;
       const [dW, dU, db, dA, UT, WT, s1, s2, s3] = at.slice(first + i * per.length, first + (i + 1) * per.length);
       const args = cell === 'lstm'
-        ? [s.x + o(I), s.W, s.U, T, n, I, H, s.gates + o(G), s.cs + o(H), s.hs + o(H), pdh + o(H),
+        ? [s.x + o(I), s.W, s.U, T, n, I, H, s.gates + o(G), s.cs + o(H), s.tcs + o(H), s.hs + o(H), pdh + o(H),
           pdx + o(I), dW, dU, db, dA, UT, WT, s1, s2]
         : [s.x + o(I), s.W, s.U, T, n, I, H, s.gates + o(G), s.hs + o(H), s.cs + o(H), pdh + o(H),
           pdx + o(I), dW, dU, db, dA, UT, WT, s1, s2, s3];
