@@ -3,6 +3,7 @@ import type { Tf } from '../model/backend.js';
 import type { TrainingConfig } from '../config/types.js';
 import { InterruptError } from '../errors.js';
 import { mulberry32, shuffleInPlace } from './rng.js';
+import { PlainAdam } from './adam.js';
 
 export interface EpochInfo {
   /** 1-based. */
@@ -132,7 +133,10 @@ export async function trainModel(
   const yVal = hasVal ? keep(tf.tensor(data.yVal!, [nVal, ...data.yShape.slice(1)], 'float32')) : null;
 
   const vars = model.trainableWeights.map((w) => w.read() as Variable);
-  const optimizer = makeOptimizer(tf, cfg);
+  // Adam (the default) steps on plain arrays, with tf.train.adam's arithmetic: same results,
+  // without its per-weight tensor ops
+  const adam = cfg.optimizer === 'adam' ? new PlainAdam(tf, cfg.learning_rate) : null;
+  const optimizer = adam ? null : makeOptimizer(tf, cfg);
   const es = cfg.early_stopping;
   let best = Infinity;
   let bestEpoch = 0;
@@ -170,13 +174,17 @@ export async function trainModel(
           );
           const names = Object.keys(grads);
           const norm = tf.sqrt(tf.addN(names.map((k) => tf.sum(tf.square(grads[k])))));
-          let applied: NamedTensorMap = grads;
-          if (cfg.clip_norm > 0) {
-            const scale = tf.div(cfg.clip_norm, tf.maximum(norm, cfg.clip_norm));
-            applied = {};
-            for (const k of names) applied[k] = tf.mul(grads[k], scale);
+          const scale = cfg.clip_norm > 0 ? tf.div(cfg.clip_norm, tf.maximum(norm, cfg.clip_norm)) : null;
+          if (adam) {
+            adam.apply(vars, vars.map((v) => grads[v.name]), scale ? scale.dataSync()[0] : null);
+          } else {
+            let applied: NamedTensorMap = grads;
+            if (scale) {
+              applied = {};
+              for (const k of names) applied[k] = tf.mul(grads[k], scale);
+            }
+            optimizer!.applyGradients(applied);
           }
-          optimizer.applyGradients(applied);
           return tf.stack([value, norm]);
         });
         const [l, g] = stats.dataSync();
@@ -223,7 +231,7 @@ export async function trainModel(
   } finally {
     bestWeights?.forEach((t) => t.dispose());
     owned.forEach((t) => t.dispose());
-    optimizer.dispose();
+    optimizer?.dispose();
   }
   return { history, bestEpoch, stoppedEarly, seconds: (performance.now() - t0) / 1000 };
 }
