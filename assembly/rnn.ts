@@ -535,3 +535,35 @@ export function permute(tm: usize, bm: usize, n: i32, T: i32, row: i32, toTime: 
   for (; j + 4 <= n; j += 4) v128.store(P(dst, j), v128.load(P(src, j)));
   for (; j < n; j++) store<f32>(P(dst, j), load<f32>(P(src, j)));
 }
+
+// ---------------------------------------------------------------- Adam
+// One Adam step over n weights w with gradients g (first multiplied by s: 1 for none) and moments
+// m, v, in tf.train.adam's float32 operations and order (tfjs-core AdamOptimizer.applyGradients):
+// m = m*b1 + g*omb1; v = v*b2 + (g*g)*omb2; w = ((m/omab1) / (sqrt(v/omab2) + eps)) * negLr + w.
+// Every operation is a correctly rounded float32 one (division and sqrt included), in SIMD and in
+// the scalar tail alike, so the results are tfjs's bits.
+export function adamStep(w: usize, g: usize, m: usize, v: usize, n: i32, s: f32, b1: f32, omb1: f32, b2: f32,
+                         omb2: f32, omab1: f32, omab2: f32, eps: f32, negLr: f32): void {
+  let k = 0;
+  for (; k + 4 <= n; k += 4) {
+    const gk = f32x4.mul(v128.load(P(g, k)), f32x4.splat(s));
+    const mk = f32x4.add(f32x4.mul(v128.load(P(m, k)), f32x4.splat(b1)), f32x4.mul(gk, f32x4.splat(omb1)));
+    const vk = f32x4.add(f32x4.mul(v128.load(P(v, k)), f32x4.splat(b2)), f32x4.mul(f32x4.mul(gk, gk), f32x4.splat(omb2)));
+    v128.store(P(m, k), mk);
+    v128.store(P(v, k), vk);
+    const mh = f32x4.div(mk, f32x4.splat(omab1));
+    const vh = f32x4.div(vk, f32x4.splat(omab2));
+    const step = f32x4.mul(f32x4.div(mh, f32x4.add(f32x4.sqrt(vh), f32x4.splat(eps))), f32x4.splat(negLr));
+    v128.store(P(w, k), f32x4.add(step, v128.load(P(w, k))));
+  }
+  for (; k < n; k++) {
+    const gk = load<f32>(P(g, k)) * s;
+    const mk = load<f32>(P(m, k)) * b1 + gk * omb1;
+    const vk = load<f32>(P(v, k)) * b2 + (gk * gk) * omb2;
+    store<f32>(P(m, k), mk);
+    store<f32>(P(v, k), vk);
+    const mh = mk / omab1;
+    const vh = vk / omab2;
+    store<f32>(P(w, k), ((mh / (Mathf.sqrt(vh) + eps)) * negLr) + load<f32>(P(w, k)));
+  }
+}

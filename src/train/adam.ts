@@ -1,17 +1,16 @@
 import type { Tensor, Variable } from '@tensorflow/tfjs';
 import type { Tf } from '../model/backend.js';
+import { getPool } from '../model/fused/pool.js';
 
 const f32 = Math.fround;
 
 /**
  * Adam with the arithmetic of tf.train.adam (tfjs-core 4.x AdamOptimizer.applyGradients): the
  * same float32 operations in the same order for every element, so the weights come out with the
- * same bits. It reads each weight and gradient once, updates them in one loop over plain arrays
- * and writes each weight back once, where tfjs runs about fifteen tensor ops per weight: on a
- * small model those ops' fixed cost was a fifth of a training step.
- *
- * Float32 rounding after each JavaScript (float64) operation gives the float32 result exactly for
- * +, -, *, / and sqrt, so every line below is one tfjs op.
+ * same bits. Each step copies every weight and gradient into the fused kernels' memory, where the
+ * moments live, updates them in one SIMD pass (adamStep in assembly/rnn.ts) and writes each
+ * weight back once; tfjs runs about fifteen tensor ops per weight, whose fixed cost was a fifth
+ * of a small model's training step. dispose() frees the moments.
  */
 export class PlainAdam {
   private readonly b1: number;
@@ -22,8 +21,8 @@ export class PlainAdam {
   private readonly negLr: number;
   private accB1: number;
   private accB2: number;
-  private readonly m: Float32Array[] = [];
-  private readonly v: Float32Array[] = [];
+  /** per weight: one block in the kernels' memory holding w, g, m, v (n floats each, 64-byte aligned) */
+  private readonly blocks: { at: number; stride: number }[] = [];
 
   constructor(private readonly tf: Tf, learningRate: number, beta1 = 0.9, beta2 = 0.999, epsilon?: number) {
     this.b1 = f32(beta1);
@@ -37,34 +36,38 @@ export class PlainAdam {
   }
 
   /**
-   * One step: vars[i] moves by grads[i] (same shape; none: it stays), the gradients first multiplied by `scale`
-   * when given (as tf.mul(grad, scale) would, e.g. for clipping by global norm).
+   * One step: vars[i] moves by grads[i] (same shape; none: it stays, as in tfjs), the gradients
+   * first multiplied by `scale` when given (as tf.mul(grad, scale) would, e.g. for clipping).
    */
   apply(vars: Variable[], grads: (Tensor | undefined)[], scale: number | null = null): void {
-    const { b1, b2, omb1, omb2, eps, negLr } = this;
+    const pool = getPool();
     const omab1 = f32(1 - this.accB1);
     const omab2 = f32(1 - this.accB2);
-    const s = scale === null ? null : f32(scale);
     vars.forEach((variable, i) => {
       const gt = grads[i];
-      if (!gt) return; // no gradient: tfjs's Adam leaves such a weight and its moments as they are
-      const g = gt.dataSync() as Float32Array;
-      const w = Float32Array.from(variable.dataSync() as Float32Array);
-      const m = (this.m[i] ??= new Float32Array(w.length));
-      const v = (this.v[i] ??= new Float32Array(w.length));
-      for (let k = 0; k < w.length; k++) {
-        const gk = s === null ? g[k] : f32(g[k] * s);
-        const mk = f32(f32(m[k] * b1) + f32(gk * omb1));
-        const vk = f32(f32(v[k] * b2) + f32(f32(gk * gk) * omb2));
-        m[k] = mk;
-        v[k] = vk;
-        const mh = f32(mk / omab1);
-        const vh = f32(vk / omab2);
-        w[k] = f32(f32(f32(mh / f32(f32(Math.sqrt(vh)) + eps)) * negLr) + w[k]);
+      if (!gt) return;
+      const n = variable.size;
+      let b = this.blocks[i];
+      if (!b) {
+        const stride = Math.ceil(n / 16) * 64;
+        b = this.blocks[i] = { at: pool.heap.alloc(4 * stride), stride };
+        pool.f32().fill(0, (b.at + 2 * stride) >>> 2, (b.at + 4 * stride) >>> 2);
       }
-      this.tf.tidy(() => variable.assign(this.tf.tensor(w, variable.shape, 'float32')));
+      const [w, g, m, v] = [0, 1, 2, 3].map((j) => b.at + j * b.stride);
+      const mem = pool.f32();
+      mem.set(variable.dataSync() as Float32Array, w >>> 2);
+      mem.set(gt.dataSync() as Float32Array, g >>> 2);
+      pool.k.adamStep(w, g, m, v, n, scale ?? 1, this.b1, this.omb1, this.b2, this.omb2, omab1, omab2, this.eps, this.negLr);
+      const out = pool.f32().slice(w >>> 2, (w >>> 2) + n);
+      this.tf.tidy(() => variable.assign(this.tf.tensor(out, variable.shape, 'float32')));
     });
-    this.accB1 = f32(this.accB1 * b1);
-    this.accB2 = f32(this.accB2 * b2);
+    this.accB1 = f32(this.accB1 * this.b1);
+    this.accB2 = f32(this.accB2 * this.b2);
+  }
+
+  /** Frees the moments (the optimizer cannot step again). */
+  dispose(): void {
+    const pool = getPool();
+    for (const b of this.blocks.splice(0)) if (b) pool.heap.free(b.at);
   }
 }

@@ -232,6 +232,7 @@ export async function trainModel(
     bestWeights?.forEach((t) => t.dispose());
     owned.forEach((t) => t.dispose());
     optimizer?.dispose();
+    adam?.dispose();
   }
   return { history, bestEpoch, stoppedEarly, seconds: (performance.now() - t0) / 1000 };
 }

@@ -28,6 +28,7 @@ describe.each(['cpu', 'wasm'] as const)('PlainAdam on %s', (backend) => {
       ours.forEach((v, i) => expect(bits(v).equals(bits(theirs[i])), `step ${step} weight ${i}`).toBe(true));
     }
     ref.dispose();
+    plain.dispose();
     [...init, ...ours, ...theirs].forEach((t) => t.dispose());
   });
 });
