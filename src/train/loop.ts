@@ -125,8 +125,10 @@ export async function trainModel(
     owned.push(t);
     return t;
   };
-  const xAll = keep(tf.tensor(data.x, data.xShape, 'float32'));
-  const yAll = keep(tf.tensor(data.y, data.yShape, 'float32'));
+  // a batch's rows are copied out of data.x / data.y here (one tensor each, rather than an index
+  // tensor and two gather ops)
+  const xRow = data.xShape.slice(1).reduce((a, b) => a * b, 1);
+  const yRow = data.yShape.slice(1).reduce((a, b) => a * b, 1);
   const nVal = data.nVal ?? 0;
   const hasVal = nVal > 0 && data.xVal != null && data.yVal != null;
   const xVal = hasVal ? keep(tf.tensor(data.xVal!, [nVal, ...data.xShape.slice(1)], 'float32')) : null;
@@ -165,9 +167,16 @@ export async function trainModel(
         // fresh, reproducible dropout masks for every batch
         for (const d of dropoutLayers) d.seed = 1 + Math.floor(rng() * 2147483646);
         const stats = tf.tidy(() => {
-          const idx = tf.tensor1d(order.subarray(start, start + size), 'int32');
-          const xb = tf.gather(xAll, idx);
-          const yb = tf.gather(yAll, idx);
+          // fresh arrays: a backend may keep them as the tensors' storage
+          const xBatch = new Float32Array(size * xRow);
+          const yBatch = new Float32Array(size * yRow);
+          for (let r = 0; r < size; r++) {
+            const i = order[start + r];
+            xBatch.set(data.x.subarray(i * xRow, (i + 1) * xRow), r * xRow);
+            yBatch.set(data.y.subarray(i * yRow, (i + 1) * yRow), r * yRow);
+          }
+          const xb = tf.tensor(xBatch, [size, ...data.xShape.slice(1)], 'float32');
+          const yb = tf.tensor(yBatch, [size, ...data.yShape.slice(1)], 'float32');
           const { value, grads } = tf.variableGrads(
             () => lossFn(yb, model.apply(xb, { training: true }) as Tensor),
             vars,
