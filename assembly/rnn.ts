@@ -4,8 +4,9 @@
 // on different slices of one batch at once; nothing here keeps state between calls.
 //
 // Determinism: every output element is accumulated in a fixed order (k ascending, one mul then one
-// add per term, the same in the SIMD blocks and the scalar tails), so a row's result does not
-// depend on how many rows share its call, i.e. on how the batch is sliced.
+// add per term, the same in the SIMD blocks and the scalar tails; gemmNT's dot products have their
+// own fixed order, chosen by the shapes alone), so a row's result does not depend on how many rows
+// share its call, i.e. on how the batch is sliced.
 
 export function heapBase(): usize {
   return (__heap_base + 63) & ~(<usize>63);
@@ -139,8 +140,20 @@ function gemm(C: usize, A: usize, Bm: usize, M: i32, K: i32, N: i32, sai: i32, s
   }
 }
 
-// one row of C, columns [j0, N), scalar
+// one row of C, columns [j0, N): a block of 4 columns (SIMD, same order per element), then scalar
 @inline function gemmTail(cr: usize, ar: usize, Bm: usize, K: i32, j0: i32, N: i32, astep: usize, bstep: usize): void {
+  if (j0 + 4 <= N) {
+    let acc = v128.load(P(cr, j0));
+    let bp = P(Bm, j0);
+    let ao: usize = 0;
+    for (let k = 0; k < K; k++) {
+      acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(ar + ao), v128.load(bp)));
+      bp += bstep;
+      ao += astep;
+    }
+    v128.store(P(cr, j0), acc);
+    j0 += 4;
+  }
   for (let j = j0; j < N; j++) {
     let acc = load<f32>(P(cr, j));
     let bp = P(Bm, j);
@@ -152,6 +165,53 @@ function gemm(C: usize, A: usize, Bm: usize, M: i32, K: i32, N: i32, sai: i32, s
     }
     store<f32>(P(cr, j), acc);
   }
+}
+
+// C[M,N] += A . Bt^T with A row-major [M,K] (row stride lda) and Bt row-major [N,K] (row stride
+// ldb): for narrow outputs (N < 8, e.g. the input gradient of a layer with few features), where
+// gemm would run one scalar chain per element. Each element is a dot product in 4 lanes
+// (k = 4q + lane; lane sums added as (l0 + l1) + (l2 + l3)), then the K % 4 tail, then added to
+// C: a fixed order, the same for every row. Rows go 4 at a time, sharing the loads of Bt.
+function gemmNT(C: usize, A: usize, Bt: usize, M: i32, K: i32, N: i32, lda: i32, ldb: i32, ldc: i32): void {
+  const K4 = K & ~3;
+  let i = 0;
+  for (; i + 4 <= M; i += 4) {
+    const a0 = P(A, i * lda), a1 = P(A, (i + 1) * lda), a2 = P(A, (i + 2) * lda), a3 = P(A, (i + 3) * lda);
+    for (let j = 0; j < N; j++) {
+      const bj = P(Bt, j * ldb);
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+      for (let k = 0; k < K4; k += 4) {
+        const o = <usize>k << 2;
+        const bv = v128.load(bj + o);
+        s0 = f32x4.add(s0, f32x4.mul(v128.load(a0 + o), bv));
+        s1 = f32x4.add(s1, f32x4.mul(v128.load(a1 + o), bv));
+        s2 = f32x4.add(s2, f32x4.mul(v128.load(a2 + o), bv));
+        s3 = f32x4.add(s3, f32x4.mul(v128.load(a3 + o), bv));
+      }
+      dotFinish(P(C, i * ldc + j), s0, a0, bj, K4, K);
+      dotFinish(P(C, (i + 1) * ldc + j), s1, a1, bj, K4, K);
+      dotFinish(P(C, (i + 2) * ldc + j), s2, a2, bj, K4, K);
+      dotFinish(P(C, (i + 3) * ldc + j), s3, a3, bj, K4, K);
+    }
+  }
+  for (; i < M; i++) {
+    const a0 = P(A, i * lda);
+    for (let j = 0; j < N; j++) {
+      const bj = P(Bt, j * ldb);
+      let s0 = f32x4.splat(0);
+      for (let k = 0; k < K4; k += 4) {
+        const o = <usize>k << 2;
+        s0 = f32x4.add(s0, f32x4.mul(v128.load(a0 + o), v128.load(bj + o)));
+      }
+      dotFinish(P(C, i * ldc + j), s0, a0, bj, K4, K);
+    }
+  }
+}
+
+@inline function dotFinish(c: usize, s: v128, a: usize, b: usize, K4: i32, K: i32): void {
+  let acc = (f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1)) + (f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3));
+  for (let k = K4; k < K; k++) acc += load<f32>(P(a, k)) * load<f32>(P(b, k));
+  store<f32>(c, load<f32>(c) + acc);
 }
 
 // dst[cols, rows] = src[rows, cols]^T
@@ -175,10 +235,25 @@ function addRows(dst: usize, src: usize, rows: i32, n: i32): void {
 }
 
 // ---------------------------------------------------------------- LSTM
+// in place over p[0..n): sigmoid / tanh (SIMD, then the scalar tail: the same bits either way)
+@inline function sigRange(p: usize, n: i32): void {
+  let j = 0;
+  for (; j + 4 <= n; j += 4) v128.store(P(p, j), sigV(v128.load(P(p, j))));
+  for (; j < n; j++) store<f32>(P(p, j), sigS(load<f32>(P(p, j))));
+}
+@inline function tanhRange(p: usize, n: i32): void {
+  let j = 0;
+  for (; j + 4 <= n; j += 4) v128.store(P(p, j), tanhV(v128.load(P(p, j))));
+  for (; j < n; j++) store<f32>(P(p, j), tanhS(load<f32>(P(p, j))));
+}
+
 // x [T,B,I]; W [I,4H]; U [H,4H]; b [4H]
-// gates [T,B,4H] (out: activated i,f,g,o); cs [T,B,H] (out); hs [T,B,H] (out)
+// gates [T,B,4H] (out: activated i,f,g,o); cs [T,B,H] (out: c_t); tcs [T,B,H] (out: tanh(c_t), kept
+// for backward); hs [T,B,H] (out)
+// Each step activates its whole gate block first and then runs the cell update: loops of independent
+// iterations, which the CPU overlaps, rather than one long chain of exp and divide per unit.
 export function lstmForward(x: usize, W: usize, U: usize, b: usize, T: i32, B: i32, I: i32, H: i32,
-                            gates: usize, cs: usize, hs: usize): void {
+                            gates: usize, cs: usize, tcs: usize, hs: usize): void {
   const G = 4 * H;
   const H4 = H & ~3;
   for (let t = 0; t < T; t++) {
@@ -187,39 +262,34 @@ export function lstmForward(x: usize, W: usize, U: usize, b: usize, T: i32, B: i
     gemm(gt, P(x, t * B * I), W, B, I, G, I, 1, G, G);
     if (t > 0) gemm(gt, P(hs, (t - 1) * B * H), U, B, H, G, H, 1, G, G);
     for (let bb = 0; bb < B; bb++) {
+      const g = P(gt, bb * G);
+      sigRange(g, 2 * H);
+      tanhRange(P(g, 2 * H), H);
+      sigRange(P(g, 3 * H), H);
+    }
+    for (let bb = 0; bb < B; bb++) {
       const row = t * B + bb;
       const g = P(gates, row * G);
       const c = P(cs, row * H);
+      const tc = P(tcs, row * H);
       const h = P(hs, row * H);
       const cp = P(cs, (row - B) * H);
       let j = 0;
       for (; j < H4; j += 4) {
-        const ig = sigV(v128.load(P(g, j)));
-        const fg = sigV(v128.load(P(g, H + j)));
-        const gg = tanhV(v128.load(P(g, 2 * H + j)));
-        const og = sigV(v128.load(P(g, 3 * H + j)));
         const cprev = t > 0 ? v128.load(P(cp, j)) : f32x4.splat(0);
-        const cn = f32x4.add(f32x4.mul(fg, cprev), f32x4.mul(ig, gg));
-        v128.store(P(g, j), ig);
-        v128.store(P(g, H + j), fg);
-        v128.store(P(g, 2 * H + j), gg);
-        v128.store(P(g, 3 * H + j), og);
+        const cn = f32x4.add(f32x4.mul(v128.load(P(g, H + j)), cprev), f32x4.mul(v128.load(P(g, j)), v128.load(P(g, 2 * H + j))));
+        const tn = tanhV(cn);
         v128.store(P(c, j), cn);
-        v128.store(P(h, j), f32x4.mul(og, tanhV(cn)));
+        v128.store(P(tc, j), tn);
+        v128.store(P(h, j), f32x4.mul(v128.load(P(g, 3 * H + j)), tn));
       }
       for (; j < H; j++) {
-        const ig = sigS(load<f32>(P(g, j)));
-        const fg = sigS(load<f32>(P(g, H + j)));
-        const gg = tanhS(load<f32>(P(g, 2 * H + j)));
-        const og = sigS(load<f32>(P(g, 3 * H + j)));
         const cprev: f32 = t > 0 ? load<f32>(P(cp, j)) : 0;
-        const cn = fg * cprev + ig * gg;
-        store<f32>(P(g, j), ig);
-        store<f32>(P(g, H + j), fg);
-        store<f32>(P(g, 2 * H + j), gg);
-        store<f32>(P(g, 3 * H + j), og);
+        const cn = load<f32>(P(g, H + j)) * cprev + load<f32>(P(g, j)) * load<f32>(P(g, 2 * H + j));
+        const tn = tanhS(cn);
         store<f32>(P(c, j), cn);
-        store<f32>(P(h, j), og * tanhS(cn));
+        store<f32>(P(tc, j), tn);
+        store<f32>(P(h, j), load<f32>(P(g, 3 * H + j)) * tn);
       }
     }
   }
@@ -229,7 +299,7 @@ export function lstmForward(x: usize, W: usize, U: usize, b: usize, T: i32, B: i
 // (overwritten, for this slice). Scratch: dA [B,4H], UT [4H,H], WT [4H,I], dhNext [B,H], dcNext [B,H].
 // Weight gradients are accumulated step by step (t descending) while dA_t is still in cache.
 export function lstmBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i32, H: i32,
-                             gates: usize, cs: usize, hs: usize, dhs: usize,
+                             gates: usize, cs: usize, tcs: usize, hs: usize, dhs: usize,
                              dx: usize, dW: usize, dU: usize, db: usize,
                              dA: usize, UT: usize, WT: usize, dhNext: usize, dcNext: usize): void {
   const G = 4 * H;
@@ -240,7 +310,7 @@ export function lstmBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i3
     for (let bb = 0; bb < B; bb++) {
       const row = t * B + bb;
       const g = P(gates, row * G);
-      const c = P(cs, row * H);
+      const tcr = P(tcs, row * H);
       const cp = P(cs, (row - B) * H);
       const da = P(dA, bb * G);
       const dhIn = P(dhs, row * H);
@@ -252,7 +322,7 @@ export function lstmBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i3
         const fg = v128.load(P(g, H + j));
         const gg = v128.load(P(g, 2 * H + j));
         const og = v128.load(P(g, 3 * H + j));
-        const tc = tanhV(v128.load(P(c, j)));
+        const tc = v128.load(P(tcr, j));
         const cprev = t > 0 ? v128.load(P(cp, j)) : f32x4.splat(0);
         const one = f32x4.splat(1.0);
         const dh = f32x4.add(v128.load(P(dhIn, j)), v128.load(P(dhN, j)));
@@ -268,7 +338,7 @@ export function lstmBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i3
         const fg = load<f32>(P(g, H + j));
         const gg = load<f32>(P(g, 2 * H + j));
         const og = load<f32>(P(g, 3 * H + j));
-        const tc = tanhS(load<f32>(P(c, j)));
+        const tc = load<f32>(P(tcr, j));
         const cprev: f32 = t > 0 ? load<f32>(P(cp, j)) : 0;
         const dh = load<f32>(P(dhIn, j)) + load<f32>(P(dhN, j));
         const dc = load<f32>(P(dcN, j)) + dh * og * (<f32>1.0 - tc * tc);
@@ -279,7 +349,7 @@ export function lstmBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i3
         store<f32>(P(dcN, j), dc * fg);
       }
     }
-    stepGrads(x, T, B, I, H, G, hs, dA, dx, dW, dU, db, WT, t, G);
+    stepGrads(x, T, B, I, H, G, hs, dA, dx, dW, dU, db, W, WT, t, G);
     // dh_{t-1} = dA_t . U^T
     if (t > 0) {
       memory.fill(dhNext, 0, <usize>(B * H) << 2);
@@ -293,7 +363,7 @@ export function lstmBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i3
 @inline function beginBackward(W: usize, U: usize, T: i32, B: i32, I: i32, H: i32, G: i32, dx: usize, dW: usize,
                                dU: usize, db: usize, UT: usize, WT: usize, dhNext: usize): void {
   transpose(UT, U, H, G);
-  transpose(WT, W, I, G);
+  if (I >= 8) transpose(WT, W, I, G); // narrower inputs: dx from W itself (gemmNT)
   memory.fill(dW, 0, <usize>(I * G) << 2);
   memory.fill(dU, 0, <usize>(H * G) << 2);
   memory.fill(db, 0, <usize>G << 2);
@@ -304,10 +374,11 @@ export function lstmBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i3
 // One step's share of the weight and input gradients (dA = dA_t [B,G]):
 // dW += x_t^T dA, db += sum of dA rows, dx_t = dA W^T, dU[:, 0:n] += h_{t-1}^T dA[:, 0:n].
 @inline function stepGrads(x: usize, T: i32, B: i32, I: i32, H: i32, G: i32, hs: usize, dA: usize,
-                           dx: usize, dW: usize, dU: usize, db: usize, WT: usize, t: i32, n: i32): void {
+                           dx: usize, dW: usize, dU: usize, db: usize, W: usize, WT: usize, t: i32, n: i32): void {
   gemm(dW, P(x, t * B * I), dA, I, B, G, 1, I, G, G);
   addRows(db, dA, B, G);
-  gemm(P(dx, t * B * I), dA, WT, B, G, I, G, 1, I, I);
+  if (I < 8) gemmNT(P(dx, t * B * I), dA, W, B, G, I, G, G, I);
+  else gemm(P(dx, t * B * I), dA, WT, B, G, I, G, 1, I, I);
   if (t > 0) gemm(dU, P(hs, (t - 1) * B * H), dA, H, B, n, 1, H, G, G);
 }
 
@@ -434,7 +505,7 @@ export function gruBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i32
         store<f32>(P(dp, j), load<f32>(P(dp, j)) + d * r);
       }
     }
-    stepGrads(x, T, B, I, H, G, hs, dA, dx, dW, dU, db, WT, t, 2 * H);
+    stepGrads(x, T, B, I, H, G, hs, dA, dx, dW, dU, db, W, WT, t, 2 * H);
     if (t > 0) {
       gemm(P(dU, 2 * H), P(rh, t * B * H), P(dA, 2 * H), H, B, H, 1, H, G, G);
       memory.copy(dhNext, dhp, <usize>(B * H) << 2);
@@ -463,4 +534,36 @@ export function permute(tm: usize, bm: usize, n: i32, T: i32, row: i32, toTime: 
   let j = 0;
   for (; j + 4 <= n; j += 4) v128.store(P(dst, j), v128.load(P(src, j)));
   for (; j < n; j++) store<f32>(P(dst, j), load<f32>(P(src, j)));
+}
+
+// ---------------------------------------------------------------- Adam
+// One Adam step over n weights w with gradients g (first multiplied by s: 1 for none) and moments
+// m, v, in tf.train.adam's float32 operations and order (tfjs-core AdamOptimizer.applyGradients):
+// m = m*b1 + g*omb1; v = v*b2 + (g*g)*omb2; w = ((m/omab1) / (sqrt(v/omab2) + eps)) * negLr + w.
+// Every operation is a correctly rounded float32 one (division and sqrt included), in SIMD and in
+// the scalar tail alike, so the results are tfjs's bits.
+export function adamStep(w: usize, g: usize, m: usize, v: usize, n: i32, s: f32, b1: f32, omb1: f32, b2: f32,
+                         omb2: f32, omab1: f32, omab2: f32, eps: f32, negLr: f32): void {
+  let k = 0;
+  for (; k + 4 <= n; k += 4) {
+    const gk = f32x4.mul(v128.load(P(g, k)), f32x4.splat(s));
+    const mk = f32x4.add(f32x4.mul(v128.load(P(m, k)), f32x4.splat(b1)), f32x4.mul(gk, f32x4.splat(omb1)));
+    const vk = f32x4.add(f32x4.mul(v128.load(P(v, k)), f32x4.splat(b2)), f32x4.mul(f32x4.mul(gk, gk), f32x4.splat(omb2)));
+    v128.store(P(m, k), mk);
+    v128.store(P(v, k), vk);
+    const mh = f32x4.div(mk, f32x4.splat(omab1));
+    const vh = f32x4.div(vk, f32x4.splat(omab2));
+    const step = f32x4.mul(f32x4.div(mh, f32x4.add(f32x4.sqrt(vh), f32x4.splat(eps))), f32x4.splat(negLr));
+    v128.store(P(w, k), f32x4.add(step, v128.load(P(w, k))));
+  }
+  for (; k < n; k++) {
+    const gk = load<f32>(P(g, k)) * s;
+    const mk = load<f32>(P(m, k)) * b1 + gk * omb1;
+    const vk = load<f32>(P(v, k)) * b2 + (gk * gk) * omb2;
+    store<f32>(P(m, k), mk);
+    store<f32>(P(v, k), vk);
+    const mh = mk / omab1;
+    const vh = vk / omab2;
+    store<f32>(P(w, k), ((mh / (Mathf.sqrt(vh) + eps)) * negLr) + load<f32>(P(w, k)));
+  }
 }

@@ -160,7 +160,9 @@ export async function trainOnSeries(
   const { trainModel } = await import('../train/loop.js');
   const { makeProgress } = await import('../train/progress.js');
   const { tf, backend } = await loadBackend(cfg.backend);
-  const fused = (backend === 'cpu' || backend === 'wasm') && cfg.model.cell !== 'rnn';
+  // RNNFC_STOCK_LAYERS=1 keeps the stock tfjs LSTM/GRU layers on cpu and wasm too (for comparing
+  // the two: bench/configs.js); the saved model is the same format either way.
+  const fused = (backend === 'cpu' || backend === 'wasm') && cfg.model.cell !== 'rnn' && process.env.RNNFC_STOCK_LAYERS !== '1';
   let threads: number | null = null;
   if (fused) {
     const kernels = await import('../model/fused/kernels.js');

@@ -3,6 +3,7 @@ import type { Tf } from '../model/backend.js';
 import type { TrainingConfig } from '../config/types.js';
 import { InterruptError } from '../errors.js';
 import { mulberry32, shuffleInPlace } from './rng.js';
+import { PlainAdam } from './adam.js';
 
 export interface EpochInfo {
   /** 1-based. */
@@ -98,6 +99,9 @@ export function evaluateLoss(
   return total / n;
 }
 
+/** Longest stretch of batches (ms) between two turns of the event loop. */
+const YIELD_MS = 20;
+
 /**
  * Custom training loop: seeded shuffling, mini-batches, global-norm clipping, early stopping that
  * restores the best weights. Deterministic for a given cfg.seed and backend.
@@ -122,15 +126,20 @@ export async function trainModel(
     owned.push(t);
     return t;
   };
-  const xAll = keep(tf.tensor(data.x, data.xShape, 'float32'));
-  const yAll = keep(tf.tensor(data.y, data.yShape, 'float32'));
+  // a batch's rows are copied out of data.x / data.y here (one tensor each, rather than an index
+  // tensor and two gather ops)
+  const xRow = data.xShape.slice(1).reduce((a, b) => a * b, 1);
+  const yRow = data.yShape.slice(1).reduce((a, b) => a * b, 1);
   const nVal = data.nVal ?? 0;
   const hasVal = nVal > 0 && data.xVal != null && data.yVal != null;
   const xVal = hasVal ? keep(tf.tensor(data.xVal!, [nVal, ...data.xShape.slice(1)], 'float32')) : null;
   const yVal = hasVal ? keep(tf.tensor(data.yVal!, [nVal, ...data.yShape.slice(1)], 'float32')) : null;
 
   const vars = model.trainableWeights.map((w) => w.read() as Variable);
-  const optimizer = makeOptimizer(tf, cfg);
+  // Adam (the default) steps on plain arrays, with tf.train.adam's arithmetic: same results,
+  // without its per-weight tensor ops
+  const adam = cfg.optimizer === 'adam' ? new PlainAdam(tf, cfg.learning_rate) : null;
+  const optimizer = adam ? null : makeOptimizer(tf, cfg);
   const es = cfg.early_stopping;
   let best = Infinity;
   let bestEpoch = 0;
@@ -140,6 +149,7 @@ export async function trainModel(
   const history: EpochInfo[] = [];
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
+  let lastYield = performance.now();
 
   try {
     if (es && hooks.keepInitial && xVal && yVal) {
@@ -161,22 +171,33 @@ export async function trainModel(
         // fresh, reproducible dropout masks for every batch
         for (const d of dropoutLayers) d.seed = 1 + Math.floor(rng() * 2147483646);
         const stats = tf.tidy(() => {
-          const idx = tf.tensor1d(order.subarray(start, start + size), 'int32');
-          const xb = tf.gather(xAll, idx);
-          const yb = tf.gather(yAll, idx);
+          // fresh arrays: a backend may keep them as the tensors' storage
+          const xBatch = new Float32Array(size * xRow);
+          const yBatch = new Float32Array(size * yRow);
+          for (let r = 0; r < size; r++) {
+            const i = order[start + r];
+            xBatch.set(data.x.subarray(i * xRow, (i + 1) * xRow), r * xRow);
+            yBatch.set(data.y.subarray(i * yRow, (i + 1) * yRow), r * yRow);
+          }
+          const xb = tf.tensor(xBatch, [size, ...data.xShape.slice(1)], 'float32');
+          const yb = tf.tensor(yBatch, [size, ...data.yShape.slice(1)], 'float32');
           const { value, grads } = tf.variableGrads(
             () => lossFn(yb, model.apply(xb, { training: true }) as Tensor),
             vars,
           );
           const names = Object.keys(grads);
           const norm = tf.sqrt(tf.addN(names.map((k) => tf.sum(tf.square(grads[k])))));
-          let applied: NamedTensorMap = grads;
-          if (cfg.clip_norm > 0) {
-            const scale = tf.div(cfg.clip_norm, tf.maximum(norm, cfg.clip_norm));
-            applied = {};
-            for (const k of names) applied[k] = tf.mul(grads[k], scale);
+          const scale = cfg.clip_norm > 0 ? tf.div(cfg.clip_norm, tf.maximum(norm, cfg.clip_norm)) : null;
+          if (adam) {
+            adam.apply(vars, vars.map((v) => grads[v.name]), scale ? scale.dataSync()[0] : null);
+          } else {
+            let applied: NamedTensorMap = grads;
+            if (scale) {
+              applied = {};
+              for (const k of names) applied[k] = tf.mul(grads[k], scale);
+            }
+            optimizer!.applyGradients(applied);
           }
-          optimizer.applyGradients(applied);
           return tf.stack([value, norm]);
         });
         const [l, g] = stats.dataSync();
@@ -184,8 +205,12 @@ export async function trainModel(
         lossSum += l * size;
         normSum += g;
         batches++;
-        // a macrotask turn, so a Ctrl-C handler can run between batches
-        await new Promise<void>((r) => setImmediate(r));
+        // a macrotask turn now and then, so a Ctrl-C handler can run between batches (one after
+        // every batch would cost small models a tenth of their training time)
+        if (performance.now() - lastYield > YIELD_MS) {
+          await new Promise<void>((r) => setImmediate(r));
+          lastYield = performance.now();
+        }
       }
       const loss = lossSum / n;
       const valLoss = xVal && yVal ? evaluateLoss(tf, model, xVal, yVal, lossFn) : null;
@@ -219,7 +244,8 @@ export async function trainModel(
   } finally {
     bestWeights?.forEach((t) => t.dispose());
     owned.forEach((t) => t.dispose());
-    optimizer.dispose();
+    optimizer?.dispose();
+    adam?.dispose();
   }
   return { history, bestEpoch, stoppedEarly, seconds: (performance.now() - t0) / 1000 };
 }

@@ -1,14 +1,17 @@
 import { describe, it, expect, beforeAll, beforeEach, afterAll } from 'vitest';
 import { loadBackend, type Tf } from '../../src/model/backend.js';
 import { fusedRnn, fusedRecurrentLayer, registerFusedLayers } from '../../src/model/fused/index.js';
-import { setThreads, slicesOf } from '../../src/model/fused/kernels.js';
+import { setThreads, setMinSliceWork, slicesOf, rowWork } from '../../src/model/fused/kernels.js';
 import type { Tensor } from '@tensorflow/tfjs';
 import { maxRelErr, scaledErr } from '../numeric.js';
 
 let tf: Tf;
 beforeAll(async () => {
   ({ tf } = await loadBackend('cpu'));
+  // split every batch that has rows enough, however little work it is, to test the slicing
+  setMinSliceWork(0);
 });
+afterAll(() => setMinSliceWork());
 
 function rand(tf: Tf, shape: number[], seed: number, scale = 0.5): Tensor {
   return tf.randomUniform(shape, -scale, scale, 'float32', seed);
@@ -65,6 +68,18 @@ describe('batch slices', () => {
         expect(s.reduce((a, c) => a + c.n, 0)).toBe(B);
         s.forEach((c, i) => expect(c.b0).toBe(i === 0 ? 0 : s[i - 1].b0 + s[i - 1].n));
       }
+  });
+
+  it('keep small work on one thread', () => {
+    setMinSliceWork();
+    try {
+      // 2 x 64 LSTM layer, window 48, batch 64: split; 32 units, window 24, batch 16: whole
+      expect(slicesOf(64, 2, rowWork('lstm', 48, 64, 64))).toEqual([{ b0: 0, n: 32 }, { b0: 32, n: 32 }]);
+      expect(slicesOf(16, 2, rowWork('lstm', 24, 1, 32))).toEqual([{ b0: 0, n: 16 }]);
+      expect(slicesOf(64, 2, rowWork('gru', 24, 1, 24))).toEqual([{ b0: 0, n: 64 }]);
+    } finally {
+      setMinSliceWork(0);
+    }
   });
 });
 

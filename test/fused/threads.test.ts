@@ -2,14 +2,19 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { loadBackend, type Tf } from '../../src/model/backend.js';
 import { buildModel } from '../../src/model/build.js';
 import { trainModel } from '../../src/train/loop.js';
-import { setThreads, bytesInUse } from '../../src/model/fused/kernels.js';
+import { setThreads, setMinSliceWork, bytesInUse } from '../../src/model/fused/kernels.js';
 import type { TrainingConfig } from '../../src/config/types.js';
 
 let tf: Tf;
 beforeAll(async () => {
   ({ tf } = await loadBackend('wasm'));
+  // these batches are too little work to be split by default: split them anyway
+  setMinSliceWork(0);
 });
-afterAll(() => setThreads(1));
+afterAll(() => {
+  setThreads(1);
+  setMinSliceWork();
+});
 
 const L = 10;
 function windows(n: number) {

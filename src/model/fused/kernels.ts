@@ -27,15 +27,37 @@ export function stopThreads(): void {
   getPool().close();
 }
 
-/** Batches are split into slices of at least this many rows. */
+const gatesOf = (cell: Cell, H: number) => (cell === 'lstm' ? 4 : 3) * H;
+
+/** Batches are split into slices of at least this many rows, */
 const MIN_SLICE_ROWS = 8;
+/**
+ * and of at least this much work (multiply-adds of the slice's forward pass, about 0.15 ms):
+ * waking a worker thread takes 0.1-0.3 ms, more on a busy machine, so a smaller batch runs whole
+ * on the calling thread.
+ */
+const MIN_SLICE_WORK = 1 << 22;
+let minSliceWork = MIN_SLICE_WORK;
+
+/** Sets the least work per slice (multiply-adds; 0: rows alone decide); no argument: the default. */
+export function setMinSliceWork(macs: number = MIN_SLICE_WORK): void {
+  minSliceWork = macs;
+}
+
+/** Multiply-adds of one batch row's forward pass: the slicing's measure of work. */
+export function rowWork(cell: Cell, T: number, I: number, H: number): number {
+  return T * gatesOf(cell, H) * (I + H);
+}
 
 /**
- * Batch rows [b0, b0 + n) of each slice: one slice per thread, sizes multiples of 4 where the
- * batch allows (the kernels' register blocks are 4 rows high). Depends only on B and threads.
+ * Batch rows [b0, b0 + n) of each slice: one slice per thread at most, each of at least
+ * MIN_SLICE_ROWS rows and `minSliceWork / work` rows (`work`: one row's, see rowWork), sizes
+ * multiples of 4 where the batch allows (the kernels' register blocks are 4 rows high). Depends
+ * only on B, threads and work, so the same model and thread count always slice alike.
  */
-export function slicesOf(B: number, threads: number): { b0: number; n: number }[] {
-  const S = Math.max(1, Math.min(threads, Math.floor(B / MIN_SLICE_ROWS)));
+export function slicesOf(B: number, threads: number, work = 0): { b0: number; n: number }[] {
+  const minRows = Math.max(MIN_SLICE_ROWS, work > 0 ? Math.ceil(minSliceWork / work) : 0);
+  const S = Math.max(1, Math.min(threads, Math.floor(B / minRows)));
   const q = S === 1 ? B : Math.ceil(B / S / 4) * 4;
   const out: { b0: number; n: number }[] = [];
   for (let b0 = 0; b0 < B; b0 += q) out.push({ b0, n: Math.min(q, B - b0) });
@@ -63,6 +85,8 @@ export interface State {
   gates: number;
   /** LSTM: cell states c_t; GRU: r_t * h_{t-1} */
   cs: number;
+  /** LSTM: tanh(c_t), kept so that backward need not recompute it; GRU: none (0) */
+  tcs: number;
   hs: number;
 }
 
@@ -80,8 +104,6 @@ function freeState(s: State): void {
   if (s.block) getPool().heap.free(s.block);
   s.block = 0;
 }
-
-const gatesOf = (cell: Cell, H: number) => (cell === 'lstm' ? 4 : 3) * H;
 
 /** Carves consecutive float buffers out of one allocation. */
 function layout(pool: Pool, floats: number[]): { block: number; at: number[] } {
@@ -104,11 +126,12 @@ export function forward(cell: Cell, xBTI: Float32Array, W: Float32Array, U: Floa
   B: number, T: number, I: number, H: number, returnSequences: boolean, slot: Slot | null): { out: Float32Array; state: State | null } {
   const pool = getPool();
   const G = gatesOf(cell, H);
-  const slices = slicesOf(B, pool.threads);
+  const slices = slicesOf(B, pool.threads, rowWork(cell, T, I, H));
   if (slot) releaseSlot(slot);
-  const { block, at } = layout(pool, [I * G, H * G, G, T * B * I, T * B * G, T * B * H, T * B * H]);
-  const [pW, pU, pb, px, pg, pc, ph] = at;
-  const s: State = { cell, B, T, I, H, slices, block, W: pW, U: pU, b: pb, x: px, gates: pg, cs: pc, hs: ph };
+  const { block, at } = layout(pool, [I * G, H * G, G, T * B * I, T * B * G, T * B * H, T * B * H,
+    cell === 'lstm' ? T * B * H : 0]);
+  const [pW, pU, pb, px, pg, pc, ph, ptc] = at;
+  const s: State = { cell, B, T, I, H, slices, block, W: pW, U: pU, b: pb, x: px, gates: pg, cs: pc, tcs: cell === 'lstm' ? ptc : 0, hs: ph };
   // staging for the batch-major input and output; slice s sits at the same offset in both layouts
   const stage = pool.heap.alloc(4 * T * B * Math.max(I, returnSequences ? H : 0));
   const m = pool.f32(); // after the last allocation: the memory may have grown
@@ -120,7 +143,7 @@ export function forward(cell: Cell, xBTI: Float32Array, W: Float32Array, U: Floa
   const fn = cell === 'lstm' ? 'lstmForward' : 'gruForward';
   pool.run(slices.map(({ b0, n }): Task => {
     const o = (rows: number) => 4 * T * b0 * rows;
-    const seq = cell === 'lstm' ? [pg + o(G), pc + o(H), ph + o(H)] : [pg + o(G), ph + o(H), pc + o(H)];
+    const seq = cell === 'lstm' ? [pg + o(G), pc + o(H), ptc + o(H), ph + o(H)] : [pg + o(G), ph + o(H), pc + o(H)];
     return { fn, args: [px + o(I), pW, pU, pb, T, n, I, H, ...seq] };
   }));
   let out: Float32Array;
@@ -195,7 +218,7 @@ export function backward(s: State, dy: Float32Array, returnSequences: boolean): 
       const o = (rows: number) => 4 * T * b0 * rows;
       const [dW, dU, db, dA, UT, WT, s1, s2, s3] = at.slice(first + i * per.length, first + (i + 1) * per.length);
       const args = cell === 'lstm'
-        ? [s.x + o(I), s.W, s.U, T, n, I, H, s.gates + o(G), s.cs + o(H), s.hs + o(H), pdh + o(H),
+        ? [s.x + o(I), s.W, s.U, T, n, I, H, s.gates + o(G), s.cs + o(H), s.tcs + o(H), s.hs + o(H), pdh + o(H),
           pdx + o(I), dW, dU, db, dA, UT, WT, s1, s2]
         : [s.x + o(I), s.W, s.U, T, n, I, H, s.gates + o(G), s.hs + o(H), s.cs + o(H), pdh + o(H),
           pdx + o(I), dW, dU, db, dA, UT, WT, s1, s2, s3];
