@@ -143,9 +143,9 @@ describe('train then predict (spawns bin/rnnfc)', () => {
   it('an integer time index continues as numbers in predict --json', () => {
     const rows = Array.from({ length: 40 }, (_, i) => `${101 + i},${(50 + 3 * Math.sin(i / 2) + i / 4).toFixed(3)}`);
     writeFileSync(join(dir, 'int.csv'), ['day,value', ...rows].join('\n') + '\n');
-    const t = rnnfc(dir, ['train', '--data', 'int.csv', '--time-column', 'day', '--target', 'value', '--horizon', '3', '--lookback', '4', '--epochs', '1', '--out', 'runs/int', '--quiet']);
+    const t = rnnfc(dir, ['train', '--data', 'int.csv', '--time-column', 'day', '--target', 'value', '--horizon', '3', '--lookback', '4', '--epochs', '1', '--out', 'runs/int-index', '--quiet']);
     expect(t.code).toBe(0);
-    const p = rnnfc(dir, ['predict', '-m', 'runs/int', '--json']);
+    const p = rnnfc(dir, ['predict', '-m', 'runs/int-index', '--json']);
     expect(p.code).toBe(0);
     const j = JSON.parse(p.stdout);
     expect(j.forecast.map((f: { day: unknown }) => f.day)).toEqual([141, 142, 143]);
