@@ -40,9 +40,34 @@ export class PlainAdam {
    * first multiplied by `scale` when given (as tf.mul(grad, scale) would, e.g. for clipping).
    */
   apply(vars: Variable[], grads: (Tensor | undefined)[], scale: number | null = null): void {
+    this.load(vars, grads);
+    this.update(vars, grads, scale ?? 1);
+  }
+
+  /**
+   * One step with gradients clipped by their global norm (clipNorm > 0; 0: no clipping), as
+   * tf.mul(grad, clipNorm / max(norm, clipNorm)) would; the norm is summed here, in double
+   * precision over the weights in order, instead of by ~2 tensor ops per weight. Returns the
+   * norm before clipping.
+   */
+  step(vars: Variable[], grads: (Tensor | undefined)[], clipNorm: number): number {
+    this.load(vars, grads);
+    const mem = getPool().f32();
+    let sum = 0;
+    vars.forEach((variable, i) => {
+      if (!grads[i]) return;
+      const g = (this.blocks[i].at + this.blocks[i].stride) >>> 2;
+      for (let k = g, end = g + variable.size; k < end; k++) sum += mem[k] * mem[k];
+    });
+    const norm = Math.sqrt(sum);
+    const scale = clipNorm > 0 ? f32(f32(clipNorm) / f32(Math.max(norm, clipNorm))) : 1;
+    this.update(vars, grads, scale);
+    return norm;
+  }
+
+  /** Copies every weight and its gradient into its block (allocated, moments zeroed, on first use). */
+  private load(vars: Variable[], grads: (Tensor | undefined)[]): void {
     const pool = getPool();
-    const omab1 = f32(1 - this.accB1);
-    const omab2 = f32(1 - this.accB2);
     vars.forEach((variable, i) => {
       const gt = grads[i];
       if (!gt) return;
@@ -53,11 +78,23 @@ export class PlainAdam {
         b = this.blocks[i] = { at: pool.heap.alloc(4 * stride), stride };
         pool.f32().fill(0, (b.at + 2 * stride) >>> 2, (b.at + 4 * stride) >>> 2);
       }
-      const [w, g, m, v] = [0, 1, 2, 3].map((j) => b.at + j * b.stride);
       const mem = pool.f32();
-      mem.set(variable.dataSync() as Float32Array, w >>> 2);
-      mem.set(gt.dataSync() as Float32Array, g >>> 2);
-      pool.k.adamStep(w, g, m, v, n, scale ?? 1, this.b1, this.omb1, this.b2, this.omb2, omab1, omab2, this.eps, this.negLr);
+      mem.set(variable.dataSync() as Float32Array, b.at >>> 2);
+      mem.set(gt.dataSync() as Float32Array, (b.at + b.stride) >>> 2);
+    });
+  }
+
+  /** The Adam update of every loaded weight with its gradient times `scale`; writes the weights back. */
+  private update(vars: Variable[], grads: (Tensor | undefined)[], scale: number): void {
+    const pool = getPool();
+    const omab1 = f32(1 - this.accB1);
+    const omab2 = f32(1 - this.accB2);
+    vars.forEach((variable, i) => {
+      if (!grads[i]) return;
+      const n = variable.size;
+      const b = this.blocks[i];
+      const [w, g, m, v] = [0, 1, 2, 3].map((j) => b.at + j * b.stride);
+      pool.k.adamStep(w, g, m, v, n, scale, this.b1, this.omb1, this.b2, this.omb2, omab1, omab2, this.eps, this.negLr);
       const out = pool.f32().slice(w >>> 2, (w >>> 2) + n);
       this.tf.tidy(() => variable.assign(this.tf.tensor(out, variable.shape, 'float32')));
     });

@@ -170,6 +170,7 @@ export async function trainModel(
         const size = Math.min(batchSize, n - start);
         // fresh, reproducible dropout masks for every batch
         for (const d of dropoutLayers) d.seed = 1 + Math.floor(rng() * 2147483646);
+        let plainNorm = NaN;
         const stats = tf.tidy(() => {
           // fresh arrays: a backend may keep them as the tensors' storage
           const xBatch = new Float32Array(size * xRow);
@@ -185,23 +186,26 @@ export async function trainModel(
             () => lossFn(yb, model.apply(xb, { training: true }) as Tensor),
             vars,
           );
+          if (adam) {
+            // global norm, clipping and update in one pass over plain arrays
+            plainNorm = adam.step(vars, vars.map((v) => grads[v.name]), cfg.clip_norm);
+            return value;
+          }
           const names = Object.keys(grads);
           const norm = tf.sqrt(tf.addN(names.map((k) => tf.sum(tf.square(grads[k])))));
           const scale = cfg.clip_norm > 0 ? tf.div(cfg.clip_norm, tf.maximum(norm, cfg.clip_norm)) : null;
-          if (adam) {
-            adam.apply(vars, vars.map((v) => grads[v.name]), scale ? scale.dataSync()[0] : null);
-          } else {
-            let applied: NamedTensorMap = grads;
-            if (scale) {
-              applied = {};
-              for (const k of names) applied[k] = tf.mul(grads[k], scale);
-            }
-            optimizer!.applyGradients(applied);
+          let applied: NamedTensorMap = grads;
+          if (scale) {
+            applied = {};
+            for (const k of names) applied[k] = tf.mul(grads[k], scale);
           }
+          optimizer!.applyGradients(applied);
           return tf.stack([value, norm]);
         });
-        const [l, g] = stats.dataSync();
+        const sv = stats.dataSync();
         stats.dispose();
+        const l = sv[0];
+        const g = adam ? plainNorm : sv[1];
         lossSum += l * size;
         normSum += g;
         batches++;

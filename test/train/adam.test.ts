@@ -31,4 +31,29 @@ describe.each(['cpu', 'wasm'] as const)('PlainAdam on %s', (backend) => {
     plain.dispose();
     [...init, ...ours, ...theirs].forEach((t) => t.dispose());
   });
+
+  it('step clips by the global norm: the same bits as apply with clip / max(norm, clip), and returns the norm', async () => {
+    const { tf } = await loadBackend(backend);
+    const shapes = [[4, 6], [6]];
+    const init = shapes.map((s, i) => tf.randomNormal(s, 0, 1, 'float32', 21 + i));
+    const a = init.map((t) => tf.variable(t.clone()) as Variable);
+    const b = init.map((t) => tf.variable(t.clone()) as Variable);
+    const pa = new PlainAdam(tf, 0.01);
+    const pb = new PlainAdam(tf, 0.01);
+    for (let step = 0; step < 6; step++) {
+      // alternately below and above the clip norm of 1
+      const grads = shapes.map((s, i) => tf.randomNormal(s, 0, step % 2 ? 2 : 0.05, 'float32', 50 * step + i));
+      const flat = grads.flatMap((g) => Array.from(g.dataSync()));
+      const norm = Math.sqrt(flat.reduce((acc, v) => acc + v * v, 0));
+      expect(pa.step(a, grads, 1)).toBeCloseTo(norm, 12);
+      pb.apply(b, grads, Math.fround(1 / Math.fround(Math.max(norm, 1))));
+      a.forEach((v, i) => expect(bits(v).equals(bits(b[i])), `step ${step} weight ${i}`).toBe(true));
+      // the global norm a tfjs reduction gives, to float32 precision
+      expect(norm).toBeCloseTo(tf.tidy(() => tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))).dataSync()[0]), 4);
+      grads.forEach((g) => g.dispose());
+    }
+    pa.dispose();
+    pb.dispose();
+    [...init, ...a, ...b].forEach((t) => t.dispose());
+  });
 });
