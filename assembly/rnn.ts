@@ -567,3 +567,23 @@ export function adamStep(w: usize, g: usize, m: usize, v: usize, n: i32, s: f32,
     store<f32>(P(w, k), ((mh / (Mathf.sqrt(vh) + eps)) * negLr) + load<f32>(P(w, k)));
   }
 }
+
+// Sum of squares of x[0..n) in double precision: two f64x2 accumulators over the float32 values
+// (lanes 0-1 and 2-3 of each group of four), then the scalar tail; a fixed order for a given n.
+export function sumSquares(x: usize, n: i32): f64 {
+  let a = f64x2.splat(0), b = f64x2.splat(0);
+  let k = 0;
+  for (; k + 4 <= n; k += 4) {
+    const v = v128.load(P(x, k));
+    const lo = f64x2.promote_low_f32x4(v);
+    const hi = f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1));
+    a = f64x2.add(a, f64x2.mul(lo, lo));
+    b = f64x2.add(b, f64x2.mul(hi, hi));
+  }
+  let s = f64x2.extract_lane(a, 0) + f64x2.extract_lane(a, 1) + f64x2.extract_lane(b, 0) + f64x2.extract_lane(b, 1);
+  for (; k < n; k++) {
+    const v = <f64>load<f32>(P(x, k));
+    s += v * v;
+  }
+  return s;
+}

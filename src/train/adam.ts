@@ -47,17 +47,15 @@ export class PlainAdam {
   /**
    * One step with gradients clipped by their global norm (clipNorm > 0; 0: no clipping), as
    * tf.mul(grad, clipNorm / max(norm, clipNorm)) would; the norm is summed here, in double
-   * precision over the weights in order, instead of by ~2 tensor ops per weight. Returns the
-   * norm before clipping.
+   * precision (sumSquares in assembly/rnn.ts, weight after weight), instead of by ~2 tensor ops
+   * per weight. Returns the norm before clipping.
    */
   step(vars: Variable[], grads: (Tensor | undefined)[], clipNorm: number): number {
     this.load(vars, grads);
-    const mem = getPool().f32();
+    const k = getPool().k;
     let sum = 0;
     vars.forEach((variable, i) => {
-      if (!grads[i]) return;
-      const g = (this.blocks[i].at + this.blocks[i].stride) >>> 2;
-      for (let k = g, end = g + variable.size; k < end; k++) sum += mem[k] * mem[k];
+      if (grads[i]) sum += k.sumSquares(this.blocks[i].at + this.blocks[i].stride, variable.size);
     });
     const norm = Math.sqrt(sum);
     const scale = clipNorm > 0 ? f32(f32(clipNorm) / f32(Math.max(norm, clipNorm))) : 1;

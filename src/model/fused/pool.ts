@@ -15,6 +15,7 @@ export interface Exports {
   permute(tm: number, bm: number, n: number, T: number, row: number, toTime: number): void;
   adamStep(w: number, g: number, m: number, v: number, n: number, s: number, b1: number, omb1: number, b2: number,
     omb2: number, omab1: number, omab2: number, eps: number, negLr: number): void;
+  sumSquares(x: number, n: number): number;
 }
 
 export type KernelName = 'lstmForward' | 'lstmBackward' | 'gruForward' | 'gruBackward';
