@@ -154,7 +154,7 @@ export async function trainOnSeries(
     }
   }
 
-  const { loadBackend } = await import('../model/backend.js');
+  const { loadBackend, usesFusedKernels } = await import('../model/backend.js');
   const { buildModel, serializeModel, setLinearPath } = await import('../model/build.js');
   const { openPredictor } = await import('../model/predictor.js');
   const { trainModel } = await import('../train/loop.js');
@@ -162,7 +162,7 @@ export async function trainOnSeries(
   const { tf, backend } = await loadBackend(cfg.backend);
   // RNNFC_STOCK_LAYERS=1 keeps the stock tfjs LSTM/GRU layers on cpu and wasm too (for comparing
   // the two: bench/configs.js); the saved model is the same format either way.
-  const fused = (backend === 'cpu' || backend === 'wasm') && cfg.model.cell !== 'rnn' && process.env.RNNFC_STOCK_LAYERS !== '1';
+  const fused = usesFusedKernels(backend) && cfg.model.cell !== 'rnn' && process.env.RNNFC_STOCK_LAYERS !== '1';
   let threads: number | null = null;
   if (fused) {
     const kernels = await import('../model/fused/kernels.js');

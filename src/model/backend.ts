@@ -3,6 +3,11 @@ import { BackendError } from '../errors.js';
 export type Tf = typeof import('@tensorflow/tfjs');
 export type BackendName = 'auto' | 'cpu' | 'wasm' | 'tensorflow' | 'tensorflow-gpu';
 
+/** Whether LSTM/GRU layers run on rnnfc's fused kernels on this (loaded) backend: cpu and wasm; the native backends keep their own. */
+export function usesFusedKernels(backend: string): boolean {
+  return backend === 'cpu' || backend === 'wasm';
+}
+
 const NODE_PACKAGES = {
   tensorflow: '@tensorflow/tfjs-node',
   'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',

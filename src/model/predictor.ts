@@ -1,5 +1,5 @@
 import type { Tensor } from '@tensorflow/tfjs';
-import type { BackendName, Tf } from './backend.js';
+import { usesFusedKernels, type BackendName, type Tf } from './backend.js';
 import { loadPlainModel } from './plain.js';
 
 /** One forward pass: x [batch, steps, features] -> [batch, outputs] or [batch, steps, outputs], row-major. */
@@ -24,7 +24,7 @@ export interface Predictor {
  * user's choice of native or GPU compute). Asking for a native backend explicitly always uses it.
  */
 export function plainServes(backend: string, trainedOn?: string): boolean {
-  if (backend === 'cpu' || backend === 'wasm') return true;
+  if (usesFusedKernels(backend)) return true;
   return backend === 'auto' && trainedOn !== 'tensorflow';
 }
 
@@ -46,7 +46,7 @@ export async function openPredictor(modelJson: string, weights: Uint8Array,
   }
   const backend = tf.getBackend();
   const { loadModelFromFiles } = await import('./build.js');
-  const model = await loadModelFromFiles(tf, modelJson, weights, { fused: backend === 'cpu' || backend === 'wasm' });
+  const model = await loadModelFromFiles(tf, modelJson, weights, { fused: usesFusedKernels(backend) });
   const t = tf;
   return {
     predict: (x, batch, steps, features) =>
