@@ -49,7 +49,11 @@ function reference(tf: Tf, cell: 'lstm' | 'gru', x: Tensor, k: Tensor, u: Tensor
 
 const cells = ['lstm', 'gru'] as const;
 const grid: [number, number, number, boolean, number][] = [];
-for (const B of [1, 5]) for (const T of [1, 12]) for (const I of [1, 3]) for (const rs of [false, true]) grid.push([B, T, I, rs, 4]);
+// every combination of the sizes the comparison must cover: batch 1 and 37 (37 is split over two
+// threads, 20 + 17 rows), T 1 and 50, features 1 and 7 (below and above the 4-wide SIMD blocks)
+for (const B of [1, 37]) for (const T of [1, 50]) for (const I of [1, 7]) for (const rs of [false, true]) grid.push([B, T, I, rs, 4]);
+// smaller, odd sizes between those
+for (const [B, T, I] of [[5, 12, 3], [3, 2, 5]]) for (const rs of [false, true]) grid.push([B, T, I, rs, 4]);
 // larger unit counts exercise the blocked SIMD matmul paths (and their remainders)
 grid.push([6, 5, 3, true, 16], [6, 5, 3, false, 16], [9, 7, 2, false, 12], [8, 4, 5, true, 20]);
 // batches large enough to be split over two threads, in equal and unequal slices
