@@ -200,6 +200,63 @@ describe.each(cells.flatMap((c) => [[c, 1], [c, 2]] as const))('fused %s vs stoc
   });
 });
 
+type Layer = ReturnType<typeof fusedRecurrentLayer>;
+
+/** Output and gradients (input, then each layer's kernel, recurrent kernel, bias) of sum(out * wOut)
+ *  through `layers` applied in turn; inputs are kept out of the enclosing tidy's reach by the caller. */
+function stackGrads(layers: Layer[], x: Tensor, wOut: Tensor, name: string): { out: Float32Array; grads: Float32Array[] } {
+  const xv = tf.variable(x, true, name);
+  const run = () => layers.reduce((h, l) => l.apply(h) as Tensor, xv as Tensor);
+  const out = run().dataSync().slice() as Float32Array;
+  const vars = [xv, ...layers.flatMap((l) => l.trainableWeights.map((w) => (w as any).val))];
+  const { grads } = tf.variableGrads(() => tf.sum(tf.mul(run(), wOut)) as any, vars);
+  const res = vars.map((v) => grads[v.name].dataSync().slice() as Float32Array);
+  xv.dispose();
+  return { out, grads: res };
+}
+
+describe.each(cells.flatMap((c) => [[c, 1], [c, 2]] as const))('stacked fused %s layers vs the same stock stack, %i thread(s)', (cell, threads) => {
+  beforeEach(() => setThreads(threads));
+  afterAll(() => setThreads(1));
+  // inner layers return sequences; the last one both ways. Batches of 37 and 20 are split over two threads.
+  it.each([
+    [[6, 4], 37, 8, 3, false], [[6, 4], 37, 8, 3, true],
+    [[8, 5, 3], 20, 10, 7, false], [[8, 5, 3], 20, 10, 7, true],
+  ] as [number[], number, number, number, boolean][])(
+    'units %j, batch %i, T %i, features %i, last returnSequences %s: output and the gradients of the input and every weight',
+    (units, B, T, I, rsLast) => {
+      const G = cell === 'lstm' ? 4 : 3;
+      const stock: Layer[] = [], fused: Layer[] = [];
+      units.forEach((H, l) => {
+        const returnSequences = l < units.length - 1 || rsLast;
+        const opts = { units: H, returnSequences, recurrentActivation: 'sigmoid' as const };
+        stock.push(cell === 'lstm' ? tf.layers.lstm(opts) : tf.layers.gru(opts));
+        const zeros = tf.initializers.zeros();
+        fused.push(fusedRecurrentLayer(tf, cell, { units: H, returnSequences, kernelInitializer: zeros,
+          recurrentInitializer: zeros, biasInitializer: zeros }));
+      });
+      const x = rand(tf, [B, T, I], 41, 1);
+      const wOut = rand(tf, rsLast ? [B, T, units[units.length - 1]] : [B, units[units.length - 1]], 42, 1);
+      tf.tidy(() => {
+        for (const stack of [stock, fused]) stack.reduce((h, l) => l.apply(h) as Tensor, x); // builds
+        units.forEach((H, l) => {
+          const w = [rand(tf, [l === 0 ? I : units[l - 1], G * H], 43 + 3 * l), rand(tf, [H, G * H], 44 + 3 * l), rand(tf, [G * H], 45 + 3 * l)];
+          stock[l].setWeights(w);
+          fused[l].setWeights(w);
+        });
+      });
+      const ref = stackGrads(stock, x, wOut, `xs_${cell}_${threads}_${units.length}_${rsLast}`);
+      const got = stackGrads(fused, x, wOut, `xf_${cell}_${threads}_${units.length}_${rsLast}`);
+      expect(maxRelErr(got.out, ref.out), 'output').toBeLessThan(1e-4);
+      const labels = ['x', ...units.flatMap((_, l) => [`kernel ${l}`, `recurrent ${l}`, `bias ${l}`])];
+      expect(got.grads.length).toBe(labels.length);
+      got.grads.forEach((g, i) => expect(maxRelErr(g, ref.grads[i]), `${labels[i]} grad rel err`).toBeLessThan(1e-4));
+      for (const l of [...stock, ...fused]) l.dispose();
+      tf.dispose([x, wOut]);
+    },
+  );
+});
+
 describe.each(cells)('fused %s over threads', (cell) => {
   afterAll(() => setThreads(1));
   /** output and the four gradients of sum(out * wOut), as plain arrays */
