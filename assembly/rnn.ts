@@ -249,18 +249,20 @@ function addRows(dst: usize, src: usize, rows: i32, n: i32): void {
 
 // x [T,B,I]; W [I,4H]; U [H,4H]; b [4H]
 // gates [T,B,4H] (out: activated i,f,g,o); cs [T,B,H] (out: c_t); tcs [T,B,H] (out: tanh(c_t), kept
-// for backward); hs [T,B,H] (out)
+// for backward); hs [T,B,H] (out); h0, c0 [B,H]: the initial state, both given or both 0 (zeros:
+// then the step-0 terms that would multiply it are skipped, not computed from zeros)
 // Each step activates its whole gate block first and then runs the cell update: loops of independent
 // iterations, which the CPU overlaps, rather than one long chain of exp and divide per unit.
 export function lstmForward(x: usize, W: usize, U: usize, b: usize, T: i32, B: i32, I: i32, H: i32,
-                            gates: usize, cs: usize, tcs: usize, hs: usize): void {
+                            gates: usize, cs: usize, tcs: usize, hs: usize, h0: usize, c0: usize): void {
   const G = 4 * H;
   const H4 = H & ~3;
   for (let t = 0; t < T; t++) {
     const gt = P(gates, t * B * G);
     fillRows(gt, b, B, G);
     gemm(gt, P(x, t * B * I), W, B, I, G, I, 1, G, G);
-    if (t > 0) gemm(gt, P(hs, (t - 1) * B * H), U, B, H, G, H, 1, G, G);
+    const hprev = t > 0 ? P(hs, (t - 1) * B * H) : h0;
+    if (hprev) gemm(gt, hprev, U, B, H, G, H, 1, G, G);
     for (let bb = 0; bb < B; bb++) {
       const g = P(gt, bb * G);
       sigRange(g, 2 * H);
@@ -273,10 +275,10 @@ export function lstmForward(x: usize, W: usize, U: usize, b: usize, T: i32, B: i
       const c = P(cs, row * H);
       const tc = P(tcs, row * H);
       const h = P(hs, row * H);
-      const cp = P(cs, (row - B) * H);
+      const cp = t > 0 ? P(cs, (row - B) * H) : c0 ? P(c0, bb * H) : 0;
       let j = 0;
       for (; j < H4; j += 4) {
-        const cprev = t > 0 ? v128.load(P(cp, j)) : f32x4.splat(0);
+        const cprev = cp ? v128.load(P(cp, j)) : f32x4.splat(0);
         const cn = f32x4.add(f32x4.mul(v128.load(P(g, H + j)), cprev), f32x4.mul(v128.load(P(g, j)), v128.load(P(g, 2 * H + j))));
         const tn = tanhV(cn);
         v128.store(P(c, j), cn);
@@ -284,7 +286,7 @@ export function lstmForward(x: usize, W: usize, U: usize, b: usize, T: i32, B: i
         v128.store(P(h, j), f32x4.mul(v128.load(P(g, 3 * H + j)), tn));
       }
       for (; j < H; j++) {
-        const cprev: f32 = t > 0 ? load<f32>(P(cp, j)) : 0;
+        const cprev: f32 = cp ? load<f32>(P(cp, j)) : 0;
         const cn = load<f32>(P(g, H + j)) * cprev + load<f32>(P(g, j)) * load<f32>(P(g, 2 * H + j));
         const tn = tanhS(cn);
         store<f32>(P(c, j), cn);
@@ -297,11 +299,14 @@ export function lstmForward(x: usize, W: usize, U: usize, b: usize, T: i32, B: i
 
 // dhs [T,B,H]: gradient wrt every output h_t. Outputs dx [T,B,I]; dW [I,4H], dU [H,4H], db [4H]
 // (overwritten, for this slice). Scratch: dA [B,4H], UT [4H,H], WT [4H,I], dhNext [B,H], dcNext [B,H].
+// h0, c0: the forward call's initial state (both 0: zeros); when given, dhNext and dcNext end
+// holding the gradients wrt h0 and c0.
 // Weight gradients are accumulated step by step (t descending) while dA_t is still in cache.
 export function lstmBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i32, H: i32,
                              gates: usize, cs: usize, tcs: usize, hs: usize, dhs: usize,
                              dx: usize, dW: usize, dU: usize, db: usize,
-                             dA: usize, UT: usize, WT: usize, dhNext: usize, dcNext: usize): void {
+                             dA: usize, UT: usize, WT: usize, dhNext: usize, dcNext: usize,
+                             h0: usize, c0: usize): void {
   const G = 4 * H;
   const H4 = H & ~3;
   beginBackward(W, U, T, B, I, H, G, dx, dW, dU, db, UT, WT, dhNext);
@@ -311,7 +316,7 @@ export function lstmBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i3
       const row = t * B + bb;
       const g = P(gates, row * G);
       const tcr = P(tcs, row * H);
-      const cp = P(cs, (row - B) * H);
+      const cp = t > 0 ? P(cs, (row - B) * H) : c0 ? P(c0, bb * H) : 0;
       const da = P(dA, bb * G);
       const dhIn = P(dhs, row * H);
       const dhN = P(dhNext, bb * H);
@@ -323,7 +328,7 @@ export function lstmBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i3
         const gg = v128.load(P(g, 2 * H + j));
         const og = v128.load(P(g, 3 * H + j));
         const tc = v128.load(P(tcr, j));
-        const cprev = t > 0 ? v128.load(P(cp, j)) : f32x4.splat(0);
+        const cprev = cp ? v128.load(P(cp, j)) : f32x4.splat(0);
         const one = f32x4.splat(1.0);
         const dh = f32x4.add(v128.load(P(dhIn, j)), v128.load(P(dhN, j)));
         const dc = f32x4.add(v128.load(P(dcN, j)), f32x4.mul(f32x4.mul(dh, og), f32x4.sub(one, f32x4.mul(tc, tc))));
@@ -339,7 +344,7 @@ export function lstmBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i3
         const gg = load<f32>(P(g, 2 * H + j));
         const og = load<f32>(P(g, 3 * H + j));
         const tc = load<f32>(P(tcr, j));
-        const cprev: f32 = t > 0 ? load<f32>(P(cp, j)) : 0;
+        const cprev: f32 = cp ? load<f32>(P(cp, j)) : 0;
         const dh = load<f32>(P(dhIn, j)) + load<f32>(P(dhN, j));
         const dc = load<f32>(P(dcN, j)) + dh * og * (<f32>1.0 - tc * tc);
         store<f32>(P(da, j), dc * gg * ig * (<f32>1.0 - ig));
@@ -349,9 +354,9 @@ export function lstmBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i3
         store<f32>(P(dcN, j), dc * fg);
       }
     }
-    stepGrads(x, T, B, I, H, G, hs, dA, dx, dW, dU, db, W, WT, t, G);
-    // dh_{t-1} = dA_t . U^T
-    if (t > 0) {
+    stepGrads(x, T, B, I, H, G, t > 0 ? P(hs, (t - 1) * B * H) : h0, dA, dx, dW, dU, db, W, WT, t, G);
+    // dh_{t-1} = dA_t . U^T (at t = 0: the gradient wrt h0)
+    if (t > 0 || h0) {
       memory.fill(dhNext, 0, <usize>(B * H) << 2);
       gemm(dhNext, dA, UT, B, G, H, G, 1, H, H);
     }
@@ -371,32 +376,34 @@ export function lstmBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i3
   memory.fill(dx, 0, <usize>(T * B * I) << 2);
 }
 
-// One step's share of the weight and input gradients (dA = dA_t [B,G]):
-// dW += x_t^T dA, db += sum of dA rows, dx_t = dA W^T, dU[:, 0:n] += h_{t-1}^T dA[:, 0:n].
-@inline function stepGrads(x: usize, T: i32, B: i32, I: i32, H: i32, G: i32, hs: usize, dA: usize,
+// One step's share of the weight and input gradients (dA = dA_t [B,G]; hprev = h_{t-1} [B,H], 0 for
+// zeros): dW += x_t^T dA, db += sum of dA rows, dx_t = dA W^T, dU[:, 0:n] += h_{t-1}^T dA[:, 0:n].
+@inline function stepGrads(x: usize, T: i32, B: i32, I: i32, H: i32, G: i32, hprev: usize, dA: usize,
                            dx: usize, dW: usize, dU: usize, db: usize, W: usize, WT: usize, t: i32, n: i32): void {
   gemm(dW, P(x, t * B * I), dA, I, B, G, 1, I, G, G);
   addRows(db, dA, B, G);
   if (I < 8) gemmNT(P(dx, t * B * I), dA, W, B, G, I, G, G, I);
   else gemm(P(dx, t * B * I), dA, WT, B, G, I, G, 1, I, I);
-  if (t > 0) gemm(dU, P(hs, (t - 1) * B * H), dA, H, B, n, 1, H, G, G);
+  if (hprev) gemm(dU, hprev, dA, H, B, n, 1, H, G, G);
 }
 
 // ---------------------------------------------------------------- GRU (resetAfter = false, tfjs semantics)
-// W [I,3H] (z,r,h); U [H,3H]; b [3H]; gates [T,B,3H] (out: z, r, hh); hs [T,B,H]; rh [T,B,H] (out: r * h_prev)
+// W [I,3H] (z,r,h); U [H,3H]; b [3H]; gates [T,B,3H] (out: z, r, hh); hs [T,B,H]; rh [T,B,H] (out: r * h_prev);
+// h0 [B,H]: the initial state (0: zeros, as lstmForward)
 export function gruForward(x: usize, W: usize, U: usize, b: usize, T: i32, B: i32, I: i32, H: i32,
-                           gates: usize, hs: usize, rh: usize): void {
+                           gates: usize, hs: usize, rh: usize, h0: usize): void {
   const G = 3 * H;
   const H4 = H & ~3;
   for (let t = 0; t < T; t++) {
     const gt = P(gates, t * B * G);
     fillRows(gt, b, B, G);
     gemm(gt, P(x, t * B * I), W, B, I, G, I, 1, G, G);
-    if (t > 0) gemm(gt, P(hs, (t - 1) * B * H), U, B, H, 2 * H, H, 1, G, G);
+    const hprev = t > 0 ? P(hs, (t - 1) * B * H) : h0;
+    if (hprev) gemm(gt, hprev, U, B, H, 2 * H, H, 1, G, G);
     for (let bb = 0; bb < B; bb++) {
       const row = t * B + bb;
       const g = P(gates, row * G);
-      const hp = P(hs, (row - B) * H);
+      const hp = t > 0 ? P(hs, (row - B) * H) : h0 ? P(h0, bb * H) : 0;
       const rr = P(rh, row * H);
       let j = 0;
       for (; j < H4; j += 4) {
@@ -404,7 +411,7 @@ export function gruForward(x: usize, W: usize, U: usize, b: usize, T: i32, B: i3
         const r = sigV(v128.load(P(g, H + j)));
         v128.store(P(g, j), z);
         v128.store(P(g, H + j), r);
-        const hpv = t > 0 ? v128.load(P(hp, j)) : f32x4.splat(0);
+        const hpv = hp ? v128.load(P(hp, j)) : f32x4.splat(0);
         v128.store(P(rr, j), f32x4.mul(r, hpv));
       }
       for (; j < H; j++) {
@@ -412,29 +419,29 @@ export function gruForward(x: usize, W: usize, U: usize, b: usize, T: i32, B: i3
         const r = sigS(load<f32>(P(g, H + j)));
         store<f32>(P(g, j), z);
         store<f32>(P(g, H + j), r);
-        const hpv: f32 = t > 0 ? load<f32>(P(hp, j)) : 0;
+        const hpv: f32 = hp ? load<f32>(P(hp, j)) : 0;
         store<f32>(P(rr, j), r * hpv);
       }
     }
-    if (t > 0) gemm(P(gt, 2 * H), P(rh, t * B * H), P(U, 2 * H), B, H, H, H, 1, G, G);
+    if (hprev) gemm(P(gt, 2 * H), P(rh, t * B * H), P(U, 2 * H), B, H, H, H, 1, G, G);
     for (let bb = 0; bb < B; bb++) {
       const row = t * B + bb;
       const g = P(gates, row * G);
       const h = P(hs, row * H);
-      const hp = P(hs, (row - B) * H);
+      const hp = t > 0 ? P(hs, (row - B) * H) : h0 ? P(h0, bb * H) : 0;
       let j = 0;
       for (; j < H4; j += 4) {
         const z = v128.load(P(g, j));
         const hh = tanhV(v128.load(P(g, 2 * H + j)));
         v128.store(P(g, 2 * H + j), hh);
-        const hpv = t > 0 ? v128.load(P(hp, j)) : f32x4.splat(0);
+        const hpv = hp ? v128.load(P(hp, j)) : f32x4.splat(0);
         v128.store(P(h, j), f32x4.add(f32x4.mul(z, hpv), f32x4.mul(f32x4.sub(f32x4.splat(1.0), z), hh)));
       }
       for (; j < H; j++) {
         const z = load<f32>(P(g, j));
         const hh = tanhS(load<f32>(P(g, 2 * H + j)));
         store<f32>(P(g, 2 * H + j), hh);
-        const hpv: f32 = t > 0 ? load<f32>(P(hp, j)) : 0;
+        const hpv: f32 = hp ? load<f32>(P(hp, j)) : 0;
         store<f32>(P(h, j), z * hpv + (<f32>1.0 - z) * hh);
       }
     }
@@ -442,10 +449,12 @@ export function gruForward(x: usize, W: usize, U: usize, b: usize, T: i32, B: i3
 }
 
 // Outputs as lstmBackward. Scratch: dA [B,3H], UT [3H,H], WT [3H,I], dhNext [B,H], drh [B,H], dhp [B,H].
+// h0: the forward call's initial state (0: zeros); when given, dhNext ends holding the gradient wrt h0.
 export function gruBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i32, H: i32,
                             gates: usize, hs: usize, rh: usize, dhs: usize,
                             dx: usize, dW: usize, dU: usize, db: usize,
-                            dA: usize, UT: usize, WT: usize, dhNext: usize, drh: usize, dhp: usize): void {
+                            dA: usize, UT: usize, WT: usize, dhNext: usize, drh: usize, dhp: usize,
+                            h0: usize): void {
   const G = 3 * H;
   const H4 = H & ~3;
   beginBackward(W, U, T, B, I, H, G, dx, dW, dU, db, UT, WT, dhNext);
@@ -454,7 +463,7 @@ export function gruBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i32
       const row = t * B + bb;
       const g = P(gates, row * G);
       const da = P(dA, bb * G);
-      const hp = P(hs, (row - B) * H);
+      const hp = t > 0 ? P(hs, (row - B) * H) : h0 ? P(h0, bb * H) : 0;
       const dhIn = P(dhs, row * H);
       const dhN = P(dhNext, bb * H);
       const dp = P(dhp, bb * H);
@@ -463,7 +472,7 @@ export function gruBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i32
         const one = f32x4.splat(1.0);
         const z = v128.load(P(g, j));
         const hh = v128.load(P(g, 2 * H + j));
-        const hpv = t > 0 ? v128.load(P(hp, j)) : f32x4.splat(0);
+        const hpv = hp ? v128.load(P(hp, j)) : f32x4.splat(0);
         const dh = f32x4.add(v128.load(P(dhIn, j)), v128.load(P(dhN, j)));
         v128.store(P(da, j), f32x4.mul(f32x4.mul(f32x4.mul(dh, f32x4.sub(hpv, hh)), z), f32x4.sub(one, z)));
         v128.store(P(da, 2 * H + j), f32x4.mul(f32x4.mul(dh, f32x4.sub(one, z)), f32x4.sub(one, f32x4.mul(hh, hh))));
@@ -472,7 +481,7 @@ export function gruBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i32
       for (; j < H; j++) {
         const z = load<f32>(P(g, j));
         const hh = load<f32>(P(g, 2 * H + j));
-        const hpv: f32 = t > 0 ? load<f32>(P(hp, j)) : 0;
+        const hpv: f32 = hp ? load<f32>(P(hp, j)) : 0;
         const dh = load<f32>(P(dhIn, j)) + load<f32>(P(dhN, j));
         store<f32>(P(da, j), dh * (hpv - hh) * z * (<f32>1.0 - z));
         store<f32>(P(da, 2 * H + j), dh * (<f32>1.0 - z) * (<f32>1.0 - hh * hh));
@@ -486,27 +495,28 @@ export function gruBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i32
       const row = t * B + bb;
       const g = P(gates, row * G);
       const da = P(dA, bb * G);
-      const hp = P(hs, (row - B) * H);
+      const hp = t > 0 ? P(hs, (row - B) * H) : h0 ? P(h0, bb * H) : 0;
       const dr = P(drh, bb * H);
       const dp = P(dhp, bb * H);
       let j = 0;
       for (; j < H4; j += 4) {
         const r = v128.load(P(g, H + j));
-        const hpv = t > 0 ? v128.load(P(hp, j)) : f32x4.splat(0);
+        const hpv = hp ? v128.load(P(hp, j)) : f32x4.splat(0);
         const d = v128.load(P(dr, j));
         v128.store(P(da, H + j), f32x4.mul(f32x4.mul(f32x4.mul(d, hpv), r), f32x4.sub(f32x4.splat(1.0), r)));
         v128.store(P(dp, j), f32x4.add(v128.load(P(dp, j)), f32x4.mul(d, r)));
       }
       for (; j < H; j++) {
         const r = load<f32>(P(g, H + j));
-        const hpv: f32 = t > 0 ? load<f32>(P(hp, j)) : 0;
+        const hpv: f32 = hp ? load<f32>(P(hp, j)) : 0;
         const d = load<f32>(P(dr, j));
         store<f32>(P(da, H + j), d * hpv * r * (<f32>1.0 - r));
         store<f32>(P(dp, j), load<f32>(P(dp, j)) + d * r);
       }
     }
-    stepGrads(x, T, B, I, H, G, hs, dA, dx, dW, dU, db, W, WT, t, 2 * H);
-    if (t > 0) {
+    stepGrads(x, T, B, I, H, G, t > 0 ? P(hs, (t - 1) * B * H) : h0, dA, dx, dW, dU, db, W, WT, t, 2 * H);
+    // dh_{t-1} (at t = 0: the gradient wrt h0)
+    if (t > 0 || h0) {
       gemm(P(dU, 2 * H), P(rh, t * B * H), P(dA, 2 * H), H, B, H, 1, H, G, G);
       memory.copy(dhNext, dhp, <usize>(B * H) << 2);
       gemm(dhNext, dA, UT, B, 2 * H, H, G, 1, H, H);
