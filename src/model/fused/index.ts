@@ -1,6 +1,6 @@
 import type { Tensor, layers as tfLayers } from '@tensorflow/tfjs';
 import type { Tf } from '../backend.js';
-import { forward, backward, releaseSlot, type Cell, type Slot } from './kernels.js';
+import { forward, backward, releaseSlot, type Cell, type Slot, type InitialState } from './kernels.js';
 import { FUSED_CLASS, STOCK_CLASS, unfusableReason } from './compat.js';
 
 export type { Cell } from './kernels.js';
@@ -8,43 +8,59 @@ type Layer = tfLayers.Layer;
 
 /**
  * Whole-sequence fused LSTM/GRU (tfjs-layers semantics: LSTM gates i,f,c,o; GRU gates z,r,h with
- * resetAfter=false; recurrent activation sigmoid, activation tanh, zero initial state).
- * x [batch, T, in]; kernel [in, G*u]; recurrentKernel [u, G*u]; bias [G*u].
- * Returns [batch, T, u] (returnSequences) or [batch, u]. Differentiable wrt all four inputs.
+ * resetAfter=false; recurrent activation sigmoid, activation tanh).
+ * x [batch, T, in]; kernel [in, G*u]; recurrentKernel [u, G*u]; bias [G*u]; initialState: none
+ * (zeros), or [h0] (GRU) / [h0, c0] (LSTM), each [batch, u].
+ * Returns [batch, T, u] (returnSequences) or [batch, u]. Differentiable wrt all its inputs.
  * `slot` (one per layer) keeps the forward state in the kernels' memory until backward; without
  * one, backward recomputes the forward pass.
  */
 export function fusedRnn(tf: Tf, cell: Cell, x: Tensor, kernel: Tensor, recurrentKernel: Tensor, bias: Tensor,
-  returnSequences: boolean, slot?: Slot): Tensor {
+  returnSequences: boolean, slot?: Slot, initialState?: Tensor[] | null): Tensor {
+  const states = initialState ?? [];
+  const numStates = cell === 'lstm' ? 2 : 1;
+  if (states.length && states.length !== numStates)
+    throw new Error(`${cell === 'lstm' ? 'LSTM' : 'GRU'} layer has ${numStates} state(s) but was passed ${states.length} initial state(s)`);
   const op = tf.customGrad(((...args: unknown[]) => {
     const [xt, k, u, b] = args as Tensor[];
     const [B, T, I] = xt.shape as number[];
     const H = u.shape[0];
     const xd = xt.dataSync() as Float32Array, Wd = k.dataSync() as Float32Array;
     const Ud = u.dataSync() as Float32Array, bd = b.dataSync() as Float32Array;
+    const st = (args as Tensor[]).slice(4, 4 + states.length);
+    st.forEach((t, i) => {
+      if (t.shape.length !== 2 || t.shape[0] !== B || t.shape[1] !== H)
+        throw new Error(`initial state ${i} has shape [${t.shape}], expected [${B},${H}]`);
+    });
+    const init: InitialState | undefined = st.length
+      ? { h0: st[0].dataSync() as Float32Array, c0: st[1]?.dataSync() as Float32Array | undefined }
+      : undefined;
     // keep the state only when a gradient may be asked for (inside tf.grads / variableGrads)
     const depth = (tf.engine() as unknown as { state?: { gradientDepth?: number } }).state?.gradientDepth;
     const own = slot && (depth === undefined || depth > 0) ? slot : null;
-    const { out, state } = forward(cell, xd, Wd, Ud, bd, B, T, I, H, returnSequences, own);
+    const { out, state } = forward(cell, xd, Wd, Ud, bd, B, T, I, H, returnSequences, own, init);
     const outShape = returnSequences ? [B, T, H] : [B, H];
     const value = tf.tensor(out, outShape, 'float32');
     const gradFunc = (dy: Tensor) => {
       let s = state;
       if (!s || !s.block) {
         const tmp: Slot = { state: null };
-        s = forward(cell, xd, Wd, Ud, bd, B, T, I, H, returnSequences, tmp).state!;
+        s = forward(cell, xd, Wd, Ud, bd, B, T, I, H, returnSequences, tmp, init).state!;
       }
       const g = backward(s, dy.dataSync() as Float32Array, returnSequences);
-      return [
+      const grads = [
         tf.tensor(g.dx, xt.shape, 'float32'),
         tf.tensor(g.dW, k.shape, 'float32'),
         tf.tensor(g.dU, u.shape, 'float32'),
         tf.tensor(g.db, b.shape, 'float32'),
       ];
+      if (init) grads.push(tf.tensor(g.dh0!, [B, H], 'float32'));
+      if (init && cell === 'lstm') grads.push(tf.tensor(g.dc0!, [B, H], 'float32'));
+      return grads;
     };
     return { value, gradFunc };
   }) as never) as unknown as (...t: Tensor[]) => Tensor;
-  return op(x, kernel, recurrentKernel, bias);
+  return op(x, kernel, recurrentKernel, bias, ...states);
 }
 
 export interface FusedRecurrentArgs {
@@ -116,10 +132,28 @@ export function registerFusedLayers(tf: Tf): { FusedLSTM: any; FusedGRU: any } {
       computeMask(): null {
         return null;
       }
-      call(inputs: Tensor | Tensor[]): Tensor {
-        const x = Array.isArray(inputs) ? inputs[0] : inputs;
-        return fusedRnn(tf, cell, x, this.kernel.read(), this.recurrentKernel.read(), this.bias.read(), this.returnSequences,
-          this.slot);
+      /**
+       * As the stock RNN layers: an initial state comes as kwargs.initialState ([h0] for GRU,
+       * [h0, c0] for LSTM, or a single tensor) or as the inputs after x ([x, h0, c0]). It is passed
+       * on as inputs, so that a symbolic state becomes an inbound tensor of the layer's node.
+       */
+      apply(inputs: any, kwargs?: any): any {
+        let initialState = kwargs?.initialState;
+        if (Array.isArray(inputs)) {
+          if (initialState != null) throw new Error('When inputs is an array, neither initialState or constants should be provided');
+          if (inputs.length > 1) initialState = inputs.slice(1);
+          inputs = inputs[0];
+        }
+        if (initialState == null) return super.apply(inputs, kwargs);
+        const { initialState: _, ...rest } = kwargs ?? {};
+        return super.apply([inputs, ...(Array.isArray(initialState) ? initialState : [initialState])], rest);
+      }
+      call(inputs: Tensor | Tensor[], kwargs?: any): Tensor {
+        const list = Array.isArray(inputs) ? inputs : [inputs];
+        const given = kwargs?.initialState;
+        const initialState = given == null ? list.slice(1) : Array.isArray(given) ? given : [given];
+        return fusedRnn(tf, cell, list[0], this.kernel.read(), this.recurrentKernel.read(), this.bias.read(), this.returnSequences,
+          this.slot, initialState);
       }
       dispose(): any {
         releaseSlot(this.slot);
@@ -139,7 +173,8 @@ export function registerFusedLayers(tf: Tf): { FusedLSTM: any; FusedGRU: any } {
   return out;
 }
 
-/** Drop-in replacement for tf.layers.lstm/gru({ ..., recurrentActivation: 'sigmoid' }) (no dropout, no masking, no state);
+/** Drop-in replacement for tf.layers.lstm/gru({ ..., recurrentActivation: 'sigmoid' }) (no dropout, no masking, not
+ *  stateful; an initial state is taken as the stock layers take it);
  *  saved with the stock class name and config. */
 export function fusedRecurrentLayer(tf: Tf, cell: 'lstm' | 'gru', args: {
   units: number;

@@ -88,6 +88,16 @@ export interface State {
   /** LSTM: tanh(c_t), kept so that backward need not recompute it; GRU: none (0) */
   tcs: number;
   hs: number;
+  /** the initial state [B,H] (batch-major, so slice s's rows start at b0 * H); 0: zeros */
+  h0: number;
+  /** LSTM: the initial cell state [B,H], given with h0; otherwise 0 */
+  c0: number;
+}
+
+/** An initial state for forward: h0 [B,H] and, for LSTM, c0 [B,H] (batch-major). */
+export interface InitialState {
+  h0: Float32Array;
+  c0?: Float32Array;
 }
 
 /** Owner of at most one live State (one per layer): a new forward frees the previous one. */
@@ -118,20 +128,26 @@ function layout(pool: Pool, floats: number[]): { block: number; at: number[] } {
 }
 
 /**
- * Runs the whole-sequence forward pass. x is batch-major [B,T,I]; W [I,G*H], U [H,G*H], b [G*H].
- * Returns the output ([B,T,H] with returnSequences, else [B,H]) and, when `slot` is given, keeps
- * the state for backward in the kernels' memory (owned by the slot).
+ * Runs the whole-sequence forward pass. x is batch-major [B,T,I]; W [I,G*H], U [H,G*H], b [G*H];
+ * `init`: the initial state (none: zeros). Returns the output ([B,T,H] with returnSequences, else
+ * [B,H]) and, when `slot` is given, keeps the state for backward in the kernels' memory (owned by
+ * the slot).
  */
 export function forward(cell: Cell, xBTI: Float32Array, W: Float32Array, U: Float32Array, b: Float32Array,
-  B: number, T: number, I: number, H: number, returnSequences: boolean, slot: Slot | null): { out: Float32Array; state: State | null } {
+  B: number, T: number, I: number, H: number, returnSequences: boolean, slot: Slot | null,
+  init?: InitialState): { out: Float32Array; state: State | null } {
   const pool = getPool();
   const G = gatesOf(cell, H);
   const slices = slicesOf(B, pool.threads, rowWork(cell, T, I, H));
+  if (init) checkInitialState(cell, init, B * H);
   if (slot) releaseSlot(slot);
   const { block, at } = layout(pool, [I * G, H * G, G, T * B * I, T * B * G, T * B * H, T * B * H,
-    cell === 'lstm' ? T * B * H : 0]);
-  const [pW, pU, pb, px, pg, pc, ph, ptc] = at;
-  const s: State = { cell, B, T, I, H, slices, block, W: pW, U: pU, b: pb, x: px, gates: pg, cs: pc, tcs: cell === 'lstm' ? ptc : 0, hs: ph };
+    cell === 'lstm' ? T * B * H : 0, init ? B * H : 0, init && cell === 'lstm' ? B * H : 0]);
+  const [pW, pU, pb, px, pg, pc, ph, ptc, ph0, pc0] = at;
+  const s: State = {
+    cell, B, T, I, H, slices, block, W: pW, U: pU, b: pb, x: px, gates: pg, cs: pc, tcs: cell === 'lstm' ? ptc : 0, hs: ph,
+    h0: init ? ph0 : 0, c0: init && cell === 'lstm' ? pc0 : 0,
+  };
   // staging for the batch-major input and output; slice s sits at the same offset in both layouts
   const stage = pool.heap.alloc(4 * T * B * Math.max(I, returnSequences ? H : 0));
   const m = pool.f32(); // after the last allocation: the memory may have grown
@@ -139,11 +155,16 @@ export function forward(cell: Cell, xBTI: Float32Array, W: Float32Array, U: Floa
   m.set(U, pU >>> 2);
   m.set(b, pb >>> 2);
   m.set(xBTI, stage >>> 2);
+  if (init) {
+    m.set(init.h0, ph0 >>> 2);
+    if (cell === 'lstm') m.set(init.c0!, pc0 >>> 2);
+  }
   for (const { b0, n } of slices) pool.k.permute(px + 4 * T * b0 * I, stage + 4 * T * b0 * I, n, T, I, 1);
   const fn = cell === 'lstm' ? 'lstmForward' : 'gruForward';
   pool.run(slices.map(({ b0, n }): Task => {
     const o = (rows: number) => 4 * T * b0 * rows;
-    const seq = cell === 'lstm' ? [pg + o(G), pc + o(H), ptc + o(H), ph + o(H)] : [pg + o(G), ph + o(H), pc + o(H)];
+    const [h0, c0] = initOf(s, b0);
+    const seq = cell === 'lstm' ? [pg + o(G), pc + o(H), ptc + o(H), ph + o(H), h0, c0] : [pg + o(G), ph + o(H), pc + o(H), h0];
     return { fn, args: [px + o(I), pW, pU, pb, T, n, I, H, ...seq] };
   }));
   let out: Float32Array;
@@ -155,6 +176,17 @@ export function forward(cell: Cell, xBTI: Float32Array, W: Float32Array, U: Floa
   if (slot) slot.state = s;
   else freeState(s);
   return { out, state: slot ? s : null };
+}
+
+function checkInitialState(cell: Cell, init: InitialState, size: number): void {
+  const want = cell === 'lstm' ? ['h0', 'c0'] as const : ['h0'] as const;
+  for (const k of want)
+    if (init[k]?.length !== size) throw new Error(`fused kernels: initial state ${k} has ${init[k]?.length ?? 'no'} values, expected ${size}`);
+}
+
+/** The kernels' h0 and c0 arguments for the slice starting at batch row b0 (0: zeros). */
+function initOf(s: State, b0: number): [number, number] {
+  return [s.h0 ? s.h0 + 4 * b0 * s.H : 0, s.c0 ? s.c0 + 4 * b0 * s.H : 0];
 }
 
 /** hs (slice-major, time-major) -> [B,T,H] (via `stage`) or the last step [B,H]. */
@@ -178,6 +210,9 @@ export interface Grads {
   dW: Float32Array;
   dU: Float32Array;
   db: Float32Array;
+  /** the initial state's gradients [B,H], when the forward call was given one (c0: LSTM only) */
+  dh0?: Float32Array;
+  dc0?: Float32Array;
 }
 
 /**
@@ -217,11 +252,12 @@ export function backward(s: State, dy: Float32Array, returnSequences: boolean): 
     pool.run(slices.map(({ b0, n }, i): Task => {
       const o = (rows: number) => 4 * T * b0 * rows;
       const [dW, dU, db, dA, UT, WT, s1, s2, s3] = at.slice(first + i * per.length, first + (i + 1) * per.length);
+      const [h0, c0] = initOf(s, b0);
       const args = cell === 'lstm'
         ? [s.x + o(I), s.W, s.U, T, n, I, H, s.gates + o(G), s.cs + o(H), s.tcs + o(H), s.hs + o(H), pdh + o(H),
-          pdx + o(I), dW, dU, db, dA, UT, WT, s1, s2]
+          pdx + o(I), dW, dU, db, dA, UT, WT, s1, s2, h0, c0]
         : [s.x + o(I), s.W, s.U, T, n, I, H, s.gates + o(G), s.hs + o(H), s.cs + o(H), pdh + o(H),
-          pdx + o(I), dW, dU, db, dA, UT, WT, s1, s2, s3];
+          pdx + o(I), dW, dU, db, dA, UT, WT, s1, s2, s3, h0];
       return { fn, args };
     }));
     // reduce the slices' weight gradients into slice 0's, in slice order
@@ -230,7 +266,22 @@ export function backward(s: State, dy: Float32Array, returnSequences: boolean): 
     for (const { b0, n } of slices) pool.k.permute(pdx + 4 * T * b0 * I, pstage + 4 * T * b0 * I, n, T, I, 0);
     const mm = pool.f32();
     const take = (p: number, n: number) => mm.slice(p >>> 2, (p >>> 2) + n);
-    return { dx: take(pstage, B * T * I), dW: take(at[first], I * G), dU: take(at[first + 1], H * G), db: take(at[first + 2], G) };
+    const g: Grads = { dx: take(pstage, B * T * I), dW: take(at[first], I * G), dU: take(at[first + 1], H * G), db: take(at[first + 2], G) };
+    if (s.h0) {
+      // each slice's backward leaves the gradients wrt its rows of h0 (c0) in its carried dh (dc)
+      // buffer, the 7th (8th) of its scratch buffers
+      const gather = (which: number) => {
+        const out = new Float32Array(B * H);
+        slices.forEach(({ b0, n }, i) => {
+          const p = at[first + i * per.length + which] >>> 2;
+          out.set(mm.subarray(p, p + n * H), b0 * H);
+        });
+        return out;
+      };
+      g.dh0 = gather(6);
+      if (cell === 'lstm') g.dc0 = gather(7);
+    }
+    return g;
   } finally {
     pool.heap.free(block);
     freeState(s);
