@@ -53,7 +53,7 @@ describe('truncateSeries', () => {
 
 describe('meanScores', () => {
   it('averages each metric over origins; null when any origin is null', () => {
-    const mk = (mase: number | null) => ({ origin: '', train_end: 0, forecast: [], actual: [], metrics: { model: { mae: 1, rmse: 2, smape: 3, mase } } });
+    const mk = (mase: number | null) => ({ origin: '', train_end: 0, lookback: 1, transforms: [], forecast: [], actual: [], metrics: { model: { mae: 1, rmse: 2, smape: 3, mase } } });
     expect(meanScores([mk(1), mk(3)]).model).toEqual({ mae: 1, rmse: 2, smape: 3, mase: 2 });
     expect(meanScores([mk(1), mk(null)]).model.mase).toBeNull();
   });

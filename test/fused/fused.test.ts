@@ -21,13 +21,13 @@ function rand(tf: Tf, shape: number[], seed: number, scale = 0.5): Tensor {
  *  backward fails: tfjs 4.22 throws in Unpack's gradient for T = 1), from zeros or the state given. */
 function reference(tf: Tf, cell: 'lstm' | 'gru', x: Tensor, k: Tensor, u: Tensor, b: Tensor, rs: boolean,
   h0?: Tensor, c0?: Tensor): Tensor {
-  const [B, T] = x.shape;
-  const H = u.shape[0];
+  const [B, T, I] = x.shape as [number, number, number];
+  const H = u.shape[0] as number;
   let h: Tensor = h0 ?? tf.zeros([B, H]);
   let c: Tensor = c0 ?? tf.zeros([B, H]);
   const outs: Tensor[] = [];
   for (let t = 0; t < T; t++) {
-    const xt = tf.reshape(tf.slice(x, [0, t, 0], [B, 1, x.shape[2]]), [B, x.shape[2]]);
+    const xt = tf.reshape(tf.slice(x, [0, t, 0], [B, 1, I]), [B, I]);
     const xp = tf.add(tf.matMul(xt, k), b);
     if (cell === 'lstm') {
       const a = tf.add(xp, tf.matMul(h, u));

@@ -32,7 +32,7 @@ function windows(n: number) {
 
 const cfg: TrainingConfig = {
   optimizer: 'adam', learning_rate: 0.01, batch_size: 32, epochs: 4, loss: 'mse', clip_norm: 1,
-  early_stopping: null, validation_size: 0, seed: 5, threads: 1,
+  early_stopping: null, validation_size: 0, seed: 5, threads: 1, ensemble: 1,
 };
 
 /** Trains a fresh 2-layer fused model; returns its history, weights, and tf's tensor count after each epoch. */

@@ -22,7 +22,7 @@ describe.each(['cpu', 'wasm'] as const)('PlainAdam on %s', (backend) => {
       plain.apply(ours, grads, scale);
       tf.tidy(() => {
         const s = scale === null ? null : tf.scalar(scale);
-        ref.applyGradients(Object.fromEntries(theirs.map((v, i) => [v.name, s ? tf.mul(grads[i], s) : grads[i]])));
+        ref.applyGradients(theirs.map((v, i) => ({ name: v.name, tensor: s ? tf.mul(grads[i], s) : grads[i] })));
       });
       grads.forEach((g) => g.dispose());
       ours.forEach((v, i) => expect(bits(v).equals(bits(theirs[i])), `step ${step} weight ${i}`).toBe(true));

@@ -45,6 +45,8 @@ const cfg: TrainingConfig = {
   early_stopping: null,
   validation_size: 0,
   seed: 42,
+  threads: 1,
+  ensemble: 1,
 };
 
 function flatWeights(m: LayersModel): Float32Array[] {
