@@ -34,12 +34,20 @@ export function defaultLookback(cfg: Config, end: number, horizon: number, seaso
 export const MIN_WINDOWS = 10;
 
 /**
- * Validation rows for the config-less defaults: the horizon (one validation window) when at
- * least MIN_WINDOWS training windows of lookback 1 remain before them, else none, so that a short
- * series still trains (its network correction then stays at zero: nothing can show it helps).
+ * Validation rows for the config-less defaults: the horizon (one validation window), unless
+ * holding them out leaves fewer than MIN_WINDOWS training windows of lookback 1, or (when the
+ * lookback is the default) makes defaultLookback shorter than it would be without them. A short
+ * series' last rows are worth more as training windows and a longer window than as one
+ * validation window, whose only use is to decide whether to keep the network's correction of the
+ * linear path; without validation that correction stays at zero (nothing can show it helps).
+ * Measured on 16 series of R's datasets: suite 0.994 -> 0.938 (airmiles 2.87 -> 1.38 MASE,
+ * uspop 1.56 -> 1.37); series long enough for their lookback keep their validation rows.
  */
-export function defaultValidation(end: number, horizon: number): number {
-  return end - horizon - horizon >= MIN_WINDOWS ? horizon : 0;
+export function defaultValidation(cfg: Config, end: number, horizon: number, season: number, lookback?: number): number {
+  if (end - horizon - horizon < MIN_WINDOWS) return 0;
+  if (lookback !== undefined) return horizon;
+  const withRows = (rows: number) => defaultLookback({ ...cfg, training: { ...cfg.training, validation_size: rows } }, end, horizon, season);
+  return withRows(horizon) < withRows(0) ? 0 : horizon;
 }
 
 /**
@@ -74,7 +82,7 @@ export function autoConfigFor(season: number, lookback?: number): (c: Config, se
       // (suite 0.811 vs 0.817; gold 1.79 -> 1.69, sunspots 0.63 -> 0.59, co2 0.227 -> 0.238)
       training: { ...c.training, loss: 'mae' },
     };
-    base.training = { ...base.training, validation_size: defaultValidation(end, c.window.horizon) };
+    base.training = { ...base.training, validation_size: defaultValidation(base, end, c.window.horizon, season, lookback) };
     const L = lookback ?? defaultLookback(base, end, c.window.horizon, season);
     const transforms = chooseWindowTransforms(seen.columns[c.data.target].subarray(0, end), season, c.window.horizon);
     const ridge = defaultRidge(end - base.training.validation_size, L, c.window.horizon);

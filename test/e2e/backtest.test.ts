@@ -62,10 +62,10 @@ describe('rnnfc backtest (spawns bin/rnnfc)', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
-    // ends 54, 45, 36; validation rows 18, 0, 0 (45 - 36 leaves 9 < 10 windows); lookback
-    // min(24, end - validation - 18 - 9)
+    // ends 54, 45, 36; no validation rows (at 54 they would cut the lookback from 24 to 9; at 45
+    // and 36 they would leave fewer than 10 windows); lookback min(24, end - 18 - 9)
     expect(j.origins.map((o: { train_end: number }) => o.train_end)).toEqual([54, 45, 36]);
-    expect(j.origins.map((o: { lookback: number }) => o.lookback)).toEqual([9, 18, 9]);
+    expect(j.origins.map((o: { lookback: number }) => o.lookback)).toEqual([24, 18, 9]);
     for (const o of j.origins) expect(o.forecast.every((v: number) => Number.isFinite(v))).toBe(true);
   });
 

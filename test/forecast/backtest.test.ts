@@ -98,9 +98,6 @@ describe('backtest: nothing peeks past the origin', () => {
   });
 
   it('config-less sizes: validation rows, lookback and ridge penalty follow the length of the series', () => {
-    // one validation window (H rows) while >= 10 training windows of lookback 1 remain, else none
-    expect(defaultValidation(56, 18)).toBe(18);
-    expect(defaultValidation(45, 18)).toBe(0);
     // lookback: 2 seasons, at least max(H, 8), capped to leave >= 10 training windows
     const c = { transforms: [], training: { validation_size: 18 } } as unknown as Parameters<typeof defaultLookback>[0];
     expect(defaultLookback(c, 126, 18, 12)).toBe(24);
@@ -108,6 +105,13 @@ describe('backtest: nothing peeks past the origin', () => {
     expect(defaultLookback(c, 40, 18, 12)).toBe(1);
     expect(defaultLookback(c, 1000, 18, 200)).toBe(200);
     expect(defaultLookback(c, 1000, 6, 1)).toBe(8);
+    // one validation window (H rows), unless it leaves < 10 training windows of lookback 1 or
+    // would shorten the default lookback
+    expect(defaultValidation(c, 200, 18, 12)).toBe(18); // lookback 24 either way
+    expect(defaultValidation(c, 80, 18, 12)).toBe(18); // 80 - 18 - 18 - 9 = 35 >= 24
+    expect(defaultValidation(c, 54, 18, 12)).toBe(0); // lookback 9 with, 24 without
+    expect(defaultValidation(c, 54, 18, 12, 6)).toBe(18); // a given lookback keeps them
+    expect(defaultValidation(c, 45, 18, 12, 6)).toBe(0); // 9 windows of lookback 1 only
     // ridge: worth max(0.03 (L + 1), 10) windows, within [1e-4, 1]
     expect(defaultRidge(108, 24, 18)).toBeCloseTo(10 / 67, 12);
     expect(defaultRidge(3000, 336, 48)).toBeCloseTo((0.03 * 337) / 2617, 12);
