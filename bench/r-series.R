@@ -1,0 +1,38 @@
+# Sixteen short and medium series from R's `datasets` and `forecast` packages, written as CSV with
+# a manifest in the format of ../shared/bench/manifest.json, for checking that the config-less
+# defaults generalise beyond the shipped series. The statistical baselines for them come from
+# ../shared/bench/baselines.R. From the repository root:
+#   Rscript bench/r-series.R /tmp/r-series
+#   (cd /tmp/r-series && Rscript "$OLDPWD/../shared/bench/baselines.R" manifest.json baselines.json 3)
+#   node bench/accuracy.js --manifest /tmp/r-series/manifest.json --baselines /tmp/r-series/baselines.json
+# Needs r-base-core, r-cran-forecast and r-cran-jsonlite (Debian); rnnfc itself does not.
+suppressMessages(library(forecast))
+args <- commandArgs(trailingOnly = TRUE)
+dir <- if (length(args) >= 1) args[1] else "r-series"
+dir.create(file.path(dir, "datasets"), recursive = TRUE, showWarnings = FALSE)
+
+# time column: YYYY-MM for monthly, the quarter's first day for quarterly, YYYY-01-01 for yearly,
+# an integer index otherwise; m is the frequency for those three, else 1
+out <- function(name, y, h) {
+  f <- frequency(y)
+  tt <- time(y)
+  yr <- floor(tt + 1e-9)
+  per <- round((tt - yr) * f) + 1
+  ts <- if (f == 12) sprintf("%04d-%02d", yr, per)
+        else if (f == 4) sprintf("%04d-%02d-01", yr, (per - 1) * 3 + 1)
+        else if (f == 1) sprintf("%04d-01-01", yr)
+        else seq_along(y)
+  file <- sprintf("datasets/%s.csv", name)
+  write.csv(data.frame(time = ts, value = as.numeric(y)), file.path(dir, file), row.names = FALSE, quote = FALSE)
+  list(name = name, file = file, target = "value", m = if (f %in% c(1, 4, 12)) f else 1, h = h)
+}
+
+m <- list(
+  out("nile", Nile, 6), out("lakehuron", LakeHuron, 6), out("lynx", lynx, 6), out("nhtemp", nhtemp, 6),
+  out("airmiles", airmiles, 4), out("wwwusage", WWWusage, 10),
+  out("ukgas", UKgas, 8), out("jj", JohnsonJohnson, 8), out("austres", austres, 8), out("woolyrnq", woolyrnq, 8),
+  out("usaccdeaths", USAccDeaths, 18), out("ldeaths", ldeaths, 18), out("nottem", nottem, 18),
+  out("ukdriverdeaths", UKDriverDeaths, 18), out("wineind", wineind, 18), out("uspop", uspop, 2)
+)
+jsonlite::write_json(m, file.path(dir, "manifest.json"), auto_unbox = TRUE, pretty = TRUE)
+cat(sprintf("wrote %d series and manifest.json to %s\n", length(m), dir))
