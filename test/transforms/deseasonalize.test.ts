@@ -71,6 +71,10 @@ describe('deseasonalize', () => {
     for (let i = 0; i < 8; i++) expect(back2[i]).toBeCloseTo(y[40 + i], 9);
     expect(() => pt.transformColumn('y', y)).toThrow(/step numbers/);
     expect(() => Pipeline.fromJSON({ version: 1, phase: 'month', specs: [], state: [] })).toThrow(/phase/);
+    // a pipeline saved before phases followed time (no `phase`) keeps row phases
+    const old = Pipeline.fromJSON({ version: 1, specs: [{ kind: 'deseasonalize', period: 2 }], state: [{ y: [1, -1] }] });
+    expect(old.phase).toBe('row');
+    expect(Array.from(old.transformColumn('y', Float64Array.from([5, 5, 5]), [7, 8, 9]))).toEqual([4, 6, 4]);
     expect(() => Pipeline.fromJSON({ version: 1, specs: [{ kind: 'deseasonalize', period: 3 }], state: [{ y: [1, 2] }] })).toThrow(/seasonal indices/);
   });
 });
