@@ -14,6 +14,7 @@ import { naive, seasonalNaive, drift } from '../forecast/baselines.js';
 import { forecastTransformed, needsFeedback, type ModelIO } from '../forecast/forecast.js';
 import { medianOf, memberFileNames } from '../forecast/ensemble.js';
 import { ridge } from '../forecast/ridge.js';
+import { autoConfigFor } from '../forecast/defaults.js';
 import { assertWritableTarget, nextRunDir, writeDirAtomic } from '../artifacts/atomic.js';
 import { buildManifest } from '../artifacts/run-dir.js';
 import { toCsv, formatNumber } from '../output/csv.js';
@@ -31,11 +32,18 @@ type Scores = ReturnType<typeof scoreAll>;
 /** `rnnfc train`: config -> data -> fitted pipeline -> trained model -> run directory. */
 export async function trainCommand(opts: TrainOptions): Promise<void> {
   const t0 = performance.now();
-  const cfg = configFromOptions(opts);
+  let cfg = configFromOptions(opts);
   const outDir = opts.out ?? nextRunDir(cfg.output.dir, runBaseName(cfg.data.path));
   assertWritableTarget(outDir, Boolean(opts.overwrite));
 
   const series = readConfiguredSeries(cfg);
+  // Without a config file, the settings the config-less backtest measures: chosen from the rows
+  // before the test origin (flags still win); the run's config.yaml records what was chosen.
+  if (!opts.config && cfg.data.features.length === 1 && cfg.data.features[0] === cfg.data.target) {
+    const season = cfg.evaluation.season || defaultSeason(series.index.frequency);
+    const end = series.columns[cfg.data.target].length - cfg.evaluation.test_size;
+    cfg = autoConfigFor(season, opts.lookback)(cfg, series, end);
+  }
   const result = await trainOnSeries(cfg, series, opts);
   const files = await runFiles(cfg, series, result, t0);
   writeDirAtomic(outDir, files, { overwrite: Boolean(opts.overwrite) });

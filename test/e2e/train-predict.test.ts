@@ -138,6 +138,16 @@ describe('train then predict (spawns bin/rnnfc)', () => {
     expect(r.code).toBe(0);
     const cfg = readFileSync(join(dir, 'runs/flags/config.yaml'), 'utf8');
     expect(cfg).toMatch(/horizon: 3/);
+    // the config-less defaults, chosen from the data and recorded: log (positive values), windows
+    // relative to their last value, a ridge-fitted linear path, absolute-error loss
+    expect(cfg).toMatch(/transforms: \[ log,/);
+    expect(cfg).toMatch(/normalize: last/);
+    expect(cfg).toMatch(/linear: true/);
+    expect(cfg).toMatch(/loss: mae/);
+    // and the recorded config reproduces the run
+    const again = rnnfc(dir, ['train', '-c', 'runs/flags/config.yaml', '--out', 'runs/flags2', '--quiet']);
+    expect(again.code).toBe(0);
+    expect(readFileSync(join(dir, 'runs/flags2/forecast.csv'))).toEqual(readFileSync(join(dir, 'runs/flags/forecast.csv')));
   });
 
   it('an integer time index continues as numbers in predict --json', () => {

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { backtest, defaultStep, originEnds, truncateSeries, meanScores } from '../../src/forecast/backtest.js';
 import { resolveConfig } from '../../src/config/resolve.js';
-import { autoConfigFor, defaultLookback, defaultRidge, defaultValidation } from '../../src/commands/backtest.js';
+import { autoConfigFor, defaultLookback, defaultRidge, defaultValidation } from '../../src/forecast/defaults.js';
 import type { Series } from '../../src/types.js';
 
 describe('origin positions', () => {
