@@ -1,6 +1,9 @@
 import { UsageError } from '../errors.js';
 import { readHeader, readSeries } from '../data/read-csv.js';
 import { defaultSeason } from '../metrics/season.js';
+import { configFromOptions } from './common.js';
+import { autoConfigFor } from '../forecast/defaults.js';
+import { transformsFlow } from '../config/render.js';
 
 export interface InitOptions {
   data: string;
@@ -23,11 +26,12 @@ export async function initCommand(opts: InitOptions): Promise<void> {
   const season = defaultSeason(f);
   const n = s.columns[target].length;
   const horizon = Math.max(1, Math.min(season > 1 ? season : 12, Math.floor(n / 10)));
-  const lookback = Math.max(horizon, Math.min(season > 1 ? 2 * season : 24, Math.floor(n / 5)));
-  const positive = s.columns[target].every((v) => v > 0);
-  const transforms = [positive ? 'log' : null, season > 1 && n > 4 * season ? `{difference: ${season}}` : null, '{scale: standard}']
-    .filter(Boolean)
-    .join(', ');
+  // the config-less defaults (as train and backtest choose them without a config), from the rows
+  // before the test period
+  const base = configFromOptions({ data: opts.data, timeColumn: opts.timeColumn, target, horizon });
+  const auto = autoConfigFor(season)({ ...base, evaluation: { ...base.evaluation, season } }, s, n - horizon);
+  const transforms = transformsFlow(auto.transforms);
+  const { lookback } = auto.window;
   const timeLine = s.timeColumn === null ? 'time_column: null   # no time column: rows are in order' : `time_column: ${s.timeColumn}`;
   process.stdout.write(`# rnnfc config for ${opts.data}: ${n} rows, every ${f.step} ${f.unit}
 # columns: ${columns.join(', ')}
@@ -38,20 +42,22 @@ data:
   features: [${target}]
   missing: interpolate
 transforms: [${transforms}]
-window: {mode: many-to-one, lookback: ${lookback}, horizon: ${horizon}}
+window: {mode: many-to-one, lookback: ${lookback}, horizon: ${horizon}, normalize: last}   # windows relative to their last value
 model:
   cell: lstm
   layers: [{units: 32}]
   dropout: 0
+  linear: true                # a ridge-fitted linear path; the LSTM learns what it leaves
+  ridge: ${Number(auto.model.ridge.toPrecision(3))}
 training:
   optimizer: adam
   learning_rate: 0.001
   batch_size: 32
   epochs: 100
-  loss: mse
+  loss: mae
   clip_norm: 1.0
   early_stopping: {patience: 10}
-  validation_size: ${horizon}
+  validation_size: ${auto.training.validation_size}
   seed: 42
 evaluation: {test_size: ${horizon}, season: ${season}}
 `);

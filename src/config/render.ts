@@ -14,6 +14,16 @@ function transformOut(t: TransformSpec): unknown {
   }
 }
 
+/** Transforms as a YAML flow list's items: `log, {deseasonalize: 12}, {scale: standard}`. */
+export function transformsFlow(specs: readonly TransformSpec[]): string {
+  return specs
+    .map((t) => {
+      const o = transformOut(t);
+      return typeof o === 'string' ? o : Object.entries(o as Record<string, unknown>).map(([k, v]) => `{${k}: ${v}}`).join('');
+    })
+    .join(', ');
+}
+
 /** The resolved config as user-facing YAML; resolveConfig(parse(render(c))) deep-equals c. */
 export function renderConfigYaml(config: Config): string {
   const data: Record<string, unknown> = { path: config.data.path };

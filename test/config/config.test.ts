@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { loadConfigFile, parseConfigText } from '../../src/config/load.js';
-import { renderConfigYaml } from '../../src/config/render.js';
+import { renderConfigYaml, transformsFlow } from '../../src/config/render.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 import type { Config } from '../../src/config/types.js';
 
@@ -177,6 +177,12 @@ training: {ensemble: 0}
     const c = resolveText('data: {path: x.csv, target: y}\ntraining: {threads: 2}\n');
     expect(renderConfigYaml(c)).toContain('threads: 2');
     expect(renderConfigYaml(resolveText('data: {path: x.csv, target: y}\n'))).toContain('threads: auto');
+  });
+
+  it('writes transforms as flow items that read back as the same specs', () => {
+    const text = 'log, {deseasonalize: 12}, {scale: standard}, {difference: 1}';
+    const c = resolveText(`data: {path: x.csv, target: y}\ntransforms: [${text}]\n`);
+    expect(transformsFlow(c.transforms)).toBe(text);
   });
 
   it('works from overrides alone (no file)', () => {

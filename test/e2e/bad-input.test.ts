@@ -95,6 +95,11 @@ describe('help, version, check, init', () => {
     expect(i.code).toBe(0);
     expect(i.stdout).toMatch(/time_column: month/);
     expect(i.stdout).toMatch(/season: 12/);
+    // the config-less defaults, chosen from the data: log for positive values, normalised
+    // windows, the linear path
+    expect(i.stdout).toMatch(/transforms: \[log, /);
+    expect(i.stdout).toMatch(/normalize: last/);
+    expect(i.stdout).toMatch(/linear: true/);
     writeFileSync(join(dir, 'my.yaml'), i.stdout);
     const c = rnnfc(dir, ['check', '-c', 'my.yaml', '--json']);
     expect(c.code).toBe(0);
