@@ -17,6 +17,22 @@ function rand(tf: Tf, shape: number[], seed: number, scale = 0.5): Tensor {
   return tf.randomUniform(shape, -scale, scale, 'float32', seed);
 }
 
+/** Every element of every input: central finite difference of `loss` (step 1e-2) against its gradient in `grads`. */
+function expectFiniteDifferences(inputs: Tensor[], grads: Tensor[], loss: (xs: Tensor[]) => number): void {
+  const eps = 1e-2;
+  inputs.forEach((inp, which) => {
+    const base = inp.dataSync().slice() as Float32Array;
+    const g = grads[which].dataSync();
+    for (let i = 0; i < base.length; i++) {
+      const plus = base.slice(); plus[i] += eps;
+      const minus = base.slice(); minus[i] -= eps;
+      const mk = (arr: Float32Array) => inputs.map((t, j) => (j === which ? tf.tensor(arr, inp.shape) : t));
+      const fd = (loss(mk(plus)) - loss(mk(minus))) / (2 * eps);
+      expect(Math.abs(fd - g[i]), `input ${which} element ${i}`).toBeLessThan(2e-3 * Math.max(1, Math.abs(fd)));
+    }
+  });
+}
+
 /** Plain tf-ops reference of the tfjs LSTM/GRU cells (used for gradients where the stock layer's own
  *  backward fails: tfjs 4.22 throws in Unpack's gradient for T = 1), from zeros or the state given. */
 function reference(tf: Tf, cell: 'lstm' | 'gru', x: Tensor, k: Tensor, u: Tensor, b: Tensor, rs: boolean,
@@ -151,18 +167,7 @@ describe.each(cells.flatMap((c) => [[c, 1], [c, 2]] as const))('fused %s vs stoc
     const grads = tf.grads((a: Tensor, b: Tensor, c: Tensor, d: Tensor) =>
       tf.sum(tf.mul(fusedRnn(tf, cell, a, b, c, d, true), wOut)) as any,
     )(inputs);
-    const eps = 1e-2;
-    inputs.forEach((inp, which) => {
-      const base = inp.dataSync().slice() as Float32Array;
-      const g = grads[which].dataSync();
-      for (let i = 0; i < base.length; i++) {
-        const plus = base.slice(); plus[i] += eps;
-        const minus = base.slice(); minus[i] -= eps;
-        const mk = (arr: Float32Array) => inputs.map((t, j) => (j === which ? tf.tensor(arr, inp.shape) : t));
-        const fd = (loss(mk(plus)) - loss(mk(minus))) / (2 * eps);
-        expect(Math.abs(fd - g[i])).toBeLessThan(2e-3 * Math.max(1, Math.abs(fd)));
-      }
-    });
+    expectFiniteDifferences(inputs, grads, loss);
   });
 
   it('matches finite differences on a tiny shape from an initial state, the state included', () => {
@@ -175,18 +180,7 @@ describe.each(cells.flatMap((c) => [[c, 1], [c, 2]] as const))('fused %s vs stoc
     const f = (...a: Tensor[]) => tf.sum(tf.mul(fusedRnn(tf, cell, a[0], a[1], a[2], a[3], true, undefined, a.slice(4)), wOut));
     const loss = (xs: Tensor[]) => tf.tidy(() => f(...xs).dataSync()[0]);
     const grads = tf.grads(f as any)(inputs);
-    const eps = 1e-2;
-    inputs.forEach((inp, which) => {
-      const base = inp.dataSync().slice() as Float32Array;
-      const g = grads[which].dataSync();
-      for (let i = 0; i < base.length; i++) {
-        const plus = base.slice(); plus[i] += eps;
-        const minus = base.slice(); minus[i] -= eps;
-        const mk = (arr: Float32Array) => inputs.map((t, j) => (j === which ? tf.tensor(arr, inp.shape) : t));
-        const fd = (loss(mk(plus)) - loss(mk(minus))) / (2 * eps);
-        expect(Math.abs(fd - g[i]), `input ${which} element ${i}`).toBeLessThan(2e-3 * Math.max(1, Math.abs(fd)));
-      }
-    });
+    expectFiniteDifferences(inputs, grads, loss);
   });
 
   it('trains and round-trips through model serialization', async () => {
