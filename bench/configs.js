@@ -12,17 +12,9 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
+import { flag, opt, root } from './args.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..');
-const argv = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : dflt;
-};
-const flag = (name) => argv.includes(`--${name}`);
 
 const all = readdirSync(join(root, 'configs')).filter((f) => f.endsWith('.yaml')).map((f) => basename(f, '.yaml')).sort();
 const names = opt('config') ? opt('config').split(',') : all;

@@ -12,17 +12,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { flag, opt, root } from './args.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..');
-const argv = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : dflt;
-};
-const flag = (name) => argv.includes(`--${name}`);
 const cores = availableParallelism();
 const cfg = {
   cells: opt('cell', 'both') === 'both' ? ['lstm', 'gru'] : [opt('cell')],
@@ -215,7 +207,7 @@ if (!flag('no-rss')) {
 
 // Hook: bench/predict.js (predict wall time), when present, runs as a child with --json and its
 // last stdout line is reported as `predict`.
-const predictBench = join(here, 'predict.js');
+const predictBench = join(root, 'bench', 'predict.js');
 if (!flag('no-predict') && existsSync(predictBench)) {
   log('predict timing (bench/predict.js)...');
   const p = spawnSync(process.execPath, [predictBench, '--json'], { encoding: 'utf8', cwd: root });

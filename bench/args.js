@@ -1,0 +1,13 @@
+// Shared by the bench scripts: the repository root and their `--name value` / `--flag` arguments.
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const argv = process.argv.slice(2);
+/** The value after --name, or dflt when absent. */
+export const opt = (name, dflt) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : dflt;
+};
+/** Whether --name is present. */
+export const flag = (name) => argv.includes(`--${name}`);
