@@ -1,5 +1,5 @@
 import type { Config } from '../config/types.js';
-import { configFromOptions, readConfiguredSeries, type DataFlagOptions } from './common.js';
+import { configFromOptions, readConfiguredSeries, threadsText, type DataFlagOptions } from './common.js';
 import { defaultSeason } from '../metrics/season.js';
 import { backtest, defaultStep, type BacktestResult } from '../forecast/backtest.js';
 import { autoConfigFor } from '../forecast/defaults.js';
@@ -53,7 +53,7 @@ function table(r: BacktestResult, cfg: Config, seconds: number): string {
   const lines = [
     `rolling-origin backtest of ${cfg.data.target}: ${r.origins.length} origins, horizon ${r.horizon}, step ${r.step}, ` +
       `MASE season ${r.season}, lookback ${r.origins.map((o) => o.lookback).join('/')}, ` +
-      `backend ${r.backend}${r.threads === null ? '' : ` (${r.threads} thread${r.threads === 1 ? '' : 's'})`} (mean over origins)`,
+      `backend ${r.backend}${r.threads === null ? '' : ` (${threadsText(r.threads)})`} (mean over origins)`,
   ];
   lines.push(['method'.padEnd(15), ...names.map((k) => k.toUpperCase().padStart(10))].join(''));
   for (const [m, s] of Object.entries(r.mean)) lines.push([m.padEnd(15), ...names.map((k) => fmt(s[k]).padStart(10))].join(''));

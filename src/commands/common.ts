@@ -54,6 +54,11 @@ export function runBaseName(dataPath: string): string {
   return basename(dataPath).replace(/\.[^.]*$/, '') || 'run';
 }
 
+/** The fused kernels' thread count for summaries: `1 thread`, `2 threads`. */
+export function threadsText(threads: number): string {
+  return `${threads} thread${threads === 1 ? '' : 's'}`;
+}
+
 /** True when progress and colour may be drawn on stderr. */
 export function interactive(opts: { json?: boolean; quiet?: boolean }): boolean {
   return Boolean(process.stderr.isTTY) && !process.env.NO_COLOR && !opts.json && !opts.quiet;

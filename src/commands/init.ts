@@ -29,7 +29,7 @@ export async function initCommand(opts: InitOptions): Promise<void> {
   // the config-less defaults (as train and backtest choose them without a config), from the rows
   // before the test period
   const base = configFromOptions({ data: opts.data, timeColumn: opts.timeColumn, target, horizon });
-  const auto = autoConfigFor(season)({ ...base, evaluation: { ...base.evaluation, season } }, s, n - horizon);
+  const auto = autoConfigFor(season)(base, s, n - horizon);
   const transforms = transformsFlow(auto.transforms);
   const { lookback } = auto.window;
   const timeLine = s.timeColumn === null ? 'time_column: null   # no time column: rows are in order' : `time_column: ${s.timeColumn}`;

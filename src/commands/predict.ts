@@ -4,7 +4,7 @@ import { writeFileAtomic } from '../artifacts/atomic.js';
 import { readSeries } from '../data/read-csv.js';
 import { formatTime, futureTimes, stepNumber, stepNumbers } from '../data/time.js';
 import { Pipeline } from '../transforms/pipeline.js';
-import { forecastTransformed, needsFeedback, type ModelIO } from '../forecast/forecast.js';
+import { forecastTransformed, needsFeedback, onlyTargetInput, type ModelIO } from '../forecast/forecast.js';
 import { toCsv, formatNumber } from '../output/csv.js';
 import { medianOf, memberFileNames } from '../forecast/ensemble.js';
 import { parseConfigText } from '../config/load.js';
@@ -65,8 +65,7 @@ export async function predictCommand(opts: PredictOptions): Promise<void> {
   const n = series.columns[saved.target].length;
   const need = io.offset + (io.mode === 'one-to-one' ? 1 : io.lookback);
   if (n < need) throw new DataError(`${dataPath}: ${n} rows, but the model needs at least ${need} to forecast`);
-  const onlyTarget = io.features.length === 1 && io.features[0] === io.target;
-  if (needsFeedback(io, io.horizon) && !onlyTarget) throw new ArtifactError('this run cannot forecast its horizon from inputs other than the target');
+  if (needsFeedback(io, io.horizon) && !onlyTargetInput(io.features, io.target)) throw new ArtifactError('this run cannot forecast its horizon from inputs other than the target');
 
   const { openPredictor } = await import('../model/predictor.js');
   const steps = stepNumbers(series.index);

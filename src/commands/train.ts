@@ -1,7 +1,7 @@
 import { resolve as resolvePath } from 'node:path';
 import type { Config } from '../config/types.js';
 import { ConfigError } from '../errors.js';
-import { configFromOptions, interactive, readConfiguredSeries, runBaseName, type DataFlagOptions } from './common.js';
+import { configFromOptions, interactive, readConfiguredSeries, runBaseName, threadsText, type DataFlagOptions } from './common.js';
 import { sha256File } from '../data/read-csv.js';
 import { formatTime, futureTimes, stepNumber, stepNumbers } from '../data/time.js';
 import { Pipeline } from '../transforms/pipeline.js';
@@ -11,7 +11,7 @@ import {
 import { scoreAll } from '../metrics/metrics.js';
 import { defaultSeason } from '../metrics/season.js';
 import { naive, seasonalNaive, drift } from '../forecast/baselines.js';
-import { forecastTransformed, needsFeedback, type ModelIO } from '../forecast/forecast.js';
+import { forecastTransformed, needsFeedback, onlyTargetInput, type ModelIO } from '../forecast/forecast.js';
 import { medianOf, memberFileNames } from '../forecast/ensemble.js';
 import { ridge } from '../forecast/ridge.js';
 import { autoConfigFor } from '../forecast/defaults.js';
@@ -39,7 +39,7 @@ export async function trainCommand(opts: TrainOptions): Promise<void> {
   const series = readConfiguredSeries(cfg);
   // Without a config file, the settings the config-less backtest measures: chosen from the rows
   // before the test origin (flags still win); the run's config.yaml records what was chosen.
-  if (!opts.config && cfg.data.features.length === 1 && cfg.data.features[0] === cfg.data.target) {
+  if (!opts.config && onlyTargetInput(cfg.data.features, cfg.data.target)) {
     const season = cfg.evaluation.season || defaultSeason(series.index.frequency);
     const end = series.columns[cfg.data.target].length - cfg.evaluation.test_size;
     cfg = autoConfigFor(season, opts.lookback)(cfg, series, end);
@@ -74,9 +74,8 @@ export interface TrainResult {
 
 function validateAgainstData(cfg: Config, series: Series): void {
   const problems: string[] = [];
-  const onlyTarget = cfg.data.features.length === 1 && cfg.data.features[0] === cfg.data.target;
   const w = cfg.window;
-  if (!onlyTarget) {
+  if (!onlyTargetInput(cfg.data.features, cfg.data.target)) {
     if (!cfg.data.features.includes(cfg.data.target) && (w.strategy === 'recursive' || w.mode === 'one-to-one'))
       problems.push('data.features: must include the target for recursive or one-to-one forecasting');
     if (w.mode === 'one-to-one' || w.strategy === 'recursive')
@@ -181,7 +180,7 @@ export async function trainOnSeries(
   const testSize = n - origin;
   const original = target;
   const canForecastFuture =
-    opts.future !== false && (!needsFeedback(io, w.horizon) || (features.length === 1 && features[0] === cfg.data.target));
+    opts.future !== false && (!needsFeedback(io, w.horizon) || onlyTargetInput(features, cfg.data.target));
   const futureCols = canForecastFuture ? pipeline.transform(series.columns, steps) : null;
   const testSteps = { history: steps.slice(0, origin), forecast: steps.slice(origin, n) };
   const futureSteps = { history: steps, forecast: futureTimes(series.index, w.horizon).map((t) => stepNumber(t, series.index.frequency)) };
@@ -296,6 +295,11 @@ function memberFiles(models: { modelJson: string; weights: Buffer }[]): Record<s
   return files;
 }
 
+/** An ensemble's member count and best epochs, for metadata and --json (nothing for one model). */
+function membersFields(r: TrainResult): { members?: number; members_best_epoch?: number[] } {
+  return r.models.length > 1 ? { members: r.models.length, members_best_epoch: r.memberBestEpochs } : {};
+}
+
 function roundScores(s: Scores): Record<string, number | null> {
   const o: Record<string, number | null> = {};
   for (const [k, v] of Object.entries(s)) o[k] = Number.isFinite(v) ? Number(formatNumber(v as number)) : null;
@@ -336,7 +340,7 @@ async function runFiles(cfg: Config, series: Series, r: TrainResult, t0: number)
     seed: cfg.training.seed,
     data: { path: cfg.data.path, sha256: sha256File(cfg.data.path), rows: target.length },
     best_epoch: r.bestEpoch,
-    ...(r.models.length > 1 ? { members: r.models.length, members_best_epoch: r.memberBestEpochs } : {}),
+    ...membersFields(r),
     epochs_run: r.history.length,
     timings: { train_seconds: Number(r.trainSeconds.toFixed(3)), total_seconds: Number(((performance.now() - t0) / 1000).toFixed(3)) },
     created: new Date().toISOString(),
@@ -384,7 +388,7 @@ function report(opts: TrainOptions, outDir: string, r: TrainResult): void {
         threads: r.threads,
         epochs_run: r.history.length,
         best_epoch: r.bestEpoch,
-    ...(r.models.length > 1 ? { members: r.models.length, members_best_epoch: r.memberBestEpochs } : {}),
+        ...membersFields(r),
         train_seconds: Number(r.trainSeconds.toFixed(3)),
         metrics: Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [k, roundScores(v)])),
       }) + '\n',
@@ -397,7 +401,7 @@ function report(opts: TrainOptions, outDir: string, r: TrainResult): void {
   lines.push(['method'.padEnd(15), ...names.map((k) => k.toUpperCase().padStart(10))].join(''));
   for (const [m, s] of Object.entries(r.metrics))
     lines.push([m.padEnd(15), ...names.map((k) => fmt(s[k]).padStart(10))].join(''));
-  const th = r.threads === null ? '' : `, ${r.threads} thread${r.threads === 1 ? '' : 's'}`;
+  const th = r.threads === null ? '' : `, ${threadsText(r.threads)}`;
   lines.push(`wrote ${outDir} (backend ${r.backend}${th}, ${r.history.length} epochs, best ${r.bestEpoch}, ${r.trainSeconds.toFixed(1)} s)`);
   process.stdout.write(lines.join('\n') + '\n');
 }

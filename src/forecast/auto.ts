@@ -56,9 +56,10 @@ export function seasonalStability(z: Float64Array, season: number, horizon: numb
  * differencing is needed): `log` when every value is > 0; `{deseasonalize: m}` when m > 1, at
  * least 2 full seasons are present, the season is strong (lag-m autocorrelation of the lag-1
  * differences > 0.3) and stable: seasonalStability < 0.8, i.e. the average profile forecasts
- * clearly better than last season's values (or the series is too short to tell). A season that keeps changing (electricity demand:
- * 0.85-0.89, against 0.56-0.62 for airline passengers and CO2) is better left in the windows,
- * where the network sees the latest seasons; then `{scale: standard}`. Uses only `y`.
+ * clearly better than last season's values (or the series is too short to tell). A season that
+ * keeps changing (electricity demand: 0.85-0.89, against 0.56-0.62 for airline passengers and
+ * CO2) is better left in the windows, where the network sees the latest seasons; then
+ * `{scale: standard}`. Uses only `y`.
  */
 export function chooseWindowTransforms(y: Float64Array, season: number, horizon: number): TransformSpec[] {
   const finite = Array.from(y).filter((v) => Number.isFinite(v));

@@ -75,6 +75,11 @@ export function forecastTransformed(
   return Float64Array.from(out);
 }
 
+/** True when the target is the model's only input (so predictions can be fed back as inputs). */
+export function onlyTargetInput(features: readonly string[], target: string): boolean {
+  return features.length === 1 && features[0] === target;
+}
+
 /** True when forecasting `steps` ahead needs predictions fed back as inputs. */
 export function needsFeedback(io: ModelIO, steps: number): boolean {
   return steps > io.outputs;
