@@ -1,14 +1,18 @@
-# Sixteen short and medium series from R's `datasets` and `forecast` packages, written as CSV with
-# a manifest in the format of ../shared/bench/manifest.json, for checking that the config-less
-# defaults generalise beyond the shipped series. The statistical baselines for them come from
-# ../shared/bench/baselines.R. From the repository root:
-#   Rscript bench/r-series.R /tmp/r-series
+# Series from R's `datasets` and `forecast` packages, written as CSV with a manifest in the format
+# of ../shared/bench/manifest.json, for checking that the config-less defaults generalise beyond
+# the shipped series: set `short` (default), sixteen short and medium series; set `long`, ten
+# longer or harder ones (two stock indices' daily closes as an integer index, a daily temperature
+# with calendar dates, monthly gas production, long yearly series, a quarterly series with
+# missing values). The statistical
+# baselines for them come from ../shared/bench/baselines.R. From the repository root:
+#   Rscript bench/r-series.R /tmp/r-series [short|long]
 #   (cd /tmp/r-series && Rscript "$OLDPWD/../shared/bench/baselines.R" manifest.json baselines.json 3)
 #   node bench/accuracy.js --manifest /tmp/r-series/manifest.json --baselines /tmp/r-series/baselines.json
 # Needs r-base-core, r-cran-forecast and r-cran-jsonlite (Debian); rnnfc itself does not.
 suppressMessages(library(forecast))
 args <- commandArgs(trailingOnly = TRUE)
 dir <- if (length(args) >= 1) args[1] else "r-series"
+set <- if (length(args) >= 2) args[2] else "short"
 dir.create(file.path(dir, "datasets"), recursive = TRUE, showWarnings = FALSE)
 
 # time column: YYYY-MM for monthly, the quarter's first day for quarterly, YYYY-01-01 for yearly,
@@ -23,16 +27,32 @@ out <- function(name, y, h) {
         else if (f == 1) sprintf("%04d-01-01", yr)
         else seq_along(y)
   file <- sprintf("datasets/%s.csv", name)
-  write.csv(data.frame(time = ts, value = as.numeric(y)), file.path(dir, file), row.names = FALSE, quote = FALSE)
+  write.csv(data.frame(time = ts, value = as.numeric(y)), file.path(dir, file), row.names = FALSE, quote = FALSE, na = "")
   list(name = name, file = file, target = "value", m = if (f %in% c(1, 4, 12)) f else 1, h = h)
 }
 
-m <- list(
+short <- function() list(
   out("nile", Nile, 6), out("lakehuron", LakeHuron, 6), out("lynx", lynx, 6), out("nhtemp", nhtemp, 6),
   out("airmiles", airmiles, 4), out("wwwusage", WWWusage, 10),
   out("ukgas", UKgas, 8), out("jj", JohnsonJohnson, 8), out("austres", austres, 8), out("woolyrnq", woolyrnq, 8),
   out("usaccdeaths", USAccDeaths, 18), out("ldeaths", ldeaths, 18), out("nottem", nottem, 18),
   out("ukdriverdeaths", UKDriverDeaths, 18), out("wineind", wineind, 18), out("uspop", uspop, 2)
 )
+
+long <- function() {
+  # daily maximum temperature, New York, May-September 1973, with calendar dates
+  temp <- data.frame(time = format(as.Date("1973-05-01") + seq_len(nrow(airquality)) - 1), value = airquality$Temp)
+  write.csv(temp, file.path(dir, "datasets/nytemp.csv"), row.names = FALSE, quote = FALSE)
+  list(
+    out("gas", gas, 18), out("seatbelts-front", Seatbelts[, "front"], 18),
+    out("dax", EuStockMarkets[, "DAX"], 14), out("ftse", EuStockMarkets[, "FTSE"], 14),
+    # treering starts in 6000 BC: written as years 1..7980 (the dates only carry the frequency)
+    out("sunspot-year", sunspot.year, 10), out("treering", ts(as.numeric(treering)), 10), out("bjsales", BJsales, 10),
+    out("discoveries", discoveries, 6), out("presidents", presidents, 8),
+    list(name = "nytemp", file = "datasets/nytemp.csv", target = "value", m = 1, h = 14)
+  )
+}
+
+m <- if (set == "long") long() else short()
 jsonlite::write_json(m, file.path(dir, "manifest.json"), auto_unbox = TRUE, pretty = TRUE)
 cat(sprintf("wrote %d series and manifest.json to %s\n", length(m), dir))

@@ -1,4 +1,4 @@
-/** Ridge regression in closed form (pure, no tf): the linear path of the hybrid forecaster and the proxy in auto.ts. */
+/** Ridge regression in closed form (pure, no tf): the linear path of the hybrid forecaster. */
 
 /**
  * Solve (XᵀX + λI) W = XᵀY with the relative penalty α: λ = α · trace(XᵀX) / p, so α does not
