@@ -11,8 +11,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
+import { root as ROOT } from './args.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
 const SHARED = resolve(ROOT, '../shared');
 const BIN = join(ROOT, 'bin/rnnfc.js');
 

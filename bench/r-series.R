@@ -3,8 +3,8 @@
 # the shipped series: set `short` (default), sixteen short and medium series; set `long`, ten
 # longer or harder ones (two stock indices' daily closes as an integer index, a daily temperature
 # with calendar dates, monthly gas production, long yearly series, a quarterly series with
-# missing values). The statistical
-# baselines for them come from ../shared/bench/baselines.R. From the repository root:
+# missing values). The statistical baselines for them come from ../shared/bench/baselines.R.
+# From the repository root:
 #   Rscript bench/r-series.R /tmp/r-series [short|long]
 #   (cd /tmp/r-series && Rscript "$OLDPWD/../shared/bench/baselines.R" manifest.json baselines.json 3)
 #   node bench/accuracy.js --manifest /tmp/r-series/manifest.json --baselines /tmp/r-series/baselines.json
