@@ -18,7 +18,8 @@ const OFF = [
 /**
  * Why a stock LSTM/GRU layer config cannot run on the fused kernels, or null when it can: the
  * kernels compute tanh activation, sigmoid recurrent activation, with bias, from a zero initial
- * state or one passed in (not carried between calls: not stateful), forward in time, no dropout, GRU with resetAfter=false, and apply no regularizer or constraint.
+ * state or one passed in (not carried between calls: not stateful), forward in time, no dropout,
+ * GRU with resetAfter=false, and apply no regularizer or constraint.
  * Accepts the config as a layer's getConfig() gives it or as model.json stores it.
  */
 export function unfusableReason(config: Record<string, unknown>): string | null {
