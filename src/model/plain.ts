@@ -1,9 +1,10 @@
 /**
- * A saved Sequential layers model (model.json + weights.bin) run without TensorFlow.js, so that
+ * A saved layers model (model.json + weights.bin) run without TensorFlow.js, so that
  * forecasting from a run does not pay for loading tfjs (most of `rnnfc predict`'s time).
- * Knows the layers buildModel produces: LSTM/GRU (the fused forward kernel, from the same wasm
- * module training uses), SimpleRNN, Dense (also inside TimeDistributed), Dropout (the identity
- * at inference) and InputLayer. Anything else is reported as unsupported, for callers to fall
+ * Knows the models buildModel produces: Sequential stacks, and the functional graph of a model
+ * with a linear path (one input, one output, branches joined by Add); and their layers: LSTM/GRU
+ * (the fused forward kernel, from the same wasm module training uses), SimpleRNN, Dense (also
+ * inside TimeDistributed), Flatten, Dropout (the identity at inference) and InputLayer. Anything else is reported as unsupported, for callers to fall
  * back to tfjs.
  */
 import { forward } from './fused/kernels.js';
@@ -112,26 +113,35 @@ function fusedCell(W: Float32Array, U: Float32Array, b: Float32Array, cell: 'lst
   };
 }
 
-/** Builds one layer's step; `dim` is the size of its input's last axis. Returns the step and its output size. */
-function layerStep(layer: LayerJson, dim: number, weightOf: (layer: string, w: string, shape: number[]) => Float32Array,
-  weightName = String(layer.config.name)): { step: Step | null; dim: number } {
+/** A layer's output shape without the batch axis (null: any length). */
+type Shape = (number | null)[];
+
+/** Builds one layer's step from its input's shape (without the batch axis). Returns the step (null: identity) and its output shape. */
+function layerStep(layer: LayerJson, inShape: Shape, weightOf: (layer: string, w: string, shape: number[]) => Float32Array,
+  weightName = String(layer.config.name)): { step: Step | null; shape: Shape } {
   const c = layer.config;
+  const dim = Number(inShape[inShape.length - 1]);
   const cls: string = STOCK_CLASS[layer.class_name as keyof typeof STOCK_CLASS] ?? layer.class_name;
   switch (cls) {
     case 'InputLayer':
     case 'Dropout':
-      return { step: null, dim };
+      return { step: null, shape: inShape };
+    case 'Flatten': {
+      if (inShape.some((d) => d === null)) throw new Unsupported('Flatten of a variable-length input');
+      const size = (inShape as number[]).reduce((a, b) => a * b, 1);
+      return { step: (x) => ({ data: x.data, shape: [x.shape[0], size] }), shape: [size] };
+    }
     case 'Dense': {
       const units = Number(c.units);
       const W = weightOf(weightName, 'kernel', [dim, units]);
       const b = c.use_bias === false ? null : weightOf(weightName, 'bias', [units]);
-      return { step: dense(W, b, dim, units, activation(c.activation ?? 'linear')), dim: units };
+      return { step: dense(W, b, dim, units, activation(c.activation ?? 'linear')), shape: [...inShape.slice(0, -1), units] };
     }
     case 'TimeDistributed': {
       const inner = c.layer as LayerJson | undefined;
       if (!inner || inner.class_name !== 'Dense') throw new Unsupported(`TimeDistributed(${inner?.class_name})`);
       // tfjs names the wrapped layer's weights after the wrapper
-      return layerStep(inner, dim, weightOf, weightName);
+      return layerStep(inner, inShape, weightOf, weightName);
     }
     case 'LSTM':
     case 'GRU':
@@ -152,12 +162,80 @@ function layerStep(layer: LayerJson, dim: number, weightOf: (layer: string, w: s
       const step = cls === 'SimpleRNN'
         ? simpleRnn(W, U, b, dim, H, activation(c.activation ?? 'tanh'), rs)
         : fusedCell(W, U, b as Float32Array, cls === 'LSTM' ? 'lstm' : 'gru', dim, H, rs);
-      return { step, dim: H };
+      return { step, shape: rs ? [inShape[0], H] : [H] };
     }
     default:
       throw new Unsupported(`layer ${layer.class_name}`);
   }
 }
+
+/** Elementwise sum of same-shaped values (a Keras Add layer). */
+function addValues(parts: Values[]): Values {
+  const data = new Float32Array(parts[0].data.length);
+  for (const p of parts) {
+    if (p.data.length !== data.length) throw new Error('Add of differently shaped inputs');
+    for (let i = 0; i < data.length; i++) data[i] += p.data[i];
+  }
+  return { data, shape: parts[0].shape };
+}
+
+/** A Sequential model's layers as one chain of steps from its input shape. */
+function chainOf(layers: LayerJson[], inShape: Shape, weightOf: WeightOf): Step {
+  const steps: Step[] = [];
+  let shape = inShape;
+  for (const layer of layers) {
+    const r = layerStep(layer, shape, weightOf);
+    if (r.step) steps.push(r.step);
+    shape = r.shape;
+  }
+  return (x) => steps.reduce((v, s) => s(v), x);
+}
+
+interface GraphLayer extends LayerJson {
+  name: string;
+  inbound_nodes: [string, number, number, unknown][][];
+}
+
+/**
+ * A functional (tf.model) graph with one input and one output, each layer called once: its
+ * layers in the saved (topological) order, Add joining branches. Returns one step for the whole graph.
+ */
+function graphOf(layers: GraphLayer[], inputName: string, outputName: string, weightOf: WeightOf): Step {
+  const nodes = new Map<string, { run: (inputs: Values[]) => Values; inputs: string[]; shape: Shape }>();
+  for (const layer of layers) {
+    if (layer.inbound_nodes.length > 1) throw new Unsupported(`layer ${layer.name} is called more than once`);
+    const inputs = (layer.inbound_nodes[0] ?? []).map((ref) => {
+      if (ref[1] !== 0 || ref[2] !== 0) throw new Unsupported(`layer ${layer.name} takes a shared layer's output`);
+      if (!nodes.has(ref[0])) throw new Unsupported(`layer ${layer.name} comes before its input ${ref[0]}`);
+      return ref[0];
+    });
+    if (layer.class_name === 'InputLayer') {
+      const shape = (layer.config.batch_input_shape as Shape).slice(1);
+      nodes.set(layer.name, { run: (v) => v[0], inputs, shape });
+    } else if (layer.class_name === 'Add') {
+      const shapes = inputs.map((i) => nodes.get(i)!.shape.join());
+      if (inputs.length < 2 || shapes.some((sh) => sh !== shapes[0])) throw new Error(`layer ${layer.name} adds differently shaped inputs`);
+      nodes.set(layer.name, { run: addValues, inputs, shape: nodes.get(inputs[0])!.shape });
+    } else {
+      if (inputs.length !== 1) throw new Unsupported(`layer ${layer.class_name} with ${inputs.length} inputs`);
+      const r = layerStep(layer, nodes.get(inputs[0])!.shape, weightOf);
+      const step = r.step;
+      nodes.set(layer.name, { run: step ? (v) => step(v[0]) : (v) => v[0], inputs, shape: r.shape });
+    }
+  }
+  if (!nodes.has(outputName)) throw new Unsupported(`no output layer ${outputName}`);
+  return (x) => {
+    const values = new Map<string, Values>([[inputName, x]]);
+    for (const layer of layers) {
+      if (layer.name === inputName) continue;
+      const node = nodes.get(layer.name)!;
+      values.set(layer.name, node.run(node.inputs.map((i) => values.get(i)!)));
+    }
+    return values.get(outputName)!;
+  };
+}
+
+type WeightOf = (layer: string, w: string, shape: number[]) => Float32Array;
 
 /**
  * Reads model.json + weights.bin into a PlainModel, or says why it cannot (a layer, setting or
@@ -168,33 +246,31 @@ export function loadPlainModel(modelJson: string, weights: Uint8Array): { model:
   let topo = json.modelTopology as Record<string, unknown>;
   if (topo.model_config) topo = topo.model_config as Record<string, unknown>;
   try {
-    if (topo.class_name !== 'Sequential') throw new Unsupported(`model class ${String(topo.class_name)}`);
-    const cfg = topo.config as { layers?: LayerJson[] } | LayerJson[];
+    const cfg = topo.config as { layers?: LayerJson[]; input_layers?: unknown; output_layers?: unknown } | LayerJson[];
     const layers = Array.isArray(cfg) ? cfg : cfg?.layers;
     if (!Array.isArray(layers) || layers.length === 0) throw new Unsupported('no layers');
     const shape = layers[0].config.batch_input_shape as (number | null)[] | undefined;
     const features = shape?.[shape.length - 1];
     if (!shape || shape.length !== 3 || typeof features !== 'number') throw new Unsupported('input is not [batch, steps, features]');
     const byName = decodeWeights(weightSpecsOf(json), weights);
-    const weightOf = (layer: string, w: string, expect: number[]) => {
+    const weightOf: WeightOf = (layer, w, expect) => {
       const found = byName.get(`${layer}/${w}`);
       if (!found) throw new Unsupported(`no weight ${layer}/${w}`);
       if (found.shape.join() !== expect.join())
         throw new Error(`weight ${layer}/${w} has shape [${found.shape}], the layer needs [${expect}]`);
       return found.data;
     };
-    const steps: Step[] = [];
-    let dim = features;
-    for (const layer of layers) {
-      const r = layerStep(layer, dim, weightOf);
-      if (r.step) steps.push(r.step);
-      dim = r.dim;
-    }
+    let run: Step;
+    if (topo.class_name === 'Sequential') run = chainOf(layers, shape.slice(1), weightOf);
+    else if (topo.class_name === 'Model' && !Array.isArray(cfg)) {
+      const ins = cfg.input_layers as [string, number, number][] | undefined;
+      const outs = cfg.output_layers as [string, number, number][] | undefined;
+      if (ins?.length !== 1 || outs?.length !== 1) throw new Unsupported('a model without exactly one input and one output');
+      run = graphOf(layers as GraphLayer[], ins[0][0], outs[0][0], weightOf);
+    } else throw new Unsupported(`model class ${String(topo.class_name)}`);
     const predict = (x: Float32Array, batch: number, T: number, nf: number): Float32Array => {
       if (nf !== features) throw new Error(`the model takes ${features} input features, got ${nf}`);
-      let v: Values = { data: x, shape: [batch, T, nf] };
-      for (const s of steps) v = s(v);
-      return v.data;
+      return run({ data: x, shape: [batch, T, nf] }).data;
     };
     return { model: { predict, features } };
   } catch (e) {

@@ -43,6 +43,9 @@ for (const cell of ['lstm', 'gru', 'rnn'] as const) {
   );
 }
 cases.push(['lstm x1, 20 units, 3 features', { layers: [{ units: 20 }], features: 3, outputs: 12 }]);
+// the functional graph of a model with a linear path (flattened window -> dense, added to the head)
+for (const cell of ['lstm', 'gru', 'rnn'] as const) cases.push([`${cell} with a linear path`, { cell, linear: true }]);
+cases.push(['gru x2 with a linear path, dropout, relu dense, 3 features', { cell: 'gru', linear: true, layers: [{ units: 4 }, { units: 5 }], dropout: 0.2, dense: [{ units: 3 }], features: 3 }]);
 
 describe.each(cases)('plain engine vs tfjs model.predict: %s', (_, over) => {
   let m: LayersModel;
@@ -90,7 +93,15 @@ describe('plain engine limits', () => {
     other.add(tf.layers.flatten());
     other.add(tf.layers.dense({ units: 2, activation: 'softplus' }));
     const saved = await serializeModel(other);
-    expect(loadPlainModel(saved.modelJson, saved.weights)).toEqual({ unsupported: 'layer Flatten' });
+    expect(loadPlainModel(saved.modelJson, saved.weights)).toEqual({ unsupported: 'activation softplus' });
+
+    // a functional graph with a layer it does not know
+    const inp = tf.input({ shape: [4, 1] });
+    const flat = tf.layers.flatten().apply(inp) as ReturnType<typeof tf.input>;
+    const a = tf.layers.dense({ units: 2 }).apply(flat) as ReturnType<typeof tf.input>;
+    const b = tf.layers.dense({ units: 2 }).apply(flat) as ReturnType<typeof tf.input>;
+    const cat = await serializeModel(tf.model({ inputs: inp, outputs: tf.layers.concatenate().apply([a, b]) as ReturnType<typeof tf.input> }));
+    expect(loadPlainModel(cat.modelJson, cat.weights)).toEqual({ unsupported: 'layer Concatenate with 2 inputs' });
 
     // openPredictor then runs it through tfjs (its GRU on the fused kernel), as the model itself computes
     const p = await openPredictor(saved.modelJson, saved.weights, { backend: 'cpu', tf });
