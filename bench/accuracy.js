@@ -66,10 +66,12 @@ function main() {
   if (!existsSync(join(ROOT, 'dist/main.js'))) throw new Error('dist/ is missing: run `npx tsc -p tsconfig.json` first');
 
   const rows = [];
+  // the name column fits the longest series name (one space after it)
+  const nameWidth = Math.max(12, ...entries.map((e) => e.name.length + 1));
   const header = ['series', 'rnnfc', 'Comb', 'ETS', 'ARIMA', 'snaive', 'rnnfc/Comb', 'seconds'];
   if (!opts.json) {
     process.stdout.write(`rolling-origin MASE (mean over ${opts.origins} origins)${opts.epochs ? `, epochs ${opts.epochs}` : ''}\n`);
-    process.stdout.write(header.map((h, i) => (i === 0 ? h.padEnd(12) : h.padStart(11))).join('') + '\n');
+    process.stdout.write(header.map((h, i) => (i === 0 ? h.padEnd(nameWidth) : h.padStart(11))).join('') + '\n');
   }
   for (const e of entries) {
     const data = dataPath(e);
@@ -98,7 +100,7 @@ function main() {
     rows.push(row);
     if (!opts.json) {
       const cells = [row.rnnfc, row.comb, row.ets, row.arima, row.snaive, row.ratio].map((x) => f(x).padStart(11));
-      process.stdout.write(row.name.padEnd(12) + cells.join('') + seconds.toFixed(1).padStart(11) + '\n');
+      process.stdout.write(row.name.padEnd(nameWidth) + cells.join('') + seconds.toFixed(1).padStart(11) + '\n');
       if (error) process.stdout.write(`  ${e.name}: failed: ${error}\n`);
     }
   }
