@@ -100,7 +100,8 @@ export async function trainOnSeries(
   const n = target.length;
   const offset = cfg.transforms.reduce((s, t) => s + (t.kind === 'difference' ? t.lag : 0), 0);
   const split = splitPoints(n, {
-    offset: offset + (w.mode === 'one-to-one' ? 1 : w.lookback + (w.strategy === 'recursive' ? 1 : w.horizon)),
+    lost: offset,
+    span: w.mode === 'one-to-one' ? 2 : w.lookback + (w.strategy === 'recursive' ? 1 : w.horizon),
     testSize: cfg.evaluation.test_size,
     validationSize: cfg.training.validation_size,
   });

@@ -10,22 +10,22 @@ export function manyToOneStarts(opts: { start: number; end: number; lookback: nu
 
 /**
  * Chronological split of n rows: test = last testSize rows, validation the validationSize rows
- * before it, training [offset, trainEnd). Throws DataError when fewer than `minTrain`
- * (default 1) training rows remain after `offset`.
+ * before it, training rows [0, trainEnd). Throws DataError unless the training rows hold at
+ * least one training example: `lost` leading rows (lost to differencing), then `span` rows (one
+ * window: lookback + horizon for many-to-one direct, lookback + 1 recursive, 2 for one-to-one).
  */
 export function splitPoints(
   n: number,
-  opts: { offset: number; testSize: number; validationSize: number; minTrain?: number },
+  opts: { lost: number; span: number; testSize: number; validationSize: number },
 ): { trainEnd: number; valEnd: number; n: number } {
-  const { offset, testSize, validationSize } = opts;
-  const minTrain = Math.max(1, opts.minTrain ?? 1);
+  const { lost, span, testSize, validationSize } = opts;
   const valEnd = n - testSize;
   const trainEnd = valEnd - validationSize;
-  if (trainEnd - offset < minTrain) {
-    const needed = offset + minTrain + validationSize + testSize;
+  if (trainEnd - lost < span) {
+    const needed = lost + span + validationSize + testSize;
     throw new DataError(
       `not enough data to train: ${n} rows, need at least ${needed} ` +
-        `(${offset} lost to differencing, ${minTrain} for training, ${validationSize} for validation, ${testSize} for test)`,
+        `(${lost ? `${lost} lost to differencing, ` : ''}${span} for one training window, ${validationSize} for validation, ${testSize} for test)`,
       'use a longer series, or reduce test_size, validation_size, lookback/horizon or difference lags',
     );
   }

@@ -147,6 +147,17 @@ describe('backtest: nothing peeks past the origin', () => {
     expect(r.origins[0].transforms).not.toContain('log');
   });
 
+  it('config-less: a series as short as H + 1 rows at its first origin still backtests (one training window of lookback 1)', async () => {
+    // 19 rows, H = 6, step 3: the earliest origin sees 7 rows, exactly one window of 1 + 6 rows
+    const short = await backtest({ ...cfg, window: { ...cfg.window, horizon: 6 } }, monthly(19), { ...opts, configFor: autoConfigFor(1) });
+    expect(short.origins.map((o) => o.train_end)).toEqual([13, 10, 7]);
+    expect(short.origins.map((o) => o.lookback)).toEqual([1, 1, 1]);
+    for (const o of short.origins) {
+      expect(o.forecast).toHaveLength(6);
+      for (const v of o.forecast) expect(Number.isFinite(v)).toBe(true);
+    }
+  });
+
   it('baselines and MASE scale use only the training part', async () => {
     const r = await backtest(cfg, monthly(n), { ...opts, origins: 1 });
     const y = monthly(n).columns.value;

@@ -22,15 +22,17 @@ describe('manyToOneStarts', () => {
 
 describe('splitPoints', () => {
   it('splits chronologically', () => {
-    expect(splitPoints(100, { offset: 12, testSize: 10, validationSize: 20 })).toEqual({ trainEnd: 70, valEnd: 90, n: 100 });
-    expect(splitPoints(10, { offset: 0, testSize: 2, validationSize: 0 })).toEqual({ trainEnd: 8, valEnd: 8, n: 10 });
+    expect(splitPoints(100, { lost: 0, span: 12, testSize: 10, validationSize: 20 })).toEqual({ trainEnd: 70, valEnd: 90, n: 100 });
+    expect(splitPoints(10, { lost: 1, span: 2, testSize: 2, validationSize: 0 })).toEqual({ trainEnd: 8, valEnd: 8, n: 10 });
   });
-  it('throws DataError naming the rows needed', () => {
-    expect(() => splitPoints(30, { offset: 12, testSize: 10, validationSize: 8 })).toThrow(DataError);
-    expect(() => splitPoints(30, { offset: 12, testSize: 10, validationSize: 8 })).toThrow(/need at least 31/);
-    // minTrain raises the bar: 12 + 5 + 8 + 10 = 35
-    expect(() => splitPoints(34, { offset: 12, testSize: 10, validationSize: 8, minTrain: 5 })).toThrow(/need at least 35/);
-    expect(splitPoints(35, { offset: 12, testSize: 10, validationSize: 8, minTrain: 5 }).trainEnd).toBe(17);
+  it('needs exactly one training window after the rows lost to differencing, and names the rows needed', () => {
+    // 2 lost + 11 for one window + 8 validation + 10 test = 31
+    expect(() => splitPoints(30, { lost: 2, span: 11, testSize: 10, validationSize: 8 })).toThrow(DataError);
+    expect(() => splitPoints(30, { lost: 2, span: 11, testSize: 10, validationSize: 8 })).toThrow(
+      'not enough data to train: 30 rows, need at least 31 (2 lost to differencing, 11 for one training window, 8 for validation, 10 for test)',
+    );
+    expect(splitPoints(31, { lost: 2, span: 11, testSize: 10, validationSize: 8 }).trainEnd).toBe(13);
+    expect(() => splitPoints(7, { lost: 0, span: 7, testSize: 1, validationSize: 0 })).toThrow(/need at least 8 \(7 for one training window, 0 for validation, 1 for test\)/);
   });
 });
 
