@@ -67,7 +67,7 @@ export function chooseWindowTransforms(y: Float64Array, season: number, horizon:
   const head: TransformSpec[] = finite.every((v) => v > 0) ? [{ kind: 'log' }] : [];
   const scale: TransformSpec = { kind: 'scale', method: 'standard' };
   const m = Math.round(season);
-  if (!(m > 1 && finite.length >= 2 * m + 1)) return [...head, scale];
+  if (!(m > 1 && finite.length >= 2 * m)) return [...head, scale];
   const z = head.length ? Float64Array.from(finite, Math.log) : Float64Array.from(finite);
   // Too short to test stability (NaN): a strong season is removed anyway, since the short
   // windows such a series gets cannot hold a whole season.

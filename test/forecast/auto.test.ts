@@ -44,8 +44,9 @@ describe('chooseWindowTransforms', () => {
     const y = Float64Array.from({ length: 36 }, (_, i) => (200 + i) * (1 + 0.3 * Math.sin((2 * Math.PI * i) / 12)) * Math.exp(0.01 * r()));
     expect(seasonalStability(Float64Array.from(y, Math.log), 12, 18)).toBeNaN();
     expect(kindsOf(chooseWindowTransforms(y, 12, 18))).toEqual(['log', 'deseasonalize:12', 'scale']);
-    // fewer than two whole seasons: left in the windows
-    expect(kindsOf(chooseWindowTransforms(y.subarray(0, 24), 12, 18))).toEqual(['log', 'scale']);
+    // exactly two whole seasons: removed; fewer: left in the windows
+    expect(kindsOf(chooseWindowTransforms(y.subarray(0, 24), 12, 18))).toEqual(['log', 'deseasonalize:12', 'scale']);
+    expect(kindsOf(chooseWindowTransforms(y.subarray(0, 23), 12, 18))).toEqual(['log', 'scale']);
   });
   it('no strong season, non-positive values, m = 1 or too short -> no deseasonalize', () => {
     const r = rng(8);
