@@ -3,9 +3,9 @@
 # the shipped series: set `short` (default), sixteen short and medium series; set `long`, ten
 # longer or harder ones (two stock indices' daily closes as an integer index, a daily temperature
 # with calendar dates, monthly gas production, long yearly series, a quarterly series with
-# missing values). The statistical baselines for them come from ../shared/bench/baselines.R.
+# missing values); set `tiny`, ten short series or short beginnings of series. The statistical baselines for them come from ../shared/bench/baselines.R.
 # From the repository root:
-#   Rscript bench/r-series.R /tmp/r-series [short|long]
+#   Rscript bench/r-series.R /tmp/r-series [short|long|tiny]
 #   (cd /tmp/r-series && Rscript "$OLDPWD/../shared/bench/baselines.R" manifest.json baselines.json 3)
 #   node bench/accuracy.js --manifest /tmp/r-series/manifest.json --baselines /tmp/r-series/baselines.json
 # Needs r-base-core, r-cran-forecast and r-cran-jsonlite (Debian); rnnfc itself does not.
@@ -53,6 +53,16 @@ long <- function() {
   )
 }
 
-m <- if (set == "long") long() else short()
+# short series at the edge of what the rolling origins leave (M4's shortest yearly, quarterly and
+# monthly series have 19, 24 and 60 rows with their horizons): the earliest origin sees as few as
+# 4 rows (longley-gnp), fewer than one window of the whole horizon
+tiny <- function() list(
+  out("longley-gnp", ts(longley$GNP, start = 1947), 6), out("nile19", window(Nile, end = 1889), 6),
+  out("lh", lh, 8), out("freeny", freeny.y, 8), out("ukgas24", window(UKgas, end = c(1965, 4)), 8),
+  out("jj24", window(JohnsonJohnson, end = c(1965, 4)), 8), out("airline60", window(AirPassengers, end = c(1953, 12)), 18),
+  out("wineind60", window(wineind, end = c(1984, 12)), 18), out("mdeaths", mdeaths, 18), out("fdeaths", fdeaths, 18)
+)
+
+m <- if (set == "long") long() else if (set == "tiny") tiny() else short()
 jsonlite::write_json(m, file.path(dir, "manifest.json"), auto_unbox = TRUE, pretty = TRUE)
 cat(sprintf("wrote %d series and manifest.json to %s\n", length(m), dir))

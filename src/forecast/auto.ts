@@ -52,10 +52,26 @@ export function seasonalStability(z: Float64Array, season: number, horizon: numb
 }
 
 /**
+ * Whether last season's value predicts z better than the last value does, in-sample: mean
+ * |z[t] - z[t-m]| below mean |z[t] - z[t-1]| over the rows t >= m (a season that dominates
+ * the step-to-step changes).
+ */
+export function seasonBeatsLast(z: Float64Array, m: number): boolean {
+  let sn = 0, nv = 0;
+  for (let t = m; t < z.length; t++) {
+    sn += Math.abs(z[t] - z[t - m]);
+    nv += Math.abs(z[t] - z[t - 1]);
+  }
+  return z.length > m && sn < nv;
+}
+
+/**
  * Transforms for the config-less defaults (windows normalised by their last value, so no
  * differencing is needed): `log` when every value is > 0; `{deseasonalize: m}` when m > 1, at
  * least 2 full seasons are present, the season is strong (lag-m autocorrelation of the lag-1
- * differences > 0.3) and stable: seasonalStability < 0.8, i.e. the average profile forecasts
+ * differences > 0.3, or seasonBeatsLast: the test that still sees a season in 2 to 3 seasons of
+ * data, e.g. 24 months of wine sales, whose 11 pairs of differences give an autocorrelation of
+ * 0.14) and stable: seasonalStability < 0.8, i.e. the average profile forecasts
  * clearly better than last season's values (or the series is too short to tell). A season that
  * keeps changing (electricity demand: 0.85-0.89, against 0.56-0.62 for airline passengers and
  * CO2) is better left in the windows, where the network sees the latest seasons; then
@@ -72,6 +88,7 @@ export function chooseWindowTransforms(y: Float64Array, season: number, horizon:
   // Too short to test stability (NaN): a strong season is removed anyway, since the short
   // windows such a series gets cannot hold a whole season.
   const stability = seasonalStability(z, m, horizon);
-  if (acf(diff(z, 1), m) > 0.3 && !(stability >= 0.8)) return [...head, { kind: 'deseasonalize', period: m }, scale];
+  const strong = acf(diff(z, 1), m) > 0.3 || seasonBeatsLast(z, m);
+  if (strong && !(stability >= 0.8)) return [...head, { kind: 'deseasonalize', period: m }, scale];
   return [...head, scale];
 }

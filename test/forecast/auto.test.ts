@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { acf, chooseWindowTransforms, seasonalStability } from '../../src/forecast/auto.js';
+import { acf, chooseWindowTransforms, seasonalStability, seasonBeatsLast } from '../../src/forecast/auto.js';
 
 /** Deterministic PRNG (mulberry32) + Box-Muller normal. */
 function rng(seed: number): () => number {
@@ -54,5 +54,20 @@ describe('chooseWindowTransforms', () => {
     expect(kindsOf(chooseWindowTransforms(noise, 12, 12))).toEqual(['scale']);
     expect(kindsOf(chooseWindowTransforms(Float64Array.from(noise, (v) => v + 10), 1, 12))).toEqual(['log', 'scale']);
     expect(seasonalStability(noise.subarray(0, 30), 12, 12)).toBeNaN();
+  });
+  it('sees a season in two seasons of data by last season beating the last value (wine sales, 1980-81)', () => {
+    // |z[t] - z[t-4]| sums to 0 against 1 + 1 + 1 + 1 for the last value; a trend goes the other way (16 vs 4)
+    expect(seasonBeatsLast(Float64Array.of(0, 1, 0, -1, 0, 1, 0, -1), 4)).toBe(true);
+    expect(seasonBeatsLast(Float64Array.of(0, 1, 2, 3, 4, 5, 6, 7), 4)).toBe(false);
+    expect(seasonBeatsLast(Float64Array.of(1, 2, 3), 4)).toBe(false);
+    const wine = Float64Array.of(
+      15136, 16733, 20016, 17708, 18019, 19227, 22893, 23739, 21133, 22591, 26786, 29740,
+      15028, 17977, 20008, 21354, 19498, 22125, 25817, 28779, 20960, 22254, 27392, 29945,
+    );
+    const z = Float64Array.from(wine, Math.log);
+    const diffs = z.slice(1).map((v, i) => v - z[i]);
+    expect(acf(diffs, 12)).toBeLessThan(0.3); // too few pairs for the autocorrelation test
+    expect(seasonBeatsLast(z, 12)).toBe(true);
+    expect(kindsOf(chooseWindowTransforms(wine, 12, 18))).toEqual(['log', 'deseasonalize:12', 'scale']);
   });
 });
