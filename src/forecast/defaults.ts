@@ -79,17 +79,16 @@ export function autoConfigFor(season: number, lookback?: number): (c: Config, se
       // (suite 0.811 vs 0.817; gold 1.79 -> 1.69, sunspots 0.63 -> 0.59, co2 0.227 -> 0.238)
       training: { ...c.training, loss: 'mae' },
     };
-    // Fewer rows than one window of lookback 1 and the whole horizon needs (H + 1): the windows
-    // cover the longest horizon that fits (end - 1 steps) and the forecast is fed back for the rest,
-    // which needs the target to be the only input (otherwise train reports the shortage).
+    // Fewer rows than one window of lookback 1 and the whole horizon needs (H + 1): a one-step
+    // model (windows of 2 rows) whose forecast is fed back (strategy recursive), which needs the
+    // target to be the only input (otherwise train reports the shortage).
     if (end < c.window.horizon + 1 && end >= 2 && onlyTargetInput(c.data.features, c.data.target)) {
-      const transforms = chooseWindowTransforms(seen.columns[c.data.target].subarray(0, end), season, end - 1);
       return {
         ...base,
-        transforms,
+        transforms: chooseWindowTransforms(seen.columns[c.data.target].subarray(0, end), season, c.window.horizon),
         training: { ...base.training, validation_size: 0 },
-        model: { ...base.model, ridge: defaultRidge(end, 1, end - 1) },
-        window: { ...base.window, lookback: 1, chunk: 1, horizon: end - 1 },
+        model: { ...base.model, ridge: defaultRidge(end, 1, 1) },
+        window: { ...base.window, lookback: 1, chunk: 1, strategy: 'recursive' },
       };
     }
     base.training = { ...base.training, validation_size: defaultValidation(base, end, c.window.horizon, season, lookback) };

@@ -150,6 +150,21 @@ describe('train then predict (spawns bin/rnnfc)', () => {
     expect(readFileSync(join(dir, 'runs/flags2/forecast.csv'))).toEqual(readFileSync(join(dir, 'runs/flags/forecast.csv')));
   });
 
+  it('without a config, a series shorter than one window of the horizon gets a one-step model; predict gives the whole horizon', () => {
+    // 16 yearly rows, horizon 12: 4 rows before the test origin
+    const rows = Array.from({ length: 16 }, (_, i) => `${1947 + i}-01-01,${(234 * 1.05 ** i).toFixed(3)}`);
+    writeFileSync(join(dir, 'yearly16.csv'), ['year,value', ...rows].join('\n') + '\n');
+    const t = rnnfc(dir, ['train', '--data', 'yearly16.csv', '--time-column', 'year', '--target', 'value', '--horizon', '12', '--epochs', '1', '--out', 'runs/short', '--quiet']);
+    expect(t.stderr).toBe('');
+    expect(t.code).toBe(0);
+    expect(readFileSync(join(dir, 'runs/short/config.yaml'), 'utf8')).toMatch(/strategy: recursive/);
+    const p = rnnfc(dir, ['predict', '-m', 'runs/short', '--json']);
+    expect(p.code).toBe(0);
+    const j = JSON.parse(p.stdout);
+    expect(j.forecast.map((f: { year: string }) => f.year.slice(0, 4))).toEqual(Array.from({ length: 12 }, (_, i) => String(1963 + i)));
+    for (const f of j.forecast) expect(Number.isFinite(f.forecast)).toBe(true);
+  });
+
   it('an integer time index continues as numbers in predict --json', () => {
     const rows = Array.from({ length: 40 }, (_, i) => `${101 + i},${(50 + 3 * Math.sin(i / 2) + i / 4).toFixed(3)}`);
     writeFileSync(join(dir, 'int.csv'), ['day,value', ...rows].join('\n') + '\n');

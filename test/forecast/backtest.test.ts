@@ -158,8 +158,8 @@ describe('backtest: nothing peeks past the origin', () => {
     }
   });
 
-  it('config-less: fewer rows than H + 1 at an origin: windows of the horizon that fits, the rest fed back', async () => {
-    // 24 rows, H = 8, step 4: the earliest origin sees 8 rows (windows of 1 + 7, the 8th step fed back)
+  it('config-less: fewer rows than H + 1 at an origin: a one-step model fed back', async () => {
+    // 24 rows, H = 8, step 4: the earliest origin sees 8 rows, too few for one window of 1 + 8
     const qcfg = { ...cfg, window: { ...cfg.window, horizon: 8 } };
     const r = await backtest(qcfg, monthly(24), { ...opts, step: 4, season: 4, configFor: autoConfigFor(4) });
     expect(r.origins.map((o) => o.train_end)).toEqual([16, 12, 8]);
@@ -168,8 +168,8 @@ describe('backtest: nothing peeks past the origin', () => {
     expect(first.forecast).toHaveLength(8);
     for (const v of first.forecast) expect(Number.isFinite(v)).toBe(true);
     const chosen = autoConfigFor(4)(qcfg, monthly(24), 8);
-    expect([chosen.window.horizon, chosen.window.lookback, chosen.training.validation_size]).toEqual([7, 1, 0]);
-    expect(autoConfigFor(4)(qcfg, monthly(24), 9).window.horizon).toBe(8);
+    expect([chosen.window.strategy, chosen.window.horizon, chosen.window.lookback, chosen.training.validation_size]).toEqual(['recursive', 8, 1, 0]);
+    expect(autoConfigFor(4)(qcfg, monthly(24), 9).window.strategy).toBe('direct');
     // nothing after the origin counts
     const again = await backtest(qcfg, monthly(24, 8, 50), { ...opts, step: 4, season: 4, configFor: autoConfigFor(4) });
     expect(JSON.stringify(again.origins[2].forecast)).toBe(JSON.stringify(first.forecast));
