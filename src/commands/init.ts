@@ -42,7 +42,7 @@ data:
   features: [${target}]
   missing: interpolate
 transforms: [${transforms}]
-window: {mode: many-to-one, lookback: ${lookback}, horizon: ${horizon}, normalize: last}   # windows relative to their last value
+window: {mode: many-to-one, lookback: ${lookback}, horizon: ${horizon}${auto.window.strategy === 'recursive' ? ', strategy: recursive' : ''}, normalize: last}   # windows relative to their last value
 model:
   cell: lstm
   layers: [{units: 32}]
