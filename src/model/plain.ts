@@ -4,8 +4,8 @@
  * Knows the models buildModel produces: Sequential stacks, and the functional graph of a model
  * with a linear path (one input, one output, branches joined by Add); and their layers: LSTM/GRU
  * (the fused forward kernel, from the same wasm module training uses), SimpleRNN, Dense (also
- * inside TimeDistributed), Flatten, Dropout (the identity at inference) and InputLayer. Anything else is reported as unsupported, for callers to fall
- * back to tfjs.
+ * inside TimeDistributed), Flatten, Dropout (the identity at inference) and InputLayer. Anything
+ * else is reported as unsupported, for callers to fall back to tfjs.
  */
 import { forward } from './fused/kernels.js';
 import { unfusableReason, STOCK_CLASS } from './fused/compat.js';
@@ -116,8 +116,11 @@ function fusedCell(W: Float32Array, U: Float32Array, b: Float32Array, cell: 'lst
 /** A layer's output shape without the batch axis (null: any length). */
 type Shape = (number | null)[];
 
+/** A layer's weight by name, checked against the shape the layer needs. */
+type WeightOf = (layer: string, w: string, shape: number[]) => Float32Array;
+
 /** Builds one layer's step from its input's shape (without the batch axis). Returns the step (null: identity) and its output shape. */
-function layerStep(layer: LayerJson, inShape: Shape, weightOf: (layer: string, w: string, shape: number[]) => Float32Array,
+function layerStep(layer: LayerJson, inShape: Shape, weightOf: WeightOf,
   weightName = String(layer.config.name)): { step: Step | null; shape: Shape } {
   const c = layer.config;
   const dim = Number(inShape[inShape.length - 1]);
@@ -234,8 +237,6 @@ function graphOf(layers: GraphLayer[], inputName: string, outputName: string, we
     return values.get(outputName)!;
   };
 }
-
-type WeightOf = (layer: string, w: string, shape: number[]) => Float32Array;
 
 /**
  * Reads model.json + weights.bin into a PlainModel, or says why it cannot (a layer, setting or
