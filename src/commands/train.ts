@@ -4,7 +4,7 @@ import { ConfigError } from '../errors.js';
 import { configFromOptions, interactive, readConfiguredSeries, runBaseName, threadsText, type DataFlagOptions } from './common.js';
 import { sha256File } from '../data/read-csv.js';
 import { formatTime, futureTimes, stepNumber, stepNumbers } from '../data/time.js';
-import { Pipeline } from '../transforms/pipeline.js';
+import { Pipeline, differenceLag } from '../transforms/pipeline.js';
 import {
   splitPoints, manyToOneStarts, oneToOneChunks, gatherManyToOne, gatherOneToOne, normalizeLast, lastNormScale,
 } from '../windows/index-math.js';
@@ -98,7 +98,7 @@ export async function trainOnSeries(
   const w = cfg.window;
   const target = series.columns[cfg.data.target];
   const n = target.length;
-  const offset = cfg.transforms.reduce((s, t) => s + (t.kind === 'difference' ? t.lag : 0), 0);
+  const offset = differenceLag(cfg.transforms);
   const split = splitPoints(n, {
     lost: offset,
     span: w.mode === 'one-to-one' ? 2 : w.lookback + (w.strategy === 'recursive' ? 1 : w.horizon),

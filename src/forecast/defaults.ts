@@ -6,6 +6,7 @@ import type { Config } from '../config/types.js';
 import type { Series } from '../types.js';
 import { chooseWindowTransforms } from './auto.js';
 import { onlyTargetInput } from './forecast.js';
+import { differenceLag } from '../transforms/pipeline.js';
 
 /**
  * Default lookback when neither a config file nor --lookback sets one: two seasons (2m) when
@@ -16,7 +17,7 @@ import { onlyTargetInput } from './forecast.js';
 export function defaultLookback(cfg: Config, end: number, horizon: number, season: number): number {
   const seasons = season > 1 ? (2 * season <= 256 ? 2 * season : season) : 0;
   const want = Math.max(seasons, horizon, 8);
-  const diffOffset = cfg.transforms.reduce((s, t) => s + (t.kind === 'difference' ? t.lag : 0), 0);
+  const diffOffset = differenceLag(cfg.transforms);
   const trainEnd = end - cfg.training.validation_size;
   const cap = trainEnd - diffOffset - horizon - (MIN_WINDOWS - 1);
   return Math.max(1, Math.min(want, cap));

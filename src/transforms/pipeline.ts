@@ -27,6 +27,11 @@ export interface ForecastSteps {
   forecast: ArrayLike<number>;
 }
 
+/** Sum of the difference lags of a transform chain: the leading rows it leaves NaN. */
+export function differenceLag(specs: readonly TransformSpec[]): number {
+  return specs.reduce((sum, t) => sum + (t.kind === 'difference' ? t.lag : 0), 0);
+}
+
 function cloneSpec(s: TransformSpec): TransformSpec {
   switch (s.kind) {
     case 'log':
@@ -51,9 +56,7 @@ export class Pipeline {
     /** 'time': seasonal phases from the step numbers the methods are given; 'row': from row numbers. */
     readonly phase: 'time' | 'row',
   ) {
-    let off = 0;
-    for (const s of specs) if (s.kind === 'difference') off += s.lag;
-    this.offset = off;
+    this.offset = differenceLag(specs);
   }
 
   /**
