@@ -80,13 +80,14 @@ export function autoConfigFor(season: number, lookback?: number): (c: Config, se
       // (suite 0.811 vs 0.817; gold 1.79 -> 1.69, sunspots 0.63 -> 0.59, co2 0.227 -> 0.238)
       training: { ...c.training, loss: 'mae' },
     };
+    const transforms = chooseWindowTransforms(seen.columns[c.data.target].subarray(0, end), season, c.window.horizon);
     // Fewer rows than one window of lookback 1 and the whole horizon needs (H + 1): a one-step
     // model (windows of 2 rows) whose forecast is fed back (strategy recursive), which needs the
     // target to be the only input (otherwise train reports the shortage).
     if (end < c.window.horizon + 1 && end >= 2 && onlyTargetInput(c.data.features, c.data.target)) {
       return {
         ...base,
-        transforms: chooseWindowTransforms(seen.columns[c.data.target].subarray(0, end), season, c.window.horizon),
+        transforms,
         training: { ...base.training, validation_size: 0 },
         model: { ...base.model, ridge: defaultRidge(end, 1, 1) },
         window: { ...base.window, lookback: 1, chunk: 1, strategy: 'recursive' },
@@ -94,7 +95,6 @@ export function autoConfigFor(season: number, lookback?: number): (c: Config, se
     }
     base.training = { ...base.training, validation_size: defaultValidation(base, end, c.window.horizon, season, lookback) };
     const L = lookback ?? defaultLookback(base, end, c.window.horizon, season);
-    const transforms = chooseWindowTransforms(seen.columns[c.data.target].subarray(0, end), season, c.window.horizon);
     const ridge = defaultRidge(end - base.training.validation_size, L, c.window.horizon);
     return { ...base, transforms, model: { ...base.model, ridge }, window: { ...base.window, lookback: L, chunk: L } };
   };
