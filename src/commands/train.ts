@@ -11,7 +11,7 @@ import {
 import { scoreAll } from '../metrics/metrics.js';
 import { defaultSeason } from '../metrics/season.js';
 import { naive, seasonalNaive, drift } from '../forecast/baselines.js';
-import { forecastTransformed, needsFeedback, onlyTargetInput, type ModelIO } from '../forecast/forecast.js';
+import { forecastTransformed, needsFeedback, onlyTargetInput, testBlocks, type ModelIO } from '../forecast/forecast.js';
 import { medianOf, memberFileNames } from '../forecast/ensemble.js';
 import { ridge } from '../forecast/ridge.js';
 import { autoConfigFor } from '../forecast/defaults.js';
@@ -67,7 +67,8 @@ export interface TrainResult {
   threads: number | null;
   /** Member 0 first; saved as model.json/weights.bin, then model-<j>.json/weights-<j>.bin. */
   models: { modelJson: string; weights: Buffer }[];
-  test: { actual: Float64Array; forecast: Float64Array };
+  /** Test actuals and forecasts; origins: the row where each forecast block starts (one unless evaluation.rolling). */
+  test: { actual: Float64Array; forecast: Float64Array; origins: number[] };
   future: Float64Array;
   metrics: Record<string, Scores>;
 }
@@ -82,8 +83,8 @@ function validateAgainstData(cfg: Config, series: Series): void {
       problems.push('data.features: other inputs than the target need window.mode many-to-one with strategy direct (future inputs are unknown)');
     if (w.normalize === 'last' && !cfg.data.features.includes(cfg.data.target))
       problems.push('data.features: must include the target for window.normalize last (targets are taken relative to its last input)');
-    if (cfg.evaluation.test_size > w.horizon)
-      problems.push(`evaluation.test_size: must be at most window.horizon (${w.horizon}) when there are inputs other than the target`);
+    if (cfg.evaluation.test_size > w.horizon && !cfg.evaluation.rolling)
+      problems.push(`evaluation.test_size: must be at most window.horizon (${w.horizon}) when there are inputs other than the target, unless evaluation.rolling`);
   }
   if (problems.length) throw new ConfigError(`config does not fit the data in ${series.target}`, problems);
 }
@@ -178,12 +179,14 @@ export async function trainOnSeries(
     kernels.setThreads(threads);
   }
   const origin = split.valEnd;
-  const testSize = n - origin;
   const original = target;
   const canForecastFuture =
     opts.future !== false && (!needsFeedback(io, w.horizon) || onlyTargetInput(features, cfg.data.target));
-  const futureCols = canForecastFuture ? pipeline.transform(series.columns, steps) : null;
-  const testSteps = { history: steps.slice(0, origin), forecast: steps.slice(origin, n) };
+  // A rolling test forecasts each block from the actual rows before it, as predict would.
+  const blocks = testBlocks(origin, n, w.horizon, cfg.evaluation.rolling);
+  const allCols = canForecastFuture || blocks.length > 1 ? pipeline.transform(series.columns, steps) : null;
+  const futureCols = canForecastFuture ? allCols : null;
+  const testCols = blocks.length > 1 ? allCols! : tcols;
   const futureSteps = { history: steps, forecast: futureTimes(series.index, w.horizon).map((t) => stepNumber(t, series.index.frequency)) };
 
   // The linear path (model.linear) is a ridge regression of the training targets on the
@@ -239,8 +242,11 @@ export async function trainOnSeries(
       // test origin; the future: the next horizon after the last observation.
       const predictor = await openPredictor(saved.modelJson, saved.weights, { backend, tf });
       try {
-        const testT = forecastTransformed(predictor.predict, io, tcols, origin, testSize);
-        testFs.push(pipeline.inverseTarget(cfg.data.target, testT, original.subarray(0, origin), testSteps));
+        testFs.push(concat(blocks.map(({ start, steps: k }) =>
+          pipeline.inverseTarget(cfg.data.target, forecastTransformed(predictor.predict, io, testCols, start, k), original.subarray(0, start), {
+            history: steps.slice(0, start),
+            forecast: steps.slice(start, start + k),
+          }))));
         if (futureCols) futureFs.push(pipeline.inverseTarget(cfg.data.target, forecastTransformed(predictor.predict, io, futureCols, n, w.horizon), original, futureSteps));
       } finally {
         predictor.dispose();
@@ -256,17 +262,30 @@ export async function trainOnSeries(
   const actual = original.slice(origin);
   const season = cfg.evaluation.season || defaultSeason(series.index.frequency);
   const train = original.subarray(0, origin);
+  // the baselines forecast the same blocks from the same rows; MASE scales by the training part
+  const baseline = (f: (y: Float64Array, h: number) => Float64Array) => concat(blocks.map((b) => f(original.subarray(0, b.start), b.steps)));
   const metrics: Record<string, Scores> = {
     model: scoreAll(actual, testF, train, season),
-    naive: scoreAll(actual, naive(train, testSize), train, season),
-    seasonal_naive: scoreAll(actual, seasonalNaive(train, testSize, season), train, season),
-    drift: scoreAll(actual, drift(train, testSize), train, season),
+    naive: scoreAll(actual, baseline(naive), train, season),
+    seasonal_naive: scoreAll(actual, baseline((y, h) => seasonalNaive(y, h, season)), train, season),
+    drift: scoreAll(actual, baseline(drift), train, season),
   };
   return {
     io, pipeline, season, split, history: fits[0].history, bestEpoch: fits[0].bestEpoch,
     memberBestEpochs: fits.map((f) => f.bestEpoch), trainSeconds: fits.reduce((a, f) => a + f.seconds, 0), backend, threads,
-    models, test: { actual, forecast: testF }, future, metrics,
+    models, test: { actual, forecast: testF, origins: blocks.map((b) => b.start) }, future, metrics,
   };
+}
+
+function concat(parts: Float64Array[]): Float64Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Float64Array(parts.reduce((a, p) => a + p.length, 0));
+  let i = 0;
+  for (const p of parts) {
+    out.set(p, i);
+    i += p.length;
+  }
+  return out;
 }
 
 /** Ridge regression (relative penalty alpha) of y [n, outputs] on x [n, steps, features] flattened, with an intercept. */
@@ -329,6 +348,7 @@ async function runFiles(cfg: Config, series: Series, r: TrainResult, t0: number)
   const metricsJson = {
     origin: times[origin],
     test_size: r.test.actual.length,
+    ...(r.test.origins.length > 1 ? { rolling: true, origins: r.test.origins.map((i) => times[i]) } : {}),
     season: r.season,
     methods: Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [k, roundScores(v)])),
   };
@@ -398,7 +418,9 @@ function report(opts: TrainOptions, outDir: string, r: TrainResult): void {
   }
   if (opts.quiet) return;
   const names = ['mae', 'rmse', 'mape', 'smape', 'mase'] as const;
-  const lines = [`test metrics (${r.test.actual.length} steps from the test origin, MASE season ${r.season}):`];
+  const k = r.test.origins.length;
+  const from = k > 1 ? `in ${k} rolling forecasts from the actual data` : 'from the test origin';
+  const lines = [`test metrics (${r.test.actual.length} steps ${from}, MASE season ${r.season}):`];
   lines.push(['method'.padEnd(15), ...names.map((k) => k.toUpperCase().padStart(10))].join(''));
   for (const [m, s] of Object.entries(r.metrics))
     lines.push([m.padEnd(15), ...names.map((k) => fmt(s[k]).padStart(10))].join(''));

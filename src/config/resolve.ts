@@ -427,10 +427,11 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
   };
 
   // evaluation
-  const e = c.section(root.evaluation, ['evaluation'], ['test_size', 'season']);
+  const e = c.section(root.evaluation, ['evaluation'], ['test_size', 'season', 'rolling']);
   const evaluation: EvaluationConfig = {
     test_size: c.int(e.test_size, ['evaluation', 'test_size'], 1, horizon),
     season: c.int(e.season, ['evaluation', 'season'], 0, 0),
+    rolling: c.bool(e.rolling, ['evaluation', 'rolling'], false),
   };
 
   // output

@@ -74,6 +74,12 @@ export interface EvaluationConfig {
   test_size: number;
   /** Seasonal period for MASE and seasonal naive; 0 = infer from the frequency. */
   season: number;
+  /**
+   * false: one forecast of test_size steps from the test origin (beyond the horizon, forecasts
+   * are fed back). true: the model, fitted once before the test period, forecasts it in blocks of
+   * `horizon` steps, each from the actual rows before the block, as predict would run on new data.
+   */
+  rolling: boolean;
 }
 
 export interface OutputConfig {

@@ -84,3 +84,14 @@ export function onlyTargetInput(features: readonly string[], target: string): bo
 export function needsFeedback(io: ModelIO, steps: number): boolean {
   return steps > io.outputs;
 }
+
+/**
+ * The forecasts that cover the test rows [origin, n): one from the test origin, or (rolling) one
+ * from every `horizon`-th row, each `horizon` steps long but the last, which ends at n.
+ */
+export function testBlocks(origin: number, n: number, horizon: number, rolling: boolean): { start: number; steps: number }[] {
+  if (!rolling) return [{ start: origin, steps: n - origin }];
+  const blocks: { start: number; steps: number }[] = [];
+  for (let s = origin; s < n; s += horizon) blocks.push({ start: s, steps: Math.min(horizon, n - s) });
+  return blocks;
+}

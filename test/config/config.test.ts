@@ -67,7 +67,7 @@ describe('resolveConfig', () => {
     expect(c.model).toEqual({ cell: 'lstm', layers: [{ units: 64 }, { units: 32 }], dropout: 0.1, dense: [], linear: false, ridge: 0.01 });
     expect(c.training.early_stopping).toEqual({ patience: 20, min_delta: 0 });
     expect(c.training.epochs).toBe(200);
-    expect(c.evaluation).toEqual({ test_size: 12, season: 12 });
+    expect(c.evaluation).toEqual({ test_size: 12, season: 12, rolling: false });
   });
 
   it('fills every default', () => {
@@ -81,7 +81,7 @@ describe('resolveConfig', () => {
         optimizer: 'adam', learning_rate: 0.001, batch_size: 32, epochs: 100, loss: 'mse', clip_norm: 1.0,
         early_stopping: { patience: 10, min_delta: 0 }, validation_size: 12, seed: 42, threads: 'auto', ensemble: 1,
       },
-      evaluation: { test_size: 12, season: 0 },
+      evaluation: { test_size: 12, season: 0, rolling: false },
       output: { dir: 'runs', plot: true },
       backend: 'auto',
     };
@@ -221,7 +221,7 @@ training:
   validation_size: -1
   early_stopping: {patience: 0, min_delta: -1}
   optimiser: adam
-evaluation: {test_size: 0, season: -2}
+evaluation: {test_size: 0, season: -2, rolling: 1}
 backend: gpu
 `;
     const p = problemsOf(() => resolveText(text));
@@ -247,6 +247,7 @@ backend: gpu
       'training.seed: must be an integer, got 1.5 (my.yaml:18)',
       'evaluation.test_size: must be a positive integer, got 0 (my.yaml:22)',
       'evaluation.season: must be a non-negative integer, got -2 (my.yaml:22)',
+      'evaluation.rolling: must be true or false, got 1 (my.yaml:22)',
       'backend: must be one of auto, cpu, wasm, tensorflow, tensorflow-gpu; got "gpu" (did you mean "tensorflow-gpu"?) (my.yaml:23)',
     ]);
   });

@@ -264,3 +264,58 @@ output: {plot: false}
     }
   });
 });
+
+describe('rolling evaluation: a test period of several horizons, forecast block by block from the actual data', () => {
+  const dir = scratch();
+  const csv = readFileSync('test/fixtures/e2e/monthly.csv', 'utf8').trim().split('\n');
+  const config = (extra: string) =>
+    `data: {path: test/fixtures/e2e/monthly.csv, time_column: month, target: value${extra}}
+transforms: [log, difference, {scale: standard}]
+window: {mode: many-to-one, lookback: 12, horizon: 6}
+model: {cell: gru, layers: [{units: 4}]}
+training: {epochs: 2, batch_size: 16, validation_size: 6, seed: 7}
+evaluation: {test_size: 12, season: 12, rolling: true}
+output: {plot: false}
+`;
+
+  it('each block is what predict forecasts from the rows before it; baselines roll the same way', () => {
+    writeFileSync(join(dir, 'roll.yaml'), config(''));
+    const t = rnnfc(dir, ['train', '-c', 'roll.yaml', '--out', 'runs/r']);
+    expect(t.stderr).not.toMatch(/error/i);
+    expect(t.code).toBe(0);
+    expect(t.stdout).toContain('test metrics (12 steps in 2 rolling forecasts from the actual data, MASE season 12)');
+    const metrics = JSON.parse(readFileSync(join(dir, 'runs/r/metrics.json'), 'utf8'));
+    expect(metrics).toMatchObject({ origin: '2005-01-01', test_size: 12, rolling: true, origins: ['2005-01-01', '2005-07-01'] });
+    const test = readFileSync(join(dir, 'runs/r/forecast.csv'), 'utf8').trim().split('\n').slice(1, 13).map((l) => l.split(','));
+    expect(test.map((c) => c[0])).toEqual(csv.slice(61, 73).map((l) => l.split(',')[0]));
+    // block k from predict on the file cut at its origin (rows 1..60 and 1..66 after the header)
+    for (const [k, rows] of [[0, 60], [1, 66]]) {
+      writeFileSync(join(dir, `cut${k}.csv`), csv.slice(0, rows + 1).join('\n') + '\n');
+      const p = rnnfc(dir, ['predict', '-m', 'runs/r', '--data', `cut${k}.csv`, '-o', '-']);
+      expect(p.code).toBe(0);
+      const pr = p.stdout.trim().split('\n').slice(1).map((l) => l.split(','));
+      for (let i = 0; i < 6; i++) {
+        expect(pr[i][0]).toBe(test[6 * k + i][0]);
+        expect(Number(pr[i][1])).toBeCloseTo(Number(test[6 * k + i][3]), 6);
+      }
+    }
+    // naive repeats the last actual before each block: 2004-12 for the first, 2005-06 for the second
+    const y = csv.slice(1).map((l) => Number(l.split(',')[1]));
+    let mae = 0;
+    for (let i = 0; i < 12; i++) mae += Math.abs(y[60 + i] - y[i < 6 ? 59 : 65]);
+    expect(metrics.methods.naive.mae).toBeCloseTo(mae / 12, 6);
+  });
+
+  it('lets inputs other than the target cover a test period longer than the horizon; without rolling that is refused', () => {
+    writeFileSync(join(dir, 'feat.yaml'), config(', features: [value, temp]'));
+    const ok = rnnfc(dir, ['train', '-c', 'feat.yaml', '--out', 'runs/f', '--json']);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'runs/f/metrics.json'), 'utf8')).origins).toEqual(['2005-01-01', '2005-07-01']);
+    writeFileSync(join(dir, 'feat1.yaml'), config(', features: [value, temp]').replace(', rolling: true', ''));
+    const bad = rnnfc(dir, ['train', '-c', 'feat1.yaml', '--out', 'runs/f1']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('evaluation.test_size: must be at most window.horizon (6) when there are inputs other than the target, unless evaluation.rolling');
+    expect(existsSync(join(dir, 'runs/f1'))).toBe(false);
+  });
+});
