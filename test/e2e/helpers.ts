@@ -14,9 +14,9 @@ export function scratch(): string {
   return dir;
 }
 
-/** Runs bin/rnnfc in `cwd`; never throws. */
-export function rnnfc(cwd: string, args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
+/** Runs bin/rnnfc in `cwd` (with `nodeArgs` for node itself); never throws. */
+export function rnnfc(cwd: string, args: string[], env: Record<string, string> = {}, nodeArgs: string[] = []) {
+  const r = spawnSync(process.execPath, [...nodeArgs, BIN, ...args], {
     cwd,
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1', ...env },
