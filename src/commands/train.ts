@@ -239,7 +239,7 @@ export async function trainOnSeries(
       models.push(saved);
       // Forecast from the saved model through the same path predict takes, so that predict on this
       // run repeats train's future forecast exactly. Evaluation: one multi-step forecast from the
-      // test origin; the future: the next horizon after the last observation.
+      // test origin (or, rolling, one per block); the future: the next horizon after the last row.
       const predictor = await openPredictor(saved.modelJson, saved.weights, { backend, tf });
       try {
         testFs.push(concat(blocks.map(({ start, steps: k }) =>
