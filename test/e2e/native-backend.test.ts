@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, rnnfc, scratch } from './helpers.js';
+import { ROOT, futureRows, rnnfc, scratch } from './helpers.js';
 
 // @tensorflow/tfjs-node cannot be installed where its binaries cannot be downloaded, so these
 // tests resolve it to a stand-in (test/fixtures/native): tfjs with a backend named 'tensorflow',
@@ -13,9 +13,6 @@ const CFG = 'test/fixtures/e2e/tiny.yaml';
 
 describe('a native TensorFlow backend, when installed (stand-in package)', () => {
   const dir = scratch();
-  const future = (run: string) =>
-    readFileSync(join(dir, run, 'forecast.csv'), 'utf8').trim().split('\n').filter((l) => l.split(',')[1] === 'future')
-      .map((l) => { const c = l.split(','); return `${c[0]},${c[3]}`; });
 
   it('auto trains on it and the run records it; the fused kernels (cpu, wasm only) are not used', () => {
     const r = rnnfc(dir, ['train', '-c', CFG, '--out', 'runs/n', '--json'], {}, WITH_NATIVE);
@@ -31,10 +28,10 @@ describe('a native TensorFlow backend, when installed (stand-in package)', () =>
   it('predict uses it for such a run and repeats train\'s future forecast exactly; without it, predict still forecasts', () => {
     const p = rnnfc(dir, ['predict', '-m', 'runs/n', '-o', '-'], {}, WITH_NATIVE);
     expect(p.code).toBe(0);
-    expect(p.stdout.trim().split('\n').slice(1)).toEqual(future('runs/n'));
+    expect(p.stdout.trim().split('\n').slice(1)).toEqual(futureRows(dir, 'runs/n'));
     const q = rnnfc(dir, ['predict', '-m', 'runs/n', '-o', '-']);
     expect(q.code).toBe(0);
-    const want = future('runs/n').map((l) => Number(l.split(',')[1]));
+    const want = futureRows(dir, 'runs/n').map((l) => Number(l.split(',')[1]));
     const got = q.stdout.trim().split('\n').slice(1).map((l) => Number(l.split(',')[1]));
     expect(got).toHaveLength(6);
     for (let i = 0; i < 6; i++) expect(Math.abs(got[i] - want[i])).toBeLessThan(1e-6 * Math.abs(want[i]));

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { Tensor } from '@tensorflow/tfjs';
 import { availableParallelism } from 'node:os';
-import { BIN, rnnfc, scratch } from './helpers.js';
+import { BIN, futureRows, rnnfc, scratch } from './helpers.js';
 import { loadBackend } from '../../src/model/backend.js';
 import { openPredictor } from '../../src/model/predictor.js';
 import { scaledErr } from '../numeric.js';
@@ -19,10 +19,6 @@ describe('train then predict (spawns bin/rnnfc)', () => {
     dir = scratch();
     train = rnnfc(dir, ['train', '-c', CFG, '--out', 'runs/a', '--json']);
   });
-  /** forecast.csv's future rows as predict prints them: `time,forecast`. */
-  const futureRows = (run: string) =>
-    readFileSync(join(dir, run, 'forecast.csv'), 'utf8').trim().split('\n').filter((l) => l.split(',')[1] === 'future')
-      .map((l) => { const c = l.split(','); return `${c[0]},${c[3]}`; });
 
   it('exits 0 and prints one JSON result with the four methods', () => {
     expect(train.stderr).not.toMatch(/error/i);
@@ -76,7 +72,7 @@ describe('train then predict (spawns bin/rnnfc)', () => {
     expect(lines[0]).toBe('month,forecast');
     expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(['2006-01-01', '2006-02-01', '2006-03-01', '2006-04-01', '2006-05-01', '2006-06-01']);
     // the same model on the same data forecasts exactly what train wrote as the future part
-    expect(lines.slice(1)).toEqual(futureRows('runs/a'));
+    expect(lines.slice(1)).toEqual(futureRows(dir, 'runs/a'));
   });
 
   it('saves a standard tfjs model: stock tfjs layers load it and agree with predict', async () => {
@@ -197,7 +193,7 @@ describe('train then predict (spawns bin/rnnfc)', () => {
     const lines = p.stdout.trim().split('\n');
     expect(lines).toHaveLength(7);
     for (const l of lines.slice(1)) expect(Number.isFinite(Number(l.split(',')[1]))).toBe(true);
-    expect(lines.slice(1)).toEqual(futureRows('runs/o2o-gru'));
+    expect(lines.slice(1)).toEqual(futureRows(dir, 'runs/o2o-gru'));
   });
 
   it('Ctrl-C stops training cleanly and leaves no partial run', async () => {
