@@ -1,6 +1,6 @@
 import type { Config } from '../config/types.js';
 import { configFromOptions, readConfiguredSeries, threadsText, type DataFlagOptions } from './common.js';
-import { defaultSeason } from '../metrics/season.js';
+import { evaluationSeason } from '../metrics/season.js';
 import { backtest, defaultStep, type BacktestResult } from '../forecast/backtest.js';
 import { autoConfigFor } from '../forecast/defaults.js';
 
@@ -17,7 +17,7 @@ export async function backtestCommand(opts: BacktestCommandOptions): Promise<voi
   const series = readConfiguredSeries(cfg);
   const n = series.columns[cfg.data.target].length;
   const H = cfg.window.horizon;
-  const season = opts.season ?? (cfg.evaluation.season || defaultSeason(series.index.frequency));
+  const season = opts.season ?? evaluationSeason(cfg.evaluation.season, series.index.frequency);
   const step = opts.step ?? defaultStep(H);
   const origins = opts.origins ?? 3;
   // Without a config file, transforms and lookback are chosen at each origin from the rows

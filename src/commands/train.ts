@@ -9,7 +9,7 @@ import {
   splitPoints, manyToOneStarts, oneToOneChunks, gatherManyToOne, gatherOneToOne, normalizeLast, lastNormScale,
 } from '../windows/index-math.js';
 import { scoreAll } from '../metrics/metrics.js';
-import { defaultSeason } from '../metrics/season.js';
+import { evaluationSeason } from '../metrics/season.js';
 import { naive, seasonalNaive, drift } from '../forecast/baselines.js';
 import { forecastTransformed, needsFeedback, onlyTargetInput, testBlocks, type ModelIO } from '../forecast/forecast.js';
 import { medianOf, memberFileNames } from '../forecast/ensemble.js';
@@ -40,7 +40,7 @@ export async function trainCommand(opts: TrainOptions): Promise<void> {
   // Without a config file, the settings the config-less backtest measures: chosen from the rows
   // before the test origin (flags still win); the run's config.yaml records what was chosen.
   if (!opts.config && onlyTargetInput(cfg.data.features, cfg.data.target)) {
-    const season = cfg.evaluation.season || defaultSeason(series.index.frequency);
+    const season = evaluationSeason(cfg.evaluation.season, series.index.frequency);
     const end = series.columns[cfg.data.target].length - cfg.evaluation.test_size;
     cfg = autoConfigFor(season, opts.lookback)(cfg, series, end);
   }
@@ -260,7 +260,7 @@ export async function trainOnSeries(
   const future: Float64Array = futureCols ? medianOf(futureFs) : new Float64Array(0);
 
   const actual = original.slice(origin);
-  const season = cfg.evaluation.season || defaultSeason(series.index.frequency);
+  const season = evaluationSeason(cfg.evaluation.season, series.index.frequency);
   const train = original.subarray(0, origin);
   // the baselines forecast the same blocks from the same rows; MASE scales by the training part
   const baseline = (f: (y: Float64Array, h: number) => Float64Array) => concat(blocks.map((b) => f(original.subarray(0, b.start), b.steps)));

@@ -1,5 +1,10 @@
 import type { Frequency } from '../types.js';
 
+/** The seasonal period a config's evaluation.season gives: itself, or (0) the frequency's default. */
+export function evaluationSeason(configured: number, freq: Frequency): number {
+  return configured || defaultSeason(freq);
+}
+
 /** Seasonal period in steps for a frequency (1 = no seasonality). */
 export function defaultSeason(freq: Frequency): number {
   const step = freq.step > 0 ? freq.step : 1;
