@@ -3,12 +3,14 @@
 # the shipped series: set `short` (default), sixteen short and medium series; set `long`, ten
 # longer or harder ones (two stock indices' daily closes as an integer index, a daily temperature
 # with calendar dates, monthly gas production, long yearly series, a quarterly series with
-# missing values); set `tiny`, ten short series or short beginnings of series. The statistical baselines for them come from ../shared/bench/baselines.R.
+# missing values); set `tiny`, ten short series or short beginnings of series; set `holdout`, twenty
+# series never used to choose the defaults. The statistical baselines for them come from ../shared/bench/baselines.R.
 # From the repository root:
-#   Rscript bench/r-series.R /tmp/r-series [short|long|tiny]
+#   Rscript bench/r-series.R /tmp/r-series [short|long|tiny|holdout]
 #   (cd /tmp/r-series && Rscript "$OLDPWD/../shared/bench/baselines.R" manifest.json baselines.json 3)
 #   node bench/accuracy.js --manifest /tmp/r-series/manifest.json --baselines /tmp/r-series/baselines.json
-# Needs r-base-core, r-cran-forecast and r-cran-jsonlite (Debian); rnnfc itself does not.
+# Needs r-base-core, r-cran-forecast and r-cran-jsonlite (Debian), and for `holdout` r-cran-aer and
+# r-cran-tseries; rnnfc itself does not.
 suppressMessages(library(forecast))
 args <- commandArgs(trailingOnly = TRUE)
 dir <- if (length(args) >= 1) args[1] else "r-series"
@@ -63,6 +65,33 @@ tiny <- function() list(
   out("wineind60", window(wineind, end = c(1984, 12)), 18), out("mdeaths", mdeaths, 18), out("fdeaths", fdeaths, 18)
 )
 
-m <- if (set == "long") long() else if (set == "tiny") tiny() else short()
+# twenty series kept apart from all tuning of the defaults (first measured with the defaults as
+# they stood): monthly, quarterly, yearly and daily series from the datasets, AER and tseries
+# packages, one with missing values and calendar dates (daily ozone), one at 10-minute intervals
+holdout <- function() {
+  suppressMessages({ library(AER); library(tseries) })
+  data("DutchSales", "PepperPrice", "FrozenJuice", "UKNonDurables", "GermanUnemployment", "USProdIndex",
+       "UKInflation", "ChinaIncome", package = "AER", envir = environment())
+  data("nino", "NelPlo", "bev", "ice.river", "USeconomic", package = "tseries", envir = environment())
+  daily <- function(name, start, y, h) {
+    write.csv(data.frame(time = format(as.Date(start) + seq_along(y) - 1), value = y),
+              file.path(dir, sprintf("datasets/%s.csv", name)), row.names = FALSE, quote = FALSE, na = "")
+    list(name = name, file = sprintf("datasets/%s.csv", name), target = "value", m = 1, h = h)
+  }
+  list(
+    out("dutchsales", DutchSales, 18), out("pepper-black", PepperPrice[, "black"], 18),
+    out("frozenjuice", FrozenJuice[, "price"], 18), out("nino34", nino3.4, 18),
+    out("seatbelts-rear", Seatbelts[, "rear"], 18), out("seatbelts-kms", Seatbelts[, "kms"], 18),
+    out("uknondurables", UKNonDurables, 8), out("german-unemp", GermanUnemployment[, "unadjusted"], 8),
+    out("usprod", USProdIndex[, "unadjusted"], 8), out("ukinflation", UKInflation[, "actual"], 8),
+    out("us-m1", USeconomic[, "log(M1)"], 8),
+    out("china-industry", ChinaIncome[, "industry"], 6), out("nelplo-cpi", cpi, 6), out("nelplo-ip", ip, 6),
+    out("gnp-capita", gnp.capita, 6), out("bev", bev, 6),
+    out("cac", EuStockMarkets[, "CAC"], 14), out("ice-flow", ts(as.numeric(ice.river[, "flow.vat"])), 14),
+    daily("ozone", "1973-05-01", airquality$Ozone, 14), out("beaver2", ts(beaver2$temp), 6)
+  )
+}
+
+m <- if (set == "long") long() else if (set == "tiny") tiny() else if (set == "holdout") holdout() else short()
 jsonlite::write_json(m, file.path(dir, "manifest.json"), auto_unbox = TRUE, pretty = TRUE)
 cat(sprintf("wrote %d series and manifest.json to %s\n", length(m), dir))
