@@ -16,6 +16,10 @@ export interface Frequency {
 export type TimeFormat =
   | 'date'          // 2000-01-31
   | 'month'         // 2000-01
+  | 'quarter'       // 2000-Q1 (the quarter's first month; also read: 2000-q1)
+  | 'quarter-space' // 2000 Q1
+  | 'quarter-compact' // 2000Q1
+  | 'date-slash'    // 2000/01/31
   | 'datetime'      // 2000-01-31T12:00:00 (no zone: treated as UTC, written without zone)
   | 'datetime-z'    // 2000-01-31T12:00:00Z or with an offset (written in UTC with Z)
   | 'integer'       // 17

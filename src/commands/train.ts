@@ -3,7 +3,7 @@ import type { Config } from '../config/types.js';
 import { ConfigError } from '../errors.js';
 import { configFromOptions, interactive, readConfiguredSeries, runBaseName, threadsText, type DataFlagOptions } from './common.js';
 import { sha256File } from '../data/read-csv.js';
-import { formatTime, futureTimes, stepNumber, stepNumbers } from '../data/time.js';
+import { formatTime, futureTimes, isoFormat, stepNumber, stepNumbers } from '../data/time.js';
 import { Pipeline, differenceLag } from '../transforms/pipeline.js';
 import {
   splitPoints, manyToOneStarts, oneToOneChunks, gatherManyToOne, gatherOneToOne, normalizeLast, lastNormScale,
@@ -388,11 +388,15 @@ async function runFiles(cfg: Config, series: Series, r: TrainResult, t0: number)
   if (cfg.output.plot) {
     const { renderForecastSvg } = await import('../output/plot.js');
     const histEnd = origin;
+    // the plot parses times, so it gets them in ISO spelling
+    const iso = isoFormat(idx.format);
+    const ptimes = iso === idx.format ? times : idx.times.map((t) => formatTime(t, iso));
+    const pfut = iso === idx.format ? fut : futureTimes(idx, r.future.length).map((t) => formatTime(t, iso));
     files['plot.svg'] = await renderForecastSvg({
       title: `${cfg.data.target}: ${r.io.mode} ${cfg.model.cell.toUpperCase()} forecast`,
-      history: { t: times.slice(0, histEnd), y: Array.from(target.subarray(0, histEnd)) },
-      test: { t: times.slice(origin), actual: Array.from(r.test.actual), forecast: Array.from(r.test.forecast) },
-      future: { t: fut, forecast: Array.from(r.future) },
+      history: { t: ptimes.slice(0, histEnd), y: Array.from(target.subarray(0, histEnd)) },
+      test: { t: ptimes.slice(origin), actual: Array.from(r.test.actual), forecast: Array.from(r.test.forecast) },
+      future: { t: pfut, forecast: Array.from(r.future) },
       temporal: idx.format !== 'integer' && idx.format !== 'row',
     });
   }

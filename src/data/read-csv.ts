@@ -139,7 +139,12 @@ export function readSeries(opts: ReadSeriesOptions): Series {
         throw new DataError(`${path}:${lines[i]}: column "${timeColumn}": empty time value; fill it in or remove the row`);
       }
       const p = parseTimeValue(cell);
-      if (!p) throw new DataError(`${path}:${lines[i]}: column "${timeColumn}": cannot parse "${cell}" as a date`);
+      if (!p) {
+        throw new DataError(
+          `${path}:${lines[i]}: column "${timeColumn}": cannot parse "${cell}" as a date`,
+          'time values may be dates (2000-01-31 or 2000/01/31), months (2000-01), quarters (2000-Q1, 2000 Q1, 2000Q1), ISO date-times (2000-01-31T12:00:00Z) or integers',
+        );
+      }
       if (i === 0) format = p.format;
       else if (p.format !== format) {
         throw new DataError(

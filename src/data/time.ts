@@ -14,6 +14,10 @@ export const WEEK_MS = 7 * DAY_MS;
 const RE_INT = /^[+-]?\d+$/;
 const RE_MONTH = /^(\d{4})-(\d{2})$/;
 const RE_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const RE_DATE_SLASH = /^(\d{4})\/(\d{1,2})\/(\d{1,2})$/;
+/** Year and quarter: 2000-Q1, 2000 Q1 or 2000Q1 (q in either case). */
+const RE_QUARTER = /^(\d{4})([- ]?)[Qq]([1-4])$/;
+const QUARTER_FORMAT: Record<string, TimeFormat> = { '-': 'quarter', ' ': 'quarter-space', '': 'quarter-compact' };
 const RE_DATETIME =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|z|[+-]\d{2}:?\d{2})?$/;
 
@@ -48,6 +52,13 @@ export function parseTimeValue(s: string): { t: number; format: TimeFormat } | n
     const t = utc(+m[1], +m[2], +m[3]);
     return t === null ? null : { t, format: 'date' };
   }
+  m = RE_QUARTER.exec(v);
+  if (m) return { t: utc(+m[1], 3 * +m[3] - 2, 1)!, format: QUARTER_FORMAT[m[2]] };
+  m = RE_DATE_SLASH.exec(v);
+  if (m) {
+    const t = utc(+m[1], +m[2], +m[3]);
+    return t === null ? null : { t, format: 'date-slash' };
+  }
   m = RE_DATETIME.exec(v);
   if (m) {
     const ms = m[7] ? Math.round(Number(m[7]) * 1000) : 0;
@@ -75,11 +86,25 @@ export function formatTime(t: number, format: TimeFormat): string {
       return iso.slice(0, 7);
     case 'date':
       return iso.slice(0, 10);
+    case 'date-slash':
+      return iso.slice(0, 10).replaceAll('-', '/');
+    case 'quarter':
+    case 'quarter-space':
+    case 'quarter-compact': {
+      const sep = format === 'quarter' ? '-' : format === 'quarter-space' ? ' ' : '';
+      return `${iso.slice(0, 4)}${sep}Q${Math.floor(new Date(t).getUTCMonth() / 3) + 1}`;
+    }
     case 'datetime':
       return iso.slice(0, 19);
     case 'datetime-z':
       return iso.slice(0, 19) + 'Z';
   }
+}
+
+/** The ISO spelling of a format's times (quarters as their first month, slashed dates with dashes), for tools that parse only ISO. */
+export function isoFormat(format: TimeFormat): TimeFormat {
+  if (format === 'quarter' || format === 'quarter-space' || format === 'quarter-compact') return 'month';
+  return format === 'date-slash' ? 'date' : format;
 }
 
 /** Human text for a frequency, e.g. "30 minutes", "1 month". */
@@ -163,10 +188,11 @@ export function inferFrequency(times: number[], format: TimeFormat): Frequency {
   if (format === 'integer') {
     return { unit: 'integer', step: diffs.length ? Math.max(1, modal(diffs)) : 1 };
   }
+  const quarterly = format === 'quarter' || format === 'quarter-space' || format === 'quarter-compact';
   if (diffs.length === 0) {
-    return format === 'month' ? { unit: 'month', step: 1 } : { unit: 'day', step: 1 };
+    return format === 'month' ? { unit: 'month', step: 1 } : quarterly ? { unit: 'quarter', step: 1 } : { unit: 'day', step: 1 };
   }
-  if (format === 'month') {
+  if (format === 'month' || quarterly) {
     return monthlyFrequency(modal(diffs.map((_, i) => monthNumber(times[i + 1]) - monthNumber(times[i]))));
   }
   // calendar months: most consecutive pairs are whole months apart

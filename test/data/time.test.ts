@@ -27,9 +27,17 @@ describe('parseTimeValue / formatTime', () => {
     expect(parseTimeValue('2000-06-05T00:30:00-02:30')?.t).toBe(D('2000-06-05T03:00:00Z'));
     expect(parseTimeValue('17')).toEqual({ t: 17, format: 'integer' });
     expect(parseTimeValue(' 3 ')).toEqual({ t: 3, format: 'integer' });
+    expect(parseTimeValue('1990/07/31')).toEqual({ t: D('1990-07-31'), format: 'date-slash' });
+    expect(parseTimeValue('1990/7/1')).toEqual({ t: D('1990-07-01'), format: 'date-slash' });
+  });
+  it('parses quarters as the first day of the quarter, in three spellings', () => {
+    expect(parseTimeValue('1990-Q1')).toEqual({ t: D('1990-01-01'), format: 'quarter' });
+    expect(parseTimeValue('1990-q2')).toEqual({ t: D('1990-04-01'), format: 'quarter' });
+    expect(parseTimeValue('1990 Q3')).toEqual({ t: D('1990-07-01'), format: 'quarter-space' });
+    expect(parseTimeValue('1990Q4')).toEqual({ t: D('1990-10-01'), format: 'quarter-compact' });
   });
   it('rejects non-times', () => {
-    for (const s of ['xyz', '', '2001-02-30', '2000-13', '2000-01-01T25:00', '1.5', '01/02/2000']) {
+    for (const s of ['xyz', '', '2001-02-30', '2000-13', '2000-01-01T25:00', '1.5', '01/02/2000', '2000-Q5', '2000-Q0', '2000/02/30', '2000--Q1']) {
       expect(parseTimeValue(s)).toBeNull();
     }
   });
@@ -40,6 +48,10 @@ describe('parseTimeValue / formatTime', () => {
       ['2000-06-05T00:30:00', 'datetime'],
       ['2000-06-05T00:30:00Z', 'datetime-z'],
       ['42', 'integer'],
+      ['1990/07/31', 'date-slash'],
+      ['1990-Q3', 'quarter'],
+      ['1990 Q4', 'quarter-space'],
+      ['1991Q1', 'quarter-compact'],
     ];
     for (const [s, f] of cases) expect(formatTime(parseTimeValue(s)!.t, f)).toBe(s);
     expect(formatTime(parseTimeValue('2000-06-05T01:30:00.250+01:00')!.t, 'datetime-z')).toBe('2000-06-05T00:30:00Z');
@@ -81,6 +93,9 @@ describe('inferFrequency', () => {
     expect(inferFrequency(monthly(2000, 0, 1, 12, 3), 'date')).toEqual({ unit: 'quarter', step: 1 });
     expect(inferFrequency(monthly(2000, 0, 1, 12, 12), 'date')).toEqual({ unit: 'year', step: 1 });
     expect(inferFrequency(monthly(2000, 0, 1, 12, 6), 'date')).toEqual({ unit: 'month', step: 6 });
+    expect(inferFrequency(monthly(2000, 0, 1, 12, 3), 'quarter-space')).toEqual({ unit: 'quarter', step: 1 });
+    expect(inferFrequency([D('2000-04-01')], 'quarter')).toEqual({ unit: 'quarter', step: 1 });
+    expect(inferFrequency(monthly(2000, 0, 1, 12, 12), 'quarter-compact')).toEqual({ unit: 'year', step: 1 });
   });
   it('integer uses the modal difference; row is always 1', () => {
     expect(inferFrequency([0, 5, 10, 20, 25], 'integer')).toEqual({ unit: 'integer', step: 5 });

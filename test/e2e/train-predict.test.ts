@@ -173,6 +173,19 @@ describe('train then predict (spawns bin/rnnfc)', () => {
     for (const f of j.forecast) expect(Number.isFinite(f.forecast)).toBe(true);
   });
 
+  it('quarters written as "1990 Q1" are a quarterly series (season 4) and predict continues them in that spelling', () => {
+    const rows = Array.from({ length: 40 }, (_, i) => `${1990 + Math.floor(i / 4)} Q${(i % 4) + 1},${(100 + 10 * ((i % 4) === 3 ? 1 : 0) + i).toFixed(3)}`);
+    writeFileSync(join(dir, 'quarters.csv'), ['quarter,value', ...rows].join('\n') + '\n');
+    const t = rnnfc(dir, ['train', '--data', 'quarters.csv', '--time-column', 'quarter', '--target', 'value', '--horizon', '6', '--epochs', '1', '--out', 'runs/quarters', '--json']);
+    expect(t.code).toBe(0);
+    expect(readFileSync(join(dir, 'runs/quarters/metrics.json'), 'utf8')).toMatch(/"season": 4/);
+    // the plot reads the quarters as dates (their first day), so its lines are drawn on a time axis
+    expect(readFileSync(join(dir, 'runs/quarters/plot.svg'), 'utf8')).toMatch(/time: Jan 01, 1990; value: 100; series: history/);
+    const p = rnnfc(dir, ['predict', '-m', 'runs/quarters', '--json']);
+    expect(p.code).toBe(0);
+    expect(JSON.parse(p.stdout).forecast.map((f: { quarter: string }) => f.quarter)).toEqual(['2000 Q1', '2000 Q2', '2000 Q3', '2000 Q4', '2001 Q1', '2001 Q2']);
+  });
+
   it('one-to-one GRU: trains, forecasts the horizon by feeding predictions back, and predicts', () => {
     const r = rnnfc(dir, ['train', '-c', CFG, '--out', 'runs/o2o', '--json']);
     expect(r.code).toBe(0);
