@@ -101,9 +101,13 @@ export function formatTime(t: number, format: TimeFormat): string {
   }
 }
 
+function isQuarter(format: TimeFormat): boolean {
+  return format === 'quarter' || format === 'quarter-space' || format === 'quarter-compact';
+}
+
 /** The ISO spelling of a format's times (quarters as their first month, slashed dates with dashes), for tools that parse only ISO. */
 export function isoFormat(format: TimeFormat): TimeFormat {
-  if (format === 'quarter' || format === 'quarter-space' || format === 'quarter-compact') return 'month';
+  if (isQuarter(format)) return 'month';
   return format === 'date-slash' ? 'date' : format;
 }
 
@@ -188,7 +192,7 @@ export function inferFrequency(times: number[], format: TimeFormat): Frequency {
   if (format === 'integer') {
     return { unit: 'integer', step: diffs.length ? Math.max(1, modal(diffs)) : 1 };
   }
-  const quarterly = format === 'quarter' || format === 'quarter-space' || format === 'quarter-compact';
+  const quarterly = isQuarter(format);
   if (diffs.length === 0) {
     return format === 'month' ? { unit: 'month', step: 1 } : quarterly ? { unit: 'quarter', step: 1 } : { unit: 'day', step: 1 };
   }
