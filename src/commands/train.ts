@@ -329,8 +329,9 @@ function roundScores(s: Scores): Record<string, number | null> {
 async function runFiles(cfg: Config, series: Series, r: TrainResult, t0: number): Promise<Record<string, string | Uint8Array>> {
   const idx = series.index;
   const target = series.columns[cfg.data.target];
+  const futureAt = futureTimes(idx, r.future.length);
   const times = idx.times.map((t) => formatTime(t, idx.format));
-  const fut = futureTimes(idx, r.future.length).map((t) => formatTime(t, idx.format));
+  const fut = futureAt.map((t) => formatTime(t, idx.format));
   const origin = r.split.valEnd;
   const pipelineJson = {
     format_version: 1,
@@ -391,7 +392,7 @@ async function runFiles(cfg: Config, series: Series, r: TrainResult, t0: number)
     // the plot parses times, so it gets them in ISO spelling
     const iso = isoFormat(idx.format);
     const ptimes = iso === idx.format ? times : idx.times.map((t) => formatTime(t, iso));
-    const pfut = iso === idx.format ? fut : futureTimes(idx, r.future.length).map((t) => formatTime(t, iso));
+    const pfut = iso === idx.format ? fut : futureAt.map((t) => formatTime(t, iso));
     files['plot.svg'] = await renderForecastSvg({
       title: `${cfg.data.target}: ${r.io.mode} ${cfg.model.cell.toUpperCase()} forecast`,
       history: { t: ptimes.slice(0, histEnd), y: Array.from(target.subarray(0, histEnd)) },
