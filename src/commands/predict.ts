@@ -2,7 +2,7 @@ import { ArtifactError, DataError, UsageError, UserError } from '../errors.js';
 import { readRunDir } from '../artifacts/run-dir.js';
 import { writeFileAtomic } from '../artifacts/atomic.js';
 import { readSeries } from '../data/read-csv.js';
-import { formatTime, futureTimes, stepNumber, stepNumbers } from '../data/time.js';
+import { formatTime, futureTimes, isNumericIndex, stepNumber, stepNumbers } from '../data/time.js';
 import { Pipeline } from '../transforms/pipeline.js';
 import { forecastTransformed, needsFeedback, onlyTargetInput, type ModelIO } from '../forecast/forecast.js';
 import { toCsv, formatNumber } from '../output/csv.js';
@@ -97,7 +97,7 @@ export async function predictCommand(opts: PredictOptions): Promise<void> {
   const times = future.map((t) => formatTime(t, series.index.format));
   const timeName = series.timeColumn ?? 'index';
   // integer indices and row numbers are numbers in JSON; calendar times stay strings
-  const numericIndex = series.index.format === 'integer' || series.index.format === 'row';
+  const numericIndex = isNumericIndex(series.index.format);
 
   const format = opts.json ? 'json' : (opts.format ?? (opts.output.endsWith('.json') ? 'json' : 'csv'));
   const output = opts.json ? '-' : opts.output;

@@ -3,7 +3,7 @@ import type { Config } from '../config/types.js';
 import { ConfigError } from '../errors.js';
 import { configFromOptions, interactive, readConfiguredSeries, runBaseName, threadsText, type DataFlagOptions } from './common.js';
 import { sha256File } from '../data/read-csv.js';
-import { formatTime, futureTimes, isoFormat, stepNumber, stepNumbers } from '../data/time.js';
+import { formatTime, futureTimes, isNumericIndex, isoFormat, stepNumber, stepNumbers } from '../data/time.js';
 import { Pipeline, differenceLag } from '../transforms/pipeline.js';
 import {
   splitPoints, manyToOneStarts, oneToOneChunks, gatherManyToOne, gatherOneToOne, normalizeLast, lastNormScale,
@@ -398,7 +398,7 @@ async function runFiles(cfg: Config, series: Series, r: TrainResult, t0: number)
       history: { t: ptimes.slice(0, histEnd), y: Array.from(target.subarray(0, histEnd)) },
       test: { t: ptimes.slice(origin), actual: Array.from(r.test.actual), forecast: Array.from(r.test.forecast) },
       future: { t: pfut, forecast: Array.from(r.future) },
-      temporal: idx.format !== 'integer' && idx.format !== 'row',
+      temporal: !isNumericIndex(idx.format),
     });
   }
   files['manifest.json'] = buildManifest(files, VERSION);

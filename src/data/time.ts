@@ -77,9 +77,14 @@ export function parseTimeValue(s: string): { t: number; format: TimeFormat } | n
   return null;
 }
 
+/** True for indexes that are plain numbers (an integer column, or row order), not calendar times. */
+export function isNumericIndex(format: TimeFormat): format is 'integer' | 'row' {
+  return format === 'integer' || format === 'row';
+}
+
 /** Writes a time in the shape it was read ('datetime-z' always as UTC with Z, no ms). */
 export function formatTime(t: number, format: TimeFormat): string {
-  if (format === 'integer' || format === 'row') return String(t);
+  if (isNumericIndex(format)) return String(t);
   const iso = new Date(t).toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ (years 0..9999)
   switch (format) {
     case 'month':
