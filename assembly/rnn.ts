@@ -247,6 +247,12 @@ function addRows(dst: usize, src: usize, rows: i32, n: i32): void {
   for (; j < n; j++) store<f32>(P(p, j), tanhS(load<f32>(P(p, j))));
 }
 
+// The row of state before step t for batch row bb (row = t*B + bb) of a [T,B,H] sequence `seq`:
+// the previous step's row, or at t = 0 that row of the initial state `init` [B,H] (0: zeros, and 0 is returned).
+@inline function prevRow(seq: usize, init: usize, t: i32, row: i32, bb: i32, B: i32, H: i32): usize {
+  return t > 0 ? P(seq, (row - B) * H) : init ? P(init, bb * H) : 0;
+}
+
 // x [T,B,I]; W [I,4H]; U [H,4H]; b [4H]
 // gates [T,B,4H] (out: activated i,f,g,o); cs [T,B,H] (out: c_t); tcs [T,B,H] (out: tanh(c_t), kept
 // for backward); hs [T,B,H] (out); h0, c0 [B,H]: the initial state, both given or both 0 (zeros:
@@ -275,7 +281,7 @@ export function lstmForward(x: usize, W: usize, U: usize, b: usize, T: i32, B: i
       const c = P(cs, row * H);
       const tc = P(tcs, row * H);
       const h = P(hs, row * H);
-      const cp = t > 0 ? P(cs, (row - B) * H) : c0 ? P(c0, bb * H) : 0;
+      const cp = prevRow(cs, c0, t, row, bb, B, H);
       let j = 0;
       for (; j < H4; j += 4) {
         const cprev = cp ? v128.load(P(cp, j)) : f32x4.splat(0);
@@ -316,7 +322,7 @@ export function lstmBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i3
       const row = t * B + bb;
       const g = P(gates, row * G);
       const tcr = P(tcs, row * H);
-      const cp = t > 0 ? P(cs, (row - B) * H) : c0 ? P(c0, bb * H) : 0;
+      const cp = prevRow(cs, c0, t, row, bb, B, H);
       const da = P(dA, bb * G);
       const dhIn = P(dhs, row * H);
       const dhN = P(dhNext, bb * H);
@@ -403,7 +409,7 @@ export function gruForward(x: usize, W: usize, U: usize, b: usize, T: i32, B: i3
     for (let bb = 0; bb < B; bb++) {
       const row = t * B + bb;
       const g = P(gates, row * G);
-      const hp = t > 0 ? P(hs, (row - B) * H) : h0 ? P(h0, bb * H) : 0;
+      const hp = prevRow(hs, h0, t, row, bb, B, H);
       const rr = P(rh, row * H);
       let j = 0;
       for (; j < H4; j += 4) {
@@ -428,7 +434,7 @@ export function gruForward(x: usize, W: usize, U: usize, b: usize, T: i32, B: i3
       const row = t * B + bb;
       const g = P(gates, row * G);
       const h = P(hs, row * H);
-      const hp = t > 0 ? P(hs, (row - B) * H) : h0 ? P(h0, bb * H) : 0;
+      const hp = prevRow(hs, h0, t, row, bb, B, H);
       let j = 0;
       for (; j < H4; j += 4) {
         const z = v128.load(P(g, j));
@@ -463,7 +469,7 @@ export function gruBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i32
       const row = t * B + bb;
       const g = P(gates, row * G);
       const da = P(dA, bb * G);
-      const hp = t > 0 ? P(hs, (row - B) * H) : h0 ? P(h0, bb * H) : 0;
+      const hp = prevRow(hs, h0, t, row, bb, B, H);
       const dhIn = P(dhs, row * H);
       const dhN = P(dhNext, bb * H);
       const dp = P(dhp, bb * H);
@@ -495,7 +501,7 @@ export function gruBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i32
       const row = t * B + bb;
       const g = P(gates, row * G);
       const da = P(dA, bb * G);
-      const hp = t > 0 ? P(hs, (row - B) * H) : h0 ? P(h0, bb * H) : 0;
+      const hp = prevRow(hs, h0, t, row, bb, B, H);
       const dr = P(drh, bb * H);
       const dp = P(dhp, bb * H);
       let j = 0;
