@@ -2,9 +2,9 @@
  * Shared shapes of the pure core. Times are numbers: epoch milliseconds (UTC) for calendar
  * indexes, the integer itself for an integer index, the row number when there is no time column.
  */
-export type FrequencyUnit =
-  | 'minute' | 'hour' | 'day' | 'bday' | 'week' | 'month' | 'quarter' | 'year'
-  | 'integer' | 'row';
+/** Every unit a time index can step in. */
+export const FREQUENCY_UNITS = ['minute', 'hour', 'day', 'bday', 'week', 'month', 'quarter', 'year', 'integer', 'row'] as const;
+export type FrequencyUnit = (typeof FREQUENCY_UNITS)[number];
 
 /** A regular spacing: `step` units apart (e.g. {unit:'minute', step:30}). */
 export interface Frequency {
@@ -12,18 +12,18 @@ export interface Frequency {
   step: number;
 }
 
-/** How timestamps were written, so output can write them the same way. */
-export type TimeFormat =
-  | 'date'          // 2000-01-31
-  | 'month'         // 2000-01
-  | 'quarter'       // 2000-Q1 (the quarter's first month; also read: 2000-q1)
-  | 'quarter-space' // 2000 Q1
-  | 'quarter-compact' // 2000Q1
-  | 'date-slash'    // 2000/01/31
-  | 'datetime'      // 2000-01-31T12:00:00 (no zone: treated as UTC, written without zone)
-  | 'datetime-z'    // 2000-01-31T12:00:00Z or with an offset (written in UTC with Z)
-  | 'integer'       // 17
-  | 'row';          // no time column
+/**
+ * How timestamps were written, so output can write them the same way:
+ * - date: 2000-01-31; month: 2000-01; date-slash: 2000/01/31
+ * - quarter: 2000-Q1 (the quarter's first month; also read: 2000-q1); quarter-space: 2000 Q1; quarter-compact: 2000Q1
+ * - datetime: 2000-01-31T12:00:00 (no zone: treated as UTC, written without zone)
+ * - datetime-z: 2000-01-31T12:00:00Z or with an offset (written in UTC with Z)
+ * - integer: 17; row: no time column
+ */
+export const TIME_FORMATS = [
+  'date', 'month', 'quarter', 'quarter-space', 'quarter-compact', 'date-slash', 'datetime', 'datetime-z', 'integer', 'row',
+] as const;
+export type TimeFormat = (typeof TIME_FORMATS)[number];
 
 export interface TimeIndex {
   format: TimeFormat;

@@ -1,5 +1,5 @@
 import type { Config } from '../config/types.js';
-import { configFromOptions, readConfiguredSeries, threadsText, type DataFlagOptions } from './common.js';
+import { computeOptions, configFromOptions, readConfiguredSeries, threadsText, withInterrupt, type DataFlagOptions } from './common.js';
 import { evaluationSeason } from '../metrics/season.js';
 import { backtest, defaultStep, type BacktestResult } from '../forecast/backtest.js';
 import { autoConfigFor } from '../forecast/defaults.js';
@@ -13,7 +13,7 @@ export interface BacktestCommandOptions extends DataFlagOptions {
 /** `rnnfc backtest`: rolling-origin evaluation; prints results, writes nothing. */
 export async function backtestCommand(opts: BacktestCommandOptions): Promise<void> {
   const t0 = performance.now();
-  let cfg = configFromOptions(opts);
+  const cfg = configFromOptions(opts);
   const series = readConfiguredSeries(cfg);
   const n = series.columns[cfg.data.target].length;
   const H = cfg.window.horizon;
@@ -24,7 +24,14 @@ export async function backtestCommand(opts: BacktestCommandOptions): Promise<voi
   // before it only (flags still win over the choice).
   const configFor = opts.config ? undefined : autoConfigFor(season, opts.lookback);
   const quiet = Boolean(opts.quiet || opts.json);
-  const r = await backtest(cfg, series, { origins, step, season, quiet, configFor });
+  const r = await withInterrupt((signal) =>
+    backtest(cfg, series, {
+      origins, step, season, configFor, ...computeOptions(cfg), signal,
+      onOrigin: quiet ? undefined : (k, of, o, s) => process.stderr.write(
+        `origin ${k + 1}/${of} at ${o.origin} (train rows ${o.train_end}): MASE model ${fixed3(o.metrics.model?.mase)}, ` +
+          `seasonal naive ${fixed3(o.metrics.seasonal_naive?.mase)} (${s.toFixed(1)} s)\n`),
+    }),
+  );
   const seconds = (performance.now() - t0) / 1000;
   if (opts.json) {
     process.stdout.write(
@@ -64,4 +71,9 @@ function table(r: BacktestResult, cfg: Config, seconds: number): string {
 function fmt(x: number | null): string {
   if (x === null || !Number.isFinite(x)) return '-';
   return Math.abs(x) >= 1000 ? x.toFixed(0) : x.toPrecision(4);
+}
+
+function fixed3(x: number | null | undefined): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return '-';
+  return x.toFixed(3);
 }

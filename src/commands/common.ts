@@ -5,6 +5,7 @@ import { resolveConfig } from '../config/resolve.js';
 import { loadConfigFile } from '../config/load.js';
 import { readSeries } from '../data/read-csv.js';
 import type { Series } from '../types.js';
+import type { FitOptions } from '../forecast/fit.js';
 
 /** Options shared by the commands that take a config and overriding flags. */
 export interface DataFlagOptions {
@@ -73,4 +74,26 @@ export function readConfiguredSeries(cfg: Config): Series {
     features: cfg.data.features,
     missing: cfg.data.missing,
   });
+}
+
+/** The compute backend and layer kind a fit gets from the command line's world: the config's backend, and RNNFC_STOCK_LAYERS. */
+export function computeOptions(cfg: Config): Pick<FitOptions, 'engine' | 'layers'> {
+  return {
+    engine: async () => (await import('../model/backend.js')).loadBackend(cfg.backend),
+    // RNNFC_STOCK_LAYERS=1 keeps the stock tfjs LSTM/GRU layers on cpu and wasm too (for
+    // comparing the two: bench/configs.js); the saved model is the same format either way.
+    layers: process.env.RNNFC_STOCK_LAYERS === '1' ? 'stock' : 'fused',
+  };
+}
+
+/** Runs `work` with Ctrl-C turned into an abort of its signal (training stops between batches). */
+export async function withInterrupt<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ac = new AbortController();
+  const onSigint = () => ac.abort();
+  process.on('SIGINT', onSigint);
+  try {
+    return await work(ac.signal);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
 }

@@ -7,14 +7,14 @@ import type { Config } from '../config/types.js';
 import { DataError } from '../errors.js';
 import type { Series } from '../types.js';
 import { formatTime } from '../data/time.js';
+import { fitSeries, type FitOptions } from './fit.js';
 
-export interface BacktestOptions {
+export interface BacktestOptions extends Pick<FitOptions, 'engine' | 'layers' | 'signal'> {
   origins: number;
   step: number;
   season: number;
-  quiet?: boolean;
-  /** Where progress lines go (default process.stderr). */
-  log?: (line: string) => void;
+  /** Called as each origin is done: k (0-based) of `of`, its result, the seconds it took. */
+  onOrigin?: (k: number, of: number, result: OriginResult, seconds: number) => void;
   /**
    * Settings chosen per origin from the rows the model may see ([0, end) only), e.g. the
    * config-less defaults' transforms and lookback. Default: `cfg` unchanged.
@@ -97,15 +97,13 @@ function pick(s: Record<string, number>): MethodScores {
   return { mae: clean(s.mae), rmse: clean(s.rmse), smape: clean(s.smape), mase: clean(s.mase) };
 }
 
-/** Runs the K origins one after another (each a full refit via trainOnSeries). */
+/** Runs the K origins one after another (each a full refit via fitSeries). */
 export async function backtest(cfg: Config, series: Series, opts: BacktestOptions): Promise<BacktestResult> {
-  const { trainOnSeries } = await import('../commands/train.js');
   const H = cfg.window.horizon;
   const target = series.columns[cfg.data.target];
   if (!target) throw new DataError(`no target column "${cfg.data.target}" in the series`);
   const n = target.length;
   const ends = originEnds(n, H, opts.step, opts.origins);
-  const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const ocfg: Config = {
     ...cfg,
     window: { ...cfg.window, horizon: H },
@@ -119,13 +117,13 @@ export async function backtest(cfg: Config, series: Series, opts: BacktestOption
     const t0 = performance.now();
     const part = truncateSeries(series, end + H);
     const kcfg = opts.configFor ? opts.configFor(ocfg, truncateSeries(series, end), end) : ocfg;
-    const r = await trainOnSeries(kcfg, part, { quiet: true, json: true, future: false });
+    const r = await fitSeries(kcfg, part, { engine: opts.engine, layers: opts.layers, signal: opts.signal, future: false });
     if (r.split.valEnd !== end) throw new Error(`internal: origin ${k} split at ${r.split.valEnd}, expected ${end}`);
     ({ backend, threads } = r);
     const metrics: Record<string, MethodScores> = {};
     for (const [m, s] of Object.entries(r.metrics)) metrics[m] = pick(s as unknown as Record<string, number>);
     const origin = formatTime(series.index.times[end], series.index.format);
-    results.push({
+    const result: OriginResult = {
       origin,
       train_end: end,
       lookback: kcfg.window.lookback,
@@ -133,14 +131,9 @@ export async function backtest(cfg: Config, series: Series, opts: BacktestOption
       forecast: Array.from(r.test.forecast),
       actual: Array.from(r.test.actual),
       metrics,
-    });
-    if (!opts.quiet) {
-      const mm = metrics.model?.mase, sn = metrics.seasonal_naive?.mase;
-      log(
-        `origin ${k + 1}/${ends.length} at ${origin} (train rows ${end}): MASE model ${fmt(mm)}, seasonal naive ${fmt(sn)} ` +
-          `(${((performance.now() - t0) / 1000).toFixed(1)} s)`,
-      );
-    }
+    };
+    results.push(result);
+    opts.onOrigin?.(k, ends.length, result, (performance.now() - t0) / 1000);
   }
   return { backend, threads, horizon: H, season: opts.season, step: opts.step, origins: results, mean: meanScores(results) };
 }
@@ -164,11 +157,6 @@ export function meanScores(results: OriginResult[]): Record<string, MethodScores
     out[m] = s;
   }
   return out;
-}
-
-function fmt(x: number | null | undefined): string {
-  if (x === null || x === undefined || !Number.isFinite(x)) return '-';
-  return x.toFixed(3);
 }
 
 function describeTransform(t: Config['transforms'][number]): string {

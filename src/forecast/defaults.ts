@@ -7,6 +7,7 @@ import type { Series } from '../types.js';
 import { chooseWindowTransforms } from './auto.js';
 import { onlyTargetInput } from './forecast.js';
 import { differenceLag } from '../transforms/pipeline.js';
+import { evaluationSeason } from '../metrics/season.js';
 
 /**
  * Default lookback when neither a config file nor --lookback sets one: two seasons (2m) when
@@ -98,4 +99,16 @@ export function autoConfigFor(season: number, lookback?: number): (c: Config, se
     const ridge = defaultRidge(end - base.training.validation_size, L, c.window.horizon);
     return { ...base, transforms, model: { ...base.model, ridge }, window: { ...base.window, lookback: L, chunk: L } };
   };
+}
+
+/**
+ * The settings `rnnfc train` and `rnnfc check` use for a series: the config as it is, or, without a
+ * config file and with the target as the only input, the config-less defaults chosen from the rows
+ * before the test origin (settings given as flags, such as `lookback`, still win).
+ */
+export function settingsFor(cfg: Config, series: Series, opts: { configless: boolean; lookback?: number }): Config {
+  if (!opts.configless || !onlyTargetInput(cfg.data.features, cfg.data.target)) return cfg;
+  const season = evaluationSeason(cfg.evaluation.season, series.index.frequency);
+  const end = series.columns[cfg.data.target].length - cfg.evaluation.test_size;
+  return autoConfigFor(season, opts.lookback)(cfg, series, end);
 }

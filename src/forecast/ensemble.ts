@@ -1,4 +1,4 @@
-/** Ensembles of models trained with different seeds: how their forecasts combine and where members are saved. */
+/** Ensembles of models trained with different seeds: how their forecasts combine. */
 
 /** Element-wise median of equally long forecasts (the mean of the middle two for an even count). */
 export function medianOf(xs: Float64Array[]): Float64Array {
@@ -12,9 +12,4 @@ export function medianOf(xs: Float64Array[]): Float64Array {
     out[i] = col.length % 2 ? col[k] : (col[k - 1] + col[k]) / 2;
   }
   return out;
-}
-
-/** File names of ensemble member j: model.json/weights.bin for 0, model-<j>.json/weights-<j>.bin after. */
-export function memberFileNames(j: number): { model: string; weights: string } {
-  return j === 0 ? { model: 'model.json', weights: 'weights.bin' } : { model: `model-${j}.json`, weights: `weights-${j}.bin` };
 }

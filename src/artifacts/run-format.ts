@@ -1,0 +1,230 @@
+/**
+ * The run directory's format: the one definition of what `rnnfc train` writes and what predict
+ * reads, with the checks a file must pass before anything is computed from it.
+ *
+ * A run directory holds (every file listed with its checksum in manifest.json, see run-dir.ts):
+ * - model.json, weights.bin: the trained tfjs layers model (ensemble members j >= 1:
+ *   model-<j>.json, weights-<j>.bin);
+ * - pipeline.json: how to feed the model (PipelineFile below);
+ * - config.yaml: the resolved config, replayable with `rnnfc train -c`;
+ * - metadata.json, metrics.json, history.csv, forecast.csv and plot.svg: reports.
+ */
+import type { Frequency, MissingPolicy, TimeFormat } from '../types.js';
+import { FREQUENCY_UNITS, TIME_FORMATS } from '../types.js';
+import { MISSING_POLICIES } from '../config/resolve.js';
+import type { ModelIO } from '../forecast/forecast.js';
+import { Pipeline, type PipelineJSON } from '../transforms/pipeline.js';
+import { ArtifactError } from '../errors.js';
+
+/** Version of pipeline.json's layout; readers refuse others. */
+export const PIPELINE_FORMAT_VERSION = 1;
+
+/** The files predict cannot do without. */
+export const REQUIRED_FILES = ['model.json', 'weights.bin', 'pipeline.json', 'config.yaml'] as const;
+
+/** pipeline.json: the data side of a run (columns, time index, fitted transforms, window geometry). */
+export interface PipelineFile {
+  format_version: typeof PIPELINE_FORMAT_VERSION;
+  time_column: string | null;
+  time_format: TimeFormat;
+  frequency: Frequency;
+  /** The last time of the training data, written like the input. */
+  last_time: string;
+  target: string;
+  features: string[];
+  missing: MissingPolicy;
+  season: number;
+  io: ModelIO;
+  transforms: PipelineJSON;
+}
+
+/** metrics.json: test scores of the model and the baselines. */
+export interface MetricsFile {
+  /** Time of the first test row. */
+  origin: string;
+  test_size: number;
+  /** Present for a rolling test: the time each forecast block starts at. */
+  rolling?: true;
+  origins?: string[];
+  season: number;
+  methods: Record<string, Record<string, number | null>>;
+}
+
+/** metadata.json: how the run came about (versions, backend, data fingerprint, timings). */
+export interface MetadataFile {
+  rnnfc_version: string;
+  tfjs_version: string;
+  node_version: string;
+  backend: string;
+  threads: number | null;
+  seed: number;
+  data: { path: string; sha256: string; rows: number };
+  best_epoch: number;
+  members?: number;
+  members_best_epoch?: number[];
+  epochs_run: number;
+  timings: { train_seconds: number; total_seconds: number };
+  created: string;
+}
+
+/** File names of ensemble member j: model.json/weights.bin for 0, model-<j>.json/weights-<j>.bin after. */
+export function memberFileNames(j: number): { model: string; weights: string } {
+  return j === 0 ? { model: 'model.json', weights: 'weights.bin' } : { model: `model-${j}.json`, weights: `weights-${j}.bin` };
+}
+
+/** Collects what is wrong with a JSON value, by path, for one ArtifactError. */
+class Check {
+  readonly problems: string[] = [];
+  constructor(private readonly file: string) {}
+  fail(path: string, what: string): void {
+    this.problems.push(`${path}: ${what}`);
+  }
+  record(v: unknown, path: string): Record<string, unknown> {
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
+    this.fail(path, 'must be an object');
+    return {};
+  }
+  str(v: unknown, path: string): string {
+    if (typeof v === 'string' && v !== '') return v;
+    this.fail(path, 'must be a non-empty string');
+    return '';
+  }
+  int(v: unknown, path: string, min: number): number {
+    if (typeof v === 'number' && Number.isInteger(v) && v >= min) return v;
+    this.fail(path, `must be an integer >= ${min}`);
+    return min;
+  }
+  oneOf<T extends string>(v: unknown, path: string, allowed: readonly T[]): T {
+    if (typeof v === 'string' && (allowed as readonly string[]).includes(v)) return v as T;
+    this.fail(path, `must be one of ${allowed.join(', ')}`);
+    return allowed[0];
+  }
+  names(v: unknown, path: string): string[] {
+    if (Array.isArray(v) && v.length > 0 && v.every((s) => typeof s === 'string' && s !== '') && new Set(v).size === v.length) return v as string[];
+    this.fail(path, 'must be a non-empty list of distinct column names');
+    return [];
+  }
+  done(): void {
+    if (this.problems.length)
+      throw new ArtifactError(`${this.file} does not match the run format:\n  ${this.problems.join('\n  ')}`, 'retrain or restore the run');
+  }
+}
+
+/**
+ * Parses and validates pipeline.json: every field's type and range, the fitted transforms, and
+ * that the window geometry agrees with itself (outputs, offset, columns). `file` names it in messages.
+ * @returns the file's content and its transforms, ready to use
+ */
+export function parsePipelineFile(text: string, file: string): { saved: PipelineFile; pipeline: Pipeline } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ArtifactError(`${file} is not valid JSON; retrain or restore the run`);
+  }
+  const c = new Check(file);
+  const o = c.record(json, 'pipeline');
+  c.done();
+  if (o.format_version !== PIPELINE_FORMAT_VERSION) throw new ArtifactError(`${file} has unsupported format_version ${String(o.format_version)}`);
+  if (o.time_column !== null) c.str(o.time_column, 'time_column');
+  c.oneOf(o.time_format, 'time_format', TIME_FORMATS);
+  const f = c.record(o.frequency, 'frequency');
+  c.oneOf(f.unit, 'frequency.unit', FREQUENCY_UNITS);
+  c.int(f.step, 'frequency.step', 1);
+  c.str(o.last_time, 'last_time');
+  const target = c.str(o.target, 'target');
+  const features = c.names(o.features, 'features');
+  c.oneOf(o.missing, 'missing', MISSING_POLICIES);
+  c.int(o.season, 'season', 1);
+  const io = c.record(o.io, 'io');
+  const mode = c.oneOf(io.mode, 'io.mode', ['many-to-one', 'one-to-one'] as const);
+  const strategy = c.oneOf(io.strategy, 'io.strategy', ['direct', 'recursive'] as const);
+  c.int(io.lookback, 'io.lookback', 1);
+  const horizon = c.int(io.horizon, 'io.horizon', 1);
+  const outputs = mode === 'many-to-one' && strategy === 'direct' ? horizon : 1;
+  if (io.outputs !== outputs) c.fail('io.outputs', `must be ${outputs} for mode ${mode}, strategy ${strategy} and horizon ${horizon}`);
+  const ioFeatures = c.names(io.features, 'io.features');
+  if (ioFeatures.join('\0') !== features.join('\0')) c.fail('io.features', 'must equal features');
+  if (io.target !== target) c.fail('io.target', 'must equal target');
+  if (!ioFeatures.includes(target) && (mode === 'one-to-one' || strategy === 'recursive' || io.normalize === 'last'))
+    c.fail('io.features', 'must include the target for this mode');
+  const offset = c.int(io.offset, 'io.offset', 0);
+  c.int(io.warmup, 'io.warmup', 1);
+  if (io.normalize !== undefined) c.oneOf(io.normalize, 'io.normalize', ['none', 'last'] as const);
+  if (io.normalize === 'last' && !(typeof io.normScale === 'number' && Number.isFinite(io.normScale) && io.normScale > 0))
+    c.fail('io.normScale', 'must be a positive number with normalize last');
+  if (io.members !== undefined) c.int(io.members, 'io.members', 2);
+  let pipeline: Pipeline | null = null;
+  try {
+    pipeline = Pipeline.fromJSON(o.transforms);
+  } catch (e) {
+    c.fail('transforms', (e as Error).message);
+  }
+  if (pipeline && pipeline.offset !== offset) c.fail('io.offset', `must be ${pipeline.offset}, the rows the transforms lose to differencing`);
+  c.done();
+  return { saved: json as PipelineFile, pipeline: pipeline! };
+}
+
+/** What a saved model takes and gives, read from its model.json topology alone. */
+export interface ModelSignature {
+  /** Input time steps; null when any length is accepted (one-to-one). */
+  steps: number | null;
+  features: number;
+  /** Outputs per prediction (per time step for a sequence output). */
+  outputs: number;
+}
+
+interface LayerJson {
+  class_name: string;
+  name?: string;
+  config: Record<string, unknown>;
+  inbound_nodes?: unknown[][][];
+}
+
+/** Reads the input shape and output width of a tfjs layers model from its topology; null when it cannot tell. */
+export function modelSignature(modelJson: string): ModelSignature | null {
+  try {
+    const topo = (JSON.parse(modelJson) as { modelTopology?: { class_name?: string; config?: unknown } }).modelTopology;
+    const cfg = topo?.config as { layers?: LayerJson[]; output_layers?: unknown[][] } | LayerJson[] | undefined;
+    const layers = Array.isArray(cfg) ? cfg : cfg?.layers;
+    if (!Array.isArray(layers) || layers.length === 0) return null;
+    const shape = layers[0].config.batch_input_shape as (number | null)[] | undefined;
+    if (!Array.isArray(shape) || shape.length !== 3 || typeof shape[2] !== 'number') return null;
+    const byName = new Map(layers.map((l) => [l.name ?? (l.config.name as string), l]));
+    const sequential = Array.isArray(cfg) || topo?.class_name === 'Sequential';
+    // The width of a layer's output: its units, else (Add, Dropout, ...) that of its first input.
+    const width = (i: number, l: LayerJson | undefined, depth: number): number | null => {
+      if (!l || depth > layers.length) return null;
+      if (typeof l.config.units === 'number') return l.config.units;
+      const inner = (l.config.layer as { config?: { units?: unknown } } | undefined)?.config?.units;
+      if (typeof inner === 'number') return inner;
+      if (sequential) return i > 0 ? width(i - 1, layers[i - 1], depth + 1) : null;
+      const from = l.inbound_nodes?.[0]?.[0]?.[0];
+      const prev = typeof from === 'string' ? byName.get(from) : undefined;
+      return width(prev ? layers.indexOf(prev) : -1, prev, depth + 1);
+    };
+    let outputs: number | null;
+    if (sequential) outputs = width(layers.length - 1, layers[layers.length - 1], 0);
+    else {
+      const outName = (cfg as { output_layers?: unknown[][] }).output_layers?.[0]?.[0];
+      const out = typeof outName === 'string' ? byName.get(outName) : undefined;
+      outputs = width(out ? layers.indexOf(out) : -1, out, 0);
+    }
+    if (outputs === null) return null;
+    return { steps: typeof shape[1] === 'number' ? shape[1] : null, features: shape[2], outputs };
+  } catch {
+    return null;
+  }
+}
+
+/** Throws ArtifactError unless the model in `modelJson` takes and gives what pipeline.json's io says. */
+export function checkModelAgainstIo(modelJson: string, io: ModelIO, file: string): void {
+  const sig = modelSignature(modelJson);
+  if (!sig) return; // a topology this reader does not know; loading the model will judge it
+  const problems: string[] = [];
+  if (sig.features !== io.features.length) problems.push(`takes ${sig.features} input columns, pipeline.json has ${io.features.length}`);
+  if (io.mode === 'many-to-one' && sig.steps !== io.lookback) problems.push(`takes windows of ${sig.steps ?? 'any'} steps, pipeline.json has lookback ${io.lookback}`);
+  if (sig.outputs !== io.outputs) problems.push(`gives ${sig.outputs} outputs, pipeline.json expects ${io.outputs}`);
+  if (problems.length)
+    throw new ArtifactError(`${file} does not fit the run's pipeline.json: ${problems.join('; ')}`, 'retrain or restore the run');
+}

@@ -1,0 +1,58 @@
+/** Reads a run directory into a validated SavedRun: checksums, then every file predict uses against the run format. */
+import { readRunDir } from './run-dir.js';
+import { REQUIRED_FILES, checkModelAgainstIo, memberFileNames, parsePipelineFile, type PipelineFile } from './run-format.js';
+import { parseConfigText } from '../config/load.js';
+import { ArtifactError } from '../errors.js';
+import type { Pipeline } from '../transforms/pipeline.js';
+import type { SavedModel } from '../forecast/fit.js';
+
+/** A run directory as predict uses it, every part checked. */
+export interface SavedRun {
+  dir: string;
+  pipeline: PipelineFile;
+  /** The fitted transforms of pipeline.json. */
+  transforms: Pipeline;
+  /** The data path and backend config.yaml names, when it names them. */
+  config: { dataPath?: string; backend?: string };
+  /** Ensemble members in order (one without an ensemble). */
+  members: SavedModel[];
+  /** The backend metadata.json says the run was trained on, if it says. */
+  trainedOn?: string;
+}
+
+/** Reads and validates the run directory `dir`; throws ArtifactError naming the file and the problem. */
+export function readRun(dir: string): SavedRun {
+  const files = readRunDir(dir, [...REQUIRED_FILES]);
+  const { saved, pipeline } = parsePipelineFile(files['pipeline.json'].toString('utf8'), `${dir}/pipeline.json`);
+  const config = parseConfigText(files['config.yaml'].toString('utf8'), `${dir}/config.yaml`).value as { data?: { path?: unknown }; backend?: unknown } | null;
+  const members: SavedModel[] = [];
+  for (let j = 0; j < (saved.io.members ?? 1); j++) {
+    const names = memberFileNames(j);
+    if (!files[names.model] || !files[names.weights]) throw new ArtifactError(`${dir} is incomplete: ensemble member file ${names.model} or ${names.weights} is missing`);
+    const modelJson = files[names.model].toString('utf8');
+    checkModelAgainstIo(modelJson, saved.io, `${dir}/${names.model}`);
+    members.push({ modelJson, weights: files[names.weights] });
+  }
+  return {
+    dir,
+    pipeline: saved,
+    transforms: pipeline,
+    config: {
+      dataPath: typeof config?.data?.path === 'string' ? config.data.path : undefined,
+      backend: typeof config?.backend === 'string' ? config.backend : undefined,
+    },
+    members,
+    trainedOn: recordedBackend(files['metadata.json']),
+  };
+}
+
+/** The backend metadata.json says the run was trained on, if it says. */
+function recordedBackend(metadata: Buffer | undefined): string | undefined {
+  if (!metadata) return undefined;
+  try {
+    const b = (JSON.parse(metadata.toString('utf8')) as { backend?: unknown }).backend;
+    return typeof b === 'string' ? b : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,124 @@
+/** Turns a fit into the files of a run directory (see run-format.ts), ready to be written atomically. */
+import { resolve as resolvePath } from 'node:path';
+import type { Config } from '../config/types.js';
+import type { Series } from '../types.js';
+import type { FitResult, SavedModel, Scores } from '../forecast/fit.js';
+import { formatTime, futureTimes, isNumericIndex, isoFormat } from '../data/time.js';
+import { toCsv, formatNumber } from '../output/csv.js';
+import { renderConfigYaml } from '../config/render.js';
+import { buildManifest } from './run-dir.js';
+import { PIPELINE_FORMAT_VERSION, memberFileNames, type MetadataFile, type MetricsFile, type PipelineFile } from './run-format.js';
+import { VERSION } from '../version.js';
+
+/** Facts about the run that the fit does not know. */
+export interface RunFacts {
+  /** sha256 of the data file's bytes, as read. */
+  dataSha256: string;
+  /** Version of TensorFlow.js. */
+  tfjsVersion: string;
+  /** Seconds from the command's start to now. */
+  totalSeconds: number;
+}
+
+/** Scores rounded as the run's files and --json print them (null for a value that is not finite). */
+export function roundScores(s: Scores): Record<string, number | null> {
+  const o: Record<string, number | null> = {};
+  for (const [k, v] of Object.entries(s)) o[k] = Number.isFinite(v) ? Number(formatNumber(v as number)) : null;
+  return o;
+}
+
+/** An ensemble's member count and best epochs, for metadata and --json (nothing for one model). */
+export function membersFields(r: FitResult): { members?: number; members_best_epoch?: number[] } {
+  return r.models.length > 1 ? { members: r.models.length, members_best_epoch: r.memberBestEpochs } : {};
+}
+
+function memberFiles(models: SavedModel[]): Record<string, string | Uint8Array> {
+  const files: Record<string, string | Uint8Array> = {};
+  models.forEach((m, j) => {
+    const names = memberFileNames(j);
+    const json = JSON.parse(m.modelJson) as { weightsManifest: { paths: string[] }[] };
+    for (const g of json.weightsManifest) g.paths = [names.weights];
+    files[names.model] = j === 0 ? m.modelJson : JSON.stringify(json);
+    files[names.weights] = m.weights;
+  });
+  return files;
+}
+
+/** Every file of the run directory by name, manifest.json last (it lists the others' checksums). */
+export async function runFiles(cfg: Config, series: Series, r: FitResult, facts: RunFacts): Promise<Record<string, string | Uint8Array>> {
+  const idx = series.index;
+  const target = series.columns[cfg.data.target];
+  const futureAt = futureTimes(idx, r.future.length);
+  const times = idx.times.map((t) => formatTime(t, idx.format));
+  const fut = futureAt.map((t) => formatTime(t, idx.format));
+  const origin = r.split.valEnd;
+  const pipelineJson: PipelineFile = {
+    format_version: PIPELINE_FORMAT_VERSION,
+    time_column: series.timeColumn,
+    time_format: idx.format,
+    frequency: idx.frequency,
+    last_time: times[times.length - 1],
+    target: cfg.data.target,
+    features: cfg.data.features,
+    missing: cfg.data.missing,
+    season: r.season,
+    io: r.io,
+    transforms: r.pipeline.toJSON(),
+  };
+  const metricsJson: MetricsFile = {
+    origin: times[origin],
+    test_size: r.test.actual.length,
+    ...(r.test.origins.length > 1 ? { rolling: true as const, origins: r.test.origins.map((i) => times[i]) } : {}),
+    season: r.season,
+    methods: Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [k, roundScores(v)])),
+  };
+  const metadata: MetadataFile = {
+    rnnfc_version: VERSION,
+    tfjs_version: facts.tfjsVersion,
+    node_version: process.version,
+    backend: r.backend,
+    threads: r.threads,
+    seed: cfg.training.seed,
+    data: { path: cfg.data.path, sha256: facts.dataSha256, rows: target.length },
+    best_epoch: r.bestEpoch,
+    ...membersFields(r),
+    epochs_run: r.history.length,
+    timings: { train_seconds: Number(r.trainSeconds.toFixed(3)), total_seconds: Number(facts.totalSeconds.toFixed(3)) },
+    created: new Date().toISOString(),
+  };
+  const historyCsv = toCsv(
+    ['epoch', 'loss', 'val_loss', 'grad_norm', 'seconds'],
+    r.history.map((e) => [e.epoch, formatNumber(e.loss), e.valLoss === null ? null : formatNumber(e.valLoss), formatNumber(e.gradNorm), e.seconds.toFixed(3)]),
+  );
+  const rows: (string | number | null)[][] = [];
+  for (let i = 0; i < r.test.actual.length; i++)
+    rows.push([times[origin + i], 'test', formatNumber(r.test.actual[i]), formatNumber(r.test.forecast[i])]);
+  for (let i = 0; i < r.future.length; i++) rows.push([fut[i], 'future', null, formatNumber(r.future[i])]);
+  const forecastCsv = toCsv([series.timeColumn ?? 'index', 'part', 'actual', 'forecast'], rows);
+
+  const files: Record<string, string | Uint8Array> = {
+    ...memberFiles(r.models),
+    'pipeline.json': JSON.stringify(pipelineJson, null, 2) + '\n',
+    'config.yaml': renderConfigYaml({ ...cfg, data: { ...cfg.data, path: resolvePath(cfg.data.path) } }),
+    'metadata.json': JSON.stringify(metadata, null, 2) + '\n',
+    'metrics.json': JSON.stringify(metricsJson, null, 2) + '\n',
+    'history.csv': historyCsv,
+    'forecast.csv': forecastCsv,
+  };
+  if (cfg.output.plot) {
+    const { renderForecastSvg } = await import('../output/plot.js');
+    // the plot parses times, so it gets them in ISO spelling
+    const iso = isoFormat(idx.format);
+    const ptimes = iso === idx.format ? times : idx.times.map((t) => formatTime(t, iso));
+    const pfut = iso === idx.format ? fut : futureAt.map((t) => formatTime(t, iso));
+    files['plot.svg'] = await renderForecastSvg({
+      title: `${cfg.data.target}: ${r.io.mode} ${cfg.model.cell.toUpperCase()} forecast`,
+      history: { t: ptimes.slice(0, origin), y: Array.from(target.subarray(0, origin)) },
+      test: { t: ptimes.slice(origin), actual: Array.from(r.test.actual), forecast: Array.from(r.test.forecast) },
+      future: { t: pfut, forecast: Array.from(r.future) },
+      temporal: !isNumericIndex(idx.format),
+    });
+  }
+  files['manifest.json'] = buildManifest(files, VERSION);
+  return files;
+}

@@ -1,0 +1,281 @@
+/**
+ * The fit pipeline a run is made of: a resolved config and a series in, everything a run holds
+ * out (fitted transforms, trained models, test and future forecasts, metrics). No CLI concerns:
+ * nothing is read from `process` or the file system; the compute backend, the layer kind,
+ * cancellation (an AbortSignal) and progress (a callback) are passed in.
+ */
+import type { Config } from '../config/types.js';
+import type { Series } from '../types.js';
+import type { Tf } from '../model/backend.js';
+import type { EpochInfo } from '../train/loop.js';
+import { futureTimes, stepNumber, stepNumbers } from '../data/time.js';
+import { Pipeline, differenceLag } from '../transforms/pipeline.js';
+import { splitPoints } from '../windows/index-math.js';
+import { trainingWindows, type TrainingWindows } from '../windows/training-windows.js';
+import { scoreAll } from '../metrics/metrics.js';
+import { evaluationSeason } from '../metrics/season.js';
+import { naive, seasonalNaive, drift } from './baselines.js';
+import { forecastTransformed, needsFeedback, onlyTargetInput, testBlocks, type ModelIO } from './forecast.js';
+import { medianOf } from './ensemble.js';
+import { fitLinearPath } from './linear-path.js';
+import { checkConfigAgainstData } from './rules.js';
+
+/** Test-period scores of one method (see metrics/metrics.ts). */
+export type Scores = ReturnType<typeof scoreAll>;
+
+/** A loaded TensorFlow.js and the name of the backend it runs on ('wasm', 'cpu', 'tensorflow'). */
+export interface Engine {
+  tf: Tf;
+  backend: string;
+}
+
+/** What happens during a fit, for progress displays: an epoch of a member ended, or a member finished. */
+export type FitEvent =
+  | { kind: 'epoch'; member: number; members: number; epochs: number; epoch: EpochInfo }
+  | { kind: 'member-done'; member: number; members: number };
+
+export interface FitOptions {
+  /**
+   * Loads the compute backend; called once, after the config and data have passed every check.
+   * Default: the backend the config names (`backend`), loaded by model/backend.ts.
+   */
+  engine?: () => Promise<Engine>;
+  /**
+   * 'fused' (default): rnnfc's fused LSTM/GRU kernels where the backend has them (cpu, wasm);
+   * 'stock': the tfjs-layers LSTM/GRU layers everywhere (the saved model is the same format).
+   */
+  layers?: 'fused' | 'stock';
+  /** Forecast the horizon after the last row (default true). */
+  future?: boolean;
+  /** Aborting stops training between batches with an InterruptError; nothing is returned. */
+  signal?: AbortSignal;
+  onEvent?: (e: FitEvent) => void;
+}
+
+/** The chronological split of a fit: training rows [0, trainEnd), validation [trainEnd, valEnd), test [valEnd, n). */
+export interface Split {
+  trainEnd: number;
+  valEnd: number;
+  n: number;
+}
+
+/** One epoch of a member's training history. */
+export interface HistoryEntry {
+  epoch: number;
+  loss: number;
+  valLoss: number | null;
+  gradNorm: number;
+  seconds: number;
+}
+
+/** A trained model as saved: model.json text and weights.bin bytes. */
+export interface SavedModel {
+  modelJson: string;
+  weights: Buffer;
+}
+
+/** Everything a fit produces; the run directory is written from it. */
+export interface FitResult {
+  io: ModelIO;
+  pipeline: Pipeline;
+  /** Seasonal period of MASE and seasonal naive. */
+  season: number;
+  split: Split;
+  /** The first member's history. */
+  history: HistoryEntry[];
+  /** Best epoch of the first member (the only one without an ensemble). */
+  bestEpoch: number;
+  memberBestEpochs: number[];
+  /** Training seconds summed over the members. */
+  trainSeconds: number;
+  backend: string;
+  /** Threads the fused LSTM/GRU kernels used; null when the model has none (rnn cells, tensorflow backends, stock layers). */
+  threads: number | null;
+  /** Member 0 first; saved as model.json/weights.bin, then model-<j>.json/weights-<j>.bin. */
+  models: SavedModel[];
+  /** Test actuals and forecasts; origins: the row where each forecast block starts (one unless evaluation.rolling). */
+  test: { actual: Float64Array; forecast: Float64Array; origins: number[] };
+  /** Forecast of the horizon after the last row; empty when not asked for or not possible. */
+  future: Float64Array;
+  /** Test scores of the model and of the naive, seasonal-naive and drift baselines. */
+  metrics: Record<string, Scores>;
+}
+
+/** The data side of a fit, prepared before any model exists. */
+export interface PreparedFit {
+  split: Split;
+  pipeline: Pipeline;
+  io: ModelIO;
+  /** Step numbers of the rows on the time grid (seasonal phases come from them). */
+  steps: number[];
+  /** Transformed columns of the rows before the test origin. */
+  seen: Record<string, Float64Array>;
+  windows: TrainingWindows;
+}
+
+/**
+ * Every check and preparation that comes before training: the config against the data, the
+ * split, the transforms fitted on the training rows, the windows. `rnnfc check` runs this too,
+ * so that check and train agree. Throws ConfigError or DataError.
+ */
+export function prepareFit(cfg: Config, series: Series): PreparedFit {
+  checkConfigAgainstData(cfg, series);
+  const w = cfg.window;
+  const n = series.columns[cfg.data.target].length;
+  const split = splitPoints(n, {
+    lost: differenceLag(cfg.transforms),
+    span: w.mode === 'one-to-one' ? 2 : w.lookback + (w.strategy === 'recursive' ? 1 : w.horizon),
+    testSize: cfg.evaluation.test_size,
+    validationSize: cfg.training.validation_size,
+  });
+  // Everything the model sees is transformed from the rows before the test origin only, so test
+  // actuals can never shape the inputs (nor make a transform fail).
+  const rows: Record<string, Float64Array> = {};
+  for (const [k, v] of Object.entries(series.columns)) rows[k] = v.subarray(0, split.valEnd);
+  // Seasonal phases come from each row's place on the time grid, not from where the file starts.
+  const steps = stepNumbers(series.index);
+  const pipeline = Pipeline.fit(cfg.transforms, rows, split.trainEnd, steps);
+  const seen = pipeline.transform(rows, steps);
+  const features = cfg.data.features;
+  const io: ModelIO = {
+    mode: w.mode,
+    strategy: w.strategy,
+    lookback: w.lookback,
+    horizon: w.horizon,
+    outputs: w.mode === 'many-to-one' && w.strategy === 'direct' ? w.horizon : 1,
+    features,
+    target: cfg.data.target,
+    offset: pipeline.offset,
+    warmup: Math.max(w.lookback, w.chunk) * 4,
+  };
+  const windows = trainingWindows(features.map((f) => seen[f]), seen[cfg.data.target], features.indexOf(cfg.data.target), {
+    window: w,
+    outputs: io.outputs,
+    start: pipeline.offset,
+    trainEnd: split.trainEnd,
+    valEnd: split.valEnd,
+  });
+  if (windows.normScale !== undefined) {
+    io.normalize = 'last';
+    io.normScale = windows.normScale;
+  }
+  return { split, pipeline, io, steps, seen, windows };
+}
+
+/**
+ * Fits the pipeline and model(s) on the training part of `series`, evaluates them on the test part
+ * (one multi-step forecast from the test origin, or rolling blocks) beside the naive baselines,
+ * and forecasts the horizon after the last row.
+ */
+export async function fitSeries(cfg: Config, series: Series, opts: FitOptions): Promise<FitResult> {
+  const { split, pipeline, io, steps, seen: tcols, windows: data } = prepareFit(cfg, series);
+  const w = cfg.window;
+  const features = cfg.data.features;
+  const original = series.columns[cfg.data.target];
+  const n = original.length;
+
+  const { loadBackend, usesFusedKernels } = await import('../model/backend.js');
+  const { buildModel, serializeModel, setLinearPath } = await import('../model/build.js');
+  const { openPredictor } = await import('../model/predictor.js');
+  const { trainModel } = await import('../train/loop.js');
+  const { tf, backend } = await (opts.engine ?? (() => loadBackend(cfg.backend)))();
+  const fused = usesFusedKernels(backend) && cfg.model.cell !== 'rnn' && opts.layers !== 'stock';
+  let threads: number | null = null;
+  if (fused) {
+    const kernels = await import('../model/fused/kernels.js');
+    threads = kernels.threadCount(cfg.training.threads);
+    kernels.setThreads(threads);
+  }
+  const origin = split.valEnd;
+  const canForecastFuture = opts.future !== false && (!needsFeedback(io, w.horizon) || onlyTargetInput(features, cfg.data.target));
+  // A rolling test forecasts each block from the actual rows before it, as predict would.
+  const blocks = testBlocks(origin, n, w.horizon, cfg.evaluation.rolling);
+  const allCols = canForecastFuture || blocks.length > 1 ? pipeline.transform(series.columns, steps) : null;
+  const futureCols = canForecastFuture ? allCols : null;
+  const testCols = blocks.length > 1 ? allCols! : tcols;
+  const futureSteps = { history: steps, forecast: futureTimes(series.index, w.horizon).map((t) => stepNumber(t, series.index.frequency)) };
+
+  // The linear path (model.linear) is a ridge regression of the training targets on the
+  // flattened training windows, fixed before the network trains on what it leaves.
+  const linearPath = cfg.model.linear ? fitLinearPath(data.x, data.y, data.xShape, data.yShape[1], cfg.model.ridge) : null;
+
+  // An ensemble trains `ensemble` members with seeds seed, seed+1, ...; its forecast is their median.
+  const members = cfg.training.ensemble;
+  const fits: { history: HistoryEntry[]; bestEpoch: number; seconds: number }[] = [];
+  const testFs: Float64Array[] = [];
+  const futureFs: Float64Array[] = [];
+  const models: SavedModel[] = [];
+  const shouldStop = () => Boolean(opts.signal?.aborted);
+  for (let j = 0; j < members; j++) {
+    const seed = cfg.training.seed + j;
+    const model = buildModel(tf, {
+      cell: cfg.model.cell,
+      layers: cfg.model.layers,
+      dropout: cfg.model.dropout,
+      dense: cfg.model.dense,
+      steps: w.mode === 'one-to-one' ? null : w.lookback,
+      linear: cfg.model.linear,
+      features: features.length,
+      outputs: io.outputs,
+      sequenceOutput: w.mode === 'one-to-one',
+      seed,
+      fused,
+    });
+    if (linearPath) setLinearPath(tf, model, linearPath.kernel, linearPath.bias);
+    const onEpoch = (e: EpochInfo) => opts.onEvent?.({ kind: 'epoch', member: j, members, epochs: cfg.training.epochs, epoch: e });
+    try {
+      fits.push(await trainModel(tf, model, data, { ...cfg.training, seed }, { keepInitial: Boolean(linearPath), onEpoch, shouldStop }));
+    } finally {
+      opts.onEvent?.({ kind: 'member-done', member: j, members });
+    }
+    const saved = await serializeModel(model);
+    model.dispose();
+    models.push(saved);
+    // Forecast from the saved model through the same path predict takes, so that predict on this
+    // run repeats train's future forecast exactly. Evaluation: one multi-step forecast from the
+    // test origin (or, rolling, one per block); the future: the next horizon after the last row.
+    const predictor = await openPredictor(saved.modelJson, saved.weights, { backend, tf });
+    try {
+      testFs.push(concat(blocks.map(({ start, steps: k }) =>
+        pipeline.inverseTarget(cfg.data.target, forecastTransformed(predictor.predict, io, testCols, start, k), original.subarray(0, start), {
+          history: steps.slice(0, start),
+          forecast: steps.slice(start, start + k),
+        }))));
+      if (futureCols) futureFs.push(pipeline.inverseTarget(cfg.data.target, forecastTransformed(predictor.predict, io, futureCols, n, w.horizon), original, futureSteps));
+    } finally {
+      predictor.dispose();
+    }
+  }
+  if (members > 1) io.members = members;
+  const testF = medianOf(testFs);
+  const future: Float64Array = futureCols ? medianOf(futureFs) : new Float64Array(0);
+
+  const actual = original.slice(origin);
+  const season = evaluationSeason(cfg.evaluation.season, series.index.frequency);
+  const train = original.subarray(0, origin);
+  // the baselines forecast the same blocks from the same rows; MASE scales by the training part
+  const baseline = (f: (y: Float64Array, h: number) => Float64Array) => concat(blocks.map((b) => f(original.subarray(0, b.start), b.steps)));
+  const metrics: Record<string, Scores> = {
+    model: scoreAll(actual, testF, train, season),
+    naive: scoreAll(actual, baseline(naive), train, season),
+    seasonal_naive: scoreAll(actual, baseline((y, h) => seasonalNaive(y, h, season)), train, season),
+    drift: scoreAll(actual, baseline(drift), train, season),
+  };
+  return {
+    io, pipeline, season, split, history: fits[0].history, bestEpoch: fits[0].bestEpoch,
+    memberBestEpochs: fits.map((f) => f.bestEpoch), trainSeconds: fits.reduce((a, f) => a + f.seconds, 0), backend, threads,
+    models, test: { actual, forecast: testF, origins: blocks.map((b) => b.start) }, future, metrics,
+  };
+}
+
+/** The arrays one after another. */
+function concat(parts: Float64Array[]): Float64Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Float64Array(parts.reduce((a, p) => a + p.length, 0));
+  let i = 0;
+  for (const p of parts) {
+    out.set(p, i);
+    i += p.length;
+  }
+  return out;
+}

@@ -1,0 +1,84 @@
+/**
+ * The training and validation batches of a fit: windows cut from the transformed columns, as
+ * typed arrays (no tf). Targets of training windows lie in [start, trainEnd), those of
+ * validation windows in [trainEnd, valEnd).
+ */
+import type { WindowConfig } from '../config/types.js';
+import {
+  gatherManyToOne, gatherOneToOne, lastNormScale, manyToOneStarts, normalizeLast, oneToOneChunks,
+} from './index-math.js';
+
+/** Training windows and, when the split leaves some, validation windows. */
+export interface TrainingWindows {
+  /** [n, steps, features] row-major. */
+  x: Float32Array;
+  /** [n, outputs] (many-to-one) or [n, chunk, 1] (one-to-one), row-major. */
+  y: Float32Array;
+  /** [n, steps, features] */
+  xShape: number[];
+  /** [n, outputs] or [n, chunk, 1] */
+  yShape: number[];
+  /** Validation inputs [nVal, steps, features]; absent when there are no validation windows. */
+  xVal?: Float32Array;
+  /** Validation targets, shaped as y. */
+  yVal?: Float32Array;
+  nVal?: number;
+  /** The scale of per-window normalisation (window.normalize last), fitted on the training windows. */
+  normScale?: number;
+}
+
+/** What windowing needs to know: the window config, the first valid row and the split. */
+export interface WindowPlan {
+  window: Pick<WindowConfig, 'mode' | 'lookback' | 'chunk' | 'normalize'>;
+  /** Outputs per window: horizon (direct) or 1 (recursive). */
+  outputs: number;
+  /** First valid row of the transformed columns (rows lost to differencing). */
+  start: number;
+  trainEnd: number;
+  valEnd: number;
+}
+
+/**
+ * Cuts the windows a model trains and validates on.
+ * @param columns transformed input columns in model order, each [rows]
+ * @param target the transformed target column [rows]
+ * @param targetPos the target's position among `columns` (-1 when it is not an input)
+ */
+export function trainingWindows(columns: Float64Array[], target: Float64Array, targetPos: number, plan: WindowPlan): TrainingWindows {
+  const { window: w, start, trainEnd, valEnd } = plan;
+  const f = columns.length;
+  if (w.mode === 'one-to-one') {
+    const c = w.chunk;
+    const tr = oneToOneChunks({ start, end: trainEnd, chunk: c });
+    const g = gatherOneToOne(columns, target, tr, c);
+    const out: TrainingWindows = { x: g.x, y: g.y, xShape: [tr.length, c, f], yShape: [tr.length, c, 1] };
+    if (valEnd > trainEnd) {
+      const va = oneToOneChunks({ start: Math.max(start, valEnd - c - 1), end: valEnd, chunk: c });
+      const gv = gatherOneToOne(columns, target, va, c);
+      out.xVal = gv.x;
+      out.yVal = gv.y;
+      out.nVal = va.length;
+    }
+    return out;
+  }
+  const L = w.lookback, H = plan.outputs;
+  const tr = manyToOneStarts({ start, end: trainEnd, lookback: L, horizon: H });
+  const g = gatherManyToOne(columns, target, tr, L, H);
+  const shape = { lookback: L, features: f, horizon: H, targetPos };
+  const out: TrainingWindows = { x: g.x, y: g.y, xShape: [tr.length, L, f], yShape: [tr.length, H] };
+  if (w.normalize === 'last') {
+    out.normScale = lastNormScale(g.x, g.y, { ...shape, n: tr.length });
+    normalizeLast(g.x, g.y, { ...shape, n: tr.length }, out.normScale);
+  }
+  if (valEnd > trainEnd) {
+    const va = manyToOneStarts({ start: Math.max(start, trainEnd - L), end: valEnd, lookback: L, horizon: H });
+    if (va.length) {
+      const gv = gatherManyToOne(columns, target, va, L, H);
+      if (out.normScale !== undefined) normalizeLast(gv.x, gv.y, { ...shape, n: va.length }, out.normScale);
+      out.xVal = gv.x;
+      out.yVal = gv.y;
+      out.nVal = va.length;
+    }
+  }
+  return out;
+}
