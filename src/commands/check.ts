@@ -1,10 +1,18 @@
 import { configFromOptions, readConfiguredSeries, type DataFlagOptions } from './common.js';
 import { formatTime } from '../data/time.js';
+import { settingsFor } from '../forecast/defaults.js';
+import { prepareFit } from '../forecast/fit.js';
 
-/** `rnnfc check`: validates the config (every problem at once), then reads the data. */
+/**
+ * `rnnfc check`: validates the config (every problem at once), reads the data, and runs every rule
+ * `rnnfc train` runs before training (the config against the data, the split, the transforms, the
+ * windows), so that a config check passes is one train accepts.
+ */
 export async function checkCommand(opts: DataFlagOptions): Promise<void> {
-  const cfg = configFromOptions(opts);
-  const s = readConfiguredSeries(cfg);
+  const flagged = configFromOptions(opts);
+  const s = readConfiguredSeries(flagged);
+  const cfg = settingsFor(flagged, s, { configless: !opts.config, lookback: opts.lookback });
+  prepareFit(cfg, s);
   const n = s.columns[cfg.data.target].length;
   const f = s.index.frequency;
   const first = formatTime(s.index.times[0], s.index.format);
