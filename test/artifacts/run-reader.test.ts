@@ -1,0 +1,129 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fitSeries } from '../../src/forecast/fit.js';
+import { runFiles } from '../../src/artifacts/run-writer.js';
+import { readRun } from '../../src/artifacts/run-reader.js';
+import { modelSignature, parsePipelineFile } from '../../src/artifacts/run-format.js';
+import { buildManifest } from '../../src/artifacts/run-dir.js';
+import { writeDirAtomic } from '../../src/artifacts/atomic.js';
+import { resolveConfig } from '../../src/config/resolve.js';
+import { ArtifactError } from '../../src/errors.js';
+import type { Series } from '../../src/types.js';
+
+function monthly(n: number): Series {
+  const times: number[] = [];
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    times.push(Date.UTC(2000, i, 1));
+    y[i] = 100 + i + 10 * Math.sin((2 * Math.PI * i) / 12);
+  }
+  return { timeColumn: 'month', index: { format: 'date', frequency: { unit: 'month', step: 1 }, times }, target: 'value', features: ['value'], columns: { value: y } };
+}
+
+const config = (over: Record<string, unknown>) =>
+  resolveConfig(
+    {
+      data: { path: 'synthetic.csv', target: 'value' },
+      transforms: [{ difference: 1 }, { scale: 'standard' }],
+      model: { cell: 'gru', layers: [{ units: 3 }] },
+      training: { epochs: 1, batch_size: 16, seed: 1 },
+      output: { plot: false },
+      backend: 'cpu',
+      ...over,
+    },
+    { file: '(test)' },
+  );
+
+/** Writes the run of a fit to a fresh directory; returns its path and files. */
+async function writeRun(over: Record<string, unknown>): Promise<{ dir: string; files: Record<string, string | Uint8Array> }> {
+  const cfg = config(over);
+  const series = monthly(60);
+  const r = await fitSeries(cfg, series, {});
+  const files = await runFiles(cfg, series, r, { dataSha256: '0'.repeat(64), tfjsVersion: 'test', totalSeconds: 1 });
+  const dir = join(mkdtempSync(join(tmpdir(), 'rnnfc-run-')), 'run');
+  writeDirAtomic(dir, files, { overwrite: false });
+  return { dir, files };
+}
+
+/** The run with pipeline.json edited by `edit` and the manifest re-hashed, so that only the format check can catch it. */
+function tampered(run: { dir: string; files: Record<string, string | Uint8Array> }, edit: (p: Record<string, any>) => unknown): string {
+  const p = JSON.parse(run.files['pipeline.json'] as string);
+  const next = edit(p);
+  const files = { ...run.files, 'pipeline.json': JSON.stringify(next === undefined ? p : next) };
+  delete files['manifest.json'];
+  const dir = join(mkdtempSync(join(tmpdir(), 'rnnfc-run-')), 'run');
+  writeDirAtomic(dir, { ...files, 'manifest.json': buildManifest(files, '0.1.0') }, { overwrite: false });
+  return dir;
+}
+
+function refusal(dir: string): string {
+  try {
+    readRun(dir);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ArtifactError);
+    return (e as Error).message;
+  }
+  throw new Error('readRun accepted the run');
+}
+
+describe('run directory: written by run-writer, read back by run-reader', () => {
+  let direct: { dir: string; files: Record<string, string | Uint8Array> };
+  beforeAll(async () => {
+    direct = await writeRun({ window: { lookback: 8, horizon: 4 } });
+  });
+
+  it('reads a run as written: pipeline, transforms, members and the recorded backend', () => {
+    const run = readRun(direct.dir);
+    expect(run.pipeline.io).toMatchObject({ mode: 'many-to-one', lookback: 8, horizon: 4, outputs: 4, offset: 1, features: ['value'] });
+    expect(run.transforms.offset).toBe(1);
+    expect(run.members).toHaveLength(1);
+    expect(run.members[0].modelJson).toBe(direct.files['model.json']);
+    expect(run.trainedOn).toBe('cpu');
+    expect(run.config).toEqual({ dataPath: expect.stringMatching(/synthetic\.csv$/), backend: 'cpu' });
+    expect(JSON.parse(readFileSync(join(direct.dir, 'metadata.json'), 'utf8'))).toMatchObject({ tfjs_version: 'test', data: { rows: 60 } });
+  });
+
+  it('refuses a pipeline.json that is null, lacks io, or has junk transforms', () => {
+    expect(refusal(tampered(direct, () => null))).toMatch(/pipeline\.json does not match the run format:\n {2}pipeline: must be an object/);
+    const noIo = refusal(tampered(direct, (p) => void delete p.io));
+    expect(noIo).toMatch(/io: must be an object/);
+    expect(noIo).toMatch(/io\.mode: must be one of many-to-one, one-to-one/);
+    expect(refusal(tampered(direct, (p) => void (p.transforms = { junk: 1 })))).toMatch(/transforms: invalid pipeline JSON/);
+    expect(refusal(tampered(direct, (p) => void (p.format_version = 2)))).toMatch(/pipeline\.json has unsupported format_version 2/);
+  });
+
+  it('refuses fields out of range or inconsistent with each other', () => {
+    expect(refusal(tampered(direct, (p) => void (p.io.outputs = 3)))).toMatch(/io\.outputs: must be 4 for mode many-to-one, strategy direct and horizon 4/);
+    expect(refusal(tampered(direct, (p) => void (p.io.offset = 0)))).toMatch(/io\.offset: must be 1, the rows the transforms lose to differencing/);
+    expect(refusal(tampered(direct, (p) => void (p.io.features = ['other'])))).toMatch(/io\.features: must equal features/);
+    expect(refusal(tampered(direct, (p) => void (p.frequency.step = 0)))).toMatch(/frequency\.step: must be an integer >= 1/);
+    expect(refusal(tampered(direct, (p) => void (p.missing = 'guess')))).toMatch(/missing: must be one of interpolate, ffill, drop, error/);
+  });
+
+  it('refuses a pipeline.json whose window does not fit the model (a changed io.lookback or horizon)', () => {
+    expect(refusal(tampered(direct, (p) => void (p.io.lookback = 12)))).toMatch(/model\.json does not fit the run's pipeline\.json: takes windows of 8 steps, pipeline\.json has lookback 12/);
+    const h = refusal(tampered(direct, (p) => void ((p.io.horizon = 6), (p.io.outputs = 6))));
+    expect(h).toMatch(/gives 4 outputs, pipeline\.json expects 6/);
+  });
+});
+
+describe('modelSignature', () => {
+  it('reads the input shape and output width of each kind of model the fit builds', async () => {
+    const seq = await writeRun({ window: { lookback: 8, horizon: 4 } });
+    expect(modelSignature(seq.files['model.json'] as string)).toEqual({ steps: 8, features: 1, outputs: 4 });
+    const linear = await writeRun({ window: { lookback: 6, horizon: 3 }, model: { cell: 'lstm', layers: [{ units: 3 }], linear: true, dense: [{ units: 5 }] } });
+    expect(JSON.parse(linear.files['model.json'] as string).modelTopology.class_name).toBe('Model');
+    expect(modelSignature(linear.files['model.json'] as string)).toEqual({ steps: 6, features: 1, outputs: 3 });
+    const oneToOne = await writeRun({ window: { mode: 'one-to-one', lookback: 6, horizon: 3, chunk: 6 } });
+    expect(modelSignature(oneToOne.files['model.json'] as string)).toEqual({ steps: null, features: 1, outputs: 1 });
+    expect(readRun(oneToOne.dir).pipeline.io.mode).toBe('one-to-one');
+    expect(modelSignature('{"modelTopology": {}}')).toBeNull();
+    expect(modelSignature('not json')).toBeNull();
+  });
+
+  it('parsePipelineFile names the file when it is not JSON', () => {
+    expect(() => parsePipelineFile('{', 'runs/x/pipeline.json')).toThrow('runs/x/pipeline.json is not valid JSON; retrain or restore the run');
+  });
+});

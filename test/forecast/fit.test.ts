@@ -1,0 +1,103 @@
+import { describe, it, expect } from 'vitest';
+import { fitSeries, prepareFit, type FitEvent } from '../../src/forecast/fit.js';
+import { resolveConfig } from '../../src/config/resolve.js';
+import { ConfigError, DataError, InterruptError } from '../../src/errors.js';
+import type { Series } from '../../src/types.js';
+
+function monthly(n: number, extra = false): Series {
+  const times: number[] = [];
+  const y = new Float64Array(n);
+  const x = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    times.push(Date.UTC(2000, i, 1));
+    y[i] = 100 + 0.8 * i + 12 * Math.sin((2 * Math.PI * i) / 12);
+    x[i] = 10 + Math.cos(i);
+  }
+  return {
+    timeColumn: 'month',
+    index: { format: 'date', frequency: { unit: 'month', step: 1 }, times },
+    target: 'value',
+    features: extra ? ['value', 'temp'] : ['value'],
+    columns: extra ? { value: y, temp: x } : { value: y },
+  };
+}
+
+const config = (over: Record<string, unknown> = {}) =>
+  resolveConfig(
+    {
+      data: { path: 'synthetic.csv', target: 'value' },
+      window: { lookback: 12, horizon: 6 },
+      model: { cell: 'lstm', layers: [{ units: 4 }] },
+      training: { epochs: 3, batch_size: 16, seed: 3, validation_size: 6, early_stopping: false },
+      backend: 'cpu',
+      ...over,
+    },
+    { file: '(test)' },
+  );
+
+describe('prepareFit: everything before training', () => {
+  it('splits, windows and describes the model io from the config', () => {
+    const p = prepareFit(config(), monthly(60));
+    // test: the last 6 rows; validation: the 6 before; training windows of 12 + 6 rows in the first 48
+    expect(p.split).toEqual({ trainEnd: 48, valEnd: 54, n: 60 });
+    expect(p.windows.xShape).toEqual([48 - 18 + 1, 12, 1]);
+    expect(p.windows.yShape).toEqual([31, 6]);
+    // validation: windows whose targets lie in rows [48, 54): one, inputs 36..47, targets 48..53
+    expect(p.windows.nVal).toBe(1);
+    expect(p.io).toMatchObject({ mode: 'many-to-one', strategy: 'direct', lookback: 12, horizon: 6, outputs: 6, offset: 0, warmup: 48 });
+    // the default transform (scale standard) is fitted on the training rows: they come out with mean 0
+    const seen = p.seen.value.subarray(0, 48);
+    expect(seen.reduce((a, v) => a + v, 0) / 48).toBeCloseTo(0, 12);
+  });
+
+  it('refuses a config that does not fit the data, and a series too short for one window', () => {
+    const cfg = config({ data: { path: 'x.csv', target: 'value', features: ['value', 'temp'] }, window: { lookback: 12, horizon: 6, strategy: 'recursive' } });
+    expect(() => prepareFit(cfg, monthly(60, true))).toThrow(ConfigError);
+    expect(() => prepareFit(cfg, monthly(60, true))).toThrow(/other inputs than the target need window\.mode many-to-one with strategy direct/);
+    expect(() => prepareFit(config(), monthly(20))).toThrow(DataError);
+    expect(() => prepareFit(config(), monthly(20))).toThrow(/not enough data to train: 20 rows, need at least 30/);
+  });
+});
+
+describe('fitSeries', () => {
+  it('reports every epoch of every member through the callback, and the backend it was given', async () => {
+    const events: FitEvent[] = [];
+    let loads = 0;
+    const cfg = config({ training: { epochs: 3, batch_size: 16, seed: 3, validation_size: 6, early_stopping: false, ensemble: 2 } });
+    const r = await fitSeries(cfg, monthly(60), {
+      engine: async () => {
+        loads++;
+        const { loadBackend } = await import('../../src/model/backend.js');
+        return loadBackend('cpu');
+      },
+      onEvent: (e) => events.push(e),
+    });
+    expect(loads).toBe(1);
+    expect(r.backend).toBe('cpu');
+    expect(r.models).toHaveLength(2);
+    expect(events.map((e) => (e.kind === 'epoch' ? `${e.member}:${e.epoch.epoch}/${e.epochs}` : `${e.member}:done`))).toEqual([
+      '0:1/3', '0:2/3', '0:3/3', '0:done', '1:1/3', '1:2/3', '1:3/3', '1:done',
+    ]);
+    expect(r.history.map((h) => h.epoch)).toEqual([1, 2, 3]);
+    expect(r.test.forecast).toHaveLength(6);
+    expect(r.future).toHaveLength(6);
+    expect(Object.keys(r.metrics)).toEqual(['model', 'naive', 'seasonal_naive', 'drift']);
+  });
+
+  it('stops with InterruptError once its signal is aborted, without loading a backend for a config that fails its checks', async () => {
+    const ac = new AbortController();
+    let epochs = 0;
+    const run = fitSeries(config(), monthly(60), {
+      signal: ac.signal,
+      onEvent: (e) => {
+        if (e.kind === 'epoch' && ++epochs === 1) ac.abort();
+      },
+    });
+    await expect(run).rejects.toBeInstanceOf(InterruptError);
+    expect(epochs).toBe(1);
+    let loaded = false;
+    const bad = fitSeries(config(), monthly(20), { engine: async () => { loaded = true; throw new Error('not reached'); } });
+    await expect(bad).rejects.toThrow(/not enough data to train/);
+    expect(loaded).toBe(false);
+  });
+});
