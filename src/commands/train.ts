@@ -174,7 +174,7 @@ export async function trainOnSeries(
   const fused = usesFusedKernels(backend) && cfg.model.cell !== 'rnn' && process.env.RNNFC_STOCK_LAYERS !== '1';
   let threads: number | null = null;
   if (fused) {
-    const kernels = await import('../model/fused/kernels.js');
+    const kernels = await import('../kernels/threads.js');
     threads = kernels.threadCount(cfg.training.threads);
     kernels.setThreads(threads);
   }

@@ -1,6 +1,6 @@
 import type { Tensor, Variable } from '@tensorflow/tfjs';
 import type { Tf } from '../model/backend.js';
-import { getPool } from '../model/fused/pool.js';
+import { getPool } from '../kernels/pool.js';
 
 const f32 = Math.fround;
 
