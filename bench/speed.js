@@ -44,7 +44,7 @@ if (!existsSync(fusedPath)) {
   process.exit(1);
 }
 const { fusedRecurrentLayer } = await import(fusedPath);
-const kernels = await import(join(root, 'dist', 'model', 'fused', 'kernels.js'));
+const kernels = await import(join(root, 'dist', 'kernels', 'threads.js'));
 
 function buildModel(cell, fused) {
   const model = tf.sequential();

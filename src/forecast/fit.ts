@@ -182,7 +182,7 @@ export async function fitSeries(cfg: Config, series: Series, opts: FitOptions): 
   const fused = usesFusedKernels(backend) && cfg.model.cell !== 'rnn' && opts.layers !== 'stock';
   let threads: number | null = null;
   if (fused) {
-    const kernels = await import('../model/fused/kernels.js');
+    const kernels = await import('../kernels/threads.js');
     threads = kernels.threadCount(cfg.training.threads);
     kernels.setThreads(threads);
   }

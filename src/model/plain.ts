@@ -7,7 +7,7 @@
  * inside TimeDistributed), Flatten, Dropout (the identity at inference) and InputLayer. Anything
  * else is reported as unsupported, for callers to fall back to tfjs.
  */
-import { forward } from './fused/kernels.js';
+import { forward } from '../kernels/forward.js';
 import { unfusableReason, STOCK_CLASS } from './fused/compat.js';
 import { parseModelJson, weightSpecsOf } from './saved-model.js';
 

@@ -1,6 +1,6 @@
 import type { Tensor, Variable } from '@tensorflow/tfjs';
 import type { Tf } from '../model/backend.js';
-import { getPool } from '../model/fused/pool.js';
+import { getPool } from '../kernels/pool.js';
 
 const f32 = Math.fround;
 
@@ -8,7 +8,7 @@ const f32 = Math.fround;
  * Adam with the arithmetic of tf.train.adam (tfjs-core 4.x AdamOptimizer.applyGradients): the
  * same float32 operations in the same order for every element, so the weights come out with the
  * same bits. Each step copies every weight and gradient into the fused kernels' memory, where the
- * moments live, updates them in one SIMD pass (adamStep in assembly/rnn.ts) and writes each
+ * moments live, updates them in one SIMD pass (adamStep in assembly/optimizer.ts) and writes each
  * weight back once; tfjs runs about fifteen tensor ops per weight, whose fixed cost was a fifth
  * of a small model's training step. dispose() frees the moments.
  */
@@ -47,7 +47,7 @@ export class PlainAdam {
   /**
    * One step with gradients clipped by their global norm (clipNorm > 0; 0: no clipping), as
    * tf.mul(grad, clipNorm / max(norm, clipNorm)) would; the norm is summed here, in double
-   * precision (sumSquares in assembly/rnn.ts, weight after weight), instead of by ~2 tensor ops
+   * precision (sumSquares in assembly/optimizer.ts, weight after weight), instead of by ~2 tensor ops
    * per weight. Returns the norm before clipping.
    */
   step(vars: Variable[], grads: (Tensor | undefined)[], clipNorm: number): number {

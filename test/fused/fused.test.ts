@@ -1,7 +1,8 @@
 import { describe, it, expect, beforeAll, beforeEach, afterAll } from 'vitest';
 import { loadBackend, type Tf } from '../../src/model/backend.js';
 import { fusedRnn, fusedRecurrentLayer, registerFusedLayers } from '../../src/model/fused/index.js';
-import { setThreads, setMinSliceWork, slicesOf, rowWork } from '../../src/model/fused/kernels.js';
+import { setThreads } from '../../src/kernels/threads.js';
+import { setMinSliceWork, slicesOf, rowWork } from '../../src/kernels/slices.js';
 import type { Tensor } from '@tensorflow/tfjs';
 import { maxRelErr, scaledErr } from '../numeric.js';
 

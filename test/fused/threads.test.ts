@@ -2,7 +2,9 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { loadBackend, type Tf } from '../../src/model/backend.js';
 import { buildModel } from '../../src/model/build.js';
 import { trainModel } from '../../src/train/loop.js';
-import { setThreads, setMinSliceWork, bytesInUse } from '../../src/model/fused/kernels.js';
+import { setThreads } from '../../src/kernels/threads.js';
+import { setMinSliceWork } from '../../src/kernels/slices.js';
+import { bytesInUse } from '../../src/kernels/pool.js';
 import type { TrainingConfig } from '../../src/config/types.js';
 
 let tf: Tf;

@@ -1,9 +1,11 @@
 import type { Tensor, layers as tfLayers } from '@tensorflow/tfjs';
 import type { Tf } from '../backend.js';
-import { forward, backward, releaseSlot, type Cell, type Slot, type InitialState } from './kernels.js';
+import { forward } from '../../kernels/forward.js';
+import { backward } from '../../kernels/backward.js';
+import { releaseSlot, type Cell, type Slot, type InitialState } from '../../kernels/state.js';
 import { FUSED_CLASS, STOCK_CLASS, unfusableReason } from './compat.js';
 
-export type { Cell } from './kernels.js';
+export type { Cell } from '../../kernels/state.js';
 type Layer = tfLayers.Layer;
 
 /**

@@ -1,10 +1,9 @@
-import { readFileSync, existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { Heap } from './heap.js';
+import { wasmPath } from './wasm-path.js';
 
-/** The kernels' exports (see assembly/rnn.ts); pointers are byte offsets into the shared memory. */
+/** The kernels' exports (see assembly/index.ts); pointers are byte offsets into the shared memory. */
 export interface Exports {
   heapBase(): number;
   lstmForward(...args: number[]): void;
@@ -57,18 +56,6 @@ for (;;) {
 }
 `;
 
-function locateWasm(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [
-    join(here, 'rnn.wasm'),
-    // running from src/ (tests) before/after a build: fall back to the other tree
-    join(here, '..', '..', '..', 'src', 'model', 'fused', 'rnn.wasm'),
-    join(here, '..', '..', '..', 'dist', 'model', 'fused', 'rnn.wasm'),
-  ];
-  for (const c of candidates) if (existsSync(c)) return c;
-  throw new Error(`fused RNN kernels not found (looked for ${candidates.join(', ')}); run "npm run build"`);
-}
-
 interface Helper {
   worker: Worker;
   ctrl: Int32Array;
@@ -88,7 +75,7 @@ export class Pool {
   private wanted = 1;
 
   constructor() {
-    this.module = new WebAssembly.Module(readFileSync(locateWasm()));
+    this.module = new WebAssembly.Module(readFileSync(wasmPath()));
     this.memory = new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true });
     this.k = new WebAssembly.Instance(this.module, { env: { memory: this.memory } }).exports as unknown as Exports;
     this.heap = new Heap(this.memory, this.k.heapBase());
@@ -168,4 +155,9 @@ let pool: Pool | null = null;
 export function getPool(): Pool {
   if (!pool) pool = new Pool();
   return pool;
+}
+
+/** Bytes of the kernels' memory held by forward states and calls in progress. */
+export function bytesInUse(): number {
+  return getPool().heap.used;
 }

@@ -1,0 +1,35 @@
+import { P, transpose, addRows } from './memory';
+import { gemm, gemmNT } from './gemm';
+
+// What the LSTM and GRU kernels share: the previous state row, and the start and the per-step
+// weight and input gradients of the backward pass.
+
+// The row of state before step t for batch row bb (row = t*B + bb) of a [T,B,H] sequence `seq`:
+// the previous step's row, or at t = 0 that row of the initial state `init` [B,H] (0: zeros, and 0 is returned).
+@inline export function prevRow(seq: usize, init: usize, t: i32, row: i32, bb: i32, B: i32, H: i32): usize {
+  return t > 0 ? P(seq, (row - B) * H) : init ? P(init, bb * H) : 0;
+}
+
+// The start of either cell's backward pass: transposed weights for the dx and dh products, and
+// zeroed gradient outputs and carried dh.
+@inline export function beginBackward(W: usize, U: usize, T: i32, B: i32, I: i32, H: i32, G: i32, dx: usize, dW: usize,
+                                      dU: usize, db: usize, UT: usize, WT: usize, dhNext: usize): void {
+  transpose(UT, U, H, G);
+  if (I >= 8) transpose(WT, W, I, G); // narrower inputs: dx from W itself (gemmNT)
+  memory.fill(dW, 0, <usize>(I * G) << 2);
+  memory.fill(dU, 0, <usize>(H * G) << 2);
+  memory.fill(db, 0, <usize>G << 2);
+  memory.fill(dhNext, 0, <usize>(B * H) << 2);
+  memory.fill(dx, 0, <usize>(T * B * I) << 2);
+}
+
+// One step's share of the weight and input gradients (dA = dA_t [B,G]; hprev = h_{t-1} [B,H], 0 for
+// zeros): dW += x_t^T dA, db += sum of dA rows, dx_t = dA W^T, dU[:, 0:n] += h_{t-1}^T dA[:, 0:n].
+@inline export function stepGrads(x: usize, T: i32, B: i32, I: i32, H: i32, G: i32, hprev: usize, dA: usize,
+                                  dx: usize, dW: usize, dU: usize, db: usize, W: usize, WT: usize, t: i32, n: i32): void {
+  gemm(dW, P(x, t * B * I), dA, I, B, G, 1, I, G, G);
+  addRows(db, dA, B, G);
+  if (I < 8) gemmNT(P(dx, t * B * I), dA, W, B, G, I, G, G, I);
+  else gemm(P(dx, t * B * I), dA, WT, B, G, I, G, 1, I, I);
+  if (hprev) gemm(dU, hprev, dA, H, B, n, 1, H, G, G);
+}

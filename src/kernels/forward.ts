@@ -1,0 +1,76 @@
+import { getPool, type Pool, type Task } from './pool.js';
+import { slicesOf, rowWork } from './slices.js';
+import { gatesOf, layout, initOf, freeState, releaseSlot, type Cell, type InitialState, type Slot, type State } from './state.js';
+
+/**
+ * Runs the whole-sequence forward pass. x is batch-major [B,T,I]; W [I,G*H], U [H,G*H], b [G*H];
+ * `init`: the initial state (none: zeros). Returns the output ([B,T,H] with returnSequences, else
+ * [B,H]) and, when `slot` is given, keeps the state for backward in the kernels' memory (owned by
+ * the slot).
+ */
+export function forward(cell: Cell, xBTI: Float32Array, W: Float32Array, U: Float32Array, b: Float32Array,
+  B: number, T: number, I: number, H: number, returnSequences: boolean, slot: Slot | null,
+  init?: InitialState): { out: Float32Array; state: State | null } {
+  const pool = getPool();
+  const G = gatesOf(cell, H);
+  const slices = slicesOf(B, pool.threads, rowWork(cell, T, I, H));
+  if (init) checkInitialState(cell, init, B * H);
+  if (slot) releaseSlot(slot);
+  const { block, at } = layout(pool, [I * G, H * G, G, T * B * I, T * B * G, T * B * H, T * B * H,
+    cell === 'lstm' ? T * B * H : 0, init ? B * H : 0, init && cell === 'lstm' ? B * H : 0]);
+  const [pW, pU, pb, px, pg, pc, ph, ptc, ph0, pc0] = at;
+  const s: State = {
+    cell, B, T, I, H, slices, block, W: pW, U: pU, b: pb, x: px, gates: pg, cs: pc, tcs: cell === 'lstm' ? ptc : 0, hs: ph,
+    h0: init ? ph0 : 0, c0: init && cell === 'lstm' ? pc0 : 0,
+  };
+  // staging for the batch-major input and output; slice s sits at the same offset in both layouts
+  const stage = pool.heap.alloc(4 * T * B * Math.max(I, returnSequences ? H : 0));
+  const m = pool.f32(); // after the last allocation: the memory may have grown
+  m.set(W, pW >>> 2);
+  m.set(U, pU >>> 2);
+  m.set(b, pb >>> 2);
+  m.set(xBTI, stage >>> 2);
+  if (init) {
+    m.set(init.h0, ph0 >>> 2);
+    if (cell === 'lstm') m.set(init.c0!, pc0 >>> 2);
+  }
+  for (const { b0, n } of slices) pool.k.permute(px + 4 * T * b0 * I, stage + 4 * T * b0 * I, n, T, I, 1);
+  const fn = cell === 'lstm' ? 'lstmForward' : 'gruForward';
+  pool.run(slices.map(({ b0, n }): Task => {
+    const o = (rows: number) => 4 * T * b0 * rows;
+    const [h0, c0] = initOf(s, b0);
+    const seq = cell === 'lstm' ? [pg + o(G), pc + o(H), ptc + o(H), ph + o(H), h0, c0] : [pg + o(G), ph + o(H), pc + o(H), h0];
+    return { fn, args: [px + o(I), pW, pU, pb, T, n, I, H, ...seq] };
+  }));
+  let out: Float32Array;
+  try {
+    out = gatherOutput(pool, s, returnSequences, stage);
+  } finally {
+    pool.heap.free(stage);
+  }
+  if (slot) slot.state = s;
+  else freeState(s);
+  return { out, state: slot ? s : null };
+}
+
+function checkInitialState(cell: Cell, init: InitialState, size: number): void {
+  const want = cell === 'lstm' ? ['h0', 'c0'] as const : ['h0'] as const;
+  for (const k of want)
+    if (init[k]?.length !== size) throw new Error(`fused kernels: initial state ${k} has ${init[k]?.length ?? 'no'} values, expected ${size}`);
+}
+
+/** hs (slice-major, time-major) -> [B,T,H] (via `stage`) or the last step [B,H]. */
+function gatherOutput(pool: Pool, s: State, returnSequences: boolean, stage: number): Float32Array {
+  const { B, T, H, slices } = s;
+  if (returnSequences) {
+    for (const { b0, n } of slices) pool.k.permute(s.hs + 4 * T * b0 * H, stage + 4 * T * b0 * H, n, T, H, 0);
+    return pool.f32().slice(stage >>> 2, (stage >>> 2) + B * T * H);
+  }
+  const m = pool.f32();
+  const out = new Float32Array(B * H);
+  for (const { b0, n } of slices) {
+    const last = (s.hs >>> 2) + T * b0 * H + (T - 1) * n * H;
+    out.set(m.subarray(last, last + n * H), b0 * H);
+  }
+  return out;
+}

@@ -1,0 +1,76 @@
+import { getPool, type Pool } from './pool.js';
+
+export type Cell = 'lstm' | 'gru';
+
+/** Gate columns of one cell: 4H (LSTM: i, f, c, o) or 3H (GRU: z, r, h). */
+export const gatesOf = (cell: Cell, H: number) => (cell === 'lstm' ? 4 : 3) * H;
+
+/**
+ * What backward needs from one forward call, resident in the kernels' memory. Buffers are
+ * slice-major: slice s ([b0, b0 + n) of the batch) holds its own time-major block [T, n, *]
+ * starting at T * b0 rows into each buffer.
+ */
+export interface State {
+  cell: Cell;
+  B: number;
+  T: number;
+  I: number;
+  H: number;
+  slices: { b0: number; n: number }[];
+  /** allocation holding everything below (byte offset); 0 once freed */
+  block: number;
+  W: number;
+  U: number;
+  b: number;
+  x: number;
+  gates: number;
+  /** LSTM: cell states c_t; GRU: r_t * h_{t-1} */
+  cs: number;
+  /** LSTM: tanh(c_t), kept so that backward need not recompute it; GRU: none (0) */
+  tcs: number;
+  hs: number;
+  /** the initial state [B,H] (batch-major, so slice s's rows start at b0 * H); 0: zeros */
+  h0: number;
+  /** LSTM: the initial cell state [B,H], given with h0; otherwise 0 */
+  c0: number;
+}
+
+/** An initial state for forward: h0 [B,H] and, for LSTM, c0 [B,H] (batch-major). */
+export interface InitialState {
+  h0: Float32Array;
+  c0?: Float32Array;
+}
+
+/** Owner of at most one live State (one per layer): a new forward frees the previous one. */
+export interface Slot {
+  state: State | null;
+}
+
+/** Frees the slot's state, if any, and empties the slot. */
+export function releaseSlot(slot: Slot): void {
+  if (slot.state) freeState(slot.state);
+  slot.state = null;
+}
+
+/** Frees a state's buffers (once: a freed state has block 0). */
+export function freeState(s: State): void {
+  if (s.block) getPool().heap.free(s.block);
+  s.block = 0;
+}
+
+/** Carves consecutive float buffers out of one allocation. */
+export function layout(pool: Pool, floats: number[]): { block: number; at: number[] } {
+  const at: number[] = [];
+  let off = 0;
+  for (const n of floats) {
+    at.push(off);
+    off += Math.ceil((n * 4) / 64) * 64;
+  }
+  const block = pool.heap.alloc(off);
+  return { block, at: at.map((o) => block + o) };
+}
+
+/** The kernels' h0 and c0 arguments for the slice starting at batch row b0 (0: zeros). */
+export function initOf(s: State, b0: number): [number, number] {
+  return [s.h0 ? s.h0 + 4 * b0 * s.H : 0, s.c0 ? s.c0 + 4 * b0 * s.H : 0];
+}
