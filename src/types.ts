@@ -2,6 +2,8 @@
  * Shared shapes of the pure core. Times are numbers: epoch milliseconds (UTC) for calendar
  * indexes, the integer itself for an integer index, the row number when there is no time column.
  */
+import type { MISSING_POLICIES } from './config/names.js';
+
 export type FrequencyUnit =
   | 'minute' | 'hour' | 'day' | 'bday' | 'week' | 'month' | 'quarter' | 'year'
   | 'integer' | 'row';
@@ -43,4 +45,4 @@ export interface Series {
   columns: Record<string, Float64Array>;
 }
 
-export type MissingPolicy = 'interpolate' | 'ffill' | 'drop' | 'error';
+export type MissingPolicy = (typeof MISSING_POLICIES)[number];

@@ -1,5 +1,4 @@
 import { ConfigError } from '../errors.js';
-import type { MissingPolicy } from '../types.js';
 import type {
   Config,
   DataConfig,
@@ -11,6 +10,8 @@ import type {
   WindowConfig,
 } from './types.js';
 import { Checker, describe, formatPath, isRecord, suggest, type Path } from './checker.js';
+import { BACKENDS, CELLS, LOSSES, MISSING_POLICIES, NORMALIZE_MODES, OPTIMIZERS, SCALE_METHODS, STRATEGIES, WINDOW_MODES } from './names.js';
+import { DEFAULTS } from './defaults.js';
 
 /** Command-line values that win over the config file. */
 export interface ConfigOverrides {
@@ -32,17 +33,6 @@ export interface ResolveOptions {
   overrides?: ConfigOverrides;
 }
 
-export const MISSING_POLICIES: readonly MissingPolicy[] = ['interpolate', 'ffill', 'drop', 'error'];
-export const BACKENDS: readonly Config['backend'][] = ['auto', 'cpu', 'wasm', 'tensorflow', 'tensorflow-gpu'];
-const MODES: readonly WindowConfig['mode'][] = ['many-to-one', 'one-to-one'];
-const STRATEGIES: readonly WindowConfig['strategy'][] = ['direct', 'recursive'];
-const CELLS: readonly ModelConfig['cell'][] = ['lstm', 'gru', 'rnn'];
-const OPTIMIZERS: readonly TrainingConfig['optimizer'][] = ['adam', 'rmsprop', 'sgd'];
-const LOSSES: readonly TrainingConfig['loss'][] = ['mse', 'mae', 'huber'];
-const SCALE_METHODS = ['minmax', 'standard', 'none'] as const;
-const TRANSFORMS = ['log', 'difference', 'scale', 'deseasonalize'];
-const NORMALIZE: readonly WindowConfig['normalize'][] = ['none', 'last'];
-
 const OVERRIDE_FLAGS: Record<keyof ConfigOverrides, { path: Path; flag: string }> = {
   data: { path: ['data', 'path'], flag: '--data' },
   timeColumn: { path: ['data', 'time_column'], flag: '--time-column' },
@@ -56,8 +46,10 @@ const OVERRIDE_FLAGS: Record<keyof ConfigOverrides, { path: Path; flag: string }
   backend: { path: ['backend'], flag: '--backend' },
 };
 
+const TRANSFORMS = ['log', 'difference', 'scale', 'deseasonalize'];
+
 function transformsOf(c: Checker, v: unknown): TransformSpec[] {
-  const def: TransformSpec[] = [{ kind: 'scale', method: 'standard' }];
+  const def: TransformSpec[] = DEFAULTS.transforms.map((t) => ({ ...t }));
   const path: Path = ['transforms'];
   if (v === undefined) return def;
   if (v === null) return [];
@@ -125,9 +117,15 @@ function setIn(root: Record<string, unknown>, path: Path, value: unknown): void 
   node[path[path.length - 1] as string] = value;
 }
 
+/** A fresh copy of a default list of layers. */
+function copyUnits(layers: readonly { readonly units: number }[]): { units: number }[] {
+  return layers.map((l) => ({ units: l.units }));
+}
+
 /** training.threads: 'auto' (the default) or a positive integer. */
 function threadsSetting(c: Checker, v: unknown): number | 'auto' {
-  if (v === undefined || v === null || v === 'auto') return 'auto';
+  if (v === undefined || v === null) return DEFAULTS.training.threads;
+  if (v === 'auto') return 'auto';
   if (typeof v === 'number' && Number.isInteger(v) && v >= 1) return v;
   c.problem(['training', 'threads'], `must be auto or a positive integer, got ${describe(v)}`);
   return 'auto';
@@ -183,22 +181,23 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
     time_column: timeColumn,
     target,
     features,
-    missing: c.enumOf(d.missing, ['data', 'missing'], MISSING_POLICIES, 'interpolate'),
+    missing: c.enumOf(d.missing, ['data', 'missing'], MISSING_POLICIES, DEFAULTS.data.missing),
   };
 
   const transforms = transformsOf(c, root.transforms);
 
   // window
   const w = c.section(root.window, ['window'], ['mode', 'lookback', 'horizon', 'strategy', 'chunk', 'normalize']);
-  const lookback = c.int(w.lookback, ['window', 'lookback'], 1, 24);
-  const horizon = c.int(w.horizon, ['window', 'horizon'], 1, 12);
+  const wd = DEFAULTS.window;
+  const lookback = c.int(w.lookback, ['window', 'lookback'], 1, wd.lookback);
+  const horizon = c.int(w.horizon, ['window', 'horizon'], 1, wd.horizon);
   const window: WindowConfig = {
-    mode: c.enumOf(w.mode, ['window', 'mode'], MODES, 'many-to-one'),
+    mode: c.enumOf(w.mode, ['window', 'mode'], WINDOW_MODES, wd.mode),
     lookback,
     horizon,
-    strategy: c.enumOf(w.strategy, ['window', 'strategy'], STRATEGIES, 'direct'),
+    strategy: c.enumOf(w.strategy, ['window', 'strategy'], STRATEGIES, wd.strategy),
     chunk: c.int(w.chunk, ['window', 'chunk'], 1, lookback),
-    normalize: c.enumOf(w.normalize, ['window', 'normalize'], NORMALIZE, 'none'),
+    normalize: c.enumOf(w.normalize, ['window', 'normalize'], NORMALIZE_MODES, wd.normalize),
   };
   if (window.normalize === 'last' && window.mode === 'one-to-one') {
     c.problem(['window', 'normalize'], 'last applies only to mode many-to-one (one-to-one windows have no fixed last input)');
@@ -209,13 +208,14 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
 
   // model
   const m = c.section(root.model, ['model'], ['cell', 'layers', 'dropout', 'dense', 'linear', 'ridge']);
+  const md = DEFAULTS.model;
   const model: ModelConfig = {
-    cell: c.enumOf(m.cell, ['model', 'cell'], CELLS, 'lstm'),
-    layers: c.units(m.layers, ['model', 'layers'], [{ units: 32 }], true),
-    dropout: c.num(m.dropout, ['model', 'dropout'], 0, { min: 0, maxOpen: 1 }),
-    dense: c.units(m.dense === null ? [] : m.dense, ['model', 'dense'], [], false),
-    linear: c.bool(m.linear, ['model', 'linear'], false),
-    ridge: c.num(m.ridge, ['model', 'ridge'], 0.01, { min: 0 }),
+    cell: c.enumOf(m.cell, ['model', 'cell'], CELLS, md.cell),
+    layers: c.units(m.layers, ['model', 'layers'], copyUnits(md.layers), true),
+    dropout: c.num(m.dropout, ['model', 'dropout'], md.dropout, { min: 0, maxOpen: 1 }),
+    dense: c.units(m.dense === null ? [] : m.dense, ['model', 'dense'], copyUnits(md.dense), false),
+    linear: c.bool(m.linear, ['model', 'linear'], md.linear),
+    ridge: c.num(m.ridge, ['model', 'ridge'], md.ridge, { min: 0 }),
   };
   if (model.linear && window.mode === 'one-to-one') {
     c.problem(['model', 'linear'], 'applies only to mode many-to-one (a linear path from the whole input window to the outputs)');
@@ -225,49 +225,50 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
   const t = c.section(root.training, ['training'], [
     'optimizer', 'learning_rate', 'batch_size', 'epochs', 'loss', 'clip_norm', 'early_stopping', 'validation_size', 'seed', 'threads', 'ensemble',
   ]);
-  let earlyStopping: TrainingConfig['early_stopping'] = { patience: 10, min_delta: 0 };
+  const td = DEFAULTS.training;
+  let earlyStopping: TrainingConfig['early_stopping'] = { ...td.early_stopping };
   const es = t.early_stopping;
   if (es === false || es === null) earlyStopping = null;
-  else if (es === undefined || es === true) earlyStopping = { patience: 10, min_delta: 0 };
+  else if (es === undefined || es === true) earlyStopping = { ...td.early_stopping };
   else if (isRecord(es)) {
     c.keys(es, ['training', 'early_stopping'], ['patience', 'min_delta']);
     earlyStopping = {
-      patience: c.int(es.patience, ['training', 'early_stopping', 'patience'], 1, 10),
-      min_delta: c.num(es.min_delta, ['training', 'early_stopping', 'min_delta'], 0, { min: 0 }),
+      patience: c.int(es.patience, ['training', 'early_stopping', 'patience'], 1, td.early_stopping.patience),
+      min_delta: c.num(es.min_delta, ['training', 'early_stopping', 'min_delta'], td.early_stopping.min_delta, { min: 0 }),
     };
   } else {
     c.problem(['training', 'early_stopping'], `must be false or {patience: N, min_delta: X}, got ${describe(es)}`);
   }
   const training: TrainingConfig = {
-    optimizer: c.enumOf(t.optimizer, ['training', 'optimizer'], OPTIMIZERS, 'adam'),
-    learning_rate: c.num(t.learning_rate, ['training', 'learning_rate'], 0.001, { min: 0, minOpen: true }),
-    batch_size: c.int(t.batch_size, ['training', 'batch_size'], 1, 32),
-    epochs: c.int(t.epochs, ['training', 'epochs'], 1, 100),
-    loss: c.enumOf(t.loss, ['training', 'loss'], LOSSES, 'mse'),
-    clip_norm: c.num(t.clip_norm, ['training', 'clip_norm'], 1.0, { min: 0 }),
+    optimizer: c.enumOf(t.optimizer, ['training', 'optimizer'], OPTIMIZERS, td.optimizer),
+    learning_rate: c.num(t.learning_rate, ['training', 'learning_rate'], td.learning_rate, { min: 0, minOpen: true }),
+    batch_size: c.int(t.batch_size, ['training', 'batch_size'], 1, td.batch_size),
+    epochs: c.int(t.epochs, ['training', 'epochs'], 1, td.epochs),
+    loss: c.enumOf(t.loss, ['training', 'loss'], LOSSES, td.loss),
+    clip_norm: c.num(t.clip_norm, ['training', 'clip_norm'], td.clip_norm, { min: 0 }),
     early_stopping: earlyStopping,
     validation_size: c.int(t.validation_size, ['training', 'validation_size'], 0, horizon),
-    seed: c.int(t.seed, ['training', 'seed'], null, 42),
+    seed: c.int(t.seed, ['training', 'seed'], null, td.seed),
     threads: threadsSetting(c, t.threads),
-    ensemble: c.int(t.ensemble, ['training', 'ensemble'], 1, 1),
+    ensemble: c.int(t.ensemble, ['training', 'ensemble'], 1, td.ensemble),
   };
 
   // evaluation
   const e = c.section(root.evaluation, ['evaluation'], ['test_size', 'season', 'rolling']);
   const evaluation: EvaluationConfig = {
     test_size: c.int(e.test_size, ['evaluation', 'test_size'], 1, horizon),
-    season: c.int(e.season, ['evaluation', 'season'], 0, 0),
-    rolling: c.bool(e.rolling, ['evaluation', 'rolling'], false),
+    season: c.int(e.season, ['evaluation', 'season'], 0, DEFAULTS.evaluation.season),
+    rolling: c.bool(e.rolling, ['evaluation', 'rolling'], DEFAULTS.evaluation.rolling),
   };
 
   // output
   const o = c.section(root.output, ['output'], ['dir', 'plot']);
   const output: OutputConfig = {
-    dir: c.str(o.dir, ['output', 'dir'], 'runs'),
-    plot: c.bool(o.plot, ['output', 'plot'], true),
+    dir: c.str(o.dir, ['output', 'dir'], DEFAULTS.output.dir),
+    plot: c.bool(o.plot, ['output', 'plot'], DEFAULTS.output.plot),
   };
 
-  const backend = c.enumOf(root.backend, ['backend'], BACKENDS, 'auto');
+  const backend = c.enumOf(root.backend, ['backend'], BACKENDS, DEFAULTS.backend);
 
   if (c.problems.length > 0) throw new ConfigError(`invalid config ${file ?? '(command line)'}`, c.problems);
   return { data, transforms, window, model, training, evaluation, output, backend };

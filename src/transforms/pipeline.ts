@@ -1,4 +1,5 @@
 import type { TransformSpec } from '../config/types.js';
+import { SCALE_METHODS } from '../config/names.js';
 import { differenceForward, differenceInverse } from './difference.js';
 import { logForward, logInverse } from './log.js';
 import { fitScale, scaleForward, scaleInverse, type ScaleParams } from './scale.js';
@@ -169,7 +170,7 @@ export class Pipeline {
       if (!s || typeof s !== 'object') throw new Error('invalid pipeline JSON: bad spec');
       if (s.kind === 'log') return { kind: 'log' };
       if (s.kind === 'difference' && Number.isInteger(s.lag) && s.lag >= 1) return { kind: 'difference', lag: s.lag };
-      if (s.kind === 'scale' && ['minmax', 'standard', 'none'].includes(s.method)) return { kind: 'scale', method: s.method };
+      if (s.kind === 'scale' && SCALE_METHODS.includes(s.method)) return { kind: 'scale', method: s.method };
       if (s.kind === 'deseasonalize' && Number.isInteger(s.period) && s.period >= 2) return { kind: 'deseasonalize', period: s.period };
       throw new Error(`invalid pipeline JSON: bad spec ${JSON.stringify(s)}`);
     });

@@ -1,4 +1,6 @@
-export type ScaleMethod = 'minmax' | 'standard' | 'none';
+import type { SCALE_METHODS } from '../config/names.js';
+
+export type ScaleMethod = (typeof SCALE_METHODS)[number];
 
 /** y = (x - shift) / scale */
 export interface ScaleParams {
