@@ -10,8 +10,9 @@ import type {
   WindowConfig,
 } from './types.js';
 import { Checker, describe, formatPath, isRecord, suggest, type Path } from './checker.js';
-import { BACKENDS, CELLS, LOSSES, MISSING_POLICIES, NORMALIZE_MODES, OPTIMIZERS, SCALE_METHODS, STRATEGIES, WINDOW_MODES } from './names.js';
+import { BACKENDS, CELLS, LOSSES, MISSING_POLICIES, NORMALIZE_MODES, OPTIMIZERS, STRATEGIES, WINDOW_MODES } from './names.js';
 import { DEFAULTS } from './defaults.js';
+import { TRANSFORM_NAMES, TRANSFORMS, transformNamed, transformOf } from '../transforms/registry.js';
 
 /** Command-line values that win over the config file. */
 export interface ConfigOverrides {
@@ -46,16 +47,22 @@ const OVERRIDE_FLAGS: Record<keyof ConfigOverrides, { path: Path; flag: string }
   backend: { path: ['backend'], flag: '--backend' },
 };
 
-const TRANSFORMS = ['log', 'difference', 'scale', 'deseasonalize'];
+/** `a, b or c`. */
+function orList(items: readonly string[]): string {
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+}
+
+function defaultTransforms(): TransformSpec[] {
+  return DEFAULTS.transforms.map((t) => transformOf(t).clone(t));
+}
 
 function transformsOf(c: Checker, v: unknown): TransformSpec[] {
-  const def: TransformSpec[] = DEFAULTS.transforms.map((t) => ({ ...t }));
   const path: Path = ['transforms'];
-  if (v === undefined) return def;
+  if (v === undefined) return defaultTransforms();
   if (v === null) return [];
   if (!Array.isArray(v)) {
     c.problem(path, `must be a list such as [log, {difference: 12}, {scale: standard}], got ${describe(v)}`);
-    return def;
+    return defaultTransforms();
   }
   const out: TransformSpec[] = [];
   v.forEach((entry, i) => {
@@ -68,7 +75,7 @@ function transformsOf(c: Checker, v: unknown): TransformSpec[] {
     } else if (isRecord(entry)) {
       const keys = Object.keys(entry);
       if (keys.length !== 1) {
-        c.problem(p, `must have exactly one key (log, difference, scale or deseasonalize), got ${keys.length ? keys.join(', ') : 'none'}`);
+        c.problem(p, `must have exactly one key (${orList(TRANSFORM_NAMES)}), got ${keys.length ? keys.join(', ') : 'none'}`);
         return;
       }
       name = keys[0];
@@ -76,32 +83,17 @@ function transformsOf(c: Checker, v: unknown): TransformSpec[] {
       argPath = [...p, name];
       if (arg === null) arg = undefined;
     } else {
-      c.problem(p, `must be log, difference, {difference: N}, scale, {scale: minmax|standard|none} or {deseasonalize: M}; got ${describe(entry)}`);
+      c.problem(p, `must be ${orList(TRANSFORMS.flatMap((t) => t.forms))}; got ${describe(entry)}`);
       return;
     }
-    switch (name) {
-      case 'log':
-        if (arg !== undefined && arg !== true) c.problem(argPath, `takes no argument, got ${describe(arg)}`);
-        out.push({ kind: 'log' });
-        break;
-      case 'difference':
-        out.push({ kind: 'difference', lag: c.int(arg, argPath, 1, 1) });
-        break;
-      case 'scale':
-        out.push({ kind: 'scale', method: c.enumOf(arg, argPath, SCALE_METHODS, 'standard') });
-        break;
-      case 'deseasonalize':
-        if (arg === undefined) {
-          c.problem(argPath, 'needs the seasonal period, e.g. {deseasonalize: 12}');
-          break;
-        }
-        out.push({ kind: 'deseasonalize', period: c.int(arg, argPath, 2, 2) });
-        break;
-      default: {
-        const s = suggest(name, TRANSFORMS);
-        c.problem(isRecord(entry) ? argPath : p, `unknown transform ${describe(name)}${s ? ` (did you mean "${s}"?)` : ` (allowed: ${TRANSFORMS.join(', ')})`}`);
-      }
+    const t = transformNamed(name);
+    if (!t) {
+      const s = suggest(name, TRANSFORM_NAMES);
+      c.problem(argPath, `unknown transform ${describe(name)}${s ? ` (did you mean "${s}"?)` : ` (allowed: ${TRANSFORM_NAMES.join(', ')})`}`);
+      return;
     }
+    const spec = t.parse(arg, c, argPath);
+    if (spec) out.push(spec);
   });
   return out;
 }

@@ -1,12 +1,9 @@
 import type { MissingPolicy } from '../types.js';
-import type { BACKENDS, CELLS, LOSSES, NORMALIZE_MODES, OPTIMIZERS, SCALE_METHODS, STRATEGIES, WINDOW_MODES } from './names.js';
+import type { TransformSpec } from '../transforms/registry.js';
+import type { BACKENDS, CELLS, LOSSES, NORMALIZE_MODES, OPTIMIZERS, STRATEGIES, WINDOW_MODES } from './names.js';
 
-export type TransformSpec =
-  | { kind: 'log' }
-  | { kind: 'difference'; lag: number }
-  | { kind: 'scale'; method: (typeof SCALE_METHODS)[number] }
-  /** Subtract additive seasonal indices of period m, fitted by classical decomposition on the training part. */
-  | { kind: 'deseasonalize'; period: number };
+/** One transform step, {kind, ...its fields}: the union of the registered transforms' specs (transforms/registry.ts). */
+export type { TransformSpec };
 
 export interface DataConfig {
   path: string;
