@@ -1,6 +1,7 @@
 import { Command, Option, InvalidArgumentError } from 'commander';
 import { VERSION } from './version.js';
 import { UsageError } from './errors.js';
+import { BACKENDS } from './config/names.js';
 
 function positiveInt(name: string) {
   return (v: string): number => {
@@ -21,8 +22,6 @@ function integer(v: string): number {
   if (!Number.isInteger(n)) throw new InvalidArgumentError('must be an integer');
   return n;
 }
-
-const BACKENDS = ['auto', 'cpu', 'wasm', 'tensorflow', 'tensorflow-gpu'];
 
 /** Flags shared by train and predict/check that override config values. */
 function dataFlags(cmd: Command): Command {

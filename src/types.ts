@@ -2,6 +2,8 @@
  * Shared shapes of the pure core. Times are numbers: epoch milliseconds (UTC) for calendar
  * indexes, the integer itself for an integer index, the row number when there is no time column.
  */
+import type { MISSING_POLICIES } from './config/names.js';
+
 /** Every unit a time index can step in. */
 export const FREQUENCY_UNITS = ['minute', 'hour', 'day', 'bday', 'week', 'month', 'quarter', 'year', 'integer', 'row'] as const;
 export type FrequencyUnit = (typeof FREQUENCY_UNITS)[number];
@@ -43,4 +45,4 @@ export interface Series {
   columns: Record<string, Float64Array>;
 }
 
-export type MissingPolicy = 'interpolate' | 'ffill' | 'drop' | 'error';
+export type MissingPolicy = (typeof MISSING_POLICIES)[number];

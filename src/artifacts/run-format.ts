@@ -11,7 +11,7 @@
  */
 import type { Frequency, MissingPolicy, TimeFormat } from '../types.js';
 import { FREQUENCY_UNITS, TIME_FORMATS } from '../types.js';
-import { MISSING_POLICIES } from '../config/resolve.js';
+import { MISSING_POLICIES, NORMALIZE_MODES, STRATEGIES, WINDOW_MODES } from '../config/names.js';
 import type { ModelIO } from '../forecast/forecast.js';
 import { Pipeline, type PipelineJSON } from '../transforms/pipeline.js';
 import { ArtifactError } from '../errors.js';
@@ -137,8 +137,8 @@ export function parsePipelineFile(text: string, file: string): { saved: Pipeline
   c.oneOf(o.missing, 'missing', MISSING_POLICIES);
   c.int(o.season, 'season', 1);
   const io = c.record(o.io, 'io');
-  const mode = c.oneOf(io.mode, 'io.mode', ['many-to-one', 'one-to-one'] as const);
-  const strategy = c.oneOf(io.strategy, 'io.strategy', ['direct', 'recursive'] as const);
+  const mode = c.oneOf(io.mode, 'io.mode', WINDOW_MODES);
+  const strategy = c.oneOf(io.strategy, 'io.strategy', STRATEGIES);
   c.int(io.lookback, 'io.lookback', 1);
   const horizon = c.int(io.horizon, 'io.horizon', 1);
   const outputs = mode === 'many-to-one' && strategy === 'direct' ? horizon : 1;
@@ -150,7 +150,7 @@ export function parsePipelineFile(text: string, file: string): { saved: Pipeline
     c.fail('io.features', 'must include the target for this mode');
   const offset = c.int(io.offset, 'io.offset', 0);
   c.int(io.warmup, 'io.warmup', 1);
-  if (io.normalize !== undefined) c.oneOf(io.normalize, 'io.normalize', ['none', 'last'] as const);
+  if (io.normalize !== undefined) c.oneOf(io.normalize, 'io.normalize', NORMALIZE_MODES);
   if (io.normalize === 'last' && !(typeof io.normScale === 'number' && Number.isFinite(io.normScale) && io.normScale > 0))
     c.fail('io.normScale', 'must be a positive number with normalize last');
   if (io.members !== undefined) c.int(io.members, 'io.members', 2);

@@ -1,9 +1,12 @@
+import { Document, isCollection, isMap, type Node } from 'yaml';
 import { UsageError } from '../errors.js';
 import { readHeader, readSeries } from '../data/read-csv.js';
 import { defaultSeason } from '../metrics/season.js';
 import { configFromOptions } from './common.js';
 import { autoConfigFor } from '../forecast/defaults.js';
-import { transformsFlow } from '../config/render.js';
+import { transformYaml } from '../config/render.js';
+import { DEFAULTS } from '../config/defaults.js';
+import type { Config } from '../config/types.js';
 
 export interface InitOptions {
   data: string;
@@ -30,35 +33,58 @@ export async function initCommand(opts: InitOptions): Promise<void> {
   // before the test period
   const base = configFromOptions({ data: opts.data, timeColumn: opts.timeColumn, target, horizon });
   const auto = autoConfigFor(season)(base, s, n - horizon);
-  const transforms = transformsFlow(auto.transforms);
-  const { lookback } = auto.window;
-  const timeLine = s.timeColumn === null ? 'time_column: null   # no time column: rows are in order' : `time_column: ${s.timeColumn}`;
-  process.stdout.write(`# rnnfc config for ${opts.data}: ${n} rows, every ${f.step} ${f.unit}
-# columns: ${columns.join(', ')}
-data:
-  path: ${opts.data}
-  ${timeLine}
-  target: ${target}
-  features: [${target}]
-  missing: interpolate
-transforms: [${transforms}]
-window: {mode: many-to-one, lookback: ${lookback}, horizon: ${horizon}${auto.window.strategy === 'recursive' ? ', strategy: recursive' : ''}, normalize: last}   # windows relative to their last value
-model:
-  cell: lstm
-  layers: [{units: 32}]
-  dropout: 0
-  linear: true                # a ridge-fitted linear path; the LSTM learns what it leaves
-  ridge: ${Number(auto.model.ridge.toPrecision(3))}
-training:
-  optimizer: adam
-  learning_rate: 0.001
-  batch_size: 32
-  epochs: 100
-  loss: mae
-  clip_norm: 1.0
-  early_stopping: {patience: 10}
-  validation_size: ${auto.training.validation_size}
-  seed: 42
-evaluation: {test_size: ${horizon}, season: ${season}}
-`);
+  const config: Config = {
+    ...auto,
+    // the time column found, the season of the frequency, the ridge penalty to 3 digits
+    data: { ...auto.data, time_column: s.timeColumn },
+    model: { ...auto.model, ridge: Number(auto.model.ridge.toPrecision(3)) },
+    evaluation: { ...auto.evaluation, season },
+  };
+  const header = ` rnnfc config for ${opts.data}: ${n} rows, every ${f.step} ${f.unit}\n columns: ${columns.join(', ')}`;
+  process.stdout.write(starterYaml(config, header));
+}
+
+/**
+ * The settings of a starter config as YAML, with `header` as its first comment lines. It shows
+ * the settings one usually edits; the others (window.chunk, model.dense, training.threads and
+ * ensemble, evaluation.rolling, output, backend) are left to resolve to their defaults, as are
+ * window.strategy and early_stopping.min_delta when they have their default value.
+ */
+function starterYaml(c: Config, header: string): string {
+  const { data, window: w, model: m, training: t, evaluation: e } = c;
+  const es = t.early_stopping;
+  const doc = new Document({
+    data: { path: data.path, time_column: data.time_column, target: data.target, features: data.features, missing: data.missing },
+    transforms: c.transforms.map(transformYaml),
+    window: {
+      mode: w.mode,
+      lookback: w.lookback,
+      horizon: w.horizon,
+      ...(w.strategy !== DEFAULTS.window.strategy && { strategy: w.strategy }),
+      normalize: w.normalize,
+    },
+    model: { cell: m.cell, layers: m.layers, dropout: m.dropout, linear: m.linear, ridge: m.ridge },
+    training: {
+      optimizer: t.optimizer,
+      learning_rate: t.learning_rate,
+      batch_size: t.batch_size,
+      epochs: t.epochs,
+      loss: t.loss,
+      clip_norm: t.clip_norm,
+      early_stopping: es && { patience: es.patience, ...(es.min_delta !== DEFAULTS.training.early_stopping.min_delta && { min_delta: es.min_delta }) },
+      validation_size: t.validation_size,
+      seed: t.seed,
+    },
+    evaluation: { test_size: e.test_size, season: e.season },
+  });
+  for (const path of [['data', 'features'], ['transforms'], ['window'], ['model', 'layers'], ['training', 'early_stopping'], ['evaluation']]) {
+    const node = doc.getIn(path, true);
+    if (isCollection(node)) node.flow = true;
+  }
+  const comment = (path: string[], text: string) => ((doc.getIn(path, true) as Node).comment = ` ${text}`);
+  if (data.time_column === null) comment(['data', 'time_column'], 'no time column: rows are in order');
+  if (w.normalize === 'last') comment(['window'], 'windows relative to their last value');
+  if (m.linear) comment(['model', 'linear'], `a ridge-fitted linear path; the ${m.cell.toUpperCase()} learns what it leaves`);
+  if (isMap(doc.contents)) (doc.contents.items[0].key as Node).commentBefore = header;
+  return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
 }

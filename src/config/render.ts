@@ -1,24 +1,17 @@
 import { Document, isCollection } from 'yaml';
 import type { Config, TransformSpec } from './types.js';
+import { transformOf } from '../transforms/registry.js';
 
-function transformOut(t: TransformSpec): unknown {
-  switch (t.kind) {
-    case 'log':
-      return 'log';
-    case 'difference':
-      return { difference: t.lag };
-    case 'scale':
-      return { scale: t.method };
-    case 'deseasonalize':
-      return { deseasonalize: t.period };
-  }
+/** A transform as a config entry: `log`, `{difference: 12}`. */
+export function transformYaml(t: TransformSpec): string | Record<string, string | number> {
+  return transformOf(t).render(t);
 }
 
 /** Transforms as a YAML flow list's items: `log, {deseasonalize: 12}, {scale: standard}`. */
 export function transformsFlow(specs: readonly TransformSpec[]): string {
   return specs
     .map((t) => {
-      const o = transformOut(t);
+      const o = transformYaml(t);
       return typeof o === 'string' ? o : Object.entries(o as Record<string, unknown>).map(([k, v]) => `{${k}: ${v}}`).join('');
     })
     .join(', ');
@@ -34,7 +27,7 @@ export function renderConfigYaml(config: Config): string {
   data.missing = config.data.missing;
   const doc = {
     data,
-    transforms: config.transforms.map(transformOut),
+    transforms: config.transforms.map(transformYaml),
     window: { ...config.window },
     model: {
       cell: config.model.cell,

@@ -1,5 +1,4 @@
 import { ConfigError } from '../errors.js';
-import type { MissingPolicy } from '../types.js';
 import type {
   Config,
   DataConfig,
@@ -10,8 +9,10 @@ import type {
   TransformSpec,
   WindowConfig,
 } from './types.js';
-
-type Path = (string | number)[];
+import { Checker, describe, formatPath, isRecord, suggest, type Path } from './checker.js';
+import { BACKENDS, CELLS, LOSSES, MISSING_POLICIES, NORMALIZE_MODES, OPTIMIZERS, STRATEGIES, WINDOW_MODES } from './names.js';
+import { DEFAULTS } from './defaults.js';
+import { TRANSFORM_NAMES, TRANSFORMS, transformNamed, transformOf } from '../transforms/registry.js';
 
 /** Command-line values that win over the config file. */
 export interface ConfigOverrides {
@@ -33,17 +34,6 @@ export interface ResolveOptions {
   overrides?: ConfigOverrides;
 }
 
-export const MISSING_POLICIES: readonly MissingPolicy[] = ['interpolate', 'ffill', 'drop', 'error'];
-export const BACKENDS: readonly Config['backend'][] = ['auto', 'cpu', 'wasm', 'tensorflow', 'tensorflow-gpu'];
-const MODES: readonly WindowConfig['mode'][] = ['many-to-one', 'one-to-one'];
-const STRATEGIES: readonly WindowConfig['strategy'][] = ['direct', 'recursive'];
-const CELLS: readonly ModelConfig['cell'][] = ['lstm', 'gru', 'rnn'];
-const OPTIMIZERS: readonly TrainingConfig['optimizer'][] = ['adam', 'rmsprop', 'sgd'];
-const LOSSES: readonly TrainingConfig['loss'][] = ['mse', 'mae', 'huber'];
-const SCALE_METHODS = ['minmax', 'standard', 'none'] as const;
-const TRANSFORMS = ['log', 'difference', 'scale', 'deseasonalize'];
-const NORMALIZE: readonly WindowConfig['normalize'][] = ['none', 'last'];
-
 const OVERRIDE_FLAGS: Record<keyof ConfigOverrides, { path: Path; flag: string }> = {
   data: { path: ['data', 'path'], flag: '--data' },
   timeColumn: { path: ['data', 'time_column'], flag: '--time-column' },
@@ -57,187 +47,22 @@ const OVERRIDE_FLAGS: Record<keyof ConfigOverrides, { path: Path; flag: string }
   backend: { path: ['backend'], flag: '--backend' },
 };
 
-/** Levenshtein distance, for "did you mean" suggestions. */
-function distance(a: string, b: string): number {
-  const d: number[] = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = d[0];
-    d[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = d[j];
-      d[j] = Math.min(d[j] + 1, d[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return d[b.length];
+/** `a, b or c`. */
+function orList(items: readonly string[]): string {
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
 }
 
-export function suggest(word: string, candidates: readonly string[]): string | undefined {
-  const w = word.toLowerCase().replace(/-/g, '_');
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const c of candidates) {
-    const cl = c.toLowerCase();
-    let dd = distance(w, cl);
-    if (w.length >= 3 && (cl.startsWith(w) || w.startsWith(cl))) dd = Math.min(dd, 1);
-    if (w.length >= 3 && cl.endsWith(w)) dd = Math.min(dd, 0.5);
-    if (dd < bestD) {
-      bestD = dd;
-      best = c;
-    }
-  }
-  const limit = Math.max(1, Math.min(3, Math.floor(Math.max(w.length, 2) / 3)));
-  return bestD <= limit ? best : undefined;
-}
-
-function describe(v: unknown): string {
-  if (v === null || v === undefined) return 'null';
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  return String(v);
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function formatPath(path: Path): string {
-  let s = '';
-  for (const seg of path) s += typeof seg === 'number' ? `[${seg}]` : s ? `.${seg}` : seg;
-  return s;
-}
-
-class Checker {
-  readonly problems: string[] = [];
-  /** Formatted paths whose value came from a command-line override, mapped to the flag name. */
-  readonly overridden = new Map<string, string>();
-  constructor(private readonly file: string | undefined, private readonly lineOf?: (p: Path) => number | undefined) {}
-
-  problem(path: Path, message: string, sep = ': '): void {
-    const key = formatPath(path);
-    const flag = this.overridden.get(key);
-    if (flag) {
-      this.problems.push(`${flag}${sep}${message}`);
-      return;
-    }
-    let line: number | undefined;
-    if (this.lineOf) {
-      // The line of the node itself, else of the closest ancestor that exists.
-      for (let n = path.length; n > 0 && line === undefined; n--) line = this.lineOf(path.slice(0, n));
-    }
-    const where = line !== undefined ? ` (${this.file ? `${this.file}:` : 'line '}${line})` : '';
-    this.problems.push(`${key}${sep}${message}${where}`);
-  }
-
-  /** A mapping section (null/absent = empty); reports unknown keys. */
-  section(v: unknown, path: Path, allowed: readonly string[]): Record<string, unknown> {
-    if (v === undefined || v === null) return {};
-    if (!isRecord(v)) {
-      this.problem(path, `must be a mapping, got ${describe(v)}`);
-      return {};
-    }
-    this.keys(v, path, allowed);
-    return v;
-  }
-
-  keys(v: Record<string, unknown>, path: Path, allowed: readonly string[]): void {
-    for (const k of Object.keys(v)) {
-      if (allowed.includes(k)) continue;
-      const s = suggest(k, allowed);
-      this.problem([...path, k], `unknown key${s ? ` (did you mean "${s}"?)` : ` (allowed: ${allowed.join(', ')})`}`);
-    }
-  }
-
-  str(v: unknown, path: Path, def: string): string {
-    if (v === undefined) return def;
-    if (typeof v !== 'string' || v.trim() === '') {
-      this.problem(path, `must be a non-empty string, got ${describe(v)}`);
-      return def;
-    }
-    return v;
-  }
-
-  bool(v: unknown, path: Path, def: boolean): boolean {
-    if (v === undefined) return def;
-    if (typeof v !== 'boolean') {
-      this.problem(path, `must be true or false, got ${describe(v)}`);
-      return def;
-    }
-    return v;
-  }
-
-  enumOf<T extends string>(v: unknown, path: Path, allowed: readonly T[], def: T): T {
-    if (v === undefined) return def;
-    if (typeof v === 'string' && (allowed as readonly string[]).includes(v)) return v as T;
-    const s = typeof v === 'string' ? suggest(v, allowed) : undefined;
-    this.problem(path, `must be one of ${allowed.join(', ')}; got ${describe(v)}${s ? ` (did you mean "${s}"?)` : ''}`);
-    return def;
-  }
-
-  /** An integer >= min. */
-  int(v: unknown, path: Path, min: number | null, def: number): number {
-    if (v === undefined) return def;
-    const ok = typeof v === 'number' && Number.isInteger(v) && (min === null || v >= min);
-    if (!ok) {
-      const what = min === null ? 'an integer' : min === 1 ? 'a positive integer' : min === 0 ? 'a non-negative integer' : `an integer >= ${min}`;
-      this.problem(path, `must be ${what}, got ${describe(v)}`);
-      return def;
-    }
-    return v as number;
-  }
-
-  /** A finite number with bounds: lo (inclusive unless loOpen), hi (exclusive). */
-  num(v: unknown, path: Path, def: number, bounds: { min?: number; minOpen?: boolean; maxOpen?: number }): number {
-    if (v === undefined) return def;
-    const { min, minOpen, maxOpen } = bounds;
-    let ok = typeof v === 'number' && Number.isFinite(v);
-    if (ok && min !== undefined) ok = minOpen ? (v as number) > min : (v as number) >= min;
-    if (ok && maxOpen !== undefined) ok = (v as number) < maxOpen;
-    if (!ok) {
-      let what = 'a number';
-      if (min !== undefined && maxOpen !== undefined) what = `a number in ${minOpen ? '(' : '['}${min}, ${maxOpen})`;
-      else if (min !== undefined) what = `a number ${minOpen ? '>' : '>='} ${min}`;
-      this.problem(path, `must be ${what}, got ${describe(v)}`);
-      return def;
-    }
-    return v as number;
-  }
-
-  units(v: unknown, path: Path, def: { units: number }[], nonEmpty: boolean): { units: number }[] {
-    if (v === undefined) return def;
-    if (!Array.isArray(v)) {
-      this.problem(path, `must be a list of {units: N}, got ${describe(v)}`);
-      return def;
-    }
-    if (nonEmpty && v.length === 0) {
-      this.problem(path, 'must list at least one layer');
-      return def;
-    }
-    return v.map((item, i) => {
-      if (typeof item === 'number') return { units: this.int(item, [...path, i], 1, 1) };
-      if (!isRecord(item)) {
-        this.problem([...path, i], `must be a mapping {units: N}, got ${describe(item)}`);
-        return { units: 1 };
-      }
-      this.keys(item, [...path, i], ['units']);
-      if (item.units === undefined) {
-        this.problem([...path, i, 'units'], 'is required', ' ');
-        return { units: 1 };
-      }
-      return { units: this.int(item.units, [...path, i, 'units'], 1, 1) };
-    });
-  }
+function defaultTransforms(): TransformSpec[] {
+  return DEFAULTS.transforms.map((t) => transformOf(t).clone(t));
 }
 
 function transformsOf(c: Checker, v: unknown): TransformSpec[] {
-  const def: TransformSpec[] = [{ kind: 'scale', method: 'standard' }];
   const path: Path = ['transforms'];
-  if (v === undefined) return def;
+  if (v === undefined) return defaultTransforms();
   if (v === null) return [];
   if (!Array.isArray(v)) {
     c.problem(path, `must be a list such as [log, {difference: 12}, {scale: standard}], got ${describe(v)}`);
-    return def;
+    return defaultTransforms();
   }
   const out: TransformSpec[] = [];
   v.forEach((entry, i) => {
@@ -250,7 +75,7 @@ function transformsOf(c: Checker, v: unknown): TransformSpec[] {
     } else if (isRecord(entry)) {
       const keys = Object.keys(entry);
       if (keys.length !== 1) {
-        c.problem(p, `must have exactly one key (log, difference, scale or deseasonalize), got ${keys.length ? keys.join(', ') : 'none'}`);
+        c.problem(p, `must have exactly one key (${orList(TRANSFORM_NAMES)}), got ${keys.length ? keys.join(', ') : 'none'}`);
         return;
       }
       name = keys[0];
@@ -258,32 +83,17 @@ function transformsOf(c: Checker, v: unknown): TransformSpec[] {
       argPath = [...p, name];
       if (arg === null) arg = undefined;
     } else {
-      c.problem(p, `must be log, difference, {difference: N}, scale, {scale: minmax|standard|none} or {deseasonalize: M}; got ${describe(entry)}`);
+      c.problem(p, `must be ${orList(TRANSFORMS.flatMap((t) => t.forms))}; got ${describe(entry)}`);
       return;
     }
-    switch (name) {
-      case 'log':
-        if (arg !== undefined && arg !== true) c.problem(argPath, `takes no argument, got ${describe(arg)}`);
-        out.push({ kind: 'log' });
-        break;
-      case 'difference':
-        out.push({ kind: 'difference', lag: c.int(arg, argPath, 1, 1) });
-        break;
-      case 'scale':
-        out.push({ kind: 'scale', method: c.enumOf(arg, argPath, SCALE_METHODS, 'standard') });
-        break;
-      case 'deseasonalize':
-        if (arg === undefined) {
-          c.problem(argPath, 'needs the seasonal period, e.g. {deseasonalize: 12}');
-          break;
-        }
-        out.push({ kind: 'deseasonalize', period: c.int(arg, argPath, 2, 2) });
-        break;
-      default: {
-        const s = suggest(name, TRANSFORMS);
-        c.problem(isRecord(entry) ? argPath : p, `unknown transform ${describe(name)}${s ? ` (did you mean "${s}"?)` : ` (allowed: ${TRANSFORMS.join(', ')})`}`);
-      }
+    const t = transformNamed(name);
+    if (!t) {
+      const s = suggest(name, TRANSFORM_NAMES);
+      c.problem(argPath, `unknown transform ${describe(name)}${s ? ` (did you mean "${s}"?)` : ` (allowed: ${TRANSFORM_NAMES.join(', ')})`}`);
+      return;
     }
+    const spec = t.parse(arg, c, argPath);
+    if (spec) out.push(spec);
   });
   return out;
 }
@@ -299,9 +109,15 @@ function setIn(root: Record<string, unknown>, path: Path, value: unknown): void 
   node[path[path.length - 1] as string] = value;
 }
 
+/** A fresh copy of a default list of layers. */
+function copyUnits(layers: readonly { readonly units: number }[]): { units: number }[] {
+  return layers.map((l) => ({ units: l.units }));
+}
+
 /** training.threads: 'auto' (the default) or a positive integer. */
 function threadsSetting(c: Checker, v: unknown): number | 'auto' {
-  if (v === undefined || v === null || v === 'auto') return 'auto';
+  if (v === undefined || v === null) return DEFAULTS.training.threads;
+  if (v === 'auto') return 'auto';
   if (typeof v === 'number' && Number.isInteger(v) && v >= 1) return v;
   c.problem(['training', 'threads'], `must be auto or a positive integer, got ${describe(v)}`);
   return 'auto';
@@ -357,22 +173,23 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
     time_column: timeColumn,
     target,
     features,
-    missing: c.enumOf(d.missing, ['data', 'missing'], MISSING_POLICIES, 'interpolate'),
+    missing: c.enumOf(d.missing, ['data', 'missing'], MISSING_POLICIES, DEFAULTS.data.missing),
   };
 
   const transforms = transformsOf(c, root.transforms);
 
   // window
   const w = c.section(root.window, ['window'], ['mode', 'lookback', 'horizon', 'strategy', 'chunk', 'normalize']);
-  const lookback = c.int(w.lookback, ['window', 'lookback'], 1, 24);
-  const horizon = c.int(w.horizon, ['window', 'horizon'], 1, 12);
+  const wd = DEFAULTS.window;
+  const lookback = c.int(w.lookback, ['window', 'lookback'], 1, wd.lookback);
+  const horizon = c.int(w.horizon, ['window', 'horizon'], 1, wd.horizon);
   const window: WindowConfig = {
-    mode: c.enumOf(w.mode, ['window', 'mode'], MODES, 'many-to-one'),
+    mode: c.enumOf(w.mode, ['window', 'mode'], WINDOW_MODES, wd.mode),
     lookback,
     horizon,
-    strategy: c.enumOf(w.strategy, ['window', 'strategy'], STRATEGIES, 'direct'),
+    strategy: c.enumOf(w.strategy, ['window', 'strategy'], STRATEGIES, wd.strategy),
     chunk: c.int(w.chunk, ['window', 'chunk'], 1, lookback),
-    normalize: c.enumOf(w.normalize, ['window', 'normalize'], NORMALIZE, 'none'),
+    normalize: c.enumOf(w.normalize, ['window', 'normalize'], NORMALIZE_MODES, wd.normalize),
   };
   if (window.normalize === 'last' && window.mode === 'one-to-one') {
     c.problem(['window', 'normalize'], 'last applies only to mode many-to-one (one-to-one windows have no fixed last input)');
@@ -383,13 +200,14 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
 
   // model
   const m = c.section(root.model, ['model'], ['cell', 'layers', 'dropout', 'dense', 'linear', 'ridge']);
+  const md = DEFAULTS.model;
   const model: ModelConfig = {
-    cell: c.enumOf(m.cell, ['model', 'cell'], CELLS, 'lstm'),
-    layers: c.units(m.layers, ['model', 'layers'], [{ units: 32 }], true),
-    dropout: c.num(m.dropout, ['model', 'dropout'], 0, { min: 0, maxOpen: 1 }),
-    dense: c.units(m.dense === null ? [] : m.dense, ['model', 'dense'], [], false),
-    linear: c.bool(m.linear, ['model', 'linear'], false),
-    ridge: c.num(m.ridge, ['model', 'ridge'], 0.01, { min: 0 }),
+    cell: c.enumOf(m.cell, ['model', 'cell'], CELLS, md.cell),
+    layers: c.units(m.layers, ['model', 'layers'], copyUnits(md.layers), true),
+    dropout: c.num(m.dropout, ['model', 'dropout'], md.dropout, { min: 0, maxOpen: 1 }),
+    dense: c.units(m.dense === null ? [] : m.dense, ['model', 'dense'], copyUnits(md.dense), false),
+    linear: c.bool(m.linear, ['model', 'linear'], md.linear),
+    ridge: c.num(m.ridge, ['model', 'ridge'], md.ridge, { min: 0 }),
   };
   if (model.linear && window.mode === 'one-to-one') {
     c.problem(['model', 'linear'], 'applies only to mode many-to-one (a linear path from the whole input window to the outputs)');
@@ -399,49 +217,50 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
   const t = c.section(root.training, ['training'], [
     'optimizer', 'learning_rate', 'batch_size', 'epochs', 'loss', 'clip_norm', 'early_stopping', 'validation_size', 'seed', 'threads', 'ensemble',
   ]);
-  let earlyStopping: TrainingConfig['early_stopping'] = { patience: 10, min_delta: 0 };
+  const td = DEFAULTS.training;
+  let earlyStopping: TrainingConfig['early_stopping'] = { ...td.early_stopping };
   const es = t.early_stopping;
   if (es === false || es === null) earlyStopping = null;
-  else if (es === undefined || es === true) earlyStopping = { patience: 10, min_delta: 0 };
+  else if (es === undefined || es === true) earlyStopping = { ...td.early_stopping };
   else if (isRecord(es)) {
     c.keys(es, ['training', 'early_stopping'], ['patience', 'min_delta']);
     earlyStopping = {
-      patience: c.int(es.patience, ['training', 'early_stopping', 'patience'], 1, 10),
-      min_delta: c.num(es.min_delta, ['training', 'early_stopping', 'min_delta'], 0, { min: 0 }),
+      patience: c.int(es.patience, ['training', 'early_stopping', 'patience'], 1, td.early_stopping.patience),
+      min_delta: c.num(es.min_delta, ['training', 'early_stopping', 'min_delta'], td.early_stopping.min_delta, { min: 0 }),
     };
   } else {
     c.problem(['training', 'early_stopping'], `must be false or {patience: N, min_delta: X}, got ${describe(es)}`);
   }
   const training: TrainingConfig = {
-    optimizer: c.enumOf(t.optimizer, ['training', 'optimizer'], OPTIMIZERS, 'adam'),
-    learning_rate: c.num(t.learning_rate, ['training', 'learning_rate'], 0.001, { min: 0, minOpen: true }),
-    batch_size: c.int(t.batch_size, ['training', 'batch_size'], 1, 32),
-    epochs: c.int(t.epochs, ['training', 'epochs'], 1, 100),
-    loss: c.enumOf(t.loss, ['training', 'loss'], LOSSES, 'mse'),
-    clip_norm: c.num(t.clip_norm, ['training', 'clip_norm'], 1.0, { min: 0 }),
+    optimizer: c.enumOf(t.optimizer, ['training', 'optimizer'], OPTIMIZERS, td.optimizer),
+    learning_rate: c.num(t.learning_rate, ['training', 'learning_rate'], td.learning_rate, { min: 0, minOpen: true }),
+    batch_size: c.int(t.batch_size, ['training', 'batch_size'], 1, td.batch_size),
+    epochs: c.int(t.epochs, ['training', 'epochs'], 1, td.epochs),
+    loss: c.enumOf(t.loss, ['training', 'loss'], LOSSES, td.loss),
+    clip_norm: c.num(t.clip_norm, ['training', 'clip_norm'], td.clip_norm, { min: 0 }),
     early_stopping: earlyStopping,
     validation_size: c.int(t.validation_size, ['training', 'validation_size'], 0, horizon),
-    seed: c.int(t.seed, ['training', 'seed'], null, 42),
+    seed: c.int(t.seed, ['training', 'seed'], null, td.seed),
     threads: threadsSetting(c, t.threads),
-    ensemble: c.int(t.ensemble, ['training', 'ensemble'], 1, 1),
+    ensemble: c.int(t.ensemble, ['training', 'ensemble'], 1, td.ensemble),
   };
 
   // evaluation
   const e = c.section(root.evaluation, ['evaluation'], ['test_size', 'season', 'rolling']);
   const evaluation: EvaluationConfig = {
     test_size: c.int(e.test_size, ['evaluation', 'test_size'], 1, horizon),
-    season: c.int(e.season, ['evaluation', 'season'], 0, 0),
-    rolling: c.bool(e.rolling, ['evaluation', 'rolling'], false),
+    season: c.int(e.season, ['evaluation', 'season'], 0, DEFAULTS.evaluation.season),
+    rolling: c.bool(e.rolling, ['evaluation', 'rolling'], DEFAULTS.evaluation.rolling),
   };
 
   // output
   const o = c.section(root.output, ['output'], ['dir', 'plot']);
   const output: OutputConfig = {
-    dir: c.str(o.dir, ['output', 'dir'], 'runs'),
-    plot: c.bool(o.plot, ['output', 'plot'], true),
+    dir: c.str(o.dir, ['output', 'dir'], DEFAULTS.output.dir),
+    plot: c.bool(o.plot, ['output', 'plot'], DEFAULTS.output.plot),
   };
 
-  const backend = c.enumOf(root.backend, ['backend'], BACKENDS, 'auto');
+  const backend = c.enumOf(root.backend, ['backend'], BACKENDS, DEFAULTS.backend);
 
   if (c.problems.length > 0) throw new ConfigError(`invalid config ${file ?? '(command line)'}`, c.problems);
   return { data, transforms, window, model, training, evaluation, output, backend };

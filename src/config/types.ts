@@ -1,11 +1,9 @@
 import type { MissingPolicy } from '../types.js';
+import type { TransformSpec } from '../transforms/registry.js';
+import type { BACKENDS, CELLS, LOSSES, NORMALIZE_MODES, OPTIMIZERS, STRATEGIES, WINDOW_MODES } from './names.js';
 
-export type TransformSpec =
-  | { kind: 'log' }
-  | { kind: 'difference'; lag: number }
-  | { kind: 'scale'; method: 'minmax' | 'standard' | 'none' }
-  /** Subtract additive seasonal indices of period m, fitted by classical decomposition on the training part. */
-  | { kind: 'deseasonalize'; period: number };
+/** One transform step, {kind, ...its fields}: the union of the registered transforms' specs (transforms/registry.ts). */
+export type { TransformSpec };
 
 export interface DataConfig {
   path: string;
@@ -18,11 +16,11 @@ export interface DataConfig {
 }
 
 export interface WindowConfig {
-  mode: 'many-to-one' | 'one-to-one';
+  mode: (typeof WINDOW_MODES)[number];
   lookback: number;
   horizon: number;
   /** many-to-one only: 'direct' (one vector of horizon outputs) or 'recursive' (one-step model fed back). */
-  strategy: 'direct' | 'recursive';
+  strategy: (typeof STRATEGIES)[number];
   /** one-to-one only: BPTT chunk length. */
   chunk: number;
   /**
@@ -30,11 +28,11 @@ export interface WindowConfig {
    * inputs and targets, and divides them by one scale fitted on the training windows, so the
    * network sees shapes relative to the current level; 'none' feeds the values as they are.
    */
-  normalize: 'none' | 'last';
+  normalize: (typeof NORMALIZE_MODES)[number];
 }
 
 export interface ModelConfig {
-  cell: 'lstm' | 'gru' | 'rnn';
+  cell: (typeof CELLS)[number];
   layers: { units: number }[];
   dropout: number;
   /** Hidden dense layers between the recurrent stack and the output layer. */
@@ -50,11 +48,11 @@ export interface ModelConfig {
 }
 
 export interface TrainingConfig {
-  optimizer: 'adam' | 'rmsprop' | 'sgd';
+  optimizer: (typeof OPTIMIZERS)[number];
   learning_rate: number;
   batch_size: number;
   epochs: number;
-  loss: 'mse' | 'mae' | 'huber';
+  loss: (typeof LOSSES)[number];
   /** Global-norm gradient clipping; 0 disables. */
   clip_norm: number;
   early_stopping: { patience: number; min_delta: number } | null;
@@ -96,5 +94,5 @@ export interface Config {
   training: TrainingConfig;
   evaluation: EvaluationConfig;
   output: OutputConfig;
-  backend: 'auto' | 'cpu' | 'wasm' | 'tensorflow' | 'tensorflow-gpu';
+  backend: (typeof BACKENDS)[number];
 }

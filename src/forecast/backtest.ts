@@ -4,6 +4,7 @@
  * H points are forecast in one go from `end`. Rows after end + H are cut off before anything runs.
  */
 import type { Config } from '../config/types.js';
+import { transformOf } from '../transforms/registry.js';
 import { DataError } from '../errors.js';
 import type { Series } from '../types.js';
 import { formatTime } from '../data/time.js';
@@ -160,8 +161,5 @@ export function meanScores(results: OriginResult[]): Record<string, MethodScores
 }
 
 function describeTransform(t: Config['transforms'][number]): string {
-  if (t.kind === 'difference') return `difference ${t.lag}`;
-  if (t.kind === 'scale') return `scale ${t.method}`;
-  if (t.kind === 'deseasonalize') return `deseasonalize ${t.period}`;
-  return t.kind;
+  return transformOf(t).describe(t);
 }

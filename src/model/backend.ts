@@ -1,7 +1,8 @@
 import { BackendError } from '../errors.js';
+import type { BACKENDS } from '../config/names.js';
 
 export type Tf = typeof import('@tensorflow/tfjs');
-export type BackendName = 'auto' | 'cpu' | 'wasm' | 'tensorflow' | 'tensorflow-gpu';
+export type BackendName = (typeof BACKENDS)[number];
 
 /** Whether LSTM/GRU layers run on rnnfc's fused kernels on this (loaded) backend: cpu and wasm; the native backends keep their own. */
 export function usesFusedKernels(backend: string): boolean {

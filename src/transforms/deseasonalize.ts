@@ -8,6 +8,8 @@
  * numbers the phase is the row number.
  */
 
+import { columnsFromJSON, columnState, fitColumns, mapColumns, type Transform } from './transform.js';
+
 /** Phase in [0, m) of row i: steps[i] mod m, or i mod m without step numbers. */
 function phaseOf(steps: ArrayLike<number> | undefined, i: number, m: number): number {
   const s = steps ? steps[i] : i;
@@ -77,3 +79,38 @@ export function deseasonalizeInverse(z: Float64Array, index: readonly number[], 
   for (let i = 0; i < z.length; i++) out[i] = z[i] + index[phaseOf(steps, i, m)];
   return out;
 }
+
+/** `{deseasonalize: m}`: subtract seasonal indices of period m (>= 2), fitted per column. */
+export interface DeseasonalizeSpec {
+  kind: 'deseasonalize';
+  period: number;
+}
+
+export const deseasonalizeTransform: Transform<DeseasonalizeSpec, number[]> = {
+  kind: 'deseasonalize',
+  forms: ['{deseasonalize: M}'],
+  usesSteps: true,
+  parse(arg, c, path) {
+    if (arg === undefined) {
+      c.problem(path, 'needs the seasonal period, e.g. {deseasonalize: 12}');
+      return undefined;
+    }
+    return { kind: 'deseasonalize', period: c.int(arg, path, 2, 2) };
+  },
+  fromJSON: (s) => (Number.isInteger(s.period) && (s.period as number) >= 2 ? { kind: 'deseasonalize', period: s.period as number } : undefined),
+  clone: (s) => ({ kind: 'deseasonalize', period: s.period }),
+  render: (s) => ({ deseasonalize: s.period }),
+  describe: (s) => `deseasonalize ${s.period}`,
+  differenceLag: () => 0,
+  fit: (s, columns, fitEnd, steps) => fitColumns(columns, (col) => fitSeasonalIndex(col, s.period, fitEnd, steps)),
+  forward: (_, col, { column, state, steps }) => deseasonalizeForward(col, columnState(state, column, 'seasonal indices'), steps),
+  inverse: (_, z, { column, state, steps }) => deseasonalizeInverse(z, columnState(state, column, 'seasonal indices'), steps),
+  stateToJSON: (state) => mapColumns(state, (index) => [...index]),
+  stateFromJSON: (s, saved) =>
+    columnsFromJSON(saved, 'missing seasonal indices', (v, column) => {
+      if (!Array.isArray(v) || v.length !== s.period || !v.every((e) => typeof e === 'number' && Number.isFinite(e))) {
+        throw new Error(`invalid pipeline JSON: bad seasonal indices for '${column}'`);
+      }
+      return [...v] as number[];
+    }),
+};

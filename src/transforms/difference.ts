@@ -1,3 +1,5 @@
+import { stateless, type Transform } from './transform.js';
+
 /** Lag-L difference keeping the length: out[i] = x[i] - x[i-L], the first L entries NaN. */
 export function differenceForward(x: Float64Array, lag: number): Float64Array {
   if (!Number.isInteger(lag) || lag < 1) throw new Error(`difference lag must be a positive integer, got ${lag}`);
@@ -20,3 +22,28 @@ export function differenceInverse(diffs: Float64Array, history: Float64Array, la
   }
   return out;
 }
+
+/** `difference` / `{difference: L}`: lag-L differences (L defaults to 1); the first L rows become NaN. */
+export interface DifferenceSpec {
+  kind: 'difference';
+  lag: number;
+}
+
+export const differenceTransform: Transform<DifferenceSpec> = {
+  kind: 'difference',
+  forms: ['difference', '{difference: N}'],
+  usesSteps: false,
+  parse: (arg, c, path) => ({ kind: 'difference', lag: c.int(arg, path, 1, 1) }),
+  fromJSON: (s) => (Number.isInteger(s.lag) && (s.lag as number) >= 1 ? { kind: 'difference', lag: s.lag as number } : undefined),
+  clone: (s) => ({ kind: 'difference', lag: s.lag }),
+  render: (s) => ({ difference: s.lag }),
+  describe: (s) => `difference ${s.lag}`,
+  differenceLag: (s) => s.lag,
+  ...stateless,
+  fit(s) {
+    if (!Number.isInteger(s.lag) || s.lag < 1) throw new Error(`difference lag must be a positive integer, got ${s.lag}`);
+    return null;
+  },
+  forward: (s, col) => differenceForward(col, s.lag),
+  inverse: (s, z, { history }) => differenceInverse(z, history, s.lag),
+};

@@ -1,13 +1,8 @@
-import type { TransformSpec } from '../config/types.js';
-import { differenceForward, differenceInverse } from './difference.js';
-import { logForward, logInverse } from './log.js';
-import { fitScale, scaleForward, scaleInverse, type ScaleParams } from './scale.js';
-import { deseasonalizeForward, deseasonalizeInverse, fitSeasonalIndex } from './deseasonalize.js';
+import { transformNamed, transformOf, type TransformSpec } from './registry.js';
+import type { ScaleParams } from './scale.js';
 
-/** Fitted state of one column in one step: scale params, or the seasonal indices of a deseasonalize step. */
-type ColumnState = ScaleParams | number[];
-/** Per-step fitted state: per column for scale and deseasonalize steps, null otherwise. */
-type StepState = Record<string, ColumnState> | null;
+/** Per-step fitted state: per column for stateful transforms (scale, deseasonalize), null otherwise. */
+type StepState = Record<string, unknown> | null;
 
 export interface PipelineJSON {
   version: 1;
@@ -29,20 +24,11 @@ export interface ForecastSteps {
 
 /** Sum of the difference lags of a transform chain: the leading rows it leaves NaN. */
 export function differenceLag(specs: readonly TransformSpec[]): number {
-  return specs.reduce((sum, t) => sum + (t.kind === 'difference' ? t.lag : 0), 0);
+  return specs.reduce((sum, t) => sum + transformOf(t).differenceLag(t), 0);
 }
 
 function cloneSpec(s: TransformSpec): TransformSpec {
-  switch (s.kind) {
-    case 'log':
-      return { kind: 'log' };
-    case 'difference':
-      return { kind: 'difference', lag: s.lag };
-    case 'scale':
-      return { kind: 'scale', method: s.method };
-    case 'deseasonalize':
-      return { kind: 'deseasonalize', period: s.period };
-  }
+  return transformOf(s).clone(s);
 }
 
 /** A chain of transforms applied to every column; arrays keep their length. */
@@ -68,17 +54,7 @@ export class Pipeline {
     const state: StepState[] = [];
     let cur: Record<string, Float64Array> = { ...columns };
     for (const spec of specs) {
-      if (spec.kind === 'difference' && (!Number.isInteger(spec.lag) || spec.lag < 1)) {
-        throw new Error(`difference lag must be a positive integer, got ${spec.lag}`);
-      }
-      let st: StepState = null;
-      if (spec.kind === 'scale') {
-        st = {};
-        for (const [name, col] of Object.entries(cur)) st[name] = fitScale(col, spec.method, fitEnd);
-      } else if (spec.kind === 'deseasonalize') {
-        st = {};
-        for (const [name, col] of Object.entries(cur)) st[name] = fitSeasonalIndex(col, spec.period, fitEnd, steps);
-      }
+      const st: StepState = transformOf(spec).fit(spec, cur, fitEnd, steps);
       state.push(st);
       const next: Record<string, Float64Array> = {};
       for (const [name, col] of Object.entries(cur)) next[name] = applyStep(spec, st, name, col, steps);
@@ -106,7 +82,7 @@ export class Pipeline {
   /** The step numbers seasonal phases come from: the given ones under 'time', none (row numbers) under 'row'. */
   private rowSteps(steps: ArrayLike<number> | undefined): ArrayLike<number> | undefined {
     if (this.phase === 'row') return undefined;
-    if (!steps && this.specs.some((s) => s.kind === 'deseasonalize')) throw new Error('this pipeline places rows in their season by time: it needs their step numbers');
+    if (!steps && this.specs.some((s) => transformOf(s).usesSteps)) throw new Error('this pipeline places rows in their season by time: it needs their step numbers');
     return steps;
   }
 
@@ -131,19 +107,15 @@ export class Pipeline {
     let z: Float64Array = Float64Array.from(forecast);
     for (let i = this.specs.length - 1; i >= 0; i--) {
       const spec = this.specs[i];
-      if (spec.kind === 'scale') z = scaleInverse(z, paramsFor(this.state[i], target));
-      else if (spec.kind === 'deseasonalize') z = deseasonalizeInverse(z, indexFor(this.state[i], target), foreSteps);
-      else if (spec.kind === 'difference') z = differenceInverse(z, stages[i], spec.lag);
-      else z = logInverse(z);
+      z = transformOf(spec).inverse(spec, z, { column: target, state: this.state[i], history: stages[i], steps: foreSteps });
     }
     return z;
   }
 
   /** Scale params of a scale step for a column (for tests and diagnostics). */
   scaleParams(step: number, column: string): ScaleParams | null {
-    const st = this.state[step];
-    const p = st?.[column];
-    return p && !Array.isArray(p) ? { ...p } : null;
+    const p = this.specs[step]?.kind === 'scale' ? (this.state[step]?.[column] as ScaleParams | undefined) : undefined;
+    return p ? { ...p } : null;
   }
 
   toJSON(): PipelineJSON {
@@ -151,12 +123,7 @@ export class Pipeline {
       version: 1,
       phase: this.phase,
       specs: this.specs.map(cloneSpec),
-      state: this.state.map((st) => {
-        if (!st) return null;
-        const o: Record<string, ColumnState> = {};
-        for (const [k, v] of Object.entries(st)) o[k] = Array.isArray(v) ? [...v] : { shift: v.shift, scale: v.scale };
-        return o;
-      }),
+      state: this.state.map((st, i) => (st ? transformOf(this.specs[i]).stateToJSON(st) : null)),
     };
   }
 
@@ -167,62 +134,17 @@ export class Pipeline {
     }
     const specs: TransformSpec[] = o.specs.map((s) => {
       if (!s || typeof s !== 'object') throw new Error('invalid pipeline JSON: bad spec');
-      if (s.kind === 'log') return { kind: 'log' };
-      if (s.kind === 'difference' && Number.isInteger(s.lag) && s.lag >= 1) return { kind: 'difference', lag: s.lag };
-      if (s.kind === 'scale' && ['minmax', 'standard', 'none'].includes(s.method)) return { kind: 'scale', method: s.method };
-      if (s.kind === 'deseasonalize' && Number.isInteger(s.period) && s.period >= 2) return { kind: 'deseasonalize', period: s.period };
-      throw new Error(`invalid pipeline JSON: bad spec ${JSON.stringify(s)}`);
+      const saved = s as unknown as Record<string, unknown>;
+      const spec = typeof saved.kind === 'string' ? transformNamed(saved.kind)?.fromJSON(saved) : undefined;
+      if (!spec) throw new Error(`invalid pipeline JSON: bad spec ${JSON.stringify(s)}`);
+      return spec;
     });
-    const state: StepState[] = o.state.map((st, i) => {
-      const spec = specs[i];
-      if (spec.kind === 'deseasonalize') {
-        if (!st || typeof st !== 'object') throw new Error('invalid pipeline JSON: missing seasonal indices');
-        const r: Record<string, number[]> = {};
-        for (const [k, v] of Object.entries(st)) {
-          if (!Array.isArray(v) || v.length !== spec.period || !v.every((e) => typeof e === 'number' && Number.isFinite(e))) {
-            throw new Error(`invalid pipeline JSON: bad seasonal indices for '${k}'`);
-          }
-          r[k] = [...v];
-        }
-        return r;
-      }
-      if (spec.kind !== 'scale') return null;
-      if (!st || typeof st !== 'object') throw new Error('invalid pipeline JSON: missing scale state');
-      const r: Record<string, ScaleParams> = {};
-      for (const [k, v] of Object.entries(st) as [string, ScaleParams][]) {
-        if (!v || typeof v.shift !== 'number' || typeof v.scale !== 'number') {
-          throw new Error(`invalid pipeline JSON: bad scale params for '${k}'`);
-        }
-        r[k] = { shift: v.shift, scale: v.scale };
-      }
-      return r;
-    });
+    const state: StepState[] = o.state.map((st, i) => transformOf(specs[i]).stateFromJSON(specs[i], st));
     if (o.phase !== undefined && o.phase !== 'time' && o.phase !== 'row') throw new Error(`invalid pipeline JSON: bad phase ${JSON.stringify(o.phase)}`);
     return new Pipeline(specs, state, o.phase ?? 'row');
   }
 }
 
-function paramsFor(st: StepState, name: string): ScaleParams {
-  const p = st?.[name];
-  if (!p || Array.isArray(p)) throw new Error(`pipeline has no fitted scale for column '${name}'`);
-  return p;
-}
-
-function indexFor(st: StepState, name: string): number[] {
-  const p = st?.[name];
-  if (!Array.isArray(p)) throw new Error(`pipeline has no fitted seasonal indices for column '${name}'`);
-  return p;
-}
-
 function applyStep(spec: TransformSpec, st: StepState, name: string, col: Float64Array, steps?: ArrayLike<number>): Float64Array {
-  switch (spec.kind) {
-    case 'log':
-      return logForward(name, col);
-    case 'difference':
-      return differenceForward(col, spec.lag);
-    case 'scale':
-      return scaleForward(col, paramsFor(st, name));
-    case 'deseasonalize':
-      return deseasonalizeForward(col, indexFor(st, name), steps);
-  }
+  return transformOf(spec).forward(spec, col, { column: name, state: st, steps });
 }

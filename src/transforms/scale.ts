@@ -1,4 +1,7 @@
-export type ScaleMethod = 'minmax' | 'standard' | 'none';
+import { SCALE_METHODS } from '../config/names.js';
+import { columnsFromJSON, columnState, fitColumns, mapColumns, type Transform } from './transform.js';
+
+export type ScaleMethod = (typeof SCALE_METHODS)[number];
 
 /** y = (x - shift) / scale */
 export interface ScaleParams {
@@ -38,14 +41,44 @@ export function fitScale(x: Float64Array, method: ScaleMethod, fitEnd: number): 
   return { shift: mean, scale: std > 0 ? std : 1 };
 }
 
+/** (x - shift) / scale for every value. */
 export function scaleForward(x: Float64Array, p: ScaleParams): Float64Array {
   const out = new Float64Array(x.length);
   for (let i = 0; i < x.length; i++) out[i] = (x[i] - p.shift) / p.scale;
   return out;
 }
 
+/** x * scale + shift for every value: undoes scaleForward. */
 export function scaleInverse(x: Float64Array, p: ScaleParams): Float64Array {
   const out = new Float64Array(x.length);
   for (let i = 0; i < x.length; i++) out[i] = x[i] * p.scale + p.shift;
   return out;
 }
+
+/** `scale` / `{scale: method}`: shift and scale fitted per column (method defaults to standard). */
+export interface ScaleSpec {
+  kind: 'scale';
+  method: ScaleMethod;
+}
+
+export const scaleTransform: Transform<ScaleSpec, ScaleParams> = {
+  kind: 'scale',
+  forms: ['scale', `{scale: ${SCALE_METHODS.join('|')}}`],
+  usesSteps: false,
+  parse: (arg, c, path) => ({ kind: 'scale', method: c.enumOf(arg, path, SCALE_METHODS, 'standard') }),
+  fromJSON: (s) => ((SCALE_METHODS as readonly unknown[]).includes(s.method) ? { kind: 'scale', method: s.method as ScaleMethod } : undefined),
+  clone: (s) => ({ kind: 'scale', method: s.method }),
+  render: (s) => ({ scale: s.method }),
+  describe: (s) => `scale ${s.method}`,
+  differenceLag: () => 0,
+  fit: (s, columns, fitEnd) => fitColumns(columns, (col) => fitScale(col, s.method, fitEnd)),
+  forward: (_, col, { column, state }) => scaleForward(col, columnState(state, column, 'scale')),
+  inverse: (_, z, { column, state }) => scaleInverse(z, columnState(state, column, 'scale')),
+  stateToJSON: (state) => mapColumns(state, (p) => ({ shift: p.shift, scale: p.scale })),
+  stateFromJSON: (_, saved) =>
+    columnsFromJSON(saved, 'missing scale state', (v, column) => {
+      const p = v as ScaleParams | null;
+      if (!p || typeof p.shift !== 'number' || typeof p.scale !== 'number') throw new Error(`invalid pipeline JSON: bad scale params for '${column}'`);
+      return { shift: p.shift, scale: p.scale };
+    }),
+};

@@ -1,0 +1,24 @@
+/**
+ * The names a config (and the command line) may use for each choice. The config types derive
+ * their unions from these lists, config validation and the CLI check against them, and their
+ * order is the order messages and help list them in.
+ */
+
+/** data.missing: what to do with empty or non-numeric cells. */
+export const MISSING_POLICIES = ['interpolate', 'ffill', 'drop', 'error'] as const;
+/** window.mode. */
+export const WINDOW_MODES = ['many-to-one', 'one-to-one'] as const;
+/** window.strategy (many-to-one only). */
+export const STRATEGIES = ['direct', 'recursive'] as const;
+/** window.normalize (many-to-one only). */
+export const NORMALIZE_MODES = ['none', 'last'] as const;
+/** model.cell. */
+export const CELLS = ['lstm', 'gru', 'rnn'] as const;
+/** training.optimizer. */
+export const OPTIMIZERS = ['adam', 'rmsprop', 'sgd'] as const;
+/** training.loss. */
+export const LOSSES = ['mse', 'mae', 'huber'] as const;
+/** The method of a scale transform. */
+export const SCALE_METHODS = ['minmax', 'standard', 'none'] as const;
+/** backend (and --backend). */
+export const BACKENDS = ['auto', 'cpu', 'wasm', 'tensorflow', 'tensorflow-gpu'] as const;
