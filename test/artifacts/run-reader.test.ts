@@ -51,7 +51,7 @@ async function writeRun(over: Record<string, unknown>): Promise<{ dir: string; f
 function tampered(run: { dir: string; files: Record<string, string | Uint8Array> }, edit: (p: Record<string, any>) => unknown): string {
   const p = JSON.parse(run.files['pipeline.json'] as string);
   const next = edit(p);
-  const files = { ...run.files, 'pipeline.json': JSON.stringify(next === undefined ? p : next) };
+  const files: Record<string, string | Uint8Array> = { ...run.files, 'pipeline.json': JSON.stringify(next === undefined ? p : next) };
   delete files['manifest.json'];
   const dir = join(mkdtempSync(join(tmpdir(), 'rnnfc-run-')), 'run');
   writeDirAtomic(dir, { ...files, 'manifest.json': buildManifest(files, '0.1.0') }, { overwrite: false });
