@@ -3,7 +3,7 @@ import type { Config } from '../config/types.js';
 import type { ConfigOverrides } from '../config/resolve.js';
 import { resolveConfig } from '../config/resolve.js';
 import { loadConfigFile } from '../config/load.js';
-import { readSeries } from '../data/read-csv.js';
+import { readSeries } from '../io/input-file.js';
 import type { Series } from '../types.js';
 
 /** Options shared by the commands that take a config and overriding flags. */

@@ -1,7 +1,7 @@
 import { ArtifactError, DataError, UsageError, UserError } from '../errors.js';
 import { readRunDir } from '../artifacts/run-dir.js';
 import { writeFileAtomic } from '../artifacts/atomic.js';
-import { readSeries } from '../data/read-csv.js';
+import { readSeries } from '../io/input-file.js';
 import { formatTime, futureTimes, isNumericIndex, stepNumber, stepNumbers } from '../data/time.js';
 import { Pipeline } from '../transforms/pipeline.js';
 import { forecastTransformed, needsFeedback, onlyTargetInput, type ModelIO } from '../forecast/forecast.js';

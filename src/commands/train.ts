@@ -2,7 +2,7 @@ import { resolve as resolvePath } from 'node:path';
 import type { Config } from '../config/types.js';
 import { ConfigError } from '../errors.js';
 import { configFromOptions, interactive, readConfiguredSeries, runBaseName, threadsText, type DataFlagOptions } from './common.js';
-import { sha256File } from '../data/read-csv.js';
+import { sha256File } from '../io/input-file.js';
 import { formatTime, futureTimes, isNumericIndex, isoFormat, stepNumber, stepNumbers } from '../data/time.js';
 import { Pipeline, differenceLag } from '../transforms/pipeline.js';
 import {
