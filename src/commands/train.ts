@@ -355,7 +355,7 @@ async function runFiles(cfg: Config, series: Series, r: TrainResult, t0: number)
   };
   const metadata = {
     rnnfc_version: VERSION,
-    tfjs_version: (await import('@tensorflow/tfjs')).version.tfjs,
+    tfjs_version: (await import('@tensorflow/tfjs-core')).version_core,
     node_version: process.version,
     backend: r.backend,
     threads: r.threads,
