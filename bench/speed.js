@@ -32,7 +32,7 @@ const quiet = async (fn) => {
   console.log = console.warn = console.info = () => {};
   try { return await fn(); } finally { Object.assign(console, s); }
 };
-const tf = await quiet(() => import('@tensorflow/tfjs'));
+const tf = await quiet(() => import(join(root, 'dist', 'model', 'tfjs.js')));
 tf.env().set('PROD', true);
 await quiet(() => import('@tensorflow/tfjs-backend-wasm'));
 await quiet(() => tf.setBackend('wasm'));

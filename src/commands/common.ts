@@ -3,7 +3,7 @@ import type { Config } from '../config/types.js';
 import type { ConfigOverrides } from '../config/resolve.js';
 import { resolveConfig } from '../config/resolve.js';
 import { loadConfigFile } from '../config/load.js';
-import { readSeries } from '../data/read-csv.js';
+import { readSeriesInput } from '../io/input-file.js';
 import type { Series } from '../types.js';
 import type { FitOptions } from '../forecast/fit.js';
 
@@ -67,7 +67,12 @@ export function interactive(opts: { json?: boolean; quiet?: boolean }): boolean 
 
 /** Reads the series a resolved config points at (columns, time index, missing-value policy). */
 export function readConfiguredSeries(cfg: Config): Series {
-  return readSeries({
+  return readConfiguredInput(cfg).series;
+}
+
+/** readConfiguredSeries, with the SHA-256 of the bytes the series was parsed from (for the run's metadata). */
+export function readConfiguredInput(cfg: Config): { series: Series; sha256: string } {
+  return readSeriesInput({
     path: cfg.data.path,
     timeColumn: cfg.data.time_column,
     target: cfg.data.target,

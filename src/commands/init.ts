@@ -1,6 +1,6 @@
 import { Document, isCollection, isMap, type Node } from 'yaml';
 import { UsageError } from '../errors.js';
-import { readHeader, readSeries } from '../data/read-csv.js';
+import { readHeader, readSeries } from '../io/input-file.js';
 import { defaultSeason } from '../metrics/season.js';
 import { configFromOptions } from './common.js';
 import { autoConfigFor } from '../forecast/defaults.js';

@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 import { readRun } from '../artifacts/run-reader.js';
 import { writeFileAtomic } from '../artifacts/atomic.js';
-import { readSeries } from '../data/read-csv.js';
+import { readSeries } from '../io/input-file.js';
 import { formatTime, isNumericIndex } from '../data/time.js';
 import { forecastFromRun } from '../forecast/predict.js';
 import { toCsv, formatNumber } from '../output/csv.js';

@@ -1,7 +1,6 @@
 import {
-  computeOptions, configFromOptions, interactive, readConfiguredSeries, runBaseName, threadsText, withInterrupt, type DataFlagOptions,
+  computeOptions, configFromOptions, interactive, readConfiguredInput, runBaseName, threadsText, withInterrupt, type DataFlagOptions,
 } from './common.js';
-import { sha256File } from '../data/read-csv.js';
 import { settingsFor } from '../forecast/defaults.js';
 import { fitSeries, type FitEvent, type FitResult } from '../forecast/fit.js';
 import { assertWritableTarget, nextRunDir, writeDirAtomic } from '../artifacts/atomic.js';
@@ -20,7 +19,7 @@ export async function trainCommand(opts: TrainOptions): Promise<void> {
   const outDir = opts.out ?? nextRunDir(flagged.output.dir, runBaseName(flagged.data.path));
   assertWritableTarget(outDir, Boolean(opts.overwrite));
 
-  const series = readConfiguredSeries(flagged);
+  const { series, sha256 } = readConfiguredInput(flagged);
   // Without a config file, the settings the config-less backtest measures (flags still win);
   // the run's config.yaml records what was chosen.
   const cfg = settingsFor(flagged, series, { configless: !opts.config, lookback: opts.lookback });
@@ -32,8 +31,8 @@ export async function trainCommand(opts: TrainOptions): Promise<void> {
     }),
   );
   const files = await runFiles(cfg, series, result, {
-    dataSha256: sha256File(cfg.data.path),
-    tfjsVersion: (await import('@tensorflow/tfjs')).version.tfjs,
+    dataSha256: sha256,
+    tfjsVersion: (await import('@tensorflow/tfjs-core')).version_core,
     totalSeconds: (performance.now() - t0) / 1000,
   });
   writeDirAtomic(outDir, files, { overwrite: Boolean(opts.overwrite) });

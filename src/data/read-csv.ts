@@ -1,16 +1,16 @@
 /**
- * Reads one series from a CSV file: time column detection, ordering checks, regular grid
- * with inserted missing timestamps, numeric parsing and the missing-value policy.
+ * Parses one series from CSV text: time column detection, ordering checks, regular grid with
+ * inserted missing timestamps, numeric parsing and the missing-value policy. No file system here:
+ * src/io/input-file.ts reads the file and hands its text over.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { DataError } from '../errors.js';
 import type { Frequency, MissingPolicy, Series, TimeFormat } from '../types.js';
 import { formatTime, inferFrequency, parseTimeValue, regularize } from './time.js';
 
-export interface ReadSeriesOptions {
-  path: string;
+export interface ParseSeriesOptions {
+  /** The file name messages speak of (`data.csv:3: ...`). */
+  source: string;
   /** null: no time column; undefined: auto-detect (first column when every value is a time). */
   timeColumn?: string | null;
   target: string;
@@ -26,19 +26,7 @@ interface Table {
   lines: number[];
 }
 
-function readText(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOENT') throw new DataError(`cannot read ${path}: no such file`);
-    if (err.code === 'EISDIR') throw new DataError(`cannot read ${path}: it is a directory`);
-    if (err.code === 'EACCES') throw new DataError(`cannot read ${path}: permission denied`);
-    throw new DataError(`cannot read ${path}: ${err.message}`);
-  }
-}
-
-function parseTable(path: string, text: string, maxRows?: number): Table {
+function parseTable(source: string, text: string, maxRows?: number): Table {
   let records: { record: string[]; info: { lines: number } }[];
   try {
     records = parse(text, {
@@ -51,51 +39,41 @@ function parseTable(path: string, text: string, maxRows?: number): Table {
   } catch (e) {
     const err = e as Error & { lines?: number };
     const msg = err.message.replace(/\s+/g, ' ').trim();
-    throw new DataError(`${path}:${err.lines ?? '?'}: malformed CSV: ${msg}`);
+    throw new DataError(`${source}:${err.lines ?? '?'}: malformed CSV: ${msg}`);
   }
-  if (records.length === 0) throw new DataError(`${path}: empty file: expected a header row and data rows`);
+  if (records.length === 0) throw new DataError(`${source}: empty file: expected a header row and data rows`);
   const header = records[0].record;
   const seen = new Map<string, number>();
   header.forEach((h, i) => {
-    if (h === '') throw new DataError(`${path}:1: column ${i + 1} has an empty name; give every column a header`);
-    if (seen.has(h)) throw new DataError(`${path}:1: duplicate column name "${h}"`);
+    if (h === '') throw new DataError(`${source}:1: column ${i + 1} has an empty name; give every column a header`);
+    if (seen.has(h)) throw new DataError(`${source}:1: duplicate column name "${h}"`);
     seen.set(h, i);
   });
   const data = records.slice(1);
   return { header, rows: data.map((r) => r.record), lines: data.map((r) => r.info.lines) };
 }
 
-/** Column names and the first 50 data rows (for the config generator). */
-export function readHeader(path: string): { columns: string[]; rows: string[][] } {
-  const table = parseTable(path, readText(path), 50);
+/**
+ * Column names and the first 50 data rows of CSV text (for the config generator).
+ * `source` names the file in messages.
+ */
+export function parseHeader(text: string, source: string): { columns: string[]; rows: string[][] } {
+  const table = parseTable(source, text, 50);
   return { columns: table.header, rows: table.rows.slice(0, 50) };
-}
-
-/** Hex SHA-256 of a file's bytes. */
-export function sha256File(path: string): string {
-  let buf: Buffer;
-  try {
-    buf = readFileSync(path);
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new DataError(`cannot read ${path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
-  }
-  return createHash('sha256').update(buf).digest('hex');
 }
 
 const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const MISSING_TOKENS = new Set(['', 'NA', 'NaN', 'nan', 'null', 'NULL']);
 
-function listLines(lines: number[], max = 5): string {
-  const shown = lines.slice(0, max).join(', ');
-  return lines.length > max ? `${shown} and ${lines.length - max} more` : shown;
-}
-
-export function readSeries(opts: ReadSeriesOptions): Series {
-  const { path, target, missing } = opts;
-  const table = parseTable(path, readText(path));
+/**
+ * The series in CSV text: the target and feature columns on a regular time grid, gaps filled or
+ * refused as `missing` says. Every message starts with `source` (and the line, where there is one).
+ */
+export function parseSeries(text: string, opts: ParseSeriesOptions): Series {
+  const { source, target, missing } = opts;
+  const table = parseTable(source, text);
   const { header, rows, lines } = table;
-  if (rows.length === 0) throw new DataError(`${path}: no data rows (only a header)`);
+  if (rows.length === 0) throw new DataError(`${source}: no data rows (only a header)`);
 
   const features = opts.features && opts.features.length ? [...opts.features] : [target];
   const used = [target, ...features.filter((f) => f !== target)];
@@ -103,7 +81,7 @@ export function readSeries(opts: ReadSeriesOptions): Series {
     const i = header.indexOf(name);
     if (i < 0) {
       throw new DataError(
-        `${path}: no ${role} column "${name}"; available columns: ${header.map((h) => `"${h}"`).join(', ')}`,
+        `${source}: no ${role} column "${name}"; available columns: ${header.map((h) => `"${h}"`).join(', ')}`,
       );
     }
     return i;
@@ -121,7 +99,7 @@ export function readSeries(opts: ReadSeriesOptions): Series {
   } else if (opts.timeColumn !== null) {
     colIndex(opts.timeColumn, 'time');
     if (used.includes(opts.timeColumn)) {
-      throw new DataError(`${path}: column "${opts.timeColumn}" cannot be both the time column and a value column`);
+      throw new DataError(`${source}: column "${opts.timeColumn}" cannot be both the time column and a value column`);
     }
     timeColumn = opts.timeColumn;
   }
@@ -136,19 +114,19 @@ export function readSeries(opts: ReadSeriesOptions): Series {
     rows.forEach((r, i) => {
       const cell = r[ti];
       if (cell === '') {
-        throw new DataError(`${path}:${lines[i]}: column "${timeColumn}": empty time value; fill it in or remove the row`);
+        throw new DataError(`${source}:${lines[i]}: column "${timeColumn}": empty time value; fill it in or remove the row`);
       }
       const p = parseTimeValue(cell);
       if (!p) {
         throw new DataError(
-          `${path}:${lines[i]}: column "${timeColumn}": cannot parse "${cell}" as a date`,
+          `${source}:${lines[i]}: column "${timeColumn}": cannot parse "${cell}" as a date`,
           'time values may be dates (2000-01-31 or 2000/01/31), months (2000-01), quarters (2000-Q1, 2000 Q1, 2000Q1), ISO date-times (2000-01-31T12:00:00Z) or integers',
         );
       }
       if (i === 0) format = p.format;
       else if (p.format !== format) {
         throw new DataError(
-          `${path}:${lines[i]}: column "${timeColumn}": "${cell}" is written as ${p.format}, but earlier rows are ${format}; use one time format`,
+          `${source}:${lines[i]}: column "${timeColumn}": "${cell}" is written as ${p.format}, but earlier rows are ${format}; use one time format`,
         );
       }
       times.push(p.t);
@@ -156,12 +134,12 @@ export function readSeries(opts: ReadSeriesOptions): Series {
     for (let i = 1; i < times.length; i++) {
       if (times[i] === times[i - 1]) {
         throw new DataError(
-          `${path}: duplicate timestamp ${formatTime(times[i], format)} at lines ${lines[i - 1]} and ${lines[i]}; remove one of them`,
+          `${source}: duplicate timestamp ${formatTime(times[i], format)} at lines ${lines[i - 1]} and ${lines[i]}; remove one of them`,
         );
       }
       if (times[i] < times[i - 1]) {
         throw new DataError(
-          `${path}: rows out of time order at lines ${lines[i - 1]} and ${lines[i]} (${formatTime(times[i - 1], format)} then ${formatTime(times[i], format)}); sort the file by "${timeColumn}" in increasing order`,
+          `${source}: rows out of time order at lines ${lines[i - 1]} and ${lines[i]} (${formatTime(times[i - 1], format)} then ${formatTime(times[i], format)}); sort the file by "${timeColumn}" in increasing order`,
         );
       }
     }
@@ -176,14 +154,14 @@ export function readSeries(opts: ReadSeriesOptions): Series {
       const cell = r[ci];
       if (MISSING_TOKENS.has(cell)) col[i] = NaN;
       else if (NUMBER_RE.test(cell)) col[i] = Number(cell);
-      else throw new DataError(`${path}:${lines[i]}: column "${name}": "${cell}" is not a number`);
+      else throw new DataError(`${source}:${lines[i]}: column "${name}": "${cell}" is not a number`);
     });
     raw[name] = col;
   }
 
   // ---- regular grid
   const frequency: Frequency = inferFrequency(times, format);
-  const grid = regularize(times, frequency, { lines, format, path });
+  const grid = regularize(times, frequency, { lines, format, source });
   const size = grid.times.length;
   const columns: Record<string, Float64Array> = {};
   for (const name of used) {
@@ -198,7 +176,7 @@ export function readSeries(opts: ReadSeriesOptions): Series {
   const rowMissing = (k: number) => used.some((name) => Number.isNaN(columns[name][k]));
   for (const name of used) {
     if (columns[name].every((v) => Number.isNaN(v))) {
-      throw new DataError(`${path}: column "${name}" has no numeric values`);
+      throw new DataError(`${source}: column "${name}" has no numeric values`);
     }
   }
   let outTimes = grid.times;
@@ -216,13 +194,13 @@ export function readSeries(opts: ReadSeriesOptions): Series {
     }
     if (count > 0) {
       throw new DataError(
-        `${path}: ${count} missing value${count > 1 ? 's' : ''} at ${bad.join(', ')}${count > 5 ? ` and ${count - 5} more` : ''}; use missing: interpolate, ffill or drop`,
+        `${source}: ${count} missing value${count > 1 ? 's' : ''} at ${bad.join(', ')}${count > 5 ? ` and ${count - 5} more` : ''}; use missing: interpolate, ffill or drop`,
       );
     }
   } else if (missing === 'drop') {
     const keep: number[] = [];
     for (let k = 0; k < size; k++) if (!rowMissing(k)) keep.push(k);
-    if (keep.length === 0) throw new DataError(`${path}: every row has a missing value; nothing left after missing: drop`);
+    if (keep.length === 0) throw new DataError(`${source}: every row has a missing value; nothing left after missing: drop`);
     outTimes = keep.map((k) => grid.times[k]);
     for (const name of used) columns[name] = Float64Array.from(keep, (k) => columns[name][k]);
   } else {

@@ -345,7 +345,7 @@ export interface RegularizeOptions {
   lines?: number[];
   format?: TimeFormat;
   /** File name for error messages. */
-  path?: string;
+  source?: string;
   /** Refuse grids larger than this many points (default 10 million). */
   maxPoints?: number;
 }
@@ -367,7 +367,7 @@ export interface RegularGrid {
 export function regularize(times: number[], freq: Frequency, opts: RegularizeOptions = {}): RegularGrid {
   const n = times.length;
   const lineOf = (i: number) => (opts.lines ? opts.lines[i] : i + 2);
-  const where = opts.path ? `${opts.path}: ` : '';
+  const where = opts.source ? `${opts.source}: ` : '';
   const fmt = (t: number) => (opts.format ? formatTime(t, opts.format) : String(t));
   if (n === 0) return { times: [], missing: [], position: [] };
   if (freq.unit === 'bday' || freq.unit === 'row') {

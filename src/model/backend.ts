@@ -1,7 +1,8 @@
 import { BackendError } from '../errors.js';
 import type { BACKENDS } from '../config/names.js';
 
-export type Tf = typeof import('@tensorflow/tfjs');
+/** TensorFlow.js core + layers (./tfjs.ts), or a native package's namespace, which has both. */
+export type Tf = typeof import('./tfjs.js');
 export type BackendName = (typeof BACKENDS)[number];
 
 /** Whether LSTM/GRU layers run on rnnfc's fused kernels on this (loaded) backend: cpu and wasm; the native backends keep their own. */
@@ -69,7 +70,7 @@ export async function loadBackend(name: BackendName): Promise<{ tf: Tf; backend:
       if (tf) return { tf, backend: tf.getBackend() };
     }
   }
-  const tf = (await quietly(() => import('@tensorflow/tfjs'))) as Tf;
+  const tf = (await quietly(() => import('./tfjs.js'))) as Tf;
   silence(tf);
   if (name === 'wasm' || name === 'auto') {
     try {

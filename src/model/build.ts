@@ -1,4 +1,5 @@
-import type { LayersModel, SymbolicTensor, io } from '@tensorflow/tfjs';
+import type { io } from '@tensorflow/tfjs-core';
+import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs-layers';
 import type { Tf } from './backend.js';
 import { fusedRecurrentLayer, registerFusedLayers } from './fused/index.js';
 import { FUSED_CLASS, STOCK_CLASS, unfusableReason } from './fused/compat.js';

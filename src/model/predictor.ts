@@ -1,4 +1,4 @@
-import type { Tensor } from '@tensorflow/tfjs';
+import type { Tensor } from '@tensorflow/tfjs-core';
 import { usesFusedKernels, type BackendName, type Tf } from './backend.js';
 import { loadPlainModel } from './plain.js';
 

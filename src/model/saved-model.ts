@@ -1,4 +1,4 @@
-import type { io } from '@tensorflow/tfjs';
+import type { io } from '@tensorflow/tfjs-core';
 
 /** model.json as serializeModel writes it: the standard tfjs layers-model format. */
 export interface SavedModelJson {

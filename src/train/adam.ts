@@ -1,4 +1,4 @@
-import type { Tensor, Variable } from '@tensorflow/tfjs';
+import type { Tensor, Variable } from '@tensorflow/tfjs-core';
 import type { Tf } from '../model/backend.js';
 import { getPool } from '../kernels/pool.js';
 

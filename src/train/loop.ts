@@ -1,4 +1,5 @@
-import type { LayersModel, Tensor, Scalar, Variable, NamedTensorMap, Optimizer } from '@tensorflow/tfjs';
+import type { Tensor, Scalar, Variable, NamedTensorMap, Optimizer } from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Tf } from '../model/backend.js';
 import type { TrainingConfig } from '../config/types.js';
 import { InterruptError } from '../errors.js';

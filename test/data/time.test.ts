@@ -188,8 +188,8 @@ describe('regularize', () => {
   });
   it('off-grid timestamps are a DataError naming the lines', () => {
     const t = [0, 30, 60, 75, 90].map((m) => D('2000-01-01') + m * MIN);
-    expect(() => regularize(t, { unit: 'minute', step: 30 }, { format: 'datetime-z', path: 'x.csv' })).toThrow(DataError);
-    expect(() => regularize(t, { unit: 'minute', step: 30 }, { format: 'datetime-z', path: 'x.csv' })).toThrow(
+    expect(() => regularize(t, { unit: 'minute', step: 30 }, { format: 'datetime-z', source: 'x.csv' })).toThrow(DataError);
+    expect(() => regularize(t, { unit: 'minute', step: 30 }, { format: 'datetime-z', source: 'x.csv' })).toThrow(
       /x\.csv: irregular timestamps at line 5 \(2000-01-01T01:15:00Z\)/,
     );
     expect(() => regularize([D('2000-01-01'), D('2000-02-01'), D('2000-02-15')], { unit: 'month', step: 1 })).toThrow(/line 4/);

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import type { Tensor } from '@tensorflow/tfjs';
+import type { Tensor } from '@tensorflow/tfjs-core';
 import { availableParallelism } from 'node:os';
 import { BIN, futureRows, rnnfc, scratch } from './helpers.js';
 import { loadBackend } from '../../src/model/backend.js';

@@ -3,7 +3,7 @@ import { loadBackend, type Tf } from '../../src/model/backend.js';
 import { fusedRnn, fusedRecurrentLayer, registerFusedLayers } from '../../src/model/fused/index.js';
 import { setThreads } from '../../src/kernels/threads.js';
 import { setMinSliceWork, slicesOf, rowWork } from '../../src/kernels/slices.js';
-import type { Tensor } from '@tensorflow/tfjs';
+import type { Tensor } from '@tensorflow/tfjs-core';
 import { maxRelErr, scaledErr } from '../numeric.js';
 
 let tf: Tf;
@@ -204,7 +204,7 @@ describe.each(cells.flatMap((c) => [[c, 1], [c, 2]] as const))('fused %s vs stoc
     expect(w.map((t) => t.shape)).toEqual([[2, 5 * (cell === 'lstm' ? 4 : 3)], [5, 5 * (cell === 'lstm' ? 4 : 3)], [5 * (cell === 'lstm' ? 4 : 3)]]);
     model.compile({ optimizer: tf.train.adam(0.01), loss: 'meanSquaredError' });
     const x = rand(tf, [32, 6, 2], 21, 1);
-    const y = tf.sum(x, [1, 2]).reshape([32, 1]);
+    const y = tf.reshape(tf.sum(x, [1, 2]), [32, 1]);
     const h = await model.fit(x, y, { epochs: 15, batchSize: 16, verbose: 0 });
     const losses = h.history.loss as number[];
     expect(losses[losses.length - 1]).toBeLessThan(losses[0]);

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { loadBackend, type Tf } from '../../src/model/backend.js';
 import { buildModel, serializeModel, loadModelFromFiles, setLinearPath, LINEAR_PATH, type ModelSpec } from '../../src/model/build.js';
 import { BackendError } from '../../src/errors.js';
-import type { Tensor } from '@tensorflow/tfjs';
+import type { Tensor } from '@tensorflow/tfjs-core';
 
 let tf: Tf;
 beforeAll(async () => {

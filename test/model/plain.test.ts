@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import type { Tensor, LayersModel } from '@tensorflow/tfjs';
+import type { Tensor } from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { loadBackend, type Tf } from '../../src/model/backend.js';
 import { buildModel, serializeModel, loadModelFromFiles, type ModelSpec } from '../../src/model/build.js';
 import { loadPlainModel, type PlainModel } from '../../src/model/plain.js';

@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import type { Tensor, LayersModel } from '@tensorflow/tfjs';
+import type { Tensor } from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { loadBackend, type Tf } from '../../src/model/backend.js';
 import { buildModel, serializeModel, loadModelFromFiles, type ModelSpec } from '../../src/model/build.js';
 import { registerFusedLayers } from '../../src/model/fused/index.js';
@@ -55,7 +56,7 @@ describe.each(shapes)('a model trained with fused layers (%s) is saved as a stan
     fusedModel = buildModel(tf, s);
     await trainBriefly(fusedModel, s);
     saved = await serializeModel(fusedModel);
-    x = tf.randomNormal([3, 9, 2], 0, 1, 'float32', 8).slice([0, 0, 0], [3, s.steps ?? 9, 2]);
+    x = tf.slice(tf.randomNormal([3, 9, 2], 0, 1, 'float32', 8), [0, 0, 0], [3, s.steps ?? 9, 2]);
   });
 
   it('names no fused class anywhere in model.json', () => {

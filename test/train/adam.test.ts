@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import type { Tensor, Variable } from '@tensorflow/tfjs';
+import type { Tensor, Variable } from '@tensorflow/tfjs-core';
 import { loadBackend } from '../../src/model/backend.js';
 import { PlainAdam } from '../../src/train/adam.js';
 

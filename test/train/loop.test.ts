@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import type { LayersModel, Tensor } from '@tensorflow/tfjs';
+import type { Tensor } from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { loadBackend, type Tf } from '../../src/model/backend.js';
 import { buildModel, type ModelSpec } from '../../src/model/build.js';
 import { trainModel, evaluateLoss, makeLoss, type EpochInfo } from '../../src/train/loop.js';

@@ -1,4 +1,5 @@
-import type { Tensor, layers as tfLayers } from '@tensorflow/tfjs';
+import type { Tensor } from '@tensorflow/tfjs-core';
+import type { layers as tfLayers } from '@tensorflow/tfjs-layers';
 import type { Tf } from '../backend.js';
 import { forward } from '../../kernels/forward.js';
 import { backward } from '../../kernels/backward.js';
