@@ -15,7 +15,6 @@ export async function backtestCommand(opts: BacktestCommandOptions): Promise<voi
   const t0 = performance.now();
   const cfg = configFromOptions(opts);
   const series = readConfiguredSeries(cfg);
-  const n = series.columns[cfg.data.target].length;
   const H = cfg.window.horizon;
   const season = opts.season ?? evaluationSeason(cfg.evaluation.season, series.index.frequency);
   const step = opts.step ?? defaultStep(H);
