@@ -20,7 +20,7 @@ function sources(dir: string): string[] {
 }
 
 /** The module specifiers a file imports: static imports, re-exports and dynamic import() calls. */
-export function importsOf(text: string): string[] {
+function importsOf(text: string): string[] {
   const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
   const out: string[] = [];
   for (const re of [/\bfrom\s+['"]([^'"]+)['"]/g, /\bimport\s+['"]([^'"]+)['"]/g, /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g])
@@ -42,7 +42,7 @@ const FORBIDDEN_IN_PURE = [/^@tensorflow\//, /^(node:)?fs(\/promises)?$/, /^(nod
 const LIBRARY = ['forecast/', 'data/', 'transforms/', 'windows/', 'metrics/', 'train/', 'model/', 'kernels/'];
 
 /** Every layering rule `files` (path -> source text) break, one line each. */
-export function layeringProblems(files: Record<string, string>): string[] {
+function layeringProblems(files: Record<string, string>): string[] {
   const problems: string[] = [];
   for (const [file, text] of Object.entries(files)) {
     const inCommands = file.startsWith('commands/');

@@ -75,7 +75,7 @@ export function parseSeries(text: string, opts: ParseSeriesOptions): Series {
   const { header, rows, lines } = table;
   if (rows.length === 0) throw new DataError(`${source}: no data rows (only a header)`);
 
-  const features = opts.features && opts.features.length ? [...opts.features] : [target];
+  const features = opts.features?.length ? [...opts.features] : [target];
   const used = [target, ...features.filter((f) => f !== target)];
   const colIndex = (name: string, role: string): number => {
     const i = header.indexOf(name);

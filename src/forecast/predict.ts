@@ -6,6 +6,7 @@ import { ArtifactError, DataError, UserError } from '../errors.js';
 import { futureTimes, stepNumber, stepNumbers } from '../data/time.js';
 import { forecastTransformed, needsFeedback, onlyTargetInput } from './forecast.js';
 import { medianOf } from './ensemble.js';
+import type { Predictor } from '../model/predictor.js';
 
 /**
  * The run's forecast of the `io.horizon` steps after the last row of `series` (in the original
@@ -34,7 +35,7 @@ export async function forecastFromRun(run: SavedRun, series: Series, opts: { sou
   const forecastSteps = { history: steps, forecast: future.map((t) => stepNumber(t, series.index.frequency)) };
   const forecasts: Float64Array[] = [];
   for (const [j, member] of run.members.entries()) {
-    let predictor;
+    let predictor: Predictor;
     try {
       predictor = await openPredictor(member.modelJson, member.weights, {
         backend: opts.backend ?? run.config.backend ?? 'auto',

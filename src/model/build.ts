@@ -25,7 +25,7 @@ export interface ModelSpec {
 
 /** Distinct, nonzero seeds derived from one base seed (tfjs treats 0 as "unseeded"). */
 function seedStream(seed: number): () => number {
-  let base = Math.abs(Math.trunc(seed)) % 1_000_000;
+  const base = Math.abs(Math.trunc(seed)) % 1_000_000;
   let i = 0;
   return () => base * 1000 + ++i;
 }

@@ -142,7 +142,7 @@ function layerStep(layer: LayerJson, inShape: Shape, weightOf: WeightOf,
     }
     case 'TimeDistributed': {
       const inner = c.layer as LayerJson | undefined;
-      if (!inner || inner.class_name !== 'Dense') throw new Unsupported(`TimeDistributed(${inner?.class_name})`);
+      if (inner?.class_name !== 'Dense') throw new Unsupported(`TimeDistributed(${inner?.class_name})`);
       // tfjs names the wrapped layer's weights after the wrapper
       return layerStep(inner, inShape, weightOf, weightName);
     }
@@ -252,7 +252,7 @@ export function loadPlainModel(modelJson: string, weights: Uint8Array): { model:
     if (!Array.isArray(layers) || layers.length === 0) throw new Unsupported('no layers');
     const shape = layers[0].config.batch_input_shape as (number | null)[] | undefined;
     const features = shape?.[shape.length - 1];
-    if (!shape || shape.length !== 3 || typeof features !== 'number') throw new Unsupported('input is not [batch, steps, features]');
+    if (shape?.length !== 3 || typeof features !== 'number') throw new Unsupported('input is not [batch, steps, features]');
     const byName = decodeWeights(weightSpecsOf(json), weights);
     const weightOf: WeightOf = (layer, w, expect) => {
       const found = byName.get(`${layer}/${w}`);

@@ -76,8 +76,7 @@ export function forecastSpec(input: ForecastPlotInput): Record<string, unknown> 
 /** Render the forecast chart to an SVG string (vega/vega-lite loaded lazily). */
 export async function renderForecastSvg(input: ForecastPlotInput): Promise<string> {
   const [vl, vega] = await Promise.all([import('vega-lite'), import('vega')]);
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const compiled = vl.compile(forecastSpec(input) as any).spec;
+  const compiled = vl.compile(forecastSpec(input) as unknown as Parameters<typeof vl.compile>[0]).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {
     return await view.toSVG();

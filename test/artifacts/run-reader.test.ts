@@ -104,7 +104,12 @@ describe('run directory: written by run-writer, read back by run-reader', () => 
 
   it('refuses a pipeline.json whose window does not fit the model (a changed io.lookback or horizon)', () => {
     expect(refusal(tampered(direct, (p) => void (p.io.lookback = 12)))).toMatch(/model\.json does not fit the run's pipeline\.json: takes windows of 8 steps, pipeline\.json has lookback 12/);
-    const h = refusal(tampered(direct, (p) => void ((p.io.horizon = 6), (p.io.outputs = 6))));
+    const h = refusal(
+      tampered(direct, (p) => {
+        p.io.horizon = 6;
+        p.io.outputs = 6;
+      }),
+    );
     expect(h).toMatch(/gives 4 outputs, pipeline\.json expects 6/);
   });
 });

@@ -245,7 +245,12 @@ describe('trainModel', () => {
 describe('progress', () => {
   const fake = () => {
     const chunks: string[] = [];
-    return { chunks, stream: { write: (s: string) => (chunks.push(s), true) } as unknown as NodeJS.WriteStream };
+    return { chunks, stream: {
+        write: (s: string) => {
+          chunks.push(s);
+          return true;
+        },
+      } as unknown as NodeJS.WriteStream };
   };
   const e = (epoch: number): EpochInfo => ({ epoch, loss: 0.0123, valLoss: 0.0156, gradNorm: 1, seconds: 2 });
 
@@ -254,7 +259,7 @@ describe('progress', () => {
     const p = makeProgress({ epochs: 200, tty: true, quiet: false, stream });
     p.onEpoch(e(12));
     p.done();
-    expect(chunks[0]).toMatch(/^\repoch  12\/200 \[=>\s+\] loss 0\.0123 val 0\.0156 ETA 0:31/);
+    expect(chunks[0]).toMatch(/^\repoch {2}12\/200 \[=>\s+\] loss 0\.0123 val 0\.0156 ETA 0:31/);
     expect(chunks[1]).toBe('\n');
   });
   it('prints one line per epoch without a TTY', () => {

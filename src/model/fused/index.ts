@@ -46,7 +46,7 @@ export function fusedRnn(tf: Tf, cell: Cell, x: Tensor, kernel: Tensor, recurren
     const value = tf.tensor(out, outShape, 'float32');
     const gradFunc = (dy: Tensor) => {
       let s = state;
-      if (!s || !s.block) {
+      if (!s?.block) {
         const tmp: Slot = { state: null };
         s = forward(cell, xd, Wd, Ud, bd, B, T, I, H, returnSequences, tmp, init).state!;
       }
