@@ -24,8 +24,17 @@ function parseArgs(argv) {
       if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
       return argv[++i];
     };
-    if (a === '--only') o.only = val().split(',').map((s) => s.trim()).filter(Boolean);
-    else if (a.startsWith('--only=')) o.only = a.slice(7).split(',').map((s) => s.trim()).filter(Boolean);
+    if (a === '--only')
+      o.only = val()
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+    else if (a.startsWith('--only='))
+      o.only = a
+        .slice(7)
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     else if (a === '--epochs') o.epochs = val();
     else if (a.startsWith('--epochs=')) o.epochs = a.slice(9);
     else if (a === '--origins') o.origins = Number(val());
@@ -41,7 +50,9 @@ function parseArgs(argv) {
 }
 
 function firstHeaderCell(path) {
-  const line = readFileSync(path, 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0];
+  const line = readFileSync(path, 'utf8')
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/, 1)[0];
   return line.split(',')[0].trim().replace(/^"|"$/g, '');
 }
 
@@ -77,8 +88,21 @@ function main() {
     const data = dataPath(e);
     const timeColumn = firstHeaderCell(join(ROOT, data));
     const args = [
-      BIN, 'backtest', '--data', data, '--time-column', timeColumn, '--target', e.target,
-      '--horizon', String(e.h), '--season', String(e.m), '--origins', String(opts.origins), '--json',
+      BIN,
+      'backtest',
+      '--data',
+      data,
+      '--time-column',
+      timeColumn,
+      '--target',
+      e.target,
+      '--horizon',
+      String(e.h),
+      '--season',
+      String(e.m),
+      '--origins',
+      String(opts.origins),
+      '--json',
     ];
     if (opts.epochs) args.push('--epochs', String(opts.epochs));
     const t0 = performance.now();
@@ -96,7 +120,17 @@ function main() {
       }
     }
     const ratio = mase !== null && base.comb ? mase / base.comb : null;
-    const row = { name: e.name, rnnfc: mase, comb: base.comb ?? null, ets: base.ets ?? null, arima: base.arima ?? null, snaive: base.snaive ?? null, ratio, seconds, error };
+    const row = {
+      name: e.name,
+      rnnfc: mase,
+      comb: base.comb ?? null,
+      ets: base.ets ?? null,
+      arima: base.arima ?? null,
+      snaive: base.snaive ?? null,
+      ratio,
+      seconds,
+      error,
+    };
     rows.push(row);
     if (!opts.json) {
       const cells = [row.rnnfc, row.comb, row.ets, row.arima, row.snaive, row.ratio].map((x) => f(x).padStart(11));
@@ -110,9 +144,7 @@ function main() {
   if (opts.json) {
     process.stdout.write(JSON.stringify({ origins: opts.origins, epochs: opts.epochs, series: rows, suite_score: suite, seconds: total }) + '\n');
   } else {
-    process.stdout.write(
-      `suite score (geometric mean of rnnfc/Comb over ${ok.length} of ${rows.length} series): ${f(suite)}; total ${total.toFixed(1)} s\n`,
-    );
+    process.stdout.write(`suite score (geometric mean of rnnfc/Comb over ${ok.length} of ${rows.length} series): ${f(suite)}; total ${total.toFixed(1)} s\n`);
   }
   if (rows.some((r) => r.error)) process.exitCode = 1;
 }

@@ -1,6 +1,7 @@
 // Shared by the bench scripts: the repository root and their `--name value` / `--flag` arguments.
-import { fileURLToPath } from 'node:url';
+
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);

@@ -52,10 +52,17 @@ try {
   const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   const round = (x) => Math.round(x * 10) / 10;
   console.log(`rnnfc predict wall time over ${runs} runs: median ${round(median)} ms, min ${round(sorted[0])} ms, max ${round(sorted[sorted.length - 1])} ms`);
-  console.log(JSON.stringify({
-    bench: 'predict', runs, median_ms: round(median), min_ms: round(sorted[0]), max_ms: round(sorted[sorted.length - 1]),
-    samples_ms: ms.map(round), node: process.version,
-  }));
+  console.log(
+    JSON.stringify({
+      bench: 'predict',
+      runs,
+      median_ms: round(median),
+      min_ms: round(sorted[0]),
+      max_ms: round(sorted[sorted.length - 1]),
+      samples_ms: ms.map(round),
+      node: process.version,
+    }),
+  );
 } finally {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 }

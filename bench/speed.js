@@ -18,7 +18,12 @@ import { flag, opt, root } from './args.js';
 const cores = availableParallelism();
 const cfg = {
   cells: opt('cell', 'both') === 'both' ? ['lstm', 'gru'] : [opt('cell')],
-  layers: 2, units: 64, window: 48, features: 1, horizon: 1, batch: 64,
+  layers: 2,
+  units: 64,
+  window: 48,
+  features: 1,
+  horizon: 1,
+  batch: 64,
   samples: Number(opt('samples', 2048)),
   epochs: Number(opt('epochs', 2)),
   rounds: Number(opt('rounds', 3)),
@@ -30,7 +35,11 @@ const cfg = {
 const quiet = async (fn) => {
   const s = { log: console.log, warn: console.warn, info: console.info };
   console.log = console.warn = console.info = () => {};
-  try { return await fn(); } finally { Object.assign(console, s); }
+  try {
+    return await fn();
+  } finally {
+    Object.assign(console, s);
+  }
 };
 const tf = await quiet(() => import(join(root, 'dist', 'model', 'tfjs.js')));
 tf.env().set('PROD', true);
@@ -57,12 +66,14 @@ function buildModel(cell, fused) {
       biasInitializer: tf.initializers.zeros(),
       ...(i === 0 ? { inputShape: [cfg.window, cfg.features] } : {}),
     };
-    const layer = fused
-      ? fusedRecurrentLayer(tf, cell, args)
-      : (cell === 'lstm' ? tf.layers.lstm : tf.layers.gru)({ ...args, recurrentActivation: 'sigmoid' });
+    const layer = fused ? fusedRecurrentLayer(tf, cell, args) : (cell === 'lstm' ? tf.layers.lstm : tf.layers.gru)({ ...args, recurrentActivation: 'sigmoid' });
     const warn = console.warn;
     console.warn = () => {};
-    try { model.add(layer); } finally { console.warn = warn; }
+    try {
+      model.add(layer);
+    } finally {
+      console.warn = warn;
+    }
   }
   model.add(tf.layers.dense({ units: cfg.horizon, kernelInitializer: tf.initializers.glorotUniform({ seed: 99 }) }));
   return model;
@@ -82,8 +93,7 @@ async function trainRate(cell, fused, threads, samples = cfg.samples) {
       tf.tidy(() => {
         const xb = x.slice([s, 0, 0], [n, cfg.window, cfg.features]);
         const yb = y.slice([s, 0], [n, cfg.horizon]);
-        const { value, grads } = tf.variableGrads(
-          () => tf.losses.meanSquaredError(yb, model.apply(xb, { training: true })), vars);
+        const { value, grads } = tf.variableGrads(() => tf.losses.meanSquaredError(yb, model.apply(xb, { training: true })), vars);
         opt.applyGradients(grads);
         value.dataSync();
       });
@@ -93,13 +103,19 @@ async function trainRate(cell, fused, threads, samples = cfg.samples) {
   const t0 = performance.now();
   for (let e = 0; e < cfg.epochs; e++) epoch();
   const secs = (performance.now() - t0) / 1000;
-  x.dispose(); y.dispose(); opt.dispose(); model.dispose();
+  x.dispose();
+  y.dispose();
+  opt.dispose();
+  model.dispose();
   return (samples * cfg.epochs) / secs;
 }
 
 // ---------------------------------------------------------------- PyTorch
 const torchScript = join(root, '..', 'shared', 'bench', 'torch_rnn_bench.py');
-const haveTorch = !flag('no-torch') && existsSync('/usr/bin/python3') && existsSync(torchScript) &&
+const haveTorch =
+  !flag('no-torch') &&
+  existsSync('/usr/bin/python3') &&
+  existsSync(torchScript) &&
   spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
 // Debian's torch links the system BLAS (the reference BLAS unless another is selected); OpenBLAS,
 // when installed, is offered too, and the faster setting wins.
@@ -108,16 +124,38 @@ const OPENBLAS = '/usr/lib/x86_64-linux-gnu/openblas-pthread';
 const torchConfigs = [];
 for (const threads of [...new Set([1, cores])])
   for (const blas of existsSync(join(OPENBLAS, 'libblas.so.3')) ? ['system', 'openblas'] : ['system'])
-    for (const blasThreads of [...new Set([1, cores])])
-      if (blas === 'openblas' || blasThreads === threads) torchConfigs.push({ threads, blas, blasThreads });
+    for (const blasThreads of [...new Set([1, cores])]) if (blas === 'openblas' || blasThreads === threads) torchConfigs.push({ threads, blas, blasThreads });
 
 function torchRate(cell, { threads, blas, blasThreads }) {
   const env = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(blasThreads) };
   if (blas === 'openblas') env.LD_LIBRARY_PATH = [OPENBLAS, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
-  const r = spawnSync('/usr/bin/python3', [torchScript, '--cell', cell, '--layers', String(cfg.layers), '--units', String(cfg.units),
-    '--window', String(cfg.window), '--features', String(cfg.features), '--horizon', String(cfg.horizon),
-    '--batch', String(cfg.batch), '--samples', String(cfg.samples), '--epochs', String(cfg.epochs), '--threads', String(threads)],
-  { encoding: 'utf8', env });
+  const r = spawnSync(
+    '/usr/bin/python3',
+    [
+      torchScript,
+      '--cell',
+      cell,
+      '--layers',
+      String(cfg.layers),
+      '--units',
+      String(cfg.units),
+      '--window',
+      String(cfg.window),
+      '--features',
+      String(cfg.features),
+      '--horizon',
+      String(cfg.horizon),
+      '--batch',
+      String(cfg.batch),
+      '--samples',
+      String(cfg.samples),
+      '--epochs',
+      String(cfg.epochs),
+      '--threads',
+      String(threads),
+    ],
+    { encoding: 'utf8', env },
+  );
   if (r.status !== 0) return null;
   try {
     const j = JSON.parse(r.stdout.trim().split('\n').pop());
@@ -134,12 +172,29 @@ function trainPeakMemory(threads) {
   try {
     const rssFile = join(dir, 'rss.json');
     const preload = join(dir, 'rss.cjs');
-    writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(rssFile)}, ` +
-      'JSON.stringify({ maxRSS: process.resourceUsage().maxRSS })));\n');
+    writeFileSync(
+      preload,
+      `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(rssFile)}, ` +
+        'JSON.stringify({ maxRSS: process.resourceUsage().maxRSS })));\n',
+    );
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, ['--require', preload, join(root, 'bin', 'rnnfc.js'), 'train', '-c',
-      join(root, 'configs', 'co2-mauna-loa.yaml'), '--out', join(dir, 'run'), '--quiet', '--threads', String(threads)],
-    { encoding: 'utf8', cwd: root });
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--require',
+        preload,
+        join(root, 'bin', 'rnnfc.js'),
+        'train',
+        '-c',
+        join(root, 'configs', 'co2-mauna-loa.yaml'),
+        '--out',
+        join(dir, 'run'),
+        '--quiet',
+        '--threads',
+        String(threads),
+      ],
+      { encoding: 'utf8', cwd: root },
+    );
     const seconds = (performance.now() - t0) / 1000;
     if (r.status !== 0 || !existsSync(rssFile)) return { error: (r.stderr || '').trim().split('\n').pop() || `exit ${r.status}` };
     return { max_rss_mib: Number((JSON.parse(readFileSync(rssFile, 'utf8')).maxRSS / 1024).toFixed(1)), seconds: Number(seconds.toFixed(2)) };
@@ -158,8 +213,10 @@ const f = (v) => (v == null || !Number.isFinite(v) ? 'n/a' : v.toFixed(0));
 const log = (s) => process.stderr.write(s + '\n');
 
 const results = { machine: { cores, node: process.version }, shape: { ...cfg, cells: undefined }, cells: {} };
-log(`reference shape ${cfg.layers}x${cfg.units}, window ${cfg.window}, features ${cfg.features}, batch ${cfg.batch}, ` +
-  `${cfg.samples} samples, ${cfg.epochs} timed epochs, ${cfg.rounds} rounds; ${cores} cores`);
+log(
+  `reference shape ${cfg.layers}x${cfg.units}, window ${cfg.window}, features ${cfg.features}, batch ${cfg.batch}, ` +
+    `${cfg.samples} samples, ${cfg.epochs} timed epochs, ${cfg.rounds} rounds; ${cores} cores`,
+);
 for (const cell of cfg.cells) {
   const r = { stock: null, fused1: [], fusedN: [], torch: [], torchConfig: null, torchEngine: null, torchProbe: [] };
   if (!flag('fused-only')) {
@@ -227,15 +284,23 @@ if (flag('json')) {
     rows.push([cell, 'rnnfc fused, 1 thread', f(c.fused_1_thread)]);
     if (cfg.threads > 1) rows.push([cell, `rnnfc fused, ${cfg.threads} threads`, f(c[`fused_${cfg.threads}_threads`])]);
     const ps = c.pytorch_setting;
-    rows.push([cell, ps ? `pytorch ${ps.engine.replace(/^pytorch-/, '')}, ${ps.threads} thread${ps.threads > 1 ? 's' : ''}, ${ps.blas} BLAS` +
-      (ps.blas === 'openblas' ? ` (${ps.blas_threads} BLAS thread${ps.blas_threads > 1 ? 's' : ''})` : '') : 'pytorch (not available)', f(c.pytorch)]);
+    rows.push([
+      cell,
+      ps
+        ? `pytorch ${ps.engine.replace(/^pytorch-/, '')}, ${ps.threads} thread${ps.threads > 1 ? 's' : ''}, ${ps.blas} BLAS` +
+          (ps.blas === 'openblas' ? ` (${ps.blas_threads} BLAS thread${ps.blas_threads > 1 ? 's' : ''})` : '')
+        : 'pytorch (not available)',
+      f(c.pytorch),
+    ]);
     if (c.rnnfc_best_over_pytorch) rows.push([cell, 'rnnfc best / pytorch best', `x${c.rnnfc_best_over_pytorch.toFixed(2)}`]);
   }
   const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length)));
   for (const r of rows) console.log(`${r[0].padEnd(w[0])}  ${r[1].padEnd(w[1])}  ${r[2].padStart(w[2])}`);
   if (results.train_peak_memory) {
     for (const [k, v] of Object.entries(results.train_peak_memory))
-      console.log(`rnnfc train co2-mauna-loa, ${k.replace('_', ' ')}: ` + ('error' in v ? `failed: ${v.error}` : `max RSS ${v.max_rss_mib} MiB, ${v.seconds} s`));
+      console.log(
+        `rnnfc train co2-mauna-loa, ${k.replace('_', ' ')}: ` + ('error' in v ? `failed: ${v.error}` : `max RSS ${v.max_rss_mib} MiB, ${v.seconds} s`),
+      );
   }
   if (results.predict) console.log(`predict: ${JSON.stringify(results.predict)}`);
   console.log(JSON.stringify(results));

@@ -1,7 +1,7 @@
-import { Command, Option, InvalidArgumentError } from 'commander';
-import { VERSION } from './version.js';
-import { UsageError } from './errors.js';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { BACKENDS } from './config/names.js';
+import { UsageError } from './errors.js';
+import { VERSION } from './version.js';
 
 function positiveInt(name: string) {
   return (v: string): number => {

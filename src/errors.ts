@@ -1,7 +1,10 @@
 /** Errors the user can fix print one message and exit 2; anything else is internal (exit 3). */
 export class UserError extends Error {
   readonly exitCode: number = 2;
-  constructor(message: string, readonly hint?: string) {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
     super(message);
     this.name = new.target.name;
   }
@@ -10,7 +13,11 @@ export class UserError extends Error {
 export class UsageError extends UserError {}
 /** Invalid YAML or config values; `problems` lists every one with its path and line. */
 export class ConfigError extends UserError {
-  constructor(message: string, readonly problems: string[] = [], hint?: string) {
+  constructor(
+    message: string,
+    readonly problems: string[] = [],
+    hint?: string,
+  ) {
     super(problems.length ? `${message}\n  ${problems.join('\n  ')}` : message, hint);
   }
 }

@@ -1,4 +1,4 @@
-import { UserError, GateError, InterruptError } from './errors.js';
+import { GateError, InterruptError, UserError } from './errors.js';
 
 /** Runs the CLI and maps errors to exit codes: 0 ok, 1 gate failed, 2 user-fixable, 3 internal. */
 export async function run(argv: string[]): Promise<number> {

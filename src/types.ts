@@ -22,9 +22,7 @@ export interface Frequency {
  * - datetime-z: 2000-01-31T12:00:00Z or with an offset (written in UTC with Z)
  * - integer: 17; row: no time column
  */
-export const TIME_FORMATS = [
-  'date', 'month', 'quarter', 'quarter-space', 'quarter-compact', 'date-slash', 'datetime', 'datetime-z', 'integer', 'row',
-] as const;
+export const TIME_FORMATS = ['date', 'month', 'quarter', 'quarter-space', 'quarter-compact', 'date-slash', 'datetime', 'datetime-z', 'integer', 'row'] as const;
 export type TimeFormat = (typeof TIME_FORMATS)[number];
 
 export interface TimeIndex {

@@ -4,10 +4,11 @@
  * metrics) imports neither TensorFlow.js nor the file system nor anything above it, and the
  * library reads nothing from `process`.
  */
-import { describe, expect, it } from 'vitest';
+
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'src');
@@ -31,7 +32,10 @@ function importsOf(text: string): string[] {
 /** A relative specifier of `file` as a path relative to src/ (the .js suffix names the .ts source); others as written. */
 function target(file: string, spec: string): string {
   if (!spec.startsWith('.')) return spec;
-  return relative(src, resolve(src, dirname(file), spec)).split('\\').join('/').replace(/\.js$/, '.ts');
+  return relative(src, resolve(src, dirname(file), spec))
+    .split('\\')
+    .join('/')
+    .replace(/\.js$/, '.ts');
 }
 
 const PURE = ['data/', 'transforms/', 'windows/', 'metrics/'];

@@ -12,7 +12,8 @@ export function maxRelErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
  *  differ in rounding agree this way, while entries near zero can differ by far more than 1e-5 of themselves). */
 export function scaledErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) return Infinity;
-  let err = 0, scale = 0;
+  let err = 0,
+    scale = 0;
   for (let i = 0; i < b.length; i++) {
     err = Math.max(err, Math.abs(a[i] - b[i]));
     scale = Math.max(scale, Math.abs(b[i]));

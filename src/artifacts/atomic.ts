@@ -1,6 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { UserError } from '../errors.js';
 
 function tempSibling(target: string, tag = 'tmp'): string {
@@ -45,11 +45,7 @@ export const _hooks: { beforeSwap?: () => void } = {};
  * Atomically create directory `target` containing `files` (names may contain '/' for subdirs).
  * Existing target: refused unless opts.overwrite, in which case it is replaced entirely.
  */
-export function writeDirAtomic(
-  target: string,
-  files: Record<string, string | Uint8Array>,
-  opts: { overwrite: boolean },
-): void {
+export function writeDirAtomic(target: string, files: Record<string, string | Uint8Array>, opts: { overwrite: boolean }): void {
   assertWritableTarget(target, opts.overwrite);
   fs.mkdirSync(path.dirname(path.resolve(target)), { recursive: true });
   const tmp = tempSibling(target);

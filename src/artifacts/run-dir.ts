@@ -1,6 +1,6 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createHash } from 'node:crypto';
 import { ArtifactError } from '../errors.js';
 
 export const RUN_FORMAT = 'rnnfc-run';
@@ -77,9 +77,7 @@ export function readRunDir(dir: string, required: string[]): Record<string, Buff
     throw new ArtifactError(`${manifestPath} is not an rnnfc run manifest (expected format "${RUN_FORMAT}")`);
   }
   if (manifest.format_version > RUN_FORMAT_VERSION) {
-    throw new ArtifactError(
-      `${dir} was written by a newer rnnfc (format ${manifest.format_version}); upgrade rnnfc`,
-    );
+    throw new ArtifactError(`${dir} was written by a newer rnnfc (format ${manifest.format_version}); upgrade rnnfc`);
   }
   for (const name of required) {
     if (!(name in manifest.files) || !fs.existsSync(path.join(dir, name))) {

@@ -9,12 +9,13 @@
  * - config.yaml: the resolved config, replayable with `rnnfc train -c`;
  * - metadata.json, metrics.json, history.csv, forecast.csv and plot.svg: reports.
  */
-import type { Frequency, MissingPolicy, TimeFormat } from '../types.js';
-import { FREQUENCY_UNITS, TIME_FORMATS } from '../types.js';
+
 import { MISSING_POLICIES, NORMALIZE_MODES, STRATEGIES, WINDOW_MODES } from '../config/names.js';
+import { ArtifactError } from '../errors.js';
 import type { ModelIO } from '../forecast/forecast.js';
 import { Pipeline, type PipelineJSON } from '../transforms/pipeline.js';
-import { ArtifactError } from '../errors.js';
+import type { Frequency, MissingPolicy, TimeFormat } from '../types.js';
+import { FREQUENCY_UNITS, TIME_FORMATS } from '../types.js';
 
 /** Version of pipeline.json's layout; readers refuse others. */
 export const PIPELINE_FORMAT_VERSION = 1;
@@ -223,8 +224,8 @@ export function checkModelAgainstIo(modelJson: string, io: ModelIO, file: string
   if (!sig) return; // a topology this reader does not know; loading the model will judge it
   const problems: string[] = [];
   if (sig.features !== io.features.length) problems.push(`takes ${sig.features} input columns, pipeline.json has ${io.features.length}`);
-  if (io.mode === 'many-to-one' && sig.steps !== io.lookback) problems.push(`takes windows of ${sig.steps ?? 'any'} steps, pipeline.json has lookback ${io.lookback}`);
+  if (io.mode === 'many-to-one' && sig.steps !== io.lookback)
+    problems.push(`takes windows of ${sig.steps ?? 'any'} steps, pipeline.json has lookback ${io.lookback}`);
   if (sig.outputs !== io.outputs) problems.push(`gives ${sig.outputs} outputs, pipeline.json expects ${io.outputs}`);
-  if (problems.length)
-    throw new ArtifactError(`${file} does not fit the run's pipeline.json: ${problems.join('; ')}`, 'retrain or restore the run');
+  if (problems.length) throw new ArtifactError(`${file} does not fit the run's pipeline.json: ${problems.join('; ')}`, 'retrain or restore the run');
 }

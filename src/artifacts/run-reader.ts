@@ -1,10 +1,11 @@
 /** Reads a run directory into a validated SavedRun: checksums, then every file predict uses against the run format. */
-import { readRunDir } from './run-dir.js';
-import { REQUIRED_FILES, checkModelAgainstIo, memberFileNames, parsePipelineFile, type PipelineFile } from './run-format.js';
+
 import { parseConfigText } from '../config/load.js';
 import { ArtifactError } from '../errors.js';
-import type { Pipeline } from '../transforms/pipeline.js';
 import type { SavedModel } from '../forecast/fit.js';
+import type { Pipeline } from '../transforms/pipeline.js';
+import { readRunDir } from './run-dir.js';
+import { checkModelAgainstIo, memberFileNames, type PipelineFile, parsePipelineFile, REQUIRED_FILES } from './run-format.js';
 
 /** A run directory as predict uses it, every part checked. */
 export interface SavedRun {
@@ -28,7 +29,8 @@ export function readRun(dir: string): SavedRun {
   const members: SavedModel[] = [];
   for (let j = 0; j < (saved.io.members ?? 1); j++) {
     const names = memberFileNames(j);
-    if (!files[names.model] || !files[names.weights]) throw new ArtifactError(`${dir} is incomplete: ensemble member file ${names.model} or ${names.weights} is missing`);
+    if (!files[names.model] || !files[names.weights])
+      throw new ArtifactError(`${dir} is incomplete: ensemble member file ${names.model} or ${names.weights} is missing`);
     const modelJson = files[names.model].toString('utf8');
     checkModelAgainstIo(modelJson, saved.io, `${dir}/${names.model}`);
     members.push({ modelJson, weights: files[names.weights] });

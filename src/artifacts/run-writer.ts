@@ -1,14 +1,14 @@
 /** Turns a fit into the files of a run directory (see run-format.ts), ready to be written atomically. */
 import { resolve as resolvePath } from 'node:path';
-import type { Config } from '../config/types.js';
-import type { Series } from '../types.js';
-import type { FitResult, SavedModel, Scores } from '../forecast/fit.js';
-import { formatTime, futureTimes, isNumericIndex, isoFormat } from '../data/time.js';
-import { toCsv, formatNumber } from '../output/csv.js';
 import { renderConfigYaml } from '../config/render.js';
-import { buildManifest } from './run-dir.js';
-import { PIPELINE_FORMAT_VERSION, memberFileNames, type MetadataFile, type MetricsFile, type PipelineFile } from './run-format.js';
+import type { Config } from '../config/types.js';
+import { formatTime, futureTimes, isNumericIndex, isoFormat } from '../data/time.js';
+import type { FitResult, SavedModel, Scores } from '../forecast/fit.js';
+import { formatNumber, toCsv } from '../output/csv.js';
+import type { Series } from '../types.js';
 import { VERSION } from '../version.js';
+import { buildManifest } from './run-dir.js';
+import { type MetadataFile, type MetricsFile, memberFileNames, PIPELINE_FORMAT_VERSION, type PipelineFile } from './run-format.js';
 
 /** Facts about the run that the fit does not know. */
 export interface RunFacts {
@@ -91,8 +91,7 @@ export async function runFiles(cfg: Config, series: Series, r: FitResult, facts:
     r.history.map((e) => [e.epoch, formatNumber(e.loss), e.valLoss === null ? null : formatNumber(e.valLoss), formatNumber(e.gradNorm), e.seconds.toFixed(3)]),
   );
   const rows: (string | number | null)[][] = [];
-  for (let i = 0; i < r.test.actual.length; i++)
-    rows.push([times[origin + i], 'test', formatNumber(r.test.actual[i]), formatNumber(r.test.forecast[i])]);
+  for (let i = 0; i < r.test.actual.length; i++) rows.push([times[origin + i], 'test', formatNumber(r.test.actual[i]), formatNumber(r.test.forecast[i])]);
   for (let i = 0; i < r.future.length; i++) rows.push([fut[i], 'future', null, formatNumber(r.future[i])]);
   const forecastCsv = toCsv([series.timeColumn ?? 'index', 'part', 'actual', 'forecast'], rows);
 

@@ -1,8 +1,8 @@
 import type { Config } from '../config/types.js';
-import { computeOptions, configFromOptions, readConfiguredSeries, threadsText, withInterrupt, type DataFlagOptions } from './common.js';
-import { evaluationSeason } from '../metrics/season.js';
-import { backtest, defaultStep, type BacktestResult } from '../forecast/backtest.js';
+import { type BacktestResult, backtest, defaultStep } from '../forecast/backtest.js';
 import { autoConfigFor } from '../forecast/defaults.js';
+import { evaluationSeason } from '../metrics/season.js';
+import { computeOptions, configFromOptions, type DataFlagOptions, readConfiguredSeries, threadsText, withInterrupt } from './common.js';
 
 export interface BacktestCommandOptions extends DataFlagOptions {
   season?: number;
@@ -25,10 +25,19 @@ export async function backtestCommand(opts: BacktestCommandOptions): Promise<voi
   const quiet = Boolean(opts.quiet || opts.json);
   const r = await withInterrupt((signal) =>
     backtest(cfg, series, {
-      origins, step, season, configFor, ...computeOptions(cfg), signal,
-      onOrigin: quiet ? undefined : (k, of, o, s) => process.stderr.write(
-        `origin ${k + 1}/${of} at ${o.origin} (train rows ${o.train_end}): MASE model ${fixed3(o.metrics.model?.mase)}, ` +
-          `seasonal naive ${fixed3(o.metrics.seasonal_naive?.mase)} (${s.toFixed(1)} s)\n`),
+      origins,
+      step,
+      season,
+      configFor,
+      ...computeOptions(cfg),
+      signal,
+      onOrigin: quiet
+        ? undefined
+        : (k, of, o, s) =>
+            process.stderr.write(
+              `origin ${k + 1}/${of} at ${o.origin} (train rows ${o.train_end}): MASE model ${fixed3(o.metrics.model?.mase)}, ` +
+                `seasonal naive ${fixed3(o.metrics.seasonal_naive?.mase)} (${s.toFixed(1)} s)\n`,
+            ),
     }),
   );
   const seconds = (performance.now() - t0) / 1000;

@@ -1,7 +1,7 @@
-import { configFromOptions, readConfiguredSeries, type DataFlagOptions } from './common.js';
 import { formatTime } from '../data/time.js';
 import { settingsFor } from '../forecast/defaults.js';
 import { prepareFit } from '../forecast/fit.js';
+import { configFromOptions, type DataFlagOptions, readConfiguredSeries } from './common.js';
 
 /**
  * `rnnfc check`: validates the config (every problem at once), reads the data, and runs every rule
@@ -20,6 +20,8 @@ export async function checkCommand(opts: DataFlagOptions): Promise<void> {
   if (opts.json) {
     process.stdout.write(JSON.stringify({ ok: true, rows: n, frequency: f, first, last, target: cfg.data.target, features: cfg.data.features }) + '\n');
   } else if (!opts.quiet) {
-    process.stdout.write(`ok: ${cfg.data.path}: ${n} rows, ${first} .. ${last}, every ${f.step} ${f.unit}; target ${cfg.data.target}, inputs ${cfg.data.features.join(', ')}\n`);
+    process.stdout.write(
+      `ok: ${cfg.data.path}: ${n} rows, ${first} .. ${last}, every ${f.step} ${f.unit}; target ${cfg.data.target}, inputs ${cfg.data.features.join(', ')}\n`,
+    );
   }
 }

@@ -1,11 +1,11 @@
 import { basename } from 'node:path';
-import type { Config } from '../config/types.js';
+import { loadConfigFile } from '../config/load.js';
 import type { ConfigOverrides } from '../config/resolve.js';
 import { resolveConfig } from '../config/resolve.js';
-import { loadConfigFile } from '../config/load.js';
+import type { Config } from '../config/types.js';
+import type { FitOptions } from '../forecast/fit.js';
 import { readSeriesInput } from '../io/input-file.js';
 import type { Series } from '../types.js';
-import type { FitOptions } from '../forecast/fit.js';
 
 /** Options shared by the commands that take a config and overriding flags. */
 export interface DataFlagOptions {
@@ -30,7 +30,11 @@ export function overridesFrom(opts: DataFlagOptions): ConfigOverrides {
   if (opts.data !== undefined) o.data = opts.data;
   if (opts.timeColumn !== undefined) o.timeColumn = opts.timeColumn === 'none' ? null : opts.timeColumn;
   if (opts.target !== undefined) o.target = opts.target;
-  if (opts.features !== undefined) o.features = opts.features.split(',').map((s) => s.trim()).filter(Boolean);
+  if (opts.features !== undefined)
+    o.features = opts.features
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (opts.lookback !== undefined) o.lookback = opts.lookback;
   if (opts.horizon !== undefined) o.horizon = opts.horizon;
   if (opts.epochs !== undefined) o.epochs = opts.epochs;

@@ -1,12 +1,12 @@
 import { Document, isCollection, isMap, type Node } from 'yaml';
+import { DEFAULTS } from '../config/defaults.js';
+import { transformYaml } from '../config/render.js';
+import type { Config } from '../config/types.js';
 import { UsageError } from '../errors.js';
+import { autoConfigFor } from '../forecast/defaults.js';
 import { readHeader, readSeries } from '../io/input-file.js';
 import { defaultSeason } from '../metrics/season.js';
 import { configFromOptions } from './common.js';
-import { autoConfigFor } from '../forecast/defaults.js';
-import { transformYaml } from '../config/render.js';
-import { DEFAULTS } from '../config/defaults.js';
-import type { Config } from '../config/types.js';
 
 export interface InitOptions {
   data: string;
@@ -24,7 +24,13 @@ export async function initCommand(opts: InitOptions): Promise<void> {
     target = candidates[candidates.length - 1];
     if (target === undefined) throw new UsageError(`${opts.data}: no numeric column to forecast; pass --target`);
   }
-  const s = readSeries({ path: opts.data, timeColumn: opts.timeColumn === 'none' ? null : opts.timeColumn, target, features: [target], missing: 'interpolate' });
+  const s = readSeries({
+    path: opts.data,
+    timeColumn: opts.timeColumn === 'none' ? null : opts.timeColumn,
+    target,
+    features: [target],
+    missing: 'interpolate',
+  });
   const f = s.index.frequency;
   const season = defaultSeason(f);
   const n = s.columns[target].length;

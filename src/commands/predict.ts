@@ -1,10 +1,10 @@
-import { UsageError } from '../errors.js';
-import { readRun } from '../artifacts/run-reader.js';
 import { writeFileAtomic } from '../artifacts/atomic.js';
-import { readSeries } from '../io/input-file.js';
+import { readRun } from '../artifacts/run-reader.js';
 import { formatTime, isNumericIndex } from '../data/time.js';
+import { UsageError } from '../errors.js';
 import { forecastFromRun } from '../forecast/predict.js';
-import { toCsv, formatNumber } from '../output/csv.js';
+import { readSeries } from '../io/input-file.js';
+import { formatNumber, toCsv } from '../output/csv.js';
 
 export interface PredictOptions {
   model: string;
@@ -42,8 +42,16 @@ export async function predictCommand(opts: PredictOptions): Promise<void> {
   const output = opts.json ? '-' : opts.output;
   const text =
     format === 'json'
-      ? JSON.stringify({ run: opts.model, target: io.target, horizon: io.horizon, forecast: times.map((t, i) => ({ [timeName]: numericIndex ? Number(t) : t, forecast: Number(formatNumber(fc[i])) })) }) + '\n'
-      : toCsv([timeName, 'forecast'], times.map((t, i) => [t, formatNumber(fc[i])]));
+      ? JSON.stringify({
+          run: opts.model,
+          target: io.target,
+          horizon: io.horizon,
+          forecast: times.map((t, i) => ({ [timeName]: numericIndex ? Number(t) : t, forecast: Number(formatNumber(fc[i])) })),
+        }) + '\n'
+      : toCsv(
+          [timeName, 'forecast'],
+          times.map((t, i) => [t, formatNumber(fc[i])]),
+        );
   if (output === '-') process.stdout.write(text);
   else {
     writeFileAtomic(output, text);

@@ -66,7 +66,10 @@ export class Checker {
   readonly problems: string[] = [];
   /** Formatted paths whose value came from a command-line override, mapped to the flag name. */
   readonly overridden = new Map<string, string>();
-  constructor(private readonly file: string | undefined, private readonly lineOf?: (p: Path) => number | undefined) {}
+  constructor(
+    private readonly file: string | undefined,
+    private readonly lineOf?: (p: Path) => number | undefined,
+  ) {}
 
   /** Record `path: message (file:line)`, or `--flag: message` when the value came from that flag. */
   problem(path: Path, message: string, sep = ': '): void {
@@ -184,4 +187,3 @@ export class Checker {
     });
   }
 }
-

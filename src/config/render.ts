@@ -1,6 +1,6 @@
 import { Document, isCollection } from 'yaml';
-import type { Config, TransformSpec } from './types.js';
 import { transformOf } from '../transforms/registry.js';
+import type { Config, TransformSpec } from './types.js';
 
 /** A transform as a config entry: `log`, `{difference: 12}`. */
 export function transformYaml(t: TransformSpec): string | Record<string, string | number> {
@@ -12,7 +12,11 @@ export function transformsFlow(specs: readonly TransformSpec[]): string {
   return specs
     .map((t) => {
       const o = transformYaml(t);
-      return typeof o === 'string' ? o : Object.entries(o as Record<string, unknown>).map(([k, v]) => `{${k}: ${v}}`).join('');
+      return typeof o === 'string'
+        ? o
+        : Object.entries(o as Record<string, unknown>)
+            .map(([k, v]) => `{${k}: ${v}}`)
+            .join('');
     })
     .join(', ');
 }

@@ -1,18 +1,9 @@
 import { ConfigError } from '../errors.js';
-import type {
-  Config,
-  DataConfig,
-  EvaluationConfig,
-  ModelConfig,
-  OutputConfig,
-  TrainingConfig,
-  TransformSpec,
-  WindowConfig,
-} from './types.js';
-import { Checker, describe, formatPath, isRecord, suggest, type Path } from './checker.js';
-import { BACKENDS, CELLS, LOSSES, MISSING_POLICIES, NORMALIZE_MODES, OPTIMIZERS, STRATEGIES, WINDOW_MODES } from './names.js';
-import { DEFAULTS } from './defaults.js';
 import { TRANSFORM_NAMES, TRANSFORMS, transformNamed, transformOf } from '../transforms/registry.js';
+import { Checker, describe, formatPath, isRecord, type Path, suggest } from './checker.js';
+import { DEFAULTS } from './defaults.js';
+import { BACKENDS, CELLS, LOSSES, MISSING_POLICIES, NORMALIZE_MODES, OPTIMIZERS, STRATEGIES, WINDOW_MODES } from './names.js';
+import type { Config, DataConfig, EvaluationConfig, ModelConfig, OutputConfig, TrainingConfig, TransformSpec, WindowConfig } from './types.js';
 
 /** Command-line values that win over the config file. */
 export interface ConfigOverrides {
@@ -214,9 +205,11 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
   }
 
   // training
-  const t = c.section(root.training, ['training'], [
-    'optimizer', 'learning_rate', 'batch_size', 'epochs', 'loss', 'clip_norm', 'early_stopping', 'validation_size', 'seed', 'threads', 'ensemble',
-  ]);
+  const t = c.section(
+    root.training,
+    ['training'],
+    ['optimizer', 'learning_rate', 'batch_size', 'epochs', 'loss', 'clip_norm', 'early_stopping', 'validation_size', 'seed', 'threads', 'ensemble'],
+  );
   const td = DEFAULTS.training;
   let earlyStopping: TrainingConfig['early_stopping'] = { ...td.early_stopping };
   const es = t.early_stopping;

@@ -1,5 +1,5 @@
-import type { MissingPolicy } from '../types.js';
 import type { TransformSpec } from '../transforms/registry.js';
+import type { MissingPolicy } from '../types.js';
 import type { BACKENDS, CELLS, LOSSES, NORMALIZE_MODES, OPTIMIZERS, STRATEGIES, WINDOW_MODES } from './names.js';
 
 /** One transform step, {kind, ...its fields}: the union of the registered transforms' specs (transforms/registry.ts). */

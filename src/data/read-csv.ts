@@ -80,9 +80,7 @@ export function parseSeries(text: string, opts: ParseSeriesOptions): Series {
   const colIndex = (name: string, role: string): number => {
     const i = header.indexOf(name);
     if (i < 0) {
-      throw new DataError(
-        `${source}: no ${role} column "${name}"; available columns: ${header.map((h) => `"${h}"`).join(', ')}`,
-      );
+      throw new DataError(`${source}: no ${role} column "${name}"; available columns: ${header.map((h) => `"${h}"`).join(', ')}`);
     }
     return i;
   };
@@ -133,9 +131,7 @@ export function parseSeries(text: string, opts: ParseSeriesOptions): Series {
     });
     for (let i = 1; i < times.length; i++) {
       if (times[i] === times[i - 1]) {
-        throw new DataError(
-          `${source}: duplicate timestamp ${formatTime(times[i], format)} at lines ${lines[i - 1]} and ${lines[i]}; remove one of them`,
-        );
+        throw new DataError(`${source}: duplicate timestamp ${formatTime(times[i], format)} at lines ${lines[i - 1]} and ${lines[i]}; remove one of them`);
       }
       if (times[i] < times[i - 1]) {
         throw new DataError(

@@ -18,8 +18,7 @@ const RE_DATE_SLASH = /^(\d{4})\/(\d{1,2})\/(\d{1,2})$/;
 /** Year and quarter: 2000-Q1, 2000 Q1 or 2000Q1 (q in either case). */
 const RE_QUARTER = /^(\d{4})([- ]?)[Qq]([1-4])$/;
 const QUARTER_FORMAT: Record<string, TimeFormat> = { '-': 'quarter', ' ': 'quarter-space', '': 'quarter-compact' };
-const RE_DATETIME =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|z|[+-]\d{2}:?\d{2})?$/;
+const RE_DATETIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|z|[+-]\d{2}:?\d{2})?$/;
 
 function daysInMonth(y: number, m0: number): number {
   return new Date(Date.UTC(y, m0 + 1, 0)).getUTCDate();
@@ -222,9 +221,7 @@ export function inferFrequency(times: number[], format: TimeFormat): Frequency {
   }
   if (d % HOUR_MS === 0) return { unit: 'hour', step: d / HOUR_MS };
   if (d % MINUTE_MS === 0) return { unit: 'minute', step: d / MINUTE_MS };
-  throw new DataError(
-    `cannot infer the frequency: the most common spacing is ${d / 1000} s, not a whole number of minutes`,
-  );
+  throw new DataError(`cannot infer the frequency: the most common spacing is ${d / 1000} s, not a whole number of minutes`);
 }
 
 function monthlyFrequency(md: number): Frequency {
@@ -374,9 +371,7 @@ export function regularize(times: number[], freq: Frequency, opts: RegularizeOpt
     if (freq.unit === 'bday') {
       const bad = times.map((t, i) => (isWeekend(t) ? i : -1)).filter((i) => i >= 0);
       if (bad.length) {
-        throw new DataError(
-          `${where}business-day series has weekend timestamps at lines ${bad.slice(0, 5).map(lineOf).join(', ')}`,
-        );
+        throw new DataError(`${where}business-day series has weekend timestamps at lines ${bad.slice(0, 5).map(lineOf).join(', ')}`);
       }
     }
     return { times: times.slice(), missing: new Array(n).fill(false), position: times.map((_, i) => i) };
@@ -394,9 +389,7 @@ export function regularize(times: number[], freq: Frequency, opts: RegularizeOpt
     if (mps > 0) {
       const md = monthNumber(t) - monthNumber(t0);
       k = Math.round(md / mps);
-      ok =
-        md % mps === 0 &&
-        (addMonths(t0, md) === t || (monthEnd && isLastDay(t) && timeOfDay(t) === timeOfDay(t0)));
+      ok = md % mps === 0 && (addMonths(t0, md) === t || (monthEnd && isLastDay(t) && timeOfDay(t) === timeOfDay(t0)));
     } else {
       k = Math.round((t - t0) / stepSize);
       ok = (t - t0) % stepSize === 0;

@@ -5,8 +5,13 @@ import { fitSeasonalIndex } from '../transforms/deseasonalize.js';
 export function acf(x: ArrayLike<number>, lag: number): number {
   const n = x.length;
   if (lag < 1 || lag >= n) return 0;
-  let s = 0, c = 0;
-  for (let i = 0; i < n; i++) if (Number.isFinite(x[i])) { s += x[i]; c++; }
+  let s = 0,
+    c = 0;
+  for (let i = 0; i < n; i++)
+    if (Number.isFinite(x[i])) {
+      s += x[i];
+      c++;
+    }
   if (c < 2) return 0;
   const mean = s / c;
   let den = 0;
@@ -14,7 +19,8 @@ export function acf(x: ArrayLike<number>, lag: number): number {
   if (!(den > 0)) return 0;
   let num = 0;
   for (let i = lag; i < n; i++) {
-    const a = x[i], b = x[i - lag];
+    const a = x[i],
+      b = x[i - lag];
     if (Number.isFinite(a) && Number.isFinite(b)) num += (a - mean) * (b - mean);
   }
   return num / den;
@@ -35,11 +41,13 @@ function diff(x: Float64Array, lag: number): Float64Array {
  * naive (< 1: the average profile forecasts better than last season's values; NaN when too short).
  */
 export function seasonalStability(z: Float64Array, season: number, horizon: number): number {
-  const m = Math.round(season), n = z.length;
+  const m = Math.round(season),
+    n = z.length;
   const fitEnd = Math.max(3 * m, Math.floor(0.7 * n));
   if (m < 2 || fitEnd + horizon >= n) return NaN;
   const s = fitSeasonalIndex(z, m, fitEnd);
-  let eDes = 0, eSn = 0;
+  let eDes = 0,
+    eSn = 0;
   for (let t = fitEnd - 1; t + horizon < n; t++) {
     const level = z[t] - s[t % m];
     for (let j = 1; j <= horizon; j++) {
@@ -57,7 +65,8 @@ export function seasonalStability(z: Float64Array, season: number, horizon: numb
  * the step-to-step changes).
  */
 export function seasonBeatsLast(z: Float64Array, m: number): boolean {
-  let sn = 0, nv = 0;
+  let sn = 0,
+    nv = 0;
   for (let t = m; t < z.length; t++) {
     sn += Math.abs(z[t] - z[t - m]);
     nv += Math.abs(z[t] - z[t - 1]);

@@ -4,11 +4,11 @@
  * H points are forecast in one go from `end`. Rows after end + H are cut off before anything runs.
  */
 import type { Config } from '../config/types.js';
-import { transformOf } from '../transforms/registry.js';
-import { DataError } from '../errors.js';
-import type { Series } from '../types.js';
 import { formatTime } from '../data/time.js';
-import { fitSeries, type FitOptions } from './fit.js';
+import { DataError } from '../errors.js';
+import { transformOf } from '../transforms/registry.js';
+import type { Series } from '../types.js';
+import { type FitOptions, fitSeries } from './fit.js';
 
 export interface BacktestOptions extends Pick<FitOptions, 'engine' | 'layers' | 'signal'> {
   origins: number;

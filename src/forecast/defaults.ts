@@ -3,11 +3,11 @@
  * length, validation rows, ridge penalty and transforms chosen from the rows the model may see.
  */
 import type { Config } from '../config/types.js';
+import { evaluationSeason } from '../metrics/season.js';
+import { differenceLag } from '../transforms/pipeline.js';
 import type { Series } from '../types.js';
 import { chooseWindowTransforms } from './auto.js';
 import { onlyTargetInput } from './forecast.js';
-import { differenceLag } from '../transforms/pipeline.js';
-import { evaluationSeason } from '../metrics/season.js';
 
 /**
  * Default lookback when neither a config file nor --lookback sets one: two seasons (2m) when

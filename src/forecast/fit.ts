@@ -5,18 +5,18 @@
  * cancellation (an AbortSignal) and progress (a callback) are passed in.
  */
 import type { Config } from '../config/types.js';
-import type { Series } from '../types.js';
-import type { Tf } from '../model/backend.js';
-import type { EpochInfo } from '../train/loop.js';
 import { futureTimes, stepNumber, stepNumbers } from '../data/time.js';
-import { Pipeline, differenceLag } from '../transforms/pipeline.js';
-import { splitPoints } from '../windows/index-math.js';
-import { trainingWindows, type TrainingWindows } from '../windows/training-windows.js';
 import { scoreAll } from '../metrics/metrics.js';
 import { evaluationSeason } from '../metrics/season.js';
-import { naive, seasonalNaive, drift } from './baselines.js';
-import { forecastTransformed, needsFeedback, onlyTargetInput, testBlocks, type ModelIO } from './forecast.js';
+import type { Tf } from '../model/backend.js';
+import type { EpochInfo } from '../train/loop.js';
+import { differenceLag, Pipeline } from '../transforms/pipeline.js';
+import type { Series } from '../types.js';
+import { splitPoints } from '../windows/index-math.js';
+import { type TrainingWindows, trainingWindows } from '../windows/training-windows.js';
+import { drift, naive, seasonalNaive } from './baselines.js';
 import { medianOf } from './ensemble.js';
+import { forecastTransformed, type ModelIO, needsFeedback, onlyTargetInput, testBlocks } from './forecast.js';
 import { fitLinearPath } from './linear-path.js';
 import { checkConfigAgainstData } from './rules.js';
 
@@ -148,13 +148,18 @@ export function prepareFit(cfg: Config, series: Series): PreparedFit {
     offset: pipeline.offset,
     warmup: Math.max(w.lookback, w.chunk) * 4,
   };
-  const windows = trainingWindows(features.map((f) => seen[f]), seen[cfg.data.target], features.indexOf(cfg.data.target), {
-    window: w,
-    outputs: io.outputs,
-    start: pipeline.offset,
-    trainEnd: split.trainEnd,
-    valEnd: split.valEnd,
-  });
+  const windows = trainingWindows(
+    features.map((f) => seen[f]),
+    seen[cfg.data.target],
+    features.indexOf(cfg.data.target),
+    {
+      window: w,
+      outputs: io.outputs,
+      start: pipeline.offset,
+      trainEnd: split.trainEnd,
+      valEnd: split.valEnd,
+    },
+  );
   if (windows.normScale !== undefined) {
     io.normalize = 'last';
     io.normScale = windows.normScale;
@@ -236,12 +241,18 @@ export async function fitSeries(cfg: Config, series: Series, opts: FitOptions): 
     // test origin (or, rolling, one per block); the future: the next horizon after the last row.
     const predictor = await openPredictor(saved.modelJson, saved.weights, { backend, tf });
     try {
-      testFs.push(concat(blocks.map(({ start, steps: k }) =>
-        pipeline.inverseTarget(cfg.data.target, forecastTransformed(predictor.predict, io, testCols, start, k), original.subarray(0, start), {
-          history: steps.slice(0, start),
-          forecast: steps.slice(start, start + k),
-        }))));
-      if (futureCols) futureFs.push(pipeline.inverseTarget(cfg.data.target, forecastTransformed(predictor.predict, io, futureCols, n, w.horizon), original, futureSteps));
+      testFs.push(
+        concat(
+          blocks.map(({ start, steps: k }) =>
+            pipeline.inverseTarget(cfg.data.target, forecastTransformed(predictor.predict, io, testCols, start, k), original.subarray(0, start), {
+              history: steps.slice(0, start),
+              forecast: steps.slice(start, start + k),
+            }),
+          ),
+        ),
+      );
+      if (futureCols)
+        futureFs.push(pipeline.inverseTarget(cfg.data.target, forecastTransformed(predictor.predict, io, futureCols, n, w.horizon), original, futureSteps));
     } finally {
       predictor.dispose();
     }
@@ -258,13 +269,29 @@ export async function fitSeries(cfg: Config, series: Series, opts: FitOptions): 
   const metrics: Record<string, Scores> = {
     model: scoreAll(actual, testF, train, season),
     naive: scoreAll(actual, baseline(naive), train, season),
-    seasonal_naive: scoreAll(actual, baseline((y, h) => seasonalNaive(y, h, season)), train, season),
+    seasonal_naive: scoreAll(
+      actual,
+      baseline((y, h) => seasonalNaive(y, h, season)),
+      train,
+      season,
+    ),
     drift: scoreAll(actual, baseline(drift), train, season),
   };
   return {
-    io, pipeline, season, split, history: fits[0].history, bestEpoch: fits[0].bestEpoch,
-    memberBestEpochs: fits.map((f) => f.bestEpoch), trainSeconds: fits.reduce((a, f) => a + f.seconds, 0), backend, threads,
-    models, test: { actual, forecast: testF, origins: blocks.map((b) => b.start) }, future, metrics,
+    io,
+    pipeline,
+    season,
+    split,
+    history: fits[0].history,
+    bestEpoch: fits[0].bestEpoch,
+    memberBestEpochs: fits.map((f) => f.bestEpoch),
+    trainSeconds: fits.reduce((a, f) => a + f.seconds, 0),
+    backend,
+    threads,
+    models,
+    test: { actual, forecast: testF, origins: blocks.map((b) => b.start) },
+    future,
+    metrics,
   };
 }
 

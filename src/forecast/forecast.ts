@@ -32,13 +32,7 @@ export interface ModelIO {
  * only input, which callers check). `predict` runs the model once (see openPredictor).
  * @returns Float64Array [steps]
  */
-export function forecastTransformed(
-  predict: Predict,
-  io: ModelIO,
-  columns: Record<string, Float64Array>,
-  origin: number,
-  steps: number,
-): Float64Array {
+export function forecastTransformed(predict: Predict, io: ModelIO, columns: Record<string, Float64Array>, origin: number, steps: number): Float64Array {
   const nf = io.features.length;
   // a growing copy of each input column, so fed-back predictions extend the history
   const hist = io.features.map((f) => Array.from(columns[f].subarray(0, origin)));

@@ -8,9 +8,17 @@ import { ridge } from './ridge.js';
  * @param y targets [n, outputs] row-major
  * @returns kernel [steps * features][outputs] and bias [outputs]
  */
-export function fitLinearPath(x: Float32Array, y: Float32Array, xShape: number[], outputs: number, alpha: number): { kernel: Float64Array[]; bias: Float64Array } {
-  const n = xShape[0], p = xShape[1] * xShape[2];
-  const X: Float64Array[] = [], Y: Float64Array[] = [];
+export function fitLinearPath(
+  x: Float32Array,
+  y: Float32Array,
+  xShape: number[],
+  outputs: number,
+  alpha: number,
+): { kernel: Float64Array[]; bias: Float64Array } {
+  const n = xShape[0],
+    p = xShape[1] * xShape[2];
+  const X: Float64Array[] = [],
+    Y: Float64Array[] = [];
   for (let i = 0; i < n; i++) {
     const row = new Float64Array(p + 1);
     for (let j = 0; j < p; j++) row[j] = x[i * p + j];

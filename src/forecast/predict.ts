@@ -1,12 +1,13 @@
 /** Forecasting from a saved run: the data side of `rnnfc predict`, without files or printing. */
-import type { Series } from '../types.js';
-import type { SavedRun } from '../artifacts/run-reader.js';
+
 import { memberFileNames } from '../artifacts/run-format.js';
-import { ArtifactError, DataError, UserError } from '../errors.js';
+import type { SavedRun } from '../artifacts/run-reader.js';
 import { futureTimes, stepNumber, stepNumbers } from '../data/time.js';
-import { forecastTransformed, needsFeedback, onlyTargetInput } from './forecast.js';
-import { medianOf } from './ensemble.js';
+import { ArtifactError, DataError, UserError } from '../errors.js';
 import type { Predictor } from '../model/predictor.js';
+import type { Series } from '../types.js';
+import { medianOf } from './ensemble.js';
+import { forecastTransformed, needsFeedback, onlyTargetInput } from './forecast.js';
 
 /**
  * The run's forecast of the `io.horizon` steps after the last row of `series` (in the original
@@ -14,19 +15,22 @@ import type { Predictor } from '../model/predictor.js';
  * the backend asked for (default: the run's config, else auto).
  * @returns the future instants (as time numbers) and the forecast [horizon]
  */
-export async function forecastFromRun(run: SavedRun, series: Series, opts: { source: string; backend?: string }): Promise<{ times: number[]; forecast: Float64Array }> {
+export async function forecastFromRun(
+  run: SavedRun,
+  series: Series,
+  opts: { source: string; backend?: string },
+): Promise<{ times: number[]; forecast: Float64Array }> {
   const saved = run.pipeline;
   const f = series.index.frequency;
   if (f.unit !== saved.frequency.unit || f.step !== saved.frequency.step)
-    throw new DataError(
-      `${opts.source}: frequency ${f.step} ${f.unit} does not match the run's ${saved.frequency.step} ${saved.frequency.unit}`,
-    );
+    throw new DataError(`${opts.source}: frequency ${f.step} ${f.unit} does not match the run's ${saved.frequency.step} ${saved.frequency.unit}`);
   const pipeline = run.transforms;
   const io = saved.io;
   const n = series.columns[saved.target].length;
   const need = io.offset + (io.mode === 'one-to-one' ? 1 : io.lookback);
   if (n < need) throw new DataError(`${opts.source}: ${n} rows, but the model needs at least ${need} to forecast`);
-  if (needsFeedback(io, io.horizon) && !onlyTargetInput(io.features, io.target)) throw new ArtifactError('this run cannot forecast its horizon from inputs other than the target');
+  if (needsFeedback(io, io.horizon) && !onlyTargetInput(io.features, io.target))
+    throw new ArtifactError('this run cannot forecast its horizon from inputs other than the target');
 
   const { openPredictor } = await import('../model/predictor.js');
   const steps = stepNumbers(series.index);

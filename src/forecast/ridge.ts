@@ -6,11 +6,13 @@
  * constant 1 (an intercept, penalised like the rest). Returns W as p rows of q.
  */
 export function ridge(X: Float64Array[], Y: Float64Array[], alpha: number): Float64Array[] {
-  const p = X[0].length, q = Y[0].length;
+  const p = X[0].length,
+    q = Y[0].length;
   const G = Array.from({ length: p }, () => new Float64Array(p));
   const B = Array.from({ length: p }, () => new Float64Array(q));
   for (let r = 0; r < X.length; r++) {
-    const x = X[r], y = Y[r];
+    const x = X[r],
+      y = Y[r];
     for (let i = 0; i < p; i++) {
       const xi = x[i];
       if (xi === 0) continue;
@@ -28,7 +30,8 @@ export function ridge(X: Float64Array[], Y: Float64Array[], alpha: number): Floa
 
 /** (G + λI) W = B by Cholesky; G symmetric (upper triangle filled). */
 function solve(G: Float64Array[], B: Float64Array[], lambda: number): Float64Array[] {
-  const p = G.length, q = B[0].length;
+  const p = G.length,
+    q = B[0].length;
   const A = G.map((row, i) => {
     const r = new Float64Array(p);
     for (let j = i; j < p; j++) r[j] = row[j];

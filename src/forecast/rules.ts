@@ -1,7 +1,7 @@
 /** The rules a config must meet against the data it is given, beyond what validation of the config alone can see. */
 import type { Config } from '../config/types.js';
-import type { Series } from '../types.js';
 import { ConfigError } from '../errors.js';
+import type { Series } from '../types.js';
 import { onlyTargetInput } from './forecast.js';
 
 /** Throws one ConfigError listing every rule the config breaks for this series' inputs. */
@@ -16,7 +16,9 @@ export function checkConfigAgainstData(cfg: Config, series: Series): void {
     if (w.normalize === 'last' && !cfg.data.features.includes(cfg.data.target))
       problems.push('data.features: must include the target for window.normalize last (targets are taken relative to its last input)');
     if (cfg.evaluation.test_size > w.horizon && !cfg.evaluation.rolling)
-      problems.push(`evaluation.test_size: must be at most window.horizon (${w.horizon}) when there are inputs other than the target, unless evaluation.rolling`);
+      problems.push(
+        `evaluation.test_size: must be at most window.horizon (${w.horizon}) when there are inputs other than the target, unless evaluation.rolling`,
+      );
   }
   if (problems.length) throw new ConfigError(`config does not fit the data in ${series.target}`, problems);
 }

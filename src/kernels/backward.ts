@@ -1,5 +1,5 @@
 import { getPool, type Task } from './pool.js';
-import { gatesOf, layout, initOf, freeState, type State } from './state.js';
+import { freeState, gatesOf, initOf, layout, type State } from './state.js';
 
 export interface Grads {
   dx: Float32Array; // [B,T,I]
@@ -45,20 +45,44 @@ export function backward(s: State, dy: Float32Array, returnSequences: boolean): 
       }
     }
     const fn = cell === 'lstm' ? 'lstmBackward' : 'gruBackward';
-    pool.run(slices.map(({ b0, n }, i): Task => {
-      const o = (rows: number) => 4 * T * b0 * rows;
-      const [dW, dU, db, dA, UT, WT, s1, s2, s3] = at.slice(first + i * per.length, first + (i + 1) * per.length);
-      const [h0, c0] = initOf(s, b0);
-      const args = cell === 'lstm'
-        ? [s.x + o(I), s.W, s.U, T, n, I, H, s.gates + o(G), s.cs + o(H), s.tcs + o(H), s.hs + o(H), pdh + o(H),
-          pdx + o(I), dW, dU, db, dA, UT, WT, s1, s2, h0, c0]
-        : [s.x + o(I), s.W, s.U, T, n, I, H, s.gates + o(G), s.hs + o(H), s.cs + o(H), pdh + o(H),
-          pdx + o(I), dW, dU, db, dA, UT, WT, s1, s2, s3, h0];
-      return { fn, args };
-    }));
+    pool.run(
+      slices.map(({ b0, n }, i): Task => {
+        const o = (rows: number) => 4 * T * b0 * rows;
+        const [dW, dU, db, dA, UT, WT, s1, s2, s3] = at.slice(first + i * per.length, first + (i + 1) * per.length);
+        const [h0, c0] = initOf(s, b0);
+        const args =
+          cell === 'lstm'
+            ? [
+                s.x + o(I),
+                s.W,
+                s.U,
+                T,
+                n,
+                I,
+                H,
+                s.gates + o(G),
+                s.cs + o(H),
+                s.tcs + o(H),
+                s.hs + o(H),
+                pdh + o(H),
+                pdx + o(I),
+                dW,
+                dU,
+                db,
+                dA,
+                UT,
+                WT,
+                s1,
+                s2,
+                h0,
+                c0,
+              ]
+            : [s.x + o(I), s.W, s.U, T, n, I, H, s.gates + o(G), s.hs + o(H), s.cs + o(H), pdh + o(H), pdx + o(I), dW, dU, db, dA, UT, WT, s1, s2, s3, h0];
+        return { fn, args };
+      }),
+    );
     // reduce the slices' weight gradients into slice 0's, in slice order
-    for (let i = 1; i < S; i++)
-      for (let w = 0; w < 3; w++) pool.k.addInto(at[first + w], at[first + i * per.length + w], per[w]);
+    for (let i = 1; i < S; i++) for (let w = 0; w < 3; w++) pool.k.addInto(at[first + w], at[first + i * per.length + w], per[w]);
     for (const { b0, n } of slices) pool.k.permute(pdx + 4 * T * b0 * I, pstage + 4 * T * b0 * I, n, T, I, 0);
     const mm = pool.f32();
     const take = (p: number, n: number) => mm.slice(p >>> 2, (p >>> 2) + n);

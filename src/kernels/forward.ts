@@ -1,6 +1,6 @@
 import { getPool, type Pool, type Task } from './pool.js';
-import { slicesOf, rowWork } from './slices.js';
-import { gatesOf, layout, initOf, freeState, releaseSlot, type Cell, type InitialState, type Slot, type State } from './state.js';
+import { rowWork, slicesOf } from './slices.js';
+import { type Cell, freeState, gatesOf, type InitialState, initOf, layout, releaseSlot, type Slot, type State } from './state.js';
 
 /**
  * Runs the whole-sequence forward pass. x is batch-major [B,T,I]; W [I,G*H], U [H,G*H], b [G*H];
@@ -8,20 +8,56 @@ import { gatesOf, layout, initOf, freeState, releaseSlot, type Cell, type Initia
  * [B,H]) and, when `slot` is given, keeps the state for backward in the kernels' memory (owned by
  * the slot).
  */
-export function forward(cell: Cell, xBTI: Float32Array, W: Float32Array, U: Float32Array, b: Float32Array,
-  B: number, T: number, I: number, H: number, returnSequences: boolean, slot: Slot | null,
-  init?: InitialState): { out: Float32Array; state: State | null } {
+export function forward(
+  cell: Cell,
+  xBTI: Float32Array,
+  W: Float32Array,
+  U: Float32Array,
+  b: Float32Array,
+  B: number,
+  T: number,
+  I: number,
+  H: number,
+  returnSequences: boolean,
+  slot: Slot | null,
+  init?: InitialState,
+): { out: Float32Array; state: State | null } {
   const pool = getPool();
   const G = gatesOf(cell, H);
   const slices = slicesOf(B, pool.threads, rowWork(cell, T, I, H));
   if (init) checkInitialState(cell, init, B * H);
   if (slot) releaseSlot(slot);
-  const { block, at } = layout(pool, [I * G, H * G, G, T * B * I, T * B * G, T * B * H, T * B * H,
-    cell === 'lstm' ? T * B * H : 0, init ? B * H : 0, init && cell === 'lstm' ? B * H : 0]);
+  const { block, at } = layout(pool, [
+    I * G,
+    H * G,
+    G,
+    T * B * I,
+    T * B * G,
+    T * B * H,
+    T * B * H,
+    cell === 'lstm' ? T * B * H : 0,
+    init ? B * H : 0,
+    init && cell === 'lstm' ? B * H : 0,
+  ]);
   const [pW, pU, pb, px, pg, pc, ph, ptc, ph0, pc0] = at;
   const s: State = {
-    cell, B, T, I, H, slices, block, W: pW, U: pU, b: pb, x: px, gates: pg, cs: pc, tcs: cell === 'lstm' ? ptc : 0, hs: ph,
-    h0: init ? ph0 : 0, c0: init && cell === 'lstm' ? pc0 : 0,
+    cell,
+    B,
+    T,
+    I,
+    H,
+    slices,
+    block,
+    W: pW,
+    U: pU,
+    b: pb,
+    x: px,
+    gates: pg,
+    cs: pc,
+    tcs: cell === 'lstm' ? ptc : 0,
+    hs: ph,
+    h0: init ? ph0 : 0,
+    c0: init && cell === 'lstm' ? pc0 : 0,
   };
   // staging for the batch-major input and output; slice s sits at the same offset in both layouts
   const stage = pool.heap.alloc(4 * T * B * Math.max(I, returnSequences ? H : 0));
@@ -36,12 +72,14 @@ export function forward(cell: Cell, xBTI: Float32Array, W: Float32Array, U: Floa
   }
   for (const { b0, n } of slices) pool.k.permute(px + 4 * T * b0 * I, stage + 4 * T * b0 * I, n, T, I, 1);
   const fn = cell === 'lstm' ? 'lstmForward' : 'gruForward';
-  pool.run(slices.map(({ b0, n }): Task => {
-    const o = (rows: number) => 4 * T * b0 * rows;
-    const [h0, c0] = initOf(s, b0);
-    const seq = cell === 'lstm' ? [pg + o(G), pc + o(H), ptc + o(H), ph + o(H), h0, c0] : [pg + o(G), ph + o(H), pc + o(H), h0];
-    return { fn, args: [px + o(I), pW, pU, pb, T, n, I, H, ...seq] };
-  }));
+  pool.run(
+    slices.map(({ b0, n }): Task => {
+      const o = (rows: number) => 4 * T * b0 * rows;
+      const [h0, c0] = initOf(s, b0);
+      const seq = cell === 'lstm' ? [pg + o(G), pc + o(H), ptc + o(H), ph + o(H), h0, c0] : [pg + o(G), ph + o(H), pc + o(H), h0];
+      return { fn, args: [px + o(I), pW, pU, pb, T, n, I, H, ...seq] };
+    }),
+  );
   let out: Float32Array;
   try {
     out = gatherOutput(pool, s, returnSequences, stage);
@@ -54,7 +92,7 @@ export function forward(cell: Cell, xBTI: Float32Array, W: Float32Array, U: Floa
 }
 
 function checkInitialState(cell: Cell, init: InitialState, size: number): void {
-  const want = cell === 'lstm' ? ['h0', 'c0'] as const : ['h0'] as const;
+  const want = cell === 'lstm' ? (['h0', 'c0'] as const) : (['h0'] as const);
   for (const k of want)
     if (init[k]?.length !== size) throw new Error(`fused kernels: initial state ${k} has ${init[k]?.length ?? 'no'} values, expected ${size}`);
 }

@@ -12,8 +12,22 @@ export interface Exports {
   gruBackward(...args: number[]): void;
   addInto(dst: number, src: number, n: number): void;
   permute(tm: number, bm: number, n: number, T: number, row: number, toTime: number): void;
-  adamStep(w: number, g: number, m: number, v: number, n: number, s: number, b1: number, omb1: number, b2: number,
-    omb2: number, omab1: number, omab2: number, eps: number, negLr: number): void;
+  adamStep(
+    w: number,
+    g: number,
+    m: number,
+    v: number,
+    n: number,
+    s: number,
+    b1: number,
+    omb1: number,
+    b2: number,
+    omb2: number,
+    omab1: number,
+    omab2: number,
+    eps: number,
+    negLr: number,
+  ): void;
   sumSquares(x: number, n: number): number;
 }
 
@@ -28,7 +42,13 @@ export interface Task {
 
 // Control block of one worker (Int32 slots): posted sequence number, finished sequence number,
 // kernel index (-1: quit), status of the last call (0 ok, 1 failed), argument count, arguments.
-const SEQ = 0, DONE = 1, OP = 2, STATUS = 3, NARGS = 4, ARGS = 5, CTRL_INTS = 32;
+const SEQ = 0,
+  DONE = 1,
+  OP = 2,
+  STATUS = 3,
+  NARGS = 4,
+  ARGS = 5,
+  CTRL_INTS = 32;
 
 // Runs as CommonJS in each worker: its own instance of the kernels over the shared memory, blocked
 // in Atomics.wait until the main thread posts a call.

@@ -1,4 +1,4 @@
-import { gatesOf, type Cell } from './state.js';
+import { type Cell, gatesOf } from './state.js';
 
 /** Batches are split into slices of at least this many rows, */
 const MIN_SLICE_ROWS = 8;

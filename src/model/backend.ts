@@ -1,5 +1,5 @@
-import { BackendError } from '../errors.js';
 import type { BACKENDS } from '../config/names.js';
+import { BackendError } from '../errors.js';
 
 /** TensorFlow.js core + layers (./tfjs.ts), or a native package's namespace, which has both. */
 export type Tf = typeof import('./tfjs.js');

@@ -1,8 +1,8 @@
 import type { io } from '@tensorflow/tfjs-core';
 import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs-layers';
 import type { Tf } from './backend.js';
-import { fusedRecurrentLayer, registerFusedLayers } from './fused/index.js';
 import { FUSED_CLASS, STOCK_CLASS, unfusableReason } from './fused/compat.js';
+import { fusedRecurrentLayer, registerFusedLayers } from './fused/index.js';
 import { parseModelJson, weightSpecsOf } from './saved-model.js';
 
 export interface ModelSpec {
@@ -144,7 +144,8 @@ function buildWithLinearPath(tf: Tf, spec: ModelSpec): LayersModel {
 /** Set the linear path of a model built with `linear: true`: kernel rows [steps * features] of [outputs], then the bias. */
 export function setLinearPath(tf: Tf, model: LayersModel, kernel: Float64Array[], bias: Float64Array): void {
   const layer = model.getLayer(LINEAR_PATH);
-  const p = kernel.length, q = bias.length;
+  const p = kernel.length,
+    q = bias.length;
   const k = new Float32Array(p * q);
   kernel.forEach((row, i) => k.set(row, i * q));
   const w = [tf.tensor2d(k, [p, q]), tf.tensor1d(Float32Array.from(bias))];
@@ -200,8 +201,7 @@ function withRecurrentClasses(node: unknown, fused: boolean): unknown {
   for (const [k, v] of Object.entries(node)) out[k] = withRecurrentClasses(v, fused);
   const cls = out.class_name;
   const config = out.config as Record<string, unknown> | undefined;
-  if (fused && (cls === 'LSTM' || cls === 'GRU') && config && unfusableReason(config) === null)
-    out.class_name = FUSED_CLASS[cls];
+  if (fused && (cls === 'LSTM' || cls === 'GRU') && config && unfusableReason(config) === null) out.class_name = FUSED_CLASS[cls];
   else if (!fused && (cls === 'FusedLSTM' || cls === 'FusedGRU')) out.class_name = STOCK_CLASS[cls];
   return out;
 }
@@ -210,16 +210,13 @@ function withRecurrentClasses(node: unknown, fused: boolean): unknown {
  * Inverse of serializeModel. `fused`: run LSTM/GRU layers on the fused kernels (the cpu and wasm
  * backends); otherwise they load as tfjs's stock layers.
  */
-export async function loadModelFromFiles(tf: Tf, modelJson: string, weights: Uint8Array,
-  opts: { fused?: boolean } = {}): Promise<LayersModel> {
+export async function loadModelFromFiles(tf: Tf, modelJson: string, weights: Uint8Array, opts: { fused?: boolean } = {}): Promise<LayersModel> {
   const json = parseModelJson(modelJson);
   const fused = Boolean(opts.fused);
   const modelTopology = withRecurrentClasses(json.modelTopology, fused) as object;
   if (fused) registerFusedLayers(tf);
   const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
   return withoutOrthogonalWarning(() =>
-    tf.loadLayersModel(
-      tf.io.fromMemory({ modelTopology, weightSpecs: weightSpecsOf(json), weightData, trainingConfig: json.trainingConfig }),
-    ),
+    tf.loadLayersModel(tf.io.fromMemory({ modelTopology, weightSpecs: weightSpecsOf(json), weightData, trainingConfig: json.trainingConfig })),
   );
 }

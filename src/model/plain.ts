@@ -8,7 +8,7 @@
  * else is reported as unsupported, for callers to fall back to tfjs.
  */
 import { forward } from '../kernels/forward.js';
-import { unfusableReason, STOCK_CLASS } from './fused/compat.js';
+import { STOCK_CLASS, unfusableReason } from './fused/compat.js';
 import { parseModelJson, weightSpecsOf } from './saved-model.js';
 
 /** Row-major values and their shape, e.g. [batch, steps, units]. */
@@ -46,8 +46,10 @@ function activation(name: unknown): (v: number) => number {
 }
 
 /** Weight arrays by name, decoded from weights.bin (all float32, in manifest order). */
-function decodeWeights(specs: { name: string; shape: number[]; dtype?: string; quantization?: unknown }[],
-  bytes: Uint8Array): Map<string, { shape: number[]; data: Float32Array }> {
+function decodeWeights(
+  specs: { name: string; shape: number[]; dtype?: string; quantization?: unknown }[],
+  bytes: Uint8Array,
+): Map<string, { shape: number[]; data: Float32Array }> {
   const aligned = new Uint8Array(bytes).buffer; // copy: weights.bin may sit at any byte offset
   const out = new Map<string, { shape: number[]; data: Float32Array }>();
   let off = 0;
@@ -81,8 +83,7 @@ function dense(W: Float32Array, b: Float32Array | null, inDim: number, units: nu
 }
 
 /** h_t = act(x_t . W + h_{t-1} . U + b), zero initial state; tfjs SimpleRNN semantics. */
-function simpleRnn(W: Float32Array, U: Float32Array, b: Float32Array | null, I: number, H: number,
-  act: (v: number) => number, returnSequences: boolean): Step {
+function simpleRnn(W: Float32Array, U: Float32Array, b: Float32Array | null, I: number, H: number, act: (v: number) => number, returnSequences: boolean): Step {
   return (x) => {
     const [B, T] = x.shape;
     const out = new Float32Array(returnSequences ? B * T * H : B * H);
@@ -104,8 +105,7 @@ function simpleRnn(W: Float32Array, U: Float32Array, b: Float32Array | null, I: 
   };
 }
 
-function fusedCell(W: Float32Array, U: Float32Array, b: Float32Array, cell: 'lstm' | 'gru', I: number, H: number,
-  returnSequences: boolean): Step {
+function fusedCell(W: Float32Array, U: Float32Array, b: Float32Array, cell: 'lstm' | 'gru', I: number, H: number, returnSequences: boolean): Step {
   return (x) => {
     const [B, T] = x.shape;
     const data = forward(cell, x.data, W, U, b, B, T, I, H, returnSequences, null).out;
@@ -120,8 +120,7 @@ type Shape = (number | null)[];
 type WeightOf = (layer: string, w: string, shape: number[]) => Float32Array;
 
 /** Builds one layer's step from its input's shape (without the batch axis). Returns the step (null: identity) and its output shape. */
-function layerStep(layer: LayerJson, inShape: Shape, weightOf: WeightOf,
-  weightName = String(layer.config.name)): { step: Step | null; shape: Shape } {
+function layerStep(layer: LayerJson, inShape: Shape, weightOf: WeightOf, weightName = String(layer.config.name)): { step: Step | null; shape: Shape } {
   const c = layer.config;
   const dim = Number(inShape[inShape.length - 1]);
   const cls: string = STOCK_CLASS[layer.class_name as keyof typeof STOCK_CLASS] ?? layer.class_name;
@@ -162,9 +161,10 @@ function layerStep(layer: LayerJson, inShape: Shape, weightOf: WeightOf,
       const U = weightOf(weightName, 'recurrent_kernel', [H, G * H]);
       const noBias = c.use_bias === false;
       const b = noBias ? null : weightOf(weightName, 'bias', [G * H]);
-      const step = cls === 'SimpleRNN'
-        ? simpleRnn(W, U, b, dim, H, activation(c.activation ?? 'tanh'), rs)
-        : fusedCell(W, U, b as Float32Array, cls === 'LSTM' ? 'lstm' : 'gru', dim, H, rs);
+      const step =
+        cls === 'SimpleRNN'
+          ? simpleRnn(W, U, b, dim, H, activation(c.activation ?? 'tanh'), rs)
+          : fusedCell(W, U, b as Float32Array, cls === 'LSTM' ? 'lstm' : 'gru', dim, H, rs);
       return { step, shape: rs ? [inShape[0], H] : [H] };
     }
     default:
@@ -257,8 +257,7 @@ export function loadPlainModel(modelJson: string, weights: Uint8Array): { model:
     const weightOf: WeightOf = (layer, w, expect) => {
       const found = byName.get(`${layer}/${w}`);
       if (!found) throw new Unsupported(`no weight ${layer}/${w}`);
-      if (found.shape.join() !== expect.join())
-        throw new Error(`weight ${layer}/${w} has shape [${found.shape}], the layer needs [${expect}]`);
+      if (found.shape.join() !== expect.join()) throw new Error(`weight ${layer}/${w} has shape [${found.shape}], the layer needs [${expect}]`);
       return found.data;
     };
     let run: Step;

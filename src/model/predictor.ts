@@ -1,5 +1,5 @@
 import type { Tensor } from '@tensorflow/tfjs-core';
-import { usesFusedKernels, type BackendName, type Tf } from './backend.js';
+import { type BackendName, type Tf, usesFusedKernels } from './backend.js';
 import { loadPlainModel } from './plain.js';
 
 /** One forward pass: x [batch, steps, features] -> [batch, outputs] or [batch, steps, outputs], row-major. */
@@ -33,8 +33,7 @@ export function plainServes(backend: string, trainedOn?: string): boolean {
  * `plainServes` and it knows every layer, otherwise tfjs (the given `tf`, or `backend` loaded now),
  * with the fused LSTM/GRU layers on cpu and wasm.
  */
-export async function openPredictor(modelJson: string, weights: Uint8Array,
-  opts: { backend: string; trainedOn?: string; tf?: Tf }): Promise<Predictor> {
+export async function openPredictor(modelJson: string, weights: Uint8Array, opts: { backend: string; trainedOn?: string; tf?: Tf }): Promise<Predictor> {
   if (plainServes(opts.backend, opts.trainedOn)) {
     const plain = loadPlainModel(modelJson, weights);
     if ('model' in plain) return { predict: plain.model.predict, engine: 'plain', dispose: () => {} };
@@ -49,8 +48,7 @@ export async function openPredictor(modelJson: string, weights: Uint8Array,
   const model = await loadModelFromFiles(tf, modelJson, weights, { fused: usesFusedKernels(backend) });
   const t = tf;
   return {
-    predict: (x, batch, steps, features) =>
-      t.tidy(() => (model.predict(t.tensor3d(x, [batch, steps, features])) as Tensor).dataSync() as Float32Array),
+    predict: (x, batch, steps, features) => t.tidy(() => (model.predict(t.tensor3d(x, [batch, steps, features])) as Tensor).dataSync() as Float32Array),
     engine: backend,
     dispose: () => model.dispose(),
   };

@@ -52,9 +52,7 @@ export function forecastSpec(input: ForecastPlotInput): Record<string, unknown> 
     data: { values },
     mark: { type: 'line', strokeWidth: 1.5 },
     encoding: {
-      x: temporal
-        ? { field: 't', type: 'temporal', title: 'time' }
-        : { field: 't', type: 'quantitative', title: 'index', axis: { format: 'd' } },
+      x: temporal ? { field: 't', type: 'temporal', title: 'time' } : { field: 't', type: 'quantitative', title: 'index', axis: { format: 'd' } },
       y: { field: 'y', type: 'quantitative', title: 'value', scale: { zero: false } },
       color: {
         field: 'series',
@@ -66,7 +64,15 @@ export function forecastSpec(input: ForecastPlotInput): Record<string, unknown> 
       strokeDash: {
         field: 'series',
         type: 'nominal',
-        scale: { domain, range: [[1, 0], [1, 0], [4, 2], [4, 2]] },
+        scale: {
+          domain,
+          range: [
+            [1, 0],
+            [1, 0],
+            [4, 2],
+            [4, 2],
+          ],
+        },
         title: null,
       },
     },

@@ -1,6 +1,6 @@
 import type { Tensor, Variable } from '@tensorflow/tfjs-core';
-import type { Tf } from '../model/backend.js';
 import { getPool } from '../kernels/pool.js';
+import type { Tf } from '../model/backend.js';
 
 const f32 = Math.fround;
 
@@ -24,7 +24,13 @@ export class PlainAdam {
   /** per weight: one block in the kernels' memory holding w, g, m, v (n floats each, 64-byte aligned) */
   private readonly blocks: { at: number; stride: number }[] = [];
 
-  constructor(private readonly tf: Tf, learningRate: number, beta1 = 0.9, beta2 = 0.999, epsilon?: number) {
+  constructor(
+    private readonly tf: Tf,
+    learningRate: number,
+    beta1 = 0.9,
+    beta2 = 0.999,
+    epsilon?: number,
+  ) {
     this.b1 = f32(beta1);
     this.b2 = f32(beta2);
     this.omb1 = f32(1 - beta1);

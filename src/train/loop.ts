@@ -1,10 +1,10 @@
-import type { Tensor, Scalar, Variable, NamedTensorMap, Optimizer } from '@tensorflow/tfjs-core';
+import type { NamedTensorMap, Optimizer, Scalar, Tensor, Variable } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { Tf } from '../model/backend.js';
 import type { TrainingConfig } from '../config/types.js';
 import { InterruptError } from '../errors.js';
-import { mulberry32, shuffleInPlace } from './rng.js';
+import type { Tf } from '../model/backend.js';
 import { PlainAdam } from './adam.js';
+import { mulberry32, shuffleInPlace } from './rng.js';
 
 export interface EpochInfo {
   /** 1-based. */
@@ -76,14 +76,7 @@ function makeOptimizer(tf: Tf, cfg: TrainingConfig): Optimizer {
 }
 
 /** Mean loss of model on (x, y) with dropout off, in chunks. */
-export function evaluateLoss(
-  tf: Tf,
-  model: LayersModel,
-  x: Tensor,
-  y: Tensor,
-  lossFn: (a: Tensor, b: Tensor) => Scalar,
-  chunk = 1024,
-): number {
+export function evaluateLoss(tf: Tf, model: LayersModel, x: Tensor, y: Tensor, lossFn: (a: Tensor, b: Tensor) => Scalar, chunk = 1024): number {
   const n = x.shape[0];
   let total = 0;
   for (let start = 0; start < n; start += chunk) {
@@ -107,13 +100,7 @@ const YIELD_MS = 20;
  * Custom training loop: seeded shuffling, mini-batches, global-norm clipping, early stopping that
  * restores the best weights. Deterministic for a given cfg.seed and backend.
  */
-export async function trainModel(
-  tf: Tf,
-  model: LayersModel,
-  data: TrainData,
-  cfg: TrainingConfig,
-  hooks: TrainHooks = {},
-): Promise<TrainResult> {
+export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, cfg: TrainingConfig, hooks: TrainHooks = {}): Promise<TrainResult> {
   const t0 = performance.now();
   const n = data.xShape[0];
   if (!(n > 0)) throw new Error('no training samples');
@@ -183,13 +170,14 @@ export async function trainModel(
           }
           const xb = tf.tensor(xBatch, [size, ...data.xShape.slice(1)], 'float32');
           const yb = tf.tensor(yBatch, [size, ...data.yShape.slice(1)], 'float32');
-          const { value, grads } = tf.variableGrads(
-            () => lossFn(yb, model.apply(xb, { training: true }) as Tensor),
-            vars,
-          );
+          const { value, grads } = tf.variableGrads(() => lossFn(yb, model.apply(xb, { training: true }) as Tensor), vars);
           if (adam) {
             // global norm, clipping and update in one pass over plain arrays
-            plainNorm = adam.step(vars, vars.map((v) => grads[v.name]), cfg.clip_norm);
+            plainNorm = adam.step(
+              vars,
+              vars.map((v) => grads[v.name]),
+              cfg.clip_norm,
+            );
             return value;
           }
           const names = Object.keys(grads);

@@ -8,7 +8,7 @@
  * numbers the phase is the row number.
  */
 
-import { columnsFromJSON, columnState, fitColumns, mapColumns, type Transform } from './transform.js';
+import { columnState, columnsFromJSON, fitColumns, mapColumns, type Transform } from './transform.js';
 
 /** Phase in [0, m) of row i: steps[i] mod m, or i mod m without step numbers. */
 function phaseOf(steps: ArrayLike<number> | undefined, i: number, m: number): number {
@@ -49,8 +49,13 @@ export function fitSeasonalIndex(x: Float64Array, period: number, fitEnd: number
     // not enough rows for every phase: plain phase means about the overall mean
     sum.fill(0);
     count.fill(0);
-    let total = 0, n = 0;
-    for (let i = 0; i < end; i++) if (Number.isFinite(x[i])) { total += x[i]; n++; }
+    let total = 0,
+      n = 0;
+    for (let i = 0; i < end; i++)
+      if (Number.isFinite(x[i])) {
+        total += x[i];
+        n++;
+      }
     const mean = n ? total / n : 0;
     for (let i = 0; i < end; i++) {
       if (!Number.isFinite(x[i])) continue;

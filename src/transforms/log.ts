@@ -1,5 +1,5 @@
-import { DataError } from '../errors.js';
 import { describe as describeValue } from '../config/checker.js';
+import { DataError } from '../errors.js';
 import { stateless, type Transform } from './transform.js';
 
 /** Natural log of every value (NaN stays NaN). Throws DataError if any value is <= 0. */

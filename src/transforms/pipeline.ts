@@ -1,4 +1,4 @@
-import { transformNamed, transformOf, type TransformSpec } from './registry.js';
+import { type TransformSpec, transformNamed, transformOf } from './registry.js';
 import type { ScaleParams } from './scale.js';
 
 /** Per-step fitted state: per column for stateful transforms (scale, deseasonalize), null otherwise. */
@@ -82,7 +82,8 @@ export class Pipeline {
   /** The step numbers seasonal phases come from: the given ones under 'time', none (row numbers) under 'row'. */
   private rowSteps(steps: ArrayLike<number> | undefined): ArrayLike<number> | undefined {
     if (this.phase === 'row') return undefined;
-    if (!steps && this.specs.some((s) => transformOf(s).usesSteps)) throw new Error('this pipeline places rows in their season by time: it needs their step numbers');
+    if (!steps && this.specs.some((s) => transformOf(s).usesSteps))
+      throw new Error('this pipeline places rows in their season by time: it needs their step numbers');
     return steps;
   }
 

@@ -1,8 +1,8 @@
-import type { Transform } from './transform.js';
-import { logTransform } from './log.js';
-import { differenceTransform } from './difference.js';
-import { scaleTransform } from './scale.js';
 import { deseasonalizeTransform } from './deseasonalize.js';
+import { differenceTransform } from './difference.js';
+import { logTransform } from './log.js';
+import { scaleTransform } from './scale.js';
+import type { Transform } from './transform.js';
 
 /**
  * Every transform, in the order messages list them. A new transform is a file implementing

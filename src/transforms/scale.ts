@@ -1,5 +1,5 @@
 import { SCALE_METHODS } from '../config/names.js';
-import { columnsFromJSON, columnState, fitColumns, mapColumns, type Transform } from './transform.js';
+import { columnState, columnsFromJSON, fitColumns, mapColumns, type Transform } from './transform.js';
 
 export type ScaleMethod = (typeof SCALE_METHODS)[number];
 

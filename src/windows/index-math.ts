@@ -71,12 +71,7 @@ export function gatherManyToOne(
 }
 
 /** x: [n, chunk, features] (rows c..c+chunk-1), y: [n, chunk, 1] (target rows c+1..c+chunk). */
-export function gatherOneToOne(
-  columns: Float64Array[],
-  target: Float64Array,
-  starts: number[],
-  chunk: number,
-): { x: Float32Array; y: Float32Array } {
+export function gatherOneToOne(columns: Float64Array[], target: Float64Array, starts: number[], chunk: number): { x: Float32Array; y: Float32Array } {
   const f = columns.length;
   const x = new Float32Array(starts.length * chunk * f);
   const y = new Float32Array(starts.length * chunk);

@@ -4,9 +4,7 @@
  * validation windows in [trainEnd, valEnd).
  */
 import type { WindowConfig } from '../config/types.js';
-import {
-  gatherManyToOne, gatherOneToOne, lastNormScale, manyToOneStarts, normalizeLast, oneToOneChunks,
-} from './index-math.js';
+import { gatherManyToOne, gatherOneToOne, lastNormScale, manyToOneStarts, normalizeLast, oneToOneChunks } from './index-math.js';
 
 /** Training windows and, when the split leaves some, validation windows. */
 export interface TrainingWindows {
@@ -61,7 +59,8 @@ export function trainingWindows(columns: Float64Array[], target: Float64Array, t
     }
     return out;
   }
-  const L = w.lookback, H = plan.outputs;
+  const L = w.lookback,
+    H = plan.outputs;
   const tr = manyToOneStarts({ start, end: trainEnd, lookback: L, horizon: H });
   const g = gatherManyToOne(columns, target, tr, L, H);
   const shape = { lookback: L, features: f, horizon: H, targetPos };

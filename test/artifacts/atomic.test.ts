@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { _hooks, assertWritableTarget, nextRunDir, writeDirAtomic, writeFileAtomic } from '../../src/artifacts/atomic.js';
 import { UserError } from '../../src/errors.js';
 

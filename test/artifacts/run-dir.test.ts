@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeDirAtomic } from '../../src/artifacts/atomic.js';
 import { buildManifest, readRunDir } from '../../src/artifacts/run-dir.js';
 import { ArtifactError } from '../../src/errors.js';
@@ -80,10 +80,7 @@ describe('run directory', () => {
     const b = fs.readFileSync(p);
     b[3] ^= 1;
     fs.writeFileSync(p, b);
-    expectArtifactError(
-      () => readRunDir(dir, ['weights.bin']),
-      `${dir}/weights.bin is damaged (checksum mismatch); retrain or restore the run`,
-    );
+    expectArtifactError(() => readRunDir(dir, ['weights.bin']), `${dir}/weights.bin is damaged (checksum mismatch); retrain or restore the run`);
   });
   it('truncated file → checksum message', () => {
     fs.writeFileSync(path.join(dir, 'config.json'), '{"a":');

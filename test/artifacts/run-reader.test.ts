@@ -1,15 +1,15 @@
-import { describe, it, expect, beforeAll } from 'vitest';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fitSeries } from '../../src/forecast/fit.js';
-import { runFiles } from '../../src/artifacts/run-writer.js';
-import { readRun } from '../../src/artifacts/run-reader.js';
-import { modelSignature, parsePipelineFile } from '../../src/artifacts/run-format.js';
-import { buildManifest } from '../../src/artifacts/run-dir.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { writeDirAtomic } from '../../src/artifacts/atomic.js';
+import { buildManifest } from '../../src/artifacts/run-dir.js';
+import { modelSignature, parsePipelineFile } from '../../src/artifacts/run-format.js';
+import { readRun } from '../../src/artifacts/run-reader.js';
+import { runFiles } from '../../src/artifacts/run-writer.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { ArtifactError } from '../../src/errors.js';
+import { fitSeries } from '../../src/forecast/fit.js';
 import type { Series } from '../../src/types.js';
 
 function monthly(n: number): Series {
@@ -19,7 +19,13 @@ function monthly(n: number): Series {
     times.push(Date.UTC(2000, i, 1));
     y[i] = 100 + i + 10 * Math.sin((2 * Math.PI * i) / 12);
   }
-  return { timeColumn: 'month', index: { format: 'date', frequency: { unit: 'month', step: 1 }, times }, target: 'value', features: ['value'], columns: { value: y } };
+  return {
+    timeColumn: 'month',
+    index: { format: 'date', frequency: { unit: 'month', step: 1 }, times },
+    target: 'value',
+    features: ['value'],
+    columns: { value: y },
+  };
 }
 
 const config = (over: Record<string, unknown>) =>
@@ -103,7 +109,9 @@ describe('run directory: written by run-writer, read back by run-reader', () => 
   });
 
   it('refuses a pipeline.json whose window does not fit the model (a changed io.lookback or horizon)', () => {
-    expect(refusal(tampered(direct, (p) => void (p.io.lookback = 12)))).toMatch(/model\.json does not fit the run's pipeline\.json: takes windows of 8 steps, pipeline\.json has lookback 12/);
+    expect(refusal(tampered(direct, (p) => void (p.io.lookback = 12)))).toMatch(
+      /model\.json does not fit the run's pipeline\.json: takes windows of 8 steps, pipeline\.json has lookback 12/,
+    );
     const h = refusal(
       tampered(direct, (p) => {
         p.io.horizon = 6;
@@ -118,7 +126,10 @@ describe('modelSignature', () => {
   it('reads the input shape and output width of each kind of model the fit builds', async () => {
     const seq = await writeRun({ window: { lookback: 8, horizon: 4 } });
     expect(modelSignature(seq.files['model.json'] as string)).toEqual({ steps: 8, features: 1, outputs: 4 });
-    const linear = await writeRun({ window: { lookback: 6, horizon: 3 }, model: { cell: 'lstm', layers: [{ units: 3 }], linear: true, dense: [{ units: 5 }] } });
+    const linear = await writeRun({
+      window: { lookback: 6, horizon: 3 },
+      model: { cell: 'lstm', layers: [{ units: 3 }], linear: true, dense: [{ units: 5 }] },
+    });
     expect(JSON.parse(linear.files['model.json'] as string).modelTopology.class_name).toBe('Model');
     expect(modelSignature(linear.files['model.json'] as string)).toEqual({ steps: 6, features: 1, outputs: 3 });
     const oneToOne = await writeRun({ window: { mode: 'one-to-one', lookback: 6, horizon: 3, chunk: 6 } });

@@ -2,11 +2,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/errors.js';
 import { loadConfigFile, parseConfigText } from '../../src/config/load.js';
 import { renderConfigYaml, transformsFlow } from '../../src/config/render.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 import type { Config } from '../../src/config/types.js';
+import { ConfigError } from '../../src/errors.js';
 
 const FULL = `data:
   path: datasets/airline-passengers.csv
@@ -58,11 +58,7 @@ describe('resolveConfig', () => {
       features: ['passengers'],
       missing: 'interpolate',
     });
-    expect(c.transforms).toEqual([
-      { kind: 'log' },
-      { kind: 'difference', lag: 12 },
-      { kind: 'scale', method: 'standard' },
-    ]);
+    expect(c.transforms).toEqual([{ kind: 'log' }, { kind: 'difference', lag: 12 }, { kind: 'scale', method: 'standard' }]);
     expect(c.window).toEqual({ mode: 'many-to-one', lookback: 24, horizon: 12, strategy: 'direct', chunk: 24, normalize: 'none' });
     expect(c.model).toEqual({ cell: 'lstm', layers: [{ units: 64 }, { units: 32 }], dropout: 0.1, dense: [], linear: false, ridge: 0.01 });
     expect(c.training.early_stopping).toEqual({ patience: 20, min_delta: 0 });
@@ -78,8 +74,17 @@ describe('resolveConfig', () => {
       window: { mode: 'many-to-one', lookback: 24, horizon: 12, strategy: 'direct', chunk: 24, normalize: 'none' },
       model: { cell: 'lstm', layers: [{ units: 32 }], dropout: 0, dense: [], linear: false, ridge: 0.01 },
       training: {
-        optimizer: 'adam', learning_rate: 0.001, batch_size: 32, epochs: 100, loss: 'mse', clip_norm: 1.0,
-        early_stopping: { patience: 10, min_delta: 0 }, validation_size: 12, seed: 42, threads: 'auto', ensemble: 1,
+        optimizer: 'adam',
+        learning_rate: 0.001,
+        batch_size: 32,
+        epochs: 100,
+        loss: 'mse',
+        clip_norm: 1.0,
+        early_stopping: { patience: 10, min_delta: 0 },
+        validation_size: 12,
+        seed: 42,
+        threads: 'auto',
+        ensemble: 1,
       },
       evaluation: { test_size: 12, season: 0, rolling: false },
       output: { dir: 'runs', plot: true },
@@ -156,8 +161,15 @@ training: {ensemble: 0}
 
   it('lets overrides win over the file', () => {
     const c = resolveText(FULL, 'my.yaml', {
-      data: 'other.csv', timeColumn: null, target: 'z', features: ['a', 'z'],
-      lookback: 6, horizon: 2, epochs: 5, seed: 7, backend: 'cpu',
+      data: 'other.csv',
+      timeColumn: null,
+      target: 'z',
+      features: ['a', 'z'],
+      lookback: 6,
+      horizon: 2,
+      epochs: 5,
+      seed: 7,
+      backend: 'cpu',
     });
     expect(c.data).toMatchObject({ path: 'other.csv', time_column: null, target: 'z', features: ['a', 'z'] });
     expect(c.window).toMatchObject({ lookback: 6, horizon: 2 });
@@ -169,8 +181,7 @@ training: {ensemble: 0}
     expect(resolveText('data: {path: x.csv, target: y}\ntraining: {threads: 3}\n').training.threads).toBe(3);
     expect(resolveText('data: {path: x.csv, target: y}\ntraining: {threads: auto}\n').training.threads).toBe('auto');
     expect(resolveText('data: {path: x.csv, target: y}\ntraining: {threads: 3}\n', 'my.yaml', { threads: 1 }).training.threads).toBe(1);
-    for (const bad of ['0', '1.5', 'many'])
-      expect(() => resolveText(`data: {path: x.csv, target: y}\ntraining: {threads: ${bad}}\n`)).toThrow(ConfigError);
+    for (const bad of ['0', '1.5', 'many']) expect(() => resolveText(`data: {path: x.csv, target: y}\ntraining: {threads: ${bad}}\n`)).toThrow(ConfigError);
     expect(problemsOf(() => resolveText('data: {path: x.csv, target: y}\ntraining: {threads: 0}\n'))).toEqual([
       'training.threads: must be auto or a positive integer, got 0 (my.yaml:2)',
     ]);
@@ -268,10 +279,7 @@ backend: gpu
     const p = problemsOf(() => resolveText('window: {lookback: 3}\n'));
     expect(p).toEqual(['data.path is required (or pass --data)', 'data.target is required (or pass --target)']);
     const p2 = problemsOf(() => resolveText('data:\n  features: [a]\n'));
-    expect(p2).toEqual([
-      'data.path is required (or pass --data) (my.yaml:1)',
-      'data.target is required (or pass --target) (my.yaml:1)',
-    ]);
+    expect(p2).toEqual(['data.path is required (or pass --data) (my.yaml:1)', 'data.target is required (or pass --target) (my.yaml:1)']);
   });
 
   it('suggests close names for unknown keys', () => {

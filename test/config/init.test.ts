@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { type InitOptions, initCommand } from '../../src/commands/init.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { resolveConfig } from '../../src/config/resolve.js';
-import { initCommand, type InitOptions } from '../../src/commands/init.js';
 
 /**
  * `rnnfc init` output as it was when init wrote its YAML by hand (before it rendered the

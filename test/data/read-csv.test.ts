@@ -1,6 +1,6 @@
-import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { parseHeader, parseSeries, type ParseSeriesOptions } from '../../src/data/read-csv.js';
+import { describe, expect, it } from 'vitest';
+import { type ParseSeriesOptions, parseHeader, parseSeries } from '../../src/data/read-csv.js';
 import { formatTime } from '../../src/data/time.js';
 import { DataError } from '../../src/errors.js';
 import type { MissingPolicy } from '../../src/types.js';
@@ -143,9 +143,7 @@ describe('errors', () => {
   });
   it('non-numeric cell names line and column', () => {
     const p = csv('month,v\n2000-01-01,1\n2000-02-01,2\n2000-03-01,abc\n');
-    expect(message(() => readSeries({ path: p, target: 'v', missing: 'interpolate' }))).toBe(
-      `${p}:4: column "v": "abc" is not a number`,
-    );
+    expect(message(() => readSeries({ path: p, target: 'v', missing: 'interpolate' }))).toBe(`${p}:4: column "v": "abc" is not a number`);
   });
 });
 

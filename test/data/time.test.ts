@@ -1,14 +1,5 @@
-import { describe, it, expect } from 'vitest';
-import {
-  addMonths,
-  addSteps,
-  formatTime,
-  futureTimes,
-  inferFrequency,
-  parseTimeValue,
-  regularize,
-  stepNumber,
-} from '../../src/data/time.js';
+import { describe, expect, it } from 'vitest';
+import { addMonths, addSteps, formatTime, futureTimes, inferFrequency, parseTimeValue, regularize, stepNumber } from '../../src/data/time.js';
 import { DataError } from '../../src/errors.js';
 import type { TimeFormat } from '../../src/types.js';
 
@@ -83,8 +74,7 @@ describe('inferFrequency', () => {
     expect(inferFrequency(days, 'date')).toEqual({ unit: 'bday', step: 1 });
   });
   it('months (any day-of-month), month ends, quarters, years', () => {
-    const monthly = (y: number, m: number, day: number, n: number, every = 1) =>
-      Array.from({ length: n }, (_, i) => Date.UTC(y, m + i * every, day));
+    const monthly = (y: number, m: number, day: number, n: number, every = 1) => Array.from({ length: n }, (_, i) => Date.UTC(y, m + i * every, day));
     expect(inferFrequency(monthly(1949, 0, 1, 24), 'date')).toEqual({ unit: 'month', step: 1 });
     expect(inferFrequency(monthly(1949, 0, 15, 24), 'date')).toEqual({ unit: 'month', step: 1 });
     expect(inferFrequency(monthly(1949, 0, 1, 24), 'month')).toEqual({ unit: 'month', step: 1 });

@@ -1,6 +1,6 @@
-import { availableParallelism } from 'node:os';
-import { describe, it, expect, beforeAll } from 'vitest';
 import { readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { rnnfc, scratch } from './helpers.js';
 
 const DATA = 'test/fixtures/e2e/monthly.csv';
@@ -32,8 +32,7 @@ describe('rnnfc backtest (spawns bin/rnnfc)', () => {
       expect(o.forecast).toHaveLength(6);
       expect(o.actual).toHaveLength(6);
       expect(Object.keys(o.metrics).sort()).toEqual(['drift', 'model', 'naive', 'seasonal_naive']);
-      for (const m of Object.values(o.metrics) as Record<string, number>[])
-        expect(Object.keys(m).sort()).toEqual(['mae', 'mase', 'rmse', 'smape']);
+      for (const m of Object.values(o.metrics) as Record<string, number>[]) expect(Object.keys(m).sort()).toEqual(['mae', 'mase', 'rmse', 'smape']);
     }
     expect(Object.keys(r.mean).sort()).toEqual(['drift', 'model', 'naive', 'seasonal_naive']);
     for (const m of Object.values(r.mean) as Record<string, number>[]) expect(m.mase).toBeGreaterThan(0);
@@ -50,7 +49,12 @@ describe('rnnfc backtest (spawns bin/rnnfc)', () => {
     expect(t.code).toBe(0);
     expect(t.stdout).toMatch(/MASE/);
     expect(t.stdout).toMatch(/seasonal_naive/);
-    expect(t.stderr.trim().split('\n').filter((l) => /^origin /.test(l))).toHaveLength(2);
+    expect(
+      t.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => /^origin /.test(l)),
+    ).toHaveLength(2);
     const q = rnnfc(dir, [...ARGS, '--quiet']);
     expect(q.code).toBe(0);
     expect(q.stdout).toBe('');
@@ -58,7 +62,24 @@ describe('rnnfc backtest (spawns bin/rnnfc)', () => {
   });
 
   it('a short series (72 months, horizon 18) still backtests without a config: shorter windows, no validation rows where too few remain', () => {
-    const r = rnnfc(scratch(), ['backtest', '--data', DATA, '--time-column', 'month', '--target', 'value', '--horizon', '18', '--season', '12', '--origins', '3', '--epochs', '2', '--json']);
+    const r = rnnfc(scratch(), [
+      'backtest',
+      '--data',
+      DATA,
+      '--time-column',
+      'month',
+      '--target',
+      'value',
+      '--horizon',
+      '18',
+      '--season',
+      '12',
+      '--origins',
+      '3',
+      '--epochs',
+      '2',
+      '--json',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);

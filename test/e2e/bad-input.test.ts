@@ -1,6 +1,6 @@
-import { describe, it, expect, beforeAll } from 'vitest';
-import { existsSync, readdirSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { rnnfc, scratch } from './helpers.js';
 
 const F = 'test/fixtures/e2e';
@@ -65,7 +65,12 @@ describe('bad input: exit 2, one clear message, no stack trace, nothing written'
   it('predict on data with another frequency is refused', () => {
     const t = rnnfc(dir, ['train', '-c', `${F}/tiny.yaml`, '--epochs', '1', '--out', 'ok', '--quiet']);
     expect(t.code).toBe(0);
-    const daily = 'month,value,temp\n' + Array.from({ length: 40 }, (_, i) => `2001-01-${String(1 + (i % 28)).padStart(2, '0')},${i + 1},1`).slice(0, 28).join('\n') + '\n';
+    const daily =
+      'month,value,temp\n' +
+      Array.from({ length: 40 }, (_, i) => `2001-01-${String(1 + (i % 28)).padStart(2, '0')},${i + 1},1`)
+        .slice(0, 28)
+        .join('\n') +
+      '\n';
     writeFileSync(join(dir, 'daily.csv'), daily);
     const r = rnnfc(dir, ['predict', '-m', 'ok', '--data', 'daily.csv', '-o', 'f.csv']);
     expect(r.code).toBe(2);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, cpSync, mkdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -27,6 +27,12 @@ export function rnnfc(cwd: string, args: string[], env: Record<string, string> =
 
 /** A run's forecast.csv future rows as predict prints them: `time,forecast`. */
 export function futureRows(dir: string, run: string): string[] {
-  return readFileSync(join(dir, run, 'forecast.csv'), 'utf8').trim().split('\n').filter((l) => l.split(',')[1] === 'future')
-    .map((l) => { const c = l.split(','); return `${c[0]},${c[3]}`; });
+  return readFileSync(join(dir, run, 'forecast.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .filter((l) => l.split(',')[1] === 'future')
+    .map((l) => {
+      const c = l.split(',');
+      return `${c[0]},${c[3]}`;
+    });
 }

@@ -1,7 +1,7 @@
-import { describe, it, expect } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, futureRows, rnnfc, scratch } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { futureRows, ROOT, rnnfc, scratch } from './helpers.js';
 
 // @tensorflow/tfjs-node cannot be installed where its binaries cannot be downloaded, so these
 // tests resolve it to a stand-in (test/fixtures/native): tfjs with a backend named 'tensorflow',
@@ -25,14 +25,18 @@ describe('a native TensorFlow backend, when installed (stand-in package)', () =>
     for (const f of ['forecast.csv', 'metrics.json']) expect(readFileSync(join(dir, 'runs/n2', f))).toEqual(readFileSync(join(dir, 'runs/n', f)));
   });
 
-  it('predict uses it for such a run and repeats train\'s future forecast exactly; without it, predict still forecasts', () => {
+  it("predict uses it for such a run and repeats train's future forecast exactly; without it, predict still forecasts", () => {
     const p = rnnfc(dir, ['predict', '-m', 'runs/n', '-o', '-'], {}, WITH_NATIVE);
     expect(p.code).toBe(0);
     expect(p.stdout.trim().split('\n').slice(1)).toEqual(futureRows(dir, 'runs/n'));
     const q = rnnfc(dir, ['predict', '-m', 'runs/n', '-o', '-']);
     expect(q.code).toBe(0);
     const want = futureRows(dir, 'runs/n').map((l) => Number(l.split(',')[1]));
-    const got = q.stdout.trim().split('\n').slice(1).map((l) => Number(l.split(',')[1]));
+    const got = q.stdout
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => Number(l.split(',')[1]));
     expect(got).toHaveLength(6);
     for (let i = 0; i < 6; i++) expect(Math.abs(got[i] - want[i])).toBeLessThan(1e-6 * Math.abs(want[i]));
   });

@@ -1,16 +1,15 @@
-import { describe, it, expect, beforeAll } from 'vitest';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Tensor } from '@tensorflow/tfjs-core';
-import { availableParallelism } from 'node:os';
-import { BIN, futureRows, rnnfc, scratch } from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadBackend } from '../../src/model/backend.js';
 import { openPredictor } from '../../src/model/predictor.js';
 import { scaledErr } from '../numeric.js';
+import { BIN, futureRows, rnnfc, scratch } from './helpers.js';
 
 const CFG = 'test/fixtures/e2e/tiny.yaml';
-
 
 describe('train then predict (spawns bin/rnnfc)', () => {
   let dir: string;
@@ -35,7 +34,18 @@ describe('train then predict (spawns bin/rnnfc)', () => {
   it('writes the whole run directory with a checked manifest', () => {
     const files = readdirSync(join(dir, 'runs/a')).sort();
     expect(files).toEqual(
-      ['config.yaml', 'forecast.csv', 'history.csv', 'manifest.json', 'metadata.json', 'metrics.json', 'model.json', 'pipeline.json', 'plot.svg', 'weights.bin'].sort(),
+      [
+        'config.yaml',
+        'forecast.csv',
+        'history.csv',
+        'manifest.json',
+        'metadata.json',
+        'metrics.json',
+        'model.json',
+        'pipeline.json',
+        'plot.svg',
+        'weights.bin',
+      ].sort(),
     );
     const manifest = JSON.parse(readFileSync(join(dir, 'runs/a/manifest.json'), 'utf8'));
     expect(Object.keys(manifest.files)).toHaveLength(9);
@@ -54,7 +64,7 @@ describe('train then predict (spawns bin/rnnfc)', () => {
     expect(readFileSync(join(dir, 'runs/a/plot.svg'), 'utf8')).toContain('<svg');
   });
 
-  it('--threads sets the fused kernels\' thread count, which the run records; a bad count is a usage error', () => {
+  it("--threads sets the fused kernels' thread count, which the run records; a bad count is a usage error", () => {
     const r = rnnfc(dir, ['train', '-c', CFG, '--out', 'runs/t2', '--threads', '2', '--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).threads).toBe(2);
@@ -81,9 +91,13 @@ describe('train then predict (spawns bin/rnnfc)', () => {
     const weights = readFileSync(join(dir, 'runs/a/weights.bin'));
     const { tf } = await loadBackend('cpu');
     const json = JSON.parse(modelJson);
-    const stock = await tf.loadLayersModel(tf.io.fromMemory({
-      modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: new Uint8Array(weights).buffer,
-    }));
+    const stock = await tf.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: json.modelTopology,
+        weightSpecs: json.weightsManifest[0].weights,
+        weightData: new Uint8Array(weights).buffer,
+      }),
+    );
     expect(stock.layers.map((l) => (l.constructor as unknown as { className: string }).className)).toEqual(['LSTM', 'Dense']);
     const plain = await openPredictor(modelJson, weights, { backend: 'auto', trainedOn: 'wasm' });
     expect(plain.engine).toBe('plain');
@@ -129,7 +143,22 @@ describe('train then predict (spawns bin/rnnfc)', () => {
   });
 
   it('trains without a config file from flags alone', () => {
-    const r = rnnfc(dir, ['train', '--data', 'test/fixtures/e2e/monthly.csv', '--time-column', 'month', '--target', 'value', '--horizon', '3', '--epochs', '1', '--out', 'runs/flags', '--quiet']);
+    const r = rnnfc(dir, [
+      'train',
+      '--data',
+      'test/fixtures/e2e/monthly.csv',
+      '--time-column',
+      'month',
+      '--target',
+      'value',
+      '--horizon',
+      '3',
+      '--epochs',
+      '1',
+      '--out',
+      'runs/flags',
+      '--quiet',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const cfg = readFileSync(join(dir, 'runs/flags/config.yaml'), 'utf8');
@@ -150,7 +179,22 @@ describe('train then predict (spawns bin/rnnfc)', () => {
     // 16 yearly rows, horizon 12: 4 rows before the test origin
     const rows = Array.from({ length: 16 }, (_, i) => `${1947 + i}-01-01,${(234 * 1.05 ** i).toFixed(3)}`);
     writeFileSync(join(dir, 'yearly16.csv'), ['year,value', ...rows].join('\n') + '\n');
-    const t = rnnfc(dir, ['train', '--data', 'yearly16.csv', '--time-column', 'year', '--target', 'value', '--horizon', '12', '--epochs', '1', '--out', 'runs/short', '--quiet']);
+    const t = rnnfc(dir, [
+      'train',
+      '--data',
+      'yearly16.csv',
+      '--time-column',
+      'year',
+      '--target',
+      'value',
+      '--horizon',
+      '12',
+      '--epochs',
+      '1',
+      '--out',
+      'runs/short',
+      '--quiet',
+    ]);
     expect(t.stderr).toBe('');
     expect(t.code).toBe(0);
     expect(readFileSync(join(dir, 'runs/short/config.yaml'), 'utf8')).toMatch(/strategy: recursive/);
@@ -164,7 +208,24 @@ describe('train then predict (spawns bin/rnnfc)', () => {
   it('an integer time index continues as numbers in predict --json', () => {
     const rows = Array.from({ length: 40 }, (_, i) => `${101 + i},${(50 + 3 * Math.sin(i / 2) + i / 4).toFixed(3)}`);
     writeFileSync(join(dir, 'int.csv'), ['day,value', ...rows].join('\n') + '\n');
-    const t = rnnfc(dir, ['train', '--data', 'int.csv', '--time-column', 'day', '--target', 'value', '--horizon', '3', '--lookback', '4', '--epochs', '1', '--out', 'runs/int-index', '--quiet']);
+    const t = rnnfc(dir, [
+      'train',
+      '--data',
+      'int.csv',
+      '--time-column',
+      'day',
+      '--target',
+      'value',
+      '--horizon',
+      '3',
+      '--lookback',
+      '4',
+      '--epochs',
+      '1',
+      '--out',
+      'runs/int-index',
+      '--quiet',
+    ]);
     expect(t.code).toBe(0);
     const p = rnnfc(dir, ['predict', '-m', 'runs/int-index', '--json']);
     expect(p.code).toBe(0);
@@ -174,23 +235,48 @@ describe('train then predict (spawns bin/rnnfc)', () => {
   });
 
   it('quarters written as "1990 Q1" are a quarterly series (season 4) and predict continues them in that spelling', () => {
-    const rows = Array.from({ length: 40 }, (_, i) => `${1990 + Math.floor(i / 4)} Q${(i % 4) + 1},${(100 + 10 * ((i % 4) === 3 ? 1 : 0) + i).toFixed(3)}`);
+    const rows = Array.from({ length: 40 }, (_, i) => `${1990 + Math.floor(i / 4)} Q${(i % 4) + 1},${(100 + 10 * (i % 4 === 3 ? 1 : 0) + i).toFixed(3)}`);
     writeFileSync(join(dir, 'quarters.csv'), ['quarter,value', ...rows].join('\n') + '\n');
-    const t = rnnfc(dir, ['train', '--data', 'quarters.csv', '--time-column', 'quarter', '--target', 'value', '--horizon', '6', '--epochs', '1', '--out', 'runs/quarters', '--json']);
+    const t = rnnfc(dir, [
+      'train',
+      '--data',
+      'quarters.csv',
+      '--time-column',
+      'quarter',
+      '--target',
+      'value',
+      '--horizon',
+      '6',
+      '--epochs',
+      '1',
+      '--out',
+      'runs/quarters',
+      '--json',
+    ]);
     expect(t.code).toBe(0);
     expect(readFileSync(join(dir, 'runs/quarters/metrics.json'), 'utf8')).toMatch(/"season": 4/);
     // the plot reads the quarters as dates (their first day), so its lines are drawn on a time axis
     expect(readFileSync(join(dir, 'runs/quarters/plot.svg'), 'utf8')).toMatch(/time: Jan 01, 1990; value: 100; series: history/);
     const p = rnnfc(dir, ['predict', '-m', 'runs/quarters', '--json']);
     expect(p.code).toBe(0);
-    expect(JSON.parse(p.stdout).forecast.map((f: { quarter: string }) => f.quarter)).toEqual(['2000 Q1', '2000 Q2', '2000 Q3', '2000 Q4', '2001 Q1', '2001 Q2']);
+    expect(JSON.parse(p.stdout).forecast.map((f: { quarter: string }) => f.quarter)).toEqual([
+      '2000 Q1',
+      '2000 Q2',
+      '2000 Q3',
+      '2000 Q4',
+      '2001 Q1',
+      '2001 Q2',
+    ]);
   });
 
   it('one-to-one GRU: trains, forecasts the horizon by feeding predictions back, and predicts', () => {
     const r = rnnfc(dir, ['train', '-c', CFG, '--out', 'runs/o2o', '--json']);
     expect(r.code).toBe(0);
     // the same config in one-to-one mode with a GRU, through a config file written here
-    writeFileSync(join(dir, 'o2o.yaml'), readFileSync(join(dir, CFG), 'utf8').replace('mode: many-to-one', 'mode: one-to-one').replace('cell: lstm', 'cell: gru'));
+    writeFileSync(
+      join(dir, 'o2o.yaml'),
+      readFileSync(join(dir, CFG), 'utf8').replace('mode: many-to-one', 'mode: one-to-one').replace('cell: lstm', 'cell: gru'),
+    );
     const t = rnnfc(dir, ['train', '-c', 'o2o.yaml', '--out', 'runs/o2o-gru', '--json']);
     expect(t.stderr).toBe('');
     expect(t.code).toBe(0);
@@ -210,7 +296,10 @@ describe('train then predict (spawns bin/rnnfc)', () => {
   });
 
   it('Ctrl-C stops training cleanly and leaves no partial run', async () => {
-    const child = spawn(process.execPath, [BIN, 'train', '-c', CFG, '--epochs', '100000', '--out', 'runs/int'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [BIN, 'train', '-c', CFG, '--epochs', '100000', '--out', 'runs/int'], {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let err = '';
     let sent = false;
     const code = await new Promise<number | null>((res) => {
@@ -253,8 +342,16 @@ output: {plot: false}
     expect(JSON.parse(readFileSync(join(dir, 'runs/h1/metadata.json'), 'utf8')).members_best_epoch).toHaveLength(3);
     const r = rnnfc(dir, ['predict', '-m', 'runs/h1', '-o', '-']);
     expect(r.code).toBe(0);
-    const fc = readFileSync(join(dir, 'runs/h1/forecast.csv'), 'utf8').trim().split('\n').slice(7).map((l) => Number(l.split(',')[3]));
-    const pr = r.stdout.trim().split('\n').slice(1).map((l) => Number(l.split(',')[1]));
+    const fc = readFileSync(join(dir, 'runs/h1/forecast.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(7)
+      .map((l) => Number(l.split(',')[3]));
+    const pr = r.stdout
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => Number(l.split(',')[1]));
     expect(pr).toHaveLength(6);
     for (let i = 0; i < 6; i++) expect(pr[i]).toBeCloseTo(fc[i], 6);
     // New data that starts 5 months later (not a whole season): every row keeps its seasonal
@@ -263,8 +360,22 @@ output: {plot: false}
     writeFileSync(join(dir, 'later.csv'), [csv[0], ...csv.slice(6)].join('\n') + '\n');
     const later = rnnfc(dir, ['predict', '-m', 'runs/h1', '--data', 'later.csv', '-o', '-']);
     expect(later.code).toBe(0);
-    expect(later.stdout.trim().split('\n').map((l) => l.split(',')[0])).toEqual(r.stdout.trim().split('\n').map((l) => l.split(',')[0]));
-    const pl = later.stdout.trim().split('\n').slice(1).map((l) => Number(l.split(',')[1]));
+    expect(
+      later.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(',')[0]),
+    ).toEqual(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(',')[0]),
+    );
+    const pl = later.stdout
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => Number(l.split(',')[1]));
     for (let i = 0; i < 6; i++) expect(pl[i]).toBeCloseTo(pr[i], 9);
     const b = rnnfc(dir, ['train', '-c', 'hybrid.yaml', '--out', 'runs/h2', '--json']);
     expect(b.code).toBe(0);
@@ -295,14 +406,25 @@ output: {plot: false}
     expect(t.stdout).toContain('test metrics (12 steps in 2 rolling forecasts from the actual data, MASE season 12)');
     const metrics = JSON.parse(readFileSync(join(dir, 'runs/r/metrics.json'), 'utf8'));
     expect(metrics).toMatchObject({ origin: '2005-01-01', test_size: 12, rolling: true, origins: ['2005-01-01', '2005-07-01'] });
-    const test = readFileSync(join(dir, 'runs/r/forecast.csv'), 'utf8').trim().split('\n').slice(1, 13).map((l) => l.split(','));
+    const test = readFileSync(join(dir, 'runs/r/forecast.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1, 13)
+      .map((l) => l.split(','));
     expect(test.map((c) => c[0])).toEqual(csv.slice(61, 73).map((l) => l.split(',')[0]));
     // block k from predict on the file cut at its origin (rows 1..60 and 1..66 after the header)
-    for (const [k, rows] of [[0, 60], [1, 66]]) {
+    for (const [k, rows] of [
+      [0, 60],
+      [1, 66],
+    ]) {
       writeFileSync(join(dir, `cut${k}.csv`), csv.slice(0, rows + 1).join('\n') + '\n');
       const p = rnnfc(dir, ['predict', '-m', 'runs/r', '--data', `cut${k}.csv`, '-o', '-']);
       expect(p.code).toBe(0);
-      const pr = p.stdout.trim().split('\n').slice(1).map((l) => l.split(','));
+      const pr = p.stdout
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(','));
       for (let i = 0; i < 6; i++) {
         expect(pr[i][0]).toBe(test[6 * k + i][0]);
         expect(Number(pr[i][1])).toBeCloseTo(Number(test[6 * k + i][3]), 6);
@@ -324,7 +446,9 @@ output: {plot: false}
     writeFileSync(join(dir, 'feat1.yaml'), config(', features: [value, temp]').replace(', rolling: true', ''));
     const bad = rnnfc(dir, ['train', '-c', 'feat1.yaml', '--out', 'runs/f1']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('evaluation.test_size: must be at most window.horizon (6) when there are inputs other than the target, unless evaluation.rolling');
+    expect(bad.stderr).toContain(
+      'evaluation.test_size: must be at most window.horizon (6) when there are inputs other than the target, unless evaluation.rolling',
+    );
     expect(existsSync(join(dir, 'runs/f1'))).toBe(false);
   });
 });

@@ -52,7 +52,15 @@ describe('chooseWindowTransforms', () => {
     const r = rng(8);
     const noise = Float64Array.from({ length: 200 }, () => r());
     expect(kindsOf(chooseWindowTransforms(noise, 12, 12))).toEqual(['scale']);
-    expect(kindsOf(chooseWindowTransforms(Float64Array.from(noise, (v) => v + 10), 1, 12))).toEqual(['log', 'scale']);
+    expect(
+      kindsOf(
+        chooseWindowTransforms(
+          Float64Array.from(noise, (v) => v + 10),
+          1,
+          12,
+        ),
+      ),
+    ).toEqual(['log', 'scale']);
     expect(seasonalStability(noise.subarray(0, 30), 12, 12)).toBeNaN();
   });
   it('sees a season in two seasons of data by last season beating the last value (wine sales, 1980-81)', () => {
@@ -61,8 +69,30 @@ describe('chooseWindowTransforms', () => {
     expect(seasonBeatsLast(Float64Array.of(0, 1, 2, 3, 4, 5, 6, 7), 4)).toBe(false);
     expect(seasonBeatsLast(Float64Array.of(1, 2, 3), 4)).toBe(false);
     const wine = Float64Array.of(
-      15136, 16733, 20016, 17708, 18019, 19227, 22893, 23739, 21133, 22591, 26786, 29740,
-      15028, 17977, 20008, 21354, 19498, 22125, 25817, 28779, 20960, 22254, 27392, 29945,
+      15136,
+      16733,
+      20016,
+      17708,
+      18019,
+      19227,
+      22893,
+      23739,
+      21133,
+      22591,
+      26786,
+      29740,
+      15028,
+      17977,
+      20008,
+      21354,
+      19498,
+      22125,
+      25817,
+      28779,
+      20960,
+      22254,
+      27392,
+      29945,
     );
     const z = Float64Array.from(wine, Math.log);
     const diffs = z.slice(1).map((v, i) => v - z[i]);

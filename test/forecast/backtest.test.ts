@@ -1,6 +1,6 @@
-import { describe, it, expect } from 'vitest';
-import { backtest, defaultStep, originEnds, truncateSeries, meanScores } from '../../src/forecast/backtest.js';
+import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve.js';
+import { backtest, defaultStep, meanScores, originEnds, truncateSeries } from '../../src/forecast/backtest.js';
 import { autoConfigFor, defaultLookback, defaultRidge, defaultValidation } from '../../src/forecast/defaults.js';
 import type { Series } from '../../src/types.js';
 
@@ -53,7 +53,15 @@ describe('truncateSeries', () => {
 
 describe('meanScores', () => {
   it('averages each metric over origins; null when any origin is null', () => {
-    const mk = (mase: number | null) => ({ origin: '', train_end: 0, lookback: 1, transforms: [], forecast: [], actual: [], metrics: { model: { mae: 1, rmse: 2, smape: 3, mase } } });
+    const mk = (mase: number | null) => ({
+      origin: '',
+      train_end: 0,
+      lookback: 1,
+      transforms: [],
+      forecast: [],
+      actual: [],
+      metrics: { model: { mae: 1, rmse: 2, smape: 3, mase } },
+    });
     expect(meanScores([mk(1), mk(3)]).model).toEqual({ mae: 1, rmse: 2, smape: 3, mase: 2 });
     expect(meanScores([mk(1), mk(null)]).model.mase).toBeNull();
   });
@@ -73,7 +81,7 @@ describe('backtest: nothing peeks past the origin', () => {
   const opts = { origins: 3, step: 3, season: 12, quiet: true };
   const n = 72;
 
-  it('changing values after an origin leaves that origin\'s forecast byte-identical', async () => {
+  it("changing values after an origin leaves that origin's forecast byte-identical", async () => {
     const base = await backtest(cfg, monthly(n), opts);
     expect(base.origins.map((o) => o.train_end)).toEqual([66, 63, 60]);
     expect(base.origins[0].origin).toBe('2005-07-01');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { medianOf } from '../../src/forecast/ensemble.js';
 import { memberFileNames } from '../../src/artifacts/run-format.js';
+import { medianOf } from '../../src/forecast/ensemble.js';
 
 describe('ensemble', () => {
   it('medianOf takes the element-wise median (middle pair mean for an even count)', () => {

@@ -1,7 +1,7 @@
-import { describe, it, expect } from 'vitest';
-import { fitSeries, prepareFit, type FitEvent } from '../../src/forecast/fit.js';
+import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { ConfigError, DataError, InterruptError } from '../../src/errors.js';
+import { type FitEvent, fitSeries, prepareFit } from '../../src/forecast/fit.js';
 import type { Series } from '../../src/types.js';
 
 function monthly(n: number, extra = false): Series {
@@ -76,7 +76,14 @@ describe('fitSeries', () => {
     expect(r.backend).toBe('cpu');
     expect(r.models).toHaveLength(2);
     expect(events.map((e) => (e.kind === 'epoch' ? `${e.member}:${e.epoch.epoch}/${e.epochs}` : `${e.member}:done`))).toEqual([
-      '0:1/3', '0:2/3', '0:3/3', '0:done', '1:1/3', '1:2/3', '1:3/3', '1:done',
+      '0:1/3',
+      '0:2/3',
+      '0:3/3',
+      '0:done',
+      '1:1/3',
+      '1:2/3',
+      '1:3/3',
+      '1:done',
     ]);
     expect(r.history.map((h) => h.epoch)).toEqual([1, 2, 3]);
     expect(r.test.forecast).toHaveLength(6);
@@ -96,7 +103,12 @@ describe('fitSeries', () => {
     await expect(run).rejects.toBeInstanceOf(InterruptError);
     expect(epochs).toBe(1);
     let loaded = false;
-    const bad = fitSeries(config(), monthly(20), { engine: async () => { loaded = true; throw new Error('not reached'); } });
+    const bad = fitSeries(config(), monthly(20), {
+      engine: async () => {
+        loaded = true;
+        throw new Error('not reached');
+      },
+    });
     await expect(bad).rejects.toThrow(/not enough data to train/);
     expect(loaded).toBe(false);
   });

@@ -1,9 +1,9 @@
-import { describe, it, expect, beforeAll, beforeEach, afterAll } from 'vitest';
-import { loadBackend, type Tf } from '../../src/model/backend.js';
-import { fusedRnn, fusedRecurrentLayer, registerFusedLayers } from '../../src/model/fused/index.js';
-import { setThreads } from '../../src/kernels/threads.js';
-import { setMinSliceWork, slicesOf, rowWork } from '../../src/kernels/slices.js';
 import type { Tensor } from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { rowWork, setMinSliceWork, slicesOf } from '../../src/kernels/slices.js';
+import { setThreads } from '../../src/kernels/threads.js';
+import { loadBackend, type Tf } from '../../src/model/backend.js';
+import { fusedRecurrentLayer, fusedRnn, registerFusedLayers } from '../../src/model/fused/index.js';
 import { maxRelErr, scaledErr } from '../numeric.js';
 
 let tf: Tf;
@@ -25,8 +25,10 @@ function expectFiniteDifferences(inputs: Tensor[], grads: Tensor[], loss: (xs: T
     const base = inp.dataSync().slice() as Float32Array;
     const g = grads[which].dataSync();
     for (let i = 0; i < base.length; i++) {
-      const plus = base.slice(); plus[i] += eps;
-      const minus = base.slice(); minus[i] -= eps;
+      const plus = base.slice();
+      plus[i] += eps;
+      const minus = base.slice();
+      minus[i] -= eps;
       const mk = (arr: Float32Array) => inputs.map((t, j) => (j === which ? tf.tensor(arr, inp.shape) : t));
       const fd = (loss(mk(plus)) - loss(mk(minus))) / (2 * eps);
       expect(Math.abs(fd - g[i]), `input ${which} element ${i}`).toBeLessThan(2e-3 * Math.max(1, Math.abs(fd)));
@@ -36,8 +38,7 @@ function expectFiniteDifferences(inputs: Tensor[], grads: Tensor[], loss: (xs: T
 
 /** Plain tf-ops reference of the tfjs LSTM/GRU cells (used for gradients where the stock layer's own
  *  backward fails: tfjs 4.22 throws in Unpack's gradient for T = 1), from zeros or the state given. */
-function reference(tf: Tf, cell: 'lstm' | 'gru', x: Tensor, k: Tensor, u: Tensor, b: Tensor, rs: boolean,
-  h0?: Tensor, c0?: Tensor): Tensor {
+function reference(tf: Tf, cell: 'lstm' | 'gru', x: Tensor, k: Tensor, u: Tensor, b: Tensor, rs: boolean, h0?: Tensor, c0?: Tensor): Tensor {
   const [B, T, I] = x.shape as [number, number, number];
   const H = u.shape[0] as number;
   let h: Tensor = h0 ?? tf.zeros([B, H]);
@@ -71,7 +72,11 @@ const grid: [number, number, number, boolean, number][] = [];
 // threads, 20 + 17 rows), T 1 and 50, features 1 and 7 (below and above the 4-wide SIMD blocks)
 for (const B of [1, 37]) for (const T of [1, 50]) for (const I of [1, 7]) for (const rs of [false, true]) grid.push([B, T, I, rs, 4]);
 // smaller, odd sizes between those
-for (const [B, T, I] of [[5, 12, 3], [3, 2, 5]]) for (const rs of [false, true]) grid.push([B, T, I, rs, 4]);
+for (const [B, T, I] of [
+  [5, 12, 3],
+  [3, 2, 5],
+])
+  for (const rs of [false, true]) grid.push([B, T, I, rs, 4]);
 // larger unit counts exercise the blocked SIMD matmul paths (and their remainders)
 grid.push([6, 5, 3, true, 16], [6, 5, 3, false, 16], [9, 7, 2, false, 12], [8, 4, 5, true, 20]);
 // batches large enough to be split over two threads, in equal and unequal slices
@@ -80,8 +85,14 @@ grid.push([20, 6, 3, true, 8], [20, 6, 3, false, 10], [17, 5, 2, true, 16], [32,
 describe('batch slices', () => {
   it('cover the batch in order, one per thread at most, 4-row multiples where possible', () => {
     expect(slicesOf(64, 1)).toEqual([{ b0: 0, n: 64 }]);
-    expect(slicesOf(64, 2)).toEqual([{ b0: 0, n: 32 }, { b0: 32, n: 32 }]);
-    expect(slicesOf(20, 2)).toEqual([{ b0: 0, n: 12 }, { b0: 12, n: 8 }]);
+    expect(slicesOf(64, 2)).toEqual([
+      { b0: 0, n: 32 },
+      { b0: 32, n: 32 },
+    ]);
+    expect(slicesOf(20, 2)).toEqual([
+      { b0: 0, n: 12 },
+      { b0: 12, n: 8 },
+    ]);
     expect(slicesOf(5, 4)).toEqual([{ b0: 0, n: 5 }]);
     for (const B of [1, 7, 16, 17, 33, 64, 100, 1024])
       for (const th of [1, 2, 3, 4, 8]) {
@@ -96,7 +107,10 @@ describe('batch slices', () => {
     setMinSliceWork();
     try {
       // 2 x 64 LSTM layer, window 48, batch 64: split; 32 units, window 24, batch 16: whole
-      expect(slicesOf(64, 2, rowWork('lstm', 48, 64, 64))).toEqual([{ b0: 0, n: 32 }, { b0: 32, n: 32 }]);
+      expect(slicesOf(64, 2, rowWork('lstm', 48, 64, 64))).toEqual([
+        { b0: 0, n: 32 },
+        { b0: 32, n: 32 },
+      ]);
       expect(slicesOf(16, 2, rowWork('lstm', 24, 1, 32))).toEqual([{ b0: 0, n: 16 }]);
       expect(slicesOf(64, 2, rowWork('gru', 24, 1, 24))).toEqual([{ b0: 0, n: 64 }]);
     } finally {
@@ -105,7 +119,15 @@ describe('batch slices', () => {
   });
 });
 
-describe.each(cells.flatMap((c) => [[c, 1], [c, 2]] as const))('fused %s vs stock tfjs layer, %i thread(s)', (cell, threads) => {
+describe.each(
+  cells.flatMap(
+    (c) =>
+      [
+        [c, 1],
+        [c, 2],
+      ] as const,
+  ),
+)('fused %s vs stock tfjs layer, %i thread(s)', (cell, threads) => {
   beforeEach(() => setThreads(threads));
   afterAll(() => setThreads(1));
   it.each(grid)('batch %i, T %i, features %i, returnSequences %s, units %i', (B, T, I, returnSequences, H) => {
@@ -134,19 +156,19 @@ describe.each(cells.flatMap((c) => [[c, 1], [c, 2]] as const))('fused %s vs stoc
       const names = stock.trainableWeights.map((w) => (w as any).val.name as string);
       let refGrads = [gs[xv.name], ...names.map((n) => gs[n])];
       if (T === 1) {
-        refGrads = tf.grads((xx: Tensor, kk: Tensor, uu: Tensor, bb: Tensor) =>
-          tf.sum(tf.mul(reference(tf, cell, xx, kk, uu, bb, returnSequences), wOut)) as any,
+        refGrads = tf.grads(
+          (xx: Tensor, kk: Tensor, uu: Tensor, bb: Tensor) => tf.sum(tf.mul(reference(tf, cell, xx, kk, uu, bb, returnSequences), wOut)) as any,
         )([x, k, u, b]);
       } else {
         // the plain reference agrees with the stock layer's gradients too
-        const r2 = tf.grads((xx: Tensor, kk: Tensor, uu: Tensor, bb: Tensor) =>
-          tf.sum(tf.mul(reference(tf, cell, xx, kk, uu, bb, returnSequences), wOut)) as any,
+        const r2 = tf.grads(
+          (xx: Tensor, kk: Tensor, uu: Tensor, bb: Tensor) => tf.sum(tf.mul(reference(tf, cell, xx, kk, uu, bb, returnSequences), wOut)) as any,
         )([x, k, u, b]);
         r2.forEach((g, i) => expect(maxRelErr(g.dataSync() as Float32Array, refGrads[i].dataSync() as Float32Array)).toBeLessThan(1e-4));
       }
 
-      const fgrads = tf.grads((xx: Tensor, kk: Tensor, uu: Tensor, bb: Tensor) =>
-        tf.sum(tf.mul(fusedRnn(tf, cell, xx, kk, uu, bb, returnSequences), wOut)) as any,
+      const fgrads = tf.grads(
+        (xx: Tensor, kk: Tensor, uu: Tensor, bb: Tensor) => tf.sum(tf.mul(fusedRnn(tf, cell, xx, kk, uu, bb, returnSequences), wOut)) as any,
       )([x, k, u, b]);
       const labels = ['x', 'kernel', 'recurrent', 'bias'];
       fgrads.forEach((g, i) => {
@@ -159,24 +181,32 @@ describe.each(cells.flatMap((c) => [[c, 1], [c, 2]] as const))('fused %s vs stoc
   });
 
   it('matches finite differences on a tiny shape', () => {
-    const B = 2, T = 3, I = 2, H = 2;
+    const B = 2,
+      T = 3,
+      I = 2,
+      H = 2;
     const G = (cell === 'lstm' ? 4 : 3) * H;
     const inputs = [rand(tf, [B, T, I], 11, 1), rand(tf, [I, G], 12), rand(tf, [H, G], 13), rand(tf, [G], 14)];
     const wOut = rand(tf, [B, T, H], 15, 1);
-    const loss = (xs: Tensor[]) =>
-      tf.tidy(() => tf.sum(tf.mul(fusedRnn(tf, cell, xs[0], xs[1], xs[2], xs[3], true), wOut)).dataSync()[0]);
-    const grads = tf.grads((a: Tensor, b: Tensor, c: Tensor, d: Tensor) =>
-      tf.sum(tf.mul(fusedRnn(tf, cell, a, b, c, d, true), wOut)) as any,
-    )(inputs);
+    const loss = (xs: Tensor[]) => tf.tidy(() => tf.sum(tf.mul(fusedRnn(tf, cell, xs[0], xs[1], xs[2], xs[3], true), wOut)).dataSync()[0]);
+    const grads = tf.grads((a: Tensor, b: Tensor, c: Tensor, d: Tensor) => tf.sum(tf.mul(fusedRnn(tf, cell, a, b, c, d, true), wOut)) as any)(inputs);
     expectFiniteDifferences(inputs, grads, loss);
   });
 
   it('matches finite differences on a tiny shape from an initial state, the state included', () => {
-    const B = 2, T = 3, I = 2, H = 2;
+    const B = 2,
+      T = 3,
+      I = 2,
+      H = 2;
     const G = (cell === 'lstm' ? 4 : 3) * H;
     const nState = cell === 'lstm' ? 2 : 1;
-    const inputs = [rand(tf, [B, T, I], 81, 1), rand(tf, [I, G], 82), rand(tf, [H, G], 83), rand(tf, [G], 84),
-      ...[85, 86].slice(0, nState).map((seed) => rand(tf, [B, H], seed, 1))];
+    const inputs = [
+      rand(tf, [B, T, I], 81, 1),
+      rand(tf, [I, G], 82),
+      rand(tf, [H, G], 83),
+      rand(tf, [G], 84),
+      ...[85, 86].slice(0, nState).map((seed) => rand(tf, [B, H], seed, 1)),
+    ];
     const wOut = rand(tf, [B, T, H], 87, 1);
     const f = (...a: Tensor[]) => tf.sum(tf.mul(fusedRnn(tf, cell, a[0], a[1], a[2], a[3], true, undefined, a.slice(4)), wOut));
     const loss = (xs: Tensor[]) => tf.tidy(() => f(...xs).dataSync()[0]);
@@ -187,18 +217,25 @@ describe.each(cells.flatMap((c) => [[c, 1], [c, 2]] as const))('fused %s vs stoc
   it('trains and round-trips through model serialization', async () => {
     registerFusedLayers(tf);
     const model = tf.sequential();
-    model.add(fusedRecurrentLayer(tf, cell, {
-      units: 5, returnSequences: true, inputShape: [6, 2],
-      kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
-      recurrentInitializer: tf.initializers.orthogonal({ gain: 1, seed: 2 }),
-      biasInitializer: tf.initializers.zeros(),
-    }));
-    model.add(fusedRecurrentLayer(tf, cell, {
-      units: 3, returnSequences: false,
-      kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }),
-      recurrentInitializer: tf.initializers.orthogonal({ gain: 1, seed: 4 }),
-      biasInitializer: tf.initializers.zeros(),
-    }));
+    model.add(
+      fusedRecurrentLayer(tf, cell, {
+        units: 5,
+        returnSequences: true,
+        inputShape: [6, 2],
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+        recurrentInitializer: tf.initializers.orthogonal({ gain: 1, seed: 2 }),
+        biasInitializer: tf.initializers.zeros(),
+      }),
+    );
+    model.add(
+      fusedRecurrentLayer(tf, cell, {
+        units: 3,
+        returnSequences: false,
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }),
+        recurrentInitializer: tf.initializers.orthogonal({ gain: 1, seed: 4 }),
+        biasInitializer: tf.initializers.zeros(),
+      }),
+    );
     model.add(tf.layers.dense({ units: 1 }));
     const w = model.layers[0].getWeights();
     expect(w.map((t) => t.shape)).toEqual([[2, 5 * (cell === 'lstm' ? 4 : 3)], [5, 5 * (cell === 'lstm' ? 4 : 3)], [5 * (cell === 'lstm' ? 4 : 3)]]);
@@ -209,25 +246,44 @@ describe.each(cells.flatMap((c) => [[c, 1], [c, 2]] as const))('fused %s vs stoc
     const losses = h.history.loss as number[];
     expect(losses[losses.length - 1]).toBeLessThan(losses[0]);
     let saved: any;
-    await model.save(tf.io.withSaveHandler(async (a) => { saved = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
+    await model.save(
+      tf.io.withSaveHandler(async (a) => {
+        saved = a;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
     // saved as a stock model: plain tfjs loads it with its own LSTM/GRU layers
     const stockClass = cell === 'lstm' ? 'LSTM' : 'GRU';
     expect(saved.modelTopology.config.layers.map((l: any) => l.class_name)).toEqual([stockClass, stockClass, 'Dense']);
     const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved));
     expect(loaded.layers.map((l) => (l.constructor as any).className)).toEqual([stockClass, stockClass, 'Dense']);
-    const p1 = model.predict(x) as Tensor, p2 = loaded.predict(x) as Tensor;
+    const p1 = model.predict(x) as Tensor,
+      p2 = loaded.predict(x) as Tensor;
     expect(scaledErr(p2.dataSync() as Float32Array, p1.dataSync() as Float32Array)).toBeLessThan(1e-5);
   });
 });
 
-describe.each(cells.flatMap((c) => [[c, 1], [c, 2]] as const))('fused %s layer from an initial state vs stock tfjs layer, %i thread(s)', (cell, threads) => {
+describe.each(
+  cells.flatMap(
+    (c) =>
+      [
+        [c, 1],
+        [c, 2],
+      ] as const,
+  ),
+)('fused %s layer from an initial state vs stock tfjs layer, %i thread(s)', (cell, threads) => {
   beforeEach(() => setThreads(threads));
   afterAll(() => setThreads(1));
   // each required size at least once (batch 1/37, T 1/50, features 1/7, returnSequences both ways),
   // plus unit counts that take the blocked SIMD paths and batches split unequally over two threads
   it.each([
-    [1, 1, 1, false, 4], [1, 50, 7, true, 4], [37, 1, 7, true, 4], [37, 50, 1, false, 4],
-    [20, 6, 3, true, 16], [9, 7, 2, false, 12], [17, 5, 2, true, 8],
+    [1, 1, 1, false, 4],
+    [1, 50, 7, true, 4],
+    [37, 1, 7, true, 4],
+    [37, 50, 1, false, 4],
+    [20, 6, 3, true, 16],
+    [9, 7, 2, false, 12],
+    [17, 5, 2, true, 8],
   ] as [number, number, number, boolean, number][])(
     'batch %i, T %i, features %i, returnSequences %s, units %i: output and the gradients of x, the weights and the initial state',
     (B, T, I, returnSequences, H) => {
@@ -235,8 +291,7 @@ describe.each(cells.flatMap((c) => [[c, 1], [c, 2]] as const))('fused %s layer f
       const zeros = tf.initializers.zeros();
       const opts = { units: H, returnSequences, recurrentActivation: 'sigmoid' as const };
       const stock = cell === 'lstm' ? tf.layers.lstm(opts) : tf.layers.gru(opts);
-      const fused = fusedRecurrentLayer(tf, cell, { units: H, returnSequences, kernelInitializer: zeros,
-        recurrentInitializer: zeros, biasInitializer: zeros });
+      const fused = fusedRecurrentLayer(tf, cell, { units: H, returnSequences, kernelInitializer: zeros, recurrentInitializer: zeros, biasInitializer: zeros });
       tf.tidy(() => {
         const x = rand(tf, [B, T, I], 51, 1);
         const w = [rand(tf, [I, G], 52), rand(tf, [H, G], 53), rand(tf, [G], 54)];
@@ -259,29 +314,27 @@ describe.each(cells.flatMap((c) => [[c, 1], [c, 2]] as const))('fused %s layer f
         const layerGrads = (l: Layer) => {
           const vs = [x, ...init].map((t, i) => tf.variable(t, true, `${l.name}_${i}_${B}_${T}_${I}_${H}`));
           const ws = l.trainableWeights.map((v) => (v as any).val);
-          const { grads } = tf.variableGrads(() =>
-            tf.sum(tf.mul(l.apply(vs[0], { initialState: vs.slice(1) }) as Tensor, wOut)) as any, [...vs, ...ws]);
+          const { grads } = tf.variableGrads(() => tf.sum(tf.mul(l.apply(vs[0], { initialState: vs.slice(1) }) as Tensor, wOut)) as any, [...vs, ...ws]);
           const res = [vs[0], ...ws, ...vs.slice(1)].map((v) => grads[v.name]);
           vs.forEach((v) => v.dispose());
           return res;
         };
-        const refFn = (...a: Tensor[]) =>
-          tf.sum(tf.mul(reference(tf, cell, a[0], a[1], a[2], a[3], returnSequences, a[4], a[5]), wOut)) as any;
+        const refFn = (...a: Tensor[]) => tf.sum(tf.mul(reference(tf, cell, a[0], a[1], a[2], a[3], returnSequences, a[4], a[5]), wOut)) as any;
         const planeGrads = tf.grads(refFn)([x, ...w, ...init]);
         // the stock layer's backward fails for T = 1 (see reference): the plain reference stands in,
         // checked against the stock layer wherever that works
         let refGrads = planeGrads;
         if (T > 1) {
           refGrads = layerGrads(stock);
-          planeGrads.forEach((g, i) => expect(maxRelErr(g.dataSync() as Float32Array, refGrads[i].dataSync() as Float32Array),
-            `reference ${labels[i]} grad`).toBeLessThan(1e-4));
+          planeGrads.forEach((g, i) =>
+            expect(maxRelErr(g.dataSync() as Float32Array, refGrads[i].dataSync() as Float32Array), `reference ${labels[i]} grad`).toBeLessThan(1e-4),
+          );
         }
         const got = layerGrads(fused);
         expect(got.length).toBe(labels.length);
         got.forEach((g, i) => {
           expect(g.shape, labels[i]).toEqual(refGrads[i].shape);
-          expect(maxRelErr(g.dataSync() as Float32Array, refGrads[i].dataSync() as Float32Array), `${labels[i]} grad rel err`)
-            .toBeLessThan(1e-4);
+          expect(maxRelErr(g.dataSync() as Float32Array, refGrads[i].dataSync() as Float32Array), `${labels[i]} grad rel err`).toBeLessThan(1e-4);
         });
       });
       stock.dispose();
@@ -290,7 +343,11 @@ describe.each(cells.flatMap((c) => [[c, 1], [c, 2]] as const))('fused %s layer f
   );
 
   it('takes an explicit zero state as none: same outputs and gradients', () => {
-    const B = 20, T = 6, I = 3, H = 8, G = (cell === 'lstm' ? 4 : 3) * H;
+    const B = 20,
+      T = 6,
+      I = 3,
+      H = 8,
+      G = (cell === 'lstm' ? 4 : 3) * H;
     tf.tidy(() => {
       const xs = [rand(tf, [B, T, I], 61, 1), rand(tf, [I, G], 62), rand(tf, [H, G], 63), rand(tf, [G], 64)];
       const wOut = rand(tf, [B, T, H], 65, 1);
@@ -300,20 +357,33 @@ describe.each(cells.flatMap((c) => [[c, 1], [c, 2]] as const))('fused %s layer f
       const none = [fusedRnn(tf, cell, xs[0], xs[1], xs[2], xs[3], true), ...tf.grads(f())(xs)];
       const zero = [fusedRnn(tf, cell, xs[0], xs[1], xs[2], xs[3], true, undefined, zeros), ...tf.grads(f(zeros))(xs)];
       none.forEach((t, i) => {
-        const a = t.dataSync(), z = zero[i].dataSync();
-        expect(a.every((v, j) => v === z[j]), `tensor ${i}`).toBe(true);
+        const a = t.dataSync(),
+          z = zero[i].dataSync();
+        expect(
+          a.every((v, j) => v === z[j]),
+          `tensor ${i}`,
+        ).toBe(true);
       });
     });
   });
 
   it('takes a symbolic initial state in a functional model, as the stock layer does', () => {
-    const B = 4, T = 5, I = 2, H = 3, G = (cell === 'lstm' ? 4 : 3) * H;
+    const B = 4,
+      T = 5,
+      I = 2,
+      H = 3,
+      G = (cell === 'lstm' ? 4 : 3) * H;
     const nState = cell === 'lstm' ? 2 : 1;
     const zeros = tf.initializers.zeros();
     const opts = { units: H, returnSequences: true, recurrentActivation: 'sigmoid' as const };
     const stock = cell === 'lstm' ? tf.layers.lstm(opts) : tf.layers.gru(opts);
-    const fused = fusedRecurrentLayer(tf, cell, { units: H, returnSequences: true, kernelInitializer: zeros,
-      recurrentInitializer: zeros, biasInitializer: zeros });
+    const fused = fusedRecurrentLayer(tf, cell, {
+      units: H,
+      returnSequences: true,
+      kernelInitializer: zeros,
+      recurrentInitializer: zeros,
+      biasInitializer: zeros,
+    });
     const preds = [stock, fused].map((l) => {
       const x = tf.input({ shape: [T, I] });
       const states = Array.from({ length: nState }, () => tf.input({ shape: [H] }));
@@ -327,7 +397,11 @@ describe.each(cells.flatMap((c) => [[c, 1], [c, 2]] as const))('fused %s layer f
   });
 
   it('refuses a wrong number or shape of initial states', () => {
-    const B = 2, T = 3, I = 2, H = 3, G = (cell === 'lstm' ? 4 : 3) * H;
+    const B = 2,
+      T = 3,
+      I = 2,
+      H = 3,
+      G = (cell === 'lstm' ? 4 : 3) * H;
     tf.tidy(() => {
       const xs = [rand(tf, [B, T, I], 71, 1), rand(tf, [I, G], 72), rand(tf, [H, G], 73), rand(tf, [G], 74)];
       const run = (st: Tensor[]) => fusedRnn(tf, cell, xs[0], xs[1], xs[2], xs[3], true, undefined, st);
@@ -353,25 +427,35 @@ function stackGrads(layers: Layer[], x: Tensor, wOut: Tensor, name: string): { o
   return { out, grads: res };
 }
 
-describe.each(cells.flatMap((c) => [[c, 1], [c, 2]] as const))('stacked fused %s layers vs the same stock stack, %i thread(s)', (cell, threads) => {
+describe.each(
+  cells.flatMap(
+    (c) =>
+      [
+        [c, 1],
+        [c, 2],
+      ] as const,
+  ),
+)('stacked fused %s layers vs the same stock stack, %i thread(s)', (cell, threads) => {
   beforeEach(() => setThreads(threads));
   afterAll(() => setThreads(1));
   // inner layers return sequences; the last one both ways. Batches of 37 and 20 are split over two threads.
   it.each([
-    [[6, 4], 37, 8, 3, false], [[6, 4], 37, 8, 3, true],
-    [[8, 5, 3], 20, 10, 7, false], [[8, 5, 3], 20, 10, 7, true],
+    [[6, 4], 37, 8, 3, false],
+    [[6, 4], 37, 8, 3, true],
+    [[8, 5, 3], 20, 10, 7, false],
+    [[8, 5, 3], 20, 10, 7, true],
   ] as [number[], number, number, number, boolean][])(
     'units %j, batch %i, T %i, features %i, last returnSequences %s: output and the gradients of the input and every weight',
     (units, B, T, I, rsLast) => {
       const G = cell === 'lstm' ? 4 : 3;
-      const stock: Layer[] = [], fused: Layer[] = [];
+      const stock: Layer[] = [],
+        fused: Layer[] = [];
       units.forEach((H, l) => {
         const returnSequences = l < units.length - 1 || rsLast;
         const opts = { units: H, returnSequences, recurrentActivation: 'sigmoid' as const };
         stock.push(cell === 'lstm' ? tf.layers.lstm(opts) : tf.layers.gru(opts));
         const zeros = tf.initializers.zeros();
-        fused.push(fusedRecurrentLayer(tf, cell, { units: H, returnSequences, kernelInitializer: zeros,
-          recurrentInitializer: zeros, biasInitializer: zeros }));
+        fused.push(fusedRecurrentLayer(tf, cell, { units: H, returnSequences, kernelInitializer: zeros, recurrentInitializer: zeros, biasInitializer: zeros }));
       });
       const x = rand(tf, [B, T, I], 41, 1);
       const wOut = rand(tf, rsLast ? [B, T, units[units.length - 1]] : [B, units[units.length - 1]], 42, 1);
@@ -407,16 +491,20 @@ describe.each(cells)('fused %s over threads', (cell) => {
       if (init) xs.push(...[36, 37].slice(0, cell === 'lstm' ? 2 : 1).map((seed) => rand(tf, [B, H], seed, 1)));
       const wOut = rand(tf, rs ? [B, T, H] : [B, H], 35, 1);
       const out = fusedRnn(tf, cell, xs[0], xs[1], xs[2], xs[3], rs, undefined, xs.slice(4));
-      const gs = tf.grads((...a: Tensor[]) =>
-        tf.sum(tf.mul(fusedRnn(tf, cell, a[0], a[1], a[2], a[3], rs, undefined, a.slice(4)), wOut)) as any,
-      )(xs);
+      const gs = tf.grads((...a: Tensor[]) => tf.sum(tf.mul(fusedRnn(tf, cell, a[0], a[1], a[2], a[3], rs, undefined, a.slice(4)), wOut)) as any)(xs);
       return [out, ...gs].map((t) => t.dataSync().slice() as Float32Array);
     });
   }
 
   // the first case grows the kernels' memory during the call (it is larger than anything before it)
-  it.each([[256, 24, 24, 32, true, false], [64, 9, 3, 16, false, false], [40, 6, 2, 10, true, false], [3, 5, 2, 8, true, false],
-    [40, 6, 2, 10, true, true], [37, 5, 3, 8, false, true]] as const)(
+  it.each([
+    [256, 24, 24, 32, true, false],
+    [64, 9, 3, 16, false, false],
+    [40, 6, 2, 10, true, false],
+    [3, 5, 2, 8, true, false],
+    [40, 6, 2, 10, true, true],
+    [37, 5, 3, 8, false, true],
+  ] as const)(
     'batch %i, T %i, features %i, units %i, returnSequences %s, initial state %s: same bits run to run; outputs, input and initial-state gradients equal to 1 thread, weight gradients within 1e-4',
     (B, T, I, H, rs, init) => {
       const one = run(1, B, T, I, H, rs, init);

@@ -1,11 +1,11 @@
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TrainingConfig } from '../../src/config/types.js';
+import { bytesInUse } from '../../src/kernels/pool.js';
+import { setMinSliceWork } from '../../src/kernels/slices.js';
+import { setThreads } from '../../src/kernels/threads.js';
 import { loadBackend, type Tf } from '../../src/model/backend.js';
 import { buildModel } from '../../src/model/build.js';
 import { trainModel } from '../../src/train/loop.js';
-import { setThreads } from '../../src/kernels/threads.js';
-import { setMinSliceWork } from '../../src/kernels/slices.js';
-import { bytesInUse } from '../../src/kernels/pool.js';
-import type { TrainingConfig } from '../../src/config/types.js';
 
 let tf: Tf;
 beforeAll(async () => {
@@ -33,8 +33,17 @@ function windows(n: number) {
 }
 
 const cfg: TrainingConfig = {
-  optimizer: 'adam', learning_rate: 0.01, batch_size: 32, epochs: 4, loss: 'mse', clip_norm: 1,
-  early_stopping: null, validation_size: 0, seed: 5, threads: 1, ensemble: 1,
+  optimizer: 'adam',
+  learning_rate: 0.01,
+  batch_size: 32,
+  epochs: 4,
+  loss: 'mse',
+  clip_norm: 1,
+  early_stopping: null,
+  validation_size: 0,
+  seed: 5,
+  threads: 1,
+  ensemble: 1,
 };
 
 /** Trains a fresh 2-layer fused model; returns its history, weights, and tf's tensor count after each epoch. */
@@ -42,8 +51,16 @@ async function train(cell: 'lstm' | 'gru', threads: number) {
   setThreads(threads);
   const base = bytesInUse();
   const model = buildModel(tf, {
-    cell, layers: [{ units: 12 }, { units: 8 }], dropout: 0, dense: [{ units: 4 }], steps: L, features: 2, outputs: 1,
-    sequenceOutput: false, seed: 9, fused: true,
+    cell,
+    layers: [{ units: 12 }, { units: 8 }],
+    dropout: 0,
+    dense: [{ units: 4 }],
+    steps: L,
+    features: 2,
+    outputs: 1,
+    sequenceOutput: false,
+    seed: 9,
+    fused: true,
   });
   const tensors: number[] = [];
   const r = await trainModel(tf, model, windows(150), cfg, { onEpoch: () => tensors.push(tf.memory().numTensors) });
@@ -61,7 +78,8 @@ describe.each(['lstm', 'gru'] as const)('training with fused %s layers', (cell) 
       a.weights.forEach((w, i) => expect(w.equals(b.weights[i]), `weight ${i}`).toBe(true));
     }
     one[0].history.forEach((h, e) =>
-      h.forEach((v, k) => expect(Math.abs(v! - two[0].history[e][k]!) / Math.abs(v!), `epoch ${e + 1} value ${k}`).toBeLessThan(1e-4)));
+      h.forEach((v, k) => expect(Math.abs(v! - two[0].history[e][k]!) / Math.abs(v!), `epoch ${e + 1} value ${k}`).toBeLessThan(1e-4)),
+    );
   });
 
   it('holds no tensors or kernel memory beyond what each epoch needs', async () => {

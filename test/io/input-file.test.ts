@@ -1,11 +1,11 @@
-import { describe, it, expect } from 'vitest';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readHeader, readInput, readSeries, readSeriesInput } from '../../src/io/input-file.js';
+import { describe, expect, it } from 'vitest';
 import { parseSeries } from '../../src/data/read-csv.js';
 import { DataError } from '../../src/errors.js';
+import { readHeader, readInput, readSeries, readSeriesInput } from '../../src/io/input-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rnnfc-io-'));
 let counter = 0;
@@ -32,7 +32,9 @@ describe('reading an input file', () => {
     );
     expect(message(() => readInput(join(dir, 'nope.csv')))).toBe(`cannot read ${join(dir, 'nope.csv')}: no such file`);
     expect(message(() => readHeader(join(dir, 'nope.csv')))).toBe(`cannot read ${join(dir, 'nope.csv')}: no such file`);
-    expect(message(() => readSeriesInput({ path: join(dir, 'nope.csv'), target: 'v', missing: 'error' }))).toBe(`cannot read ${join(dir, 'nope.csv')}: no such file`);
+    expect(message(() => readSeriesInput({ path: join(dir, 'nope.csv'), target: 'v', missing: 'error' }))).toBe(
+      `cannot read ${join(dir, 'nope.csv')}: no such file`,
+    );
   });
   it('a directory', () => {
     expect(message(() => readSeries({ path: dir, target: 'v', missing: 'error' }))).toBe(`cannot read ${dir}: it is a directory`);

@@ -1,8 +1,8 @@
-import { describe, it, expect, beforeAll } from 'vitest';
-import { loadBackend, type Tf } from '../../src/model/backend.js';
-import { buildModel, serializeModel, loadModelFromFiles, setLinearPath, LINEAR_PATH, type ModelSpec } from '../../src/model/build.js';
-import { BackendError } from '../../src/errors.js';
 import type { Tensor } from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BackendError } from '../../src/errors.js';
+import { loadBackend, type Tf } from '../../src/model/backend.js';
+import { buildModel, LINEAR_PATH, loadModelFromFiles, type ModelSpec, serializeModel, setLinearPath } from '../../src/model/build.js';
 
 let tf: Tf;
 beforeAll(async () => {
@@ -106,10 +106,7 @@ describe('serialize round trip', () => {
     const json = JSON.parse(modelJson);
     expect(json.format).toBe('layers-model');
     expect(json.weightsManifest[0].paths).toEqual(['weights.bin']);
-    const total = (json.weightsManifest[0].weights as { shape: number[] }[]).reduce(
-      (s, w) => s + w.shape.reduce((a, b) => a * b, 1) * 4,
-      0,
-    );
+    const total = (json.weightsManifest[0].weights as { shape: number[] }[]).reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1) * 4, 0);
     expect(weights.byteLength).toBe(total);
     const m2 = await loadModelFromFiles(tf, modelJson, Buffer.from(weights));
     const x = tf.randomNormal([3, 5, 2], 0, 1, 'float32', 3);

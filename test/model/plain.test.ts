@@ -1,8 +1,8 @@
-import { describe, it, expect, beforeAll } from 'vitest';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadBackend, type Tf } from '../../src/model/backend.js';
-import { buildModel, serializeModel, loadModelFromFiles, type ModelSpec } from '../../src/model/build.js';
+import { buildModel, loadModelFromFiles, type ModelSpec, serializeModel } from '../../src/model/build.js';
 import { loadPlainModel, type PlainModel } from '../../src/model/plain.js';
 import { openPredictor, plainServes } from '../../src/model/predictor.js';
 import { scaledErr } from '../numeric.js';
@@ -13,7 +13,19 @@ beforeAll(async () => {
 });
 
 function spec(over: Partial<ModelSpec>): ModelSpec {
-  return { cell: 'lstm', layers: [{ units: 6 }], dropout: 0, dense: [], steps: 8, features: 2, outputs: 3, sequenceOutput: false, seed: 5, fused: true, ...over };
+  return {
+    cell: 'lstm',
+    layers: [{ units: 6 }],
+    dropout: 0,
+    dense: [],
+    steps: 8,
+    features: 2,
+    outputs: 3,
+    sequenceOutput: false,
+    seed: 5,
+    fused: true,
+    ...over,
+  };
 }
 
 /** Every weight replaced by seeded noise (biases included), so no part of the model is trivially zero. */
@@ -46,7 +58,10 @@ for (const cell of ['lstm', 'gru', 'rnn'] as const) {
 cases.push(['lstm x1, 20 units, 3 features', { layers: [{ units: 20 }], features: 3, outputs: 12 }]);
 // the functional graph of a model with a linear path (flattened window -> dense, added to the head)
 for (const cell of ['lstm', 'gru', 'rnn'] as const) cases.push([`${cell} with a linear path`, { cell, linear: true }]);
-cases.push(['gru x2 with a linear path, dropout, relu dense, 3 features', { cell: 'gru', linear: true, layers: [{ units: 4 }, { units: 5 }], dropout: 0.2, dense: [{ units: 3 }], features: 3 }]);
+cases.push([
+  'gru x2 with a linear path, dropout, relu dense, 3 features',
+  { cell: 'gru', linear: true, layers: [{ units: 4 }, { units: 5 }], dropout: 0.2, dense: [{ units: 3 }], features: 3 },
+]);
 
 describe.each(cases)('plain engine vs tfjs model.predict: %s', (_, over) => {
   let m: LayersModel;
@@ -61,7 +76,10 @@ describe.each(cases)('plain engine vs tfjs model.predict: %s', (_, over) => {
     const plain = plainModel(saved.modelJson, saved.weights);
     const s = spec(over);
     const stock = await loadModelFromFiles(tf, saved.modelJson, saved.weights, { fused: false });
-    for (const [batch, steps] of [[1, s.steps ?? 13], [4, s.steps ?? 5]] as [number, number][]) {
+    for (const [batch, steps] of [
+      [1, s.steps ?? 13],
+      [4, s.steps ?? 5],
+    ] as [number, number][]) {
       const shape: [number, number, number] = [batch, steps, s.features];
       const x = input(shape, batch * 100 + steps);
       const got = plain.predict(x, ...shape);
@@ -126,7 +144,8 @@ describe('plain engine limits', () => {
     const { modelJson, weights } = await serializeModel(m);
     const shifted = Buffer.alloc(weights.length + 1);
     weights.copy(shifted, 1);
-    const a = plainModel(modelJson, weights), b = plainModel(modelJson, shifted.subarray(1));
+    const a = plainModel(modelJson, weights),
+      b = plainModel(modelJson, shifted.subarray(1));
     const x = input([1, 8, 2], 1);
     expect(Array.from(b.predict(x, 1, 8, 2))).toEqual(Array.from(a.predict(x, 1, 8, 2)));
   });

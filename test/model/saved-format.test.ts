@@ -1,8 +1,8 @@
-import { describe, it, expect, beforeAll } from 'vitest';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadBackend, type Tf } from '../../src/model/backend.js';
-import { buildModel, serializeModel, loadModelFromFiles, type ModelSpec } from '../../src/model/build.js';
+import { buildModel, loadModelFromFiles, type ModelSpec, serializeModel } from '../../src/model/build.js';
 import { registerFusedLayers } from '../../src/model/fused/index.js';
 import { scaledErr } from '../numeric.js';
 
@@ -16,7 +16,10 @@ const shapes: [string, Partial<ModelSpec>][] = [];
 for (const cell of ['lstm', 'gru'] as const) {
   shapes.push(
     [`${cell} x1 many-to-one`, { cell, layers: [{ units: 6 }], steps: 7, outputs: 3, sequenceOutput: false }],
-    [`${cell} x2 many-to-one, dropout, dense`, { cell, layers: [{ units: 6 }, { units: 5 }], dropout: 0.2, dense: [{ units: 4 }], steps: 7, outputs: 3, sequenceOutput: false }],
+    [
+      `${cell} x2 many-to-one, dropout, dense`,
+      { cell, layers: [{ units: 6 }, { units: 5 }], dropout: 0.2, dense: [{ units: 4 }], steps: 7, outputs: 3, sequenceOutput: false },
+    ],
     [`${cell} x1 one-to-one`, { cell, layers: [{ units: 5 }], steps: null, outputs: 1, sequenceOutput: true }],
     [`${cell} x2 one-to-one`, { cell, layers: [{ units: 5 }, { units: 4 }], steps: null, outputs: 1, sequenceOutput: true }],
   );
@@ -44,7 +47,11 @@ function predict(m: LayersModel, x: Tensor): Float32Array {
 function withoutNames(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(withoutNames);
   if (v === null || typeof v !== 'object') return v;
-  return Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'name').map(([k, x]) => [k, withoutNames(x)]));
+  return Object.fromEntries(
+    Object.entries(v)
+      .filter(([k]) => k !== 'name')
+      .map(([k, x]) => [k, withoutNames(x)]),
+  );
 }
 
 describe.each(shapes)('a model trained with fused layers (%s) is saved as a standard tfjs model', (_, over) => {
@@ -68,12 +75,15 @@ describe.each(shapes)('a model trained with fused layers (%s) is saved as a stan
   it('writes exactly the config and weight names/order the stock layers write', async () => {
     const stock = buildModel(tf, spec(over, false));
     const ref = await serializeModel(stock);
-    const a = JSON.parse(saved.modelJson), b = JSON.parse(ref.modelJson);
+    const a = JSON.parse(saved.modelJson),
+      b = JSON.parse(ref.modelJson);
     expect(withoutNames(a.modelTopology)).toEqual(withoutNames(b.modelTopology));
     // key order too, layer by layer
     a.modelTopology.config.layers.forEach((l: { config: object }, i: number) =>
-      expect(Object.keys(l.config)).toEqual(Object.keys(b.modelTopology.config.layers[i].config)));
-    const specs = (j: any) => j.weightsManifest[0].weights.map((w: any) => [w.name.replace(/^[^/]*_(LSTM|GRU|Dense|Dropout|TimeDistributed)\d+\//, '$1/'), w.shape, w.dtype]);
+      expect(Object.keys(l.config)).toEqual(Object.keys(b.modelTopology.config.layers[i].config)),
+    );
+    const specs = (j: any) =>
+      j.weightsManifest[0].weights.map((w: any) => [w.name.replace(/^[^/]*_(LSTM|GRU|Dense|Dropout|TimeDistributed)\d+\//, '$1/'), w.shape, w.dtype]);
     expect(specs(a)).toEqual(specs(b));
     // every weight is named after its layer, as tfjs's loader expects
     const layerNames = a.modelTopology.config.layers.map((l: any) => l.config.name);
@@ -85,12 +95,14 @@ describe.each(shapes)('a model trained with fused layers (%s) is saved as a stan
     fresh.dispose();
   });
 
-  it('loads with stock tfjs layers only and predicts the same within 1e-5 of the outputs\' scale', async () => {
-    const loaded = await tf.loadLayersModel(tf.io.fromMemory({
-      modelTopology: JSON.parse(saved.modelJson).modelTopology,
-      weightSpecs: JSON.parse(saved.modelJson).weightsManifest[0].weights,
-      weightData: new Uint8Array(saved.weights).buffer,
-    }));
+  it("loads with stock tfjs layers only and predicts the same within 1e-5 of the outputs' scale", async () => {
+    const loaded = await tf.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: JSON.parse(saved.modelJson).modelTopology,
+        weightSpecs: JSON.parse(saved.modelJson).weightsManifest[0].weights,
+        weightData: new Uint8Array(saved.weights).buffer,
+      }),
+    );
     const recurrent = loaded.layers.filter((l) => /LSTM|GRU/.test(l.getClassName()));
     expect(recurrent.length).toBe(over.layers!.length);
     for (const l of recurrent) expect((l.constructor as unknown as { className: string }).className).toMatch(/^(LSTM|GRU)$/);

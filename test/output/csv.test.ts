@@ -17,12 +17,15 @@ describe('formatNumber', () => {
 
 describe('toCsv', () => {
   it('quotes per RFC 4180 and blanks null/NaN', () => {
-    const out = toCsv(['t', 'va"l,ue'], [
-      ['2020-01-01', 1.5],
-      ['a,b', null],
-      ['say "hi"', NaN],
-      ['line\nbreak', 2],
-    ]);
+    const out = toCsv(
+      ['t', 'va"l,ue'],
+      [
+        ['2020-01-01', 1.5],
+        ['a,b', null],
+        ['say "hi"', NaN],
+        ['line\nbreak', 2],
+      ],
+    );
     expect(out).toBe('t,"va""l,ue"\n2020-01-01,1.5\n"a,b",\n"say ""hi""",\n"line\nbreak",2\n');
   });
 });

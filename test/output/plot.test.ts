@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { forecastSpec, renderForecastSvg, type ForecastPlotInput } from '../../src/output/plot.js';
+import { type ForecastPlotInput, forecastSpec, renderForecastSvg } from '../../src/output/plot.js';
 
-const days = (start: number, n: number) =>
-  Array.from({ length: n }, (_, i) => new Date(Date.UTC(2020, 0, 1 + start + i)).toISOString().slice(0, 10));
+const days = (start: number, n: number) => Array.from({ length: n }, (_, i) => new Date(Date.UTC(2020, 0, 1 + start + i)).toISOString().slice(0, 10));
 
 describe('renderForecastSvg', () => {
   it('renders a temporal chart with all series in the legend', async () => {

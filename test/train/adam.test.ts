@@ -1,5 +1,5 @@
-import { describe, it, expect } from 'vitest';
 import type { Tensor, Variable } from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
 import { loadBackend } from '../../src/model/backend.js';
 import { PlainAdam } from '../../src/train/adam.js';
 
@@ -16,8 +16,9 @@ describe.each(['cpu', 'wasm'] as const)('PlainAdam on %s', (backend) => {
     const ref = tf.train.adam(0.003);
     for (let step = 0; step < 25; step++) {
       // gradients over a wide range of magnitudes, and some exact zeros
-      const grads = shapes.map((s, i) => tf.tidy(() =>
-        tf.mul(tf.randomNormal(s, 0, 1, 'float32', 100 * step + i), tf.pow(10, tf.randomUniform(s, -6, 2, 'float32', 7 * step + i)))));
+      const grads = shapes.map((s, i) =>
+        tf.tidy(() => tf.mul(tf.randomNormal(s, 0, 1, 'float32', 100 * step + i), tf.pow(10, tf.randomUniform(s, -6, 2, 'float32', 7 * step + i)))),
+      );
       grads[1] = tf.tidy(() => tf.mul(grads[1], tf.cast(tf.greater(grads[1], 0), 'float32')));
       plain.apply(ours, grads, scale);
       tf.tidy(() => {
@@ -49,7 +50,10 @@ describe.each(['cpu', 'wasm'] as const)('PlainAdam on %s', (backend) => {
       pb.apply(b, grads, Math.fround(1 / Math.fround(Math.max(norm, 1))));
       a.forEach((v, i) => expect(bits(v).equals(bits(b[i])), `step ${step} weight ${i}`).toBe(true));
       // the global norm a tfjs reduction gives, to float32 precision
-      expect(norm).toBeCloseTo(tf.tidy(() => tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))).dataSync()[0]), 4);
+      expect(norm).toBeCloseTo(
+        tf.tidy(() => tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))).dataSync()[0]),
+        4,
+      );
       grads.forEach((g) => g.dispose());
     }
     pa.dispose();

@@ -1,13 +1,13 @@
-import { describe, it, expect, beforeAll } from 'vitest';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { TrainingConfig } from '../../src/config/types.js';
+import { InterruptError } from '../../src/errors.js';
 import { loadBackend, type Tf } from '../../src/model/backend.js';
 import { buildModel, type ModelSpec } from '../../src/model/build.js';
-import { trainModel, evaluateLoss, makeLoss, type EpochInfo } from '../../src/train/loop.js';
-import { mulberry32, shuffleInPlace } from '../../src/train/rng.js';
+import { type EpochInfo, evaluateLoss, makeLoss, trainModel } from '../../src/train/loop.js';
 import { makeProgress } from '../../src/train/progress.js';
-import { InterruptError } from '../../src/errors.js';
-import type { TrainingConfig } from '../../src/config/types.js';
+import { mulberry32, shuffleInPlace } from '../../src/train/rng.js';
 
 let tf: Tf;
 beforeAll(async () => {
@@ -224,9 +224,7 @@ describe('trainModel', () => {
     const m = buildModel(tf, spec);
     const before = tf.memory().numTensors;
     let calls = 0;
-    await expect(
-      trainModel(tf, m, sineWindows(40), { ...cfg, batch_size: 8 }, { shouldStop: () => ++calls > 3 }),
-    ).rejects.toBeInstanceOf(InterruptError);
+    await expect(trainModel(tf, m, sineWindows(40), { ...cfg, batch_size: 8 }, { shouldStop: () => ++calls > 3 })).rejects.toBeInstanceOf(InterruptError);
     expect(calls).toBe(4);
     expect(tf.memory().numTensors).toBe(before);
   });
@@ -245,12 +243,15 @@ describe('trainModel', () => {
 describe('progress', () => {
   const fake = () => {
     const chunks: string[] = [];
-    return { chunks, stream: {
+    return {
+      chunks,
+      stream: {
         write: (s: string) => {
           chunks.push(s);
           return true;
         },
-      } as unknown as NodeJS.WriteStream };
+      } as unknown as NodeJS.WriteStream,
+    };
   };
   const e = (epoch: number): EpochInfo => ({ epoch, loss: 0.0123, valLoss: 0.0156, gradNorm: 1, seconds: 2 });
 

@@ -12,7 +12,10 @@ function seasonal(n: number, m: number, season: number[]): Float64Array {
 
 describe('deseasonalize', () => {
   it('recovers an exact additive season under a linear trend (even and odd periods)', () => {
-    for (const season of [[3, -1, 0, -2], [2, -3, 1]]) {
+    for (const season of [
+      [3, -1, 0, -2],
+      [2, -3, 1],
+    ]) {
       const m = season.length;
       const idx = fitSeasonalIndex(seasonal(10 * m, m, season), m, 10 * m);
       idx.forEach((v, p) => expect(v).toBeCloseTo(season[p], 10));
@@ -32,7 +35,7 @@ describe('deseasonalize', () => {
     expect(idx).toHaveLength(4);
   });
 
-  it('subtracts the index of each row\'s phase: its step number mod m, or its row number', () => {
+  it("subtracts the index of each row's phase: its step number mod m, or its row number", () => {
     const idx = [1, -1, 2, -2];
     const x = Float64Array.from([5, 6, 7, 8, 9]);
     expect(Array.from(deseasonalizeForward(x, idx))).toEqual([4, 7, 5, 10, 8]);
@@ -47,12 +50,21 @@ describe('deseasonalize', () => {
     const y = seasonal(44, 4, season);
     // the same values placed so that row 0 is at step 4k + 1: index p is still the phase-p value
     const shifted = Float64Array.from({ length: 43 }, (_, i) => y[i + 1]);
-    const idx = fitSeasonalIndex(shifted, 4, 43, Array.from({ length: 43 }, (_, i) => 401 + i));
+    const idx = fitSeasonalIndex(
+      shifted,
+      4,
+      43,
+      Array.from({ length: 43 }, (_, i) => 401 + i),
+    );
     idx.forEach((v, p) => expect(v).toBeCloseTo(season[p], 10));
   });
 
   it('round-trips through a pipeline, its JSON and inverseTarget', () => {
-    const y = seasonal(48, 12, Array.from({ length: 12 }, (_, p) => 4 * Math.sin((2 * Math.PI * p) / 12)));
+    const y = seasonal(
+      48,
+      12,
+      Array.from({ length: 12 }, (_, p) => 4 * Math.sin((2 * Math.PI * p) / 12)),
+    );
     const specs: TransformSpec[] = [{ kind: 'log' }, { kind: 'deseasonalize', period: 12 }, { kind: 'scale', method: 'standard' }];
     const p = Pipeline.fit(specs, { y: y.subarray(0, 40) }, 36);
     const q = Pipeline.fromJSON(JSON.parse(JSON.stringify(p.toJSON())));

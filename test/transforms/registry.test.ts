@@ -6,12 +6,7 @@ import { Pipeline } from '../../src/transforms/pipeline.js';
 import { TRANSFORM_NAMES, TRANSFORMS, transformOf } from '../../src/transforms/registry.js';
 
 /** One spec of every registered transform. */
-const SPECS: TransformSpec[] = [
-  { kind: 'log' },
-  { kind: 'difference', lag: 3 },
-  { kind: 'scale', method: 'minmax' },
-  { kind: 'deseasonalize', period: 4 },
-];
+const SPECS: TransformSpec[] = [{ kind: 'log' }, { kind: 'difference', lag: 3 }, { kind: 'scale', method: 'minmax' }, { kind: 'deseasonalize', period: 4 }];
 
 describe('transform registry', () => {
   it('lists every transform once, in the order messages name them', () => {

@@ -79,7 +79,14 @@ describe('Pipeline', () => {
 
   it('offset is the sum of lags and early entries are NaN', () => {
     const y = airline();
-    const p = Pipeline.fit([{ kind: 'difference', lag: 1 }, { kind: 'difference', lag: 12 }], { y }, 120);
+    const p = Pipeline.fit(
+      [
+        { kind: 'difference', lag: 1 },
+        { kind: 'difference', lag: 12 },
+      ],
+      { y },
+      120,
+    );
     expect(p.offset).toBe(13);
     const t = p.transform({ y }).y;
     expect(t.length).toBe(144);
@@ -110,7 +117,11 @@ describe('Pipeline', () => {
       [{ kind: 'scale', method: 'minmax' }],
       [{ kind: 'difference', lag: 1 }],
       [{ kind: 'log' }, { kind: 'difference', lag: 1 }, { kind: 'difference', lag: 12 }, { kind: 'scale', method: 'minmax' }],
-      [{ kind: 'scale', method: 'standard' }, { kind: 'difference', lag: 3 }, { kind: 'scale', method: 'minmax' }],
+      [
+        { kind: 'scale', method: 'standard' },
+        { kind: 'difference', lag: 3 },
+        { kind: 'scale', method: 'minmax' },
+      ],
     ];
     for (const c of chains) {
       const p = Pipeline.fit(c, { y }, 100);

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../../src/errors.js';
-import {
-  gatherManyToOne,
-  gatherOneToOne,
-  manyToOneStarts,
-  oneToOneChunks,
-  splitPoints,
-} from '../../src/windows/index-math.js';
+import { gatherManyToOne, gatherOneToOne, manyToOneStarts, oneToOneChunks, splitPoints } from '../../src/windows/index-math.js';
 
 describe('manyToOneStarts', () => {
   it('lists every valid start', () => {
@@ -32,7 +26,9 @@ describe('splitPoints', () => {
       'not enough data to train: 30 rows, need at least 31 (2 lost to differencing, 11 for one training window, 8 for validation, 10 for test)',
     );
     expect(splitPoints(31, { lost: 2, span: 11, testSize: 10, validationSize: 8 }).trainEnd).toBe(13);
-    expect(() => splitPoints(7, { lost: 0, span: 7, testSize: 1, validationSize: 0 })).toThrow(/need at least 8 \(7 for one training window, 0 for validation, 1 for test\)/);
+    expect(() => splitPoints(7, { lost: 0, span: 7, testSize: 1, validationSize: 0 })).toThrow(
+      /need at least 8 \(7 for one training window, 0 for validation, 1 for test\)/,
+    );
   });
 });
 

@@ -7,7 +7,7 @@ describe('per-window normalisation', () => {
   const starts = manyToOneStarts({ start: 0, end: 7, lookback: 3, horizon: 2 });
   const shape = { n: starts.length, lookback: 3, features: 2, horizon: 2, targetPos: 0 };
 
-  it('takes every column relative to its last input and the targets relative to the target\'s', () => {
+  it("takes every column relative to its last input and the targets relative to the target's", () => {
     const { x, y } = gatherManyToOne([a, b], a, starts, 3, 2);
     normalizeLast(x, y, shape, 1);
     // window 0: a = 1 2 4 -> -3 -2 0, b = 10 10 12 -> -2 -2 0, targets 7 11 -> 3 7

@@ -10,9 +10,18 @@ function setting(config: Record<string, unknown>, camel: string): unknown {
 }
 
 const OFF = [
-  'returnState', 'goBackwards', 'stateful', 'unitForgetBias', 'resetAfter',
-  'kernelRegularizer', 'recurrentRegularizer', 'biasRegularizer', 'activityRegularizer',
-  'kernelConstraint', 'recurrentConstraint', 'biasConstraint',
+  'returnState',
+  'goBackwards',
+  'stateful',
+  'unitForgetBias',
+  'resetAfter',
+  'kernelRegularizer',
+  'recurrentRegularizer',
+  'biasRegularizer',
+  'activityRegularizer',
+  'kernelConstraint',
+  'recurrentConstraint',
+  'biasConstraint',
 ] as const;
 
 /**

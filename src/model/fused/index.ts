@@ -1,12 +1,13 @@
 import type { Tensor } from '@tensorflow/tfjs-core';
 import type { layers as tfLayers } from '@tensorflow/tfjs-layers';
-import type { Tf } from '../backend.js';
-import { forward } from '../../kernels/forward.js';
 import { backward } from '../../kernels/backward.js';
-import { releaseSlot, type Cell, type Slot, type InitialState } from '../../kernels/state.js';
+import { forward } from '../../kernels/forward.js';
+import { type Cell, type InitialState, releaseSlot, type Slot } from '../../kernels/state.js';
+import type { Tf } from '../backend.js';
 import { FUSED_CLASS, STOCK_CLASS, unfusableReason } from './compat.js';
 
 export type { Cell } from '../../kernels/state.js';
+
 type Layer = tfLayers.Layer;
 
 /**
@@ -18,8 +19,17 @@ type Layer = tfLayers.Layer;
  * `slot` (one per layer) keeps the forward state in the kernels' memory until backward; without
  * one, backward recomputes the forward pass.
  */
-export function fusedRnn(tf: Tf, cell: Cell, x: Tensor, kernel: Tensor, recurrentKernel: Tensor, bias: Tensor,
-  returnSequences: boolean, slot?: Slot, initialState?: Tensor[] | null): Tensor {
+export function fusedRnn(
+  tf: Tf,
+  cell: Cell,
+  x: Tensor,
+  kernel: Tensor,
+  recurrentKernel: Tensor,
+  bias: Tensor,
+  returnSequences: boolean,
+  slot?: Slot,
+  initialState?: Tensor[] | null,
+): Tensor {
   const states = initialState ?? [];
   const numStates = cell === 'lstm' ? 2 : 1;
   if (states.length && states.length !== numStates)
@@ -28,16 +38,15 @@ export function fusedRnn(tf: Tf, cell: Cell, x: Tensor, kernel: Tensor, recurren
     const [xt, k, u, b] = args as Tensor[];
     const [B, T, I] = xt.shape as number[];
     const H = u.shape[0];
-    const xd = xt.dataSync() as Float32Array, Wd = k.dataSync() as Float32Array;
-    const Ud = u.dataSync() as Float32Array, bd = b.dataSync() as Float32Array;
+    const xd = xt.dataSync() as Float32Array,
+      Wd = k.dataSync() as Float32Array;
+    const Ud = u.dataSync() as Float32Array,
+      bd = b.dataSync() as Float32Array;
     const st = (args as Tensor[]).slice(4, 4 + states.length);
     st.forEach((t, i) => {
-      if (t.shape.length !== 2 || t.shape[0] !== B || t.shape[1] !== H)
-        throw new Error(`initial state ${i} has shape [${t.shape}], expected [${B},${H}]`);
+      if (t.shape.length !== 2 || t.shape[0] !== B || t.shape[1] !== H) throw new Error(`initial state ${i} has shape [${t.shape}], expected [${B},${H}]`);
     });
-    const init: InitialState | undefined = st.length
-      ? { h0: st[0].dataSync() as Float32Array, c0: st[1]?.dataSync() as Float32Array | undefined }
-      : undefined;
+    const init: InitialState | undefined = st.length ? { h0: st[0].dataSync() as Float32Array, c0: st[1]?.dataSync() as Float32Array | undefined } : undefined;
     // keep the state only when a gradient may be asked for (inside tf.grads / variableGrads)
     const depth = (tf.engine() as unknown as { state?: { gradientDepth?: number } }).state?.gradientDepth;
     const own = slot && (depth === undefined || depth > 0) ? slot : null;
@@ -123,8 +132,7 @@ export function registerFusedLayers(tf: Tf): { FusedLSTM: any; FusedGRU: any } {
         const inputDim = shape[shape.length - 1] as number;
         const { kernelInitializer, recurrentInitializer, biasInitializer } = this.twin.cell;
         this.kernel = this.addWeight('kernel', [inputDim, this.units * G], 'float32', kernelInitializer, undefined, true);
-        this.recurrentKernel = this.addWeight('recurrent_kernel', [this.units, this.units * G], 'float32',
-          recurrentInitializer, undefined, true);
+        this.recurrentKernel = this.addWeight('recurrent_kernel', [this.units, this.units * G], 'float32', recurrentInitializer, undefined, true);
         this.bias = this.addWeight('bias', [this.units * G], 'float32', biasInitializer, undefined, true);
         this.built = true;
       }
@@ -155,8 +163,7 @@ export function registerFusedLayers(tf: Tf): { FusedLSTM: any; FusedGRU: any } {
         const list = Array.isArray(inputs) ? inputs : [inputs];
         const given = kwargs?.initialState;
         const initialState = given == null ? list.slice(1) : Array.isArray(given) ? given : [given];
-        return fusedRnn(tf, cell, list[0], this.kernel.read(), this.recurrentKernel.read(), this.bias.read(), this.returnSequences,
-          this.slot, initialState);
+        return fusedRnn(tf, cell, list[0], this.kernel.read(), this.recurrentKernel.read(), this.bias.read(), this.returnSequences, this.slot, initialState);
       }
       dispose(): any {
         releaseSlot(this.slot);
@@ -179,15 +186,19 @@ export function registerFusedLayers(tf: Tf): { FusedLSTM: any; FusedGRU: any } {
 /** Drop-in replacement for tf.layers.lstm/gru({ ..., recurrentActivation: 'sigmoid' }) (no dropout, no masking, not
  *  stateful; an initial state is taken as the stock layers take it);
  *  saved with the stock class name and config. */
-export function fusedRecurrentLayer(tf: Tf, cell: 'lstm' | 'gru', args: {
-  units: number;
-  returnSequences: boolean;
-  inputShape?: (number | null)[];
-  kernelInitializer: unknown;
-  recurrentInitializer: unknown;
-  biasInitializer: unknown;
-  name?: string;
-}): Layer {
+export function fusedRecurrentLayer(
+  tf: Tf,
+  cell: 'lstm' | 'gru',
+  args: {
+    units: number;
+    returnSequences: boolean;
+    inputShape?: (number | null)[];
+    kernelInitializer: unknown;
+    recurrentInitializer: unknown;
+    biasInitializer: unknown;
+    name?: string;
+  },
+): Layer {
   const { FusedLSTM, FusedGRU } = registerFusedLayers(tf);
   const Cls = cell === 'lstm' ? FusedLSTM : FusedGRU;
   return new Cls(args) as Layer;
