@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { type ParseSeriesOptions, parseHeader, parseSeries } from '../data/read-csv.js';
+import { type ParseSeriesOptions, parseHeader, parseSeries } from '../data/parse-csv.js';
 import { DataError } from '../errors.js';
 import type { Series } from '../types.js';
 

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseSeries } from '../../src/data/read-csv.js';
+import { parseSeries } from '../../src/data/parse-csv.js';
 import { DataError } from '../../src/errors.js';
 import { readHeader, readInput, readSeries, readSeriesInput } from '../../src/io/input-file.js';
 

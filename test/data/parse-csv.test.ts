@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type ParseSeriesOptions, parseHeader, parseSeries } from '../../src/data/read-csv.js';
+import { type ParseSeriesOptions, parseHeader, parseSeries } from '../../src/data/parse-csv.js';
 import { formatTime } from '../../src/data/time.js';
 import { DataError } from '../../src/errors.js';
 import type { MissingPolicy } from '../../src/types.js';
