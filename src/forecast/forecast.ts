@@ -29,7 +29,9 @@ export interface ModelIO {
  * Forecasts `steps` values in transformed space from `origin` (the first row not seen).
  * Inputs are the transformed columns up to `origin`; predictions are fed back as the target
  * when more steps are needed than one model call gives (only possible when the target is the
- * only input, which callers check). `predict` runs the model once (see openPredictor).
+ * only input, which callers check). `predict` runs the model once (see openPredictor) on
+ * x [1, lookback, features] (many-to-one) or [1, warmup, features] (one-to-one).
+ * @param columns transformed columns by name, each [rows >= origin]
  * @returns Float64Array [steps]
  */
 export function forecastTransformed(predict: Predict, io: ModelIO, columns: Record<string, Float64Array>, origin: number, steps: number): Float64Array {

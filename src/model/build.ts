@@ -1,12 +1,13 @@
 import type { io } from '@tensorflow/tfjs-core';
 import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs-layers';
+import type { CELLS } from '../config/names.js';
 import type { Tf } from './backend.js';
 import { FUSED_CLASS, STOCK_CLASS, unfusableReason } from './fused/compat.js';
 import { fusedRecurrentLayer, registerFusedLayers } from './fused/index.js';
 import { parseModelJson, weightSpecsOf } from './saved-model.js';
 
 export interface ModelSpec {
-  cell: 'lstm' | 'gru' | 'rnn';
+  cell: (typeof CELLS)[number];
   layers: { units: number }[];
   dropout: number;
   dense: { units: number }[];
@@ -81,6 +82,14 @@ function denseMaker(tf: Tf, nextSeed: () => number) {
     });
 }
 
+/**
+ * The forecaster a spec describes: stacked LSTM/GRU/SimpleRNN layers (fused on cpu and wasm when
+ * `spec.fused`), optional dropout and hidden dense layers, and a linear head, every initializer
+ * seeded from `spec.seed`; with `spec.linear` a functional model whose output is the head plus a
+ * linear path from the flattened window (set its weights with setLinearPath).
+ * Input [batch, steps, features]; output [batch, outputs], or [batch, steps, outputs] with
+ * `sequenceOutput` (one-to-one).
+ */
 export function buildModel(tf: Tf, spec: ModelSpec): LayersModel {
   if (spec.layers.length === 0) throw new Error('model needs at least one recurrent layer');
   if (spec.linear) return buildWithLinearPath(tf, spec);

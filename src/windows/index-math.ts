@@ -48,7 +48,12 @@ export function oneToOneChunks(opts: { start: number; end: number; chunk: number
   return out;
 }
 
-/** x: [n, lookback, features] row-major, y: [n, horizon]. */
+/**
+ * Many-to-one windows starting at `starts`: inputs are rows [s, s + lookback) of every column,
+ * targets the `horizon` target rows after them.
+ * @param columns input columns in model order, each [rows]
+ * @returns x [n, lookback, features] and y [n, horizon], row-major, n = starts.length
+ */
 export function gatherManyToOne(
   columns: Float64Array[],
   target: Float64Array,
@@ -70,7 +75,12 @@ export function gatherManyToOne(
   return { x, y };
 }
 
-/** x: [n, chunk, features] (rows c..c+chunk-1), y: [n, chunk, 1] (target rows c+1..c+chunk). */
+/**
+ * One-to-one chunks starting at `starts`: inputs are rows c..c+chunk-1, targets the target rows
+ * one step later, c+1..c+chunk.
+ * @param columns input columns in model order, each [rows]
+ * @returns x [n, chunk, features] and y [n, chunk, 1], row-major, n = starts.length
+ */
 export function gatherOneToOne(columns: Float64Array[], target: Float64Array, starts: number[], chunk: number): { x: Float32Array; y: Float32Array } {
   const f = columns.length;
   const x = new Float32Array(starts.length * chunk * f);
