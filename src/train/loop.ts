@@ -3,6 +3,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { TrainingConfig } from '../config/types.js';
 import { InterruptError } from '../errors.js';
 import type { Tf } from '../model/backend.js';
+import type { TrainingWindows } from '../windows/training-windows.js';
 import { PlainAdam } from './adam.js';
 import { mulberry32, shuffleInPlace } from './rng.js';
 
@@ -17,17 +18,8 @@ export interface EpochInfo {
   seconds: number;
 }
 
-export interface TrainData {
-  x: Float32Array;
-  y: Float32Array;
-  /** [n, steps, features] */
-  xShape: number[];
-  /** [n, outputs] or [n, steps, 1] */
-  yShape: number[];
-  xVal?: Float32Array;
-  yVal?: Float32Array;
-  nVal?: number;
-}
+/** The windows a model trains and validates on (see windows/training-windows.ts). */
+export type TrainData = Omit<TrainingWindows, 'normScale'>;
 
 export interface TrainHooks {
   /**

@@ -10,23 +10,9 @@ import { runFiles } from '../../src/artifacts/run-writer.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { ArtifactError } from '../../src/errors.js';
 import { fitSeries } from '../../src/forecast/fit.js';
-import type { Series } from '../../src/types.js';
+import { monthlySeries, valuesOf } from '../series.js';
 
-function monthly(n: number): Series {
-  const times: number[] = [];
-  const y = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    times.push(Date.UTC(2000, i, 1));
-    y[i] = 100 + i + 10 * Math.sin((2 * Math.PI * i) / 12);
-  }
-  return {
-    timeColumn: 'month',
-    index: { format: 'date', frequency: { unit: 'month', step: 1 }, times },
-    target: 'value',
-    features: ['value'],
-    columns: { value: y },
-  };
-}
+const monthly = (n: number) => monthlySeries({ value: valuesOf(n, (i) => 100 + i + 10 * Math.sin((2 * Math.PI * i) / 12)) });
 
 const config = (over: Record<string, unknown>) =>
   resolveConfig(

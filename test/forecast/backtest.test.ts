@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { backtest, defaultStep, meanScores, originEnds, truncateSeries } from '../../src/forecast/backtest.js';
 import { autoConfigFor, defaultLookback, defaultRidge, defaultValidation } from '../../src/forecast/defaults.js';
-import type { Series } from '../../src/types.js';
+import { monthlySeries, valuesOf } from '../series.js';
 
 describe('origin positions', () => {
   it('end = n - H - k*step for k = 0..K-1', () => {
@@ -24,21 +24,9 @@ describe('origin positions', () => {
   });
 });
 
-function monthly(n: number, perturbFrom = n, perturb = 0): Series {
-  const times: number[] = [];
-  const y = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    times.push(Date.UTC(2000, i, 1));
-    y[i] = 100 + 0.8 * i + 12 * Math.sin((2 * Math.PI * i) / 12) + 3 * Math.cos(i * 1.7);
-    if (i >= perturbFrom) y[i] += perturb * (1 + (i % 5));
-  }
-  return {
-    timeColumn: 'month',
-    index: { format: 'date', frequency: { unit: 'month', step: 1 }, times },
-    target: 'value',
-    features: ['value'],
-    columns: { value: y },
-  };
+function monthly(n: number, perturbFrom = n, perturb = 0) {
+  const y = (i: number) => 100 + 0.8 * i + 12 * Math.sin((2 * Math.PI * i) / 12) + 3 * Math.cos(i * 1.7) + (i >= perturbFrom ? perturb * (1 + (i % 5)) : 0);
+  return monthlySeries({ value: valuesOf(n, y) });
 }
 
 describe('truncateSeries', () => {

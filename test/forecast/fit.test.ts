@@ -2,24 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { ConfigError, DataError, InterruptError } from '../../src/errors.js';
 import { type FitEvent, fitSeries, prepareFit } from '../../src/forecast/fit.js';
-import type { Series } from '../../src/types.js';
+import { monthlySeries, valuesOf } from '../series.js';
 
-function monthly(n: number, extra = false): Series {
-  const times: number[] = [];
-  const y = new Float64Array(n);
-  const x = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    times.push(Date.UTC(2000, i, 1));
-    y[i] = 100 + 0.8 * i + 12 * Math.sin((2 * Math.PI * i) / 12);
-    x[i] = 10 + Math.cos(i);
-  }
-  return {
-    timeColumn: 'month',
-    index: { format: 'date', frequency: { unit: 'month', step: 1 }, times },
-    target: 'value',
-    features: extra ? ['value', 'temp'] : ['value'],
-    columns: extra ? { value: y, temp: x } : { value: y },
-  };
+function monthly(n: number, extra = false) {
+  const value = valuesOf(n, (i) => 100 + 0.8 * i + 12 * Math.sin((2 * Math.PI * i) / 12));
+  return monthlySeries(extra ? { value, temp: valuesOf(n, (i) => 10 + Math.cos(i)) } : { value });
 }
 
 const config = (over: Record<string, unknown> = {}) =>
