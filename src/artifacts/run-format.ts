@@ -100,6 +100,11 @@ class Check {
     this.fail(path, `must be one of ${allowed.join(', ')}`);
     return allowed[0];
   }
+  num(v: unknown, path: string, min: number): number {
+    if (typeof v === 'number' && Number.isFinite(v) && v >= min) return v;
+    this.fail(path, `must be a number >= ${min}`);
+    return min;
+  }
   names(v: unknown, path: string): string[] {
     if (Array.isArray(v) && v.length > 0 && v.every((s) => typeof s === 'string' && s !== '') && new Set(v).size === v.length) return v as string[];
     this.fail(path, 'must be a non-empty list of distinct column names');
@@ -111,18 +116,65 @@ class Check {
   }
 }
 
+/** JSON.parse, or the ArtifactError that names the file. */
+function parseJson(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ArtifactError(`${file} is not valid JSON; retrain or restore the run`);
+  }
+}
+
+/** Validates metrics.json (the test scores); `file` names it in messages. */
+export function parseMetricsFile(text: string, file: string): MetricsFile {
+  const json = parseJson(text, file);
+  const c = new Check(file);
+  const o = c.record(json, 'metrics');
+  c.done();
+  c.str(o.origin, 'origin');
+  c.int(o.test_size, 'test_size', 1);
+  c.int(o.season, 'season', 1);
+  if (o.rolling !== undefined && o.rolling !== true) c.fail('rolling', 'must be true when present');
+  if (o.origins !== undefined && !(Array.isArray(o.origins) && o.origins.every((t) => typeof t === 'string'))) c.fail('origins', 'must be a list of times');
+  for (const [method, scores] of Object.entries(c.record(o.methods, 'methods')))
+    for (const [name, v] of Object.entries(c.record(scores, `methods.${method}`)))
+      if (v !== null && !(typeof v === 'number' && Number.isFinite(v))) c.fail(`methods.${method}.${name}`, 'must be a number or null');
+  c.done();
+  return json as MetricsFile;
+}
+
+/** Validates metadata.json (versions, backend, data fingerprint, epochs, timings); `file` names it in messages. */
+export function parseMetadataFile(text: string, file: string): MetadataFile {
+  const json = parseJson(text, file);
+  const c = new Check(file);
+  const o = c.record(json, 'metadata');
+  c.done();
+  for (const k of ['rnnfc_version', 'tfjs_version', 'node_version', 'backend', 'created']) c.str(o[k], k);
+  if (o.threads !== undefined && o.threads !== null) c.int(o.threads, 'threads', 1);
+  if (!Number.isInteger(o.seed)) c.fail('seed', 'must be an integer');
+  const d = c.record(o.data, 'data');
+  c.str(d.path, 'data.path');
+  if (typeof d.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(d.sha256)) c.fail('data.sha256', 'must be 64 hex digits');
+  c.int(d.rows, 'data.rows', 1);
+  c.int(o.best_epoch, 'best_epoch', 0);
+  c.int(o.epochs_run, 'epochs_run', 0);
+  if (o.members !== undefined) c.int(o.members, 'members', 2);
+  if (o.members_best_epoch !== undefined && !(Array.isArray(o.members_best_epoch) && o.members_best_epoch.every((e) => Number.isInteger(e) && e >= 0)))
+    c.fail('members_best_epoch', 'must be a list of epochs');
+  const t = c.record(o.timings, 'timings');
+  c.num(t.train_seconds, 'timings.train_seconds', 0);
+  c.num(t.total_seconds, 'timings.total_seconds', 0);
+  c.done();
+  return json as MetadataFile;
+}
+
 /**
  * Parses and validates pipeline.json: every field's type and range, the fitted transforms, and
  * that the window geometry agrees with itself (outputs, offset, columns). `file` names it in messages.
  * @returns the file's content and its transforms, ready to use
  */
 export function parsePipelineFile(text: string, file: string): { saved: PipelineFile; pipeline: Pipeline } {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new ArtifactError(`${file} is not valid JSON; retrain or restore the run`);
-  }
+  const json = parseJson(text, file);
   const c = new Check(file);
   const o = c.record(json, 'pipeline');
   c.done();

@@ -1,11 +1,19 @@
-/** Reads a run directory into a validated SavedRun: checksums, then every file predict uses against the run format. */
+/** Reads a run directory into a validated SavedRun: checksums, then every JSON file against the run format. */
 
 import { parseConfigText } from '../config/load.js';
 import { ArtifactError } from '../errors.js';
 import type { SavedModel } from '../forecast/fit.js';
 import type { Pipeline } from '../transforms/pipeline.js';
 import { readRunDir } from './run-dir.js';
-import { checkModelAgainstIo, memberFileNames, type PipelineFile, parsePipelineFile, REQUIRED_FILES } from './run-format.js';
+import {
+  checkModelAgainstIo,
+  memberFileNames,
+  type PipelineFile,
+  parseMetadataFile,
+  parseMetricsFile,
+  parsePipelineFile,
+  REQUIRED_FILES,
+} from './run-format.js';
 
 /** A run directory as predict uses it, every part checked. */
 export interface SavedRun {
@@ -26,6 +34,9 @@ export function readRun(dir: string): SavedRun {
   const files = readRunDir(dir, [...REQUIRED_FILES]);
   const { saved, pipeline } = parsePipelineFile(files['pipeline.json'].toString('utf8'), `${dir}/pipeline.json`);
   const config = parseConfigText(files['config.yaml'].toString('utf8'), `${dir}/config.yaml`).value as { data?: { path?: unknown }; backend?: unknown } | null;
+  // the reports are checked too: a run is whole or refused
+  const metadata = files['metadata.json'] ? parseMetadataFile(files['metadata.json'].toString('utf8'), `${dir}/metadata.json`) : undefined;
+  if (files['metrics.json']) parseMetricsFile(files['metrics.json'].toString('utf8'), `${dir}/metrics.json`);
   const members: SavedModel[] = [];
   for (let j = 0; j < (saved.io.members ?? 1); j++) {
     const names = memberFileNames(j);
@@ -44,17 +55,6 @@ export function readRun(dir: string): SavedRun {
       backend: typeof config?.backend === 'string' ? config.backend : undefined,
     },
     members,
-    trainedOn: recordedBackend(files['metadata.json']),
+    trainedOn: metadata?.backend,
   };
-}
-
-/** The backend metadata.json says the run was trained on, if it says. */
-function recordedBackend(metadata: Buffer | undefined): string | undefined {
-  if (!metadata) return undefined;
-  try {
-    const b = (JSON.parse(metadata.toString('utf8')) as { backend?: unknown }).backend;
-    return typeof b === 'string' ? b : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -39,11 +39,11 @@ async function writeRun(over: Record<string, unknown>): Promise<{ dir: string; f
   return { dir, files };
 }
 
-/** The run with pipeline.json edited by `edit` and the manifest re-hashed, so that only the format check can catch it. */
-function tampered(run: { dir: string; files: Record<string, string | Uint8Array> }, edit: (p: Record<string, any>) => unknown): string {
-  const p = JSON.parse(run.files['pipeline.json'] as string);
+/** The run with one JSON file (pipeline.json unless named) edited by `edit` and the manifest re-hashed, so that only the format check can catch it. */
+function tampered(run: { dir: string; files: Record<string, string | Uint8Array> }, edit: (p: Record<string, any>) => unknown, name = 'pipeline.json'): string {
+  const p = JSON.parse(run.files[name] as string);
   const next = edit(p);
-  const files: Record<string, string | Uint8Array> = { ...run.files, 'pipeline.json': JSON.stringify(next === undefined ? p : next) };
+  const files: Record<string, string | Uint8Array> = { ...run.files, [name]: JSON.stringify(next === undefined ? p : next) };
   delete files['manifest.json'];
   const dir = join(mkdtempSync(join(tmpdir(), 'rnnfc-run-')), 'run');
   writeDirAtomic(dir, { ...files, 'manifest.json': buildManifest(files, '0.1.0') }, { overwrite: false });
@@ -92,6 +92,28 @@ describe('run directory: written by run-writer, read back by run-reader', () => 
     expect(refusal(tampered(direct, (p) => void (p.io.features = ['other'])))).toMatch(/io\.features: must equal features/);
     expect(refusal(tampered(direct, (p) => void (p.frequency.step = 0)))).toMatch(/frequency\.step: must be an integer >= 1/);
     expect(refusal(tampered(direct, (p) => void (p.missing = 'guess')))).toMatch(/missing: must be one of interpolate, ffill, drop, error/);
+  });
+
+  it('refuses a metadata.json or metrics.json that does not match the format', () => {
+    expect(refusal(tampered(direct, () => [], 'metadata.json'))).toMatch(/metadata\.json does not match the run format:\n {2}metadata: must be an object/);
+    const meta = refusal(
+      tampered(
+        direct,
+        (m) => {
+          m.backend = 7;
+          m.data.sha256 = 'x';
+          delete m.timings;
+        },
+        'metadata.json',
+      ),
+    );
+    expect(meta).toMatch(/backend: must be a non-empty string/);
+    expect(meta).toMatch(/data\.sha256: must be 64 hex digits/);
+    expect(meta).toMatch(/timings: must be an object/);
+    expect(refusal(tampered(direct, (m) => void (m.methods.model.mase = 'good'), 'metrics.json'))).toMatch(/methods\.model\.mase: must be a number or null/);
+    expect(refusal(tampered(direct, (m) => void (m.test_size = 0), 'metrics.json'))).toMatch(/test_size: must be an integer >= 1/);
+    // what older runs lack (threads, members) may be absent
+    expect(readRun(tampered(direct, (m) => void delete m.threads, 'metadata.json')).trainedOn).toBe('cpu');
   });
 
   it('refuses a pipeline.json whose window does not fit the model (a changed io.lookback or horizon)', () => {
