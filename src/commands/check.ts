@@ -1,7 +1,7 @@
 import { formatTime } from '../data/time.js';
 import { settingsFor } from '../forecast/defaults.js';
 import { prepareFit } from '../forecast/fit.js';
-import { configFromOptions, type DataFlagOptions, readConfiguredSeries } from './common.js';
+import { configFromOptions, type DataFlagOptions, machineLimits, readConfiguredSeries } from './common.js';
 
 /**
  * `rnnfc check`: validates the config (every problem at once), reads the data, and runs every rule
@@ -12,7 +12,7 @@ export async function checkCommand(opts: DataFlagOptions): Promise<void> {
   const flagged = configFromOptions(opts);
   const s = readConfiguredSeries(flagged);
   const cfg = settingsFor(flagged, s, { configless: !opts.config, lookback: opts.lookback });
-  prepareFit(cfg, s);
+  prepareFit(cfg, s, machineLimits());
   const n = s.columns[cfg.data.target].length;
   const f = s.index.frequency;
   const first = formatTime(s.index.times[0], s.index.format);

@@ -1,9 +1,11 @@
+import { totalmem } from 'node:os';
 import { basename } from 'node:path';
 import { loadConfigFile } from '../config/load.js';
 import type { ConfigOverrides } from '../config/resolve.js';
 import { resolveConfig } from '../config/resolve.js';
 import type { Config } from '../config/types.js';
 import type { FitOptions } from '../forecast/fit.js';
+import { type FitLimits, limitsFor } from '../forecast/limits.js';
 import { readSeriesInput } from '../io/input-file.js';
 import type { Series } from '../types.js';
 
@@ -85,9 +87,15 @@ export function readConfiguredInput(cfg: Config): { series: Series; sha256: stri
   });
 }
 
-/** The compute backend and layer kind a fit gets from the command line's world: the config's backend, and RNNFC_STOCK_LAYERS. */
-export function computeOptions(cfg: Config): Pick<FitOptions, 'engine' | 'layers'> {
+/** The memory a fit may use: half of this machine's (forecast/limits.ts). */
+export function machineLimits(): FitLimits {
+  return limitsFor(totalmem());
+}
+
+/** The compute backend, layer kind and memory limit a fit gets from the command line's world: the config's backend, RNNFC_STOCK_LAYERS, the machine's memory. */
+export function computeOptions(cfg: Config): Pick<FitOptions, 'engine' | 'layers' | 'limits'> {
   return {
+    limits: machineLimits(),
     engine: async () => (await import('../model/backend.js')).loadBackend(cfg.backend),
     // RNNFC_STOCK_LAYERS=1 keeps the stock tfjs LSTM/GRU layers on cpu and wasm too (for
     // comparing the two: bench/configs.js); the saved model is the same format either way.

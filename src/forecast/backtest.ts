@@ -6,11 +6,12 @@
 import type { Config } from '../config/types.js';
 import { formatTime } from '../data/time.js';
 import { DataError } from '../errors.js';
+import { evaluationSeason } from '../metrics/season.js';
 import { transformOf } from '../transforms/registry.js';
 import type { Series } from '../types.js';
 import { type FitOptions, fitSeries } from './fit.js';
 
-export interface BacktestOptions extends Pick<FitOptions, 'engine' | 'layers' | 'signal'> {
+export interface BacktestOptions extends Pick<FitOptions, 'engine' | 'layers' | 'signal' | 'limits'> {
   origins: number;
   step: number;
   season: number;
@@ -105,10 +106,13 @@ export async function backtest(cfg: Config, series: Series, opts: BacktestOption
   if (!target) throw new DataError(`no target column "${cfg.data.target}" in the series`);
   const n = target.length;
   const ends = originEnds(n, H, opts.step, opts.origins);
+  // a season the frequency gives stays 0 (as the fit infers the same), so only a chosen one is
+  // checked against the rows before each origin (forecast/limits.ts)
+  const inferred = opts.season === evaluationSeason(cfg.evaluation.season, series.index.frequency) ? cfg.evaluation.season : opts.season;
   const ocfg: Config = {
     ...cfg,
     window: { ...cfg.window, horizon: H },
-    evaluation: { ...cfg.evaluation, test_size: H, season: opts.season },
+    evaluation: { ...cfg.evaluation, test_size: H, season: inferred },
   };
   const results: OriginResult[] = [];
   let backend = '';
@@ -118,7 +122,7 @@ export async function backtest(cfg: Config, series: Series, opts: BacktestOption
     const t0 = performance.now();
     const part = truncateSeries(series, end + H);
     const kcfg = opts.configFor ? opts.configFor(ocfg, truncateSeries(series, end), end) : ocfg;
-    const r = await fitSeries(kcfg, part, { engine: opts.engine, layers: opts.layers, signal: opts.signal, future: false });
+    const r = await fitSeries(kcfg, part, { engine: opts.engine, layers: opts.layers, signal: opts.signal, limits: opts.limits, future: false });
     if (r.split.valEnd !== end) throw new Error(`internal: origin ${k} split at ${r.split.valEnd}, expected ${end}`);
     ({ backend, threads } = r);
     const metrics: Record<string, MethodScores> = {};

@@ -17,6 +17,7 @@ import { type TrainingWindows, trainingWindows } from '../windows/training-windo
 import { drift, naive, seasonalNaive } from './baselines.js';
 import { medianOf } from './ensemble.js';
 import { forecastTransformed, type ModelIO, needsFeedback, onlyTargetInput, testBlocks } from './forecast.js';
+import { checkMemory, checkSizesAgainstRows, checkSizesAgainstSplit, DEFAULT_LIMITS, type FitLimits } from './limits.js';
 import { fitLinearPath } from './linear-path.js';
 import { checkConfigAgainstData } from './rules.js';
 
@@ -50,6 +51,8 @@ export interface FitOptions {
   /** Aborting stops training between batches with an InterruptError; nothing is returned. */
   signal?: AbortSignal;
   onEvent?: (e: FitEvent) => void;
+  /** The memory the fit may use (see limits.ts); the commands pass half of the machine's. Default: DEFAULT_LIMITS. */
+  limits?: FitLimits;
 }
 
 /** The chronological split of a fit: training rows [0, trainEnd), validation [trainEnd, valEnd), test [valEnd, n). */
@@ -114,20 +117,24 @@ export interface PreparedFit {
 }
 
 /**
- * Every check and preparation that comes before training: the config against the data, the
- * split, the transforms fitted on the training rows, the windows. `rnnfc check` runs this too,
- * so that check and train agree. Throws ConfigError or DataError.
+ * Every check and preparation that comes before training: the config against the data, every
+ * size against the rows and the fit's memory estimate against `limits` (limits.ts), the split, the
+ * transforms fitted on the training rows, the windows. `rnnfc check` runs this too, so that check
+ * and train agree. Throws ConfigError or DataError before anything large is allocated.
  */
-export function prepareFit(cfg: Config, series: Series): PreparedFit {
+export function prepareFit(cfg: Config, series: Series, limits: FitLimits = DEFAULT_LIMITS): PreparedFit {
   checkConfigAgainstData(cfg, series);
   const w = cfg.window;
   const n = series.columns[cfg.data.target].length;
+  checkSizesAgainstRows(cfg, n);
   const split = splitPoints(n, {
     lost: differenceLag(cfg.transforms),
     span: w.mode === 'one-to-one' ? 2 : w.lookback + (w.strategy === 'recursive' ? 1 : w.horizon),
     testSize: cfg.evaluation.test_size,
     validationSize: cfg.training.validation_size,
   });
+  checkSizesAgainstSplit(cfg, split);
+  checkMemory(cfg, { rows: n, columns: Object.keys(series.columns).length, split }, limits);
   // Everything the model sees is transformed from the rows before the test origin only, so test
   // actuals can never shape the inputs (nor make a transform fail).
   const rows: Record<string, Float64Array> = {};
@@ -173,7 +180,7 @@ export function prepareFit(cfg: Config, series: Series): PreparedFit {
  * and forecasts the horizon after the last row.
  */
 export async function fitSeries(cfg: Config, series: Series, opts: FitOptions): Promise<FitResult> {
-  const { split, pipeline, io, steps, seen: tcols, windows: data } = prepareFit(cfg, series);
+  const { split, pipeline, io, steps, seen: tcols, windows: data } = prepareFit(cfg, series, opts.limits);
   const w = cfg.window;
   const features = cfg.data.features;
   const original = series.columns[cfg.data.target];
