@@ -189,7 +189,7 @@ export async function fitSeries(cfg: Config, series: Series, opts: FitOptions): 
   const { loadBackend, usesFusedKernels } = await import('../model/backend.js');
   const { buildModel, serializeModel, setLinearPath } = await import('../model/build.js');
   const { openPredictor } = await import('../model/predictor.js');
-  const { trainModel } = await import('../train/loop.js');
+  const { DivergedError, trainModel } = await import('../train/loop.js');
   const { tf, backend } = await (opts.engine ?? (() => loadBackend(cfg.backend)))();
   const fused = usesFusedKernels(backend) && cfg.model.cell !== 'rnn' && opts.layers !== 'stock';
   let threads: number | null = null;
@@ -237,6 +237,10 @@ export async function fitSeries(cfg: Config, series: Series, opts: FitOptions): 
     const onEpoch = (e: EpochInfo) => opts.onEvent?.({ kind: 'epoch', member: j, members, epochs: cfg.training.epochs, epoch: e });
     try {
       fits.push(await trainModel(tf, model, data, { ...cfg.training, seed }, { keepInitial: Boolean(linearPath), onEpoch, shouldStop }));
+    } catch (e) {
+      model.dispose();
+      if (e instanceof DivergedError && members > 1) throw new DivergedError(`ensemble member ${j + 1} of ${members} (seed ${seed}): ${e.message}`);
+      throw e;
     } finally {
       opts.onEvent?.({ kind: 'member-done', member: j, members });
     }

@@ -1,7 +1,7 @@
 import type { NamedTensorMap, Optimizer, Scalar, Tensor, Variable } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { TrainingConfig } from '../config/types.js';
-import { InterruptError } from '../errors.js';
+import { InterruptError, UserError } from '../errors.js';
 import type { Tf } from '../model/backend.js';
 import type { TrainingWindows } from '../windows/training-windows.js';
 import { PlainAdam } from './adam.js';
@@ -16,6 +16,21 @@ export interface EpochInfo {
   gradNorm: number;
   /** Seconds spent on this epoch. */
   seconds: number;
+}
+
+/**
+ * Training diverged: the loss (or the gradient norm, or the validation loss) became NaN or
+ * infinite, so the weights are lost; nothing of the fit is usable. Usually a learning rate too
+ * high for the data; exit 2 like any setting the user can change.
+ */
+export class DivergedError extends UserError {}
+
+/** The DivergedError for a non-finite `what` in `epoch`, naming the settings to change. */
+function diverged(what: string, value: number, epoch: number, cfg: TrainingConfig): DivergedError {
+  const clip = cfg.clip_norm > 0 ? '' : ', or clip gradients (training.clip_norm: 1)';
+  return new DivergedError(
+    `training diverged in epoch ${epoch}: the ${what} became ${value}; use a smaller training.learning_rate (now ${cfg.learning_rate})${clip}`,
+  );
 }
 
 /** The windows a model trains and validates on (see windows/training-windows.ts). */
@@ -187,6 +202,9 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, cf
         stats.dispose();
         const l = sv[0];
         const g = adam ? plainNorm : sv[1];
+        // NaN or infinite: the weights are lost, and every later step would only spread them
+        if (!Number.isFinite(l)) throw diverged('loss', l, epoch, cfg);
+        if (!Number.isFinite(g)) throw diverged('gradient norm', g, epoch, cfg);
         lossSum += l * size;
         normSum += g;
         batches++;
@@ -199,6 +217,7 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, cf
       }
       const loss = lossSum / n;
       const valLoss = xVal && yVal ? evaluateLoss(tf, model, xVal, yVal, lossFn) : null;
+      if (valLoss !== null && !Number.isFinite(valLoss)) throw diverged('validation loss', valLoss, epoch, cfg);
       const info: EpochInfo = {
         epoch,
         loss,
