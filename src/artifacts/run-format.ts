@@ -20,8 +20,8 @@ import { FREQUENCY_UNITS, TIME_FORMATS } from '../types.js';
 /** Version of pipeline.json's layout; readers refuse others. */
 export const PIPELINE_FORMAT_VERSION = 1;
 
-/** The files predict cannot do without. */
-export const REQUIRED_FILES = ['model.json', 'weights.bin', 'pipeline.json', 'config.yaml'] as const;
+/** The files predict cannot do without (metadata.json: the rows the run was trained on bound its window). */
+export const REQUIRED_FILES = ['model.json', 'weights.bin', 'pipeline.json', 'config.yaml', 'metadata.json'] as const;
 
 /** pipeline.json: the data side of a run (columns, time index, fitted transforms, window geometry). */
 export interface PipelineFile {
@@ -270,14 +270,100 @@ export function modelSignature(modelJson: string): ModelSignature | null {
   }
 }
 
-/** Throws ArtifactError unless the model in `modelJson` takes and gives what pipeline.json's io says. */
-export function checkModelAgainstIo(modelJson: string, io: ModelIO, file: string): void {
-  const sig = modelSignature(modelJson);
-  if (!sig) return; // a topology this reader does not know; loading the model will judge it
+/** Bytes of one value of each dtype a weights file may hold; rnnfc writes float32 only. */
+const DTYPE_BYTES: Record<string, number> = { float32: 4 };
+
+/** The weights model.json's weightsManifest declares, in file order; throws ArtifactError naming `file` when it is malformed. */
+export function declaredWeights(modelJson: string, file: string): { name: string; shape: number[] }[] {
+  const bad = (what: string) => new ArtifactError(`${file}: ${what}; retrain or restore the run`);
+  let json: unknown;
+  try {
+    json = JSON.parse(modelJson);
+  } catch {
+    throw new ArtifactError(`${file} is not valid JSON; retrain or restore the run`);
+  }
+  const groups = (json as { weightsManifest?: unknown } | null)?.weightsManifest;
+  if (!Array.isArray(groups)) throw bad('weightsManifest must be a list of weight groups');
+  const out: { name: string; shape: number[] }[] = [];
+  for (const g of groups) {
+    const weights = (g as { weights?: unknown } | null)?.weights;
+    if (!Array.isArray(weights)) throw bad('every weightsManifest group must list its weights');
+    for (const w of weights as { name?: unknown; shape?: unknown; dtype?: unknown; quantization?: unknown }[]) {
+      if (!w || typeof w.name !== 'string') throw bad('every weight must have a name');
+      if (!Array.isArray(w.shape) || !w.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw bad(`weight ${w.name} must have a shape of sizes`);
+      if (typeof w.dtype !== 'string' || !(w.dtype in DTYPE_BYTES) || w.quantization !== undefined)
+        throw bad(`weight ${w.name} must be float32 (unquantized), as rnnfc writes it`);
+      out.push({ name: w.name, shape: w.shape as number[] });
+    }
+  }
+  return out;
+}
+
+/** The byte size of the weights file model.json's weightsManifest declares (4 bytes a float32). */
+export function declaredWeightBytes(modelJson: string, file: string): number {
+  return declaredWeights(modelJson, file).reduce((a, w) => a + 4 * w.shape.reduce((p, d) => p * d, 1), 0);
+}
+
+/** Every `units` the topology gives a layer (directly, or in the layer a wrapper holds), with the layer's name. */
+function topologyUnits(modelJson: string): { layer: string; units: unknown }[] {
+  const topo = (JSON.parse(modelJson) as { modelTopology?: { config?: unknown } }).modelTopology;
+  const cfg = topo?.config as { layers?: LayerJson[] } | LayerJson[] | undefined;
+  const layers = Array.isArray(cfg) ? cfg : Array.isArray(cfg?.layers) ? cfg.layers : [];
+  const out: { layer: string; units: unknown }[] = [];
+  for (const l of layers) {
+    const c = (l?.config ?? {}) as Record<string, unknown>;
+    const name = String(l?.name ?? c.name ?? '?');
+    if (c.units !== undefined) out.push({ layer: name, units: c.units });
+    const inner = (c.layer as { config?: { units?: unknown } } | undefined)?.config?.units;
+    if (inner !== undefined) out.push({ layer: name, units: inner });
+  }
+  return out;
+}
+
+/**
+ * Throws ArtifactError unless the model in `modelJson` takes and gives what pipeline.json's io
+ * says, and (given `weightsBytes`, the size of its weights file) its weights are what its
+ * weightsManifest declares, with no layer wider than the weights allow (a layer of u units has a
+ * weight with a dimension of at least u, so a topology cannot make a loader build layers larger
+ * than the weights file).
+ */
+export function checkModelAgainstIo(modelJson: string, io: ModelIO, file: string, weightsBytes?: number): void {
   const problems: string[] = [];
-  if (sig.features !== io.features.length) problems.push(`takes ${sig.features} input columns, pipeline.json has ${io.features.length}`);
-  if (io.mode === 'many-to-one' && sig.steps !== io.lookback)
-    problems.push(`takes windows of ${sig.steps ?? 'any'} steps, pipeline.json has lookback ${io.lookback}`);
-  if (sig.outputs !== io.outputs) problems.push(`gives ${sig.outputs} outputs, pipeline.json expects ${io.outputs}`);
+  if (weightsBytes !== undefined) {
+    const weights = declaredWeights(modelJson, file);
+    const declared = weights.reduce((a, w) => a + 4 * w.shape.reduce((p, d) => p * d, 1), 0);
+    if (declared !== weightsBytes) problems.push(`declares ${declared} bytes of weights, the weights file has ${weightsBytes}`);
+    const widest = weights.reduce((a, w) => Math.max(a, ...w.shape), 0);
+    for (const { layer, units } of topologyUnits(modelJson))
+      if (!(Number.isSafeInteger(units) && (units as number) >= 1 && (units as number) <= widest))
+        problems.push(`layer ${layer} has ${String(units).slice(0, 20)} units, but no weight is that wide`);
+  }
+  const sig = modelSignature(modelJson);
+  if (sig) {
+    // (a topology this reader does not know: loading the model will judge it)
+    if (sig.features !== io.features.length) problems.push(`takes ${sig.features} input columns, pipeline.json has ${io.features.length}`);
+    if (io.mode === 'many-to-one' && sig.steps !== io.lookback)
+      problems.push(`takes windows of ${sig.steps ?? 'any'} steps, pipeline.json has lookback ${io.lookback}`);
+    if (sig.outputs !== io.outputs) problems.push(`gives ${sig.outputs} outputs, pipeline.json expects ${io.outputs}`);
+  }
   if (problems.length) throw new ArtifactError(`${file} does not fit the run's pipeline.json: ${problems.join('; ')}`, 'retrain or restore the run');
+}
+
+/**
+ * Throws ArtifactError unless the window of pipeline.json fits in the `rows` the run was trained
+ * on (metadata.json): a fit refuses a lookback, horizon, offset or chunk as long as its data
+ * (forecast/limits.ts), so larger ones come from an edited file, and would make predict forecast
+ * or warm up for that many steps.
+ */
+export function checkIoAgainstRows(io: ModelIO, rows: number, file: string): void {
+  const problems: string[] = [];
+  if (io.lookback >= rows) problems.push(`io.lookback: ${io.lookback}`);
+  if (io.horizon >= rows) problems.push(`io.horizon: ${io.horizon}`);
+  if (io.offset >= rows) problems.push(`io.offset: ${io.offset}`);
+  if (io.warmup > 4 * rows) problems.push(`io.warmup: ${io.warmup}`);
+  if (problems.length)
+    throw new ArtifactError(
+      `${file} does not fit the ${rows} rows metadata.json says the run was trained on: ${problems.join(', ')}`,
+      'retrain or restore the run',
+    );
 }

@@ -6,7 +6,9 @@ import type { SavedModel } from '../forecast/fit.js';
 import type { Pipeline } from '../transforms/pipeline.js';
 import { readRunDir } from './run-dir.js';
 import {
+  checkIoAgainstRows,
   checkModelAgainstIo,
+  declaredWeightBytes,
   memberFileNames,
   type PipelineFile,
   parseMetadataFile,
@@ -29,21 +31,37 @@ export interface SavedRun {
   trainedOn?: string;
 }
 
-/** Reads and validates the run directory `dir`; throws ArtifactError naming the file and the problem. */
+/** weights.bin -> model.json, weights-2.bin -> model-2.json; undefined for other names. */
+function modelOfWeights(name: string): string | undefined {
+  const m = /^weights(?:-([1-9][0-9]*))?\.bin$/.exec(name);
+  return m ? memberFileNames(m[1] ? Number(m[1]) : 0).model : undefined;
+}
+
+/**
+ * Reads and validates the run directory `dir` as untrusted input (run-dir.ts: files confined to
+ * it, sizes bounded, weights no larger than their model.json declares, checksums), then every
+ * file against the run format; throws ArtifactError naming the file and the problem.
+ */
 export function readRun(dir: string): SavedRun {
-  const files = readRunDir(dir, [...REQUIRED_FILES]);
+  const files = readRunDir(dir, [...REQUIRED_FILES], {
+    expectedBytes: (name, read) => {
+      const model = modelOfWeights(name);
+      return model && read[model] ? declaredWeightBytes(read[model].toString('utf8'), `${dir}/${model}`) : undefined;
+    },
+  });
   const { saved, pipeline } = parsePipelineFile(files['pipeline.json'].toString('utf8'), `${dir}/pipeline.json`);
   const config = parseConfigText(files['config.yaml'].toString('utf8'), `${dir}/config.yaml`).value as { data?: { path?: unknown }; backend?: unknown } | null;
   // the reports are checked too: a run is whole or refused
-  const metadata = files['metadata.json'] ? parseMetadataFile(files['metadata.json'].toString('utf8'), `${dir}/metadata.json`) : undefined;
+  const metadata = parseMetadataFile(files['metadata.json'].toString('utf8'), `${dir}/metadata.json`);
   if (files['metrics.json']) parseMetricsFile(files['metrics.json'].toString('utf8'), `${dir}/metrics.json`);
+  checkIoAgainstRows(saved.io, metadata.data.rows, `${dir}/pipeline.json`);
   const members: SavedModel[] = [];
   for (let j = 0; j < (saved.io.members ?? 1); j++) {
     const names = memberFileNames(j);
     if (!files[names.model] || !files[names.weights])
       throw new ArtifactError(`${dir} is incomplete: ensemble member file ${names.model} or ${names.weights} is missing`);
     const modelJson = files[names.model].toString('utf8');
-    checkModelAgainstIo(modelJson, saved.io, `${dir}/${names.model}`);
+    checkModelAgainstIo(modelJson, saved.io, `${dir}/${names.model}`, files[names.weights].byteLength);
     members.push({ modelJson, weights: files[names.weights] });
   }
   return {
@@ -55,6 +73,6 @@ export function readRun(dir: string): SavedRun {
       backend: typeof config?.backend === 'string' ? config.backend : undefined,
     },
     members,
-    trainedOn: metadata?.backend,
+    trainedOn: metadata.backend,
   };
 }
