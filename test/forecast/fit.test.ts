@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { ConfigError, DataError, InterruptError } from '../../src/errors.js';
 import { type FitEvent, fitSeries, prepareFit } from '../../src/forecast/fit.js';
+import { DivergedError } from '../../src/train/loop.js';
 import { monthlySeries, valuesOf } from '../series.js';
 
 function monthly(n: number, extra = false) {
@@ -98,5 +99,16 @@ describe('fitSeries', () => {
     });
     await expect(bad).rejects.toThrow(/not enough data to train/);
     expect(loaded).toBe(false);
+  });
+
+  it('refuses a diverged training naming the ensemble member, and trains no member after it', async () => {
+    const cfg = config({ training: { epochs: 3, batch_size: 16, seed: 3, validation_size: 6, early_stopping: false, ensemble: 2, learning_rate: 1e300 } });
+    const events: FitEvent[] = [];
+    const run = fitSeries(cfg, monthly(60), { onEvent: (e) => events.push(e) });
+    await expect(run).rejects.toBeInstanceOf(DivergedError);
+    await expect(run).rejects.toThrow(
+      /^ensemble member 1 of 2 \(seed 3\): training diverged in epoch 1: the loss became NaN; use a smaller training\.learning_rate \(now 1e\+300\)$/,
+    );
+    expect(events.map((e) => e.kind)).toEqual(['member-done']);
   });
 });

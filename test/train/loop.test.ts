@@ -2,10 +2,10 @@ import type { Tensor } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TrainingConfig } from '../../src/config/types.js';
-import { InterruptError } from '../../src/errors.js';
+import { InterruptError, UserError } from '../../src/errors.js';
 import { loadBackend, type Tf } from '../../src/model/backend.js';
 import { buildModel, type ModelSpec } from '../../src/model/build.js';
-import { type EpochInfo, evaluateLoss, makeLoss, trainModel } from '../../src/train/loop.js';
+import { DivergedError, type EpochInfo, evaluateLoss, makeLoss, trainModel } from '../../src/train/loop.js';
 import { makeProgress } from '../../src/train/progress.js';
 import { mulberry32, shuffleInPlace } from '../../src/train/rng.js';
 
@@ -279,5 +279,49 @@ describe('progress', () => {
     p.onEpoch(e(1));
     p.done();
     expect(chunks).toHaveLength(0);
+  });
+});
+
+describe('divergence', () => {
+  /** The error trainModel rejects with, and the epochs it reported before. */
+  async function diverging(over: Partial<TrainingConfig>, data = sineWindows(64)): Promise<{ error: Error; epochs: number[] }> {
+    const epochs: number[] = [];
+    const m = buildModel(tf, spec);
+    try {
+      await trainModel(tf, m, data, { ...cfg, epochs: 5, ...over }, { onEpoch: (e) => epochs.push(e.epoch) });
+    } catch (e) {
+      return { error: e as Error, epochs };
+    } finally {
+      m.dispose();
+    }
+    throw new Error('training did not diverge');
+  }
+
+  it('a learning rate of 1e300 stops in epoch 1 with a user error naming it', async () => {
+    const { error, epochs } = await diverging({ learning_rate: 1e300 });
+    expect(error).toBeInstanceOf(DivergedError);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).exitCode).toBe(2);
+    expect(error.message).toBe(
+      'training diverged in epoch 1: the loss became NaN; use a smaller training.learning_rate (now 1e+300), or clip gradients (training.clip_norm: 1)',
+    );
+    // no epoch completed: nothing of it is reported or kept
+    expect(epochs).toEqual([]);
+  });
+
+  it('names the epoch it happened in, and leaves out clipping when it is on', async () => {
+    // finite inputs whose loss overflows float32 from the second epoch on: targets of 1e19 squared
+    const d = sineWindows(16);
+    const e1 = await diverging({ optimizer: 'sgd', learning_rate: 1e30, clip_norm: 1, batch_size: 16 }, d);
+    expect(e1.error).toBeInstanceOf(DivergedError);
+    expect(e1.error.message).toMatch(/^training diverged in epoch 2: the loss became (NaN|Infinity); use a smaller training\.learning_rate \(now 1e\+30\)$/);
+    expect(e1.epochs).toEqual([1]);
+  });
+
+  it('a finite loss that overflows (targets near the float32 limit) is a divergence too', async () => {
+    const d = sineWindows(16);
+    d.y.fill(3e38);
+    const { error } = await diverging({}, d);
+    expect(error.message).toMatch(/^training diverged in epoch 1: the loss became Infinity;/);
   });
 });

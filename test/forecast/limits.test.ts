@@ -1,0 +1,264 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../src/config/resolve.js';
+import { ConfigError } from '../../src/errors.js';
+import { prepareFit } from '../../src/forecast/fit.js';
+import {
+  BASE_BYTES,
+  checkMemory,
+  checkSizesAgainstRows,
+  checkSizesAgainstSplit,
+  estimateFitMemory,
+  formatBytes,
+  limitsFor,
+  weightGroups,
+  windowCounts,
+} from '../../src/forecast/limits.js';
+import { loadBackend, type Tf } from '../../src/model/backend.js';
+import { buildModel } from '../../src/model/build.js';
+import { trainingWindows } from '../../src/windows/training-windows.js';
+import { monthlySeries, valuesOf } from '../series.js';
+
+const GiB = 1024 ** 3;
+const monthly = (n: number) => monthlySeries({ value: valuesOf(n, (i) => 100 + i + 10 * Math.sin((2 * Math.PI * i) / 12)) });
+
+const config = (over: Record<string, unknown> = {}) =>
+  resolveConfig(
+    {
+      data: { path: 'synthetic.csv', target: 'value' },
+      window: { lookback: 12, horizon: 6 },
+      model: { cell: 'lstm', layers: [{ units: 4 }] },
+      training: { epochs: 3, batch_size: 16, validation_size: 6 },
+      ...over,
+    },
+    { file: '(test)' },
+  );
+
+/** The ConfigError message `fn` throws. */
+function refusal(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as Error).message;
+  }
+  throw new Error('accepted');
+}
+
+describe('estimateFitMemory', () => {
+  it('matches a case computed by hand, part by part', () => {
+    // 60 monthly rows, one column; transforms [scale]; lookback 12, horizon 6 (direct: 6 outputs);
+    // validation 6 and test 6 rows: training rows [0, 48), validation [48, 54)
+    const cfg = config();
+    const est = estimateFitMemory(cfg, { rows: 60, columns: 1, split: { trainEnd: 48, valEnd: 54, n: 60 } });
+    const part = Object.fromEntries(est.parts.map((p) => [p.name, p.bytes]));
+    // columns: 8 bytes * 60 rows * 1 column * (1 transform + 3 copies)
+    expect(part.columns).toBe(1920);
+    // windows: training starts 0..30 (31; s + 18 <= 48), validation start 36 only (targets 48..53):
+    // 32 windows of 12 inputs + 6 targets, 4 bytes, twice
+    expect(part.windows).toBe(4 * 2 * 32 * 18);
+    expect(part.windows).toBe(4608);
+    // weights: LSTM 4 gates * 4 units * (1 input + 4 recurrent + 1 bias) = 96, head 4 * 6 + 6 = 30;
+    // 126 weights, 4 bytes, six copies
+    expect(part.weights).toBe(3024);
+    // activations: batch 16, so 32 rows in flight (one validation window is fewer); per row
+    // 12 steps * (1 input + (4 gates + 3) * 4 units) = 348 floats
+    expect(part.activations).toBe(4 * 32 * 348);
+    expect(part.activations).toBe(44544);
+    // history: 64 bytes * 3 epochs * 1 member
+    expect(part.history).toBe(192);
+    expect(part.base).toBe(BASE_BYTES);
+    expect(part.ensemble).toBeUndefined();
+    expect(part['linear path']).toBeUndefined();
+    expect(est.bytes).toBe(268435456 + 1920 + 4608 + 3024 + 44544 + 192);
+    expect(est.bytes).toBe(268489744);
+  });
+
+  it('counts an ensemble, a linear path and the validation chunk when they are there', () => {
+    const cfg = config({
+      model: { cell: 'gru', layers: [{ units: 2 }], linear: true },
+      training: { epochs: 1, batch_size: 1, validation_size: 6, ensemble: 3 },
+    });
+    const est = estimateFitMemory(cfg, { rows: 60, columns: 1, split: { trainEnd: 48, valEnd: 54, n: 60 } });
+    const part = Object.fromEntries(est.parts.map((p) => [p.name, p.bytes]));
+    // weights: GRU 3 * 2 * (1 + 2 + 1) = 24, head 2 * 6 + 6 = 18, linear path 12 * 6 + 6 = 78: 120
+    expect(part.weights).toBe(4 * 6 * 120);
+    // the two other members' saved models
+    expect(part.ensemble).toBe(4 * 2 * 120);
+    // ridge over p = 13 inputs: 31 rows, two 13 x 13 matrices, 13 x 6 right-hand sides
+    expect(part['linear path']).toBe(8 * (31 * 13 + 2 * 169 + 13 * 6));
+    // batch 1: 2 rows in flight; 12 steps * (1 + 6 * 2)
+    expect(part.activations).toBe(4 * 2 * 12 * 13);
+    expect(part.history).toBe(64 * 3);
+  });
+});
+
+describe('checkMemory', () => {
+  const split = { trainEnd: 120, valEnd: 132, n: 144 };
+  const shape = { rows: 144, columns: 1, split };
+
+  it('refuses 100000 LSTM units with the estimate, the limit and the setting to change', () => {
+    const cfg = config({ model: { layers: [{ units: 100000 }] }, window: { lookback: 24, horizon: 12 }, training: { validation_size: 12 } });
+    // 4 * 100000 * (1 + 100000 + 1) + (100000 * 12 + 12) weights, 24 bytes each
+    const weights = 4 * 100000 * 100002 + 1200012;
+    expect(estimateFitMemory(cfg, shape).parts.find((p) => p.name === 'weights')?.bytes).toBe(24 * weights);
+    const msg = refusal(() => checkMemory(cfg, shape, limitsFor(16 * GiB)));
+    expect(msg).toMatch(/^the fit would need about 898 GiB of memory, more than its limit of 8\.00 GiB \(half of this machine's 16\.0 GiB\)/);
+    expect(msg).toMatch(
+      /\n {2}model\.layers\[0\]\.units: 100000 units make 40\.0 billion of the model's 40\.0 billion weights.*: about 894 GiB; use fewer units$/,
+    );
+    // the same config under a limit above its estimate passes
+    expect(() => checkMemory(cfg, shape, { memory: 1024 * GiB, source: 'test' })).not.toThrow();
+  });
+
+  it('names the largest part: dense units, the ensemble, the epochs, the batch', () => {
+    const lim = limitsFor(16 * GiB);
+    expect(refusal(() => checkMemory(config({ model: { dense: [1e9] } }), shape, lim))).toMatch(
+      /model\.dense\[0\]\.units: 1000000000 units make 33\.0 billion of the model's 39\.0 billion weights/,
+    );
+    expect(refusal(() => checkMemory(config({ training: { ensemble: 1e8 } }), shape, lim))).toMatch(
+      /training\.ensemble: a history of 100 epochs × 100 million members: about 596 GiB; use fewer members$/,
+    );
+    expect(refusal(() => checkMemory(config({ training: { ensemble: 1e8, epochs: 1 } }), shape, lim))).toMatch(
+      /training\.ensemble: 100000000 members keep 126 saved weights each: about 46.9 GiB; use fewer members$/,
+    );
+    expect(refusal(() => checkMemory(config({ training: { epochs: 1e9 } }), shape, lim))).toMatch(/training\.epochs: a history of 1\.00 billion epochs/);
+    const wide = config({ model: { layers: [{ units: 2000 }] }, training: { batch_size: 100000 }, window: { lookback: 100, horizon: 6 } });
+    const big = { rows: 1e6, columns: 1, split: { trainEnd: 999988, valEnd: 999994, n: 1e6 } };
+    expect(refusal(() => checkMemory(wide, big, lim))).toMatch(
+      /training\.batch_size: activations of 200000 windows in flight \(batch 100000\) × 100 steps × up to 2000 units/,
+    );
+  });
+
+  it('limits are half the machine, and sizes read as people write them', () => {
+    expect(limitsFor(16 * GiB)).toEqual({ memory: 8 * GiB, source: "half of this machine's 16.0 GiB" });
+    expect(formatBytes(512 * 1024)).toBe('512 KiB');
+    expect(formatBytes(300 * 1024 ** 2)).toBe('300 MiB');
+    expect(formatBytes(11.75 * GiB)).toBe('11.8 GiB');
+    expect(formatBytes(1010 * GiB)).toBe('1010 GiB');
+    expect(formatBytes(3 * 1024 * GiB)).toBe('3.00 TiB');
+    expect(formatBytes(Infinity)).toBe('more than can be counted');
+  });
+});
+
+describe('weightGroups', () => {
+  let tf: Tf;
+  beforeAll(async () => {
+    ({ tf } = await loadBackend('cpu'));
+  });
+
+  // each: model and window settings, features; the weights counted must be the built model's
+  const cases: [string, Record<string, unknown>, number][] = [
+    ['stacked LSTM with a dense layer, two inputs', { model: { cell: 'lstm', layers: [{ units: 5 }, { units: 3 }], dense: [{ units: 4 }] } }, 2],
+    ['GRU', { model: { cell: 'gru', layers: [{ units: 7 }] } }, 1],
+    ['SimpleRNN with a dense layer', { model: { cell: 'rnn', layers: [{ units: 3 }], dense: [{ units: 2 }] } }, 1],
+    ['linear path', { model: { cell: 'lstm', layers: [{ units: 3 }], linear: true }, window: { lookback: 6, horizon: 3 } }, 1],
+    [
+      'one-to-one (time-distributed head)',
+      { model: { cell: 'gru', layers: [{ units: 4 }], dense: [{ units: 2 }] }, window: { mode: 'one-to-one', lookback: 6, horizon: 3 } },
+      1,
+    ],
+    ['recursive (one output)', { model: { cell: 'lstm', layers: [{ units: 6 }] }, window: { lookback: 6, horizon: 3, strategy: 'recursive' } }, 1],
+  ];
+  for (const [name, over, nf] of cases) {
+    it(`counts the weights buildModel makes: ${name}`, () => {
+      const features = nf === 1 ? ['value'] : ['value', 'temp'];
+      const cfg = config({ ...over, data: { path: 'x.csv', target: 'value', features } });
+      const w = cfg.window;
+      const outputs = w.mode === 'many-to-one' && w.strategy === 'direct' ? w.horizon : 1;
+      for (const fused of [true, false]) {
+        const model = buildModel(tf, {
+          cell: cfg.model.cell,
+          layers: cfg.model.layers,
+          dropout: 0,
+          dense: cfg.model.dense,
+          steps: w.mode === 'one-to-one' ? null : w.lookback,
+          linear: cfg.model.linear,
+          features: nf,
+          outputs,
+          sequenceOutput: w.mode === 'one-to-one',
+          seed: 1,
+          fused,
+        });
+        expect(weightGroups(cfg, outputs).reduce((a, g) => a + g.count, 0)).toBe(model.countParams());
+        model.dispose();
+      }
+    });
+  }
+});
+
+describe('windowCounts', () => {
+  it('counts the windows trainingWindows cuts, for every mode and split', () => {
+    const col = valuesOf(80, (i) => i);
+    let checked = 0;
+    for (const mode of ['many-to-one', 'one-to-one'] as const)
+      for (const lookback of [1, 3, 7])
+        for (const outputs of mode === 'one-to-one' ? [1] : [1, 4])
+          for (const start of [0, 2])
+            for (const [trainEnd, valEnd] of [
+              [20, 20],
+              [20, 26],
+              [40, 41],
+              [9, 15],
+            ]) {
+              const w = { mode, lookback, chunk: lookback, normalize: 'none' as const };
+              const tw = trainingWindows([col], col, 0, { window: w, outputs, start, trainEnd, valEnd });
+              expect(windowCounts(w, outputs, start, trainEnd, valEnd), JSON.stringify({ mode, lookback, outputs, start, trainEnd, valEnd })).toEqual({
+                train: tw.xShape[0],
+                validation: tw.nVal ?? 0,
+              });
+              checked++;
+            }
+    expect(checked).toBe(3 * 2 * 2 * 4 + 3 * 1 * 2 * 4);
+  });
+});
+
+describe('sizes against the data', () => {
+  it('refuses each size longer than the rows it needs, naming the setting and what to use', () => {
+    const rows = (over: Record<string, unknown>) => refusal(() => checkSizesAgainstRows(config(over), 144));
+    expect(rows({ window: { lookback: 1e9, horizon: 6 } })).toMatch(
+      /^config does not fit the data \(144 rows\)\n {2}window\.lookback: 1000000000 steps, but the data has 144 rows; use at most 143$/,
+    );
+    expect(rows({ window: { lookback: 12, horizon: 144 } })).toMatch(/window\.horizon: 144 steps, but the data has 144 rows; use at most 143/);
+    expect(rows({ window: { mode: 'one-to-one', chunk: 1e9 } })).toMatch(/window\.chunk: 1000000000 steps, but the data has 144 rows/);
+    expect(rows({ transforms: ['log', { difference: 500 }] })).toMatch(
+      /transforms\[1\]\.difference: 500 rows of lag, but the data has 144 rows; use at most 143/,
+    );
+    expect(rows({ transforms: [{ deseasonalize: 1e9 }] })).toMatch(
+      /transforms\[0\]\.deseasonalize: 1000000000 steps of period, but the data has 144 rows; use at most 144/,
+    );
+    expect(rows({ evaluation: { season: 1e9 } })).toMatch(/evaluation\.season: 1000000000 steps of season/);
+    // every problem at once
+    expect(rows({ window: { lookback: 200, horizon: 300 }, evaluation: { season: 400 } }).split('\n')).toHaveLength(4);
+    expect(() => checkSizesAgainstRows(config(), 144)).not.toThrow();
+  });
+
+  it('refuses a chunk, a period or a season that does not fit its part of the split', () => {
+    const split = { trainEnd: 120, valEnd: 132, n: 144 };
+    const inSplit = (over: Record<string, unknown>) => refusal(() => checkSizesAgainstSplit(config(over), split));
+    expect(inSplit({ window: { mode: 'one-to-one', chunk: 120 } })).toMatch(
+      /window\.chunk: 120 steps \(and the target one step later\) do not fit in the 120 training rows; use at most 119/,
+    );
+    expect(inSplit({ window: { mode: 'one-to-one', chunk: 110 }, transforms: [{ difference: 12 }] })).toMatch(
+      /window\.chunk: 110 steps .* do not fit in the 108 training rows after the 12 lost to differencing; use at most 107/,
+    );
+    expect(inSplit({ transforms: [{ deseasonalize: 130 }] })).toMatch(
+      /transforms\[0\]\.deseasonalize: a period of 130 steps is longer than the 120 training rows .*; use at most 120/,
+    );
+    expect(inSplit({ evaluation: { season: 132 } })).toMatch(/evaluation\.season: 132 steps, but there are 132 rows before the test origin; use at most 131/);
+    // the largest that fit
+    expect(() => checkSizesAgainstSplit(config({ window: { mode: 'one-to-one', chunk: 119 }, evaluation: { season: 131 } }), split)).not.toThrow();
+    expect(() => checkSizesAgainstSplit(config({ transforms: [{ deseasonalize: 120 }] }), split)).not.toThrow();
+  });
+
+  it('prepareFit refuses them before it allocates anything of their size', () => {
+    // each would allocate gigabytes if it got past the checks
+    expect(refusal(() => prepareFit(config({ transforms: [{ deseasonalize: 2e9 }] }), monthly(60)))).toMatch(/transforms\[0\]\.deseasonalize/);
+    expect(refusal(() => prepareFit(config({ model: { layers: [{ units: 1e9 }] } }), monthly(60)))).toMatch(/model\.layers\[0\]\.units/);
+    expect(refusal(() => prepareFit(config({ window: { mode: 'one-to-one', chunk: 50 } }), monthly(60)))).toMatch(/window\.chunk: 50 steps/);
+    // the default limit applies without one
+    expect(refusal(() => prepareFit(config({ model: { layers: [{ units: 30000 }] } }), monthly(60)))).toMatch(
+      /more than its limit of 8\.00 GiB \(the default limit\)/,
+    );
+    expect(prepareFit(config({ model: { layers: [{ units: 30000 }] } }), monthly(60), { memory: 1024 * GiB, source: 'test' }).split.trainEnd).toBe(48);
+  });
+});
