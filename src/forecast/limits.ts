@@ -307,9 +307,10 @@ export function estimateFitMemory(cfg: Config, shape: FitShape): MemoryEstimate 
   parts.push({
     name: 'history',
     bytes: HISTORY_ENTRY_BYTES * cfg.training.epochs * cfg.training.ensemble,
-    setting: 'training.epochs',
-    what: `a history of ${formatCount(cfg.training.epochs)} epochs × ${cfg.training.ensemble} members`,
-    change: 'use fewer epochs (early stopping ends training when validation stops improving)',
+    setting: cfg.training.ensemble > cfg.training.epochs ? 'training.ensemble' : 'training.epochs',
+    what: `a history of ${formatCount(cfg.training.epochs)} epochs × ${formatCount(cfg.training.ensemble)} members`,
+    change:
+      cfg.training.ensemble > cfg.training.epochs ? 'use fewer members' : 'use fewer epochs (early stopping ends training when validation stops improving)',
   });
   return { bytes: parts.reduce((a, p) => a + p.bytes, 0), parts };
 }

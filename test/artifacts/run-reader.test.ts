@@ -130,6 +130,72 @@ describe('run directory: written by run-writer, read back by run-reader', () => 
   });
 });
 
+describe('run directory: weights and window bounded by the files that declare them', () => {
+  let direct: { dir: string; files: Record<string, string | Uint8Array> };
+  beforeAll(async () => {
+    direct = await writeRun({ window: { lookback: 8, horizon: 4 } });
+  });
+
+  /** The run with its files changed by `edit` and the manifest re-hashed. */
+  function rewritten(edit: (files: Record<string, string | Uint8Array>) => void): string {
+    const files = { ...direct.files };
+    delete files['manifest.json'];
+    edit(files);
+    const dir = join(mkdtempSync(join(tmpdir(), 'rnnfc-run-')), 'run');
+    writeDirAtomic(dir, { ...files, 'manifest.json': buildManifest(files, '0.1.0') }, { overwrite: false });
+    return dir;
+  }
+
+  it('refuses weights of another size than model.json declares, before reading them', () => {
+    const w = direct.files['weights.bin'] as Uint8Array;
+    // GRU 3 * 3 * (1 + 3 + 1) = 45 weights, head 3 * 4 + 4 = 16: 61 float32
+    expect(w.byteLength).toBe(61 * 4);
+    const longer = rewritten((f) => void (f['weights.bin'] = new Uint8Array([...w, 0, 0, 0, 0])));
+    expect(refusal(longer)).toBe(`${longer}/weights.bin is 248 bytes by the manifest, but its model declares 244; retrain or restore the run`);
+    const shorter = rewritten((f) => void (f['weights.bin'] = w.subarray(0, 200)));
+    expect(refusal(shorter)).toMatch(/weights\.bin is 200 bytes by the manifest, but its model declares 244/);
+  });
+
+  it('refuses a model.json whose weights manifest is malformed or not float32', () => {
+    const model = (edit: (m: any) => void) =>
+      refusal(
+        rewritten((f) => {
+          const m = JSON.parse(f['model.json'] as string);
+          edit(m);
+          f['model.json'] = JSON.stringify(m);
+        }),
+      );
+    expect(model((m) => void (m.weightsManifest = {}))).toMatch(/model\.json: weightsManifest must be a list of weight groups/);
+    expect(model((m) => void (m.weightsManifest[0].weights[0].shape = [-1, 9]))).toMatch(/must have a shape of sizes/);
+    expect(model((m) => void (m.weightsManifest[0].weights[0].dtype = 'int32'))).toMatch(/must be float32 \(unquantized\)/);
+    // a weight declared larger: the file no longer matches
+    expect(model((m) => void (m.weightsManifest[0].weights[0].shape = [1000, 9]))).toMatch(
+      /weights\.bin is 244 bytes by the manifest, but its model declares 36208/,
+    );
+    // a layer wider than any weight (a loader would build it from its initializers first)
+    expect(model((m) => void (m.modelTopology.config.layers[0].config.units = 1e9))).toMatch(
+      /model\.json does not fit the run's pipeline\.json: layer .* has 1000000000 units, but no weight is that wide/,
+    );
+  });
+
+  it('refuses a window in pipeline.json longer than the rows metadata.json says the run was trained on', async () => {
+    // a one-to-one run forecasts and warms up step by step: an edited horizon or warmup would run that long
+    const oneToOne = await writeRun({ window: { mode: 'one-to-one', lookback: 6, horizon: 3, chunk: 6 } });
+    expect(readRun(oneToOne.dir).pipeline.io).toMatchObject({ horizon: 3, warmup: 24 });
+    expect(refusal(tampered(oneToOne, (p) => void (p.io.horizon = 1e9)))).toMatch(
+      /pipeline\.json does not fit the 60 rows metadata\.json says the run was trained on: io\.horizon: 1000000000$/,
+    );
+    expect(refusal(tampered(oneToOne, (p) => void (p.io.warmup = 241)))).toMatch(/trained on: io\.warmup: 241$/);
+    expect(readRun(tampered(oneToOne, (p) => void (p.io.warmup = 240))).pipeline.io.warmup).toBe(240);
+    expect(refusal(tampered(direct, (m) => void (m.data.rows = 5), 'metadata.json'))).toMatch(/trained on: io\.lookback: 8, io\.warmup: 32$/);
+  });
+
+  it('requires metadata.json', () => {
+    const dir = rewritten((f) => void delete f['metadata.json']);
+    expect(refusal(dir)).toBe(`${dir} is incomplete: required file metadata.json is missing`);
+  });
+});
+
 describe('modelSignature', () => {
   it('reads the input shape and output width of each kind of model the fit builds', async () => {
     const seq = await writeRun({ window: { lookback: 8, horizon: 4 } });
