@@ -5,8 +5,9 @@
  * size, under 2 GiB; a diverged training is found while training, so those cases get the address
  * space training reserves; run directories are refused before a model is loaded.
  */
-import { createHash } from 'node:crypto';
+
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -79,11 +80,19 @@ const memory = /the fit would need about .* of memory, more than its limit of .*
 const cases: Case[] = [
   // item 5: sizes that exhaust memory, refused before any work
   { name: 'LSTM of 1e9 units', args: train('units1e9'), message: /model\.layers\[0\]\.units: 1000000000 units make .*; use fewer units/ },
-  { name: 'LSTM of 100000 units', args: train('units100k'), message: /model\.layers\[0\]\.units: 100000 units make 40\.0 billion .*: about 894 GiB; use fewer units/ },
+  {
+    name: 'LSTM of 100000 units',
+    args: train('units100k'),
+    message: /model\.layers\[0\]\.units: 100000 units make 40\.0 billion .*: about 894 GiB; use fewer units/,
+  },
   { name: 'the memory message gives the estimate and the limit', args: train('units100k'), message: memory },
   { name: 'a second GRU layer of 50000 units', args: train('gru50k'), message: /model\.layers\[1\]\.units: 50000 units/ },
   { name: 'dense layer of 1e9 units', args: train('dense1e9'), message: /model\.dense\[0\]\.units: 1000000000 units make 33\.0 billion/ },
-  { name: 'deseasonalize period 1e9', args: train('deseason1e9'), message: /transforms\[0\]\.deseasonalize: 1000000000 steps of period, but the data has 144 rows; use at most 144/ },
+  {
+    name: 'deseasonalize period 1e9',
+    args: train('deseason1e9'),
+    message: /transforms\[0\]\.deseasonalize: 1000000000 steps of period, but the data has 144 rows; use at most 144/,
+  },
   {
     name: 'deseasonalize period longer than the training rows',
     args: train('deseason130'),
@@ -96,14 +105,34 @@ const cases: Case[] = [
     args: train('chunk130'),
     message: /window\.chunk: 130 steps \(and the target one step later\) do not fit in the 120 training rows; use at most 119/,
   },
-  { name: 'one-to-one chunk and differencing', args: train('chunkLag'), message: /do not fit in the 108 training rows after the 12 lost to differencing; use at most 107/ },
+  {
+    name: 'one-to-one chunk and differencing',
+    args: train('chunkLag'),
+    message: /do not fit in the 108 training rows after the 12 lost to differencing; use at most 107/,
+  },
   { name: 'evaluation.season 1e9', args: train('season1e9'), message: /evaluation\.season: 1000000000 steps of season, but the data has 144 rows/ },
-  { name: 'evaluation.season past the test origin', args: train('season140'), message: /evaluation\.season: 140 steps, but there are 132 rows before the test origin; use at most 131/ },
+  {
+    name: 'evaluation.season past the test origin',
+    args: train('season140'),
+    message: /evaluation\.season: 140 steps, but there are 132 rows before the test origin; use at most 131/,
+  },
   { name: 'ensemble of 1e12 members', args: train('ensemble'), message: /training\.ensemble: .*; use fewer members/ },
   { name: 'epochs 1e12', args: train('epochs'), message: /training\.epochs: a history of 1000 billion epochs .*; use fewer epochs/ },
-  { name: 'batch of 20000 long windows of 2048 units', args: ['train', '-c', 'batch.yaml', '--out', 'out'], message: /training\.batch_size: activations of 40000 windows in flight \(batch 20000\) × 500 steps × up to 2048 units/ },
-  { name: '--lookback 1e9', args: ['train', '-c', 'ok.yaml', '--lookback', '1000000000', '--out', 'out'], message: /window\.lookback: 1000000000 steps, but the data has 144 rows; use at most 143/ },
-  { name: '--horizon 1e9', args: ['train', '-c', 'ok.yaml', '--horizon', '1000000000', '--out', 'out'], message: /window\.horizon: 1000000000 steps, but the data has 144 rows/ },
+  {
+    name: 'batch of 20000 long windows of 2048 units',
+    args: ['train', '-c', 'batch.yaml', '--out', 'out'],
+    message: /training\.batch_size: activations of 40000 windows in flight \(batch 20000\) × 500 steps × up to 2048 units/,
+  },
+  {
+    name: '--lookback 1e9',
+    args: ['train', '-c', 'ok.yaml', '--lookback', '1000000000', '--out', 'out'],
+    message: /window\.lookback: 1000000000 steps, but the data has 144 rows; use at most 143/,
+  },
+  {
+    name: '--horizon 1e9',
+    args: ['train', '-c', 'ok.yaml', '--horizon', '1000000000', '--out', 'out'],
+    message: /window\.horizon: 1000000000 steps, but the data has 144 rows/,
+  },
   { name: 'check refuses what train refuses', args: ['check', '-c', 'units1e9.yaml'], message: /model\.layers\[0\]\.units: 1000000000 units/ },
   { name: 'backtest refuses sizes before its first origin', args: ['backtest', '-c', 'units100k.yaml'], message: /model\.layers\[0\]\.units: 100000 units/ },
   {
@@ -120,11 +149,21 @@ const cases: Case[] = [
     limits: TRAINING,
   },
   { name: 'learning_rate 1e300 with sgd', args: train('lrSgd'), message: /training diverged in epoch 1: the loss became (NaN|Infinity)/, limits: TRAINING },
-  { name: 'a diverged ensemble member', args: train('lrEnsemble'), message: /ensemble member 1 of 2 \(seed 42\): training diverged in epoch 1/, limits: TRAINING },
+  {
+    name: 'a diverged ensemble member',
+    args: train('lrEnsemble'),
+    message: /ensemble member 1 of 2 \(seed 42\): training diverged in epoch 1/,
+    limits: TRAINING,
+  },
   { name: 'a diverged backtest', args: ['backtest', '-c', 'lr.yaml', '--origins', '1'], message: /training diverged in epoch 1/, limits: TRAINING },
 
   // item 10: tampered run directories
-  { name: 'weights.bin linked to /dev/zero', args: [], tamper: (r) => link(r, 'weights.bin', '/dev/zero'), message: /run\/weights\.bin is a symbolic link; a run's files must be regular files/ },
+  {
+    name: 'weights.bin linked to /dev/zero',
+    args: [],
+    tamper: (r) => link(r, 'weights.bin', '/dev/zero'),
+    message: /run\/weights\.bin is a symbolic link; a run's files must be regular files/,
+  },
   {
     name: 'pipeline.json linked out of the run',
     args: [],
@@ -134,7 +173,12 @@ const cases: Case[] = [
     },
     message: /run\/pipeline\.json is a symbolic link/,
   },
-  { name: 'manifest.json linked', args: [], tamper: (r) => link(r, 'manifest.json', join(ROOT, 'package.json')), message: /run\/manifest\.json is a symbolic link/ },
+  {
+    name: 'manifest.json linked',
+    args: [],
+    tamper: (r) => link(r, 'manifest.json', join(ROOT, 'package.json')),
+    message: /run\/manifest\.json is a symbolic link/,
+  },
   {
     name: 'weights.bin a FIFO without a writer',
     args: [],
@@ -210,8 +254,18 @@ const cases: Case[] = [
     tamper: (r) => editJson(r, 'model.json', (m) => void (m.weightsManifest[0].weights[0].dtype = 'int8')),
     message: /model\.json: weight .* must be float32/,
   },
-  { name: 'pipeline.json null, re-hashed', args: [], tamper: (r) => editJson(r, 'pipeline.json', () => null), message: /pipeline\.json does not match the run format:\n {2}pipeline: must be an object/ },
-  { name: 'pipeline.json without io, re-hashed', args: [], tamper: (r) => editJson(r, 'pipeline.json', (p) => void delete p.io), message: /io: must be an object/ },
+  {
+    name: 'pipeline.json null, re-hashed',
+    args: [],
+    tamper: (r) => editJson(r, 'pipeline.json', () => null),
+    message: /pipeline\.json does not match the run format:\n {2}pipeline: must be an object/,
+  },
+  {
+    name: 'pipeline.json without io, re-hashed',
+    args: [],
+    tamper: (r) => editJson(r, 'pipeline.json', (p) => void delete p.io),
+    message: /io: must be an object/,
+  },
   {
     name: 'pipeline.json with junk transforms, re-hashed',
     args: [],
