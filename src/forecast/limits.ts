@@ -38,21 +38,23 @@ function digits3(x: number): string {
   return x < 1000 ? x.toPrecision(3) : x < 1e6 ? Math.round(x).toString() : x.toPrecision(3);
 }
 
-/** `12 KiB`, `512 MiB`, `11.8 GiB`, `894 GiB`, `1.22 TiB`. */
+/** `12 KiB`, `512 MiB`, `11.8 GiB`, `894 GiB`, `1.22 TiB`, `9.60e+19 bytes`. */
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes)) return 'more than can be counted';
   if (bytes < MiB) return `${Math.ceil(bytes / 1024)} KiB`;
   if (bytes < GiB) return `${digits3(bytes / MiB)} MiB`;
   if (bytes < 1024 * GiB) return `${digits3(bytes / GiB)} GiB`;
-  return `${digits3(bytes / (1024 * GiB))} TiB`;
+  if (bytes < 1024 ** 2 * GiB) return `${digits3(bytes / (1024 * GiB))} TiB`;
+  return `${bytes.toExponential(2)} bytes`;
 }
 
-/** `126`, `1.20 million`, `40.0 billion`. */
+/** `126`, `1.20 million`, `40.0 billion`, `4.00e+18`. */
 function formatCount(n: number): string {
   if (!Number.isFinite(n)) return 'more than can be counted';
   if (n < 1e6) return String(n);
   if (n < 1e9) return `${digits3(n / 1e6)} million`;
-  return `${digits3(n / 1e9)} billion`;
+  if (n < 1e12) return `${digits3(n / 1e9)} billion`;
+  return n.toExponential(2);
 }
 
 /** The first rows lost to differencing: the sum of the transforms' lags. */

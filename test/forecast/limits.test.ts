@@ -122,6 +122,9 @@ describe('checkMemory', () => {
       /training\.ensemble: 100000000 members keep 126 saved weights each: about 46.9 GiB; use fewer members$/,
     );
     expect(refusal(() => checkMemory(config({ training: { epochs: 1e9 } }), shape, lim))).toMatch(/training\.epochs: a history of 1\.00 billion epochs/);
+    expect(refusal(() => checkMemory(config({ model: { layers: [{ units: 1e9 }] } }), shape, lim))).toMatch(
+      /^the fit would need about 9\.60e\+19 bytes of memory.*\n {2}model\.layers\[0\]\.units: 1000000000 units make 4\.00e\+18 of the model's 4\.00e\+18 weights/,
+    );
     const wide = config({ model: { layers: [{ units: 2000 }] }, training: { batch_size: 100000 }, window: { lookback: 100, horizon: 6 } });
     const big = { rows: 1e6, columns: 1, split: { trainEnd: 999988, valEnd: 999994, n: 1e6 } };
     expect(refusal(() => checkMemory(wide, big, lim))).toMatch(
@@ -136,6 +139,7 @@ describe('checkMemory', () => {
     expect(formatBytes(11.75 * GiB)).toBe('11.8 GiB');
     expect(formatBytes(1010 * GiB)).toBe('1010 GiB');
     expect(formatBytes(3 * 1024 * GiB)).toBe('3.00 TiB');
+    expect(formatBytes(9.6e19)).toBe('9.60e+19 bytes');
     expect(formatBytes(Infinity)).toBe('more than can be counted');
   });
 });
