@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { BACKENDS } from './config/names.js';
 import { UsageError } from './errors.js';
+import { DEFAULT_MAX_INPUT_MB } from './io/limits.js';
 import { VERSION } from './version.js';
 
 function positiveInt(name: string) {
@@ -16,6 +17,12 @@ function threadCount(v: string): number | 'auto' {
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('--threads must be auto or a positive integer');
   return n;
 }
+function megabytes(v: string): number {
+  const n = Number(v);
+  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('--max-input-mb must be a positive number of MiB');
+  return n;
+}
+const MAX_INPUT_HELP = `refuse input files (CSV, config) larger than this many MiB (default ${DEFAULT_MAX_INPUT_MB})`;
 const THREADS_HELP = "threads for the fused LSTM/GRU kernels: a number or auto, the machine's cores (overrides training.threads)";
 function integer(v: string): number {
   const n = Number(v);
@@ -26,8 +33,8 @@ function integer(v: string): number {
 /** Flags shared by train and predict/check that override config values. */
 function dataFlags(cmd: Command): Command {
   return cmd
-    .option('-c, --config <file>', 'YAML config file')
-    .option('--data <csv>', 'CSV file with the series (overrides data.path)')
+    .option('-c, --config <file>', 'YAML config file ("-" for standard input)')
+    .option('--data <csv>', 'CSV file with the series, "-" for standard input (overrides data.path)')
     .option('--time-column <name>', 'time column name, or "none" for row order (overrides data.time_column)')
     .option('--target <name>', 'column to forecast (overrides data.target)')
     .option('--features <names>', 'comma-separated input columns (overrides data.features)')
@@ -35,7 +42,8 @@ function dataFlags(cmd: Command): Command {
     .option('--horizon <n>', 'steps to forecast (overrides window.horizon)', positiveInt('--horizon'))
     .option('--epochs <n>', 'training epochs (overrides training.epochs)', positiveInt('--epochs'))
     .option('--seed <n>', 'random seed (overrides training.seed)', integer)
-    .addOption(new Option('--backend <name>', 'compute backend (overrides backend)').choices(BACKENDS));
+    .addOption(new Option('--backend <name>', 'compute backend (overrides backend)').choices(BACKENDS))
+    .option('--max-input-mb <n>', MAX_INPUT_HELP, megabytes);
 }
 
 /** The commander program; each action lazily imports its command module. */
@@ -73,7 +81,8 @@ run directory), 3 an internal error.`,
     .command('predict')
     .description('forecast the next horizon from a saved run')
     .requiredOption('-m, --model <dir>', 'run directory written by rnnfc train')
-    .option('--data <csv>', 'CSV with the same columns (default: the data the run was trained on)')
+    .option('--data <csv>', 'CSV with the same columns, "-" for standard input (default: the data the run was trained on)')
+    .option('--max-input-mb <n>', MAX_INPUT_HELP, megabytes)
     .option('-o, --output <file>', 'where to write the forecast ("-" for stdout)', '-')
     .addOption(new Option('--format <fmt>', 'output format').choices(['csv', 'json']))
     .addOption(new Option('--backend <name>', 'compute backend').choices(BACKENDS))
@@ -101,7 +110,8 @@ run directory), 3 an internal error.`,
   program
     .command('init')
     .description('print a starter config for a CSV file')
-    .requiredOption('--data <csv>', 'CSV file with the series')
+    .requiredOption('--data <csv>', 'CSV file with the series ("-" for standard input)')
+    .option('--max-input-mb <n>', MAX_INPUT_HELP, megabytes)
     .option('--target <name>', 'column to forecast (default: the last numeric column)')
     .option('--time-column <name>', 'time column (default: detected)')
     .addHelpText('after', '\nExample:\n  rnnfc init --data my.csv > my.yaml\n')

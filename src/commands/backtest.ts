@@ -14,7 +14,7 @@ export interface BacktestCommandOptions extends DataFlagOptions {
 export async function backtestCommand(opts: BacktestCommandOptions): Promise<void> {
   const t0 = performance.now();
   const cfg = configFromOptions(opts);
-  const series = readConfiguredSeries(cfg);
+  const series = readConfiguredSeries(cfg, opts);
   const H = cfg.window.horizon;
   const season = opts.season ?? evaluationSeason(cfg.evaluation.season, series.index.frequency);
   const step = opts.step ?? defaultStep(H);

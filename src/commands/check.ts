@@ -1,6 +1,7 @@
 import { formatTime } from '../data/time.js';
 import { settingsFor } from '../forecast/defaults.js';
 import { prepareFit } from '../forecast/fit.js';
+import { inputName } from '../io/input-file.js';
 import { configFromOptions, type DataFlagOptions, machineLimits, readConfiguredSeries } from './common.js';
 
 /**
@@ -10,7 +11,7 @@ import { configFromOptions, type DataFlagOptions, machineLimits, readConfiguredS
  */
 export async function checkCommand(opts: DataFlagOptions): Promise<void> {
   const flagged = configFromOptions(opts);
-  const s = readConfiguredSeries(flagged);
+  const s = readConfiguredSeries(flagged, opts);
   const cfg = settingsFor(flagged, s, { configless: !opts.config, lookback: opts.lookback });
   prepareFit(cfg, s, machineLimits());
   const n = s.columns[cfg.data.target].length;
@@ -21,7 +22,7 @@ export async function checkCommand(opts: DataFlagOptions): Promise<void> {
     process.stdout.write(JSON.stringify({ ok: true, rows: n, frequency: f, first, last, target: cfg.data.target, features: cfg.data.features }) + '\n');
   } else if (!opts.quiet) {
     process.stdout.write(
-      `ok: ${cfg.data.path}: ${n} rows, ${first} .. ${last}, every ${f.step} ${f.unit}; target ${cfg.data.target}, inputs ${cfg.data.features.join(', ')}\n`,
+      `ok: ${inputName(cfg.data.path)}: ${n} rows, ${first} .. ${last}, every ${f.step} ${f.unit}; target ${cfg.data.target}, inputs ${cfg.data.features.join(', ')}\n`,
     );
   }
 }

@@ -1,12 +1,16 @@
+import { existsSync } from 'node:fs';
 import { totalmem } from 'node:os';
-import { basename } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { loadConfigFile } from '../config/load.js';
 import type { ConfigOverrides } from '../config/resolve.js';
 import { resolveConfig } from '../config/resolve.js';
 import type { Config } from '../config/types.js';
+import { excerpt } from '../data/excerpt.js';
+import { checkFutureRange } from '../data/time.js';
+import { ConfigError, UsageError } from '../errors.js';
 import type { FitOptions } from '../forecast/fit.js';
 import { type FitLimits, limitsFor } from '../forecast/limits.js';
-import { readSeriesInput } from '../io/input-file.js';
+import { DEFAULT_MAX_INPUT_MB, inputName, readSeriesInput, STDIN } from '../io/input-file.js';
 import type { Series } from '../types.js';
 
 /** Options shared by the commands that take a config and overriding flags. */
@@ -24,6 +28,13 @@ export interface DataFlagOptions {
   backend?: string;
   json?: boolean;
   quiet?: boolean;
+  /** Input size limit in MiB (--max-input-mb). */
+  maxInputMb?: number;
+}
+
+/** The input size limit in bytes that --max-input-mb sets (default DEFAULT_MAX_INPUT_MB MiB). */
+export function maxInputBytes(opts: { maxInputMb?: number }): number {
+  return Math.floor((opts.maxInputMb ?? DEFAULT_MAX_INPUT_MB) * 1024 ** 2);
 }
 
 /** Flags -> config overrides (`--time-column none` means no time column). */
@@ -46,18 +57,46 @@ export function overridesFrom(opts: DataFlagOptions): ConfigOverrides {
   return o;
 }
 
-/** Reads the optional YAML file, applies flag overrides, validates everything at once. */
+/**
+ * Reads the optional YAML file, applies flag overrides, validates everything at once. A relative
+ * data.path in a config file is relative to the config file's directory (standard input's: the
+ * current directory); --data is relative to the current directory.
+ */
 export function configFromOptions(opts: DataFlagOptions): Config {
   const overrides = overridesFrom(opts);
-  if (opts.config) {
-    const { value, lineOf } = loadConfigFile(opts.config);
-    return resolveConfig(value, { file: opts.config, lineOf, overrides });
+  if (opts.config !== undefined) {
+    if (opts.config === STDIN && opts.data === STDIN) throw new UsageError('-c - and --data - cannot both read standard input; name one of the files');
+    const { value, lineOf } = loadConfigFile(opts.config, maxInputBytes(opts));
+    const file = inputName(opts.config);
+    const cfg = resolveConfig(value, { file, lineOf, overrides });
+    if (opts.data === undefined) cfg.data.path = dataPathFromConfig(cfg.data.path, opts.config, file, lineOf(['data', 'path']));
+    return cfg;
   }
   return resolveConfig({}, { file: '(flags)', overrides });
 }
 
+/**
+ * A config's data.path as the commands open it: relative to the config file's directory. When
+ * there is no such file there but there is one relative to the current directory (the rule
+ * before 0.2), the config is refused with the path to write instead.
+ */
+export function dataPathFromConfig(path: string, configFile: string, file: string, line?: number): string {
+  if (path === STDIN || isAbsolute(path) || configFile === STDIN) return path;
+  const dir = dirname(configFile);
+  const resolved = join(dir, path);
+  if (!existsSync(resolved) && existsSync(path)) {
+    const instead = relative(dir, path).split('\\').join('/');
+    throw new ConfigError(`invalid config ${file}`, [
+      `data.path: ${excerpt(path, 200)} is relative to the config file's directory (${excerpt(dir, 200)}), and there is no such file there; ` +
+        `write ${excerpt(instead, 200)}, or an absolute path${line !== undefined ? ` (${file}:${line})` : ''}`,
+    ]);
+  }
+  return resolved;
+}
+
 /** A run name from the data file: `datasets/airline-passengers.csv` -> `airline-passengers`. */
 export function runBaseName(dataPath: string): string {
+  if (dataPath === STDIN) return 'stdin';
   return basename(dataPath).replace(/\.[^.]*$/, '') || 'run';
 }
 
@@ -72,19 +111,33 @@ export function interactive(opts: { json?: boolean; quiet?: boolean }): boolean 
 }
 
 /** Reads the series a resolved config points at (columns, time index, missing-value policy). */
-export function readConfiguredSeries(cfg: Config): Series {
-  return readConfiguredInput(cfg).series;
+export function readConfiguredSeries(cfg: Config, opts: { maxInputMb?: number } = {}): Series {
+  return readConfiguredInput(cfg, opts).series;
 }
 
-/** readConfiguredSeries, with the SHA-256 of the bytes the series was parsed from (for the run's metadata). */
-export function readConfiguredInput(cfg: Config): { series: Series; sha256: string } {
-  return readSeriesInput({
+/**
+ * readConfiguredSeries, with the SHA-256 of the bytes the series was parsed from (for the run's
+ * metadata). With a log transform, a value <= 0 is refused naming its line; a series whose
+ * horizon would run past the times that can be written (the year 9999) is refused.
+ */
+export function readConfiguredInput(cfg: Config, opts: { maxInputMb?: number } = {}): { series: Series; sha256: string } {
+  const log = cfg.transforms.findIndex((t) => t.kind === 'log');
+  const read = readSeriesInput({
     path: cfg.data.path,
     timeColumn: cfg.data.time_column,
     target: cfg.data.target,
     features: cfg.data.features,
     missing: cfg.data.missing,
+    maxBytes: maxInputBytes(opts),
+    positive: log < 0 ? undefined : logNeedsPositive(`transforms[${log}]`),
   });
+  checkFutureRange(read.series.index, cfg.window.horizon, inputName(cfg.data.path));
+  return read;
+}
+
+/** The parser's `positive` option for a log transform (`where` names it: transforms[0]). */
+export function logNeedsPositive(where: string, hint = "remove 'log' from transforms (or shift the data so it is positive)"): { reason: string; hint: string } {
+  return { reason: `the log transform (${where}) needs values > 0`, hint };
 }
 
 /** The memory a fit may use: half of this machine's (forecast/limits.ts). */

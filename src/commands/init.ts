@@ -2,30 +2,36 @@ import { Document, isCollection, isMap, type Node } from 'yaml';
 import { DEFAULTS } from '../config/defaults.js';
 import { transformYaml } from '../config/render.js';
 import type { Config } from '../config/types.js';
+import { excerpt } from '../data/excerpt.js';
+import { parseHeader, parseSeries } from '../data/parse-csv.js';
 import { UsageError } from '../errors.js';
 import { autoConfigFor } from '../forecast/defaults.js';
-import { readHeader, readSeries } from '../io/input-file.js';
+import { inputName, readInput } from '../io/input-file.js';
 import { defaultSeason } from '../metrics/season.js';
-import { configFromOptions } from './common.js';
+import { configFromOptions, maxInputBytes } from './common.js';
 
 export interface InitOptions {
   data: string;
   target?: string;
   timeColumn?: string;
+  maxInputMb?: number;
 }
 
 /** `rnnfc init`: prints a starter config chosen from the CSV's columns and frequency. */
 export async function initCommand(opts: InitOptions): Promise<void> {
-  const { columns, rows } = readHeader(opts.data);
+  // read once (standard input cannot be read twice), then parsed twice
+  const source = inputName(opts.data);
+  const { text } = readInput(opts.data, { maxBytes: maxInputBytes(opts) });
+  const { columns, rows } = parseHeader(text, source);
   const numeric = columns.filter((_, j) => rows.some((r) => r[j] !== undefined && r[j] !== '' && Number.isFinite(Number(r[j]))));
   let target = opts.target;
   if (target === undefined) {
     const candidates = numeric.filter((c) => c !== opts.timeColumn);
     target = candidates[candidates.length - 1];
-    if (target === undefined) throw new UsageError(`${opts.data}: no numeric column to forecast; pass --target`);
+    if (target === undefined) throw new UsageError(`${source}: no numeric column to forecast; pass --target`);
   }
-  const s = readSeries({
-    path: opts.data,
+  const s = parseSeries(text, {
+    source,
     timeColumn: opts.timeColumn === 'none' ? null : opts.timeColumn,
     target,
     features: [target],
@@ -46,7 +52,7 @@ export async function initCommand(opts: InitOptions): Promise<void> {
     model: { ...auto.model, ridge: Number(auto.model.ridge.toPrecision(3)) },
     evaluation: { ...auto.evaluation, season },
   };
-  const header = ` rnnfc config for ${opts.data}: ${n} rows, every ${f.step} ${f.unit}\n columns: ${columns.join(', ')}`;
+  const header = ` rnnfc config for ${source}: ${n} rows, every ${f.step} ${f.unit}\n columns: ${columns.map((c) => excerpt(c)).join(', ')}`;
   process.stdout.write(starterYaml(config, header));
 }
 

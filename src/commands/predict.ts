@@ -1,10 +1,11 @@
 import { writeFileAtomic } from '../artifacts/atomic.js';
 import { readRun } from '../artifacts/run-reader.js';
-import { formatTime, isNumericIndex } from '../data/time.js';
-import { UsageError } from '../errors.js';
+import { checkFutureRange, formatTime, isNumericIndex } from '../data/time.js';
+import { DataError, UsageError } from '../errors.js';
 import { forecastFromRun } from '../forecast/predict.js';
-import { readSeries } from '../io/input-file.js';
+import { inputName, readSeries } from '../io/input-file.js';
 import { formatNumber, toCsv } from '../output/csv.js';
+import { logNeedsPositive, maxInputBytes } from './common.js';
 
 export interface PredictOptions {
   model: string;
@@ -14,6 +15,7 @@ export interface PredictOptions {
   backend?: string;
   json?: boolean;
   quiet?: boolean;
+  maxInputMb?: number;
 }
 
 /** `rnnfc predict`: run directory + data -> the next horizon, as CSV or JSON. */
@@ -23,16 +25,24 @@ export async function predictCommand(opts: PredictOptions): Promise<void> {
   const dataPath = opts.data ?? run.config.dataPath;
   if (!dataPath) throw new UsageError('no data: pass --data FILE.csv');
 
+  const log = run.transforms.specs.findIndex((t) => t.kind === 'log');
   const series = readSeries({
     path: dataPath,
     timeColumn: saved.time_column,
     target: saved.target,
     features: saved.features,
     missing: saved.missing,
+    maxBytes: maxInputBytes(opts),
+    positive: log < 0 ? undefined : logNeedsPositive(`the run's transforms[${log}]`, 'the run was trained on the log of the data; fix or remove the row'),
   });
-  const { times: future, forecast: fc } = await forecastFromRun(run, series, { source: dataPath, backend: opts.backend });
+  const source = inputName(dataPath);
   const io = saved.io;
   const n = series.columns[saved.target].length;
+  // too short before any other comparison: one row has no frequency to compare
+  const need = io.offset + (io.mode === 'one-to-one' ? 1 : io.lookback);
+  if (n < need) throw new DataError(`${source}: too short: ${n} row${n === 1 ? '' : 's'}, but the model needs at least ${need} to forecast`);
+  checkFutureRange(series.index, io.horizon, source);
+  const { times: future, forecast: fc } = await forecastFromRun(run, series, { source, backend: opts.backend });
   const times = future.map((t) => formatTime(t, series.index.format));
   const timeName = series.timeColumn ?? 'index';
   // integer indices and row numbers are numbers in JSON; calendar times stay strings

@@ -26,7 +26,7 @@ export async function trainCommand(opts: TrainOptions): Promise<void> {
   const outDir = opts.out ?? nextRunDir(flagged.output.dir, runBaseName(flagged.data.path));
   assertWritableTarget(outDir, Boolean(opts.overwrite));
 
-  const { series, sha256 } = readConfiguredInput(flagged);
+  const { series, sha256 } = readConfiguredInput(flagged, opts);
   // Without a config file, the settings the config-less backtest measures (flags still win);
   // the run's config.yaml records what was chosen.
   const cfg = settingsFor(flagged, series, { configless: !opts.config, lookback: opts.lookback });

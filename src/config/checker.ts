@@ -3,6 +3,8 @@
  * records a problem with the value's path and line, so that every problem is reported at once.
  */
 
+import { excerpt, quote } from '../data/excerpt.js';
+
 /** Where a value sits in the config: section and key names, list indices. */
 export type Path = (string | number)[];
 
@@ -43,7 +45,7 @@ export function suggest(word: string, candidates: readonly string[]): string | u
 /** A value as messages name it: a string quoted, a list, a mapping, null. */
 export function describe(v: unknown): string {
   if (v === null || v === undefined) return 'null';
-  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'string') return quote(v);
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
   return String(v);
@@ -57,7 +59,7 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
 /** `training.early_stopping.patience`, `transforms[1].difference`. */
 export function formatPath(path: Path): string {
   let s = '';
-  for (const seg of path) s += typeof seg === 'number' ? `[${seg}]` : s ? `.${seg}` : seg;
+  for (const seg of path) s += typeof seg === 'number' ? `[${seg}]` : s ? `.${excerpt(seg)}` : excerpt(seg);
   return s;
 }
 

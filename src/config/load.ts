@@ -1,7 +1,14 @@
-import { readFileSync } from 'node:fs';
 import type { Node } from 'yaml';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { excerpt } from '../data/excerpt.js';
 import { ConfigError } from '../errors.js';
+import { inputName, readInput } from '../io/input-file.js';
+
+/**
+ * The most alias expansions a config may make (yaml's maxAliasCount): enough for anchors that
+ * share a few settings, far too few for nested anchors that expand exponentially ("billion laughs").
+ */
+export const MAX_ALIAS_COUNT = 100;
 
 export type ConfigPath = (string | number)[];
 
@@ -16,12 +23,16 @@ export interface ParsedConfig {
 export function parseConfigText(text: string, file: string): ParsedConfig {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const problems = doc.errors.map((e) => {
+  // warnings are errors too: an unknown tag such as !foo would otherwise be dropped silently
+  const found = [...doc.errors, ...doc.warnings];
+  if (found.length > 0) {
+    const problems = found.slice(0, 10).map((e) => {
       const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
       const msg = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-      return `${file}:${pos.line}:${pos.col}: ${msg}`;
+      const tag = e.code === 'TAG_RESOLVE_FAILED' ? ' (rnnfc configs use no YAML tags; remove it)' : '';
+      return `${file}:${pos.line}:${pos.col}: ${excerpt(msg, 200)}${tag}`;
     });
+    if (found.length > 10) problems.push(`and ${found.length - 10} more`);
     throw new ConfigError(`invalid YAML in ${file}`, problems);
   }
   const contents = doc.contents;
@@ -29,7 +40,20 @@ export function parseConfigText(text: string, file: string): ParsedConfig {
     const line = contents.range ? lineCounter.linePos(contents.range[0]).line : 1;
     throw new ConfigError(`invalid config ${file}`, [`${file}:${line}: the config must be a mapping of sections (data:, model:, ...)`]);
   }
-  const value: unknown = contents === null ? {} : doc.toJS();
+  let value: unknown = {};
+  if (contents !== null) {
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (e) {
+      const msg = (e as Error).message;
+      if (/excessive alias count/i.test(msg)) {
+        throw new ConfigError(`invalid YAML in ${file}`, [
+          `${file}: its aliases (*name) expand to too many nodes (over ${MAX_ALIAS_COUNT} expansions); write the settings out instead of nesting anchors`,
+        ]);
+      }
+      throw new ConfigError(`invalid YAML in ${file}`, [`${file}: ${excerpt(msg.split('\n')[0], 200)}`]);
+    }
+  }
 
   const lineOf = (path: ConfigPath): number | undefined => {
     let node: unknown = doc.contents;
@@ -60,14 +84,11 @@ export function parseConfigText(text: string, file: string): ParsedConfig {
   return { value, lineOf };
 }
 
-/** Read and parse a config file; an unreadable file throws ConfigError. */
-export function loadConfigFile(file: string): ParsedConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
-    throw new ConfigError(`cannot read config ${file}: ${reason}`);
-  }
-  return parseConfigText(text, file);
+/**
+ * Read and parse a config file (`-`: standard input); an unreadable file, anything but a regular
+ * file and a file over `maxBytes` (see readInput) throw ConfigError.
+ */
+export function loadConfigFile(file: string, maxBytes?: number): ParsedConfig {
+  const { text } = readInput(file, { maxBytes, what: 'config', error: (m, h) => new ConfigError(m, [], h) });
+  return parseConfigText(text, inputName(file));
 }

@@ -6,6 +6,7 @@
 import { parse } from 'csv-parse/sync';
 import { DataError } from '../errors.js';
 import type { Frequency, MissingPolicy, Series, TimeFormat } from '../types.js';
+import { excerpt, quote } from './excerpt.js';
 import { formatTime, inferFrequency, parseTimeValue, regularize } from './time.js';
 
 export interface ParseSeriesOptions {
@@ -17,6 +18,11 @@ export interface ParseSeriesOptions {
   /** Input feature columns; default [target]. */
   features?: string[];
   missing: MissingPolicy;
+  /**
+   * When every value read must be positive: a value <= 0 is then refused naming its line and
+   * column, with `reason` (`the log transform needs values > 0`) and `hint`.
+   */
+  positive?: { reason: string; hint?: string };
 }
 
 interface Table {
@@ -38,19 +44,48 @@ function parseTable(source: string, text: string, maxRows?: number): Table {
     }) as unknown as { record: string[]; info: { lines: number } }[];
   } catch (e) {
     const err = e as Error & { lines?: number };
-    const msg = err.message.replace(/\s+/g, ' ').trim();
-    throw new DataError(`${source}:${err.lines ?? '?'}: malformed CSV: ${msg}`);
+    throw new DataError(`${source}:${err.lines ?? '?'}: malformed CSV: ${csvProblem(err.message)}`);
   }
   if (records.length === 0) throw new DataError(`${source}: empty file: expected a header row and data rows`);
   const header = records[0].record;
   const seen = new Map<string, number>();
   header.forEach((h, i) => {
     if (h === '') throw new DataError(`${source}:1: column ${i + 1} has an empty name; give every column a header`);
-    if (seen.has(h)) throw new DataError(`${source}:1: duplicate column name "${h}"`);
+    if (seen.has(h)) throw new DataError(`${source}:1: duplicate column name ${quote(h)}`);
     seen.set(h, i);
   });
   const data = records.slice(1);
   return { header, rows: data.map((r) => r.record), lines: data.map((r) => r.info.lines) };
+}
+
+/** csv-parse's message, with the field value some of them end with cut to an excerpt. */
+function csvProblem(message: string): string {
+  const m = /^([\s\S]*?), value is "([\s\S]*)"$/.exec(message);
+  const text = m ? `${m[1]}, value is ${quote(m[2])}` : message;
+  return excerpt(text.replace(/\s+/g, ' ').trim(), 300);
+}
+
+/** At most this many column names are listed in a message. */
+const MAX_COLUMNS_LISTED = 30;
+
+/**
+ * True when the table looks like a CSV file of a series: some column holds only numbers or time
+ * values in its first rows. Only then does a message list its header as "available columns", so
+ * that a path to some other file (a config's data.path of /etc/shadow) does not print its first line.
+ */
+function looksLikeSeries(table: Table): boolean {
+  const rows = table.rows.slice(0, 50);
+  if (rows.length === 0) return false;
+  return table.header.some((_, j) => {
+    const cells = rows.map((r) => r[j]).filter((c) => c !== undefined && !MISSING_TOKENS.has(c));
+    return cells.length > 0 && cells.every((c) => NUMBER_RE.test(c) || parseTimeValue(c) !== null);
+  });
+}
+
+/** `"a", "b", "c"` for a message, at most MAX_COLUMNS_LISTED of them. */
+function columnList(header: string[]): string {
+  const shown = header.slice(0, MAX_COLUMNS_LISTED).map((h) => quote(h));
+  return shown.join(', ') + (header.length > MAX_COLUMNS_LISTED ? ` and ${header.length - MAX_COLUMNS_LISTED} more` : '');
 }
 
 /**
@@ -80,7 +115,13 @@ export function parseSeries(text: string, opts: ParseSeriesOptions): Series {
   const colIndex = (name: string, role: string): number => {
     const i = header.indexOf(name);
     if (i < 0) {
-      throw new DataError(`${source}: no ${role} column "${name}"; available columns: ${header.map((h) => `"${h}"`).join(', ')}`);
+      if (!looksLikeSeries(table)) {
+        throw new DataError(
+          `${source}: no ${role} column ${quote(name)}, and the file does not look like a CSV file of a series (no column of numbers or times)`,
+          'check the data path',
+        );
+      }
+      throw new DataError(`${source}: no ${role} column ${quote(name)}; available columns: ${columnList(header)}`);
     }
     return i;
   };
@@ -97,7 +138,7 @@ export function parseSeries(text: string, opts: ParseSeriesOptions): Series {
   } else if (opts.timeColumn !== null) {
     colIndex(opts.timeColumn, 'time');
     if (used.includes(opts.timeColumn)) {
-      throw new DataError(`${source}: column "${opts.timeColumn}" cannot be both the time column and a value column`);
+      throw new DataError(`${source}: column ${quote(opts.timeColumn)} cannot be both the time column and a value column`);
     }
     timeColumn = opts.timeColumn;
   }
@@ -112,19 +153,19 @@ export function parseSeries(text: string, opts: ParseSeriesOptions): Series {
     rows.forEach((r, i) => {
       const cell = r[ti];
       if (cell === '') {
-        throw new DataError(`${source}:${lines[i]}: column "${timeColumn}": empty time value; fill it in or remove the row`);
+        throw new DataError(`${source}:${lines[i]}: column ${quote(timeColumn!)}: empty time value; fill it in or remove the row`);
       }
       const p = parseTimeValue(cell);
       if (!p) {
         throw new DataError(
-          `${source}:${lines[i]}: column "${timeColumn}": cannot parse "${cell}" as a date`,
+          `${source}:${lines[i]}: column ${quote(timeColumn!)}: cannot parse ${quote(cell)} as a date`,
           'time values may be dates (2000-01-31 or 2000/01/31), months (2000-01), quarters (2000-Q1, 2000 Q1, 2000Q1), ISO date-times (2000-01-31T12:00:00Z) or integers',
         );
       }
       if (i === 0) format = p.format;
       else if (p.format !== format) {
         throw new DataError(
-          `${source}:${lines[i]}: column "${timeColumn}": "${cell}" is written as ${p.format}, but earlier rows are ${format}; use one time format`,
+          `${source}:${lines[i]}: column ${quote(timeColumn!)}: ${quote(cell)} is written as ${p.format}, but earlier rows are ${format}; use one time format`,
         );
       }
       times.push(p.t);
@@ -135,7 +176,7 @@ export function parseSeries(text: string, opts: ParseSeriesOptions): Series {
       }
       if (times[i] < times[i - 1]) {
         throw new DataError(
-          `${source}: rows out of time order at lines ${lines[i - 1]} and ${lines[i]} (${formatTime(times[i - 1], format)} then ${formatTime(times[i], format)}); sort the file by "${timeColumn}" in increasing order`,
+          `${source}: rows out of time order at lines ${lines[i - 1]} and ${lines[i]} (${formatTime(times[i - 1], format)} then ${formatTime(times[i], format)}); sort the file by ${quote(timeColumn!)} in increasing order`,
         );
       }
     }
@@ -148,9 +189,18 @@ export function parseSeries(text: string, opts: ParseSeriesOptions): Series {
     const col = new Float64Array(rows.length);
     rows.forEach((r, i) => {
       const cell = r[ci];
+      const where = () => `${source}:${lines[i]}: column ${quote(name)}`;
       if (MISSING_TOKENS.has(cell)) col[i] = NaN;
-      else if (NUMBER_RE.test(cell)) col[i] = Number(cell);
-      else throw new DataError(`${source}:${lines[i]}: column "${name}": "${cell}" is not a number`);
+      else if (NUMBER_RE.test(cell)) {
+        const v = Number(cell);
+        if (!Number.isFinite(v)) {
+          throw new DataError(`${where()}: ${quote(cell)} is too large for a number (it would be infinite); use a value within ±1.7e308`);
+        }
+        if (opts.positive && v <= 0) {
+          throw new DataError(`${where()}: ${quote(cell)} is not positive; ${opts.positive.reason}`, opts.positive.hint);
+        }
+        col[i] = v;
+      } else throw new DataError(`${where()}: ${quote(cell)} is not a number`);
     });
     raw[name] = col;
   }
@@ -172,7 +222,7 @@ export function parseSeries(text: string, opts: ParseSeriesOptions): Series {
   const rowMissing = (k: number) => used.some((name) => Number.isNaN(columns[name][k]));
   for (const name of used) {
     if (columns[name].every((v) => Number.isNaN(v))) {
-      throw new DataError(`${source}: column "${name}" has no numeric values`);
+      throw new DataError(`${source}: column ${quote(name)} has no numeric values`);
     }
   }
   let outTimes = grid.times;

@@ -406,9 +406,20 @@ export function regularize(times: number[], freq: Frequency, opts: RegularizeOpt
     );
   }
   const size = position[n - 1] + 1;
+  const gaps = size - n;
   const max = opts.maxPoints ?? 10_000_000;
-  if (size > max) {
-    throw new DataError(`${where}the regular ${describeFrequency(freq)} grid would have ${size} points (limit ${max})`);
+  if (gaps > n || size > max) {
+    // mostly gaps (or too large): refused before the grid is built, naming the rows around the largest gaps
+    const jumps = Array.from({ length: n - 1 }, (_, i) => i)
+      .filter((i) => position[i + 1] - position[i] > 1)
+      .sort((a, b) => position[b + 1] - position[b] - (position[a + 1] - position[a]) || a - b)
+      .slice(0, 3)
+      .map((i) => `${position[i + 1] - position[i] - 1} missing between line ${lineOf(i)} (${fmt(times[i])}) and line ${lineOf(i + 1)} (${fmt(times[i + 1])})`);
+    const what = gaps > n ? `mostly gaps: ${gaps} of its ${size} points would have no row` : `${size} points, over the limit of ${max}`;
+    throw new DataError(
+      `${where}the regular grid of every ${describeFrequency(freq)} from ${fmt(t0)} to ${fmt(times[n - 1])} would be ${what}` +
+        `${jumps.length ? `; the largest gap${jumps.length > 1 ? 's' : ''}: ${jumps.join('; ')}` : ''}; fix or remove the rows that cause ${jumps.length > 1 ? 'them' : 'it'}, or check the time column`,
+    );
   }
   const grid: number[] = new Array(size);
   const missing: boolean[] = new Array(size).fill(true);
@@ -420,6 +431,35 @@ export function regularize(times: number[], freq: Frequency, opts: RegularizeOpt
     grid[position[i]] = times[i];
   }
   return { times: grid, missing, position };
+}
+
+/** The latest time a calendar index can hold: 9999-12-31T23:59:59.999Z (later years cannot be written as dates). */
+export const MAX_CALENDAR_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/**
+ * Refuses an index whose `h` steps after its last time cannot be written: past the year 9999
+ * for calendar times, past the largest safe integer for an integer index. `source` names the
+ * file in the message.
+ */
+export function checkFutureRange(index: TimeIndex, h: number, source: string): void {
+  const { times, frequency, format } = index;
+  if (times.length === 0 || frequency.unit === 'row' || h < 1) return;
+  const last = times[times.length - 1];
+  const end = addSteps(last, frequency, h);
+  const lastText = formatTime(last, format);
+  if (format === 'integer') {
+    if (!Number.isSafeInteger(end)) {
+      throw new DataError(
+        `${source}: the ${h} steps to forecast after ${lastText} go past the largest integer time ${Number.MAX_SAFE_INTEGER}; renumber the time column`,
+      );
+    }
+    return;
+  }
+  if (!(end <= MAX_CALENDAR_TIME)) {
+    throw new DataError(
+      `${source}: the ${h} steps to forecast after ${lastText} (every ${describeFrequency(frequency)}) go past the year 9999, which a date cannot be written in; check the time column`,
+    );
+  }
 }
 
 function monthEndAt(t0: number, months: number): number {

@@ -205,3 +205,97 @@ describe('parseHeader', () => {
     expect(message(() => parseHeader('a,a\n1,2\n', 'dup.csv'))).toBe('dup.csv:1: duplicate column name "a"');
   });
 });
+
+describe('hostile cells and headers', () => {
+  it('a non-finite number (1e999) is refused naming line and column', () => {
+    const p = csv('month,v,w\n2000-01-01,1,2\n2000-02-01,2,1e999\n');
+    expect(message(() => readSeries({ path: p, target: 'v', features: ['v', 'w'], missing: 'error' }))).toBe(
+      `${p}:3: column "w": "1e999" is too large for a number (it would be infinite); use a value within ±1.7e308`,
+    );
+    const q = csv('month,v\n2000-01-01,-1e400\n2000-02-01,2\n');
+    expect(message(() => readSeries({ path: q, target: 'v', missing: 'error' }))).toContain(`${q}:2: column "v": "-1e400" is too large`);
+    // underflow is a number: 0
+    const u = csv('month,v\n2000-01-01,1e-999\n2000-02-01,2\n');
+    expect(arr(readSeries({ path: u, target: 'v', missing: 'error' }).columns.v)).toEqual([0, 2]);
+  });
+
+  it('a 10 MB cell gives a short message', () => {
+    const p = csv(`month,v\n2000-01-01,1\n2000-02-01,${'x'.repeat(10_000_000)}\n`);
+    const m = message(() => readSeries({ path: p, target: 'v', missing: 'error' }));
+    expect(m).toBe(`${p}:3: column "v": "${'x'.repeat(60)}…" (10000000 characters) is not a number`);
+  });
+
+  it('control characters in a cell are escaped, not sent to the terminal', () => {
+    const p = csv('month,v\n2000-01-01,1\n2000-02-01,"\x1b[2J\x1b]0;owned\x07"\n');
+    const m = message(() => readSeries({ path: p, target: 'v', missing: 'error' }));
+    expect(m).toBe(`${p}:3: column "v": "\\x1b[2J\\x1b]0;owned\\x07" is not a number`);
+    expect([...m].some((ch) => ch.charCodeAt(0) < 0x20)).toBe(false);
+    const d = csv('month,v\n2000-01-01,1\n"2000\n02",2\n');
+    expect(message(() => readSeries({ path: d, timeColumn: 'month', target: 'v', missing: 'error' }))).toContain('cannot parse "2000\\n02" as a date');
+  });
+
+  it('long and odd column names are cut in the list of available columns, and at most 30 are listed', () => {
+    const names = Array.from({ length: 40 }, (_, i) => `c${i}`);
+    const p = csv(`month,${'n'.repeat(500)},${names.join(',')}\n2000-01-01,1${',1'.repeat(40)}\n`);
+    const m = message(() => readSeries({ path: p, target: 'v', missing: 'error' }));
+    expect(m).toContain(`available columns: "month", "${'n'.repeat(60)}…" (500 characters), "c0", "c1"`);
+    expect(m).toContain('"c27" and 12 more');
+    expect(m).not.toContain('"c28"');
+  });
+
+  it('the first line of a file that is not a CSV of a series is never shown (a config pointing at /etc/shadow)', () => {
+    const p = csv('root:$6$salt$SECRETHASH:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n');
+    const m = message(() => readSeries({ path: p, target: 'passengers', missing: 'error' }));
+    expect(m).toBe(`${p}: no target column "passengers", and the file does not look like a CSV file of a series (no column of numbers or times)`);
+    expect(m).not.toContain('SECRET');
+    const only = csv('secret-header-line\n');
+    expect(message(() => readSeries({ path: only, target: 'v', missing: 'error' }))).not.toContain('secret');
+  });
+
+  it('a duplicate column name is quoted and cut', () => {
+    const p = csv(`t,${'d'.repeat(100)},${'d'.repeat(100)}\n1,2,3\n`);
+    expect(message(() => readSeries({ path: p, target: 'v', missing: 'error' }))).toBe(`${p}:1: duplicate column name "${'d'.repeat(60)}…" (100 characters)`);
+  });
+
+  it("csv-parse's echoed field value is cut", () => {
+    const p = csv(`a,b\n${'q'.repeat(1000)} "z",2\n`);
+    const m = message(() => readSeries({ path: p, target: 'b', missing: 'error' }));
+    expect(m).toBe(`${p}:2: malformed CSV: Invalid Opening Quote: a quote is found on field 0 at line 2, value is "${'q'.repeat(60)}…" (1001 characters)`);
+    expect(m.length).toBeLessThan(250);
+  });
+
+  it('positive: a value <= 0 is refused with its line and column, missing cells are not checked', () => {
+    const positive = { reason: 'the log transform (transforms[0]) needs values > 0', hint: 'remove log' };
+    const p = csv('month,v,w\n2000-01-01,1,2\n2000-02-01,,3\n2000-03-01,2,0\n');
+    try {
+      readSeries({ path: p, target: 'v', features: ['v', 'w'], missing: 'interpolate', positive });
+      throw new Error('expected a DataError');
+    } catch (e) {
+      expect(e).toBeInstanceOf(DataError);
+      expect((e as DataError).message).toBe(`${p}:4: column "w": "0" is not positive; the log transform (transforms[0]) needs values > 0`);
+      expect((e as DataError).hint).toBe('remove log');
+    }
+    const ok = csv('month,v\n2000-01-01,1\n2000-02-01,\n2000-03-01,2\n');
+    expect(arr(readSeries({ path: ok, target: 'v', missing: 'interpolate', positive }).columns.v)).toEqual([1, 1.5, 2]);
+    // without the option, zero and negative values are read
+    expect(arr(readSeries({ path: p, target: 'w', missing: 'error' }).columns.w)).toEqual([2, 3, 0]);
+  });
+});
+
+describe('sparse time grids', () => {
+  it('an integer index 1..144 and one row at 9999999 is refused naming the rows, before the grid is built', () => {
+    const rows = Array.from({ length: 144 }, (_, i) => `${i + 1},5`);
+    const p = csv(`t,v\n${rows.join('\n')}\n9999999,5\n`);
+    expect(message(() => readSeries({ path: p, target: 'v', missing: 'interpolate' }))).toBe(
+      `${p}: the regular grid of every 1 integer from 1 to 9999999 would be mostly gaps: 9999854 of its 9999999 points would have no row; ` +
+        'the largest gap: 9999854 missing between line 145 (144) and line 146 (9999999); fix or remove the rows that cause it, or check the time column',
+    );
+  });
+  it('daily data with one 9999-12-31 row is refused naming that row', () => {
+    const days = Array.from({ length: 60 }, (_, i) => formatTime(Date.UTC(2000, 0, 1 + i), 'date'));
+    const p = csv(`date,v\n${days.map((d) => `${d},1`).join('\n')}\n9999-12-31,2\n`);
+    const m = message(() => readSeries({ path: p, target: 'v', missing: 'interpolate' }));
+    expect(m).toContain('would be mostly gaps');
+    expect(m).toContain('between line 61 (2000-02-29) and line 62 (9999-12-31)');
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addMonths, addSteps, formatTime, futureTimes, inferFrequency, parseTimeValue, regularize, stepNumber } from '../../src/data/time.js';
+import { addMonths, addSteps, checkFutureRange, formatTime, futureTimes, inferFrequency, parseTimeValue, regularize, stepNumber } from '../../src/data/time.js';
 import { DataError } from '../../src/errors.js';
 import type { TimeFormat } from '../../src/types.js';
 
@@ -183,5 +183,54 @@ describe('regularize', () => {
       /x\.csv: irregular timestamps at line 5 \(2000-01-01T01:15:00Z\)/,
     );
     expect(() => regularize([D('2000-01-01'), D('2000-02-01'), D('2000-02-15')], { unit: 'month', step: 1 })).toThrow(/line 4/);
+  });
+});
+
+describe('grid density (regularize refuses a grid that would be mostly gaps)', () => {
+  const I = { unit: 'integer', step: 1 } as const;
+  it('accepts a grid with as many gaps as rows, refuses one more', () => {
+    expect(regularize([1, 2, 3, 8], I).times.length).toBe(8); // 4 gaps, 4 rows
+    expect(() => regularize([1, 2, 3, 9], I)).toThrow(DataError);
+    // lines default to i + 2 (the header is line 1)
+    expect(() => regularize([1, 2, 3, 9], I)).toThrow(
+      /mostly gaps: 5 of its 9 points would have no row; the largest gap: 5 missing between line 4 \(3\) and line 5 \(9\)/,
+    );
+  });
+  it('names up to three of the largest gaps, largest first', () => {
+    const t = [0, 10, 11, 31, 32, 37, 38, 39];
+    expect(() => regularize(t, I, { source: 'g.csv' })).toThrow(
+      'g.csv: the regular grid of every 1 integer from 0 to 39 would be mostly gaps: 32 of its 40 points would have no row; the largest gaps: ' +
+        '19 missing between line 4 (11) and line 5 (31); 9 missing between line 2 (0) and line 3 (10); 4 missing between line 6 (32) and line 7 (37); ' +
+        'fix or remove the rows that cause them, or check the time column',
+    );
+  });
+  it('refuses before allocating: a grid of 9e15 points is refused at once', () => {
+    expect(() => regularize([0, 1, 9e15], I)).toThrow(/mostly gaps: 8999999999999998 of its 9000000000000001 points/);
+  });
+  it('still refuses a dense grid over maxPoints', () => {
+    expect(() => regularize([1, 2, 3, 4, 5], I, { maxPoints: 4 })).toThrow(/5 points, over the limit of 4/);
+  });
+  it('counts calendar gaps in grid steps (months)', () => {
+    const t = [D('2000-01-01'), D('2000-02-01'), D('2000-03-01'), D('2009-01-01')];
+    expect(() => regularize(t, { unit: 'month', step: 1 }, { format: 'month' })).toThrow(/between line 4 \(2000-03\) and line 5 \(2009-01\)/);
+  });
+});
+
+describe('checkFutureRange', () => {
+  const idx = (format: TimeFormat, unit: 'month' | 'day' | 'integer' | 'row' | 'year', times: number[]) => ({ format, frequency: { unit, step: 1 }, times });
+  it('refuses a forecast that would run past the year 9999', () => {
+    const dec = D('9999-12-01');
+    expect(() => checkFutureRange(idx('month', 'month', [D('9999-11-01'), dec]), 1, 'y.csv')).toThrow(
+      'y.csv: the 1 steps to forecast after 9999-12 (every 1 month) go past the year 9999, which a date cannot be written in; check the time column',
+    );
+    expect(() => checkFutureRange(idx('month', 'month', [D('9999-08-01'), D('9999-09-01')]), 3, 'y.csv')).not.toThrow();
+    expect(() => checkFutureRange(idx('month', 'month', [D('9999-08-01'), D('9999-09-01')]), 4, 'y.csv')).toThrow(DataError);
+    expect(() => checkFutureRange(idx('date', 'day', [D('9999-12-30'), D('9999-12-31')]), 1, 'd.csv')).toThrow(/after 9999-12-31/);
+    expect(() => checkFutureRange(idx('date', 'year', [D('2000-01-01')]), 1e9, 'd.csv')).toThrow(/go past the year 9999/);
+  });
+  it('refuses an integer index past the largest safe integer; rows are never refused', () => {
+    expect(() => checkFutureRange(idx('integer', 'integer', [Number.MAX_SAFE_INTEGER - 1]), 2, 'i.csv')).toThrow(/largest integer time/);
+    expect(() => checkFutureRange(idx('integer', 'integer', [Number.MAX_SAFE_INTEGER - 2]), 2, 'i.csv')).not.toThrow();
+    expect(() => checkFutureRange(idx('row', 'row', [0, 1]), 1e9, 'r.csv')).not.toThrow();
   });
 });

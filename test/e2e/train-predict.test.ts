@@ -272,12 +272,13 @@ describe('train then predict (spawns bin/rnnfc)', () => {
   it('one-to-one GRU: trains, forecasts the horizon by feeding predictions back, and predicts', () => {
     const r = rnnfc(dir, ['train', '-c', CFG, '--out', 'runs/o2o', '--json']);
     expect(r.code).toBe(0);
-    // the same config in one-to-one mode with a GRU, through a config file written here
+    // the same config in one-to-one mode with a GRU, through a config file written beside it
+    // (its data.path is relative to its directory)
     writeFileSync(
-      join(dir, 'o2o.yaml'),
+      join(dir, 'test/fixtures/e2e/o2o.yaml'),
       readFileSync(join(dir, CFG), 'utf8').replace('mode: many-to-one', 'mode: one-to-one').replace('cell: lstm', 'cell: gru'),
     );
-    const t = rnnfc(dir, ['train', '-c', 'o2o.yaml', '--out', 'runs/o2o-gru', '--json']);
+    const t = rnnfc(dir, ['train', '-c', 'test/fixtures/e2e/o2o.yaml', '--out', 'runs/o2o-gru', '--json']);
     expect(t.stderr).toBe('');
     expect(t.code).toBe(0);
     const pipeline = JSON.parse(readFileSync(join(dir, 'runs/o2o-gru/pipeline.json'), 'utf8'));

@@ -1,11 +1,12 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSeries } from '../../src/data/parse-csv.js';
 import { DataError } from '../../src/errors.js';
-import { readHeader, readInput, readSeries, readSeriesInput } from '../../src/io/input-file.js';
+import { inputName, readHeader, readInput, readSeries, readSeriesInput, sizeText } from '../../src/io/input-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rnnfc-io-'));
 let counter = 0;
@@ -70,5 +71,58 @@ describe('hashing', () => {
     expect(input.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
     expect(input.bytes).toBe(bytes.byteLength);
     expect(input.text).toBe(readFileSync(p, 'utf8'));
+  });
+});
+
+describe('only regular files, read once, within a size limit', () => {
+  it('refuses /dev/zero at once instead of reading it', () => {
+    expect(message(() => readSeries({ path: '/dev/zero', target: 'v', missing: 'error' }))).toBe(
+      'cannot read /dev/zero: it is a character device, not a regular file',
+    );
+    expect(message(() => readHeader('/dev/zero'))).toContain('character device');
+  });
+  it('refuses a named pipe without opening it (opening would wait for a writer)', () => {
+    const fifo = join(dir, 'data.fifo');
+    execFileSync('mkfifo', [fifo]);
+    expect(message(() => readInput(fifo))).toBe(`cannot read ${fifo}: it is a named pipe (FIFO), not a regular file`);
+  });
+  it('follows a symbolic link to a regular file, refuses one to a device', () => {
+    const target = csv('month,v\n2000-01-01,1\n2000-02-01,2\n');
+    const link = join(dir, 'link.csv');
+    symlinkSync(target, link);
+    expect(Array.from(readSeries({ path: link, target: 'v', missing: 'error' }).columns.v)).toEqual([1, 2]);
+    const dev = join(dir, 'zero.csv');
+    symlinkSync('/dev/zero', dev);
+    expect(message(() => readInput(dev))).toContain('character device');
+  });
+  it('a path through a file is named as such', () => {
+    const f = csv('x');
+    expect(message(() => readInput(join(f, 'inner.csv')))).toBe(`cannot read ${join(f, 'inner.csv')}: a part of the path is not a directory`);
+  });
+  it('refuses a file over the limit before reading it, and says how to raise it', () => {
+    const p = csv('t,v\n' + '1,2\n'.repeat(1000));
+    try {
+      readInput(p, { maxBytes: 1024 });
+      throw new Error('expected a DataError');
+    } catch (e) {
+      expect((e as DataError).message).toBe(`cannot read ${p}: it is 3.9 KiB, over the input size limit of 1 KiB`);
+      expect((e as DataError).hint).toMatch(/--max-input-mb/);
+    }
+    expect(readInput(p, { maxBytes: 4004 }).bytes).toBe(4004);
+    expect(() => readInput(p, { maxBytes: 4003 })).toThrow(DataError);
+  });
+  it('hashes a file of several read chunks as one', () => {
+    const bytes = Buffer.alloc(3 * 1024 * 1024 + 17, 'ab,12\n');
+    const p = csv(bytes);
+    const input = readInput(p);
+    expect(input.bytes).toBe(bytes.byteLength);
+    expect(input.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect(input.text.length).toBe(bytes.byteLength);
+  });
+  it('messages name standard input <stdin> and escape control characters in a path', () => {
+    expect(inputName('-')).toBe('<stdin>');
+    expect(inputName('a\nb.csv')).toBe('a\\nb.csv');
+    expect(sizeText(17)).toBe('17 bytes');
+    expect(sizeText(600 * 1024 ** 2)).toBe('600 MiB');
   });
 });

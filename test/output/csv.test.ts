@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatNumber, toCsv } from '../../src/output/csv.js';
+import { formatNumber, neutralizeFormula, toCsv } from '../../src/output/csv.js';
 
 describe('formatNumber', () => {
   it('is stable and trimmed', () => {
@@ -27,5 +27,35 @@ describe('toCsv', () => {
       ],
     );
     expect(out).toBe('t,"va""l,ue"\n2020-01-01,1.5\n"a,b",\n"say ""hi""",\n"line\nbreak",2\n');
+  });
+
+  it('neutralises formula cells in the header and the rows, and keeps numbers numbers', () => {
+    const out = toCsv(
+      ['+cmd', 'forecast'],
+      [
+        ['=HYPERLINK("http://x","y")', -3.5],
+        ['@SUM(A1)', '-3.5'],
+        ['-2', '+1e-7'],
+      ],
+    );
+    expect(out).toBe('\'+cmd,forecast\n"\'=HYPERLINK(""http://x"",""y"")",-3.5\n\'@SUM(A1),-3.5\n-2,+1e-7\n');
+  });
+});
+
+describe('neutralizeFormula (OWASP CSV injection)', () => {
+  it('prefixes a single quote to cells starting with = + - @ tab or carriage return', () => {
+    expect(neutralizeFormula('=1+1')).toBe("'=1+1");
+    expect(neutralizeFormula('+cmd')).toBe("'+cmd");
+    expect(neutralizeFormula('-cmd|/c calc')).toBe("'-cmd|/c calc");
+    expect(neutralizeFormula('@SUM(1)')).toBe("'@SUM(1)");
+    expect(neutralizeFormula('\t=1')).toBe("'\t=1");
+    expect(neutralizeFormula('\r=1')).toBe("'\r=1");
+    expect(neutralizeFormula('-')).toBe("'-");
+    expect(neutralizeFormula('+')).toBe("'+");
+    expect(neutralizeFormula('-1+2')).toBe("'-1+2");
+  });
+  it('leaves plain numbers, times and other text as they are', () => {
+    for (const s of ['-3.5', '+2', '-0', '-.5', '-1e-7', '+1E+21', '12', '2000-01-01', '1961-01', '2000-Q1', 'sales', 'a=b', ' =x', '', "'quoted"])
+      expect(neutralizeFormula(s)).toBe(s);
   });
 });
