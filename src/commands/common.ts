@@ -131,7 +131,8 @@ export function readConfiguredInput(cfg: Config, opts: { maxInputMb?: number } =
     maxBytes: maxInputBytes(opts),
     positive: log < 0 ? undefined : logNeedsPositive(`transforms[${log}]`),
   });
-  checkFutureRange(read.series.index, cfg.window.horizon, inputName(cfg.data.path));
+  // a horizon longer than the data is refused by the fit's size checks, which name the setting to change
+  if (cfg.window.horizon <= read.series.index.times.length) checkFutureRange(read.series.index, cfg.window.horizon, inputName(cfg.data.path));
   return read;
 }
 
