@@ -4,6 +4,7 @@ import { renderConfigYaml } from '../config/render.js';
 import type { Config } from '../config/types.js';
 import { formatTime, futureTimes, isNumericIndex, isoFormat } from '../data/time.js';
 import type { FitResult, SavedModel, Scores } from '../forecast/fit.js';
+import { STDIN } from '../io/input-file.js';
 import { formatNumber, toCsv } from '../output/csv.js';
 import type { Series } from '../types.js';
 import { VERSION } from '../version.js';
@@ -98,7 +99,8 @@ export async function runFiles(cfg: Config, series: Series, r: FitResult, facts:
   const files: Record<string, string | Uint8Array> = {
     ...memberFiles(r.models),
     'pipeline.json': JSON.stringify(pipelineJson, null, 2) + '\n',
-    'config.yaml': renderConfigYaml({ ...cfg, data: { ...cfg.data, path: resolvePath(cfg.data.path) } }),
+    // data read from standard input is recorded as '-': there is no file to find it in again
+    'config.yaml': renderConfigYaml({ ...cfg, data: { ...cfg.data, path: cfg.data.path === STDIN ? STDIN : resolvePath(cfg.data.path) } }),
     'metadata.json': JSON.stringify(metadata, null, 2) + '\n',
     'metrics.json': JSON.stringify(metricsJson, null, 2) + '\n',
     'history.csv': historyCsv,

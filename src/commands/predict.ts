@@ -3,7 +3,7 @@ import { readRun } from '../artifacts/run-reader.js';
 import { checkFutureRange, formatTime, isNumericIndex } from '../data/time.js';
 import { DataError, UsageError } from '../errors.js';
 import { forecastFromRun } from '../forecast/predict.js';
-import { inputName, readSeries } from '../io/input-file.js';
+import { inputName, readSeries, STDIN } from '../io/input-file.js';
 import { formatNumber, toCsv } from '../output/csv.js';
 import { logNeedsPositive, maxInputBytes } from './common.js';
 
@@ -24,6 +24,10 @@ export async function predictCommand(opts: PredictOptions): Promise<void> {
   const saved = run.pipeline;
   const dataPath = opts.data ?? run.config.dataPath;
   if (!dataPath) throw new UsageError('no data: pass --data FILE.csv');
+  if (opts.data === undefined && dataPath === STDIN)
+    throw new UsageError(
+      `${opts.model} was trained on data from standard input: pass its history with --data FILE.csv (or --data - to read it from standard input)`,
+    );
 
   const log = run.transforms.specs.findIndex((t) => t.kind === 'log');
   const series = readSeries({

@@ -261,6 +261,11 @@ describe('inputs that work', () => {
     const meta = JSON.parse(readFileSync(join(dir, 'from-stdin/metadata.json'), 'utf8'));
     expect(meta.data.sha256).toBe(createHash('sha256').update(text).digest('hex'));
     expect(meta.data.rows).toBe(72);
+    // the run records '-' as its data: predict asks for the history instead of reading a file named '-'
+    expect(readFileSync(join(dir, 'from-stdin/config.yaml'), 'utf8')).toMatch(/^ {2}path: "-"$/m);
+    const p = spawnSync(process.execPath, [BIN, 'predict', '-m', 'from-stdin'], { cwd: dir, input: '', encoding: 'utf8' });
+    expect(p.status, p.stderr).toBe(2);
+    expect(p.stderr).toMatch(/from-stdin was trained on data from standard input: pass its history with --data FILE\.csv/);
   });
 
   it('check, init and predict read standard input too', () => {
