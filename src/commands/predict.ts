@@ -1,10 +1,11 @@
-import { writeFileAtomic } from '../artifacts/atomic.js';
+import { checkOutputFile, insideDir, sameFile, writeOutputFile } from '../artifacts/atomic.js';
 import { readRun } from '../artifacts/run-reader.js';
 import { formatTime, isNumericIndex } from '../data/time.js';
 import { UsageError } from '../errors.js';
 import { forecastFromRun } from '../forecast/predict.js';
 import { readSeries } from '../io/input-file.js';
 import { formatNumber, toCsv } from '../output/csv.js';
+import { testSteps, trapSignals } from './interrupt.js';
 
 export interface PredictOptions {
   model: string;
@@ -18,10 +19,13 @@ export interface PredictOptions {
 
 /** `rnnfc predict`: run directory + data -> the next horizon, as CSV or JSON. */
 export async function predictCommand(opts: PredictOptions): Promise<void> {
+  const output = opts.json ? '-' : opts.output;
+  if (output !== '-') checkOutputFile(output);
   const run = readRun(opts.model);
   const saved = run.pipeline;
   const dataPath = opts.data ?? run.config.dataPath;
   if (!dataPath) throw new UsageError('no data: pass --data FILE.csv');
+  if (output !== '-') checkNoClobber(output, dataPath, opts.model);
 
   const series = readSeries({
     path: dataPath,
@@ -39,7 +43,6 @@ export async function predictCommand(opts: PredictOptions): Promise<void> {
   const numericIndex = isNumericIndex(series.index.format);
 
   const format = opts.json ? 'json' : (opts.format ?? (opts.output.endsWith('.json') ? 'json' : 'csv'));
-  const output = opts.json ? '-' : opts.output;
   const text =
     format === 'json'
       ? JSON.stringify({
@@ -54,7 +57,20 @@ export async function predictCommand(opts: PredictOptions): Promise<void> {
         );
   if (output === '-') process.stdout.write(text);
   else {
-    writeFileAtomic(output, text);
+    // Ctrl-C or SIGTERM before the rename removes the temp file: nothing written
+    const trap = trapSignals();
+    try {
+      await writeOutputFile(output, text, { signal: trap.signal, step: testSteps(trap.signal) });
+    } finally {
+      trap.dispose();
+    }
     if (!opts.quiet) process.stderr.write(`wrote ${output} (${io.horizon} steps after ${formatTime(series.index.times[n - 1], series.index.format)})\n`);
   }
+}
+
+/** -o must not replace the data the forecast reads, nor a file in the run directory (its checksums would break). */
+function checkNoClobber(output: string, dataPath: string, runDir: string): void {
+  if (sameFile(output, dataPath)) throw new UsageError(`cannot write ${output}: it is the data file the forecast reads (${dataPath}); choose another -o`);
+  if (insideDir(output, runDir))
+    throw new UsageError(`cannot write ${output}: it lies inside the run directory ${runDir}, whose checksums it would break; choose another -o`);
 }

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { _hooks, assertWritableTarget, nextRunDir, writeDirAtomic, writeFileAtomic } from '../../src/artifacts/atomic.js';
+import { buildManifest } from '../../src/artifacts/run-dir.js';
 import { UserError } from '../../src/errors.js';
 
 let root: string;
@@ -14,6 +15,8 @@ afterEach(() => {
   fs.rmSync(root, { recursive: true, force: true });
 });
 const ls = () => fs.readdirSync(root).sort();
+/** `files` with the manifest.json that makes them an rnnfc run (only runs may be overwritten). */
+const run = (files: Record<string, string>) => ({ ...files, 'manifest.json': buildManifest(files, '0.1.0') });
 
 describe('writeFileAtomic', () => {
   it('writes and replaces without leaving temp files', () => {
@@ -42,7 +45,7 @@ describe('writeDirAtomic', () => {
   });
   it('refuses an existing target without overwrite', () => {
     const t = path.join(root, 'run');
-    writeDirAtomic(t, { 'a.txt': 'old' }, { overwrite: false });
+    writeDirAtomic(t, run({ 'a.txt': 'old' }), { overwrite: false });
     let err: unknown;
     try {
       writeDirAtomic(t, { 'b.txt': 'new' }, { overwrite: false });
@@ -54,20 +57,20 @@ describe('writeDirAtomic', () => {
     expect(() => assertWritableTarget(t, false)).toThrow(UserError);
     expect(() => assertWritableTarget(t, true)).not.toThrow();
     expect(() => assertWritableTarget(path.join(root, 'nope'), false)).not.toThrow();
-    expect(fs.readdirSync(t)).toEqual(['a.txt']);
+    expect(fs.readdirSync(t).sort()).toEqual(['a.txt', 'manifest.json']);
     expect(ls()).toEqual(['run']);
   });
   it('overwrite replaces everything of the old directory', () => {
     const t = path.join(root, 'run');
-    writeDirAtomic(t, { 'a.txt': 'old', 'stale.txt': 'x' }, { overwrite: false });
-    writeDirAtomic(t, { 'a.txt': 'new' }, { overwrite: true });
-    expect(fs.readdirSync(t)).toEqual(['a.txt']);
+    writeDirAtomic(t, run({ 'a.txt': 'old', 'stale.txt': 'x' }), { overwrite: false });
+    writeDirAtomic(t, run({ 'a.txt': 'new' }), { overwrite: true });
+    expect(fs.readdirSync(t).sort()).toEqual(['a.txt', 'manifest.json']);
     expect(fs.readFileSync(path.join(t, 'a.txt'), 'utf8')).toBe('new');
     expect(ls()).toEqual(['run']);
   });
   it('a failure before the swap leaves the old directory intact and no temp dirs', () => {
     const t = path.join(root, 'run');
-    writeDirAtomic(t, { 'a.txt': 'old' }, { overwrite: false });
+    writeDirAtomic(t, run({ 'a.txt': 'old' }), { overwrite: false });
     _hooks.beforeSwap = () => {
       throw new Error('disk full');
     };
