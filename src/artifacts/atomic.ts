@@ -358,7 +358,10 @@ export function assertOwnedRun(dir: string): void {
 /** The existing `dir` may be replaced only with `overwrite` and only if it is a run. */
 function checkExisting(dir: string, overwrite: boolean): void {
   if (!lstatOrNull(dir)) return;
-  if (overwrite) return assertOwnedRun(dir);
+  if (overwrite) {
+    assertOwnedRun(dir);
+    return;
+  }
   if (isRunDir(dir)) throw new UserError(`${dir} already exists; pass --overwrite to replace it or choose another --out`);
   throw new UserError(`${dir} already exists and is not an rnnfc run directory; choose another --out`);
 }
