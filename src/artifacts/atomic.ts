@@ -385,7 +385,7 @@ function cleanTarget(target: string): string {
 export function checkRunTarget(target: string, overwrite: boolean): void {
   if (target === '') throw new UserError('--out is empty: name the run directory to write, for example --out runs/my-run');
   const dir = cleanTarget(target);
-  const base = path.basename(path.normalize(dir));
+  const base = path.basename(dir);
   if (base === '.' || base === '..' || base === '' || dir === path.parse(path.resolve(dir)).root)
     throw new UserError(`--out ${target} names no new directory: give a name such as runs/my-run`);
   // room for the lock and temp siblings' prefixes and suffixes within the usual 255-byte limit
