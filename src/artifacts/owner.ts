@@ -88,7 +88,8 @@ function readLock(file: string): LockOwner | null | 'missing' {
     if (!fs.lstatSync(file).isFile()) return null;
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return 'missing';
     return null;
   }
   try {
