@@ -468,6 +468,40 @@ function sweep(dir: string, skip: string | null): void {
   }
 }
 
+/**
+ * Before reading run directory `dir`: if it is missing because a writer was killed between the
+ * two renames of its swap (its old run waits aside as `.NAME.old-PID-*` and the process is
+ * gone), puts the old run back. Does nothing otherwise, and nothing it cannot do (best effort:
+ * a reader may lack write access; the reader then reports the missing run).
+ */
+export function restoreInterruptedSwap(dir: string): void {
+  const target = cleanTarget(dir);
+  if (lstatOrNull(target)) return;
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(path.dirname(target));
+  } catch {
+    return;
+  }
+  const name = path.basename(target);
+  const aside = entries.some((e) => {
+    const s = parseSibling(e);
+    return s !== null && s.kind === 'old' && s.name === name && !processRuns(s.pid);
+  });
+  if (!aside) return;
+  try {
+    const lock = tryLock(target);
+    if (!lock.held) return;
+    try {
+      recover(target);
+    } finally {
+      unlock(target, lock.token);
+    }
+  } catch {
+    // left for the next writer
+  }
+}
+
 /** Test hook: lets tests simulate a failure at a given step. Not for production use. */
 export const _hooks: { beforeSwap?: () => void } = {};
 

@@ -1,4 +1,4 @@
-import { checkOutputFile, insideDir, sameFile, writeOutputFile } from '../artifacts/atomic.js';
+import { checkOutputFile, insideDir, restoreInterruptedSwap, sameFile, writeOutputFile } from '../artifacts/atomic.js';
 import { readRun } from '../artifacts/run-reader.js';
 import { formatTime, isNumericIndex } from '../data/time.js';
 import { UsageError } from '../errors.js';
@@ -21,6 +21,8 @@ export interface PredictOptions {
 export async function predictCommand(opts: PredictOptions): Promise<void> {
   const output = opts.json ? '-' : opts.output;
   if (output !== '-') checkOutputFile(output);
+  // a train killed in the middle of replacing this run left the previous one aside: back it goes
+  restoreInterruptedSwap(opts.model);
   const run = readRun(opts.model);
   const saved = run.pipeline;
   const dataPath = opts.data ?? run.config.dataPath;

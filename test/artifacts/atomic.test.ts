@@ -11,6 +11,7 @@ import {
   nextRunDir,
   reserveNextRunDir,
   reserveRunDir,
+  restoreInterruptedSwap,
   writeDirAtomic,
   writeFileAtomic,
   writeOutputFile,
@@ -350,5 +351,22 @@ describe('cancellation of a write', () => {
     expect(fs.readFileSync(path.join(root, 'real.csv'), 'utf8')).toBe('new');
     await writeOutputFile('/dev/null', 'x');
     expect(ls()).toEqual(['link.csv', 'real.csv']);
+  });
+});
+
+describe('restoreInterruptedSwap (before a run is read)', () => {
+  it('puts back an old run whose writer died between the renames, and nothing else', () => {
+    const t = path.join(root, 'run');
+    writeDirAtomic(t, run({ 'a.txt': 'old' }), { overwrite: false });
+    fs.renameSync(t, sibling('run', 'old', deadPid()));
+    restoreInterruptedSwap(t);
+    expect(fs.readFileSync(path.join(t, 'a.txt'), 'utf8')).toBe('old');
+    expect(ls()).toEqual(['run']);
+    // a present run, a missing one without a backup, and a backup of a live writer are left alone
+    restoreInterruptedSwap(t);
+    restoreInterruptedSwap(path.join(root, 'none'));
+    fs.renameSync(t, sibling('run', 'old', process.pid));
+    restoreInterruptedSwap(t);
+    expect(ls()).toEqual([path.basename(sibling('run', 'old', process.pid))]);
   });
 });

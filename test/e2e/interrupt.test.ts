@@ -81,4 +81,17 @@ describe('SIGINT and SIGTERM in the write phase', () => {
     expect(readFileSync(join(dir, 'f.csv'), 'utf8')).toBe(before);
     expect(readdirSync(dir).filter((n) => n.startsWith('.'))).toEqual([]);
   });
+
+  it('SIGKILL between the two renames of --overwrite (issue 15.2): predict finds the previous run back in place', async () => {
+    const before = checksums(join(dir, 'runs/keep'));
+    const r = await signalAt(dir, [...TRAIN, '--out', 'runs/keep', '--overwrite', '--seed', '3'], 'old-aside', 'SIGKILL');
+    expect(r.signal).toBe('SIGKILL');
+    expect(existsSync(join(dir, 'runs/keep'))).toBe(false);
+    expect(dotEntries(join(dir, 'runs')).some((e) => e.startsWith('.keep.old-'))).toBe(true);
+    const p = rnnfc(dir, ['predict', '-m', 'runs/keep', '-o', '-']);
+    expect(p.code, p.stderr).toBe(0);
+    expect(checksums(join(dir, 'runs/keep'))).toEqual(before);
+    // the dead writer's lock and temp directory went with it
+    expect(dotEntries(join(dir, 'runs'))).toEqual([]);
+  });
 });
