@@ -8,8 +8,9 @@
  * it) moves the old run aside, renames the new one in and then deletes the old one. POSIX has no
  * atomic exchange of two non-empty directories, so between those two renames the name is briefly
  * absent (never partial); a process killed there leaves the old run as `.NAME.old-PID-RANDOM`, and
- * the next writer of that directory (who finds the owner dead) renames it back: the interrupted
- * swap is rolled back. Temp siblings and locks of dead owners are removed by later writers.
+ * the next writer of that directory (or predict, before reading it), finding the owner dead,
+ * renames it back: the interrupted swap is rolled back. Temp siblings and locks of dead owners
+ * are removed by later writers.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
