@@ -121,4 +121,6 @@ run directory), 3 an internal error.`,
   return program;
 }
 
+/** For main.ts: what the command left to undo, and the stop signal it received (src/commands/interrupt.ts). */
+export { receivedSignal, runCommandCleanups } from './commands/interrupt.js';
 export { UsageError };

@@ -2,17 +2,21 @@ import { GateError, InterruptError, UserError } from './errors.js';
 
 /** Runs the CLI and maps errors to exit codes: 0 ok, 1 gate failed, 2 user-fixable, 3 internal. */
 export async function run(argv: string[]): Promise<number> {
+  let cli: typeof import('./cli.js') | undefined;
   try {
-    const { buildProgram } = await import('./cli.js');
-    const program = buildProgram();
+    cli = await import('./cli.js');
+    const program = cli.buildProgram();
     await program.parseAsync(argv);
-    return 0;
   } catch (err) {
-    return reportError(err);
+    // what the command reserved or half wrote goes first, so that the message below holds
+    cli?.runCommandCleanups();
+    return reportError(err, cli?.receivedSignal() ?? null);
   }
+  cli.runCommandCleanups();
+  return 0;
 }
 
-function reportError(err: unknown): number {
+function reportError(err: unknown, signal: 'SIGINT' | 'SIGTERM' | null): number {
   const e = err as { code?: string; exitCode?: number; message?: string };
   // commander signals --help / --version / parse errors with codes; it has printed already
   if (typeof e?.code === 'string' && e.code.startsWith('commander.')) {
@@ -29,6 +33,11 @@ function reportError(err: unknown): number {
     return 1;
   }
   if (err instanceof InterruptError) {
+    // 128 + the signal's number, as a shell reports a process the signal ended
+    if (signal === 'SIGTERM') {
+      process.stderr.write('rnnfc: terminated (SIGTERM); nothing was written\n');
+      return 143;
+    }
     process.stderr.write('rnnfc: interrupted; nothing was written\n');
     return 130;
   }

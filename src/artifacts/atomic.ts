@@ -1,16 +1,39 @@
-import { randomBytes } from 'node:crypto';
+/**
+ * Writing outputs so that nothing partial is ever seen under a final name, and nothing rnnfc
+ * does not own is replaced.
+ *
+ * Files: a temp sibling, fsync, rename. Run directories: the name is reserved first (a lock file
+ * beside it, owner.ts), the run is written to a temp sibling and renamed into place; replacing a
+ * run (--overwrite, allowed only for a directory whose manifest.json proves rnnfc wrote all of
+ * it) moves the old run aside, renames the new one in and then deletes the old one. POSIX has no
+ * atomic exchange of two non-empty directories, so between those two renames the name is briefly
+ * absent (never partial); a process killed there leaves the old run as `.NAME.old-PID-RANDOM`, and
+ * the next writer of that directory (or predict, before reading it), finding the owner dead,
+ * renames it back: the interrupted swap is rolled back. Temp siblings and locks of dead owners
+ * are removed by later writers.
+ */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UserError } from '../errors.js';
+import { InterruptError, UserError } from '../errors.js';
+import { describeOwner, liveLockOwner, parseLockName, parseSibling, processRuns, siblingPath, tryLock, unlock } from './owner.js';
+import { MANIFEST_NAME, RUN_FORMAT } from './run-dir.js';
 
-function tempSibling(target: string, tag = 'tmp'): string {
-  const dir = path.dirname(target);
-  const name = path.basename(target);
-  return path.join(dir, `.${name}.${tag}-${process.pid}-${randomBytes(4).toString('hex')}`);
+/** How a command follows a write: between steps it may pause (tests) and stop (Ctrl-C). */
+export interface WriteSteps {
+  /**
+   * Checked between steps until the commit point (the first rename that makes the result
+   * visible): once aborted, what was written is removed and InterruptError thrown. After the
+   * commit point the write finishes whatever arrives.
+   */
+  signal?: AbortSignal;
+  /** Awaited after each step with its name; by default one turn of the event loop, so that signal handlers run. */
+  step?: (name: string) => Promise<void>;
 }
 
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 function writeAndSync(file: string, data: string | Uint8Array): void {
-  const fd = fs.openSync(file, 'w');
+  const fd = fs.openSync(file, 'wx');
   try {
     fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
     fs.fsyncSync(fd);
@@ -19,9 +42,140 @@ function writeAndSync(file: string, data: string | Uint8Array): void {
   }
 }
 
+/** fsync a directory, so renames in it survive a power cut (not possible everywhere: then skipped). */
+function fsyncDir(dir: string): void {
+  let fd: number;
+  try {
+    fd = fs.openSync(dir, 'r');
+  } catch {
+    return;
+  }
+  try {
+    fs.fsyncSync(fd);
+  } catch {
+    // some file systems refuse fsync on directories
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function lstatOrNull(p: string): fs.Stats | null {
+  try {
+    return fs.lstatSync(p);
+  } catch {
+    return null;
+  }
+}
+
+function statOrNull(p: string): fs.Stats | null {
+  try {
+    return fs.statSync(p);
+  } catch {
+    return null;
+  }
+}
+
+const REASONS: Record<string, string> = {
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  ENOTDIR: 'a part of the path is not a directory',
+  ENOENT: 'a directory on the path does not exist',
+  ENAMETOOLONG: 'the name is too long',
+  ELOOP: 'too many levels of symbolic links',
+  EISDIR: 'it is a directory',
+  EMLINK: 'too many links',
+};
+
+/** A file-system error a user can fix as a UserError saying what could not be written and why; other errors as they are. */
+function asUserError(err: unknown, target: string): unknown {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  return code && code in REASONS ? new UserError(`cannot write ${target}: ${REASONS[code]}`) : err;
+}
+
+function kindOf(st: fs.Stats): string {
+  if (st.isFile()) return 'a file';
+  if (st.isDirectory()) return 'a directory';
+  if (st.isSymbolicLink()) return 'a symbolic link';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  return 'a device';
+}
+
+/**
+ * Checks, writing nothing, that `target` can be created: the nearest existing directory above it
+ * is a directory this process may write (with `createParents`, missing directories between are
+ * fine; without, the parent itself must exist). Throws UserError naming the path and the reason.
+ */
+function checkCreatable(target: string, createParents: boolean): void {
+  const parent = path.dirname(target);
+  for (let dir = parent; ; ) {
+    let st: fs.Stats | null = null;
+    try {
+      st = fs.statSync(dir);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw asUserError(e, target);
+    }
+    if (st) {
+      if (!st.isDirectory()) throw new UserError(`cannot write ${target}: ${dir} is ${kindOf(st)}, not a directory`);
+      if (dir !== parent && !createParents) throw new UserError(`cannot write ${target}: directory ${parent} does not exist`);
+      try {
+        fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code ?? '';
+        throw new UserError(`cannot write ${target}: ${dir} is not writable (${REASONS[code] ?? code})`);
+      }
+      return;
+    }
+    const up = path.dirname(dir);
+    if (up === dir) throw new UserError(`cannot write ${target}: no directory on its path exists`);
+    dir = up;
+  }
+}
+
+/** Creates the missing directories of `dir`, top down; returns those it created (to remove again if nothing is written). */
+function makeDirs(dir: string, target: string): string[] {
+  const missing: string[] = [];
+  for (let d = dir; !lstatOrNull(d); ) {
+    missing.unshift(d);
+    const up = path.dirname(d);
+    if (up === d) break;
+    d = up;
+  }
+  const created: string[] = [];
+  for (const d of missing) {
+    try {
+      fs.mkdirSync(d);
+      created.push(d);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
+        removeEmptyDirs(created);
+        throw asUserError(e, target);
+      }
+    }
+  }
+  return created;
+}
+
+function removeEmptyDirs(created: string[]): void {
+  for (const d of [...created].reverse()) {
+    try {
+      fs.rmdirSync(d);
+    } catch {
+      // not empty: someone else writes there now
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files
+
 /** Write a file atomically: temp sibling, fsync, rename. Removes the temp file on failure. */
 export function writeFileAtomic(target: string, data: string | Uint8Array): void {
-  const tmp = tempSibling(target);
+  const tmp = siblingPath(target, 'tmp');
   try {
     writeAndSync(tmp, data);
     fs.renameSync(tmp, target);
@@ -31,10 +185,321 @@ export function writeFileAtomic(target: string, data: string | Uint8Array): void
   }
 }
 
-/** Throws UserError if `target` exists and overwrite is false. Call before expensive work. */
+/**
+ * Checks, writing nothing, that an output file can be written at `target` (`flag` names the
+ * option in messages): not empty, not a directory, not a FIFO nobody reads, in an existing
+ * directory this process may write. Throws UserError naming the path and the reason.
+ */
+export function checkOutputFile(target: string, flag = '-o'): void {
+  if (target === '') throw new UserError(`${flag} is empty: name the file to write, or - for standard output`);
+  if (target.endsWith('/') || target.endsWith(path.sep))
+    throw new UserError(`cannot write ${target}: ${flag} takes a file name, not a directory (for example ${path.join(target, 'forecast.csv')})`);
+  const st = statOrNull(target);
+  if (st?.isDirectory())
+    throw new UserError(`cannot write ${target}: it is a directory; ${flag} takes a file name, such as ${path.join(target, 'forecast.csv')} or forecast.csv`);
+  if (st?.isFIFO()) {
+    try {
+      fs.closeSync(fs.openSync(target, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENXIO') throw new UserError(`cannot write ${target}: it is a FIFO that no process is reading`);
+      throw asUserError(e, target);
+    }
+    return;
+  }
+  if (st?.isCharacterDevice()) return;
+  if (st && !st.isFile()) throw new UserError(`cannot write ${target}: it is ${kindOf(st)}, not a regular file`);
+  checkCreatable(realTarget(target), false);
+}
+
+/** The file a write to `target` replaces: a symbolic link is written through (the link stays). */
+function realTarget(target: string): string {
+  return lstatOrNull(target)?.isSymbolicLink() && statOrNull(target) ? fs.realpathSync(target) : target;
+}
+
+/** True when `a` and `b` name the same existing file. */
+export function sameFile(a: string, b: string): boolean {
+  const x = statOrNull(a);
+  const y = statOrNull(b);
+  return Boolean(x && y && x.dev === y.dev && x.ino === y.ino);
+}
+
+/** True when `file` (existing or not) would lie inside the existing directory `dir`. */
+export function insideDir(file: string, dir: string): boolean {
+  let realDir: string;
+  let realParent: string;
+  try {
+    realDir = fs.realpathSync(dir);
+    realParent = fs.realpathSync(path.dirname(realTarget(file)));
+  } catch {
+    return false;
+  }
+  const rel = path.relative(realDir, realParent);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
+}
+
+/** Removes temp siblings of `target` (`.NAME.tmp-PID-*`) whose writing process no longer runs. */
+function removeAbandonedTemps(target: string): void {
+  const dir = path.dirname(target);
+  const name = path.basename(target);
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    const s = parseSibling(e);
+    if (s && s.name === name && !processRuns(s.pid)) fs.rmSync(path.join(dir, e), { recursive: true, force: true });
+  }
+}
+
+/**
+ * Writes an output file for a command (checkOutputFile first): atomically for a regular file,
+ * after removing temp siblings that writers killed earlier left; directly for a device or FIFO
+ * (`-o /dev/stdout`). An abort before the rename removes the temp file and throws InterruptError.
+ */
+export async function writeOutputFile(target: string, data: string, steps: WriteSteps = {}): Promise<void> {
+  const step = steps.step ?? nextTurn;
+  checkOutputFile(target);
+  const st = statOrNull(target);
+  if (st && !st.isFile()) {
+    try {
+      fs.writeFileSync(target, data);
+    } catch (err) {
+      throw asUserError(err, target);
+    }
+    return;
+  }
+  const file = realTarget(target);
+  removeAbandonedTemps(file);
+  const tmp = siblingPath(file, 'tmp');
+  try {
+    if (steps.signal?.aborted) throw new InterruptError();
+    writeAndSync(tmp, data);
+    await step('temp-written');
+    if (steps.signal?.aborted) throw new InterruptError();
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw asUserError(err, target);
+  }
+  fsyncDir(path.dirname(file));
+  await step('renamed');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Run directories
+
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+const MAX_RUN_ENTRIES = 10_000;
+
+/** The file names manifest.json of `dir` lists, or the reason `dir` is not an rnnfc run. */
+function manifestNames(dir: string): Set<string> | string {
+  const file = path.join(dir, MANIFEST_NAME);
+  const st = lstatOrNull(file);
+  if (!st) return 'no manifest.json';
+  if (!st.isFile()) return `its manifest.json is ${kindOf(st)}`;
+  if (st.size > MAX_MANIFEST_BYTES) return 'its manifest.json is too large to be an rnnfc manifest';
+  let m: { format?: unknown; files?: unknown };
+  try {
+    m = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return 'its manifest.json is not valid JSON';
+  }
+  if (!m || typeof m !== 'object' || m.format !== RUN_FORMAT || !m.files || typeof m.files !== 'object' || Array.isArray(m.files))
+    return `its manifest.json is not an rnnfc run manifest (format "${RUN_FORMAT}")`;
+  return new Set(Object.keys(m.files).map((n) => path.normalize(n)));
+}
+
+/** The first entry under `dir` that its manifest does not list (a directory counts when no listed name lies in it), or null. */
+function firstUnlisted(dir: string, listed: Set<string>): string | null {
+  const prefixes = new Set<string>();
+  for (const n of listed) for (let d = path.dirname(n); d !== '.' && !prefixes.has(d); d = path.dirname(d)) prefixes.add(d);
+  let seen = 0;
+  const walk = (rel: string): string | null => {
+    for (const name of fs.readdirSync(path.join(dir, rel)).sort()) {
+      if (++seen > MAX_RUN_ENTRIES) return `${name} (and more than ${MAX_RUN_ENTRIES} entries)`;
+      const r = rel ? path.join(rel, name) : name;
+      if (r === MANIFEST_NAME || listed.has(r)) continue;
+      const st = fs.lstatSync(path.join(dir, r));
+      if (!st.isDirectory() || !prefixes.has(r)) return r;
+      const inner = walk(r);
+      if (inner) return inner;
+    }
+    return null;
+  };
+  return walk('');
+}
+
+/** True when `dir` is a directory with an rnnfc run manifest (the checksums are not verified here). */
+export function isRunDir(dir: string): boolean {
+  return Boolean(lstatOrNull(dir)?.isDirectory()) && typeof manifestNames(dir) !== 'string';
+}
+
+const OVERWRITE_ONLY = '--overwrite replaces only a run directory written by rnnfc train';
+
+/**
+ * Refuses (UserError) to let --overwrite replace `dir` unless it provably is an rnnfc run: a real
+ * directory (not a symbolic link) whose manifest.json has the run format and lists every entry
+ * in it. A damaged run (checksums that no longer match) is still a run and may be replaced.
+ */
+export function assertOwnedRun(dir: string): void {
+  const st = lstatOrNull(dir);
+  if (!st) return;
+  if (!st.isDirectory()) throw new UserError(`${dir} is ${kindOf(st)}, not a run directory; ${OVERWRITE_ONLY}: choose another --out`);
+  const listed = manifestNames(dir);
+  if (typeof listed === 'string') throw new UserError(`${dir} is not an rnnfc run (${listed}); ${OVERWRITE_ONLY}: choose another --out`);
+  const extra = firstUnlisted(dir, listed);
+  if (extra)
+    throw new UserError(
+      `${dir} holds ${extra}, which is not part of its run (not listed in its manifest.json); --overwrite would delete it: move it out or choose another --out`,
+    );
+}
+
+/** The existing `dir` may be replaced only with `overwrite` and only if it is a run. */
+function checkExisting(dir: string, overwrite: boolean): void {
+  if (!lstatOrNull(dir)) return;
+  if (overwrite) {
+    assertOwnedRun(dir);
+    return;
+  }
+  if (isRunDir(dir)) throw new UserError(`${dir} already exists; pass --overwrite to replace it or choose another --out`);
+  throw new UserError(`${dir} already exists and is not an rnnfc run directory; choose another --out`);
+}
+
+const MAX_NAME_BYTES = 200;
+
+function excerpt(s: string): string {
+  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+}
+
+/** `runs/a/` -> `runs/a`; the spelling messages use otherwise stays the user's. */
+function cleanTarget(target: string): string {
+  return target.length > 1 ? target.replace(/[\\/]+$/, '') || target : target;
+}
+
+/**
+ * Checks, writing nothing, that run directory `target` may be written: a name, in a place this
+ * process may create it, not existing (or, with `overwrite`, an rnnfc run), not being written by
+ * another rnnfc process. Throws UserError naming the path and the reason.
+ */
+export function checkRunTarget(target: string, overwrite: boolean): void {
+  if (target === '') throw new UserError('--out is empty: name the run directory to write, for example --out runs/my-run');
+  const dir = cleanTarget(target);
+  const base = path.basename(dir);
+  if (base === '.' || base === '..' || base === '' || dir === path.parse(path.resolve(dir)).root)
+    throw new UserError(`--out ${target} names no new directory: give a name such as runs/my-run`);
+  // room for the lock and temp siblings' prefixes and suffixes within the usual 255-byte limit
+  if (Buffer.byteLength(base) > MAX_NAME_BYTES)
+    throw new UserError(`--out ${excerpt(base)}: the name is longer than ${MAX_NAME_BYTES} bytes; choose a shorter one`);
+  checkCreatable(dir, true);
+  checkExisting(dir, overwrite);
+  const held = liveLockOwner(dir);
+  if (held) throw new UserError(`cannot write ${dir}: ${describeOwner(held)}; wait for it to finish or choose another --out`);
+}
+
+/** Throws UserError if `target` exists and overwrite is false, or would replace something not an rnnfc run. Call before expensive work. */
 export function assertWritableTarget(target: string, overwrite: boolean): void {
-  if (!overwrite && fs.existsSync(target)) {
-    throw new UserError(`${target} already exists; pass --overwrite to replace it or choose another --out`);
+  checkRunTarget(target, overwrite);
+}
+
+/**
+ * Finishes or rolls back what dead writers of `target` left; call holding target's lock.
+ * Old runs moved aside (`.NAME.old-*`) go back when `target` is missing (a swap killed between its
+ * renames) and are deleted when it exists (a swap killed after); temp siblings are deleted.
+ */
+function recover(target: string): void {
+  const dir = path.dirname(target);
+  const name = path.basename(target);
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(dir).sort();
+  } catch {
+    return;
+  }
+  const dead = entries.filter((e) => {
+    const s = parseSibling(e);
+    return s !== null && s.name === name && !processRuns(s.pid);
+  });
+  const olds = dead.filter((e) => parseSibling(e)?.kind === 'old' && isRunDir(path.join(dir, e)));
+  if (olds.length > 0 && !lstatOrNull(target)) {
+    const back = olds.pop() as string;
+    fs.renameSync(path.join(dir, back), target);
+    fsyncDir(dir);
+    dead.splice(dead.indexOf(back), 1);
+  }
+  for (const e of dead) fs.rmSync(path.join(dir, e), { recursive: true, force: true });
+}
+
+/**
+ * Cleans what dead rnnfc writers left in `dir`, except for the name `skip` (the caller's own,
+ * handled under its lock): temp siblings are deleted; names with an old run moved aside or an
+ * abandoned lock are recovered under their lock. Best effort: whatever fails stays for later.
+ */
+function sweep(dir: string, skip: string | null): void {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  const names = new Set<string>();
+  for (const e of entries) {
+    const s = parseSibling(e);
+    if (s && s.name !== skip && !processRuns(s.pid)) {
+      if (s.kind === 'old') names.add(s.name);
+      else fs.rmSync(path.join(dir, e), { recursive: true, force: true });
+    }
+    const locked = parseLockName(e);
+    if (locked !== null && locked !== skip) names.add(locked);
+  }
+  for (const name of names) {
+    const target = path.join(dir, name);
+    try {
+      const lock = tryLock(target);
+      if (!lock.held) continue;
+      try {
+        recover(target);
+      } finally {
+        unlock(target, lock.token);
+      }
+    } catch {
+      // left for a later writer
+    }
+  }
+}
+
+/**
+ * Before reading run directory `dir`: if it is missing because a writer was killed between the
+ * two renames of its swap (its old run waits aside as `.NAME.old-PID-*` and the process is
+ * gone), puts the old run back. Does nothing otherwise, and nothing it cannot do (best effort:
+ * a reader may lack write access; the reader then reports the missing run).
+ */
+export function restoreInterruptedSwap(dir: string): void {
+  const target = cleanTarget(dir);
+  if (lstatOrNull(target)) return;
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(path.dirname(target));
+  } catch {
+    return;
+  }
+  const name = path.basename(target);
+  const aside = entries.some((e) => {
+    const s = parseSibling(e);
+    return s !== null && s.kind === 'old' && s.name === name && !processRuns(s.pid);
+  });
+  if (!aside) return;
+  try {
+    const lock = tryLock(target);
+    if (!lock.held) return;
+    try {
+      recover(target);
+    } finally {
+      unlock(target, lock.token);
+    }
+  } catch {
+    // left for the next writer
   }
 }
 
@@ -42,45 +507,215 @@ export function assertWritableTarget(target: string, overwrite: boolean): void {
 export const _hooks: { beforeSwap?: () => void } = {};
 
 /**
- * Atomically create directory `target` containing `files` (names may contain '/' for subdirs).
- * Existing target: refused unless opts.overwrite, in which case it is replaced entirely.
+ * A run directory name reserved by this process (its lock is held): write the run with commit
+ * (once), and release when done either way; release undoes an unfinished write and frees the name.
  */
-export function writeDirAtomic(target: string, files: Record<string, string | Uint8Array>, opts: { overwrite: boolean }): void {
-  assertWritableTarget(target, opts.overwrite);
-  fs.mkdirSync(path.dirname(path.resolve(target)), { recursive: true });
-  const tmp = tempSibling(target);
-  try {
+export class RunSlot {
+  private tmp: string | null = null;
+  private backup: string | null = null;
+  private state: 'reserved' | 'committing' | 'committed' | 'released' = 'reserved';
+
+  constructor(
+    /** The run directory, spelled as the user gave it (or output.dir joined with the chosen name). */
+    readonly dir: string,
+    private readonly token: string,
+    private readonly overwrite: boolean,
+    private readonly createdDirs: string[],
+  ) {}
+
+  /** The steps of writing `files`, yielding each step's name; sets the state at the commit point. */
+  private *steps(files: Record<string, string | Uint8Array>): Generator<string, void> {
+    const tmp = siblingPath(this.dir, 'tmp');
     fs.mkdirSync(tmp);
+    this.tmp = tmp;
+    const dirs = new Set([tmp]);
     for (const [name, data] of Object.entries(files)) {
       const rel = path.normalize(name);
-      if (path.isAbsolute(rel) || rel.startsWith('..')) throw new Error(`invalid file name in run directory: ${name}`);
+      if (path.isAbsolute(rel) || rel === '..' || rel.startsWith(`..${path.sep}`)) throw new Error(`invalid file name in run directory: ${name}`);
       const file = path.join(tmp, rel);
-      fs.mkdirSync(path.dirname(file), { recursive: true });
+      if (path.dirname(file) !== tmp) {
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        dirs.add(path.dirname(file));
+      }
       writeAndSync(file, data);
+      yield `wrote:${rel}`;
     }
+    for (const d of dirs) fsyncDir(d);
+    yield 'written';
+    // the commit point: from here on the write completes whatever signal arrives
+    this.state = 'committing';
     _hooks.beforeSwap?.();
-    if (!fs.existsSync(target)) {
-      fs.renameSync(tmp, target);
-      return;
+    const parent = path.dirname(this.dir);
+    if (lstatOrNull(this.dir)) {
+      checkExisting(this.dir, this.overwrite); // the directory may have changed while the model trained
+      const backup = siblingPath(this.dir, 'old');
+      fs.renameSync(this.dir, backup);
+      this.backup = backup;
+      fsyncDir(parent);
+      yield 'old-aside';
+      fs.renameSync(tmp, this.dir);
+      this.tmp = null;
+      fsyncDir(parent);
+      yield 'swapped';
+      fs.rmSync(backup, { recursive: true, force: true });
+      this.backup = null;
+    } else {
+      fs.renameSync(tmp, this.dir);
+      this.tmp = null;
+      fsyncDir(parent);
     }
-    const backup = tempSibling(target, 'old');
-    fs.renameSync(target, backup);
+    this.state = 'committed';
+    yield 'committed';
+  }
+
+  /** Writes the run (see WriteSteps), then releases the name. */
+  async commit(files: Record<string, string | Uint8Array>, opts: WriteSteps = {}): Promise<void> {
+    const step = opts.step ?? nextTurn;
     try {
-      fs.renameSync(tmp, target);
+      if (opts.signal?.aborted) throw new InterruptError();
+      const it = this.steps(files);
+      for (let r = it.next(); !r.done; r = it.next()) {
+        await step(r.value);
+        if (this.state === 'reserved' && opts.signal?.aborted) throw new InterruptError();
+      }
     } catch (err) {
-      fs.renameSync(backup, target);
-      throw err;
+      this.undo();
+      throw asUserError(err, this.dir);
+    } finally {
+      this.release();
     }
-    fs.rmSync(backup, { recursive: true, force: true });
-  } catch (err) {
-    fs.rmSync(tmp, { recursive: true, force: true });
-    throw err;
+  }
+
+  /** commit without pauses or cancellation. */
+  commitSync(files: Record<string, string | Uint8Array>): void {
+    try {
+      const it = this.steps(files);
+      for (let r = it.next(); !r.done; r = it.next());
+    } catch (err) {
+      this.undo();
+      throw asUserError(err, this.dir);
+    } finally {
+      this.release();
+    }
+  }
+
+  /** Removes what an unfinished write left: the temp directory; an old run moved aside goes back unless the new one is in place. */
+  private undo(): void {
+    if (this.backup) {
+      if (!lstatOrNull(this.dir)) fs.renameSync(this.backup, this.dir);
+      else fs.rmSync(this.backup, { recursive: true, force: true });
+      this.backup = null;
+    }
+    if (this.tmp) {
+      fs.rmSync(this.tmp, { recursive: true, force: true });
+      this.tmp = null;
+    }
+  }
+
+  /** Frees the name (idempotent): undoes an unfinished write, removes the lock and the directories the reservation created if nothing was written. */
+  release(): void {
+    if (this.state === 'released') return;
+    const committed = this.state === 'committed';
+    this.state = 'released';
+    try {
+      this.undo();
+    } finally {
+      unlock(this.dir, this.token);
+      if (!committed) removeEmptyDirs(this.createdDirs);
+    }
   }
 }
 
-/** `parent/base` if free, else `parent/base_2`, `parent/base_3`, ... */
+function lockOrExplain(target: string): { held: true; token: string } | { held: false; why: string } {
+  let r: ReturnType<typeof tryLock>;
+  try {
+    r = tryLock(target);
+  } catch (e) {
+    throw asUserError(e, target);
+  }
+  return r.held ? r : { held: false, why: describeOwner(r) };
+}
+
+/**
+ * Reserves run directory `target` atomically (checkRunTarget, then its lock): while the slot
+ * lives no other rnnfc process writes there, and whatever a dead writer left there is finished
+ * or rolled back first. Creates missing parent directories (removed again by release if nothing
+ * is written).
+ */
+export function reserveRunDir(target: string, opts: { overwrite: boolean }): RunSlot {
+  checkRunTarget(target, opts.overwrite);
+  const dir = cleanTarget(target);
+  const created = makeDirs(path.dirname(dir), dir);
+  try {
+    sweep(path.dirname(dir), path.basename(dir));
+    const lock = lockOrExplain(dir);
+    if (!lock.held) throw new UserError(`cannot write ${dir}: ${lock.why}; wait for it to finish or choose another --out`);
+    try {
+      recover(dir);
+      checkExisting(dir, opts.overwrite);
+    } catch (e) {
+      unlock(dir, lock.token);
+      throw e;
+    }
+    return new RunSlot(dir, lock.token, opts.overwrite, created);
+  } catch (e) {
+    removeEmptyDirs(created);
+    throw e;
+  }
+}
+
+const MAX_CANDIDATES = 100_000;
+
+/** `parent/base`, `parent/base_2`, `parent/base_3`, ... */
+function* candidates(parent: string, base: string): Generator<string> {
+  yield path.join(parent, base);
+  for (let i = 2; i <= MAX_CANDIDATES; i++) yield path.join(parent, `${base}_${i}`);
+}
+
+/** `parent/base` if free, else `parent/base_2`, `parent/base_3`, ...: the first name that neither exists nor is being written. */
 export function nextRunDir(parent: string, base: string): string {
-  let candidate = path.join(parent, base);
-  for (let i = 2; fs.existsSync(candidate); i++) candidate = path.join(parent, `${base}_${i}`);
-  return candidate;
+  for (const c of candidates(parent, base)) if (!lstatOrNull(c) && !liveLockOwner(c)) return c;
+  throw new UserError(`no free run name under ${parent} for ${base}: choose --out`);
+}
+
+/**
+ * Reserves the first free name of nextRunDir atomically: two processes never get the same one
+ * (a name whose lock another process holds is skipped). Creates `parent` if missing (removed
+ * again by release if nothing is written).
+ */
+export function reserveNextRunDir(parent: string, base: string): RunSlot {
+  checkCreatable(path.join(parent, base), true);
+  const created = makeDirs(parent || '.', path.join(parent, base));
+  try {
+    sweep(parent || '.', null);
+    for (const c of candidates(parent, base)) {
+      if (lstatOrNull(c)) continue;
+      const lock = lockOrExplain(c);
+      if (!lock.held) continue;
+      try {
+        recover(c);
+      } catch (e) {
+        unlock(c, lock.token);
+        throw e;
+      }
+      if (lstatOrNull(c)) {
+        unlock(c, lock.token);
+        continue;
+      }
+      return new RunSlot(c, lock.token, false, created);
+    }
+    throw new UserError(`no free run name under ${parent} for ${base}: choose --out`);
+  } catch (e) {
+    removeEmptyDirs(created);
+    throw e;
+  }
+}
+
+/**
+ * Atomically create directory `target` containing `files` (names may contain '/' for subdirs).
+ * An existing target is refused unless opts.overwrite and it is an rnnfc run, which is then
+ * replaced entirely (see the file comment for the crash-safe swap).
+ */
+export function writeDirAtomic(target: string, files: Record<string, string | Uint8Array>, opts: { overwrite: boolean }): void {
+  reserveRunDir(target, opts).commitSync(files);
 }

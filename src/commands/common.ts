@@ -12,6 +12,7 @@ import type { FitOptions } from '../forecast/fit.js';
 import { type FitLimits, limitsFor } from '../forecast/limits.js';
 import { DEFAULT_MAX_INPUT_MB, inputName, readSeriesInput, STDIN } from '../io/input-file.js';
 import type { Series } from '../types.js';
+import { trapSignals } from './interrupt.js';
 
 /** Options shared by the commands that take a config and overriding flags. */
 export interface DataFlagOptions {
@@ -78,7 +79,7 @@ export function configFromOptions(opts: DataFlagOptions): Config {
 /**
  * A config's data.path as the commands open it: relative to the config file's directory. When
  * there is no such file there but there is one relative to the current directory (the rule
- * before 0.2), the config is refused with the path to write instead.
+ * of rnnfc 0.1.0), the config is refused with the path to write instead.
  */
 export function dataPathFromConfig(path: string, configFile: string, file: string, line?: number): string {
   if (path === STDIN || isAbsolute(path) || configFile === STDIN) return path;
@@ -94,10 +95,21 @@ export function dataPathFromConfig(path: string, configFile: string, file: strin
   return resolved;
 }
 
-/** A run name from the data file: `datasets/airline-passengers.csv` -> `airline-passengers`. */
+/**
+ * A run name from the data file: `datasets/airline-passengers.csv` -> `airline-passengers`.
+ * Sanitised to one plain directory name: characters other than letters, digits, space and
+ * `._-+,@()=` become `_`, leading dots, dashes and spaces go (no hidden name, no `.` or `..`, no
+ * option look-alike), at most 100 bytes; `run` when nothing is left (`..csv`); `stdin` for standard input.
+ */
 export function runBaseName(dataPath: string): string {
   if (dataPath === STDIN) return 'stdin';
-  return basename(dataPath).replace(/\.[^.]*$/, '') || 'run';
+  const stem = basename(dataPath).replace(/\.[^.]*$/, '');
+  let safe = '';
+  for (const ch of stem.replace(/[^\p{L}\p{N} ._\-+,@()=]/gu, '_').replace(/^[. -]+/, '')) {
+    if (Buffer.byteLength(safe + ch) > 100) break;
+    safe += ch;
+  }
+  return safe.trimEnd() || 'run';
 }
 
 /** The fused kernels' thread count for summaries: `1 thread`, `2 threads`. */
@@ -157,14 +169,12 @@ export function computeOptions(cfg: Config): Pick<FitOptions, 'engine' | 'layers
   };
 }
 
-/** Runs `work` with Ctrl-C turned into an abort of its signal (training stops between batches). */
+/** Runs `work` with Ctrl-C (SIGINT) and SIGTERM turned into an abort of its signal (training stops between batches). */
 export async function withInterrupt<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const ac = new AbortController();
-  const onSigint = () => ac.abort();
-  process.on('SIGINT', onSigint);
+  const trap = trapSignals();
   try {
-    return await work(ac.signal);
+    return await work(trap.signal);
   } finally {
-    process.off('SIGINT', onSigint);
+    trap.dispose();
   }
 }

@@ -1,4 +1,4 @@
-import { writeFileAtomic } from '../artifacts/atomic.js';
+import { checkOutputFile, insideDir, restoreInterruptedSwap, sameFile, writeOutputFile } from '../artifacts/atomic.js';
 import { readRun } from '../artifacts/run-reader.js';
 import { checkFutureRange, formatTime, isNumericIndex } from '../data/time.js';
 import { DataError, UsageError } from '../errors.js';
@@ -6,6 +6,7 @@ import { forecastFromRun } from '../forecast/predict.js';
 import { inputName, readSeries, STDIN } from '../io/input-file.js';
 import { formatNumber, toCsv } from '../output/csv.js';
 import { logNeedsPositive, maxInputBytes } from './common.js';
+import { testSteps, trapSignals } from './interrupt.js';
 
 export interface PredictOptions {
   model: string;
@@ -20,6 +21,10 @@ export interface PredictOptions {
 
 /** `rnnfc predict`: run directory + data -> the next horizon, as CSV or JSON. */
 export async function predictCommand(opts: PredictOptions): Promise<void> {
+  const output = opts.json ? '-' : opts.output;
+  if (output !== '-') checkOutputFile(output);
+  // a train killed in the middle of replacing this run left the previous one aside: back it goes
+  restoreInterruptedSwap(opts.model);
   const run = readRun(opts.model);
   const saved = run.pipeline;
   const dataPath = opts.data ?? run.config.dataPath;
@@ -28,6 +33,7 @@ export async function predictCommand(opts: PredictOptions): Promise<void> {
     throw new UsageError(
       `${opts.model} was trained on data from standard input: pass its history with --data FILE.csv (or --data - to read it from standard input)`,
     );
+  if (output !== '-') checkNoClobber(output, dataPath, opts.model);
 
   const log = run.transforms.specs.findIndex((t) => t.kind === 'log');
   const series = readSeries({
@@ -53,7 +59,6 @@ export async function predictCommand(opts: PredictOptions): Promise<void> {
   const numericIndex = isNumericIndex(series.index.format);
 
   const format = opts.json ? 'json' : (opts.format ?? (opts.output.endsWith('.json') ? 'json' : 'csv'));
-  const output = opts.json ? '-' : opts.output;
   const text =
     format === 'json'
       ? JSON.stringify({
@@ -68,7 +73,20 @@ export async function predictCommand(opts: PredictOptions): Promise<void> {
         );
   if (output === '-') process.stdout.write(text);
   else {
-    writeFileAtomic(output, text);
+    // Ctrl-C or SIGTERM before the rename removes the temp file: nothing written
+    const trap = trapSignals();
+    try {
+      await writeOutputFile(output, text, { signal: trap.signal, step: testSteps(trap.signal) });
+    } finally {
+      trap.dispose();
+    }
     if (!opts.quiet) process.stderr.write(`wrote ${output} (${io.horizon} steps after ${formatTime(series.index.times[n - 1], series.index.format)})\n`);
   }
+}
+
+/** -o must not replace the data the forecast reads, nor a file in the run directory (its checksums would break). */
+function checkNoClobber(output: string, dataPath: string, runDir: string): void {
+  if (sameFile(output, dataPath)) throw new UsageError(`cannot write ${output}: it is the data file the forecast reads (${dataPath}); choose another -o`);
+  if (insideDir(output, runDir))
+    throw new UsageError(`cannot write ${output}: it lies inside the run directory ${runDir}, whose checksums it would break; choose another -o`);
 }

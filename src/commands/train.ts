@@ -1,18 +1,9 @@
-import { assertWritableTarget, nextRunDir, writeDirAtomic } from '../artifacts/atomic.js';
 import { membersFields, roundScores, runFiles } from '../artifacts/run-writer.js';
 import { settingsFor } from '../forecast/defaults.js';
 import { type FitEvent, type FitResult, fitSeries } from '../forecast/fit.js';
 import { makeProgress, type Progress } from '../train/progress.js';
-import {
-  computeOptions,
-  configFromOptions,
-  type DataFlagOptions,
-  interactive,
-  readConfiguredInput,
-  runBaseName,
-  threadsText,
-  withInterrupt,
-} from './common.js';
+import { computeOptions, configFromOptions, type DataFlagOptions, interactive, readConfiguredInput, threadsText, withInterrupt } from './common.js';
+import { checkRunOutput, reserveRunOutput } from './run-output.js';
 
 export interface TrainOptions extends DataFlagOptions {
   out?: string;
@@ -23,13 +14,13 @@ export interface TrainOptions extends DataFlagOptions {
 export async function trainCommand(opts: TrainOptions): Promise<void> {
   const t0 = performance.now();
   const flagged = configFromOptions(opts);
-  const outDir = opts.out ?? nextRunDir(flagged.output.dir, runBaseName(flagged.data.path));
-  assertWritableTarget(outDir, Boolean(opts.overwrite));
+  checkRunOutput(opts, flagged);
 
   const { series, sha256 } = readConfiguredInput(flagged, opts);
   // Without a config file, the settings the config-less backtest measures (flags still win);
   // the run's config.yaml records what was chosen.
   const cfg = settingsFor(flagged, series, { configless: !opts.config, lookback: opts.lookback });
+  const out = await reserveRunOutput(opts, cfg);
   const result = await withInterrupt((signal) =>
     fitSeries(cfg, series, {
       ...computeOptions(cfg),
@@ -42,8 +33,8 @@ export async function trainCommand(opts: TrainOptions): Promise<void> {
     tfjsVersion: (await import('@tensorflow/tfjs-core')).version_core,
     totalSeconds: (performance.now() - t0) / 1000,
   });
-  writeDirAtomic(outDir, files, { overwrite: Boolean(opts.overwrite) });
-  report(opts, outDir, result);
+  await out.commit(files);
+  report(opts, out.dir, result);
 }
 
 /** Epoch progress on stderr, one display per ensemble member (see train/progress.ts). */

@@ -1,9 +1,23 @@
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { _hooks, assertWritableTarget, nextRunDir, writeDirAtomic, writeFileAtomic } from '../../src/artifacts/atomic.js';
-import { UserError } from '../../src/errors.js';
+import {
+  _hooks,
+  assertWritableTarget,
+  checkOutputFile,
+  checkRunTarget,
+  nextRunDir,
+  reserveNextRunDir,
+  reserveRunDir,
+  restoreInterruptedSwap,
+  writeDirAtomic,
+  writeFileAtomic,
+  writeOutputFile,
+} from '../../src/artifacts/atomic.js';
+import { buildManifest } from '../../src/artifacts/run-dir.js';
+import { InterruptError, UserError } from '../../src/errors.js';
 
 let root: string;
 beforeEach(() => {
@@ -14,6 +28,8 @@ afterEach(() => {
   fs.rmSync(root, { recursive: true, force: true });
 });
 const ls = () => fs.readdirSync(root).sort();
+/** `files` with the manifest.json that makes them an rnnfc run (only runs may be overwritten). */
+const run = (files: Record<string, string>) => ({ ...files, 'manifest.json': buildManifest(files, '0.1.0') });
 
 describe('writeFileAtomic', () => {
   it('writes and replaces without leaving temp files', () => {
@@ -42,7 +58,7 @@ describe('writeDirAtomic', () => {
   });
   it('refuses an existing target without overwrite', () => {
     const t = path.join(root, 'run');
-    writeDirAtomic(t, { 'a.txt': 'old' }, { overwrite: false });
+    writeDirAtomic(t, run({ 'a.txt': 'old' }), { overwrite: false });
     let err: unknown;
     try {
       writeDirAtomic(t, { 'b.txt': 'new' }, { overwrite: false });
@@ -54,20 +70,20 @@ describe('writeDirAtomic', () => {
     expect(() => assertWritableTarget(t, false)).toThrow(UserError);
     expect(() => assertWritableTarget(t, true)).not.toThrow();
     expect(() => assertWritableTarget(path.join(root, 'nope'), false)).not.toThrow();
-    expect(fs.readdirSync(t)).toEqual(['a.txt']);
+    expect(fs.readdirSync(t).sort()).toEqual(['a.txt', 'manifest.json']);
     expect(ls()).toEqual(['run']);
   });
   it('overwrite replaces everything of the old directory', () => {
     const t = path.join(root, 'run');
-    writeDirAtomic(t, { 'a.txt': 'old', 'stale.txt': 'x' }, { overwrite: false });
-    writeDirAtomic(t, { 'a.txt': 'new' }, { overwrite: true });
-    expect(fs.readdirSync(t)).toEqual(['a.txt']);
+    writeDirAtomic(t, run({ 'a.txt': 'old', 'stale.txt': 'x' }), { overwrite: false });
+    writeDirAtomic(t, run({ 'a.txt': 'new' }), { overwrite: true });
+    expect(fs.readdirSync(t).sort()).toEqual(['a.txt', 'manifest.json']);
     expect(fs.readFileSync(path.join(t, 'a.txt'), 'utf8')).toBe('new');
     expect(ls()).toEqual(['run']);
   });
   it('a failure before the swap leaves the old directory intact and no temp dirs', () => {
     const t = path.join(root, 'run');
-    writeDirAtomic(t, { 'a.txt': 'old' }, { overwrite: false });
+    writeDirAtomic(t, run({ 'a.txt': 'old' }), { overwrite: false });
     _hooks.beforeSwap = () => {
       throw new Error('disk full');
     };
@@ -89,5 +105,268 @@ describe('nextRunDir', () => {
     expect(nextRunDir(root, 'run')).toBe(path.join(root, 'run_2'));
     fs.mkdirSync(path.join(root, 'run_2'));
     expect(nextRunDir(root, 'run')).toBe(path.join(root, 'run_3'));
+  });
+});
+
+/** A pid that provably no longer runs: a child that has exited and been reaped. */
+function deadPid(): number {
+  const r = spawnSync(process.execPath, ['-e', '0']);
+  return r.pid as number;
+}
+const sibling = (name: string, kind: 'tmp' | 'old', pid: number) => path.join(root, `.${name}.${kind}-${pid}-0123abcd`);
+
+describe('--overwrite replaces only an rnnfc run', () => {
+  const refused = (t: string, message: RegExp) => {
+    let err: unknown;
+    try {
+      writeDirAtomic(t, run({ 'a.txt': 'new' }), { overwrite: true });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toMatch(message);
+  };
+  it('refuses a directory without a manifest and keeps what it holds', () => {
+    const t = path.join(root, 'keep');
+    fs.mkdirSync(t);
+    fs.writeFileSync(path.join(t, 'notes.txt'), 'x');
+    refused(t, /keep is not an rnnfc run \(no manifest\.json\); --overwrite replaces only a run directory written by rnnfc train/);
+    expect(fs.readFileSync(path.join(t, 'notes.txt'), 'utf8')).toBe('x');
+    expect(ls()).toEqual(['keep']);
+  });
+  it('refuses a plain file, a symbolic link to a run, and a manifest of another format', () => {
+    const f = path.join(root, 'data.csv');
+    fs.writeFileSync(f, 'a,b\n');
+    refused(f, /data\.csv is a file, not a run directory/);
+    writeDirAtomic(path.join(root, 'real'), run({ 'a.txt': 'old' }), { overwrite: false });
+    fs.symlinkSync('real', path.join(root, 'link'));
+    refused(path.join(root, 'link'), /link is a symbolic link, not a run directory/);
+    const other = path.join(root, 'other');
+    fs.mkdirSync(other);
+    fs.writeFileSync(path.join(other, 'manifest.json'), JSON.stringify({ format: 'something-else', files: {} }));
+    refused(other, /other is not an rnnfc run \(its manifest\.json is not an rnnfc run manifest/);
+    expect(fs.readFileSync(f, 'utf8')).toBe('a,b\n');
+    expect(fs.readFileSync(path.join(root, 'real/a.txt'), 'utf8')).toBe('old');
+    expect(ls()).toEqual(['data.csv', 'link', 'other', 'real']);
+  });
+  it('refuses a run holding a file its manifest does not list, naming it', () => {
+    const t = path.join(root, 'run');
+    writeDirAtomic(t, run({ 'a.txt': 'old', 'sub/b.txt': 'b' }), { overwrite: false });
+    fs.writeFileSync(path.join(t, 'sub/notes.txt'), 'mine');
+    refused(t, /run holds sub\/notes\.txt, which is not part of its run/);
+    expect(fs.readFileSync(path.join(t, 'sub/notes.txt'), 'utf8')).toBe('mine');
+  });
+  it('replaces a damaged run (checksums are not what proves ownership)', () => {
+    const t = path.join(root, 'run');
+    writeDirAtomic(t, run({ 'a.txt': 'old' }), { overwrite: false });
+    fs.writeFileSync(path.join(t, 'a.txt'), 'tampered');
+    writeDirAtomic(t, run({ 'a.txt': 'new' }), { overwrite: true });
+    expect(fs.readFileSync(path.join(t, 'a.txt'), 'utf8')).toBe('new');
+    expect(ls()).toEqual(['run']);
+  });
+  it('without --overwrite names what is there', () => {
+    fs.writeFileSync(path.join(root, 'f'), 'x');
+    expect(() => assertWritableTarget(path.join(root, 'f'), false)).toThrow(/f already exists and is not an rnnfc run directory; choose another --out/);
+  });
+});
+
+describe('output paths checked before any work', () => {
+  it('names the path and the reason', () => {
+    fs.writeFileSync(path.join(root, 'file'), 'x');
+    expect(() => checkRunTarget('', false)).toThrow(/--out is empty/);
+    expect(() => checkRunTarget(path.join(root, 'file/run'), false)).toThrow(/cannot write .*file\/run: .*file is a file, not a directory/);
+    expect(() => checkRunTarget(`${root}/a/..`, false)).toThrow(/names no new directory/);
+    expect(() => checkRunTarget('/', false)).toThrow(/names no new directory/);
+    expect(() => checkRunTarget(path.join(root, 'x'.repeat(201)), false)).toThrow(/longer than 200 bytes/);
+    expect(() => checkOutputFile('')).toThrow(/-o is empty/);
+    expect(() => checkOutputFile(root)).toThrow(/it is a directory; -o takes a file name/);
+    expect(() => checkOutputFile(`${root}/out/`)).toThrow(/-o takes a file name, not a directory/);
+    expect(() => checkOutputFile(path.join(root, 'missing/f.csv'))).toThrow(/directory .*missing does not exist/);
+    expect(() => checkOutputFile(path.join(root, 'file/f.csv'))).toThrow(/file is a file, not a directory/);
+    expect(() => checkRunTarget(path.join(root, 'new/deeper/run'), false)).not.toThrow();
+    expect(() => checkOutputFile(path.join(root, 'f.csv'))).not.toThrow();
+    expect(ls()).toEqual(['file']);
+  });
+  it('refuses a FIFO nobody reads instead of hanging on it', () => {
+    const fifo = path.join(root, 'fifo');
+    const r = spawnSync('mkfifo', [fifo]);
+    expect(r.status).toBe(0);
+    expect(() => checkOutputFile(fifo)).toThrow(/it is a FIFO that no process is reading/);
+  });
+});
+
+describe('names are reserved before training', () => {
+  it('two reservations never get the same directory; release frees the name', () => {
+    const a = reserveNextRunDir(path.join(root, 'runs'), 'data');
+    const b = reserveNextRunDir(path.join(root, 'runs'), 'data');
+    expect([a.dir, b.dir]).toEqual([path.join(root, 'runs/data'), path.join(root, 'runs/data_2')]);
+    expect(() => reserveRunDir(path.join(root, 'runs/data'), { overwrite: false })).toThrow(
+      new RegExp(`cannot write .*runs/data: another rnnfc process \\(pid ${process.pid}\\) is writing it; wait for it to finish or choose another --out`),
+    );
+    b.commitSync(run({ 'b.txt': 'b' }));
+    a.release();
+    expect(fs.readdirSync(path.join(root, 'runs'))).toEqual(['data_2']);
+    const c = reserveNextRunDir(path.join(root, 'runs'), 'data');
+    expect(c.dir).toBe(path.join(root, 'runs/data'));
+    c.release();
+  });
+  it('release removes the directories the reservation created when nothing was written', () => {
+    reserveRunDir(path.join(root, 'a/b/run'), { overwrite: false }).release();
+    reserveNextRunDir(path.join(root, 'c/runs'), 'x').release();
+    expect(ls()).toEqual([]);
+  });
+  it('a lock whose owner is dead is taken over; a live or unreadable one is respected', () => {
+    const t = path.join(root, 'run');
+    const lock = path.join(root, '.run.rnnfc-lock');
+    const owner = (pid: number) => JSON.stringify({ rnnfc_lock: 1, pid, host: os.hostname(), start: null, token: 'x' });
+    fs.writeFileSync(lock, owner(deadPid()));
+    writeDirAtomic(t, run({ 'a.txt': 'a' }), { overwrite: false });
+    expect(ls()).toEqual(['run']);
+    const child = spawn('sleep', ['30']);
+    try {
+      fs.writeFileSync(lock, owner(child.pid as number));
+      expect(() => checkRunTarget(t, true)).toThrow(new RegExp(`another rnnfc process \\(pid ${child.pid}\\) is writing it`));
+      fs.writeFileSync(lock, JSON.stringify({ rnnfc_lock: 1, pid: child.pid, host: 'elsewhere', start: null, token: 'x' }));
+      // a pid on another host proves nothing here
+      expect(() => checkRunTarget(t, true)).toThrow(new RegExp(`pid ${child.pid} on host elsewhere`));
+      fs.writeFileSync(lock, 'not json');
+      expect(() => checkRunTarget(t, true)).toThrow(/its lock file .*\.run\.rnnfc-lock was not written by rnnfc or is damaged/);
+    } finally {
+      child.kill();
+    }
+  });
+  it('a lock of a pid now reused by another process is abandoned (start time differs)', () => {
+    const child = spawn('sleep', ['30']);
+    try {
+      const t = path.join(root, 'run');
+      fs.writeFileSync(path.join(root, '.run.rnnfc-lock'), JSON.stringify({ rnnfc_lock: 1, pid: child.pid, host: os.hostname(), start: '1', token: 'x' }));
+      const stat = `/proc/${child.pid}/stat`;
+      if (!fs.existsSync(stat)) return; // no /proc: the start time cannot be compared
+      writeDirAtomic(t, run({ 'a.txt': 'a' }), { overwrite: false });
+      expect(ls()).toEqual(['run']);
+    } finally {
+      child.kill();
+    }
+  });
+});
+
+describe('what a killed writer left is finished or rolled back by the next one', () => {
+  it('an old run moved aside while the name is missing goes back (a swap killed between its renames)', () => {
+    const t = path.join(root, 'run');
+    writeDirAtomic(t, run({ 'a.txt': 'old' }), { overwrite: false });
+    const pid = deadPid();
+    fs.renameSync(t, sibling('run', 'old', pid));
+    fs.mkdirSync(sibling('run', 'tmp', pid));
+    fs.writeFileSync(path.join(sibling('run', 'tmp', pid), 'a.txt'), 'half');
+    // a later train to the same name finds the old run back in place: without --overwrite it is refused
+    expect(() => writeDirAtomic(t, run({ 'a.txt': 'new' }), { overwrite: false })).toThrow(/run already exists; pass --overwrite/);
+    expect(fs.readFileSync(path.join(t, 'a.txt'), 'utf8')).toBe('old');
+    expect(ls()).toEqual(['run']);
+  });
+  it('an old run left after the new one is in place is deleted; so are temp siblings of dead writers, in the whole directory', () => {
+    const t = path.join(root, 'run');
+    const pid = deadPid();
+    writeDirAtomic(t, run({ 'a.txt': 'new' }), { overwrite: false });
+    writeDirAtomic(sibling('run', 'old', pid), run({ 'a.txt': 'old' }), { overwrite: false });
+    fs.mkdirSync(sibling('other', 'tmp', pid));
+    fs.writeFileSync(sibling('f.csv', 'tmp', pid), 'x');
+    writeDirAtomic(path.join(root, 'next'), run({ 'n.txt': 'n' }), { overwrite: false });
+    expect(ls()).toEqual(['next', 'run']);
+    expect(fs.readFileSync(path.join(t, 'a.txt'), 'utf8')).toBe('new');
+  });
+  it('leaves the siblings of a writer that still runs, and anything not named as an rnnfc sibling', () => {
+    const child = spawn('sleep', ['30']);
+    try {
+      const live = sibling('run', 'tmp', child.pid as number);
+      fs.mkdirSync(live);
+      fs.writeFileSync(path.join(root, '.run.tmp-notes'), 'mine');
+      fs.writeFileSync(path.join(root, '.run.old'), 'mine');
+      reserveNextRunDir(root, 'run').release();
+      expect(ls()).toEqual(['.run.old', '.run.tmp-notes', path.basename(live)].sort());
+    } finally {
+      child.kill();
+    }
+  });
+  it('a writer that is still running its swap keeps the name (its lock is live)', () => {
+    const t = path.join(root, 'run');
+    writeDirAtomic(t, run({ 'a.txt': 'old' }), { overwrite: false });
+    const slot = reserveRunDir(t, { overwrite: true });
+    // the next choice of a fresh name skips it, even if the directory is momentarily absent
+    fs.renameSync(t, sibling('run', 'old', process.pid));
+    const next = reserveNextRunDir(root, 'run');
+    expect(next.dir).toBe(path.join(root, 'run_2'));
+    next.release();
+    fs.renameSync(sibling('run', 'old', process.pid), t);
+    slot.release();
+  });
+});
+
+describe('cancellation of a write', () => {
+  it('an abort before the commit point removes everything; after it the run is written whole', async () => {
+    const t = path.join(root, 'runs/run');
+    for (const at of ['wrote:a.txt', 'written']) {
+      const ac = new AbortController();
+      const slot = reserveRunDir(t, { overwrite: false });
+      await expect(
+        slot.commit(run({ 'a.txt': 'a' }), {
+          signal: ac.signal,
+          step: async (name) => {
+            if (name === at) ac.abort();
+          },
+        }),
+      ).rejects.toBeInstanceOf(InterruptError);
+      expect(ls()).toEqual([]);
+    }
+    writeDirAtomic(t, run({ 'a.txt': 'old' }), { overwrite: false });
+    const ac = new AbortController();
+    const steps: string[] = [];
+    await reserveRunDir(t, { overwrite: true }).commit(run({ 'a.txt': 'new' }), {
+      signal: ac.signal,
+      step: async (name) => {
+        steps.push(name);
+        if (name === 'old-aside') ac.abort();
+      },
+    });
+    expect(steps.slice(-4)).toEqual(['written', 'old-aside', 'swapped', 'committed']);
+    expect(fs.readFileSync(path.join(t, 'a.txt'), 'utf8')).toBe('new');
+    expect(fs.readdirSync(path.join(root, 'runs'))).toEqual(['run']);
+  });
+  it('writeOutputFile: an abort before the rename leaves the old file and no temp; dead temps of the same file go', async () => {
+    const f = path.join(root, 'f.csv');
+    fs.writeFileSync(f, 'old');
+    fs.writeFileSync(sibling('f.csv', 'tmp', deadPid()), 'half');
+    const ac = new AbortController();
+    await expect(writeOutputFile(f, 'new', { signal: ac.signal, step: async () => ac.abort() })).rejects.toBeInstanceOf(InterruptError);
+    expect(fs.readFileSync(f, 'utf8')).toBe('old');
+    expect(ls()).toEqual(['f.csv']);
+    await writeOutputFile(f, 'new');
+    expect(fs.readFileSync(f, 'utf8')).toBe('new');
+    expect(ls()).toEqual(['f.csv']);
+  });
+  it('writeOutputFile writes through a symbolic link (the link stays) and straight into a device', async () => {
+    fs.writeFileSync(path.join(root, 'real.csv'), 'old');
+    fs.symlinkSync('real.csv', path.join(root, 'link.csv'));
+    await writeOutputFile(path.join(root, 'link.csv'), 'new');
+    expect(fs.lstatSync(path.join(root, 'link.csv')).isSymbolicLink()).toBe(true);
+    expect(fs.readFileSync(path.join(root, 'real.csv'), 'utf8')).toBe('new');
+    await writeOutputFile('/dev/null', 'x');
+    expect(ls()).toEqual(['link.csv', 'real.csv']);
+  });
+});
+
+describe('restoreInterruptedSwap (before a run is read)', () => {
+  it('puts back an old run whose writer died between the renames, and nothing else', () => {
+    const t = path.join(root, 'run');
+    writeDirAtomic(t, run({ 'a.txt': 'old' }), { overwrite: false });
+    fs.renameSync(t, sibling('run', 'old', deadPid()));
+    restoreInterruptedSwap(t);
+    expect(fs.readFileSync(path.join(t, 'a.txt'), 'utf8')).toBe('old');
+    expect(ls()).toEqual(['run']);
+    // a present run, a missing one without a backup, and a backup of a live writer are left alone
+    restoreInterruptedSwap(t);
+    restoreInterruptedSwap(path.join(root, 'none'));
+    fs.renameSync(t, sibling('run', 'old', process.pid));
+    restoreInterruptedSwap(t);
+    expect(ls()).toEqual([path.basename(sibling('run', 'old', process.pid))]);
   });
 });

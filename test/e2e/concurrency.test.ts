@@ -1,0 +1,65 @@
+/**
+ * Concurrent commands on one name: two trains with one --out (one wins, the other is refused
+ * before training), two config-less trains without --out (two whole runs under different names),
+ * ten predicts writing one file (one whole forecast).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { rnnfc, scratch } from './helpers.js';
+import { dotEntries, notWhole, start } from './run-check.js';
+
+const CFG = 'test/fixtures/e2e/tiny.yaml';
+
+describe('concurrent trains and predicts', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = scratch();
+  });
+
+  it('two trains with one --out: one wins, the other exits 2 before training, the winner is whole', async () => {
+    for (let round = 0; round < 3; round++) {
+      const out = `runs/same-${round}`;
+      const args = ['train', '-c', CFG, '--epochs', '1', '--out', out];
+      const [a, b] = await Promise.all([start(dir, args).done, start(dir, args).done]);
+      const [win, lose] = a.code === 0 ? [a, b] : [b, a];
+      expect(win.code, win.stderr).toBe(0);
+      expect(lose.code, lose.stderr).toBe(2);
+      expect(lose.stderr).toMatch(
+        new RegExp(`^rnnfc: error: (${out} already exists; pass --overwrite|cannot write ${out}: another rnnfc process \\(pid \\d+\\) is writing it)`),
+      );
+      // refused before training: no epoch was run, nothing printed on stdout
+      expect(lose.stderr).not.toMatch(/epoch/);
+      expect(lose.stdout).toBe('');
+      expect(win.stderr).toMatch(/epoch 1\/1/);
+      expect(notWhole(join(dir, out))).toBeNull();
+    }
+    expect(dotEntries(join(dir, 'runs'))).toEqual([]);
+  });
+
+  it('two config-less trains without --out at once: both whole, under different names', async () => {
+    const args = ['train', '--data', 'test/fixtures/e2e/monthly.csv', '--time-column', 'month', '--target', 'value', '--epochs', '1', '--json'];
+    const rs = await Promise.all([start(dir, args).done, start(dir, args).done]);
+    for (const r of rs) expect(r.code, r.stderr).toBe(0);
+    const names = rs.map((r) => JSON.parse(r.stdout).run).sort();
+    expect(names).toEqual([join('runs', 'monthly'), join('runs', 'monthly_2')]);
+    for (const n of names) expect(notWhole(join(dir, n))).toBeNull();
+    expect(dotEntries(join(dir, 'runs'))).toEqual([]);
+  });
+
+  it('ten predicts writing one file: the file is one whole forecast', async () => {
+    for (const [run, seed] of [
+      ['runs/p1', '1'],
+      ['runs/p2', '2'],
+    ]) {
+      const t = rnnfc(dir, ['train', '-c', CFG, '--epochs', '1', '--seed', seed, '--out', run, '--quiet']);
+      expect(t.code, t.stderr).toBe(0);
+    }
+    const whole = ['runs/p1', 'runs/p2'].map((m) => rnnfc(dir, ['predict', '-m', m, '-o', '-']).stdout);
+    expect(whole[0]).not.toBe(whole[1]);
+    const rs = await Promise.all(Array.from({ length: 10 }, (_, i) => start(dir, ['predict', '-m', `runs/p${(i % 2) + 1}`, '-o', 'f.csv', '--quiet']).done));
+    for (const r of rs) expect(r.code, r.stderr).toBe(0);
+    expect(whole).toContain(readFileSync(join(dir, 'f.csv'), 'utf8'));
+    expect(readdirSync(dir).filter((n) => n.includes('f.csv'))).toEqual(['f.csv']);
+  });
+});
