@@ -68,7 +68,12 @@ describe.concurrent('crash harness: SIGKILL at random moments', () => {
   it('train: nothing partial under a final name, the previous run intact, leftovers gone after the next run', async () => {
     const dir = scratch();
     const runs = join(dir, 'runs');
-    writeFileSync(join(dir, 'crash.yaml'), readFileSync(join(dir, 'test/fixtures/e2e/tiny.yaml'), 'utf8').replace('plot: true', 'plot: false'));
+    writeFileSync(
+      join(dir, 'crash.yaml'),
+      readFileSync(join(dir, 'test/fixtures/e2e/tiny.yaml'), 'utf8')
+        .replace('plot: true', 'plot: false')
+        .replace('path: monthly.csv', 'path: test/fixtures/e2e/monthly.csv'),
+    );
     const base = ['train', '-c', 'crash.yaml', '--epochs', '1', '--backend', 'cpu', '--quiet'];
 
     // the first, timed run: the previous run that --overwrite kills must leave intact
@@ -193,7 +198,12 @@ describe.concurrent('crash harness: SIGKILL at random moments', () => {
 
   it('predict -o: the file is the previous or the new forecast, whole; no temp file after the next write', async () => {
     const dir = scratch();
-    writeFileSync(join(dir, 'crash.yaml'), readFileSync(join(dir, 'test/fixtures/e2e/tiny.yaml'), 'utf8').replace('plot: true', 'plot: false'));
+    writeFileSync(
+      join(dir, 'crash.yaml'),
+      readFileSync(join(dir, 'test/fixtures/e2e/tiny.yaml'), 'utf8')
+        .replace('plot: true', 'plot: false')
+        .replace('path: monthly.csv', 'path: test/fixtures/e2e/monthly.csv'),
+    );
     const forecasts: string[] = [];
     for (const [run, seed] of [
       ['runs/p1', '1'],
