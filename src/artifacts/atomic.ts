@@ -15,6 +15,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InterruptError, UserError } from '../errors.js';
+import { fileKind } from '../io/file-kind.js';
 import { describeOwner, liveLockOwner, parseLockName, parseSibling, processRuns, siblingPath, tryLock, unlock } from './owner.js';
 import { MANIFEST_NAME, RUN_FORMAT } from './run-dir.js';
 
@@ -95,15 +96,6 @@ function asUserError(err: unknown, target: string): unknown {
   return code && code in REASONS ? new UserError(`cannot write ${target}: ${REASONS[code]}`) : err;
 }
 
-function kindOf(st: fs.Stats): string {
-  if (st.isFile()) return 'a file';
-  if (st.isDirectory()) return 'a directory';
-  if (st.isSymbolicLink()) return 'a symbolic link';
-  if (st.isFIFO()) return 'a FIFO';
-  if (st.isSocket()) return 'a socket';
-  return 'a device';
-}
-
 /**
  * Checks, writing nothing, that `target` can be created: the nearest existing directory above it
  * is a directory this process may write (with `createParents`, missing directories between are
@@ -120,7 +112,7 @@ function checkCreatable(target: string, createParents: boolean): void {
       if (code !== 'ENOENT' && code !== 'ENOTDIR') throw asUserError(e, target);
     }
     if (st) {
-      if (!st.isDirectory()) throw new UserError(`cannot write ${target}: ${dir} is ${kindOf(st)}, not a directory`);
+      if (!st.isDirectory()) throw new UserError(`cannot write ${target}: ${dir} is ${fileKind(st)}, not a directory`);
       if (dir !== parent && !createParents) throw new UserError(`cannot write ${target}: directory ${parent} does not exist`);
       try {
         fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
@@ -207,7 +199,7 @@ export function checkOutputFile(target: string, flag = '-o'): void {
     return;
   }
   if (st?.isCharacterDevice()) return;
-  if (st && !st.isFile()) throw new UserError(`cannot write ${target}: it is ${kindOf(st)}, not a regular file`);
+  if (st && !st.isFile()) throw new UserError(`cannot write ${target}: it is ${fileKind(st)}, not a regular file`);
   checkCreatable(realTarget(target), false);
 }
 
@@ -298,7 +290,7 @@ function manifestNames(dir: string): Set<string> | string {
   const file = path.join(dir, MANIFEST_NAME);
   const st = lstatOrNull(file);
   if (!st) return 'no manifest.json';
-  if (!st.isFile()) return `its manifest.json is ${kindOf(st)}`;
+  if (!st.isFile()) return `its manifest.json is ${fileKind(st)}`;
   if (st.size > MAX_MANIFEST_BYTES) return 'its manifest.json is too large to be an rnnfc manifest';
   let m: { format?: unknown; files?: unknown };
   try {
@@ -346,7 +338,7 @@ const OVERWRITE_ONLY = '--overwrite replaces only a run directory written by rnn
 export function assertOwnedRun(dir: string): void {
   const st = lstatOrNull(dir);
   if (!st) return;
-  if (!st.isDirectory()) throw new UserError(`${dir} is ${kindOf(st)}, not a run directory; ${OVERWRITE_ONLY}: choose another --out`);
+  if (!st.isDirectory()) throw new UserError(`${dir} is ${fileKind(st)}, not a run directory; ${OVERWRITE_ONLY}: choose another --out`);
   const listed = manifestNames(dir);
   if (typeof listed === 'string') throw new UserError(`${dir} is not an rnnfc run (${listed}); ${OVERWRITE_ONLY}: choose another --out`);
   const extra = firstUnlisted(dir, listed);
@@ -455,17 +447,22 @@ function sweep(dir: string, skip: string | null): void {
   }
   for (const name of names) {
     const target = path.join(dir, name);
+    recoverUnderLock(target);
+  }
+}
+
+/** recover(target) while holding its lock, when the lock can be had; otherwise (or on failure) it is left for a later writer. */
+function recoverUnderLock(target: string): void {
+  try {
+    const lock = tryLock(target);
+    if (!lock.held) return;
     try {
-      const lock = tryLock(target);
-      if (!lock.held) continue;
-      try {
-        recover(target);
-      } finally {
-        unlock(target, lock.token);
-      }
-    } catch {
-      // left for a later writer
+      recover(target);
+    } finally {
+      unlock(target, lock.token);
     }
+  } catch {
+    // left for a later writer
   }
 }
 
@@ -490,17 +487,7 @@ export function restoreInterruptedSwap(dir: string): void {
     return s !== null && s.kind === 'old' && s.name === name && !processRuns(s.pid);
   });
   if (!aside) return;
-  try {
-    const lock = tryLock(target);
-    if (!lock.held) return;
-    try {
-      recover(target);
-    } finally {
-      unlock(target, lock.token);
-    }
-  } catch {
-    // left for the next writer
-  }
+  recoverUnderLock(target);
 }
 
 /** Test hook: lets tests simulate a failure at a given step. Not for production use. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ArtifactError } from '../errors.js';
+import { fileKind } from '../io/file-kind.js';
 
 export const RUN_FORMAT = 'rnnfc-run';
 export const RUN_FORMAT_VERSION = 1;
@@ -99,7 +100,7 @@ function openRegular(dir: string, name: string): { fd: number; size: number } | 
   const st = fs.fstatSync(fd);
   if (!st.isFile()) {
     fs.closeSync(fd);
-    const what = st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : st.isSocket() ? 'a socket' : 'a device';
+    const what = fileKind(st);
     throw new ArtifactError(
       `${file} is ${what}, not a regular file; a run's files must be regular files inside the run directory`,
       'retrain or restore the run',

@@ -6,13 +6,13 @@
  * of filling memory or waiting for ever.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { excerpt } from '../data/excerpt.js';
 import { type ParseSeriesOptions, parseHeader, parseSeries } from '../data/parse-csv.js';
 import { DataError, type UserError } from '../errors.js';
 import type { Series } from '../types.js';
-
+import { fileKind } from './file-kind.js';
 import { DEFAULT_MAX_INPUT_MB } from './limits.js';
 
 export { DEFAULT_MAX_INPUT_MB };
@@ -55,16 +55,6 @@ export function sizeText(bytes: number): string {
   if (bytes >= 1024 ** 2) return `${Number((bytes / 1024 ** 2).toFixed(1))} MiB`;
   if (bytes >= 1024) return `${Number((bytes / 1024).toFixed(1))} KiB`;
   return `${bytes} bytes`;
-}
-
-/** What a non-regular file is, in words. */
-function kindOf(s: Stats): string {
-  if (s.isDirectory()) return 'a directory';
-  if (s.isFIFO()) return 'a named pipe (FIFO)';
-  if (s.isCharacterDevice()) return 'a character device';
-  if (s.isBlockDevice()) return 'a block device';
-  if (s.isSocket()) return 'a socket';
-  return 'not a regular file';
 }
 
 const NOT_REGULAR_HINT = 'rnnfc reads regular files; to read from a pipe, pass - and send the data to standard input';
@@ -151,7 +141,7 @@ export function readInput(path: string, opts: ReadInputOptions = {}): InputFile 
     const st = statSync(path);
     if (!st.isFile()) {
       if (st.isDirectory()) fail('it is a directory');
-      fail(`it is ${kindOf(st)}, not a regular file`, NOT_REGULAR_HINT);
+      fail(`it is ${fileKind(st)}, not a regular file`, NOT_REGULAR_HINT);
     }
     // O_NONBLOCK: should the path turn into a pipe between stat and open, the open returns at once
     fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
@@ -168,7 +158,7 @@ export function readInput(path: string, opts: ReadInputOptions = {}): InputFile 
   try {
     // the file opened is the one checked: a regular file, within the limit
     const st = fstatSync(fd!);
-    if (!st.isFile()) fail(`it is ${kindOf(st)}, not a regular file`, NOT_REGULAR_HINT);
+    if (!st.isFile()) fail(`it is ${fileKind(st)}, not a regular file`, NOT_REGULAR_HINT);
     if (st.size > maxBytes) tooLarge(st.size);
     const { buf, sha256 } = readAll(fd!, maxBytes, () => tooLarge());
     return { text: decode(buf, fail), sha256, bytes: buf.byteLength };

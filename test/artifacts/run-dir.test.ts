@@ -139,7 +139,7 @@ describe('run directory as untrusted input: confinement', () => {
     execFileSync('mkfifo', [p('weights.bin')]);
     expectArtifactError(
       () => readRunDir(dir, []),
-      `${dir}/weights.bin is a FIFO, not a regular file; a run's files must be regular files inside the run directory`,
+      `${dir}/weights.bin is a named pipe (FIFO), not a regular file; a run's files must be regular files inside the run directory`,
     );
     fs.rmSync(p('weights.bin'));
     fs.mkdirSync(p('weights.bin'));

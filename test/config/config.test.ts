@@ -7,6 +7,7 @@ import { renderConfigYaml, transformsFlow } from '../../src/config/render.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 import type { Config } from '../../src/config/types.js';
 import { ConfigError } from '../../src/errors.js';
+import { thrown } from '../thrown.js';
 
 const FULL = `data:
   path: datasets/airline-passengers.csv
@@ -38,15 +39,7 @@ function resolveText(text: string, file = 'my.yaml', overrides = {}): Config {
   return resolveConfig(value, { file, lineOf, overrides });
 }
 
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
+const problemsOf = (fn: () => unknown) => thrown(fn, ConfigError).problems;
 
 describe('resolveConfig', () => {
   it('resolves the full example', () => {

@@ -7,16 +7,9 @@ import { dataPathFromConfig } from '../../src/commands/common.js';
 import { loadConfigFile, MAX_ALIAS_COUNT, parseConfigText } from '../../src/config/load.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { ConfigError } from '../../src/errors.js';
+import { thrown } from '../thrown.js';
 
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
+const problemsOf = (fn: () => unknown) => thrown(fn, ConfigError).problems;
 
 /** Nested anchors: `levels` levels of 9 aliases each, 9^levels nodes when expanded. */
 function aliasBomb(levels: number): string {

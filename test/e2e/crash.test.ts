@@ -10,23 +10,15 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../src/train/rng.js';
 import { rnnfc, scratch } from './helpers.js';
 import { checksums, dotEntries, type Finished, notWhole, start } from './run-check.js';
 
 const TRAIN_KILLS = 24;
 const PREDICT_KILLS = 24;
 
-/** mulberry32: the harness's moments are random but the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The harness's moments are random but the same on every run. */
+const rng = mulberry32;
 
 const markers = (stderr: string) => [...stderr.matchAll(/^rnnfc-test-step: (.+)$/gm)].map((m) => m[1]);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -186,7 +186,7 @@ const cases: Case[] = [
       rmSync(join(r, 'weights.bin'));
       execFileSync('mkfifo', [join(r, 'weights.bin')]);
     },
-    message: /run\/weights\.bin is a FIFO, not a regular file/,
+    message: /run\/weights\.bin is a named pipe \(FIFO\), not a regular file/,
   },
   {
     name: 'weights.bin a directory',

@@ -89,7 +89,7 @@ describe('output paths and run directories: refused before any work, nothing wri
       args: () => [...TRAIN, '--out', 'nojson', '--overwrite'],
       message: () => /nojson is not an rnnfc run \(its manifest\.json is not valid JSON\)/,
     },
-    { name: 'overwrite a FIFO', args: () => [...TRAIN, '--out', 'fifo', '--overwrite'], message: () => /fifo is a FIFO, not a run directory/ },
+    { name: 'overwrite a FIFO', args: () => [...TRAIN, '--out', 'fifo', '--overwrite'], message: () => /fifo is a named pipe \(FIFO\), not a run directory/ },
     { name: 'overwrite the working directory', args: () => [...TRAIN, '--out', '.', '--overwrite'], message: () => /--out \. names no new directory/ },
     { name: 'out names a parent', args: () => [...TRAIN, '--out', 'runs/..'], message: () => /--out runs\/\.\. names no new directory/ },
     // train without --overwrite

@@ -17,6 +17,7 @@ import { loadBackend, type Tf } from '../../src/model/backend.js';
 import { buildModel } from '../../src/model/build.js';
 import { trainingWindows } from '../../src/windows/training-windows.js';
 import { monthlySeries, valuesOf } from '../series.js';
+import { thrown } from '../thrown.js';
 
 const GiB = 1024 ** 3;
 const monthly = (n: number) => monthlySeries({ value: valuesOf(n, (i) => 100 + i + 10 * Math.sin((2 * Math.PI * i) / 12)) });
@@ -33,16 +34,7 @@ const config = (over: Record<string, unknown> = {}) =>
     { file: '(test)' },
   );
 
-/** The ConfigError message `fn` throws. */
-function refusal(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as Error).message;
-  }
-  throw new Error('accepted');
-}
+const refusal = (fn: () => unknown) => thrown(fn, ConfigError).message;
 
 describe('estimateFitMemory', () => {
   it('matches a case computed by hand, part by part', () => {

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseSeries } from '../../src/data/parse-csv.js';
 import { DataError } from '../../src/errors.js';
 import { inputName, readHeader, readInput, readSeries, readSeriesInput, sizeText } from '../../src/io/input-file.js';
+import { thrown } from '../thrown.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rnnfc-io-'));
 let counter = 0;
@@ -16,15 +17,7 @@ function csv(text: string | Uint8Array): string {
   return p;
 }
 
-function message(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DataError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a DataError');
-}
+const message = (fn: () => unknown) => thrown(fn, DataError).message;
 
 describe('reading an input file', () => {
   it('missing file', () => {
