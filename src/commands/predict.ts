@@ -1,4 +1,5 @@
-import { checkOutputFile, insideDir, restoreInterruptedSwap, sameFile, writeOutputFile } from '../artifacts/atomic.js';
+import { restoreInterruptedSwap } from '../artifacts/atomic.js';
+import { checkOutputFile, insideDir, sameFile, writeOutputFile } from '../artifacts/output-file.js';
 import { readRun } from '../artifacts/run-reader.js';
 import { checkFutureRange, formatTime, isNumericIndex } from '../data/time.js';
 import { DataError, UsageError } from '../errors.js';

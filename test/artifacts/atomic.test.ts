@@ -6,16 +6,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   _hooks,
   assertWritableTarget,
-  checkOutputFile,
   checkRunTarget,
   nextRunDir,
   reserveNextRunDir,
   reserveRunDir,
   restoreInterruptedSwap,
   writeDirAtomic,
-  writeFileAtomic,
-  writeOutputFile,
 } from '../../src/artifacts/atomic.js';
+import { checkOutputFile, writeFileAtomic, writeOutputFile } from '../../src/artifacts/output-file.js';
 import { buildManifest } from '../../src/artifacts/run-dir.js';
 import { InterruptError, UserError } from '../../src/errors.js';
 
