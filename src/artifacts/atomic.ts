@@ -14,6 +14,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { excerpt } from '../data/excerpt.js';
 import { InterruptError, UserError } from '../errors.js';
 import { fileKind } from '../io/file-kind.js';
 import { describeOwner, liveLockOwner, parseLockName, parseSibling, processRuns, siblingPath, tryLock, unlock } from './owner.js';
@@ -99,10 +100,6 @@ function checkExisting(dir: string, overwrite: boolean): void {
 
 const MAX_NAME_BYTES = 200;
 
-function excerpt(s: string): string {
-  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
-}
-
 /** `runs/a/` -> `runs/a`; the spelling messages use otherwise stays the user's. */
 function cleanTarget(target: string): string {
   return target.length > 1 ? target.replace(/[\\/]+$/, '') || target : target;
@@ -121,7 +118,7 @@ export function checkRunTarget(target: string, overwrite: boolean): void {
     throw new UserError(`--out ${target} names no new directory: give a name such as runs/my-run`);
   // room for the lock and temp siblings' prefixes and suffixes within the usual 255-byte limit
   if (Buffer.byteLength(base) > MAX_NAME_BYTES)
-    throw new UserError(`--out ${excerpt(base)}: the name is longer than ${MAX_NAME_BYTES} bytes; choose a shorter one`);
+    throw new UserError(`--out ${excerpt(base, 40)}: the name is longer than ${MAX_NAME_BYTES} bytes; choose a shorter one`);
   checkCreatable(dir, true);
   checkExisting(dir, overwrite);
   const held = liveLockOwner(dir);
