@@ -2,7 +2,7 @@ import type { Config } from '../config/types.js';
 import { type BacktestResult, backtest, defaultStep } from '../forecast/backtest.js';
 import { autoConfigFor } from '../forecast/defaults.js';
 import { evaluationSeason } from '../metrics/season.js';
-import { computeOptions, configFromOptions, type DataFlagOptions, readConfiguredSeries, threadsText, withInterrupt } from './common.js';
+import { computeOptions, configFromOptions, type DataFlagOptions, metricText, readConfiguredSeries, threadsText, withInterrupt } from './common.js';
 
 export interface BacktestCommandOptions extends DataFlagOptions {
   season?: number;
@@ -71,14 +71,9 @@ function table(r: BacktestResult, cfg: Config, seconds: number): string {
       `backend ${r.backend}${r.threads === null ? '' : ` (${threadsText(r.threads)})`} (mean over origins)`,
   ];
   lines.push(['method'.padEnd(15), ...names.map((k) => k.toUpperCase().padStart(10))].join(''));
-  for (const [m, s] of Object.entries(r.mean)) lines.push([m.padEnd(15), ...names.map((k) => fmt(s[k]).padStart(10))].join(''));
+  for (const [m, s] of Object.entries(r.mean)) lines.push([m.padEnd(15), ...names.map((k) => metricText(s[k]).padStart(10))].join(''));
   lines.push(`${seconds.toFixed(1)} s`);
   return lines.join('\n') + '\n';
-}
-
-function fmt(x: number | null): string {
-  if (x === null || !Number.isFinite(x)) return '-';
-  return Math.abs(x) >= 1000 ? x.toFixed(0) : x.toPrecision(4);
 }
 
 function fixed3(x: number | null | undefined): string {

@@ -178,3 +178,9 @@ export async function withInterrupt<T>(work: (signal: AbortSignal) => Promise<T>
     trap.dispose();
   }
 }
+
+/** A metric in the summary tables: 4 significant digits, whole numbers from 1000 on, '-' when missing or not finite. */
+export function metricText(x: number | null): string {
+  if (x === null || !Number.isFinite(x)) return '-';
+  return Math.abs(x) >= 1000 ? x.toFixed(0) : x.toPrecision(4);
+}

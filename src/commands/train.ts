@@ -2,7 +2,7 @@ import { membersFields, roundScores, runFiles } from '../artifacts/run-writer.js
 import { settingsFor } from '../forecast/defaults.js';
 import { type FitEvent, type FitResult, fitSeries } from '../forecast/fit.js';
 import { makeProgress, type Progress } from '../train/progress.js';
-import { computeOptions, configFromOptions, type DataFlagOptions, interactive, readConfiguredInput, threadsText, withInterrupt } from './common.js';
+import { computeOptions, configFromOptions, type DataFlagOptions, interactive, metricText, readConfiguredInput, threadsText, withInterrupt } from './common.js';
 import { checkRunOutput, reserveRunOutput } from './run-output.js';
 
 export interface TrainOptions extends DataFlagOptions {
@@ -73,13 +73,8 @@ function report(opts: TrainOptions, outDir: string, r: FitResult): void {
   const from = k > 1 ? `in ${k} rolling forecasts from the actual data` : 'from the test origin';
   const lines = [`test metrics (${r.test.actual.length} steps ${from}, MASE season ${r.season}):`];
   lines.push(['method'.padEnd(15), ...names.map((k) => k.toUpperCase().padStart(10))].join(''));
-  for (const [m, s] of Object.entries(r.metrics)) lines.push([m.padEnd(15), ...names.map((k) => fmt(s[k]).padStart(10))].join(''));
+  for (const [m, s] of Object.entries(r.metrics)) lines.push([m.padEnd(15), ...names.map((k) => metricText(s[k]).padStart(10))].join(''));
   const th = r.threads === null ? '' : `, ${threadsText(r.threads)}`;
   lines.push(`wrote ${outDir} (backend ${r.backend}${th}, ${r.history.length} epochs, best ${r.bestEpoch}, ${r.trainSeconds.toFixed(1)} s)`);
   process.stdout.write(lines.join('\n') + '\n');
-}
-
-function fmt(x: number): string {
-  if (!Number.isFinite(x)) return '-';
-  return Math.abs(x) >= 1000 ? x.toFixed(0) : x.toPrecision(4);
 }
