@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { BACKENDS } from './config/names.js';
+import { BACKENDS, SCOPES } from './config/names.js';
 import { UsageError } from './errors.js';
 import { DEFAULT_MAX_INPUT_MB } from './io/limits.js';
 import { VERSION } from './version.js';
@@ -24,6 +24,10 @@ function megabytes(v: string): number {
 }
 const MAX_INPUT_HELP = `refuse input files (CSV, config) larger than this many MiB (default ${DEFAULT_MAX_INPUT_MB})`;
 const THREADS_HELP = "threads for the fused LSTM/GRU kernels: a number or auto, the machine's cores (overrides training.threads)";
+/** Collects a repeatable option's values. */
+function collect(v: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), v];
+}
 function integer(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n)) throw new InvalidArgumentError('must be an integer');
@@ -38,6 +42,8 @@ function dataFlags(cmd: Command): Command {
     .option('--time-column <name>', 'time column name, or "none" for row order (overrides data.time_column)')
     .option('--target <name>', 'column to forecast (overrides data.target)')
     .option('--features <names>', 'comma-separated input columns (overrides data.features)')
+    .option('--id-column <name>', 'key column of a panel in long format, each key a series; repeat for several (overrides data.id_column)', collect)
+    .addOption(new Option('--scope <scope>', "a panel's models: one per series, or one global network for all (overrides model.scope)").choices(SCOPES))
     .option('--lookback <n>', 'input window length (overrides window.lookback)', positiveInt('--lookback'))
     .option('--horizon <n>', 'steps to forecast (overrides window.horizon)', positiveInt('--horizon'))
     .option('--epochs <n>', 'training epochs (overrides training.epochs)', positiveInt('--epochs'))
@@ -65,7 +71,8 @@ Examples:
   rnnfc init --data my.csv > my.yaml
 
 Exit codes: 0 ok, 1 a requested gate failed, 2 a problem you can fix (usage, config, data,
-run directory), 3 an internal error.`,
+run directory), 3 an internal error, 4 some series of a panel could not be forecast (the
+others were written; each failure is listed).`,
     );
 
   dataFlags(program.command('train').description('train a forecaster and write a run directory'))
@@ -82,6 +89,7 @@ run directory), 3 an internal error.`,
     .description('forecast the next horizon from a saved run')
     .requiredOption('-m, --model <dir>', 'run directory written by rnnfc train')
     .option('--data <csv>', 'CSV with the same columns, "-" for standard input (default: the data the run was trained on)')
+    .option('--id <key>', "a panel run: forecast only this series (its key values joined by ' / '); repeat for several", collect)
     .option('--max-input-mb <n>', MAX_INPUT_HELP, megabytes)
     .option('-o, --output <file>', 'where to write the forecast ("-" for stdout)', '-')
     .addOption(new Option('--format <fmt>', 'output format').choices(['csv', 'json']))

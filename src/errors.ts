@@ -31,6 +31,10 @@ export class BackendError extends UserError {}
 export class GateError extends Error {
   readonly exitCode = 1;
 }
+/** Some series of a panel could not be forecast; the others' results were written (exit 4). */
+export class PartialError extends Error {
+  readonly exitCode = 4;
+}
 /** The user interrupted (Ctrl-C). */
 export class InterruptError extends Error {
   readonly exitCode = 130;

@@ -1,6 +1,6 @@
-import { GateError, InterruptError, UserError } from './errors.js';
+import { GateError, InterruptError, PartialError, UserError } from './errors.js';
 
-/** Runs the CLI and maps errors to exit codes: 0 ok, 1 gate failed, 2 user-fixable, 3 internal. */
+/** Runs the CLI and maps errors to exit codes: 0 ok, 1 gate failed, 2 user-fixable, 3 internal, 4 some series of a panel failed (the rest written). */
 export async function run(argv: string[]): Promise<number> {
   let cli: typeof import('./cli.js') | undefined;
   try {
@@ -27,6 +27,10 @@ function reportError(err: unknown, signal: 'SIGINT' | 'SIGTERM' | null): number 
     process.stderr.write(`rnnfc: error: ${err.message}\n`);
     if (err.hint) process.stderr.write(`hint: ${err.hint}\n`);
     return 2;
+  }
+  if (err instanceof PartialError) {
+    process.stderr.write(`rnnfc: ${err.message}\n`);
+    return 4;
   }
   if (err instanceof GateError) {
     process.stderr.write(`rnnfc: ${err.message}\n`);

@@ -60,7 +60,10 @@ export interface MetadataFile {
   threads: number | null;
   seed: number;
   data: { path: string; sha256: string; rows: number };
+  /** Absent for a panel of local models. */
   best_epoch: number;
+  /** A panel's series: fitted and failed. */
+  panel?: { series: number; failed: number };
   members?: number;
   members_best_epoch?: number[];
   epochs_run: number;
@@ -74,7 +77,7 @@ export function memberFileNames(j: number): { model: string; weights: string } {
 }
 
 /** Collects what is wrong with a JSON value, by path, for one ArtifactError. */
-class Check {
+export class Check {
   readonly problems: string[] = [];
   constructor(private readonly file: string) {}
   fail(path: string, what: string): void {
@@ -117,7 +120,7 @@ class Check {
 }
 
 /** JSON.parse, or the ArtifactError that names the file. */
-function parseJson(text: string, file: string): unknown {
+export function parseJson(text: string, file: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
@@ -156,8 +159,14 @@ export function parseMetadataFile(text: string, file: string): MetadataFile {
   c.str(d.path, 'data.path');
   if (typeof d.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(d.sha256)) c.fail('data.sha256', 'must be 64 hex digits');
   c.int(d.rows, 'data.rows', 1);
-  c.int(o.best_epoch, 'best_epoch', 0);
-  c.int(o.epochs_run, 'epochs_run', 0);
+  // a panel's local models have no single best epoch
+  if (o.panel === undefined || o.best_epoch !== undefined) c.int(o.best_epoch, 'best_epoch', 0);
+  if (o.panel === undefined || o.epochs_run !== undefined) c.int(o.epochs_run, 'epochs_run', 0);
+  if (o.panel !== undefined) {
+    const p = c.record(o.panel, 'panel');
+    c.int(p.series, 'panel.series', 0);
+    c.int(p.failed, 'panel.failed', 0);
+  }
   if (o.members !== undefined) c.int(o.members, 'members', 2);
   if (o.members_best_epoch !== undefined && !(Array.isArray(o.members_best_epoch) && o.members_best_epoch.every((e) => Number.isInteger(e) && e >= 0)))
     c.fail('members_best_epoch', 'must be a list of epochs');
@@ -174,7 +183,11 @@ export function parseMetadataFile(text: string, file: string): MetadataFile {
  * @returns the file's content and its transforms, ready to use
  */
 export function parsePipelineFile(text: string, file: string): { saved: PipelineFile; pipeline: Pipeline } {
-  const json = parseJson(text, file);
+  return checkPipelineJson(parseJson(text, file), file);
+}
+
+/** parsePipelineFile's checks on a parsed value (a panel keeps one per series); `file` names it in messages. */
+export function checkPipelineJson(json: unknown, file: string): { saved: PipelineFile; pipeline: Pipeline } {
   const c = new Check(file);
   const o = c.record(json, 'pipeline');
   c.done();

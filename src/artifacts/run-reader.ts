@@ -1,9 +1,12 @@
 /** Reads a run directory into a validated SavedRun: checksums, then every JSON file against the run format. */
 
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseConfigText } from '../config/load.js';
 import { ArtifactError } from '../errors.js';
 import type { SavedModel } from '../forecast/fit.js';
 import type { Pipeline } from '../transforms/pipeline.js';
+import { PANEL_FILE, PANEL_REQUIRED_FILES, type PanelFile, panelModelOfWeights, parsePanelFile } from './panel-format.js';
 import { readRunDir } from './run-dir.js';
 import {
   checkIoAgainstRows,
@@ -75,4 +78,56 @@ export function readRun(dir: string): SavedRun {
     members,
     trainedOn: metadata.backend,
   };
+}
+
+/** A panel run as predict uses it: each fitted series as a SavedRun of its own (a global run's share their members). */
+export interface SavedPanelRun {
+  dir: string;
+  panel: PanelFile;
+  /** One per panel.series entry, in its order. */
+  series: SavedRun[];
+}
+
+/** True when `dir` holds a panel run (its manifest lists panel.json). */
+export function isPanelRun(dir: string): boolean {
+  return existsSync(join(dir, PANEL_FILE));
+}
+
+/** Reads and validates a panel run directory as readRun does a single run's (see panel-format.ts). */
+export function readPanelRun(dir: string): SavedPanelRun {
+  const files = readRunDir(dir, [...PANEL_REQUIRED_FILES], {
+    expectedBytes: (name, read) => {
+      const model = panelModelOfWeights(name);
+      return model && read[model] ? declaredWeightBytes(read[model].toString('utf8'), `${dir}/${model}`) : undefined;
+    },
+  });
+  const { panel, pipelines } = parsePanelFile(files[PANEL_FILE].toString('utf8'), `${dir}/${PANEL_FILE}`);
+  const config = parseConfigText(files['config.yaml'].toString('utf8'), `${dir}/config.yaml`).value as { data?: { path?: unknown }; backend?: unknown } | null;
+  const metadata = parseMetadataFile(files['metadata.json'].toString('utf8'), `${dir}/metadata.json`);
+  const models = new Map<string, SavedModel>();
+  const series = panel.series.map((entry, i): SavedRun => {
+    const members = entry.models.map((name) => {
+      let m = models.get(name);
+      if (!m) {
+        const weights = name.replace(/model(-[0-9]+)?\.json$/, 'weights$1.bin');
+        if (!files[name] || !files[weights]) throw new ArtifactError(`${dir} is incomplete: model file ${name} or ${weights} of series[${i}] is missing`);
+        m = { modelJson: files[name].toString('utf8'), weights: files[weights] };
+        models.set(name, m);
+      }
+      checkModelAgainstIo(m.modelJson, entry.pipeline.io, `${dir}/${name}`, m.weights.byteLength);
+      return m;
+    });
+    return {
+      dir,
+      pipeline: entry.pipeline,
+      transforms: pipelines[i],
+      config: {
+        dataPath: typeof config?.data?.path === 'string' ? config.data.path : undefined,
+        backend: typeof config?.backend === 'string' ? config.backend : undefined,
+      },
+      members,
+      trainedOn: metadata.backend,
+    };
+  });
+  return { dir, panel, series };
 }

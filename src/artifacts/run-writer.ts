@@ -3,7 +3,7 @@ import { resolve as resolvePath } from 'node:path';
 import { renderConfigYaml } from '../config/render.js';
 import type { Config } from '../config/types.js';
 import { formatTime, futureTimes, isNumericIndex, isoFormat } from '../data/time.js';
-import type { FitResult, SavedModel, Scores } from '../forecast/fit.js';
+import type { FitResult, HistoryEntry, SavedModel, Scores } from '../forecast/fit.js';
 import { STDIN } from '../io/input-file.js';
 import { formatNumber, toCsv } from '../output/csv.js';
 import type { Series } from '../types.js';
@@ -22,7 +22,7 @@ export interface RunFacts {
 }
 
 /** Scores rounded as the run's files and --json print them (null for a value that is not finite). */
-export function roundScores(s: Scores): Record<string, number | null> {
+export function roundScores(s: Scores | Record<string, number>): Record<string, number | null> {
   const o: Record<string, number | null> = {};
   for (const [k, v] of Object.entries(s)) o[k] = Number.isFinite(v) ? Number(formatNumber(v as number)) : null;
   return o;
@@ -33,16 +33,59 @@ export function membersFields(r: FitResult): { members?: number; members_best_ep
   return r.models.length > 1 ? { members: r.models.length, members_best_epoch: r.memberBestEpochs } : {};
 }
 
-function memberFiles(models: SavedModel[]): Record<string, string | Uint8Array> {
+/** The model and weights files of `models` (an ensemble's members), named by `namesOf` (default: memberFileNames). */
+export function memberFiles(
+  models: SavedModel[],
+  namesOf: (j: number) => { model: string; weights: string } = memberFileNames,
+): Record<string, string | Uint8Array> {
   const files: Record<string, string | Uint8Array> = {};
   models.forEach((m, j) => {
-    const names = memberFileNames(j);
+    const names = namesOf(j);
     const json = JSON.parse(m.modelJson) as { weightsManifest: { paths: string[] }[] };
     for (const g of json.weightsManifest) g.paths = [names.weights];
-    files[names.model] = j === 0 ? m.modelJson : JSON.stringify(json);
+    files[names.model] = names.weights === 'weights.bin' ? m.modelJson : JSON.stringify(json);
     files[names.weights] = m.weights;
   });
   return files;
+}
+
+/** history.csv: one row per epoch of the first member. */
+export function historyCsvOf(history: HistoryEntry[]): string {
+  return toCsv(
+    ['epoch', 'loss', 'val_loss', 'grad_norm', 'seconds'],
+    history.map((e) => [e.epoch, formatNumber(e.loss), e.valLoss === null ? null : formatNumber(e.valLoss), formatNumber(e.gradNorm), e.seconds.toFixed(3)]),
+  );
+}
+
+/** pipeline.json's content for a fitted series. */
+export function pipelineFileOf(cfg: Config, series: Series, r: FitResult): PipelineFile {
+  const idx = series.index;
+  return {
+    format_version: PIPELINE_FORMAT_VERSION,
+    time_column: series.timeColumn,
+    time_format: idx.format,
+    frequency: idx.frequency,
+    last_time: formatTime(idx.times[idx.times.length - 1], idx.format),
+    target: cfg.data.target,
+    features: cfg.data.features,
+    missing: cfg.data.missing,
+    season: r.season,
+    io: r.io,
+    transforms: r.pipeline.toJSON(),
+  };
+}
+
+/** metrics.json's content for a fitted series. */
+export function metricsFileOf(series: Series, r: FitResult): MetricsFile {
+  const idx = series.index;
+  const at = (i: number) => formatTime(idx.times[i], idx.format);
+  return {
+    origin: at(r.split.valEnd),
+    test_size: r.test.actual.length,
+    ...(r.test.origins.length > 1 ? { rolling: true as const, origins: r.test.origins.map(at) } : {}),
+    season: r.season,
+    methods: Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [k, roundScores(v)])),
+  };
 }
 
 /** Every file of the run directory by name, manifest.json last (it lists the others' checksums). */
@@ -53,26 +96,8 @@ export async function runFiles(cfg: Config, series: Series, r: FitResult, facts:
   const times = idx.times.map((t) => formatTime(t, idx.format));
   const fut = futureAt.map((t) => formatTime(t, idx.format));
   const origin = r.split.valEnd;
-  const pipelineJson: PipelineFile = {
-    format_version: PIPELINE_FORMAT_VERSION,
-    time_column: series.timeColumn,
-    time_format: idx.format,
-    frequency: idx.frequency,
-    last_time: times[times.length - 1],
-    target: cfg.data.target,
-    features: cfg.data.features,
-    missing: cfg.data.missing,
-    season: r.season,
-    io: r.io,
-    transforms: r.pipeline.toJSON(),
-  };
-  const metricsJson: MetricsFile = {
-    origin: times[origin],
-    test_size: r.test.actual.length,
-    ...(r.test.origins.length > 1 ? { rolling: true as const, origins: r.test.origins.map((i) => times[i]) } : {}),
-    season: r.season,
-    methods: Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [k, roundScores(v)])),
-  };
+  const pipelineJson = pipelineFileOf(cfg, series, r);
+  const metricsJson = metricsFileOf(series, r);
   const metadata: MetadataFile = {
     rnnfc_version: VERSION,
     tfjs_version: facts.tfjsVersion,
@@ -87,10 +112,7 @@ export async function runFiles(cfg: Config, series: Series, r: FitResult, facts:
     timings: { train_seconds: Number(r.trainSeconds.toFixed(3)), total_seconds: Number(facts.totalSeconds.toFixed(3)) },
     created: new Date().toISOString(),
   };
-  const historyCsv = toCsv(
-    ['epoch', 'loss', 'val_loss', 'grad_norm', 'seconds'],
-    r.history.map((e) => [e.epoch, formatNumber(e.loss), e.valLoss === null ? null : formatNumber(e.valLoss), formatNumber(e.gradNorm), e.seconds.toFixed(3)]),
-  );
+  const historyCsv = historyCsvOf(r.history);
   const rows: (string | number | null)[][] = [];
   for (let i = 0; i < r.test.actual.length; i++) rows.push([times[origin + i], 'test', formatNumber(r.test.actual[i]), formatNumber(r.test.forecast[i])]);
   for (let i = 0; i < r.future.length; i++) rows.push([fut[i], 'future', null, formatNumber(r.future[i])]);

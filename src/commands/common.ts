@@ -6,11 +6,12 @@ import type { ConfigOverrides } from '../config/resolve.js';
 import { resolveConfig } from '../config/resolve.js';
 import type { Config } from '../config/types.js';
 import { excerpt } from '../data/excerpt.js';
+import { keyText, type Panel } from '../data/panel.js';
 import { checkFutureRange } from '../data/time.js';
 import { ConfigError, UsageError } from '../errors.js';
 import type { FitOptions } from '../forecast/fit.js';
 import { type FitLimits, limitsFor } from '../forecast/limits.js';
-import { DEFAULT_MAX_INPUT_MB, inputName, readSeriesInput, STDIN } from '../io/input-file.js';
+import { DEFAULT_MAX_INPUT_MB, inputName, readPanelInput, readSeriesInput, STDIN } from '../io/input-file.js';
 import type { Series } from '../types.js';
 import { trapSignals } from './interrupt.js';
 
@@ -21,6 +22,8 @@ export interface DataFlagOptions {
   timeColumn?: string;
   target?: string;
   features?: string;
+  idColumn?: string[];
+  scope?: string;
   lookback?: number;
   horizon?: number;
   epochs?: number;
@@ -49,6 +52,8 @@ export function overridesFrom(opts: DataFlagOptions): ConfigOverrides {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean);
+  if (opts.idColumn !== undefined) o.idColumns = opts.idColumn;
+  if (opts.scope !== undefined) o.scope = opts.scope;
   if (opts.lookback !== undefined) o.lookback = opts.lookback;
   if (opts.horizon !== undefined) o.horizon = opts.horizon;
   if (opts.epochs !== undefined) o.epochs = opts.epochs;
@@ -151,6 +156,28 @@ export function readConfiguredInput(cfg: Config, opts: { maxInputMb?: number } =
 /** The parser's `positive` option for a log transform (`where` names it: transforms[0]). */
 export function logNeedsPositive(where: string, hint = "remove 'log' from transforms (or shift the data so it is positive)"): { reason: string; hint: string } {
   return { reason: `the log transform (${where}) needs values > 0`, hint };
+}
+
+/**
+ * Reads the panel a resolved config with key columns (data.id_column) points at, with the SHA-256
+ * of its bytes. A series whose horizon would run past the times that can be written is refused.
+ */
+export function readConfiguredPanel(cfg: Config, opts: { maxInputMb?: number } = {}): { panel: Panel; sha256: string } {
+  const log = cfg.transforms.findIndex((t) => t.kind === 'log');
+  const read = readPanelInput({
+    path: cfg.data.path,
+    timeColumn: cfg.data.time_column,
+    target: cfg.data.target,
+    features: cfg.data.features,
+    idColumns: cfg.data.id_column,
+    missing: cfg.data.missing,
+    maxBytes: maxInputBytes(opts),
+    positive: log < 0 ? undefined : logNeedsPositive(`transforms[${log}]`),
+  });
+  for (const m of read.panel.members)
+    if (cfg.window.horizon <= m.series.index.times.length)
+      checkFutureRange(m.series.index, cfg.window.horizon, `${inputName(cfg.data.path)} (series ${keyText(m.key)})`);
+  return read;
 }
 
 /** The memory a fit may use: half of this machine's (forecast/limits.ts). */

@@ -1,10 +1,11 @@
 import { restoreInterruptedSwap } from '../artifacts/atomic.js';
 import { checkOutputFile, insideDir, sameFile, writeOutputFile } from '../artifacts/output-file.js';
-import { readRun } from '../artifacts/run-reader.js';
+import { isPanelRun, readPanelRun, readRun } from '../artifacts/run-reader.js';
+import { compareKeys, keyText } from '../data/panel.js';
 import { checkFutureRange, formatTime, isNumericIndex } from '../data/time.js';
-import { DataError, UsageError } from '../errors.js';
+import { DataError, PartialError, UsageError } from '../errors.js';
 import { forecastFromRun } from '../forecast/predict.js';
-import { inputName, readSeries, STDIN } from '../io/input-file.js';
+import { inputName, readPanelInput, readSeries, STDIN } from '../io/input-file.js';
 import { formatNumber, toCsv } from '../output/csv.js';
 import { logNeedsPositive, maxInputBytes } from './common.js';
 import { testSteps, trapSignals } from './interrupt.js';
@@ -18,6 +19,8 @@ export interface PredictOptions {
   json?: boolean;
   quiet?: boolean;
   maxInputMb?: number;
+  /** A panel run: the series to forecast, by key (values joined by ' / '). */
+  id?: string[];
 }
 
 /** `rnnfc predict`: run directory + data -> the next horizon, as CSV or JSON. */
@@ -26,6 +29,8 @@ export async function predictCommand(opts: PredictOptions): Promise<void> {
   if (output !== '-') checkOutputFile(output);
   // a train killed in the middle of replacing this run left the previous one aside: back it goes
   restoreInterruptedSwap(opts.model);
+  if (isPanelRun(opts.model)) return predictPanel(opts, output);
+  if (opts.id?.length) throw new UsageError(`--id selects series of a panel run, and ${opts.model} holds one series; leave --id out`);
   const run = readRun(opts.model);
   const saved = run.pipeline;
   const dataPath = opts.data ?? run.config.dataPath;
@@ -90,4 +95,111 @@ function checkNoClobber(output: string, dataPath: string, runDir: string): void 
   if (sameFile(output, dataPath)) throw new UsageError(`cannot write ${output}: it is the data file the forecast reads (${dataPath}); choose another -o`);
   if (insideDir(output, runDir))
     throw new UsageError(`cannot write ${output}: it lies inside the run directory ${runDir}, whose checksums it would break; choose another -o`);
+}
+
+/**
+ * predict on a panel run: the next horizon of every series in the run (or those --id names) from
+ * their history in the data. A series that cannot be forecast (no rows in the data, too short,
+ * unknown to the run) is listed and the others are written; then exit 4 (PartialError).
+ */
+async function predictPanel(opts: PredictOptions, output: string): Promise<void> {
+  const run = readPanelRun(opts.model);
+  const ids = run.panel.id_columns;
+  const first = run.series[0];
+  if (!first) throw new DataError(`${opts.model}: the panel run holds no fitted series`);
+  const dataPath = opts.data ?? first.config.dataPath;
+  if (!dataPath) throw new UsageError('no data: pass --data FILE.csv');
+  if (opts.data === undefined && dataPath === STDIN)
+    throw new UsageError(
+      `${opts.model} was trained on data from standard input: pass its history with --data FILE.csv (or --data - to read it from standard input)`,
+    );
+  if (output !== '-') checkNoClobber(output, dataPath, opts.model);
+  const wanted = (opts.id ?? []).map((text) => {
+    const key = text.split(' / ');
+    if (key.length !== ids.length)
+      throw new UsageError(
+        `--id ${JSON.stringify(text)}: the run's keys have ${ids.length} part${ids.length === 1 ? '' : 's'} (${ids.join(', ')}), joined by ' / '`,
+      );
+    return key;
+  });
+  const saved = first.pipeline;
+  const { panel } = readPanelInput({
+    path: dataPath,
+    timeColumn: saved.time_column,
+    target: saved.target,
+    features: saved.features,
+    idColumns: ids,
+    missing: saved.missing,
+    maxBytes: maxInputBytes(opts),
+  });
+  const source = inputName(dataPath);
+  const inData = new Map(panel.members.map((m) => [JSON.stringify(m.key), m.series]));
+  const inRun = new Map(run.panel.series.map((e, i) => [JSON.stringify(e.key), run.series[i]]));
+  const keys = wanted.length ? [...new Map(wanted.map((k) => [JSON.stringify(k), k])).values()].sort(compareKeys) : run.panel.series.map((e) => e.key);
+  const done: { key: string[]; times: string[]; forecast: Float64Array }[] = [];
+  const failed: { key: string[]; reason: string }[] = [];
+  for (const key of keys) {
+    const k = JSON.stringify(key);
+    const r = inRun.get(k);
+    const series = inData.get(k);
+    if (!r) {
+      failed.push({ key, reason: `not in the run ${opts.model}` });
+      continue;
+    }
+    if (!series) {
+      failed.push({ key, reason: `no rows in ${source}` });
+      continue;
+    }
+    try {
+      const log = r.transforms.specs.some((t) => t.kind === 'log');
+      if (log && series.columns[saved.target].some((v) => !(v > 0)))
+        throw new DataError('the series was fitted on the log of its values, and the data holds a value <= 0');
+      const io = r.pipeline.io;
+      const n = series.columns[saved.target].length;
+      const need = io.offset + (io.mode === 'one-to-one' ? 1 : io.lookback);
+      if (n < need) throw new DataError(`too short: ${n} row${n === 1 ? '' : 's'}, but its model needs at least ${need} to forecast`);
+      checkFutureRange(series.index, io.horizon, source);
+      const { times, forecast } = await forecastFromRun(r, series, { source: `${source} (series ${keyText(key)})`, backend: opts.backend });
+      done.push({ key, times: times.map((t) => formatTime(t, series.index.format)), forecast });
+    } catch (e) {
+      if (!(e instanceof UsageError || e instanceof DataError)) throw e;
+      failed.push({ key, reason: e.message });
+    }
+  }
+  const listed = failed.map((f) => `${keyText(f.key)}: ${f.reason}`);
+  if (done.length === 0)
+    throw new DataError(`no series could be forecast:\n  ${listed.slice(0, 10).join('\n  ')}${listed.length > 10 ? `\n  and ${listed.length - 10} more` : ''}`);
+  const timeName = panel.members[0].series.timeColumn ?? 'index';
+  const numericIndex = isNumericIndex(panel.members[0].series.index.format);
+  const format = opts.json ? 'json' : (opts.format ?? (opts.output.endsWith('.json') ? 'json' : 'csv'));
+  const text =
+    format === 'json'
+      ? JSON.stringify({
+          run: opts.model,
+          id_columns: ids,
+          horizon: saved.io.horizon,
+          series: done.map((d) => ({
+            key: d.key,
+            forecast: d.times.map((t, i) => ({ [timeName]: numericIndex ? Number(t) : t, forecast: Number(formatNumber(d.forecast[i])) })),
+          })),
+          failed,
+        }) + '\n'
+      : toCsv(
+          [...ids, timeName, 'forecast'],
+          done.flatMap((d) => d.times.map((t, i) => [...d.key, t, formatNumber(d.forecast[i])])),
+        );
+  if (output === '-') process.stdout.write(text);
+  else {
+    const trap = trapSignals();
+    try {
+      await writeOutputFile(output, text, { signal: trap.signal, step: testSteps(trap.signal) });
+    } finally {
+      trap.dispose();
+    }
+    if (!opts.quiet) process.stderr.write(`wrote ${output} (${done.length} series, ${saved.io.horizon} steps each)\n`);
+  }
+  if (failed.length)
+    throw new PartialError(
+      `${failed.length} of ${keys.length} series could not be forecast (the others were written):\n  ${listed.slice(0, 20).join('\n  ')}${listed.length > 20 ? `\n  and ${listed.length - 20} more` : ''}`,
+    );
 }

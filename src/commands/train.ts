@@ -1,8 +1,24 @@
+import { panelRunFiles, pooledOf } from '../artifacts/panel-writer.js';
 import { membersFields, roundScores, runFiles } from '../artifacts/run-writer.js';
-import { settingsFor } from '../forecast/defaults.js';
+import type { Config } from '../config/types.js';
+import { keyText } from '../data/panel.js';
+import { DataError } from '../errors.js';
+import { panelSettingsFor, settingsFor } from '../forecast/defaults.js';
 import { type FitEvent, type FitResult, fitSeries } from '../forecast/fit.js';
+import { fitPanel, type PanelFitResult } from '../forecast/panel-fit.js';
+import { inputName } from '../io/input-file.js';
 import { makeProgress, type Progress } from '../train/progress.js';
-import { computeOptions, configFromOptions, type DataFlagOptions, interactive, metricText, readConfiguredInput, threadsText, withInterrupt } from './common.js';
+import {
+  computeOptions,
+  configFromOptions,
+  type DataFlagOptions,
+  interactive,
+  metricText,
+  readConfiguredInput,
+  readConfiguredPanel,
+  threadsText,
+  withInterrupt,
+} from './common.js';
 import { checkRunOutput, reserveRunOutput } from './run-output.js';
 
 export interface TrainOptions extends DataFlagOptions {
@@ -15,6 +31,7 @@ export async function trainCommand(opts: TrainOptions): Promise<void> {
   const t0 = performance.now();
   const flagged = configFromOptions(opts);
   checkRunOutput(opts, flagged);
+  if (flagged.data.id_column.length > 0) return trainPanel(flagged, opts, t0);
 
   const { series, sha256 } = readConfiguredInput(flagged, opts);
   // Without a config file, the settings the config-less backtest measures (flags still win);
@@ -76,5 +93,58 @@ function report(opts: TrainOptions, outDir: string, r: FitResult): void {
   for (const [m, s] of Object.entries(r.metrics)) lines.push([m.padEnd(15), ...names.map((k) => metricText(s[k]).padStart(10))].join(''));
   const th = r.threads === null ? '' : `, ${threadsText(r.threads)}`;
   lines.push(`wrote ${outDir} (backend ${r.backend}${th}, ${r.history.length} epochs, best ${r.bestEpoch}, ${r.trainSeconds.toFixed(1)} s)`);
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+/** `rnnfc train` on a panel (data.id_column): every series fitted, one run directory, pooled and per-series scores. */
+async function trainPanel(cfg: Config, opts: TrainOptions, t0: number): Promise<void> {
+  const { panel, sha256 } = readConfiguredPanel(cfg, opts);
+  const out = await reserveRunOutput(opts, cfg);
+  const show = interactive(opts);
+  const result = await withInterrupt((signal) =>
+    fitPanel(cfg, panel.members, {
+      ...computeOptions(cfg),
+      signal,
+      scope: cfg.model.scope,
+      configless: !opts.config,
+      settings: panelSettingsFor(cfg, panel.frequency, { configless: !opts.config, lookback: opts.lookback }),
+      // one network's epochs are worth showing; a local panel shows its series instead
+      onEvent: cfg.model.scope === 'global' ? progressPrinter(opts) : undefined,
+      onSeries: show ? (e) => process.stderr.write(`\rseries ${e.done}/${e.count}${e.done === e.count ? '\n' : ''}`) : undefined,
+    }),
+  );
+  if (result.fits.length === 0) {
+    const shown = result.failed.slice(0, 5).map((f) => `${keyText(f.key)}: ${f.reason}`);
+    throw new DataError(
+      `${inputName(cfg.data.path)}: none of the ${result.failed.length} series could be fitted:\n  ${shown.join('\n  ')}${result.failed.length > 5 ? `\n  and ${result.failed.length - 5} more` : ''}`,
+    );
+  }
+  const files = panelRunFiles(cfg, panel.idColumns, result, {
+    dataSha256: sha256,
+    tfjsVersion: (await import('@tensorflow/tfjs-core')).version_core,
+    totalSeconds: (performance.now() - t0) / 1000,
+  });
+  await out.commit(files);
+  reportPanel(opts, out.dir, result);
+}
+
+function reportPanel(opts: TrainOptions, outDir: string, r: PanelFitResult): void {
+  const pooled = pooledOf(r);
+  const failed = r.failed.map((f) => ({ key: f.key, reason: f.reason }));
+  if (opts.json) {
+    process.stdout.write(JSON.stringify({ run: outDir, scope: r.scope, series: r.fits.length, failed, pooled }) + '\n');
+    return;
+  }
+  if (opts.quiet) return;
+  const names = ['mae', 'rmse', 'smape', 'mase', 'rel_mase'] as const;
+  const lines = [
+    `${r.fits.length} series fitted (${r.scope} model${r.scope === 'local' ? 's' : ''})${r.failed.length ? `, ${r.failed.length} skipped` : ''}`,
+    'test metrics pooled over the series (means; REL_MASE: geometric mean of MASE relative to seasonal naive):',
+    ['method'.padEnd(15), ...names.map((k) => k.toUpperCase().padStart(10))].join(''),
+  ];
+  for (const [m, s] of Object.entries(pooled)) lines.push([m.padEnd(15), ...names.map((k) => metricText(s[k] ?? null).padStart(10))].join(''));
+  for (const f of r.failed.slice(0, 5)) lines.push(`skipped ${keyText(f.key)}: ${f.reason}`);
+  if (r.failed.length > 5) lines.push(`skipped ${r.failed.length - 5} more (listed in panel.json)`);
+  lines.push(`wrote ${outDir}`);
   process.stdout.write(lines.join('\n') + '\n');
 }

@@ -11,10 +11,10 @@ export type DeepReadonly<T> = T extends (infer E)[] ? readonly DeepReadonly<E>[]
  * data.time_column means the time column is detected.
  */
 export const DEFAULTS = {
-  data: { missing: 'interpolate' },
+  data: { missing: 'interpolate', id_column: [] },
   transforms: [{ kind: 'scale', method: 'standard' }],
   window: { mode: 'many-to-one', lookback: 24, horizon: 12, strategy: 'direct', normalize: 'none' },
-  model: { cell: 'lstm', layers: [{ units: 32 }], dropout: 0, dense: [], linear: false, ridge: 0.01 },
+  model: { cell: 'lstm', layers: [{ units: 32 }], dropout: 0, dense: [], linear: false, ridge: 0.01, scope: 'local' },
   training: {
     optimizer: 'adam',
     learning_rate: 0.001,
@@ -31,7 +31,7 @@ export const DEFAULTS = {
   output: { dir: 'runs', plot: true },
   backend: 'auto',
 } as const satisfies DeepReadonly<{
-  data: Pick<Config['data'], 'missing'>;
+  data: Pick<Config['data'], 'missing' | 'id_column'>;
   transforms: Config['transforms'];
   window: Omit<Config['window'], 'chunk'>;
   model: Config['model'];

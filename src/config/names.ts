@@ -12,6 +12,8 @@ export const WINDOW_MODES = ['many-to-one', 'one-to-one'] as const;
 export const STRATEGIES = ['direct', 'recursive'] as const;
 /** window.normalize (many-to-one only). */
 export const NORMALIZE_MODES = ['none', 'last'] as const;
+/** model.scope: one network per series, or one trained on every series of a panel. */
+export const SCOPES = ['local', 'global'] as const;
 /** model.cell. */
 export const CELLS = ['lstm', 'gru', 'rnn'] as const;
 /** training.optimizer. */

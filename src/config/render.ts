@@ -29,6 +29,7 @@ export function renderConfigYaml(config: Config): string {
   data.target = config.data.target;
   data.features = [...config.data.features];
   data.missing = config.data.missing;
+  if (config.data.id_column.length > 0) data.id_column = config.data.id_column.length === 1 ? config.data.id_column[0] : [...config.data.id_column];
   const doc = {
     data,
     transforms: config.transforms.map(transformYaml),
@@ -40,6 +41,8 @@ export function renderConfigYaml(config: Config): string {
       dense: config.model.dense.map((l) => ({ units: l.units })),
       linear: config.model.linear,
       ridge: config.model.ridge,
+      // a panel's scope; single series leave it out, as their runs always did
+      ...(config.data.id_column.length > 0 || config.model.scope !== 'local' ? { scope: config.model.scope } : {}),
     },
     training: {
       ...config.training,
@@ -51,7 +54,7 @@ export function renderConfigYaml(config: Config): string {
   };
   const yamlDoc = new Document(doc);
   // Short entries read best inline: `- {difference: 12}`, `layers: [{units: 64}]`.
-  for (const path of [['transforms'], ['data', 'features'], ['model', 'layers'], ['model', 'dense']]) {
+  for (const path of [['transforms'], ['data', 'features'], ['data', 'id_column'], ['model', 'layers'], ['model', 'dense']]) {
     const node = yamlDoc.getIn(path, true);
     if (isCollection(node)) node.flow = true;
   }

@@ -2,7 +2,7 @@ import { ConfigError } from '../errors.js';
 import { TRANSFORM_NAMES, TRANSFORMS, transformNamed, transformOf } from '../transforms/registry.js';
 import { Checker, describe, formatPath, isRecord, type Path, suggest } from './checker.js';
 import { DEFAULTS } from './defaults.js';
-import { BACKENDS, CELLS, LOSSES, MISSING_POLICIES, NORMALIZE_MODES, OPTIMIZERS, STRATEGIES, WINDOW_MODES } from './names.js';
+import { BACKENDS, CELLS, LOSSES, MISSING_POLICIES, NORMALIZE_MODES, OPTIMIZERS, SCOPES, STRATEGIES, WINDOW_MODES } from './names.js';
 import type { Config, DataConfig, EvaluationConfig, ModelConfig, OutputConfig, TrainingConfig, TransformSpec, WindowConfig } from './types.js';
 
 /** Command-line values that win over the config file. */
@@ -11,6 +11,8 @@ export interface ConfigOverrides {
   timeColumn?: string | null;
   target?: string;
   features?: string[];
+  idColumns?: string[];
+  scope?: string;
   lookback?: number;
   horizon?: number;
   epochs?: number;
@@ -30,6 +32,8 @@ const OVERRIDE_FLAGS: Record<keyof ConfigOverrides, { path: Path; flag: string }
   timeColumn: { path: ['data', 'time_column'], flag: '--time-column' },
   target: { path: ['data', 'target'], flag: '--target' },
   features: { path: ['data', 'features'], flag: '--features' },
+  idColumns: { path: ['data', 'id_column'], flag: '--id-column' },
+  scope: { path: ['model', 'scope'], flag: '--scope' },
   lookback: { path: ['window', 'lookback'], flag: '--lookback' },
   horizon: { path: ['window', 'horizon'], flag: '--horizon' },
   epochs: { path: ['training', 'epochs'], flag: '--epochs' },
@@ -136,7 +140,7 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
   c.keys(root, [], ['data', 'transforms', 'window', 'model', 'training', 'evaluation', 'output', 'backend']);
 
   // data
-  const d = c.section(root.data, ['data'], ['path', 'time_column', 'target', 'features', 'missing']);
+  const d = c.section(root.data, ['data'], ['path', 'time_column', 'target', 'features', 'missing', 'id_column']);
   let dataPath = '';
   if (d.path === undefined || d.path === null) c.problem(['data', 'path'], 'is required (or pass --data)', ' ');
   else dataPath = c.str(d.path, ['data', 'path'], '');
@@ -159,12 +163,30 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
       });
     }
   }
+  // id_column: one key column's name, or a list of them
+  let idColumns: string[] = [];
+  if (d.id_column !== undefined && d.id_column !== null) {
+    const list = Array.isArray(d.id_column) ? d.id_column : [d.id_column];
+    if (list.length === 0) c.problem(['data', 'id_column'], 'must name a key column, or a list of them, got []');
+    idColumns = list.map((f, i) => c.str(f, Array.isArray(d.id_column) ? ['data', 'id_column', i] : ['data', 'id_column'], ''));
+    const seen = new Set<string>();
+    idColumns.forEach((f, i) => {
+      if (f && seen.has(f)) c.problem(['data', 'id_column', i], `duplicate column ${JSON.stringify(f)}`);
+      else if (f && (f === target || features.includes(f) || f === timeColumn))
+        c.problem(
+          ['data', 'id_column', ...(Array.isArray(d.id_column) ? [i] : [])],
+          `${JSON.stringify(f)} is also the ${f === timeColumn ? 'time column' : 'target or a feature'}; a key column only names series`,
+        );
+      seen.add(f);
+    });
+  }
   const data: DataConfig = {
     path: dataPath,
     time_column: timeColumn,
     target,
     features,
     missing: c.enumOf(d.missing, ['data', 'missing'], MISSING_POLICIES, DEFAULTS.data.missing),
+    id_column: idColumns,
   };
 
   const transforms = transformsOf(c, root.transforms);
@@ -190,7 +212,7 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
   }
 
   // model
-  const m = c.section(root.model, ['model'], ['cell', 'layers', 'dropout', 'dense', 'linear', 'ridge']);
+  const m = c.section(root.model, ['model'], ['cell', 'layers', 'dropout', 'dense', 'linear', 'ridge', 'scope']);
   const md = DEFAULTS.model;
   const model: ModelConfig = {
     cell: c.enumOf(m.cell, ['model', 'cell'], CELLS, md.cell),
@@ -199,7 +221,11 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
     dense: c.units(m.dense === null ? [] : m.dense, ['model', 'dense'], copyUnits(md.dense), false),
     linear: c.bool(m.linear, ['model', 'linear'], md.linear),
     ridge: c.num(m.ridge, ['model', 'ridge'], md.ridge, { min: 0 }),
+    scope: c.enumOf(m.scope, ['model', 'scope'], SCOPES, md.scope),
   };
+  if (model.scope === 'global' && window.mode === 'one-to-one') {
+    c.problem(['model', 'scope'], 'global applies only to mode many-to-one (one network over windows of every series)');
+  }
   if (model.linear && window.mode === 'one-to-one') {
     c.problem(['model', 'linear'], 'applies only to mode many-to-one (a linear path from the whole input window to the outputs)');
   }

@@ -1,6 +1,6 @@
 import type { TransformSpec } from '../transforms/registry.js';
 import type { MissingPolicy } from '../types.js';
-import type { BACKENDS, CELLS, LOSSES, NORMALIZE_MODES, OPTIMIZERS, STRATEGIES, WINDOW_MODES } from './names.js';
+import type { BACKENDS, CELLS, LOSSES, NORMALIZE_MODES, OPTIMIZERS, SCOPES, STRATEGIES, WINDOW_MODES } from './names.js';
 
 /** One transform step, {kind, ...its fields}: the union of the registered transforms' specs (transforms/registry.ts). */
 export type { TransformSpec };
@@ -13,6 +13,8 @@ export interface DataConfig {
   /** Input columns; default [target]. */
   features: string[];
   missing: MissingPolicy;
+  /** Key columns of a panel in long format (each distinct key a series); empty: one series. */
+  id_column: string[];
 }
 
 export interface WindowConfig {
@@ -45,6 +47,8 @@ export interface ModelConfig {
   linear: boolean;
   /** Relative ridge penalty of the linear path: lambda = ridge * trace(XᵀX) / columns. */
   ridge: number;
+  /** A panel's series: one model each ('local'), or one network trained on them all ('global'). */
+  scope: (typeof SCOPES)[number];
 }
 
 export interface TrainingConfig {

@@ -25,14 +25,14 @@ export interface ParseSeriesOptions {
   positive?: { reason: string; hint?: string };
 }
 
-interface Table {
+export interface Table {
   header: string[];
   rows: string[][];
   /** CSV line number of each data row (header = line 1). */
   lines: number[];
 }
 
-function parseTable(source: string, text: string, maxRows?: number): Table {
+export function parseTable(source: string, text: string, maxRows?: number): Table {
   let records: { record: string[]; info: { lines: number } }[];
   try {
     records = parse(text, {
@@ -98,17 +98,36 @@ export function parseHeader(text: string, source: string): { columns: string[]; 
 }
 
 const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-const MISSING_TOKENS = new Set(['', 'NA', 'NaN', 'nan', 'null', 'NULL']);
+export const MISSING_TOKENS = new Set(['', 'NA', 'NaN', 'nan', 'null', 'NULL']);
 
 /**
  * The series in CSV text: the target and feature columns on a regular time grid, gaps filled or
  * refused as `missing` says. Every message starts with `source` (and the line, where there is one).
  */
 export function parseSeries(text: string, opts: ParseSeriesOptions): Series {
+  const table = parseTable(opts.source, text);
+  if (table.rows.length === 0) throw new DataError(`${opts.source}: no data rows (only a header)`);
+  return seriesFromTable(table, opts);
+}
+
+/** What a panel passes for one of its series: its name for messages, row order, the panel's frequency. */
+export interface SeriesPartOptions {
+  /** The series' key as messages show it (`sales.csv:17 (series "A1"): ...`). */
+  series?: string;
+  /** Sort the rows by time first (a panel's rows of one series may be interleaved with others'). */
+  sortByTime?: boolean;
+  /** The frequency to use instead of inferring one from this series' rows. */
+  frequency?: Frequency;
+}
+
+/** The series in a parsed table (or a panel's rows of one series); see parseSeries. */
+export function seriesFromTable(table: Table, opts: ParseSeriesOptions & SeriesPartOptions): Series {
   const { source, target, missing } = opts;
-  const table = parseTable(source, text);
-  const { header, rows, lines } = table;
-  if (rows.length === 0) throw new DataError(`${source}: no data rows (only a header)`);
+  const { header } = table;
+  let { rows, lines } = table;
+  const tag = opts.series === undefined ? '' : ` (series ${quote(opts.series)})`;
+  const src = source + tag;
+  const at = (line: number) => `${source}:${line}${tag}`;
 
   const features = opts.features?.length ? [...opts.features] : [target];
   const used = [target, ...features.filter((f) => f !== target)];
@@ -138,7 +157,7 @@ export function parseSeries(text: string, opts: ParseSeriesOptions): Series {
   } else if (opts.timeColumn !== null) {
     colIndex(opts.timeColumn, 'time');
     if (used.includes(opts.timeColumn)) {
-      throw new DataError(`${source}: column ${quote(opts.timeColumn)} cannot be both the time column and a value column`);
+      throw new DataError(`${src}: column ${quote(opts.timeColumn)} cannot be both the time column and a value column`);
     }
     timeColumn = opts.timeColumn;
   }
@@ -153,30 +172,38 @@ export function parseSeries(text: string, opts: ParseSeriesOptions): Series {
     rows.forEach((r, i) => {
       const cell = r[ti];
       if (cell === '') {
-        throw new DataError(`${source}:${lines[i]}: column ${quote(timeColumn!)}: empty time value; fill it in or remove the row`);
+        throw new DataError(`${at(lines[i])}: column ${quote(timeColumn!)}: empty time value; fill it in or remove the row`);
       }
       const p = parseTimeValue(cell);
       if (!p) {
         throw new DataError(
-          `${source}:${lines[i]}: column ${quote(timeColumn!)}: cannot parse ${quote(cell)} as a date`,
+          `${at(lines[i])}: column ${quote(timeColumn!)}: cannot parse ${quote(cell)} as a date`,
           'time values may be dates (2000-01-31 or 2000/01/31), months (2000-01), quarters (2000-Q1, 2000 Q1, 2000Q1), ISO date-times (2000-01-31T12:00:00Z) or integers',
         );
       }
       if (i === 0) format = p.format;
       else if (p.format !== format) {
         throw new DataError(
-          `${source}:${lines[i]}: column ${quote(timeColumn!)}: ${quote(cell)} is written as ${p.format}, but earlier rows are ${format}; use one time format`,
+          `${at(lines[i])}: column ${quote(timeColumn!)}: ${quote(cell)} is written as ${p.format}, but earlier rows are ${format}; use one time format`,
         );
       }
       times.push(p.t);
     });
+    if (opts.sortByTime) {
+      // stable: rows of one instant keep their file order, so duplicates are reported in it
+      const order = times.map((_, i) => i).sort((a, b) => times[a] - times[b] || a - b);
+      const sorted = times;
+      times = order.map((i) => sorted[i]);
+      rows = order.map((i) => rows[i]);
+      lines = order.map((i) => lines[i]);
+    }
     for (let i = 1; i < times.length; i++) {
       if (times[i] === times[i - 1]) {
-        throw new DataError(`${source}: duplicate timestamp ${formatTime(times[i], format)} at lines ${lines[i - 1]} and ${lines[i]}; remove one of them`);
+        throw new DataError(`${src}: duplicate timestamp ${formatTime(times[i], format)} at lines ${lines[i - 1]} and ${lines[i]}; remove one of them`);
       }
       if (times[i] < times[i - 1]) {
         throw new DataError(
-          `${source}: rows out of time order at lines ${lines[i - 1]} and ${lines[i]} (${formatTime(times[i - 1], format)} then ${formatTime(times[i], format)}); sort the file by ${quote(timeColumn!)} in increasing order`,
+          `${src}: rows out of time order at lines ${lines[i - 1]} and ${lines[i]} (${formatTime(times[i - 1], format)} then ${formatTime(times[i], format)}); sort the file by ${quote(timeColumn!)} in increasing order`,
         );
       }
     }
@@ -189,7 +216,7 @@ export function parseSeries(text: string, opts: ParseSeriesOptions): Series {
     const col = new Float64Array(rows.length);
     rows.forEach((r, i) => {
       const cell = r[ci];
-      const where = () => `${source}:${lines[i]}: column ${quote(name)}`;
+      const where = () => `${at(lines[i])}: column ${quote(name)}`;
       if (MISSING_TOKENS.has(cell)) col[i] = NaN;
       else if (NUMBER_RE.test(cell)) {
         const v = Number(cell);
@@ -206,8 +233,8 @@ export function parseSeries(text: string, opts: ParseSeriesOptions): Series {
   }
 
   // ---- regular grid
-  const frequency: Frequency = inferFrequency(times, format);
-  const grid = regularize(times, frequency, { lines, format, source });
+  const frequency: Frequency = opts.frequency ?? inferFrequency(times, format);
+  const grid = regularize(times, frequency, { lines, format, source: src });
   const size = grid.times.length;
   const columns: Record<string, Float64Array> = {};
   for (const name of used) {
@@ -222,7 +249,7 @@ export function parseSeries(text: string, opts: ParseSeriesOptions): Series {
   const rowMissing = (k: number) => used.some((name) => Number.isNaN(columns[name][k]));
   for (const name of used) {
     if (columns[name].every((v) => Number.isNaN(v))) {
-      throw new DataError(`${source}: column ${quote(name)} has no numeric values`);
+      throw new DataError(`${src}: column ${quote(name)} has no numeric values`);
     }
   }
   let outTimes = grid.times;
@@ -240,13 +267,13 @@ export function parseSeries(text: string, opts: ParseSeriesOptions): Series {
     }
     if (count > 0) {
       throw new DataError(
-        `${source}: ${count} missing value${count > 1 ? 's' : ''} at ${bad.join(', ')}${count > 5 ? ` and ${count - 5} more` : ''}; use missing: interpolate, ffill or drop`,
+        `${src}: ${count} missing value${count > 1 ? 's' : ''} at ${bad.join(', ')}${count > 5 ? ` and ${count - 5} more` : ''}; use missing: interpolate, ffill or drop`,
       );
     }
   } else if (missing === 'drop') {
     const keep: number[] = [];
     for (let k = 0; k < size; k++) if (!rowMissing(k)) keep.push(k);
-    if (keep.length === 0) throw new DataError(`${source}: every row has a missing value; nothing left after missing: drop`);
+    if (keep.length === 0) throw new DataError(`${src}: every row has a missing value; nothing left after missing: drop`);
     outTimes = keep.map((k) => grid.times[k]);
     for (const name of used) columns[name] = Float64Array.from(keep, (k) => columns[name][k]);
   } else {

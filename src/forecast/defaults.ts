@@ -16,12 +16,17 @@ import { onlyTargetInput } from './forecast.js';
  * the model may see (short series get shorter windows, down to 1 step).
  */
 export function defaultLookback(cfg: Config, end: number, horizon: number, season: number): number {
-  const seasons = season > 1 ? (2 * season <= 256 ? 2 * season : season) : 0;
-  const want = Math.max(seasons, horizon, 8);
+  const want = wantedLookback(season, horizon);
   const diffOffset = differenceLag(cfg.transforms);
   const trainEnd = end - cfg.training.validation_size;
   const cap = trainEnd - diffOffset - horizon - (MIN_WINDOWS - 1);
   return Math.max(1, Math.min(want, cap));
+}
+
+/** The lookback defaultLookback starts from, before any cap: two seasons (one when 2m > 256), at least max(H, 8). */
+export function wantedLookback(season: number, horizon: number): number {
+  const seasons = season > 1 ? (2 * season <= 256 ? 2 * season : season) : 0;
+  return Math.max(seasons, horizon, 8);
 }
 
 /**
@@ -111,4 +116,21 @@ export function settingsFor(cfg: Config, series: Series, opts: { configless: boo
   const season = evaluationSeason(cfg.evaluation.season, series.index.frequency);
   const end = series.columns[cfg.data.target].length - cfg.evaluation.test_size;
   return autoConfigFor(season, opts.lookback)(cfg, series, end);
+}
+
+/**
+ * The settings of each series of a panel: settingsFor per series. A config-less global model
+ * needs one window shape for every series: the lookback given, else wantedLookback (series too
+ * short for it are reported by the fit and skipped).
+ */
+export function panelSettingsFor(
+  cfg: Config,
+  frequency: Series['index']['frequency'],
+  opts: { configless: boolean; lookback?: number },
+): (c: Config, s: Series) => Config {
+  const lookback =
+    cfg.model.scope === 'global' && opts.configless
+      ? (opts.lookback ?? wantedLookback(evaluationSeason(cfg.evaluation.season, frequency), cfg.window.horizon))
+      : opts.lookback;
+  return (c, s) => settingsFor(c, s, { configless: opts.configless, lookback });
 }

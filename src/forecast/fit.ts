@@ -174,22 +174,17 @@ export function prepareFit(cfg: Config, series: Series, limits: FitLimits = DEFA
   return { split, pipeline, io, steps, seen, windows };
 }
 
-/**
- * Fits the pipeline and model(s) on the training part of `series`, evaluates them on the test part
- * (one multi-step forecast from the test origin, or rolling blocks) beside the naive baselines,
- * and forecasts the horizon after the last row.
- */
-export async function fitSeries(cfg: Config, series: Series, opts: FitOptions): Promise<FitResult> {
-  const { split, pipeline, io, steps, seen: tcols, windows: data } = prepareFit(cfg, series, opts.limits);
-  const w = cfg.window;
-  const features = cfg.data.features;
-  const original = series.columns[cfg.data.target];
-  const n = original.length;
+/** The compute side of a fit: the loaded backend and whether the fused kernels run (and on how many threads). */
+export interface FitEngine {
+  tf: Tf;
+  backend: string;
+  fused: boolean;
+  threads: number | null;
+}
 
+/** Loads the backend a fit runs on (opts.engine, else the config's) and sets the kernels' threads. */
+export async function startEngine(cfg: Config, opts: FitOptions): Promise<FitEngine> {
   const { loadBackend, usesFusedKernels } = await import('../model/backend.js');
-  const { buildModel, serializeModel, setLinearPath } = await import('../model/build.js');
-  const { openPredictor } = await import('../model/predictor.js');
-  const { DivergedError, trainModel } = await import('../train/loop.js');
   const { tf, backend } = await (opts.engine ?? (() => loadBackend(cfg.backend)))();
   const fused = usesFusedKernels(backend) && cfg.model.cell !== 'rnn' && opts.layers !== 'stock';
   let threads: number | null = null;
@@ -198,24 +193,30 @@ export async function fitSeries(cfg: Config, series: Series, opts: FitOptions): 
     threads = kernels.threadCount(cfg.training.threads);
     kernels.setThreads(threads);
   }
-  const origin = split.valEnd;
-  const canForecastFuture = opts.future !== false && (!needsFeedback(io, w.horizon) || onlyTargetInput(features, cfg.data.target));
-  // A rolling test forecasts each block from the actual rows before it, as predict would.
-  const blocks = testBlocks(origin, n, w.horizon, cfg.evaluation.rolling);
-  const allCols = canForecastFuture || blocks.length > 1 ? pipeline.transform(series.columns, steps) : null;
-  const futureCols = canForecastFuture ? allCols : null;
-  const testCols = blocks.length > 1 ? allCols! : tcols;
-  const futureSteps = { history: steps, forecast: futureTimes(series.index, w.horizon).map((t) => stepNumber(t, series.index.frequency)) };
+  return { tf, backend, fused, threads };
+}
 
+/** What training produced: each member's history, best epoch and seconds, and the saved models. */
+export interface TrainedMembers {
+  fits: { history: HistoryEntry[]; bestEpoch: number; seconds: number }[];
+  models: SavedModel[];
+}
+
+/**
+ * Trains the config's model (an ensemble: members with seeds seed, seed+1, ...) on `data`, the
+ * linear path (model.linear) first fitted by ridge regression on the training windows.
+ * @param outputs outputs per window: horizon (direct) or 1
+ */
+export async function trainMembers(engine: FitEngine, cfg: Config, data: TrainingWindows, outputs: number, opts: FitOptions): Promise<TrainedMembers> {
+  const { tf, fused } = engine;
+  const w = cfg.window;
+  const { buildModel, serializeModel, setLinearPath } = await import('../model/build.js');
+  const { DivergedError, trainModel } = await import('../train/loop.js');
   // The linear path (model.linear) is a ridge regression of the training targets on the
   // flattened training windows, fixed before the network trains on what it leaves.
   const linearPath = cfg.model.linear ? fitLinearPath(data.x, data.y, data.xShape, data.yShape[1], cfg.model.ridge) : null;
-
-  // An ensemble trains `ensemble` members with seeds seed, seed+1, ...; its forecast is their median.
   const members = cfg.training.ensemble;
-  const fits: { history: HistoryEntry[]; bestEpoch: number; seconds: number }[] = [];
-  const testFs: Float64Array[] = [];
-  const futureFs: Float64Array[] = [];
+  const fits: TrainedMembers['fits'] = [];
   const models: SavedModel[] = [];
   const shouldStop = () => Boolean(opts.signal?.aborted);
   for (let j = 0; j < members; j++) {
@@ -227,8 +228,8 @@ export async function fitSeries(cfg: Config, series: Series, opts: FitOptions): 
       dense: cfg.model.dense,
       steps: w.mode === 'one-to-one' ? null : w.lookback,
       linear: cfg.model.linear,
-      features: features.length,
-      outputs: io.outputs,
+      features: cfg.data.features.length,
+      outputs,
       sequenceOutput: w.mode === 'one-to-one',
       seed,
       fused,
@@ -244,9 +245,56 @@ export async function fitSeries(cfg: Config, series: Series, opts: FitOptions): 
     } finally {
       opts.onEvent?.({ kind: 'member-done', member: j, members });
     }
-    const saved = await serializeModel(model);
+    models.push(await serializeModel(model));
     model.dispose();
-    models.push(saved);
+  }
+  return { fits, models };
+}
+
+/**
+ * Fits the pipeline and model(s) on the training part of `series`, evaluates them on the test part
+ * (one multi-step forecast from the test origin, or rolling blocks) beside the naive baselines,
+ * and forecasts the horizon after the last row.
+ */
+export async function fitSeries(cfg: Config, series: Series, opts: FitOptions): Promise<FitResult> {
+  const prepared = prepareFit(cfg, series, opts.limits);
+  const engine = await startEngine(cfg, opts);
+  const trained = await trainMembers(engine, cfg, prepared.windows, prepared.io.outputs, opts);
+  return evaluateFit(engine, cfg, series, prepared, trained, opts);
+}
+
+/**
+ * A fitted series' test forecast, future forecast and metrics from trained members (their own, or
+ * a model shared by a panel's series), as a FitResult.
+ */
+export async function evaluateFit(
+  engine: FitEngine,
+  cfg: Config,
+  series: Series,
+  prepared: PreparedFit,
+  trained: TrainedMembers,
+  opts: Pick<FitOptions, 'future'>,
+): Promise<FitResult> {
+  const { split, pipeline, io: preparedIo, steps, seen: tcols } = prepared;
+  const io: ModelIO = { ...preparedIo };
+  const w = cfg.window;
+  const features = cfg.data.features;
+  const original = series.columns[cfg.data.target];
+  const n = original.length;
+  const { tf, backend } = engine;
+  const { openPredictor } = await import('../model/predictor.js');
+  const origin = split.valEnd;
+  const canForecastFuture = opts.future !== false && (!needsFeedback(io, w.horizon) || onlyTargetInput(features, cfg.data.target));
+  // A rolling test forecasts each block from the actual rows before it, as predict would.
+  const blocks = testBlocks(origin, n, w.horizon, cfg.evaluation.rolling);
+  const allCols = canForecastFuture || blocks.length > 1 ? pipeline.transform(series.columns, steps) : null;
+  const futureCols = canForecastFuture ? allCols : null;
+  const testCols = blocks.length > 1 ? allCols! : tcols;
+  const futureSteps = { history: steps, forecast: futureTimes(series.index, w.horizon).map((t) => stepNumber(t, series.index.frequency)) };
+
+  const testFs: Float64Array[] = [];
+  const futureFs: Float64Array[] = [];
+  for (const saved of trained.models) {
     // Forecast from the saved model through the same path predict takes, so that predict on this
     // run repeats train's future forecast exactly. Evaluation: one multi-step forecast from the
     // test origin (or, rolling, one per block); the future: the next horizon after the last row.
@@ -268,9 +316,11 @@ export async function fitSeries(cfg: Config, series: Series, opts: FitOptions): 
       predictor.dispose();
     }
   }
+  const members = trained.models.length;
   if (members > 1) io.members = members;
   const testF = medianOf(testFs);
   const future: Float64Array = futureCols ? medianOf(futureFs) : new Float64Array(0);
+  const { fits } = trained;
 
   const actual = original.slice(origin);
   const season = evaluationSeason(cfg.evaluation.season, series.index.frequency);
@@ -298,8 +348,8 @@ export async function fitSeries(cfg: Config, series: Series, opts: FitOptions): 
     memberBestEpochs: fits.map((f) => f.bestEpoch),
     trainSeconds: fits.reduce((a, f) => a + f.seconds, 0),
     backend,
-    threads,
-    models,
+    threads: engine.threads,
+    models: trained.models,
     test: { actual, forecast: testF, origins: blocks.map((b) => b.start) },
     future,
     metrics,

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { excerpt } from '../data/excerpt.js';
+import { type Panel, type ParsePanelOptions, parsePanel } from '../data/panel.js';
 import { type ParseSeriesOptions, parseHeader, parseSeries } from '../data/parse-csv.js';
 import { DataError, type UserError } from '../errors.js';
 import type { Series } from '../types.js';
@@ -182,6 +183,13 @@ export function readSeriesInput(opts: ReadSeriesOptions): { series: Series; sha2
   const { path, maxBytes, ...rest } = opts;
   const input = readInput(path, { maxBytes });
   return { series: parseSeries(input.text, { ...rest, source: inputName(path) }), sha256: input.sha256 };
+}
+
+/** Reads a CSV file once and parses its panel (see parsePanel); `sha256` is the hash of the very bytes parsed. */
+export function readPanelInput(opts: Omit<ParsePanelOptions, 'source'> & { path: string; maxBytes?: number }): { panel: Panel; sha256: string } {
+  const { path, maxBytes, ...rest } = opts;
+  const input = readInput(path, { maxBytes });
+  return { panel: parsePanel(input.text, { ...rest, source: inputName(path) }), sha256: input.sha256 };
 }
 
 /** Column names and the first 50 data rows of a CSV file (for the config generator). */

@@ -1,0 +1,107 @@
+/** Turns a panel fit into the files of a panel run directory (see panel-format.ts). */
+import { resolve as resolvePath } from 'node:path';
+import { renderConfigYaml } from '../config/render.js';
+import type { Config } from '../config/types.js';
+import { formatTime, futureTimes } from '../data/time.js';
+import type { PanelFitResult } from '../forecast/panel-fit.js';
+import { STDIN } from '../io/input-file.js';
+import { type MethodScores, poolScores } from '../metrics/pooled.js';
+import { formatNumber, toCsv } from '../output/csv.js';
+import { VERSION } from '../version.js';
+import { localMemberFileNames, PANEL_FILE, PANEL_FORMAT_VERSION, type PanelFile } from './panel-format.js';
+import { buildManifest } from './run-dir.js';
+import type { MetadataFile } from './run-format.js';
+import { historyCsvOf, memberFiles, metricsFileOf, pipelineFileOf, type RunFacts, roundScores } from './run-writer.js';
+
+/** metrics.json of a panel: pooled scores by method, then each series' scores as a single run's metrics.json holds them. */
+export interface PanelMetricsFile {
+  series_count: number;
+  failed_count: number;
+  /** Per method: the mean of each score over the series, and rel_mase (geometric mean of MASE relative to seasonal naive). */
+  pooled: Record<string, Record<string, number | null>>;
+  series: ({ key: string[] } & ReturnType<typeof metricsFileOf>)[];
+}
+
+/** The pooled scores of a panel fit (see metrics/pooled.ts), rounded as files print them. */
+export function pooledOf(r: PanelFitResult): Record<string, Record<string, number | null>> {
+  const pooled = poolScores(r.fits.map((f) => f.result.metrics as unknown as MethodScores));
+  return Object.fromEntries(Object.entries(pooled).map(([k, v]) => [k, roundScores(v)]));
+}
+
+/** Every file of a panel run directory by name, manifest.json last. */
+export function panelRunFiles(cfg: Config, idColumns: string[], r: PanelFitResult, facts: RunFacts): Record<string, string | Uint8Array> {
+  const files: Record<string, string | Uint8Array> = {};
+  if (r.scope === 'global') Object.assign(files, memberFiles(r.shared));
+  const panel: PanelFile = {
+    format_version: PANEL_FORMAT_VERSION,
+    scope: r.scope,
+    id_columns: idColumns,
+    series: r.fits.map((f, i) => {
+      if (r.scope === 'local')
+        Object.assign(
+          files,
+          memberFiles(f.result.models, (j) => localMemberFileNames(i, j)),
+        );
+      return {
+        key: f.key,
+        rows: f.series.index.times.length,
+        pipeline: pipelineFileOf(f.cfg, f.series, f.result),
+        models: f.result.models.map((_, j) => (r.scope === 'global' ? (j === 0 ? 'model.json' : `model-${j}.json`) : localMemberFileNames(i, j).model)),
+      };
+    }),
+    failed: r.failed.map((e) => ({ key: e.key, reason: e.reason })),
+  };
+  const metrics: PanelMetricsFile = {
+    series_count: r.fits.length,
+    failed_count: r.failed.length,
+    pooled: pooledOf(r),
+    series: r.fits.map((f) => ({ key: f.key, ...metricsFileOf(f.series, f.result) })),
+  };
+  const first = r.fits[0]?.result;
+  const metadata: MetadataFile = {
+    rnnfc_version: VERSION,
+    tfjs_version: facts.tfjsVersion,
+    node_version: process.version,
+    backend: first?.backend ?? cfg.backend,
+    threads: first?.threads ?? null,
+    seed: cfg.training.seed,
+    data: {
+      path: cfg.data.path,
+      sha256: facts.dataSha256,
+      rows: Math.max(
+        1,
+        r.fits.reduce((a, f) => a + f.series.index.times.length, 0),
+      ),
+    },
+    panel: { series: r.fits.length, failed: r.failed.length },
+    ...(r.scope === 'global' && first ? { best_epoch: first.bestEpoch, epochs_run: first.history.length } : {}),
+    timings: {
+      train_seconds: Number((r.scope === 'global' ? (first?.trainSeconds ?? 0) : r.fits.reduce((a, f) => a + f.result.trainSeconds, 0)).toFixed(3)),
+      total_seconds: Number(facts.totalSeconds.toFixed(3)),
+    },
+    created: new Date().toISOString(),
+  } as MetadataFile;
+
+  // forecast.csv: the key columns, then a single run's columns
+  const timeName = r.fits[0]?.series.timeColumn ?? 'index';
+  const rows: (string | number | null)[][] = [];
+  for (const f of r.fits) {
+    const idx = f.series.index;
+    const at = (i: number) => formatTime(idx.times[i], idx.format);
+    const origin = f.result.split.valEnd;
+    const { actual, forecast } = f.result.test;
+    for (let i = 0; i < actual.length; i++) rows.push([...f.key, at(origin + i), 'test', formatNumber(actual[i]), formatNumber(forecast[i])]);
+    const fut = futureTimes(idx, f.result.future.length);
+    for (let i = 0; i < fut.length; i++) rows.push([...f.key, formatTime(fut[i], idx.format), 'future', null, formatNumber(f.result.future[i])]);
+  }
+  Object.assign(files, {
+    [PANEL_FILE]: JSON.stringify(panel) + '\n',
+    'config.yaml': renderConfigYaml({ ...cfg, data: { ...cfg.data, path: cfg.data.path === STDIN ? STDIN : resolvePath(cfg.data.path) } }),
+    'metadata.json': JSON.stringify(metadata, null, 2) + '\n',
+    'metrics.json': JSON.stringify(metrics, null, 1) + '\n',
+    'forecast.csv': toCsv([...idColumns, timeName, 'part', 'actual', 'forecast'], rows),
+  });
+  if (r.scope === 'global' && first) files['history.csv'] = historyCsvOf(first.history);
+  files['manifest.json'] = buildManifest(files, VERSION);
+  return files;
+}

@@ -1,0 +1,179 @@
+/**
+ * Panels: many series in one CSV text. Long format: key columns (`data.id_column`) say which
+ * series a row belongs to, each series has its own timeline (starts and ends may differ) on one
+ * frequency. Wide format: several target columns on one time column, each column a series whose
+ * timeline runs from its first to its last value. A single series is a panel of one.
+ */
+import { DataError } from '../errors.js';
+import type { Frequency, Series } from '../types.js';
+import { quote } from './excerpt.js';
+import { MISSING_TOKENS, type ParseSeriesOptions, parseTable, seriesFromTable, type Table } from './parse-csv.js';
+import { parseTimeValue } from './time.js';
+
+/** One series of a panel and its key (one value per key column). */
+export interface PanelMember {
+  key: string[];
+  series: Series;
+}
+
+export interface Panel {
+  /** The key columns (long format), or ['series'] for a wide panel, whose keys are its column names. */
+  idColumns: string[];
+  /** Sorted by key (element by element, by UTF-16 code units): the order does not depend on row order. */
+  members: PanelMember[];
+  frequency: Frequency;
+}
+
+export interface ParsePanelOptions extends Omit<ParseSeriesOptions, 'features'> {
+  /** Long format: the key columns. */
+  idColumns?: string[];
+  /** Wide format: the target columns, each a series (`target` is then ignored). */
+  targets?: string[];
+  /** Long format: input columns besides the target; default [target]. */
+  features?: string[];
+}
+
+/** The column name a wide panel's keys are written under. */
+export const WIDE_KEY_COLUMN = 'series';
+
+/** A key as messages show it: the values joined by ` / `, quoted. */
+export function keyText(key: string[]): string {
+  return quote(key.join(' / '));
+}
+
+/** Element-by-element comparison of two keys, by UTF-16 code units (locale-independent). */
+export function compareKeys(a: string[], b: string[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
+  return a.length - b.length;
+}
+
+/**
+ * Every series of a panel in CSV text, each checked and regularised as parseSeries does one (the
+ * missing-value policy applies per series), with messages naming the series and the lines. Refuses
+ * a panel whose series are on different frequencies or time formats, and empty key values.
+ */
+export function parsePanel(text: string, opts: ParsePanelOptions): Panel {
+  const { source } = opts;
+  const table = parseTable(source, text);
+  if (table.rows.length === 0) throw new DataError(`${source}: no data rows (only a header)`);
+  const { header } = table;
+  const column = (name: string, role: string): number => {
+    const i = header.indexOf(name);
+    if (i < 0)
+      throw new DataError(
+        `${source}: no ${role} column ${quote(name)}; available columns: ${header
+          .slice(0, 30)
+          .map((h) => quote(h))
+          .join(', ')}`,
+      );
+    return i;
+  };
+  const timeColumn = opts.timeColumn === undefined ? detectTimeColumn(table, opts) : opts.timeColumn;
+  if (timeColumn !== null) column(timeColumn, 'time');
+  const parts: { key: string[]; table: Table; series?: Series }[] = [];
+
+  if (opts.targets && opts.targets.length > 0) {
+    const seen = new Set<string>();
+    for (const t of opts.targets) {
+      if (seen.has(t)) throw new DataError(`${source}: target column ${quote(t)} is listed twice`);
+      seen.add(t);
+      const j = column(t, 'target');
+      if (t === timeColumn) throw new DataError(`${source}: column ${quote(t)} cannot be both the time column and a series`);
+      // each column's series runs from its first to its last value
+      const present = (r: string[]) => !MISSING_TOKENS.has(r[j] ?? '');
+      const first = table.rows.findIndex(present);
+      if (first < 0) throw new DataError(`${source} (series ${quote(t)}): column ${quote(t)} has no numeric values`);
+      let last = table.rows.length - 1;
+      while (!present(table.rows[last])) last--;
+      parts.push({ key: [t], table: { header, rows: table.rows.slice(first, last + 1), lines: table.lines.slice(first, last + 1) } });
+    }
+  } else {
+    const ids = opts.idColumns ?? [];
+    if (ids.length === 0) throw new DataError(`${source}: a panel needs key columns (data.id_column) or several target columns`);
+    const idx = ids.map((c) => column(c, 'key'));
+    const valueColumns = [opts.target, ...(opts.features ?? [])];
+    for (const c of ids) {
+      if (c === timeColumn || valueColumns.includes(c))
+        throw new DataError(`${source}: column ${quote(c)} cannot be both a key column and the ${c === timeColumn ? 'time' : 'target or a feature'} column`);
+    }
+    const groups = new Map<string, { key: string[]; rows: number[] }>();
+    table.rows.forEach((r, i) => {
+      const key = idx.map((j) => r[j] ?? '');
+      const empty = key.indexOf('');
+      if (empty >= 0) throw new DataError(`${source}:${table.lines[i]}: key column ${quote(ids[empty])} is empty; every row needs its series' key`);
+      const k = JSON.stringify(key);
+      const g = groups.get(k);
+      if (g) g.rows.push(i);
+      else groups.set(k, { key, rows: [i] });
+    });
+    for (const g of groups.values())
+      parts.push({ key: g.key, table: { header, rows: g.rows.map((i) => table.rows[i]), lines: g.rows.map((i) => table.lines[i]) } });
+  }
+  parts.sort((a, b) => compareKeys(a.key, b.key));
+
+  const parse = (p: (typeof parts)[number], frequency?: Frequency) =>
+    seriesFromTable(p.table, {
+      ...opts,
+      timeColumn,
+      target: opts.targets?.length ? p.key[0] : opts.target,
+      features: opts.targets?.length ? undefined : opts.features,
+      series: p.key.join(' / '),
+      sortByTime: true,
+      frequency,
+    });
+  for (const p of parts) p.series = parse(p);
+  // One frequency and time format for the panel: the most common among series long enough to show
+  // one (3 rows or more); a shorter series is put on it, a longer one that differs is refused.
+  const shown = (f: Frequency) => `${f.step === 1 ? '' : `${f.step} `}${f.unit}${f.step === 1 ? '' : 's'}`;
+  const counts = new Map<string, { f: Frequency; n: number }>();
+  for (const p of parts) {
+    if (p.series!.index.times.length < 3) continue;
+    const k = JSON.stringify(p.series!.index.frequency);
+    const c = counts.get(k) ?? { f: p.series!.index.frequency, n: 0 };
+    c.n++;
+    counts.set(k, c);
+  }
+  const frequency = [...counts.values()].sort((a, b) => b.n - a.n)[0]?.f ?? parts[0].series!.index.frequency;
+  const format = parts[0].series!.index.format;
+  for (const p of parts) {
+    const s = p.series!;
+    if (s.index.format !== format)
+      throw new DataError(
+        `${source} (series ${keyText(p.key)}): times are written as ${s.index.format}, but series ${keyText(parts[0].key)}'s as ${format}; use one time format for the panel`,
+      );
+    const f = s.index.frequency;
+    if (f.unit === frequency.unit && f.step === frequency.step) continue;
+    if (s.index.times.length < 3) p.series = parse(p, frequency);
+    else
+      throw new DataError(
+        `${source} (series ${keyText(p.key)}): frequency ${shown(f)}, but most series of the panel are ${shown(frequency)}; a panel has one frequency (forecast the others in a panel of their own)`,
+      );
+  }
+  return {
+    idColumns: opts.targets?.length ? [WIDE_KEY_COLUMN] : [...(opts.idColumns ?? [])],
+    members: parts.map((p) => ({ key: p.key, series: p.series! })),
+    frequency,
+  };
+}
+
+/**
+ * The time column when none is named: the first column besides the key and value columns whose
+ * every value is a date or time; else the first column besides the keys, when its values are all
+ * integers (an integer index). Any other column of integers may be a number column.
+ */
+function detectTimeColumn(table: Table, opts: ParsePanelOptions): string | null {
+  const used = [...(opts.idColumns ?? []), ...(opts.targets ?? [opts.target]), ...(opts.features ?? [])];
+  const formats = (j: number) => {
+    const cells = table.rows.map((r) => r[j] ?? '').filter((c) => c !== '');
+    const parsed = cells.map((c) => parseTimeValue(c)?.format ?? null);
+    return cells.length > 0 && parsed.every((f) => f !== null) ? new Set(parsed) : null;
+  };
+  const free = table.header.map((name, j) => ({ name, j })).filter((c) => !used.includes(c.name));
+  const dated = free.find((c) => {
+    const f = formats(c.j);
+    return f !== null && !f.has('integer');
+  });
+  if (dated) return dated.name;
+  const first = table.header.findIndex((name) => !(opts.idColumns ?? []).includes(name));
+  return first >= 0 && !used.includes(table.header[first]) && formats(first) !== null ? table.header[first] : null;
+}

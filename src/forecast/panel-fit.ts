@@ -1,0 +1,159 @@
+/**
+ * Fitting a panel (many series): `local` fits one model per series with that series' settings;
+ * `global` trains one network on the windows pooled from every series. In both, each series keeps
+ * its own fitted transforms and window normalisation (windows relative to their last value,
+ * divided by a scale fitted on that series' training windows), so series of different levels and
+ * scales look alike to a shared network. A series that cannot be fitted (too short, too few
+ * windows) is reported and skipped; the others go on.
+ */
+import type { Config } from '../config/types.js';
+import type { PanelMember } from '../data/panel.js';
+import { UserError } from '../errors.js';
+import type { Series } from '../types.js';
+import type { TrainingWindows } from '../windows/training-windows.js';
+import { defaultRidge } from './defaults.js';
+import { evaluateFit, type FitOptions, type FitResult, type PreparedFit, prepareFit, type SavedModel, startEngine, trainMembers } from './fit.js';
+
+export const SCOPES = ['local', 'global'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/** A fitted series of a panel. */
+export interface PanelSeriesFit {
+  key: string[];
+  /** The settings the series was fitted with (per series: transforms, lookback, ridge...). */
+  cfg: Config;
+  series: Series;
+  /** Its models are the shared ones for a global panel. */
+  result: FitResult;
+}
+
+/** A series that could not be fitted, and why (the UserError's message). */
+export interface PanelFailure {
+  key: string[];
+  reason: string;
+}
+
+export interface PanelFitResult {
+  scope: Scope;
+  fits: PanelSeriesFit[];
+  failed: PanelFailure[];
+  /** Global: the shared model(s) (also each fit's result.models); local: empty. */
+  shared: SavedModel[];
+}
+
+/** What happens during a panel fit, for progress displays: a series was fitted or skipped. */
+export type PanelEvent = { kind: 'series'; done: number; count: number; key: string[]; error?: string };
+
+export interface PanelFitOptions extends FitOptions {
+  scope: Scope;
+  /** The settings of one series: the panel's config with the series' target, adjusted to the series. */
+  settings: (cfg: Config, series: Series) => Config;
+  onSeries?: (e: PanelEvent) => void;
+  /** The settings are the config-less defaults: a global model's ridge penalty is then chosen from the pooled windows. */
+  configless?: boolean;
+}
+
+/** The panel's config for one member: the target of a wide panel's column is the column itself. */
+export function memberConfig(cfg: Config, member: PanelMember): Config {
+  const target = member.series.target;
+  if (target === cfg.data.target) return cfg;
+  return { ...cfg, data: { ...cfg.data, target, features: [target] } };
+}
+
+/** Fits every series of a panel (see the file comment). Throws only for what stops every series. */
+export async function fitPanel(cfg: Config, members: PanelMember[], opts: PanelFitOptions): Promise<PanelFitResult> {
+  const failed: PanelFailure[] = [];
+  const fits: PanelSeriesFit[] = [];
+  const count = members.length;
+  const engine = await startEngine(cfg, opts);
+  const report = (key: string[], error?: string) => opts.onSeries?.({ kind: 'series', done: fits.length + failed.length, count, key, error });
+  const attempt = <T>(key: string[], f: () => T): T | undefined => {
+    try {
+      return f();
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      failed.push({ key, reason: e.message });
+      report(key, e.message);
+      return undefined;
+    }
+  };
+
+  if (opts.scope === 'local') {
+    for (const m of members) {
+      const settings = attempt(m.key, () => opts.settings(memberConfig(cfg, m), m.series));
+      if (!settings) continue;
+      let result: FitResult;
+      try {
+        const prepared = prepareFit(settings, m.series, opts.limits);
+        const trained = await trainMembers(engine, settings, prepared.windows, prepared.io.outputs, opts);
+        result = await evaluateFit(engine, settings, m.series, prepared, trained, opts);
+      } catch (e) {
+        if (!(e instanceof UserError)) throw e;
+        failed.push({ key: m.key, reason: e.message });
+        report(m.key, e.message);
+        continue;
+      }
+      fits.push({ key: m.key, cfg: settings, series: m.series, result });
+      report(m.key);
+    }
+    return { scope: 'local', fits, failed, shared: [] };
+  }
+
+  // global: every series prepared with its own transforms and scale, one window shape for all
+  const prepared: { m: PanelMember; settings: Config; p: PreparedFit }[] = [];
+  for (const m of members) {
+    const ok = attempt(m.key, () => {
+      const settings = opts.settings(memberConfig(cfg, m), m.series);
+      const w = settings.window;
+      const first = prepared[0]?.settings.window;
+      if (w.mode !== 'many-to-one') throw new UserError('a global model needs window.mode many-to-one');
+      if (first && (w.lookback !== first.lookback || w.strategy !== first.strategy || w.horizon !== first.horizon))
+        throw new UserError(`too short for the global model's windows (lookback ${first.lookback}, ${first.strategy} horizon ${first.horizon})`);
+      return { m, settings, p: prepareFit(settings, m.series, opts.limits) };
+    });
+    if (ok) prepared.push(ok);
+  }
+  if (prepared.length === 0) return { scope: 'global', fits, failed, shared: [] };
+  const pooled = poolWindows(prepared.map((q) => q.p.windows));
+  const base = prepared[0].settings;
+  const { lookback, horizon } = base.window;
+  // config-less: the linear path's penalty counts the pooled windows (defaults.ts defaultRidge)
+  const ridge = opts.configless ? defaultRidge(pooled.xShape[0] + lookback + horizon - 1, lookback, horizon) : base.model.ridge;
+  const shared: Config = { ...base, model: { ...base.model, ridge } };
+  const trained = await trainMembers(engine, shared, pooled, prepared[0].p.io.outputs, opts);
+  for (const { m, settings, p } of prepared) {
+    fits.push({ key: m.key, cfg: settings, series: m.series, result: await evaluateFit(engine, settings, m.series, p, trained, opts) });
+    report(m.key);
+  }
+  return { scope: 'global', fits, failed, shared: trained.models };
+}
+
+/** The training and validation windows of several series, one after another (they share a shape). */
+export function poolWindows(parts: TrainingWindows[]): TrainingWindows {
+  const [, steps, features] = parts[0].xShape;
+  const outputs = parts[0].yShape.slice(1);
+  const cat = (arrays: (Float32Array | undefined)[]) => {
+    const out = new Float32Array(arrays.reduce((a, x) => a + (x?.length ?? 0), 0));
+    let i = 0;
+    for (const x of arrays)
+      if (x) {
+        out.set(x, i);
+        i += x.length;
+      }
+    return out;
+  };
+  const n = parts.reduce((a, p) => a + p.xShape[0], 0);
+  const nVal = parts.reduce((a, p) => a + (p.nVal ?? 0), 0);
+  const out: TrainingWindows = {
+    x: cat(parts.map((p) => p.x)),
+    y: cat(parts.map((p) => p.y)),
+    xShape: [n, steps, features],
+    yShape: [n, ...outputs],
+  };
+  if (nVal > 0) {
+    out.xVal = cat(parts.map((p) => p.xVal));
+    out.yVal = cat(parts.map((p) => p.yVal));
+    out.nVal = nVal;
+  }
+  return out;
+}

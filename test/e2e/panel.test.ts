@@ -1,0 +1,171 @@
+/**
+ * Panels end to end: train (local and global) on a long-format CSV of several series, predict
+ * every series or those asked for, per-series failures (exit 4, the others written) and the bad
+ * inputs of a panel (exit 2, nothing written).
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { rnnfc } from './helpers.js';
+import { expectRefused } from './refusal.js';
+
+/** Monthly rows `id,month,value` of a series of n rows starting in `start` (YYYY, MM). */
+function rows(id: string, year: number, month: number, n: number, level: number): string[] {
+  return Array.from({ length: n }, (_, i) => {
+    const m = month - 1 + i;
+    const value = level * (1 + 0.01 * i + 0.15 * Math.sin((2 * Math.PI * m) / 12));
+    return `${id},${year + Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, '0')},${value.toFixed(3)}`;
+  });
+}
+const csv = (lines: string[]) => ['id,month,value', ...lines].join('\n') + '\n';
+
+const FLAGS = ['--id-column', 'id', '--time-column', 'month', '--target', 'value', '--horizon', '3', '--epochs', '2', '--threads', '1'];
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'rnnfc-panel-'));
+  // three series with different starts, ends and levels; rows interleaved (sorted by month, then id)
+  const all = [...rows('north', 2000, 1, 48, 100), ...rows('south', 2001, 4, 40, 5), ...rows('west', 2000, 7, 36, 2000)];
+  all.sort((a, b) => a.split(',')[1].localeCompare(b.split(',')[1]) || a.localeCompare(b));
+  writeFileSync(join(dir, 'panel.csv'), csv(all));
+  writeFileSync(join(dir, 'two.csv'), csv([...rows('north', 2000, 1, 48, 100), ...rows('west', 2000, 7, 36, 2000)]));
+});
+
+/** forecast.csv's future rows as predict prints them: key,time,forecast. */
+function futureRows(run: string): string[] {
+  return readFileSync(join(dir, run, 'forecast.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .filter((l) => l.split(',')[2] === 'future')
+    .map((l) => {
+      const c = l.split(',');
+      return `${c[0]},${c[1]},${c[4]}`;
+    });
+}
+
+describe.each(['local', 'global'])('a %s panel run', (scope) => {
+  const run = `run-${scope}`;
+  beforeAll(() => {
+    const r = rnnfc(dir, ['train', '--data', 'panel.csv', ...FLAGS, '--scope', scope, '--out', run, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ run, scope, series: 3, failed: [] });
+    // pooled scores: seasonal naive relative to itself is 1 by definition
+    expect(out.pooled.seasonal_naive.rel_mase).toBe(1);
+    expect(out.pooled.model.series).toBe(3);
+  });
+
+  it('holds every series: panel.json, forecast.csv with the key column, per-series and pooled metrics', () => {
+    const panel = JSON.parse(readFileSync(join(dir, run, 'panel.json'), 'utf8'));
+    expect(panel.scope).toBe(scope);
+    expect(panel.id_columns).toEqual(['id']);
+    expect(panel.series.map((s: { key: string[] }) => s.key)).toEqual([['north'], ['south'], ['west']]);
+    expect(panel.series.map((s: { rows: number }) => s.rows)).toEqual([48, 40, 36]);
+    const lines = readFileSync(join(dir, run, 'forecast.csv'), 'utf8')
+      .trim()
+      .split('\n');
+    expect(lines[0]).toBe('id,month,part,actual,forecast');
+    // each series: 3 test rows (its last 3 months) and 3 future ones
+    expect(lines.filter((l) => l.startsWith('south,')).map((l) => l.split(',').slice(1, 3).join(' '))).toEqual([
+      '2004-05 test',
+      '2004-06 test',
+      '2004-07 test',
+      '2004-08 future',
+      '2004-09 future',
+      '2004-10 future',
+    ]);
+    const metrics = JSON.parse(readFileSync(join(dir, run, 'metrics.json'), 'utf8'));
+    expect(metrics.series_count).toBe(3);
+    expect(metrics.series.map((s: { key: string[]; origin: string }) => `${s.key[0]} ${s.origin}`)).toEqual(['north 2003-10', 'south 2004-05', 'west 2003-04']);
+    const mase = metrics.series.map((s: { methods: { model: { mase: number } } }) => s.methods.model.mase);
+    expect(metrics.pooled.model.mase).toBeCloseTo(mase.reduce((a: number, b: number) => a + b, 0) / 3, 3);
+    const models = readFileSync(join(dir, run, 'manifest.json'), 'utf8');
+    if (scope === 'global') expect(models).toMatch(/"model\.json"/);
+    else for (const i of [0, 1, 2]) expect(models).toMatch(new RegExp(`"s${i}-model\\.json"`));
+  });
+
+  it("predict repeats train's future forecast of every series, and of those --id names", () => {
+    const all = rnnfc(dir, ['predict', '-m', run, '-o', '-']);
+    expect(all.code, all.stderr).toBe(0);
+    const lines = all.stdout.trim().split('\n');
+    expect(lines[0]).toBe('id,month,forecast');
+    expect(lines.slice(1)).toEqual(futureRows(run));
+    const one = rnnfc(dir, ['predict', '-m', run, '--id', 'west', '--json']);
+    expect(one.code, one.stderr).toBe(0);
+    const json = JSON.parse(one.stdout);
+    expect(json.series.map((s: { key: string[] }) => s.key)).toEqual([['west']]);
+    expect(json.series[0].forecast.map((f: { month: string; forecast: number }) => `west,${f.month},${f.forecast}`)).toEqual(
+      futureRows(run).filter((l) => l.startsWith('west,')),
+    );
+    expect(json.failed).toEqual([]);
+  });
+
+  it('forecasts the series it can and lists the others with exit 4: an unknown id, a series missing from the data', () => {
+    const r = rnnfc(dir, ['predict', '-m', run, '--id', 'south', '--id', 'east', '--id', 'north', '-o', 'f.csv']);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/1 of 3 series could not be forecast \(the others were written\):\n {2}"east": not in the run/);
+    expect(readFileSync(join(dir, 'f.csv'), 'utf8').trim().split('\n').slice(1)).toEqual(futureRows(run).filter((l) => !l.startsWith('west,')));
+    const missing = rnnfc(dir, ['predict', '-m', run, '--data', 'two.csv', '--json']);
+    expect(missing.code).toBe(4);
+    expect(JSON.parse(missing.stdout).failed).toEqual([{ key: ['south'], reason: 'no rows in two.csv' }]);
+  });
+});
+
+describe('bad panels', () => {
+  const bad = (name: string, lines: string[]) => {
+    writeFileSync(join(dir, name), csv(lines));
+    return name;
+  };
+  const good = () => [...rows('a', 2000, 1, 30, 10), ...rows('b', 2000, 1, 30, 20)];
+  it.each([
+    ['a duplicate (key, time)', () => bad('dup.csv', [...good(), 'b,2000-05,1']), /dup\.csv \(series "b"\): duplicate timestamp 2000-05 at lines 36 and 62/],
+    ['an empty key', () => bad('empty.csv', [...good(), ',2003-01,4']), /empty\.csv:62: key column "id" is empty/],
+    [
+      'a series with no values',
+      () => bad('novalue.csv', [...good(), 'c,2000-01,', 'c,2000-02,NA']),
+      /novalue\.csv \(series "c"\): column "value" has no numeric values/,
+    ],
+    [
+      'mixed frequencies',
+      () => bad('mixed.csv', [...good(), 'c,2000-01,1', 'c,2000-03,2', 'c,2000-05,3', 'c,2000-07,4']),
+      /mixed\.csv \(series "c"\): frequency 2 months, but most series of the panel are month/,
+    ],
+  ])('%s: exit 2 naming the series and rows, nothing written', (_, make, message) => {
+    expectRefused(dir, ['train', '--data', make(), ...FLAGS, '--out', 'never'], message);
+  });
+
+  it('--id on a single-series run, and an --id of the wrong shape', () => {
+    writeFileSync(
+      join(dir, 'one.csv'),
+      csv(rows('a', 2000, 1, 30, 10))
+        .replace(/^a,/gm, '')
+        .replace('id,month', 'month'),
+    );
+    const r = rnnfc(dir, ['train', '--data', 'one.csv', '--time-column', 'month', '--target', 'value', '--horizon', '3', '--epochs', '1', '--out', 'single']);
+    expect(r.code, r.stderr).toBe(0);
+    expectRefused(dir, ['predict', '-m', 'single', '--id', 'a'], /--id selects series of a panel run, and single holds one series/);
+    expectRefused(dir, ['predict', '-m', 'run-local', '--id', 'a / b'], /--id "a \/ b": the run's keys have 1 part \(id\), joined by ' \/ '/);
+  });
+
+  it('a tampered panel.json (series out of key order, re-hashed) is refused naming the file and entry', () => {
+    const run = join(dir, 'run-global');
+    const panel = JSON.parse(readFileSync(join(run, 'panel.json'), 'utf8'));
+    panel.series.reverse();
+    const text = JSON.stringify(panel) + '\n';
+    const manifest = JSON.parse(readFileSync(join(run, 'manifest.json'), 'utf8'));
+    manifest.files['panel.json'] = { sha256: createHash('sha256').update(text).digest('hex'), bytes: Buffer.byteLength(text) };
+    const copy = join(dir, 'tampered');
+    rnnfc(dir, ['train', '--data', 'panel.csv', ...FLAGS, '--scope', 'global', '--out', 'tampered', '--quiet']);
+    writeFileSync(join(copy, 'panel.json'), text);
+    writeFileSync(
+      join(copy, 'manifest.json'),
+      JSON.stringify({
+        ...manifest,
+        files: { ...JSON.parse(readFileSync(join(copy, 'manifest.json'), 'utf8')).files, 'panel.json': manifest.files['panel.json'] },
+      }),
+    );
+    expectRefused(dir, ['predict', '-m', 'tampered'], /tampered\/panel\.json does not match the run format:\n {2}series\[1\]\.key: is out of order/);
+  });
+});
