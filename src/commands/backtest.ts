@@ -1,8 +1,19 @@
+import { roundScores } from '../artifacts/run-writer.js';
 import type { Config } from '../config/types.js';
 import { type BacktestResult, backtest, defaultStep } from '../forecast/backtest.js';
-import { autoConfigFor } from '../forecast/defaults.js';
+import { autoConfigFor, panelSettingsFor } from '../forecast/defaults.js';
+import { backtestPanel } from '../forecast/panel-backtest.js';
 import { evaluationSeason } from '../metrics/season.js';
-import { computeOptions, configFromOptions, type DataFlagOptions, metricText, readConfiguredSeries, threadsText, withInterrupt } from './common.js';
+import {
+  computeOptions,
+  configFromOptions,
+  type DataFlagOptions,
+  metricText,
+  readConfiguredPanel,
+  readConfiguredSeries,
+  threadsText,
+  withInterrupt,
+} from './common.js';
 
 export interface BacktestCommandOptions extends DataFlagOptions {
   season?: number;
@@ -14,6 +25,7 @@ export interface BacktestCommandOptions extends DataFlagOptions {
 export async function backtestCommand(opts: BacktestCommandOptions): Promise<void> {
   const t0 = performance.now();
   const cfg = configFromOptions(opts);
+  if (cfg.data.id_column.length > 0) return backtestPanelCommand(cfg, opts, t0);
   const series = readConfiguredSeries(cfg, opts);
   const H = cfg.window.horizon;
   const season = opts.season ?? evaluationSeason(cfg.evaluation.season, series.index.frequency);
@@ -79,4 +91,60 @@ function table(r: BacktestResult, cfg: Config, seconds: number): string {
 function fixed3(x: number | null | undefined): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return '-';
   return x.toFixed(3);
+}
+
+/** `rnnfc backtest` on a panel: the same protocol for every series, scores per series and pooled. */
+async function backtestPanelCommand(cfg: Config, opts: BacktestCommandOptions, t0: number): Promise<void> {
+  const { panel } = readConfiguredPanel(cfg, opts);
+  const H = cfg.window.horizon;
+  const season = opts.season ?? evaluationSeason(cfg.evaluation.season, panel.frequency);
+  const step = opts.step ?? defaultStep(H);
+  const origins = opts.origins ?? 3;
+  const scfg: Config = { ...cfg, evaluation: { ...cfg.evaluation, season } };
+  const quiet = Boolean(opts.quiet || opts.json);
+  const r = await withInterrupt((signal) =>
+    backtestPanel(scfg, panel.members, {
+      scope: cfg.model.scope,
+      origins,
+      step,
+      configless: !opts.config,
+      settings: panelSettingsFor(scfg, panel.frequency, { configless: !opts.config, lookback: opts.lookback }),
+      ...computeOptions(cfg),
+      signal,
+      onOrigin: quiet ? undefined : (k, of, s) => process.stderr.write(`origin ${k + 1}/${of} over ${panel.members.length} series (${s.toFixed(1)} s)\n`),
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  if (opts.json) {
+    process.stdout.write(
+      JSON.stringify({
+        data: cfg.data.path,
+        target: cfg.data.target,
+        id_columns: panel.idColumns,
+        scope: r.scope,
+        horizon: r.horizon,
+        season,
+        step: r.step,
+        origins,
+        epochs: cfg.training.epochs,
+        backend: r.backend,
+        threads: r.threads,
+        seconds: Number(seconds.toFixed(3)),
+        series: r.series,
+        failed: r.failed,
+        pooled: Object.fromEntries(Object.entries(r.pooled).map(([m, v]) => [m, roundScores(v)])),
+      }) + '\n',
+    );
+    return;
+  }
+  if (opts.quiet) return;
+  const names = ['mae', 'rmse', 'smape', 'mase', 'rel_mase'] as const;
+  const lines = [
+    `rolling-origin backtest of ${r.series.length} series (${r.scope} model${r.scope === 'local' ? 's' : ''}): ${origins} origins, horizon ${H}, step ${step}, MASE season ${season}` +
+      `${r.failed.length ? `, ${r.failed.length} series-origins skipped` : ''} (series means over origins, pooled; REL_MASE: geometric mean of MASE relative to seasonal naive)`,
+    ['method'.padEnd(15), ...names.map((k) => k.toUpperCase().padStart(10))].join(''),
+  ];
+  for (const [m, s] of Object.entries(r.pooled)) lines.push([m.padEnd(15), ...names.map((k) => metricText(s[k] ?? null).padStart(10))].join(''));
+  lines.push(`${seconds.toFixed(1)} s`);
+  process.stdout.write(lines.join('\n') + '\n');
 }

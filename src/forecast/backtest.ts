@@ -164,6 +164,7 @@ export function meanScores(results: OriginResult[]): Record<string, MethodScores
   return out;
 }
 
-function describeTransform(t: Config['transforms'][number]): string {
+/** A transform as backtest results list it (`log`, `deseasonalize(12)`). */
+export function describeTransform(t: Config['transforms'][number]): string {
   return transformOf(t).describe(t);
 }

@@ -113,6 +113,39 @@ describe.each(['local', 'global'])('a %s panel run', (scope) => {
   });
 });
 
+describe('backtest on a panel', () => {
+  it('local: each series is scored as a backtest of that series alone would score it; pooled over the series', () => {
+    writeFileSync(join(dir, 'south.csv'), ['month,value', ...rows('south', 2001, 4, 40, 5).map((l) => l.slice('south,'.length))].join('\n') + '\n');
+    const args = ['--time-column', 'month', '--target', 'value', '--horizon', '3', '--epochs', '2', '--threads', '1', '--origins', '2', '--json'];
+    const panel = rnnfc(dir, ['backtest', '--data', 'panel.csv', '--id-column', 'id', ...args]);
+    expect(panel.code, panel.stderr).toBe(0);
+    const p = JSON.parse(panel.stdout);
+    expect(p).toMatchObject({ scope: 'local', horizon: 3, step: 2, origins: 2, failed: [] });
+    expect(p.series.map((s: { key: string[] }) => s.key)).toEqual([['north'], ['south'], ['west']]);
+    const alone = rnnfc(dir, ['backtest', '--data', 'south.csv', ...args]);
+    expect(alone.code, alone.stderr).toBe(0);
+    const a = JSON.parse(alone.stdout);
+    const south = p.series[1];
+    expect(south.origins.map((o: { origin: string }) => o.origin)).toEqual(a.origins.map((o: { origin: string }) => o.origin));
+    expect(south.origins.map((o: { forecast: number[] }) => o.forecast)).toEqual(a.origins.map((o: { forecast: number[] }) => o.forecast));
+    expect(south.mean.model.mase).toBeCloseTo(a.mean.model.mase, 10);
+    const mases = p.series.map((s: { mean: { model: { mase: number } } }) => s.mean.model.mase);
+    expect(p.pooled.model.mase).toBeCloseTo(mases.reduce((x: number, y: number) => x + y, 0) / 3, 6);
+    const rel = p.series.map((s: { mean: Record<string, { mase: number }> }) => Math.log(s.mean.model.mase / s.mean.seasonal_naive.mase));
+    expect(p.pooled.model.rel_mase).toBeCloseTo(Math.exp(rel.reduce((x: number, y: number) => x + y, 0) / 3), 6);
+  });
+
+  it('global: one network per origin; series too short for an origin are listed', () => {
+    const r = rnnfc(dir, ['backtest', '--data', 'panel.csv', ...FLAGS, '--scope', 'global', '--origins', '2', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const p = JSON.parse(r.stdout);
+    expect(p.scope).toBe('global');
+    expect(p.series).toHaveLength(3);
+    for (const s of p.series) expect(s.origins).toHaveLength(2);
+    expect(p.pooled.seasonal_naive.rel_mase).toBe(1);
+  });
+});
+
 describe('bad panels', () => {
   const bad = (name: string, lines: string[]) => {
     writeFileSync(join(dir, name), csv(lines));

@@ -1,0 +1,99 @@
+/**
+ * Rolling-origin evaluation of a panel, by the protocol of backtest.ts applied to each series:
+ * at origin k, every series is cut at its own end_i = n_i - H - k*step (plus the H rows scored),
+ * the whole panel is refitted on what comes before (one network for a global panel, one model per
+ * series for a local one) and each series' next H points are forecast in one go. Scores are per
+ * series (means over the origins), then pooled over the series (metrics/pooled.ts).
+ */
+import type { Config } from '../config/types.js';
+import type { PanelMember } from '../data/panel.js';
+import { formatTime } from '../data/time.js';
+import { type MethodScores as PoolInput, poolScores } from '../metrics/pooled.js';
+import { describeTransform, type MethodScores, meanScores, type OriginResult, truncateSeries } from './backtest.js';
+import type { FitOptions } from './fit.js';
+import { fitPanel, type PanelFitOptions, type Scope } from './panel-fit.js';
+
+export interface PanelBacktestOptions extends Pick<FitOptions, 'engine' | 'layers' | 'signal' | 'limits'> {
+  scope: Scope;
+  origins: number;
+  step: number;
+  /** The settings of a series cut at an origin (its last H rows are the ones scored). */
+  settings: PanelFitOptions['settings'];
+  configless?: boolean;
+  /** Called as each origin is done: k (0-based) of `of`, the seconds it took. */
+  onOrigin?: (k: number, of: number, seconds: number) => void;
+}
+
+export interface PanelSeriesBacktest {
+  key: string[];
+  origins: OriginResult[];
+  /** Mean of each score over the origins this series was fitted at. */
+  mean: Record<string, MethodScores>;
+}
+
+export interface PanelBacktestResult {
+  scope: Scope;
+  horizon: number;
+  step: number;
+  backend: string;
+  threads: number | null;
+  series: PanelSeriesBacktest[];
+  /** Series (and origins) that could not be fitted, and why. */
+  failed: { key: string[]; origin: number; reason: string }[];
+  /** Per method: mean of the series' mean scores, and rel_mase (geometric mean of MASE relative to seasonal naive). */
+  pooled: Record<string, Record<string, number>>;
+}
+
+/** Runs the K origins over every series of the panel (see the file comment). */
+export async function backtestPanel(cfg: Config, members: PanelMember[], opts: PanelBacktestOptions): Promise<PanelBacktestResult> {
+  const H = cfg.window.horizon;
+  const ocfg: Config = { ...cfg, evaluation: { ...cfg.evaluation, test_size: H } };
+  const bySeries = new Map<string, PanelSeriesBacktest>(members.map((m) => [JSON.stringify(m.key), { key: m.key, origins: [], mean: {} }]));
+  const failed: PanelBacktestResult['failed'] = [];
+  let backend = '';
+  let threads: number | null = null;
+  for (let k = 0; k < opts.origins; k++) {
+    const t0 = performance.now();
+    const parts: PanelMember[] = [];
+    for (const m of members) {
+      const end = m.series.index.times.length - H - k * opts.step;
+      if (end < 2)
+        failed.push({ key: m.key, origin: k, reason: `too short for origin ${k + 1}: ${m.series.index.times.length} rows, horizon ${H}, step ${opts.step}` });
+      else parts.push({ key: m.key, series: truncateSeries(m.series, end + H) });
+    }
+    const r = await fitPanel(ocfg, parts, { ...opts, future: false, configless: opts.configless });
+    for (const f of r.failed) failed.push({ key: f.key, origin: k, reason: f.reason });
+    for (const f of r.fits) {
+      ({ backend, threads } = f.result);
+      const idx = f.series.index;
+      const end = f.result.split.valEnd;
+      const metrics: Record<string, MethodScores> = {};
+      for (const [name, s] of Object.entries(f.result.metrics)) {
+        const v = s as unknown as Record<string, number>;
+        metrics[name] = { mae: clean(v.mae), rmse: clean(v.rmse), smape: clean(v.smape), mase: clean(v.mase) };
+      }
+      bySeries.get(JSON.stringify(f.key))!.origins.push({
+        origin: formatTime(idx.times[end], idx.format),
+        train_end: end,
+        lookback: f.cfg.window.lookback,
+        transforms: f.cfg.transforms.map(describeTransform),
+        forecast: Array.from(f.result.test.forecast),
+        actual: Array.from(f.result.test.actual),
+        metrics,
+      });
+    }
+    opts.onOrigin?.(k, opts.origins, (performance.now() - t0) / 1000);
+  }
+  const series = [...bySeries.values()].filter((s) => s.origins.length > 0);
+  for (const s of series) s.mean = meanScores(s.origins);
+  const pooled = poolScores(
+    series.map(
+      (s) => Object.fromEntries(Object.entries(s.mean).map(([m, v]) => [m, Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x ?? NaN]))])) as PoolInput,
+    ),
+  );
+  return { scope: opts.scope, horizon: H, step: opts.step, backend, threads, series, failed, pooled };
+}
+
+function clean(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}
