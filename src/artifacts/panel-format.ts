@@ -29,6 +29,8 @@ export interface PanelFile {
   scope: (typeof SCOPES)[number];
   /** Key column names, in key order. */
   id_columns: string[];
+  /** The series' settings were the config-less defaults, chosen per series (else config.yaml's, as they are). */
+  configless: boolean;
   /** Fitted series, sorted by key. */
   series: PanelSeriesEntry[];
   /** Series that could not be fitted, and why. */
@@ -65,6 +67,7 @@ export function parsePanelFile(text: string, file: string): ParsedPanel {
   if (o.format_version !== PANEL_FORMAT_VERSION) c.fail('format_version', `must be ${PANEL_FORMAT_VERSION}`);
   const scope = c.oneOf(o.scope, 'scope', SCOPES);
   const ids = c.names(o.id_columns, 'id_columns');
+  if (typeof o.configless !== 'boolean') c.fail('configless', 'must be true or false');
   const keyOk = (k: unknown): k is string[] => Array.isArray(k) && k.length === ids.length && k.every((v) => typeof v === 'string' && v !== '');
   if (!Array.isArray(o.series)) c.fail('series', 'must be a list');
   if (!Array.isArray(o.failed)) c.fail('failed', 'must be a list');

@@ -29,13 +29,20 @@ export function pooledOf(r: PanelFitResult): Record<string, Record<string, numbe
 }
 
 /** Every file of a panel run directory by name, manifest.json last. */
-export function panelRunFiles(cfg: Config, idColumns: string[], r: PanelFitResult, facts: RunFacts): Record<string, string | Uint8Array> {
+export function panelRunFiles(
+  cfg: Config,
+  panelFacts: { idColumns: string[]; configless: boolean },
+  r: PanelFitResult,
+  facts: RunFacts,
+): Record<string, string | Uint8Array> {
+  const { idColumns } = panelFacts;
   const files: Record<string, string | Uint8Array> = {};
   if (r.scope === 'global') Object.assign(files, memberFiles(r.shared));
   const panel: PanelFile = {
     format_version: PANEL_FORMAT_VERSION,
     scope: r.scope,
     id_columns: idColumns,
+    configless: panelFacts.configless,
     series: r.fits.map((f, i) => {
       if (r.scope === 'local')
         Object.assign(

@@ -3,6 +3,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfigText } from '../config/load.js';
+import { resolveConfig } from '../config/resolve.js';
+import type { Config } from '../config/types.js';
 import { ArtifactError } from '../errors.js';
 import type { SavedModel } from '../forecast/fit.js';
 import type { Pipeline } from '../transforms/pipeline.js';
@@ -86,6 +88,8 @@ export interface SavedPanelRun {
   panel: PanelFile;
   /** One per panel.series entry, in its order. */
   series: SavedRun[];
+  /** config.yaml, resolved (the settings a new series of a global panel is prepared with). */
+  config: Config;
 }
 
 /** True when `dir` holds a panel run (its manifest lists panel.json). */
@@ -129,5 +133,11 @@ export function readPanelRun(dir: string): SavedPanelRun {
       trainedOn: metadata.backend,
     };
   });
-  return { dir, panel, series };
+  let resolved: Config;
+  try {
+    resolved = resolveConfig(config, { file: `${dir}/config.yaml` });
+  } catch (e) {
+    throw new ArtifactError(`${dir}/config.yaml is not a valid config: ${(e as Error).message}`, 'retrain or restore the run');
+  }
+  return { dir, panel, series, config: resolved };
 }

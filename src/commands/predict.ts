@@ -1,12 +1,18 @@
 import { restoreInterruptedSwap } from '../artifacts/atomic.js';
 import { checkOutputFile, insideDir, sameFile, writeOutputFile } from '../artifacts/output-file.js';
-import { isPanelRun, readPanelRun, readRun } from '../artifacts/run-reader.js';
+import type { PipelineFile } from '../artifacts/run-format.js';
+import { isPanelRun, readPanelRun, readRun, type SavedPanelRun, type SavedRun } from '../artifacts/run-reader.js';
+import type { Config } from '../config/types.js';
 import { compareKeys, keyText } from '../data/panel.js';
 import { checkFutureRange, formatTime, isNumericIndex } from '../data/time.js';
-import { DataError, PartialError, UsageError } from '../errors.js';
+import { DataError, PartialError, UsageError, UserError } from '../errors.js';
+import { panelSettingsFor } from '../forecast/defaults.js';
+import { memberConfig, prepareNewSeries } from '../forecast/panel-fit.js';
 import { forecastFromRun } from '../forecast/predict.js';
 import { inputName, readPanelInput, readSeries, STDIN } from '../io/input-file.js';
+import { evaluationSeason } from '../metrics/season.js';
 import { formatNumber, toCsv } from '../output/csv.js';
+import type { Frequency, Series } from '../types.js';
 import { logNeedsPositive, maxInputBytes } from './common.js';
 import { testSteps, trapSignals } from './interrupt.js';
 
@@ -135,22 +141,26 @@ async function predictPanel(opts: PredictOptions, output: string): Promise<void>
   const source = inputName(dataPath);
   const inData = new Map(panel.members.map((m) => [JSON.stringify(m.key), m.series]));
   const inRun = new Map(run.panel.series.map((e, i) => [JSON.stringify(e.key), run.series[i]]));
-  const keys = wanted.length ? [...new Map(wanted.map((k) => [JSON.stringify(k), k])).values()].sort(compareKeys) : run.panel.series.map((e) => e.key);
+  // every series of the run and of the data, or those --id names
+  const asked = wanted.length ? wanted : [...run.panel.series.map((e) => e.key), ...panel.members.map((m) => m.key)];
+  const keys = [...new Map(asked.map((k) => [JSON.stringify(k), k])).values()].sort(compareKeys);
+  const global = run.panel.scope === 'global';
+  const newSeries = global ? zeroShot(run, panel.frequency) : null;
   const done: { key: string[]; times: string[]; forecast: Float64Array }[] = [];
   const failed: { key: string[]; reason: string }[] = [];
   for (const key of keys) {
     const k = JSON.stringify(key);
-    const r = inRun.get(k);
     const series = inData.get(k);
-    if (!r) {
-      failed.push({ key, reason: `not in the run ${opts.model}` });
+    if (!series) {
+      failed.push({ key, reason: inRun.has(k) ? `no rows in ${source}` : `not in the run ${opts.model}, and no rows in ${source}` });
       continue;
     }
-    if (!series) {
-      failed.push({ key, reason: `no rows in ${source}` });
+    if (!inRun.has(k) && !newSeries) {
+      failed.push({ key, reason: `not in the run ${opts.model} (a local run forecasts only the series it was fitted on)` });
       continue;
     }
     try {
+      const r = inRun.get(k) ?? newSeries!(key, series);
       const log = r.transforms.specs.some((t) => t.kind === 'log');
       if (log && series.columns[saved.target].some((v) => !(v > 0)))
         throw new DataError('the series was fitted on the log of its values, and the data holds a value <= 0');
@@ -162,7 +172,7 @@ async function predictPanel(opts: PredictOptions, output: string): Promise<void>
       const { times, forecast } = await forecastFromRun(r, series, { source: `${source} (series ${keyText(key)})`, backend: opts.backend });
       done.push({ key, times: times.map((t) => formatTime(t, series.index.format)), forecast });
     } catch (e) {
-      if (!(e instanceof UsageError || e instanceof DataError)) throw e;
+      if (!(e instanceof UserError)) throw e;
       failed.push({ key, reason: e.message });
     }
   }
@@ -202,4 +212,29 @@ async function predictPanel(opts: PredictOptions, output: string): Promise<void>
     throw new PartialError(
       `${failed.length} of ${keys.length} series could not be forecast (the others were written):\n  ${listed.slice(0, 20).join('\n  ')}${listed.length > 20 ? `\n  and ${listed.length - 20} more` : ''}`,
     );
+}
+
+/**
+ * A global run's forecaster for series it was not fitted on (zero-shot): the settings its series
+ * got (config.yaml's, or the config-less defaults chosen from the new series' rows), transforms and
+ * window scale fitted on the series' rows, and the shared network.
+ */
+function zeroShot(run: SavedPanelRun, frequency: Frequency): (key: string[], series: Series) => SavedRun {
+  const first = run.series[0];
+  const io = first.pipeline.io;
+  const cfg: Config = { ...run.config, evaluation: { ...run.config.evaluation, test_size: 0 } };
+  const settings = panelSettingsFor(cfg, frequency, { configless: run.panel.configless, lookback: io.lookback });
+  return (key, series) => {
+    const s = settings(memberConfig(cfg, { key, series }), series);
+    const p = prepareNewSeries(s, series, io);
+    const last = series.index.times[series.index.times.length - 1];
+    const pipeline: PipelineFile = {
+      ...first.pipeline,
+      last_time: formatTime(last, series.index.format),
+      season: evaluationSeason(s.evaluation.season, series.index.frequency),
+      io: { ...p.io, ...(io.members ? { members: io.members } : {}) },
+      transforms: p.pipeline.toJSON(),
+    };
+    return { ...first, pipeline, transforms: p.pipeline };
+  };
 }

@@ -119,7 +119,7 @@ async function trainPanel(cfg: Config, opts: TrainOptions, t0: number): Promise<
       `${inputName(cfg.data.path)}: none of the ${result.failed.length} series could be fitted:\n  ${shown.join('\n  ')}${result.failed.length > 5 ? `\n  and ${result.failed.length - 5} more` : ''}`,
     );
   }
-  const files = panelRunFiles(cfg, panel.idColumns, result, {
+  const files = panelRunFiles(cfg, { idColumns: panel.idColumns, configless: !opts.config }, result, {
     dataSha256: sha256,
     tfjsVersion: (await import('@tensorflow/tfjs-core')).version_core,
     totalSeconds: (performance.now() - t0) / 1000,

@@ -13,6 +13,7 @@ import type { Series } from '../types.js';
 import type { TrainingWindows } from '../windows/training-windows.js';
 import { defaultRidge } from './defaults.js';
 import { evaluateFit, type FitOptions, type FitResult, type PreparedFit, prepareFit, type SavedModel, startEngine, trainMembers } from './fit.js';
+import type { FitLimits } from './limits.js';
 
 export const SCOPES = ['local', 'global'] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -156,4 +157,22 @@ export function poolWindows(parts: TrainingWindows[]): TrainingWindows {
     out.nVal = nVal;
   }
   return out;
+}
+
+/**
+ * A series new to a global model (zero-shot): its transforms and window scale fitted on all its
+ * rows, with the settings the panel's series got, checked against the shared network's windows.
+ * Throws a UserError when the series is too short or its settings need other windows.
+ */
+export function prepareNewSeries(
+  settings: Config,
+  series: Series,
+  shared: { lookback: number; horizon: number; strategy: string },
+  limits?: FitLimits,
+): PreparedFit {
+  const w = settings.window;
+  if (w.mode !== 'many-to-one' || w.lookback !== shared.lookback || w.horizon !== shared.horizon || w.strategy !== shared.strategy)
+    throw new UserError(`too short for the global model's windows (lookback ${shared.lookback}, ${shared.strategy} horizon ${shared.horizon})`);
+  const all: Config = { ...settings, evaluation: { ...settings.evaluation, test_size: 0 }, training: { ...settings.training, validation_size: 0 } };
+  return prepareFit(all, series, limits);
 }
