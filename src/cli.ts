@@ -79,6 +79,10 @@ others were written; each failure is listed).`,
     .option('--out <dir>', 'run directory to write (default: a fresh name under output.dir)')
     .option('--threads <n>', THREADS_HELP, threadCount)
     .option('--overwrite', 'replace --out if it exists')
+    .option(
+      '--shard <i/n>',
+      'a panel: train only the series of shard i of n (0-based; by a hash of the key); default: the Slurm array task or Kubernetes index in the environment',
+    )
     .option('--json', 'print one JSON result on stdout')
     .option('-q, --quiet', 'print nothing but errors')
     .addHelpText('after', '\nExample:\n  rnnfc train -c configs/airline-passengers.yaml --epochs 50 --out runs/air\n')
@@ -89,6 +93,7 @@ others were written; each failure is listed).`,
     .description('forecast the next horizon from a saved run')
     .requiredOption('-m, --model <dir>', 'run directory written by rnnfc train')
     .option('--data <csv>', 'CSV with the same columns, "-" for standard input (default: the data the run was trained on)')
+    .option('--shard <i/n>', 'a panel run: forecast only the series of shard i of n (0-based)')
     .option('--id <key>', "a panel run: forecast only this series (its key values joined by ' / '); repeat for several", collect)
     .option('--max-input-mb <n>', MAX_INPUT_HELP, megabytes)
     .option('-o, --output <file>', 'where to write the forecast ("-" for stdout)', '-')
@@ -114,6 +119,17 @@ others were written; each failure is listed).`,
     .option('-q, --quiet', 'print nothing but errors')
     .addHelpText('after', '\nExample:\n  rnnfc backtest --data my.csv --time-column month --target sales --horizon 18 --season 12 --origins 3 --json\n')
     .action(async (opts) => (await import('./commands/backtest.js')).backtestCommand(opts));
+
+  program
+    .command('merge')
+    .description('combine the shard runs of a panel (train --shard i/n) into one run, as if trained unsharded')
+    .argument('<runs...>', 'the shard runs, one per shard')
+    .requiredOption('--out <dir>', 'the run to write')
+    .option('--overwrite', 'replace --out if it exists')
+    .option('--json', 'print one JSON result on stdout')
+    .option('-q, --quiet', 'print nothing but errors')
+    .addHelpText('after', '\nExample:\n  rnnfc merge runs/sales-s0 runs/sales-s1 runs/sales-s2 runs/sales-s3 --out runs/sales\n')
+    .action(async (runs, opts) => (await import('./commands/merge.js')).mergeCommand(runs, opts));
 
   program
     .command('init')

@@ -31,6 +31,8 @@ export interface PanelFile {
   id_columns: string[];
   /** The series' settings were the config-less defaults, chosen per series (else config.yaml's, as they are). */
   configless: boolean;
+  /** A shard run (train --shard): the series whose key hashes to shard `index` of `count` (src/panel/shard.ts). */
+  shard?: { index: number; count: number };
   /** Fitted series, sorted by key. */
   series: PanelSeriesEntry[];
   /** Series that could not be fitted, and why. */
@@ -68,6 +70,12 @@ export function parsePanelFile(text: string, file: string): ParsedPanel {
   const scope = c.oneOf(o.scope, 'scope', SCOPES);
   const ids = c.names(o.id_columns, 'id_columns');
   if (typeof o.configless !== 'boolean') c.fail('configless', 'must be true or false');
+  if (o.shard !== undefined) {
+    const sh = c.record(o.shard, 'shard');
+    const count = c.int(sh.count, 'shard.count', 1);
+    const index = c.int(sh.index, 'shard.index', 0);
+    if (index >= count) c.fail('shard.index', `must be below shard.count (${count})`);
+  }
   const keyOk = (k: unknown): k is string[] => Array.isArray(k) && k.length === ids.length && k.every((v) => typeof v === 'string' && v !== '');
   if (!Array.isArray(o.series)) c.fail('series', 'must be a list');
   if (!Array.isArray(o.failed)) c.fail('failed', 'must be a list');

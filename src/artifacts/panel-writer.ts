@@ -16,22 +16,35 @@ import { historyCsvOf, memberFiles, metricsFileOf, pipelineFileOf, type RunFacts
 /** metrics.json of a panel: pooled scores by method, then each series' scores as a single run's metrics.json holds them. */
 export interface PanelMetricsFile {
   series_count: number;
+  /** A shard run: which shard of how many (rnnfc merge combines them). */
+  shard?: { index: number; count: number };
   failed_count: number;
   /** Per method: the mean of each score over the series, and rel_mase (geometric mean of MASE relative to seasonal naive). */
   pooled: Record<string, Record<string, number | null>>;
   series: ({ key: string[] } & ReturnType<typeof metricsFileOf>)[];
 }
 
-/** The pooled scores of a panel fit (see metrics/pooled.ts), rounded as files print them. */
+/**
+ * The pooled scores of a panel fit (see metrics/pooled.ts), rounded as files print them. They are
+ * pooled from the per-series scores as metrics.json rounds them, so that merging shard runs, which
+ * have only those, gives the same pooled scores.
+ */
 export function pooledOf(r: PanelFitResult): Record<string, Record<string, number | null>> {
-  const pooled = poolScores(r.fits.map((f) => f.result.metrics as unknown as MethodScores));
-  return Object.fromEntries(Object.entries(pooled).map(([k, v]) => [k, roundScores(v)]));
+  return pooledFromFiles(r.fits.map((f) => metricsFileOf(f.series, f.result).methods));
+}
+
+/** Pooled scores from the per-series methods of metrics.json (null: not finite). */
+export function pooledFromFiles(series: Record<string, Record<string, number | null>>[]): Record<string, Record<string, number | null>> {
+  const input: MethodScores[] = series.map((methods) =>
+    Object.fromEntries(Object.entries(methods).map(([m, s]) => [m, Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v ?? NaN]))])),
+  );
+  return Object.fromEntries(Object.entries(poolScores(input)).map(([k, v]) => [k, roundScores(v)]));
 }
 
 /** Every file of a panel run directory by name, manifest.json last. */
 export function panelRunFiles(
   cfg: Config,
-  panelFacts: { idColumns: string[]; configless: boolean },
+  panelFacts: { idColumns: string[]; timeColumn: string | null; configless: boolean; shard?: { index: number; count: number } },
   r: PanelFitResult,
   facts: RunFacts,
 ): Record<string, string | Uint8Array> {
@@ -43,6 +56,7 @@ export function panelRunFiles(
     scope: r.scope,
     id_columns: idColumns,
     configless: panelFacts.configless,
+    ...(panelFacts.shard ? { shard: { index: panelFacts.shard.index, count: panelFacts.shard.count } } : {}),
     series: r.fits.map((f, i) => {
       if (r.scope === 'local')
         Object.assign(
@@ -62,6 +76,7 @@ export function panelRunFiles(
     series_count: r.fits.length,
     failed_count: r.failed.length,
     pooled: pooledOf(r),
+    ...(panelFacts.shard ? { shard: { index: panelFacts.shard.index, count: panelFacts.shard.count } } : {}),
     series: r.fits.map((f) => ({ key: f.key, ...metricsFileOf(f.series, f.result) })),
   };
   const first = r.fits[0]?.result;
@@ -90,7 +105,7 @@ export function panelRunFiles(
   } as MetadataFile;
 
   // forecast.csv: the key columns, then a single run's columns
-  const timeName = r.fits[0]?.series.timeColumn ?? 'index';
+  const timeName = panelFacts.timeColumn ?? 'index';
   const rows: (string | number | null)[][] = [];
   for (const f of r.fits) {
     const idx = f.series.index;

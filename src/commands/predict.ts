@@ -12,6 +12,7 @@ import { forecastFromRun } from '../forecast/predict.js';
 import { inputName, readPanelInput, readSeries, STDIN } from '../io/input-file.js';
 import { evaluationSeason } from '../metrics/season.js';
 import { formatNumber, toCsv } from '../output/csv.js';
+import { parseShard, shardOf } from '../panel/shard.js';
 import type { Frequency, Series } from '../types.js';
 import { logNeedsPositive, maxInputBytes } from './common.js';
 import { testSteps, trapSignals } from './interrupt.js';
@@ -27,6 +28,8 @@ export interface PredictOptions {
   maxInputMb?: number;
   /** A panel run: the series to forecast, by key (values joined by ' / '). */
   id?: string[];
+  /** A panel run: forecast only the series of shard i of n (`i/n`). */
+  shard?: string;
 }
 
 /** `rnnfc predict`: run directory + data -> the next horizon, as CSV or JSON. */
@@ -36,6 +39,7 @@ export async function predictCommand(opts: PredictOptions): Promise<void> {
   // a train killed in the middle of replacing this run left the previous one aside: back it goes
   restoreInterruptedSwap(opts.model);
   if (isPanelRun(opts.model)) return predictPanel(opts, output);
+  if (opts.shard !== undefined) throw new UsageError(`--shard splits the series of a panel run, and ${opts.model} holds one series; leave --shard out`);
   if (opts.id?.length) throw new UsageError(`--id selects series of a panel run, and ${opts.model} holds one series; leave --id out`);
   const run = readRun(opts.model);
   const saved = run.pipeline;
@@ -143,7 +147,10 @@ async function predictPanel(opts: PredictOptions, output: string): Promise<void>
   const inRun = new Map(run.panel.series.map((e, i) => [JSON.stringify(e.key), run.series[i]]));
   // every series of the run and of the data, or those --id names
   const asked = wanted.length ? wanted : [...run.panel.series.map((e) => e.key), ...panel.members.map((m) => m.key)];
-  const keys = [...new Map(asked.map((k) => [JSON.stringify(k), k])).values()].sort(compareKeys);
+  const shard = opts.shard === undefined ? null : parseShard(opts.shard, '--shard');
+  const keys = [...new Map(asked.map((k) => [JSON.stringify(k), k])).values()]
+    .filter((k) => !shard || shardOf(k, shard.count) === shard.index)
+    .sort(compareKeys);
   const global = run.panel.scope === 'global';
   const newSeries = global ? zeroShot(run, panel.frequency) : null;
   const done: { key: string[]; times: string[]; forecast: Float64Array }[] = [];

@@ -29,14 +29,16 @@ export function checkRunOutput(opts: RunOutputOptions, cfg: Config): void {
 /**
  * Reserves the run directory atomically (no other rnnfc process gets the same name; a collision
  * on --out is exit 2 here, before training) until the command ends. From here on SIGINT and
- * SIGTERM undo what was written (src/commands/interrupt.ts).
+ * SIGTERM undo what was written (src/commands/interrupt.ts). Without --out, `cfg` names the fresh run.
  */
-export async function reserveRunOutput(opts: RunOutputOptions, cfg: Config): Promise<RunOutput> {
+export async function reserveRunOutput(opts: RunOutputOptions, cfg?: Config): Promise<RunOutput> {
   const trap = trapSignals();
   let slot: RunSlot;
   try {
     slot =
-      opts.out !== undefined ? reserveRunDir(opts.out, { overwrite: Boolean(opts.overwrite) }) : reserveNextRunDir(cfg.output.dir, runBaseName(cfg.data.path));
+      opts.out !== undefined
+        ? reserveRunDir(opts.out, { overwrite: Boolean(opts.overwrite) })
+        : reserveNextRunDir(cfg!.output.dir, runBaseName(cfg!.data.path));
   } catch (e) {
     trap.dispose();
     throw e;

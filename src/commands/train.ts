@@ -2,11 +2,12 @@ import { panelRunFiles, pooledOf } from '../artifacts/panel-writer.js';
 import { membersFields, roundScores, runFiles } from '../artifacts/run-writer.js';
 import type { Config } from '../config/types.js';
 import { keyText } from '../data/panel.js';
-import { DataError } from '../errors.js';
+import { DataError, UsageError } from '../errors.js';
 import { panelSettingsFor, settingsFor } from '../forecast/defaults.js';
 import { type FitEvent, type FitResult, fitSeries } from '../forecast/fit.js';
 import { fitPanel, type PanelFitResult } from '../forecast/panel-fit.js';
 import { inputName } from '../io/input-file.js';
+import { resolveShard, shardOf } from '../panel/shard.js';
 import { makeProgress, type Progress } from '../train/progress.js';
 import {
   computeOptions,
@@ -22,6 +23,8 @@ import {
 import { checkRunOutput, reserveRunOutput } from './run-output.js';
 
 export interface TrainOptions extends DataFlagOptions {
+  /** A panel: train only the series of shard i of n (`i/n`); default: the scheduler's array task, else every series. */
+  shard?: string;
   out?: string;
   overwrite?: boolean;
 }
@@ -32,6 +35,7 @@ export async function trainCommand(opts: TrainOptions): Promise<void> {
   const flagged = configFromOptions(opts);
   checkRunOutput(opts, flagged);
   if (flagged.data.id_column.length > 0) return trainPanel(flagged, opts, t0);
+  if (opts.shard !== undefined) throw new UsageError('--shard splits the series of a panel (data.id_column); this data is one series');
 
   const { series, sha256 } = readConfiguredInput(flagged, opts);
   // Without a config file, the settings the config-less backtest measures (flags still win);
@@ -98,11 +102,17 @@ function report(opts: TrainOptions, outDir: string, r: FitResult): void {
 
 /** `rnnfc train` on a panel (data.id_column): every series fitted, one run directory, pooled and per-series scores. */
 async function trainPanel(cfg: Config, opts: TrainOptions, t0: number): Promise<void> {
+  const shard = resolveShard(opts.shard, process.env);
+  if (shard && cfg.model.scope === 'global')
+    throw new UsageError(
+      `${shard.source}: a global model trains on every series at once; train it unsharded, then shard its forecasts (rnnfc predict --shard)`,
+    );
   const { panel, sha256 } = readConfiguredPanel(cfg, opts);
+  const members = shard ? panel.members.filter((m) => shardOf(m.key, shard.count) === shard.index) : panel.members;
   const out = await reserveRunOutput(opts, cfg);
   const show = interactive(opts);
   const result = await withInterrupt((signal) =>
-    fitPanel(cfg, panel.members, {
+    fitPanel(cfg, members, {
       ...computeOptions(cfg),
       signal,
       scope: cfg.model.scope,
@@ -113,17 +123,22 @@ async function trainPanel(cfg: Config, opts: TrainOptions, t0: number): Promise<
       onSeries: show ? (e) => process.stderr.write(`\rseries ${e.done}/${e.count}${e.done === e.count ? '\n' : ''}`) : undefined,
     }),
   );
-  if (result.fits.length === 0) {
+  if (result.fits.length === 0 && result.failed.length > 0) {
     const shown = result.failed.slice(0, 5).map((f) => `${keyText(f.key)}: ${f.reason}`);
     throw new DataError(
       `${inputName(cfg.data.path)}: none of the ${result.failed.length} series could be fitted:\n  ${shown.join('\n  ')}${result.failed.length > 5 ? `\n  and ${result.failed.length - 5} more` : ''}`,
     );
   }
-  const files = panelRunFiles(cfg, { idColumns: panel.idColumns, configless: !opts.config }, result, {
-    dataSha256: sha256,
-    tfjsVersion: (await import('@tensorflow/tfjs-core')).version_core,
-    totalSeconds: (performance.now() - t0) / 1000,
-  });
+  const files = panelRunFiles(
+    cfg,
+    { idColumns: panel.idColumns, timeColumn: panel.members[0].series.timeColumn, configless: !opts.config, shard: shard ?? undefined },
+    result,
+    {
+      dataSha256: sha256,
+      tfjsVersion: (await import('@tensorflow/tfjs-core')).version_core,
+      totalSeconds: (performance.now() - t0) / 1000,
+    },
+  );
   await out.commit(files);
   reportPanel(opts, out.dir, result);
 }

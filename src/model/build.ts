@@ -182,7 +182,7 @@ export async function serializeModel(model: LayersModel): Promise<{ modelJson: s
         weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
       };
       if (artifacts.trainingConfig != null) json.trainingConfig = artifacts.trainingConfig;
-      out = { modelJson: JSON.stringify(json), weights };
+      out = { modelJson: canonicalNames(JSON.stringify(json)), weights };
       return {
         modelArtifactsInfo: {
           dateSaved: new Date(),
@@ -228,4 +228,35 @@ export async function loadModelFromFiles(tf: Tf, modelJson: string, weights: Uin
   return withoutOrthogonalWarning(() =>
     tf.loadLayersModel(tf.io.fromMemory({ modelTopology, weightSpecs: weightSpecsOf(json), weightData, trainingConfig: json.trainingConfig })),
   );
+}
+
+/**
+ * model.json text with the model's and its layers' generated names numbered within the model
+ * (`dense_Dense7`, `dense_Dense9` -> `dense_Dense1`, `dense_Dense2`; `model3` -> `model1`), as the
+ * first model built in a process is named. TensorFlow.js numbers names by a process-wide counter,
+ * so without this a model's file would depend on how many models the process built before it (a
+ * panel's series, trained in one process or in shards, would differ in their names). Weight names
+ * (`dense_Dense7/kernel`) follow their layer's.
+ */
+export function canonicalNames(modelJson: string): string {
+  const json = JSON.parse(modelJson) as { modelTopology?: { config?: { name?: string; layers?: { name?: string; config?: { name?: string } }[] } } };
+  const config = json.modelTopology?.config;
+  if (!config) return modelJson;
+  const names = [config.name, ...(config.layers ?? []).map((l) => l.name ?? l.config?.name)].filter((n): n is string => typeof n === 'string');
+  const counts = new Map<string, number>();
+  const rename = new Map<string, string>();
+  for (const name of names) {
+    const m = /^(.*?)(\d+)$/.exec(name);
+    if (!m || rename.has(name)) continue;
+    const k = (counts.get(m[1]) ?? 0) + 1;
+    counts.set(m[1], k);
+    rename.set(name, `${m[1]}${k}`);
+  }
+  if ([...rename].every(([a, b]) => a === b)) return modelJson;
+  return modelJson.replace(/"((?:[^"\\]|\\.)*)"/g, (whole, s: string) => {
+    const slash = s.indexOf('/');
+    const head = slash < 0 ? s : s.slice(0, slash);
+    const to = rename.get(head);
+    return to === undefined ? whole : `"${to}${slash < 0 ? '' : s.slice(slash)}"`;
+  });
 }

@@ -4,7 +4,7 @@
  * inputs of a panel (exit 2, nothing written).
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -30,6 +30,12 @@ beforeAll(() => {
   const all = [...rows('north', 2000, 1, 48, 100), ...rows('south', 2001, 4, 40, 5), ...rows('west', 2000, 7, 36, 2000)];
   all.sort((a, b) => a.split(',')[1].localeCompare(b.split(',')[1]) || a.localeCompare(b));
   writeFileSync(join(dir, 'panel.csv'), csv(all));
+  writeFileSync(
+    join(dir, 'one.csv'),
+    csv(rows('a', 2000, 1, 30, 10))
+      .replace(/^a,/gm, '')
+      .replace('id,month', 'month'),
+  );
   writeFileSync(join(dir, 'two.csv'), csv([...rows('north', 2000, 1, 48, 100), ...rows('west', 2000, 7, 36, 2000)]));
 });
 
@@ -146,6 +152,75 @@ describe('backtest on a panel', () => {
   });
 });
 
+describe('shards', () => {
+  const files = (run: string) => readdirSync(join(dir, run)).filter((f) => f !== 'metadata.json' && f !== 'manifest.json');
+  it('train --shard i/3 three times, then merge: the same run as training unsharded, byte for byte', () => {
+    const full = rnnfc(dir, ['train', '--data', 'panel.csv', ...FLAGS, '--out', 'unsharded', '--quiet']);
+    expect(full.code, full.stderr).toBe(0);
+    const sizes: number[] = [];
+    for (const i of [0, 1, 2]) {
+      const r = rnnfc(dir, ['train', '--data', 'panel.csv', ...FLAGS, '--shard', `${i}/3`, '--out', `shard-${i}`, '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      sizes.push(JSON.parse(r.stdout).series);
+      // a shard holds the series whose key hashes to it (src/panel/shard.ts)
+      expect(JSON.parse(readFileSync(join(dir, `shard-${i}`, 'panel.json'), 'utf8')).shard).toEqual({ index: i, count: 3 });
+    }
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(3);
+    const m = rnnfc(dir, ['merge', 'shard-2', 'shard-0', 'shard-1', '--out', 'merged']);
+    expect(m.code, m.stderr).toBe(0);
+    expect(files('merged')).toEqual(files('unsharded'));
+    for (const f of files('unsharded')) expect(readFileSync(join(dir, 'merged', f)).equals(readFileSync(join(dir, 'unsharded', f))), f).toBe(true);
+    const p = rnnfc(dir, ['predict', '-m', 'merged', '-o', '-']);
+    expect(p.stdout).toBe(rnnfc(dir, ['predict', '-m', 'unsharded', '-o', '-']).stdout);
+  });
+
+  it('predict --shard i/n: the shards partition the forecasts', () => {
+    const all = rnnfc(dir, ['predict', '-m', 'unsharded', '-o', '-']).stdout.trim().split('\n');
+    const parts = [0, 1].flatMap((i) =>
+      rnnfc(dir, ['predict', '-m', 'unsharded', '--shard', `${i}/2`, '-o', '-'])
+        .stdout.trim()
+        .split('\n')
+        .slice(1),
+    );
+    expect(parts.sort()).toEqual(all.slice(1).sort());
+  });
+
+  it('merge refuses a missing or repeated shard, shards of another config or data, and a run that is no shard', () => {
+    expectRefused(dir, ['merge', 'shard-0', 'shard-1', '--out', 'never'], /shard 2 of 3 missing; give every shard run/);
+    expectRefused(dir, ['merge', 'shard-0', 'shard-0', 'shard-1', '--out', 'never'], /shard-0 and shard-0 are both shard 0 of 3/);
+    expectRefused(dir, ['merge', 'unsharded', '--out', 'never'], /unsharded is not a shard run/);
+    const other = rnnfc(dir, ['train', '--data', 'panel.csv', ...FLAGS, '--epochs', '3', '--shard', '1/3', '--out', 'other-config', '--quiet']);
+    expect(other.code, other.stderr).toBe(0);
+    expectRefused(
+      dir,
+      ['merge', 'shard-0', 'other-config', 'shard-2', '--out', 'never'],
+      /other-config and shard-0 are shards of different runs: their config\.yaml differ/,
+    );
+    writeFileSync(join(dir, 'panel-more.csv'), readFileSync(join(dir, 'panel.csv'), 'utf8') + 'north,2004-01,300\n');
+    const data = rnnfc(dir, ['train', '--data', 'panel-more.csv', ...FLAGS, '--shard', '1/3', '--out', 'other-data', '--quiet']);
+    expect(data.code, data.stderr).toBe(0);
+    expectRefused(
+      dir,
+      ['merge', 'shard-0', 'other-data', 'shard-2', '--out', 'never'],
+      /shards of different runs: (they were trained on different data|their config\.yaml differ)/,
+    );
+  });
+
+  it('--shard needs a panel, and a global model trains unsharded', () => {
+    expectRefused(
+      dir,
+      ['train', '--data', 'one.csv', '--time-column', 'month', '--target', 'value', '--shard', '0/2', '--out', 'never'],
+      /--shard splits the series of a panel/,
+    );
+    expectRefused(
+      dir,
+      ['train', '--data', 'panel.csv', ...FLAGS, '--scope', 'global', '--shard', '0/2', '--out', 'never'],
+      /a global model trains on every series at once/,
+    );
+    expectRefused(dir, ['train', '--data', 'panel.csv', ...FLAGS, '--shard', '2/2', '--out', 'never'], /--shard/);
+  });
+});
+
 describe('bad panels', () => {
   const bad = (name: string, lines: string[]) => {
     writeFileSync(join(dir, name), csv(lines));
@@ -170,12 +245,6 @@ describe('bad panels', () => {
   });
 
   it('--id on a single-series run, and an --id of the wrong shape', () => {
-    writeFileSync(
-      join(dir, 'one.csv'),
-      csv(rows('a', 2000, 1, 30, 10))
-        .replace(/^a,/gm, '')
-        .replace('id,month', 'month'),
-    );
     const r = rnnfc(dir, ['train', '--data', 'one.csv', '--time-column', 'month', '--target', 'value', '--horizon', '3', '--epochs', '1', '--out', 'single']);
     expect(r.code, r.stderr).toBe(0);
     expectRefused(dir, ['predict', '-m', 'single', '--id', 'a'], /--id selects series of a panel run, and single holds one series/);

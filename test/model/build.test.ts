@@ -143,3 +143,32 @@ describe('linear path beside the recurrent stack', () => {
     expect(Array.from((m2.predict(x) as Tensor).dataSync())).toEqual(Array.from(pred));
   });
 });
+
+describe('serializeModel names', () => {
+  it('numbers generated names within the model, so a model saves the same whatever was built before it in the process', async () => {
+    const spec: ModelSpec = { ...base, linear: true, dense: [{ units: 2 }] };
+    const save = async () => {
+      const m = buildModel(tf, spec);
+      const s = await serializeModel(m);
+      m.dispose();
+      return s;
+    };
+    const first = await save();
+    // more models in between: TensorFlow.js's own counter moves on
+    buildModel(tf, spec).dispose();
+    buildModel(tf, { ...base, cell: 'gru' }).dispose();
+    const later = await save();
+    expect(later.modelJson).toBe(first.modelJson);
+    expect(Buffer.compare(later.weights, first.weights)).toBe(0);
+    const names = JSON.parse(later.modelJson).modelTopology.config.layers.map((l: { name: string }) => l.name);
+    // every generated name ends in 1 or 2 (two dense layers): numbered within this model
+    expect(names.filter((n: string) => n.startsWith('dense_Dense'))).toEqual(['dense_Dense1', 'dense_Dense2']);
+    expect(names).toContain(LINEAR_PATH);
+    // and the weights are named after their layers
+    const weights = JSON.parse(later.modelJson).weightsManifest[0].weights.map((w: { name: string }) => w.name);
+    expect(weights).toContain('dense_Dense1/kernel');
+    const loaded = await loadModelFromFiles(tf, later.modelJson, later.weights);
+    expect(loaded.getWeights().length).toBe(weights.length);
+    loaded.dispose();
+  });
+});

@@ -1,0 +1,24 @@
+import { checkRunTarget } from '../artifacts/atomic.js';
+import { mergePanelFiles } from '../artifacts/panel-merge.js';
+import { UsageError } from '../errors.js';
+import { reserveRunOutput } from './run-output.js';
+
+export interface MergeOptions {
+  out?: string;
+  overwrite?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** `rnnfc merge`: shard runs of a panel (train --shard i/n) -> one run, as if trained unsharded. */
+export async function mergeCommand(shardRuns: string[], opts: MergeOptions): Promise<void> {
+  if (opts.out === undefined) throw new UsageError('merge needs --out DIR, the run to write');
+  checkRunTarget(opts.out, Boolean(opts.overwrite));
+  const files = mergePanelFiles(shardRuns);
+  const out = await reserveRunOutput({ out: opts.out, overwrite: opts.overwrite });
+  await out.commit(files);
+  const panel = JSON.parse(String(files['panel.json'])) as { series: unknown[]; failed: unknown[] };
+  if (opts.json)
+    process.stdout.write(JSON.stringify({ run: out.dir, shards: shardRuns.length, series: panel.series.length, failed: panel.failed.length }) + '\n');
+  else if (!opts.quiet) process.stdout.write(`merged ${shardRuns.length} shard runs (${panel.series.length} series) into ${out.dir}\n`);
+}
