@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,9 +6,10 @@ import { ROOT } from './helpers.js';
 import { ARRAY_SCRIPT, type Cluster, type JobRecord, missingPrograms, sh, startCluster, stopCluster, submitPanelJob, waitForJob } from './slurm/cluster.js';
 
 // A real Slurm (one node on localhost, test/e2e/slurm/cluster.sh) runs the panel job of
-// deploy/slurm/rnnfc-array.sbatch. The tasks run a stand-in for rnnfc (slurm/probe.mjs: rnnfc
-// --version and the shard resolveShard reads from Slurm's environment); the real train --shard and
-// merge go in through PanelJob.rnnfc. Without Slurm the tests skip, except under CI, which
+// deploy/slurm/rnnfc-array.sbatch: once with rnnfc itself (train --shard from the environment,
+// then merge, compared with the unsharded run), and with a stand-in (slurm/probe.mjs: rnnfc
+// --version and the shard resolveShard reads from Slurm's environment) for the scheduler's side:
+// array numbering, failures, dependencies. Without Slurm the tests skip, except under CI, which
 // installs it (.ci/run) and must not pass without running them.
 const MISSING = missingPrograms();
 const IS_ROOT = process.getuid?.() === 0;
@@ -83,6 +84,35 @@ describe.skipIf(!CAN_RUN && !process.env.CI)('the Slurm array job on a single-no
     expect(probeOutput(merge).argv).toEqual(['merge', '--out', `${runs}/merged`, ...[0, 1, 2, 3].map((i) => `${runs}/shard-${i}`)]);
     const lastEnd = tasks.map((t) => Date.parse(t.EndTime)).reduce((a, b) => Math.max(a, b));
     expect(Date.parse(merge.StartTime)).toBeGreaterThanOrEqual(lastEnd);
+  });
+
+  it('the real thing: 4 shards of a panel trained by rnnfc train in the array, merged, equal the unsharded run', async () => {
+    const runs = join(work, 'runs-real');
+    const lines = ['id,month,value'];
+    for (const [k, id] of ['a', 'b', 'c', 'd', 'e', 'f'].entries())
+      for (let i = 0; i < 36; i++)
+        lines.push(
+          `${id},${2000 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')},${(10 * (k + 1) * (1 + 0.02 * i + 0.2 * Math.sin((2 * Math.PI * i) / 12))).toFixed(3)}`,
+        );
+    writeFileSync(join(work, 'sales.csv'), lines.join('\n') + '\n');
+    const config = join(work, 'sales.yaml');
+    writeFileSync(
+      config,
+      'data: {path: sales.csv, id_column: id, time_column: month, target: value}\nwindow: {lookback: 6, horizon: 3}\nmodel: {layers: [{units: 4}]}\ntraining: {epochs: 2, threads: 1}\n',
+    );
+    const rnnfc = `${process.execPath} ${join(ROOT, 'bin/rnnfc.js')}`;
+    const job = submitPanelJob(cluster!, { rnnfc, config, runs, shards: 4, sbatchArgs: ONE_CPU });
+    const tasks = byTask(await waitForJob(cluster!, job.arrayJob, 4));
+    expect(tasks.map((t) => [t.JobState, t.ExitCode])).toEqual([0, 1, 2, 3].map(() => ['COMPLETED', '0:0']));
+    const merge = (await waitForJob(cluster!, job.mergeJob))[0];
+    expect([merge.JobState, merge.ExitCode], readFileSync(merge.StdOut, 'utf8')).toEqual(['COMPLETED', '0:0']);
+    const whole = sh(process.execPath, [join(ROOT, 'bin/rnnfc.js'), 'train', '-c', config, '--out', join(work, 'unsharded'), '--quiet']);
+    expect(whole.stderr).toBe('');
+    const merged = join(runs, 'merged');
+    const files = readdirSync(join(work, 'unsharded')).filter((f) => f !== 'metadata.json' && f !== 'manifest.json');
+    expect(files).toContain('s5-model.json');
+    expect(readdirSync(merged).filter((f) => f !== 'metadata.json' && f !== 'manifest.json')).toEqual(files);
+    for (const f of files) expect(readFileSync(join(merged, f)).equals(readFileSync(join(work, 'unsharded', f))), f).toBe(true);
   });
 
   it('a failed task cancels the merge (afterok, --kill-on-invalid-dep); the other tasks finish', async () => {
