@@ -31,6 +31,8 @@ export interface PanelFile {
   id_columns: string[];
   /** The series' settings were the config-less defaults, chosen per series (else config.yaml's, as they are). */
   configless: boolean;
+  /** A config-less run's choice of scope: the pooled relative MASE of each on the rows before the test origin. */
+  scope_choice?: { scope: string; local: number | null; global: number | null; global_skips: number };
   /** A shard run (train --shard): the series whose key hashes to shard `index` of `count` (src/panel/shard.ts). */
   shard?: { index: number; count: number };
   /** Fitted series, sorted by key. */

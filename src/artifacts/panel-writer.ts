@@ -44,7 +44,14 @@ export function pooledFromFiles(series: Record<string, Record<string, number | n
 /** Every file of a panel run directory by name, manifest.json last. */
 export function panelRunFiles(
   cfg: Config,
-  panelFacts: { idColumns: string[]; timeColumn: string | null; configless: boolean; shard?: { index: number; count: number } },
+  panelFacts: {
+    idColumns: string[];
+    timeColumn: string | null;
+    configless: boolean;
+    shard?: { index: number; count: number };
+    /** How a config-less run chose its scope (each scope's score before the test origin). */
+    scopeChoice?: { scope: string; local: number; global: number; globalSkips: number };
+  },
   r: PanelFitResult,
   facts: RunFacts,
 ): Record<string, string | Uint8Array> {
@@ -56,6 +63,7 @@ export function panelRunFiles(
     scope: r.scope,
     id_columns: idColumns,
     configless: panelFacts.configless,
+    ...(panelFacts.scopeChoice ? { scope_choice: roundChoice(panelFacts.scopeChoice) } : {}),
     ...(panelFacts.shard ? { shard: { index: panelFacts.shard.index, count: panelFacts.shard.count } } : {}),
     series: r.fits.map((f, i) => {
       if (r.scope === 'local')
@@ -126,4 +134,15 @@ export function panelRunFiles(
   if (r.scope === 'global' && first) files['history.csv'] = historyCsvOf(first.history);
   files['manifest.json'] = buildManifest(files, VERSION);
   return files;
+}
+
+/** A scope choice's scores as panel.json holds them (null: not measurable). */
+export function roundChoice(c: { scope: string; local: number; global: number; globalSkips: number }): {
+  scope: string;
+  local: number | null;
+  global: number | null;
+  global_skips: number;
+} {
+  const r = (x: number) => (Number.isFinite(x) ? Number(formatNumber(x)) : null);
+  return { scope: c.scope, local: r(c.local), global: r(c.global), global_skips: c.globalSkips };
 }

@@ -1,3 +1,4 @@
+import { roundChoice } from '../artifacts/panel-writer.js';
 import { roundScores } from '../artifacts/run-writer.js';
 import type { Config } from '../config/types.js';
 import { type BacktestResult, backtest, defaultStep } from '../forecast/backtest.js';
@@ -108,7 +109,10 @@ async function backtestPanelCommand(cfg: Config, opts: BacktestCommandOptions, t
       origins,
       step,
       configless: !opts.config,
-      settings: panelSettingsFor(scfg, panel.frequency, { configless: !opts.config, lookback: opts.lookback }),
+      settingsFor: (scope) =>
+        panelSettingsFor({ ...scfg, model: { ...scfg.model, scope } }, panel.frequency, { configless: !opts.config, lookback: opts.lookback }),
+      // config-less without --scope: each origin's scope is chosen from the rows before it
+      choose: !opts.config && opts.scope === undefined,
       ...computeOptions(cfg),
       signal,
       onOrigin: quiet ? undefined : (k, of, s) => process.stderr.write(`origin ${k + 1}/${of} over ${panel.members.length} series (${s.toFixed(1)} s)\n`),
@@ -121,7 +125,8 @@ async function backtestPanelCommand(cfg: Config, opts: BacktestCommandOptions, t
         data: cfg.data.path,
         target: cfg.data.target,
         id_columns: panel.idColumns,
-        scope: r.scope,
+        scope: r.choices.every((c) => c.scope === r.choices[0].scope) ? r.choices[0].scope : 'mixed',
+        scopes: r.choices.map(roundChoice),
         horizon: r.horizon,
         season,
         step: r.step,
@@ -140,7 +145,7 @@ async function backtestPanelCommand(cfg: Config, opts: BacktestCommandOptions, t
   if (opts.quiet) return;
   const names = ['mae', 'rmse', 'smape', 'mase', 'rel_mase'] as const;
   const lines = [
-    `rolling-origin backtest of ${r.series.length} series (${r.scope} model${r.scope === 'local' ? 's' : ''}): ${origins} origins, horizon ${H}, step ${step}, MASE season ${season}` +
+    `rolling-origin backtest of ${r.series.length} series (scope by origin: ${r.choices.map((c) => c.scope).join('/')}): ${origins} origins, horizon ${H}, step ${step}, MASE season ${season}` +
       `${r.failed.length ? `, ${r.failed.length} series-origins skipped` : ''} (series means over origins, pooled; REL_MASE: geometric mean of MASE relative to seasonal naive)`,
     ['method'.padEnd(15), ...names.map((k) => k.toUpperCase().padStart(10))].join(''),
   ];

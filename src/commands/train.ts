@@ -1,11 +1,11 @@
-import { panelRunFiles, pooledOf } from '../artifacts/panel-writer.js';
+import { panelRunFiles, pooledOf, roundChoice } from '../artifacts/panel-writer.js';
 import { membersFields, roundScores, runFiles } from '../artifacts/run-writer.js';
 import type { Config } from '../config/types.js';
 import { keyText } from '../data/panel.js';
 import { DataError, UsageError } from '../errors.js';
 import { panelSettingsFor, settingsFor } from '../forecast/defaults.js';
 import { type FitEvent, type FitResult, fitSeries } from '../forecast/fit.js';
-import { fitPanel, type PanelFitResult } from '../forecast/panel-fit.js';
+import { chooseScope, fitPanel, type PanelFitResult, type Scope, type ScopeChoice } from '../forecast/panel-fit.js';
 import { inputName } from '../io/input-file.js';
 import { resolveShard, shardOf } from '../panel/shard.js';
 import { makeProgress, type Progress } from '../train/progress.js';
@@ -101,7 +101,8 @@ function report(opts: TrainOptions, outDir: string, r: FitResult): void {
 }
 
 /** `rnnfc train` on a panel (data.id_column): every series fitted, one run directory, pooled and per-series scores. */
-async function trainPanel(cfg: Config, opts: TrainOptions, t0: number): Promise<void> {
+async function trainPanel(flagged: Config, opts: TrainOptions, t0: number): Promise<void> {
+  let cfg = flagged;
   const shard = resolveShard(opts.shard, process.env);
   if (shard && cfg.model.scope === 'global')
     throw new UsageError(
@@ -111,13 +112,22 @@ async function trainPanel(cfg: Config, opts: TrainOptions, t0: number): Promise<
   const members = shard ? panel.members.filter((m) => shardOf(m.key, shard.count) === shard.index) : panel.members;
   const out = await reserveRunOutput(opts, cfg);
   const show = interactive(opts);
+  // config-less and unsharded, without --scope: the scope that measures better before the test origin
+  const settingsFor = (scope: Scope) =>
+    panelSettingsFor({ ...cfg, model: { ...cfg.model, scope } }, panel.frequency, { configless: !opts.config, lookback: opts.lookback });
+  let choice: ScopeChoice | undefined;
+  if (!opts.config && opts.scope === undefined && !shard) {
+    if (show) process.stderr.write('choosing between local models and a global one...\n');
+    choice = await withInterrupt((signal) => chooseScope(cfg, members, { ...computeOptions(cfg), signal, configless: true, settingsFor }));
+    cfg = { ...cfg, model: { ...cfg.model, scope: choice.scope } };
+  }
   const result = await withInterrupt((signal) =>
     fitPanel(cfg, members, {
       ...computeOptions(cfg),
       signal,
       scope: cfg.model.scope,
       configless: !opts.config,
-      settings: panelSettingsFor(cfg, panel.frequency, { configless: !opts.config, lookback: opts.lookback }),
+      settings: settingsFor(cfg.model.scope),
       // one network's epochs are worth showing; a local panel shows its series instead
       onEvent: cfg.model.scope === 'global' ? progressPrinter(opts) : undefined,
       onSeries: show ? (e) => process.stderr.write(`\rseries ${e.done}/${e.count}${e.done === e.count ? '\n' : ''}`) : undefined,
@@ -131,7 +141,7 @@ async function trainPanel(cfg: Config, opts: TrainOptions, t0: number): Promise<
   }
   const files = panelRunFiles(
     cfg,
-    { idColumns: panel.idColumns, timeColumn: panel.members[0].series.timeColumn, configless: !opts.config, shard: shard ?? undefined },
+    { idColumns: panel.idColumns, timeColumn: panel.members[0].series.timeColumn, configless: !opts.config, shard: shard ?? undefined, scopeChoice: choice },
     result,
     {
       dataSha256: sha256,
@@ -140,20 +150,23 @@ async function trainPanel(cfg: Config, opts: TrainOptions, t0: number): Promise<
     },
   );
   await out.commit(files);
-  reportPanel(opts, out.dir, result);
+  reportPanel(opts, out.dir, result, cfg.window.horizon, choice);
 }
 
-function reportPanel(opts: TrainOptions, outDir: string, r: PanelFitResult): void {
+function reportPanel(opts: TrainOptions, outDir: string, r: PanelFitResult, horizon: number, choice?: ScopeChoice): void {
   const pooled = pooledOf(r);
   const failed = r.failed.map((f) => ({ key: f.key, reason: f.reason }));
   if (opts.json) {
-    process.stdout.write(JSON.stringify({ run: outDir, scope: r.scope, series: r.fits.length, failed, pooled }) + '\n');
+    process.stdout.write(
+      JSON.stringify({ run: outDir, scope: r.scope, ...(choice ? { scope_choice: roundChoice(choice) } : {}), series: r.fits.length, failed, pooled }) + '\n',
+    );
     return;
   }
   if (opts.quiet) return;
   const names = ['mae', 'rmse', 'smape', 'mase', 'rel_mase'] as const;
   const lines = [
     `${r.fits.length} series fitted (${r.scope} model${r.scope === 'local' ? 's' : ''})${r.failed.length ? `, ${r.failed.length} skipped` : ''}`,
+    ...(choice ? [choiceText(choice, horizon)] : []),
     'test metrics pooled over the series (means; REL_MASE: geometric mean of MASE relative to seasonal naive):',
     ['method'.padEnd(15), ...names.map((k) => k.toUpperCase().padStart(10))].join(''),
   ];
@@ -162,4 +175,10 @@ function reportPanel(opts: TrainOptions, outDir: string, r: PanelFitResult): voi
   if (r.failed.length > 5) lines.push(`skipped ${r.failed.length - 5} more (listed in panel.json)`);
   lines.push(`wrote ${outDir}`);
   process.stdout.write(lines.join('\n') + '\n');
+}
+
+function choiceText(c: ScopeChoice, horizon: number): string {
+  if (!Number.isFinite(c.local) || !Number.isFinite(c.global)) return `scope ${c.scope}: too few series long enough to compare local models with a global one`;
+  const skips = c.globalSkips ? `; the global model could not fit ${c.globalSkips} of the series` : '';
+  return `scope ${c.scope}: chosen on each series' last ${horizon} rows before the test origin (relative MASE: local ${metricText(c.local)}, global ${metricText(c.global)}${skips})`;
 }

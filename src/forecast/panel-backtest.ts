@@ -11,14 +11,16 @@ import { formatTime } from '../data/time.js';
 import { type MethodScores as PoolInput, poolScores } from '../metrics/pooled.js';
 import { describeTransform, type MethodScores, meanScores, type OriginResult, truncateSeries } from './backtest.js';
 import type { FitOptions } from './fit.js';
-import { fitPanel, type PanelFitOptions, type Scope } from './panel-fit.js';
+import { chooseScope, fitPanel, type PanelFitOptions, type Scope, type ScopeChoice } from './panel-fit.js';
 
 export interface PanelBacktestOptions extends Pick<FitOptions, 'engine' | 'layers' | 'signal' | 'limits'> {
   scope: Scope;
   origins: number;
   step: number;
-  /** The settings of a series cut at an origin (its last H rows are the ones scored). */
-  settings: PanelFitOptions['settings'];
+  /** The settings of a series cut at an origin (its last H rows are the ones scored), for a scope. */
+  settingsFor: (scope: Scope) => PanelFitOptions['settings'];
+  /** Choose the scope at each origin from the rows before it (chooseScope) instead of using `scope`. */
+  choose?: boolean;
   configless?: boolean;
   /** Called as each origin is done: k (0-based) of `of`, the seconds it took. */
   onOrigin?: (k: number, of: number, seconds: number) => void;
@@ -33,6 +35,8 @@ export interface PanelSeriesBacktest {
 
 export interface PanelBacktestResult {
   scope: Scope;
+  /** The scope of each origin, and with opts.choose the scores it was chosen by (chooseScope). */
+  choices: ScopeChoice[];
   horizon: number;
   step: number;
   backend: string;
@@ -50,6 +54,7 @@ export async function backtestPanel(cfg: Config, members: PanelMember[], opts: P
   const ocfg: Config = { ...cfg, evaluation: { ...cfg.evaluation, test_size: H } };
   const bySeries = new Map<string, PanelSeriesBacktest>(members.map((m) => [JSON.stringify(m.key), { key: m.key, origins: [], mean: {} }]));
   const failed: PanelBacktestResult['failed'] = [];
+  const choices: ScopeChoice[] = [];
   let backend = '';
   let threads: number | null = null;
   for (let k = 0; k < opts.origins; k++) {
@@ -61,7 +66,10 @@ export async function backtestPanel(cfg: Config, members: PanelMember[], opts: P
         failed.push({ key: m.key, origin: k, reason: `too short for origin ${k + 1}: ${m.series.index.times.length} rows, horizon ${H}, step ${opts.step}` });
       else parts.push({ key: m.key, series: truncateSeries(m.series, end + H) });
     }
-    const r = await fitPanel(ocfg, parts, { ...opts, future: false, configless: opts.configless });
+    const choice = opts.choose ? await chooseScope(ocfg, parts, { ...opts, configless: opts.configless }) : null;
+    const scope = choice?.scope ?? opts.scope;
+    choices.push(choice ?? { scope, local: NaN, global: NaN, globalSkips: 0 });
+    const r = await fitPanel(ocfg, parts, { ...opts, scope, settings: opts.settingsFor(scope), future: false, configless: opts.configless });
     for (const f of r.failed) failed.push({ key: f.key, origin: k, reason: f.reason });
     for (const f of r.fits) {
       ({ backend, threads } = f.result);
@@ -91,7 +99,7 @@ export async function backtestPanel(cfg: Config, members: PanelMember[], opts: P
       (s) => Object.fromEntries(Object.entries(s.mean).map(([m, v]) => [m, Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x ?? NaN]))])) as PoolInput,
     ),
   );
-  return { scope: opts.scope, horizon: H, step: opts.step, backend, threads, series, failed, pooled };
+  return { scope: opts.scope, choices, horizon: H, step: opts.step, backend, threads, series, failed, pooled };
 }
 
 function clean(x: number): number | null {

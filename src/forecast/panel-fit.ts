@@ -11,6 +11,7 @@ import type { PanelMember } from '../data/panel.js';
 import { UserError } from '../errors.js';
 import type { Series } from '../types.js';
 import type { TrainingWindows } from '../windows/training-windows.js';
+import { truncateSeries } from './backtest.js';
 import { defaultRidge } from './defaults.js';
 import { evaluateFit, type FitOptions, type FitResult, type PreparedFit, prepareFit, type SavedModel, startEngine, trainMembers } from './fit.js';
 import type { FitLimits } from './limits.js';
@@ -175,4 +176,53 @@ export function prepareNewSeries(
     throw new UserError(`too short for the global model's windows (lookback ${shared.lookback}, ${shared.strategy} horizon ${shared.horizon})`);
   const all: Config = { ...settings, evaluation: { ...settings.evaluation, test_size: 0 }, training: { ...settings.training, validation_size: 0 } };
   return prepareFit(all, series, limits);
+}
+
+/** How a config-less panel's scope was chosen: each scope's pooled score on the inner holdout. */
+export interface ScopeChoice {
+  scope: Scope;
+  /** Geometric mean over the series of MASE relative to seasonal naive, on the H rows before the test origin (NaN: not measurable). */
+  local: number;
+  global: number;
+  /** Series the local models fit that the global one could not (too short for its windows): global is then not chosen. */
+  globalSkips: number;
+}
+
+/**
+ * The config-less choice between one model per series and one global network: both are fitted on
+ * each series' rows before its last H before the test origin (the test rows stay unseen) and
+ * scored on those H rows. Global is chosen when it fits every series local fits and its score,
+ * the geometric mean of MASE relative to seasonal naive over the series both fit, is lower. A
+ * panel of fewer than two series long enough for this stays local.
+ */
+export async function chooseScope(
+  cfg: Config,
+  members: PanelMember[],
+  opts: Omit<PanelFitOptions, 'scope' | 'settings'> & { settingsFor: (scope: Scope) => PanelFitOptions['settings'] },
+): Promise<ScopeChoice> {
+  const H = cfg.window.horizon;
+  const test = cfg.evaluation.test_size;
+  const inner = members
+    .filter((m) => m.series.index.times.length - test > H + 1)
+    .map((m) => ({ key: m.key, series: truncateSeries(m.series, m.series.index.times.length - test) }));
+  if (inner.length < 2) return { scope: 'local', local: NaN, global: NaN, globalSkips: 0 };
+  const fit = (scope: Scope) =>
+    fitPanel({ ...cfg, evaluation: { ...cfg.evaluation, test_size: H } }, inner, {
+      ...opts,
+      scope,
+      settings: opts.settingsFor(scope),
+      future: false,
+      onSeries: undefined,
+      onEvent: undefined,
+    });
+  const [local, global] = [await fit('local'), await fit('global')];
+  const ratio = (r: PanelFitResult) => new Map(r.fits.map((f) => [JSON.stringify(f.key), f.result.metrics.model.mase / f.result.metrics.seasonal_naive.mase]));
+  const lr = ratio(local),
+    gr = ratio(global);
+  const both = [...lr.keys()].filter((k) => gr.has(k) && Number.isFinite(Math.log(lr.get(k)!)) && Number.isFinite(Math.log(gr.get(k)!)));
+  const gmean = (m: Map<string, number>) => (both.length ? Math.exp(both.reduce((a, k) => a + Math.log(m.get(k)!), 0) / both.length) : NaN);
+  const globalSkips = [...lr.keys()].filter((k) => !gr.has(k)).length;
+  const l = gmean(lr),
+    g = gmean(gr);
+  return { scope: globalSkips === 0 && g < l ? 'global' : 'local', local: l, global: g, globalSkips };
 }

@@ -123,7 +123,7 @@ describe('backtest on a panel', () => {
   it('local: each series is scored as a backtest of that series alone would score it; pooled over the series', () => {
     writeFileSync(join(dir, 'south.csv'), ['month,value', ...rows('south', 2001, 4, 40, 5).map((l) => l.slice('south,'.length))].join('\n') + '\n');
     const args = ['--time-column', 'month', '--target', 'value', '--horizon', '3', '--epochs', '2', '--threads', '1', '--origins', '2', '--json'];
-    const panel = rnnfc(dir, ['backtest', '--data', 'panel.csv', '--id-column', 'id', ...args]);
+    const panel = rnnfc(dir, ['backtest', '--data', 'panel.csv', '--id-column', 'id', '--scope', 'local', ...args]);
     expect(panel.code, panel.stderr).toBe(0);
     const p = JSON.parse(panel.stdout);
     expect(p).toMatchObject({ scope: 'local', horizon: 3, step: 2, origins: 2, failed: [] });
@@ -152,10 +152,35 @@ describe('backtest on a panel', () => {
   });
 });
 
+describe('the config-less choice of scope', () => {
+  it('without --scope, train fits both scopes on the rows before the test origin and keeps the one that scores better', () => {
+    const r = rnnfc(dir, ['train', '--data', 'panel.csv', ...FLAGS, '--out', 'chosen', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    const { local, global } = out.scope_choice;
+    expect(local).toBeGreaterThan(0);
+    expect(global).toBeGreaterThan(0);
+    expect(out.scope).toBe(global < local && out.scope_choice.global_skips === 0 ? 'global' : 'local');
+    expect(out.scope_choice.scope).toBe(out.scope);
+    const panel = JSON.parse(readFileSync(join(dir, 'chosen', 'panel.json'), 'utf8'));
+    expect(panel.scope).toBe(out.scope);
+    expect(panel.scope_choice).toEqual(out.scope_choice);
+    expect(readFileSync(join(dir, 'chosen', 'config.yaml'), 'utf8')).toMatch(new RegExp(`scope: ${out.scope}`));
+  });
+
+  it('backtest chooses at each origin from the rows before it', () => {
+    const r = rnnfc(dir, ['backtest', '--data', 'panel.csv', ...FLAGS, '--origins', '2', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.scopes).toHaveLength(2);
+    for (const c of out.scopes) expect(c.scope).toBe(c.global < c.local && c.global_skips === 0 ? 'global' : 'local');
+  });
+});
+
 describe('shards', () => {
   const files = (run: string) => readdirSync(join(dir, run)).filter((f) => f !== 'metadata.json' && f !== 'manifest.json');
   it('train --shard i/3 three times, then merge: the same run as training unsharded, byte for byte', () => {
-    const full = rnnfc(dir, ['train', '--data', 'panel.csv', ...FLAGS, '--out', 'unsharded', '--quiet']);
+    const full = rnnfc(dir, ['train', '--data', 'panel.csv', ...FLAGS, '--scope', 'local', '--out', 'unsharded', '--quiet']);
     expect(full.code, full.stderr).toBe(0);
     const sizes: number[] = [];
     for (const i of [0, 1, 2]) {
