@@ -9,6 +9,7 @@
 import type { Config } from '../config/types.js';
 import type { PanelMember } from '../data/panel.js';
 import { UserError } from '../errors.js';
+import type { Predictor } from '../model/predictor.js';
 import type { Series } from '../types.js';
 import type { TrainingWindows } from '../windows/training-windows.js';
 import { truncateSeries } from './backtest.js';
@@ -116,22 +117,39 @@ export async function fitPanel(cfg: Config, members: PanelMember[], opts: PanelF
     if (ok) prepared.push(ok);
   }
   if (prepared.length === 0) return { scope: 'global', fits, failed, shared: [] };
-  const pooled = poolWindows(prepared.map((q) => q.p.windows));
+  const pooled = poolWindows(
+    prepared.map((q) => q.p.windows),
+    MAX_VALIDATION_WINDOWS,
+  );
   const base = prepared[0].settings;
   const { lookback, horizon } = base.window;
   // config-less: the linear path's penalty counts the pooled windows (defaults.ts defaultRidge)
   const ridge = opts.configless ? defaultRidge(pooled.xShape[0] + lookback + horizon - 1, lookback, horizon) : base.model.ridge;
   const shared: Config = { ...base, model: { ...base.model, ridge } };
   const trained = await trainMembers(engine, shared, pooled, prepared[0].p.io.outputs, opts);
-  for (const { m, settings, p } of prepared) {
-    fits.push({ key: m.key, cfg: settings, series: m.series, result: await evaluateFit(engine, settings, m.series, p, trained, opts) });
-    report(m.key);
+  // the shared members are opened once for every series
+  const { openPredictor } = await import('../model/predictor.js');
+  const opened: Predictor[] = [];
+  try {
+    for (const s of trained.models) opened.push(await openPredictor(s.modelJson, s.weights, { backend: engine.backend, tf: engine.tf }));
+    for (const { m, settings, p } of prepared) {
+      fits.push({ key: m.key, cfg: settings, series: m.series, result: await evaluateFit(engine, settings, m.series, p, trained, opts, opened) });
+      report(m.key);
+    }
+  } finally {
+    for (const p of opened) p.dispose();
   }
   return { scope: 'global', fits, failed, shared: trained.models };
 }
 
-/** The training and validation windows of several series, one after another (they share a shape). */
-export function poolWindows(parts: TrainingWindows[]): TrainingWindows {
+/** Validation windows a global model keeps at most (evenly spaced over the series' ones): its validation loss is computed every epoch. */
+export const MAX_VALIDATION_WINDOWS = 4096;
+
+/**
+ * The training and validation windows of several series, one after another (they share a shape);
+ * of more than `maxValidation` validation windows, that many evenly spaced ones.
+ */
+export function poolWindows(parts: TrainingWindows[], maxValidation = Infinity): TrainingWindows {
   const [, steps, features] = parts[0].xShape;
   const outputs = parts[0].yShape.slice(1);
   const cat = (arrays: (Float32Array | undefined)[]) => {
@@ -156,6 +174,21 @@ export function poolWindows(parts: TrainingWindows[]): TrainingWindows {
     out.xVal = cat(parts.map((p) => p.xVal));
     out.yVal = cat(parts.map((p) => p.yVal));
     out.nVal = nVal;
+    if (nVal > maxValidation) {
+      const xRow = steps * features;
+      const yRow = out.yVal.length / nVal;
+      const keep = Math.floor(maxValidation);
+      const xv = new Float32Array(keep * xRow);
+      const yv = new Float32Array(keep * yRow);
+      for (let i = 0; i < keep; i++) {
+        const from = Math.floor((i * nVal) / keep);
+        xv.set(out.xVal.subarray(from * xRow, (from + 1) * xRow), i * xRow);
+        yv.set(out.yVal.subarray(from * yRow, (from + 1) * yRow), i * yRow);
+      }
+      out.xVal = xv;
+      out.yVal = yv;
+      out.nVal = keep;
+    }
   }
   return out;
 }
