@@ -23,6 +23,7 @@ function megabytes(v: string): number {
   return n;
 }
 const MAX_INPUT_HELP = `refuse input files (CSV, config) larger than this many MiB (default ${DEFAULT_MAX_INPUT_MB})`;
+const MAX_MEMORY_HELP = "memory the size checks allow, e.g. 512M or 8G (K, M, G, T: powers of 1024; default: half of this machine's, or RNNFC_MAX_MEMORY)";
 const THREADS_HELP = "threads for the fused LSTM/GRU kernels: a number or auto, the machine's cores (overrides training.threads)";
 function integer(v: string): number {
   const n = Number(v);
@@ -43,7 +44,8 @@ function dataFlags(cmd: Command): Command {
     .option('--epochs <n>', 'training epochs (overrides training.epochs)', positiveInt('--epochs'))
     .option('--seed <n>', 'random seed (overrides training.seed)', integer)
     .addOption(new Option('--backend <name>', 'compute backend (overrides backend)').choices(BACKENDS))
-    .option('--max-input-mb <n>', MAX_INPUT_HELP, megabytes);
+    .option('--max-input-mb <n>', MAX_INPUT_HELP, megabytes)
+    .option('--max-memory <size>', MAX_MEMORY_HELP);
 }
 
 /** The commander program; each action lazily imports its command module. */
@@ -83,6 +85,7 @@ run directory), 3 an internal error.`,
     .requiredOption('-m, --model <dir>', 'run directory written by rnnfc train')
     .option('--data <csv>', 'CSV with the same columns, "-" for standard input (default: the data the run was trained on)')
     .option('--max-input-mb <n>', MAX_INPUT_HELP, megabytes)
+    .option('--max-memory <size>', MAX_MEMORY_HELP)
     .option('-o, --output <file>', 'where to write the forecast ("-" for stdout)', '-')
     .addOption(new Option('--format <fmt>', 'output format').choices(['csv', 'json']))
     .addOption(new Option('--backend <name>', 'compute backend').choices(BACKENDS))

@@ -29,7 +29,7 @@ export async function backtestCommand(opts: BacktestCommandOptions): Promise<voi
       step,
       season,
       configFor,
-      ...computeOptions(cfg),
+      ...computeOptions(cfg, opts),
       signal,
       onOrigin: quiet
         ? undefined

@@ -23,7 +23,7 @@ export async function trainCommand(opts: TrainOptions): Promise<void> {
   const out = await reserveRunOutput(opts, cfg);
   const result = await withInterrupt((signal) =>
     fitSeries(cfg, series, {
-      ...computeOptions(cfg),
+      ...computeOptions(cfg, opts),
       signal,
       onEvent: progressPrinter(opts),
     }),
