@@ -3,9 +3,11 @@
 import { parseConfigText } from '../config/load.js';
 import { ArtifactError } from '../errors.js';
 import type { SavedModel } from '../forecast/fit.js';
+import { DEFAULT_LIMITS, type FitLimits } from '../forecast/limits.js';
 import type { Pipeline } from '../transforms/pipeline.js';
 import { readRunDir } from './run-dir.js';
 import {
+  checkIoAgainstMemory,
   checkIoAgainstRows,
   checkModelAgainstIo,
   declaredWeightBytes,
@@ -40,9 +42,10 @@ function modelOfWeights(name: string): string | undefined {
 /**
  * Reads and validates the run directory `dir` as untrusted input (run-dir.ts: files confined to
  * it, sizes bounded, weights no larger than their model.json declares, checksums), then every
- * file against the run format; throws ArtifactError naming the file and the problem.
+ * file against the run format, and the horizon it asks predict to forecast against the memory
+ * `limits` allow; throws ArtifactError naming the file and the problem.
  */
-export function readRun(dir: string): SavedRun {
+export function readRun(dir: string, limits: FitLimits = DEFAULT_LIMITS): SavedRun {
   const files = readRunDir(dir, [...REQUIRED_FILES], {
     expectedBytes: (name, read) => {
       const model = modelOfWeights(name);
@@ -55,6 +58,7 @@ export function readRun(dir: string): SavedRun {
   const metadata = parseMetadataFile(files['metadata.json'].toString('utf8'), `${dir}/metadata.json`);
   if (files['metrics.json']) parseMetricsFile(files['metrics.json'].toString('utf8'), `${dir}/metrics.json`);
   checkIoAgainstRows(saved.io, metadata.data.rows, `${dir}/pipeline.json`);
+  checkIoAgainstMemory(saved.io, pipeline.specs.length, limits, `${dir}/pipeline.json`);
   const members: SavedModel[] = [];
   for (let j = 0; j < (saved.io.members ?? 1); j++) {
     const names = memberFileNames(j);

@@ -6,7 +6,7 @@ import { DataError, UsageError } from '../errors.js';
 import { forecastFromRun } from '../forecast/predict.js';
 import { inputName, readSeries, STDIN } from '../io/input-file.js';
 import { formatNumber, toCsv } from '../output/csv.js';
-import { logNeedsPositive, maxInputBytes } from './common.js';
+import { logNeedsPositive, machineLimits, maxInputBytes } from './common.js';
 import { testSteps, trapSignals } from './interrupt.js';
 
 export interface PredictOptions {
@@ -18,6 +18,7 @@ export interface PredictOptions {
   json?: boolean;
   quiet?: boolean;
   maxInputMb?: number;
+  maxMemory?: string;
 }
 
 /** `rnnfc predict`: run directory + data -> the next horizon, as CSV or JSON. */
@@ -26,7 +27,7 @@ export async function predictCommand(opts: PredictOptions): Promise<void> {
   if (output !== '-') checkOutputFile(output);
   // a train killed in the middle of replacing this run left the previous one aside: back it goes
   restoreInterruptedSwap(opts.model);
-  const run = readRun(opts.model);
+  const run = readRun(opts.model, machineLimits(opts));
   const saved = run.pipeline;
   const dataPath = opts.data ?? run.config.dataPath;
   if (!dataPath) throw new UsageError('no data: pass --data FILE.csv');

@@ -74,8 +74,14 @@ interface Case {
   message: RegExp;
   /** Prepares the run directory `run` (a copy of a trained run) before the command runs. */
   tamper?: (run: string, dir: string) => void;
+  /** The run the tampered copy is made of (default base, many-to-one direct on monthly data) and the data predict reads with it. */
+  base?: { run: string; data: string };
   limits?: RefusalLimits;
 }
+
+/** Integer-indexed runs: no calendar bounds the horizon predict forecasts. */
+const RECURSIVE = { run: 'base-recursive', data: 'int.csv' };
+const ONE_TO_ONE = { run: 'base-one-to-one', data: 'int.csv' };
 
 const train = (cfg: string, ...more: string[]) => ['train', '-c', `${cfg}.yaml`, '--out', 'out', ...more];
 const memory = /the fit would need about .* of memory, more than its limit of .* \(half of this machine's .*\)\n {2}/;
@@ -334,6 +340,28 @@ const cases: Case[] = [
     tamper: (r) => editJson(r, 'metadata.json', (m) => void (m.data.rows = 10)),
     message: /pipeline\.json does not fit the 10 rows metadata\.json says the run was trained on: io\.lookback: 12/,
   },
+  // what predict forecasts, bounded by memory whatever metadata.json says: before, these ran for ever
+  {
+    name: 'a recursive horizon of 1e12 with metadata.json saying 1e15 rows, re-hashed',
+    args: [],
+    base: RECURSIVE,
+    tamper: (r) => {
+      editJson(r, 'metadata.json', (m) => void (m.data.rows = 1e15));
+      editJson(r, 'pipeline.json', (p) => void (p.io.horizon = 1e12));
+    },
+    message:
+      /case-\d+\/run\/pipeline\.json: io\.horizon: forecasting 1000000000000 steps would need about 262 TiB of memory, more than its limit of .* \(half of this machine's .*\)\nhint: retrain or restore the run, or raise the limit with --max-memory/,
+  },
+  {
+    name: 'a one-to-one horizon of 1e9 and warmup of 4e15 with metadata.json saying 1e15 rows, re-hashed',
+    args: [],
+    base: ONE_TO_ONE,
+    tamper: (r) => {
+      editJson(r, 'metadata.json', (m) => void (m.data.rows = 1e15));
+      editJson(r, 'pipeline.json', (p) => void Object.assign(p.io, { horizon: 1e9, warmup: 4e15 }));
+    },
+    message: /case-\d+\/run\/pipeline\.json: io\.horizon: forecasting 1000000000 steps would need about 268 GiB of memory/,
+  },
   {
     name: 'metadata.json dropped from the manifest',
     args: [],
@@ -367,14 +395,26 @@ describe('hardening: sizes, training health and run directories are refused (exi
     );
     const t = rnnfc(dir, ['train', '-c', 'test/fixtures/e2e/tiny.yaml', '--epochs', '1', '--out', 'base', '--quiet']);
     expect(t.code, t.stderr).toBe(0);
+    writeFileSync(join(dir, 'int.csv'), `t,y\n${rows.slice(0, 200).join('\n')}\n`);
+    for (const [base, window] of [
+      [RECURSIVE.run, '{lookback: 12, horizon: 6, strategy: recursive}'],
+      [ONE_TO_ONE.run, '{mode: one-to-one, lookback: 12, chunk: 12, horizon: 6}'],
+    ]) {
+      writeFileSync(
+        join(dir, `${base}.yaml`),
+        `data: {path: int.csv, time_column: t, target: y}\nwindow: ${window}\nmodel: {layers: [{units: 4}]}\ntraining: {epochs: 1}\n`,
+      );
+      const b = rnnfc(dir, ['train', '-c', `${base}.yaml`, '--out', base, '--quiet']);
+      expect(b.code, b.stderr).toBe(0);
+    }
     // each run case gets its own copy of the run, tampered with before the command runs
     cases.forEach((c, i) => {
       if (!c.tamper) return;
       const home = join(dir, `case-${i}`);
       mkdirSync(home);
-      cpSync(join(dir, 'base'), join(home, 'run'), { recursive: true });
+      cpSync(join(dir, c.base?.run ?? 'base'), join(home, 'run'), { recursive: true });
       c.tamper(join(home, 'run'), home);
-      c.args = ['predict', '-m', `case-${i}/run`, '--data', 'test/fixtures/e2e/monthly.csv', '-o', 'f.csv'];
+      c.args = ['predict', '-m', `case-${i}/run`, '--data', c.base?.data ?? 'test/fixtures/e2e/monthly.csv', '-o', 'f.csv'];
     });
   });
 
