@@ -11,9 +11,11 @@
  */
 
 import { MISSING_POLICIES, NORMALIZE_MODES, STRATEGIES, WINDOW_MODES } from '../config/names.js';
+import { excerpt } from '../data/excerpt.js';
 import { ArtifactError } from '../errors.js';
 import type { ModelIO } from '../forecast/forecast.js';
 import { BASE_BYTES, type FitLimits, formatBytes } from '../forecast/limits.js';
+import { topologyWeightProblem } from '../model/plain.js';
 import { Pipeline, type PipelineJSON } from '../transforms/pipeline.js';
 import type { Frequency, MissingPolicy, TimeFormat } from '../types.js';
 import { FREQUENCY_UNITS, TIME_FORMATS } from '../types.js';
@@ -325,8 +327,9 @@ function topologyUnits(modelJson: string): { layer: string; units: unknown }[] {
  * Throws ArtifactError unless the model in `modelJson` takes and gives what pipeline.json's io
  * says, and (given `weightsBytes`, the size of its weights file) its weights are what its
  * weightsManifest declares, with no layer wider than the weights allow (a layer of u units has a
- * weight with a dimension of at least u, so a topology cannot make a loader build layers larger
- * than the weights file).
+ * weight with a dimension of at least u) and every layer's weights declared with the shapes its
+ * units and inputs give them (model/plain.ts topologyWeightProblem), so that a topology cannot
+ * make a loader build layers larger than the weights file.
  */
 export function checkModelAgainstIo(modelJson: string, io: ModelIO, file: string, weightsBytes?: number): void {
   const problems: string[] = [];
@@ -338,6 +341,10 @@ export function checkModelAgainstIo(modelJson: string, io: ModelIO, file: string
     for (const { layer, units } of topologyUnits(modelJson))
       if (!(Number.isSafeInteger(units) && (units as number) >= 1 && (units as number) <= widest))
         problems.push(`layer ${layer} has ${String(units).slice(0, 20)} units, but no weight is that wide`);
+    // every layer's weights as its units and inputs make them, declared with those shapes and no
+    // others, before any loader (tfjs on a native backend included) builds a layer
+    const topology = topologyWeightProblem(modelJson);
+    if (topology) problems.push(excerpt(topology, 300));
   }
   const sig = modelSignature(modelJson);
   if (sig) {

@@ -190,6 +190,39 @@ describe('run directory: weights and window bounded by the files that declare th
     );
   });
 
+  it("refuses a topology whose layers would build other weights than model.json declares, for every backend's loader", () => {
+    const model = (edit: (m: any) => void) =>
+      refusal(
+        rewritten((f) => {
+          const m = JSON.parse(f['model.json'] as string);
+          edit(m);
+          f['model.json'] = JSON.stringify(m);
+        }),
+      );
+    const gru = JSON.parse(direct.files['model.json'] as string).modelTopology.config.layers[0].config.name;
+    // 1e9 units beside a declared weight of no bytes as wide: the width check passes, the shapes do not
+    const wide = model((m) => {
+      m.modelTopology.config.layers[0].config.units = 1e9;
+      m.weightsManifest[0].weights.push({ name: 'pad', shape: [1e9, 0], dtype: 'float32' });
+    });
+    expect(wide).not.toMatch(/no weight is that wide/);
+    expect(wide).toMatch(new RegExp(`weight ${gru}/kernel is declared \\[1,9\\], but layer ${gru} needs \\[1,3000000000\\]`));
+    // fewer units than the weights were trained with
+    expect(model((m) => void (m.modelTopology.config.layers[0].config.units = 2))).toMatch(
+      new RegExp(`weight ${gru}/kernel is declared \\[1,9\\], but layer ${gru} needs \\[1,6\\]`),
+    );
+    // a declared weight no layer has, a weight under another name, a setting rnnfc does not write
+    expect(model((m) => void m.weightsManifest[0].weights.push({ name: 'pad', shape: [0], dtype: 'float32' }))).toMatch(
+      /model\.json does not fit the run's pipeline\.json: declares a weight pad, which no layer has$/,
+    );
+    expect(model((m) => void (m.weightsManifest[0].weights[0].name = 'other/kernel'))).toMatch(
+      new RegExp(`layer ${gru} needs a weight ${gru}/kernel of shape \\[1,9\\], which is not declared`),
+    );
+    expect(model((m) => void (m.modelTopology.config.layers[0].config.activation = 'relu'))).toMatch(
+      /GRU activation relu \(needs tanh\), which rnnfc does not write/,
+    );
+  });
+
   it('refuses a window in pipeline.json longer than the rows metadata.json says the run was trained on', async () => {
     // a one-to-one run forecasts and warms up step by step: an edited horizon or warmup would run that long
     const oneToOne = await writeRun({ window: { mode: 'one-to-one', lookback: 6, horizon: 3, chunk: 6 } });

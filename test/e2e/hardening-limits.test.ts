@@ -76,6 +76,8 @@ interface Case {
   tamper?: (run: string, dir: string) => void;
   /** The run the tampered copy is made of (default base, many-to-one direct on monthly data) and the data predict reads with it. */
   base?: { run: string; data: string };
+  /** More flags for predict on a tampered run. */
+  flags?: string[];
   limits?: RefusalLimits;
 }
 
@@ -305,6 +307,29 @@ const cases: Case[] = [
     message: /model\.json does not fit the run's pipeline\.json: layer .* has 1000000000 units, but no weight is that wide/,
   },
   {
+    name: 'model.json with a layer of 1e9 units and a declared weight of no bytes as wide, re-hashed',
+    args: [],
+    flags: ['--backend', 'cpu'],
+    tamper: (r) =>
+      editJson(r, 'model.json', (m) => {
+        m.modelTopology.config.layers[0].config.units = 1e9;
+        m.weightsManifest[0].weights.push({ name: 'pad', shape: [1e9, 0], dtype: 'float32' });
+      }),
+    message: /model\.json does not fit the run's pipeline\.json: weight (\w+)\/kernel is declared \[1,32\], but layer \1 needs \[1,4000000000\]/,
+  },
+  {
+    // the plain engine does not run a relu LSTM: before, predict handed this topology to tfjs's loader
+    name: 'model.json with a relu LSTM of 1e9 units and a declared weight of no bytes as wide, re-hashed',
+    args: [],
+    flags: ['--backend', 'cpu'],
+    tamper: (r) =>
+      editJson(r, 'model.json', (m) => {
+        Object.assign(m.modelTopology.config.layers[0].config, { units: 1e9, activation: 'relu' });
+        m.weightsManifest[0].weights.push({ name: 'pad', shape: [1e9, 0], dtype: 'float32' });
+      }),
+    message: /model\.json does not fit the run's pipeline\.json: LSTM activation relu \(needs tanh\), which rnnfc does not write/,
+  },
+  {
     name: 'model.json with int8 weights, re-hashed',
     args: [],
     tamper: (r) => editJson(r, 'model.json', (m) => void (m.weightsManifest[0].weights[0].dtype = 'int8')),
@@ -414,7 +439,7 @@ describe('hardening: sizes, training health and run directories are refused (exi
       mkdirSync(home);
       cpSync(join(dir, c.base?.run ?? 'base'), join(home, 'run'), { recursive: true });
       c.tamper(join(home, 'run'), home);
-      c.args = ['predict', '-m', `case-${i}/run`, '--data', c.base?.data ?? 'test/fixtures/e2e/monthly.csv', '-o', 'f.csv'];
+      c.args = ['predict', '-m', `case-${i}/run`, '--data', c.base?.data ?? 'test/fixtures/e2e/monthly.csv', '-o', 'f.csv', ...(c.flags ?? [])];
     });
   });
 
