@@ -13,7 +13,7 @@ export async function checkCommand(opts: DataFlagOptions): Promise<void> {
   const flagged = configFromOptions(opts);
   const s = readConfiguredSeries(flagged, opts);
   const cfg = settingsFor(flagged, s, { configless: !opts.config, lookback: opts.lookback });
-  prepareFit(cfg, s, machineLimits());
+  prepareFit(cfg, s, machineLimits(opts));
   const n = s.columns[cfg.data.target].length;
   const f = s.index.frequency;
   const first = formatTime(s.index.times[0], s.index.format);

@@ -14,7 +14,7 @@ import { evaluationSeason } from '../metrics/season.js';
 import { formatNumber, toCsv } from '../output/csv.js';
 import { parseShard, shardOf } from '../panel/shard.js';
 import type { Frequency, Series } from '../types.js';
-import { logNeedsPositive, maxInputBytes } from './common.js';
+import { logNeedsPositive, machineLimits, maxInputBytes } from './common.js';
 import { testSteps, trapSignals } from './interrupt.js';
 
 export interface PredictOptions {
@@ -26,6 +26,7 @@ export interface PredictOptions {
   json?: boolean;
   quiet?: boolean;
   maxInputMb?: number;
+  maxMemory?: string;
   /** A panel run: the series to forecast, by key (values joined by ' / '). */
   id?: string[];
   /** A panel run: forecast only the series of shard i of n (`i/n`). */
@@ -41,7 +42,7 @@ export async function predictCommand(opts: PredictOptions): Promise<void> {
   if (isPanelRun(opts.model)) return predictPanel(opts, output);
   if (opts.shard !== undefined) throw new UsageError(`--shard splits the series of a panel run, and ${opts.model} holds one series; leave --shard out`);
   if (opts.id?.length) throw new UsageError(`--id selects series of a panel run, and ${opts.model} holds one series; leave --id out`);
-  const run = readRun(opts.model);
+  const run = readRun(opts.model, machineLimits(opts));
   const saved = run.pipeline;
   const dataPath = opts.data ?? run.config.dataPath;
   if (!dataPath) throw new UsageError('no data: pass --data FILE.csv');
@@ -113,7 +114,7 @@ function checkNoClobber(output: string, dataPath: string, runDir: string): void 
  * unknown to the run) is listed and the others are written; then exit 4 (PartialError).
  */
 async function predictPanel(opts: PredictOptions, output: string): Promise<void> {
-  const run = readPanelRun(opts.model);
+  const run = readPanelRun(opts.model, machineLimits(opts));
   const ids = run.panel.id_columns;
   const first = run.series[0];
   if (!first) throw new DataError(`${opts.model}: the panel run holds no fitted series`);
