@@ -60,7 +60,11 @@ function kindOf(name: string): 'parsed' | 'weights' | 'report' {
   return 'report';
 }
 
+/** Largest panel.json: a panel's fitted pipelines, about 600 bytes a series (a million series). */
+export const PANEL_JSON_LIMIT = 1024 ** 3;
+
 function limitOf(name: string): number {
+  if (name === 'panel.json') return PANEL_JSON_LIMIT;
   const kind = kindOf(name);
   return kind === 'weights' ? WEIGHTS_LIMIT : kind === 'parsed' ? JSON_LIMIT : REPORT_LIMIT;
 }

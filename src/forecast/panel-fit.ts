@@ -112,7 +112,12 @@ export async function fitPanel(cfg: Config, members: PanelMember[], opts: PanelF
       if (w.mode !== 'many-to-one') throw new UserError('a global model needs window.mode many-to-one');
       if (first && (w.lookback !== first.lookback || w.strategy !== first.strategy || w.horizon !== first.horizon))
         throw new UserError(`too short for the global model's windows (lookback ${first.lookback}, ${first.strategy} horizon ${first.horizon})`);
-      return { m, settings, p: prepareFit(settings, m.series, opts.limits) };
+      const p = prepareFit(settings, m.series, opts.limits);
+      // with windows_per_epoch, training draws at most EPOCHS_OF_WINDOWS epochs' worth of distinct
+      // windows: each series keeps an even share (evenly spaced), the rest is let go at once
+      const budget = settings.training.windows_per_epoch * EPOCHS_OF_WINDOWS;
+      if (budget > 0) p.windows = thinWindows(p.windows, Math.max(1, Math.ceil(budget / members.length)));
+      return { m, settings, p };
     });
     if (ok) prepared.push(ok);
   }
@@ -121,6 +126,8 @@ export async function fitPanel(cfg: Config, members: PanelMember[], opts: PanelF
     prepared.map((q) => q.p.windows),
     MAX_VALIDATION_WINDOWS,
   );
+  // the pooled copy is what trains; each series' own windows are not needed any more
+  for (const q of prepared) q.p.windows = EMPTY_WINDOWS;
   const base = prepared[0].settings;
   const { lookback, horizon } = base.window;
   // config-less: the linear path's penalty counts the pooled windows (defaults.ts defaultRidge)
@@ -140,6 +147,28 @@ export async function fitPanel(cfg: Config, members: PanelMember[], opts: PanelF
     for (const p of opened) p.dispose();
   }
   return { scope: 'global', fits, failed, shared: trained.models };
+}
+
+/** With training.windows_per_epoch W, a global model keeps at most W * EPOCHS_OF_WINDOWS training windows (an even share per series). */
+export const EPOCHS_OF_WINDOWS = 64;
+
+const EMPTY_WINDOWS: TrainingWindows = { x: new Float32Array(0), y: new Float32Array(0), xShape: [0, 0, 0], yShape: [0, 0] };
+
+/** At most `keep` of a series' training windows, evenly spaced (its validation windows unchanged). */
+export function thinWindows(w: TrainingWindows, keep: number): TrainingWindows {
+  const n = w.xShape[0];
+  if (n <= keep) return w;
+  const xRow = w.x.length / n;
+  const yRow = w.y.length / n;
+  const x = new Float32Array(keep * xRow);
+  const y = new Float32Array(keep * yRow);
+  for (let i = 0; i < keep; i++) {
+    // the last window (the most recent) is always kept
+    const from = n - 1 - Math.floor(((keep - 1 - i) * n) / keep);
+    x.set(w.x.subarray(from * xRow, (from + 1) * xRow), i * xRow);
+    y.set(w.y.subarray(from * yRow, (from + 1) * yRow), i * yRow);
+  }
+  return { ...w, x, y, xShape: [keep, ...w.xShape.slice(1)], yShape: [keep, ...w.yShape.slice(1)] };
 }
 
 /** Validation windows a global model keeps at most (evenly spaced over the series' ones): its validation loss is computed every epoch. */

@@ -332,7 +332,18 @@ describe('windows_per_epoch', () => {
     const batches = async (windows_per_epoch: number) => {
       let calls = 0;
       const m = buildModel(tf, spec);
-      const r = await trainModel(tf, m, sineWindows(96), { ...cfg, epochs: 2, windows_per_epoch }, { shouldStop: () => (calls++, false) });
+      const r = await trainModel(
+        tf,
+        m,
+        sineWindows(96),
+        { ...cfg, epochs: 2, windows_per_epoch },
+        {
+          shouldStop: () => {
+            calls++;
+            return false;
+          },
+        },
+      );
       m.dispose();
       return { calls, history: r.history };
     };
