@@ -69,7 +69,8 @@ const data = join(dir, 'panel.csv');
 writePanel(data);
 const flags = ['--data', data, '--id-column', 'id', '--time-column', 'month', '--target', 'value', '--horizon', '12', '--threads', threads, '--quiet'];
 const engines = {};
-if (!flag('no-local')) engines.local = () => timed(process.execPath, ['bin/rnnfc.js', 'train', ...flags, '--scope', 'local', '--out', join(dir, 'local'), '--overwrite']);
+if (!flag('no-local'))
+  engines.local = () => timed(process.execPath, ['bin/rnnfc.js', 'train', ...flags, '--scope', 'local', '--out', join(dir, 'local'), '--overwrite']);
 engines.global = () => timed(process.execPath, ['bin/rnnfc.js', 'train', ...flags, '--scope', 'global', '--out', join(dir, 'global'), '--overwrite']);
 engines['global predict'] = () => timed(process.execPath, ['bin/rnnfc.js', 'predict', '-m', join(dir, 'global'), '-o', join(dir, 'global.csv')]);
 const hasR = !flag('no-r') && spawnSync('Rscript', ['-e', 'suppressMessages(library(forecast))'], { encoding: 'utf8' }).status === 0;
