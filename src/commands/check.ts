@@ -115,9 +115,7 @@ function checkPanel(cfg: Config, opts: DataFlagOptions): void {
   if (chosen) lines.push('scope: train chooses between local models and a global one on the rows before the test origin');
   for (const c of checks) {
     const what = c.scope === 'local' ? 'local models' : 'a global model';
-    lines.push(
-      `${what}: ${c.fitted} of ${panel.members.length} series can be fitted${c.skipped.length ? `; ${c.skipped.length} would be skipped:` : ''}`,
-    );
+    lines.push(`${what}: ${c.fitted} of ${panel.members.length} series can be fitted${c.skipped.length ? `; ${c.skipped.length} would be skipped:` : ''}`);
     // a reason of several lines (a config's problems) stays under its series
     for (const s of c.skipped.slice(0, 10)) lines.push(`  ${keyText(s.key)}: ${s.reason.replaceAll('\n', '\n    ')}`);
     if (c.skipped.length > 10) lines.push(`  and ${c.skipped.length - 10} more (--json lists them all)`);

@@ -139,7 +139,7 @@ async function trainPanel(flagged: Config, opts: TrainOptions, t0: number): Prom
       `${inputName(cfg.data.path)}: none of the ${result.failed.length} series could be fitted:\n  ${shown.join('\n  ')}${result.failed.length > 5 ? `\n  and ${result.failed.length - 5} more` : ''}`,
     );
   }
-  const files = panelRunFiles(
+  const files = await panelRunFiles(
     cfg,
     { idColumns: panel.idColumns, timeColumn: panel.members[0].series.timeColumn, configless: !opts.config, shard: shard ?? undefined, scopeChoice: choice },
     result,
