@@ -73,12 +73,16 @@ export function panelForecastSpec(series: PanelPlotSeries[], count: number): Rec
     });
     return { ...view, height: 220 };
   });
+  const ranks = series.map((s) => s.rank);
+  const which =
+    ranks[0] === 'first'
+      ? ': the first (no relative MASE is measurable)'
+      : ranks.length > 0
+        ? `: the ${ranks.length > 1 ? `${ranks.slice(0, -1).join(', ')} and ${ranks[ranks.length - 1]}` : ranks[0]} by MASE relative to seasonal naive`
+        : '';
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: {
-      text: `${count} series: the best, median and worst by MASE relative to seasonal naive`,
-      anchor: 'start',
-    },
+    title: { text: `${count} series${which}`, anchor: 'start' },
     background: 'white',
     vconcat: views,
     // each series keeps its own scales (levels differ between series)

@@ -151,6 +151,8 @@ describe('plot.svg of a panel', () => {
       7,
     ) as { vconcat: { title: string; data: { values: { t: string; y: number; series: string }[] } }[] };
     expect(spec.vconcat).toHaveLength(1);
+    expect((spec as unknown as { title: { text: string } }).title.text).toBe('7 series: the best by MASE relative to seasonal naive');
+    expect((panelForecastSpec([], 0) as { title: { text: string } }).title.text).toBe('0 series');
     expect(spec.vconcat[0].title).toBe("best: x / y (MASE 0.25 × seasonal naive's)");
     expect(spec.vconcat[0].data.values.map((v) => `${v.series} ${v.t} ${v.y}`)).toEqual([
       'history 2000-01 1',
