@@ -23,6 +23,7 @@ function megabytes(v: string): number {
   return n;
 }
 const MAX_INPUT_HELP = `refuse input files (CSV, config) larger than this many MiB (default ${DEFAULT_MAX_INPUT_MB})`;
+const MAX_MEMORY_HELP = "memory the size checks allow, e.g. 512M or 8G (K, M, G, T: powers of 1024; default: half of this machine's, or RNNFC_MAX_MEMORY)";
 const THREADS_HELP = "threads for the fused LSTM/GRU kernels: a number or auto, the machine's cores (overrides training.threads)";
 /** Collects a repeatable option's values. */
 function collect(v: string, previous: string[] | undefined): string[] {
@@ -49,7 +50,8 @@ function dataFlags(cmd: Command): Command {
     .option('--epochs <n>', 'training epochs (overrides training.epochs)', positiveInt('--epochs'))
     .option('--seed <n>', 'random seed (overrides training.seed)', integer)
     .addOption(new Option('--backend <name>', 'compute backend (overrides backend)').choices(BACKENDS))
-    .option('--max-input-mb <n>', MAX_INPUT_HELP, megabytes);
+    .option('--max-input-mb <n>', MAX_INPUT_HELP, megabytes)
+    .option('--max-memory <size>', MAX_MEMORY_HELP);
 }
 
 /** The commander program; each action lazily imports its command module. */
@@ -96,6 +98,7 @@ others were written; each failure is listed).`,
     .option('--shard <i/n>', 'a panel run: forecast only the series of shard i of n (0-based)')
     .option('--id <key>', "a panel run: forecast only this series (its key values joined by ' / '); repeat for several", collect)
     .option('--max-input-mb <n>', MAX_INPUT_HELP, megabytes)
+    .option('--max-memory <size>', MAX_MEMORY_HELP)
     .option('-o, --output <file>', 'where to write the forecast ("-" for stdout)', '-')
     .addOption(new Option('--format <fmt>', 'output format').choices(['csv', 'json']))
     .addOption(new Option('--backend <name>', 'compute backend').choices(BACKENDS))

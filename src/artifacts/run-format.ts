@@ -11,8 +11,11 @@
  */
 
 import { MISSING_POLICIES, NORMALIZE_MODES, STRATEGIES, WINDOW_MODES } from '../config/names.js';
+import { excerpt } from '../data/excerpt.js';
 import { ArtifactError } from '../errors.js';
 import type { ModelIO } from '../forecast/forecast.js';
+import { BASE_BYTES, type FitLimits, formatBytes } from '../forecast/limits.js';
+import { topologyWeightProblem } from '../model/plain.js';
 import { Pipeline, type PipelineJSON } from '../transforms/pipeline.js';
 import type { Frequency, MissingPolicy, TimeFormat } from '../types.js';
 import { FREQUENCY_UNITS, TIME_FORMATS } from '../types.js';
@@ -337,8 +340,9 @@ function topologyUnits(modelJson: string): { layer: string; units: unknown }[] {
  * Throws ArtifactError unless the model in `modelJson` takes and gives what pipeline.json's io
  * says, and (given `weightsBytes`, the size of its weights file) its weights are what its
  * weightsManifest declares, with no layer wider than the weights allow (a layer of u units has a
- * weight with a dimension of at least u, so a topology cannot make a loader build layers larger
- * than the weights file).
+ * weight with a dimension of at least u) and every layer's weights declared with the shapes its
+ * units and inputs give them (model/plain.ts topologyWeightProblem), so that a topology cannot
+ * make a loader build layers larger than the weights file.
  */
 export function checkModelAgainstIo(modelJson: string, io: ModelIO, file: string, weightsBytes?: number): void {
   const problems: string[] = [];
@@ -350,6 +354,10 @@ export function checkModelAgainstIo(modelJson: string, io: ModelIO, file: string
     for (const { layer, units } of topologyUnits(modelJson))
       if (!(Number.isSafeInteger(units) && (units as number) >= 1 && (units as number) <= widest))
         problems.push(`layer ${layer} has ${String(units).slice(0, 20)} units, but no weight is that wide`);
+    // every layer's weights as its units and inputs make them, declared with those shapes and no
+    // others, before any loader (tfjs on a native backend included) builds a layer
+    const topology = topologyWeightProblem(modelJson);
+    if (topology) problems.push(excerpt(topology, 300));
   }
   const sig = modelSignature(modelJson);
   if (sig) {
@@ -378,5 +386,31 @@ export function checkIoAgainstRows(io: ModelIO, rows: number, file: string): voi
     throw new ArtifactError(
       `${file} does not fit the ${rows} rows metadata.json says the run was trained on: ${problems.join(', ')}`,
       'retrain or restore the run',
+    );
+}
+
+/**
+ * An estimate of the memory predict holds to forecast io.horizon steps, in bytes: BASE_BYTES,
+ * and per step 256 bytes (its time and its row of the output, as text or JSON), 16 bytes for each
+ * input column (the history the forecast extends with what it feeds back) and 8 bytes for each
+ * ensemble member and each transform (the members' forecasts, the inverse transforms). The
+ * history predict reads is bounded by the input size limit; this is what the run asks for.
+ */
+export function forecastMemory(io: ModelIO, transforms: number): number {
+  return BASE_BYTES + io.horizon * (256 + 16 * io.features.length + 8 * ((io.members ?? 1) + transforms));
+}
+
+/**
+ * Throws ArtifactError naming `file` (pipeline.json) and io.horizon unless forecasting the
+ * horizon fits in `limits.memory`. A fit refuses a horizon as long as its data, so a longer one
+ * needs an edited metadata.json too; this bound holds whatever the run's files say, before
+ * predict reads its data or forecasts a step.
+ */
+export function checkIoAgainstMemory(io: ModelIO, transforms: number, limits: FitLimits, file: string): void {
+  const bytes = forecastMemory(io, transforms);
+  if (bytes > limits.memory)
+    throw new ArtifactError(
+      `${file}: io.horizon: forecasting ${io.horizon} steps would need about ${formatBytes(bytes)} of memory, more than its limit of ${formatBytes(limits.memory)} (${limits.source})`,
+      `retrain or restore the run${limits.raise ? `, or ${limits.raise}` : ''}`,
     );
 }

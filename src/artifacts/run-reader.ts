@@ -7,10 +7,12 @@ import { resolveConfig } from '../config/resolve.js';
 import type { Config } from '../config/types.js';
 import { ArtifactError } from '../errors.js';
 import type { SavedModel } from '../forecast/fit.js';
+import { DEFAULT_LIMITS, type FitLimits } from '../forecast/limits.js';
 import type { Pipeline } from '../transforms/pipeline.js';
 import { PANEL_FILE, PANEL_REQUIRED_FILES, type PanelFile, panelModelOfWeights, parsePanelFile } from './panel-format.js';
 import { readRunDir } from './run-dir.js';
 import {
+  checkIoAgainstMemory,
   checkIoAgainstRows,
   checkModelAgainstIo,
   declaredWeightBytes,
@@ -45,9 +47,10 @@ function modelOfWeights(name: string): string | undefined {
 /**
  * Reads and validates the run directory `dir` as untrusted input (run-dir.ts: files confined to
  * it, sizes bounded, weights no larger than their model.json declares, checksums), then every
- * file against the run format; throws ArtifactError naming the file and the problem.
+ * file against the run format, and the horizon it asks predict to forecast against the memory
+ * `limits` allow; throws ArtifactError naming the file and the problem.
  */
-export function readRun(dir: string): SavedRun {
+export function readRun(dir: string, limits: FitLimits = DEFAULT_LIMITS): SavedRun {
   const files = readRunDir(dir, [...REQUIRED_FILES], {
     expectedBytes: (name, read) => {
       const model = modelOfWeights(name);
@@ -60,6 +63,7 @@ export function readRun(dir: string): SavedRun {
   const metadata = parseMetadataFile(files['metadata.json'].toString('utf8'), `${dir}/metadata.json`);
   if (files['metrics.json']) parseMetricsFile(files['metrics.json'].toString('utf8'), `${dir}/metrics.json`);
   checkIoAgainstRows(saved.io, metadata.data.rows, `${dir}/pipeline.json`);
+  checkIoAgainstMemory(saved.io, pipeline.specs.length, limits, `${dir}/pipeline.json`);
   const members: SavedModel[] = [];
   for (let j = 0; j < (saved.io.members ?? 1); j++) {
     const names = memberFileNames(j);
@@ -98,7 +102,7 @@ export function isPanelRun(dir: string): boolean {
 }
 
 /** Reads and validates a panel run directory as readRun does a single run's (see panel-format.ts). */
-export function readPanelRun(dir: string): SavedPanelRun {
+export function readPanelRun(dir: string, limits: FitLimits = DEFAULT_LIMITS): SavedPanelRun {
   const files = readRunDir(dir, [...PANEL_REQUIRED_FILES], {
     expectedBytes: (name, read) => {
       const model = panelModelOfWeights(name);
@@ -109,7 +113,9 @@ export function readPanelRun(dir: string): SavedPanelRun {
   const config = parseConfigText(files['config.yaml'].toString('utf8'), `${dir}/config.yaml`).value as { data?: { path?: unknown }; backend?: unknown } | null;
   const metadata = parseMetadataFile(files['metadata.json'].toString('utf8'), `${dir}/metadata.json`);
   const models = new Map<string, SavedModel>();
+  const checked = new Set<string>();
   const series = panel.series.map((entry, i): SavedRun => {
+    checkIoAgainstMemory(entry.pipeline.io, pipelines[i].specs.length, limits, `${dir}/${PANEL_FILE} series[${i}].pipeline`);
     const members = entry.models.map((name) => {
       let m = models.get(name);
       if (!m) {
@@ -118,7 +124,12 @@ export function readPanelRun(dir: string): SavedPanelRun {
         m = { modelJson: files[name].toString('utf8'), weights: files[weights] };
         models.set(name, m);
       }
-      checkModelAgainstIo(m.modelJson, entry.pipeline.io, `${dir}/${name}`, m.weights.byteLength);
+      // series of one global model differ only in their scales: one check per window geometry
+      const geometry = `${name} ${entry.pipeline.io.mode} ${entry.pipeline.io.lookback} ${entry.pipeline.io.outputs} ${entry.pipeline.io.features.length}`;
+      if (!checked.has(geometry)) {
+        checkModelAgainstIo(m.modelJson, entry.pipeline.io, `${dir}/${name}`, m.weights.byteLength);
+        checked.add(geometry);
+      }
       return m;
     });
     return {

@@ -42,7 +42,7 @@ export async function backtestCommand(opts: BacktestCommandOptions): Promise<voi
       step,
       season,
       configFor,
-      ...computeOptions(cfg),
+      ...computeOptions(cfg, opts),
       signal,
       onOrigin: quiet
         ? undefined
@@ -113,7 +113,7 @@ async function backtestPanelCommand(cfg: Config, opts: BacktestCommandOptions, t
         panelSettingsFor({ ...scfg, model: { ...scfg.model, scope } }, panel.frequency, { configless: !opts.config, lookback: opts.lookback }),
       // config-less without --scope: each origin's scope is chosen from the rows before it
       choose: !opts.config && opts.scope === undefined,
-      ...computeOptions(cfg),
+      ...computeOptions(cfg, opts),
       signal,
       onOrigin: quiet ? undefined : (k, of, s) => process.stderr.write(`origin ${k + 1}/${of} over ${panel.members.length} series (${s.toFixed(1)} s)\n`),
     }),

@@ -19,7 +19,7 @@ export async function checkCommand(opts: DataFlagOptions): Promise<void> {
   if (isPanel(flagged.data)) return checkPanel(flagged, opts);
   const s = readConfiguredSeries(flagged, opts);
   const cfg = settingsFor(flagged, s, { configless: !opts.config, lookback: opts.lookback });
-  prepareFit(cfg, s, machineLimits());
+  prepareFit(cfg, s, machineLimits(opts));
   const n = s.columns[cfg.data.target].length;
   const f = s.index.frequency;
   const first = formatTime(s.index.times[0], s.index.format);
@@ -47,7 +47,7 @@ interface ScopeCheck {
  */
 function checkScope(cfg: Config, panel: Panel, scope: Scope, opts: DataFlagOptions): ScopeCheck {
   const settingsOf = panelSettingsFor({ ...cfg, model: { ...cfg.model, scope } }, panel.frequency, { configless: !opts.config, lookback: opts.lookback });
-  const limits = machineLimits();
+  const limits = machineLimits(opts);
   const skipped: PanelFailure[] = [];
   let shared: Config['window'] | undefined;
   let fitted = 0;

@@ -5,12 +5,12 @@ import { loadConfigFile } from '../config/load.js';
 import type { ConfigOverrides } from '../config/resolve.js';
 import { resolveConfig } from '../config/resolve.js';
 import type { Config } from '../config/types.js';
-import { excerpt } from '../data/excerpt.js';
+import { excerpt, quote } from '../data/excerpt.js';
 import { keyText, type Panel, WIDE_KEY_COLUMN } from '../data/panel.js';
 import { checkFutureRange } from '../data/time.js';
 import { ConfigError, DataError, UsageError } from '../errors.js';
 import type { FitOptions } from '../forecast/fit.js';
-import { type FitLimits, limitsFor } from '../forecast/limits.js';
+import { type FitLimits, formatBytes, KERNEL_MEMORY_BYTES, limitsFor, parseSize } from '../forecast/limits.js';
 import { DEFAULT_MAX_INPUT_MB, inputName, readPanelInput, readSeriesInput, STDIN } from '../io/input-file.js';
 import type { Series } from '../types.js';
 import { trapSignals } from './interrupt.js';
@@ -35,6 +35,8 @@ export interface DataFlagOptions {
   quiet?: boolean;
   /** Input size limit in MiB (--max-input-mb). */
   maxInputMb?: number;
+  /** The memory limit of the size checks (--max-memory, e.g. 8G; see machineLimits). */
+  maxMemory?: string;
 }
 
 /** The input size limit in bytes that --max-input-mb sets (default DEFAULT_MAX_INPUT_MB MiB). */
@@ -188,15 +190,39 @@ export function readConfiguredPanel(cfg: Config, opts: { maxInputMb?: number } =
   return read;
 }
 
-/** The memory a fit may use: half of this machine's (forecast/limits.ts). */
-export function machineLimits(): FitLimits {
-  return limitsFor(totalmem());
+/** The environment variable that sets the memory limit when --max-memory is not given. */
+export const MAX_MEMORY_ENV = 'RNNFC_MAX_MEMORY';
+
+/**
+ * The memory a fit (or predict's forecast) may use (forecast/limits.ts): `--max-memory`, else
+ * RNNFC_MAX_MEMORY (an empty value counts as unset), else half of this machine's; a size as
+ * parseSize reads it (512M, 8G), at most the machine's total memory. The kernels' WebAssembly
+ * memory is checked too. Throws UsageError naming the flag or variable for a bad size.
+ */
+export function machineLimits(opts: { maxMemory?: string } = {}): FitLimits {
+  const total = totalmem();
+  const env = process.env[MAX_MEMORY_ENV];
+  const given =
+    opts.maxMemory !== undefined ? { name: '--max-memory', sep: ' ', text: opts.maxMemory } : env ? { name: MAX_MEMORY_ENV, sep: '=', text: env } : null;
+  const raise = `raise the limit with --max-memory SIZE (or ${MAX_MEMORY_ENV}), e.g. 16G, up to this machine's ${formatBytes(total)}`;
+  if (!given) return { ...limitsFor(total), kernelMemory: KERNEL_MEMORY_BYTES, raise };
+  const shown = `${given.name}${given.sep}${excerpt(given.text, 40)}`;
+  const bytes = parseSize(given.text);
+  if (bytes === null)
+    throw new UsageError(
+      `${given.name}${given.sep}${quote(given.text, 40)}: not a size; write a number of bytes with K, M, G or T (powers of 1024), e.g. 512M or 8G`,
+    );
+  if (bytes > total) throw new UsageError(`${shown}: more than this machine's ${formatBytes(total)} of memory; use at most that`);
+  return { memory: bytes, source: `set by ${shown}`, kernelMemory: KERNEL_MEMORY_BYTES, raise };
 }
 
-/** The compute backend, layer kind and memory limit a fit gets from the command line's world: the config's backend, RNNFC_STOCK_LAYERS, the machine's memory. */
-export function computeOptions(cfg: Config): Pick<FitOptions, 'engine' | 'layers' | 'limits'> {
+/**
+ * The compute backend, layer kind and memory limit a fit gets from the command line's world: the
+ * config's backend, RNNFC_STOCK_LAYERS, the machine's memory or --max-memory (machineLimits).
+ */
+export function computeOptions(cfg: Config, opts: { maxMemory?: string } = {}): Pick<FitOptions, 'engine' | 'layers' | 'limits'> {
   return {
-    limits: machineLimits(),
+    limits: machineLimits(opts),
     engine: async () => (await import('../model/backend.js')).loadBackend(cfg.backend),
     // RNNFC_STOCK_LAYERS=1 keeps the stock tfjs LSTM/GRU layers on cpu and wasm too (for
     // comparing the two: bench/configs.js); the saved model is the same format either way.

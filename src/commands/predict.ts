@@ -7,14 +7,16 @@ import { compareKeys, keyText } from '../data/panel.js';
 import { checkFutureRange, formatTime, isNumericIndex } from '../data/time.js';
 import { DataError, PartialError, UsageError, UserError } from '../errors.js';
 import { panelSettingsFor } from '../forecast/defaults.js';
+import type { SavedModel } from '../forecast/fit.js';
 import { memberConfig, prepareNewSeries } from '../forecast/panel-fit.js';
 import { forecastFromRun } from '../forecast/predict.js';
 import { inputName, readPanelInput, readSeries, STDIN } from '../io/input-file.js';
 import { evaluationSeason } from '../metrics/season.js';
+import type { Predictor } from '../model/predictor.js';
 import { formatNumber, toCsv } from '../output/csv.js';
 import { parseShard, shardOf } from '../panel/shard.js';
 import type { Frequency, Series } from '../types.js';
-import { logNeedsPositive, maxInputBytes } from './common.js';
+import { logNeedsPositive, machineLimits, maxInputBytes } from './common.js';
 import { testSteps, trapSignals } from './interrupt.js';
 
 export interface PredictOptions {
@@ -26,6 +28,7 @@ export interface PredictOptions {
   json?: boolean;
   quiet?: boolean;
   maxInputMb?: number;
+  maxMemory?: string;
   /** A panel run: the series to forecast, by key (values joined by ' / '). */
   id?: string[];
   /** A panel run: forecast only the series of shard i of n (`i/n`). */
@@ -41,7 +44,7 @@ export async function predictCommand(opts: PredictOptions): Promise<void> {
   if (isPanelRun(opts.model)) return predictPanel(opts, output);
   if (opts.shard !== undefined) throw new UsageError(`--shard splits the series of a panel run, and ${opts.model} holds one series; leave --shard out`);
   if (opts.id?.length) throw new UsageError(`--id selects series of a panel run, and ${opts.model} holds one series; leave --id out`);
-  const run = readRun(opts.model);
+  const run = readRun(opts.model, machineLimits(opts));
   const saved = run.pipeline;
   const dataPath = opts.data ?? run.config.dataPath;
   if (!dataPath) throw new UsageError('no data: pass --data FILE.csv');
@@ -113,7 +116,7 @@ function checkNoClobber(output: string, dataPath: string, runDir: string): void 
  * unknown to the run) is listed and the others are written; then exit 4 (PartialError).
  */
 async function predictPanel(opts: PredictOptions, output: string): Promise<void> {
-  const run = readPanelRun(opts.model);
+  const run = readPanelRun(opts.model, machineLimits(opts));
   const ids = run.panel.id_columns;
   const first = run.series[0];
   if (!first) throw new DataError(`${opts.model}: the panel run holds no fitted series`);
@@ -156,33 +159,42 @@ async function predictPanel(opts: PredictOptions, output: string): Promise<void>
   const global = run.panel.scope === 'global';
   const newSeries = global ? zeroShot(run, panel.frequency) : null;
   const done: { key: string[]; times: string[]; forecast: Float64Array }[] = [];
+  // a global run's series share their members: each is opened once
+  const cache = global ? new Map<SavedModel, Predictor>() : undefined;
   const failed: { key: string[]; reason: string }[] = [];
-  for (const key of keys) {
-    const k = JSON.stringify(key);
-    const series = inData.get(k);
-    if (!series) {
-      failed.push({ key, reason: inRun.has(k) ? `no rows in ${source}` : `not in the run ${opts.model}, and no rows in ${source}` });
-      continue;
-    }
-    if (!inRun.has(k) && !newSeries) {
-      failed.push({ key, reason: `not in the run ${opts.model} (a local run forecasts only the series it was fitted on)` });
-      continue;
-    }
-    try {
-      const r = inRun.get(k) ?? newSeries!(key, series);
-      const log = r.transforms.specs.some((t) => t.kind === 'log');
-      if (log && series.columns[series.target].some((v) => !(v > 0)))
-        throw new DataError('the series was fitted on the log of its values, and the data holds a value <= 0');
-      const io = r.pipeline.io;
-      const n = series.columns[series.target].length;
-      const need = io.offset + (io.mode === 'one-to-one' ? 1 : io.lookback);
-      if (n < need) throw new DataError(`too short: ${n} row${n === 1 ? '' : 's'}, but its model needs at least ${need} to forecast`);
-      checkFutureRange(series.index, io.horizon, source);
-      const { times, forecast } = await forecastFromRun(r, series, { source: `${source} (series ${keyText(key)})`, backend: opts.backend });
-      done.push({ key, times: times.map((t) => formatTime(t, series.index.format)), forecast });
-    } catch (e) {
-      if (!(e instanceof UserError)) throw e;
-      failed.push({ key, reason: e.message });
+  try {
+    await forecastEach();
+  } finally {
+    for (const p of cache?.values() ?? []) p.dispose();
+  }
+  async function forecastEach(): Promise<void> {
+    for (const key of keys) {
+      const k = JSON.stringify(key);
+      const series = inData.get(k);
+      if (!series) {
+        failed.push({ key, reason: inRun.has(k) ? `no rows in ${source}` : `not in the run ${opts.model}, and no rows in ${source}` });
+        continue;
+      }
+      if (!inRun.has(k) && !newSeries) {
+        failed.push({ key, reason: `not in the run ${opts.model} (a local run forecasts only the series it was fitted on)` });
+        continue;
+      }
+      try {
+        const r = inRun.get(k) ?? newSeries!(key, series);
+        const log = r.transforms.specs.some((t) => t.kind === 'log');
+        if (log && series.columns[series.target].some((v) => !(v > 0)))
+          throw new DataError('the series was fitted on the log of its values, and the data holds a value <= 0');
+        const io = r.pipeline.io;
+        const n = series.columns[series.target].length;
+        const need = io.offset + (io.mode === 'one-to-one' ? 1 : io.lookback);
+        if (n < need) throw new DataError(`too short: ${n} row${n === 1 ? '' : 's'}, but its model needs at least ${need} to forecast`);
+        checkFutureRange(series.index, io.horizon, source);
+        const { times, forecast } = await forecastFromRun(r, series, { source: `${source} (series ${keyText(key)})`, backend: opts.backend, cache });
+        done.push({ key, times: times.map((t) => formatTime(t, series.index.format)), forecast });
+      } catch (e) {
+        if (!(e instanceof UserError)) throw e;
+        failed.push({ key, reason: e.message });
+      }
     }
   }
   const listed = failed.map((f) => `${keyText(f.key)}: ${f.reason}`);

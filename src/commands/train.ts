@@ -44,7 +44,7 @@ export async function trainCommand(opts: TrainOptions): Promise<void> {
   const out = await reserveRunOutput(opts, cfg);
   const result = await withInterrupt((signal) =>
     fitSeries(cfg, series, {
-      ...computeOptions(cfg),
+      ...computeOptions(cfg, opts),
       signal,
       onEvent: progressPrinter(opts),
     }),
@@ -118,12 +118,12 @@ async function trainPanel(flagged: Config, opts: TrainOptions, t0: number): Prom
   let choice: ScopeChoice | undefined;
   if (!opts.config && opts.scope === undefined && !shard) {
     if (show) process.stderr.write('choosing between local models and a global one...\n');
-    choice = await withInterrupt((signal) => chooseScope(cfg, members, { ...computeOptions(cfg), signal, configless: true, settingsFor }));
+    choice = await withInterrupt((signal) => chooseScope(cfg, members, { ...computeOptions(cfg, opts), signal, configless: true, settingsFor }));
     cfg = { ...cfg, model: { ...cfg.model, scope: choice.scope } };
   }
   const result = await withInterrupt((signal) =>
     fitPanel(cfg, members, {
-      ...computeOptions(cfg),
+      ...computeOptions(cfg, opts),
       signal,
       scope: cfg.model.scope,
       configless: !opts.config,

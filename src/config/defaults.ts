@@ -26,6 +26,7 @@ export const DEFAULTS = {
     seed: 42,
     threads: 'auto',
     ensemble: 1,
+    windows_per_epoch: 0,
   },
   evaluation: { season: 0, rolling: false },
   output: { dir: 'runs', plot: true },

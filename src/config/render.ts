@@ -50,7 +50,7 @@ export function renderConfigYaml(config: Config): string {
       ...(isPanel(config.data) || config.model.scope !== 'local' ? { scope: config.model.scope } : {}),
     },
     training: {
-      ...config.training,
+      ...withoutDefault(config.training, 'windows_per_epoch', 0),
       early_stopping: config.training.early_stopping === null ? false : { ...config.training.early_stopping },
     },
     evaluation: { ...config.evaluation },
@@ -64,4 +64,11 @@ export function renderConfigYaml(config: Config): string {
     if (isCollection(node)) node.flow = true;
   }
   return yamlDoc.toString({ lineWidth: 0 });
+}
+
+/** `o` without `key` when it holds `def` (a setting added later stays out of configs that do not use it). */
+function withoutDefault<T extends object, K extends keyof T>(o: T, key: K, def: T[K]): Omit<T, K> | T {
+  if (o[key] !== def) return o;
+  const { [key]: _, ...rest } = o;
+  return rest;
 }

@@ -263,7 +263,20 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
   const t = c.section(
     root.training,
     ['training'],
-    ['optimizer', 'learning_rate', 'batch_size', 'epochs', 'loss', 'clip_norm', 'early_stopping', 'validation_size', 'seed', 'threads', 'ensemble'],
+    [
+      'optimizer',
+      'learning_rate',
+      'batch_size',
+      'epochs',
+      'loss',
+      'clip_norm',
+      'early_stopping',
+      'validation_size',
+      'seed',
+      'threads',
+      'ensemble',
+      'windows_per_epoch',
+    ],
   );
   const td = DEFAULTS.training;
   let earlyStopping: TrainingConfig['early_stopping'] = { ...td.early_stopping };
@@ -291,6 +304,7 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
     seed: c.int(t.seed, ['training', 'seed'], null, td.seed),
     threads: threadsSetting(c, t.threads),
     ensemble: c.int(t.ensemble, ['training', 'ensemble'], 1, td.ensemble),
+    windows_per_epoch: c.int(t.windows_per_epoch, ['training', 'windows_per_epoch'], 0, td.windows_per_epoch),
   };
 
   // evaluation

@@ -79,6 +79,11 @@ export interface TrainingConfig {
   threads: number | 'auto';
   /** Members trained with seeds seed, seed+1, ...; the forecast is their median. */
   ensemble: number;
+  /**
+   * Training windows each epoch trains on, drawn afresh from the shuffled windows every epoch; 0:
+   * all of them. Bounds an epoch's cost when the windows are many (a global model over a large panel).
+   */
+  windows_per_epoch: number;
 }
 
 export interface EvaluationConfig {

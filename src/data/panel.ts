@@ -54,7 +54,9 @@ export function compareKeys(a: string[], b: string[]): number {
  */
 export function parsePanel(text: string, opts: ParsePanelOptions): Panel {
   const { source } = opts;
-  const table = parseTable(source, text);
+  // a long panel without quotes is read line by line (see LineRows); anything else by csv-parse
+  const fast = !opts.targets?.length && !text.includes('"') ? lineRows(text, source) : null;
+  const table = fast ? fast.sample : parseTable(source, text);
   if (table.rows.length === 0) throw new DataError(`${source}: no data rows (only a header)`);
   const { header } = table;
   const column = (name: string, role: string): number => {
@@ -70,7 +72,7 @@ export function parsePanel(text: string, opts: ParsePanelOptions): Panel {
   };
   const timeColumn = opts.timeColumn === undefined ? detectTimeColumn(table, opts) : opts.timeColumn;
   if (timeColumn !== null) column(timeColumn, 'time');
-  const parts: { key: string[]; table: Table; series?: Series }[] = [];
+  const parts: { key: string[]; table: () => Table; series?: Series }[] = [];
 
   if (opts.targets && opts.targets.length > 0) {
     const seen = new Set<string>();
@@ -85,7 +87,8 @@ export function parsePanel(text: string, opts: ParsePanelOptions): Panel {
       if (first < 0) throw new DataError(`${source} (series ${quote(t)}): column ${quote(t)} has no numeric values`);
       let last = table.rows.length - 1;
       while (!present(table.rows[last])) last--;
-      parts.push({ key: [t], table: { header, rows: table.rows.slice(first, last + 1), lines: table.lines.slice(first, last + 1) } });
+      const part: Table = { header, rows: table.rows.slice(first, last + 1), lines: table.lines.slice(first, last + 1) };
+      parts.push({ key: [t], table: () => part });
     }
   } else {
     const ids = opts.idColumns ?? [];
@@ -96,23 +99,31 @@ export function parsePanel(text: string, opts: ParsePanelOptions): Panel {
       if (c === timeColumn || valueColumns.includes(c))
         throw new DataError(`${source}: column ${quote(c)} cannot be both a key column and the ${c === timeColumn ? 'time' : 'target or a feature'} column`);
     }
-    const groups = new Map<string, { key: string[]; rows: number[] }>();
-    table.rows.forEach((r, i) => {
-      const key = idx.map((j) => r[j] ?? '');
-      const empty = key.indexOf('');
-      if (empty >= 0) throw new DataError(`${source}:${table.lines[i]}: key column ${quote(ids[empty])} is empty; every row needs its series' key`);
-      const k = JSON.stringify(key);
-      const g = groups.get(k);
-      if (g) g.rows.push(i);
-      else groups.set(k, { key, rows: [i] });
-    });
-    for (const g of groups.values())
-      parts.push({ key: g.key, table: { header, rows: g.rows.map((i) => table.rows[i]), lines: g.rows.map((i) => table.lines[i]) } });
+    const emptyKey = (line: number, j: number) => new DataError(`${source}:${line}: key column ${quote(ids[j])} is empty; every row needs its series' key`);
+    if (fast) parts.push(...fast.groups(idx, emptyKey));
+    else {
+      const groups = new Map<string, { key: string[]; rows: number[] }>();
+      table.rows.forEach((r, i) => {
+        const key = idx.map((j) => r[j] ?? '');
+        const empty = key.indexOf('');
+        if (empty >= 0) throw emptyKey(table.lines[i], empty);
+        const k = JSON.stringify(key);
+        const g = groups.get(k);
+        if (g) g.rows.push(i);
+        else groups.set(k, { key, rows: [i] });
+      });
+      for (const g of groups.values()) {
+        const part: Table = { header, rows: g.rows.map((i) => table.rows[i]), lines: g.rows.map((i) => table.lines[i]) };
+        parts.push({ key: g.key, table: () => part });
+      }
+    }
   }
   parts.sort((a, b) => compareKeys(a.key, b.key));
 
+  // the series of a panel mostly share their times: each distinct time cell is parsed once
+  const timeCache = new Map<string, ReturnType<typeof parseTimeValue>>();
   const parse = (p: (typeof parts)[number], frequency?: Frequency) =>
-    seriesFromTable(p.table, {
+    seriesFromTable(p.table(), {
       ...opts,
       timeColumn,
       target: opts.targets?.length ? p.key[0] : opts.target,
@@ -120,6 +131,7 @@ export function parsePanel(text: string, opts: ParsePanelOptions): Panel {
       series: p.key.join(' / '),
       sortByTime: true,
       frequency,
+      timeCache,
     });
   for (const p of parts) p.series = parse(p);
   // One frequency and time format for the panel: the most common among series long enough to show
@@ -176,4 +188,75 @@ function detectTimeColumn(table: Table, opts: ParsePanelOptions): string | null 
   if (dated) return dated.name;
   const first = table.header.findIndex((name) => !(opts.idColumns ?? []).includes(name));
   return first >= 0 && !used.includes(table.header[first]) && formats(first) !== null ? table.header[first] : null;
+}
+
+/** Rows a long panel's detection looks at (the time column when none is named). */
+const SAMPLE_ROWS = 1000;
+
+/**
+ * A CSV text without quotes, read line by line: its header, its first rows as a Table (for
+ * detection and checks), and its rows grouped by key, each group's Table made only when asked
+ * for. Holds the text, one offset and line number per row and the keys, never every row's cells
+ * at once, so a panel of millions of rows parses in a fraction of the memory a whole table takes.
+ * Fields are split at commas and trimmed; empty lines are skipped; a row with another number of
+ * fields than the header is malformed (as csv-parse would say).
+ */
+function lineRows(text: string, source: string) {
+  const body = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const starts: number[] = [];
+  const lines: number[] = [];
+  let headerLine = '';
+  let line = 0;
+  for (let at = body; at < text.length; ) {
+    let end = text.indexOf('\n', at);
+    if (end < 0) end = text.length;
+    line++;
+    const stop = end > at && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
+    if (stop > at) {
+      if (headerLine === '' && starts.length === 0 && lines.length === 0) {
+        headerLine = text.slice(at, stop);
+        lines.push(line);
+      } else {
+        starts.push(at);
+        lines.push(line);
+      }
+    }
+    at = end + 1;
+  }
+  if (headerLine === '') throw new DataError(`${source}: empty file: expected a header row and data rows`);
+  const header = parseTable(source, headerLine).header;
+  const rowLines = lines.slice(1);
+  const cells = (i: number): string[] => {
+    let end = text.indexOf('\n', starts[i]);
+    if (end < 0) end = text.length;
+    if (end > starts[i] && text.charCodeAt(end - 1) === 13) end--;
+    const r = text.slice(starts[i], end).split(',');
+    if (r.length !== header.length)
+      throw new DataError(`${source}:${rowLines[i]}: malformed CSV: ${r.length} field${r.length === 1 ? '' : 's'}, but the header has ${header.length}`);
+    for (let j = 0; j < r.length; j++) r[j] = r[j].trim();
+    return r;
+  };
+  const count = Math.min(starts.length, SAMPLE_ROWS);
+  const sample: Table = { header, rows: Array.from({ length: count }, (_, i) => cells(i)), lines: rowLines.slice(0, count) };
+  return {
+    sample,
+    /** The rows grouped by the values of key columns `idx`; `emptyKey(line, j)` is thrown for an empty key cell. */
+    groups(idx: number[], emptyKey: (line: number, j: number) => Error): { key: string[]; table: () => Table }[] {
+      const groups = new Map<string, { key: string[]; rows: number[] }>();
+      for (let i = 0; i < starts.length; i++) {
+        const r = cells(i);
+        const key = idx.map((j) => r[j]);
+        const empty = key.indexOf('');
+        if (empty >= 0) throw emptyKey(rowLines[i], empty);
+        const k = key.length === 1 ? key[0] : JSON.stringify(key);
+        const g = groups.get(k);
+        if (g) g.rows.push(i);
+        else groups.set(k, { key, rows: [i] });
+      }
+      return [...groups.values()].map((g) => ({
+        key: g.key,
+        table: () => ({ header, rows: g.rows.map(cells), lines: g.rows.map((i) => rowLines[i]) }),
+      }));
+    },
+  };
 }

@@ -118,7 +118,11 @@ export interface SeriesPartOptions {
   sortByTime?: boolean;
   /** The frequency to use instead of inferring one from this series' rows. */
   frequency?: Frequency;
+  /** Time cells already parsed (a panel's series share their times): read and filled here. */
+  timeCache?: Map<string, ReturnType<typeof parseTimeValue>>;
 }
+
+const NO_CACHE: Map<string, ReturnType<typeof parseTimeValue>> = new Map();
 
 /** The series in a parsed table (or a panel's rows of one series); see parseSeries. */
 export function seriesFromTable(table: Table, opts: ParseSeriesOptions & SeriesPartOptions): Series {
@@ -128,6 +132,7 @@ export function seriesFromTable(table: Table, opts: ParseSeriesOptions & SeriesP
   const tag = opts.series === undefined ? '' : ` (series ${quote(opts.series)})`;
   const src = source + tag;
   const at = (line: number) => `${source}:${line}${tag}`;
+  const times_ = opts.timeCache ?? NO_CACHE;
 
   const features = opts.features?.length ? [...opts.features] : [target];
   const used = [target, ...features.filter((f) => f !== target)];
@@ -174,7 +179,8 @@ export function seriesFromTable(table: Table, opts: ParseSeriesOptions & SeriesP
       if (cell === '') {
         throw new DataError(`${at(lines[i])}: column ${quote(timeColumn!)}: empty time value; fill it in or remove the row`);
       }
-      const p = parseTimeValue(cell);
+      const p = times_.get(cell) ?? parseTimeValue(cell);
+      if (p && opts.timeCache) opts.timeCache.set(cell, p);
       if (!p) {
         throw new DataError(
           `${at(lines[i])}: column ${quote(timeColumn!)}: cannot parse ${quote(cell)} as a date`,

@@ -132,5 +132,14 @@ export function panelSettingsFor(
     cfg.model.scope === 'global' && opts.configless
       ? (opts.lookback ?? wantedLookback(evaluationSeason(cfg.evaluation.season, frequency), cfg.window.horizon))
       : opts.lookback;
-  return (c, s) => settingsFor(c, s, { configless: opts.configless, lookback });
+  if (!(cfg.model.scope === 'global' && opts.configless)) return (c, s) => settingsFor(c, s, { configless: opts.configless, lookback });
+  // a global model's epochs draw a bounded number of the pooled windows, so that training costs
+  // about the same for a hundred series as for a hundred thousand
+  return (c, s) => {
+    const chosen = settingsFor(c, s, { configless: true, lookback });
+    return { ...chosen, training: { ...chosen.training, windows_per_epoch: chosen.training.windows_per_epoch || GLOBAL_WINDOWS_PER_EPOCH } };
+  };
 }
+
+/** Windows per epoch of a config-less global model (training.windows_per_epoch). */
+export const GLOBAL_WINDOWS_PER_EPOCH = 4096;

@@ -9,6 +9,7 @@ import { futureTimes, stepNumber, stepNumbers } from '../data/time.js';
 import { scoreAll } from '../metrics/metrics.js';
 import { evaluationSeason } from '../metrics/season.js';
 import type { Tf } from '../model/backend.js';
+import type { Predictor } from '../model/predictor.js';
 import type { EpochInfo } from '../train/loop.js';
 import { differenceLag, Pipeline } from '../transforms/pipeline.js';
 import type { Series } from '../types.js';
@@ -274,6 +275,8 @@ export async function evaluateFit(
   prepared: PreparedFit,
   trained: TrainedMembers,
   opts: Pick<FitOptions, 'future'>,
+  /** The members' predictors, already open (a panel's shared model evaluates every series with them); default: opened here. */
+  opened?: Predictor[],
 ): Promise<FitResult> {
   const { split, pipeline, io: preparedIo, steps, seen: tcols } = prepared;
   const io: ModelIO = { ...preparedIo };
@@ -294,11 +297,11 @@ export async function evaluateFit(
 
   const testFs: Float64Array[] = [];
   const futureFs: Float64Array[] = [];
-  for (const saved of trained.models) {
+  for (const [j, saved] of trained.models.entries()) {
     // Forecast from the saved model through the same path predict takes, so that predict on this
     // run repeats train's future forecast exactly. Evaluation: one multi-step forecast from the
     // test origin (or, rolling, one per block); the future: the next horizon after the last row.
-    const predictor = await openPredictor(saved.modelJson, saved.weights, { backend, tf });
+    const predictor = opened?.[j] ?? (await openPredictor(saved.modelJson, saved.weights, { backend, tf }));
     try {
       testFs.push(
         concat(
@@ -313,7 +316,7 @@ export async function evaluateFit(
       if (futureCols)
         futureFs.push(pipeline.inverseTarget(cfg.data.target, forecastTransformed(predictor.predict, io, futureCols, n, w.horizon), original, futureSteps));
     } finally {
-      predictor.dispose();
+      if (!opened) predictor.dispose();
     }
   }
   const members = trained.models.length;

@@ -2,12 +2,20 @@
  * Sizes checked before any work. Every size a config sets is checked against the data it is
  * given (a window, season, period or lag longer than the rows it needs), and all of them together
  * against an estimate of the memory the fit needs, which must stay under a limit the caller
- * passes in: the commands pass half of the machine's memory (limitsFor(os.totalmem())); nothing
- * here reads the machine. prepareFit runs these checks before a transform is fitted, a window cut
- * or a model built, so a config that cannot fit is refused at once with the setting to change.
+ * passes in: the commands pass half of the machine's memory (limitsFor(os.totalmem())) or what
+ * --max-memory sets; nothing here reads the machine's memory. The fused LSTM/GRU kernels and the
+ * Adam steps work inside one WebAssembly memory that cannot grow past 4 GiB on any machine
+ * (kernels/heap.ts); what a fit needs there is estimated from the buffers the kernels allocate
+ * and checked against that maximum too. prepareFit runs these checks before a transform is
+ * fitted, a window cut or a model built, so a config that cannot fit is refused at once with the
+ * setting to change.
  */
 import type { Config, WindowConfig } from '../config/types.js';
 import { ConfigError } from '../errors.js';
+import { MAX_PAGES, PAGE_BYTES } from '../kernels/heap.js';
+import { rowWork, slicesOf } from '../kernels/slices.js';
+import type { Cell } from '../kernels/state.js';
+import { threadCount } from '../kernels/threads.js';
 import { transformOf } from '../transforms/registry.js';
 import type { Split } from './fit.js';
 
@@ -20,13 +28,41 @@ export interface FitLimits {
   memory: number;
   /** How the limit came about, for messages ("half of this machine's 16.0 GiB"). */
   source: string;
+  /**
+   * Bytes the fused kernels' WebAssembly memory can hold (KERNEL_MEMORY_BYTES), compared with
+   * estimateKernelMemory's total; absent: not checked.
+   */
+  kernelMemory?: number;
+  /** How to raise `memory`, for messages (the commands: "raise the limit with --max-memory SIZE"). */
+  raise?: string;
 }
 
+/**
+ * Bytes the kernels' WebAssembly memory can hold: MAX_PAGES pages (4 GiB) less the first, which
+ * holds the kernels' own data below their heap (heapBase, 1 KiB).
+ */
+export const KERNEL_MEMORY_BYTES = (MAX_PAGES - 1) * PAGE_BYTES;
+
 /** The limits of a library caller that passes none. */
-export const DEFAULT_LIMITS: FitLimits = { memory: 8 * GiB, source: 'the default limit' };
+export const DEFAULT_LIMITS: FitLimits = { memory: 8 * GiB, source: 'the default limit', kernelMemory: KERNEL_MEMORY_BYTES };
 
 /** Share of the machine's memory a fit may use. */
 export const MEMORY_SHARE = 0.5;
+
+/** Multipliers of the size suffixes parseSize reads: powers of 1024. */
+const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, m: MiB, g: GiB, t: 1024 * GiB };
+
+/**
+ * Bytes of a size as people write it: `536870912`, `512M`, `8G`, `1.5GiB`, `2tb` (K, M, G, T are
+ * powers of 1024, in either case, with an optional B or iB); null when the text is not such a
+ * size or is less than a byte.
+ */
+export function parseSize(text: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(?:([kmgt])(?:i?b)?|b)?\s*$/i.exec(text);
+  if (!m) return null;
+  const bytes = Math.floor(Number(m[1]) * SIZE_UNITS[(m[2] ?? '').toLowerCase()]);
+  return Number.isFinite(bytes) && bytes >= 1 ? bytes : null;
+}
 
 /** The limits on a machine with `totalBytes` of memory (the commands pass os.totalmem()). */
 export function limitsFor(totalBytes: number): FitLimits {
@@ -317,13 +353,219 @@ export function estimateFitMemory(cfg: Config, shape: FitShape): MemoryEstimate 
   return { bytes: parts.reduce((a, p) => a + p.bytes, 0), parts };
 }
 
-/** Throws a ConfigError naming the largest part and its setting when the fit's estimate exceeds the limit. */
-export function checkMemory(cfg: Config, shape: FitShape, limits: FitLimits): void {
-  const est = estimateFitMemory(cfg, shape);
-  if (est.bytes <= limits.memory) return;
-  const top = est.parts.filter((p) => p.setting).reduce((a, p) => (p.bytes > a.bytes ? p : a));
-  throw new ConfigError(
-    `the fit would need about ${formatBytes(est.bytes)} of memory, more than its limit of ${formatBytes(limits.memory)} (${limits.source})`,
-    [`${top.setting}: ${top.what}: about ${formatBytes(top.bytes)}; ${top.change}`],
+/** A float buffer carved by kernels/state.ts layout: 4 bytes a float, rounded up to 64 bytes. */
+const floatsBytes = (floats: number) => Math.ceil((4 * floats) / 64) * 64;
+/** One block of kernels/heap.ts Heap.alloc: at least 64 bytes, rounded up to 64. */
+const block = (bytes: number) => Math.ceil(Math.max(bytes, 64) / 64) * 64;
+const sum = (xs: number[]) => xs.reduce((a, x) => a + x, 0);
+
+/** A recurrent layer as the kernels see it: I inputs, H units, G = gates · H columns; rs: it returns sequences. */
+interface KernelLayer {
+  index: number;
+  cell: Cell;
+  I: number;
+  H: number;
+  G: number;
+  rs: boolean;
+}
+
+/** kernels/forward.ts: the state a forward call keeps for backward (weights, inputs, gates, cell states, tanh of them, outputs). */
+function stateBytes(l: KernelLayer, B: number, T: number): number {
+  const { I, H, G } = l;
+  const tbh = floatsBytes(T * B * H);
+  return block(
+    floatsBytes(I * G) + floatsBytes(H * G) + floatsBytes(G) + floatsBytes(T * B * I) + floatsBytes(T * B * G) + 2 * tbh + (l.cell === 'lstm' ? tbh : 0),
   );
+}
+
+/** kernels/forward.ts: the staging buffer for the batch-major input and output. */
+function stageBytes(l: KernelLayer, B: number, T: number): number {
+  return block(4 * T * B * Math.max(l.I, l.rs ? l.H : 0));
+}
+
+/** kernels/backward.ts: dh, dx and staging, then per batch slice dW, dU, db, dA, Uᵀ, Wᵀ and three [n, H] buffers. */
+function backwardBytes(l: KernelLayer, B: number, T: number, threads: number): { bytes: number; slices: number } {
+  const { I, H, G } = l;
+  const slices = slicesOf(B, threads, rowWork(l.cell, T, I, H));
+  const n = Math.max(...slices.map((s) => s.n));
+  const per = floatsBytes(I * G) + 2 * floatsBytes(H * G) + floatsBytes(G) + floatsBytes(n * G) + floatsBytes(G * I) + 3 * floatsBytes(n * H);
+  const shared = floatsBytes(T * B * H) + floatsBytes(T * B * I) + floatsBytes(T * B * Math.max(I, l.rs ? H : 0));
+  return { bytes: block(shared + slices.length * per), slices: slices.length };
+}
+
+/**
+ * Weights Adam steps on (train/adam.ts), one entry per trainable variable: each recurrent layer's
+ * kernel, recurrent kernel and bias, each dense layer's kernel and bias, the head's; not the
+ * linear path, which is fitted, not trained.
+ */
+function trainableVariables(cfg: Config, outputs: number): number[] {
+  const g = GATES[cfg.model.cell];
+  const out: number[] = [];
+  let d = cfg.data.features.length;
+  for (const l of cfg.model.layers) {
+    out.push(d * g * l.units, l.units * g * l.units, g * l.units);
+    d = l.units;
+  }
+  for (const l of [...cfg.model.dense, { units: outputs }]) {
+    out.push(d * l.units, l.units);
+    d = l.units;
+  }
+  return out;
+}
+
+/**
+ * An estimate of the most a fit of `cfg` holds at once in the fused kernels' WebAssembly memory,
+ * in bytes, from the buffers kernels/forward.ts, kernels/backward.ts and train/adam.ts allocate
+ * (each rounded as kernels/heap.ts rounds it). It is the largest of three moments:
+ * - training: Adam's block per trainable variable (weight, gradient and two moments: 16 bytes a
+ *   weight), the forward states of the recurrent layers up to layer k for a batch of B windows
+ *   of T steps (each layer of I inputs and H units with G gate columns keeps W, U, b and T·B·(I
+ *   + G + 2H) floats, LSTM T·B·H more), and layer k's forward staging or its backward buffers
+ *   (T·B·(2H + I) floats or so, and per batch slice, one per thread, the gradients and
+ *   transposes of its W and U), for the k where this is largest: backward runs from the last
+ *   layer down, freeing each state as it goes;
+ * - validation: Adam's blocks and one layer's state and staging for EVALUATION_CHUNK validation
+ *   windows at most (the loss is computed in chunks, one layer at a time, nothing kept);
+ * - forecast: one layer's state and staging for one window of T steps (a one-to-one model warms
+ *   up over 4 · max(lookback, chunk) rows, at most the rows of the series).
+ * B is the batch size capped at the training windows, T the lookback (many-to-one) or the chunk
+ * (one-to-one); the thread count is training.threads as the fit resolves it (auto: the cores).
+ * Only Adam uses this memory on the tensorflow backends and with SimpleRNN cells; the estimate
+ * assumes the fused layers otherwise (backend auto included, which uses them unless a native
+ * TensorFlow.js package is installed).
+ */
+export function estimateKernelMemory(cfg: Config, shape: FitShape): MemoryEstimate {
+  const w = cfg.window;
+  const oneToOne = w.mode === 'one-to-one';
+  const outputs = !oneToOne && w.strategy === 'direct' ? w.horizon : 1;
+  const T = oneToOne ? w.chunk : w.lookback;
+  const { train, validation } = windowCounts(w, outputs, lostRows(cfg), shape.split.trainEnd, shape.split.valEnd);
+  const B = Math.max(1, Math.min(cfg.training.batch_size, train));
+  const threads = threadCount(cfg.training.threads);
+  const stepsText = oneToOne ? `${T} steps (window.chunk)` : `${T} steps (window.lookback)`;
+
+  const variables = cfg.training.optimizer === 'adam' ? trainableVariables(cfg, outputs) : [];
+  const groups = weightGroups(cfg, outputs).filter((g) => g.setting !== 'window.lookback');
+  const largest = groups.reduce((a, g) => (g.count > a.count ? g : a));
+  const adam: MemoryPart = {
+    name: 'adam',
+    bytes: sum(variables.map((n) => block(4 * Math.ceil(n / 16) * 64))),
+    setting: largest.setting,
+    what: `Adam's weights, gradients and two moments of the model's ${formatCount(sum(variables))} trained weights (${largest.value} make ${formatCount(largest.count)})`,
+    change: largest.setting === 'window.horizon' ? 'use a shorter horizon or fewer units in the last layer' : 'use fewer units',
+  };
+  const fused = cfg.model.cell !== 'rnn' && cfg.backend !== 'tensorflow' && cfg.backend !== 'tensorflow-gpu';
+  if (!fused) return { bytes: adam.bytes, parts: variables.length ? [adam] : [] };
+
+  const cell = cfg.model.cell as Cell;
+  const layers: KernelLayer[] = [];
+  let d = cfg.data.features.length;
+  cfg.model.layers.forEach((l, index) => {
+    const last = index === cfg.model.layers.length - 1;
+    layers.push({ index, cell, I: d, H: l.units, G: GATES[cell] * l.units, rs: oneToOne || !last });
+    d = l.units;
+  });
+  const unitsText = (l: KernelLayer) => `model.layers[${l.index}] (${l.H} units)`;
+
+  // training: states of layers 0..k, and layer k's staging or backward buffers
+  let kept = 0;
+  let training = { states: 0, buffers: 0, layer: layers[0], slices: 1, backward: true };
+  for (const l of layers) {
+    kept += stateBytes(l, B, T);
+    const back = backwardBytes(l, B, T, threads);
+    const buffers = Math.max(stageBytes(l, B, T), back.bytes);
+    if (kept + buffers > training.states + training.buffers)
+      training = { states: kept, buffers, layer: l, slices: back.slices, backward: back.bytes >= stageBytes(l, B, T) };
+  }
+  // validation and forecast: one layer at a time, nothing kept
+  const oneLayer = (rows: number, steps: number) =>
+    layers
+      .map((l) => ({ l, states: stateBytes(l, rows, steps), buffers: stageBytes(l, rows, steps) }))
+      .reduce((a, x) => (x.states + x.buffers > a.states + a.buffers ? x : a));
+  const Bv = Math.min(EVALUATION_CHUNK, validation);
+  const val = Bv > 0 ? oneLayer(Bv, T) : null;
+  const Tf = oneToOne ? Math.min(4 * Math.max(w.lookback, w.chunk), shape.rows) : w.lookback;
+  const fc = oneLayer(1, Tf);
+
+  const trainingBytes = adam.bytes + training.states + training.buffers;
+  const validationBytes = val ? adam.bytes + val.states + val.buffers : 0;
+  const forecastBytes = fc.states + fc.buffers;
+  const widest = layers.reduce((a, l) => (l.H > a.H ? l : a));
+  const upTo = training.layer.index === 0 ? unitsText(training.layer) : `model.layers[0..${training.layer.index}] (up to ${widest.H} units)`;
+  let parts: MemoryPart[];
+  if (trainingBytes >= validationBytes && trainingBytes >= forecastBytes) {
+    const l = training.layer;
+    parts = [
+      adam,
+      {
+        name: 'states',
+        bytes: training.states,
+        setting: 'training.batch_size',
+        what: `the forward states of a batch of ${B} windows × ${stepsText} through ${upTo}, kept for backward`,
+        change: `use a smaller training.batch_size, a shorter window.${oneToOne ? 'chunk' : 'lookback'} or fewer units`,
+      },
+      {
+        name: 'buffers',
+        bytes: training.buffers,
+        setting: `model.layers[${l.index}].units`,
+        what: training.backward
+          ? `the backward pass of ${unitsText(l)}: the batch's gradients, and the gradients of its weights for each of ${training.slices} thread${training.slices === 1 ? '' : 's'} (training.threads)`
+          : `the forward staging of ${unitsText(l)}`,
+        change: 'use fewer units, a smaller training.batch_size or fewer training.threads',
+      },
+    ];
+  } else if (val && validationBytes >= forecastBytes) {
+    parts = [
+      adam,
+      {
+        name: 'states',
+        bytes: val.states + val.buffers,
+        setting: `model.layers[${val.l.index}].units`,
+        what: `the validation loss over ${Bv} windows at once × ${stepsText} through ${unitsText(val.l)}`,
+        change: `use a shorter window.${oneToOne ? 'chunk' : 'lookback'}, fewer units or a smaller training.validation_size`,
+      },
+    ];
+  } else {
+    parts = [
+      {
+        name: 'states',
+        bytes: fc.states + fc.buffers,
+        setting: oneToOne ? 'window.chunk' : 'window.lookback',
+        what: `a forecast over ${Tf} steps through ${unitsText(fc.l)}`,
+        change: `use a shorter window.${oneToOne ? 'chunk' : 'lookback'} or fewer units`,
+      },
+    ];
+  }
+  parts = parts.filter((p) => p.bytes > 0);
+  return { bytes: sum(parts.map((p) => p.bytes)), parts };
+}
+
+/**
+ * Throws a ConfigError when the fit's estimate exceeds the limit (naming the largest part and
+ * its setting, and how to raise the limit) or, where `limits` gives the kernels' memory, when
+ * the kernels' estimate exceeds it (naming its largest part and the sizes that make it).
+ */
+export function checkMemory(cfg: Config, shape: FitShape, limits: FitLimits): void {
+  const problems: string[] = [];
+  const headers: string[] = [];
+  const largest = (est: MemoryEstimate) => est.parts.filter((p) => p.setting).reduce((a, p) => (p.bytes > a.bytes ? p : a));
+  const est = estimateFitMemory(cfg, shape);
+  if (est.bytes > limits.memory) {
+    const top = largest(est);
+    headers.push(`the fit would need about ${formatBytes(est.bytes)} of memory, more than its limit of ${formatBytes(limits.memory)} (${limits.source})`);
+    problems.push(`${top.setting}: ${top.what}: about ${formatBytes(top.bytes)}; ${top.change}`);
+  }
+  let kernelsOver = false;
+  if (limits.kernelMemory !== undefined) {
+    const kernels = estimateKernelMemory(cfg, shape);
+    kernelsOver = kernels.bytes > limits.kernelMemory;
+    if (kernelsOver) {
+      const top = largest(kernels);
+      const what = `the WebAssembly kernels (LSTM/GRU layers, Adam) would need about ${formatBytes(kernels.bytes)} of their memory, which cannot grow past ${formatBytes(limits.kernelMemory)} on any machine`;
+      if (!headers.length) headers.push(what);
+      problems.push(`${top.setting}: ${top.what}: about ${formatBytes(top.bytes)}${headers[0] === what ? '' : ` (${what})`}; ${top.change}`);
+    }
+  }
+  // raising the limit helps only when the kernels' memory is not what is short
+  if (problems.length) throw new ConfigError(headers[0], problems, kernelsOver ? undefined : limits.raise);
 }

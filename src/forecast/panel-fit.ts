@@ -9,6 +9,7 @@
 import type { Config } from '../config/types.js';
 import type { PanelMember } from '../data/panel.js';
 import { UserError } from '../errors.js';
+import type { Predictor } from '../model/predictor.js';
 import type { Series } from '../types.js';
 import type { TrainingWindows } from '../windows/training-windows.js';
 import { truncateSeries } from './backtest.js';
@@ -111,27 +112,73 @@ export async function fitPanel(cfg: Config, members: PanelMember[], opts: PanelF
       if (w.mode !== 'many-to-one') throw new UserError('a global model needs window.mode many-to-one');
       if (first && (w.lookback !== first.lookback || w.strategy !== first.strategy || w.horizon !== first.horizon))
         throw new UserError(`too short for the global model's windows (lookback ${first.lookback}, ${first.strategy} horizon ${first.horizon})`);
-      return { m, settings, p: prepareFit(settings, m.series, opts.limits) };
+      const p = prepareFit(settings, m.series, opts.limits);
+      // with windows_per_epoch, training draws at most EPOCHS_OF_WINDOWS epochs' worth of distinct
+      // windows: each series keeps an even share (evenly spaced), the rest is let go at once
+      const budget = settings.training.windows_per_epoch * EPOCHS_OF_WINDOWS;
+      if (budget > 0) p.windows = thinWindows(p.windows, Math.max(1, Math.ceil(budget / members.length)));
+      return { m, settings, p };
     });
     if (ok) prepared.push(ok);
   }
   if (prepared.length === 0) return { scope: 'global', fits, failed, shared: [] };
-  const pooled = poolWindows(prepared.map((q) => q.p.windows));
+  const pooled = poolWindows(
+    prepared.map((q) => q.p.windows),
+    MAX_VALIDATION_WINDOWS,
+  );
+  // the pooled copy is what trains; each series' own windows are not needed any more
+  for (const q of prepared) q.p.windows = EMPTY_WINDOWS;
   const base = prepared[0].settings;
   const { lookback, horizon } = base.window;
   // config-less: the linear path's penalty counts the pooled windows (defaults.ts defaultRidge)
   const ridge = opts.configless ? defaultRidge(pooled.xShape[0] + lookback + horizon - 1, lookback, horizon) : base.model.ridge;
   const shared: Config = { ...base, model: { ...base.model, ridge } };
   const trained = await trainMembers(engine, shared, pooled, prepared[0].p.io.outputs, opts);
-  for (const { m, settings, p } of prepared) {
-    fits.push({ key: m.key, cfg: settings, series: m.series, result: await evaluateFit(engine, settings, m.series, p, trained, opts) });
-    report(m.key);
+  // the shared members are opened once for every series
+  const { openPredictor } = await import('../model/predictor.js');
+  const opened: Predictor[] = [];
+  try {
+    for (const s of trained.models) opened.push(await openPredictor(s.modelJson, s.weights, { backend: engine.backend, tf: engine.tf }));
+    for (const { m, settings, p } of prepared) {
+      fits.push({ key: m.key, cfg: settings, series: m.series, result: await evaluateFit(engine, settings, m.series, p, trained, opts, opened) });
+      report(m.key);
+    }
+  } finally {
+    for (const p of opened) p.dispose();
   }
   return { scope: 'global', fits, failed, shared: trained.models };
 }
 
-/** The training and validation windows of several series, one after another (they share a shape). */
-export function poolWindows(parts: TrainingWindows[]): TrainingWindows {
+/** With training.windows_per_epoch W, a global model keeps at most W * EPOCHS_OF_WINDOWS training windows (an even share per series). */
+export const EPOCHS_OF_WINDOWS = 64;
+
+const EMPTY_WINDOWS: TrainingWindows = { x: new Float32Array(0), y: new Float32Array(0), xShape: [0, 0, 0], yShape: [0, 0] };
+
+/** At most `keep` of a series' training windows, evenly spaced (its validation windows unchanged). */
+export function thinWindows(w: TrainingWindows, keep: number): TrainingWindows {
+  const n = w.xShape[0];
+  if (n <= keep) return w;
+  const xRow = w.x.length / n;
+  const yRow = w.y.length / n;
+  const x = new Float32Array(keep * xRow);
+  const y = new Float32Array(keep * yRow);
+  for (let i = 0; i < keep; i++) {
+    // the last window (the most recent) is always kept
+    const from = n - 1 - Math.floor(((keep - 1 - i) * n) / keep);
+    x.set(w.x.subarray(from * xRow, (from + 1) * xRow), i * xRow);
+    y.set(w.y.subarray(from * yRow, (from + 1) * yRow), i * yRow);
+  }
+  return { ...w, x, y, xShape: [keep, ...w.xShape.slice(1)], yShape: [keep, ...w.yShape.slice(1)] };
+}
+
+/** Validation windows a global model keeps at most (evenly spaced over the series' ones): its validation loss is computed every epoch. */
+export const MAX_VALIDATION_WINDOWS = 4096;
+
+/**
+ * The training and validation windows of several series, one after another (they share a shape);
+ * of more than `maxValidation` validation windows, that many evenly spaced ones.
+ */
+export function poolWindows(parts: TrainingWindows[], maxValidation = Infinity): TrainingWindows {
   const [, steps, features] = parts[0].xShape;
   const outputs = parts[0].yShape.slice(1);
   const cat = (arrays: (Float32Array | undefined)[]) => {
@@ -156,6 +203,21 @@ export function poolWindows(parts: TrainingWindows[]): TrainingWindows {
     out.xVal = cat(parts.map((p) => p.xVal));
     out.yVal = cat(parts.map((p) => p.yVal));
     out.nVal = nVal;
+    if (nVal > maxValidation) {
+      const xRow = steps * features;
+      const yRow = out.yVal.length / nVal;
+      const keep = Math.floor(maxValidation);
+      const xv = new Float32Array(keep * xRow);
+      const yv = new Float32Array(keep * yRow);
+      for (let i = 0; i < keep; i++) {
+        const from = Math.floor((i * nVal) / keep);
+        xv.set(out.xVal.subarray(from * xRow, (from + 1) * xRow), i * xRow);
+        yv.set(out.yVal.subarray(from * yRow, (from + 1) * yRow), i * yRow);
+      }
+      out.xVal = xv;
+      out.yVal = yv;
+      out.nVal = keep;
+    }
   }
   return out;
 }

@@ -7,6 +7,7 @@ import { ArtifactError, DataError, UserError } from '../errors.js';
 import type { Predictor } from '../model/predictor.js';
 import type { Series } from '../types.js';
 import { medianOf } from './ensemble.js';
+import type { SavedModel } from './fit.js';
 import { forecastTransformed, needsFeedback, onlyTargetInput } from './forecast.js';
 
 /**
@@ -18,7 +19,12 @@ import { forecastTransformed, needsFeedback, onlyTargetInput } from './forecast.
 export async function forecastFromRun(
   run: SavedRun,
   series: Series,
-  opts: { source: string; backend?: string },
+  opts: {
+    source: string;
+    backend?: string;
+    /** Predictors kept open across calls, by member (a panel's series share a global model's); the caller disposes them. */
+    cache?: Map<SavedModel, Predictor>;
+  },
 ): Promise<{ times: number[]; forecast: Float64Array }> {
   const saved = run.pipeline;
   const f = series.index.frequency;
@@ -40,20 +46,24 @@ export async function forecastFromRun(
   const forecasts: Float64Array[] = [];
   for (const [j, member] of run.members.entries()) {
     let predictor: Predictor;
+    const cached = opts.cache?.get(member);
     try {
-      predictor = await openPredictor(member.modelJson, member.weights, {
-        backend: opts.backend ?? run.config.backend ?? 'auto',
-        trainedOn: run.trainedOn,
-      });
+      predictor =
+        cached ??
+        (await openPredictor(member.modelJson, member.weights, {
+          backend: opts.backend ?? run.config.backend ?? 'auto',
+          trainedOn: run.trainedOn,
+        }));
     } catch (e) {
       if (e instanceof UserError) throw e;
       throw new ArtifactError(`${run.dir}: cannot load ${memberFileNames(j).model} (${(e as Error).message})`);
     }
+    if (opts.cache && !cached) opts.cache.set(member, predictor);
     try {
       const fT = forecastTransformed(predictor.predict, io, tcols, n, io.horizon);
       forecasts.push(pipeline.inverseTarget(io.target, fT, series.columns[io.target], forecastSteps));
     } finally {
-      predictor.dispose();
+      if (!opts.cache) predictor.dispose();
     }
   }
   return { times: future, forecast: medianOf(forecasts) };

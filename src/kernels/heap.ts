@@ -1,3 +1,11 @@
+/** Bytes of a WebAssembly memory page. */
+export const PAGE_BYTES = 65536;
+/**
+ * Pages the kernels' memory may grow to (assembly/asconfig.json's maximumMemory): 4 GiB, all a
+ * 32-bit WebAssembly memory can address. An allocation past it fails, whatever the machine has.
+ */
+export const MAX_PAGES = 65536;
+
 /**
  * First-fit allocator over a WebAssembly memory: byte offsets, 64-byte aligned, neighbouring free
  * blocks merged, the memory grown on demand. Only the thread that owns the Heap allocates, and only
@@ -39,7 +47,7 @@ export class Heap {
     const at = this.top;
     this.top += size;
     const need = this.top - this.memory.buffer.byteLength;
-    if (need > 0) this.memory.grow(Math.ceil(need / 65536));
+    if (need > 0) this.memory.grow(Math.ceil(need / PAGE_BYTES));
     this.sizes.set(at, size);
     return at;
   }

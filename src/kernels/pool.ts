@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { Heap } from './heap.js';
+import { Heap, MAX_PAGES } from './heap.js';
 import { wasmPath } from './wasm-path.js';
 
 /** The kernels' exports (see assembly/index.ts); pointers are byte offsets into the shared memory. */
@@ -96,7 +96,7 @@ export class Pool {
 
   constructor() {
     this.module = new WebAssembly.Module(readFileSync(wasmPath()));
-    this.memory = new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true });
+    this.memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
     this.k = new WebAssembly.Instance(this.module, { env: { memory: this.memory } }).exports as unknown as Exports;
     this.heap = new Heap(this.memory, this.k.heapBase());
   }

@@ -9,7 +9,7 @@
  */
 import { forward } from '../kernels/forward.js';
 import { STOCK_CLASS, unfusableReason } from './fused/compat.js';
-import { parseModelJson, weightSpecsOf } from './saved-model.js';
+import { parseModelJson, type SavedModelJson, weightSpecsOf } from './saved-model.js';
 
 /** Row-major values and their shape, e.g. [batch, steps, units]. */
 interface Values {
@@ -239,35 +239,46 @@ function graphOf(layers: GraphLayer[], inputName: string, outputName: string, we
 }
 
 /**
+ * The whole model of a parsed model.json as one step, each layer's weights taken from the
+ * WeightOf that `weights` makes once the topology's input is known; throws Unsupported for a
+ * layer, setting or model class this engine does not know.
+ */
+function compile(json: SavedModelJson, weights: () => WeightOf): { run: Step; features: number } {
+  let topo = json.modelTopology as Record<string, unknown>;
+  if (topo.model_config) topo = topo.model_config as Record<string, unknown>;
+  const cfg = topo.config as { layers?: LayerJson[]; input_layers?: unknown; output_layers?: unknown } | LayerJson[];
+  const layers = Array.isArray(cfg) ? cfg : cfg?.layers;
+  if (!Array.isArray(layers) || layers.length === 0) throw new Unsupported('no layers');
+  const shape = layers[0].config.batch_input_shape as (number | null)[] | undefined;
+  const features = shape?.[shape.length - 1];
+  if (shape?.length !== 3 || typeof features !== 'number') throw new Unsupported('input is not [batch, steps, features]');
+  const weightOf = weights();
+  if (topo.class_name === 'Sequential') return { run: chainOf(layers, shape.slice(1), weightOf), features };
+  if (topo.class_name === 'Model' && !Array.isArray(cfg)) {
+    const ins = cfg.input_layers as [string, number, number][] | undefined;
+    const outs = cfg.output_layers as [string, number, number][] | undefined;
+    if (ins?.length !== 1 || outs?.length !== 1) throw new Unsupported('a model without exactly one input and one output');
+    return { run: graphOf(layers as GraphLayer[], ins[0][0], outs[0][0], weightOf), features };
+  }
+  throw new Unsupported(`model class ${String(topo.class_name)}`);
+}
+
+/**
  * Reads model.json + weights.bin into a PlainModel, or says why it cannot (a layer, setting or
  * weight format it does not know). Throws only for a damaged model (bad JSON, short weights).
  */
 export function loadPlainModel(modelJson: string, weights: Uint8Array): { model: PlainModel } | { unsupported: string } {
   const json = parseModelJson(modelJson);
-  let topo = json.modelTopology as Record<string, unknown>;
-  if (topo.model_config) topo = topo.model_config as Record<string, unknown>;
   try {
-    const cfg = topo.config as { layers?: LayerJson[]; input_layers?: unknown; output_layers?: unknown } | LayerJson[];
-    const layers = Array.isArray(cfg) ? cfg : cfg?.layers;
-    if (!Array.isArray(layers) || layers.length === 0) throw new Unsupported('no layers');
-    const shape = layers[0].config.batch_input_shape as (number | null)[] | undefined;
-    const features = shape?.[shape.length - 1];
-    if (shape?.length !== 3 || typeof features !== 'number') throw new Unsupported('input is not [batch, steps, features]');
-    const byName = decodeWeights(weightSpecsOf(json), weights);
-    const weightOf: WeightOf = (layer, w, expect) => {
-      const found = byName.get(`${layer}/${w}`);
-      if (!found) throw new Unsupported(`no weight ${layer}/${w}`);
-      if (found.shape.join() !== expect.join()) throw new Error(`weight ${layer}/${w} has shape [${found.shape}], the layer needs [${expect}]`);
-      return found.data;
-    };
-    let run: Step;
-    if (topo.class_name === 'Sequential') run = chainOf(layers, shape.slice(1), weightOf);
-    else if (topo.class_name === 'Model' && !Array.isArray(cfg)) {
-      const ins = cfg.input_layers as [string, number, number][] | undefined;
-      const outs = cfg.output_layers as [string, number, number][] | undefined;
-      if (ins?.length !== 1 || outs?.length !== 1) throw new Unsupported('a model without exactly one input and one output');
-      run = graphOf(layers as GraphLayer[], ins[0][0], outs[0][0], weightOf);
-    } else throw new Unsupported(`model class ${String(topo.class_name)}`);
+    const { run, features } = compile(json, () => {
+      const byName = decodeWeights(weightSpecsOf(json), weights);
+      return (layer, w, expect) => {
+        const found = byName.get(`${layer}/${w}`);
+        if (!found) throw new Unsupported(`no weight ${layer}/${w}`);
+        if (found.shape.join() !== expect.join()) throw new Error(`weight ${layer}/${w} has shape [${found.shape}], the layer needs [${expect}]`);
+        return found.data;
+      };
+    });
     const predict = (x: Float32Array, batch: number, T: number, nf: number): Float32Array => {
       if (nf !== features) throw new Error(`the model takes ${features} input features, got ${nf}`);
       return run({ data: x, shape: [batch, T, nf] }).data;
@@ -277,4 +288,41 @@ export function loadPlainModel(modelJson: string, weights: Uint8Array): { model:
     if (e instanceof Unsupported) return { unsupported: e.message };
     throw e;
   }
+}
+
+/**
+ * What is wrong with the weights the topology of `modelJson` makes its layers build, judged
+ * against the shapes its weightsManifest declares, without reading a weight or building a layer:
+ * null when every layer's weights are declared with the shapes its units and inputs give them
+ * and no other weight is declared; otherwise the first problem (a layer or setting this engine
+ * does not know, a weight missing or of another shape, a weight no layer has). A topology that
+ * passes makes any loader (tfjs on every backend included) build only weights of the declared
+ * sizes, which the weights file bounds.
+ */
+export function topologyWeightProblem(modelJson: string): string | null {
+  let specs: { name: string; shape: number[] }[];
+  let json: SavedModelJson;
+  try {
+    json = parseModelJson(modelJson);
+    specs = weightSpecsOf(json);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  const declared = new Map(specs.map((w) => [w.name, w.shape]));
+  const used = new Set<string>();
+  const none = new Float32Array(0);
+  try {
+    compile(json, () => (layer, w, expect) => {
+      const name = `${layer}/${w}`;
+      const shape = declared.get(name);
+      if (!shape) throw new Error(`layer ${layer} needs a weight ${name} of shape [${expect}], which is not declared`);
+      if (shape.join() !== expect.join()) throw new Error(`weight ${name} is declared [${shape}], but layer ${layer} needs [${expect}]`);
+      used.add(name);
+      return none;
+    });
+  } catch (e) {
+    return e instanceof Unsupported ? `${e.message}, which rnnfc does not write` : (e as Error).message;
+  }
+  const extra = specs.find((w) => !used.has(w.name));
+  return extra ? `declares a weight ${extra.name}, which no layer has` : null;
 }

@@ -142,6 +142,8 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, cf
   let wait = 0;
   let stoppedEarly = false;
   const history: EpochInfo[] = [];
+  // windows_per_epoch: each epoch trains on the first so many of the freshly shuffled windows
+  const perEpoch = cfg.windows_per_epoch > 0 ? Math.min(n, cfg.windows_per_epoch) : n;
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   let lastYield = performance.now();
@@ -160,9 +162,9 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, cf
       let lossSum = 0;
       let normSum = 0;
       let batches = 0;
-      for (let start = 0; start < n; start += batchSize) {
+      for (let start = 0; start < perEpoch; start += batchSize) {
         if (hooks.shouldStop?.()) throw new InterruptError();
-        const size = Math.min(batchSize, n - start);
+        const size = Math.min(batchSize, perEpoch - start);
         // fresh, reproducible dropout masks for every batch
         for (const d of dropoutLayers) d.seed = 1 + Math.floor(rng() * 2147483646);
         let plainNorm = NaN;
@@ -215,7 +217,7 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, cf
           lastYield = performance.now();
         }
       }
-      const loss = lossSum / n;
+      const loss = lossSum / perEpoch;
       const valLoss = xVal && yVal ? evaluateLoss(tf, model, xVal, yVal, lossFn) : null;
       if (valLoss !== null && !Number.isFinite(valLoss)) throw diverged('validation loss', valLoss, epoch, cfg);
       const info: EpochInfo = {

@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeDirAtomic } from '../../src/artifacts/atomic.js';
 import { buildManifest } from '../../src/artifacts/run-dir.js';
-import { modelSignature, parsePipelineFile } from '../../src/artifacts/run-format.js';
+import { forecastMemory, modelSignature, parsePipelineFile } from '../../src/artifacts/run-format.js';
 import { readRun } from '../../src/artifacts/run-reader.js';
 import { runFiles } from '../../src/artifacts/run-writer.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { ArtifactError } from '../../src/errors.js';
 import { fitSeries } from '../../src/forecast/fit.js';
+import { BASE_BYTES } from '../../src/forecast/limits.js';
 import { monthlySeries, valuesOf } from '../series.js';
 
 const monthly = (n: number) => monthlySeries({ value: valuesOf(n, (i) => 100 + i + 10 * Math.sin((2 * Math.PI * i) / 12)) });
@@ -50,9 +51,20 @@ function tampered(run: { dir: string; files: Record<string, string | Uint8Array>
   return dir;
 }
 
-function refusal(dir: string): string {
+/** The run with several JSON files edited (name -> edit) and the manifest re-hashed. */
+function tamperedAll(run: { dir: string; files: Record<string, string | Uint8Array> }, edits: Record<string, (j: Record<string, any>) => void>): string {
+  let files = run.files;
+  for (const [name, edit] of Object.entries(edits)) {
+    const j = JSON.parse(files[name] as string);
+    edit(j);
+    files = { ...files, [name]: JSON.stringify(j) };
+  }
+  return tampered({ dir: run.dir, files }, () => undefined);
+}
+
+function refusal(dir: string, limits?: Parameters<typeof readRun>[1]): string {
   try {
-    readRun(dir);
+    readRun(dir, limits);
   } catch (e) {
     expect(e).toBeInstanceOf(ArtifactError);
     return (e as Error).message;
@@ -178,6 +190,39 @@ describe('run directory: weights and window bounded by the files that declare th
     );
   });
 
+  it("refuses a topology whose layers would build other weights than model.json declares, for every backend's loader", () => {
+    const model = (edit: (m: any) => void) =>
+      refusal(
+        rewritten((f) => {
+          const m = JSON.parse(f['model.json'] as string);
+          edit(m);
+          f['model.json'] = JSON.stringify(m);
+        }),
+      );
+    const gru = JSON.parse(direct.files['model.json'] as string).modelTopology.config.layers[0].config.name;
+    // 1e9 units beside a declared weight of no bytes as wide: the width check passes, the shapes do not
+    const wide = model((m) => {
+      m.modelTopology.config.layers[0].config.units = 1e9;
+      m.weightsManifest[0].weights.push({ name: 'pad', shape: [1e9, 0], dtype: 'float32' });
+    });
+    expect(wide).not.toMatch(/no weight is that wide/);
+    expect(wide).toMatch(new RegExp(`weight ${gru}/kernel is declared \\[1,9\\], but layer ${gru} needs \\[1,3000000000\\]`));
+    // fewer units than the weights were trained with
+    expect(model((m) => void (m.modelTopology.config.layers[0].config.units = 2))).toMatch(
+      new RegExp(`weight ${gru}/kernel is declared \\[1,9\\], but layer ${gru} needs \\[1,6\\]`),
+    );
+    // a declared weight no layer has, a weight under another name, a setting rnnfc does not write
+    expect(model((m) => void m.weightsManifest[0].weights.push({ name: 'pad', shape: [0], dtype: 'float32' }))).toMatch(
+      /model\.json does not fit the run's pipeline\.json: declares a weight pad, which no layer has$/,
+    );
+    expect(model((m) => void (m.weightsManifest[0].weights[0].name = 'other/kernel'))).toMatch(
+      new RegExp(`layer ${gru} needs a weight ${gru}/kernel of shape \\[1,9\\], which is not declared`),
+    );
+    expect(model((m) => void (m.modelTopology.config.layers[0].config.activation = 'relu'))).toMatch(
+      /GRU activation relu \(needs tanh\), which rnnfc does not write/,
+    );
+  });
+
   it('refuses a window in pipeline.json longer than the rows metadata.json says the run was trained on', async () => {
     // a one-to-one run forecasts and warms up step by step: an edited horizon or warmup would run that long
     const oneToOne = await writeRun({ window: { mode: 'one-to-one', lookback: 6, horizon: 3, chunk: 6 } });
@@ -188,6 +233,29 @@ describe('run directory: weights and window bounded by the files that declare th
     expect(refusal(tampered(oneToOne, (p) => void (p.io.warmup = 241)))).toMatch(/trained on: io\.warmup: 241$/);
     expect(readRun(tampered(oneToOne, (p) => void (p.io.warmup = 240))).pipeline.io.warmup).toBe(240);
     expect(refusal(tampered(direct, (m) => void (m.data.rows = 5), 'metadata.json'))).toMatch(/trained on: io\.lookback: 8, io\.warmup: 32$/);
+  });
+
+  it('refuses a horizon whose forecast would not fit in memory, whatever metadata.json says', async () => {
+    // a recursive forecast runs the model once a step: 1e12 steps with metadata.json saying 1e15 rows
+    const recursive = await writeRun({ window: { lookback: 6, horizon: 3, strategy: 'recursive' } });
+    const huge = tamperedAll(recursive, { 'metadata.json': (m) => void (m.data.rows = 1e15), 'pipeline.json': (p) => void (p.io.horizon = 1e12) });
+    expect(refusal(huge)).toBe(
+      `${huge}/pipeline.json: io.horizon: forecasting 1000000000000 steps would need about 269 TiB of memory, more than its limit of 8.00 GiB (the default limit)`,
+    );
+    // per step: 256 bytes, 16 for the one input column, 8 for the one member and each of the two transforms
+    const io = readRun(recursive.dir).pipeline.io;
+    expect(forecastMemory(io, 2)).toBe(BASE_BYTES + 3 * (256 + 16 + 8 * 3));
+    expect(forecastMemory({ ...io, horizon: 1e12 }, 2)).toBe(BASE_BYTES + 1e12 * 296);
+    // at the limit it passes, a byte below it is refused, with how to raise it when the limits say
+    const limits = { memory: BASE_BYTES + 3 * 296, source: 'test', raise: 'raise it' };
+    expect(readRun(recursive.dir, limits).pipeline.io.horizon).toBe(3);
+    try {
+      readRun(recursive.dir, { ...limits, memory: limits.memory - 1 });
+      throw new Error('accepted');
+    } catch (e) {
+      expect(e).toBeInstanceOf(ArtifactError);
+      expect((e as ArtifactError).hint).toBe('retrain or restore the run, or raise it');
+    }
   });
 
   it('requires metadata.json', () => {

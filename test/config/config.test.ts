@@ -79,6 +79,7 @@ describe('resolveConfig', () => {
         seed: 42,
         threads: 'auto',
         ensemble: 1,
+        windows_per_epoch: 0,
       },
       evaluation: { test_size: 12, season: 0, rolling: false },
       output: { dir: 'runs', plot: true },

@@ -116,3 +116,20 @@ describe('parsePanel, the time column when none is named', () => {
     expect(parsePanel(other, base).members[0].series.timeColumn).toBeNull();
   });
 });
+
+describe('parsePanel reads a long panel without quotes line by line, as csv-parse reads it', () => {
+  it('gives the same panel either way', () => {
+    const rows = ['b, 2000-02 ,5', 'a,2000-03,3', '', 'b,2000-01,4\r', 'a,2000-01,1', 'a,2000-02,', 'b,2000-03,6'];
+    const plain = long(rows);
+    // one quoted cell sends the text through csv-parse
+    const quoted = long(rows.map((r) => r.replace(/^a,/, '"a",')));
+    expect(parsePanel(plain, base)).toEqual(parsePanel(quoted, base));
+    expect(parsePanel('\ufeff' + plain, base)).toEqual(parsePanel(quoted, base));
+  });
+
+  it('names the line of a row with too many or too few fields', () => {
+    expect(thrown(() => parsePanel(long(['a,2000-01,1', 'a,2000-02,2,9']), base), DataError).message).toBe(
+      'sales.csv:3: malformed CSV: 4 fields, but the header has 3',
+    );
+  });
+});

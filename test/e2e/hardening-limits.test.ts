@@ -9,8 +9,10 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { formatBytes } from '../../src/forecast/limits.js';
 import { ROOT, rnnfc, scratch } from './helpers.js';
 import { expectRefused, type RefusalLimits } from './refusal.js';
 
@@ -37,6 +39,7 @@ const CONFIGS: Record<string, string[]> = {
   lr: ['training: {epochs: 3, learning_rate: 1e300}'],
   lrSgd: ['training: {epochs: 3, optimizer: sgd, learning_rate: 1e300}'],
   lrEnsemble: ['training: {epochs: 2, learning_rate: 1e300, ensemble: 2}'],
+  units6000: ['model: {layers: [{units: 6000}]}', 'training: {threads: 2}'],
 };
 
 /** SHA-256 entries of a run's files after an edit, so that only the new checks can catch it. */
@@ -71,8 +74,16 @@ interface Case {
   message: RegExp;
   /** Prepares the run directory `run` (a copy of a trained run) before the command runs. */
   tamper?: (run: string, dir: string) => void;
+  /** The run the tampered copy is made of (default base, many-to-one direct on monthly data) and the data predict reads with it. */
+  base?: { run: string; data: string };
+  /** More flags for predict on a tampered run. */
+  flags?: string[];
   limits?: RefusalLimits;
 }
+
+/** Integer-indexed runs: no calendar bounds the horizon predict forecasts. */
+const RECURSIVE = { run: 'base-recursive', data: 'int.csv' };
+const ONE_TO_ONE = { run: 'base-one-to-one', data: 'int.csv' };
 
 const train = (cfg: string, ...more: string[]) => ['train', '-c', `${cfg}.yaml`, '--out', 'out', ...more];
 const memory = /the fit would need about .* of memory, more than its limit of .* \(half of this machine's .*\)\n {2}/;
@@ -122,6 +133,53 @@ const cases: Case[] = [
     name: 'batch of 20000 long windows of 2048 units',
     args: ['train', '-c', 'batch.yaml', '--out', 'out'],
     message: /training\.batch_size: activations of 40000 windows in flight \(batch 20000\) × 500 steps × up to 2048 units/,
+  },
+  // the kernels' WebAssembly memory (4 GiB on any machine), for fits under the machine's limit;
+  // before this check the first gave exit 3 (RangeError from WebAssembly.Memory.grow) in its first batch
+  {
+    name: "a batch whose LSTM states overflow the kernels' 4 GiB",
+    args: ['train', '-c', 'heap.yaml', '--out', 'out'],
+    message:
+      /training\.batch_size: the forward states of a batch of 5000 windows × 500 steps \(window\.lookback\) through model\.layers\[0\] \(64 units\), kept for backward: about 4\.18 GiB; use a smaller training\.batch_size/,
+  },
+  {
+    name: "6000 LSTM units: 3.7 GiB for the machine, 5.0 GiB for the kernels' 4 GiB",
+    args: ['check', '-c', 'units6000.yaml', '--max-memory', '4G'],
+    message:
+      /^rnnfc: error: the WebAssembly kernels \(LSTM\/GRU layers, Adam\) would need about 4\.97 GiB of their memory, which cannot grow past 4\.00 GiB on any machine\n {2}model\.layers\[0\]\.units: the backward pass of model\.layers\[0\] \(6000 units\): .*; use fewer units, a smaller training\.batch_size or fewer training\.threads\n$/,
+  },
+  {
+    name: 'backtest refuses what the kernels cannot hold',
+    args: ['backtest', '-c', 'units6000.yaml', '--max-memory', '4G'],
+    message: /would need about 4\.97 GiB of their memory/,
+  },
+  {
+    name: 'the memory limit set lower with --max-memory',
+    args: ['train', '-c', 'ok.yaml', '--max-memory', '100M', '--out', 'out'],
+    message:
+      /^rnnfc: error: the fit would need about 25\d MiB of memory, more than its limit of 100 MiB \(set by --max-memory 100M\)\n.*\nhint: raise the limit with --max-memory SIZE \(or RNNFC_MAX_MEMORY\)/,
+  },
+  {
+    name: 'the memory limit set lower with RNNFC_MAX_MEMORY',
+    args: ['check', '-c', 'ok.yaml'],
+    message: /more than its limit of 100 MiB \(set by RNNFC_MAX_MEMORY=100M\)/,
+    limits: { env: { RNNFC_MAX_MEMORY: '100M' } },
+  },
+  {
+    name: '--max-memory not a size',
+    args: ['check', '-c', 'ok.yaml', '--max-memory', '12X'],
+    message: /--max-memory "12X": not a size; write a number of bytes with K, M, G or T/,
+  },
+  {
+    name: 'RNNFC_MAX_MEMORY not a size',
+    args: ['train', '-c', 'ok.yaml', '--out', 'out'],
+    message: /RNNFC_MAX_MEMORY="eight gigs": not a size/,
+    limits: { env: { RNNFC_MAX_MEMORY: 'eight gigs' } },
+  },
+  {
+    name: '--max-memory above the machine',
+    args: ['backtest', '-c', 'ok.yaml', '--max-memory', `${2 * totalmem()}`],
+    message: new RegExp(`--max-memory ${2 * totalmem()}: more than this machine's ${formatBytes(totalmem()).replace('.', '\\.')} of memory`),
   },
   {
     name: '--lookback 1e9',
@@ -249,6 +307,29 @@ const cases: Case[] = [
     message: /model\.json does not fit the run's pipeline\.json: layer .* has 1000000000 units, but no weight is that wide/,
   },
   {
+    name: 'model.json with a layer of 1e9 units and a declared weight of no bytes as wide, re-hashed',
+    args: [],
+    flags: ['--backend', 'cpu'],
+    tamper: (r) =>
+      editJson(r, 'model.json', (m) => {
+        m.modelTopology.config.layers[0].config.units = 1e9;
+        m.weightsManifest[0].weights.push({ name: 'pad', shape: [1e9, 0], dtype: 'float32' });
+      }),
+    message: /model\.json does not fit the run's pipeline\.json: weight (\w+)\/kernel is declared \[1,32\], but layer \1 needs \[1,4000000000\]/,
+  },
+  {
+    // the plain engine does not run a relu LSTM: before, predict handed this topology to tfjs's loader
+    name: 'model.json with a relu LSTM of 1e9 units and a declared weight of no bytes as wide, re-hashed',
+    args: [],
+    flags: ['--backend', 'cpu'],
+    tamper: (r) =>
+      editJson(r, 'model.json', (m) => {
+        Object.assign(m.modelTopology.config.layers[0].config, { units: 1e9, activation: 'relu' });
+        m.weightsManifest[0].weights.push({ name: 'pad', shape: [1e9, 0], dtype: 'float32' });
+      }),
+    message: /model\.json does not fit the run's pipeline\.json: LSTM activation relu \(needs tanh\), which rnnfc does not write/,
+  },
+  {
     name: 'model.json with int8 weights, re-hashed',
     args: [],
     tamper: (r) => editJson(r, 'model.json', (m) => void (m.weightsManifest[0].weights[0].dtype = 'int8')),
@@ -284,6 +365,28 @@ const cases: Case[] = [
     tamper: (r) => editJson(r, 'metadata.json', (m) => void (m.data.rows = 10)),
     message: /pipeline\.json does not fit the 10 rows metadata\.json says the run was trained on: io\.lookback: 12/,
   },
+  // what predict forecasts, bounded by memory whatever metadata.json says: before, these ran for ever
+  {
+    name: 'a recursive horizon of 1e12 with metadata.json saying 1e15 rows, re-hashed',
+    args: [],
+    base: RECURSIVE,
+    tamper: (r) => {
+      editJson(r, 'metadata.json', (m) => void (m.data.rows = 1e15));
+      editJson(r, 'pipeline.json', (p) => void (p.io.horizon = 1e12));
+    },
+    message:
+      /case-\d+\/run\/pipeline\.json: io\.horizon: forecasting 1000000000000 steps would need about 262 TiB of memory, more than its limit of .* \(half of this machine's .*\)\nhint: retrain or restore the run, or raise the limit with --max-memory/,
+  },
+  {
+    name: 'a one-to-one horizon of 1e9 and warmup of 4e15 with metadata.json saying 1e15 rows, re-hashed',
+    args: [],
+    base: ONE_TO_ONE,
+    tamper: (r) => {
+      editJson(r, 'metadata.json', (m) => void (m.data.rows = 1e15));
+      editJson(r, 'pipeline.json', (p) => void Object.assign(p.io, { horizon: 1e9, warmup: 4e15 }));
+    },
+    message: /case-\d+\/run\/pipeline\.json: io\.horizon: forecasting 1000000000 steps would need about 268 GiB of memory/,
+  },
   {
     name: 'metadata.json dropped from the manifest',
     args: [],
@@ -308,19 +411,35 @@ describe('hardening: sizes, training health and run directories are refused (exi
     const rows = Array.from({ length: 21000 }, (_, i) => `${i + 1},${(100 + 10 * Math.sin(i / 5)).toFixed(3)}`);
     writeFileSync(join(dir, 'long.csv'), `t,y\n${rows.join('\n')}\n`);
     writeFileSync(
+      join(dir, 'heap.yaml'),
+      'data: {path: long.csv, time_column: t, target: y}\nwindow: {lookback: 500, horizon: 1}\nmodel: {layers: [{units: 64}]}\ntraining: {batch_size: 5000, threads: 2}\n',
+    );
+    writeFileSync(
       join(dir, 'batch.yaml'),
       'data: {path: long.csv, time_column: t, target: y}\nwindow: {lookback: 500, horizon: 1}\nmodel: {layers: [{units: 2048}]}\ntraining: {batch_size: 20000}\n',
     );
     const t = rnnfc(dir, ['train', '-c', 'test/fixtures/e2e/tiny.yaml', '--epochs', '1', '--out', 'base', '--quiet']);
     expect(t.code, t.stderr).toBe(0);
+    writeFileSync(join(dir, 'int.csv'), `t,y\n${rows.slice(0, 200).join('\n')}\n`);
+    for (const [base, window] of [
+      [RECURSIVE.run, '{lookback: 12, horizon: 6, strategy: recursive}'],
+      [ONE_TO_ONE.run, '{mode: one-to-one, lookback: 12, chunk: 12, horizon: 6}'],
+    ]) {
+      writeFileSync(
+        join(dir, `${base}.yaml`),
+        `data: {path: int.csv, time_column: t, target: y}\nwindow: ${window}\nmodel: {layers: [{units: 4}]}\ntraining: {epochs: 1}\n`,
+      );
+      const b = rnnfc(dir, ['train', '-c', `${base}.yaml`, '--out', base, '--quiet']);
+      expect(b.code, b.stderr).toBe(0);
+    }
     // each run case gets its own copy of the run, tampered with before the command runs
     cases.forEach((c, i) => {
       if (!c.tamper) return;
       const home = join(dir, `case-${i}`);
       mkdirSync(home);
-      cpSync(join(dir, 'base'), join(home, 'run'), { recursive: true });
+      cpSync(join(dir, c.base?.run ?? 'base'), join(home, 'run'), { recursive: true });
       c.tamper(join(home, 'run'), home);
-      c.args = ['predict', '-m', `case-${i}/run`, '--data', 'test/fixtures/e2e/monthly.csv', '-o', 'f.csv'];
+      c.args = ['predict', '-m', `case-${i}/run`, '--data', c.base?.data ?? 'test/fixtures/e2e/monthly.csv', '-o', 'f.csv', ...(c.flags ?? [])];
     });
   });
 
@@ -334,6 +453,31 @@ describe('hardening: sizes, training health and run directories are refused (exi
       expectRefused(dir, c.args, c.message, c.limits);
     });
   }
+
+  it('--max-memory raises the limit: a fit refused under half the machine passes check under more, and the flag wins over RNNFC_MAX_MEMORY', () => {
+    // epochs whose history alone needs three quarters of this machine's memory (64 bytes an epoch)
+    const epochs = Math.floor((0.75 * totalmem() - 256 * 1024 ** 2) / 64);
+    writeFileSync(join(dir, 'epochs-big.yaml'), `${AIR}\ntraining: {epochs: ${epochs}}\n`);
+    expectRefused(
+      dir,
+      ['check', '-c', 'epochs-big.yaml'],
+      /more than its limit of .* \(half of this machine's .*\)\n {2}training\.epochs: .*\nhint: raise the limit with --max-memory/,
+    );
+    const more = String(Math.floor(0.9 * totalmem()));
+    const ok = rnnfc(dir, ['check', '-c', 'epochs-big.yaml', '--max-memory', more]);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^ok: airline\.csv: 144 rows/);
+    const env = rnnfc(dir, ['check', '-c', 'epochs-big.yaml', '--quiet'], { RNNFC_MAX_MEMORY: more });
+    expect(env.stderr).toBe('');
+    expect(env.code).toBe(0);
+    expectRefused(dir, ['check', '-c', 'epochs-big.yaml', '--max-memory', '1G'], /more than its limit of 1\.00 GiB \(set by --max-memory 1G\)/, {
+      env: { RNNFC_MAX_MEMORY: more },
+    });
+    // and the other way: a fit that passes under half the machine is refused under less
+    expect(rnnfc(dir, ['check', '-c', 'ok.yaml', '--quiet']).code).toBe(0);
+    expectRefused(dir, ['check', '-c', 'ok.yaml', '--max-memory', '200M'], /more than its limit of 200 MiB \(set by --max-memory 200M\)/);
+  });
 
   it('sizes at their largest accepted value still pass check', () => {
     writeFileSync(join(dir, 'edge.yaml'), `${AIR}\ntransforms: [log, {deseasonalize: 120}]\nevaluation: {season: 131}\n`);

@@ -8,8 +8,11 @@ import {
   checkSizesAgainstRows,
   checkSizesAgainstSplit,
   estimateFitMemory,
+  estimateKernelMemory,
   formatBytes,
+  KERNEL_MEMORY_BYTES,
   limitsFor,
+  parseSize,
   weightGroups,
   windowCounts,
 } from '../../src/forecast/limits.js';
@@ -133,6 +136,154 @@ describe('checkMemory', () => {
     expect(formatBytes(3 * 1024 * GiB)).toBe('3.00 TiB');
     expect(formatBytes(9.6e19)).toBe('9.60e+19 bytes');
     expect(formatBytes(Infinity)).toBe('more than can be counted');
+  });
+});
+
+describe('estimateKernelMemory', () => {
+  const split = { trainEnd: 48, valEnd: 54, n: 60 };
+  const shape = { rows: 60, columns: 1, split };
+  const partsOf = (cfg: ReturnType<typeof config>, sh = shape) => Object.fromEntries(estimateKernelMemory(cfg, sh).parts.map((p) => [p.name, p.bytes]));
+
+  it('matches a case computed by hand, part by part', () => {
+    // LSTM of 4 units on 1 input (G = 16 gate columns), lookback 12, horizon 6, batch 16 of the 31
+    // training windows, one thread. Every buffer is 4 bytes a float rounded up to 64 bytes.
+    const cfg = config({ training: { epochs: 3, batch_size: 16, validation_size: 6, threads: 1 } });
+    const part = partsOf(cfg);
+    // Adam: per trained variable 4 floats (weight, gradient, two moments) of ceil(n/16) * 16:
+    // kernel 16 -> 256, recurrent kernel 64 -> 1024, bias 16 -> 256, head kernel 24 -> 512, head bias 6 -> 256
+    expect(part.adam).toBe(256 + 1024 + 256 + 512 + 256);
+    // forward state, B = 16, T = 12: W 16 -> 64, U 64 -> 256, b 16 -> 64, x 192 -> 768,
+    // gates 3072 -> 12288, cell states, tanh of them and outputs 768 each -> 3072 * 3
+    expect(part.states).toBe(64 + 256 + 64 + 768 + 12288 + 3 * 3072);
+    expect(part.states).toBe(22656);
+    // backward of the only layer (larger than its forward staging of 192 floats): dh 768 -> 3072,
+    // dx and staging 192 -> 768 each; one slice of 16 rows: dW 16 -> 64, dU and U^T 64 -> 256 each,
+    // db 16 -> 64, dA 16 * 16 -> 1024, W^T 16 -> 64, three [16, 4] buffers 64 -> 256 each
+    expect(part.buffers).toBe(3072 + 2 * 768 + (64 + 2 * 256 + 64 + 1024 + 64 + 3 * 256));
+    expect(part.buffers).toBe(7104);
+    expect(estimateKernelMemory(cfg, shape).bytes).toBe(2304 + 22656 + 7104);
+  });
+
+  it('the batch, the steps and the units drive the states; the threads the backward buffers', () => {
+    const base = partsOf(config({ training: { batch_size: 16, threads: 1 } }));
+    // half the batch: half the per-window floats (W, U and b, 384 bytes, stay)
+    expect(2 * (partsOf(config({ training: { batch_size: 8, threads: 1 } })).states - 384)).toBe(base.states - 384);
+    // twice the steps: twice the per-window floats
+    expect(partsOf(config({ window: { lookback: 24, horizon: 6 }, training: { batch_size: 16, threads: 1 } })).states - 384).toBe(2 * (base.states - 384));
+    // a stacked model keeps both layers' states for backward
+    const two = partsOf(config({ model: { layers: [{ units: 4 }, { units: 4 }] }, training: { batch_size: 16, threads: 1 } }));
+    expect(two.states).toBeGreaterThan(2 * base.states - 1000);
+    // wide layers and a large batch are split over the threads, each with its own weight gradients
+    const wide = (threads: number) =>
+      partsOf(config({ model: { layers: [{ units: 256 }] }, training: { batch_size: 64, threads } }), {
+        rows: 1000,
+        columns: 1,
+        split: { trainEnd: 900, valEnd: 950, n: 1000 },
+      });
+    // two slices of 32 rows instead of one of 64: the second has its own dU and U^T (256 x 1024
+    // floats each), dW, W^T and db (1024 each); the rows' dA and [n, H] buffers are split between them
+    expect(wide(2).buffers - wide(1).buffers).toBe(4 * (2 * 256 * 1024 + 3 * 1024));
+    expect(wide(2).states).toBe(wide(1).states);
+  });
+
+  it('counts what the kernels hold on each path: Adam alone for SimpleRNN and the tensorflow backends, nothing with SGD', () => {
+    const rnn = estimateKernelMemory(config({ model: { cell: 'rnn', layers: [{ units: 4 }] } }), shape);
+    // SimpleRNN: kernel 4, recurrent 16, bias 4 (one gate), head 30 -> 256 + 256 + 256 + 512 + 256
+    expect(rnn.parts.map((p) => [p.name, p.bytes])).toEqual([['adam', 1536]]);
+    const native = estimateKernelMemory(config({ backend: 'tensorflow' }), shape);
+    expect(native.parts.map((p) => p.name)).toEqual(['adam']);
+    expect(estimateKernelMemory(config({ model: { cell: 'rnn', layers: [{ units: 4 }] }, training: { optimizer: 'sgd' } }), shape).bytes).toBe(0);
+    expect(estimateKernelMemory(config({ training: { optimizer: 'sgd', threads: 1 } }), shape).parts.map((p) => p.name)).toEqual(['states', 'buffers']);
+  });
+
+  it('takes the validation chunk or a one-to-one forecast when they hold more than a training batch', () => {
+    const long = { rows: 2000, columns: 1, split: { trainEnd: 1500, valEnd: 1988, n: 2000 } };
+    const val = estimateKernelMemory(config({ training: { batch_size: 2, validation_size: 488, threads: 1 } }), long);
+    // 488 validation rows give 483 windows (their inputs reach back into the training rows), all evaluated at once
+    expect(val.parts.find((p) => p.name === 'states')?.what).toMatch(
+      /^the validation loss over 483 windows at once × 12 steps \(window\.lookback\) through model\.layers\[0\] \(4 units\)$/,
+    );
+    const fc = estimateKernelMemory(
+      config({ window: { mode: 'one-to-one', lookback: 300, chunk: 300, horizon: 6 }, training: { batch_size: 1, threads: 1 } }),
+      long,
+    );
+    // a one-to-one forecast warms up over 4 * 300 rows
+    expect(fc.parts.map((p) => p.what)).toEqual(['a forecast over 1200 steps through model.layers[0] (4 units)']);
+  });
+});
+
+describe("checkMemory against the kernels' memory", () => {
+  const long = { rows: 21000, columns: 1, split: { trainEnd: 20976, valEnd: 20988, n: 21000 } };
+  const batch = config({ window: { lookback: 500, horizon: 1 }, model: { layers: [{ units: 64 }] }, training: { batch_size: 5000, threads: 2 } });
+  const roomy = { memory: 1024 * GiB, source: 'test', kernelMemory: KERNEL_MEMORY_BYTES };
+
+  it('refuses a fit under the machine limit whose kernels need more than 4 GiB, naming the sizes', () => {
+    expect(estimateFitMemory(batch, long).bytes).toBeLessThan(12 * GiB);
+    const msg = refusal(() => checkMemory(batch, long, roomy));
+    expect(msg).toMatch(
+      /^the WebAssembly kernels \(LSTM\/GRU layers, Adam\) would need about 4\.81 GiB of their memory, which cannot grow past 4\.00 GiB on any machine\n/,
+    );
+    expect(msg).toMatch(
+      /\n {2}training\.batch_size: the forward states of a batch of 5000 windows × 500 steps \(window\.lookback\) through model\.layers\[0\] \(64 units\), kept for backward: about 4\.18 GiB; use a smaller training\.batch_size, a shorter window\.lookback or fewer units$/,
+    );
+    // a quarter of the batch fits
+    const quarter = config({ window: { lookback: 500, horizon: 1 }, model: { layers: [{ units: 64 }] }, training: { batch_size: 1250, threads: 2 } });
+    expect(() => checkMemory(quarter, long, roomy)).not.toThrow();
+    // without the kernels' maximum in the limits, only the machine's limit applies
+    expect(() => checkMemory(batch, long, { memory: 1024 * GiB, source: 'test' })).not.toThrow();
+  });
+
+  it('names the weights when Adam and the backward buffers are what is large', () => {
+    const wide = config({ window: { lookback: 24, horizon: 12 }, model: { layers: [{ units: 6000 }] }, training: { threads: 2, validation_size: 12 } });
+    const msg = refusal(() => checkMemory(wide, { rows: 144, columns: 1, split: { trainEnd: 120, valEnd: 132, n: 144 } }, roomy));
+    expect(msg).toMatch(/would need about 4\.97 GiB of their memory/);
+    expect(msg).toMatch(
+      /model\.layers\[0\]\.units: the backward pass of model\.layers\[0\] \(6000 units\): .* for each of 2 threads \(training\.threads\): about 2\.17 GiB; use fewer units, a smaller training\.batch_size or fewer training\.threads$/,
+    );
+  });
+
+  it("lists both limits when both are exceeded, and offers to raise only the machine's", () => {
+    const cfg = config({ model: { layers: [{ units: 100000 }] }, training: { threads: 2 } });
+    const sh = { rows: 144, columns: 1, split: { trainEnd: 120, valEnd: 132, n: 144 } };
+    const e = thrown(() => checkMemory(cfg, sh, { ...limitsFor(16 * GiB), kernelMemory: KERNEL_MEMORY_BYTES, raise: 'raise it' }), ConfigError);
+    expect(e.problems).toHaveLength(2);
+    expect(e.message).toMatch(/^the fit would need about \d+ GiB of memory, more than its limit of 8\.00 GiB/);
+    expect(e.problems[1]).toMatch(/\(the WebAssembly kernels .* would need about 1\.31 TiB of their memory, which cannot grow past 4\.00 GiB on any machine\)/);
+    expect(e.hint).toBeUndefined();
+    // the machine's limit alone: the hint says how to raise it
+    const big = config({ training: { epochs: 2e8 } });
+    expect(thrown(() => checkMemory(big, sh, { ...limitsFor(16 * GiB), kernelMemory: KERNEL_MEMORY_BYTES, raise: 'raise it' }), ConfigError).hint).toBe(
+      'raise it',
+    );
+  });
+});
+
+describe('parseSize', () => {
+  it('reads sizes as people write them, in powers of 1024', () => {
+    const cases: [string, number | null][] = [
+      ['536870912', 536870912],
+      ['512M', 512 * 1024 ** 2],
+      ['512m', 512 * 1024 ** 2],
+      ['8G', 8 * GiB],
+      ['8GB', 8 * GiB],
+      ['8GiB', 8 * GiB],
+      [' 1.5g ', 1.5 * GiB],
+      ['2T', 2 * 1024 * GiB],
+      ['64K', 65536],
+      ['100B', 100],
+      ['0.5', null],
+      ['0', null],
+      ['0G', null],
+      ['-1G', null],
+      ['8X', null],
+      ['8 G B', null],
+      ['1e9', null],
+      ['G', null],
+      ['', null],
+      ['8iB', null],
+      ['Infinity', null],
+    ];
+    for (const [text, bytes] of cases) expect(parseSize(text), text).toBe(bytes);
   });
 });
 

@@ -4,7 +4,7 @@ import type { Config } from '../../src/config/types.js';
 import type { PanelMember } from '../../src/data/panel.js';
 import { settingsFor } from '../../src/forecast/defaults.js';
 import { prepareFit } from '../../src/forecast/fit.js';
-import { fitPanel, memberConfig, poolWindows } from '../../src/forecast/panel-fit.js';
+import { fitPanel, memberConfig, poolWindows, thinWindows } from '../../src/forecast/panel-fit.js';
 import { monthlySeries, valuesOf } from '../series.js';
 
 const wave = (n: number, level: number, phase = 0) => valuesOf(n, (i) => level * (1 + 0.002 * i + 0.1 * Math.sin((2 * Math.PI * (i + phase)) / 12)));
@@ -38,6 +38,29 @@ describe('poolWindows', () => {
     expect(Array.from(p.x.subarray(a.x.length))).toEqual(Array.from(b.x));
     expect(p.nVal).toBe((a.nVal ?? 0) + (b.nVal ?? 0));
     expect(Array.from(p.yVal!.subarray(a.yVal!.length))).toEqual(Array.from(b.yVal!));
+  });
+});
+
+describe('thinWindows', () => {
+  it('keeps that many windows evenly spaced, the most recent among them, and the validation windows', () => {
+    // 10 windows of one step and one feature, window i holding i
+    const w = {
+      x: Float32Array.from({ length: 10 }, (_, i) => i),
+      y: Float32Array.from({ length: 20 }, (_, i) => Math.floor(i / 2)),
+      xShape: [10, 1, 1],
+      yShape: [10, 2],
+      nVal: 1,
+      xVal: new Float32Array([99]),
+      yVal: new Float32Array([99, 99]),
+    };
+    const t = thinWindows(w, 4);
+    // from = 9 - floor((3 - i) * 10 / 4): 2, 4, 7, 9
+    expect(Array.from(t.x)).toEqual([2, 4, 7, 9]);
+    expect(Array.from(t.y)).toEqual([2, 2, 4, 4, 7, 7, 9, 9]);
+    expect(t.xShape).toEqual([4, 1, 1]);
+    expect(t.yShape).toEqual([4, 2]);
+    expect(t.xVal).toBe(w.xVal);
+    expect(thinWindows(w, 10)).toBe(w);
   });
 });
 

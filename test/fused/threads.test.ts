@@ -44,6 +44,7 @@ const cfg: TrainingConfig = {
   seed: 5,
   threads: 1,
   ensemble: 1,
+  windows_per_epoch: 0,
 };
 
 /** Trains a fresh 2-layer fused model; returns its history, weights, and tf's tensor count after each epoch. */

@@ -48,6 +48,7 @@ const cfg: TrainingConfig = {
   seed: 42,
   threads: 1,
   ensemble: 1,
+  windows_per_epoch: 0,
 };
 
 function flatWeights(m: LayersModel): Float32Array[] {
@@ -323,5 +324,33 @@ describe('divergence', () => {
     d.y.fill(3e38);
     const { error } = await diverging({}, d);
     expect(error.message).toMatch(/^training diverged in epoch 1: the loss became Infinity;/);
+  });
+});
+
+describe('windows_per_epoch', () => {
+  it('trains each epoch on that many of the shuffled windows: batches per epoch follow it, and the mean loss is over them', async () => {
+    const batches = async (windows_per_epoch: number) => {
+      let calls = 0;
+      const m = buildModel(tf, spec);
+      const r = await trainModel(
+        tf,
+        m,
+        sineWindows(96),
+        { ...cfg, epochs: 2, windows_per_epoch },
+        {
+          shouldStop: () => {
+            calls++;
+            return false;
+          },
+        },
+      );
+      m.dispose();
+      return { calls, history: r.history };
+    };
+    // shouldStop is asked once per batch: 96 windows in batches of 16 is 6 a epoch; 20 windows, 2 (16 + 4)
+    expect((await batches(0)).calls).toBe(12);
+    expect((await batches(20)).calls).toBe(4);
+    // more than there are: all of them, exactly as 0
+    expect((await batches(500)).history).toEqual((await batches(0)).history.map((h) => ({ ...h, seconds: expect.any(Number) })));
   });
 });
