@@ -41,7 +41,7 @@ function dataFlags(cmd: Command): Command {
     .option('-c, --config <file>', 'YAML config file ("-" for standard input)')
     .option('--data <csv>', 'CSV file with the series, "-" for standard input (overrides data.path)')
     .option('--time-column <name>', 'time column name, or "none" for row order (overrides data.time_column)')
-    .option('--target <name>', 'column to forecast (overrides data.target)')
+    .option('--target <name>', 'column to forecast (overrides data.target); repeat for a wide panel, each column a series', collect)
     .option('--features <names>', 'comma-separated input columns (overrides data.features)')
     .option('--id-column <name>', 'key column of a panel in long format, each key a series; repeat for several (overrides data.id_column)', collect)
     .addOption(new Option('--scope <scope>', "a panel's models: one per series, or one global network for all (overrides model.scope)").choices(SCOPES))

@@ -39,8 +39,8 @@ function forecastBlocks(text: string, keyColumns: number): { header: string; blo
   return { header: records[0].raw, blocks };
 }
 
-/** The files of the run merged from shard runs `dirs` (see the file comment). */
-export function mergePanelFiles(dirs: string[]): Record<string, string | Uint8Array> {
+/** The files of the run merged from shard runs `dirs` (see the file comment); `onNote` hears what merge could not do as train would. */
+export async function mergePanelFiles(dirs: string[], onNote?: (note: string) => void): Promise<Record<string, string | Uint8Array>> {
   if (dirs.length === 0) throw new UsageError('merge needs the shard runs to combine');
   const shards = dirs.map((dir) => {
     const run = readPanelRun(dir);
@@ -129,6 +129,17 @@ export function mergePanelFiles(dirs: string[]): Record<string, string | Uint8Ar
     'metrics.json': JSON.stringify(metrics, null, 1) + '\n',
     'forecast.csv': first.forecast.header + all.map((a) => a.forecast).join(''),
   });
+  if (first.run.config.output.plot) {
+    // redrawn for the whole panel, as the unsharded train draws them: the history from the data
+    const { panelPlotFiles, trainedPanel } = await import('./panel-plots.js');
+    const data = trainedPanel(first.run.config, first.metadata.data.sha256);
+    if (data.note) onNote?.(`plot.svg shows no history: ${data.note}`);
+    const byKey = new Map(data.panel?.members.map((m) => [JSON.stringify(m.key), m.series]));
+    Object.assign(
+      files,
+      await panelPlotFiles(metrics.series, files['forecast.csv'] as string, panel.id_columns.length, (i) => byKey.get(JSON.stringify(series[i].key))),
+    );
+  }
   files['manifest.json'] = buildManifest(files, VERSION);
   return files;
 }

@@ -42,7 +42,7 @@ export function pooledFromFiles(series: Record<string, Record<string, number | n
 }
 
 /** Every file of a panel run directory by name, manifest.json last. */
-export function panelRunFiles(
+export async function panelRunFiles(
   cfg: Config,
   panelFacts: {
     idColumns: string[];
@@ -54,7 +54,7 @@ export function panelRunFiles(
   },
   r: PanelFitResult,
   facts: RunFacts,
-): Record<string, string | Uint8Array> {
+): Promise<Record<string, string | Uint8Array>> {
   const { idColumns } = panelFacts;
   const files: Record<string, string | Uint8Array> = {};
   if (r.scope === 'global') Object.assign(files, memberFiles(r.shared));
@@ -132,6 +132,11 @@ export function panelRunFiles(
     'forecast.csv': toCsv([...idColumns, timeName, 'part', 'actual', 'forecast'], rows),
   });
   if (r.scope === 'global' && first) files['history.csv'] = historyCsvOf(first.history);
+  if (cfg.output.plot) {
+    // drawn from the files' own contents, as merge redraws them (panel-plots.ts)
+    const { panelPlotFiles } = await import('./panel-plots.js');
+    Object.assign(files, await panelPlotFiles(metrics.series, files['forecast.csv'] as string, idColumns.length, (i) => r.fits[i]?.series));
+  }
   files['manifest.json'] = buildManifest(files, VERSION);
   return files;
 }

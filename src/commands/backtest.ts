@@ -1,6 +1,6 @@
 import { roundChoice } from '../artifacts/panel-writer.js';
 import { roundScores } from '../artifacts/run-writer.js';
-import type { Config } from '../config/types.js';
+import { type Config, isPanel } from '../config/types.js';
 import { type BacktestResult, backtest, defaultStep } from '../forecast/backtest.js';
 import { autoConfigFor, panelSettingsFor } from '../forecast/defaults.js';
 import { backtestPanel } from '../forecast/panel-backtest.js';
@@ -26,7 +26,7 @@ export interface BacktestCommandOptions extends DataFlagOptions {
 export async function backtestCommand(opts: BacktestCommandOptions): Promise<void> {
   const t0 = performance.now();
   const cfg = configFromOptions(opts);
-  if (cfg.data.id_column.length > 0) return backtestPanelCommand(cfg, opts, t0);
+  if (isPanel(cfg.data)) return backtestPanelCommand(cfg, opts, t0);
   const series = readConfiguredSeries(cfg, opts);
   const H = cfg.window.horizon;
   const season = opts.season ?? evaluationSeason(cfg.evaluation.season, series.index.frequency);
@@ -123,7 +123,8 @@ async function backtestPanelCommand(cfg: Config, opts: BacktestCommandOptions, t
     process.stdout.write(
       JSON.stringify({
         data: cfg.data.path,
-        target: cfg.data.target,
+        // a wide panel's targets, as its config lists them
+        target: cfg.data.targets ?? cfg.data.target,
         id_columns: panel.idColumns,
         scope: r.choices.every((c) => c.scope === r.choices[0].scope) ? r.choices[0].scope : 'mixed',
         scopes: r.choices.map(roundChoice),

@@ -6,9 +6,9 @@ import type { ConfigOverrides } from '../config/resolve.js';
 import { resolveConfig } from '../config/resolve.js';
 import type { Config } from '../config/types.js';
 import { excerpt, quote } from '../data/excerpt.js';
-import { keyText, type Panel } from '../data/panel.js';
+import { keyText, type Panel, WIDE_KEY_COLUMN } from '../data/panel.js';
 import { checkFutureRange } from '../data/time.js';
-import { ConfigError, UsageError } from '../errors.js';
+import { ConfigError, DataError, UsageError } from '../errors.js';
 import type { FitOptions } from '../forecast/fit.js';
 import { type FitLimits, formatBytes, KERNEL_MEMORY_BYTES, limitsFor, parseSize } from '../forecast/limits.js';
 import { DEFAULT_MAX_INPUT_MB, inputName, readPanelInput, readSeriesInput, STDIN } from '../io/input-file.js';
@@ -20,7 +20,8 @@ export interface DataFlagOptions {
   config?: string;
   data?: string;
   timeColumn?: string;
-  target?: string;
+  /** One column, or several (--target repeated: a wide panel). */
+  target?: string | string[];
   features?: string;
   idColumn?: string[];
   scope?: string;
@@ -48,7 +49,7 @@ export function overridesFrom(opts: DataFlagOptions): ConfigOverrides {
   const o: ConfigOverrides = {};
   if (opts.data !== undefined) o.data = opts.data;
   if (opts.timeColumn !== undefined) o.timeColumn = opts.timeColumn === 'none' ? null : opts.timeColumn;
-  if (opts.target !== undefined) o.target = opts.target;
+  if (opts.target !== undefined) o.target = Array.isArray(opts.target) && opts.target.length === 1 ? opts.target[0] : opts.target;
   if (opts.features !== undefined)
     o.features = opts.features
       .split(',')
@@ -161,8 +162,9 @@ export function logNeedsPositive(where: string, hint = "remove 'log' from transf
 }
 
 /**
- * Reads the panel a resolved config with key columns (data.id_column) points at, with the SHA-256
- * of its bytes. A series whose horizon would run past the times that can be written is refused.
+ * Reads the panel a resolved config points at (key columns, data.id_column, or several target
+ * columns, data.target a list), with the SHA-256 of its bytes. A series whose horizon would run
+ * past the times that can be written is refused.
  */
 export function readConfiguredPanel(cfg: Config, opts: { maxInputMb?: number } = {}): { panel: Panel; sha256: string } {
   const log = cfg.transforms.findIndex((t) => t.kind === 'log');
@@ -172,10 +174,16 @@ export function readConfiguredPanel(cfg: Config, opts: { maxInputMb?: number } =
     target: cfg.data.target,
     features: cfg.data.features,
     idColumns: cfg.data.id_column,
+    targets: cfg.data.targets,
     missing: cfg.data.missing,
     maxBytes: maxInputBytes(opts),
     positive: log < 0 ? undefined : logNeedsPositive(`transforms[${log}]`),
   });
+  const timeColumn = read.panel.members[0]?.series.timeColumn;
+  if (cfg.data.targets && timeColumn === WIDE_KEY_COLUMN)
+    throw new DataError(
+      `${inputName(cfg.data.path)}: the time column is named ${JSON.stringify(WIDE_KEY_COLUMN)}, the name a wide panel's key column gets in the forecasts; rename the time column`,
+    );
   for (const m of read.panel.members)
     if (cfg.window.horizon <= m.series.index.times.length)
       checkFutureRange(m.series.index, cfg.window.horizon, `${inputName(cfg.data.path)} (series ${keyText(m.key)})`);

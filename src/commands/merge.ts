@@ -14,7 +14,9 @@ export interface MergeOptions {
 export async function mergeCommand(shardRuns: string[], opts: MergeOptions): Promise<void> {
   if (opts.out === undefined) throw new UsageError('merge needs --out DIR, the run to write');
   checkRunTarget(opts.out, Boolean(opts.overwrite));
-  const files = mergePanelFiles(shardRuns);
+  const files = await mergePanelFiles(shardRuns, (note) => {
+    if (!opts.quiet) process.stderr.write(`note: ${note}\n`);
+  });
   const out = await reserveRunOutput({ out: opts.out, overwrite: opts.overwrite });
   await out.commit(files);
   const panel = JSON.parse(String(files['panel.json'])) as { series: unknown[]; failed: unknown[] };

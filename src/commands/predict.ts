@@ -142,6 +142,8 @@ async function predictPanel(opts: PredictOptions, output: string): Promise<void>
     target: saved.target,
     features: saved.features,
     idColumns: ids,
+    // a wide run reads the same target columns from the data (its keys are the column names)
+    targets: run.config.data.targets,
     missing: saved.missing,
     maxBytes: maxInputBytes(opts),
   });
@@ -180,10 +182,10 @@ async function predictPanel(opts: PredictOptions, output: string): Promise<void>
       try {
         const r = inRun.get(k) ?? newSeries!(key, series);
         const log = r.transforms.specs.some((t) => t.kind === 'log');
-        if (log && series.columns[saved.target].some((v) => !(v > 0)))
+        if (log && series.columns[series.target].some((v) => !(v > 0)))
           throw new DataError('the series was fitted on the log of its values, and the data holds a value <= 0');
         const io = r.pipeline.io;
-        const n = series.columns[saved.target].length;
+        const n = series.columns[series.target].length;
         const need = io.offset + (io.mode === 'one-to-one' ? 1 : io.lookback);
         if (n < need) throw new DataError(`too short: ${n} row${n === 1 ? '' : 's'}, but its model needs at least ${need} to forecast`);
         checkFutureRange(series.index, io.horizon, source);

@@ -1,6 +1,6 @@
 import { panelRunFiles, pooledOf, roundChoice } from '../artifacts/panel-writer.js';
 import { membersFields, roundScores, runFiles } from '../artifacts/run-writer.js';
-import type { Config } from '../config/types.js';
+import { type Config, isPanel } from '../config/types.js';
 import { keyText } from '../data/panel.js';
 import { DataError, UsageError } from '../errors.js';
 import { panelSettingsFor, settingsFor } from '../forecast/defaults.js';
@@ -34,7 +34,7 @@ export async function trainCommand(opts: TrainOptions): Promise<void> {
   const t0 = performance.now();
   const flagged = configFromOptions(opts);
   checkRunOutput(opts, flagged);
-  if (flagged.data.id_column.length > 0) return trainPanel(flagged, opts, t0);
+  if (isPanel(flagged.data)) return trainPanel(flagged, opts, t0);
   if (opts.shard !== undefined) throw new UsageError('--shard splits the series of a panel (data.id_column); this data is one series');
 
   const { series, sha256 } = readConfiguredInput(flagged, opts);
@@ -139,7 +139,7 @@ async function trainPanel(flagged: Config, opts: TrainOptions, t0: number): Prom
       `${inputName(cfg.data.path)}: none of the ${result.failed.length} series could be fitted:\n  ${shown.join('\n  ')}${result.failed.length > 5 ? `\n  and ${result.failed.length - 5} more` : ''}`,
     );
   }
-  const files = panelRunFiles(
+  const files = await panelRunFiles(
     cfg,
     { idColumns: panel.idColumns, timeColumn: panel.members[0].series.timeColumn, configless: !opts.config, shard: shard ?? undefined, scopeChoice: choice },
     result,

@@ -1,6 +1,6 @@
 import { Document, isCollection } from 'yaml';
 import { transformOf } from '../transforms/registry.js';
-import type { Config, TransformSpec } from './types.js';
+import { type Config, isPanel, type TransformSpec } from './types.js';
 
 /** A transform as a config entry: `log`, `{difference: 12}`. */
 export function transformYaml(t: TransformSpec): string | Record<string, string | number> {
@@ -26,8 +26,13 @@ export function renderConfigYaml(config: Config): string {
   const data: Record<string, unknown> = { path: config.data.path };
   // An absent time_column means auto-detect, so it is left out; null is written as null.
   if (config.data.time_column !== undefined) data.time_column = config.data.time_column;
-  data.target = config.data.target;
-  data.features = [...config.data.features];
+  const wide = config.data.targets ?? [];
+  // a wide panel lists its target columns; each is forecast from itself (no features)
+  if (wide.length > 0) data.target = [...wide];
+  else {
+    data.target = config.data.target;
+    data.features = [...config.data.features];
+  }
   data.missing = config.data.missing;
   if (config.data.id_column.length > 0) data.id_column = config.data.id_column.length === 1 ? config.data.id_column[0] : [...config.data.id_column];
   const doc = {
@@ -42,7 +47,7 @@ export function renderConfigYaml(config: Config): string {
       linear: config.model.linear,
       ridge: config.model.ridge,
       // a panel's scope; single series leave it out, as their runs always did
-      ...(config.data.id_column.length > 0 || config.model.scope !== 'local' ? { scope: config.model.scope } : {}),
+      ...(isPanel(config.data) || config.model.scope !== 'local' ? { scope: config.model.scope } : {}),
     },
     training: {
       ...withoutDefault(config.training, 'windows_per_epoch', 0),
@@ -54,7 +59,7 @@ export function renderConfigYaml(config: Config): string {
   };
   const yamlDoc = new Document(doc);
   // Short entries read best inline: `- {difference: 12}`, `layers: [{units: 64}]`.
-  for (const path of [['transforms'], ['data', 'features'], ['data', 'id_column'], ['model', 'layers'], ['model', 'dense']]) {
+  for (const path of [['transforms'], ['data', 'target'], ['data', 'features'], ['data', 'id_column'], ['model', 'layers'], ['model', 'dense']]) {
     const node = yamlDoc.getIn(path, true);
     if (isCollection(node)) node.flow = true;
   }

@@ -9,7 +9,8 @@ import type { Config, DataConfig, EvaluationConfig, ModelConfig, OutputConfig, T
 export interface ConfigOverrides {
   data?: string;
   timeColumn?: string | null;
-  target?: string;
+  /** One column, or several (a wide panel). */
+  target?: string | string[];
   features?: string[];
   idColumns?: string[];
   scope?: string;
@@ -145,13 +146,34 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
   if (d.path === undefined || d.path === null) c.problem(['data', 'path'], 'is required (or pass --data)', ' ');
   else dataPath = c.str(d.path, ['data', 'path'], '');
   let target = '';
+  // a list of target columns is a wide panel (each column a series); a list of one is that column
+  let targets: string[] | undefined;
   if (d.target === undefined || d.target === null) c.problem(['data', 'target'], 'is required (or pass --target)', ' ');
-  else target = c.str(d.target, ['data', 'target'], '');
+  else if (Array.isArray(d.target)) {
+    if (d.target.length === 0) c.problem(['data', 'target'], 'must name a column, or a list of columns (a wide panel: each column a series), got []');
+    const list = d.target.map((f, i) => c.str(f, ['data', 'target', i], ''));
+    const seen = new Set<string>();
+    list.forEach((f, i) => {
+      if (f && seen.has(f)) c.problem(['data', 'target', i], `duplicate column ${JSON.stringify(f)}`);
+      seen.add(f);
+    });
+    target = list[0] ?? '';
+    if (list.length > 1) targets = list;
+  } else target = c.str(d.target, ['data', 'target'], '');
   let timeColumn: string | null | undefined;
   if (d.time_column === null) timeColumn = null;
   else if (d.time_column !== undefined) timeColumn = c.str(d.time_column, ['data', 'time_column'], '') || undefined;
+  if (targets && timeColumn)
+    targets.forEach((f, i) => {
+      if (f === timeColumn) c.problem(['data', 'target', i], `${JSON.stringify(f)} is also the time column; a wide panel's series are its other columns`);
+    });
   let features: string[] = [target];
-  if (d.features !== undefined) {
+  if (d.features !== undefined && targets) {
+    c.problem(
+      ['data', 'features'],
+      `a wide panel (${targets.length} target columns) forecasts each column from itself alone; leave the features out, or give one target column`,
+    );
+  } else if (d.features !== undefined) {
     if (!Array.isArray(d.features) || d.features.length === 0) {
       c.problem(['data', 'features'], `must be a non-empty list of column names, got ${describe(d.features)}`);
     } else {
@@ -180,6 +202,12 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
       seen.add(f);
     });
   }
+  if (targets && idColumns.length > 0)
+    c.problem(
+      ['data', 'id_column'],
+      `is for a long panel (one target column, each key a series); with ${targets.length} target columns the panel is wide (each column a series, ` +
+        'keyed by its name): give one target column with the key columns, or the target columns alone',
+    );
   const data: DataConfig = {
     path: dataPath,
     time_column: timeColumn,
@@ -187,6 +215,7 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
     features,
     missing: c.enumOf(d.missing, ['data', 'missing'], MISSING_POLICIES, DEFAULTS.data.missing),
     id_column: idColumns,
+    ...(targets ? { targets } : {}),
   };
 
   const transforms = transformsOf(c, root.transforms);

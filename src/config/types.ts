@@ -15,6 +15,16 @@ export interface DataConfig {
   missing: MissingPolicy;
   /** Key columns of a panel in long format (each distinct key a series); empty: one series. */
   id_column: string[];
+  /**
+   * A wide panel (`target: [a, b, ...]`): the target columns, two or more, each a series keyed by
+   * its column name (key column `series`); `target` is then the first. Absent otherwise.
+   */
+  targets?: string[];
+}
+
+/** True when the config names a panel: key columns (long format) or several target columns (wide). */
+export function isPanel(data: DataConfig): boolean {
+  return data.id_column.length > 0 || (data.targets?.length ?? 0) > 0;
 }
 
 export interface WindowConfig {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfigFile, parseConfigText } from '../../src/config/load.js';
 import { renderConfigYaml, transformsFlow } from '../../src/config/render.js';
 import { resolveConfig } from '../../src/config/resolve.js';
-import type { Config } from '../../src/config/types.js';
+import { type Config, isPanel } from '../../src/config/types.js';
 import { ConfigError } from '../../src/errors.js';
 import { thrown } from '../thrown.js';
 
@@ -389,5 +389,79 @@ window: {mode: one-to-one, chunk: 3}
     expect(r2.data.time_column).toBeNull();
     expect(r2.training.early_stopping).toBeNull();
     expect(r2.transforms).toEqual([]);
+  });
+});
+
+describe('wide panels: data.target as a list of columns', () => {
+  it('a list of two or more columns is a wide panel: targets lists them, target and features are the first', () => {
+    const c = resolveText('data: {path: x.csv, target: [north, south, "1990"]}\n');
+    expect(c.data).toStrictEqual({
+      path: 'x.csv',
+      time_column: undefined,
+      target: 'north',
+      features: ['north'],
+      missing: 'interpolate',
+      id_column: [],
+      targets: ['north', 'south', '1990'],
+    });
+    expect(isPanel(c.data)).toBe(true);
+  });
+
+  it('a list of one column is that column: the same config as a single target', () => {
+    const one = resolveText('data: {path: x.csv, target: [y]}\n');
+    expect(one).toStrictEqual(resolveText('data: {path: x.csv, target: y}\n'));
+    expect(one.data).not.toHaveProperty('targets');
+    expect(isPanel(one.data)).toBe(false);
+    expect(isPanel(resolveText('data: {path: x.csv, target: y, id_column: id}\n').data)).toBe(true);
+  });
+
+  it('--target given several times overrides the config with a list', () => {
+    const c = resolveText('data: {path: x.csv, target: y}\n', 'my.yaml', { target: ['a', 'b'] });
+    expect(c.data.targets).toEqual(['a', 'b']);
+    expect(c.data.target).toBe('a');
+    expect(resolveText('data: {path: x.csv, target: [a, b]}\n', 'my.yaml', { target: 'y' }).data).not.toHaveProperty('targets');
+  });
+
+  it('refuses a key column, features, a repeated column, the time column and an empty list, each with its path and line', () => {
+    expect(
+      problemsOf(() =>
+        resolveText(`data:
+  path: x.csv
+  time_column: month
+  target: [a, b, a, month]
+  features: [a]
+  id_column: id
+`),
+      ),
+    ).toEqual([
+      'data.target[2]: duplicate column "a" (my.yaml:4)',
+      'data.target[3]: "month" is also the time column; a wide panel\'s series are its other columns (my.yaml:4)',
+      'data.features: a wide panel (4 target columns) forecasts each column from itself alone; leave the features out, or give one target column (my.yaml:5)',
+      'data.id_column: is for a long panel (one target column, each key a series); with 4 target columns the panel is wide (each column a series, keyed by its name): give one target column with the key columns, or the target columns alone (my.yaml:6)',
+    ]);
+    expect(problemsOf(() => resolveText('data: {path: x.csv, target: []}\n'))).toEqual([
+      'data.target: must name a column, or a list of columns (a wide panel: each column a series), got [] (my.yaml:1)',
+    ]);
+  });
+
+  it('names the flags when the conflict comes from the command line', () => {
+    const p = problemsOf(() => resolveConfig({}, { file: '(flags)', overrides: { data: 'x.csv', target: ['a', 'b'], idColumns: ['id'], features: ['a'] } }));
+    expect(p).toEqual([
+      '--features: a wide panel (2 target columns) forecasts each column from itself alone; leave the features out, or give one target column',
+      '--id-column: is for a long panel (one target column, each key a series); with 2 target columns the panel is wide (each column a series, keyed by its name): give one target column with the key columns, or the target columns alone',
+    ]);
+  });
+
+  it('renders the list (and the scope, without features) and round-trips; single targets render as they did', () => {
+    const c = resolveText('data: {path: x.csv, target: [north, "1990"]}\nmodel: {scope: global}\n');
+    const text = renderConfigYaml(c);
+    expect(text).toMatch(/^data:\n {2}path: x\.csv\n {2}target: \[ north, "1990" \]\n {2}missing: interpolate\n/);
+    expect(text).toContain('  scope: global\n');
+    expect(resolveConfig(parseConfigText(text, 'r.yaml').value, { file: 'r.yaml' })).toStrictEqual(c);
+    const local = renderConfigYaml(resolveText('data: {path: x.csv, target: [a, b]}\n'));
+    expect(local).toContain('  scope: local\n');
+    const single = renderConfigYaml(resolveText('data: {path: x.csv, target: y}\n'));
+    expect(single).toMatch(/^data:\n {2}path: x\.csv\n {2}target: y\n {2}features: \[ y \]\n {2}missing: interpolate\ntransforms:/);
+    expect(single).not.toContain('scope');
   });
 });

@@ -4,7 +4,7 @@
  * inputs of a panel (exit 2, nothing written).
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -243,6 +243,61 @@ describe('shards', () => {
       /a global model trains on every series at once/,
     );
     expectRefused(dir, ['train', '--data', 'panel.csv', ...FLAGS, '--shard', '2/2', '--out', 'never'], /--shard/);
+  });
+});
+
+describe('plots of a panel run', () => {
+  const read = (path: string) => readFileSync(join(dir, path), 'utf8');
+  it('plot.svg draws the best, median and worst series by relative MASE (keys in the titles), scores.svg their distribution; both in the manifest', () => {
+    const metrics = JSON.parse(read('unsharded/metrics.json'));
+    const ranked = metrics.series
+      .map((s: { key: string[]; methods: Record<string, { mase: number }> }) => ({ key: s.key[0], rel: s.methods.model.mase / s.methods.seasonal_naive.mase }))
+      .sort((a: { rel: number }, b: { rel: number }) => a.rel - b.rel);
+    const plot = read('unsharded/plot.svg');
+    expect(plot).toMatch(/^<svg/);
+    ['best', 'median', 'worst'].forEach((rank, i) => {
+      expect(plot).toContain(`${rank}: ${ranked[i].key} (MASE ${Number(ranked[i].rel.toPrecision(4))} × seasonal naive`);
+    });
+    const scores = read('unsharded/scores.svg');
+    expect(scores).toContain('relative MASE of 3 series');
+    expect(scores).toContain('1: seasonal naive');
+    expect(scores).toContain(`geometric mean ${Number(metrics.pooled.model.rel_mase.toPrecision(4))}`);
+    const manifest = JSON.parse(read('unsharded/manifest.json'));
+    expect(Object.keys(manifest.files)).toEqual(expect.arrayContaining(['plot.svg', 'scores.svg']));
+  });
+
+  it('merge redraws them for the whole panel from the data; without the data, plot.svg has no history and merge says so', () => {
+    for (const f of ['plot.svg', 'scores.svg']) expect(read(`merged/${f}`)).toBe(read(`unsharded/${f}`));
+    // each shard drew its own series only
+    expect(read('shard-0/scores.svg')).not.toBe(read('unsharded/scores.svg'));
+    renameSync(join(dir, 'panel.csv'), join(dir, 'panel.away'));
+    let m: ReturnType<typeof rnnfc>;
+    try {
+      m = rnnfc(dir, ['merge', 'shard-0', 'shard-1', 'shard-2', '--out', 'merged-nodata']);
+    } finally {
+      renameSync(join(dir, 'panel.away'), join(dir, 'panel.csv'));
+    }
+    expect(m.code, m.stderr).toBe(0);
+    expect(m.stderr).toMatch(/^note: plot\.svg shows no history: cannot read \S*panel\.csv: no such file\n$/);
+    expect(read('merged-nodata/forecast.csv')).toBe(read('unsharded/forecast.csv'));
+    expect(read('merged-nodata/scores.svg')).toBe(read('unsharded/scores.svg'));
+    const plot = read('merged-nodata/plot.svg');
+    expect(plot).not.toBe(read('unsharded/plot.svg'));
+    expect(plot).toContain(read('unsharded/plot.svg').match(/best: [^<]*/)![0]);
+  });
+
+  it('output.plot false: neither file, in train nor in merge', () => {
+    writeFileSync(
+      join(dir, 'noplot.yaml'),
+      'data: {path: panel.csv, id_column: id, time_column: month, target: value}\nwindow: {lookback: 6, horizon: 3}\ntraining: {epochs: 1, threads: 1}\noutput: {plot: false}\n',
+    );
+    for (const i of [0, 1]) {
+      const r = rnnfc(dir, ['train', '-c', 'noplot.yaml', '--shard', `${i}/2`, '--out', `noplot-${i}`, '--quiet']);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const m = rnnfc(dir, ['merge', 'noplot-0', 'noplot-1', '--out', 'noplot']);
+    expect(m.code, m.stderr).toBe(0);
+    for (const run of ['noplot-0', 'noplot']) for (const f of ['plot.svg', 'scores.svg']) expect(existsSync(join(dir, run, f)), `${run}/${f}`).toBe(false);
   });
 });
 
