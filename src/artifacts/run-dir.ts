@@ -202,7 +202,9 @@ export function readManifest(dir: string): Manifest {
       throw new ArtifactError(`${manifestPath}: the entry of ${name} must have a sha256 (64 hex digits) and a byte count; the run directory is damaged`);
     const limit = limitOf(name, 'panel.json' in manifest.files);
     if (e.bytes! > limit)
-      throw new ArtifactError(`${manifestPath} says ${name} has ${e.bytes} bytes, more than a run file of its kind may have (${limit}); the run directory is damaged`);
+      throw new ArtifactError(
+        `${manifestPath} says ${name} has ${e.bytes} bytes, more than a run file of its kind may have (${limit}); the run directory is damaged`,
+      );
   }
   return manifest;
 }

@@ -4,7 +4,7 @@ import { formatTime } from '../data/time.js';
 import { DataError, UserError } from '../errors.js';
 import { panelSettingsFor, settingsFor } from '../forecast/defaults.js';
 import { prepareFit } from '../forecast/fit.js';
-import { memberConfig, type PanelFailure, type Scope } from '../forecast/panel-fit.js';
+import { checkSharedWindow, memberConfig, type PanelFailure, type Scope, sharedWindow } from '../forecast/panel-fit.js';
 import { inputName } from '../io/input-file.js';
 import { configFromOptions, type DataFlagOptions, machineLimits, readConfiguredPanel, readConfiguredSeries } from './common.js';
 
@@ -43,25 +43,27 @@ interface ScopeCheck {
 /**
  * Every series prepared as train's fitPanel prepares it (src/forecast/panel-fit.ts): its own
  * settings (the config-less defaults chosen from its rows, or the config's), then prepareFit; a
- * global model also needs every series on the windows of the first one that fits.
+ * global model also needs every series on the window shape most of them have (sharedWindow).
  */
 function checkScope(cfg: Config, panel: Panel, scope: Scope, opts: DataFlagOptions): ScopeCheck {
   const settingsOf = panelSettingsFor({ ...cfg, model: { ...cfg.model, scope } }, panel.frequency, { configless: !opts.config, lookback: opts.lookback });
   const limits = machineLimits(opts);
   const skipped: PanelFailure[] = [];
-  let shared: Config['window'] | undefined;
   let fitted = 0;
+  const settled: { m: Panel['members'][number]; settings: Config }[] = [];
   for (const m of panel.members) {
     try {
-      const settings = settingsOf(memberConfig(cfg, m), m.series);
-      if (scope === 'global') {
-        const w = settings.window;
-        if (w.mode !== 'many-to-one') throw new UserError('a global model needs window.mode many-to-one');
-        if (shared && (w.lookback !== shared.lookback || w.strategy !== shared.strategy || w.horizon !== shared.horizon))
-          throw new UserError(`too short for the global model's windows (lookback ${shared.lookback}, ${shared.strategy} horizon ${shared.horizon})`);
-      }
+      settled.push({ m, settings: settingsOf(memberConfig(cfg, m), m.series) });
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      skipped.push({ key: m.key, reason: e.message });
+    }
+  }
+  const shape = scope === 'global' ? sharedWindow(settled.map((s) => s.settings)) : undefined;
+  for (const { m, settings } of settled) {
+    try {
+      if (scope === 'global') checkSharedWindow(settings, shape);
       prepareFit(settings, m.series, limits);
-      shared ??= settings.window;
       fitted++;
     } catch (e) {
       if (!(e instanceof UserError)) throw e;

@@ -102,16 +102,18 @@ export async function fitPanel(cfg: Config, members: PanelMember[], opts: PanelF
     return { scope: 'local', fits, failed, shared: [] };
   }
 
-  // global: every series prepared with its own transforms and scale, one window shape for all
-  const prepared: { m: PanelMember; settings: Config; p: PreparedFit }[] = [];
+  // global: every series prepared with its own transforms and scale, on the window shape most
+  // series' settings have (a series whose settings need another is too short for it)
+  const settled: { m: PanelMember; settings: Config }[] = [];
   for (const m of members) {
+    const settings = attempt(m.key, () => opts.settings(memberConfig(cfg, m), m.series));
+    if (settings) settled.push({ m, settings });
+  }
+  const shape = sharedWindow(settled.map((s) => s.settings));
+  const prepared: { m: PanelMember; settings: Config; p: PreparedFit }[] = [];
+  for (const { m, settings } of settled) {
     const ok = attempt(m.key, () => {
-      const settings = opts.settings(memberConfig(cfg, m), m.series);
-      const w = settings.window;
-      const first = prepared[0]?.settings.window;
-      if (w.mode !== 'many-to-one') throw new UserError('a global model needs window.mode many-to-one');
-      if (first && (w.lookback !== first.lookback || w.strategy !== first.strategy || w.horizon !== first.horizon))
-        throw new UserError(`too short for the global model's windows (lookback ${first.lookback}, ${first.strategy} horizon ${first.horizon})`);
+      checkSharedWindow(settings, shape);
       const p = prepareFit(settings, m.series, opts.limits);
       // with windows_per_epoch, training draws at most EPOCHS_OF_WINDOWS epochs' worth of distinct
       // windows: each series keeps an even share (evenly spaced), the rest is let go at once
@@ -175,6 +177,31 @@ export function thinWindows(w: TrainingWindows, keep: number): TrainingWindows {
 export const MAX_VALIDATION_WINDOWS = 4096;
 
 /**
+ * The window shape a global model takes for a panel: the (lookback, strategy, horizon) most of the
+ * series' many-to-one settings have (on a tie, the longer lookback); undefined when none is many-to-one.
+ */
+export function sharedWindow(settings: Config[]): Config['window'] | undefined {
+  const counts = new Map<string, { w: Config['window']; n: number }>();
+  for (const s of settings) {
+    const w = s.window;
+    if (w.mode !== 'many-to-one') continue;
+    const k = `${w.lookback} ${w.strategy} ${w.horizon}`;
+    const c = counts.get(k) ?? { w, n: 0 };
+    c.n++;
+    counts.set(k, c);
+  }
+  return [...counts.values()].sort((a, b) => b.n - a.n || b.w.lookback - a.w.lookback)[0]?.w;
+}
+
+/** Throws a UserError (the series is skipped) unless `settings` have the global model's window shape. */
+export function checkSharedWindow(settings: Config, shape: Config['window'] | undefined): void {
+  const w = settings.window;
+  if (w.mode !== 'many-to-one' || !shape) throw new UserError('a global model needs window.mode many-to-one');
+  if (w.lookback !== shape.lookback || w.strategy !== shape.strategy || w.horizon !== shape.horizon)
+    throw new UserError(`too short for the global model's windows (lookback ${shape.lookback}, ${shape.strategy} horizon ${shape.horizon})`);
+}
+
+/**
  * The training and validation windows of several series, one after another (they share a shape);
  * of more than `maxValidation` validation windows, that many evenly spaced ones.
  */
@@ -233,9 +260,13 @@ export function prepareNewSeries(
   shared: { lookback: number; horizon: number; strategy: string },
   limits?: FitLimits,
 ): PreparedFit {
-  const w = settings.window;
-  if (w.mode !== 'many-to-one' || w.lookback !== shared.lookback || w.horizon !== shared.horizon || w.strategy !== shared.strategy)
-    throw new UserError(`too short for the global model's windows (lookback ${shared.lookback}, ${shared.strategy} horizon ${shared.horizon})`);
+  checkSharedWindow(settings, {
+    ...settings.window,
+    mode: 'many-to-one',
+    lookback: shared.lookback,
+    horizon: shared.horizon,
+    strategy: shared.strategy as Config['window']['strategy'],
+  });
   const all: Config = { ...settings, evaluation: { ...settings.evaluation, test_size: 0 }, training: { ...settings.training, validation_size: 0 } };
   return prepareFit(all, series, limits);
 }
