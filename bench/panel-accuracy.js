@@ -39,12 +39,13 @@ function readSeries(entry) {
   });
 }
 
-/** The kind of time index a series is written with: its panel must share it. */
+/** The kind of time index a series is written with, and its spacing: a panel must share both. */
 function timeKind(rows) {
   const t = rows[0][0];
   if (/^\d+$/.test(t)) return 'integer';
   if (/^\d{4}-\d{2}$/.test(t)) return 'month';
-  return 'date';
+  const days = Math.round((Date.parse(rows[1][0]) - Date.parse(t)) / 86400000);
+  return days >= 360 ? 'year' : days >= 88 ? 'quarter' : days >= 28 ? 'month-date' : days >= 7 ? 'week' : 'day';
 }
 
 // panels: one per (m, h, kind of time index)
