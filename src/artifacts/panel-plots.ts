@@ -6,7 +6,7 @@
  */
 import { parse } from 'csv-parse/sync';
 import type { Config } from '../config/types.js';
-import { type Panel, parsePanel } from '../data/panel.js';
+import { type Panel, panelOptionsOf, parsePanel } from '../data/panel.js';
 import { formatTime, isNumericIndex, isoFormat, parseTimeValue } from '../data/time.js';
 import { UserError } from '../errors.js';
 import { inputName, readInput, STDIN } from '../io/input-file.js';
@@ -98,15 +98,7 @@ export function trainedPanel(cfg: Config, sha256: string): { panel?: Panel; note
   try {
     const input = readInput(path);
     if (input.sha256 !== sha256) return { note: `${inputName(path)} has changed since the shards were trained (its SHA-256 differs)` };
-    const panel = parsePanel(input.text, {
-      source: inputName(path),
-      timeColumn: cfg.data.time_column,
-      target: cfg.data.target,
-      features: cfg.data.features,
-      idColumns: cfg.data.id_column,
-      targets: cfg.data.targets,
-      missing: cfg.data.missing,
-    });
+    const panel = parsePanel(input.text, panelOptionsOf(cfg.data, inputName(path)));
     return { panel };
   } catch (e) {
     if (!(e instanceof UserError)) throw e;

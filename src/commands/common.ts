@@ -6,7 +6,7 @@ import type { ConfigOverrides } from '../config/resolve.js';
 import { resolveConfig } from '../config/resolve.js';
 import type { Config } from '../config/types.js';
 import { excerpt, quote } from '../data/excerpt.js';
-import { keyText, type Panel, WIDE_KEY_COLUMN } from '../data/panel.js';
+import { keyText, type Panel, panelOptionsOf, WIDE_KEY_COLUMN } from '../data/panel.js';
 import { checkFutureRange } from '../data/time.js';
 import { ConfigError, DataError, UsageError } from '../errors.js';
 import type { FitOptions } from '../forecast/fit.js';
@@ -169,13 +169,8 @@ export function logNeedsPositive(where: string, hint = "remove 'log' from transf
 export function readConfiguredPanel(cfg: Config, opts: { maxInputMb?: number } = {}): { panel: Panel; sha256: string } {
   const log = cfg.transforms.findIndex((t) => t.kind === 'log');
   const read = readPanelInput({
+    ...panelOptionsOf(cfg.data, inputName(cfg.data.path)),
     path: cfg.data.path,
-    timeColumn: cfg.data.time_column,
-    target: cfg.data.target,
-    features: cfg.data.features,
-    idColumns: cfg.data.id_column,
-    targets: cfg.data.targets,
-    missing: cfg.data.missing,
     maxBytes: maxInputBytes(opts),
     positive: log < 0 ? undefined : logNeedsPositive(`transforms[${log}]`),
   });

@@ -46,13 +46,7 @@ export async function predictCommand(opts: PredictOptions): Promise<void> {
   if (opts.id?.length) throw new UsageError(`--id selects series of a panel run, and ${opts.model} holds one series; leave --id out`);
   const run = readRun(opts.model, machineLimits(opts));
   const saved = run.pipeline;
-  const dataPath = opts.data ?? run.config.dataPath;
-  if (!dataPath) throw new UsageError('no data: pass --data FILE.csv');
-  if (opts.data === undefined && dataPath === STDIN)
-    throw new UsageError(
-      `${opts.model} was trained on data from standard input: pass its history with --data FILE.csv (or --data - to read it from standard input)`,
-    );
-  if (output !== '-') checkNoClobber(output, dataPath, opts.model);
+  const dataPath = historyPath(opts, run.config.dataPath, output);
 
   const log = run.transforms.specs.findIndex((t) => t.kind === 'log');
   const series = readSeries({
@@ -90,17 +84,35 @@ export async function predictCommand(opts: PredictOptions): Promise<void> {
           [timeName, 'forecast'],
           times.map((t, i) => [t, formatNumber(fc[i])]),
         );
-  if (output === '-') process.stdout.write(text);
-  else {
-    // Ctrl-C or SIGTERM before the rename removes the temp file: nothing written
-    const trap = trapSignals();
-    try {
-      await writeOutputFile(output, text, { signal: trap.signal, step: testSteps(trap.signal) });
-    } finally {
-      trap.dispose();
-    }
-    if (!opts.quiet) process.stderr.write(`wrote ${output} (${io.horizon} steps after ${formatTime(series.index.times[n - 1], series.index.format)})\n`);
+  await writeForecast(output, text, opts.quiet ? null : `${io.horizon} steps after ${formatTime(series.index.times[n - 1], series.index.format)}`);
+}
+
+/** The forecast text to stdout, or atomically to `output` (saying so on stderr with `what` unless it is null). */
+async function writeForecast(output: string, text: string, what: string | null): Promise<void> {
+  if (output === '-') {
+    process.stdout.write(text);
+    return;
   }
+  // Ctrl-C or SIGTERM before the rename removes the temp file: nothing written
+  const trap = trapSignals();
+  try {
+    await writeOutputFile(output, text, { signal: trap.signal, step: testSteps(trap.signal) });
+  } finally {
+    trap.dispose();
+  }
+  if (what !== null) process.stderr.write(`wrote ${output} (${what})\n`);
+}
+
+/** The history predict reads: --data, else the data the run was trained on (unless that was standard input); checked against -o. */
+function historyPath(opts: PredictOptions, trainedOn: string | undefined, output: string): string {
+  const dataPath = opts.data ?? trainedOn;
+  if (!dataPath) throw new UsageError('no data: pass --data FILE.csv');
+  if (opts.data === undefined && dataPath === STDIN)
+    throw new UsageError(
+      `${opts.model} was trained on data from standard input: pass its history with --data FILE.csv (or --data - to read it from standard input)`,
+    );
+  if (output !== '-') checkNoClobber(output, dataPath, opts.model);
+  return dataPath;
 }
 
 /** -o must not replace the data the forecast reads, nor a file in the run directory (its checksums would break). */
@@ -120,13 +132,7 @@ async function predictPanel(opts: PredictOptions, output: string): Promise<void>
   const ids = run.panel.id_columns;
   const first = run.series[0];
   if (!first) throw new DataError(`${opts.model}: the panel run holds no fitted series`);
-  const dataPath = opts.data ?? first.config.dataPath;
-  if (!dataPath) throw new UsageError('no data: pass --data FILE.csv');
-  if (opts.data === undefined && dataPath === STDIN)
-    throw new UsageError(
-      `${opts.model} was trained on data from standard input: pass its history with --data FILE.csv (or --data - to read it from standard input)`,
-    );
-  if (output !== '-') checkNoClobber(output, dataPath, opts.model);
+  const dataPath = historyPath(opts, first.config.dataPath, output);
   const wanted = (opts.id ?? []).map((text) => {
     const key = text.split(' / ');
     if (key.length !== ids.length)
@@ -219,16 +225,7 @@ async function predictPanel(opts: PredictOptions, output: string): Promise<void>
           [...ids, timeName, 'forecast'],
           done.flatMap((d) => d.times.map((t, i) => [...d.key, t, formatNumber(d.forecast[i])])),
         );
-  if (output === '-') process.stdout.write(text);
-  else {
-    const trap = trapSignals();
-    try {
-      await writeOutputFile(output, text, { signal: trap.signal, step: testSteps(trap.signal) });
-    } finally {
-      trap.dispose();
-    }
-    if (!opts.quiet) process.stderr.write(`wrote ${output} (${done.length} series, ${saved.io.horizon} steps each)\n`);
-  }
+  await writeForecast(output, text, opts.quiet ? null : `${done.length} series, ${saved.io.horizon} steps each`);
   if (failed.length)
     throw new PartialError(
       `${failed.length} of ${keys.length} series could not be forecast (the others were written):\n  ${listed.slice(0, 20).join('\n  ')}${listed.length > 20 ? `\n  and ${listed.length - 20} more` : ''}`,

@@ -4,6 +4,7 @@
  * frequency. Wide format: several target columns on one time column, each column a series whose
  * timeline runs from its first to its last value. A single series is a panel of one.
  */
+import type { DataConfig } from '../config/types.js';
 import { DataError } from '../errors.js';
 import type { Frequency, Series } from '../types.js';
 import { quote } from './excerpt.js';
@@ -31,6 +32,19 @@ export interface ParsePanelOptions extends Omit<ParseSeriesOptions, 'features'> 
   targets?: string[];
   /** Long format: input columns besides the target; default [target]. */
   features?: string[];
+}
+
+/** The parser's options a config's data section gives (`source` names the file in messages). */
+export function panelOptionsOf(data: DataConfig, source: string): ParsePanelOptions {
+  return {
+    source,
+    timeColumn: data.time_column,
+    target: data.target,
+    features: data.features,
+    idColumns: data.id_column,
+    targets: data.targets,
+    missing: data.missing,
+  };
 }
 
 /** The column name a wide panel's keys are written under. */
