@@ -1,5 +1,6 @@
 /**
- * datasets/tsdl/split.csv against its rule (bench/tsdl-split.js, datasets/tsdl/SOURCES.md),
+ * The TSDL corpus: series.csv's time labels step one period at a time, and
+ * datasets/tsdl/split.csv matches its rule (bench/tsdl-split.js, datasets/tsdl/SOURCES.md),
  * recomputed here on its own: a series is `pretrain` when the first 4 bytes of sha256 of its
  * entry (the id without a `_j` column suffix), read as a big-endian integer, are below 0.7 * 2^32,
  * else `eval`.
@@ -52,5 +53,27 @@ describe('datasets/tsdl/split.csv', () => {
     const pretrain = [...byEntry.values()].filter((s) => s.has('pretrain')).length / byEntry.size;
     expect(pretrain).toBeGreaterThan(0.65);
     expect(pretrain).toBeLessThan(0.75);
+  });
+});
+
+describe('datasets/tsdl/series.csv', () => {
+  it('labels every series with consecutive months, quarters or integers (no month 13 or fifth quarter)', () => {
+    const last = new Map<string, { kind: string; at: number }>();
+    const problems: string[] = [];
+    const lines = readFileSync(join(dir, 'series.csv'), 'utf8').split('\n');
+    for (let row = 1; row < lines.length; row++) {
+      if (!lines[row]) continue;
+      const [id, time] = lines[row].split(',');
+      const month = /^(\d{4})-(\d\d)$/.exec(time),
+        quarter = /^(\d{4})-Q(\d)$/.exec(time);
+      const kind = month ? 'month' : quarter ? 'quarter' : /^-?\d+$/.test(time) ? 'integer' : 'unknown';
+      const at = month ? +month[1] * 12 + +month[2] - 1 : quarter ? +quarter[1] * 4 + +quarter[2] - 1 : +time;
+      const prev = last.get(id);
+      if (kind === 'unknown' || (month && +month[2] > 12) || (quarter && +quarter[2] > 4)) problems.push(`row ${row + 1}: ${id} ${time}`);
+      else if (prev && (prev.kind !== kind || at !== prev.at + 1)) problems.push(`row ${row + 1}: ${id} ${time} does not follow the previous label`);
+      last.set(id, { kind, at });
+    }
+    expect(last.size).toBe(761);
+    expect(problems).toEqual([]);
   });
 });
