@@ -4,7 +4,8 @@
 // ../shared/bench/baselines-visible.json. Suite score = geometric mean of rnnfc MASE / Comb MASE.
 //
 // Other series: --manifest FILE (same format; files relative to the manifest's folder) and
-// --baselines FILE (baselines.R's output for that manifest).
+// --baselines FILE (baselines.R's output for that manifest). A table of every method's suite
+// score follows, per category when the manifest's entries carry a `category` field.
 //
 // usage: node bench/accuracy.js [--only airline,gold] [--epochs N] [--origins K] [--json]
 //          [--manifest FILE --baselines FILE]
@@ -58,6 +59,24 @@ function firstHeaderCell(path) {
 
 function f(x, d = 3) {
   return typeof x === 'number' && Number.isFinite(x) ? x.toFixed(d) : '-';
+}
+
+/** The methods of the per-category table, as row fields; Comb is the reference (1.000). */
+const METHODS = ['rnnfc', 'comb', 'ets', 'arima', 'theta', 'snaive'];
+
+/**
+ * Suite scores of every method per category (the manifest's `category` field; all series
+ * together first): the geometric mean of method MASE / Comb MASE over the series of the
+ * category where every method has a positive finite ratio, so the methods share their series.
+ */
+function suiteByCategory(rows) {
+  const usable = rows.filter((r) => METHODS.every((k) => typeof r[k] === 'number' && r[k] > 0 && Number.isFinite(r[k] / r.comb)));
+  const cats = [...new Set(rows.map((r) => r.category).filter((c) => c !== null))];
+  return [['all', usable], ...cats.map((c) => [c, usable.filter((r) => r.category === c)])].map(([category, rs]) => ({
+    category,
+    series: rs.length,
+    suite: Object.fromEntries(METHODS.map((k) => [k, rs.length ? Math.exp(rs.reduce((s, r) => s + Math.log(r[k] / r.comb), 0) / rs.length) : null])),
+  }));
 }
 
 function main() {
@@ -122,10 +141,12 @@ function main() {
     const ratio = mase !== null && base.comb ? mase / base.comb : null;
     const row = {
       name: e.name,
+      category: e.category ?? null,
       rnnfc: mase,
       comb: base.comb ?? null,
       ets: base.ets ?? null,
       arima: base.arima ?? null,
+      theta: base.theta ?? null,
       snaive: base.snaive ?? null,
       ratio,
       seconds,
@@ -141,10 +162,20 @@ function main() {
   const ok = rows.filter((r) => r.ratio !== null && r.ratio > 0);
   const suite = ok.length ? Math.exp(ok.reduce((s, r) => s + Math.log(r.ratio), 0) / ok.length) : null;
   const total = rows.reduce((s, r) => s + r.seconds, 0);
+  const groups = suiteByCategory(rows);
   if (opts.json) {
-    process.stdout.write(JSON.stringify({ origins: opts.origins, epochs: opts.epochs, series: rows, suite_score: suite, seconds: total }) + '\n');
+    process.stdout.write(
+      JSON.stringify({ origins: opts.origins, epochs: opts.epochs, series: rows, suite_score: suite, by_category: groups, seconds: total }) + '\n',
+    );
   } else {
     process.stdout.write(`suite score (geometric mean of rnnfc/Comb over ${ok.length} of ${rows.length} series): ${f(suite)}; total ${total.toFixed(1)} s\n`);
+    process.stdout.write(
+      '\nsuite score per method (geometric mean of MASE / Comb MASE) over the series where every method has a positive finite ratio\n' +
+        ['category', 'series', ...METHODS].map((h, i) => (i === 0 ? h.padEnd(12) : h.padStart(9))).join('') +
+        '\n',
+    );
+    for (const g of groups)
+      process.stdout.write(g.category.padEnd(12) + String(g.series).padStart(9) + METHODS.map((k) => f(g.suite[k]).padStart(9)).join('') + '\n');
   }
   if (rows.some((r) => r.error)) process.exitCode = 1;
 }

@@ -1,16 +1,6 @@
-/** mulberry32: a small, fast, seeded 32-bit PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import type { Rng } from '../pretrain/rng.js';
 
-export type Rng = () => number;
+export { mulberry32, type Rng } from '../pretrain/rng.js';
 
 /** Fisher–Yates shuffle, in place, driven by rng. */
 export function shuffleInPlace<T>(indices: T[] | Int32Array | Uint32Array, rng: Rng): typeof indices {

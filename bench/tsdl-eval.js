@@ -1,0 +1,136 @@
+#!/usr/bin/env node
+// Writes the evaluation part of the TSDL corpus (datasets/tsdl/, split.csv's `eval` rows) as one
+// CSV per series (`time,value`) plus manifest.json (name, file, target, m, h, category) into DIR,
+// for bench/accuracy.js --manifest and for ../shared/bench/baselines.R (run it from DIR: the
+// files are relative to it).
+//
+// Protocol (M-competition horizons; ../shared/bench/ACCURACY.md for the rolling origins):
+//   yearly     frequency 1 with a time column of years (the first time cell is meta.csv's
+//              start, not the row index 1)                                     h 6,  m 1
+//   quarterly  frequency 4                                                     h 8,  m 4
+//   monthly    frequency 12                                                    h 18, m 12
+//   other      everything else (52, 365, 13, 6, 5, fractional, and frequency 1 with a
+//              row-index time column): no season is assumed                    h 8,  m 1
+// Series longer than 500 values keep their last 500. Missing values: leading and trailing ones
+// are dropped, interior ones filled by linear interpolation between the neighbouring values, so
+// every method sees the same complete series. A series is skipped when the training part of
+// its earliest origin (n - h - 2*ceil(h/2) values, 3 origins) has fewer than max(h + 3, 2m)
+// values, or when that part is constant (its MASE scale is 0).
+//
+// usage: node bench/tsdl-eval.js DIR
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { root } from './args.js';
+
+const CAP = 500;
+const ORIGINS = 3;
+
+/** Category, horizon and season of a series from its meta.csv frequency and first time cell. */
+function protocolFor(frequency, start, firstTime) {
+  if (frequency === 12) return { category: 'monthly', h: 18, m: 12 };
+  if (frequency === 4) return { category: 'quarterly', h: 8, m: 4 };
+  if (frequency === 1 && firstTime === start && start !== '1') return { category: 'yearly', h: 6, m: 1 };
+  return { category: 'other', h: 8, m: 1 };
+}
+
+/** Drops leading and trailing NaN and fills interior runs linearly; returns the kept range too. */
+function fillGaps(values) {
+  let a = 0,
+    b = values.length;
+  while (a < b && Number.isNaN(values[a])) a++;
+  while (b > a && Number.isNaN(values[b - 1])) b--;
+  const out = values.slice(a, b);
+  let filled = 0;
+  for (let i = 0; i < out.length; i++) {
+    if (!Number.isNaN(out[i])) continue;
+    let j = i;
+    while (Number.isNaN(out[j])) j++;
+    const y0 = out[i - 1],
+      y1 = out[j];
+    for (let k = i; k < j; k++) out[k] = y0 + ((y1 - y0) * (k - i + 1)) / (j - i + 1);
+    filled += j - i;
+    i = j;
+  }
+  return { values: out, from: a, to: b, filled };
+}
+
+/** Mean |y[t] - y[t-m]| over the first `end` values. */
+function scale(y, end, m) {
+  let s = 0;
+  for (let t = m; t < end; t++) s += Math.abs(y[t] - y[t - m]);
+  return end > m ? s / (end - m) : 0;
+}
+
+function main() {
+  const dirArg = process.argv[2];
+  if (!dirArg || dirArg.startsWith('-')) {
+    process.stderr.write('usage: node bench/tsdl-eval.js DIR\n');
+    process.exit(2);
+  }
+  const out = resolve(dirArg);
+  const data = join(root, 'datasets/tsdl');
+  const split = parse(readFileSync(join(data, 'split.csv')), { columns: true });
+  const meta = new Map();
+  // meta.csv repeats a few ids (a description over several rows); the first row holds the same fields
+  for (const r of parse(readFileSync(join(data, 'meta.csv')), { columns: true })) if (!meta.has(r.id)) meta.set(r.id, r);
+  const rows = new Map();
+  for (const r of parse(readFileSync(join(data, 'series.csv')), { columns: true })) {
+    let s = rows.get(r.id);
+    if (!s) {
+      s = { time: [], raw: [] };
+      rows.set(r.id, s);
+    }
+    s.time.push(r.time);
+    s.raw.push(r.value);
+  }
+
+  mkdirSync(out, { recursive: true });
+  const manifest = [];
+  const skipped = [];
+  let capped = 0,
+    withGaps = 0;
+  for (const { id, part } of split) {
+    if (part !== 'eval') continue;
+    const md = meta.get(id);
+    const s = rows.get(id);
+    const p = protocolFor(Number(md.frequency), md.start, s.time[0]);
+    let time = s.time,
+      raw = s.raw;
+    if (raw.length > CAP) {
+      time = time.slice(-CAP);
+      raw = raw.slice(-CAP);
+      capped++;
+    }
+    const g = fillGaps(raw.map((v) => (v.trim() === '' ? Number.NaN : Number(v))));
+    if (g.filled > 0 || g.from > 0 || g.to < raw.length) withGaps++;
+    const y = g.values;
+    time = time.slice(g.from, g.to);
+    raw = raw.slice(g.from, g.to);
+    const firstEnd = y.length - p.h - (ORIGINS - 1) * Math.ceil(p.h / 2);
+    const need = Math.max(p.h + 3, 2 * p.m);
+    if (firstEnd < need) {
+      skipped.push(`${id} (${p.category}, ${y.length} values: the earliest origin would train on ${firstEnd} < ${need})`);
+      continue;
+    }
+    if (!(scale(y, firstEnd, p.m) > 0)) {
+      skipped.push(`${id} (${p.category}: constant before the earliest origin)`);
+      continue;
+    }
+    // the source's own digits where present, the interpolated number elsewhere
+    const lines = y.map((v, i) => `${time[i]},${raw[i].trim() === '' ? String(v) : raw[i].trim()}`);
+    writeFileSync(join(out, `${id}.csv`), `time,value\n${lines.join('\n')}\n`);
+    manifest.push({ name: id, file: `${id}.csv`, target: 'value', m: p.m, h: p.h, category: p.category });
+  }
+  writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
+  const byCat = {};
+  for (const e of manifest) byCat[e.category] = (byCat[e.category] ?? 0) + 1;
+  process.stdout.write(
+    `wrote ${manifest.length} series to ${out} (${Object.entries(byCat)
+      .map(([k, v]) => `${v} ${k}`)
+      .join(', ')}); ${capped} capped to their last ${CAP} values, ${withGaps} with missing values filled or trimmed\n`,
+  );
+  if (skipped.length) process.stdout.write(`skipped ${skipped.length}:\n${skipped.map((s) => `  ${s}\n`).join('')}`);
+}
+
+main();
