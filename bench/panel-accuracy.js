@@ -8,7 +8,7 @@
 // made at each origin (auto). A series' score is its MASE averaged over the origins; a scope's
 // suite score is the geometric mean over the series of its MASE relative to Comb's (baselines.R's
 // output for the manifest), and relative to seasonal naive's.
-// Usage: node bench/panel-accuracy.js --manifest M.json --baselines B.json [--scopes local,global,auto]
+// Usage: node bench/panel-accuracy.js --manifest M.json --baselines B.json [--scopes local,global,auto] [--category C]
 //          [--origins 3] [--epochs N] [--keep DIR] [--json]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,7 +18,8 @@ import { flag, opt, root } from './args.js';
 
 const manifestPath = resolve(opt('manifest', join(root, '../shared/bench/manifest.json')));
 const baselines = JSON.parse(readFileSync(resolve(opt('baselines', join(root, '../shared/bench/baselines-visible.json'))), 'utf8'));
-const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+// --category C: only the manifest's entries of that category (bench/tsdl-eval.js writes one per entry)
+const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')).filter((e) => !opt('category') || e.category === opt('category'));
 const scopes = opt('scopes', 'local,global,auto').split(',');
 const origins = opt('origins', '3');
 const dir = opt('keep') ?? mkdtempSync(join(tmpdir(), 'rnnfc-panel-acc-'));
