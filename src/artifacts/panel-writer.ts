@@ -5,7 +5,7 @@ import type { Config } from '../config/types.js';
 import { formatTime, futureTimes } from '../data/time.js';
 import type { PanelFitResult } from '../forecast/panel-fit.js';
 import { STDIN } from '../io/input-file.js';
-import { type MethodScores, poolScores } from '../metrics/pooled.js';
+import { poolScores } from '../metrics/pooled.js';
 import { formatNumber, toCsv } from '../output/csv.js';
 import { VERSION } from '../version.js';
 import { localMemberFileNames, PANEL_FILE, PANEL_FORMAT_VERSION, type PanelFile } from './panel-format.js';
@@ -35,10 +35,7 @@ export function pooledOf(r: PanelFitResult): Record<string, Record<string, numbe
 
 /** Pooled scores from the per-series methods of metrics.json (null: not finite). */
 export function pooledFromFiles(series: Record<string, Record<string, number | null>>[]): Record<string, Record<string, number | null>> {
-  const input: MethodScores[] = series.map((methods) =>
-    Object.fromEntries(Object.entries(methods).map(([m, s]) => [m, Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v ?? NaN]))])),
-  );
-  return Object.fromEntries(Object.entries(poolScores(input)).map(([k, v]) => [k, roundScores(v)]));
+  return Object.fromEntries(Object.entries(poolScores(series)).map(([k, v]) => [k, roundScores(v)]));
 }
 
 /** Every file of a panel run directory by name, manifest.json last. */

@@ -24,12 +24,13 @@ export interface BacktestOptions extends Pick<FitOptions, 'engine' | 'layers' | 
   configFor?: (cfg: Config, seen: Series, end: number) => Config;
 }
 
-export interface MethodScores {
+/** A type alias, not an interface, so that it also reads as a Record<string, number | null> (metrics/pooled.ts). */
+export type MethodScores = {
   mae: number | null;
   rmse: number | null;
   smape: number | null;
   mase: number | null;
-}
+};
 
 export interface OriginResult {
   /** Time of the first forecast point (the row at index train_end), written like the input. */
@@ -95,7 +96,8 @@ function clean(x: number): number | null {
   return Number.isFinite(x) ? x : null;
 }
 
-function pick(s: Record<string, number>): MethodScores {
+/** A method's scores as backtest results hold them: the four reported, null where not finite. */
+export function pick(s: Record<string, number>): MethodScores {
   return { mae: clean(s.mae), rmse: clean(s.rmse), smape: clean(s.smape), mase: clean(s.mase) };
 }
 

@@ -8,8 +8,8 @@
 import type { Config } from '../config/types.js';
 import type { PanelMember } from '../data/panel.js';
 import { formatTime } from '../data/time.js';
-import { type MethodScores as PoolInput, poolScores } from '../metrics/pooled.js';
-import { describeTransform, type MethodScores, meanScores, type OriginResult, truncateSeries } from './backtest.js';
+import { poolScores } from '../metrics/pooled.js';
+import { describeTransform, type MethodScores, meanScores, type OriginResult, pick, truncateSeries } from './backtest.js';
 import type { FitOptions } from './fit.js';
 import { chooseScope, fitPanel, type PanelFitOptions, type Scope, type ScopeChoice } from './panel-fit.js';
 
@@ -76,10 +76,7 @@ export async function backtestPanel(cfg: Config, members: PanelMember[], opts: P
       const idx = f.series.index;
       const end = f.result.split.valEnd;
       const metrics: Record<string, MethodScores> = {};
-      for (const [name, s] of Object.entries(f.result.metrics)) {
-        const v = s as unknown as Record<string, number>;
-        metrics[name] = { mae: clean(v.mae), rmse: clean(v.rmse), smape: clean(v.smape), mase: clean(v.mase) };
-      }
+      for (const [name, s] of Object.entries(f.result.metrics)) metrics[name] = pick(s as unknown as Record<string, number>);
       bySeries.get(JSON.stringify(f.key))!.origins.push({
         origin: formatTime(idx.times[end], idx.format),
         train_end: end,
@@ -94,14 +91,6 @@ export async function backtestPanel(cfg: Config, members: PanelMember[], opts: P
   }
   const series = [...bySeries.values()].filter((s) => s.origins.length > 0);
   for (const s of series) s.mean = meanScores(s.origins);
-  const pooled = poolScores(
-    series.map(
-      (s) => Object.fromEntries(Object.entries(s.mean).map(([m, v]) => [m, Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x ?? NaN]))])) as PoolInput,
-    ),
-  );
+  const pooled = poolScores(series.map((s) => s.mean));
   return { scope: opts.scope, choices, horizon: H, step: opts.step, backend, threads, series, failed, pooled };
-}
-
-function clean(x: number): number | null {
-  return Number.isFinite(x) ? x : null;
 }

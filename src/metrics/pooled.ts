@@ -4,8 +4,8 @@
  * (seasonal naive by default): below 1, the method beats the reference on a typical series.
  */
 
-/** One series' scores by method, then by score name (mae, rmse, mape, smape, mase). */
-export type MethodScores = Record<string, Record<string, number>>;
+/** One series' scores by method, then by score name (mae, rmse, mape, smape, mase); null: not measurable. */
+export type MethodScores = Record<string, Record<string, number | null>>;
 
 /** Per method: the mean of each score, `rel_mase` (geometric mean of MASE / the reference's MASE) and the series counted. */
 export type PooledScores = Record<string, Record<string, number>>;
@@ -26,7 +26,7 @@ export function poolScores(series: MethodScores[], reference = 'seasonal_naive')
         n = 0;
       for (const s of series) {
         const v = s[method]?.[name];
-        if (v !== undefined && Number.isFinite(v)) {
+        if (typeof v === 'number' && Number.isFinite(v)) {
           sum += v;
           n++;
         }
@@ -38,7 +38,7 @@ export function poolScores(series: MethodScores[], reference = 'seasonal_naive')
     for (const s of series) {
       const a = s[method]?.mase;
       const b = s[reference]?.mase;
-      if (a !== undefined && b !== undefined && Number.isFinite(a) && Number.isFinite(b) && a > 0 && b > 0) {
+      if (typeof a === 'number' && typeof b === 'number' && Number.isFinite(a) && Number.isFinite(b) && a > 0 && b > 0) {
         logSum += Math.log(a / b);
         k++;
       }

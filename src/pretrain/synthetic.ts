@@ -322,6 +322,20 @@ function add(...parts: Float64Array[]): Float64Array {
  * 3 spans (the range, at least 1) above 0, then scaled; signed: scaled around an offset of
  * either sign, so some series cross zero and some do not.
  */
+/**
+ * The minimum of z and a scale k that maps z's range onto a random span of 0.3 to 2 on the log
+ * scale (0 for a constant z): exp(k (z - lo)) then neither overflows nor underflows.
+ */
+function logSpan(r: Draw, z: Float64Array): { lo: number; k: number } {
+  let lo = Infinity,
+    hi = -Infinity;
+  for (const v of z) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  return { lo, k: hi > lo ? r.uniform(0.3, 2) / (hi - lo) : 0 };
+}
+
 function finish(r: Draw, z: Float64Array, positive: boolean): { values: Float64Array; support: Support } {
   let lo = Infinity,
     hi = -Infinity;
@@ -406,13 +420,7 @@ const GENERATORS: Record<Family, Generator> = {
     const z = walk(r, n, step, drift);
     if (r.chance(0.5)) return finish(r, z, false);
     // geometric: the walk rescaled to span 0.3 to 2 on the log scale, so no value over- or underflows
-    let lo = Infinity,
-      hi = -Infinity;
-    for (const v of z) {
-      lo = Math.min(lo, v);
-      hi = Math.max(hi, v);
-    }
-    const k = hi > lo ? r.uniform(0.3, 2) / (hi - lo) : 0;
+    const { lo, k } = logSpan(r, z);
     const scale = r.scale();
     return { values: z.map((v) => scale * Math.exp(k * (v - lo))), support: 'positive' };
   },
@@ -436,13 +444,7 @@ const GENERATORS: Record<Family, Generator> = {
     const seasonal = m > 1 && r.chance(0.7) ? season(r, n, m) : null;
     if (seasonal && r.chance(0.5)) {
       // multiplicative: exp of the base, rescaled to span at most 2 on the log scale
-      let lo = Infinity,
-        hi = -Infinity;
-      for (const v of z) {
-        lo = Math.min(lo, v);
-        hi = Math.max(hi, v);
-      }
-      const k = hi > lo ? r.uniform(0.3, 2) / (hi - lo) : 0;
+      const { lo, k } = logSpan(r, z);
       const a = r.uniform(0.1, 0.6);
       const scale = r.scale();
       const ls = 0.4 * Math.min(sigma, 0.3);
