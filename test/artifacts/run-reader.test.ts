@@ -156,6 +156,15 @@ describe('run directory: weights and window bounded by the files that declare th
     const dir = join(mkdtempSync(join(tmpdir(), 'rnnfc-run-')), 'run');
     writeDirAtomic(dir, { ...files, 'manifest.json': buildManifest(files, '0.1.0') }, { overwrite: false });
     return dir;
+  } /** The refusal of the run with model.json edited by `edit` (the manifest re-hashed). */
+  function model(edit: (m: any) => void): string {
+    return refusal(
+      rewritten((f) => {
+        const m = JSON.parse(f['model.json'] as string);
+        edit(m);
+        f['model.json'] = JSON.stringify(m);
+      }),
+    );
   }
 
   it('refuses weights of another size than model.json declares, before reading them', () => {
@@ -169,14 +178,6 @@ describe('run directory: weights and window bounded by the files that declare th
   });
 
   it('refuses a model.json whose weights manifest is malformed or not float32', () => {
-    const model = (edit: (m: any) => void) =>
-      refusal(
-        rewritten((f) => {
-          const m = JSON.parse(f['model.json'] as string);
-          edit(m);
-          f['model.json'] = JSON.stringify(m);
-        }),
-      );
     expect(model((m) => void (m.weightsManifest = {}))).toMatch(/model\.json: weightsManifest must be a list of weight groups/);
     expect(model((m) => void (m.weightsManifest[0].weights[0].shape = [-1, 9]))).toMatch(/must have a shape of sizes/);
     expect(model((m) => void (m.weightsManifest[0].weights[0].dtype = 'int32'))).toMatch(/must be float32 \(unquantized\)/);
@@ -191,14 +192,6 @@ describe('run directory: weights and window bounded by the files that declare th
   });
 
   it("refuses a topology whose layers would build other weights than model.json declares, for every backend's loader", () => {
-    const model = (edit: (m: any) => void) =>
-      refusal(
-        rewritten((f) => {
-          const m = JSON.parse(f['model.json'] as string);
-          edit(m);
-          f['model.json'] = JSON.stringify(m);
-        }),
-      );
     const gru = JSON.parse(direct.files['model.json'] as string).modelTopology.config.layers[0].config.name;
     // 1e9 units beside a declared weight of no bytes as wide: the width check passes, the shapes do not
     const wide = model((m) => {
