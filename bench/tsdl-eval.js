@@ -17,11 +17,14 @@
 // its earliest origin (n - h - 2*ceil(h/2) values, 3 origins) has fewer than max(h + 3, 2m)
 // values, or when that part is constant (its MASE scale is 0).
 //
-// usage: node bench/tsdl-eval.js DIR
+// --part tune writes the tuning part instead (src/pretrain/corpus.ts isTuneSeries: pretraining-part
+// series left out of the pretraining corpus, on which the use of the pretrained network is tuned).
+//
+// usage: node bench/tsdl-eval.js DIR [--part eval|tune]
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { root } from './args.js';
+import { opt, root } from './args.js';
 
 const CAP = 500;
 const ORIGINS = 3;
@@ -62,13 +65,16 @@ function scale(y, end, m) {
   return end > m ? s / (end - m) : 0;
 }
 
-function main() {
+async function main() {
   const dirArg = process.argv[2];
   if (!dirArg || dirArg.startsWith('-')) {
-    process.stderr.write('usage: node bench/tsdl-eval.js DIR\n');
+    process.stderr.write('usage: node bench/tsdl-eval.js DIR [--part eval|tune]\n');
     process.exit(2);
   }
   const out = resolve(dirArg);
+  const wanted = opt('part', 'eval');
+  if (wanted !== 'eval' && wanted !== 'tune') throw new Error(`--part must be eval or tune, got ${wanted}`);
+  const { isTuneSeries } = await import(join(root, 'dist/pretrain/corpus.js'));
   const data = join(root, 'datasets/tsdl');
   const split = parse(readFileSync(join(data, 'split.csv')), { columns: true });
   const meta = new Map();
@@ -91,7 +97,7 @@ function main() {
   let capped = 0,
     withGaps = 0;
   for (const { id, part } of split) {
-    if (part !== 'eval') continue;
+    if (wanted === 'eval' ? part !== 'eval' : !(part === 'pretrain' && isTuneSeries(id))) continue;
     const md = meta.get(id);
     const s = rows.get(id);
     const p = protocolFor(Number(md.frequency), md.start, s.time[0]);
@@ -133,4 +139,4 @@ function main() {
   if (skipped.length) process.stdout.write(`skipped ${skipped.length}:\n${skipped.map((s) => `  ${s}\n`).join('')}`);
 }
 
-main();
+await main();
