@@ -11,6 +11,13 @@ function positiveInt(name: string) {
     return n;
   };
 }
+function nonNegativeInt(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer`);
+    return n;
+  };
+}
 function threadCount(v: string): number | 'auto' {
   if (v === 'auto') return v;
   const n = Number(v);
@@ -45,6 +52,7 @@ function dataFlags(cmd: Command): Command {
     .option('--features <names>', 'comma-separated input columns (overrides data.features)')
     .option('--id-column <name>', 'key column of a panel in long format, each key a series; repeat for several (overrides data.id_column)', collect)
     .addOption(new Option('--scope <scope>', "a panel's models: one per series, or one global network for all (overrides model.scope)").choices(SCOPES))
+    .option('--pretrained <name>', 'a pretrained forecaster beside the model: none, builtin, or the folder rnnfc pretrain wrote (overrides model.pretrained)')
     .option('--lookback <n>', 'input window length (overrides window.lookback)', positiveInt('--lookback'))
     .option('--horizon <n>', 'steps to forecast (overrides window.horizon)', positiveInt('--horizon'))
     .option('--epochs <n>', 'training epochs (overrides training.epochs)', positiveInt('--epochs'))
@@ -133,6 +141,21 @@ others were written; each failure is listed).`,
     .option('-q, --quiet', 'print nothing but errors')
     .addHelpText('after', '\nExample:\n  rnnfc merge runs/sales-s0 runs/sales-s1 runs/sales-s2 runs/sales-s3 --out runs/sales\n')
     .action(async (runs, opts) => (await import('./commands/merge.js')).mergeCommand(runs, opts));
+
+  program
+    .command('pretrain')
+    .description('train the pretrained forecaster: one global network on seeded synthetic series and the TSDL pretraining series')
+    .requiredOption('--out <dir>', 'the folder to write the model to (model.json, weights.bin, pretrained.json, manifest.json)')
+    .option('--overwrite', 'replace --out if it exists')
+    .option('--seed <n>', "seed of the synthetic series and of training (default: the shipped model's)", integer)
+    .option('--synthetic <n>', 'synthetic series in the corpus', nonNegativeInt('--synthetic'))
+    .option('--tsdl <dir>', "the TSDL corpus folder (series.csv, meta.csv, split.csv), or none (default: the repository's datasets/tsdl)")
+    .option('--epochs <n>', 'training epochs', positiveInt('--epochs'))
+    .option('--threads <n>', 'threads of the fused kernels (results are reproducible for a given count)', positiveInt('--threads'))
+    .option('--json', 'print one JSON result on stdout')
+    .option('-q, --quiet', 'print nothing but errors')
+    .addHelpText('after', '\nExample:\n  rnnfc pretrain --out pretrained/mine\n  rnnfc pretrain --synthetic 200 --tsdl none --epochs 2 --out /tmp/small\n')
+    .action(async (opts) => (await import('./commands/pretrain.js')).pretrainCommand(opts));
 
   program
     .command('init')

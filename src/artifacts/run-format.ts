@@ -7,6 +7,8 @@
  *   model-<j>.json, weights-<j>.bin);
  * - pipeline.json: how to feed the model (PipelineFile below);
  * - config.yaml: the resolved config, replayable with `rnnfc train -c`;
+ * - pretrained-model.json, pretrained-weights.bin, pretrained.json: the pretrained forecaster
+ *   the forecast uses (model.pretrained; io.pretrained says how), when it uses one;
  * - metadata.json, metrics.json, history.csv, forecast.csv and plot.svg: reports.
  */
 
@@ -72,7 +74,16 @@ export interface MetadataFile {
   epochs_run: number;
   timings: { train_seconds: number; total_seconds: number };
   created: string;
+  /**
+   * model.pretrained: the network (its source and weights' checksum; the run holds it as
+   * PRETRAINED_FILES), what the forecast was made of, and the mean absolute errors on the
+   * validation rows that chose it (null: no validation rows, so the mean).
+   */
+  pretrained?: { source: string; weights_sha256: string; use: string; validation_mae: Record<string, number | null> | null };
 }
+
+/** A run's copy of its pretrained forecaster (model.pretrained), so that predict needs nothing else. */
+export const PRETRAINED_FILES = { model: 'pretrained-model.json', weights: 'pretrained-weights.bin', manifest: 'pretrained.json' } as const;
 
 /** File names of ensemble member j: model.json/weights.bin for 0, model-<j>.json/weights-<j>.bin after. */
 export function memberFileNames(j: number): { model: string; weights: string } {
@@ -223,6 +234,13 @@ export function checkPipelineJson(json: unknown, file: string): { saved: Pipelin
   if (io.normalize === 'last' && !(typeof io.normScale === 'number' && Number.isFinite(io.normScale) && io.normScale > 0))
     c.fail('io.normScale', 'must be a positive number with normalize last');
   if (io.members !== undefined) c.int(io.members, 'io.members', 2);
+  if (io.pretrained !== undefined) {
+    const pt = c.record(io.pretrained, 'io.pretrained');
+    c.oneOf(pt.use, 'io.pretrained.use', ['model', 'mean'] as const);
+    c.int(pt.season, 'io.pretrained.season', 1);
+    if (mode !== 'many-to-one' || ioFeatures.length !== 1 || ioFeatures[0] !== target)
+      c.fail('io.pretrained', 'needs mode many-to-one with the target as the only input');
+  }
   let pipeline: Pipeline | null = null;
   try {
     pipeline = Pipeline.fromJSON(o.transforms);

@@ -8,6 +8,7 @@ import type { Config } from '../config/types.js';
 import { ArtifactError } from '../errors.js';
 import type { SavedModel } from '../forecast/fit.js';
 import { DEFAULT_LIMITS, type FitLimits } from '../forecast/limits.js';
+import { openPretrained, type PretrainedModel } from '../forecast/pretrained.js';
 import type { Pipeline } from '../transforms/pipeline.js';
 import { PANEL_FILE, PANEL_REQUIRED_FILES, type PanelFile, panelModelOfWeights, parsePanelFile } from './panel-format.js';
 import { readRunDir } from './run-dir.js';
@@ -18,6 +19,7 @@ import {
   declaredWeightBytes,
   memberFileNames,
   type PipelineFile,
+  PRETRAINED_FILES,
   parseMetadataFile,
   parseMetricsFile,
   parsePipelineFile,
@@ -36,6 +38,8 @@ export interface SavedRun {
   members: SavedModel[];
   /** The backend metadata.json says the run was trained on, if it says. */
   trainedOn?: string;
+  /** The run's pretrained forecaster, when pipeline.json's io.pretrained uses one. */
+  pretrained?: PretrainedModel;
 }
 
 /** weights.bin -> model.json, weights-2.bin -> model-2.json; undefined for other names. */
@@ -73,10 +77,26 @@ export function readRun(dir: string, limits: FitLimits = DEFAULT_LIMITS): SavedR
     checkModelAgainstIo(modelJson, saved.io, `${dir}/${names.model}`, files[names.weights].byteLength);
     members.push({ modelJson, weights: files[names.weights] });
   }
+  let pretrained: PretrainedModel | undefined;
+  if (saved.io.pretrained) {
+    const { model, weights, manifest } = PRETRAINED_FILES;
+    if (!files[model] || !files[weights] || !files[manifest])
+      throw new ArtifactError(`${dir} is incomplete: pipeline.json uses a pretrained forecaster, but ${model}, ${weights} or ${manifest} is missing`);
+    try {
+      pretrained = openPretrained(
+        { modelJson: files[model].toString('utf8'), weights: files[weights], manifestText: files[manifest].toString('utf8') },
+        dir,
+        dir,
+      );
+    } catch (e) {
+      throw new ArtifactError(`${dir}: its pretrained forecaster cannot be used: ${(e as Error).message}`);
+    }
+  }
   return {
     dir,
     pipeline: saved,
     transforms: pipeline,
+    ...(pretrained ? { pretrained } : {}),
     config: {
       dataPath: typeof config?.data?.path === 'string' ? config.data.path : undefined,
       backend: typeof config?.backend === 'string' ? config.backend : undefined,

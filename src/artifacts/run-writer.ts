@@ -9,7 +9,7 @@ import { formatNumber, toCsv } from '../output/csv.js';
 import type { Series } from '../types.js';
 import { VERSION } from '../version.js';
 import { buildManifest } from './run-dir.js';
-import { type MetadataFile, type MetricsFile, memberFileNames, PIPELINE_FORMAT_VERSION, type PipelineFile } from './run-format.js';
+import { type MetadataFile, type MetricsFile, memberFileNames, PIPELINE_FORMAT_VERSION, type PipelineFile, PRETRAINED_FILES } from './run-format.js';
 
 /** Facts about the run that the fit does not know. */
 export interface RunFacts {
@@ -55,6 +55,16 @@ export function historyCsvOf(history: HistoryEntry[]): string {
     ['epoch', 'loss', 'val_loss', 'grad_norm', 'seconds'],
     history.map((e) => [e.epoch, formatNumber(e.loss), e.valLoss === null ? null : formatNumber(e.valLoss), formatNumber(e.gradNorm), e.seconds.toFixed(3)]),
   );
+}
+
+/** metadata.json's and --json's account of the pretrained forecaster a fit used. */
+export function pretrainedFields(p: NonNullable<FitResult['pretrained']>): NonNullable<MetadataFile['pretrained']> {
+  return {
+    source: p.model.name,
+    weights_sha256: p.model.manifest.files['weights.bin'],
+    use: p.use,
+    validation_mae: p.validation ? roundScores(p.validation) : null,
+  };
 }
 
 /** pipeline.json's content for a fitted series. */
@@ -111,6 +121,7 @@ export async function runFiles(cfg: Config, series: Series, r: FitResult, facts:
     epochs_run: r.history.length,
     timings: { train_seconds: Number(r.trainSeconds.toFixed(3)), total_seconds: Number(facts.totalSeconds.toFixed(3)) },
     created: new Date().toISOString(),
+    ...(r.pretrained ? { pretrained: pretrainedFields(r.pretrained) } : {}),
   };
   const historyCsv = historyCsvOf(r.history);
   const rows: (string | number | null)[][] = [];
@@ -120,6 +131,13 @@ export async function runFiles(cfg: Config, series: Series, r: FitResult, facts:
 
   const files: Record<string, string | Uint8Array> = {
     ...memberFiles(r.models),
+    ...(r.pretrained
+      ? {
+          [PRETRAINED_FILES.model]: r.pretrained.model.modelJson,
+          [PRETRAINED_FILES.weights]: r.pretrained.model.weights,
+          [PRETRAINED_FILES.manifest]: r.pretrained.model.manifestText,
+        }
+      : {}),
     'pipeline.json': JSON.stringify(pipelineJson, null, 2) + '\n',
     // data read from standard input is recorded as '-': there is no file to find it in again
     'config.yaml': renderConfigYaml({ ...cfg, data: { ...cfg.data, path: cfg.data.path === STDIN ? STDIN : resolvePath(cfg.data.path) } }),

@@ -4,6 +4,7 @@ import { type Config, isPanel } from '../config/types.js';
 import { type BacktestResult, backtest, defaultStep } from '../forecast/backtest.js';
 import { autoConfigFor, panelSettingsFor } from '../forecast/defaults.js';
 import { backtestPanel } from '../forecast/panel-backtest.js';
+import { useText } from '../forecast/pretrained.js';
 import { evaluationSeason } from '../metrics/season.js';
 import {
   computeOptions,
@@ -34,7 +35,7 @@ export async function backtestCommand(opts: BacktestCommandOptions): Promise<voi
   const origins = opts.origins ?? 3;
   // Without a config file, transforms and lookback are chosen at each origin from the rows
   // before it only (flags still win over the choice).
-  const configFor = opts.config ? undefined : autoConfigFor(season, opts.lookback);
+  const configFor = opts.config ? undefined : autoConfigFor(season, opts.lookback, opts.pretrained);
   const quiet = Boolean(opts.quiet || opts.json);
   const r = await withInterrupt((signal) =>
     backtest(cfg, series, {
@@ -49,7 +50,7 @@ export async function backtestCommand(opts: BacktestCommandOptions): Promise<voi
         : (k, of, o, s) =>
             process.stderr.write(
               `origin ${k + 1}/${of} at ${o.origin} (train rows ${o.train_end}): MASE model ${fixed3(o.metrics.model?.mase)}, ` +
-                `seasonal naive ${fixed3(o.metrics.seasonal_naive?.mase)} (${s.toFixed(1)} s)\n`,
+                `seasonal naive ${fixed3(o.metrics.seasonal_naive?.mase)}${o.pretrained ? `, forecast: ${useText(o.pretrained)}` : ''} (${s.toFixed(1)} s)\n`,
             ),
     }),
   );
@@ -85,6 +86,8 @@ function table(r: BacktestResult, cfg: Config, seconds: number): string {
   ];
   lines.push(['method'.padEnd(15), ...names.map((k) => k.toUpperCase().padStart(10))].join(''));
   for (const [m, s] of Object.entries(r.mean)) lines.push([m.padEnd(15), ...names.map((k) => metricText(s[k]).padStart(10))].join(''));
+  const uses = r.origins.map((o) => o.pretrained).filter((u) => u !== undefined);
+  if (uses.length) lines.push(`pretrained forecaster: ${uses.map(useText).join(', ')} (by origin, chosen on the validation rows before each)`);
   lines.push(`${seconds.toFixed(1)} s`);
   return lines.join('\n') + '\n';
 }

@@ -18,7 +18,7 @@ export async function checkCommand(opts: DataFlagOptions): Promise<void> {
   const flagged = configFromOptions(opts);
   if (isPanel(flagged.data)) return checkPanel(flagged, opts);
   const s = readConfiguredSeries(flagged, opts);
-  const cfg = settingsFor(flagged, s, { configless: !opts.config, lookback: opts.lookback });
+  const cfg = settingsFor(flagged, s, { configless: !opts.config, lookback: opts.lookback, pretrained: opts.pretrained });
   prepareFit(cfg, s, machineLimits(opts));
   const n = s.columns[cfg.data.target].length;
   const f = s.index.frequency;

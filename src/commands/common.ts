@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
+import { loadPretrained } from '../artifacts/pretrained-files.js';
 import { loadConfigFile } from '../config/load.js';
 import type { ConfigOverrides } from '../config/resolve.js';
 import { resolveConfig } from '../config/resolve.js';
@@ -25,6 +26,8 @@ export interface DataFlagOptions {
   features?: string;
   idColumn?: string[];
   scope?: string;
+  /** model.pretrained: none, builtin or a folder `rnnfc pretrain` wrote (relative to the current directory). */
+  pretrained?: string;
   lookback?: number;
   horizon?: number;
   epochs?: number;
@@ -57,6 +60,7 @@ export function overridesFrom(opts: DataFlagOptions): ConfigOverrides {
       .filter(Boolean);
   if (opts.idColumn !== undefined) o.idColumns = opts.idColumn;
   if (opts.scope !== undefined) o.scope = opts.scope;
+  if (opts.pretrained !== undefined) o.pretrained = opts.pretrained;
   if (opts.lookback !== undefined) o.lookback = opts.lookback;
   if (opts.horizon !== undefined) o.horizon = opts.horizon;
   if (opts.epochs !== undefined) o.epochs = opts.epochs;
@@ -79,6 +83,10 @@ export function configFromOptions(opts: DataFlagOptions): Config {
     const file = inputName(opts.config);
     const cfg = resolveConfig(value, { file, lineOf, overrides });
     if (opts.data === undefined) cfg.data.path = dataPathFromConfig(cfg.data.path, opts.config, file, lineOf(['data', 'path']));
+    // a pretrained forecaster's folder, like the data, is relative to the config file (a flag's to the current directory)
+    const pt = cfg.model.pretrained;
+    if (opts.pretrained === undefined && pt !== 'none' && pt !== 'builtin' && !isAbsolute(pt) && opts.config !== STDIN)
+      cfg.model.pretrained = join(dirname(opts.config), pt);
     return cfg;
   }
   return resolveConfig({}, { file: '(flags)', overrides });
@@ -215,8 +223,9 @@ export function machineLimits(opts: { maxMemory?: string } = {}): FitLimits {
  * The compute backend, layer kind and memory limit a fit gets from the command line's world: the
  * config's backend, RNNFC_STOCK_LAYERS, the machine's memory or --max-memory (machineLimits).
  */
-export function computeOptions(cfg: Config, opts: { maxMemory?: string } = {}): Pick<FitOptions, 'engine' | 'layers' | 'limits'> {
+export function computeOptions(cfg: Config, opts: { maxMemory?: string } = {}): Pick<FitOptions, 'engine' | 'layers' | 'limits' | 'pretrained'> {
   return {
+    pretrained: loadPretrained,
     limits: machineLimits(opts),
     engine: async () => (await import('../model/backend.js')).loadBackend(cfg.backend),
     // RNNFC_STOCK_LAYERS=1 keeps the stock tfjs LSTM/GRU layers on cpu and wasm too (for

@@ -1,11 +1,12 @@
 import { panelRunFiles, pooledOf, roundChoice } from '../artifacts/panel-writer.js';
-import { membersFields, roundScores, runFiles } from '../artifacts/run-writer.js';
+import { membersFields, pretrainedFields, roundScores, runFiles } from '../artifacts/run-writer.js';
 import { type Config, isPanel } from '../config/types.js';
 import { keyText } from '../data/panel.js';
 import { DataError, UsageError } from '../errors.js';
 import { panelSettingsFor, settingsFor } from '../forecast/defaults.js';
 import { type FitEvent, type FitResult, fitSeries } from '../forecast/fit.js';
 import { chooseScope, fitPanel, type PanelFitResult, type Scope, type ScopeChoice } from '../forecast/panel-fit.js';
+import { useText } from '../forecast/pretrained.js';
 import { inputName } from '../io/input-file.js';
 import { resolveShard, shardOf } from '../panel/shard.js';
 import { makeProgress, type Progress } from '../train/progress.js';
@@ -40,7 +41,7 @@ export async function trainCommand(opts: TrainOptions): Promise<void> {
   const { series, sha256 } = readConfiguredInput(flagged, opts);
   // Without a config file, the settings the config-less backtest measures (flags still win);
   // the run's config.yaml records what was chosen.
-  const cfg = settingsFor(flagged, series, { configless: !opts.config, lookback: opts.lookback });
+  const cfg = settingsFor(flagged, series, { configless: !opts.config, lookback: opts.lookback, pretrained: opts.pretrained });
   const out = await reserveRunOutput(opts, cfg);
   const result = await withInterrupt((signal) =>
     fitSeries(cfg, series, {
@@ -83,6 +84,7 @@ function report(opts: TrainOptions, outDir: string, r: FitResult): void {
         best_epoch: r.bestEpoch,
         ...membersFields(r),
         train_seconds: Number(r.trainSeconds.toFixed(3)),
+        ...(r.pretrained ? { pretrained: pretrainedFields(r.pretrained) } : {}),
         metrics: Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [k, roundScores(v)])),
       }) + '\n',
     );
@@ -95,6 +97,13 @@ function report(opts: TrainOptions, outDir: string, r: FitResult): void {
   const lines = [`test metrics (${r.test.actual.length} steps ${from}, MASE season ${r.season}):`];
   lines.push(['method'.padEnd(15), ...names.map((k) => k.toUpperCase().padStart(10))].join(''));
   for (const [m, s] of Object.entries(r.metrics)) lines.push([m.padEnd(15), ...names.map((k) => metricText(s[k]).padStart(10))].join(''));
+  if (r.pretrained) {
+    const v = r.pretrained.validation;
+    const why = v
+      ? `lowest validation MAE: model ${metricText(v.model)}, pretrained ${metricText(v.pretrained)}, mean ${metricText(v.mean)}`
+      : 'no validation rows to choose by';
+    lines.push(`forecast: ${useText(r.pretrained.use)} (pretrained forecaster ${r.pretrained.model.name}; ${why})`);
+  }
   const th = r.threads === null ? '' : `, ${threadsText(r.threads)}`;
   lines.push(`wrote ${outDir} (backend ${r.backend}${th}, ${r.history.length} epochs, best ${r.bestEpoch}, ${r.trainSeconds.toFixed(1)} s)`);
   process.stdout.write(lines.join('\n') + '\n');

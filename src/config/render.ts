@@ -48,6 +48,8 @@ export function renderConfigYaml(config: Config): string {
       ridge: config.model.ridge,
       // a panel's scope; single series leave it out, as their runs always did
       ...(isPanel(config.data) || config.model.scope !== 'local' ? { scope: config.model.scope } : {}),
+      // configs without a pretrained forecaster leave it out, as their runs always did
+      ...(config.model.pretrained !== 'none' ? { pretrained: config.model.pretrained } : {}),
     },
     training: {
       ...withoutDefault(config.training, 'windows_per_epoch', 0),

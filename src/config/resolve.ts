@@ -4,6 +4,7 @@ import { Checker, describe, formatPath, isRecord, type Path, suggest } from './c
 import { DEFAULTS } from './defaults.js';
 import { BACKENDS, CELLS, LOSSES, MISSING_POLICIES, NORMALIZE_MODES, OPTIMIZERS, SCOPES, STRATEGIES, WINDOW_MODES } from './names.js';
 import type { Config, DataConfig, EvaluationConfig, ModelConfig, OutputConfig, TrainingConfig, TransformSpec, WindowConfig } from './types.js';
+import { isPanel } from './types.js';
 
 /** Command-line values that win over the config file. */
 export interface ConfigOverrides {
@@ -14,6 +15,7 @@ export interface ConfigOverrides {
   features?: string[];
   idColumns?: string[];
   scope?: string;
+  pretrained?: string;
   lookback?: number;
   horizon?: number;
   epochs?: number;
@@ -35,6 +37,7 @@ const OVERRIDE_FLAGS: Record<keyof ConfigOverrides, { path: Path; flag: string }
   features: { path: ['data', 'features'], flag: '--features' },
   idColumns: { path: ['data', 'id_column'], flag: '--id-column' },
   scope: { path: ['model', 'scope'], flag: '--scope' },
+  pretrained: { path: ['model', 'pretrained'], flag: '--pretrained' },
   lookback: { path: ['window', 'lookback'], flag: '--lookback' },
   horizon: { path: ['window', 'horizon'], flag: '--horizon' },
   epochs: { path: ['training', 'epochs'], flag: '--epochs' },
@@ -241,7 +244,7 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
   }
 
   // model
-  const m = c.section(root.model, ['model'], ['cell', 'layers', 'dropout', 'dense', 'linear', 'ridge', 'scope']);
+  const m = c.section(root.model, ['model'], ['cell', 'layers', 'dropout', 'dense', 'linear', 'ridge', 'scope', 'pretrained']);
   const md = DEFAULTS.model;
   const model: ModelConfig = {
     cell: c.enumOf(m.cell, ['model', 'cell'], CELLS, md.cell),
@@ -251,7 +254,15 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
     linear: c.bool(m.linear, ['model', 'linear'], md.linear),
     ridge: c.num(m.ridge, ['model', 'ridge'], md.ridge, { min: 0 }),
     scope: c.enumOf(m.scope, ['model', 'scope'], SCOPES, md.scope),
+    pretrained: c.str(m.pretrained, ['model', 'pretrained'], md.pretrained),
   };
+  if (model.pretrained === '') c.problem(['model', 'pretrained'], 'must be none, builtin or the folder `rnnfc pretrain` wrote, got ""');
+  if (model.pretrained !== 'none' && isPanel(data)) {
+    c.problem(['model', 'pretrained'], 'applies to one series for now, not to a panel (data.id_column or several targets)');
+  }
+  if (model.pretrained !== 'none' && window.mode === 'one-to-one') {
+    c.problem(['model', 'pretrained'], 'applies only to mode many-to-one (the pretrained forecaster forecasts the horizon from the rows before it)');
+  }
   if (model.scope === 'global' && window.mode === 'one-to-one') {
     c.problem(['model', 'scope'], 'global applies only to mode many-to-one (one network over windows of every series)');
   }

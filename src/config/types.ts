@@ -59,6 +59,13 @@ export interface ModelConfig {
   ridge: number;
   /** A panel's series: one model each ('local'), or one network trained on them all ('global'). */
   scope: (typeof SCOPES)[number];
+  /**
+   * A pretrained forecaster to use beside the model ('none', 'builtin' for the one rnnfc ships, or
+   * the folder `rnnfc pretrain` wrote): the forecast is the mean of the model's and its zero-shot
+   * one, unless the model alone does better on the validation rows. One series with the target as
+   * its only input.
+   */
+  pretrained: string;
 }
 
 export interface TrainingConfig {

@@ -3,6 +3,7 @@
  * everything (transforms, model, early stopping) is refitted on rows [0, end) only, and the next
  * H points are forecast in one go from `end`. Rows after end + H are cut off before anything runs.
  */
+
 import type { Config } from '../config/types.js';
 import { formatTime } from '../data/time.js';
 import { DataError } from '../errors.js';
@@ -10,8 +11,9 @@ import { evaluationSeason } from '../metrics/season.js';
 import { transformOf } from '../transforms/registry.js';
 import type { Series } from '../types.js';
 import { type FitOptions, fitSeries } from './fit.js';
+import type { PretrainedUse } from './pretrained.js';
 
-export interface BacktestOptions extends Pick<FitOptions, 'engine' | 'layers' | 'signal' | 'limits'> {
+export interface BacktestOptions extends Pick<FitOptions, 'engine' | 'layers' | 'signal' | 'limits' | 'pretrained'> {
   origins: number;
   step: number;
   season: number;
@@ -40,6 +42,8 @@ export interface OriginResult {
   /** The window lookback and transforms used at this origin. */
   lookback: number;
   transforms: string[];
+  /** model.pretrained: what the forecast was made of at this origin (the model's alone, or its mean with the pretrained network's). */
+  pretrained?: PretrainedUse;
   forecast: number[];
   actual: number[];
   metrics: Record<string, MethodScores>;
@@ -124,7 +128,14 @@ export async function backtest(cfg: Config, series: Series, opts: BacktestOption
     const t0 = performance.now();
     const part = truncateSeries(series, end + H);
     const kcfg = opts.configFor ? opts.configFor(ocfg, truncateSeries(series, end), end) : ocfg;
-    const r = await fitSeries(kcfg, part, { engine: opts.engine, layers: opts.layers, signal: opts.signal, limits: opts.limits, future: false });
+    const r = await fitSeries(kcfg, part, {
+      engine: opts.engine,
+      layers: opts.layers,
+      signal: opts.signal,
+      limits: opts.limits,
+      pretrained: opts.pretrained,
+      future: false,
+    });
     if (r.split.valEnd !== end) throw new Error(`internal: origin ${k} split at ${r.split.valEnd}, expected ${end}`);
     ({ backend, threads } = r);
     const metrics: Record<string, MethodScores> = {};
@@ -135,6 +146,7 @@ export async function backtest(cfg: Config, series: Series, opts: BacktestOption
       train_end: end,
       lookback: kcfg.window.lookback,
       transforms: kcfg.transforms.map(describeTransform),
+      ...(r.pretrained ? { pretrained: r.pretrained.use } : {}),
       forecast: Array.from(r.test.forecast),
       actual: Array.from(r.test.actual),
       metrics,

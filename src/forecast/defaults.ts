@@ -73,15 +73,17 @@ export function defaultRidge(trainEnd: number, lookback: number, horizon: number
  * `end` rows before the origin): windows normalised by their last value; a ridge-fitted linear
  * path beside the recurrent stack (defaultRidge), which the network corrects where that helps
  * on validation; mean absolute error as the training loss; the lookback (unless given); the
- * transforms (log, deseasonalize) from the data (forecast/auto.ts chooseWindowTransforms).
+ * transforms (log, deseasonalize) from the data (forecast/auto.ts chooseWindowTransforms); the
+ * pretrained forecaster beside the model (model.pretrained, default CONFIGLESS_PRETRAINED; `none`
+ * turns it off).
  */
-export function autoConfigFor(season: number, lookback?: number): (c: Config, seen: Series, end: number) => Config {
+export function autoConfigFor(season: number, lookback?: number, pretrained: string = CONFIGLESS_PRETRAINED): (c: Config, seen: Series, end: number) => Config {
   return (c, seen, end) => {
     const base: Config = {
       ...c,
       transforms: [],
       window: { ...c.window, mode: 'many-to-one', strategy: 'direct', normalize: 'last' },
-      model: { ...c.model, linear: true },
+      model: { ...c.model, linear: true, pretrained },
       // MASE, the score, is an absolute error: training on it measured slightly better
       // (suite 0.811 vs 0.817; gold 1.79 -> 1.69, sunspots 0.63 -> 0.59, co2 0.227 -> 0.238)
       training: { ...c.training, loss: 'mae' },
@@ -106,16 +108,19 @@ export function autoConfigFor(season: number, lookback?: number): (c: Config, se
   };
 }
 
+/** The pretrained forecaster of the config-less defaults (model.pretrained). */
+export const CONFIGLESS_PRETRAINED = 'none';
+
 /**
  * The settings `rnnfc train` and `rnnfc check` use for a series: the config as it is, or, without a
  * config file and with the target as the only input, the config-less defaults chosen from the rows
  * before the test origin (settings given as flags, such as `lookback`, still win).
  */
-export function settingsFor(cfg: Config, series: Series, opts: { configless: boolean; lookback?: number }): Config {
+export function settingsFor(cfg: Config, series: Series, opts: { configless: boolean; lookback?: number; pretrained?: string }): Config {
   if (!opts.configless || !onlyTargetInput(cfg.data.features, cfg.data.target)) return cfg;
   const season = evaluationSeason(cfg.evaluation.season, series.index.frequency);
   const end = series.columns[cfg.data.target].length - cfg.evaluation.test_size;
-  return autoConfigFor(season, opts.lookback)(cfg, series, end);
+  return autoConfigFor(season, opts.lookback, opts.pretrained)(cfg, series, end);
 }
 
 /**
@@ -132,11 +137,12 @@ export function panelSettingsFor(
     cfg.model.scope === 'global' && opts.configless
       ? (opts.lookback ?? wantedLookback(evaluationSeason(cfg.evaluation.season, frequency), cfg.window.horizon))
       : opts.lookback;
-  if (!(cfg.model.scope === 'global' && opts.configless)) return (c, s) => settingsFor(c, s, { configless: opts.configless, lookback });
+  // the pretrained forecaster serves one series for now, not panels
+  if (!(cfg.model.scope === 'global' && opts.configless)) return (c, s) => settingsFor(c, s, { configless: opts.configless, lookback, pretrained: 'none' });
   // a global model's epochs draw a bounded number of the pooled windows, so that training costs
   // about the same for a hundred series as for a hundred thousand
   return (c, s) => {
-    const chosen = settingsFor(c, s, { configless: true, lookback });
+    const chosen = settingsFor(c, s, { configless: true, lookback, pretrained: 'none' });
     return { ...chosen, training: { ...chosen.training, windows_per_epoch: chosen.training.windows_per_epoch || GLOBAL_WINDOWS_PER_EPOCH } };
   };
 }

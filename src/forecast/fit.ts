@@ -20,6 +20,8 @@ import { medianOf } from './ensemble.js';
 import { forecastTransformed, type ModelIO, needsFeedback, onlyTargetInput, testBlocks } from './forecast.js';
 import { checkMemory, checkSizesAgainstRows, checkSizesAgainstSplit, DEFAULT_LIMITS, type FitLimits } from './limits.js';
 import { fitLinearPath } from './linear-path.js';
+import { choosePretrainedUse, combineForecasts, type PretrainedChoice, type PretrainedModel } from './pretrained.js';
+import { MIN_OBSERVED, pretrainedForecast } from './pretrained-windows.js';
 import { checkConfigAgainstData } from './rules.js';
 
 /** Test-period scores of one method (see metrics/metrics.ts). */
@@ -54,6 +56,8 @@ export interface FitOptions {
   onEvent?: (e: FitEvent) => void;
   /** The memory the fit may use (see limits.ts); the commands pass half of the machine's. Default: DEFAULT_LIMITS. */
   limits?: FitLimits;
+  /** Opens the pretrained forecaster model.pretrained names (the commands pass artifacts/pretrained-files.ts loadPretrained); needed when it is not 'none'. */
+  pretrained?: (spec: string) => PretrainedModel;
 }
 
 /** The chronological split of a fit: training rows [0, trainEnd), validation [trainEnd, valEnd), test [valEnd, n). */
@@ -103,6 +107,8 @@ export interface FitResult {
   future: Float64Array;
   /** Test scores of the model and of the naive, seasonal-naive and drift baselines. */
   metrics: Record<string, Scores>;
+  /** model.pretrained: the network used, and the choice made on the validation rows (io.pretrained records the use). */
+  pretrained?: { model: PretrainedModel } & PretrainedChoice;
 }
 
 /** The data side of a fit, prepared before any model exists. */
@@ -274,7 +280,7 @@ export async function evaluateFit(
   series: Series,
   prepared: PreparedFit,
   trained: TrainedMembers,
-  opts: Pick<FitOptions, 'future'>,
+  opts: Pick<FitOptions, 'future' | 'pretrained'>,
   /** The members' predictors, already open (a panel's shared model evaluates every series with them); default: opened here. */
   opened?: Predictor[],
 ): Promise<FitResult> {
@@ -297,6 +303,12 @@ export async function evaluateFit(
 
   const testFs: Float64Array[] = [];
   const futureFs: Float64Array[] = [];
+  // model.pretrained: the members' forecasts of the validation rows, from before them, to choose by
+  const pm = cfg.model.pretrained !== 'none' ? opts.pretrained?.(cfg.model.pretrained) : undefined;
+  if (cfg.model.pretrained !== 'none' && !pm) throw new Error(`model.pretrained is ${cfg.model.pretrained}, but no pretrained forecaster was opened`);
+  const nVal = split.valEnd - split.trainEnd;
+  const validate = pm !== undefined && nVal > 0 && split.trainEnd >= MIN_OBSERVED;
+  const valFs: Float64Array[] = [];
   for (const [j, saved] of trained.models.entries()) {
     // Forecast from the saved model through the same path predict takes, so that predict on this
     // run repeats train's future forecast exactly. Evaluation: one multi-step forecast from the
@@ -315,18 +327,47 @@ export async function evaluateFit(
       );
       if (futureCols)
         futureFs.push(pipeline.inverseTarget(cfg.data.target, forecastTransformed(predictor.predict, io, futureCols, n, w.horizon), original, futureSteps));
+      if (validate)
+        valFs.push(
+          pipeline.inverseTarget(
+            cfg.data.target,
+            forecastTransformed(predictor.predict, io, tcols, split.trainEnd, nVal),
+            original.subarray(0, split.trainEnd),
+            {
+              history: steps.slice(0, split.trainEnd),
+              forecast: steps.slice(split.trainEnd, split.valEnd),
+            },
+          ),
+        );
     } finally {
       if (!opened) predictor.dispose();
     }
   }
   const members = trained.models.length;
   if (members > 1) io.members = members;
-  const testF = medianOf(testFs);
-  const future: Float64Array = futureCols ? medianOf(futureFs) : new Float64Array(0);
+  let testF = medianOf(testFs);
+  let future: Float64Array = futureCols ? medianOf(futureFs) : new Float64Array(0);
   const { fits } = trained;
 
   const actual = original.slice(origin);
   const season = evaluationSeason(cfg.evaluation.season, series.index.frequency);
+  let pretrained: FitResult['pretrained'];
+  if (pm) {
+    // the pretrained network's zero-shot forecast of `k` rows from `end`, from the original rows before it
+    const zeroAt = (end: number, k: number, ahead = steps.slice(end, end + k)) =>
+      pretrainedForecast(pm.predict, original.subarray(0, end), season, k, { history: steps.slice(0, end), forecast: ahead });
+    const testZero = blocks.every((b) => b.start >= MIN_OBSERVED) ? concat(blocks.map((b) => zeroAt(b.start, b.steps))) : null;
+    const futureZero = futureCols ? zeroAt(n, w.horizon, futureSteps.forecast) : new Float64Array(0);
+    const choice = validate
+      ? choosePretrainedUse(original.subarray(split.trainEnd, split.valEnd), medianOf(valFs), zeroAt(split.trainEnd, nVal))
+      : choosePretrainedUse(null, null, null);
+    // a history the network cannot read (too short, gaps): the model alone
+    if (!testZero?.every(Number.isFinite) || !futureZero.every(Number.isFinite)) choice.use = 'model';
+    testF = combineForecasts(choice.use, testF, testZero ?? testF);
+    future = combineForecasts(choice.use, future, futureZero);
+    io.pretrained = { use: choice.use, season };
+    pretrained = { model: pm, ...choice };
+  }
   const train = original.subarray(0, origin);
   // the baselines forecast the same blocks from the same rows; MASE scales by the training part
   const baseline = (f: (y: Float64Array, h: number) => Float64Array) => concat(blocks.map((b) => f(original.subarray(0, b.start), b.steps)));
@@ -356,6 +397,7 @@ export async function evaluateFit(
     test: { actual, forecast: testF, origins: blocks.map((b) => b.start) },
     future,
     metrics,
+    ...(pretrained ? { pretrained } : {}),
   };
 }
 

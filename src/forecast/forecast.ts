@@ -23,6 +23,12 @@ export interface ModelIO {
   normScale?: number;
   /** Ensemble members (files model-<j>.json, weights-<j>.bin for j >= 1); absent means 1. */
   members?: number;
+  /**
+   * model.pretrained: what the forecast is made of (the model's alone, or the mean of the model's
+   * and the pretrained network's zero-shot forecast; the run's pretrained-* files hold the network)
+   * and the season the network's transforms are chosen for. Absent: the model alone.
+   */
+  pretrained?: { use: 'model' | 'mean'; season: number };
 }
 
 /**

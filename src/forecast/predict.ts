@@ -9,6 +9,8 @@ import type { Series } from '../types.js';
 import { medianOf } from './ensemble.js';
 import type { SavedModel } from './fit.js';
 import { forecastTransformed, needsFeedback, onlyTargetInput } from './forecast.js';
+import { combineForecasts } from './pretrained.js';
+import { MIN_OBSERVED, pretrainedForecast } from './pretrained-windows.js';
 
 /**
  * The run's forecast of the `io.horizon` steps after the last row of `series` (in the original
@@ -66,5 +68,14 @@ export async function forecastFromRun(
       if (!opts.cache) predictor.dispose();
     }
   }
-  return { times: future, forecast: medianOf(forecasts) };
+  const own = medianOf(forecasts);
+  const pt = io.pretrained;
+  if (!pt) return { times: future, forecast: own };
+  if (!run.pretrained) throw new ArtifactError(`${run.dir}: pipeline.json uses a pretrained forecaster the run does not hold`);
+  if (pt.use === 'model') return { times: future, forecast: own };
+  const y = series.columns[io.target];
+  if (n < MIN_OBSERVED || !y.every(Number.isFinite))
+    throw new DataError(`${opts.source}: the run's pretrained forecaster needs at least ${MIN_OBSERVED} rows without missing values`);
+  const zero = pretrainedForecast(run.pretrained.predict, y, pt.season, io.horizon, forecastSteps);
+  return { times: future, forecast: combineForecasts(pt.use, own, zero) };
 }

@@ -20,5 +20,7 @@ export function checkConfigAgainstData(cfg: Config, series: Series): void {
         `evaluation.test_size: must be at most window.horizon (${w.horizon}) when there are inputs other than the target, unless evaluation.rolling`,
       );
   }
+  if (cfg.model.pretrained !== 'none' && !onlyTargetInput(cfg.data.features, cfg.data.target))
+    problems.push('model.pretrained: the pretrained forecaster reads the target alone; leave data.features out, or set model.pretrained: none');
   if (problems.length) throw new ConfigError(`config does not fit the data in ${series.target}`, problems);
 }

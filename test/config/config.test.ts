@@ -54,7 +54,16 @@ describe('resolveConfig', () => {
     });
     expect(c.transforms).toEqual([{ kind: 'log' }, { kind: 'difference', lag: 12 }, { kind: 'scale', method: 'standard' }]);
     expect(c.window).toEqual({ mode: 'many-to-one', lookback: 24, horizon: 12, strategy: 'direct', chunk: 24, normalize: 'none' });
-    expect(c.model).toEqual({ cell: 'lstm', layers: [{ units: 64 }, { units: 32 }], dropout: 0.1, dense: [], linear: false, ridge: 0.01, scope: 'local' });
+    expect(c.model).toEqual({
+      cell: 'lstm',
+      layers: [{ units: 64 }, { units: 32 }],
+      dropout: 0.1,
+      dense: [],
+      linear: false,
+      ridge: 0.01,
+      scope: 'local',
+      pretrained: 'none',
+    });
     expect(c.training.early_stopping).toEqual({ patience: 20, min_delta: 0 });
     expect(c.training.epochs).toBe(200);
     expect(c.evaluation).toEqual({ test_size: 12, season: 12, rolling: false });
@@ -66,7 +75,7 @@ describe('resolveConfig', () => {
       data: { path: 'x.csv', time_column: undefined, target: 'y', features: ['y'], missing: 'interpolate', id_column: [] },
       transforms: [{ kind: 'scale', method: 'standard' }],
       window: { mode: 'many-to-one', lookback: 24, horizon: 12, strategy: 'direct', chunk: 24, normalize: 'none' },
-      model: { cell: 'lstm', layers: [{ units: 32 }], dropout: 0, dense: [], linear: false, ridge: 0.01, scope: 'local' },
+      model: { cell: 'lstm', layers: [{ units: 32 }], dropout: 0, dense: [], linear: false, ridge: 0.01, scope: 'local', pretrained: 'none' },
       training: {
         optimizer: 'adam',
         learning_rate: 0.001,

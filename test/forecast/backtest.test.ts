@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadPretrained } from '../../src/artifacts/pretrained-files.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { backtest, defaultStep, meanScores, originEnds, truncateSeries } from '../../src/forecast/backtest.js';
 import { autoConfigFor, defaultLookback, defaultRidge, defaultValidation } from '../../src/forecast/defaults.js';
@@ -66,7 +67,8 @@ describe('backtest: nothing peeks past the origin', () => {
     },
     { file: '(test)' },
   );
-  const opts = { origins: 3, step: 3, season: 12, quiet: true };
+  // the config-less defaults open the built-in pretrained forecaster, as the commands do
+  const opts = { origins: 3, step: 3, season: 12, quiet: true, pretrained: loadPretrained };
   const n = 72;
 
   it("changing values after an origin leaves that origin's forecast byte-identical", async () => {

@@ -107,7 +107,7 @@ describe('fitPanel', () => {
   it('global: a series whose config-less settings need other windows is skipped as too short for the shared ones', async () => {
     const cfg = config({ transforms: [] });
     // config-less settings: a 10-row series gets one-step windows (strategy recursive), unlike the others
-    const settings = (c: Config, s: PanelMember['series']) => settingsFor(c, s, { configless: true, lookback: 12 });
+    const settings = (c: Config, s: PanelMember['series']) => settingsFor(c, s, { configless: true, lookback: 12, pretrained: 'none' });
     // 'a-tiny' comes first in key order: the shape is the one most series have, not the first one's
     const r = await fitPanel(cfg, [member('a-tiny', wave(10, 2)), member('b', wave(72, 2)), member('c', wave(72, 3))], {
       scope: 'global',

@@ -1,0 +1,104 @@
+/**
+ * Using a pretrained forecaster beside a fitted model (model.pretrained): opening it from its files
+ * (checked against their checksums; artifacts/pretrained-files.ts reads them), and the
+ * choice per origin between the model's forecast, the pretrained network's zero-shot forecast and
+ * their mean, by their errors on the validation rows before the origin.
+ */
+import { sha256 } from '../artifacts/run-dir.js';
+import { ConfigError } from '../errors.js';
+import type { PretrainManifest } from '../forecast/pretrain.js';
+import { loadPlainModel } from '../model/plain.js';
+import type { Predict } from '../model/predictor.js';
+import { FEATURES, HORIZON, LOOKBACK } from './pretrained-windows.js';
+
+/** The file of a pretrained forecaster's folder that says how it was made (PretrainManifest). */
+export const PRETRAINED_JSON = 'pretrained.json';
+
+/** A pretrained forecaster, opened. */
+export interface PretrainedModel {
+  /** 'builtin' or the folder it was read from. */
+  name: string;
+  modelJson: string;
+  weights: Uint8Array;
+  /** pretrained.json as written. */
+  manifestText: string;
+  manifest: PretrainManifest;
+  predict: Predict;
+}
+
+/**
+ * Opens a pretrained forecaster from its files (model.json, weights.bin, pretrained.json):
+ * checksums against pretrained.json, window shape against this rnnfc's. `where` names it in messages.
+ */
+export function openPretrained(files: { modelJson: string; weights: Uint8Array; manifestText: string }, name: string, where: string): PretrainedModel {
+  let manifest: PretrainManifest;
+  try {
+    manifest = JSON.parse(files.manifestText) as PretrainManifest;
+  } catch (e) {
+    throw new ConfigError(`${where}/${PRETRAINED_JSON} is not valid JSON (${(e as Error).message})`);
+  }
+  if (manifest?.format !== 'rnnfc-pretrained' || manifest.format_version !== 1)
+    throw new ConfigError(`${where}/${PRETRAINED_JSON} is not a pretrained forecaster's manifest (format rnnfc-pretrained, version 1)`);
+  const w = manifest.window;
+  if (w?.lookback !== LOOKBACK || w.horizon !== HORIZON || JSON.stringify(w.features) !== JSON.stringify(FEATURES))
+    throw new ConfigError(
+      `${where} reads other windows (${JSON.stringify(w)}) than this rnnfc's pretrained forecasters (lookback ${LOOKBACK}, horizon ${HORIZON})`,
+    );
+  for (const [file, bytes] of [
+    ['model.json', files.modelJson],
+    ['weights.bin', files.weights],
+  ] as const)
+    if (sha256(bytes) !== manifest.files?.[file])
+      throw new ConfigError(
+        `${where}/${file} does not match the checksum ${PRETRAINED_JSON} records`,
+        [],
+        'the files were changed or damaged: run rnnfc pretrain again',
+      );
+  let plain: ReturnType<typeof loadPlainModel>;
+  try {
+    plain = loadPlainModel(files.modelJson, files.weights);
+  } catch (e) {
+    throw new ConfigError(`${where}/model.json cannot be opened: ${(e as Error).message}`);
+  }
+  if (!('model' in plain)) throw new ConfigError(`${where}/model.json cannot be opened: ${plain.unsupported}`);
+  return { name, ...files, manifest, predict: plain.model.predict };
+}
+
+/**
+ * What a forecast is made of: the fitted model's alone, or the mean of the model's and the
+ * pretrained network's zero-shot forecast. (The network alone was a third choice; on the TSDL
+ * tuning part it measured worse than these two: 1.006 against 0.990, see forecast/defaults.ts.)
+ */
+export const PRETRAINED_USES = ['model', 'mean'] as const;
+export type PretrainedUse = (typeof PRETRAINED_USES)[number];
+
+/** What a forecast was made of, in words. */
+export function useText(use: PretrainedUse): string {
+  return use === 'model' ? 'the model alone' : 'the mean of the model and the pretrained network';
+}
+
+/** The forecast `use` makes of the model's and the pretrained network's. */
+export function combineForecasts(use: PretrainedUse, own: Float64Array, zero: Float64Array): Float64Array {
+  return use === 'model' ? own : own.map((v, i) => (v + zero[i]) / 2);
+}
+
+/**
+ * The choice and what it was made from: mean absolute errors on the validation rows of the model,
+ * the pretrained network and their mean (null without validation rows).
+ */
+export interface PretrainedChoice {
+  use: PretrainedUse;
+  validation: { model: number; pretrained: number; mean: number } | null;
+}
+
+/**
+ * The model alone when it forecasts the validation rows (`actual`, forecast from before them by the
+ * model and by the pretrained network) with a lower mean absolute error than the mean of the two;
+ * otherwise, and without validation rows, the mean.
+ */
+export function choosePretrainedUse(actual: Float64Array | null, own: Float64Array | null, zero: Float64Array | null): PretrainedChoice {
+  if (!actual || !own || !zero || actual.length === 0) return { use: 'mean', validation: null };
+  const mae = (f: Float64Array) => actual.reduce((s, v, i) => s + Math.abs(v - f[i]), 0) / actual.length;
+  const validation = { model: mae(own), pretrained: mae(zero), mean: mae(combineForecasts('mean', own, zero)) };
+  return { use: validation.model < validation.mean ? 'model' : 'mean', validation };
+}

@@ -1,0 +1,74 @@
+/**
+ * rnnfc pretrain, and a run that uses a pretrained forecaster (spawns bin/rnnfc): pretraining
+ * reproduces byte for byte from the command line, train copies the forecaster into the run and
+ * records its choice, predict repeats train's future forecast from the run alone, and damaged or
+ * misplaced forecasters are refused with exit 2.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { futureRows, rnnfc, scratch } from './helpers.js';
+
+const CFG = 'test/fixtures/e2e/tiny.yaml';
+const PT_CFG = 'test/fixtures/e2e/pt.yaml';
+const SMALL = ['pretrain', '--synthetic', '60', '--tsdl', 'none', '--epochs', '2', '--threads', '1', '-q'];
+
+describe('rnnfc pretrain and model.pretrained (spawns bin/rnnfc)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = scratch();
+    const a = rnnfc(dir, [...SMALL, '--out', 'pt']);
+    expect(a.stderr).toBe('');
+    expect(a.code).toBe(0);
+    // the forecaster's folder is relative to the config file, as the data is
+    const cfg = readFileSync(join(dir, CFG), 'utf8').replace('  layers: [{units: 8}]', '  layers: [{units: 8}]\n  pretrained: ../../../pt');
+    writeFileSync(join(dir, PT_CFG), cfg);
+  }, 120_000);
+
+  it('writes the same weights when run again with the same settings', () => {
+    expect(rnnfc(dir, [...SMALL, '--out', 'pt2']).code).toBe(0);
+    for (const f of ['model.json', 'weights.bin']) expect(readFileSync(join(dir, 'pt2', f)).equals(readFileSync(join(dir, 'pt', f))), f).toBe(true);
+    const m = JSON.parse(readFileSync(join(dir, 'pt/pretrained.json'), 'utf8'));
+    expect(m.corpus).toMatchObject({ series: 60, synthetic: { seed: m.settings.seed, count: 60 }, real: { count: 0 } });
+    expect(m.settings).toMatchObject({ synthetic: 60, epochs: 2, threads: 1 });
+    // --overwrite replaces its own output; a folder it did not write is refused
+    expect(rnnfc(dir, [...SMALL, '--out', 'pt2', '--overwrite']).code).toBe(0);
+    const r = rnnfc(dir, [...SMALL, '--out', 'test']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/test already exists and is not an rnnfc run directory/);
+  }, 120_000);
+
+  it('trains with it: the run holds the forecaster and says what the forecast is made of; predict repeats the future', () => {
+    const t = rnnfc(dir, ['train', '-c', PT_CFG, '--out', 'runs/p', '--json']);
+    expect(t.code).toBe(0);
+    const res = JSON.parse(t.stdout);
+    expect(['model', 'mean']).toContain(res.pretrained.use);
+    expect(Object.keys(res.pretrained.validation_mae).sort()).toEqual(['mean', 'model', 'pretrained']);
+    const run = join(dir, 'runs/p');
+    expect(readFileSync(join(run, 'pretrained-weights.bin')).equals(readFileSync(join(dir, 'pt/weights.bin')))).toBe(true);
+    expect(JSON.parse(readFileSync(join(run, 'metadata.json'), 'utf8')).pretrained).toEqual(res.pretrained);
+    expect(JSON.parse(readFileSync(join(run, 'pipeline.json'), 'utf8')).io.pretrained).toEqual({ use: res.pretrained.use, season: 12 });
+    const p = rnnfc(dir, ['predict', '-m', 'runs/p', '-o', '-']);
+    expect(p.code).toBe(0);
+    expect(p.stdout.trim().split('\n').slice(1)).toEqual(futureRows(dir, 'runs/p'));
+    const text = rnnfc(dir, ['train', '-c', PT_CFG, '--out', 'runs/q']);
+    expect(text.stdout).toMatch(
+      /forecast: the (model alone|mean of the model and the pretrained network) \(pretrained forecaster pt; lowest validation MAE: model/,
+    );
+  }, 120_000);
+
+  it('refuses a missing forecaster, and a run whose copy was changed', () => {
+    const cfg = readFileSync(join(dir, PT_CFG), 'utf8').replace('pretrained: ../../../pt', 'pretrained: nowhere');
+    writeFileSync(join(dir, 'test/fixtures/e2e/bad-pt.yaml'), cfg);
+    const r = rnnfc(dir, ['train', '-c', 'test/fixtures/e2e/bad-pt.yaml', '--out', 'runs/bad']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/model\.pretrained: test\/fixtures\/e2e\/nowhere has no model\.json, weights\.bin, pretrained\.json/);
+    const w = join(dir, 'runs/p/pretrained-weights.bin');
+    const bytes = readFileSync(w);
+    bytes[10] ^= 1;
+    writeFileSync(w, bytes);
+    const p = rnnfc(dir, ['predict', '-m', 'runs/p', '-o', '-']);
+    expect(p.code).toBe(2);
+    expect(p.stderr).toMatch(/pretrained-weights\.bin/);
+  }, 120_000);
+});
