@@ -7,18 +7,21 @@
 // --baselines FILE (baselines.R's output for that manifest). A table of every method's suite
 // score follows, per category when the manifest's entries carry a `category` field.
 //
+// --pretrained NAME runs the backtests with a pretrained forecaster (none, builtin or a folder
+// `rnnfc pretrain` wrote) beside the config-less model.
+//
 // usage: node bench/accuracy.js [--only airline,gold] [--epochs N] [--origins K] [--json]
-//          [--manifest FILE --baselines FILE]
+//          [--manifest FILE --baselines FILE] [--pretrained NAME]
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { root as ROOT } from './args.js';
+import { backtestArgs, root as ROOT } from './args.js';
 
 const SHARED = resolve(ROOT, '../shared');
 const BIN = join(ROOT, 'bin/rnnfc.js');
 
 function parseArgs(argv) {
-  const o = { only: null, epochs: null, origins: 3, json: false, manifest: null, baselines: null };
+  const o = { only: null, epochs: null, origins: 3, json: false, manifest: null, baselines: null, pretrained: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -40,10 +43,13 @@ function parseArgs(argv) {
     else if (a.startsWith('--epochs=')) o.epochs = a.slice(9);
     else if (a === '--origins') o.origins = Number(val());
     else if (a === '--json') o.json = true;
+    else if (a === '--pretrained') o.pretrained = val();
     else if (a === '--manifest') o.manifest = resolve(val());
     else if (a === '--baselines') o.baselines = resolve(val());
     else if (a === '-h' || a === '--help') {
-      process.stdout.write('usage: node bench/accuracy.js [--only name1,name2] [--epochs N] [--origins K] [--json] [--manifest FILE --baselines FILE]\n');
+      process.stdout.write(
+        'usage: node bench/accuracy.js [--only name1,name2] [--epochs N] [--origins K] [--json] [--manifest FILE --baselines FILE] [--pretrained NAME]\n',
+      );
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -100,30 +106,17 @@ function main() {
   const nameWidth = Math.max(12, ...entries.map((e) => e.name.length + 1));
   const header = ['series', 'rnnfc', 'Comb', 'ETS', 'ARIMA', 'snaive', 'rnnfc/Comb', 'seconds'];
   if (!opts.json) {
-    process.stdout.write(`rolling-origin MASE (mean over ${opts.origins} origins)${opts.epochs ? `, epochs ${opts.epochs}` : ''}\n`);
+    process.stdout.write(
+      `rolling-origin MASE (mean over ${opts.origins} origins)${opts.epochs ? `, epochs ${opts.epochs}` : ''}${opts.pretrained ? `, pretrained ${opts.pretrained}` : ''}\n`,
+    );
     process.stdout.write(header.map((h, i) => (i === 0 ? h.padEnd(nameWidth) : h.padStart(11))).join('') + '\n');
   }
   for (const e of entries) {
     const data = dataPath(e);
     const timeColumn = firstHeaderCell(join(ROOT, data));
-    const args = [
-      BIN,
-      'backtest',
-      '--data',
-      data,
-      '--time-column',
-      timeColumn,
-      '--target',
-      e.target,
-      '--horizon',
-      String(e.h),
-      '--season',
-      String(e.m),
-      '--origins',
-      String(opts.origins),
-      '--json',
-    ];
+    const args = [BIN, ...backtestArgs(data, timeColumn, e, opts.origins)];
     if (opts.epochs) args.push('--epochs', String(opts.epochs));
+    if (opts.pretrained) args.push('--pretrained', opts.pretrained);
     const t0 = performance.now();
     const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
     const seconds = (performance.now() - t0) / 1000;

@@ -12,3 +12,21 @@ export const opt = (name, dflt) => {
 };
 /** Whether --name is present. */
 export const flag = (name) => argv.includes(`--${name}`);
+
+/** The arguments of `rnnfc backtest --json` on a manifest entry (its target, horizon h and season m). */
+export const backtestArgs = (data, timeColumn, e, origins) => [
+  'backtest',
+  '--data',
+  data,
+  '--time-column',
+  timeColumn,
+  '--target',
+  e.target,
+  '--horizon',
+  String(e.h),
+  '--season',
+  String(e.m),
+  '--origins',
+  String(origins),
+  '--json',
+];

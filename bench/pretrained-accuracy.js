@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { root as ROOT } from './args.js';
+import { backtestArgs, root as ROOT } from './args.js';
 
 const BIN = join(ROOT, 'bin/rnnfc.js');
 
@@ -64,27 +64,11 @@ async function main() {
     const y = Float64Array.from(records, (r) => (r[e.target] === '' ? Number.NaN : Number(r[e.target])));
     const key = `${e.name} ${e.h} ${e.m} ${o.origins}`;
     if (!cache[key]) {
-      const r = spawnSync(
-        process.execPath,
-        [
-          BIN,
-          'backtest',
-          '--data',
-          relative(ROOT, file),
-          '--time-column',
-          timeColumn,
-          '--target',
-          e.target,
-          '--horizon',
-          String(e.h),
-          '--season',
-          String(e.m),
-          '--origins',
-          String(o.origins),
-          '--json',
-        ],
-        { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 28 },
-      );
+      const r = spawnSync(process.execPath, [BIN, ...backtestArgs(relative(ROOT, file), timeColumn, e, o.origins)], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        maxBuffer: 1 << 28,
+      });
       if (r.status !== 0) {
         process.stderr.write(`${e.name}: backtest failed: ${r.stderr.trim().split('\n')[0]}\n`);
         continue;

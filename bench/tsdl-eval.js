@@ -37,27 +37,6 @@ function protocolFor(frequency, start, firstTime) {
   return { category: 'other', h: 8, m: 1 };
 }
 
-/** Drops leading and trailing NaN and fills interior runs linearly; returns the kept range too. */
-function fillGaps(values) {
-  let a = 0,
-    b = values.length;
-  while (a < b && Number.isNaN(values[a])) a++;
-  while (b > a && Number.isNaN(values[b - 1])) b--;
-  const out = values.slice(a, b);
-  let filled = 0;
-  for (let i = 0; i < out.length; i++) {
-    if (!Number.isNaN(out[i])) continue;
-    let j = i;
-    while (Number.isNaN(out[j])) j++;
-    const y0 = out[i - 1],
-      y1 = out[j];
-    for (let k = i; k < j; k++) out[k] = y0 + ((y1 - y0) * (k - i + 1)) / (j - i + 1);
-    filled += j - i;
-    i = j;
-  }
-  return { values: out, from: a, to: b, filled };
-}
-
 /** Mean |y[t] - y[t-m]| over the first `end` values. */
 function scale(y, end, m) {
   let s = 0;
@@ -74,7 +53,7 @@ async function main() {
   const out = resolve(dirArg);
   const wanted = opt('part', 'eval');
   if (wanted !== 'eval' && wanted !== 'tune') throw new Error(`--part must be eval or tune, got ${wanted}`);
-  const { isTuneSeries } = await import(join(root, 'dist/pretrain/corpus.js'));
+  const { fillGaps, isTuneSeries } = await import(join(root, 'dist/pretrain/corpus.js'));
   const data = join(root, 'datasets/tsdl');
   const split = parse(readFileSync(join(data, 'split.csv')), { columns: true });
   const meta = new Map();
@@ -110,7 +89,7 @@ async function main() {
     }
     const g = fillGaps(raw.map((v) => (v.trim() === '' ? Number.NaN : Number(v))));
     if (g.filled > 0 || g.from > 0 || g.to < raw.length) withGaps++;
-    const y = g.values;
+    const y = Array.from(g.values);
     time = time.slice(g.from, g.to);
     raw = raw.slice(g.from, g.to);
     const firstEnd = y.length - p.h - (ORIGINS - 1) * Math.ceil(p.h / 2);

@@ -24,13 +24,17 @@ export function syntheticCorpus(seed: number, count: number): CorpusSeries[] {
   return synthesize(seed, count).map((s) => ({ id: s.id, season: s.frequency, values: s.values }));
 }
 
-/** Leading and trailing missing values dropped, interior ones filled linearly between their neighbours. */
-export function fillGaps(values: number[]): Float64Array {
+/**
+ * Leading and trailing missing values dropped, interior ones filled linearly between their
+ * neighbours; with the kept range [from, to) of the input and how many values were filled.
+ */
+export function fillGaps(values: number[]): { values: Float64Array; from: number; to: number; filled: number } {
   let a = 0,
     b = values.length;
   while (a < b && Number.isNaN(values[a])) a++;
   while (b > a && Number.isNaN(values[b - 1])) b--;
   const out = Float64Array.from(values.slice(a, b));
+  let filled = 0;
   for (let i = 0; i < out.length; i++) {
     if (!Number.isNaN(out[i])) continue;
     let j = i;
@@ -38,9 +42,10 @@ export function fillGaps(values: number[]): Float64Array {
     const y0 = out[i - 1],
       y1 = out[j];
     for (let k = i; k < j; k++) out[k] = y0 + ((y1 - y0) * (k - i + 1)) / (j - i + 1);
+    filled += j - i;
     i = j;
   }
-  return out;
+  return { values: out, from: a, to: b, filled };
 }
 
 /**
@@ -94,7 +99,7 @@ export function tsdlCorpus(texts: { series: string; meta: string; split: string 
   }
   const out: CorpusSeries[] = [];
   for (const id of wanted) {
-    const values = fillGaps((raw.get(id) ?? []).slice(-MAX_LENGTH));
+    const { values } = fillGaps((raw.get(id) ?? []).slice(-MAX_LENGTH));
     if (values.length > 0) out.push({ id, season: tsdlSeason(frequency.get(id) ?? 1), values });
   }
   return out;

@@ -4,8 +4,9 @@ import { corpusHash, fillGaps, MAX_LENGTH, syntheticCorpus, tsdlCorpus, tsdlHash
 
 describe('pretraining corpus', () => {
   it('drops leading and trailing gaps and fills interior ones linearly', () => {
-    expect(Array.from(fillGaps([Number.NaN, 1, Number.NaN, Number.NaN, 4, Number.NaN]))).toEqual([1, 2, 3, 4]);
-    expect(Array.from(fillGaps([Number.NaN]))).toEqual([]);
+    const g = fillGaps([Number.NaN, 1, Number.NaN, Number.NaN, 4, Number.NaN]);
+    expect({ ...g, values: Array.from(g.values) }).toEqual({ values: [1, 2, 3, 4], from: 1, to: 5, filled: 2 });
+    expect(Array.from(fillGaps([Number.NaN]).values)).toEqual([]);
   });
 
   it('takes whole frequencies from 2 to 52 as seasons, anything else as none', () => {
