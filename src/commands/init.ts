@@ -75,7 +75,14 @@ function starterYaml(c: Config, header: string): string {
       ...(w.strategy !== DEFAULTS.window.strategy && { strategy: w.strategy }),
       normalize: w.normalize,
     },
-    model: { cell: m.cell, layers: m.layers, dropout: m.dropout, linear: m.linear, ridge: m.ridge },
+    model: {
+      cell: m.cell,
+      layers: m.layers,
+      dropout: m.dropout,
+      linear: m.linear,
+      ridge: m.ridge,
+      ...(m.pretrained !== 'none' && { pretrained: m.pretrained }),
+    },
     training: {
       optimizer: t.optimizer,
       learning_rate: t.learning_rate,
@@ -97,6 +104,7 @@ function starterYaml(c: Config, header: string): string {
   if (data.time_column === null) comment(['data', 'time_column'], 'no time column: rows are in order');
   if (w.normalize === 'last') comment(['window'], 'windows relative to their last value');
   if (m.linear) comment(['model', 'linear'], `a ridge-fitted linear path; the ${m.cell.toUpperCase()} learns what it leaves`);
+  if (m.pretrained !== 'none') comment(['model', 'pretrained'], 'mean with the pretrained network unless the model alone is better on validation; none: off');
   if (isMap(doc.contents)) (doc.contents.items[0].key as Node).commentBefore = header;
   return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
 }
