@@ -12,9 +12,9 @@
  * so a window of any series looks like any other; targets, the next HORIZON values, the same way.
  */
 import type { TransformSpec } from '../config/types.js';
-import { chooseWindowTransforms } from '../forecast/auto.js';
 import type { Predict } from '../model/predictor.js';
 import { Pipeline } from '../transforms/pipeline.js';
+import { chooseWindowTransforms } from './auto.js';
 
 /** Steps the network reads. */
 export const LOOKBACK = 36;

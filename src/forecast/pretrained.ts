@@ -6,9 +6,9 @@
  */
 import { sha256 } from '../artifacts/run-dir.js';
 import { ConfigError } from '../errors.js';
-import type { PretrainManifest } from '../forecast/pretrain.js';
 import { loadPlainModel } from '../model/plain.js';
 import type { Predict } from '../model/predictor.js';
+import type { PretrainManifest } from './pretrain.js';
 import { FEATURES, HORIZON, LOOKBACK } from './pretrained-windows.js';
 
 /** The file of a pretrained forecaster's folder that says how it was made (PretrainManifest). */
