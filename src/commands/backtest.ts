@@ -1,8 +1,9 @@
 import { roundChoice } from '../artifacts/panel-writer.js';
+import { loadPretrained } from '../artifacts/pretrained-files.js';
 import { roundScores } from '../artifacts/run-writer.js';
 import { type Config, isPanel } from '../config/types.js';
 import { type BacktestResult, backtest, defaultStep } from '../forecast/backtest.js';
-import { autoConfigFor, panelSettingsFor } from '../forecast/defaults.js';
+import { autoConfigFor, CONFIGLESS_PRETRAINED, panelSettingsFor } from '../forecast/defaults.js';
 import { backtestPanel } from '../forecast/panel-backtest.js';
 import { useText } from '../forecast/pretrained.js';
 import { evaluationSeason } from '../metrics/season.js';
@@ -36,6 +37,9 @@ export async function backtestCommand(opts: BacktestCommandOptions): Promise<voi
   // Without a config file, transforms and lookback are chosen at each origin from the rows
   // before it only (flags still win over the choice).
   const configFor = opts.config ? undefined : autoConfigFor(season, opts.lookback, opts.pretrained);
+  // the pretrained forecaster the origins use, opened (or refused) before any origin trains
+  const pretrained = configFor ? (opts.pretrained ?? CONFIGLESS_PRETRAINED) : cfg.model.pretrained;
+  if (pretrained !== 'none') loadPretrained(pretrained);
   const quiet = Boolean(opts.quiet || opts.json);
   const r = await withInterrupt((signal) =>
     backtest(cfg, series, {

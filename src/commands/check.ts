@@ -1,3 +1,4 @@
+import { loadPretrained } from '../artifacts/pretrained-files.js';
 import { type Config, isPanel } from '../config/types.js';
 import { keyText, type Panel } from '../data/panel.js';
 import { formatTime } from '../data/time.js';
@@ -20,6 +21,8 @@ export async function checkCommand(opts: DataFlagOptions): Promise<void> {
   const s = readConfiguredSeries(flagged, opts);
   const cfg = settingsFor(flagged, s, { configless: !opts.config, lookback: opts.lookback, pretrained: opts.pretrained });
   prepareFit(cfg, s, machineLimits(opts));
+  // the pretrained forecaster train would open: there, whole, and of this rnnfc's windows
+  if (cfg.model.pretrained !== 'none') loadPretrained(cfg.model.pretrained);
   const n = s.columns[cfg.data.target].length;
   const f = s.index.frequency;
   const first = formatTime(s.index.times[0], s.index.format);

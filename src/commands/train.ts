@@ -1,4 +1,5 @@
 import { panelRunFiles, pooledOf, roundChoice } from '../artifacts/panel-writer.js';
+import { loadPretrained } from '../artifacts/pretrained-files.js';
 import { membersFields, pretrainedFields, roundScores, runFiles } from '../artifacts/run-writer.js';
 import { type Config, isPanel } from '../config/types.js';
 import { keyText } from '../data/panel.js';
@@ -42,6 +43,8 @@ export async function trainCommand(opts: TrainOptions): Promise<void> {
   // Without a config file, the settings the config-less backtest measures (flags still win);
   // the run's config.yaml records what was chosen.
   const cfg = settingsFor(flagged, series, { configless: !opts.config, lookback: opts.lookback, pretrained: opts.pretrained });
+  // a missing or damaged pretrained forecaster is refused before anything trains
+  if (cfg.model.pretrained !== 'none') loadPretrained(cfg.model.pretrained);
   const out = await reserveRunOutput(opts, cfg);
   const result = await withInterrupt((signal) =>
     fitSeries(cfg, series, {

@@ -63,6 +63,16 @@ describe('rnnfc pretrain and model.pretrained (spawns bin/rnnfc)', () => {
     const r = rnnfc(dir, ['train', '-c', 'test/fixtures/e2e/bad-pt.yaml', '--out', 'runs/bad']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/model\.pretrained: test\/fixtures\/e2e\/nowhere has no model\.json, weights\.bin, pretrained\.json/);
+    // check refuses it too, with the same message (a config check passes is one train accepts)
+    const c = rnnfc(dir, ['check', '-c', 'test/fixtures/e2e/bad-pt.yaml']);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toBe(r.stderr);
+    // refused before training: nothing but the message (no epoch progress)
+    expect(r.stderr.trim().split('\n')[0]).toMatch(/^rnnfc: error: model\.pretrained/);
+    const b = rnnfc(dir, ['backtest', '-c', 'test/fixtures/e2e/bad-pt.yaml', '--origins', '1']);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toBe(r.stderr);
+    expect(rnnfc(dir, ['check', '-c', PT_CFG]).code).toBe(0);
     const w = join(dir, 'runs/p/pretrained-weights.bin');
     const bytes = readFileSync(w);
     bytes[10] ^= 1;
