@@ -4,6 +4,7 @@
  * No CLI concerns: the corpus and the backend are passed in.
  */
 import { createHash } from 'node:crypto';
+import { DataError } from '../errors.js';
 import { PRETRAINED_JSON } from './pretrained.js';
 
 export { PRETRAINED_JSON };
@@ -162,6 +163,11 @@ export async function pretrain(
 ): Promise<PretrainResult> {
   const cfg = pretrainConfig(s);
   const data = corpusWindows(corpus, s, meta.isReal);
+  if (data.xShape[0] === 0)
+    throw new DataError(
+      `the corpus gives no training windows: ${corpus.length} series, none of at least ${MIN_OBSERVED + HORIZON} finite values outside the validation series`,
+      'add series (--synthetic N, or the TSDL corpus with --tsdl DIR)',
+    );
   const engine = await startEngine(cfg, opts);
   const trained = await trainMembers(engine, cfg, data, HORIZON, opts);
   const model = trained.models[0];

@@ -4,7 +4,7 @@
  * records its choice, predict repeats train's future forecast from the run alone, and damaged or
  * misplaced forecasters are refused with exit 2.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { futureRows, rnnfc, scratch } from './helpers.js';
@@ -36,6 +36,11 @@ describe('rnnfc pretrain and model.pretrained (spawns bin/rnnfc)', () => {
     const r = rnnfc(dir, [...SMALL, '--out', 'test']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/test already exists and is not an rnnfc run directory/);
+    // an empty corpus: exit 2, nothing written
+    const empty = rnnfc(dir, ['pretrain', '--synthetic', '0', '--tsdl', 'none', '--out', 'empty']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/the corpus gives no training windows: 0 series/);
+    expect(existsSync(join(dir, 'empty'))).toBe(false);
   }, 120_000);
 
   it('trains with it: the run holds the forecaster and says what the forecast is made of; predict repeats the future', () => {

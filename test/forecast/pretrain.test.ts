@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { sha256 } from '../../src/artifacts/run-dir.js';
+import { DataError } from '../../src/errors.js';
 import { DEFAULT_PRETRAIN, PRETRAINED_JSON, type PretrainManifest, type PretrainSettings, pretrain, pretrainConfig } from '../../src/forecast/pretrain.js';
 import { FEATURES, HORIZON, LOOKBACK, MIN_OBSERVED, pretrainedForecast } from '../../src/forecast/pretrained-windows.js';
 import { loadPlainModel } from '../../src/model/plain.js';
@@ -41,6 +42,12 @@ describe('rnnfc pretrain', () => {
     expect(a.manifest.corpus.windows.validation).toBeGreaterThan(0);
     expect(a.manifest.result.epochs_run).toBe(2);
   }, 60_000);
+
+  it('refuses a corpus without training windows (exit 2), naming what is missing', async () => {
+    const short = [{ id: 'a', season: 1, values: Float64Array.from({ length: HORIZON + MIN_OBSERVED - 1 }, (_, i) => i + 1) }];
+    await expect(pretrain([], SMALL, meta)).rejects.toThrow(DataError);
+    await expect(pretrain(short, SMALL, meta)).rejects.toThrow(/the corpus gives no training windows: 1 series, none of at least 21 finite values/);
+  });
 
   it('ships the model its pretrained.json describes', () => {
     const manifest = JSON.parse(readFileSync(join(builtin, PRETRAINED_JSON), 'utf8')) as PretrainManifest;
