@@ -14,6 +14,7 @@ import type { Config } from '../config/types.js';
 import { type CorpusSeries, corpusHash } from '../pretrain/corpus.js';
 import type { TrainingWindows } from '../windows/training-windows.js';
 import { type FitOptions, type SavedModel, startEngine, trainMembers } from './fit.js';
+import { poolWindows } from './panel-fit.js';
 import { FEATURES, HORIZON, LOOKBACK, MIN_OBSERVED, seriesWindows, transformSeries } from './pretrained-windows.js';
 
 /** What a pretraining run is made of, all recorded in its manifest. */
@@ -85,42 +86,28 @@ export function pretrainConfig(s: PretrainSettings): Config {
   });
 }
 
-/** The training and validation windows of a corpus (see PretrainSettings). */
+/**
+ * The training and validation windows of a corpus (see PretrainSettings): each usable series'
+ * windows, pooled in corpus order (panel-fit.ts poolWindows), every validationEvery-th series'
+ * as validation windows.
+ */
 export function corpusWindows(corpus: CorpusSeries[], s: PretrainSettings, isReal: (c: CorpusSeries) => boolean): TrainingWindows {
-  const train: { x: Float32Array; y: Float32Array }[] = [];
-  const val: { x: Float32Array; y: Float32Array }[] = [];
-  let n = 0,
-    nVal = 0;
+  const f = FEATURES.length;
+  const parts: TrainingWindows[] = [];
   corpus.forEach((c, i) => {
     if (c.values.length < MIN_OBSERVED + HORIZON || !c.values.every(Number.isFinite)) return;
     const { z } = transformSeries(c.values, c.season, horizonForSeason(c.season));
     if (!z.every(Number.isFinite)) return;
-    const w = seriesWindows(z, c.season, isReal(c) ? s.windowsPerReal : s.windowsPerSynthetic);
-    if (i % s.validationEvery === s.validationEvery - 1) {
-      val.push(w);
-      nVal += w.count;
-    } else {
-      train.push(w);
-      n += w.count;
-    }
+    const { x, y, count } = seriesWindows(z, c.season, isReal(c) ? s.windowsPerReal : s.windowsPerSynthetic);
+    const validates = i % s.validationEvery === s.validationEvery - 1;
+    parts.push(
+      validates
+        ? { x: new Float32Array(0), y: new Float32Array(0), xShape: [0, LOOKBACK, f], yShape: [0, HORIZON], xVal: x, yVal: y, nVal: count }
+        : { x, y, xShape: [count, LOOKBACK, f], yShape: [count, HORIZON] },
+    );
   });
-  const cat = (parts: Float32Array[]) => {
-    const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
-  };
-  const f = FEATURES.length;
-  return {
-    x: cat(train.map((w) => w.x)),
-    y: cat(train.map((w) => w.y)),
-    xShape: [n, LOOKBACK, f],
-    yShape: [n, HORIZON],
-    ...(nVal > 0 ? { xVal: cat(val.map((w) => w.x)), yVal: cat(val.map((w) => w.y)), nVal } : {}),
-  };
+  if (parts.length === 0) return { x: new Float32Array(0), y: new Float32Array(0), xShape: [0, LOOKBACK, f], yShape: [0, HORIZON] };
+  return poolWindows(parts);
 }
 
 /** What `rnnfc pretrain` writes beside the model (pretrained.json): how it was made and how to check it. */
