@@ -17,6 +17,7 @@ import { excerpt } from '../data/excerpt.js';
 import { ArtifactError } from '../errors.js';
 import type { ModelIO } from '../forecast/forecast.js';
 import { BASE_BYTES, type FitLimits, formatBytes } from '../forecast/limits.js';
+import { PRETRAINED_JSON } from '../forecast/pretrained.js';
 import { topologyWeightProblem } from '../model/plain.js';
 import { Pipeline, type PipelineJSON } from '../transforms/pipeline.js';
 import type { Frequency, MissingPolicy, TimeFormat } from '../types.js';
@@ -83,7 +84,7 @@ export interface MetadataFile {
 }
 
 /** A run's copy of its pretrained forecaster (model.pretrained), so that predict needs nothing else. */
-export const PRETRAINED_FILES = { model: 'pretrained-model.json', weights: 'pretrained-weights.bin', manifest: 'pretrained.json' } as const;
+export const PRETRAINED_FILES = { model: 'pretrained-model.json', weights: 'pretrained-weights.bin', manifest: PRETRAINED_JSON } as const;
 
 /** File names of ensemble member j: model.json/weights.bin for 0, model-<j>.json/weights-<j>.bin after. */
 export function memberFileNames(j: number): { model: string; weights: string } {
