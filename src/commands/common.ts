@@ -10,9 +10,10 @@ import { excerpt, quote } from '../data/excerpt.js';
 import { keyText, type Panel, panelOptionsOf, WIDE_KEY_COLUMN } from '../data/panel.js';
 import { checkFutureRange } from '../data/time.js';
 import { ConfigError, DataError, UsageError } from '../errors.js';
-import type { FitOptions } from '../forecast/fit.js';
+import type { FitEvent, FitOptions } from '../forecast/fit.js';
 import { type FitLimits, formatBytes, KERNEL_MEMORY_BYTES, limitsFor, parseSize } from '../forecast/limits.js';
 import { DEFAULT_MAX_INPUT_MB, inputName, readPanelInput, readSeriesInput, STDIN } from '../io/input-file.js';
+import { makeProgress, type Progress } from '../train/progress.js';
 import type { Series } from '../types.js';
 import { trapSignals } from './interrupt.js';
 
@@ -231,6 +232,20 @@ export function computeOptions(cfg: Config, opts: { maxMemory?: string } = {}): 
     // RNNFC_STOCK_LAYERS=1 keeps the stock tfjs LSTM/GRU layers on cpu and wasm too (for
     // comparing the two: bench/configs.js); the saved model is the same format either way.
     layers: process.env.RNNFC_STOCK_LAYERS === '1' ? 'stock' : 'fused',
+  };
+}
+
+/** Epoch progress on stderr, one display per trained network (an ensemble's members one after another; see train/progress.ts). */
+export function progressPrinter(opts: { json?: boolean; quiet?: boolean }): (e: FitEvent) => void {
+  let progress: Progress | null = null;
+  return (e) => {
+    if (e.kind === 'epoch') {
+      progress ??= makeProgress({ epochs: e.epochs, tty: interactive(opts), quiet: Boolean(opts.quiet || opts.json), stream: process.stderr });
+      progress.onEpoch(e.epoch);
+    } else {
+      progress?.done();
+      progress = null;
+    }
   };
 }
 

@@ -6,9 +6,8 @@ import { buildManifest } from '../artifacts/run-dir.js';
 import { UsageError } from '../errors.js';
 import { DEFAULT_PRETRAIN, PRETRAINED_JSON, type PretrainSettings, pretrain } from '../forecast/pretrain.js';
 import { type CorpusSeries, syntheticCorpus, tsdlCorpus } from '../pretrain/corpus.js';
-import { makeProgress, type Progress } from '../train/progress.js';
 import { VERSION } from '../version.js';
-import { interactive, withInterrupt } from './common.js';
+import { progressPrinter, withInterrupt } from './common.js';
 import { reserveRunOutput } from './run-output.js';
 
 export interface PretrainOptions {
@@ -58,21 +57,9 @@ export async function pretrainCommand(opts: PretrainOptions): Promise<void> {
   const realIds = new Set(real.map((s) => s.id));
   const corpus = [...syntheticCorpus(settings.seed, settings.synthetic), ...real];
   const out = await reserveRunOutput({ out: opts.out, overwrite: opts.overwrite });
-  let progress: Progress | null = null;
+  const realSource = real.length ? `${opts.tsdl ?? 'datasets/tsdl'} (split.csv part pretrain)` : 'none';
   const result = await withInterrupt((signal) =>
-    pretrain(
-      corpus,
-      settings,
-      { realSource: real.length ? 'datasets/tsdl (split.csv part pretrain)' : 'none', isReal: (c) => realIds.has(c.id), version: VERSION },
-      {
-        signal,
-        onEvent: (e) => {
-          if (e.kind !== 'epoch') return progress?.done();
-          progress ??= makeProgress({ epochs: e.epochs, tty: interactive(opts), quiet: Boolean(opts.quiet || opts.json), stream: process.stderr });
-          progress.onEpoch(e.epoch);
-        },
-      },
-    ),
+    pretrain(corpus, settings, { realSource, isReal: (c) => realIds.has(c.id), version: VERSION }, { signal, onEvent: progressPrinter(opts) }),
   );
   const files: Record<string, string | Uint8Array> = {
     'model.json': result.model.modelJson,

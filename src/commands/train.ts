@@ -5,18 +5,18 @@ import { type Config, isPanel } from '../config/types.js';
 import { keyText } from '../data/panel.js';
 import { DataError, UsageError } from '../errors.js';
 import { panelSettingsFor, settingsFor } from '../forecast/defaults.js';
-import { type FitEvent, type FitResult, fitSeries } from '../forecast/fit.js';
+import { type FitResult, fitSeries } from '../forecast/fit.js';
 import { chooseScope, fitPanel, type PanelFitResult, type Scope, type ScopeChoice } from '../forecast/panel-fit.js';
 import { useText } from '../forecast/pretrained.js';
 import { inputName } from '../io/input-file.js';
 import { resolveShard, shardOf } from '../panel/shard.js';
-import { makeProgress, type Progress } from '../train/progress.js';
 import {
   computeOptions,
   configFromOptions,
   type DataFlagOptions,
   interactive,
   metricText,
+  progressPrinter,
   readConfiguredInput,
   readConfiguredPanel,
   threadsText,
@@ -60,20 +60,6 @@ export async function trainCommand(opts: TrainOptions): Promise<void> {
   });
   await out.commit(files);
   report(opts, out.dir, result);
-}
-
-/** Epoch progress on stderr, one display per ensemble member (see train/progress.ts). */
-function progressPrinter(opts: TrainOptions): (e: FitEvent) => void {
-  let progress: Progress | null = null;
-  return (e) => {
-    if (e.kind === 'epoch') {
-      progress ??= makeProgress({ epochs: e.epochs, tty: interactive(opts), quiet: Boolean(opts.quiet || opts.json), stream: process.stderr });
-      progress.onEpoch(e.epoch);
-    } else {
-      progress?.done();
-      progress = null;
-    }
-  };
 }
 
 function report(opts: TrainOptions, outDir: string, r: FitResult): void {
