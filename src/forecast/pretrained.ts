@@ -1,8 +1,8 @@
 /**
  * Using a pretrained forecaster beside a fitted model (model.pretrained): opening it from its files
  * (checked against their checksums; artifacts/pretrained-files.ts reads them), and the
- * choice per origin between the model's forecast, the pretrained network's zero-shot forecast and
- * their mean, by their errors on the validation rows before the origin.
+ * choice per origin between the model's forecast alone and its mean with the pretrained network's
+ * zero-shot forecast, by their errors on the validation rows before the origin.
  */
 import { sha256 } from '../artifacts/run-dir.js';
 import { ConfigError } from '../errors.js';
