@@ -4,7 +4,7 @@
  * records its choice, predict repeats train's future forecast from the run alone, and damaged or
  * misplaced forecasters are refused with exit 2.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { futureRows, rnnfc, scratch } from './helpers.js';
@@ -67,7 +67,7 @@ describe('rnnfc pretrain and model.pretrained (spawns bin/rnnfc)', () => {
     writeFileSync(join(dir, 'test/fixtures/e2e/bad-pt.yaml'), cfg);
     const r = rnnfc(dir, ['train', '-c', 'test/fixtures/e2e/bad-pt.yaml', '--out', 'runs/bad']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/model\.pretrained: test\/fixtures\/e2e\/nowhere has no model\.json, weights\.bin, pretrained\.json/);
+    expect(r.stderr).toMatch(/model\.pretrained: test\/fixtures\/e2e\/nowhere is not a folder `rnnfc pretrain` wrote \(no manifest\.json in /);
     // check refuses it too, with the same message (a config check passes is one train accepts)
     const c = rnnfc(dir, ['check', '-c', 'test/fixtures/e2e/bad-pt.yaml']);
     expect(c.code).toBe(2);
@@ -78,6 +78,14 @@ describe('rnnfc pretrain and model.pretrained (spawns bin/rnnfc)', () => {
     expect(b.code).toBe(2);
     expect(b.stderr).toBe(r.stderr);
     expect(rnnfc(dir, ['check', '-c', PT_CFG]).code).toBe(0);
+    // the forecaster's folder is untrusted input, as a run is: a weights file swapped for a link
+    // to an endless device is refused before a byte is read, naming the file
+    cpSync(join(dir, 'pt'), join(dir, 'pt-link'), { recursive: true });
+    rmSync(join(dir, 'pt-link/weights.bin'));
+    symlinkSync('/dev/zero', join(dir, 'pt-link/weights.bin'));
+    const linked = rnnfc(dir, ['check', '-c', PT_CFG, '--pretrained', 'pt-link']);
+    expect(linked.code).toBe(2);
+    expect(linked.stderr).toMatch(/model\.pretrained: pt-link cannot be read: .*pt-link\/weights\.bin is a symbolic link/);
     const w = join(dir, 'runs/p/pretrained-weights.bin');
     const bytes = readFileSync(w);
     bytes[10] ^= 1;
