@@ -6,10 +6,12 @@
  * beside it, owner.ts), the run is written to a temp sibling and renamed into place; replacing a
  * run (--overwrite, allowed only for a directory whose manifest.json proves rnnfc wrote all of
  * it) moves the old run aside, renames the new one in and then deletes the old one. POSIX has no
- * atomic exchange of two non-empty directories, so between those two renames the name is briefly
- * absent (never partial); a process killed there leaves the old run as `.NAME.old-PID-RANDOM`, and
- * the next writer of that directory (or predict, before reading it), finding the owner dead,
- * renames it back: the interrupted swap is rolled back. Temp siblings and locks of dead owners
+ * atomic exchange of two non-empty directories (Linux's renameat2 RENAME_EXCHANGE is not reachable
+ * from Node), so between those two renames the name is absent for an instant (never partial).
+ * rnnfc's readers (restoreInterruptedSwap) wait that instant out, so they always find a whole run,
+ * old or new; other programs may see the name missing then. A process killed there leaves the old
+ * run as `.NAME.old-PID-START-RANDOM`, and the next writer of that directory (or a reader),
+ * finding the owner dead, renames it back: the interrupted swap is rolled back. Temp siblings and locks of dead owners
  * are removed by later writers.
  */
 import * as fs from 'node:fs';
@@ -17,7 +19,7 @@ import * as path from 'node:path';
 import { excerpt } from '../data/excerpt.js';
 import { InterruptError, UserError } from '../errors.js';
 import { fileKind } from '../io/file-kind.js';
-import { describeOwner, liveLockOwner, parseLockName, parseSibling, processRuns, siblingPath, tryLock, unlock } from './owner.js';
+import { describeOwner, liveLockOwner, parseLockName, parseSibling, siblingAbandoned, siblingPath, tryLock, unlock } from './owner.js';
 import { MANIFEST_NAME, RUN_FORMAT } from './run-dir.js';
 import { asUserError, checkCreatable, fsyncDir, lstatOrNull, makeDirs, nextTurn, removeEmptyDirs, type WriteSteps, writeAndSync } from './write-steps.js';
 
@@ -146,7 +148,7 @@ function recover(target: string): void {
   }
   const dead = entries.filter((e) => {
     const s = parseSibling(e);
-    return s !== null && s.name === name && !processRuns(s.pid);
+    return s !== null && s.name === name && siblingAbandoned(s);
   });
   const olds = dead.filter((e) => parseSibling(e)?.kind === 'old' && isRunDir(path.join(dir, e)));
   if (olds.length > 0 && !lstatOrNull(target)) {
@@ -173,7 +175,7 @@ function sweep(dir: string, skip: string | null): void {
   const names = new Set<string>();
   for (const e of entries) {
     const s = parseSibling(e);
-    if (s && s.name !== skip && !processRuns(s.pid)) {
+    if (s && s.name !== skip && siblingAbandoned(s)) {
       if (s.kind === 'old') names.add(s.name);
       else fs.rmSync(path.join(dir, e), { recursive: true, force: true });
     }
@@ -201,28 +203,43 @@ function recoverUnderLock(target: string): void {
   }
 }
 
+/** Sleeps `ms` milliseconds, blocking this thread (readers wait synchronously for a swap to finish). */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** How long a reader waits for a live writer's swap to put the new run in place (the two renames are instants apart). */
+export const SWAP_WAIT_MS = 5000;
+
 /**
- * Before reading run directory `dir`: if it is missing because a writer was killed between the
- * two renames of its swap (its old run waits aside as `.NAME.old-PID-*` and the process is
- * gone), puts the old run back. Does nothing otherwise, and nothing it cannot do (best effort:
- * a reader may lack write access; the reader then reports the missing run).
+ * Before reading run directory `dir`, so that a reader never finds the name absent because of a
+ * swap: if `dir` is missing while its old run waits aside as `.NAME.old-*`, then either its
+ * writer is still swapping (the name is absent for the instant between its two renames): waits up
+ * to `waitMs` for the new run to appear; or the writer died between the renames: puts the old run
+ * back. Does nothing otherwise, and nothing it cannot do (best effort: a reader may lack write
+ * access; the reader then reports the missing run).
  */
-export function restoreInterruptedSwap(dir: string): void {
+export function restoreInterruptedSwap(dir: string, waitMs = SWAP_WAIT_MS): void {
   const target = cleanTarget(dir);
-  if (lstatOrNull(target)) return;
-  let entries: string[];
-  try {
-    entries = fs.readdirSync(path.dirname(target));
-  } catch {
-    return;
-  }
   const name = path.basename(target);
-  const aside = entries.some((e) => {
-    const s = parseSibling(e);
-    return s !== null && s.kind === 'old' && s.name === name && !processRuns(s.pid);
-  });
-  if (!aside) return;
-  recoverUnderLock(target);
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    if (lstatOrNull(target)) return;
+    let entries: string[];
+    try {
+      entries = fs.readdirSync(path.dirname(target));
+    } catch {
+      return;
+    }
+    const aside = entries.map(parseSibling).filter((s) => s !== null && s.kind === 'old' && s.name === name);
+    if (aside.length === 0) return;
+    if (aside.some((s) => siblingAbandoned(s!))) {
+      recoverUnderLock(target);
+      return;
+    }
+    if (Date.now() >= deadline) return;
+    sleepSync(10);
+  }
 }
 
 /** Test hook: lets tests simulate a failure at a given step. Not for production use. */

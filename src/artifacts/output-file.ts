@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InterruptError, UserError } from '../errors.js';
 import { fileKind } from '../io/file-kind.js';
-import { parseSibling, processRuns, siblingPath } from './owner.js';
+import { parseSibling, siblingAbandoned, siblingPath } from './owner.js';
 import { asUserError, checkCreatable, fsyncDir, lstatOrNull, nextTurn, statOrNull, type WriteSteps, writeAndSync } from './write-steps.js';
 /** Write a file atomically: temp sibling, fsync, rename. Removes the temp file on failure. */
 export function writeFileAtomic(target: string, data: string | Uint8Array): void {
@@ -84,7 +84,7 @@ function removeAbandonedTemps(target: string): void {
   }
   for (const e of entries) {
     const s = parseSibling(e);
-    if (s && s.name === name && !processRuns(s.pid)) fs.rmSync(path.join(dir, e), { recursive: true, force: true });
+    if (s && s.name === name && siblingAbandoned(s)) fs.rmSync(path.join(dir, e), { recursive: true, force: true });
   }
 }
 

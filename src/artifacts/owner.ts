@@ -1,9 +1,10 @@
 /**
  * Who owns a name while rnnfc writes it: the siblings a write leaves next to its target
- * (`.NAME.tmp-PID-RANDOM` while writing, `.NAME.old-PID-RANDOM` while an old run is swapped out)
- * and the lock that reserves NAME (`.NAME.rnnfc-lock`, holding the owner's pid, host and process
- * start time). A sibling or lock is abandoned only when its owner is provably gone: same host,
- * and the pid no longer runs (or now belongs to a process started at another time).
+ * (`.NAME.tmp-PID-START-RANDOM` while writing, `.NAME.old-PID-START-RANDOM` while an old run is
+ * swapped out; START, the owner's process start time, is left out where there is no /proc) and the
+ * lock that reserves NAME (`.NAME.rnnfc-lock`, holding the owner's pid, host and process start
+ * time). A sibling or lock is abandoned only when its owner is provably gone: same host, and the
+ * pid no longer runs (or now belongs to a process started at another time).
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -12,19 +13,34 @@ import * as path from 'node:path';
 
 export type SiblingKind = 'tmp' | 'old';
 
-const SIBLING = /^\.(.+)\.(tmp|old)-(\d{1,10})-[0-9a-f]{8}$/;
+const SIBLING = /^\.(.+)\.(tmp|old)-(\d{1,10})(?:-(\d{1,20}))?-[0-9a-f]{8}$/;
 const LOCK_SUFFIX = '.rnnfc-lock';
 const BREAK_SUFFIX = '.rnnfc-lock-break';
 
-/** `dir/.NAME.KIND-PID-RANDOM`: a fresh sibling of `target` that names its owner. */
+/** `dir/.NAME.KIND-PID-START-RANDOM`: a fresh sibling of `target` that names its owner (its pid and start time). */
 export function siblingPath(target: string, kind: SiblingKind): string {
-  return path.join(path.dirname(target), `.${path.basename(target)}.${kind}-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const start = startOfThisProcess();
+  const owner = start === null ? `${process.pid}` : `${process.pid}-${start}`;
+  return path.join(path.dirname(target), `.${path.basename(target)}.${kind}-${owner}-${randomBytes(4).toString('hex')}`);
 }
 
-/** The target name, kind and owner pid of a sibling's file name; null for any other name. */
-export function parseSibling(entry: string): { name: string; kind: SiblingKind; pid: number } | null {
+/** A sibling's target name, kind and owner (pid, and start time when the name records one). */
+export interface Sibling {
+  name: string;
+  kind: SiblingKind;
+  pid: number;
+  start: string | null;
+}
+
+/** The target name, kind and owner of a sibling's file name; null for any other name. */
+export function parseSibling(entry: string): Sibling | null {
   const m = SIBLING.exec(entry);
-  return m ? { name: m[1], kind: m[2] as SiblingKind, pid: Number(m[3]) } : null;
+  return m ? { name: m[1], kind: m[2] as SiblingKind, pid: Number(m[3]), start: m[4] ?? null } : null;
+}
+
+/** True when the process that made sibling `s` provably no longer runs (its pid gone, or reused by a process started at another time). */
+export function siblingAbandoned(s: Sibling): boolean {
+  return !processRuns(s.pid, s.start);
 }
 
 /** The target name a lock (or its breaker) file reserves; null for any other name. */

@@ -12,6 +12,7 @@ import { compareKeys, keyText } from '../data/panel.js';
 import { ArtifactError, UsageError } from '../errors.js';
 import { shardOf } from '../panel/shard.js';
 import { VERSION } from '../version.js';
+import { restoreInterruptedSwap } from './atomic.js';
 import { localMemberFileNames, PANEL_FILE, PANEL_FORMAT_VERSION, type PanelFile, type PanelSeriesEntry } from './panel-format.js';
 import { type PanelMetricsFile, pooledFromFiles } from './panel-writer.js';
 import { buildManifest, readManifest } from './run-dir.js';
@@ -43,6 +44,7 @@ function forecastBlocks(text: string, keyColumns: number): { header: string; blo
 export async function mergePanelFiles(dirs: string[], onNote?: (note: string) => void): Promise<Record<string, string | Uint8Array>> {
   if (dirs.length === 0) throw new UsageError('merge needs the shard runs to combine');
   const shards = dirs.map((dir) => {
+    restoreInterruptedSwap(dir);
     const run = readPanelRun(dir);
     if (!run.panel.shard) throw new UsageError(`${dir} is not a shard run (train --shard i/n writes those); nothing to merge`);
     const config = readChecked(dir, 'config.yaml').toString('utf8');

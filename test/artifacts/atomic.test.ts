@@ -363,8 +363,62 @@ describe('restoreInterruptedSwap (before a run is read)', () => {
     // a present run, a missing one without a backup, and a backup of a live writer are left alone
     restoreInterruptedSwap(t);
     restoreInterruptedSwap(path.join(root, 'none'));
+    // a backup of a writer still swapping is left alone; the reader gives up after its wait
     fs.renameSync(t, sibling('run', 'old', process.pid));
-    restoreInterruptedSwap(t);
+    const before = Date.now();
+    restoreInterruptedSwap(t, 200);
+    expect(Date.now() - before).toBeGreaterThanOrEqual(200);
     expect(ls()).toEqual([path.basename(sibling('run', 'old', process.pid))]);
+  });
+  it('waits out a live writer between its two renames and then finds the new run, never the name missing', async () => {
+    const t = path.join(root, 'run');
+    writeDirAtomic(t, run({ 'a.txt': 'old' }), { overwrite: false });
+    writeDirAtomic(path.join(root, 'staged'), run({ 'a.txt': 'new' }), { overwrite: false });
+    // another process, alive, with the old run aside and the new one not yet renamed in: it
+    // finishes its swap 300 ms later
+    const child = spawn('sleep', ['30']);
+    try {
+      const aside = sibling('run', 'old', child.pid as number);
+      fs.renameSync(t, aside);
+      const finisher = spawn(process.execPath, [
+        '-e',
+        `setTimeout(() => { const fs = require('fs'); fs.renameSync(${JSON.stringify(path.join(root, 'staged'))}, ${JSON.stringify(t)}); }, 300)`,
+      ]);
+      const done = new Promise((r) => finisher.on('exit', r));
+      const before = Date.now();
+      restoreInterruptedSwap(t, 10_000);
+      expect(Date.now() - before).toBeGreaterThanOrEqual(250);
+      expect(fs.readFileSync(path.join(t, 'a.txt'), 'utf8')).toBe('new');
+      await done;
+    } finally {
+      child.kill();
+    }
+  });
+});
+
+describe('siblings name their owner by pid and start time', () => {
+  it('parses both spellings, and a sibling of a reused pid is abandoned', async () => {
+    const { parseSibling, siblingAbandoned, siblingPath } = await import('../../src/artifacts/owner.js');
+    const own = parseSibling(path.basename(siblingPath(path.join(root, 'run'), 'tmp')));
+    expect(own).toMatchObject({ name: 'run', kind: 'tmp', pid: process.pid });
+    expect(parseSibling('.run.old-123-0123abcd')).toEqual({ name: 'run', kind: 'old', pid: 123, start: null });
+    expect(parseSibling('.a.b.tmp-123-4567-12345678')).toEqual({ name: 'a.b', kind: 'tmp', pid: 123, start: '4567' });
+    expect(parseSibling('.run.tmp-notes')).toBeNull();
+    const child = spawn('sleep', ['30']);
+    try {
+      if (!fs.existsSync(`/proc/${child.pid}/stat`)) return; // no /proc: start times cannot be compared
+      const start = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ')[19];
+      expect(own?.start).not.toBeNull();
+      // the live process that made it, and one whose start time the name does not record, keep it
+      expect(siblingAbandoned({ name: 'run', kind: 'tmp', pid: child.pid as number, start })).toBe(false);
+      expect(siblingAbandoned({ name: 'run', kind: 'tmp', pid: child.pid as number, start: null })).toBe(false);
+      // the same pid started at another time: not its owner
+      const reused = path.join(root, `.run.tmp-${child.pid}-1-0123abcd`);
+      fs.mkdirSync(reused);
+      reserveNextRunDir(root, 'other').release();
+      expect(ls()).toEqual([]);
+    } finally {
+      child.kill();
+    }
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Concurrent commands on one name: two trains with one --out (one wins, the other is refused
  * before training), two config-less trains without --out (two whole runs under different names),
- * ten predicts writing one file (one whole forecast).
+ * ten predicts writing one file (one whole forecast), a predict while --overwrite swaps the run
+ * (it reads the new run whole, never a missing one).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -61,5 +62,36 @@ describe('concurrent trains and predicts', () => {
     for (const r of rs) expect(r.code, r.stderr).toBe(0);
     expect(whole).toContain(readFileSync(join(dir, 'f.csv'), 'utf8'));
     expect(readdirSync(dir).filter((n) => n.includes('f.csv'))).toEqual(['f.csv']);
+  });
+
+  it('a predict started while --overwrite has the old run aside waits for the new run and forecasts from it', async () => {
+    const run = 'runs/swap';
+    expect(rnnfc(dir, ['train', '-c', CFG, '--epochs', '1', '--seed', '1', '--out', run, '--quiet']).code).toBe(0);
+    const old = rnnfc(dir, ['predict', '-m', run, '-o', '-']).stdout;
+    // the overwriting train holds still at the instant between its two renames (the name absent)
+    let aside: () => void = () => {};
+    const reached = new Promise<void>((r) => {
+      aside = r;
+    });
+    const t = start(
+      dir,
+      ['train', '-c', CFG, '--epochs', '1', '--seed', '2', '--out', run, '--overwrite', '--quiet'],
+      { RNNFC_TEST_PAUSE_AT: 'old-aside' },
+      (all) => {
+        if (all.includes('rnnfc-test-step: old-aside')) aside();
+      },
+    );
+    await reached;
+    expect(readdirSync(join(dir, 'runs'))).not.toContain('swap');
+    const p = start(dir, ['predict', '-m', run, '-o', '-']);
+    await new Promise((r) => setTimeout(r, 500));
+    t.child.kill('SIGINT'); // past its commit point the write completes: the new run is renamed in
+    const [tr, pr] = await Promise.all([t.done, p.done]);
+    expect(tr.code, tr.stderr).toBe(0); // the interrupt came after the commit point: the run is written, as asked
+    expect(pr.code, pr.stderr).toBe(0);
+    expect(pr.stdout).toBe(rnnfc(dir, ['predict', '-m', run, '-o', '-']).stdout);
+    expect(pr.stdout).not.toBe(old);
+    expect(notWhole(join(dir, run))).toBeNull();
+    expect(dotEntries(join(dir, 'runs'))).toEqual([]);
   });
 });

@@ -48,7 +48,7 @@ async function killAt(cwd: string, args: string[], env: Record<string, string>, 
 /** The pids named by the dot entries of `dir` (temp siblings, old runs, locks). */
 function ownersOf(dir: string): number[] {
   return dotEntries(dir).map((e) => {
-    const m = /\.(?:tmp|old)-(\d+)-[0-9a-f]{8}$/.exec(e);
+    const m = /\.(?:tmp|old)-(\d+)(?:-\d+)?-[0-9a-f]{8}$/.exec(e);
     if (m) return Number(m[1]);
     if (e.endsWith('.rnnfc-lock')) return JSON.parse(readFileSync(join(dir, e), 'utf8')).pid as number;
     throw new Error(`unexpected entry ${e} in ${dir}`);
