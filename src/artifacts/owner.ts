@@ -214,6 +214,7 @@ export function liveLockOwner(target: string): { owner: LockOwner | null; file: 
 /** The message part naming a lock's holder. */
 export function describeOwner(held: { owner: LockOwner | null; file: string }): string {
   if (held.owner === null) return `its lock file ${held.file} was not written by rnnfc or is damaged (remove it if no rnnfc runs)`;
-  const where = held.owner.host === hostname() ? '' : ` on host ${held.owner.host}`;
-  return `another rnnfc process (pid ${held.owner.pid}${where}) is writing it`;
+  if (held.owner.host === hostname()) return `another rnnfc process (pid ${held.owner.pid}) is writing it`;
+  // this host cannot tell whether a process of another host still runs: only a person can
+  return `another rnnfc process (pid ${held.owner.pid} on host ${held.owner.host}) is writing it (if it no longer runs there, remove ${held.file})`;
 }

@@ -226,7 +226,9 @@ describe('names are reserved before training', () => {
       expect(() => checkRunTarget(t, true)).toThrow(new RegExp(`another rnnfc process \\(pid ${child.pid}\\) is writing it`));
       fs.writeFileSync(lock, JSON.stringify({ rnnfc_lock: 1, pid: child.pid, host: 'elsewhere', start: null, token: 'x' }));
       // a pid on another host proves nothing here
-      expect(() => checkRunTarget(t, true)).toThrow(new RegExp(`pid ${child.pid} on host elsewhere`));
+      expect(() => checkRunTarget(t, true)).toThrow(
+        new RegExp(`pid ${child.pid} on host elsewhere\\) is writing it \\(if it no longer runs there, remove .*\\.run\\.rnnfc-lock\\)`),
+      );
       fs.writeFileSync(lock, 'not json');
       expect(() => checkRunTarget(t, true)).toThrow(/its lock file .*\.run\.rnnfc-lock was not written by rnnfc or is damaged/);
     } finally {
