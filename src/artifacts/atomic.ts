@@ -5,11 +5,12 @@
  * Run directories: the name is reserved first (a lock file
  * beside it, owner.ts), the run is written to a temp sibling and renamed into place; replacing a
  * run (--overwrite, allowed only for a directory whose manifest.json proves rnnfc wrote all of
- * it) moves the old run aside, renames the new one in and then deletes the old one. POSIX has no
- * atomic exchange of two non-empty directories (Linux's renameat2 RENAME_EXCHANGE is not reachable
- * from Node), so between those two renames the name is absent for an instant (never partial).
- * rnnfc's readers (restoreInterruptedSwap) wait that instant out, so they always find a whole run,
- * old or new; other programs may see the name missing then. A process killed there leaves the old
+ * it) exchanges the new run and the old one in one atomic step where the system can (Linux's
+ * renameat2 RENAME_EXCHANGE, exchange.ts), then deletes the old one: at every instant the name
+ * holds a whole run, old or new. Elsewhere it moves the old run aside, renames the new one in and
+ * then deletes the old one; between those two renames the name is absent for an instant (never
+ * partial). rnnfc's readers (restoreInterruptedSwap) wait that instant out, so they always find a
+ * whole run; other programs may see the name missing then. A process killed there leaves the old
  * run as `.NAME.old-PID-START-RANDOM`, and the next writer of that directory (or a reader),
  * finding the owner dead, renames it back: the interrupted swap is rolled back. Temp siblings and locks of dead owners
  * are removed by later writers.
@@ -19,6 +20,7 @@ import * as path from 'node:path';
 import { excerpt } from '../data/excerpt.js';
 import { InterruptError, UserError } from '../errors.js';
 import { fileKind } from '../io/file-kind.js';
+import { exchangePaths } from './exchange.js';
 import { describeOwner, liveLockOwner, parseLockName, parseSibling, siblingAbandoned, siblingPath, tryLock, unlock } from './owner.js';
 import { MANIFEST_NAME, RUN_FORMAT } from './run-dir.js';
 import { asUserError, checkCreatable, fsyncDir, lstatOrNull, makeDirs, nextTurn, removeEmptyDirs, type WriteSteps, writeAndSync } from './write-steps.js';
@@ -287,6 +289,18 @@ export class RunSlot {
     const parent = path.dirname(this.dir);
     if (lstatOrNull(this.dir)) {
       checkExisting(this.dir, this.overwrite); // the directory may have changed while the model trained
+      if (exchangePaths(tmp, this.dir)) {
+        // one atomic step: the name holds the new run, the temp sibling the old one
+        this.backup = tmp;
+        this.tmp = null;
+        fsyncDir(parent);
+        yield 'exchanged';
+        fs.rmSync(tmp, { recursive: true, force: true });
+        this.backup = null;
+        this.state = 'committed';
+        yield 'committed';
+        return;
+      }
       const backup = siblingPath(this.dir, 'old');
       fs.renameSync(this.dir, backup);
       this.backup = backup;

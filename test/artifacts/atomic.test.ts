@@ -324,10 +324,12 @@ describe('cancellation of a write', () => {
       signal: ac.signal,
       step: async (name) => {
         steps.push(name);
-        if (name === 'old-aside') ac.abort();
+        if (name === 'old-aside' || name === 'exchanged') ac.abort();
       },
     });
-    expect(steps.slice(-4)).toEqual(['written', 'old-aside', 'swapped', 'committed']);
+    expect(steps.slice(-4)).toEqual(
+      steps.includes('exchanged') ? ['wrote:manifest.json', 'written', 'exchanged', 'committed'] : ['written', 'old-aside', 'swapped', 'committed'],
+    );
     expect(fs.readFileSync(path.join(t, 'a.txt'), 'utf8')).toBe('new');
     expect(fs.readdirSync(path.join(root, 'runs'))).toEqual(['run']);
   });
@@ -422,5 +424,59 @@ describe('siblings name their owner by pid and start time', () => {
     } finally {
       child.kill();
     }
+  });
+});
+
+describe('--overwrite swaps in one atomic exchange where the system can', () => {
+  it('exchangePaths swaps two directories (or says it cannot, changing nothing)', async () => {
+    const { exchangePaths } = await import('../../src/artifacts/exchange.js');
+    const a = path.join(root, 'a');
+    const b = path.join(root, 'b');
+    fs.mkdirSync(a);
+    fs.mkdirSync(b);
+    fs.writeFileSync(path.join(a, 'x'), 'A');
+    fs.writeFileSync(path.join(b, 'x'), 'B');
+    const ok = exchangePaths(a, b);
+    // Linux with util-linux's exch or perl (every Debian and Ubuntu system) exchanges
+    if (process.platform === 'linux' && spawnSync('perl', ['-e', '0']).status === 0) expect(ok).toBe(true);
+    expect(fs.readFileSync(path.join(a, 'x'), 'utf8')).toBe(ok ? 'B' : 'A');
+    expect(fs.readFileSync(path.join(b, 'x'), 'utf8')).toBe(ok ? 'A' : 'B');
+    // a missing side: nothing changes
+    expect(exchangePaths(a, path.join(root, 'none'))).toBe(false);
+    expect(ls()).toEqual(['a', 'b']);
+  });
+  it('the write steps: one exchange (the name never missing), or the two renames when exchange is off', async () => {
+    const { _exchange, exchangePaths } = await import('../../src/artifacts/exchange.js');
+    const t = path.join(root, 'run');
+    writeDirAtomic(t, run({ 'a.txt': 'old' }), { overwrite: false });
+    const stepsOf = async () => {
+      const seen: string[] = [];
+      const present: boolean[] = [];
+      await reserveRunDir(t, { overwrite: true }).commit(run({ 'a.txt': `v${Math.random()}` }), {
+        step: async (s) => {
+          seen.push(s);
+          present.push(fs.existsSync(path.join(t, 'manifest.json')));
+        },
+      });
+      return { seen: seen.filter((s) => !s.startsWith('wrote:')), present };
+    };
+    const probe = [path.join(root, 'p1'), path.join(root, 'p2')];
+    for (const p of probe) fs.mkdirSync(p);
+    const can = exchangePaths(probe[0], probe[1]);
+    for (const p of probe) fs.rmdirSync(p);
+    if (can) {
+      const ex = await stepsOf();
+      expect(ex.seen).toEqual(['written', 'exchanged', 'committed']);
+      expect(ex.present.every(Boolean)).toBe(true);
+    }
+    _exchange.enabled = false;
+    try {
+      const rn = await stepsOf();
+      expect(rn.seen).toEqual(['written', 'old-aside', 'swapped', 'committed']);
+      expect(rn.present).toContain(false); // the instant between the renames
+    } finally {
+      _exchange.enabled = true;
+    }
+    expect(ls()).toEqual(['run']);
   });
 });

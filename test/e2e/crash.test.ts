@@ -14,7 +14,7 @@ import { mulberry32 } from '../../src/train/rng.js';
 import { rnnfc, scratch } from './helpers.js';
 import { checksums, dotEntries, type Finished, notWhole, start } from './run-check.js';
 
-const TRAIN_KILLS = 24;
+const TRAIN_KILLS = 32;
 const PREDICT_KILLS = 24;
 
 /** The harness's moments are random but the same on every run. */
@@ -96,29 +96,38 @@ describe.concurrent('crash harness: SIGKILL at random moments', () => {
       'manifest.json',
     ];
     const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)];
-    const schedule: { mode: 'overwrite' | 'fresh' | 'auto'; step: string | null }[] = [];
-    for (const mode of ['overwrite', 'fresh', 'auto'] as const) {
-      const must = mode === 'overwrite' ? ['old-aside', 'old-aside', 'swapped', 'committed'] : ['written', 'committed'];
-      const steps: (string | null)[] = [null, null, null, ...must];
-      while (steps.length < TRAIN_KILLS / 3) steps.push(`wrote:${pick(files)}`);
+    // --overwrite swaps in one atomic exchange where the system can ('overwrite'), else by two
+    // renames ('renames', the fallback, forced with RNNFC_TEST_NO_EXCHANGE)
+    const MODES = ['overwrite', 'renames', 'fresh', 'auto'] as const;
+    const schedule: { mode: (typeof MODES)[number]; step: string | null }[] = [];
+    for (const mode of MODES) {
+      const must =
+        mode === 'overwrite'
+          ? ['exchanged', 'exchanged', 'committed']
+          : mode === 'renames'
+            ? ['old-aside', 'old-aside', 'swapped', 'committed']
+            : ['written', 'committed'];
+      const steps: (string | null)[] = [null, null, ...must];
+      while (steps.length < TRAIN_KILLS / MODES.length) steps.push(`wrote:${pick(files)}`);
       for (const step of steps) schedule.push({ mode, step });
     }
     for (let i = schedule.length - 1; i > 0; i--) {
       const j = Math.floor(rand() * (i + 1));
       [schedule[i], schedule[j]] = [schedule[j], schedule[i]];
     }
-    const stats = { training: 0, write: 0, overwrite: 0, fresh: 0, auto: 0, swapGap: 0, rolledBack: 0, replaced: 0, checks: 0 };
+    const stats = { training: 0, write: 0, overwrite: 0, renames: 0, fresh: 0, auto: 0, swapGap: 0, rolledBack: 0, replaced: 0, checks: 0 };
     const byStep: Record<string, number> = {};
     let completed = 0;
     let gapBefore = false;
     for (let i = 0, kills = 0; kills < TRAIN_KILLS && i < 2 * TRAIN_KILLS; i++) {
       const { mode, step } = schedule[i % schedule.length];
       const inTraining = step === null;
-      const args = mode === 'overwrite' ? [...base, '--out', 'runs/keep', '--overwrite'] : mode === 'fresh' ? [...base, '--out', `runs/fresh-${i}`] : base;
+      const swap = mode === 'overwrite' || mode === 'renames';
+      const args = swap ? [...base, '--out', 'runs/keep', '--overwrite'] : mode === 'fresh' ? [...base, '--out', `runs/fresh-${i}`] : base;
       const k = await killAt(
         dir,
         args,
-        inTraining ? {} : { RNNFC_TEST_PAUSE_AT: step as string },
+        { ...(mode === 'renames' ? { RNNFC_TEST_NO_EXCHANGE: '1' } : {}), ...(inTraining ? {} : { RNNFC_TEST_PAUSE_AT: step as string }) },
         inTraining ? { after: 'reserved', ms: rand() * trainMs * 0.8 } : { step: step as string },
       );
       expect(k.killed || k.r.code === 0, k.r.stderr).toBe(true);
@@ -140,8 +149,10 @@ describe.concurrent('crash harness: SIGKILL at random moments', () => {
       // runs/keep: the previous run, or (--overwrite killed after its swap) the new one; missing
       // only when killed between the swap's two renames, the previous run then waiting aside
       const now = checksums(join(runs, 'keep'));
+      const done = mode === 'overwrite' ? ['exchanged', 'committed'] : ['swapped', 'committed'];
       if (now === null) {
-        expect(mode).toBe('overwrite');
+        // only the two-rename fallback ever leaves the name missing
+        expect(mode).toBe('renames');
         expect(last).toBe('old-aside');
         const aside = dotEntries(runs).filter((e) => e.startsWith('.keep.old-'));
         expect(aside).toHaveLength(1);
@@ -149,13 +160,13 @@ describe.concurrent('crash harness: SIGKILL at random moments', () => {
         if (gapBefore) stats.rolledBack++;
         stats.swapGap++;
       } else if (JSON.stringify(now) === JSON.stringify(keep)) {
-        if (mode === 'overwrite') expect(['swapped', 'committed']).not.toContain(last);
+        if (swap) expect(done).not.toContain(last);
         if (gapBefore) stats.rolledBack++;
       } else {
-        expect(mode).toBe('overwrite');
-        expect(['swapped', 'committed']).toContain(last);
+        expect(swap).toBe(true);
+        expect(done).toContain(last);
         // a swap, not a fresh write: the previous run was back in place when this train committed
-        expect(k.seen).toContain('old-aside');
+        expect(k.seen).toContain(mode === 'overwrite' ? 'exchanged' : 'old-aside');
         if (gapBefore) stats.rolledBack++;
         keep = now;
         stats.replaced++;
@@ -171,7 +182,7 @@ describe.concurrent('crash harness: SIGKILL at random moments', () => {
     // the next run finishes or rolls back what the last kill left, and leaves nothing behind
     const fin = rnnfc(dir, [...base, '--out', 'runs/keep', '--overwrite'], { RNNFC_TEST_STEPS: '1' });
     expect(fin.code, fin.stderr).toBe(0);
-    expect(fin.stderr).toMatch(/old-aside/);
+    expect(fin.stderr).toMatch(/exchanged/);
     expect(dotEntries(runs)).toEqual([]);
     for (const name of readdirSync(runs)) expect(notWhole(join(runs, name))).toBeNull();
     const p = rnnfc(dir, ['predict', '-m', 'runs/keep', '-o', '-']);
@@ -179,7 +190,7 @@ describe.concurrent('crash harness: SIGKILL at random moments', () => {
     if (gapBefore) stats.rolledBack++;
 
     console.log(
-      `train crash harness: ${stats.training + stats.write} kills (${stats.training} training, ${stats.write} write phase; ${stats.overwrite} --overwrite, ${stats.fresh} --out, ${stats.auto} no --out), by step ${JSON.stringify(byStep)}; ${stats.swapGap} between the swap's renames (rolled back by the next run), ${stats.replaced} after the swap; invariants held after all ${stats.checks} runs (${completed} finished before their kill)`,
+      `train crash harness: ${stats.training + stats.write} kills (${stats.training} training, ${stats.write} write phase; ${stats.overwrite} --overwrite by exchange, ${stats.renames} by two renames, ${stats.fresh} --out, ${stats.auto} no --out), by step ${JSON.stringify(byStep)}; ${stats.swapGap} between the swap's renames (rolled back by the next run), ${stats.replaced} after the swap; invariants held after all ${stats.checks} runs (${completed} finished before their kill)`,
     );
     expect(stats.training + stats.write).toBe(TRAIN_KILLS);
     expect(stats.training).toBeGreaterThanOrEqual(5);

@@ -12,10 +12,14 @@ import { checksums, dotEntries, notWhole, start } from './run-check.js';
 
 const TRAIN = ['train', '-c', 'test/fixtures/e2e/tiny.yaml', '--epochs', '1', '--quiet'];
 
-/** Runs rnnfc paused at write step `step` and sends `signal` there. */
+/**
+ * Runs rnnfc paused at write step `step` and sends `signal` there. The steps of the two-rename
+ * swap (old-aside, swapped) exist only where --overwrite cannot exchange atomically: forced then.
+ */
 async function signalAt(cwd: string, args: string[], step: string, signal: NodeJS.Signals) {
   let sent = false;
-  const p = start(cwd, args, { RNNFC_TEST_PAUSE_AT: step }, (all) => {
+  const renames: Record<string, string> = step === 'old-aside' || step === 'swapped' ? { RNNFC_TEST_NO_EXCHANGE: '1' } : {};
+  const p = start(cwd, args, { RNNFC_TEST_PAUSE_AT: step, ...renames }, (all) => {
     if (!sent && all.includes(`rnnfc-test-step: ${step}\n`)) sent = p.child.kill(signal);
   });
   const r = await p.done;
@@ -66,6 +70,33 @@ describe('SIGINT and SIGTERM in the write phase', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(notWhole(join(dir, 'runs/keep'))).toBeNull();
     expect(checksums(join(dir, 'runs/keep'))).not.toEqual(before);
+    expect(dotEntries(join(dir, 'runs'))).toEqual([]);
+  });
+
+  it('Ctrl-C and SIGKILL at the atomic exchange of --overwrite: the name holds the new run, whole, at once', async () => {
+    const exchanged = (r: { stderr: string }) => r.stderr.includes('rnnfc-test-step: exchanged');
+    const before = checksums(join(dir, 'runs/keep'));
+    const probe = start(dir, [...TRAIN, '--out', 'runs/keep', '--overwrite', '--seed', '41'], { RNNFC_TEST_STEPS: '1' });
+    const first = await probe.done;
+    expect(first.code, first.stderr).toBe(0);
+    if (!exchanged(first)) return; // a system without atomic exchange: the two-rename tests cover it
+    expect(checksums(join(dir, 'runs/keep'))).not.toEqual(before);
+    const mid = checksums(join(dir, 'runs/keep'));
+    const r = await signalAt(dir, [...TRAIN, '--out', 'runs/keep', '--overwrite', '--seed', '42'], 'exchanged', 'SIGINT');
+    expect(r.code, r.stderr).toBe(0);
+    expect(notWhole(join(dir, 'runs/keep'))).toBeNull();
+    expect(checksums(join(dir, 'runs/keep'))).not.toEqual(mid);
+    expect(dotEntries(join(dir, 'runs'))).toEqual([]);
+    const last = checksums(join(dir, 'runs/keep'));
+    const k = await signalAt(dir, [...TRAIN, '--out', 'runs/keep', '--overwrite', '--seed', '43'], 'exchanged', 'SIGKILL');
+    expect(k.signal).toBe('SIGKILL');
+    // killed right after the exchange: the new run is in place, the old one waits in a temp sibling
+    expect(notWhole(join(dir, 'runs/keep'))).toBeNull();
+    expect(checksums(join(dir, 'runs/keep'))).not.toEqual(last);
+    expect(dotEntries(join(dir, 'runs')).some((e) => e.startsWith('.keep.tmp-'))).toBe(true);
+    expect(rnnfc(dir, ['predict', '-m', 'runs/keep', '-o', '-']).code).toBe(0);
+    // the next train removes what the dead writer left
+    expect(rnnfc(dir, [...TRAIN, '--out', 'runs/after']).code).toBe(0);
     expect(dotEntries(join(dir, 'runs'))).toEqual([]);
   });
 
