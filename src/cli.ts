@@ -18,6 +18,11 @@ function nonNegativeInt(name: string) {
     return n;
   };
 }
+function damping(v: string): number {
+  const n = Number(v);
+  if (!(n > 0 && n <= 1)) throw new InvalidArgumentError('--damping must be a number in (0, 1] (1: no damping)');
+  return n;
+}
 function threadCount(v: string): number | 'auto' {
   if (v === 'auto') return v;
   const n = Number(v);
@@ -53,6 +58,11 @@ function dataFlags(cmd: Command): Command {
     .option('--id-column <name>', 'key column of a panel in long format, each key a series; repeat for several (overrides data.id_column)', collect)
     .addOption(new Option('--scope <scope>', "a panel's models: one per series, or one global network for all (overrides model.scope)").choices(SCOPES))
     .option('--pretrained <name>', 'a pretrained forecaster beside the model: none, builtin, or the folder rnnfc pretrain wrote (overrides model.pretrained)')
+    .option(
+      '--damping <phi>',
+      'damp the trend the forecast extrapolates: step h carries phi + ... + phi^h steps of it; 1: none (overrides model.damping)',
+      damping,
+    )
     .option('--lookback <n>', 'input window length (overrides window.lookback)', positiveInt('--lookback'))
     .option('--horizon <n>', 'steps to forecast (overrides window.horizon)', positiveInt('--horizon'))
     .option('--epochs <n>', 'training epochs (overrides training.epochs)', positiveInt('--epochs'))

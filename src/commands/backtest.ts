@@ -36,7 +36,7 @@ export async function backtestCommand(opts: BacktestCommandOptions): Promise<voi
   const origins = opts.origins ?? 3;
   // Without a config file, transforms and lookback are chosen at each origin from the rows
   // before it only (flags still win over the choice).
-  const configFor = opts.config ? undefined : autoConfigFor(season, opts.lookback, opts.pretrained);
+  const configFor = opts.config ? undefined : autoConfigFor(season, opts.lookback, opts.pretrained, opts.damping);
   // the pretrained forecaster the origins use, opened (or refused) before any origin trains
   const pretrained = configFor ? (opts.pretrained ?? CONFIGLESS_PRETRAINED) : cfg.model.pretrained;
   if (pretrained !== 'none') loadPretrained(pretrained);
@@ -92,6 +92,8 @@ function table(r: BacktestResult, cfg: Config, seconds: number): string {
   for (const [m, s] of Object.entries(r.mean)) lines.push([m.padEnd(15), ...names.map((k) => metricText(s[k]).padStart(10))].join(''));
   const uses = r.origins.map((o) => o.pretrained).filter((u) => u !== undefined);
   if (uses.length) lines.push(`pretrained forecaster: ${uses.map(useText).join(', ')} (by origin, chosen on the validation rows before each)`);
+  const phi = r.origins.find((o) => o.damping !== undefined)?.damping;
+  if (phi !== undefined) lines.push(`trend damped: phi ${phi} (model.damping)`);
   lines.push(`${seconds.toFixed(1)} s`);
   return lines.join('\n') + '\n';
 }
@@ -117,7 +119,11 @@ async function backtestPanelCommand(cfg: Config, opts: BacktestCommandOptions, t
       step,
       configless: !opts.config,
       settingsFor: (scope) =>
-        panelSettingsFor({ ...scfg, model: { ...scfg.model, scope } }, panel.frequency, { configless: !opts.config, lookback: opts.lookback }),
+        panelSettingsFor({ ...scfg, model: { ...scfg.model, scope } }, panel.frequency, {
+          configless: !opts.config,
+          lookback: opts.lookback,
+          damping: opts.damping,
+        }),
       // config-less without --scope: each origin's scope is chosen from the rows before it
       choose: !opts.config && opts.scope === undefined,
       ...computeOptions(cfg, opts),

@@ -19,7 +19,7 @@ export async function checkCommand(opts: DataFlagOptions): Promise<void> {
   const flagged = configFromOptions(opts);
   if (isPanel(flagged.data)) return checkPanel(flagged, opts);
   const s = readConfiguredSeries(flagged, opts);
-  const cfg = settingsFor(flagged, s, { configless: !opts.config, lookback: opts.lookback, pretrained: opts.pretrained });
+  const cfg = settingsFor(flagged, s, { configless: !opts.config, lookback: opts.lookback, pretrained: opts.pretrained, damping: opts.damping });
   prepareFit(cfg, s, machineLimits(opts));
   // the pretrained forecaster train would open: there, whole, and of this rnnfc's windows
   if (cfg.model.pretrained !== 'none') loadPretrained(cfg.model.pretrained);
@@ -49,7 +49,11 @@ interface ScopeCheck {
  * global model also needs every series on the window shape most of them have (sharedWindow).
  */
 function checkScope(cfg: Config, panel: Panel, scope: Scope, opts: DataFlagOptions): ScopeCheck {
-  const settingsOf = panelSettingsFor({ ...cfg, model: { ...cfg.model, scope } }, panel.frequency, { configless: !opts.config, lookback: opts.lookback });
+  const settingsOf = panelSettingsFor({ ...cfg, model: { ...cfg.model, scope } }, panel.frequency, {
+    configless: !opts.config,
+    lookback: opts.lookback,
+    damping: opts.damping,
+  });
   const limits = machineLimits(opts);
   const skipped: PanelFailure[] = [];
   let fitted = 0;

@@ -29,6 +29,8 @@ export interface DataFlagOptions {
   scope?: string;
   /** model.pretrained: none, builtin or a folder `rnnfc pretrain` wrote (relative to the current directory). */
   pretrained?: string;
+  /** model.damping: phi in (0, 1], 1 for none. */
+  damping?: number;
   lookback?: number;
   horizon?: number;
   epochs?: number;
@@ -62,6 +64,7 @@ export function overridesFrom(opts: DataFlagOptions): ConfigOverrides {
   if (opts.idColumn !== undefined) o.idColumns = opts.idColumn;
   if (opts.scope !== undefined) o.scope = opts.scope;
   if (opts.pretrained !== undefined) o.pretrained = opts.pretrained;
+  if (opts.damping !== undefined) o.damping = opts.damping;
   if (opts.lookback !== undefined) o.lookback = opts.lookback;
   if (opts.horizon !== undefined) o.horizon = opts.horizon;
   if (opts.epochs !== undefined) o.epochs = opts.epochs;

@@ -241,7 +241,7 @@ function zeroShot(run: SavedPanelRun, frequency: Frequency): (key: string[], ser
   const first = run.series[0];
   const io = first.pipeline.io;
   const cfg: Config = { ...run.config, evaluation: { ...run.config.evaluation, test_size: 0 } };
-  const settings = panelSettingsFor(cfg, frequency, { configless: run.panel.configless, lookback: io.lookback });
+  const settings = panelSettingsFor(cfg, frequency, { configless: run.panel.configless, lookback: io.lookback, damping: io.damping });
   return (key, series) => {
     const s = settings(memberConfig(cfg, { key, series }), series);
     const p = prepareNewSeries(s, series, io);
@@ -250,7 +250,7 @@ function zeroShot(run: SavedPanelRun, frequency: Frequency): (key: string[], ser
       ...first.pipeline,
       last_time: formatTime(last, series.index.format),
       season: evaluationSeason(s.evaluation.season, series.index.frequency),
-      io: { ...p.io, ...(io.members ? { members: io.members } : {}) },
+      io: { ...p.io, ...(io.members ? { members: io.members } : {}), ...(io.damping !== undefined ? { damping: io.damping } : {}) },
       transforms: p.pipeline.toJSON(),
     };
     return { ...first, pipeline, transforms: p.pipeline };

@@ -42,7 +42,7 @@ export async function trainCommand(opts: TrainOptions): Promise<void> {
   const { series, sha256 } = readConfiguredInput(flagged, opts);
   // Without a config file, the settings the config-less backtest measures (flags still win);
   // the run's config.yaml records what was chosen.
-  const cfg = settingsFor(flagged, series, { configless: !opts.config, lookback: opts.lookback, pretrained: opts.pretrained });
+  const cfg = settingsFor(flagged, series, { configless: !opts.config, lookback: opts.lookback, pretrained: opts.pretrained, damping: opts.damping });
   // a missing or damaged pretrained forecaster is refused before anything trains
   if (cfg.model.pretrained !== 'none') loadPretrained(cfg.model.pretrained);
   const out = await reserveRunOutput(opts, cfg);
@@ -74,6 +74,7 @@ function report(opts: TrainOptions, outDir: string, r: FitResult): void {
         ...membersFields(r),
         train_seconds: Number(r.trainSeconds.toFixed(3)),
         ...(r.pretrained ? { pretrained: pretrainedFields(r.pretrained) } : {}),
+        ...(r.io.damping !== undefined ? { damping: r.io.damping } : {}),
         metrics: Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [k, roundScores(v)])),
       }) + '\n',
     );
@@ -93,6 +94,7 @@ function report(opts: TrainOptions, outDir: string, r: FitResult): void {
       : 'no validation rows to choose by';
     lines.push(`forecast: ${useText(r.pretrained.use)} (pretrained forecaster ${r.pretrained.model.name}; ${why})`);
   }
+  if (r.io.damping !== undefined) lines.push(`trend damped: phi ${r.io.damping} (model.damping)`);
   const th = r.threads === null ? '' : `, ${threadsText(r.threads)}`;
   lines.push(`wrote ${outDir} (backend ${r.backend}${th}, ${r.history.length} epochs, best ${r.bestEpoch}, ${r.trainSeconds.toFixed(1)} s)`);
   process.stdout.write(lines.join('\n') + '\n');
@@ -112,7 +114,7 @@ async function trainPanel(flagged: Config, opts: TrainOptions, t0: number): Prom
   const show = interactive(opts);
   // config-less and unsharded, without --scope: the scope that measures better before the test origin
   const settingsFor = (scope: Scope) =>
-    panelSettingsFor({ ...cfg, model: { ...cfg.model, scope } }, panel.frequency, { configless: !opts.config, lookback: opts.lookback });
+    panelSettingsFor({ ...cfg, model: { ...cfg.model, scope } }, panel.frequency, { configless: !opts.config, lookback: opts.lookback, damping: opts.damping });
   let choice: ScopeChoice | undefined;
   if (!opts.config && opts.scope === undefined && !shard) {
     if (show) process.stderr.write('choosing between local models and a global one...\n');

@@ -14,7 +14,7 @@ export const DEFAULTS = {
   data: { missing: 'interpolate', id_column: [] },
   transforms: [{ kind: 'scale', method: 'standard' }],
   window: { mode: 'many-to-one', lookback: 24, horizon: 12, strategy: 'direct', normalize: 'none' },
-  model: { cell: 'lstm', layers: [{ units: 32 }], dropout: 0, dense: [], linear: false, ridge: 0.01, scope: 'local', pretrained: 'none' },
+  model: { cell: 'lstm', layers: [{ units: 32 }], dropout: 0, dense: [], linear: false, ridge: 0.01, scope: 'local', pretrained: 'none', damping: 1 },
   training: {
     optimizer: 'adam',
     learning_rate: 0.001,

@@ -16,6 +16,7 @@ export interface ConfigOverrides {
   idColumns?: string[];
   scope?: string;
   pretrained?: string;
+  damping?: number;
   lookback?: number;
   horizon?: number;
   epochs?: number;
@@ -38,6 +39,7 @@ const OVERRIDE_FLAGS: Record<keyof ConfigOverrides, { path: Path; flag: string }
   idColumns: { path: ['data', 'id_column'], flag: '--id-column' },
   scope: { path: ['model', 'scope'], flag: '--scope' },
   pretrained: { path: ['model', 'pretrained'], flag: '--pretrained' },
+  damping: { path: ['model', 'damping'], flag: '--damping' },
   lookback: { path: ['window', 'lookback'], flag: '--lookback' },
   horizon: { path: ['window', 'horizon'], flag: '--horizon' },
   epochs: { path: ['training', 'epochs'], flag: '--epochs' },
@@ -244,7 +246,7 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
   }
 
   // model
-  const m = c.section(root.model, ['model'], ['cell', 'layers', 'dropout', 'dense', 'linear', 'ridge', 'scope', 'pretrained']);
+  const m = c.section(root.model, ['model'], ['cell', 'layers', 'dropout', 'dense', 'linear', 'ridge', 'scope', 'pretrained', 'damping']);
   const md = DEFAULTS.model;
   const model: ModelConfig = {
     cell: c.enumOf(m.cell, ['model', 'cell'], CELLS, md.cell),
@@ -255,7 +257,12 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
     ridge: c.num(m.ridge, ['model', 'ridge'], md.ridge, { min: 0 }),
     scope: c.enumOf(m.scope, ['model', 'scope'], SCOPES, md.scope),
     pretrained: c.str(m.pretrained, ['model', 'pretrained'], md.pretrained),
+    damping: c.num(m.damping, ['model', 'damping'], md.damping, { min: 0, minOpen: true }),
   };
+  if (model.damping > 1) c.problem(['model', 'damping'], `must be a number in (0, 1] (1: no damping), got ${model.damping}`);
+  if (model.damping < 1 && window.mode === 'one-to-one') {
+    c.problem(['model', 'damping'], 'applies only to mode many-to-one (the whole horizon is forecast from the rows before it)');
+  }
   if (model.pretrained === '') c.problem(['model', 'pretrained'], 'must be none, builtin or the folder `rnnfc pretrain` wrote, got ""');
   if (model.pretrained !== 'none' && isPanel(data)) {
     c.problem(['model', 'pretrained'], 'applies to one series for now, not to a panel (data.id_column or several targets)');

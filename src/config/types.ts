@@ -66,6 +66,12 @@ export interface ModelConfig {
    * its only input.
    */
   pretrained: string;
+  /**
+   * Damping of the trend the final forecast extrapolates (forecast/damping.ts): 1, none; phi in
+   * (0, 1): step h of the forecast carries phi + phi^2 + ... + phi^h steps of its trend instead of
+   * h, as a damped-trend ETS forecast does. Many-to-one models with the target as the only input.
+   */
+  damping: number;
 }
 
 export interface TrainingConfig {

@@ -44,6 +44,8 @@ export interface OriginResult {
   transforms: string[];
   /** model.pretrained: what the forecast was made of at this origin (the model's alone, or its mean with the pretrained network's). */
   pretrained?: PretrainedUse;
+  /** model.damping: the phi the forecast's trend was damped by at this origin (absent: undamped). */
+  damping?: number;
   forecast: number[];
   actual: number[];
   metrics: Record<string, MethodScores>;
@@ -147,6 +149,7 @@ export async function backtest(cfg: Config, series: Series, opts: BacktestOption
       lookback: kcfg.window.lookback,
       transforms: kcfg.transforms.map(describeTransform),
       ...(r.pretrained ? { pretrained: r.pretrained.use } : {}),
+      ...(r.io.damping !== undefined ? { damping: r.io.damping } : {}),
       forecast: Array.from(r.test.forecast),
       actual: Array.from(r.test.actual),
       metrics,

@@ -16,6 +16,7 @@ import type { Series } from '../types.js';
 import { splitPoints } from '../windows/index-math.js';
 import { type TrainingWindows, trainingWindows } from '../windows/training-windows.js';
 import { drift, naive, seasonalNaive } from './baselines.js';
+import { dampTrend } from './damping.js';
 import { medianOf } from './ensemble.js';
 import { forecastTransformed, type ModelIO, needsFeedback, onlyTargetInput, testBlocks } from './forecast.js';
 import { checkMemory, checkSizesAgainstRows, checkSizesAgainstSplit, DEFAULT_LIMITS, type FitLimits } from './limits.js';
@@ -367,6 +368,19 @@ export async function evaluateFit(
     future = combineForecasts(choice.use, future, futureZero);
     io.pretrained = { use: choice.use, season };
     pretrained = { model: pm, ...choice };
+  }
+  // model.damping: the final forecasts' trends, each from the rows before it
+  const phi = cfg.model.damping;
+  if (phi < 1) {
+    let at = 0;
+    const damped = new Float64Array(testF.length);
+    for (const b of blocks) {
+      damped.set(dampTrend(testF.subarray(at, at + b.steps), original.subarray(0, b.start), phi, season), at);
+      at += b.steps;
+    }
+    testF = damped;
+    if (future.length) future = dampTrend(future, original, phi, season);
+    io.damping = phi;
   }
   const train = original.subarray(0, origin);
   // the baselines forecast the same blocks from the same rows; MASE scales by the training part

@@ -29,6 +29,8 @@ export interface ModelIO {
    * and the season the network's transforms are chosen for. Absent: the model alone.
    */
   pretrained?: { use: 'model' | 'mean'; season: number };
+  /** model.damping below 1: the final forecast's trend is damped by this phi (forecast/damping.ts). Absent: undamped. */
+  damping?: number;
 }
 
 /**

@@ -6,6 +6,7 @@ import { futureTimes, stepNumber, stepNumbers } from '../data/time.js';
 import { ArtifactError, DataError, UserError } from '../errors.js';
 import type { Predictor } from '../model/predictor.js';
 import type { Series } from '../types.js';
+import { dampTrend } from './damping.js';
 import { medianOf } from './ensemble.js';
 import type { SavedModel } from './fit.js';
 import { forecastTransformed, needsFeedback, onlyTargetInput } from './forecast.js';
@@ -69,13 +70,17 @@ export async function forecastFromRun(
     }
   }
   const own = medianOf(forecasts);
+  // model.damping, after everything else, as train did
+  const damped = (f: Float64Array) => (io.damping !== undefined ? dampTrend(f, series.columns[io.target], io.damping, saved.season) : f);
   const pt = io.pretrained;
-  if (!pt) return { times: future, forecast: own };
+  if (!pt || pt.use === 'model') {
+    if (pt && !run.pretrained) throw new ArtifactError(`${run.dir}: pipeline.json uses a pretrained forecaster the run does not hold`);
+    return { times: future, forecast: damped(own) };
+  }
   if (!run.pretrained) throw new ArtifactError(`${run.dir}: pipeline.json uses a pretrained forecaster the run does not hold`);
-  if (pt.use === 'model') return { times: future, forecast: own };
   const y = series.columns[io.target];
   if (n < MIN_OBSERVED || !y.every(Number.isFinite))
     throw new DataError(`${opts.source}: the run's pretrained forecaster needs at least ${MIN_OBSERVED} rows without missing values`);
   const zero = pretrainedForecast(run.pretrained.predict, y, pt.season, io.horizon, forecastSteps);
-  return { times: future, forecast: combineForecasts(pt.use, own, zero) };
+  return { times: future, forecast: damped(combineForecasts(pt.use, own, zero)) };
 }

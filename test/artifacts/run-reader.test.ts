@@ -102,6 +102,10 @@ describe('run directory: written by run-writer, read back by run-reader', () => 
     expect(refusal(tampered(direct, (p) => void (p.io.outputs = 3)))).toMatch(/io\.outputs: must be 4 for mode many-to-one, strategy direct and horizon 4/);
     expect(refusal(tampered(direct, (p) => void (p.io.offset = 0)))).toMatch(/io\.offset: must be 1, the rows the transforms lose to differencing/);
     expect(refusal(tampered(direct, (p) => void (p.io.features = ['other'])))).toMatch(/io\.features: must equal features/);
+    // io.damping, the trend damping predict applies: a number in (0, 1) for a many-to-one model
+    for (const bad of [1, 0, -0.5, 'x', null])
+      expect(refusal(tampered(direct, (p) => void (p.io.damping = bad)))).toMatch(/io\.damping: must be a number in \(0, 1\)/);
+    expect(readRun(tampered(direct, (p) => void (p.io.damping = 0.9))).pipeline.io.damping).toBe(0.9);
     expect(refusal(tampered(direct, (p) => void (p.frequency.step = 0)))).toMatch(/frequency\.step: must be an integer >= 1/);
     expect(refusal(tampered(direct, (p) => void (p.missing = 'guess')))).toMatch(/missing: must be one of interpolate, ffill, drop, error/);
   });

@@ -63,6 +63,7 @@ describe('resolveConfig', () => {
       ridge: 0.01,
       scope: 'local',
       pretrained: 'none',
+      damping: 1,
     });
     expect(c.training.early_stopping).toEqual({ patience: 20, min_delta: 0 });
     expect(c.training.epochs).toBe(200);
@@ -75,7 +76,7 @@ describe('resolveConfig', () => {
       data: { path: 'x.csv', time_column: undefined, target: 'y', features: ['y'], missing: 'interpolate', id_column: [] },
       transforms: [{ kind: 'scale', method: 'standard' }],
       window: { mode: 'many-to-one', lookback: 24, horizon: 12, strategy: 'direct', chunk: 24, normalize: 'none' },
-      model: { cell: 'lstm', layers: [{ units: 32 }], dropout: 0, dense: [], linear: false, ridge: 0.01, scope: 'local', pretrained: 'none' },
+      model: { cell: 'lstm', layers: [{ units: 32 }], dropout: 0, dense: [], linear: false, ridge: 0.01, scope: 'local', pretrained: 'none', damping: 1 },
       training: {
         optimizer: 'adam',
         learning_rate: 0.001,
@@ -191,6 +192,20 @@ training: {ensemble: 0}
     ]);
     const c = resolveText('data: {path: x.csv, target: y}\ntraining: {threads: 2}\n');
     expect(renderConfigYaml(c)).toContain('threads: 2');
+    // model.damping: phi in (0, 1]; a flag overrides it; rendered only when it damps
+    expect(resolveText('data: {path: x.csv, target: y}\nmodel: {damping: 0.9}\n').model.damping).toBe(0.9);
+    expect(resolveText('data: {path: x.csv, target: y}\nmodel: {damping: 0.9}\n', 'my.yaml', { damping: 1 }).model.damping).toBe(1);
+    expect(renderConfigYaml(resolveText('data: {path: x.csv, target: y}\nmodel: {damping: 0.9}\n'))).toContain('damping: 0.9');
+    expect(renderConfigYaml(resolveText('data: {path: x.csv, target: y}\n'))).not.toContain('damping');
+    expect(problemsOf(() => resolveText('data: {path: x.csv, target: y}\nmodel: {damping: 1.5}\n'))).toEqual([
+      'model.damping: must be a number in (0, 1] (1: no damping), got 1.5 (my.yaml:2)',
+    ]);
+    expect(problemsOf(() => resolveText('data: {path: x.csv, target: y}\nmodel: {damping: 0}\n'))).toEqual([
+      'model.damping: must be a number > 0, got 0 (my.yaml:2)',
+    ]);
+    expect(problemsOf(() => resolveText('data: {path: x.csv, target: y}\nwindow: {mode: one-to-one}\nmodel: {damping: 0.9}\n'))).toEqual([
+      'model.damping: applies only to mode many-to-one (the whole horizon is forecast from the rows before it) (my.yaml:3)',
+    ]);
     expect(renderConfigYaml(resolveText('data: {path: x.csv, target: y}\n'))).toContain('threads: auto');
   });
 

@@ -161,6 +161,7 @@ describe('rnnfc init', () => {
       const was = resolveText(before);
       expect(resolveText(text)).toStrictEqual({ ...was, model: { ...was.model, pretrained: 'builtin' } });
       expect(text).toContain('pretrained: builtin # mean with the pretrained network unless the model alone is better on validation; none: off');
+      expect(text).not.toContain('damping');
       // the header and the comments stay
       expect(text.split('\n').slice(0, 2)).toEqual(before.split('\n').slice(0, 2));
       expect(text).toContain('# windows relative to their last value');

@@ -169,6 +169,33 @@ describe('train then predict (spawns bin/rnnfc)', () => {
     expect(cfg).toMatch(/normalize: last/);
     expect(cfg).toMatch(/linear: true/);
     expect(cfg).toMatch(/loss: mae/);
+    // undamped unless asked: --damping 0.95 damps the forecast's trend, recorded for predict
+    expect(cfg).not.toMatch(/damping/);
+    expect(JSON.parse(readFileSync(join(dir, 'runs/flags/pipeline.json'), 'utf8')).io.damping).toBeUndefined();
+    const on = rnnfc(dir, [
+      'train',
+      '--data',
+      'test/fixtures/e2e/monthly.csv',
+      '--time-column',
+      'month',
+      '--target',
+      'value',
+      '--horizon',
+      '3',
+      '--epochs',
+      '1',
+      '--damping',
+      '0.95',
+      '--out',
+      'runs/damped',
+    ]);
+    expect(on.code, on.stderr).toBe(0);
+    expect(on.stdout).toMatch(/^trend damped: phi 0\.95 \(model\.damping\)$/m);
+    expect(readFileSync(join(dir, 'runs/damped/config.yaml'), 'utf8')).toMatch(/damping: 0\.95/);
+    expect(JSON.parse(readFileSync(join(dir, 'runs/damped/pipeline.json'), 'utf8')).io.damping).toBe(0.95);
+    const p = rnnfc(dir, ['predict', '-m', 'runs/damped', '-o', '-']);
+    expect(p.stdout.trim().split('\n').slice(1)).toEqual(futureRows(dir, 'runs/damped'));
+    expect(futureRows(dir, 'runs/damped')).not.toEqual(futureRows(dir, 'runs/flags'));
     // and the recorded config reproduces the run
     const again = rnnfc(dir, ['train', '-c', 'runs/flags/config.yaml', '--out', 'runs/flags2', '--quiet']);
     expect(again.code).toBe(0);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { ConfigError, DataError, InterruptError } from '../../src/errors.js';
+import { dampTrend } from '../../src/forecast/damping.js';
 import { type FitEvent, fitSeries, prepareFit } from '../../src/forecast/fit.js';
 import { DivergedError } from '../../src/train/loop.js';
 import { monthlySeries, valuesOf } from '../series.js';
@@ -77,6 +78,26 @@ describe('fitSeries', () => {
     expect(r.test.forecast).toHaveLength(6);
     expect(r.future).toHaveLength(6);
     expect(Object.keys(r.metrics)).toEqual(['model', 'naive', 'seasonal_naive', 'drift']);
+  });
+
+  it('model.damping damps the final forecasts: each rolling test block from the rows before it, and the future', async () => {
+    const series = monthly(72);
+    const over = { evaluation: { test_size: 12, rolling: true } };
+    const plain = await fitSeries(config(over), series, {});
+    const damped = await fitSeries(config({ ...over, model: { cell: 'lstm', layers: [{ units: 4 }], damping: 0.8 } }), series, {});
+    expect(plain.io.damping).toBeUndefined();
+    expect(damped.io.damping).toBe(0.8);
+    const y = series.columns.value;
+    // the same network (same seed), its two 6-step blocks damped from their own origins (season 12)
+    expect(damped.test.origins).toEqual([60, 66]);
+    const want = [
+      ...dampTrend(plain.test.forecast.subarray(0, 6), y.subarray(0, 60), 0.8, 12),
+      ...dampTrend(plain.test.forecast.subarray(6, 12), y.subarray(0, 66), 0.8, 12),
+    ];
+    for (let i = 0; i < 12; i++) expect(damped.test.forecast[i]).toBeCloseTo(want[i], 9);
+    const future = dampTrend(plain.future, y, 0.8, 12);
+    for (let i = 0; i < 6; i++) expect(damped.future[i]).toBeCloseTo(future[i], 9);
+    expect(Array.from(damped.future)).not.toEqual(Array.from(plain.future));
   });
 
   it('stops with InterruptError once its signal is aborted, without loading a backend for a config that fails its checks', async () => {
