@@ -20,14 +20,24 @@
 // --part tune writes the tuning part instead (src/pretrain/corpus.ts isTuneSeries: pretraining-part
 // series left out of the pretraining corpus, on which the use of the pretrained network is tuned).
 //
-// usage: node bench/tsdl-eval.js DIR [--part eval|tune]
+// --short writes short histories instead, the lengths business forecasting competitions use
+// (counting the h test values: yearly 20-47, quarterly 24-72, monthly 66-144, other 79-112), to
+// be scored at one origin (bench/accuracy.js --origins 1; baselines.R ... 1): from each series up
+// to SHORT_PER_SERIES pieces `ID_sJ`, piece J ending 2hJ values before the series' end (their test
+// values do not overlap), its length drawn in the category's range from a hash of ID and J. A
+// piece is skipped when the values before its test part are fewer than max(h + 3, 2m) or constant.
+//
+// usage: node bench/tsdl-eval.js DIR [--part eval|tune] [--short]
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { opt, root } from './args.js';
+import { flag, opt, root } from './args.js';
 
 const CAP = 500;
 const ORIGINS = 3;
+/** --short: pieces per series, and each category's range of lengths (with the h test values). */
+const SHORT_PER_SERIES = 3;
+const SHORT_LENGTHS = { yearly: [20, 47], quarterly: [24, 72], monthly: [66, 144], other: [79, 112] };
 
 /** Category, horizon and season of a series from its meta.csv frequency and first time cell. */
 function protocolFor(frequency, start, firstTime) {
@@ -47,13 +57,14 @@ function scale(y, end, m) {
 async function main() {
   const dirArg = process.argv[2];
   if (!dirArg || dirArg.startsWith('-')) {
-    process.stderr.write('usage: node bench/tsdl-eval.js DIR [--part eval|tune]\n');
+    process.stderr.write('usage: node bench/tsdl-eval.js DIR [--part eval|tune] [--short]\n');
     process.exit(2);
   }
   const out = resolve(dirArg);
   const wanted = opt('part', 'eval');
   if (wanted !== 'eval' && wanted !== 'tune') throw new Error(`--part must be eval or tune, got ${wanted}`);
-  const { fillGaps, isTuneSeries } = await import(join(root, 'dist/pretrain/corpus.js'));
+  const { fillGaps, isTuneSeries, tsdlHash } = await import(join(root, 'dist/pretrain/corpus.js'));
+  const short = flag('short');
   const data = join(root, 'datasets/tsdl');
   const split = parse(readFileSync(join(data, 'split.csv')), { columns: true });
   const meta = new Map();
@@ -92,20 +103,36 @@ async function main() {
     const y = Array.from(g.values);
     time = time.slice(g.from, g.to);
     raw = raw.slice(g.from, g.to);
-    const firstEnd = y.length - p.h - (ORIGINS - 1) * Math.ceil(p.h / 2);
     const need = Math.max(p.h + 3, 2 * p.m);
-    if (firstEnd < need) {
-      skipped.push(`${id} (${p.category}, ${y.length} values: the earliest origin would train on ${firstEnd} < ${need})`);
-      continue;
+    // the whole series with 3 origins, or (--short) pieces of it with one origin each
+    const pieces = [];
+    if (!short) pieces.push({ name: id, from: 0, to: y.length, origins: ORIGINS });
+    else
+      for (let j = 0; j < SHORT_PER_SERIES; j++) {
+        const [lo, hi] = SHORT_LENGTHS[p.category];
+        const to = y.length - 2 * p.h * j;
+        const length = lo + Math.floor(tsdlHash(`${id}#${j}`.replace(/_(\d+)#/, '-$1#')) * (hi - lo + 1));
+        pieces.push({ name: `${id}_s${j}`, from: Math.max(0, to - length), to, origins: 1 });
+      }
+    for (const piece of pieces) {
+      const v = y.slice(piece.from, piece.to);
+      const firstEnd = v.length - p.h - (piece.origins - 1) * Math.ceil(p.h / 2);
+      if (firstEnd < need) {
+        skipped.push(`${piece.name} (${p.category}, ${v.length} values: the earliest origin would train on ${firstEnd} < ${need})`);
+        continue;
+      }
+      if (!(scale(v, firstEnd, p.m) > 0)) {
+        skipped.push(`${piece.name} (${p.category}: constant before the earliest origin)`);
+        continue;
+      }
+      // the source's own digits where present, the interpolated number elsewhere
+      const lines = v.map((x, k) => {
+        const i = piece.from + k;
+        return `${time[i]},${raw[i].trim() === '' ? String(x) : raw[i].trim()}`;
+      });
+      writeFileSync(join(out, `${piece.name}.csv`), `time,value\n${lines.join('\n')}\n`);
+      manifest.push({ name: piece.name, file: `${piece.name}.csv`, target: 'value', m: p.m, h: p.h, category: p.category });
     }
-    if (!(scale(y, firstEnd, p.m) > 0)) {
-      skipped.push(`${id} (${p.category}: constant before the earliest origin)`);
-      continue;
-    }
-    // the source's own digits where present, the interpolated number elsewhere
-    const lines = y.map((v, i) => `${time[i]},${raw[i].trim() === '' ? String(v) : raw[i].trim()}`);
-    writeFileSync(join(out, `${id}.csv`), `time,value\n${lines.join('\n')}\n`);
-    manifest.push({ name: id, file: `${id}.csv`, target: 'value', m: p.m, h: p.h, category: p.category });
   }
   writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
   const byCat = {};

@@ -58,6 +58,12 @@ function dataFlags(cmd: Command): Command {
     .option('--id-column <name>', 'key column of a panel in long format, each key a series; repeat for several (overrides data.id_column)', collect)
     .addOption(new Option('--scope <scope>', "a panel's models: one per series, or one global network for all (overrides model.scope)").choices(SCOPES))
     .option('--pretrained <name>', 'a pretrained forecaster beside the model: none, builtin, or the folder rnnfc pretrain wrote (overrides model.pretrained)')
+    .addOption(
+      new Option('--theta <on|off>', 'with a pretrained forecaster, the Theta method joins the mean of it and the model (overrides model.theta)').choices([
+        'on',
+        'off',
+      ]),
+    )
     .option(
       '--damping <phi>',
       'damp the trend the forecast extrapolates: step h carries phi + ... + phi^h steps of it; 1: none (overrides model.damping)',

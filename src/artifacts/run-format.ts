@@ -239,6 +239,7 @@ export function checkPipelineJson(json: unknown, file: string): { saved: Pipelin
     const pt = c.record(io.pretrained, 'io.pretrained');
     c.oneOf(pt.use, 'io.pretrained.use', ['model', 'mean'] as const);
     c.int(pt.season, 'io.pretrained.season', 1);
+    if (pt.theta !== undefined && pt.theta !== true) c.fail('io.pretrained.theta', 'must be true or absent');
     if (mode !== 'many-to-one' || ioFeatures.length !== 1 || ioFeatures[0] !== target)
       c.fail('io.pretrained', 'needs mode many-to-one with the target as the only input');
   }

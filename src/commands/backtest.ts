@@ -14,6 +14,7 @@ import {
   metricText,
   readConfiguredPanel,
   readConfiguredSeries,
+  thetaFlag,
   threadsText,
   withInterrupt,
 } from './common.js';
@@ -36,7 +37,7 @@ export async function backtestCommand(opts: BacktestCommandOptions): Promise<voi
   const origins = opts.origins ?? 3;
   // Without a config file, transforms and lookback are chosen at each origin from the rows
   // before it only (flags still win over the choice).
-  const configFor = opts.config ? undefined : autoConfigFor(season, opts.lookback, opts.pretrained, opts.damping);
+  const configFor = opts.config ? undefined : autoConfigFor(season, opts.lookback, opts.pretrained, opts.damping, thetaFlag(opts));
   // the pretrained forecaster the origins use, opened (or refused) before any origin trains
   const pretrained = configFor ? (opts.pretrained ?? CONFIGLESS_PRETRAINED) : cfg.model.pretrained;
   if (pretrained !== 'none') loadPretrained(pretrained);
@@ -54,7 +55,7 @@ export async function backtestCommand(opts: BacktestCommandOptions): Promise<voi
         : (k, of, o, s) =>
             process.stderr.write(
               `origin ${k + 1}/${of} at ${o.origin} (train rows ${o.train_end}): MASE model ${fixed3(o.metrics.model?.mase)}, ` +
-                `seasonal naive ${fixed3(o.metrics.seasonal_naive?.mase)}${o.pretrained ? `, forecast: ${useText(o.pretrained)}` : ''} (${s.toFixed(1)} s)\n`,
+                `seasonal naive ${fixed3(o.metrics.seasonal_naive?.mase)}${o.pretrained ? `, forecast: ${useText(o.pretrained, o.theta)}` : ''} (${s.toFixed(1)} s)\n`,
             ),
     }),
   );
@@ -91,7 +92,8 @@ function table(r: BacktestResult, cfg: Config, seconds: number): string {
   lines.push(['method'.padEnd(15), ...names.map((k) => k.toUpperCase().padStart(10))].join(''));
   for (const [m, s] of Object.entries(r.mean)) lines.push([m.padEnd(15), ...names.map((k) => metricText(s[k]).padStart(10))].join(''));
   const uses = r.origins.map((o) => o.pretrained).filter((u) => u !== undefined);
-  if (uses.length) lines.push(`pretrained forecaster: ${uses.map(useText).join(', ')} (by origin, chosen on the validation rows before each)`);
+  const theta = r.origins.some((o) => o.theta);
+  if (uses.length) lines.push(`pretrained forecaster: ${uses.map((u) => useText(u, theta)).join(', ')} (by origin, chosen on the validation rows before each)`);
   const phi = r.origins.find((o) => o.damping !== undefined)?.damping;
   if (phi !== undefined) lines.push(`trend damped: phi ${phi} (model.damping)`);
   lines.push(`${seconds.toFixed(1)} s`);

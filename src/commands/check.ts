@@ -7,7 +7,7 @@ import { panelSettingsFor, settingsFor } from '../forecast/defaults.js';
 import { prepareFit } from '../forecast/fit.js';
 import { checkSharedWindow, memberConfig, type PanelFailure, type Scope, sharedWindow } from '../forecast/panel-fit.js';
 import { inputName } from '../io/input-file.js';
-import { configFromOptions, type DataFlagOptions, machineLimits, readConfiguredPanel, readConfiguredSeries } from './common.js';
+import { configFromOptions, type DataFlagOptions, machineLimits, readConfiguredPanel, readConfiguredSeries, thetaFlag } from './common.js';
 
 /**
  * `rnnfc check`: validates the config (every problem at once), reads the data, and runs every rule
@@ -19,7 +19,13 @@ export async function checkCommand(opts: DataFlagOptions): Promise<void> {
   const flagged = configFromOptions(opts);
   if (isPanel(flagged.data)) return checkPanel(flagged, opts);
   const s = readConfiguredSeries(flagged, opts);
-  const cfg = settingsFor(flagged, s, { configless: !opts.config, lookback: opts.lookback, pretrained: opts.pretrained, damping: opts.damping });
+  const cfg = settingsFor(flagged, s, {
+    configless: !opts.config,
+    lookback: opts.lookback,
+    pretrained: opts.pretrained,
+    damping: opts.damping,
+    theta: thetaFlag(opts),
+  });
   prepareFit(cfg, s, machineLimits(opts));
   // the pretrained forecaster train would open: there, whole, and of this rnnfc's windows
   if (cfg.model.pretrained !== 'none') loadPretrained(cfg.model.pretrained);

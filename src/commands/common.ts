@@ -29,6 +29,8 @@ export interface DataFlagOptions {
   scope?: string;
   /** model.pretrained: none, builtin or a folder `rnnfc pretrain` wrote (relative to the current directory). */
   pretrained?: string;
+  /** model.theta: on or off. */
+  theta?: 'on' | 'off';
   /** model.damping: phi in (0, 1], 1 for none. */
   damping?: number;
   lookback?: number;
@@ -43,6 +45,11 @@ export interface DataFlagOptions {
   maxInputMb?: number;
   /** The memory limit of the size checks (--max-memory, e.g. 8G; see machineLimits). */
   maxMemory?: string;
+}
+
+/** --theta as a boolean; undefined when not given. */
+export function thetaFlag(opts: { theta?: 'on' | 'off' }): boolean | undefined {
+  return opts.theta === undefined ? undefined : opts.theta === 'on';
 }
 
 /** The input size limit in bytes that --max-input-mb sets (default DEFAULT_MAX_INPUT_MB MiB). */
@@ -65,6 +72,7 @@ export function overridesFrom(opts: DataFlagOptions): ConfigOverrides {
   if (opts.scope !== undefined) o.scope = opts.scope;
   if (opts.pretrained !== undefined) o.pretrained = opts.pretrained;
   if (opts.damping !== undefined) o.damping = opts.damping;
+  if (opts.theta !== undefined) o.theta = opts.theta === 'on';
   if (opts.lookback !== undefined) o.lookback = opts.lookback;
   if (opts.horizon !== undefined) o.horizon = opts.horizon;
   if (opts.epochs !== undefined) o.epochs = opts.epochs;
@@ -93,7 +101,10 @@ export function configFromOptions(opts: DataFlagOptions): Config {
       cfg.model.pretrained = join(dirname(opts.config), pt);
     return cfg;
   }
-  return resolveConfig({}, { file: '(flags)', overrides });
+  // without a config file, --theta goes to the config-less defaults (thetaFlag), which pair it with
+  // their pretrained forecaster
+  const { theta: _theta, ...rest } = overrides;
+  return resolveConfig({}, { file: '(flags)', overrides: rest });
 }
 
 /**

@@ -82,6 +82,7 @@ function starterYaml(c: Config, header: string): string {
       linear: m.linear,
       ridge: m.ridge,
       ...(m.pretrained !== 'none' && { pretrained: m.pretrained }),
+      ...(m.theta && { theta: true }),
       ...(m.damping !== 1 && { damping: m.damping }),
     },
     training: {
@@ -106,6 +107,7 @@ function starterYaml(c: Config, header: string): string {
   if (w.normalize === 'last') comment(['window'], 'windows relative to their last value');
   if (m.linear) comment(['model', 'linear'], `a ridge-fitted linear path; the ${m.cell.toUpperCase()} learns what it leaves`);
   if (m.pretrained !== 'none') comment(['model', 'pretrained'], 'mean with the pretrained network unless the model alone is better on validation; none: off');
+  if (m.theta) comment(['model', 'theta'], 'the Theta method joins that mean');
   if (m.damping !== 1) comment(['model', 'damping'], "the forecast's trend damped: step h carries phi + ... + phi^h steps of it; 1: off");
   if (isMap(doc.contents)) (doc.contents.items[0].key as Node).commentBefore = header;
   return doc.toString({ lineWidth: 0, flowCollectionPadding: false });

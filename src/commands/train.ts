@@ -19,6 +19,7 @@ import {
   progressPrinter,
   readConfiguredInput,
   readConfiguredPanel,
+  thetaFlag,
   threadsText,
   withInterrupt,
 } from './common.js';
@@ -42,7 +43,13 @@ export async function trainCommand(opts: TrainOptions): Promise<void> {
   const { series, sha256 } = readConfiguredInput(flagged, opts);
   // Without a config file, the settings the config-less backtest measures (flags still win);
   // the run's config.yaml records what was chosen.
-  const cfg = settingsFor(flagged, series, { configless: !opts.config, lookback: opts.lookback, pretrained: opts.pretrained, damping: opts.damping });
+  const cfg = settingsFor(flagged, series, {
+    configless: !opts.config,
+    lookback: opts.lookback,
+    pretrained: opts.pretrained,
+    damping: opts.damping,
+    theta: thetaFlag(opts),
+  });
   // a missing or damaged pretrained forecaster is refused before anything trains
   if (cfg.model.pretrained !== 'none') loadPretrained(cfg.model.pretrained);
   const out = await reserveRunOutput(opts, cfg);
@@ -90,9 +97,9 @@ function report(opts: TrainOptions, outDir: string, r: FitResult): void {
   if (r.pretrained) {
     const v = r.pretrained.validation;
     const why = v
-      ? `lowest validation MAE: model ${metricText(v.model)}, pretrained ${metricText(v.pretrained)}, mean ${metricText(v.mean)}`
+      ? `lowest validation MAE: model ${metricText(v.model)}, pretrained ${metricText(v.pretrained)}${v.theta !== undefined ? `, theta ${metricText(v.theta)}` : ''}, mean ${metricText(v.mean)}`
       : 'no validation rows to choose by';
-    lines.push(`forecast: ${useText(r.pretrained.use)} (pretrained forecaster ${r.pretrained.model.name}; ${why})`);
+    lines.push(`forecast: ${useText(r.pretrained.use, r.io.pretrained?.theta)} (pretrained forecaster ${r.pretrained.model.name}; ${why})`);
   }
   if (r.io.damping !== undefined) lines.push(`trend damped: phi ${r.io.damping} (model.damping)`);
   const th = r.threads === null ? '' : `, ${threadsText(r.threads)}`;

@@ -50,6 +50,7 @@ export function renderConfigYaml(config: Config): string {
       ...(isPanel(config.data) || config.model.scope !== 'local' ? { scope: config.model.scope } : {}),
       // configs without a pretrained forecaster leave it out, as their runs always did
       ...(config.model.pretrained !== 'none' ? { pretrained: config.model.pretrained } : {}),
+      ...(config.model.theta ? { theta: true } : {}),
       // undamped configs leave it out, as their runs always did
       ...(config.model.damping !== 1 ? { damping: config.model.damping } : {}),
     },

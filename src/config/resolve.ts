@@ -16,6 +16,7 @@ export interface ConfigOverrides {
   idColumns?: string[];
   scope?: string;
   pretrained?: string;
+  theta?: boolean;
   damping?: number;
   lookback?: number;
   horizon?: number;
@@ -39,6 +40,7 @@ const OVERRIDE_FLAGS: Record<keyof ConfigOverrides, { path: Path; flag: string }
   idColumns: { path: ['data', 'id_column'], flag: '--id-column' },
   scope: { path: ['model', 'scope'], flag: '--scope' },
   pretrained: { path: ['model', 'pretrained'], flag: '--pretrained' },
+  theta: { path: ['model', 'theta'], flag: '--theta' },
   damping: { path: ['model', 'damping'], flag: '--damping' },
   lookback: { path: ['window', 'lookback'], flag: '--lookback' },
   horizon: { path: ['window', 'horizon'], flag: '--horizon' },
@@ -246,7 +248,7 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
   }
 
   // model
-  const m = c.section(root.model, ['model'], ['cell', 'layers', 'dropout', 'dense', 'linear', 'ridge', 'scope', 'pretrained', 'damping']);
+  const m = c.section(root.model, ['model'], ['cell', 'layers', 'dropout', 'dense', 'linear', 'ridge', 'scope', 'pretrained', 'theta', 'damping']);
   const md = DEFAULTS.model;
   const model: ModelConfig = {
     cell: c.enumOf(m.cell, ['model', 'cell'], CELLS, md.cell),
@@ -257,8 +259,12 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
     ridge: c.num(m.ridge, ['model', 'ridge'], md.ridge, { min: 0 }),
     scope: c.enumOf(m.scope, ['model', 'scope'], SCOPES, md.scope),
     pretrained: c.str(m.pretrained, ['model', 'pretrained'], md.pretrained),
+    theta: c.bool(m.theta, ['model', 'theta'], md.theta),
     damping: c.num(m.damping, ['model', 'damping'], md.damping, { min: 0, minOpen: true }),
   };
+  if (model.theta && model.pretrained === 'none') {
+    c.problem(['model', 'theta'], 'joins the mean of the model and the pretrained forecaster: set model.pretrained too, or leave theta out');
+  }
   if (model.damping > 1) c.problem(['model', 'damping'], `must be a number in (0, 1] (1: no damping), got ${model.damping}`);
   if (model.damping < 1 && window.mode === 'one-to-one') {
     c.problem(['model', 'damping'], 'applies only to mode many-to-one (the whole horizon is forecast from the rows before it)');

@@ -67,6 +67,11 @@ export interface ModelConfig {
    */
   pretrained: string;
   /**
+   * With model.pretrained: the Theta method's forecast (forecast/theta.ts) joins the mean of the
+   * model's and the pretrained network's.
+   */
+  theta: boolean;
+  /**
    * Damping of the trend the final forecast extrapolates (forecast/damping.ts): 1, none; phi in
    * (0, 1): step h of the forecast carries phi + phi^2 + ... + phi^h steps of its trend instead of
    * h, as a damped-trend ETS forecast does. Many-to-one models with the target as the only input.

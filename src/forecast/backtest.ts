@@ -44,6 +44,8 @@ export interface OriginResult {
   transforms: string[];
   /** model.pretrained: what the forecast was made of at this origin (the model's alone, or its mean with the pretrained network's). */
   pretrained?: PretrainedUse;
+  /** model.theta: the Theta method was part of the mean at this origin. */
+  theta?: boolean;
   /** model.damping: the phi the forecast's trend was damped by at this origin (absent: undamped). */
   damping?: number;
   forecast: number[];
@@ -149,6 +151,7 @@ export async function backtest(cfg: Config, series: Series, opts: BacktestOption
       lookback: kcfg.window.lookback,
       transforms: kcfg.transforms.map(describeTransform),
       ...(r.pretrained ? { pretrained: r.pretrained.use } : {}),
+      ...(r.io.pretrained?.theta ? { theta: true } : {}),
       ...(r.io.damping !== undefined ? { damping: r.io.damping } : {}),
       forecast: Array.from(r.test.forecast),
       actual: Array.from(r.test.actual),

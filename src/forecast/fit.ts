@@ -24,6 +24,7 @@ import { fitLinearPath } from './linear-path.js';
 import { choosePretrainedUse, combineForecasts, type PretrainedChoice, type PretrainedModel } from './pretrained.js';
 import { MIN_OBSERVED, pretrainedForecast } from './pretrained-windows.js';
 import { checkConfigAgainstData } from './rules.js';
+import { thetaForecast } from './theta.js';
 
 /** Test-period scores of one method (see metrics/metrics.ts). */
 export type Scores = ReturnType<typeof scoreAll>;
@@ -359,14 +360,19 @@ export async function evaluateFit(
       pretrainedForecast(pm.predict, original.subarray(0, end), season, k, { history: steps.slice(0, end), forecast: ahead });
     const testZero = blocks.every((b) => b.start >= MIN_OBSERVED) ? concat(blocks.map((b) => zeroAt(b.start, b.steps))) : null;
     const futureZero = futureCols ? zeroAt(n, w.horizon, futureSteps.forecast) : new Float64Array(0);
+    // model.theta: the Theta method's forecast from the same rows joins the mean
+    const thetaAt = cfg.model.theta ? (end: number, k: number) => thetaForecast(original.subarray(0, end), season, k) : null;
+    const testTheta = thetaAt ? concat(blocks.map((b) => thetaAt(b.start, b.steps))) : undefined;
+    const futureTheta = thetaAt && futureCols ? thetaAt(n, w.horizon) : undefined;
     const choice = validate
-      ? choosePretrainedUse(original.subarray(split.trainEnd, split.valEnd), medianOf(valFs), zeroAt(split.trainEnd, nVal))
+      ? choosePretrainedUse(original.subarray(split.trainEnd, split.valEnd), medianOf(valFs), zeroAt(split.trainEnd, nVal), thetaAt?.(split.trainEnd, nVal))
       : choosePretrainedUse(null, null, null);
     // a history the network cannot read (too short, gaps): the model alone
-    if (!testZero?.every(Number.isFinite) || !futureZero.every(Number.isFinite)) choice.use = 'model';
-    testF = combineForecasts(choice.use, testF, testZero ?? testF);
-    future = combineForecasts(choice.use, future, futureZero);
-    io.pretrained = { use: choice.use, season };
+    const finite = (f?: Float64Array) => f === undefined || f.every(Number.isFinite);
+    if (!testZero?.every(Number.isFinite) || !futureZero.every(Number.isFinite) || !finite(testTheta) || !finite(futureTheta)) choice.use = 'model';
+    testF = combineForecasts(choice.use, testF, testZero ?? testF, testTheta);
+    future = combineForecasts(choice.use, future, futureZero, futureTheta);
+    io.pretrained = { use: choice.use, season, ...(cfg.model.theta ? { theta: true as const } : {}) };
     pretrained = { model: pm, ...choice };
   }
   // model.damping: the final forecasts' trends, each from the rows before it

@@ -28,7 +28,7 @@ export interface ModelIO {
    * and the pretrained network's zero-shot forecast; the run's pretrained-* files hold the network)
    * and the season the network's transforms are chosen for. Absent: the model alone.
    */
-  pretrained?: { use: 'model' | 'mean'; season: number };
+  pretrained?: { use: 'model' | 'mean'; season: number; theta?: true };
   /** model.damping below 1: the final forecast's trend is damped by this phi (forecast/damping.ts). Absent: undamped. */
   damping?: number;
 }

@@ -12,6 +12,7 @@ import type { SavedModel } from './fit.js';
 import { forecastTransformed, needsFeedback, onlyTargetInput } from './forecast.js';
 import { combineForecasts } from './pretrained.js';
 import { MIN_OBSERVED, pretrainedForecast } from './pretrained-windows.js';
+import { thetaForecast } from './theta.js';
 
 /**
  * The run's forecast of the `io.horizon` steps after the last row of `series` (in the original
@@ -82,5 +83,6 @@ export async function forecastFromRun(
   if (n < MIN_OBSERVED || !y.every(Number.isFinite))
     throw new DataError(`${opts.source}: the run's pretrained forecaster needs at least ${MIN_OBSERVED} rows without missing values`);
   const zero = pretrainedForecast(run.pretrained.predict, y, pt.season, io.horizon, forecastSteps);
-  return { times: future, forecast: damped(combineForecasts(pt.use, own, zero)) };
+  const theta = pt.theta ? thetaForecast(y, pt.season, io.horizon) : undefined;
+  return { times: future, forecast: damped(combineForecasts(pt.use, own, zero, theta)) };
 }

@@ -72,14 +72,19 @@ export function openPretrained(files: { modelJson: string; weights: Uint8Array; 
 export const PRETRAINED_USES = ['model', 'mean'] as const;
 export type PretrainedUse = (typeof PRETRAINED_USES)[number];
 
-/** What a forecast was made of, in words. */
-export function useText(use: PretrainedUse): string {
-  return use === 'model' ? 'the model alone' : 'the mean of the model and the pretrained network';
+/** What a forecast was made of, in words (`theta`: the Theta method joins the mean, model.theta). */
+export function useText(use: PretrainedUse, theta = false): string {
+  if (use === 'model') return 'the model alone';
+  return theta ? 'the mean of the model, the pretrained network and the Theta method' : 'the mean of the model and the pretrained network';
 }
 
-/** The forecast `use` makes of the model's and the pretrained network's. */
-export function combineForecasts(use: PretrainedUse, own: Float64Array, zero: Float64Array): Float64Array {
-  return use === 'model' ? own : own.map((v, i) => (v + zero[i]) / 2);
+/**
+ * The forecast `use` makes of the model's (`own`) and the pretrained network's (`zero`): the
+ * model's alone, or the mean of the two, or of the three with the Theta method's (`theta`, model.theta).
+ */
+export function combineForecasts(use: PretrainedUse, own: Float64Array, zero: Float64Array, theta?: Float64Array): Float64Array {
+  if (use === 'model') return own;
+  return theta ? own.map((v, i) => (v + zero[i] + theta[i]) / 3) : own.map((v, i) => (v + zero[i]) / 2);
 }
 
 /**
@@ -88,17 +93,22 @@ export function combineForecasts(use: PretrainedUse, own: Float64Array, zero: Fl
  */
 export interface PretrainedChoice {
   use: PretrainedUse;
-  validation: { model: number; pretrained: number; mean: number } | null;
+  validation: { model: number; pretrained: number; theta?: number; mean: number } | null;
 }
 
 /**
  * The model alone when it forecasts the validation rows (`actual`, forecast from before them by the
- * model and by the pretrained network) with a lower mean absolute error than the mean of the two;
- * otherwise, and without validation rows, the mean.
+ * model, the pretrained network and, with model.theta, the Theta method) with a lower mean absolute
+ * error than the mean; otherwise, and without validation rows, the mean.
  */
-export function choosePretrainedUse(actual: Float64Array | null, own: Float64Array | null, zero: Float64Array | null): PretrainedChoice {
+export function choosePretrainedUse(actual: Float64Array | null, own: Float64Array | null, zero: Float64Array | null, theta?: Float64Array): PretrainedChoice {
   if (!actual || !own || !zero || actual.length === 0) return { use: 'mean', validation: null };
   const mae = (f: Float64Array) => actual.reduce((s, v, i) => s + Math.abs(v - f[i]), 0) / actual.length;
-  const validation = { model: mae(own), pretrained: mae(zero), mean: mae(combineForecasts('mean', own, zero)) };
+  const validation = {
+    model: mae(own),
+    pretrained: mae(zero),
+    ...(theta ? { theta: mae(theta) } : {}),
+    mean: mae(combineForecasts('mean', own, zero, theta)),
+  };
   return { use: validation.model < validation.mean ? 'model' : 'mean', validation };
 }

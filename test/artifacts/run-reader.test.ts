@@ -106,6 +106,9 @@ describe('run directory: written by run-writer, read back by run-reader', () => 
     for (const bad of [1, 0, -0.5, 'x', null])
       expect(refusal(tampered(direct, (p) => void (p.io.damping = bad)))).toMatch(/io\.damping: must be a number in \(0, 1\)/);
     expect(readRun(tampered(direct, (p) => void (p.io.damping = 0.9))).pipeline.io.damping).toBe(0.9);
+    expect(refusal(tampered(direct, (p) => void (p.io.pretrained = { use: 'mean', season: 12, theta: 'yes' })))).toMatch(
+      /io\.pretrained\.theta: must be true or absent/,
+    );
     expect(refusal(tampered(direct, (p) => void (p.frequency.step = 0)))).toMatch(/frequency\.step: must be an integer >= 1/);
     expect(refusal(tampered(direct, (p) => void (p.missing = 'guess')))).toMatch(/missing: must be one of interpolate, ffill, drop, error/);
   });

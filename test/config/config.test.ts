@@ -63,6 +63,7 @@ describe('resolveConfig', () => {
       ridge: 0.01,
       scope: 'local',
       pretrained: 'none',
+      theta: false,
       damping: 1,
     });
     expect(c.training.early_stopping).toEqual({ patience: 20, min_delta: 0 });
@@ -76,7 +77,18 @@ describe('resolveConfig', () => {
       data: { path: 'x.csv', time_column: undefined, target: 'y', features: ['y'], missing: 'interpolate', id_column: [] },
       transforms: [{ kind: 'scale', method: 'standard' }],
       window: { mode: 'many-to-one', lookback: 24, horizon: 12, strategy: 'direct', chunk: 24, normalize: 'none' },
-      model: { cell: 'lstm', layers: [{ units: 32 }], dropout: 0, dense: [], linear: false, ridge: 0.01, scope: 'local', pretrained: 'none', damping: 1 },
+      model: {
+        cell: 'lstm',
+        layers: [{ units: 32 }],
+        dropout: 0,
+        dense: [],
+        linear: false,
+        ridge: 0.01,
+        scope: 'local',
+        pretrained: 'none',
+        theta: false,
+        damping: 1,
+      },
       training: {
         optimizer: 'adam',
         learning_rate: 0.001,
@@ -197,6 +209,13 @@ training: {ensemble: 0}
     expect(resolveText('data: {path: x.csv, target: y}\nmodel: {damping: 0.9}\n', 'my.yaml', { damping: 1 }).model.damping).toBe(1);
     expect(renderConfigYaml(resolveText('data: {path: x.csv, target: y}\nmodel: {damping: 0.9}\n'))).toContain('damping: 0.9');
     expect(renderConfigYaml(resolveText('data: {path: x.csv, target: y}\n'))).not.toContain('damping');
+    // model.theta joins the pretrained forecaster's mean: refused without one; rendered only when on
+    expect(resolveText('data: {path: x.csv, target: y}\nmodel: {pretrained: builtin, theta: true}\n').model.theta).toBe(true);
+    expect(renderConfigYaml(resolveText('data: {path: x.csv, target: y}\nmodel: {pretrained: builtin, theta: true}\n'))).toContain('theta: true');
+    expect(renderConfigYaml(resolveText('data: {path: x.csv, target: y}\n'))).not.toContain('theta');
+    expect(problemsOf(() => resolveText('data: {path: x.csv, target: y}\nmodel: {theta: true}\n'))).toEqual([
+      'model.theta: joins the mean of the model and the pretrained forecaster: set model.pretrained too, or leave theta out (my.yaml:2)',
+    ]);
     expect(problemsOf(() => resolveText('data: {path: x.csv, target: y}\nmodel: {damping: 1.5}\n'))).toEqual([
       'model.damping: must be a number in (0, 1] (1: no damping), got 1.5 (my.yaml:2)',
     ]);

@@ -160,6 +160,7 @@ describe('rnnfc init', () => {
       // since then the config-less defaults also name the built-in pretrained forecaster
       const was = resolveText(before);
       expect(resolveText(text)).toStrictEqual({ ...was, model: { ...was.model, pretrained: 'builtin' } });
+      expect(text).not.toContain('theta');
       expect(text).toContain('pretrained: builtin # mean with the pretrained network unless the model alone is better on validation; none: off');
       expect(text).not.toContain('damping');
       // the header and the comments stay

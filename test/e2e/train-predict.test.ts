@@ -143,22 +143,8 @@ describe('train then predict (spawns bin/rnnfc)', () => {
   });
 
   it('trains without a config file from flags alone', () => {
-    const r = rnnfc(dir, [
-      'train',
-      '--data',
-      'test/fixtures/e2e/monthly.csv',
-      '--time-column',
-      'month',
-      '--target',
-      'value',
-      '--horizon',
-      '3',
-      '--epochs',
-      '1',
-      '--out',
-      'runs/flags',
-      '--quiet',
-    ]);
+    const flags = ['train', '--data', 'test/fixtures/e2e/monthly.csv', '--time-column', 'month', '--target', 'value', '--horizon', '3', '--epochs', '1'];
+    const r = rnnfc(dir, [...flags, '--out', 'runs/flags', '--quiet']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const cfg = readFileSync(join(dir, 'runs/flags/config.yaml'), 'utf8');
@@ -169,30 +155,22 @@ describe('train then predict (spawns bin/rnnfc)', () => {
     expect(cfg).toMatch(/normalize: last/);
     expect(cfg).toMatch(/linear: true/);
     expect(cfg).toMatch(/loss: mae/);
-    // undamped unless asked: --damping 0.95 damps the forecast's trend, recorded for predict
-    expect(cfg).not.toMatch(/damping/);
-    expect(JSON.parse(readFileSync(join(dir, 'runs/flags/pipeline.json'), 'utf8')).io.damping).toBeUndefined();
-    const on = rnnfc(dir, [
-      'train',
-      '--data',
-      'test/fixtures/e2e/monthly.csv',
-      '--time-column',
-      'month',
-      '--target',
-      'value',
-      '--horizon',
-      '3',
-      '--epochs',
-      '1',
-      '--damping',
-      '0.95',
-      '--out',
-      'runs/damped',
-    ]);
+    // neither the Theta method nor trend damping unless asked: --theta on puts the Theta method in
+    // the pretrained network's mean, --damping 0.95 damps the forecast's trend; pipeline.json
+    // records both for predict
+    expect(cfg).not.toMatch(/damping|theta/);
+    const io = JSON.parse(readFileSync(join(dir, 'runs/flags/pipeline.json'), 'utf8')).io;
+    expect(io.damping).toBeUndefined();
+    expect(io.pretrained.theta).toBeUndefined();
+    const on = rnnfc(dir, [...flags, '--damping', '0.95', '--theta', 'on', '--out', 'runs/damped']);
     expect(on.code, on.stderr).toBe(0);
     expect(on.stdout).toMatch(/^trend damped: phi 0\.95 \(model\.damping\)$/m);
+    expect(on.stdout).toMatch(/, theta [0-9.]+, mean /);
+    expect(readFileSync(join(dir, 'runs/damped/config.yaml'), 'utf8')).toMatch(/theta: true/);
     expect(readFileSync(join(dir, 'runs/damped/config.yaml'), 'utf8')).toMatch(/damping: 0\.95/);
-    expect(JSON.parse(readFileSync(join(dir, 'runs/damped/pipeline.json'), 'utf8')).io.damping).toBe(0.95);
+    const dio = JSON.parse(readFileSync(join(dir, 'runs/damped/pipeline.json'), 'utf8')).io;
+    expect(dio.damping).toBe(0.95);
+    expect(dio.pretrained).toMatchObject({ season: 12, theta: true });
     const p = rnnfc(dir, ['predict', '-m', 'runs/damped', '-o', '-']);
     expect(p.stdout.trim().split('\n').slice(1)).toEqual(futureRows(dir, 'runs/damped'));
     expect(futureRows(dir, 'runs/damped')).not.toEqual(futureRows(dir, 'runs/flags'));

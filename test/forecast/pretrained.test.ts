@@ -39,6 +39,22 @@ describe('choosePretrainedUse', () => {
       zero = f64([3, 6]);
     expect(Array.from(combineForecasts('model', own, zero))).toEqual([1, 2]);
     expect(Array.from(combineForecasts('mean', own, zero))).toEqual([2, 4]);
+    // model.theta: the mean of the three
+    expect(Array.from(combineForecasts('mean', own, zero, f64([5, 1])))).toEqual([3, 3]);
+    expect(Array.from(combineForecasts('model', own, zero, f64([5, 1])))).toEqual([1, 2]);
+  });
+
+  it('with the Theta method, chooses between the model and the mean of the three', () => {
+    const actual = f64([10, 10]);
+    // model +4, pretrained -2, theta +1: the mean of the three is off by +1 -> MAE 4, 2, 1, 1: the mean
+    expect(choosePretrainedUse(actual, f64([14, 14]), f64([8, 8]), f64([11, 11]))).toEqual({
+      use: 'mean',
+      validation: { model: 4, pretrained: 2, theta: 1, mean: 1 },
+    });
+    // model +0.5, pretrained +3, theta +6: mean +3.17 -> the model
+    const c = choosePretrainedUse(actual, f64([10.5, 10.5]), f64([13, 13]), f64([16, 16]));
+    expect(c.use).toBe('model');
+    expect(c.validation?.mean).toBeCloseTo(19 / 6, 12);
   });
 });
 
