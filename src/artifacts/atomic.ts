@@ -432,6 +432,16 @@ export function nextRunDir(parent: string, base: string): string {
 }
 
 /**
+ * Checks, writing nothing, that a fresh run name under `parent` can be had and created there. Only
+ * that: the name nextRunDir finds free now may be taken by another process a moment later, and the
+ * reservation (reserveNextRunDir) then takes the next one, so a lock taken meanwhile is no reason
+ * to refuse (it was, when two config-less trains started together).
+ */
+export function checkNextRunDir(parent: string, base: string): void {
+  checkCreatable(nextRunDir(parent, base), true);
+}
+
+/**
  * Reserves the first free name of nextRunDir atomically: two processes never get the same one
  * (a name whose lock another process holds is skipped). Creates `parent` if missing (removed
  * again by release if nothing is written).

@@ -1,5 +1,5 @@
 /** Where `rnnfc train` writes its run: checked before the data is read, reserved before training, written atomically. */
-import { checkRunTarget, nextRunDir, type RunSlot, reserveNextRunDir, reserveRunDir } from '../artifacts/atomic.js';
+import { checkNextRunDir, checkRunTarget, type RunSlot, reserveNextRunDir, reserveRunDir } from '../artifacts/atomic.js';
 import type { Config } from '../config/types.js';
 import { InterruptError } from '../errors.js';
 import { runBaseName } from './common.js';
@@ -23,7 +23,7 @@ export interface RunOutput {
  */
 export function checkRunOutput(opts: RunOutputOptions, cfg: Config): void {
   if (opts.out !== undefined) checkRunTarget(opts.out, Boolean(opts.overwrite));
-  else checkRunTarget(nextRunDir(cfg.output.dir, runBaseName(cfg.data.path)), false);
+  else checkNextRunDir(cfg.output.dir, runBaseName(cfg.data.path));
 }
 
 /**
