@@ -44,6 +44,8 @@ export interface OriginResult {
   transforms: string[];
   /** model.pretrained: what the forecast was made of at this origin (the model's alone, or its mean with the pretrained network's). */
   pretrained?: PretrainedUse;
+  /** model.pretrained: the validation rows' mean absolute errors the choice was made by (null: no validation rows). */
+  validation_mae?: Record<string, number> | null;
   /** model.theta: the Theta method was part of the mean at this origin. */
   theta?: boolean;
   /** model.damping: the phi the forecast's trend was damped by at this origin (absent: undamped). */
@@ -150,7 +152,7 @@ export async function backtest(cfg: Config, series: Series, opts: BacktestOption
       train_end: end,
       lookback: kcfg.window.lookback,
       transforms: kcfg.transforms.map(describeTransform),
-      ...(r.pretrained ? { pretrained: r.pretrained.use } : {}),
+      ...(r.pretrained ? { pretrained: r.pretrained.use, validation_mae: r.pretrained.validation } : {}),
       ...(r.io.pretrained?.theta ? { theta: true } : {}),
       ...(r.io.damping !== undefined ? { damping: r.io.damping } : {}),
       forecast: Array.from(r.test.forecast),

@@ -49,6 +49,14 @@ describe('rnnfc pretrain and model.pretrained (spawns bin/rnnfc)', () => {
     const res = JSON.parse(t.stdout);
     expect(['model', 'mean']).toContain(res.pretrained.use);
     expect(Object.keys(res.pretrained.validation_mae).sort()).toEqual(['mean', 'model', 'pretrained']);
+    // backtest --json gives each origin's choice with the validation errors it was made by
+    const bt = rnnfc(dir, ['backtest', '-c', PT_CFG, '--origins', '2', '--json']);
+    expect(bt.code, bt.stderr).toBe(0);
+    for (const o of JSON.parse(bt.stdout).origins) {
+      const v = o.validation_mae;
+      expect(Object.keys(v).sort()).toEqual(['mean', 'model', 'pretrained']);
+      expect(o.pretrained).toBe(v.model < v.mean ? 'model' : 'mean');
+    }
     const run = join(dir, 'runs/p');
     expect(readFileSync(join(run, 'pretrained-weights.bin')).equals(readFileSync(join(dir, 'pt/weights.bin')))).toBe(true);
     expect(JSON.parse(readFileSync(join(run, 'metadata.json'), 'utf8')).pretrained).toEqual(res.pretrained);
