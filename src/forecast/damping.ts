@@ -24,6 +24,22 @@ export function dampedSteps(phi: number, steps: number): Float64Array {
   return out;
 }
 
+/** The least-squares slope of y against its index 0, 1, ..., n - 1 (n >= 2). */
+export function leastSquaresSlope(y: ArrayLike<number>): number {
+  const n = y.length;
+  const mt = (n - 1) / 2;
+  let my = 0;
+  for (let t = 0; t < n; t++) my += y[t];
+  my /= n;
+  let sxy = 0,
+    sxx = 0;
+  for (let t = 0; t < n; t++) {
+    sxy += (t - mt) * (y[t] - my);
+    sxx += (t - mt) ** 2;
+  }
+  return sxy / sxx;
+}
+
 /** Rows of history the seasonal indices are fitted on, at most (seasons' worth). */
 const INDEX_SEASONS = 6;
 
@@ -59,18 +75,7 @@ export function dampTrend(forecast: Float64Array, history: ArrayLike<number>, ph
     const index = fitSeasonalIndex(hist, m, hist.length, rows);
     for (let h = 1; h <= H; h++) d[h - 1] -= index[(n - 1 + h) % m];
   }
-  // least-squares slope of d over steps 1..H
-  const mh = (H + 1) / 2;
-  let md = 0;
-  for (let i = 0; i < H; i++) md += d[i];
-  md /= H;
-  let sxy = 0,
-    sxx = 0;
-  for (let i = 0; i < H; i++) {
-    sxy += (i + 1 - mh) * (d[i] - md);
-    sxx += (i + 1 - mh) ** 2;
-  }
-  const b = sxy / sxx;
+  const b = leastSquaresSlope(d);
   const damped = dampedSteps(phi, H);
   return Float64Array.from(u, (x, i) => {
     const v = x - b * (i + 1 - damped[i]);

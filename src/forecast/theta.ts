@@ -8,7 +8,10 @@
  *   f(h) = level + (b / 2) (h - 1 + (1 - (1 - alpha)^n) / alpha),
  * reseasonalised with the seasonal indices.
  */
+
+import { centredMovingAverage } from '../transforms/deseasonalize.js';
 import { acf } from './auto.js';
+import { leastSquaresSlope } from './damping.js';
 
 /** One-sided 95% normal quantile: the seasonality test is at the 90% level, two-sided. */
 const Z95 = 1.6448536269514722;
@@ -32,13 +35,10 @@ export function seasonalByAcf(y: ArrayLike<number>, m: number): boolean {
 export function classicalIndices(y: ArrayLike<number>, m: number, multiplicative: boolean): Float64Array {
   const n = y.length;
   const half = Math.floor(m / 2);
-  const even = m % 2 === 0;
   const sum = new Float64Array(m);
   const count = new Float64Array(m);
   for (let i = half; i + half < n; i++) {
-    let t = 0;
-    for (let j = -half; j <= half; j++) t += even && (j === -half || j === half) ? 0.5 * y[i + j] : y[i + j];
-    t /= m;
+    const t = centredMovingAverage(y, i, m);
     sum[i % m] += multiplicative ? y[i] / t : y[i] - t;
     count[i % m]++;
   }
@@ -117,17 +117,7 @@ export function thetaForecast(y: ArrayLike<number>, season: number, horizon: num
   for (let i = 0; i < n; i++) if (!(y[i] > 0)) multiplicative = false;
   if (m >= 2 && seasonalByAcf(y, m)) index = classicalIndices(y, m, multiplicative);
   const x = Float64Array.from(y, (v, i) => (index ? (multiplicative ? v / index[i % m] : v - index[i % m]) : v));
-  // half the least-squares slope over t = 0..n-1
-  const mt = (n - 1) / 2;
-  let mx = 0;
-  for (let t = 0; t < n; t++) mx += x[t] / n;
-  let sxy = 0,
-    sxx = 0;
-  for (let t = 0; t < n; t++) {
-    sxy += (t - mt) * (x[t] - mx);
-    sxx += (t - mt) ** 2;
-  }
-  const drift = sxy / sxx / 2;
+  const drift = leastSquaresSlope(x) / 2;
   const { alpha, level } = fitSes(x);
   const tail = (1 - (1 - alpha) ** n) / alpha;
   for (let h = 1; h <= horizon; h++) {

@@ -17,6 +17,22 @@ function phaseOf(steps: ArrayLike<number> | undefined, i: number, m: number): nu
 }
 
 /**
+ * The centred moving average of length m (2 x m when m is even: the two end rows weigh a half) at
+ * row i, from rows [i - floor(m/2), i + floor(m/2)]; NaN when one of them is not finite.
+ */
+export function centredMovingAverage(x: ArrayLike<number>, i: number, m: number): number {
+  const half = Math.floor(m / 2);
+  const even = m % 2 === 0;
+  let s = 0;
+  for (let j = -half; j <= half; j++) {
+    const v = x[i + j];
+    if (!Number.isFinite(v)) return Number.NaN;
+    s += even && (j === -half || j === half) ? 0.5 * v : v;
+  }
+  return s / m;
+}
+
+/**
  * Fit m seasonal indices (index p for phase p) on rows [0, fitEnd) (NaN ignored). Too few rows for
  * the moving average: phase means about the overall mean.
  */
@@ -25,24 +41,14 @@ export function fitSeasonalIndex(x: Float64Array, period: number, fitEnd: number
   if (!Number.isInteger(m) || m < 2) throw new Error(`deseasonalize period must be an integer >= 2, got ${m}`);
   const end = Math.max(0, Math.min(fitEnd, x.length));
   const half = Math.floor(m / 2);
-  const even = m % 2 === 0;
   const sum = new Float64Array(m);
   const count = new Float64Array(m);
   // centred moving average at i needs rows [i - half, i + half]
   for (let i = half; i + half < end; i++) {
-    let s = 0;
-    let ok = true;
-    for (let j = -half; j <= half; j++) {
-      const v = x[i + j];
-      if (!Number.isFinite(v)) {
-        ok = false;
-        break;
-      }
-      s += even && (j === -half || j === half) ? 0.5 * v : v;
-    }
-    if (!ok || !Number.isFinite(x[i])) continue;
+    const trend = centredMovingAverage(x, i, m);
+    if (!Number.isFinite(trend) || !Number.isFinite(x[i])) continue;
     const p = phaseOf(steps, i, m);
-    sum[p] += x[i] - s / m;
+    sum[p] += x[i] - trend;
     count[p]++;
   }
   if (count.some((c) => c === 0)) {
