@@ -367,9 +367,9 @@ export async function evaluateFit(
     const choice = validate
       ? choosePretrainedUse(original.subarray(split.trainEnd, split.valEnd), medianOf(valFs), zeroAt(split.trainEnd, nVal), thetaAt?.(split.trainEnd, nVal))
       : choosePretrainedUse(null, null, null);
-    // a history the network cannot read (too short, gaps): the model alone
+    // a history the network (or Theta) cannot read (too short, gaps): the model alone
     const finite = (f?: Float64Array) => f === undefined || f.every(Number.isFinite);
-    if (!testZero?.every(Number.isFinite) || !futureZero.every(Number.isFinite) || !finite(testTheta) || !finite(futureTheta)) choice.use = 'model';
+    if (!testZero || ![testZero, futureZero, testTheta, futureTheta].every(finite)) choice.use = 'model';
     testF = combineForecasts(choice.use, testF, testZero ?? testF, testTheta);
     future = combineForecasts(choice.use, future, futureZero, futureTheta);
     io.pretrained = { use: choice.use, season, ...(cfg.model.theta ? { theta: true as const } : {}) };

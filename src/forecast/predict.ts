@@ -74,15 +74,14 @@ export async function forecastFromRun(
   // model.damping, after everything else, as train did
   const damped = (f: Float64Array) => (io.damping !== undefined ? dampTrend(f, series.columns[io.target], io.damping, saved.season) : f);
   const pt = io.pretrained;
-  if (!pt || pt.use === 'model') {
-    if (pt && !run.pretrained) throw new ArtifactError(`${run.dir}: pipeline.json uses a pretrained forecaster the run does not hold`);
-    return { times: future, forecast: damped(own) };
-  }
-  if (!run.pretrained) throw new ArtifactError(`${run.dir}: pipeline.json uses a pretrained forecaster the run does not hold`);
+  if (!pt) return { times: future, forecast: damped(own) };
+  const network = run.pretrained;
+  if (!network) throw new ArtifactError(`${run.dir}: pipeline.json uses a pretrained forecaster the run does not hold`);
+  if (pt.use === 'model') return { times: future, forecast: damped(own) };
   const y = series.columns[io.target];
   if (n < MIN_OBSERVED || !y.every(Number.isFinite))
     throw new DataError(`${opts.source}: the run's pretrained forecaster needs at least ${MIN_OBSERVED} rows without missing values`);
-  const zero = pretrainedForecast(run.pretrained.predict, y, pt.season, io.horizon, forecastSteps);
+  const zero = pretrainedForecast(network.predict, y, pt.season, io.horizon, forecastSteps);
   const theta = pt.theta ? thetaForecast(y, pt.season, io.horizon) : undefined;
   return { times: future, forecast: damped(combineForecasts(pt.use, own, zero, theta)) };
 }
