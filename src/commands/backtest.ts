@@ -11,6 +11,7 @@ import {
   computeOptions,
   configFromOptions,
   type DataFlagOptions,
+  defaultsOptions,
   metricText,
   readConfiguredPanel,
   readConfiguredSeries,
@@ -120,12 +121,7 @@ async function backtestPanelCommand(cfg: Config, opts: BacktestCommandOptions, t
       origins,
       step,
       configless: !opts.config,
-      settingsFor: (scope) =>
-        panelSettingsFor({ ...scfg, model: { ...scfg.model, scope } }, panel.frequency, {
-          configless: !opts.config,
-          lookback: opts.lookback,
-          damping: opts.damping,
-        }),
+      settingsFor: (scope) => panelSettingsFor({ ...scfg, model: { ...scfg.model, scope } }, panel.frequency, defaultsOptions(opts)),
       // config-less without --scope: each origin's scope is chosen from the rows before it
       choose: !opts.config && opts.scope === undefined,
       ...computeOptions(cfg, opts),

@@ -7,7 +7,7 @@ import { panelSettingsFor, settingsFor } from '../forecast/defaults.js';
 import { prepareFit } from '../forecast/fit.js';
 import { checkSharedWindow, memberConfig, type PanelFailure, type Scope, sharedWindow } from '../forecast/panel-fit.js';
 import { inputName } from '../io/input-file.js';
-import { configFromOptions, type DataFlagOptions, machineLimits, readConfiguredPanel, readConfiguredSeries, thetaFlag } from './common.js';
+import { configFromOptions, type DataFlagOptions, defaultsOptions, machineLimits, readConfiguredPanel, readConfiguredSeries } from './common.js';
 
 /**
  * `rnnfc check`: validates the config (every problem at once), reads the data, and runs every rule
@@ -19,13 +19,7 @@ export async function checkCommand(opts: DataFlagOptions): Promise<void> {
   const flagged = configFromOptions(opts);
   if (isPanel(flagged.data)) return checkPanel(flagged, opts);
   const s = readConfiguredSeries(flagged, opts);
-  const cfg = settingsFor(flagged, s, {
-    configless: !opts.config,
-    lookback: opts.lookback,
-    pretrained: opts.pretrained,
-    damping: opts.damping,
-    theta: thetaFlag(opts),
-  });
+  const cfg = settingsFor(flagged, s, defaultsOptions(opts));
   prepareFit(cfg, s, machineLimits(opts));
   // the pretrained forecaster train would open: there, whole, and of this rnnfc's windows
   if (cfg.model.pretrained !== 'none') loadPretrained(cfg.model.pretrained);
@@ -55,11 +49,7 @@ interface ScopeCheck {
  * global model also needs every series on the window shape most of them have (sharedWindow).
  */
 function checkScope(cfg: Config, panel: Panel, scope: Scope, opts: DataFlagOptions): ScopeCheck {
-  const settingsOf = panelSettingsFor({ ...cfg, model: { ...cfg.model, scope } }, panel.frequency, {
-    configless: !opts.config,
-    lookback: opts.lookback,
-    damping: opts.damping,
-  });
+  const settingsOf = panelSettingsFor({ ...cfg, model: { ...cfg.model, scope } }, panel.frequency, defaultsOptions(opts));
   const limits = machineLimits(opts);
   const skipped: PanelFailure[] = [];
   let fitted = 0;

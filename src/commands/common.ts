@@ -52,6 +52,14 @@ export function thetaFlag(opts: { theta?: 'on' | 'off' }): boolean | undefined {
   return opts.theta === undefined ? undefined : opts.theta === 'on';
 }
 
+/**
+ * What the flags say to the config-less defaults (forecast/defaults.ts settingsFor and
+ * panelSettingsFor): whether there is a config file, and the settings flags pin.
+ */
+export function defaultsOptions(opts: DataFlagOptions): { configless: boolean; lookback?: number; pretrained?: string; damping?: number; theta?: boolean } {
+  return { configless: !opts.config, lookback: opts.lookback, pretrained: opts.pretrained, damping: opts.damping, theta: thetaFlag(opts) };
+}
+
 /** The input size limit in bytes that --max-input-mb sets (default DEFAULT_MAX_INPUT_MB MiB). */
 export function maxInputBytes(opts: { maxInputMb?: number }): number {
   return Math.floor((opts.maxInputMb ?? DEFAULT_MAX_INPUT_MB) * 1024 ** 2);

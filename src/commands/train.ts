@@ -14,12 +14,12 @@ import {
   computeOptions,
   configFromOptions,
   type DataFlagOptions,
+  defaultsOptions,
   interactive,
   metricText,
   progressPrinter,
   readConfiguredInput,
   readConfiguredPanel,
-  thetaFlag,
   threadsText,
   withInterrupt,
 } from './common.js';
@@ -43,13 +43,7 @@ export async function trainCommand(opts: TrainOptions): Promise<void> {
   const { series, sha256 } = readConfiguredInput(flagged, opts);
   // Without a config file, the settings the config-less backtest measures (flags still win);
   // the run's config.yaml records what was chosen.
-  const cfg = settingsFor(flagged, series, {
-    configless: !opts.config,
-    lookback: opts.lookback,
-    pretrained: opts.pretrained,
-    damping: opts.damping,
-    theta: thetaFlag(opts),
-  });
+  const cfg = settingsFor(flagged, series, defaultsOptions(opts));
   // a missing or damaged pretrained forecaster is refused before anything trains
   if (cfg.model.pretrained !== 'none') loadPretrained(cfg.model.pretrained);
   const out = await reserveRunOutput(opts, cfg);
@@ -120,8 +114,7 @@ async function trainPanel(flagged: Config, opts: TrainOptions, t0: number): Prom
   const out = await reserveRunOutput(opts, cfg);
   const show = interactive(opts);
   // config-less and unsharded, without --scope: the scope that measures better before the test origin
-  const settingsFor = (scope: Scope) =>
-    panelSettingsFor({ ...cfg, model: { ...cfg.model, scope } }, panel.frequency, { configless: !opts.config, lookback: opts.lookback, damping: opts.damping });
+  const settingsFor = (scope: Scope) => panelSettingsFor({ ...cfg, model: { ...cfg.model, scope } }, panel.frequency, defaultsOptions(opts));
   let choice: ScopeChoice | undefined;
   if (!opts.config && opts.scope === undefined && !shard) {
     if (show) process.stderr.write('choosing between local models and a global one...\n');
