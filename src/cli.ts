@@ -23,6 +23,19 @@ function damping(v: string): number {
   if (!(n > 0 && n <= 1)) throw new InvalidArgumentError('--damping must be a number in (0, 1] (1: no damping)');
   return n;
 }
+/** A comma-separated list of distinct numbers strictly between 0 and `top` ('none': an empty list), ascending. */
+function numberList(flag: string, top: number, example: string): (v: string) => number[] {
+  return (v) => {
+    if (v.trim() === 'none') return [];
+    const xs = v.split(',').map((s) => Number(s.trim()));
+    if (v.trim() === '' || xs.some((x) => !(x > 0 && x < top)))
+      throw new InvalidArgumentError(`${flag} must be a comma-separated list of numbers between 0 and ${top}, such as ${example} (or none)`);
+    if (new Set(xs).size !== xs.length) throw new InvalidArgumentError(`${flag} lists a value twice: ${v}`);
+    return xs.sort((a, b) => a - b);
+  };
+}
+const LEVELS_HELP = 'prediction intervals to write and score, in percent, comma-separated; none for none (default 80,95)';
+const QUANTILES_HELP = 'forecast quantiles to write and score, comma-separated, such as 0.1,0.5,0.9 (default none)';
 function threadCount(v: string): number | 'auto' {
   if (v === 'auto') return v;
   const n = Number(v);
@@ -69,6 +82,8 @@ function dataFlags(cmd: Command): Command {
       'damp the trend the forecast extrapolates: step h carries phi + ... + phi^h steps of it; 1: none (overrides model.damping)',
       damping,
     )
+    .option('--levels <list>', `${LEVELS_HELP} (overrides evaluation.levels)`, numberList('--levels', 100, '80,95'))
+    .option('--quantiles <list>', `${QUANTILES_HELP} (overrides evaluation.quantiles)`, numberList('--quantiles', 1, '0.1,0.5,0.9'))
     .option('--lookback <n>', 'input window length (overrides window.lookback)', positiveInt('--lookback'))
     .option('--horizon <n>', 'steps to forecast (overrides window.horizon)', positiveInt('--horizon'))
     .option('--epochs <n>', 'training epochs (overrides training.epochs)', positiveInt('--epochs'))
@@ -119,6 +134,12 @@ others were written; each failure is listed).`,
     .description('forecast the next horizon from a saved run')
     .requiredOption('-m, --model <dir>', 'run directory written by rnnfc train')
     .option('--data <csv>', 'CSV with the same columns, "-" for standard input (default: the data the run was trained on)')
+    .option('--levels <list>', `${LEVELS_HELP.replace(' (default 80,95)', '')} (default: the run's evaluation.levels)`, numberList('--levels', 100, '80,95'))
+    .option(
+      '--quantiles <list>',
+      `${QUANTILES_HELP.replace(' (default none)', '')} (default: the run's evaluation.quantiles)`,
+      numberList('--quantiles', 1, '0.1,0.5,0.9'),
+    )
     .option('--shard <i/n>', 'a panel run: forecast only the series of shard i of n (0-based)')
     .option('--id <key>', "a panel run: forecast only this series (its key values joined by ' / '); repeat for several", collect)
     .option('--max-input-mb <n>', MAX_INPUT_HELP, megabytes)

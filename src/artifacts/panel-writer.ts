@@ -7,6 +7,7 @@ import type { PanelFitResult } from '../forecast/panel-fit.js';
 import { STDIN } from '../io/input-file.js';
 import { poolScores } from '../metrics/pooled.js';
 import { formatNumber, toCsv } from '../output/csv.js';
+import { spreadCells, spreadColumns } from '../output/spread.js';
 import { VERSION } from '../version.js';
 import { localMemberFileNames, PANEL_FILE, PANEL_FORMAT_VERSION, type PanelFile } from './panel-format.js';
 import { buildManifest } from './run-dir.js';
@@ -116,17 +117,20 @@ export async function panelRunFiles(
     const idx = f.series.index;
     const at = (i: number) => formatTime(idx.times[i], idx.format);
     const origin = f.result.split.valEnd;
-    const { actual, forecast } = f.result.test;
-    for (let i = 0; i < actual.length; i++) rows.push([...f.key, at(origin + i), 'test', formatNumber(actual[i]), formatNumber(forecast[i])]);
+    const { actual, forecast, spread } = f.result.test;
+    const testSpread = spreadCells(spread, cfg.evaluation);
+    const futureSpread = spreadCells(f.result.futureSpread, cfg.evaluation);
+    for (let i = 0; i < actual.length; i++) rows.push([...f.key, at(origin + i), 'test', formatNumber(actual[i]), formatNumber(forecast[i]), ...testSpread(i)]);
     const fut = futureTimes(idx, f.result.future.length);
-    for (let i = 0; i < fut.length; i++) rows.push([...f.key, formatTime(fut[i], idx.format), 'future', null, formatNumber(f.result.future[i])]);
+    for (let i = 0; i < fut.length; i++)
+      rows.push([...f.key, formatTime(fut[i], idx.format), 'future', null, formatNumber(f.result.future[i]), ...futureSpread(i)]);
   }
   Object.assign(files, {
     [PANEL_FILE]: JSON.stringify(panel) + '\n',
     'config.yaml': renderConfigYaml({ ...cfg, data: { ...cfg.data, path: cfg.data.path === STDIN ? STDIN : resolvePath(cfg.data.path) } }),
     'metadata.json': JSON.stringify(metadata, null, 2) + '\n',
     'metrics.json': JSON.stringify(metrics, null, 1) + '\n',
-    'forecast.csv': toCsv([...idColumns, timeName, 'part', 'actual', 'forecast'], rows),
+    'forecast.csv': toCsv([...idColumns, timeName, 'part', 'actual', 'forecast', ...spreadColumns(cfg.evaluation)], rows),
   });
   if (r.scope === 'global' && first) files['history.csv'] = historyCsvOf(first.history);
   if (cfg.output.plot) {

@@ -32,8 +32,8 @@ export interface SavedRun {
   pipeline: PipelineFile;
   /** The fitted transforms of pipeline.json. */
   transforms: Pipeline;
-  /** The data path and backend config.yaml names, when it names them. */
-  config: { dataPath?: string; backend?: string };
+  /** The data path, backend, interval levels and quantiles config.yaml names, when it names them. */
+  config: SavedConfigFacts;
   /** Ensemble members in order (one without an ensemble). */
   members: SavedModel[];
   /** The backend metadata.json says the run was trained on, if it says. */
@@ -62,7 +62,7 @@ export function readRun(dir: string, limits: FitLimits = DEFAULT_LIMITS): SavedR
     },
   });
   const { saved, pipeline } = parsePipelineFile(files['pipeline.json'].toString('utf8'), `${dir}/pipeline.json`);
-  const config = parseConfigText(files['config.yaml'].toString('utf8'), `${dir}/config.yaml`).value as { data?: { path?: unknown }; backend?: unknown } | null;
+  const config = parseConfigText(files['config.yaml'].toString('utf8'), `${dir}/config.yaml`).value;
   // the reports are checked too: a run is whole or refused
   const metadata = parseMetadataFile(files['metadata.json'].toString('utf8'), `${dir}/metadata.json`);
   if (files['metrics.json']) parseMetricsFile(files['metrics.json'].toString('utf8'), `${dir}/metrics.json`);
@@ -97,12 +97,31 @@ export function readRun(dir: string, limits: FitLimits = DEFAULT_LIMITS): SavedR
     pipeline: saved,
     transforms: pipeline,
     ...(pretrained ? { pretrained } : {}),
-    config: {
-      dataPath: typeof config?.data?.path === 'string' ? config.data.path : undefined,
-      backend: typeof config?.backend === 'string' ? config.backend : undefined,
-    },
+    config: savedConfigFacts(config),
     members,
     trainedOn: metadata.backend,
+  };
+}
+
+/** What predict reads of a run's config.yaml without resolving it. */
+export interface SavedConfigFacts {
+  dataPath?: string;
+  backend?: string;
+  levels?: number[];
+  quantiles?: number[];
+}
+
+/** SavedConfigFacts of config.yaml's parsed value (a list that is not one of numbers in range is left out). */
+function savedConfigFacts(config: unknown): SavedConfigFacts {
+  const c = (config ?? {}) as { data?: { path?: unknown }; backend?: unknown; evaluation?: { levels?: unknown; quantiles?: unknown } };
+  const list = (v: unknown, top: number) => (Array.isArray(v) && v.every((x) => typeof x === 'number' && x > 0 && x < top) ? (v as number[]) : undefined);
+  const levels = list(c.evaluation?.levels, 100);
+  const quantiles = list(c.evaluation?.quantiles, 1);
+  return {
+    dataPath: typeof c.data?.path === 'string' ? c.data.path : undefined,
+    backend: typeof c.backend === 'string' ? c.backend : undefined,
+    ...(levels ? { levels } : {}),
+    ...(quantiles ? { quantiles } : {}),
   };
 }
 
@@ -130,7 +149,7 @@ export function readPanelRun(dir: string, limits: FitLimits = DEFAULT_LIMITS): S
     },
   });
   const { panel, pipelines } = parsePanelFile(files[PANEL_FILE].toString('utf8'), `${dir}/${PANEL_FILE}`);
-  const config = parseConfigText(files['config.yaml'].toString('utf8'), `${dir}/config.yaml`).value as { data?: { path?: unknown }; backend?: unknown } | null;
+  const config = parseConfigText(files['config.yaml'].toString('utf8'), `${dir}/config.yaml`).value;
   const metadata = parseMetadataFile(files['metadata.json'].toString('utf8'), `${dir}/metadata.json`);
   const models = new Map<string, SavedModel>();
   const checked = new Set<string>();
@@ -156,10 +175,7 @@ export function readPanelRun(dir: string, limits: FitLimits = DEFAULT_LIMITS): S
       dir,
       pipeline: entry.pipeline,
       transforms: pipelines[i],
-      config: {
-        dataPath: typeof config?.data?.path === 'string' ? config.data.path : undefined,
-        backend: typeof config?.backend === 'string' ? config.backend : undefined,
-      },
+      config: savedConfigFacts(config),
       members,
       trainedOn: metadata.backend,
     };

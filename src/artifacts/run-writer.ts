@@ -6,6 +6,7 @@ import { formatTime, futureTimes, isNumericIndex, isoFormat } from '../data/time
 import type { FitResult, HistoryEntry, SavedModel, Scores } from '../forecast/fit.js';
 import { STDIN } from '../io/input-file.js';
 import { formatNumber, toCsv } from '../output/csv.js';
+import { spreadCells, spreadColumns } from '../output/spread.js';
 import type { Series } from '../types.js';
 import { VERSION } from '../version.js';
 import { buildManifest } from './run-dir.js';
@@ -125,9 +126,12 @@ export async function runFiles(cfg: Config, series: Series, r: FitResult, facts:
   };
   const historyCsv = historyCsvOf(r.history);
   const rows: (string | number | null)[][] = [];
-  for (let i = 0; i < r.test.actual.length; i++) rows.push([times[origin + i], 'test', formatNumber(r.test.actual[i]), formatNumber(r.test.forecast[i])]);
-  for (let i = 0; i < r.future.length; i++) rows.push([fut[i], 'future', null, formatNumber(r.future[i])]);
-  const forecastCsv = toCsv([series.timeColumn ?? 'index', 'part', 'actual', 'forecast'], rows);
+  const testSpread = spreadCells(r.test.spread, cfg.evaluation);
+  const futureSpread = spreadCells(r.futureSpread, cfg.evaluation);
+  for (let i = 0; i < r.test.actual.length; i++)
+    rows.push([times[origin + i], 'test', formatNumber(r.test.actual[i]), formatNumber(r.test.forecast[i]), ...testSpread(i)]);
+  for (let i = 0; i < r.future.length; i++) rows.push([fut[i], 'future', null, formatNumber(r.future[i]), ...futureSpread(i)]);
+  const forecastCsv = toCsv([series.timeColumn ?? 'index', 'part', 'actual', 'forecast', ...spreadColumns(cfg.evaluation)], rows);
 
   const files: Record<string, string | Uint8Array> = {
     ...memberFiles(r.models),
@@ -158,6 +162,16 @@ export async function runFiles(cfg: Config, series: Series, r: FitResult, facts:
       test: { t: ptimes.slice(origin), actual: Array.from(r.test.actual), forecast: Array.from(r.test.forecast) },
       future: { t: pfut, forecast: Array.from(r.future) },
       temporal: !isNumericIndex(idx.format),
+      // the test part's and the future's intervals, one band per level
+      bands: r.test.spread.bands.map((b, i) => {
+        const fb = r.futureSpread.bands[i];
+        return {
+          level: b.level,
+          t: [...ptimes.slice(origin), ...(fb ? pfut : [])],
+          lower: [...b.lower, ...(fb?.lower ?? [])],
+          upper: [...b.upper, ...(fb?.upper ?? [])],
+        };
+      }),
     });
   }
   files['manifest.json'] = buildManifest(files, VERSION);

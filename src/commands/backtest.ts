@@ -12,6 +12,7 @@ import {
   configFromOptions,
   type DataFlagOptions,
   defaultsOptions,
+  intervalTable,
   metricText,
   readConfiguredPanel,
   readConfiguredSeries,
@@ -92,6 +93,7 @@ function table(r: BacktestResult, cfg: Config, seconds: number): string {
   ];
   lines.push(['method'.padEnd(15), ...names.map((k) => k.toUpperCase().padStart(10))].join(''));
   for (const [m, s] of Object.entries(r.mean)) lines.push([m.padEnd(15), ...names.map((k) => metricText(s[k]).padStart(10))].join(''));
+  lines.push(...intervalTable(r.mean, r.origins.every((o) => o.intervals) ? null : 'the model has none at some origins: too short a history'));
   const uses = r.origins.map((o) => o.pretrained).filter((u) => u !== undefined);
   const theta = r.origins.some((o) => o.theta);
   if (uses.length) lines.push(`pretrained forecaster: ${uses.map((u) => useText(u, theta)).join(', ')} (by origin, chosen on the validation rows before each)`);
@@ -162,6 +164,7 @@ async function backtestPanelCommand(cfg: Config, opts: BacktestCommandOptions, t
     ['method'.padEnd(15), ...names.map((k) => k.toUpperCase().padStart(10))].join(''),
   ];
   for (const [m, s] of Object.entries(r.pooled)) lines.push([m.padEnd(15), ...names.map((k) => metricText(s[k] ?? null).padStart(10))].join(''));
+  lines.push(...intervalTable(r.pooled, null));
   lines.push(`${seconds.toFixed(1)} s`);
   process.stdout.write(lines.join('\n') + '\n');
 }

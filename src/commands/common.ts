@@ -33,6 +33,9 @@ export interface DataFlagOptions {
   theta?: 'on' | 'off';
   /** model.damping: phi in (0, 1], 1 for none. */
   damping?: number;
+  /** evaluation.levels and evaluation.quantiles. */
+  levels?: number[];
+  quantiles?: number[];
   lookback?: number;
   horizon?: number;
   epochs?: number;
@@ -81,6 +84,8 @@ export function overridesFrom(opts: DataFlagOptions): ConfigOverrides {
   if (opts.pretrained !== undefined) o.pretrained = opts.pretrained;
   if (opts.damping !== undefined) o.damping = opts.damping;
   if (opts.theta !== undefined) o.theta = opts.theta === 'on';
+  if (opts.levels !== undefined) o.levels = opts.levels;
+  if (opts.quantiles !== undefined) o.quantiles = opts.quantiles;
   if (opts.lookback !== undefined) o.lookback = opts.lookback;
   if (opts.horizon !== undefined) o.horizon = opts.horizon;
   if (opts.epochs !== undefined) o.epochs = opts.epochs;
@@ -285,4 +290,29 @@ export async function withInterrupt<T>(work: (signal: AbortSignal) => Promise<T>
 export function metricText(x: number | null): string {
   if (x === null || !Number.isFinite(x)) return '-';
   return Math.abs(x) >= 1000 ? x.toFixed(0) : x.toPrecision(4);
+}
+
+/**
+ * The printed table of interval scores (coverage per level in percent, MSIS of the 95% interval,
+ * mean pinball loss), one row per method of `metrics`; `missing` says why the model has none.
+ */
+export function intervalTable(metrics: Record<string, Record<string, number | null>>, missing: string | null): string[] {
+  const first = Object.values(metrics)[0] ?? {};
+  const cols = [...Object.keys(first).filter((k) => k.startsWith('coverage_')), 'msis', 'pinball'].filter((k) => k in first);
+  if (cols.length === 0) return [];
+  const head = (k: string) => (k.startsWith('coverage_') ? `COV${k.slice(9)}%` : k.toUpperCase());
+  const lines = [`prediction intervals (coverage of the test actuals; MSIS of the 95% interval)${missing ? `; ${missing}` : ''}:`];
+  lines.push(['method'.padEnd(15), ...cols.map((k) => head(k).padStart(10))].join(''));
+  for (const [m, s] of Object.entries(metrics))
+    lines.push(
+      [
+        m.padEnd(15),
+        ...cols.map((k) =>
+          (k.startsWith('coverage_') && typeof s[k] === 'number' && Number.isFinite(s[k]) ? (s[k] as number).toFixed(1) : metricText(s[k] ?? null)).padStart(
+            10,
+          ),
+        ),
+      ].join(''),
+    );
+  return lines;
 }

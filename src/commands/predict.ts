@@ -2,18 +2,21 @@ import { restoreInterruptedSwap } from '../artifacts/atomic.js';
 import { checkOutputFile, insideDir, sameFile, writeOutputFile } from '../artifacts/output-file.js';
 import type { PipelineFile } from '../artifacts/run-format.js';
 import { isPanelRun, readPanelRun, readRun, type SavedPanelRun, type SavedRun } from '../artifacts/run-reader.js';
+import { DEFAULTS } from '../config/defaults.js';
 import type { Config } from '../config/types.js';
 import { compareKeys, keyText } from '../data/panel.js';
 import { checkFutureRange, formatTime, isNumericIndex } from '../data/time.js';
 import { DataError, PartialError, UsageError, UserError } from '../errors.js';
 import { panelSettingsFor } from '../forecast/defaults.js';
 import type { SavedModel } from '../forecast/fit.js';
+import type { Spread } from '../forecast/intervals.js';
 import { memberConfig, prepareNewSeries } from '../forecast/panel-fit.js';
 import { forecastFromRun } from '../forecast/predict.js';
 import { inputName, readPanelInput, readSeries, STDIN } from '../io/input-file.js';
 import { evaluationSeason } from '../metrics/season.js';
 import type { Predictor } from '../model/predictor.js';
 import { formatNumber, toCsv } from '../output/csv.js';
+import { spreadCells, spreadColumns } from '../output/spread.js';
 import { parseShard, shardOf } from '../panel/shard.js';
 import type { Frequency, Series } from '../types.js';
 import { logNeedsPositive, machineLimits, maxInputBytes } from './common.js';
@@ -33,6 +36,37 @@ export interface PredictOptions {
   id?: string[];
   /** A panel run: forecast only the series of shard i of n (`i/n`). */
   shard?: string;
+  /** Intervals (percent) and quantiles to write; default: the run's evaluation.levels and evaluation.quantiles. */
+  levels?: number[];
+  quantiles?: number[];
+}
+
+/**
+ * The intervals and quantiles predict writes: the flags', else the run's config's, else the
+ * default levels. A run saved before intervals existed has none; asking for them is an error.
+ */
+function spreadWanted(opts: PredictOptions, run: SavedRun): { levels: number[]; quantiles: number[] } {
+  if (!run.pipeline.io.intervals) {
+    if (opts.levels?.length || opts.quantiles?.length)
+      throw new UsageError(`${run.dir} was saved by an rnnfc without prediction intervals: train it again to have them, or leave out --levels and --quantiles`);
+    return { levels: [], quantiles: [] };
+  }
+  return {
+    levels: opts.levels ?? run.config.levels ?? [...DEFAULTS.evaluation.levels],
+    quantiles: opts.quantiles ?? run.config.quantiles ?? [],
+  };
+}
+
+/** A forecast step's interval and quantile fields for JSON output (null where a bound is not finite). */
+function spreadFields(s: Spread, i: number): Record<string, number | null> {
+  const num = (v: number) => (Number.isFinite(v) ? Number(formatNumber(v)) : null);
+  const o: Record<string, number | null> = {};
+  for (const b of s.bands) {
+    o[`lower_${b.level}`] = num(b.lower[i]);
+    o[`upper_${b.level}`] = num(b.upper[i]);
+  }
+  for (const q of s.quantiles) o[`q${q.q}`] = num(q.values[i]);
+  return o;
 }
 
 /** `rnnfc predict`: run directory + data -> the next horizon, as CSV or JSON. */
@@ -65,7 +99,8 @@ export async function predictCommand(opts: PredictOptions): Promise<void> {
   const need = io.offset + (io.mode === 'one-to-one' ? 1 : io.lookback);
   if (n < need) throw new DataError(`${source}: too short: ${n} row${n === 1 ? '' : 's'}, but the model needs at least ${need} to forecast`);
   checkFutureRange(series.index, io.horizon, source);
-  const { times: future, forecast: fc } = await forecastFromRun(run, series, { source, backend: opts.backend });
+  const wanted = spreadWanted(opts, run);
+  const { times: future, forecast: fc, spread } = await forecastFromRun(run, series, { source, backend: opts.backend, ...wanted });
   const times = future.map((t) => formatTime(t, series.index.format));
   const timeName = series.timeColumn ?? 'index';
   // integer indices and row numbers are numbers in JSON; calendar times stay strings
@@ -78,11 +113,11 @@ export async function predictCommand(opts: PredictOptions): Promise<void> {
           run: opts.model,
           target: io.target,
           horizon: io.horizon,
-          forecast: times.map((t, i) => ({ [timeName]: numericIndex ? Number(t) : t, forecast: Number(formatNumber(fc[i])) })),
+          forecast: times.map((t, i) => ({ [timeName]: numericIndex ? Number(t) : t, forecast: Number(formatNumber(fc[i])), ...spreadFields(spread, i) })),
         }) + '\n'
       : toCsv(
-          [timeName, 'forecast'],
-          times.map((t, i) => [t, formatNumber(fc[i])]),
+          [timeName, 'forecast', ...spreadColumns(wanted)],
+          times.map((t, i) => [t, formatNumber(fc[i]), ...spreadCells(spread, wanted)(i)]),
         );
   await writeForecast(output, text, opts.quiet ? null : `${io.horizon} steps after ${formatTime(series.index.times[n - 1], series.index.format)}`);
 }
@@ -164,7 +199,9 @@ async function predictPanel(opts: PredictOptions, output: string): Promise<void>
     .sort(compareKeys);
   const global = run.panel.scope === 'global';
   const newSeries = global ? zeroShot(run, panel.frequency) : null;
-  const done: { key: string[]; times: string[]; forecast: Float64Array }[] = [];
+  const done: { key: string[]; times: string[]; forecast: Float64Array; spread: Spread }[] = [];
+  // the intervals asked for, by the first series (a panel's series are saved alike)
+  const wantedSpread = spreadWanted(opts, first);
   // a global run's series share their members: each is opened once
   const cache = global ? new Map<SavedModel, Predictor>() : undefined;
   const failed: { key: string[]; reason: string }[] = [];
@@ -195,8 +232,13 @@ async function predictPanel(opts: PredictOptions, output: string): Promise<void>
         const need = io.offset + (io.mode === 'one-to-one' ? 1 : io.lookback);
         if (n < need) throw new DataError(`too short: ${n} row${n === 1 ? '' : 's'}, but its model needs at least ${need} to forecast`);
         checkFutureRange(series.index, io.horizon, source);
-        const { times, forecast } = await forecastFromRun(r, series, { source: `${source} (series ${keyText(key)})`, backend: opts.backend, cache });
-        done.push({ key, times: times.map((t) => formatTime(t, series.index.format)), forecast });
+        const { times, forecast, spread } = await forecastFromRun(r, series, {
+          source: `${source} (series ${keyText(key)})`,
+          backend: opts.backend,
+          cache,
+          ...(r.pipeline.io.intervals ? wantedSpread : {}),
+        });
+        done.push({ key, times: times.map((t) => formatTime(t, series.index.format)), forecast, spread });
       } catch (e) {
         if (!(e instanceof UserError)) throw e;
         failed.push({ key, reason: e.message });
@@ -217,13 +259,17 @@ async function predictPanel(opts: PredictOptions, output: string): Promise<void>
           horizon: saved.io.horizon,
           series: done.map((d) => ({
             key: d.key,
-            forecast: d.times.map((t, i) => ({ [timeName]: numericIndex ? Number(t) : t, forecast: Number(formatNumber(d.forecast[i])) })),
+            forecast: d.times.map((t, i) => ({
+              [timeName]: numericIndex ? Number(t) : t,
+              forecast: Number(formatNumber(d.forecast[i])),
+              ...spreadFields(d.spread, i),
+            })),
           })),
           failed,
         }) + '\n'
       : toCsv(
-          [...ids, timeName, 'forecast'],
-          done.flatMap((d) => d.times.map((t, i) => [...d.key, t, formatNumber(d.forecast[i])])),
+          [...ids, timeName, 'forecast', ...spreadColumns(wantedSpread)],
+          done.flatMap((d) => d.times.map((t, i) => [...d.key, t, formatNumber(d.forecast[i]), ...spreadCells(d.spread, wantedSpread)(i)])),
         );
   await writeForecast(output, text, opts.quiet ? null : `${done.length} series, ${saved.io.horizon} steps each`);
   if (failed.length)

@@ -16,6 +16,7 @@ import {
   type DataFlagOptions,
   defaultsOptions,
   interactive,
+  intervalTable,
   metricText,
   progressPrinter,
   readConfiguredInput,
@@ -88,6 +89,7 @@ function report(opts: TrainOptions, outDir: string, r: FitResult): void {
   const lines = [`test metrics (${r.test.actual.length} steps ${from}, MASE season ${r.season}):`];
   lines.push(['method'.padEnd(15), ...names.map((k) => k.toUpperCase().padStart(10))].join(''));
   for (const [m, s] of Object.entries(r.metrics)) lines.push([m.padEnd(15), ...names.map((k) => metricText(s[k]).padStart(10))].join(''));
+  lines.push(...intervalTable(r.metrics, r.io.intervals ? null : 'the model has none: its history is too short to size them'));
   if (r.pretrained) {
     const v = r.pretrained.validation;
     const why = v
@@ -171,6 +173,7 @@ function reportPanel(opts: TrainOptions, outDir: string, r: PanelFitResult, hori
     ['method'.padEnd(15), ...names.map((k) => k.toUpperCase().padStart(10))].join(''),
   ];
   for (const [m, s] of Object.entries(pooled)) lines.push([m.padEnd(15), ...names.map((k) => metricText(s[k] ?? null).padStart(10))].join(''));
+  lines.push(...intervalTable(pooled, null));
   for (const f of r.failed.slice(0, 5)) lines.push(`skipped ${keyText(f.key)}: ${f.reason}`);
   if (r.failed.length > 5) lines.push(`skipped ${r.failed.length - 5} more (listed in panel.json)`);
   lines.push(`wrote ${outDir}`);

@@ -39,7 +39,7 @@ export const DEFAULTS = {
     ensemble: 1,
     windows_per_epoch: 0,
   },
-  evaluation: { season: 0, rolling: false },
+  evaluation: { season: 0, rolling: false, levels: [80, 95], quantiles: [] },
   output: { dir: 'runs', plot: true },
   backend: 'auto',
 } as const satisfies DeepReadonly<{

@@ -58,13 +58,23 @@ export function renderConfigYaml(config: Config): string {
       ...withoutDefault(config.training, 'windows_per_epoch', 0),
       early_stopping: config.training.early_stopping === null ? false : { ...config.training.early_stopping },
     },
-    evaluation: { ...config.evaluation },
+    // quantiles only when asked for
+    evaluation: config.evaluation.quantiles.length ? { ...config.evaluation } : withoutDefault(config.evaluation, 'quantiles', config.evaluation.quantiles),
     output: { ...config.output },
     backend: config.backend,
   };
   const yamlDoc = new Document(doc);
   // Short entries read best inline: `- {difference: 12}`, `layers: [{units: 64}]`.
-  for (const path of [['transforms'], ['data', 'target'], ['data', 'features'], ['data', 'id_column'], ['model', 'layers'], ['model', 'dense']]) {
+  for (const path of [
+    ['transforms'],
+    ['data', 'target'],
+    ['data', 'features'],
+    ['data', 'id_column'],
+    ['model', 'layers'],
+    ['model', 'dense'],
+    ['evaluation', 'levels'],
+    ['evaluation', 'quantiles'],
+  ]) {
     const node = yamlDoc.getIn(path, true);
     if (isCollection(node)) node.flow = true;
   }

@@ -18,6 +18,8 @@ export interface ConfigOverrides {
   pretrained?: string;
   theta?: boolean;
   damping?: number;
+  levels?: number[];
+  quantiles?: number[];
   lookback?: number;
   horizon?: number;
   epochs?: number;
@@ -42,6 +44,8 @@ const OVERRIDE_FLAGS: Record<keyof ConfigOverrides, { path: Path; flag: string }
   pretrained: { path: ['model', 'pretrained'], flag: '--pretrained' },
   theta: { path: ['model', 'theta'], flag: '--theta' },
   damping: { path: ['model', 'damping'], flag: '--damping' },
+  levels: { path: ['evaluation', 'levels'], flag: '--levels' },
+  quantiles: { path: ['evaluation', 'quantiles'], flag: '--quantiles' },
   lookback: { path: ['window', 'lookback'], flag: '--lookback' },
   horizon: { path: ['window', 'horizon'], flag: '--horizon' },
   epochs: { path: ['training', 'epochs'], flag: '--epochs' },
@@ -332,11 +336,20 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
   };
 
   // evaluation
-  const e = c.section(root.evaluation, ['evaluation'], ['test_size', 'season', 'rolling']);
+  const e = c.section(root.evaluation, ['evaluation'], ['test_size', 'season', 'rolling', 'levels', 'quantiles']);
   const evaluation: EvaluationConfig = {
     test_size: c.int(e.test_size, ['evaluation', 'test_size'], 1, horizon),
     season: c.int(e.season, ['evaluation', 'season'], 0, DEFAULTS.evaluation.season),
     rolling: c.bool(e.rolling, ['evaluation', 'rolling'], DEFAULTS.evaluation.rolling),
+    levels: probabilityList(c, e.levels, ['evaluation', 'levels'], [...DEFAULTS.evaluation.levels], 100, 'percentages between 0 and 100, such as [80, 95]'),
+    quantiles: probabilityList(
+      c,
+      e.quantiles,
+      ['evaluation', 'quantiles'],
+      [...DEFAULTS.evaluation.quantiles],
+      1,
+      'numbers between 0 and 1, such as [0.1, 0.5, 0.9]',
+    ),
   };
 
   // output
@@ -350,4 +363,28 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
 
   if (c.problems.length > 0) throw new ConfigError(`invalid config ${file ?? '(command line)'}`, c.problems);
   return { data, transforms, window, model, training, evaluation, output, backend };
+}
+
+/**
+ * A list of distinct numbers strictly between 0 and `top` (interval levels in percent, quantiles),
+ * returned in ascending order; `what` says what is expected in messages.
+ */
+function probabilityList(c: Checker, v: unknown, path: Path, def: number[], top: number, what: string): number[] {
+  if (v === undefined) return def;
+  if (!Array.isArray(v)) {
+    c.problem(path, `must be a list of ${what}, got ${describe(v)}`);
+    return def;
+  }
+  let ok = true;
+  v.forEach((x, i) => {
+    if (typeof x !== 'number' || !(x > 0 && x < top)) {
+      c.problem([...path, i], `must be a number between 0 and ${top} (exclusive), got ${describe(x)}`);
+      ok = false;
+    }
+  });
+  if (ok && new Set(v).size !== v.length) {
+    c.problem(path, `lists a value twice: ${JSON.stringify(v)}`);
+    ok = false;
+  }
+  return ok ? [...(v as number[])].sort((a, b) => a - b) : def;
 }

@@ -115,6 +115,10 @@ export interface EvaluationConfig {
    * `horizon` steps, each from the actual rows before the block, as predict would run on new data.
    */
   rolling: boolean;
+  /** Prediction intervals written and scored, in percent, ascending (default [80, 95]; [] for none). */
+  levels: number[];
+  /** Forecast quantiles written and scored (0 < q < 1), ascending (default none). */
+  quantiles: number[];
 }
 
 export interface OutputConfig {

@@ -11,6 +11,7 @@ import { evaluationSeason } from '../metrics/season.js';
 import { transformOf } from '../transforms/registry.js';
 import type { Series } from '../types.js';
 import { type FitOptions, fitSeries } from './fit.js';
+import type { Spread } from './intervals.js';
 import type { PretrainedUse } from './pretrained.js';
 
 export interface BacktestOptions extends Pick<FitOptions, 'engine' | 'layers' | 'signal' | 'limits' | 'pretrained'> {
@@ -26,12 +27,19 @@ export interface BacktestOptions extends Pick<FitOptions, 'engine' | 'layers' | 
   configFor?: (cfg: Config, seen: Series, end: number) => Config;
 }
 
-/** A type alias, not an interface, so that it also reads as a Record<string, number | null> (metrics/pooled.ts). */
+/**
+ * A method's scores at an origin: the point forecast's four, and its intervals' (coverage_<level>,
+ * msis, pinball: forecast/intervals.ts intervalScores). A type alias, not an interface, so that it
+ * also reads as a Record<string, number | null> (metrics/pooled.ts).
+ */
 export type MethodScores = {
   mae: number | null;
   rmse: number | null;
   smape: number | null;
   mase: number | null;
+  [interval: `coverage_${number}`]: number | null;
+  msis?: number | null;
+  pinball?: number | null;
 };
 
 export interface OriginResult {
@@ -52,6 +60,8 @@ export interface OriginResult {
   damping?: number;
   forecast: number[];
   actual: number[];
+  /** The forecast's intervals and quantiles (lower_80, upper_80, ..., q0.1, ...); absent when the model has none. */
+  intervals?: Record<string, (number | null)[]>;
   metrics: Record<string, MethodScores>;
 }
 
@@ -67,6 +77,8 @@ export interface BacktestResult {
 }
 
 const METRICS = ['mae', 'rmse', 'smape', 'mase'] as const;
+/** The scores of a method's intervals that backtests keep besides METRICS. */
+const isIntervalScore = (k: string) => k.startsWith('coverage_') || k === 'msis' || k === 'pinball';
 
 /** end (exclusive training bound) of each origin k = 0..K-1: n - H - k*step. */
 export function originEnds(n: number, horizon: number, step: number, origins: number): number[] {
@@ -106,9 +118,24 @@ function clean(x: number): number | null {
   return Number.isFinite(x) ? x : null;
 }
 
-/** A method's scores as backtest results hold them: the four reported, null where not finite. */
+/** A method's scores as backtest results hold them: the four reported and the interval scores, null where not finite. */
 export function pick(s: Record<string, number>): MethodScores {
-  return { mae: clean(s.mae), rmse: clean(s.rmse), smape: clean(s.smape), mase: clean(s.mase) };
+  const out: MethodScores = { mae: clean(s.mae), rmse: clean(s.rmse), smape: clean(s.smape), mase: clean(s.mase) };
+  for (const [k, v] of Object.entries(s)) if (isIntervalScore(k)) (out as Record<string, number | null>)[k] = clean(v);
+  return out;
+}
+
+/** A forecast's intervals and quantiles as backtest results hold them, by column name (absent: none). */
+export function intervalsField(spread: Spread): { intervals?: Record<string, (number | null)[]> } {
+  if (spread.bands.length === 0 && spread.quantiles.length === 0) return {};
+  const list = (x: Float64Array) => Array.from(x, clean);
+  const out: Record<string, (number | null)[]> = {};
+  for (const b of spread.bands) {
+    out[`lower_${b.level}`] = list(b.lower);
+    out[`upper_${b.level}`] = list(b.upper);
+  }
+  for (const q of spread.quantiles) out[`q${q.q}`] = list(q.values);
+  return { intervals: out };
 }
 
 /** Runs the K origins one after another (each a full refit via fitSeries). */
@@ -157,6 +184,7 @@ export async function backtest(cfg: Config, series: Series, opts: BacktestOption
       ...(r.io.damping !== undefined ? { damping: r.io.damping } : {}),
       forecast: Array.from(r.test.forecast),
       actual: Array.from(r.test.actual),
+      ...intervalsField(r.test.spread),
       metrics,
     };
     results.push(result);
@@ -171,7 +199,7 @@ export function meanScores(results: OriginResult[]): Record<string, MethodScores
   if (!results.length) return out;
   for (const m of Object.keys(results[0].metrics)) {
     const s = {} as MethodScores;
-    for (const k of METRICS) {
+    for (const k of [...METRICS, ...Object.keys(results[0].metrics[m]).filter(isIntervalScore)] as (keyof MethodScores)[]) {
       let sum = 0;
       let ok = true;
       for (const r of results) {

@@ -6,6 +6,7 @@
  */
 import type { Config } from '../config/types.js';
 import { futureTimes, stepNumber, stepNumbers } from '../data/time.js';
+import { seasonalScale } from '../metrics/interval-scores.js';
 import { scoreAll } from '../metrics/metrics.js';
 import { evaluationSeason } from '../metrics/season.js';
 import type { Tf } from '../model/backend.js';
@@ -15,10 +16,11 @@ import { differenceLag, Pipeline } from '../transforms/pipeline.js';
 import type { Series } from '../types.js';
 import { splitPoints } from '../windows/index-math.js';
 import { type TrainingWindows, trainingWindows } from '../windows/training-windows.js';
-import { drift, naive, seasonalNaive } from './baselines.js';
+import { type BaselineName, baselineBand, drift, naive, seasonalNaive } from './baselines.js';
 import { dampTrend } from './damping.js';
 import { medianOf } from './ensemble.js';
 import { forecastTransformed, type ModelIO, needsFeedback, onlyTargetInput, testBlocks } from './forecast.js';
+import { calibrationForecasts, calibrationStart, fitIntervals, intervalScores, NO_SPREAD, type Spread, spreadOf } from './intervals.js';
 import { checkMemory, checkSizesAgainstRows, checkSizesAgainstSplit, DEFAULT_LIMITS, type FitLimits } from './limits.js';
 import { fitLinearPath } from './linear-path.js';
 import { choosePretrainedUse, combineForecasts, type PretrainedChoice, type PretrainedModel } from './pretrained.js';
@@ -26,8 +28,11 @@ import { MIN_OBSERVED, pretrainedForecast } from './pretrained-windows.js';
 import { checkConfigAgainstData } from './rules.js';
 import { thetaForecast } from './theta.js';
 
-/** Test-period scores of one method (see metrics/metrics.ts). */
-export type Scores = ReturnType<typeof scoreAll>;
+/**
+ * Test-period scores of one method: the point forecast's (metrics/metrics.ts) and its intervals'
+ * (`coverage_<level>`, `msis`, `pinball`: forecast/intervals.ts intervalScores).
+ */
+export type Scores = ReturnType<typeof scoreAll> & Record<string, number>;
 
 /** A loaded TensorFlow.js and the name of the backend it runs on ('wasm', 'cpu', 'tensorflow'). */
 export interface Engine {
@@ -104,9 +109,11 @@ export interface FitResult {
   /** Member 0 first; saved as model.json/weights.bin, then model-<j>.json/weights-<j>.bin. */
   models: SavedModel[];
   /** Test actuals and forecasts; origins: the row where each forecast block starts (one unless evaluation.rolling). */
-  test: { actual: Float64Array; forecast: Float64Array; origins: number[] };
+  test: { actual: Float64Array; forecast: Float64Array; origins: number[]; spread: Spread };
   /** Forecast of the horizon after the last row; empty when not asked for or not possible. */
   future: Float64Array;
+  /** The future forecast's intervals and quantiles (evaluation.levels, evaluation.quantiles). */
+  futureSpread: Spread;
   /** Test scores of the model and of the naive, seasonal-naive and drift baselines. */
   metrics: Record<string, Scores>;
   /** model.pretrained: the network used, and the choice made on the validation rows (io.pretrained records the use). */
@@ -301,124 +308,136 @@ export async function evaluateFit(
   const allCols = canForecastFuture || blocks.length > 1 ? pipeline.transform(series.columns, steps) : null;
   const futureCols = canForecastFuture ? allCols : null;
   const testCols = blocks.length > 1 ? allCols! : tcols;
-  const futureSteps = { history: steps, forecast: futureTimes(series.index, w.horizon).map((t) => stepNumber(t, series.index.frequency)) };
-
-  const testFs: Float64Array[] = [];
-  const futureFs: Float64Array[] = [];
-  // model.pretrained: the members' forecasts of the validation rows, from before them, to choose by
-  const pm = cfg.model.pretrained !== 'none' ? opts.pretrained?.(cfg.model.pretrained) : undefined;
-  if (cfg.model.pretrained !== 'none' && !pm) throw new Error(`model.pretrained is ${cfg.model.pretrained}, but no pretrained forecaster was opened`);
-  const nVal = split.valEnd - split.trainEnd;
-  const validate = pm !== undefined && nVal > 0 && split.trainEnd >= MIN_OBSERVED;
-  const valFs: Float64Array[] = [];
-  for (const [j, saved] of trained.models.entries()) {
-    // Forecast from the saved model through the same path predict takes, so that predict on this
-    // run repeats train's future forecast exactly. Evaluation: one multi-step forecast from the
-    // test origin (or, rolling, one per block); the future: the next horizon after the last row.
-    const predictor = opened?.[j] ?? (await openPredictor(saved.modelJson, saved.weights, { backend, tf }));
-    try {
-      testFs.push(
-        concat(
-          blocks.map(({ start, steps: k }) =>
-            pipeline.inverseTarget(cfg.data.target, forecastTransformed(predictor.predict, io, testCols, start, k), original.subarray(0, start), {
-              history: steps.slice(0, start),
-              forecast: steps.slice(start, start + k),
-            }),
-          ),
-        ),
-      );
-      if (futureCols)
-        futureFs.push(pipeline.inverseTarget(cfg.data.target, forecastTransformed(predictor.predict, io, futureCols, n, w.horizon), original, futureSteps));
-      if (validate)
-        valFs.push(
-          pipeline.inverseTarget(
-            cfg.data.target,
-            forecastTransformed(predictor.predict, io, tcols, split.trainEnd, nVal),
-            original.subarray(0, split.trainEnd),
-            {
-              history: steps.slice(0, split.trainEnd),
-              forecast: steps.slice(split.trainEnd, split.valEnd),
-            },
-          ),
-        );
-    } finally {
-      if (!opened) predictor.dispose();
-    }
-  }
+  const futureSteps = futureTimes(series.index, w.horizon).map((t) => stepNumber(t, series.index.frequency));
   const members = trained.models.length;
   if (members > 1) io.members = members;
-  let testF = medianOf(testFs);
-  let future: Float64Array = futureCols ? medianOf(futureFs) : new Float64Array(0);
-  const { fits } = trained;
-
-  const actual = original.slice(origin);
   const season = evaluationSeason(cfg.evaluation.season, series.index.frequency);
-  let pretrained: FitResult['pretrained'];
-  if (pm) {
-    // the pretrained network's zero-shot forecast of `k` rows from `end`, from the original rows before it
-    const zeroAt = (end: number, k: number, ahead = steps.slice(end, end + k)) =>
-      pretrainedForecast(pm.predict, original.subarray(0, end), season, k, { history: steps.slice(0, end), forecast: ahead });
-    const testZero = blocks.every((b) => b.start >= MIN_OBSERVED) ? concat(blocks.map((b) => zeroAt(b.start, b.steps))) : null;
-    const futureZero = futureCols ? zeroAt(n, w.horizon, futureSteps.forecast) : new Float64Array(0);
-    // model.theta: the Theta method's forecast from the same rows joins the mean
-    const thetaAt = cfg.model.theta ? (end: number, k: number) => thetaForecast(original.subarray(0, end), season, k) : null;
-    const testTheta = thetaAt ? concat(blocks.map((b) => thetaAt(b.start, b.steps))) : undefined;
-    const futureTheta = thetaAt && futureCols ? thetaAt(n, w.horizon) : undefined;
-    const choice = validate
-      ? choosePretrainedUse(original.subarray(split.trainEnd, split.valEnd), medianOf(valFs), zeroAt(split.trainEnd, nVal), thetaAt?.(split.trainEnd, nVal))
-      : choosePretrainedUse(null, null, null);
-    // a history the network (or Theta) cannot read (too short, gaps): the model alone
-    const finite = (f?: Float64Array) => f === undefined || f.every(Number.isFinite);
-    if (!testZero || ![testZero, futureZero, testTheta, futureTheta].every(finite)) choice.use = 'model';
-    testF = combineForecasts(choice.use, testF, testZero ?? testF, testTheta);
-    future = combineForecasts(choice.use, future, futureZero, futureTheta);
-    io.pretrained = { use: choice.use, season, ...(cfg.model.theta ? { theta: true as const } : {}) };
-    pretrained = { model: pm, ...choice };
-  }
-  // model.damping: the final forecasts' trends, each from the rows before it
-  const phi = cfg.model.damping;
-  if (phi < 1) {
-    let at = 0;
-    const damped = new Float64Array(testF.length);
-    for (const b of blocks) {
-      damped.set(dampTrend(testF.subarray(at, at + b.steps), original.subarray(0, b.start), phi, season), at);
-      at += b.steps;
+
+  // Forecast from the saved models through the same path predict takes, so that predict on this
+  // run repeats train's future forecast exactly.
+  const predictors: Predictor[] = [];
+  try {
+    for (const [j, saved] of trained.models.entries()) predictors.push(opened?.[j] ?? (await openPredictor(saved.modelJson, saved.weights, { backend, tf })));
+    // the members' forecast (their median) of `k` rows from `end`, from the transformed columns `cols` before it
+    const ownAt = (cols: Record<string, Float64Array>, end: number, k: number, ahead = steps.slice(end, end + k)) =>
+      medianOf(
+        predictors.map((p) =>
+          pipeline.inverseTarget(cfg.data.target, forecastTransformed(p.predict, io, cols, end, k), original.subarray(0, end), {
+            history: steps.slice(0, end),
+            forecast: ahead,
+          }),
+        ),
+      );
+
+    // model.pretrained: the pretrained network's zero-shot forecast, mixed in as the validation rows choose
+    const pm = cfg.model.pretrained !== 'none' ? opts.pretrained?.(cfg.model.pretrained) : undefined;
+    if (cfg.model.pretrained !== 'none' && !pm) throw new Error(`model.pretrained is ${cfg.model.pretrained}, but no pretrained forecaster was opened`);
+    let pretrained: FitResult['pretrained'];
+    // the forecast the run makes of `k` rows from `end` out of the model's own (`own`, from the same rows)
+    let combine = (_end: number, _k: number, own: Float64Array, _ahead?: number[]) => own;
+    if (pm) {
+      // the pretrained network's zero-shot forecast of `k` rows from `end`, from the original rows before it
+      const zeroAt = (end: number, k: number, ahead = steps.slice(end, end + k)) =>
+        end >= MIN_OBSERVED ? pretrainedForecast(pm.predict, original.subarray(0, end), season, k, { history: steps.slice(0, end), forecast: ahead }) : null;
+      // model.theta: the Theta method's forecast from the same rows joins the mean
+      const thetaAt = cfg.model.theta ? (end: number, k: number) => thetaForecast(original.subarray(0, end), season, k) : undefined;
+      const nVal = split.valEnd - split.trainEnd;
+      const validate = nVal > 0 && split.trainEnd >= MIN_OBSERVED;
+      const choice = validate
+        ? choosePretrainedUse(
+            original.subarray(split.trainEnd, split.valEnd),
+            ownAt(tcols, split.trainEnd, nVal),
+            zeroAt(split.trainEnd, nVal),
+            thetaAt?.(split.trainEnd, nVal),
+          )
+        : choosePretrainedUse(null, null, null);
+      // a history the network (or Theta) cannot read (too short, gaps): the model alone
+      const finite = (f?: Float64Array | null) => f === undefined || f?.every(Number.isFinite) === true;
+      const usable = (end: number, k: number, ahead?: number[]) => {
+        const zero = zeroAt(end, k, ahead);
+        const theta = thetaAt?.(end, k);
+        return finite(zero) && finite(theta) ? { zero: zero!, theta } : null;
+      };
+      if (!blocks.every((b) => usable(b.start, b.steps)) || (futureCols && !usable(n, w.horizon, futureSteps))) choice.use = 'model';
+      if (choice.use !== 'model')
+        combine = (end, k, own, ahead) => {
+          const parts = usable(end, k, ahead);
+          return parts ? combineForecasts(choice.use, own, parts.zero, parts.theta) : own;
+        };
+      io.pretrained = { use: choice.use, season, ...(cfg.model.theta ? { theta: true as const } : {}) };
+      pretrained = { model: pm, ...choice };
     }
-    testF = damped;
-    if (future.length) future = dampTrend(future, original, phi, season);
-    io.damping = phi;
-  }
-  const train = original.subarray(0, origin);
-  // the baselines forecast the same blocks from the same rows; MASE scales by the training part
-  const baseline = (f: (y: Float64Array, h: number) => Float64Array) => concat(blocks.map((b) => f(original.subarray(0, b.start), b.steps)));
-  const metrics: Record<string, Scores> = {
-    model: scoreAll(actual, testF, train, season),
-    naive: scoreAll(actual, baseline(naive), train, season),
-    seasonal_naive: scoreAll(
-      actual,
-      baseline((y, h) => seasonalNaive(y, h, season)),
-      train,
+    // model.damping: the final forecast's trend, from the rows before it
+    const phi = cfg.model.damping;
+    if (phi < 1) io.damping = phi;
+    const damp = (end: number, f: Float64Array) => (phi < 1 ? dampTrend(f, original.subarray(0, end), phi, season) : f);
+    // the run's forecast of `k` rows from `end`, from the transformed columns `cols` before it
+    const forecastAt = (cols: Record<string, Float64Array>, end: number, k: number, ahead = steps.slice(end, end + k)) =>
+      damp(end, combine(end, k, ownAt(cols, end, k, ahead), ahead));
+
+    // Evaluation: one multi-step forecast from the test origin (or, rolling, one per block); the
+    // future: the next horizon after the last row.
+    const testF = concat(blocks.map((b) => forecastAt(testCols, b.start, b.steps)));
+    const future = futureCols ? forecastAt(futureCols, n, w.horizon, futureSteps) : new Float64Array(0);
+    // Intervals: sized by the errors of the same forecasts from earlier origins (intervals.ts)
+    const calibration = calibrationForecasts((end, k) => forecastAt(tcols, end, k), original, {
+      first: calibrationStart(io, pm !== undefined),
+      end: split.valEnd,
+      steps: Math.max(w.horizon, ...blocks.map((b) => b.steps)),
+    });
+    const intervals = fitIntervals(calibration, original, split.valEnd);
+    if (intervals) io.intervals = intervals;
+    const { levels, quantiles } = cfg.evaluation;
+    const blockSteps = blocks.map((b) => b.steps);
+    const testSpread = intervals ? spreadOf(intervals, testF, blockSteps, levels, quantiles) : NO_SPREAD;
+    const futureSpread = intervals && future.length ? spreadOf(intervals, future, [future.length], levels, quantiles) : NO_SPREAD;
+    const train = original.subarray(0, origin);
+    const actual = original.slice(origin);
+    // the baselines forecast the same blocks from the same rows; MASE scales by the training part
+    const baseline = (f: (y: Float64Array, h: number) => Float64Array) => concat(blocks.map((b) => f(original.subarray(0, b.start), b.steps)));
+    const scale = seasonalScale(train, season);
+    const scored = (f: Float64Array, bandAt: Parameters<typeof intervalScores>[2]) => ({
+      ...scoreAll(actual, f, train, season),
+      ...intervalScores(actual, f, bandAt, levels, quantiles, scale),
+    });
+    // the baselines' textbook intervals, each block's from the rows before it
+    const at = (i: number) => blockSteps.slice(0, i).reduce((a, v) => a + v, 0);
+    const baselineScores = (name: BaselineName, f: Float64Array) =>
+      scored(f, (level) => {
+        const parts = blocks.map((b, i) => baselineBand(name, original.subarray(0, b.start), f.subarray(at(i), at(i) + b.steps), level, season));
+        return parts.every((p) => p !== null) ? { lower: concat(parts.map((p) => p!.lower)), upper: concat(parts.map((p) => p!.upper)) } : null;
+      });
+    const metrics: Record<string, Scores> = {
+      model: scored(testF, (level) => (intervals ? spreadOf(intervals, testF, blockSteps, [level], []).bands[0] : null)),
+      naive: baselineScores('naive', baseline(naive)),
+      seasonal_naive: baselineScores(
+        'seasonal_naive',
+        baseline((y, h) => seasonalNaive(y, h, season)),
+      ),
+      drift: baselineScores('drift', baseline(drift)),
+    };
+    const { fits } = trained;
+    return {
+      io,
+      pipeline,
       season,
-    ),
-    drift: scoreAll(actual, baseline(drift), train, season),
-  };
-  return {
-    io,
-    pipeline,
-    season,
-    split,
-    history: fits[0].history,
-    bestEpoch: fits[0].bestEpoch,
-    memberBestEpochs: fits.map((f) => f.bestEpoch),
-    trainSeconds: fits.reduce((a, f) => a + f.seconds, 0),
-    backend,
-    threads: engine.threads,
-    models: trained.models,
-    test: { actual, forecast: testF, origins: blocks.map((b) => b.start) },
-    future,
-    metrics,
-    ...(pretrained ? { pretrained } : {}),
-  };
+      split,
+      history: fits[0].history,
+      bestEpoch: fits[0].bestEpoch,
+      memberBestEpochs: fits.map((f) => f.bestEpoch),
+      trainSeconds: fits.reduce((a, f) => a + f.seconds, 0),
+      backend,
+      threads: engine.threads,
+      models: trained.models,
+      test: { actual, forecast: testF, origins: blocks.map((b) => b.start), spread: testSpread },
+      future,
+      futureSpread,
+      metrics,
+      ...(pretrained ? { pretrained } : {}),
+    };
+  } finally {
+    if (!opened) for (const p of predictors) p.dispose();
+  }
 }
 
 /** The arrays one after another. */

@@ -1,6 +1,7 @@
 import type { WindowConfig } from '../config/types.js';
 import type { Predict } from '../model/predictor.js';
 import { normalizeLast } from '../windows/index-math.js';
+import type { IntervalModel } from './intervals.js';
 
 /** What a saved model needs to be fed: window geometry and column order. */
 export interface ModelIO {
@@ -31,6 +32,8 @@ export interface ModelIO {
   pretrained?: { use: 'model' | 'mean'; season: number; theta?: true };
   /** model.damping below 1: the final forecast's trend is damped by this phi (forecast/damping.ts). Absent: undamped. */
   damping?: number;
+  /** What the run's prediction intervals are sized from (forecast/intervals.ts); absent in runs saved before intervals existed. */
+  intervals?: IntervalModel;
 }
 
 /**

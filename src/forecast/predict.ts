@@ -10,6 +10,7 @@ import { dampTrend } from './damping.js';
 import { medianOf } from './ensemble.js';
 import type { SavedModel } from './fit.js';
 import { forecastTransformed, needsFeedback, onlyTargetInput } from './forecast.js';
+import { NO_SPREAD, type Spread, spreadOf } from './intervals.js';
 import { combineForecasts } from './pretrained.js';
 import { MIN_OBSERVED, pretrainedForecast } from './pretrained-windows.js';
 import { thetaForecast } from './theta.js';
@@ -18,7 +19,7 @@ import { thetaForecast } from './theta.js';
  * The run's forecast of the `io.horizon` steps after the last row of `series` (in the original
  * units; the median of an ensemble's members). `source` names the data in messages; `backend` is
  * the backend asked for (default: the run's config, else auto).
- * @returns the future instants (as time numbers) and the forecast [horizon]
+ * @returns the future instants (as time numbers), the forecast [horizon] and its intervals and quantiles
  */
 export async function forecastFromRun(
   run: SavedRun,
@@ -28,7 +29,22 @@ export async function forecastFromRun(
     backend?: string;
     /** Predictors kept open across calls, by member (a panel's series share a global model's); the caller disposes them. */
     cache?: Map<SavedModel, Predictor>;
+    /** The intervals (percent) and quantiles to give; none when the run has no interval model (saved before intervals existed). */
+    levels?: readonly number[];
+    quantiles?: readonly number[];
   },
+): Promise<{ times: number[]; forecast: Float64Array; spread: Spread }> {
+  const { times, forecast } = await pointForecastFromRun(run, series, opts);
+  const iv = run.pipeline.io.intervals;
+  const spread = iv ? spreadOf(iv, forecast, [forecast.length], opts.levels ?? [], opts.quantiles ?? []) : NO_SPREAD;
+  return { times, forecast, spread };
+}
+
+/** forecastFromRun's point forecast. */
+async function pointForecastFromRun(
+  run: SavedRun,
+  series: Series,
+  opts: { source: string; backend?: string; cache?: Map<SavedModel, Predictor> },
 ): Promise<{ times: number[]; forecast: Float64Array }> {
   const saved = run.pipeline;
   const f = series.index.frequency;

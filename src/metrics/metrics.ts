@@ -1,3 +1,5 @@
+import { seasonalScale } from './interval-scores.js';
+
 type Arr = ArrayLike<number>;
 
 function check(actual: Arr, forecast: Arr): void {
@@ -56,12 +58,7 @@ export function smape(actual: Arr, forecast: Arr): number {
  * a training series not longer than m gives NaN.
  */
 export function mase(actual: Arr, forecast: Arr, train: Arr, m: number): number {
-  const lag = Math.max(1, Math.floor(m));
-  if (train.length <= lag) return NaN;
-  let s = 0;
-  for (let t = lag; t < train.length; t++) s += Math.abs(train[t] - train[t - lag]);
-  const scale = s / (train.length - lag);
-  return mae(actual, forecast) / scale;
+  return mae(actual, forecast) / seasonalScale(train, m);
 }
 
 export interface Scores {

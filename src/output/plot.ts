@@ -5,6 +5,8 @@ export interface ForecastPlotInput {
   future: { t: string[]; forecast: number[] };
   /** true: `t` values are dates/timestamps; false: `t` are integer row indexes (quantitative axis). */
   temporal: boolean;
+  /** Prediction intervals drawn as shaded bands behind the lines (test and future steps), widest first. */
+  bands?: { level: number; t: string[]; lower: number[]; upper: number[] }[];
 }
 
 export const MAX_HISTORY_POINTS = 500;
@@ -43,16 +45,12 @@ export function forecastSpec(input: ForecastPlotInput): Record<string, unknown> 
     ...rows(future.t, future.forecast, SERIES.future, temporal),
   ];
   const domain = [SERIES.history, SERIES.testActual, SERIES.testForecast, SERIES.future];
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: input.title,
-    width: 800,
-    height: 300,
-    background: 'white',
+  const x = temporal ? { field: 't', type: 'temporal', title: 'time' } : { field: 't', type: 'quantitative', title: 'index', axis: { format: 'd' } };
+  const lines = {
     data: { values },
     mark: { type: 'line', strokeWidth: 1.5 },
     encoding: {
-      x: temporal ? { field: 't', type: 'temporal', title: 'time' } : { field: 't', type: 'quantitative', title: 'index', axis: { format: 'd' } },
+      x,
       y: { field: 'y', type: 'quantitative', title: 'value', scale: { zero: false } },
       color: {
         field: 'series',
@@ -77,6 +75,27 @@ export function forecastSpec(input: ForecastPlotInput): Record<string, unknown> 
       },
     },
   };
+  const frame = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', width: 800, height: 300, background: 'white' };
+  const bands = [...(input.bands ?? [])].sort((a, b) => b.level - a.level);
+  if (bands.length === 0) return { ...frame, title: input.title, ...lines };
+  // shaded bands behind the lines, the widest palest
+  const areas = bands.map((b, i) => ({
+    data: {
+      values: b.t
+        .map((t, k) => ({ t: temporal ? t : Number(t), lower: b.lower[k], upper: b.upper[k] }))
+        .filter((r) => Number.isFinite(r.lower) && Number.isFinite(r.upper)),
+    },
+    mark: { type: 'area', color: COLORS[1], opacity: 0.12 + (0.12 * i) / Math.max(1, bands.length - 1) },
+    encoding: { x, y: { field: 'lower', type: 'quantitative' }, y2: { field: 'upper' } },
+  }));
+  const title = {
+    text: input.title,
+    subtitle: `shaded: ${bands
+      .map((b) => `${b.level}%`)
+      .reverse()
+      .join(' and ')} prediction intervals`,
+  };
+  return { ...frame, title, layer: [...areas, lines] };
 }
 
 /** Render the forecast chart to an SVG string (vega/vega-lite loaded lazily). */

@@ -85,7 +85,7 @@ describe('run directory: written by run-writer, read back by run-reader', () => 
     expect(run.members).toHaveLength(1);
     expect(run.members[0].modelJson).toBe(direct.files['model.json']);
     expect(run.trainedOn).toBe('cpu');
-    expect(run.config).toEqual({ dataPath: expect.stringMatching(/synthetic\.csv$/), backend: 'cpu' });
+    expect(run.config).toEqual({ dataPath: expect.stringMatching(/synthetic\.csv$/), backend: 'cpu', levels: [80, 95] });
     expect(JSON.parse(readFileSync(join(direct.dir, 'metadata.json'), 'utf8'))).toMatchObject({ tfjs_version: 'test', data: { rows: 60 } });
   });
 

@@ -68,7 +68,7 @@ describe('resolveConfig', () => {
     });
     expect(c.training.early_stopping).toEqual({ patience: 20, min_delta: 0 });
     expect(c.training.epochs).toBe(200);
-    expect(c.evaluation).toEqual({ test_size: 12, season: 12, rolling: false });
+    expect(c.evaluation).toEqual({ test_size: 12, season: 12, rolling: false, levels: [80, 95], quantiles: [] });
   });
 
   it('fills every default', () => {
@@ -103,7 +103,7 @@ describe('resolveConfig', () => {
         ensemble: 1,
         windows_per_epoch: 0,
       },
-      evaluation: { test_size: 12, season: 0, rolling: false },
+      evaluation: { test_size: 12, season: 0, rolling: false, levels: [80, 95], quantiles: [] },
       output: { dir: 'runs', plot: true },
       backend: 'auto',
     };
@@ -238,6 +238,21 @@ training: {ensemble: 0}
     const c = resolveConfig({}, { overrides: { data: 'x.csv', target: 'y' } });
     expect(c.data.path).toBe('x.csv');
     expect(c.data.features).toEqual(['y']);
+  });
+
+  it('reads evaluation.levels and evaluation.quantiles as ascending lists strictly inside their range; the flags win', () => {
+    const c = resolveConfig({ data: { path: 'x.csv', target: 'y' }, evaluation: { levels: [95, 50], quantiles: [0.9, 0.1] } });
+    expect(c.evaluation.levels).toEqual([50, 95]);
+    expect(c.evaluation.quantiles).toEqual([0.1, 0.9]);
+    expect(resolveConfig({ data: { path: 'x.csv', target: 'y' }, evaluation: { levels: [] } }).evaluation.levels).toEqual([]);
+    const p = problemsOf(() => resolveConfig({ data: { path: 'x.csv', target: 'y' }, evaluation: { levels: [80, 100, 80], quantiles: 0.5 } }));
+    expect(p.some((m) => m.startsWith('evaluation.levels[1]: must be a number between 0 and 100 (exclusive), got 100'))).toBe(true);
+    expect(p.some((m) => m.startsWith('evaluation.quantiles: must be a list of numbers between 0 and 1'))).toBe(true);
+    const twice = problemsOf(() => resolveConfig({ data: { path: 'x.csv', target: 'y' } }, { overrides: { levels: [80, 80] } }));
+    expect(twice).toEqual(['--levels: lists a value twice: [80,80]']);
+    expect(resolveConfig({ data: { path: 'x.csv', target: 'y' }, evaluation: { levels: [50] } }, { overrides: { levels: [90] } }).evaluation.levels).toEqual([
+      90,
+    ]);
   });
 
   it('names bad overrides by their flag', () => {

@@ -32,8 +32,22 @@ describe('rnnfc backtest (spawns bin/rnnfc)', () => {
       expect(o.forecast).toHaveLength(6);
       expect(o.actual).toHaveLength(6);
       expect(Object.keys(o.metrics).sort()).toEqual(['drift', 'model', 'naive', 'seasonal_naive']);
-      for (const m of Object.values(o.metrics) as Record<string, number>[]) expect(Object.keys(m).sort()).toEqual(['mae', 'mase', 'rmse', 'smape']);
+      for (const m of Object.values(o.metrics) as Record<string, number>[])
+        expect(Object.keys(m).sort()).toEqual(['coverage_80', 'coverage_95', 'mae', 'mase', 'msis', 'pinball', 'rmse', 'smape']);
+      // the intervals each origin's forecast carries, nested about it, and the coverage they score
+      const iv = o.intervals as Record<string, number[]>;
+      expect(Object.keys(iv)).toEqual(['lower_80', 'upper_80', 'lower_95', 'upper_95']);
+      let inside = 0;
+      for (let k = 0; k < 6; k++) {
+        expect(iv.lower_95[k]).toBeLessThanOrEqual(iv.lower_80[k]);
+        expect(iv.lower_80[k]).toBeLessThanOrEqual(o.forecast[k]);
+        expect(iv.upper_80[k]).toBeGreaterThanOrEqual(o.forecast[k]);
+        expect(iv.upper_95[k]).toBeGreaterThanOrEqual(iv.upper_80[k]);
+        if (o.actual[k] >= iv.lower_95[k] && o.actual[k] <= iv.upper_95[k]) inside++;
+      }
+      expect(o.metrics.model.coverage_95).toBeCloseTo((100 * inside) / 6, 6);
     }
+    expect(r.mean.model.msis).toBeCloseTo((r.origins[0].metrics.model.msis + r.origins[1].metrics.model.msis) / 2, 10);
     expect(Object.keys(r.mean).sort()).toEqual(['drift', 'model', 'naive', 'seasonal_naive']);
     for (const m of Object.values(r.mean) as Record<string, number>[]) expect(m.mase).toBeGreaterThan(0);
     const mm = (r.origins[0].metrics.model.mase + r.origins[1].metrics.model.mase) / 2;

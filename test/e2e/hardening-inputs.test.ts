@@ -279,7 +279,7 @@ describe('inputs that work', () => {
     expect(i.stdout).toContain('rnnfc config for <stdin>: 72 rows, every 1 month');
     const p = run(['predict', '-m', 'from-stdin', '--data', '-', '-o', '-']);
     expect(p.status, p.stderr).toBe(0);
-    expect(p.stdout.split('\n')[0]).toBe('month,forecast');
+    expect(p.stdout.split('\n')[0]).toBe('month,forecast,lower_80,upper_80,lower_95,upper_95');
     expect(p.stdout.trim().split('\n')).toHaveLength(3);
   });
 
@@ -317,10 +317,10 @@ describe('inputs that work', () => {
     const t = rnnfc(dir, ['train', '--data', 'formula.csv', ...M, '--time-column', '=HYPERLINK("http://x")', '--out', 'formula-run', '--quiet']);
     expect(t.code, t.stderr).toBe(0);
     const forecast = readFileSync(join(dir, 'formula-run/forecast.csv'), 'utf8').split('\n');
-    expect(forecast[0]).toBe(`"'=HYPERLINK(""http://x"")",part,actual,forecast`);
-    expect(forecast[1]).toMatch(/^2005-\d\d-01,test,-?\d+(\.\d+)?,-?\d+(\.\d+)?$/);
+    expect(forecast[0]).toBe(`"'=HYPERLINK(""http://x"")",part,actual,forecast,lower_80,upper_80,lower_95,upper_95`);
+    expect(forecast[1]).toMatch(/^2005-\d\d-01,test(,-?\d+(\.\d+)?(e[+-]?\d+)?){6}$/);
     const p = rnnfc(dir, ['predict', '-m', 'formula-run', '-o', '-']);
     expect(p.code, p.stderr).toBe(0);
-    expect(p.stdout.split('\n')[0]).toBe(`"'=HYPERLINK(""http://x"")",forecast`);
+    expect(p.stdout.split('\n')[0]).toBe(`"'=HYPERLINK(""http://x"")",forecast,lower_80,upper_80,lower_95,upper_95`);
   });
 });

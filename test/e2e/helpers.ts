@@ -32,7 +32,8 @@ export function futureRows(dir: string, run: string): string[] {
     .split('\n')
     .filter((l) => l.split(',')[1] === 'future')
     .map((l) => {
+      // time, forecast and the intervals: the columns predict writes
       const c = l.split(',');
-      return `${c[0]},${c[3]}`;
+      return [c[0], ...c.slice(3)].join(',');
     });
 }

@@ -47,8 +47,9 @@ function futureRows(run: string): string[] {
     .split('\n')
     .filter((l) => l.split(',')[2] === 'future')
     .map((l) => {
+      // key, time, forecast and the intervals: the columns predict writes
       const c = l.split(',');
-      return `${c[0]},${c[1]},${c[4]}`;
+      return [c[0], c[1], ...c.slice(4)].join(',');
     });
 }
 const read = (run: string, file: string) => readFileSync(join(dir, run, file), 'utf8');
@@ -68,7 +69,7 @@ describe.each(['local', 'global'])('a wide %s panel', (scope) => {
     // each series' target is its own column
     expect(panel.series.map((s: { pipeline: { target: string } }) => s.pipeline.target)).toEqual(NAMES);
     const lines = read(run, 'forecast.csv').trim().split('\n');
-    expect(lines[0]).toBe('series,month,part,actual,forecast');
+    expect(lines[0]).toBe('series,month,part,actual,forecast,lower_80,upper_80,lower_95,upper_95');
     // south runs from month 15 (2001-04) for 40 months: test 2004-05..07 (months 52..54, i = 37..39:
     // 5 * (1 + 0.01 i + 0.15 sin(2 pi m / 12)) = 5 * (1.37 + 0.15 sin 120°), 5 * (1.38 + 0.15 sin 150°), 5 * 1.39), future 2004-08..10
     expect(lines.filter((l) => l.startsWith('south,')).map((l) => l.split(',').slice(1, 4).join(' '))).toEqual([
@@ -90,15 +91,17 @@ describe.each(['local', 'global'])('a wide %s panel', (scope) => {
     const all = rnnfc(dir, ['predict', '-m', run, '-o', '-']);
     expect(all.code, all.stderr).toBe(0);
     const lines = all.stdout.trim().split('\n');
-    expect(lines[0]).toBe('series,month,forecast');
+    expect(lines[0]).toBe('series,month,forecast,lower_80,upper_80,lower_95,upper_95');
     expect(lines.slice(1)).toEqual(futureRows(run));
     const one = rnnfc(dir, ['predict', '-m', run, '--id', 'west', '--json']);
     expect(one.code, one.stderr).toBe(0);
     const json = JSON.parse(one.stdout);
     expect(json.id_columns).toEqual(['series']);
-    expect(json.series[0].forecast.map((f: { month: string; forecast: number }) => `west,${f.month},${f.forecast}`)).toEqual(
-      futureRows(run).filter((l) => l.startsWith('west,')),
-    );
+    expect(
+      json.series[0].forecast.map((f: Record<string, string | number>) =>
+        ['west', f.month, f.forecast, f.lower_80, f.upper_80, f.lower_95, f.upper_95].join(','),
+      ),
+    ).toEqual(futureRows(run).filter((l) => l.startsWith('west,')));
   });
 });
 

@@ -46,8 +46,9 @@ function futureRows(run: string): string[] {
     .split('\n')
     .filter((l) => l.split(',')[2] === 'future')
     .map((l) => {
+      // key, time, forecast and the intervals: the columns predict writes
       const c = l.split(',');
-      return `${c[0]},${c[1]},${c[4]}`;
+      return [c[0], c[1], ...c.slice(4)].join(',');
     });
 }
 
@@ -72,7 +73,7 @@ describe.each(['local', 'global'])('a %s panel run', (scope) => {
     const lines = readFileSync(join(dir, run, 'forecast.csv'), 'utf8')
       .trim()
       .split('\n');
-    expect(lines[0]).toBe('id,month,part,actual,forecast');
+    expect(lines[0]).toBe('id,month,part,actual,forecast,lower_80,upper_80,lower_95,upper_95');
     // each series: 3 test rows (its last 3 months) and 3 future ones
     expect(lines.filter((l) => l.startsWith('south,')).map((l) => l.split(',').slice(1, 3).join(' '))).toEqual([
       '2004-05 test',
@@ -96,15 +97,17 @@ describe.each(['local', 'global'])('a %s panel run', (scope) => {
     const all = rnnfc(dir, ['predict', '-m', run, '-o', '-']);
     expect(all.code, all.stderr).toBe(0);
     const lines = all.stdout.trim().split('\n');
-    expect(lines[0]).toBe('id,month,forecast');
+    expect(lines[0]).toBe('id,month,forecast,lower_80,upper_80,lower_95,upper_95');
     expect(lines.slice(1)).toEqual(futureRows(run));
     const one = rnnfc(dir, ['predict', '-m', run, '--id', 'west', '--json']);
     expect(one.code, one.stderr).toBe(0);
     const json = JSON.parse(one.stdout);
     expect(json.series.map((s: { key: string[] }) => s.key)).toEqual([['west']]);
-    expect(json.series[0].forecast.map((f: { month: string; forecast: number }) => `west,${f.month},${f.forecast}`)).toEqual(
-      futureRows(run).filter((l) => l.startsWith('west,')),
-    );
+    expect(
+      json.series[0].forecast.map((f: Record<string, string | number>) =>
+        ['west', f.month, f.forecast, f.lower_80, f.upper_80, f.lower_95, f.upper_95].join(','),
+      ),
+    ).toEqual(futureRows(run).filter((l) => l.startsWith('west,')));
     expect(json.failed).toEqual([]);
   });
 

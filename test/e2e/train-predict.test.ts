@@ -50,7 +50,7 @@ describe('train then predict (spawns bin/rnnfc)', () => {
     const manifest = JSON.parse(readFileSync(join(dir, 'runs/a/manifest.json'), 'utf8'));
     expect(Object.keys(manifest.files)).toHaveLength(9);
     const fc = readFileSync(join(dir, 'runs/a/forecast.csv'), 'utf8').trim().split('\n');
-    expect(fc[0]).toBe('month,part,actual,forecast');
+    expect(fc[0]).toBe('month,part,actual,forecast,lower_80,upper_80,lower_95,upper_95');
     // 6 test rows (last 6 months of 2005) then 6 future months of 2006
     expect(fc.slice(1, 7).map((l) => l.split(',')[0])).toEqual(['2005-07-01', '2005-08-01', '2005-09-01', '2005-10-01', '2005-11-01', '2005-12-01']);
     expect(fc.slice(7).map((l) => l.split(',')[0])).toEqual(['2006-01-01', '2006-02-01', '2006-03-01', '2006-04-01', '2006-05-01', '2006-06-01']);
@@ -79,7 +79,7 @@ describe('train then predict (spawns bin/rnnfc)', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     const lines = r.stdout.trim().split('\n');
-    expect(lines[0]).toBe('month,forecast');
+    expect(lines[0]).toBe('month,forecast,lower_80,upper_80,lower_95,upper_95');
     expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(['2006-01-01', '2006-02-01', '2006-03-01', '2006-04-01', '2006-05-01', '2006-06-01']);
     // the same model on the same data forecasts exactly what train wrote as the future part
     expect(lines.slice(1)).toEqual(futureRows(dir, 'runs/a'));

@@ -100,6 +100,44 @@ describe('fitSeries', () => {
     expect(Array.from(damped.future)).not.toEqual(Array.from(plain.future));
   });
 
+  it('sizes intervals from the same forecasts made at earlier origins before the test origin, and scores them', async () => {
+    const series = monthly(72);
+    const over = { evaluation: { test_size: 12, rolling: true, levels: [80, 95], quantiles: [0.1, 0.5, 0.9] } };
+    const r = await fitSeries(config(over), series, {});
+    const iv = r.io.intervals!;
+    // positive data: errors of log forecasts; origins with at least half the 60 rows before the
+    // test origin behind them (30 to 59), each up to 6 steps before row 60
+    expect(iv.method).toBe('conformal');
+    expect(iv.space).toBe('log');
+    expect(iv.errors).toHaveLength(6);
+    expect(iv.errors[0]).toHaveLength(30);
+    expect(iv.errors[5]).toHaveLength(30 - 5);
+    // the rolling blocks each start again at step 1: the same widths, as ratios about their forecasts
+    const { bands, quantiles } = r.test.spread;
+    expect(bands.map((b) => b.level)).toEqual([80, 95]);
+    for (let i = 0; i < 12; i++) {
+      const f = r.test.forecast[i];
+      expect(bands[1].lower[i]).toBeLessThanOrEqual(bands[0].lower[i]);
+      expect(bands[0].lower[i]).toBeLessThan(f);
+      expect(bands[0].upper[i]).toBeGreaterThan(f);
+      expect(bands[1].upper[i]).toBeGreaterThanOrEqual(bands[0].upper[i]);
+      expect(quantiles[1].values[i]).toBe(f);
+      expect(quantiles[0].values[i]).toBe(bands[0].lower[i]);
+      expect(Math.log(bands[0].upper[i] / f)).toBeCloseTo(Math.log(bands[0].upper[(i % 6) + 6] / r.test.forecast[(i % 6) + 6]), 9);
+    }
+    // the future forecast's intervals come from the same model
+    expect(r.futureSpread.bands[1].upper).toHaveLength(6);
+    expect(Math.log(r.futureSpread.bands[1].upper[0] / r.future[0])).toBeCloseTo(Math.log(bands[1].upper[0] / r.test.forecast[0]), 9);
+    // scores: coverage in percent from the bands, for the model and the baselines' textbook intervals
+    const inside = r.test.actual.filter((y, i) => y >= bands[0].lower[i] && y <= bands[0].upper[i]).length;
+    expect(r.metrics.model.coverage_80).toBeCloseTo((100 * inside) / 12, 9);
+    for (const m of ['model', 'naive', 'seasonal_naive', 'drift']) {
+      expect(r.metrics[m].coverage_95).toBeGreaterThanOrEqual(0);
+      expect(r.metrics[m].msis).toBeGreaterThan(0);
+      expect(r.metrics[m].pinball).toBeGreaterThan(0);
+    }
+  });
+
   it('stops with InterruptError once its signal is aborted, without loading a backend for a config that fails its checks', async () => {
     const ac = new AbortController();
     let epochs = 0;

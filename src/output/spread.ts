@@ -1,0 +1,17 @@
+/** Prediction intervals and quantiles as CSV columns. */
+import type { Spread } from '../forecast/intervals.js';
+import { formatNumber } from './csv.js';
+
+/**
+ * The interval and quantile columns of forecast.csv and predict's output: lower_<level> and
+ * upper_<level> for each level, then q<q> for each quantile (q0.1, q0.9).
+ */
+export function spreadColumns(e: { levels: readonly number[]; quantiles: readonly number[] }): string[] {
+  return [...e.levels.flatMap((l) => [`lower_${l}`, `upper_${l}`]), ...e.quantiles.map((q) => `q${q}`)];
+}
+
+/** The cells of spreadColumns(e) for step i of a forecast (empty where the forecast has no intervals). */
+export function spreadCells(s: Spread, e: { levels: readonly number[]; quantiles: readonly number[] }): (i: number) => string[] {
+  if (s.bands.length === 0 && s.quantiles.length === 0) return () => spreadColumns(e).map(() => '');
+  return (i) => [...s.bands.flatMap((b) => [formatNumber(b.lower[i]), formatNumber(b.upper[i])]), ...s.quantiles.map((q) => formatNumber(q.values[i]))];
+}
