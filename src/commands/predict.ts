@@ -11,7 +11,7 @@ import { panelSettingsFor } from '../forecast/defaults.js';
 import type { SavedModel } from '../forecast/fit.js';
 import type { Spread } from '../forecast/intervals.js';
 import { memberConfig, prepareNewSeries } from '../forecast/panel-fit.js';
-import { forecastFromRun } from '../forecast/predict.js';
+import { calibrateFromRun, forecastFromRun } from '../forecast/predict.js';
 import { inputName, readPanelInput, readSeries, STDIN } from '../io/input-file.js';
 import { evaluationSeason } from '../metrics/season.js';
 import type { Predictor } from '../model/predictor.js';
@@ -232,6 +232,12 @@ async function predictPanel(opts: PredictOptions, output: string): Promise<void>
         const need = io.offset + (io.mode === 'one-to-one' ? 1 : io.lookback);
         if (n < need) throw new DataError(`too short: ${n} row${n === 1 ? '' : 's'}, but its model needs at least ${need} to forecast`);
         checkFutureRange(series.index, io.horizon, source);
+        // a series the global run was not fitted on: its intervals from the run's forecasts of its own earlier rows
+        const wants = wantedSpread.levels.length + wantedSpread.quantiles.length > 0;
+        if (!inRun.has(k) && wants) {
+          const intervals = await calibrateFromRun(r, series, { source, backend: opts.backend, cache });
+          if (intervals) r.pipeline.io.intervals = intervals;
+        }
         const { times, forecast, spread } = await forecastFromRun(r, series, {
           source: `${source} (series ${keyText(key)})`,
           backend: opts.backend,

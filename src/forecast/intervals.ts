@@ -36,12 +36,22 @@ export function calibrationForecasts(
   range: { first: number; end: number; steps: number },
 ): CalibrationForecast[] {
   const out: CalibrationForecast[] = [];
-  const first = Math.max(range.first, Math.ceil(range.end / 2), range.end - MAX_CALIBRATION_ORIGINS);
-  for (let o = first; o < range.end; o++) {
-    const k = Math.min(range.steps, range.end - o);
-    if (!y.subarray(0, o).every(Number.isFinite)) continue;
-    const f = forecastAt(o, k);
+  for (const o of calibrationOrigins(y, range)) {
+    const f = forecastAt(o, Math.min(range.steps, range.end - o));
     if (f.every(Number.isFinite)) out.push({ end: o, forecast: f });
+  }
+  return out;
+}
+
+/** The origins calibrationForecasts forecasts from, in order (those whose history holds no missing value). */
+export function calibrationOrigins(y: Float64Array, range: { first: number; end: number }): number[] {
+  const out: number[] = [];
+  const first = Math.max(range.first, Math.ceil(range.end / 2), range.end - MAX_CALIBRATION_ORIGINS);
+  let bad = -1;
+  for (let t = 0; t < first && t < y.length; t++) if (!Number.isFinite(y[t])) bad = t;
+  for (let o = first; o < range.end; o++) {
+    if (!Number.isFinite(y[o - 1])) bad = o - 1;
+    if (bad < 0) out.push(o);
   }
   return out;
 }

@@ -10,7 +10,8 @@ import { dampTrend } from './damping.js';
 import { medianOf } from './ensemble.js';
 import type { SavedModel } from './fit.js';
 import { forecastTransformed, needsFeedback, onlyTargetInput } from './forecast.js';
-import { NO_SPREAD, type Spread, spreadOf } from './intervals.js';
+import { truncateSeries } from './backtest.js';
+import { calibrationForecasts, calibrationOrigins, calibrationStart, fitIntervals, type IntervalModel, NO_SPREAD, type Spread, spreadOf } from './intervals.js';
 import { combineForecasts } from './pretrained.js';
 import { MIN_OBSERVED, pretrainedForecast } from './pretrained-windows.js';
 import { thetaForecast } from './theta.js';
@@ -38,6 +39,28 @@ export async function forecastFromRun(
   const iv = run.pipeline.io.intervals;
   const spread = iv ? spreadOf(iv, forecast, [forecast.length], opts.levels ?? [], opts.quantiles ?? []) : NO_SPREAD;
   return { times, forecast, spread };
+}
+
+/**
+ * Sizes intervals for a series the run was not fitted on (a global panel run forecasting a new
+ * series zero-shot): the run's forecast of the series from earlier origins (calibrationForecasts:
+ * up to 100, each with at least half of the rows behind it), each made as predict makes it from
+ * the rows before the origin, against the rows that followed. Null when the series is too short.
+ */
+export async function calibrateFromRun(
+  run: SavedRun,
+  series: Series,
+  opts: { source: string; backend?: string; cache?: Map<SavedModel, Predictor> },
+): Promise<IntervalModel | null> {
+  const io = run.pipeline.io;
+  const y = series.columns[io.target];
+  const n = y.length;
+  const range = { first: calibrationStart(io, io.pretrained !== undefined), end: n, steps: io.horizon };
+  // each origin's forecast, made as predict makes it from the rows before the origin
+  const forecasts = new Map<number, Float64Array>();
+  for (const o of calibrationOrigins(y, range)) forecasts.set(o, (await pointForecastFromRun(run, truncateSeries(series, o), opts)).forecast);
+  const calibration = calibrationForecasts((o, k) => forecasts.get(o)!.subarray(0, k), y, range);
+  return fitIntervals(calibration, y, n);
 }
 
 /** forecastFromRun's point forecast. */

@@ -122,6 +122,27 @@ describe.each(['local', 'global'])('a %s panel run', (scope) => {
   });
 });
 
+describe('a global run forecasting a series it was not fitted on', () => {
+  it('sizes its intervals from the run’s forecasts of the series’ own earlier rows, nested about the forecast', () => {
+    writeFileSync(join(dir, 'with-east.csv'), csv([...rows('north', 2000, 1, 48, 100), ...rows('east', 2000, 1, 40, 30)]));
+    const r = rnnfc(dir, ['predict', '-m', 'run-global', '--data', 'with-east.csv', '--id', 'east', '--levels', '50,90', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.series.map((s: { key: string[] }) => s.key)).toEqual([['east']]);
+    const steps = out.series[0].forecast as Record<string, number>[];
+    expect(steps).toHaveLength(3);
+    for (const f of steps) {
+      expect(f.lower_90).toBeLessThanOrEqual(f.lower_50);
+      expect(f.lower_50).toBeLessThan(f.forecast);
+      expect(f.upper_50).toBeGreaterThan(f.forecast);
+      expect(f.upper_90).toBeGreaterThanOrEqual(f.upper_50);
+    }
+    // a series it was fitted on keeps the intervals train sized
+    const north = rnnfc(dir, ['predict', '-m', 'run-global', '--data', 'with-east.csv', '--id', 'north']);
+    expect(north.stdout.trim().split('\n').slice(1)).toEqual(futureRows('run-global').filter((l) => l.startsWith('north,')));
+  });
+});
+
 describe('backtest on a panel', () => {
   it('local: each series is scored as a backtest of that series alone would score it; pooled over the series', () => {
     writeFileSync(join(dir, 'south.csv'), ['month,value', ...rows('south', 2001, 4, 40, 5).map((l) => l.slice('south,'.length))].join('\n') + '\n');
