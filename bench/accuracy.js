@@ -17,7 +17,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { backtestArgs, root as ROOT } from './args.js';
+import { backtestArgs, firstHeaderCell, root as ROOT } from './args.js';
 
 const SHARED = resolve(ROOT, '../shared');
 const BIN = join(ROOT, 'bin/rnnfc.js');
@@ -58,13 +58,6 @@ function parseArgs(argv) {
     } else throw new Error(`unknown argument ${a}`);
   }
   return o;
-}
-
-function firstHeaderCell(path) {
-  const line = readFileSync(path, 'utf8')
-    .replace(/^\uFEFF/, '')
-    .split(/\r?\n/, 1)[0];
-  return line.split(',')[0].trim().replace(/^"|"$/g, '');
 }
 
 function f(x, d = 3) {

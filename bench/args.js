@@ -1,5 +1,6 @@
 // Shared by the bench scripts: the repository root and their `--name value` / `--flag` arguments.
 
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,3 +31,11 @@ export const backtestArgs = (data, timeColumn, e, origins) => [
   String(origins),
   '--json',
 ];
+
+/** The first header cell of a CSV file (its time column in the bench's data sets). */
+export function firstHeaderCell(path) {
+  const line = readFileSync(path, 'utf8')
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/, 1)[0];
+  return line.split(',')[0].trim().replace(/^"|"$/g, '');
+}

@@ -19,7 +19,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { backtestArgs, root as ROOT } from './args.js';
+import { backtestArgs, firstHeaderCell, root as ROOT } from './args.js';
 
 const BIN = join(ROOT, 'bin/rnnfc.js');
 const SHARED = resolve(ROOT, '../shared');
@@ -41,13 +41,6 @@ function parseArgs(argv) {
   }
   if (!o.ets) throw new Error('--ets FILE (bench/ets-intervals.R output for the manifest) is needed');
   return o;
-}
-
-function firstHeaderCell(path) {
-  const line = readFileSync(path, 'utf8')
-    .replace(/^\uFEFF/, '')
-    .split(/\r?\n/, 1)[0];
-  return line.split(',')[0].trim().replace(/^"|"$/g, '');
 }
 
 /** The interval score of [lo, up] at level 1 - alpha over the steps, divided by scale (M4's MSIS for alpha 0.05). */
