@@ -61,6 +61,13 @@ export async function panelPlotFiles(
     rowsOf.set(i, list);
   }
 
+  // the interval columns after the key columns: lower_<L> and upper_<L>, by level
+  const header = (records[0] ?? []).slice(keyColumns);
+  const levels = header.flatMap((name, lower) => {
+    const m = /^lower_(.+)$/.exec(name);
+    const upper = m ? header.indexOf(`upper_${m[1]}`) : -1;
+    return m && upper >= 0 ? [{ level: Number(m[1]), lower, upper }] : [];
+  });
   const drawn: PanelPlotSeries[] = picked.map(({ rank, index }) => {
     const rows = rowsOf.get(index) ?? [];
     const test = rows.filter((r) => r[1] === 'test');
@@ -80,6 +87,13 @@ export async function panelPlotFiles(
       test: { t: test.map((r) => isoTime(r[0]).t), actual: test.map((r) => cellNumber(r[2])), forecast: test.map((r) => cellNumber(r[3])) },
       future: { t: future.map((r) => isoTime(r[0]).t), forecast: future.map((r) => cellNumber(r[3])) },
       temporal: times.length > 0 ? !times[0].numeric : !(s && isNumericIndex(s.index.format)),
+      // the intervals of the test and future rows, one band per level of the lower_<L>/upper_<L> columns
+      bands: levels.map(({ level, lower, upper }) => ({
+        level,
+        t: rows.map((r) => isoTime(r[0]).t),
+        lower: rows.map((r) => cellNumber(r[lower])),
+        upper: rows.map((r) => cellNumber(r[upper])),
+      })),
     };
   });
   return {

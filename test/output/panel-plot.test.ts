@@ -133,6 +133,12 @@ describe('plot.svg of a panel', () => {
     const without = await panelPlotFiles(series, csv.join('\n') + '\n', 1, () => undefined);
     expect(without['plot.svg']).not.toBe(files['plot.svg']);
     expect(without['scores.svg']).toBe(files['scores.svg']);
+    expect(files['plot.svg']).not.toContain('area mark container');
+    // forecast.csv with interval columns: each drawn series gets its bands
+    const banded = csv.map((l, i) => (i === 0 ? `${l},lower_80,upper_80` : `${l},${Number(l.split(',').at(-1)) - 1},${Number(l.split(',').at(-1)) + 1}`));
+    const withBands = await panelPlotFiles(series, banded.join('\n') + '\n', 1, () => monthly(12, 100));
+    expect(withBands['plot.svg'].match(/aria-roledescription="area mark container"/g)).toHaveLength(3);
+    expect(withBands['plot.svg']).toContain('shaded: 80% prediction intervals');
   }, 30_000);
 
   it('the spec: the history up to the test origin, then test actuals, forecasts and the future, per series', () => {

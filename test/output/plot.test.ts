@@ -35,4 +35,33 @@ describe('renderForecastSvg', () => {
     expect(svg).toContain('<svg');
     expect(svg).toContain('future forecast');
   }, 30000);
+  it('shades the intervals behind the lines, the widest palest, and names them in the subtitle', async () => {
+    const input: ForecastPlotInput = {
+      title: 'bands',
+      history: { t: days(0, 10), y: Array.from({ length: 10 }, (_, i) => i) },
+      test: { t: days(10, 2), actual: [10, 11], forecast: [10.2, 11.1] },
+      future: { t: days(12, 2), forecast: [12, 13] },
+      temporal: true,
+      bands: [80, 95].map((level) => ({
+        level,
+        t: days(10, 4),
+        lower: [9, 10, 11, NaN].map((v) => v - level / 100),
+        upper: [11, 12, 13, 14].map((v) => v + level / 100),
+      })),
+    };
+    const spec = forecastSpec(input) as any;
+    expect(spec.title).toEqual({ text: 'bands', subtitle: 'shaded: 80% and 95% prediction intervals' });
+    expect(spec.layer).toHaveLength(3);
+    const [wide, narrow, lines] = spec.layer;
+    expect(wide.mark.type).toBe('area');
+    expect(wide.mark.opacity).toBeLessThan(narrow.mark.opacity);
+    // the 95% band first; a step without a finite bound is left out
+    expect(wide.data.values.map((r: any) => r.upper)).toEqual([11.95, 12.95, 13.95]);
+    expect(lines.mark.type).toBe('line');
+    expect(lines.encoding.color.scale.domain).toContain('future forecast');
+    const svg = await renderForecastSvg(input);
+    expect(svg.match(/aria-roledescription="area mark container"/g)).toHaveLength(2);
+    // without bands, the chart is the lines alone
+    expect((forecastSpec({ ...input, bands: [] }) as any).mark.type).toBe('line');
+  }, 30000);
 });
