@@ -34,6 +34,25 @@ function numberList(flag: string, top: number, example: string): (v: string) => 
     return xs.sort((a, b) => a - b);
   };
 }
+/** --fail-if-worse-than and --max-mase: CI gates (exit 1 when one fails). */
+function gateFlags(cmd: Command, what: string): Command {
+  return cmd
+    .addOption(
+      new Option('--fail-if-worse-than <baseline>', `exit 1 when the model's MASE on ${what} is above this baseline's`).choices([
+        'naive',
+        'seasonal_naive',
+        'drift',
+      ]),
+    )
+    .option('--max-mase <x>', `exit 1 when the model's MASE on ${what} is above x`, positiveNumber('--max-mase'));
+}
+function positiveNumber(flag: string): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`${flag} must be a positive number`);
+    return n;
+  };
+}
 const LEVELS_HELP = 'prediction intervals to write and score, in percent, comma-separated; none for none (default 80,95)';
 const QUANTILES_HELP = 'forecast quantiles to write and score, comma-separated, such as 0.1,0.5,0.9 (default none)';
 function threadCount(v: string): number | 'auto' {
@@ -116,7 +135,10 @@ run directory), 3 an internal error, 4 some series of a panel could not be forec
 others were written; each failure is listed).`,
     );
 
-  dataFlags(program.command('train').description('train a forecaster and write a run directory'))
+  gateFlags(
+    dataFlags(program.command('train').description('train a forecaster and write a run directory')),
+    'the test part (a panel: the mean over its series)',
+  )
     .option('--out <dir>', 'run directory to write (default: a fresh name under output.dir)')
     .option('--threads <n>', THREADS_HELP, threadCount)
     .option('--overwrite', 'replace --out if it exists')
@@ -158,7 +180,10 @@ others were written; each failure is listed).`,
     .addHelpText('after', '\nExample:\n  rnnfc check -c my.yaml\n')
     .action(async (opts) => (await import('./commands/check.js')).checkCommand(opts));
 
-  dataFlags(program.command('backtest').description('rolling-origin evaluation: refit and forecast from several origins; writes nothing'))
+  gateFlags(
+    dataFlags(program.command('backtest').description('rolling-origin evaluation: refit and forecast from several origins; writes nothing')),
+    'the mean over the origins (a panel: pooled over its series)',
+  )
     .option('--season <m>', 'seasonal period for MASE and seasonal naive (default: evaluation.season or from the frequency)', positiveInt('--season'))
     .option('--origins <k>', 'number of forecast origins', positiveInt('--origins'), 3)
     .option('--step <n>', 'rows between origins (default: ceil(horizon/2))', positiveInt('--step'))

@@ -4,7 +4,7 @@ import { roundScores } from '../artifacts/run-writer.js';
 import { type Config, isPanel } from '../config/types.js';
 import { type BacktestResult, backtest, defaultStep } from '../forecast/backtest.js';
 import { autoConfigFor, CONFIGLESS_PRETRAINED, panelSettingsFor } from '../forecast/defaults.js';
-import { backtestPanel } from '../forecast/panel-backtest.js';
+import { backtestPanel, type PanelBacktestResult } from '../forecast/panel-backtest.js';
 import { useText } from '../forecast/pretrained.js';
 import { evaluationSeason } from '../metrics/season.js';
 import {
@@ -20,8 +20,9 @@ import {
   threadsText,
   withInterrupt,
 } from './common.js';
+import { checkGates, enforceGates, type GateOptions, type GateResult, gatesField, gatesText } from './gates.js';
 
-export interface BacktestCommandOptions extends DataFlagOptions {
+export interface BacktestCommandOptions extends DataFlagOptions, GateOptions {
   season?: number;
   origins?: number;
   step?: number;
@@ -62,6 +63,7 @@ export async function backtestCommand(opts: BacktestCommandOptions): Promise<voi
     }),
   );
   const seconds = (performance.now() - t0) / 1000;
+  const gates = checkGates(r.mean, opts);
   if (opts.json) {
     process.stdout.write(
       JSON.stringify({
@@ -76,12 +78,17 @@ export async function backtestCommand(opts: BacktestCommandOptions): Promise<voi
         seconds: Number(seconds.toFixed(3)),
         origins: r.origins,
         mean: r.mean,
+        ...gatesField(gates),
       }) + '\n',
     );
-    return;
-  }
-  if (opts.quiet) return;
-  process.stdout.write(table(r, cfg, seconds));
+  } else if (!opts.quiet)
+    process.stdout.write(
+      table(r, cfg, seconds) +
+        gatesText(gates)
+          .map((l) => `${l}\n`)
+          .join(''),
+    );
+  enforceGates(gates, `the mean over ${r.origins.length} origins`);
 }
 
 function table(r: BacktestResult, cfg: Config, seconds: number): string {
@@ -132,6 +139,7 @@ async function backtestPanelCommand(cfg: Config, opts: BacktestCommandOptions, t
     }),
   );
   const seconds = (performance.now() - t0) / 1000;
+  const gates = checkGates(r.pooled, opts);
   if (opts.json) {
     process.stdout.write(
       JSON.stringify({
@@ -152,11 +160,14 @@ async function backtestPanelCommand(cfg: Config, opts: BacktestCommandOptions, t
         series: r.series,
         failed: r.failed,
         pooled: Object.fromEntries(Object.entries(r.pooled).map(([m, v]) => [m, roundScores(v)])),
+        ...gatesField(gates),
       }) + '\n',
     );
-    return;
-  }
-  if (opts.quiet) return;
+  } else if (!opts.quiet) printPanelTable(r, origins, H, step, season, seconds, gates);
+  enforceGates(gates, `the origins (the mean over the series of their means over ${origins} origins)`);
+}
+
+function printPanelTable(r: PanelBacktestResult, origins: number, H: number, step: number, season: number, seconds: number, gates: GateResult[]): void {
   const names = ['mae', 'rmse', 'smape', 'mase', 'rel_mase'] as const;
   const lines = [
     `rolling-origin backtest of ${r.series.length} series (scope by origin: ${r.choices.map((c) => c.scope).join('/')}): ${origins} origins, horizon ${H}, step ${step}, MASE season ${season}` +
@@ -165,6 +176,7 @@ async function backtestPanelCommand(cfg: Config, opts: BacktestCommandOptions, t
   ];
   for (const [m, s] of Object.entries(r.pooled)) lines.push([m.padEnd(15), ...names.map((k) => metricText(s[k] ?? null).padStart(10))].join(''));
   lines.push(...intervalTable(r.pooled, null));
+  lines.push(...gatesText(gates));
   lines.push(`${seconds.toFixed(1)} s`);
   process.stdout.write(lines.join('\n') + '\n');
 }

@@ -24,9 +24,10 @@ import {
   threadsText,
   withInterrupt,
 } from './common.js';
+import { checkGates, enforceGates, type GateOptions, type GateResult, gatesField, gatesText } from './gates.js';
 import { checkRunOutput, reserveRunOutput } from './run-output.js';
 
-export interface TrainOptions extends DataFlagOptions {
+export interface TrainOptions extends DataFlagOptions, GateOptions {
   /** A panel: train only the series of shard i of n (`i/n`); default: the scheduler's array task, else every series. */
   shard?: string;
   out?: string;
@@ -61,10 +62,13 @@ export async function trainCommand(opts: TrainOptions): Promise<void> {
     totalSeconds: (performance.now() - t0) / 1000,
   });
   await out.commit(files);
-  report(opts, out.dir, result);
+  // the gates are checked once the run is written: a failed gate keeps the run to look at
+  const gates = checkGates(result.metrics, opts);
+  report(opts, out.dir, result, gates);
+  enforceGates(gates, 'the test part');
 }
 
-function report(opts: TrainOptions, outDir: string, r: FitResult): void {
+function report(opts: TrainOptions, outDir: string, r: FitResult, gates: GateResult[]): void {
   if (opts.json) {
     process.stdout.write(
       JSON.stringify({
@@ -78,6 +82,7 @@ function report(opts: TrainOptions, outDir: string, r: FitResult): void {
         ...(r.pretrained ? { pretrained: pretrainedFields(r.pretrained) } : {}),
         ...(r.io.damping !== undefined ? { damping: r.io.damping } : {}),
         metrics: Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [k, roundScores(v)])),
+        ...gatesField(gates),
       }) + '\n',
     );
     return;
@@ -100,6 +105,7 @@ function report(opts: TrainOptions, outDir: string, r: FitResult): void {
   if (r.io.damping !== undefined) lines.push(`trend damped: phi ${r.io.damping} (model.damping)`);
   const th = r.threads === null ? '' : `, ${threadsText(r.threads)}`;
   lines.push(`wrote ${outDir} (backend ${r.backend}${th}, ${r.history.length} epochs, best ${r.bestEpoch}, ${r.trainSeconds.toFixed(1)} s)`);
+  lines.push(...gatesText(gates));
   process.stdout.write(lines.join('\n') + '\n');
 }
 
@@ -157,14 +163,32 @@ async function trainPanel(flagged: Config, opts: TrainOptions, t0: number): Prom
 
 function reportPanel(opts: TrainOptions, outDir: string, r: PanelFitResult, horizon: number, choice?: ScopeChoice): void {
   const pooled = pooledOf(r);
+  const gates = checkGates(pooled, opts);
   const failed = r.failed.map((f) => ({ key: f.key, reason: f.reason }));
   if (opts.json) {
     process.stdout.write(
-      JSON.stringify({ run: outDir, scope: r.scope, ...(choice ? { scope_choice: roundChoice(choice) } : {}), series: r.fits.length, failed, pooled }) + '\n',
+      JSON.stringify({
+        run: outDir,
+        scope: r.scope,
+        ...(choice ? { scope_choice: roundChoice(choice) } : {}),
+        series: r.fits.length,
+        failed,
+        pooled,
+        ...gatesField(gates),
+      }) + '\n',
     );
-    return;
-  }
-  if (opts.quiet) return;
+  } else if (!opts.quiet) printPanelSummary(r, pooled, choice, horizon, outDir, gates);
+  enforceGates(gates, 'the test parts (the mean over the series)');
+}
+
+function printPanelSummary(
+  r: PanelFitResult,
+  pooled: Record<string, Record<string, number | null>>,
+  choice: ScopeChoice | undefined,
+  horizon: number,
+  outDir: string,
+  gates: GateResult[],
+): void {
   const names = ['mae', 'rmse', 'smape', 'mase', 'rel_mase'] as const;
   const lines = [
     `${r.fits.length} series fitted (${r.scope} model${r.scope === 'local' ? 's' : ''})${r.failed.length ? `, ${r.failed.length} skipped` : ''}`,
@@ -177,6 +201,7 @@ function reportPanel(opts: TrainOptions, outDir: string, r: PanelFitResult, hori
   for (const f of r.failed.slice(0, 5)) lines.push(`skipped ${keyText(f.key)}: ${f.reason}`);
   if (r.failed.length > 5) lines.push(`skipped ${r.failed.length - 5} more (listed in panel.json)`);
   lines.push(`wrote ${outDir}`);
+  lines.push(...gatesText(gates));
   process.stdout.write(lines.join('\n') + '\n');
 }
 
