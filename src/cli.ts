@@ -194,6 +194,19 @@ others were written; each failure is listed).`,
     .action(async (opts) => (await import('./commands/backtest.js')).backtestCommand(opts));
 
   program
+    .command('reproduce')
+    .description('train a run again from what it recorded and check that forecast.csv and metrics.json come out byte-identical (exit 1 when not)')
+    .argument('<run>', 'run directory written by rnnfc train')
+    .option('--data <csv>', 'the data, when it is not where the run recorded it (its SHA-256 must match)')
+    .option('--out <dir>', 'keep the new run here (default: a temporary folder, removed)')
+    .option('--max-input-mb <n>', MAX_INPUT_HELP, megabytes)
+    .option('--max-memory <size>', MAX_MEMORY_HELP)
+    .option('--json', 'print one JSON result on stdout')
+    .option('-q, --quiet', 'print nothing but errors')
+    .addHelpText('after', '\nExample:\n  rnnfc reproduce runs/airline-passengers\n')
+    .action(async (run, opts) => (await import('./commands/reproduce.js')).reproduceCommand(run, opts));
+
+  program
     .command('merge')
     .description('combine the shard runs of a panel (train --shard i/n) into one run, as if trained unsharded')
     .argument('<runs...>', 'the shard runs, one per shard')

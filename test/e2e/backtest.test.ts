@@ -1,6 +1,5 @@
 import { readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { rnnfc, scratch } from './helpers.js';
 
@@ -117,51 +116,5 @@ describe('rnnfc backtest (spawns bin/rnnfc)', () => {
     const b = rnnfc(dir, ['backtest', '--data', DATA, '--target', 'value', '--horizon', '6', '--origins', '40', '--json']);
     expect(b.code).toBe(2);
     expect(b.stderr).toMatch(/origins/);
-  });
-});
-
-describe('CI gates (spawns bin/rnnfc)', () => {
-  it('train writes the run, then exits 1 when a gate fails; --json reports every gate', () => {
-    const dir = scratch();
-    const train = [
-      'train',
-      '--data',
-      DATA,
-      '--time-column',
-      'month',
-      '--target',
-      'value',
-      '--horizon',
-      '6',
-      '--epochs',
-      '2',
-      '--lookback',
-      '12',
-      '--pretrained',
-      'none',
-    ];
-    const pass = rnnfc(dir, [...train, '--out', 'a', '--max-mase', '1000', '--json']);
-    expect(pass.code, pass.stderr).toBe(0);
-    expect(JSON.parse(pass.stdout).gates).toEqual([{ gate: 'max-mase 1000', passed: true, mase: expect.any(Number), limit: 1000 }]);
-    const fail = rnnfc(dir, [...train, '--out', 'b', '--max-mase', '0.0001', '--json']);
-    expect(fail.code).toBe(1);
-    expect(fail.stderr).toMatch(/^rnnfc: gate failed:\n {2}--max-mase 0\.0001: the model's MASE \S+ on the test part is above the limit 0\.0001\n$/);
-    const out = JSON.parse(fail.stdout);
-    expect(out.gates[0]).toMatchObject({ gate: 'max-mase 0.0001', passed: false });
-    // the run is there to look at
-    expect(readdirSync(join(dir, 'b'))).toContain('forecast.csv');
-    expect(out.gates[0].mase).toBeCloseTo(out.metrics.model.mase, 6);
-  });
-
-  it('backtest gates the mean over the origins against a baseline', () => {
-    const dir = scratch();
-    const r = rnnfc(dir, [...ARGS, '--fail-if-worse-than', 'naive', '--json']);
-    const out = JSON.parse(r.stdout);
-    const passed = out.mean.model.mase <= out.mean.naive.mase;
-    expect(out.gates).toEqual([{ gate: 'fail-if-worse-than naive', passed, mase: out.mean.model.mase, limit: out.mean.naive.mase }]);
-    expect(r.code).toBe(passed ? 0 : 1);
-    const bad = rnnfc(dir, [...ARGS, '--fail-if-worse-than', 'mean']);
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--fail-if-worse-than <baseline>' argument 'mean' is invalid/);
   });
 });
