@@ -13,7 +13,7 @@ import { readRunDir } from '../artifacts/run-dir.js';
 import { parseMetadataFile } from '../artifacts/run-format.js';
 import { isPanelRun, readPanelRun, readRun } from '../artifacts/run-reader.js';
 import { isPanel } from '../config/types.js';
-import { DataError, GateError } from '../errors.js';
+import { DataError, GateError, UsageError } from '../errors.js';
 import { configFromOptions, machineLimits, readConfiguredInput, readConfiguredPanel, threadsText } from './common.js';
 
 export interface ReproduceOptions {
@@ -50,8 +50,14 @@ export function compareTexts(file: string, a: string, b: string): FileComparison
 export async function reproduceCommand(runDir: string, opts: ReproduceOptions): Promise<void> {
   restoreInterruptedSwap(runDir);
   // the run is checked whole (checksums, every file) before anything is retrained
-  if (isPanelRun(runDir)) readPanelRun(runDir, machineLimits(opts));
-  else readRun(runDir, machineLimits(opts));
+  if (isPanelRun(runDir)) {
+    // config-less, each series got settings of its own, which config.yaml cannot hold
+    if (readPanelRun(runDir, machineLimits(opts)).panel.configless)
+      throw new UsageError(
+        `${runDir} is a panel trained without a config file: each series got settings chosen from its own rows, which config.yaml does not hold, so it cannot be retrained from what the run recorded`,
+        'train the panel with a config file (its data, window, model and training settings) to have runs that reproduce',
+      );
+  } else readRun(runDir, machineLimits(opts));
   const files = readRunDir(runDir, ['config.yaml', 'metadata.json']);
   const metadata = parseMetadataFile(files['metadata.json'].toString('utf8'), `${runDir}/metadata.json`);
   // the reports, as checked against the manifest by readRun above

@@ -103,6 +103,47 @@ describe('rnnfc reproduce (spawns bin/rnnfc)', () => {
     expect(r.stderr).toMatch(/^rnnfc: a did not reproduce:\n {2}forecast\.csv differs from line 4: run ".*,test,-1.*", rerun ".*"\n$/);
   });
 
+  it('refuses a panel trained without a config file: its series’ own settings are not in config.yaml', () => {
+    const dir = scratch();
+    const rows = ['id,month,value'];
+    for (const [id, level] of [
+      ['a', 10],
+      ['b', 50],
+    ] as const)
+      for (let i = 0; i < 36; i++)
+        rows.push(`${id},${2000 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')},${(level * (1 + 0.01 * i + 0.1 * Math.sin(i / 2))).toFixed(3)}`);
+    writeFileSync(join(dir, 'panel.csv'), `${rows.join('\n')}\n`);
+    const flags = [
+      '--data',
+      'panel.csv',
+      '--id-column',
+      'id',
+      '--time-column',
+      'month',
+      '--target',
+      'value',
+      '--horizon',
+      '3',
+      '--epochs',
+      '2',
+      '--scope',
+      'local',
+      '-q',
+    ];
+    expect(rnnfc(dir, ['train', ...flags, '--out', 'p']).code).toBe(0);
+    const r = rnnfc(dir, ['reproduce', 'p']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/p is a panel trained without a config file/);
+    // with a config file, it reproduces
+    writeFileSync(
+      join(dir, 'p.yaml'),
+      'data: {path: panel.csv, id_column: id, time_column: month, target: value}\nwindow: {lookback: 6, horizon: 3}\nmodel: {scope: local}\ntraining: {epochs: 2}\n',
+    );
+    expect(rnnfc(dir, ['train', '-c', 'p.yaml', '--out', 'q', '-q']).code).toBe(0);
+    const q = rnnfc(dir, ['reproduce', 'q']);
+    expect(q.code, q.stderr).toBe(0);
+  });
+
   it('compareTexts names the first differing line, or a missing one as null', () => {
     expect(compareTexts('f', 'a\nb\n', 'a\nb\n')).toEqual({ file: 'f', identical: true });
     expect(compareTexts('f', 'a\nb\nc', 'a\nB\nc')).toEqual({ file: 'f', identical: false, first_difference: { line: 2, run: 'b', rerun: 'B' } });
