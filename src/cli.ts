@@ -142,6 +142,8 @@ others were written; each failure is listed).`,
     .option('--out <dir>', 'run directory to write (default: a fresh name under output.dir)')
     .option('--threads <n>', THREADS_HELP, threadCount)
     .option('--overwrite', 'replace --out if it exists')
+    .option('--season <m>', 'seasonal period for MASE and seasonal naive (overrides evaluation.season)', positiveInt('--season'))
+    .option('--no-plot', 'write no plot.svg (overrides output.plot)')
     .option(
       '--shard <i/n>',
       'a panel: train only the series of shard i of n (0-based; by a hash of the key); default: the Slurm array task or Kubernetes index in the environment',

@@ -6,6 +6,11 @@ export async function run(argv: string[]): Promise<number> {
   try {
     cli = await import('./cli.js');
     const program = cli.buildProgram();
+    // no command at all: the help, on stderr, and a usage error's exit code
+    if (argv.length <= 2) {
+      program.outputHelp({ error: true });
+      return 2;
+    }
     await program.parseAsync(argv);
   } catch (err) {
     // what the command reserved or half wrote goes first, so that the message below holds

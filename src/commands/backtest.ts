@@ -23,7 +23,6 @@ import {
 import { checkGates, enforceGates, type GateOptions, type GateResult, gatesField, gatesText } from './gates.js';
 
 export interface BacktestCommandOptions extends DataFlagOptions, GateOptions {
-  season?: number;
   origins?: number;
   step?: number;
 }

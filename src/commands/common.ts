@@ -36,6 +36,10 @@ export interface DataFlagOptions {
   /** evaluation.levels and evaluation.quantiles. */
   levels?: number[];
   quantiles?: number[];
+  /** evaluation.season (train and backtest). */
+  season?: number;
+  /** false: --no-plot (output.plot false); commander sets true when the flag is absent. */
+  plot?: boolean;
   lookback?: number;
   horizon?: number;
   epochs?: number;
@@ -86,6 +90,9 @@ export function overridesFrom(opts: DataFlagOptions): ConfigOverrides {
   if (opts.theta !== undefined) o.theta = opts.theta === 'on';
   if (opts.levels !== undefined) o.levels = opts.levels;
   if (opts.quantiles !== undefined) o.quantiles = opts.quantiles;
+  if (opts.season !== undefined) o.season = opts.season;
+  // only --no-plot overrides: without it the config's output.plot stands
+  if (opts.plot === false) o.plot = false;
   if (opts.lookback !== undefined) o.lookback = opts.lookback;
   if (opts.horizon !== undefined) o.horizon = opts.horizon;
   if (opts.epochs !== undefined) o.epochs = opts.epochs;

@@ -64,11 +64,11 @@ export async function trainCommand(opts: TrainOptions): Promise<void> {
   await out.commit(files);
   // the gates are checked once the run is written: a failed gate keeps the run to look at
   const gates = checkGates(result.metrics, opts);
-  report(opts, out.dir, result, gates);
+  report(opts, out.dir, result, gates, cfg.training.epochs);
   enforceGates(gates, 'the test part');
 }
 
-function report(opts: TrainOptions, outDir: string, r: FitResult, gates: GateResult[]): void {
+function report(opts: TrainOptions, outDir: string, r: FitResult, gates: GateResult[], epochs: number): void {
   if (opts.json) {
     process.stdout.write(
       JSON.stringify({
@@ -104,7 +104,9 @@ function report(opts: TrainOptions, outDir: string, r: FitResult, gates: GateRes
   }
   if (r.io.damping !== undefined) lines.push(`trend damped: phi ${r.io.damping} (model.damping)`);
   const th = r.threads === null ? '' : `, ${threadsText(r.threads)}`;
-  lines.push(`wrote ${outDir} (backend ${r.backend}${th}, ${r.history.length} epochs, best ${r.bestEpoch}, ${r.trainSeconds.toFixed(1)} s)`);
+  // early stopping: where it stopped and whose weights were kept
+  const ran = r.history.length < epochs ? `stopped early after ${r.history.length} of ${epochs} epochs, restored epoch ${r.bestEpoch}` : `${r.history.length} epochs, best ${r.bestEpoch}`;
+  lines.push(`wrote ${outDir} (backend ${r.backend}${th}, ${ran}, ${r.trainSeconds.toFixed(1)} s)`);
   lines.push(...gatesText(gates));
   process.stdout.write(lines.join('\n') + '\n');
 }

@@ -20,6 +20,8 @@ export interface ConfigOverrides {
   damping?: number;
   levels?: number[];
   quantiles?: number[];
+  season?: number;
+  plot?: boolean;
   lookback?: number;
   horizon?: number;
   epochs?: number;
@@ -46,6 +48,8 @@ const OVERRIDE_FLAGS: Record<keyof ConfigOverrides, { path: Path; flag: string }
   damping: { path: ['model', 'damping'], flag: '--damping' },
   levels: { path: ['evaluation', 'levels'], flag: '--levels' },
   quantiles: { path: ['evaluation', 'quantiles'], flag: '--quantiles' },
+  season: { path: ['evaluation', 'season'], flag: '--season' },
+  plot: { path: ['output', 'plot'], flag: '--no-plot' },
   lookback: { path: ['window', 'lookback'], flag: '--lookback' },
   horizon: { path: ['window', 'horizon'], flag: '--horizon' },
   epochs: { path: ['training', 'epochs'], flag: '--epochs' },

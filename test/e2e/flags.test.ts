@@ -1,0 +1,45 @@
+/** Flags every command should have, and rnnfc without a command. */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { rnnfc, scratch } from './helpers.js';
+
+const TRAIN = ['train', '--data', 'test/fixtures/e2e/monthly.csv', '--time-column', 'month', '--target', 'value', '--horizon', '6', '--lookback', '12'];
+
+describe('flags (spawns bin/rnnfc)', () => {
+  it('without a command prints the help on stderr and exits 2; --help exits 0', () => {
+    const dir = scratch();
+    const bare = rnnfc(dir, []);
+    expect(bare.code).toBe(2);
+    expect(bare.stdout).toBe('');
+    expect(bare.stderr).toMatch(/^Usage: rnnfc \[options\] \[command\]/);
+    expect(rnnfc(dir, ['--help']).code).toBe(0);
+  });
+
+  it('train --no-plot writes no plot.svg and --season sets the MASE season; both land in config.yaml', () => {
+    const dir = scratch();
+    const r = rnnfc(dir, [...TRAIN, '--epochs', '2', '--out', 'a', '--no-plot', '--season', '6', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(dir, 'a/plot.svg'))).toBe(false);
+    const config = readFileSync(join(dir, 'a/config.yaml'), 'utf8');
+    expect(config).toMatch(/\n {2}season: 6\n/);
+    expect(config).toMatch(/\n {2}plot: false\n/);
+    expect(JSON.parse(readFileSync(join(dir, 'a/metrics.json'), 'utf8')).season).toBe(6);
+    // without the flags the config's own values stand
+    expect(rnnfc(dir, [...TRAIN, '--epochs', '2', '--out', 'b', '-q']).code).toBe(0);
+    expect(existsSync(join(dir, 'b/plot.svg'))).toBe(true);
+    expect(rnnfc(dir, [...TRAIN, '--season', '0', '--out', 'c']).code).toBe(2);
+  });
+
+  it('the summary says when training stopped early and which epoch it restored', () => {
+    const dir = scratch();
+    const r = rnnfc(dir, [...TRAIN, '--epochs', '400', '--out', 'a', '--pretrained', 'none']);
+    expect(r.code, r.stderr).toBe(0);
+    const last = r.stdout.trim().split('\n').at(-1)!;
+    const stopped = /stopped early after (\d+) of 400 epochs, restored epoch (\d+)/.exec(last);
+    expect(stopped, last).not.toBeNull();
+    const history = readFileSync(join(dir, 'a/history.csv'), 'utf8').trim().split('\n');
+    expect(history).toHaveLength(Number(stopped![1]) + 1);
+    expect(Number(stopped![2])).toBeLessThan(Number(stopped![1]));
+  });
+});
