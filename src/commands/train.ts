@@ -105,7 +105,10 @@ function report(opts: TrainOptions, outDir: string, r: FitResult, gates: GateRes
   if (r.io.damping !== undefined) lines.push(`trend damped: phi ${r.io.damping} (model.damping)`);
   const th = r.threads === null ? '' : `, ${threadsText(r.threads)}`;
   // early stopping: where it stopped and whose weights were kept
-  const ran = r.history.length < epochs ? `stopped early after ${r.history.length} of ${epochs} epochs, restored epoch ${r.bestEpoch}` : `${r.history.length} epochs, best ${r.bestEpoch}`;
+  const ran =
+    r.history.length < epochs
+      ? `stopped early after ${r.history.length} of ${epochs} epochs, restored epoch ${r.bestEpoch}`
+      : `${r.history.length} epochs, best ${r.bestEpoch}`;
   lines.push(`wrote ${outDir} (backend ${r.backend}${th}, ${ran}, ${r.trainSeconds.toFixed(1)} s)`);
   lines.push(...gatesText(gates));
   process.stdout.write(lines.join('\n') + '\n');
