@@ -164,6 +164,7 @@ others were written; each failure is listed).`,
       `${QUANTILES_HELP.replace(' (default none)', '')} (default: the run's evaluation.quantiles)`,
       numberList('--quantiles', 1, '0.1,0.5,0.9'),
     )
+    .option('--horizon <n>', "steps to forecast, at most the run's horizon (default: all of them)", positiveInt('--horizon'))
     .option('--shard <i/n>', 'a panel run: forecast only the series of shard i of n (0-based)')
     .option('--id <key>', "a panel run: forecast only this series (its key values joined by ' / '); repeat for several", collect)
     .option('--max-input-mb <n>', MAX_INPUT_HELP, megabytes)

@@ -36,6 +36,8 @@ export interface PredictOptions {
   id?: string[];
   /** A panel run: forecast only the series of shard i of n (`i/n`). */
   shard?: string;
+  /** Steps to forecast, at most the run's window.horizon (default: all of them). */
+  horizon?: number;
   /** Intervals (percent) and quantiles to write; default: the run's evaluation.levels and evaluation.quantiles. */
   levels?: number[];
   quantiles?: number[];
@@ -55,6 +57,17 @@ function spreadWanted(opts: PredictOptions, run: SavedRun): { levels: number[]; 
     levels: opts.levels ?? run.config.levels ?? [...DEFAULTS.evaluation.levels],
     quantiles: opts.quantiles ?? run.config.quantiles ?? [],
   };
+}
+
+/** --horizon: the steps predict writes, at most the `horizon` the run was trained for. */
+function stepsWanted(opts: PredictOptions, horizon: number): number {
+  if (opts.horizon === undefined) return horizon;
+  if (opts.horizon > horizon)
+    throw new UsageError(
+      `--horizon ${opts.horizon}: the run forecasts at most ${horizon} steps (the horizon it was trained for)`,
+      `train it again with --horizon ${opts.horizon}`,
+    );
+  return opts.horizon;
 }
 
 /** A forecast step's interval and quantile fields for JSON output (null where a bound is not finite). */
@@ -100,8 +113,9 @@ export async function predictCommand(opts: PredictOptions): Promise<void> {
   if (n < need) throw new DataError(`${source}: too short: ${n} row${n === 1 ? '' : 's'}, but the model needs at least ${need} to forecast`);
   checkFutureRange(series.index, io.horizon, source);
   const wanted = spreadWanted(opts, run);
+  const h = stepsWanted(opts, io.horizon);
   const { times: future, forecast: fc, spread } = await forecastFromRun(run, series, { source, backend: opts.backend, ...wanted });
-  const times = future.map((t) => formatTime(t, series.index.format));
+  const times = future.slice(0, h).map((t) => formatTime(t, series.index.format));
   const timeName = series.timeColumn ?? 'index';
   // integer indices and row numbers are numbers in JSON; calendar times stay strings
   const numericIndex = isNumericIndex(series.index.format);
@@ -112,14 +126,14 @@ export async function predictCommand(opts: PredictOptions): Promise<void> {
       ? JSON.stringify({
           run: opts.model,
           target: io.target,
-          horizon: io.horizon,
+          horizon: h,
           forecast: times.map((t, i) => ({ [timeName]: numericIndex ? Number(t) : t, forecast: Number(formatNumber(fc[i])), ...spreadFields(spread, i) })),
         }) + '\n'
       : toCsv(
           [timeName, 'forecast', ...spreadColumns(wanted)],
           times.map((t, i) => [t, formatNumber(fc[i]), ...spreadCells(spread, wanted)(i)]),
         );
-  await writeForecast(output, text, opts.quiet ? null : `${io.horizon} steps after ${formatTime(series.index.times[n - 1], series.index.format)}`);
+  await writeForecast(output, text, opts.quiet ? null : `${h} steps after ${formatTime(series.index.times[n - 1], series.index.format)}`);
 }
 
 /** The forecast text to stdout, or atomically to `output` (saying so on stderr with `what` unless it is null). */
@@ -202,6 +216,7 @@ async function predictPanel(opts: PredictOptions, output: string): Promise<void>
   const done: { key: string[]; times: string[]; forecast: Float64Array; spread: Spread }[] = [];
   // the intervals asked for, by the first series (a panel's series are saved alike)
   const wantedSpread = spreadWanted(opts, first);
+  const steps = stepsWanted(opts, saved.io.horizon);
   // a global run's series share their members: each is opened once
   const cache = global ? new Map<SavedModel, Predictor>() : undefined;
   const failed: { key: string[]; reason: string }[] = [];
@@ -244,7 +259,7 @@ async function predictPanel(opts: PredictOptions, output: string): Promise<void>
           cache,
           ...(r.pipeline.io.intervals ? wantedSpread : {}),
         });
-        done.push({ key, times: times.map((t) => formatTime(t, series.index.format)), forecast, spread });
+        done.push({ key, times: times.slice(0, steps).map((t) => formatTime(t, series.index.format)), forecast, spread });
       } catch (e) {
         if (!(e instanceof UserError)) throw e;
         failed.push({ key, reason: e.message });
@@ -262,7 +277,7 @@ async function predictPanel(opts: PredictOptions, output: string): Promise<void>
       ? JSON.stringify({
           run: opts.model,
           id_columns: ids,
-          horizon: saved.io.horizon,
+          horizon: steps,
           series: done.map((d) => ({
             key: d.key,
             forecast: d.times.map((t, i) => ({
@@ -277,7 +292,7 @@ async function predictPanel(opts: PredictOptions, output: string): Promise<void>
           [...ids, timeName, 'forecast', ...spreadColumns(wantedSpread)],
           done.flatMap((d) => d.times.map((t, i) => [...d.key, t, formatNumber(d.forecast[i]), ...spreadCells(d.spread, wantedSpread)(i)])),
         );
-  await writeForecast(output, text, opts.quiet ? null : `${done.length} series, ${saved.io.horizon} steps each`);
+  await writeForecast(output, text, opts.quiet ? null : `${done.length} series, ${steps} steps each`);
   if (failed.length)
     throw new PartialError(
       `${failed.length} of ${keys.length} series could not be forecast (the others were written):\n  ${listed.slice(0, 20).join('\n  ')}${listed.length > 20 ? `\n  and ${listed.length - 20} more` : ''}`,

@@ -31,6 +31,19 @@ describe('flags (spawns bin/rnnfc)', () => {
     expect(rnnfc(dir, [...TRAIN, '--season', '0', '--out', 'c']).code).toBe(2);
   });
 
+  it('predict --horizon writes the first steps of the run’s forecast, at most its horizon', () => {
+    const dir = scratch();
+    expect(rnnfc(dir, [...TRAIN, '--epochs', '2', '--out', 'a', '-q']).code).toBe(0);
+    const all = rnnfc(dir, ['predict', '-m', 'a']).stdout.trim().split('\n');
+    const three = rnnfc(dir, ['predict', '-m', 'a', '--horizon', '3']);
+    expect(three.code, three.stderr).toBe(0);
+    expect(three.stdout.trim().split('\n')).toEqual(all.slice(0, 4));
+    expect(JSON.parse(rnnfc(dir, ['predict', '-m', 'a', '--horizon', '3', '--json']).stdout).horizon).toBe(3);
+    const more = rnnfc(dir, ['predict', '-m', 'a', '--horizon', '7']);
+    expect(more.code).toBe(2);
+    expect(more.stderr).toMatch(/--horizon 7: the run forecasts at most 6 steps/);
+  });
+
   it('the summary says when training stopped early and which epoch it restored', () => {
     const dir = scratch();
     const r = rnnfc(dir, [...TRAIN, '--epochs', '400', '--out', 'a', '--pretrained', 'none']);
