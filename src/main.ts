@@ -15,7 +15,11 @@ export async function run(argv: string[]): Promise<number> {
   } catch (err) {
     // what the command reserved or half wrote goes first, so that the message below holds
     cli?.runCommandCleanups();
-    return reportError(err, cli?.receivedSignal() ?? null);
+    const code = reportError(err, cli?.receivedSignal() ?? null);
+    // under --json, a failure is a JSON object on stdout too (a failed gate and a partial panel
+    // forecast have printed their result, which says so, already)
+    if (argv.includes('--json') && code !== 1 && code !== 4) process.stdout.write(jsonError(err, code));
+    return code;
   }
   cli.runCommandCleanups();
   return 0;
@@ -53,4 +57,18 @@ function reportError(err: unknown, signal: 'SIGINT' | 'SIGTERM' | null): number 
   process.stderr.write(`rnnfc: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
   process.stderr.write('This is a bug in rnnfc; please report it with the command you ran.\n');
   return 3;
+}
+
+/** The error object `--json` prints on stdout: {"error": {"code", "message", "hint"?, "problems"?}}. */
+export function jsonError(err: unknown, code: number): string {
+  const e = err as { message?: string; hint?: string; problems?: string[] };
+  const message =
+    code === 130
+      ? 'interrupted; nothing was written'
+      : code === 143
+        ? 'terminated (SIGTERM); nothing was written'
+        : String(e?.message ?? err)
+            .replace(/^error: /, '')
+            .trim();
+  return `${JSON.stringify({ error: { code, message, ...(e?.hint ? { hint: e.hint } : {}), ...(e?.problems?.length ? { problems: e.problems } : {}) } })}\n`;
 }

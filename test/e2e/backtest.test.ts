@@ -109,7 +109,10 @@ describe('rnnfc backtest (spawns bin/rnnfc)', () => {
     expect(b.code).toBe(2);
     expect(b.stderr).toMatch(/sales/);
     expect(b.stderr).not.toMatch(/at .*\.js:\d+/);
-    expect(b.stdout).toBe('');
+    // under --json the error is a JSON object on stdout too, with the message stderr has
+    const e = JSON.parse(b.stdout);
+    expect(e).toEqual({ error: { code: 2, message: expect.stringMatching(/no target column "sales"/) } });
+    expect(b.stderr).toBe(`rnnfc: error: ${e.error.message}\n`);
   });
 
   it('too many origins for the series exits 2', () => {

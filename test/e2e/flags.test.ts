@@ -1,5 +1,5 @@
 /** Flags every command should have, and rnnfc without a command. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rnnfc, scratch } from './helpers.js';
@@ -14,6 +14,24 @@ describe('flags (spawns bin/rnnfc)', () => {
     expect(bare.stdout).toBe('');
     expect(bare.stderr).toMatch(/^Usage: rnnfc \[options\] \[command\]/);
     expect(rnnfc(dir, ['--help']).code).toBe(0);
+  });
+
+  it('under --json every failure is one JSON object on stdout: code, message, hint and a config’s problems', () => {
+    const dir = scratch();
+    const usage = rnnfc(dir, ['train', '--bogus', '--json']);
+    expect(usage.code).toBe(2);
+    expect(JSON.parse(usage.stdout)).toEqual({ error: { code: 2, message: "unknown option '--bogus'" } });
+    writeFileSync(join(dir, 'bad.yaml'), 'data: {path: x.csv, target: y}\nwindow: {lookback: 0}\n');
+    const config = rnnfc(dir, ['check', '-c', 'bad.yaml', '--json']);
+    expect(config.code).toBe(2);
+    expect(JSON.parse(config.stdout).error.problems).toEqual(['window.lookback: must be a positive integer, got 0 (bad.yaml:2)']);
+    const predict = rnnfc(dir, ['predict', '-m', 'no-such-run', '--json']);
+    expect(predict.code).toBe(2);
+    const e = JSON.parse(predict.stdout).error;
+    expect(e.code).toBe(2);
+    expect(predict.stderr.startsWith(`rnnfc: error: ${e.message}\n`)).toBe(true);
+    // without --json, stdout stays empty
+    expect(rnnfc(dir, ['train', '--bogus']).stdout).toBe('');
   });
 
   it('train --no-plot writes no plot.svg and --season sets the MASE season; both land in config.yaml', () => {
