@@ -16,7 +16,7 @@ import { inputName, readPanelInput, readSeries, STDIN } from '../io/input-file.j
 import { evaluationSeason } from '../metrics/season.js';
 import type { Predictor } from '../model/predictor.js';
 import { formatNumber, toCsv } from '../output/csv.js';
-import { spreadCells, spreadColumns } from '../output/spread.js';
+import { spreadCells, spreadColumns, spreadFields } from '../output/spread.js';
 import { parseShard, shardOf } from '../panel/shard.js';
 import type { Frequency, Series } from '../types.js';
 import { logNeedsPositive, machineLimits, maxInputBytes } from './common.js';
@@ -68,18 +68,6 @@ function stepsWanted(opts: PredictOptions, horizon: number): number {
       `train it again with --horizon ${opts.horizon}`,
     );
   return opts.horizon;
-}
-
-/** A forecast step's interval and quantile fields for JSON output (null where a bound is not finite). */
-function spreadFields(s: Spread, i: number): Record<string, number | null> {
-  const num = (v: number) => (Number.isFinite(v) ? Number(formatNumber(v)) : null);
-  const o: Record<string, number | null> = {};
-  for (const b of s.bands) {
-    o[`lower_${b.level}`] = num(b.lower[i]);
-    o[`upper_${b.level}`] = num(b.upper[i]);
-  }
-  for (const q of s.quantiles) o[`q${q.q}`] = num(q.values[i]);
-  return o;
 }
 
 /** `rnnfc predict`: run directory + data -> the next horizon, as CSV or JSON. */

@@ -3,13 +3,17 @@ import { loadPretrained } from '../artifacts/pretrained-files.js';
 import { membersFields, pretrainedFields, roundScores, runFiles } from '../artifacts/run-writer.js';
 import { type Config, isPanel } from '../config/types.js';
 import { keyText } from '../data/panel.js';
+import { formatTime, futureTimes, isNumericIndex } from '../data/time.js';
 import { DataError, UsageError } from '../errors.js';
 import { panelSettingsFor, settingsFor } from '../forecast/defaults.js';
 import { type FitResult, fitSeries } from '../forecast/fit.js';
 import { chooseScope, fitPanel, type PanelFitResult, type Scope, type ScopeChoice } from '../forecast/panel-fit.js';
 import { useText } from '../forecast/pretrained.js';
 import { inputName } from '../io/input-file.js';
+import { formatNumber } from '../output/csv.js';
+import { spreadFields } from '../output/spread.js';
 import { resolveShard, shardOf } from '../panel/shard.js';
+import type { Series } from '../types.js';
 import {
   computeOptions,
   configFromOptions,
@@ -64,11 +68,17 @@ export async function trainCommand(opts: TrainOptions): Promise<void> {
   await out.commit(files);
   // the gates are checked once the run is written: a failed gate keeps the run to look at
   const gates = checkGates(result.metrics, opts);
-  report(opts, out.dir, result, gates, cfg.training.epochs);
+  report(opts, out.dir, result, gates, cfg.training.epochs, futureTimesOf(series, result.future.length));
   enforceGates(gates, 'the test part');
 }
 
-function report(opts: TrainOptions, outDir: string, r: FitResult, gates: GateResult[], epochs: number): void {
+/** The instants of the `steps` rows after the last one, as --json writes times: numbers for an integer index, else text. */
+function futureTimesOf(series: Series, steps: number): (string | number)[] {
+  const idx = series.index;
+  return futureTimes(idx, steps).map((t) => (isNumericIndex(idx.format) ? Number(formatTime(t, idx.format)) : formatTime(t, idx.format)));
+}
+
+function report(opts: TrainOptions, outDir: string, r: FitResult, gates: GateResult[], epochs: number, futureAt: (string | number)[]): void {
   if (opts.json) {
     process.stdout.write(
       JSON.stringify({
@@ -82,6 +92,8 @@ function report(opts: TrainOptions, outDir: string, r: FitResult, gates: GateRes
         ...(r.pretrained ? { pretrained: pretrainedFields(r.pretrained) } : {}),
         ...(r.io.damping !== undefined ? { damping: r.io.damping } : {}),
         metrics: Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [k, roundScores(v)])),
+        // the forecast after the last row, as predict gives it
+        future: futureAt.map((time, i) => ({ time, forecast: Number(formatNumber(r.future[i])), ...spreadFields(r.futureSpread, i) })),
         ...gatesField(gates),
       }) + '\n',
     );

@@ -15,3 +15,15 @@ export function spreadCells(s: Spread, e: { levels: readonly number[]; quantiles
   if (s.bands.length === 0 && s.quantiles.length === 0) return () => spreadColumns(e).map(() => '');
   return (i) => [...s.bands.flatMap((b) => [formatNumber(b.lower[i]), formatNumber(b.upper[i])]), ...s.quantiles.map((q) => formatNumber(q.values[i]))];
 }
+
+/** A forecast step's interval and quantile fields for JSON output (null where a bound is not finite). */
+export function spreadFields(s: Spread, i: number): Record<string, number | null> {
+  const num = (v: number) => (Number.isFinite(v) ? Number(formatNumber(v)) : null);
+  const o: Record<string, number | null> = {};
+  for (const b of s.bands) {
+    o[`lower_${b.level}`] = num(b.lower[i]);
+    o[`upper_${b.level}`] = num(b.upper[i]);
+  }
+  for (const q of s.quantiles) o[`q${q.q}`] = num(q.values[i]);
+  return o;
+}

@@ -62,6 +62,17 @@ describe('flags (spawns bin/rnnfc)', () => {
     expect(more.stderr).toMatch(/--horizon 7: the run forecasts at most 6 steps/);
   });
 
+  it('train --json holds the future forecast with its intervals, as predict gives it', () => {
+    const dir = scratch();
+    const t = rnnfc(dir, [...TRAIN, '--epochs', '2', '--out', 'a', '--json']);
+    expect(t.code, t.stderr).toBe(0);
+    const future = JSON.parse(t.stdout).future as Record<string, string | number>[];
+    expect(future).toHaveLength(6);
+    const p = JSON.parse(rnnfc(dir, ['predict', '-m', 'a', '--json']).stdout).forecast as Record<string, string | number>[];
+    expect(future).toEqual(p.map(({ month, ...rest }) => ({ time: month, ...rest })));
+    expect(Object.keys(future[0])).toEqual(['time', 'forecast', 'lower_80', 'upper_80', 'lower_95', 'upper_95']);
+  });
+
   it('the summary says when training stopped early and which epoch it restored', () => {
     const dir = scratch();
     const r = rnnfc(dir, [...TRAIN, '--epochs', '400', '--out', 'a', '--pretrained', 'none']);
