@@ -30,7 +30,9 @@ export interface BacktestCommandOptions extends DataFlagOptions, GateOptions {
 /** `rnnfc backtest`: rolling-origin evaluation; prints results, writes nothing. */
 export async function backtestCommand(opts: BacktestCommandOptions): Promise<void> {
   const t0 = performance.now();
-  const cfg = configFromOptions(opts);
+  // --season sets the season backtest scores with (below), not evaluation.season: a season the
+  // frequency gives stays inferred, as the fit infers it, and is not checked as a chosen one
+  const cfg = configFromOptions({ ...opts, season: undefined });
   if (isPanel(cfg.data)) return backtestPanelCommand(cfg, opts, t0);
   const series = readConfiguredSeries(cfg, opts);
   const H = cfg.window.horizon;
