@@ -10,28 +10,14 @@ import { compareTexts } from '../../src/commands/reproduce.js';
 import { rnnfc, scratch } from './helpers.js';
 
 const DATA = 'test/fixtures/e2e/monthly.csv';
-const ARGS = ['backtest', '--data', DATA, '--time-column', 'month', '--target', 'value', '--horizon', '6', '--season', '12', '--origins', '2', '--epochs', '2'];
+/** The fixture series' columns. */
+const SERIES = ['--data', DATA, '--time-column', 'month', '--target', 'value'];
+const ARGS = ['backtest', ...SERIES, '--horizon', '6', '--season', '12', '--origins', '2', '--epochs', '2'];
 
 describe('CI gates (spawns bin/rnnfc)', () => {
   it('train writes the run, then exits 1 when a gate fails; --json reports every gate', () => {
     const dir = scratch();
-    const train = [
-      'train',
-      '--data',
-      DATA,
-      '--time-column',
-      'month',
-      '--target',
-      'value',
-      '--horizon',
-      '6',
-      '--epochs',
-      '2',
-      '--lookback',
-      '12',
-      '--pretrained',
-      'none',
-    ];
+    const train = ['train', ...SERIES, '--horizon', '6', '--epochs', '2', '--lookback', '12', '--pretrained', 'none'];
     const pass = rnnfc(dir, [...train, '--out', 'a', '--max-mase', '1000', '--json']);
     expect(pass.code, pass.stderr).toBe(0);
     expect(JSON.parse(pass.stdout).gates).toEqual([{ gate: 'max-mase 1000', passed: true, mase: expect.any(Number), limit: 1000 }]);
@@ -59,7 +45,7 @@ describe('CI gates (spawns bin/rnnfc)', () => {
 });
 
 describe('rnnfc reproduce (spawns bin/rnnfc)', () => {
-  const train = ['train', '--data', DATA, '--time-column', 'month', '--target', 'value', '--horizon', '6', '--epochs', '2', '--lookback', '12'];
+  const train = ['train', ...SERIES, '--horizon', '6', '--epochs', '2', '--lookback', '12'];
 
   it('retrains a run from what it recorded and finds forecast.csv and metrics.json byte-identical; the same bytes elsewhere do too', () => {
     const dir = scratch();
