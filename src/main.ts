@@ -70,5 +70,5 @@ export function jsonError(err: unknown, code: number): string {
         : String(e?.message ?? err)
             .replace(/^error: /, '')
             .trim();
-  return `${JSON.stringify({ error: { code, message, ...(e?.hint ? { hint: e.hint } : {}), ...(e?.problems?.length ? { problems: e.problems } : {}) } })}\n`;
+  return `${JSON.stringify({ schema: 'rnnfc/error@1', error: { code, message, ...(e?.hint ? { hint: e.hint } : {}), ...(e?.problems?.length ? { problems: e.problems } : {}) } })}\n`;
 }

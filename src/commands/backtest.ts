@@ -13,6 +13,7 @@ import {
   type DataFlagOptions,
   defaultsOptions,
   intervalTable,
+  jsonSchema,
   metricText,
   readConfiguredPanel,
   readConfiguredSeries,
@@ -68,6 +69,7 @@ export async function backtestCommand(opts: BacktestCommandOptions): Promise<voi
   if (opts.json) {
     process.stdout.write(
       JSON.stringify({
+        schema: jsonSchema('backtest'),
         data: cfg.data.path,
         target: cfg.data.target,
         horizon: r.horizon,
@@ -144,6 +146,7 @@ async function backtestPanelCommand(cfg: Config, opts: BacktestCommandOptions, t
   if (opts.json) {
     process.stdout.write(
       JSON.stringify({
+        schema: jsonSchema('backtest'),
         data: cfg.data.path,
         // a wide panel's targets, as its config lists them
         target: cfg.data.targets ?? cfg.data.target,

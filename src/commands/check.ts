@@ -7,7 +7,7 @@ import { panelSettingsFor, settingsFor } from '../forecast/defaults.js';
 import { prepareFit } from '../forecast/fit.js';
 import { checkSharedWindow, memberConfig, type PanelFailure, type Scope, sharedWindow } from '../forecast/panel-fit.js';
 import { inputName } from '../io/input-file.js';
-import { configFromOptions, type DataFlagOptions, defaultsOptions, machineLimits, readConfiguredPanel, readConfiguredSeries } from './common.js';
+import { configFromOptions, type DataFlagOptions, defaultsOptions, jsonSchema, machineLimits, readConfiguredPanel, readConfiguredSeries } from './common.js';
 
 /**
  * `rnnfc check`: validates the config (every problem at once), reads the data, and runs every rule
@@ -28,7 +28,18 @@ export async function checkCommand(opts: DataFlagOptions): Promise<void> {
   const first = formatTime(s.index.times[0], s.index.format);
   const last = formatTime(s.index.times[n - 1], s.index.format);
   if (opts.json) {
-    process.stdout.write(JSON.stringify({ ok: true, rows: n, frequency: f, first, last, target: cfg.data.target, features: cfg.data.features }) + '\n');
+    process.stdout.write(
+      JSON.stringify({
+        schema: jsonSchema('check'),
+        ok: true,
+        rows: n,
+        frequency: f,
+        first,
+        last,
+        target: cfg.data.target,
+        features: cfg.data.features,
+      }) + '\n',
+    );
   } else if (!opts.quiet) {
     process.stdout.write(
       `ok: ${inputName(cfg.data.path)}: ${n} rows, ${first} .. ${last}, every ${f.step} ${f.unit}; target ${cfg.data.target}, inputs ${cfg.data.features.join(', ')}\n`,
@@ -99,6 +110,7 @@ function checkPanel(cfg: Config, opts: DataFlagOptions): void {
   if (opts.json) {
     process.stdout.write(
       JSON.stringify({
+        schema: jsonSchema('check'),
         ok: true,
         series: panel.members.length,
         id_columns: panel.idColumns,

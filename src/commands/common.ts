@@ -323,3 +323,8 @@ export function intervalTable(metrics: Record<string, Record<string, number | nu
     );
   return lines;
 }
+
+/** The `schema` field every --json output starts with: `rnnfc/<command>@<version>`, so a pipeline can check the shape it reads. */
+export function jsonSchema(command: string): string {
+  return `rnnfc/${command}@1`;
+}

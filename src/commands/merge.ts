@@ -1,6 +1,7 @@
 import { checkRunTarget } from '../artifacts/atomic.js';
 import { mergePanelFiles } from '../artifacts/panel-merge.js';
 import { UsageError } from '../errors.js';
+import { jsonSchema } from './common.js';
 import { reserveRunOutput } from './run-output.js';
 
 export interface MergeOptions {
@@ -21,6 +22,14 @@ export async function mergeCommand(shardRuns: string[], opts: MergeOptions): Pro
   await out.commit(files);
   const panel = JSON.parse(String(files['panel.json'])) as { series: unknown[]; failed: unknown[] };
   if (opts.json)
-    process.stdout.write(JSON.stringify({ run: out.dir, shards: shardRuns.length, series: panel.series.length, failed: panel.failed.length }) + '\n');
+    process.stdout.write(
+      JSON.stringify({
+        schema: jsonSchema('merge'),
+        run: out.dir,
+        shards: shardRuns.length,
+        series: panel.series.length,
+        failed: panel.failed.length,
+      }) + '\n',
+    );
   else if (!opts.quiet) process.stdout.write(`merged ${shardRuns.length} shard runs (${panel.series.length} series) into ${out.dir}\n`);
 }

@@ -19,7 +19,7 @@ import { formatNumber, toCsv } from '../output/csv.js';
 import { spreadCells, spreadColumns, spreadFields } from '../output/spread.js';
 import { parseShard, shardOf } from '../panel/shard.js';
 import type { Frequency, Series } from '../types.js';
-import { logNeedsPositive, machineLimits, maxInputBytes } from './common.js';
+import { jsonSchema, logNeedsPositive, machineLimits, maxInputBytes } from './common.js';
 import { testSteps, trapSignals } from './interrupt.js';
 
 export interface PredictOptions {
@@ -112,10 +112,11 @@ export async function predictCommand(opts: PredictOptions): Promise<void> {
   const text =
     format === 'json'
       ? JSON.stringify({
+          schema: jsonSchema('predict'),
           run: opts.model,
           target: io.target,
           horizon: h,
-          forecast: times.map((t, i) => ({ [timeName]: numericIndex ? Number(t) : t, forecast: Number(formatNumber(fc[i])), ...spreadFields(spread, i) })),
+          forecast: times.map((t, i) => ({ time: numericIndex ? Number(t) : t, forecast: Number(formatNumber(fc[i])), ...spreadFields(spread, i) })),
         }) + '\n'
       : toCsv(
           [timeName, 'forecast', ...spreadColumns(wanted)],
@@ -263,13 +264,14 @@ async function predictPanel(opts: PredictOptions, output: string): Promise<void>
   const text =
     format === 'json'
       ? JSON.stringify({
+          schema: jsonSchema('predict'),
           run: opts.model,
           id_columns: ids,
           horizon: steps,
           series: done.map((d) => ({
             key: d.key,
             forecast: d.times.map((t, i) => ({
-              [timeName]: numericIndex ? Number(t) : t,
+              time: numericIndex ? Number(t) : t,
               forecast: Number(formatNumber(d.forecast[i])),
               ...spreadFields(d.spread, i),
             })),

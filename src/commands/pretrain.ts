@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import { DEFAULT_PRETRAIN, PRETRAINED_JSON, type PretrainSettings, pretrain } from '../forecast/pretrain.js';
 import { type CorpusSeries, syntheticCorpus, tsdlCorpus } from '../pretrain/corpus.js';
 import { VERSION } from '../version.js';
-import { progressPrinter, withInterrupt } from './common.js';
+import { jsonSchema, progressPrinter, withInterrupt } from './common.js';
 import { reserveRunOutput } from './run-output.js';
 
 export interface PretrainOptions {
@@ -70,7 +70,16 @@ export async function pretrainCommand(opts: PretrainOptions): Promise<void> {
   files['manifest.json'] = buildManifest(files, VERSION);
   await out.commit(files);
   const m = result.manifest;
-  if (opts.json) process.stdout.write(JSON.stringify({ out: out.dir, corpus: m.corpus, result: m.result, files: m.files }) + '\n');
+  if (opts.json)
+    process.stdout.write(
+      JSON.stringify({
+        schema: jsonSchema('pretrain'),
+        out: out.dir,
+        corpus: m.corpus,
+        result: m.result,
+        files: m.files,
+      }) + '\n',
+    );
   else if (!opts.quiet)
     process.stdout.write(
       `wrote ${out.dir}: ${m.corpus.series} series (${m.corpus.synthetic.count} synthetic, ${m.corpus.real.count} real), ` +

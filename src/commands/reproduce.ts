@@ -14,7 +14,7 @@ import { parseMetadataFile } from '../artifacts/run-format.js';
 import { isPanelRun, readPanelRun, readRun } from '../artifacts/run-reader.js';
 import { isPanel } from '../config/types.js';
 import { DataError, GateError, UsageError } from '../errors.js';
-import { configFromOptions, machineLimits, readConfiguredInput, readConfiguredPanel, threadsText } from './common.js';
+import { configFromOptions, jsonSchema, machineLimits, readConfiguredInput, readConfiguredPanel, threadsText } from './common.js';
 
 export interface ReproduceOptions {
   /** The data, when it is not where config.yaml says (its SHA-256 must still match). */
@@ -85,7 +85,16 @@ export async function reproduceCommand(runDir: string, opts: ReproduceOptions): 
     const results = REPRODUCED_FILES.map((f) => compareTexts(f, before[f], readFileSync(join(out, f), 'utf8')));
     const same = results.every((r) => r.identical);
     if (opts.json)
-      process.stdout.write(JSON.stringify({ run: runDir, reproduced: same, backend: metadata.backend, threads: metadata.threads, files: results }) + '\n');
+      process.stdout.write(
+        JSON.stringify({
+          schema: jsonSchema('reproduce'),
+          run: runDir,
+          reproduced: same,
+          backend: metadata.backend,
+          threads: metadata.threads,
+          files: results,
+        }) + '\n',
+      );
     else if (!opts.quiet && same)
       process.stdout.write(
         `reproduced ${runDir}: ${REPRODUCED_FILES.join(' and ')} are byte-identical (backend ${metadata.backend}${metadata.threads !== null ? `, ${threadsText(metadata.threads)}` : ''})\n`,

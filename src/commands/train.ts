@@ -21,6 +21,7 @@ import {
   defaultsOptions,
   interactive,
   intervalTable,
+  jsonSchema,
   metricText,
   progressPrinter,
   readConfiguredInput,
@@ -82,6 +83,7 @@ function report(opts: TrainOptions, outDir: string, r: FitResult, gates: GateRes
   if (opts.json) {
     process.stdout.write(
       JSON.stringify({
+        schema: jsonSchema('train'),
         run: outDir,
         backend: r.backend,
         threads: r.threads,
@@ -185,6 +187,7 @@ function reportPanel(opts: TrainOptions, outDir: string, r: PanelFitResult, hori
   if (opts.json) {
     process.stdout.write(
       JSON.stringify({
+        schema: jsonSchema('train'),
         run: outDir,
         scope: r.scope,
         ...(choice ? { scope_choice: roundChoice(choice) } : {}),

@@ -53,6 +53,7 @@ describe('rnnfc reproduce (spawns bin/rnnfc)', () => {
     const r = rnnfc(dir, ['reproduce', 'a', '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({
+      schema: 'rnnfc/reproduce@1',
       run: 'a',
       reproduced: true,
       backend: 'wasm',

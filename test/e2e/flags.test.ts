@@ -20,7 +20,7 @@ describe('flags (spawns bin/rnnfc)', () => {
     const dir = scratch();
     const usage = rnnfc(dir, ['train', '--bogus', '--json']);
     expect(usage.code).toBe(2);
-    expect(JSON.parse(usage.stdout)).toEqual({ error: { code: 2, message: "unknown option '--bogus'" } });
+    expect(JSON.parse(usage.stdout)).toEqual({ schema: 'rnnfc/error@1', error: { code: 2, message: "unknown option '--bogus'" } });
     writeFileSync(join(dir, 'bad.yaml'), 'data: {path: x.csv, target: y}\nwindow: {lookback: 0}\n');
     const config = rnnfc(dir, ['check', '-c', 'bad.yaml', '--json']);
     expect(config.code).toBe(2);
@@ -69,8 +69,24 @@ describe('flags (spawns bin/rnnfc)', () => {
     const future = JSON.parse(t.stdout).future as Record<string, string | number>[];
     expect(future).toHaveLength(6);
     const p = JSON.parse(rnnfc(dir, ['predict', '-m', 'a', '--json']).stdout).forecast as Record<string, string | number>[];
-    expect(future).toEqual(p.map(({ month, ...rest }) => ({ time: month, ...rest })));
+    expect(future).toEqual(p);
     expect(Object.keys(future[0])).toEqual(['time', 'forecast', 'lower_80', 'upper_80', 'lower_95', 'upper_95']);
+  });
+
+  it('every --json output starts with its schema, rnnfc/<command>@1', () => {
+    const dir = scratch();
+    const outputs: Record<string, ReturnType<typeof rnnfc>> = {
+      train: rnnfc(dir, [...TRAIN, '--epochs', '2', '--out', 'a', '--json']),
+      check: rnnfc(dir, ['check', ...TRAIN.slice(1), '--json']),
+      predict: rnnfc(dir, ['predict', '-m', 'a', '--json']),
+      backtest: rnnfc(dir, ['backtest', ...TRAIN.slice(1), '--epochs', '2', '--origins', '1', '--json']),
+      reproduce: rnnfc(dir, ['reproduce', 'a', '--json']),
+    };
+    for (const [command, r] of Object.entries(outputs)) {
+      expect(r.code, `${command}: ${r.stderr}`).toBe(0);
+      expect(Object.keys(JSON.parse(r.stdout))[0]).toBe('schema');
+      expect(JSON.parse(r.stdout).schema).toBe(`rnnfc/${command}@1`);
+    }
   });
 
   it('the summary says when training stopped early and which epoch it restored', () => {

@@ -99,7 +99,7 @@ describe.each(['local', 'global'])('a wide %s panel', (scope) => {
     expect(json.id_columns).toEqual(['series']);
     expect(
       json.series[0].forecast.map((f: Record<string, string | number>) =>
-        ['west', f.month, f.forecast, f.lower_80, f.upper_80, f.lower_95, f.upper_95].join(','),
+        ['west', f.time, f.forecast, f.lower_80, f.upper_80, f.lower_95, f.upper_95].join(','),
       ),
     ).toEqual(futureRows(run).filter((l) => l.startsWith('west,')));
   });

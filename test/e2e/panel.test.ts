@@ -105,7 +105,7 @@ describe.each(['local', 'global'])('a %s panel run', (scope) => {
     expect(json.series.map((s: { key: string[] }) => s.key)).toEqual([['west']]);
     expect(
       json.series[0].forecast.map((f: Record<string, string | number>) =>
-        ['west', f.month, f.forecast, f.lower_80, f.upper_80, f.lower_95, f.upper_95].join(','),
+        ['west', f.time, f.forecast, f.lower_80, f.upper_80, f.lower_95, f.upper_95].join(','),
       ),
     ).toEqual(futureRows(run).filter((l) => l.startsWith('west,')));
     expect(json.failed).toEqual([]);

@@ -206,7 +206,7 @@ describe('train then predict (spawns bin/rnnfc)', () => {
     const p = rnnfc(dir, ['predict', '-m', 'runs/short', '--json']);
     expect(p.code).toBe(0);
     const j = JSON.parse(p.stdout);
-    expect(j.forecast.map((f: { year: string }) => f.year.slice(0, 4))).toEqual(Array.from({ length: 12 }, (_, i) => String(1963 + i)));
+    expect(j.forecast.map((f: { time: string }) => f.time.slice(0, 4))).toEqual(Array.from({ length: 12 }, (_, i) => String(1963 + i)));
     for (const f of j.forecast) expect(Number.isFinite(f.forecast)).toBe(true);
   });
 
@@ -235,7 +235,9 @@ describe('train then predict (spawns bin/rnnfc)', () => {
     const p = rnnfc(dir, ['predict', '-m', 'runs/int-index', '--json']);
     expect(p.code).toBe(0);
     const j = JSON.parse(p.stdout);
-    expect(j.forecast.map((f: { day: unknown }) => f.day)).toEqual([141, 142, 143]);
+    // the time key is `time`, whatever the data's column is called (schema rnnfc/predict@1)
+    expect(j.schema).toBe('rnnfc/predict@1');
+    expect(j.forecast.map((f: { time: unknown }) => f.time)).toEqual([141, 142, 143]);
     for (const f of j.forecast) expect(Number.isFinite(f.forecast)).toBe(true);
   });
 
@@ -264,14 +266,7 @@ describe('train then predict (spawns bin/rnnfc)', () => {
     expect(readFileSync(join(dir, 'runs/quarters/plot.svg'), 'utf8')).toMatch(/time: Jan 01, 1990; value: 100; series: history/);
     const p = rnnfc(dir, ['predict', '-m', 'runs/quarters', '--json']);
     expect(p.code).toBe(0);
-    expect(JSON.parse(p.stdout).forecast.map((f: { quarter: string }) => f.quarter)).toEqual([
-      '2000 Q1',
-      '2000 Q2',
-      '2000 Q3',
-      '2000 Q4',
-      '2001 Q1',
-      '2001 Q2',
-    ]);
+    expect(JSON.parse(p.stdout).forecast.map((f: { time: string }) => f.time)).toEqual(['2000 Q1', '2000 Q2', '2000 Q3', '2000 Q4', '2001 Q1', '2001 Q2']);
   });
 
   it('one-to-one GRU: trains, forecasts the horizon by feeding predictions back, and predicts', () => {
