@@ -108,6 +108,7 @@ export async function predictCommand(opts: PredictOptions): Promise<void> {
   // integer indices and row numbers are numbers in JSON; calendar times stay strings
   const numericIndex = isNumericIndex(series.index.format);
 
+  const cells = spreadCells(spread, wanted);
   const format = opts.json ? 'json' : (opts.format ?? (opts.output.endsWith('.json') ? 'json' : 'csv'));
   const text =
     format === 'json'
@@ -120,7 +121,7 @@ export async function predictCommand(opts: PredictOptions): Promise<void> {
         }) + '\n'
       : toCsv(
           [timeName, 'forecast', ...spreadColumns(wanted)],
-          times.map((t, i) => [t, formatNumber(fc[i]), ...spreadCells(spread, wanted)(i)]),
+          times.map((t, i) => [t, formatNumber(fc[i]), ...cells(i)]),
         );
   await writeForecast(output, text, opts.quiet ? null : `${h} steps after ${formatTime(series.index.times[n - 1], series.index.format)}`);
 }
@@ -280,7 +281,10 @@ async function predictPanel(opts: PredictOptions, output: string): Promise<void>
         }) + '\n'
       : toCsv(
           [...ids, timeName, 'forecast', ...spreadColumns(wantedSpread)],
-          done.flatMap((d) => d.times.map((t, i) => [...d.key, t, formatNumber(d.forecast[i]), ...spreadCells(d.spread, wantedSpread)(i)])),
+          done.flatMap((d) => {
+            const cells = spreadCells(d.spread, wantedSpread);
+            return d.times.map((t, i) => [...d.key, t, formatNumber(d.forecast[i]), ...cells(i)]);
+          }),
         );
   await writeForecast(output, text, opts.quiet ? null : `${done.length} series, ${steps} steps each`);
   if (failed.length)

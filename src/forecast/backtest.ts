@@ -11,7 +11,7 @@ import { evaluationSeason } from '../metrics/season.js';
 import { transformOf } from '../transforms/registry.js';
 import type { Series } from '../types.js';
 import { type FitOptions, fitSeries } from './fit.js';
-import type { Spread } from './intervals.js';
+import { type Spread, spreadSeries } from './intervals.js';
 import type { PretrainedUse } from './pretrained.js';
 
 export interface BacktestOptions extends Pick<FitOptions, 'engine' | 'layers' | 'signal' | 'limits' | 'pretrained'> {
@@ -127,15 +127,8 @@ export function pick(s: Record<string, number>): MethodScores {
 
 /** A forecast's intervals and quantiles as backtest results hold them, by column name (absent: none). */
 export function intervalsField(spread: Spread): { intervals?: Record<string, (number | null)[]> } {
-  if (spread.bands.length === 0 && spread.quantiles.length === 0) return {};
-  const list = (x: Float64Array) => Array.from(x, clean);
-  const out: Record<string, (number | null)[]> = {};
-  for (const b of spread.bands) {
-    out[`lower_${b.level}`] = list(b.lower);
-    out[`upper_${b.level}`] = list(b.upper);
-  }
-  for (const q of spread.quantiles) out[`q${q.q}`] = list(q.values);
-  return { intervals: out };
+  const series = spreadSeries(spread);
+  return series.length ? { intervals: Object.fromEntries(series.map(([name, x]) => [name, Array.from(x, clean)])) } : {};
 }
 
 /** Runs the K origins one after another (each a full refit via fitSeries). */

@@ -353,10 +353,16 @@ export async function evaluateFit(
         : choosePretrainedUse(null, null, null);
       // a history the network (or Theta) cannot read (too short, gaps): the model alone
       const finite = (f?: Float64Array | null) => f === undefined || f?.every(Number.isFinite) === true;
+      // each origin's forecasts once: the test blocks and the future are both checked and combined
+      const seen = new Map<string, { zero: Float64Array; theta?: Float64Array } | null>();
       const usable = (end: number, k: number, ahead?: number[]) => {
-        const zero = zeroAt(end, k, ahead);
-        const theta = thetaAt?.(end, k);
-        return finite(zero) && finite(theta) ? { zero: zero!, theta } : null;
+        const key = `${end} ${k}`;
+        if (!seen.has(key)) {
+          const zero = zeroAt(end, k, ahead);
+          const theta = thetaAt?.(end, k);
+          seen.set(key, finite(zero) && finite(theta) ? { zero: zero!, theta } : null);
+        }
+        return seen.get(key)!;
       };
       if (!blocks.every((b) => usable(b.start, b.steps)) || (futureCols && !usable(n, w.horizon, futureSteps))) choice.use = 'model';
       if (choice.use !== 'model')
@@ -401,10 +407,11 @@ export async function evaluateFit(
       ...intervalScores(actual, f, bandAt, levels, quantiles, scale),
     });
     // the baselines' textbook intervals, each block's from the rows before it
-    const at = (i: number) => blockSteps.slice(0, i).reduce((a, v) => a + v, 0);
     const baselineScores = (name: BaselineName, f: Float64Array) =>
       scored(f, (level) => {
-        const parts = blocks.map((b, i) => baselineBand(name, original.subarray(0, b.start), f.subarray(at(i), at(i) + b.steps), level, season));
+        const parts = blocks.map((b) =>
+          baselineBand(name, original.subarray(0, b.start), f.subarray(b.start - origin, b.start - origin + b.steps), level, season),
+        );
         return parts.every((p) => p !== null) ? { lower: concat(parts.map((p) => p!.lower)), upper: concat(parts.map((p) => p!.upper)) } : null;
       });
     const metrics: Record<string, Scores> = {

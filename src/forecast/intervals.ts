@@ -178,23 +178,41 @@ export const NO_SPREAD: Spread = { bands: [], quantiles: [] };
  * from its own origin (`blocks`: their lengths, in order; one block for a single forecast).
  */
 export function spreadOf(model: IntervalModel, forecast: Float64Array, blocks: number[], levels: readonly number[], quantiles: readonly number[]): Spread {
-  const pieces = (f: (part: Float64Array) => Float64Array) => joinBlocks(forecast, blocks, f);
   return {
-    bands: levels.map((level) => ({
-      level,
-      lower: pieces((part) => bandOf(model, part, level).lower),
-      upper: pieces((part) => bandOf(model, part, level).upper),
-    })),
-    quantiles: quantiles.map((q) => ({ q, values: pieces((part) => quantileOf(model, part, q)) })),
+    bands: levels.map((level) => {
+      // each block's band once, for both of its bounds
+      const upper = new Float64Array(forecast.length);
+      const lower = joinBlocks(forecast, blocks, (part, _i, at) => {
+        const b = bandOf(model, part, level);
+        upper.set(b.upper, at);
+        return b.lower;
+      });
+      return { level, lower, upper };
+    }),
+    quantiles: quantiles.map((q) => ({ q, values: joinBlocks(forecast, blocks, (part) => quantileOf(model, part, q)) })),
   };
 }
 
-/** `f` applied to each block of `x` (lengths `blocks`), the results one after another. */
-export function joinBlocks(x: Float64Array, blocks: number[], f: (part: Float64Array, block: number) => Float64Array): Float64Array {
+/**
+ * A spread's series by their column names, in column order: lower_<level> and upper_<level> for
+ * each level, then q<q> for each quantile (forecast.csv, predict and backtest name them so).
+ */
+export function spreadSeries(s: Spread): [string, Float64Array][] {
+  return [
+    ...s.bands.flatMap((b): [string, Float64Array][] => [
+      [`lower_${b.level}`, b.lower],
+      [`upper_${b.level}`, b.upper],
+    ]),
+    ...s.quantiles.map((q): [string, Float64Array] => [`q${q.q}`, q.values]),
+  ];
+}
+
+/** `f` applied to each block of `x` (lengths `blocks`; `at`: where the block starts in `x`), the results one after another. */
+export function joinBlocks(x: Float64Array, blocks: number[], f: (part: Float64Array, block: number, at: number) => Float64Array): Float64Array {
   const out = new Float64Array(x.length);
   let at = 0;
   blocks.forEach((len, i) => {
-    out.set(f(x.subarray(at, at + len), i), at);
+    out.set(f(x.subarray(at, at + len), i, at), at);
     at += len;
   });
   return out;

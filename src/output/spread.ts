@@ -1,5 +1,5 @@
 /** Prediction intervals and quantiles as CSV columns. */
-import type { Spread } from '../forecast/intervals.js';
+import { type Spread, spreadSeries } from '../forecast/intervals.js';
 import { formatNumber } from './csv.js';
 
 /**
@@ -12,18 +12,13 @@ export function spreadColumns(e: { levels: readonly number[]; quantiles: readonl
 
 /** The cells of spreadColumns(e) for step i of a forecast (empty where the forecast has no intervals). */
 export function spreadCells(s: Spread, e: { levels: readonly number[]; quantiles: readonly number[] }): (i: number) => string[] {
-  if (s.bands.length === 0 && s.quantiles.length === 0) return () => spreadColumns(e).map(() => '');
-  return (i) => [...s.bands.flatMap((b) => [formatNumber(b.lower[i]), formatNumber(b.upper[i])]), ...s.quantiles.map((q) => formatNumber(q.values[i]))];
+  const series = spreadSeries(s);
+  if (series.length === 0) return () => spreadColumns(e).map(() => '');
+  return (i) => series.map(([, x]) => formatNumber(x[i]));
 }
 
 /** A forecast step's interval and quantile fields for JSON output (null where a bound is not finite). */
 export function spreadFields(s: Spread, i: number): Record<string, number | null> {
   const num = (v: number) => (Number.isFinite(v) ? Number(formatNumber(v)) : null);
-  const o: Record<string, number | null> = {};
-  for (const b of s.bands) {
-    o[`lower_${b.level}`] = num(b.lower[i]);
-    o[`upper_${b.level}`] = num(b.upper[i]);
-  }
-  for (const q of s.quantiles) o[`q${q.q}`] = num(q.values[i]);
-  return o;
+  return Object.fromEntries(spreadSeries(s).map(([name, x]) => [name, num(x[i])]));
 }
