@@ -9,11 +9,13 @@
 //
 // --pretrained NAME runs the backtests with a pretrained forecaster (none, builtin or a folder
 // `rnnfc pretrain` wrote) beside the config-less model; --damping PHI with the forecasts' trend
-// damped by PHI (1: none); --theta on|off with or without the Theta method in the mean. Without
+// damped by PHI (1: none); --theta on|off with or without the Theta method in the mean; --holt on|off with or without Holt's
+// damped trend in the forecast. Without
 // them, the config-less defaults' own.
 //
 // usage: node bench/accuracy.js [--only airline,gold] [--epochs N] [--origins K] [--json]
 //          [--manifest FILE --baselines FILE] [--pretrained NAME] [--damping PHI] [--theta on|off]
+//          [--holt on|off]
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
@@ -23,7 +25,7 @@ const SHARED = resolve(ROOT, '../shared');
 const BIN = join(ROOT, 'bin/rnnfc.js');
 
 function parseArgs(argv) {
-  const o = { only: null, epochs: null, origins: 3, json: false, manifest: null, baselines: null, pretrained: null, damping: null, theta: null };
+  const o = { only: null, epochs: null, origins: 3, json: false, manifest: null, baselines: null, pretrained: null, damping: null, theta: null, holt: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -48,11 +50,12 @@ function parseArgs(argv) {
     else if (a === '--pretrained') o.pretrained = val();
     else if (a === '--damping') o.damping = val();
     else if (a === '--theta') o.theta = val();
+    else if (a === '--holt') o.holt = val();
     else if (a === '--manifest') o.manifest = resolve(val());
     else if (a === '--baselines') o.baselines = resolve(val());
     else if (a === '-h' || a === '--help') {
       process.stdout.write(
-        'usage: node bench/accuracy.js [--only name1,name2] [--epochs N] [--origins K] [--json] [--manifest FILE --baselines FILE] [--pretrained NAME] [--damping PHI] [--theta on|off]\n',
+        'usage: node bench/accuracy.js [--only name1,name2] [--epochs N] [--origins K] [--json] [--manifest FILE --baselines FILE] [--pretrained NAME] [--damping PHI] [--theta on|off] [--holt on|off]\n',
       );
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
@@ -104,7 +107,7 @@ function main() {
   const header = ['series', 'rnnfc', 'Comb', 'ETS', 'ARIMA', 'snaive', 'rnnfc/Comb', 'seconds'];
   if (!opts.json) {
     process.stdout.write(
-      `rolling-origin MASE (mean over ${opts.origins} origins)${opts.epochs ? `, epochs ${opts.epochs}` : ''}${opts.pretrained ? `, pretrained ${opts.pretrained}` : ''}${opts.damping ? `, damping ${opts.damping}` : ''}${opts.theta ? `, theta ${opts.theta}` : ''}\n`,
+      `rolling-origin MASE (mean over ${opts.origins} origins)${opts.epochs ? `, epochs ${opts.epochs}` : ''}${opts.pretrained ? `, pretrained ${opts.pretrained}` : ''}${opts.damping ? `, damping ${opts.damping}` : ''}${opts.theta ? `, theta ${opts.theta}` : ''}${opts.holt ? `, holt ${opts.holt}` : ''}\n`,
     );
     process.stdout.write(header.map((h, i) => (i === 0 ? h.padEnd(nameWidth) : h.padStart(11))).join('') + '\n');
   }
@@ -116,6 +119,7 @@ function main() {
     if (opts.pretrained) args.push('--pretrained', opts.pretrained);
     if (opts.damping) args.push('--damping', opts.damping);
     if (opts.theta) args.push('--theta', opts.theta);
+    if (opts.holt) args.push('--holt', opts.holt);
     const t0 = performance.now();
     const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
     const seconds = (performance.now() - t0) / 1000;

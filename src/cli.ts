@@ -96,6 +96,9 @@ function dataFlags(cmd: Command): Command {
         'off',
       ]),
     )
+    .addOption(
+      new Option('--holt <on|off>', "Holt's damped-trend exponential smoothing joins the forecast's mean (overrides model.holt)").choices(['on', 'off']),
+    )
     .option(
       '--damping <phi>',
       'damp the trend the forecast extrapolates: step h carries phi + ... + phi^h steps of it; 1: none (overrides model.damping)',

@@ -243,6 +243,10 @@ export function checkPipelineJson(json: unknown, file: string): { saved: Pipelin
     if (mode !== 'many-to-one' || ioFeatures.length !== 1 || ioFeatures[0] !== target)
       c.fail('io.pretrained', 'needs mode many-to-one with the target as the only input');
   }
+  if (io.holt !== undefined) {
+    c.int(c.record(io.holt, 'io.holt').season, 'io.holt.season', 1);
+    if (mode !== 'many-to-one') c.fail('io.holt', 'needs mode many-to-one');
+  }
   if (io.damping !== undefined) {
     if (!(typeof io.damping === 'number' && io.damping > 0 && io.damping < 1)) c.fail('io.damping', 'must be a number in (0, 1)');
     if (mode !== 'many-to-one') c.fail('io.damping', 'needs mode many-to-one');

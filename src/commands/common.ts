@@ -31,6 +31,8 @@ export interface DataFlagOptions {
   pretrained?: string;
   /** model.theta: on or off. */
   theta?: 'on' | 'off';
+  /** model.holt: on or off. */
+  holt?: 'on' | 'off';
   /** model.damping: phi in (0, 1], 1 for none. */
   damping?: number;
   /** evaluation.levels and evaluation.quantiles. */
@@ -59,12 +61,31 @@ export function thetaFlag(opts: { theta?: 'on' | 'off' }): boolean | undefined {
   return opts.theta === undefined ? undefined : opts.theta === 'on';
 }
 
+/** --holt as a boolean; undefined when not given. */
+export function holtFlag(opts: { holt?: 'on' | 'off' }): boolean | undefined {
+  return opts.holt === undefined ? undefined : opts.holt === 'on';
+}
+
 /**
  * What the flags say to the config-less defaults (forecast/defaults.ts settingsFor and
  * panelSettingsFor): whether there is a config file, and the settings flags pin.
  */
-export function defaultsOptions(opts: DataFlagOptions): { configless: boolean; lookback?: number; pretrained?: string; damping?: number; theta?: boolean } {
-  return { configless: !opts.config, lookback: opts.lookback, pretrained: opts.pretrained, damping: opts.damping, theta: thetaFlag(opts) };
+export function defaultsOptions(opts: DataFlagOptions): {
+  configless: boolean;
+  lookback?: number;
+  pretrained?: string;
+  damping?: number;
+  theta?: boolean;
+  holt?: boolean;
+} {
+  return {
+    configless: !opts.config,
+    lookback: opts.lookback,
+    pretrained: opts.pretrained,
+    damping: opts.damping,
+    theta: thetaFlag(opts),
+    holt: holtFlag(opts),
+  };
 }
 
 /** The input size limit in bytes that --max-input-mb sets (default DEFAULT_MAX_INPUT_MB MiB). */
@@ -88,6 +109,7 @@ export function overridesFrom(opts: DataFlagOptions): ConfigOverrides {
   if (opts.pretrained !== undefined) o.pretrained = opts.pretrained;
   if (opts.damping !== undefined) o.damping = opts.damping;
   if (opts.theta !== undefined) o.theta = opts.theta === 'on';
+  if (opts.holt !== undefined) o.holt = opts.holt === 'on';
   if (opts.levels !== undefined) o.levels = opts.levels;
   if (opts.quantiles !== undefined) o.quantiles = opts.quantiles;
   if (opts.season !== undefined) o.season = opts.season;
@@ -123,7 +145,7 @@ export function configFromOptions(opts: DataFlagOptions): Config {
   }
   // without a config file, --theta goes to the config-less defaults (thetaFlag), which pair it with
   // their pretrained forecaster
-  const { theta: _theta, ...rest } = overrides;
+  const { theta: _theta, holt: _holt, ...rest } = overrides;
   return resolveConfig({}, { file: '(flags)', overrides: rest });
 }
 

@@ -83,6 +83,7 @@ function starterYaml(c: Config, header: string): string {
       ridge: m.ridge,
       ...(m.pretrained !== 'none' && { pretrained: m.pretrained }),
       ...(m.theta && { theta: true }),
+      ...(m.holt && { holt: true }),
       ...(m.damping !== 1 && { damping: m.damping }),
     },
     training: {
@@ -108,6 +109,7 @@ function starterYaml(c: Config, header: string): string {
   if (m.linear) comment(['model', 'linear'], `a ridge-fitted linear path; the ${m.cell.toUpperCase()} learns what it leaves`);
   if (m.pretrained !== 'none') comment(['model', 'pretrained'], 'mean with the pretrained network unless the model alone is better on validation; none: off');
   if (m.theta) comment(['model', 'theta'], 'the Theta method joins that mean');
+  if (m.holt) comment(['model', 'holt'], "Holt's damped-trend smoothing joins the forecast's mean");
   if (m.damping !== 1) comment(['model', 'damping'], "the forecast's trend damped: step h carries phi + ... + phi^h steps of it; 1: off");
   if (isMap(doc.contents)) (doc.contents.items[0].key as Node).commentBefore = header;
   return doc.toString({ lineWidth: 0, flowCollectionPadding: false });

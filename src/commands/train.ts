@@ -92,6 +92,7 @@ function report(opts: TrainOptions, outDir: string, r: FitResult, gates: GateRes
         ...membersFields(r),
         train_seconds: Number(r.trainSeconds.toFixed(3)),
         ...(r.pretrained ? { pretrained: pretrainedFields(r.pretrained) } : {}),
+        ...(r.io.holt ? { holt: true } : {}),
         ...(r.io.damping !== undefined ? { damping: r.io.damping } : {}),
         metrics: Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [k, roundScores(v)])),
         // the forecast after the last row, as predict gives it
@@ -112,10 +113,12 @@ function report(opts: TrainOptions, outDir: string, r: FitResult, gates: GateRes
   if (r.pretrained) {
     const v = r.pretrained.validation;
     const why = v
-      ? `lowest validation MAE: model ${metricText(v.model)}, pretrained ${metricText(v.pretrained)}${v.theta !== undefined ? `, theta ${metricText(v.theta)}` : ''}, mean ${metricText(v.mean)}`
+      ? `lowest validation MAE: model ${metricText(v.model)}, pretrained ${metricText(v.pretrained)}${v.theta !== undefined ? `, theta ${metricText(v.theta)}` : ''}${v.holt !== undefined ? `, holt ${metricText(v.holt)}` : ''}, mean ${metricText(v.mean)}`
       : 'no validation rows to choose by';
-    lines.push(`forecast: ${useText(r.pretrained.use, r.io.pretrained?.theta)} (pretrained forecaster ${r.pretrained.model.name}; ${why})`);
-  }
+    lines.push(
+      `forecast: ${useText(r.pretrained.use, r.io.pretrained?.theta, r.io.holt !== undefined)} (pretrained forecaster ${r.pretrained.model.name}; ${why})`,
+    );
+  } else if (r.io.holt) lines.push(`forecast: ${useText('model', false, true)} (model.holt)`);
   if (r.io.damping !== undefined) lines.push(`trend damped: phi ${r.io.damping} (model.damping)`);
   const th = r.threads === null ? '' : `, ${threadsText(r.threads)}`;
   // early stopping: where it stopped and whose weights were kept

@@ -24,6 +24,7 @@ export const DEFAULTS = {
     scope: 'local',
     pretrained: 'none',
     theta: false,
+    holt: false,
     damping: 1,
   },
   training: {

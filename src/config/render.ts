@@ -51,6 +51,7 @@ export function renderConfigYaml(config: Config): string {
       // configs without a pretrained forecaster leave it out, as their runs always did
       ...(config.model.pretrained !== 'none' ? { pretrained: config.model.pretrained } : {}),
       ...(config.model.theta ? { theta: true } : {}),
+      ...(config.model.holt ? { holt: true } : {}),
       // undamped configs leave it out, as their runs always did
       ...(config.model.damping !== 1 ? { damping: config.model.damping } : {}),
     },

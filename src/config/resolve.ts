@@ -17,6 +17,7 @@ export interface ConfigOverrides {
   scope?: string;
   pretrained?: string;
   theta?: boolean;
+  holt?: boolean;
   damping?: number;
   levels?: number[];
   quantiles?: number[];
@@ -45,6 +46,7 @@ const OVERRIDE_FLAGS: Record<keyof ConfigOverrides, { path: Path; flag: string }
   scope: { path: ['model', 'scope'], flag: '--scope' },
   pretrained: { path: ['model', 'pretrained'], flag: '--pretrained' },
   theta: { path: ['model', 'theta'], flag: '--theta' },
+  holt: { path: ['model', 'holt'], flag: '--holt' },
   damping: { path: ['model', 'damping'], flag: '--damping' },
   levels: { path: ['evaluation', 'levels'], flag: '--levels' },
   quantiles: { path: ['evaluation', 'quantiles'], flag: '--quantiles' },
@@ -256,7 +258,7 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
   }
 
   // model
-  const m = c.section(root.model, ['model'], ['cell', 'layers', 'dropout', 'dense', 'linear', 'ridge', 'scope', 'pretrained', 'theta', 'damping']);
+  const m = c.section(root.model, ['model'], ['cell', 'layers', 'dropout', 'dense', 'linear', 'ridge', 'scope', 'pretrained', 'theta', 'holt', 'damping']);
   const md = DEFAULTS.model;
   const model: ModelConfig = {
     cell: c.enumOf(m.cell, ['model', 'cell'], CELLS, md.cell),
@@ -268,11 +270,14 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
     scope: c.enumOf(m.scope, ['model', 'scope'], SCOPES, md.scope),
     pretrained: c.str(m.pretrained, ['model', 'pretrained'], md.pretrained),
     theta: c.bool(m.theta, ['model', 'theta'], md.theta),
+    holt: c.bool(m.holt, ['model', 'holt'], md.holt),
     damping: c.num(m.damping, ['model', 'damping'], md.damping, { min: 0, minOpen: true }),
   };
   if (model.theta && model.pretrained === 'none') {
     c.problem(['model', 'theta'], 'joins the mean of the model and the pretrained forecaster: set model.pretrained too, or leave theta out');
   }
+  if (model.holt && window.mode === 'one-to-one')
+    c.problem(['model', 'holt'], 'applies only to mode many-to-one (the whole horizon is forecast from the rows before it)');
   if (model.damping > 1) c.problem(['model', 'damping'], `must be a number in (0, 1] (1: no damping), got ${model.damping}`);
   if (model.damping < 1 && window.mode === 'one-to-one') {
     c.problem(['model', 'damping'], 'applies only to mode many-to-one (the whole horizon is forecast from the rows before it)');

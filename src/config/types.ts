@@ -72,6 +72,11 @@ export interface ModelConfig {
    */
   theta: boolean;
   /**
+   * Holt's damped-trend exponential smoothing (forecast/holt.ts) joins the forecast: the mean of the
+   * model's and its, or, with model.pretrained's mean, of all of them. Mode many-to-one.
+   */
+  holt: boolean;
+  /**
    * Damping of the trend the final forecast extrapolates (forecast/damping.ts): 1, none; phi in
    * (0, 1): step h of the forecast carries phi + phi^2 + ... + phi^h steps of its trend instead of
    * h, as a damped-trend ETS forecast does. Many-to-one models with the target as the only input.

@@ -56,6 +56,8 @@ export interface OriginResult {
   validation_mae?: Record<string, number> | null;
   /** model.theta: the Theta method was part of the mean at this origin. */
   theta?: boolean;
+  /** model.holt: Holt's damped trend joined the forecast at this origin. */
+  holt?: boolean;
   /** model.damping: the phi the forecast's trend was damped by at this origin (absent: undamped). */
   damping?: number;
   forecast: number[];
@@ -174,6 +176,7 @@ export async function backtest(cfg: Config, series: Series, opts: BacktestOption
       transforms: kcfg.transforms.map(describeTransform),
       ...(r.pretrained ? { pretrained: r.pretrained.use, validation_mae: r.pretrained.validation } : {}),
       ...(r.io.pretrained?.theta ? { theta: true } : {}),
+      ...(r.io.holt ? { holt: true } : {}),
       ...(r.io.damping !== undefined ? { damping: r.io.damping } : {}),
       forecast: Array.from(r.test.forecast),
       actual: Array.from(r.test.actual),

@@ -84,13 +84,14 @@ export function autoConfigFor(
   pretrained: string = CONFIGLESS_PRETRAINED,
   damping: number = CONFIGLESS_DAMPING,
   theta: boolean = CONFIGLESS_THETA,
+  holt: boolean = CONFIGLESS_HOLT,
 ): (c: Config, seen: Series, end: number) => Config {
   return (c, seen, end) => {
     const base: Config = {
       ...c,
       transforms: [],
       window: { ...c.window, mode: 'many-to-one', strategy: 'direct', normalize: 'last' },
-      model: { ...c.model, linear: true, pretrained, damping, theta: theta && pretrained !== 'none' },
+      model: { ...c.model, linear: true, pretrained, damping, theta: theta && pretrained !== 'none', holt },
       // MASE, the score, is an absolute error: training on it measured slightly better
       // (suite 0.811 vs 0.817; gold 1.79 -> 1.69, sunspots 0.63 -> 0.59, co2 0.227 -> 0.238)
       training: { ...c.training, loss: 'mae' },
@@ -141,6 +142,12 @@ export const CONFIGLESS_PRETRAINED = 'builtin';
 export const CONFIGLESS_THETA = false;
 
 /**
+ * Whether Holt's damped trend (forecast/holt.ts) joins the forecast of the config-less defaults
+ * (model.holt): not yet; `--holt on` turns it on while it is being measured on every set.
+ */
+export const CONFIGLESS_HOLT = false;
+
+/**
  * The trend damping of the config-less defaults (model.damping; forecast/damping.ts): none (1).
  * Measured with `bench/pretrained-accuracy.js --damp 0.98,0.95,0.9` on the forecasts of the model
  * alone (local) and of its mean with the pretrained network (three rolling origins, geometric mean
@@ -161,12 +168,12 @@ export const CONFIGLESS_DAMPING = 1;
 export function settingsFor(
   cfg: Config,
   series: Series,
-  opts: { configless: boolean; lookback?: number; pretrained?: string; damping?: number; theta?: boolean },
+  opts: { configless: boolean; lookback?: number; pretrained?: string; damping?: number; theta?: boolean; holt?: boolean },
 ): Config {
   if (!opts.configless || !onlyTargetInput(cfg.data.features, cfg.data.target)) return cfg;
   const season = evaluationSeason(cfg.evaluation.season, series.index.frequency);
   const end = series.columns[cfg.data.target].length - cfg.evaluation.test_size;
-  return autoConfigFor(season, opts.lookback, opts.pretrained, opts.damping, opts.theta)(cfg, series, end);
+  return autoConfigFor(season, opts.lookback, opts.pretrained, opts.damping, opts.theta, opts.holt)(cfg, series, end);
 }
 
 /**
@@ -177,21 +184,23 @@ export function settingsFor(
 export function panelSettingsFor(
   cfg: Config,
   frequency: Series['index']['frequency'],
-  opts: { configless: boolean; lookback?: number; damping?: number },
+  opts: { configless: boolean; lookback?: number; damping?: number; holt?: boolean },
 ): (c: Config, s: Series) => Config {
   const lookback =
     cfg.model.scope === 'global' && opts.configless
       ? (opts.lookback ?? wantedLookback(evaluationSeason(cfg.evaluation.season, frequency), cfg.window.horizon))
       : opts.lookback;
   // the pretrained forecaster serves one series for now, not panels; trend damping was measured
-  // on single series only, so a config-less panel is undamped unless --damping says otherwise
+  // on single series only, so a config-less panel is undamped unless --damping says otherwise, and
+  // Holt's damped trend stays out of it unless --holt on
   const damping = opts.damping ?? 1;
+  const holt = opts.holt ?? false;
   if (!(cfg.model.scope === 'global' && opts.configless))
-    return (c, s) => settingsFor(c, s, { configless: opts.configless, lookback, pretrained: 'none', damping });
+    return (c, s) => settingsFor(c, s, { configless: opts.configless, lookback, pretrained: 'none', damping, holt });
   // a global model's epochs draw a bounded number of the pooled windows, so that training costs
   // about the same for a hundred series as for a hundred thousand
   return (c, s) => {
-    const chosen = settingsFor(c, s, { configless: true, lookback, pretrained: 'none', damping });
+    const chosen = settingsFor(c, s, { configless: true, lookback, pretrained: 'none', damping, holt });
     return { ...chosen, training: { ...chosen.training, windows_per_epoch: chosen.training.windows_per_epoch || GLOBAL_WINDOWS_PER_EPOCH } };
   };
 }

@@ -20,6 +20,7 @@ import { type BaselineName, baselineBand, drift, naive, seasonalNaive } from './
 import { dampTrend } from './damping.js';
 import { medianOf } from './ensemble.js';
 import { forecastTransformed, type ModelIO, needsFeedback, onlyTargetInput, testBlocks } from './forecast.js';
+import { holtForecast } from './holt.js';
 import { calibrationForecasts, calibrationStart, fitIntervals, intervalScores, NO_SPREAD, type Spread, spreadOf } from './intervals.js';
 import { checkMemory, checkSizesAgainstRows, checkSizesAgainstSplit, DEFAULT_LIMITS, type FitLimits } from './limits.js';
 import { fitLinearPath } from './linear-path.js';
@@ -333,8 +334,24 @@ export async function evaluateFit(
     const pm = cfg.model.pretrained !== 'none' ? opts.pretrained?.(cfg.model.pretrained) : undefined;
     if (cfg.model.pretrained !== 'none' && !pm) throw new Error(`model.pretrained is ${cfg.model.pretrained}, but no pretrained forecaster was opened`);
     let pretrained: FitResult['pretrained'];
+    // a history the network, Theta or Holt cannot read (too short, gaps): the model without them
+    const finite = (f?: Float64Array | null) => f === undefined || f?.every(Number.isFinite) === true;
+    // model.holt: Holt's damped trend from the same rows joins the forecast, whichever use
+    const holtAt = cfg.model.holt ? (end: number, k: number) => holtForecast(original.subarray(0, end), season, k) : undefined;
+    const holtSeen = new Map<string, Float64Array | undefined>();
+    const holtOf = (end: number, k: number) => {
+      const key = `${end} ${k}`;
+      if (!holtSeen.has(key)) holtSeen.set(key, holtAt?.(end, k));
+      return holtSeen.get(key);
+    };
+    const holtUsable = holtAt !== undefined && blocks.every((b) => finite(holtOf(b.start, b.steps))) && (!futureCols || finite(holtOf(n, w.horizon)));
+    const holtFor = holtUsable ? holtOf : () => undefined;
+    if (holtUsable) io.holt = { season };
     // the forecast the run makes of `k` rows from `end` out of the model's own (`own`, from the same rows)
-    let combine = (_end: number, _k: number, own: Float64Array, _ahead?: number[]) => own;
+    let combine = (end: number, k: number, own: Float64Array, _ahead?: number[]) => {
+      const holt = holtFor(end, k);
+      return holt && finite(holt) ? combineForecasts('model', own, null, undefined, holt) : own;
+    };
     if (pm) {
       // the pretrained network's zero-shot forecast of `k` rows from `end`, from the original rows before it
       const zeroAt = (end: number, k: number, ahead = steps.slice(end, end + k)) =>
@@ -343,16 +360,16 @@ export async function evaluateFit(
       const thetaAt = cfg.model.theta ? (end: number, k: number) => thetaForecast(original.subarray(0, end), season, k) : undefined;
       const nVal = split.valEnd - split.trainEnd;
       const validate = nVal > 0 && split.trainEnd >= MIN_OBSERVED;
+      const holtVal = validate ? holtFor(split.trainEnd, nVal) : undefined;
       const choice = validate
         ? choosePretrainedUse(
             original.subarray(split.trainEnd, split.valEnd),
             ownAt(tcols, split.trainEnd, nVal),
             zeroAt(split.trainEnd, nVal),
             thetaAt?.(split.trainEnd, nVal),
+            finite(holtVal) ? holtVal : undefined,
           )
         : choosePretrainedUse(null, null, null);
-      // a history the network (or Theta) cannot read (too short, gaps): the model alone
-      const finite = (f?: Float64Array | null) => f === undefined || f?.every(Number.isFinite) === true;
       // each origin's forecasts once: the test blocks and the future are both checked and combined
       const seen = new Map<string, { zero: Float64Array; theta?: Float64Array } | null>();
       const usable = (end: number, k: number, ahead?: number[]) => {
@@ -365,11 +382,14 @@ export async function evaluateFit(
         return seen.get(key)!;
       };
       if (!blocks.every((b) => usable(b.start, b.steps)) || (futureCols && !usable(n, w.horizon, futureSteps))) choice.use = 'model';
-      if (choice.use !== 'model')
+      if (choice.use !== 'model') {
+        const alone = combine;
         combine = (end, k, own, ahead) => {
           const parts = usable(end, k, ahead);
-          return parts ? combineForecasts(choice.use, own, parts.zero, parts.theta) : own;
+          const holt = holtFor(end, k);
+          return parts ? combineForecasts(choice.use, own, parts.zero, parts.theta, finite(holt) ? holt : undefined) : alone(end, k, own);
         };
+      }
       io.pretrained = { use: choice.use, season, ...(cfg.model.theta ? { theta: true as const } : {}) };
       pretrained = { model: pm, ...choice };
     }

@@ -30,6 +30,8 @@ export interface ModelIO {
    * and the season the network's transforms are chosen for. Absent: the model alone.
    */
   pretrained?: { use: 'model' | 'mean'; season: number; theta?: true };
+  /** model.holt: Holt's damped trend (forecast/holt.ts, with this season) joins the forecast. Absent: it does not. */
+  holt?: { season: number };
   /** model.damping below 1: the final forecast's trend is damped by this phi (forecast/damping.ts). Absent: undamped. */
   damping?: number;
   /** What the run's prediction intervals are sized from (forecast/intervals.ts); absent in runs saved before intervals existed. */

@@ -11,6 +11,7 @@ import { dampTrend } from './damping.js';
 import { medianOf } from './ensemble.js';
 import type { SavedModel } from './fit.js';
 import { forecastTransformed, needsFeedback, onlyTargetInput } from './forecast.js';
+import { holtForecast } from './holt.js';
 import { calibrationForecasts, calibrationOrigins, calibrationStart, fitIntervals, type IntervalModel, NO_SPREAD, type Spread, spreadOf } from './intervals.js';
 import { combineForecasts } from './pretrained.js';
 import { MIN_OBSERVED, pretrainedForecast } from './pretrained-windows.js';
@@ -113,14 +114,19 @@ async function pointForecastFromRun(
   // model.damping, after everything else, as train did
   const damped = (f: Float64Array) => (io.damping !== undefined ? dampTrend(f, series.columns[io.target], io.damping, saved.season) : f);
   const pt = io.pretrained;
-  if (!pt) return { times: future, forecast: damped(own) };
+  const y = series.columns[io.target];
+  // model.holt: Holt's damped trend joins the forecast (the model's alone when it cannot read the rows, as in train)
+  const holtF = io.holt ? holtForecast(y, io.holt.season, io.horizon) : undefined;
+  const holt = holtF?.every(Number.isFinite) ? holtF : undefined;
+  if (!pt || pt.use === 'model') {
+    if (pt && !run.pretrained) throw new ArtifactError(`${run.dir}: pipeline.json uses a pretrained forecaster the run does not hold`);
+    return { times: future, forecast: damped(combineForecasts('model', own, null, undefined, holt)) };
+  }
   const network = run.pretrained;
   if (!network) throw new ArtifactError(`${run.dir}: pipeline.json uses a pretrained forecaster the run does not hold`);
-  if (pt.use === 'model') return { times: future, forecast: damped(own) };
-  const y = series.columns[io.target];
   if (n < MIN_OBSERVED || !y.every(Number.isFinite))
     throw new DataError(`${opts.source}: the run's pretrained forecaster needs at least ${MIN_OBSERVED} rows without missing values`);
   const zero = pretrainedForecast(network.predict, y, pt.season, io.horizon, forecastSteps);
   const theta = pt.theta ? thetaForecast(y, pt.season, io.horizon) : undefined;
-  return { times: future, forecast: damped(combineForecasts(pt.use, own, zero, theta)) };
+  return { times: future, forecast: damped(combineForecasts(pt.use, own, zero, theta, holt)) };
 }

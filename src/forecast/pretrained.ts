@@ -72,19 +72,34 @@ export function openPretrained(files: { modelJson: string; weights: Uint8Array; 
 export const PRETRAINED_USES = ['model', 'mean'] as const;
 export type PretrainedUse = (typeof PRETRAINED_USES)[number];
 
-/** What a forecast was made of, in words (`theta`: the Theta method joins the mean, model.theta). */
-export function useText(use: PretrainedUse, theta = false): string {
-  if (use === 'model') return 'the model alone';
-  return theta ? 'the mean of the model, the pretrained network and the Theta method' : 'the mean of the model and the pretrained network';
+/**
+ * What a forecast was made of, in words (`theta`: the Theta method joins the mean, model.theta;
+ * `holt`: Holt's damped trend joins either forecast, model.holt).
+ */
+export function useText(use: PretrainedUse, theta = false, holt = false): string {
+  const parts = [
+    'the model',
+    ...(use === 'mean' ? ['the pretrained network', ...(theta ? ['the Theta method'] : [])] : []),
+    ...(holt ? ["Holt's damped trend"] : []),
+  ];
+  if (parts.length === 1) return 'the model alone';
+  return `the mean of ${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
 }
 
 /**
  * The forecast `use` makes of the model's (`own`) and the pretrained network's (`zero`): the
- * model's alone, or the mean of the two, or of the three with the Theta method's (`theta`, model.theta).
+ * model's alone, or the mean of the two, or of the three with the Theta method's (`theta`,
+ * model.theta); Holt's damped trend (`holt`, model.holt) joins either.
  */
-export function combineForecasts(use: PretrainedUse, own: Float64Array, zero: Float64Array, theta?: Float64Array): Float64Array {
-  if (use === 'model') return own;
-  return theta ? own.map((v, i) => (v + zero[i] + theta[i]) / 3) : own.map((v, i) => (v + zero[i]) / 2);
+export function combineForecasts(use: PretrainedUse, own: Float64Array, zero: Float64Array | null, theta?: Float64Array, holt?: Float64Array): Float64Array {
+  const parts = [own, ...(use === 'mean' && zero ? [zero, ...(theta ? [theta] : [])] : []), ...(holt ? [holt] : [])];
+  if (parts.length === 1) return own;
+  // summed in this order, so that a mean of two is (own + zero) / 2 as it always was
+  return own.map((v, i) => {
+    let s = v;
+    for (let p = 1; p < parts.length; p++) s += parts[p][i];
+    return s / parts.length;
+  });
 }
 
 /**
@@ -93,22 +108,30 @@ export function combineForecasts(use: PretrainedUse, own: Float64Array, zero: Fl
  */
 export interface PretrainedChoice {
   use: PretrainedUse;
-  validation: { model: number; pretrained: number; theta?: number; mean: number } | null;
+  validation: { model: number; pretrained: number; theta?: number; holt?: number; mean: number } | null;
 }
 
 /**
  * The model alone when it forecasts the validation rows (`actual`, forecast from before them by the
  * model, the pretrained network and, with model.theta, the Theta method) with a lower mean absolute
- * error than the mean; otherwise, and without validation rows, the mean.
+ * error than the mean; otherwise, and without validation rows, the mean. With model.holt, Holt's
+ * damped trend (`holt`) joins both, and `model` is the error of the model's mean with it.
  */
-export function choosePretrainedUse(actual: Float64Array | null, own: Float64Array | null, zero: Float64Array | null, theta?: Float64Array): PretrainedChoice {
+export function choosePretrainedUse(
+  actual: Float64Array | null,
+  own: Float64Array | null,
+  zero: Float64Array | null,
+  theta?: Float64Array,
+  holt?: Float64Array,
+): PretrainedChoice {
   if (!actual || !own || !zero || actual.length === 0) return { use: 'mean', validation: null };
   const mae = (f: Float64Array) => actual.reduce((s, v, i) => s + Math.abs(v - f[i]), 0) / actual.length;
   const validation = {
-    model: mae(own),
+    model: mae(combineForecasts('model', own, zero, theta, holt)),
     pretrained: mae(zero),
     ...(theta ? { theta: mae(theta) } : {}),
-    mean: mae(combineForecasts('mean', own, zero, theta)),
+    ...(holt ? { holt: mae(holt) } : {}),
+    mean: mae(combineForecasts('mean', own, zero, theta, holt)),
   };
   return { use: validation.model < validation.mean ? 'model' : 'mean', validation };
 }

@@ -64,6 +64,7 @@ describe('resolveConfig', () => {
       scope: 'local',
       pretrained: 'none',
       theta: false,
+      holt: false,
       damping: 1,
     });
     expect(c.training.early_stopping).toEqual({ patience: 20, min_delta: 0 });
@@ -87,6 +88,7 @@ describe('resolveConfig', () => {
         scope: 'local',
         pretrained: 'none',
         theta: false,
+        holt: false,
         damping: 1,
       },
       training: {
@@ -215,6 +217,14 @@ training: {ensemble: 0}
     expect(renderConfigYaml(resolveText('data: {path: x.csv, target: y}\n'))).not.toContain('theta');
     expect(problemsOf(() => resolveText('data: {path: x.csv, target: y}\nmodel: {theta: true}\n'))).toEqual([
       'model.theta: joins the mean of the model and the pretrained forecaster: set model.pretrained too, or leave theta out (my.yaml:2)',
+    ]);
+    // model.holt joins the forecast with or without a pretrained forecaster; many-to-one only; rendered only when on
+    expect(resolveText('data: {path: x.csv, target: y}\nmodel: {holt: true}\n').model.holt).toBe(true);
+    expect(resolveText('data: {path: x.csv, target: y}\nmodel: {holt: true}\n', 'my.yaml', { holt: false }).model.holt).toBe(false);
+    expect(renderConfigYaml(resolveText('data: {path: x.csv, target: y}\nmodel: {holt: true}\n'))).toContain('holt: true');
+    expect(renderConfigYaml(resolveText('data: {path: x.csv, target: y}\n'))).not.toContain('holt');
+    expect(problemsOf(() => resolveText('data: {path: x.csv, target: y}\nwindow: {mode: one-to-one}\nmodel: {holt: true}\n'))).toEqual([
+      'model.holt: applies only to mode many-to-one (the whole horizon is forecast from the rows before it) (my.yaml:3)',
     ]);
     expect(problemsOf(() => resolveText('data: {path: x.csv, target: y}\nmodel: {damping: 1.5}\n'))).toEqual([
       'model.damping: must be a number in (0, 1] (1: no damping), got 1.5 (my.yaml:2)',

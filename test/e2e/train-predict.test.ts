@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { holtForecast } from '../../src/forecast/holt.js';
 import { loadBackend } from '../../src/model/backend.js';
 import { openPredictor } from '../../src/model/predictor.js';
 import { scaledErr } from '../numeric.js';
@@ -178,6 +179,28 @@ describe('train then predict (spawns bin/rnnfc)', () => {
     const again = rnnfc(dir, ['train', '-c', 'runs/flags/config.yaml', '--out', 'runs/flags2', '--quiet']);
     expect(again.code).toBe(0);
     expect(readFileSync(join(dir, 'runs/flags2/forecast.csv'))).toEqual(readFileSync(join(dir, 'runs/flags/forecast.csv')));
+  });
+
+  it("--holt on: the forecast is the mean of the model's and Holt's damped trend, in train and predict", () => {
+    const flags = ['train', '--data', 'test/fixtures/e2e/monthly.csv', '--time-column', 'month', '--target', 'value', '--horizon', '3', '--epochs', '1'];
+    const off = rnnfc(dir, [...flags, '--pretrained', 'none', '--holt', 'off', '--out', 'runs/holt-off', '--quiet']);
+    expect(off.code, off.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'runs/holt-off/pipeline.json'), 'utf8')).io.holt).toBeUndefined();
+    const on = rnnfc(dir, [...flags, '--pretrained', 'none', '--holt', 'on', '--out', 'runs/holt-on']);
+    expect(on.code, on.stderr).toBe(0);
+    expect(on.stdout).toMatch(/^forecast: the mean of the model and Holt's damped trend \(model\.holt\)$/m);
+    expect(readFileSync(join(dir, 'runs/holt-on/config.yaml'), 'utf8')).toMatch(/holt: true/);
+    expect(JSON.parse(readFileSync(join(dir, 'runs/holt-on/pipeline.json'), 'utf8')).io.holt).toEqual({ season: 12 });
+    // the model trains the same either way: the future is the mean of the model's and Holt's own
+    const rows = readFileSync(join(dir, 'test/fixtures/e2e/monthly.csv'), 'utf8').trim().split('\n').slice(1);
+    const y = rows.map((r) => Number(r.split(',')[1]));
+    const holt = holtForecast(y, 12, 3);
+    const own = futureRows(dir, 'runs/holt-off').map((r) => Number(r.split(',')[1]));
+    const mixed = futureRows(dir, 'runs/holt-on').map((r) => Number(r.split(',')[1]));
+    for (let h = 0; h < 3; h++) expect(Math.abs(mixed[h] - (own[h] + holt[h]) / 2) / Math.abs(mixed[h])).toBeLessThan(1e-8);
+    const p = rnnfc(dir, ['predict', '-m', 'runs/holt-on', '-o', '-']);
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.stdout.trim().split('\n').slice(1)).toEqual(futureRows(dir, 'runs/holt-on'));
   });
 
   it('without a config, a series shorter than one window of the horizon gets a one-step model; predict gives the whole horizon', () => {

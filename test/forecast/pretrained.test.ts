@@ -9,7 +9,7 @@ import { resolveConfig } from '../../src/config/resolve.js';
 import { futureTimes, stepNumber, stepNumbers } from '../../src/data/time.js';
 import { ConfigError } from '../../src/errors.js';
 import { fitSeries } from '../../src/forecast/fit.js';
-import { choosePretrainedUse, combineForecasts, openPretrained, type PretrainedModel } from '../../src/forecast/pretrained.js';
+import { choosePretrainedUse, combineForecasts, openPretrained, type PretrainedModel, useText } from '../../src/forecast/pretrained.js';
 import { HORIZON, pretrainedForecast } from '../../src/forecast/pretrained-windows.js';
 import { monthlySeries, valuesOf } from '../series.js';
 
@@ -42,6 +42,29 @@ describe('choosePretrainedUse', () => {
     // model.theta: the mean of the three
     expect(Array.from(combineForecasts('mean', own, zero, f64([5, 1])))).toEqual([3, 3]);
     expect(Array.from(combineForecasts('model', own, zero, f64([5, 1])))).toEqual([1, 2]);
+    // model.holt joins either use: (1 + 7) / 2; (1 + 3 + 8) / 3; (1 + 3 + 5 + 11) / 4
+    expect(Array.from(combineForecasts('model', own, zero, undefined, f64([7, 0])))).toEqual([4, 1]);
+    expect(Array.from(combineForecasts('model', own, null, undefined, f64([7, 0])))).toEqual([4, 1]);
+    expect(Array.from(combineForecasts('mean', own, zero, undefined, f64([8, 1])))).toEqual([4, 3]);
+    expect(Array.from(combineForecasts('mean', own, zero, f64([5, 1]), f64([11, 3])))).toEqual([5, 3]);
+  });
+
+  it('names what a forecast is made of', () => {
+    expect(useText('model')).toBe('the model alone');
+    expect(useText('mean')).toBe('the mean of the model and the pretrained network');
+    expect(useText('mean', true)).toBe('the mean of the model, the pretrained network and the Theta method');
+    expect(useText('model', true, true)).toBe("the mean of the model and Holt's damped trend");
+    expect(useText('mean', false, true)).toBe("the mean of the model, the pretrained network and Holt's damped trend");
+  });
+
+  it("with Holt's damped trend, chooses between the model's mean with it and the mean of all", () => {
+    const actual = f64([10, 10]);
+    // model +4, pretrained -2, holt -4: model's use (14 + 6) / 2 = 10 -> MAE 0; the mean of three 9.33 -> 0.67
+    const c = choosePretrainedUse(actual, f64([14, 14]), f64([8, 8]), undefined, f64([6, 6]));
+    expect(c.use).toBe('model');
+    expect(c.validation?.model).toBe(0);
+    expect(c.validation?.holt).toBe(4);
+    expect(c.validation?.mean).toBeCloseTo(2 / 3, 12);
   });
 
   it('with the Theta method, chooses between the model and the mean of the three', () => {

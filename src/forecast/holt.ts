@@ -1,0 +1,124 @@
+/**
+ * Holt's damped-trend exponential smoothing (Gardner and McKenzie 1985) on the seasonally adjusted
+ * series: a statistical forecaster rnnfc averages with its own model (model.holt). On short
+ * business series it is among the strongest single methods (it carries a trend on, but less of it
+ * the further it looks), which is where a recurrent network fitted to one series is weakest.
+ *
+ *   level  l_t = alpha y_t + (1 - alpha)(l_{t-1} + phi b_{t-1})
+ *   trend  b_t = beta (l_t - l_{t-1}) + (1 - beta) phi b_{t-1}
+ *   f(h)   = l_n + (phi + phi^2 + ... + phi^h) b_n
+ *
+ * The one-step errors are affine in the initial state (l_0, b_0), so for each (alpha, beta, phi) of a
+ * grid the initial state that minimises their squares is a 2 x 2 linear solve; the grid point with
+ * the least sum of squares is kept. A series with m >= 2 and at least 2m + 1 values is adjusted by
+ * classical decomposition (multiplicative when every value is positive, else additive) and the
+ * forecast reseasonalised. Only the last FIT_WINDOW values (or 3m, if more) are read, so a long
+ * series costs no more than a moderate one.
+ */
+import { dampedSteps } from './damping.js';
+import { classicalIndices } from './theta.js';
+
+/** The most recent values the method reads (at least 3 seasons of them). */
+export const FIT_WINDOW = 500;
+/** The grid: alpha = i/20 (i = 1..19), beta = alpha j/20 (j = 1..10), phi. */
+export const PHIS = [0.8, 0.85, 0.9, 0.95, 0.98] as const;
+
+/** Smoothing parameters, the initial and last level and trend, and the sum of squared one-step errors. */
+export interface HoltFit {
+  alpha: number;
+  beta: number;
+  phi: number;
+  initial: { level: number; trend: number };
+  level: number;
+  trend: number;
+  sse: number;
+}
+
+/**
+ * The damped-trend recursion over x for given parameters, with the least-squares initial state:
+ * each state is tracked as s + s_l l_0 + s_b b_0, the errors' squares summed as a quadratic form.
+ */
+export function holtFitFor(x: ArrayLike<number>, alpha: number, beta: number, phi: number): HoltFit {
+  let l = 0,
+    ll = 1,
+    lb = 0,
+    b = 0,
+    bl = 0,
+    bb = 1;
+  // sums of e^2, e f_l, e f_b, f_l^2, f_l f_b, f_b^2 (e: error with a zero initial state)
+  let s00 = 0,
+    s0l = 0,
+    s0b = 0,
+    sll = 0,
+    slb = 0,
+    sbb = 0;
+  for (let t = 0; t < x.length; t++) {
+    const f = l + phi * b,
+      fl = ll + phi * bl,
+      fb = lb + phi * bb;
+    const e = x[t] - f;
+    s00 += e * e;
+    s0l += e * fl;
+    s0b += e * fb;
+    sll += fl * fl;
+    slb += fl * fb;
+    sbb += fb * fb;
+    const nl = alpha * x[t] + (1 - alpha) * f,
+      nll = (1 - alpha) * fl,
+      nlb = (1 - alpha) * fb;
+    b = beta * (nl - l) + (1 - beta) * phi * b;
+    bl = beta * (nll - ll) + (1 - beta) * phi * bl;
+    bb = beta * (nlb - lb) + (1 - beta) * phi * bb;
+    l = nl;
+    ll = nll;
+    lb = nlb;
+  }
+  // minimise s00 - 2 l0 s0l - 2 b0 s0b + l0^2 sll + 2 l0 b0 slb + b0^2 sbb
+  const det = sll * sbb - slb * slb;
+  let l0: number, b0: number;
+  if (det > 1e-12 * sll * sbb) {
+    l0 = (s0l * sbb - s0b * slb) / det;
+    b0 = (s0b * sll - s0l * slb) / det;
+  } else {
+    l0 = sll > 0 ? s0l / sll : 0;
+    b0 = 0;
+  }
+  const sse = s00 - 2 * l0 * s0l - 2 * b0 * s0b + l0 * l0 * sll + 2 * l0 * b0 * slb + b0 * b0 * sbb;
+  return { alpha, beta, phi, initial: { level: l0, trend: b0 }, level: l + ll * l0 + lb * b0, trend: b + bl * l0 + bb * b0, sse };
+}
+
+/** The grid point with the least sum of squared one-step errors (the first of equals). */
+export function fitHolt(x: ArrayLike<number>): HoltFit {
+  let best: HoltFit | null = null;
+  for (let i = 1; i <= 19; i++)
+    for (let j = 1; j <= 10; j++)
+      for (const phi of PHIS) {
+        const fit = holtFitFor(x, i / 20, ((i / 20) * j) / 20, phi);
+        if (!best || fit.sse < best.sse) best = fit;
+      }
+  return best!;
+}
+
+/**
+ * The method's forecast of `horizon` values after `y` (every value finite), seasonal period
+ * `season` (1: none). Fewer than 3 values: the last value repeated.
+ */
+export function holtForecast(y: ArrayLike<number>, season: number, horizon: number): Float64Array {
+  const out = new Float64Array(horizon);
+  if (y.length === 0) return out.fill(Number.NaN);
+  if (y.length < 3) return out.fill(y[y.length - 1]);
+  const m = Math.round(season);
+  const w = Array.prototype.slice.call(y, Math.max(0, y.length - Math.max(FIT_WINDOW, 3 * m))) as number[];
+  const n = w.length;
+  const multiplicative = w.every((v) => v > 0);
+  const index = m >= 2 && n >= 2 * m + 1 ? classicalIndices(w, m, multiplicative) : null;
+  const x = index ? w.map((v, i) => (multiplicative ? v / index[i % m] : v - index[i % m])) : w;
+  const fit = fitHolt(x);
+  const steps = dampedSteps(fit.phi, horizon);
+  for (let h = 1; h <= horizon; h++) {
+    const f = fit.level + steps[h - 1] * fit.trend;
+    const p = (n - 1 + h) % m;
+    out[h - 1] = index ? (multiplicative ? f * index[p] : f + index[p]) : f;
+  }
+  return out;
+}

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { FIT_WINDOW, fitHolt, holtFitFor, holtForecast, PHIS } from '../../src/forecast/holt.js';
+
+/** The damped-trend recursion written out plainly, from a given initial state. */
+function recurse(x: number[], alpha: number, beta: number, phi: number, l0: number, b0: number) {
+  let l = l0,
+    b = b0,
+    sse = 0;
+  for (const v of x) {
+    const f = l + phi * b;
+    sse += (v - f) ** 2;
+    const nl = alpha * v + (1 - alpha) * f;
+    b = beta * (nl - l) + (1 - beta) * phi * b;
+    l = nl;
+  }
+  return { level: l, trend: b, sse };
+}
+
+const NOISY = [12, 14.5, 13.8, 16.2, 17.9, 17.1, 19.4, 21.2, 20.5, 23.3, 24.1, 23.8, 26.5, 27.2, 28.9, 28.1, 30.6, 31.5];
+
+describe("Holt's damped trend (model.holt)", () => {
+  it('carries the recursion from the least-squares initial state', () => {
+    const fit = holtFitFor(NOISY, 0.4, 0.1, 0.9);
+    const plain = recurse(NOISY, 0.4, 0.1, 0.9, fit.initial.level, fit.initial.trend);
+    expect(fit.level).toBeCloseTo(plain.level, 9);
+    expect(fit.trend).toBeCloseTo(plain.trend, 9);
+    expect(fit.sse).toBeCloseTo(plain.sse, 8);
+    // the initial state is the minimum: the sum of squares is a quadratic, so its gradient is zero there
+    const d = 1e-4;
+    for (const [dl, db] of [
+      [d, 0],
+      [0, d],
+    ]) {
+      const up = recurse(NOISY, 0.4, 0.1, 0.9, fit.initial.level + dl, fit.initial.trend + db).sse;
+      const down = recurse(NOISY, 0.4, 0.1, 0.9, fit.initial.level - dl, fit.initial.trend - db).sse;
+      expect(Math.abs(up - down) / (2 * d)).toBeLessThan(1e-5 * fit.sse + 1e-6);
+      expect(up).toBeGreaterThan(fit.sse);
+      expect(down).toBeGreaterThan(fit.sse);
+    }
+  });
+
+  it('fits a straight line exactly when undamped, from level 0 and trend 1 before 1, 2, 3, ...', () => {
+    const fit = holtFitFor([1, 2, 3, 4, 5, 6], 0.5, 0.2, 1);
+    expect(fit.sse).toBeLessThan(1e-18);
+    expect(fit.initial.level).toBeCloseTo(0, 9);
+    expect(fit.initial.trend).toBeCloseTo(1, 9);
+    expect(fit.level).toBeCloseTo(6, 9);
+    expect(fit.trend).toBeCloseTo(1, 9);
+  });
+
+  it('keeps the grid point with the least squares', () => {
+    const best = fitHolt(NOISY);
+    expect(PHIS).toContain(best.phi);
+    for (const [a, b, phi] of [
+      [0.5, 0.05, 0.8],
+      [0.95, 0.475, 0.98],
+      [0.1, 0.01, 0.9],
+    ])
+      expect(holtFitFor(NOISY, a, b, phi).sse).toBeGreaterThanOrEqual(best.sse);
+  });
+
+  it('forecasts l + (phi + ... + phi^h) b, a trend that flattens', () => {
+    const y = Array.from({ length: 30 }, (_, t) => 10 + 2 * t);
+    const f = holtForecast(y, 1, 6);
+    const fit = fitHolt(y);
+    let s = 0;
+    for (let h = 1; h <= 6; h++) {
+      s += fit.phi ** h;
+      expect(f[h - 1]).toBeCloseTo(fit.level + s * fit.trend, 9);
+    }
+    // rising, but by less each step, and never past the straight line
+    for (let h = 1; h < 6; h++) expect(f[h] - f[h - 1]).toBeLessThan(f[h - 1] - (h > 1 ? f[h - 2] : y[29]) + 1e-9);
+    expect(f[0]).toBeGreaterThan(y[29]);
+    expect(f[5]).toBeLessThanOrEqual(10 + 2 * 35 + 1e-9);
+  });
+
+  it('seasonally adjusts by classical decomposition and puts the season back', () => {
+    const season = [0.8, 1.1, 1.3, 0.8];
+    const y = Array.from({ length: 40 }, (_, t) => (100 + t) * season[t % 4]);
+    const f = holtForecast(y, 4, 4);
+    for (let h = 1; h <= 4; h++) {
+      const truth = (100 + 39 + h) * season[(39 + h) % 4];
+      expect(Math.abs(f[h - 1] - truth) / truth, `step ${h}`).toBeLessThan(0.02);
+    }
+    // with values at or below zero the season is added rather than multiplied
+    const z = Array.from({ length: 40 }, (_, t) => t * 0.1 + [-3, 1, 4, -2][t % 4]);
+    const g = holtForecast(z, 4, 4);
+    for (let h = 1; h <= 4; h++) expect(g[h - 1]).toBeCloseTo((39 + h) * 0.1 + [-3, 1, 4, -2][(39 + h) % 4], 0);
+  });
+
+  it('reads only the most recent FIT_WINDOW values, and repeats the last of fewer than 3', () => {
+    const long = Array.from({ length: FIT_WINDOW + 200 }, (_, t) => 50 + Math.sin(t / 7) * 5 + t * 0.01);
+    expect(Array.from(holtForecast(long, 1, 3))).toEqual(Array.from(holtForecast(long.slice(200), 1, 3)));
+    expect(Array.from(holtForecast([4, 7], 1, 2))).toEqual([7, 7]);
+    expect(holtForecast([], 1, 2).every(Number.isNaN)).toBe(true);
+  });
+});
