@@ -41,6 +41,22 @@ export interface Series {
   features: string[];
   /** Every used column (target and features) by name. */
   columns: Record<string, Float64Array>;
+  /** What the missing-value policy did (absent when no row lacked a value). */
+  gaps?: Gaps;
+  /** The file's field delimiter when it is not a comma (';' or a tab). */
+  delimiter?: ';' | '\t';
+}
+
+/**
+ * Rows of the regular time grid that lacked a value in a used column, and what data.missing did
+ * with them: filled (interpolate, ffill) or dropped (drop). `absent`: of them, the timestamps the
+ * file has no row for at all. `runs`: consecutive stretches, in time order, as written times.
+ */
+export interface Gaps {
+  policy: MissingPolicy;
+  rows: number;
+  absent: number;
+  runs: { from: string; to: string; rows: number }[];
 }
 
 export type MissingPolicy = (typeof MISSING_POLICIES)[number];

@@ -1,6 +1,7 @@
 import { loadPretrained } from '../artifacts/pretrained-files.js';
 import { type Config, isPanel } from '../config/types.js';
 import { keyText, type Panel } from '../data/panel.js';
+import { delimiterText, gapsText } from '../data/parse-csv.js';
 import { formatTime } from '../data/time.js';
 import { DataError, UserError } from '../errors.js';
 import { panelSettingsFor, settingsFor } from '../forecast/defaults.js';
@@ -38,11 +39,16 @@ export async function checkCommand(opts: DataFlagOptions): Promise<void> {
         last,
         target: cfg.data.target,
         features: cfg.data.features,
+        delimiter: s.delimiter ?? ',',
+        ...(s.gaps ? { gaps: s.gaps } : {}),
       }) + '\n',
     );
   } else if (!opts.quiet) {
+    const filled = gapsText(s.gaps);
     process.stdout.write(
-      `ok: ${inputName(cfg.data.path)}: ${n} rows, ${first} .. ${last}, every ${f.step} ${f.unit}; target ${cfg.data.target}, inputs ${cfg.data.features.join(', ')}\n`,
+      `ok: ${inputName(cfg.data.path)}: ${n} rows, ${first} .. ${last}, every ${f.step} ${f.unit}; target ${cfg.data.target}, inputs ${cfg.data.features.join(', ')}` +
+        `${s.delimiter ? `; fields separated by ${delimiterText(s.delimiter)}` : ''}\n` +
+        (filled ? `data: ${filled}\n` : ''),
     );
   }
 }
@@ -119,6 +125,8 @@ function checkPanel(cfg: Config, opts: DataFlagOptions): void {
         target,
         scope: chosen ? 'chosen by train' : main.scope,
         scopes: checks.map((c) => ({ scope: c.scope, fitted: c.fitted, skipped: c.skipped })),
+        delimiter: panel.delimiter ?? ',',
+        gaps: panel.members.filter((m) => m.series.gaps).map((m) => ({ key: m.key, ...m.series.gaps })),
       }) + '\n',
     );
     return;
@@ -127,8 +135,18 @@ function checkPanel(cfg: Config, opts: DataFlagOptions): void {
   const wide = cfg.data.targets !== undefined;
   const lines = [
     `ok: ${source}: ${panel.members.length} series (${wide ? 'one per target column' : `key ${panel.idColumns.join(', ')}; target ${cfg.data.target}`}), ` +
-      `${fewest} to ${most} rows, every ${f.step} ${f.unit}`,
+      `${fewest} to ${most} rows, every ${f.step} ${f.unit}${panel.delimiter ? `; fields separated by ${delimiterText(panel.delimiter)}` : ''}`,
   ];
+  const gapped = panel.members.filter((m) => m.series.gaps);
+  if (gapped.length > 0) {
+    const rows = gapped.reduce((s, m) => s + m.series.gaps!.rows, 0);
+    const most = gapped.reduce((a, m) => (m.series.gaps!.rows > a.series.gaps!.rows ? m : a));
+    const how = cfg.data.missing === 'drop' ? 'dropped' : 'filled';
+    lines.push(
+      `data: ${how} ${rows} row${rows === 1 ? '' : 's'} with missing values in ${gapped.length} of ${panel.members.length} series; ` +
+        `the most in ${keyText(most.key)}: ${gapsText(most.series.gaps)}`,
+    );
+  }
   if (chosen) lines.push('scope: train chooses between local models and a global one on the rows before the test origin');
   for (const c of checks) {
     const what = c.scope === 'local' ? 'local models' : 'a global model';

@@ -213,6 +213,7 @@ export function readConfiguredInput(cfg: Config, opts: { maxInputMb?: number } =
     target: cfg.data.target,
     features: cfg.data.features,
     missing: cfg.data.missing,
+    ...(cfg.data.delimiter ? { delimiter: cfg.data.delimiter } : {}),
     maxBytes: maxInputBytes(opts),
     positive: log < 0 ? undefined : logNeedsPositive(`transforms[${log}]`),
   });

@@ -3,6 +3,7 @@ import { loadPretrained } from '../artifacts/pretrained-files.js';
 import { membersFields, pretrainedFields, roundScores, runFiles } from '../artifacts/run-writer.js';
 import { type Config, isPanel } from '../config/types.js';
 import { keyText } from '../data/panel.js';
+import { gapsText } from '../data/parse-csv.js';
 import { formatTime, futureTimes, isNumericIndex } from '../data/time.js';
 import { DataError, UsageError } from '../errors.js';
 import { panelSettingsFor, settingsFor } from '../forecast/defaults.js';
@@ -13,7 +14,7 @@ import { inputName } from '../io/input-file.js';
 import { formatNumber } from '../output/csv.js';
 import { spreadFields } from '../output/spread.js';
 import { resolveShard, shardOf } from '../panel/shard.js';
-import type { Series } from '../types.js';
+import type { Gaps, Series } from '../types.js';
 import {
   computeOptions,
   configFromOptions,
@@ -69,7 +70,7 @@ export async function trainCommand(opts: TrainOptions): Promise<void> {
   await out.commit(files);
   // the gates are checked once the run is written: a failed gate keeps the run to look at
   const gates = checkGates(result.metrics, opts);
-  report(opts, out.dir, result, gates, cfg.training.epochs, futureTimesOf(series, result.future.length));
+  report(opts, out.dir, result, gates, cfg.training.epochs, futureTimesOf(series, result.future.length), series.gaps);
   enforceGates(gates, 'the test part');
 }
 
@@ -79,7 +80,7 @@ function futureTimesOf(series: Series, steps: number): (string | number)[] {
   return futureTimes(idx, steps).map((t) => (isNumericIndex(idx.format) ? Number(formatTime(t, idx.format)) : formatTime(t, idx.format)));
 }
 
-function report(opts: TrainOptions, outDir: string, r: FitResult, gates: GateResult[], epochs: number, futureAt: (string | number)[]): void {
+function report(opts: TrainOptions, outDir: string, r: FitResult, gates: GateResult[], epochs: number, futureAt: (string | number)[], gaps?: Gaps): void {
   if (opts.json) {
     process.stdout.write(
       JSON.stringify({
@@ -94,6 +95,7 @@ function report(opts: TrainOptions, outDir: string, r: FitResult, gates: GateRes
         ...(r.pretrained ? { pretrained: pretrainedFields(r.pretrained) } : {}),
         ...(r.io.holt ? { holt: true } : {}),
         ...(r.io.damping !== undefined ? { damping: r.io.damping } : {}),
+        ...(gaps ? { gaps } : {}),
         metrics: Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [k, roundScores(v)])),
         // the forecast after the last row, as predict gives it
         future: futureAt.map((time, i) => ({ time, forecast: Number(formatNumber(r.future[i])), ...spreadFields(r.futureSpread, i) })),
@@ -106,7 +108,9 @@ function report(opts: TrainOptions, outDir: string, r: FitResult, gates: GateRes
   const names = ['mae', 'rmse', 'mape', 'smape', 'mase'] as const;
   const k = r.test.origins.length;
   const from = k > 1 ? `in ${k} rolling forecasts from the actual data` : 'from the test origin';
-  const lines = [`test metrics (${r.test.actual.length} steps ${from}, MASE season ${r.season}):`];
+  const filled = gapsText(gaps);
+  const lines = filled ? [`data: ${filled}`] : [];
+  lines.push(`test metrics (${r.test.actual.length} steps ${from}, MASE season ${r.season}):`);
   lines.push(['method'.padEnd(15), ...names.map((k) => k.toUpperCase().padStart(10))].join(''));
   for (const [m, s] of Object.entries(r.metrics)) lines.push([m.padEnd(15), ...names.map((k) => metricText(s[k]).padStart(10))].join(''));
   lines.push(...intervalTable(r.metrics, r.io.intervals ? null : 'the model has none: its history is too short to size them'));

@@ -34,6 +34,8 @@ export function renderConfigYaml(config: Config): string {
     data.features = [...config.data.features];
   }
   data.missing = config.data.missing;
+  // absent: detected from the file, as before the setting existed
+  if (config.data.delimiter !== undefined) data.delimiter = config.data.delimiter === '\t' ? 'tab' : config.data.delimiter;
   if (config.data.id_column.length > 0) data.id_column = config.data.id_column.length === 1 ? config.data.id_column[0] : [...config.data.id_column];
   const doc = {
     data,

@@ -128,6 +128,15 @@ function copyUnits(layers: readonly { readonly units: number }[]): { units: numb
 }
 
 /** training.threads: 'auto' (the default) or a positive integer. */
+/** data.delimiter: ',', ';', a tab (`"\\t"` or `tab`) or `auto` (absent: detected from the file). */
+function delimiterOf(c: Checker, v: unknown): { delimiter?: ',' | ';' | '\t' } {
+  if (v === undefined || v === null || v === 'auto') return {};
+  if (v === ',' || v === ';' || v === '\t') return { delimiter: v };
+  if (v === 'tab') return { delimiter: '\t' };
+  c.problem(['data', 'delimiter'], `must be ",", ";", tab or auto, got ${describe(v)}`);
+  return {};
+}
+
 function threadsSetting(c: Checker, v: unknown): number | 'auto' {
   if (v === undefined || v === null) return DEFAULTS.training.threads;
   if (v === 'auto') return 'auto';
@@ -158,7 +167,7 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
   c.keys(root, [], ['data', 'transforms', 'window', 'model', 'training', 'evaluation', 'output', 'backend']);
 
   // data
-  const d = c.section(root.data, ['data'], ['path', 'time_column', 'target', 'features', 'missing', 'id_column']);
+  const d = c.section(root.data, ['data'], ['path', 'time_column', 'target', 'features', 'missing', 'delimiter', 'id_column']);
   let dataPath = '';
   if (d.path === undefined || d.path === null) c.problem(['data', 'path'], 'is required (or pass --data)', ' ');
   else dataPath = c.str(d.path, ['data', 'path'], '');
@@ -231,6 +240,7 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
     target,
     features,
     missing: c.enumOf(d.missing, ['data', 'missing'], MISSING_POLICIES, DEFAULTS.data.missing),
+    ...delimiterOf(c, d.delimiter),
     id_column: idColumns,
     ...(targets ? { targets } : {}),
   };

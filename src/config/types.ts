@@ -13,6 +13,8 @@ export interface DataConfig {
   /** Input columns; default [target]. */
   features: string[];
   missing: MissingPolicy;
+  /** The field delimiter: ',', ';' or a tab; absent: detected from the header line. */
+  delimiter?: ',' | ';' | '\t';
   /** Key columns of a panel in long format (each distinct key a series); empty: one series. */
   id_column: string[];
   /**

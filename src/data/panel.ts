@@ -8,7 +8,7 @@ import type { DataConfig } from '../config/types.js';
 import { DataError } from '../errors.js';
 import type { Frequency, Series } from '../types.js';
 import { quote } from './excerpt.js';
-import { MISSING_TOKENS, type ParseSeriesOptions, parseTable, seriesFromTable, type Table } from './parse-csv.js';
+import { type Delimiter, detectDelimiter, MISSING_TOKENS, type ParseSeriesOptions, parseTable, seriesFromTable, type Table } from './parse-csv.js';
 import { parseTimeValue } from './time.js';
 
 /** One series of a panel and its key (one value per key column). */
@@ -23,6 +23,8 @@ export interface Panel {
   /** Sorted by key (element by element, by UTF-16 code units): the order does not depend on row order. */
   members: PanelMember[];
   frequency: Frequency;
+  /** The file's field delimiter when it is not a comma. */
+  delimiter?: ';' | '\t';
 }
 
 export interface ParsePanelOptions extends Omit<ParseSeriesOptions, 'features'> {
@@ -44,6 +46,7 @@ export function panelOptionsOf(data: DataConfig, source: string): ParsePanelOpti
     idColumns: data.id_column,
     targets: data.targets,
     missing: data.missing,
+    ...(data.delimiter ? { delimiter: data.delimiter } : {}),
   };
 }
 
@@ -69,8 +72,9 @@ export function compareKeys(a: string[], b: string[]): number {
 export function parsePanel(text: string, opts: ParsePanelOptions): Panel {
   const { source } = opts;
   // a long panel without quotes is read line by line (see LineRows); anything else by csv-parse
-  const fast = !opts.targets?.length && !text.includes('"') ? lineRows(text, source) : null;
-  const table = fast ? fast.sample : parseTable(source, text);
+  const delimiter = opts.delimiter ?? detectDelimiter(text);
+  const fast = !opts.targets?.length && !text.includes('"') ? lineRows(text, source, delimiter) : null;
+  const table = fast ? fast.sample : parseTable(source, text, undefined, delimiter);
   if (table.rows.length === 0) throw new DataError(`${source}: no data rows (only a header)`);
   const { header } = table;
   const column = (name: string, role: string): number => {
@@ -101,7 +105,7 @@ export function parsePanel(text: string, opts: ParsePanelOptions): Panel {
       if (first < 0) throw new DataError(`${source} (series ${quote(t)}): column ${quote(t)} has no numeric values`);
       let last = table.rows.length - 1;
       while (!present(table.rows[last])) last--;
-      const part: Table = { header, rows: table.rows.slice(first, last + 1), lines: table.lines.slice(first, last + 1) };
+      const part: Table = { delimiter, header, rows: table.rows.slice(first, last + 1), lines: table.lines.slice(first, last + 1) };
       parts.push({ key: [t], table: () => part });
     }
   } else {
@@ -127,7 +131,7 @@ export function parsePanel(text: string, opts: ParsePanelOptions): Panel {
         else groups.set(k, { key, rows: [i] });
       });
       for (const g of groups.values()) {
-        const part: Table = { header, rows: g.rows.map((i) => table.rows[i]), lines: g.rows.map((i) => table.lines[i]) };
+        const part: Table = { delimiter, header, rows: g.rows.map((i) => table.rows[i]), lines: g.rows.map((i) => table.lines[i]) };
         parts.push({ key: g.key, table: () => part });
       }
     }
@@ -179,6 +183,7 @@ export function parsePanel(text: string, opts: ParsePanelOptions): Panel {
     idColumns: opts.targets?.length ? [WIDE_KEY_COLUMN] : [...(opts.idColumns ?? [])],
     members: parts.map((p) => ({ key: p.key, series: p.series! })),
     frequency,
+    ...(delimiter !== ',' ? { delimiter } : {}),
   };
 }
 
@@ -212,10 +217,10 @@ const SAMPLE_ROWS = 1000;
  * detection and checks), and its rows grouped by key, each group's Table made only when asked
  * for. Holds the text, one offset and line number per row and the keys, never every row's cells
  * at once, so a panel of millions of rows parses in a fraction of the memory a whole table takes.
- * Fields are split at commas and trimmed; empty lines are skipped; a row with another number of
+ * Fields are split at the delimiter and trimmed; empty lines are skipped; a row with another number of
  * fields than the header is malformed (as csv-parse would say).
  */
-function lineRows(text: string, source: string) {
+function lineRows(text: string, source: string, delimiter: Delimiter) {
   const body = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   const starts: number[] = [];
   const lines: number[] = [];
@@ -238,20 +243,20 @@ function lineRows(text: string, source: string) {
     at = end + 1;
   }
   if (headerLine === '') throw new DataError(`${source}: empty file: expected a header row and data rows`);
-  const header = parseTable(source, headerLine).header;
+  const header = parseTable(source, headerLine, undefined, delimiter).header;
   const rowLines = lines.slice(1);
   const cells = (i: number): string[] => {
     let end = text.indexOf('\n', starts[i]);
     if (end < 0) end = text.length;
     if (end > starts[i] && text.charCodeAt(end - 1) === 13) end--;
-    const r = text.slice(starts[i], end).split(',');
+    const r = text.slice(starts[i], end).split(delimiter);
     if (r.length !== header.length)
       throw new DataError(`${source}:${rowLines[i]}: malformed CSV: ${r.length} field${r.length === 1 ? '' : 's'}, but the header has ${header.length}`);
     for (let j = 0; j < r.length; j++) r[j] = r[j].trim();
     return r;
   };
   const count = Math.min(starts.length, SAMPLE_ROWS);
-  const sample: Table = { header, rows: Array.from({ length: count }, (_, i) => cells(i)), lines: rowLines.slice(0, count) };
+  const sample: Table = { delimiter, header, rows: Array.from({ length: count }, (_, i) => cells(i)), lines: rowLines.slice(0, count) };
   return {
     sample,
     /** The rows grouped by the values of key columns `idx`; `emptyKey(line, j)` is thrown for an empty key cell. */
@@ -269,7 +274,7 @@ function lineRows(text: string, source: string) {
       }
       return [...groups.values()].map((g) => ({
         key: g.key,
-        table: () => ({ header, rows: g.rows.map(cells), lines: g.rows.map((i) => rowLines[i]) }),
+        table: () => ({ delimiter, header, rows: g.rows.map(cells), lines: g.rows.map((i) => rowLines[i]) }),
       }));
     },
   };

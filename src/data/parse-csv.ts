@@ -5,7 +5,7 @@
  */
 import { parse } from 'csv-parse/sync';
 import { DataError } from '../errors.js';
-import type { Frequency, MissingPolicy, Series, TimeFormat } from '../types.js';
+import type { Frequency, Gaps, MissingPolicy, Series, TimeFormat } from '../types.js';
 import { excerpt, quote } from './excerpt.js';
 import { formatTime, inferFrequency, parseTimeValue, regularize } from './time.js';
 
@@ -18,6 +18,8 @@ export interface ParseSeriesOptions {
   /** Input feature columns; default [target]. */
   features?: string[];
   missing: MissingPolicy;
+  /** The field delimiter (data.delimiter); absent: detected from the header line (detectDelimiter). */
+  delimiter?: Delimiter;
   /**
    * When every value read must be positive: a value <= 0 is then refused naming its line and
    * column, with `reason` (`the log transform needs values > 0`) and `hint`.
@@ -25,18 +27,52 @@ export interface ParseSeriesOptions {
   positive?: { reason: string; hint?: string };
 }
 
+/** The field delimiters rnnfc reads: comma, semicolon, tab. */
+export const DELIMITERS = [',', ';', '\t'] as const;
+export type Delimiter = (typeof DELIMITERS)[number];
+
+/** A delimiter as messages and config.yaml write it. */
+export function delimiterText(d: Delimiter): string {
+  return d === '\t' ? 'tab' : `'${d}'`;
+}
+
+/**
+ * The delimiter of CSV text: the one of DELIMITERS that occurs most often in its header line
+ * outside double quotes; a comma when none does (one column) or on a tie.
+ */
+export function detectDelimiter(text: string): Delimiter {
+  const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const counts = new Map<string, number>(DELIMITERS.map((d) => [d, 0]));
+  let quoted = false;
+  // blank lines before the header are skipped, as the parser skips them
+  let i = start;
+  while (i < text.length && (text[i] === '\n' || text[i] === '\r')) i++;
+  for (; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && (ch === '\n' || ch === '\r')) break;
+    else if (!quoted && counts.has(ch)) counts.set(ch, counts.get(ch)! + 1);
+  }
+  let best: Delimiter = ',';
+  for (const d of DELIMITERS) if (counts.get(d)! > counts.get(best)!) best = d;
+  return best;
+}
+
 export interface Table {
+  /** The field delimiter the text was read with. */
+  delimiter: Delimiter;
   header: string[];
   rows: string[][];
   /** CSV line number of each data row (header = line 1). */
   lines: number[];
 }
 
-export function parseTable(source: string, text: string, maxRows?: number): Table {
+export function parseTable(source: string, text: string, maxRows?: number, delimiter: Delimiter = detectDelimiter(text)): Table {
   let records: { record: string[]; info: { lines: number } }[];
   try {
     records = parse(text, {
       bom: true,
+      delimiter,
       info: true,
       trim: true,
       skip_empty_lines: true,
@@ -55,7 +91,7 @@ export function parseTable(source: string, text: string, maxRows?: number): Tabl
     seen.set(h, i);
   });
   const data = records.slice(1);
-  return { header, rows: data.map((r) => r.record), lines: data.map((r) => r.info.lines) };
+  return { delimiter, header, rows: data.map((r) => r.record), lines: data.map((r) => r.info.lines) };
 }
 
 /** csv-parse's message, with the field value some of them end with cut to an excerpt. */
@@ -92,9 +128,9 @@ function columnList(header: string[]): string {
  * Column names and the first 50 data rows of CSV text (for the config generator).
  * `source` names the file in messages.
  */
-export function parseHeader(text: string, source: string): { columns: string[]; rows: string[][] } {
-  const table = parseTable(source, text, 50);
-  return { columns: table.header, rows: table.rows.slice(0, 50) };
+export function parseHeader(text: string, source: string, delimiter?: Delimiter): { columns: string[]; rows: string[][]; delimiter: Delimiter } {
+  const table = parseTable(source, text, 50, delimiter);
+  return { columns: table.header, rows: table.rows.slice(0, 50), delimiter: table.delimiter };
 }
 
 const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -105,9 +141,10 @@ export const MISSING_TOKENS = new Set(['', 'NA', 'NaN', 'nan', 'null', 'NULL']);
  * refused as `missing` says. Every message starts with `source` (and the line, where there is one).
  */
 export function parseSeries(text: string, opts: ParseSeriesOptions): Series {
-  const table = parseTable(opts.source, text);
+  const table = parseTable(opts.source, text, undefined, opts.delimiter);
   if (table.rows.length === 0) throw new DataError(`${opts.source}: no data rows (only a header)`);
-  return seriesFromTable(table, opts);
+  const series = seriesFromTable(table, opts);
+  return table.delimiter === ',' ? series : { ...series, delimiter: table.delimiter };
 }
 
 /** What a panel passes for one of its series: its name for messages, row order, the panel's frequency. */
@@ -259,6 +296,21 @@ export function seriesFromTable(table: Table, opts: ParseSeriesOptions & SeriesP
     }
   }
   let outTimes = grid.times;
+  // what the policy acts on, for check and train to report
+  const runs: Gaps['runs'] = [];
+  let gapRows = 0,
+    absent = 0;
+  for (let k = 0; k < size; k++) {
+    if (!rowMissing(k)) continue;
+    gapRows++;
+    if (lineAt[k] === undefined) absent++;
+    const when = timeColumn === null ? `row ${k + 1}` : formatTime(grid.times[k], format);
+    const last = runs[runs.length - 1];
+    if (last && k > 0 && rowMissing(k - 1)) {
+      last.to = when;
+      last.rows++;
+    } else runs.push({ from: when, to: when, rows: 1 });
+  }
   if (missing === 'error') {
     const bad: string[] = [];
     let count = 0;
@@ -296,7 +348,31 @@ export function seriesFromTable(table: Table, opts: ParseSeriesOptions & SeriesP
     target,
     features,
     columns,
+    ...(gapRows > 0 ? { gaps: { policy: missing, rows: gapRows, absent, runs } } : {}),
   };
+}
+
+/**
+ * One line on what data.missing did, for check and train: `filled 7 rows with missing values
+ * (6 of them absent from the file) by linear interpolation
+ * (data.missing interpolate); 2 runs from 2001-09-01 to 2003-05-01, the longest 6 rows
+ * (2001-09-01 .. 2002-02-01)`. Null when nothing was missing.
+ */
+export function gapsText(gaps: Gaps | undefined): string | null {
+  if (!gaps) return null;
+  const how = gaps.policy === 'drop' ? 'dropped' : 'filled';
+  const by = gaps.policy === 'interpolate' ? ' by linear interpolation' : gaps.policy === 'ffill' ? ' by carrying the last value forward' : '';
+  const plural = (n: number) => `${n} row${n === 1 ? '' : 's'}`;
+  const what =
+    gaps.absent === gaps.rows ? 'absent from the file' : `with missing values${gaps.absent > 0 ? ` (${gaps.absent} of them absent from the file)` : ''}`;
+  const span = (r: Gaps['runs'][number]) => (r.rows === 1 ? r.from : `${r.from} .. ${r.to}`);
+  const longest = gaps.runs.reduce((a, r) => (r.rows > a.rows ? r : a), gaps.runs[0]);
+  const [first, last] = [gaps.runs[0], gaps.runs[gaps.runs.length - 1]];
+  const where =
+    gaps.runs.length === 1
+      ? `: ${span(longest)}`
+      : `; ${gaps.runs.length} runs from ${first.from} to ${last.to}, the longest ${plural(longest.rows)} (${span(longest)})`;
+  return `${how} ${plural(gaps.rows)} ${what}${by} (data.missing ${gaps.policy})${where}`;
 }
 
 /** Linear interpolation between neighbours; leading/trailing gaps take the nearest value. In place. */

@@ -218,6 +218,17 @@ training: {ensemble: 0}
     expect(problemsOf(() => resolveText('data: {path: x.csv, target: y}\nmodel: {theta: true}\n'))).toEqual([
       'model.theta: joins the mean of the model and the pretrained forecaster: set model.pretrained too, or leave theta out (my.yaml:2)',
     ]);
+    // data.delimiter: absent (detected) unless given; tab by name or as a character; rendered when given
+    expect(resolveText('data: {path: x.csv, target: y}\n').data.delimiter).toBeUndefined();
+    expect(resolveText('data: {path: x.csv, target: y, delimiter: auto}\n').data.delimiter).toBeUndefined();
+    expect(resolveText('data: {path: x.csv, target: y, delimiter: ";"}\n').data.delimiter).toBe(';');
+    expect(resolveText('data: {path: x.csv, target: y, delimiter: tab}\n').data.delimiter).toBe('\t');
+    expect(resolveText('data: {path: x.csv, target: y, delimiter: "\\t"}\n').data.delimiter).toBe('\t');
+    expect(renderConfigYaml(resolveText('data: {path: x.csv, target: y, delimiter: tab}\n'))).toContain('delimiter: tab');
+    expect(renderConfigYaml(resolveText('data: {path: x.csv, target: y}\n'))).not.toContain('delimiter');
+    expect(problemsOf(() => resolveText('data: {path: x.csv, target: y, delimiter: "|"}\n'))).toEqual([
+      'data.delimiter: must be ",", ";", tab or auto, got "|" (my.yaml:1)',
+    ]);
     // model.holt joins the forecast with or without a pretrained forecaster; many-to-one only; rendered only when on
     expect(resolveText('data: {path: x.csv, target: y}\nmodel: {holt: true}\n').model.holt).toBe(true);
     expect(resolveText('data: {path: x.csv, target: y}\nmodel: {holt: true}\n', 'my.yaml', { holt: false }).model.holt).toBe(false);

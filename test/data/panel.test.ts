@@ -27,6 +27,26 @@ describe('parsePanel, long format', () => {
     expect(p.members[1].series.index.times[0]).toBe(Date.UTC(2000, 2, 1));
   });
 
+  it("records each series' filled rows, and reads semicolon and tab files (line by line or quoted)", () => {
+    const rows = ['a,2000-01,1', 'a,2000-02,2', 'a,2000-04,4', 'b,2000-03,10', 'b,2000-04,20', 'b,2000-05,30'];
+    const p = parsePanel(long(rows), base);
+    expect(p.members[0].series.gaps).toEqual({ policy: 'interpolate', rows: 1, absent: 1, runs: [{ from: '2000-03', to: '2000-03', rows: 1 }] });
+    expect(p.members[1].series.gaps).toBeUndefined();
+    expect(p.delimiter).toBeUndefined();
+    for (const d of [';', '\t'] as const) {
+      const text = long(
+        rows.map((r) => r.replaceAll(',', d)),
+        ['sku', 'month', 'units'].join(d),
+      );
+      // unquoted: read line by line; quoted: by the CSV parser; the same series either way
+      for (const t of [text, text.replace('sku', '"sku"')]) {
+        const q = parsePanel(t, base);
+        expect(q.delimiter).toBe(d);
+        expect(q.members.map((m) => Array.from(m.series.columns.units))).toEqual(p.members.map((m) => Array.from(m.series.columns.units)));
+      }
+    }
+  });
+
   it('takes several key columns; a key is the tuple of their values', () => {
     const text = long(['s1,x,2000,1', 's1,y,2000,2', 's1,x,2001,3', 's1,y,2001,4', 's2,x,2000,5', 's2,x,2001,6'], 'store,sku,year,units');
     const p = parsePanel(text, { ...base, idColumns: ['store', 'sku'], timeColumn: 'year' });

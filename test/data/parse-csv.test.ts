@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type ParseSeriesOptions, parseHeader, parseSeries } from '../../src/data/parse-csv.js';
+import { delimiterText, detectDelimiter, gapsText, type ParseSeriesOptions, parseHeader, parseSeries } from '../../src/data/parse-csv.js';
 import { formatTime } from '../../src/data/time.js';
 import { DataError } from '../../src/errors.js';
 import type { MissingPolicy } from '../../src/types.js';
@@ -70,10 +70,66 @@ describe('gap insertion and missing policies', () => {
     expect(m).toContain('2000-03-01 (no row)');
     expect(m).toContain('missing: interpolate');
   });
+  it('records what the policy did, and says it in one line', () => {
+    // Feb and Mar (Feb empty, Mar absent) are one run; May's x is another
+    const s = read('interpolate', ['value', 'x']);
+    expect(s.gaps).toEqual({
+      policy: 'interpolate',
+      rows: 3,
+      absent: 1,
+      runs: [
+        { from: '2000-02-01', to: '2000-03-01', rows: 2 },
+        { from: '2000-05-01', to: '2000-05-01', rows: 1 },
+      ],
+    });
+    expect(gapsText(s.gaps)).toBe(
+      'filled 3 rows with missing values (1 of them absent from the file) by linear interpolation (data.missing interpolate); 2 runs from 2000-02-01 to 2000-05-01, the longest 2 rows (2000-02-01 .. 2000-03-01)',
+    );
+    // only the target read: May is whole
+    const only = read('drop');
+    expect(only.gaps?.rows).toBe(2);
+    expect(gapsText(only.gaps)).toBe('dropped 2 rows with missing values (1 of them absent from the file) (data.missing drop): 2000-02-01 .. 2000-03-01');
+    const absent = readSeries({ path: csv('t,v\n1,1\n2,2\n4,4\n'), target: 'v', missing: 'ffill' });
+    expect(gapsText(absent.gaps)).toBe('filled 1 row absent from the file by carrying the last value forward (data.missing ffill): 3');
+    // nothing missing: nothing to say
+    const whole = readSeries({ path: csv('t,v\n1,1\n2,2\n3,3\n'), target: 'v', missing: 'interpolate' });
+    expect(whole.gaps).toBeUndefined();
+    expect(gapsText(whole.gaps)).toBeNull();
+  });
   it('leading gaps are filled from the first value', () => {
     const p = csv('t,v\n1,\n2,\n3,6\n4,8\n6,12\n');
     expect(arr(readSeries({ path: p, target: 'v', missing: 'interpolate' }).columns.v)).toEqual([6, 6, 6, 8, 10, 12]);
     expect(arr(readSeries({ path: p, target: 'v', missing: 'ffill' }).columns.v)).toEqual([6, 6, 6, 8, 8, 12]);
+  });
+});
+
+describe('delimiters', () => {
+  it('detects a comma, semicolon or tab from the header line, outside quotes', () => {
+    expect(detectDelimiter('a,b\n1,2\n')).toBe(',');
+    expect(detectDelimiter('\uFEFFdate;sales\n2000-01;1,5\n')).toBe(';');
+    expect(detectDelimiter('date\tsales\n')).toBe('\t');
+    // quoted names do not count, blank lines before the header are skipped; one column: a comma
+    expect(detectDelimiter('"a;b;c",d,e\n')).toBe(',');
+    expect(detectDelimiter('\n\nx;y\n')).toBe(';');
+    expect(detectDelimiter('value\n1\n')).toBe(',');
+    expect(delimiterText('\t')).toBe('tab');
+    expect(delimiterText(';')).toBe("';'");
+  });
+  it('reads semicolon and tab files, and records the delimiter on the series', () => {
+    const semi = readSeries({ path: csv('month;value\n2000-01-01;1.5\n2000-02-01;2\n2000-03-01;3\n'), target: 'value', missing: 'interpolate' });
+    expect(arr(semi.columns.value)).toEqual([1.5, 2, 3]);
+    expect(semi.timeColumn).toBe('month');
+    expect(semi.delimiter).toBe(';');
+    const tab = readSeries({ path: csv('month\tvalue\n2000-01-01\t4\n2000-02-01\t5\n'), target: 'value', missing: 'interpolate' });
+    expect(arr(tab.columns.value)).toEqual([4, 5]);
+    expect(tab.delimiter).toBe('\t');
+    expect(readSeries({ path: csv('t,v\n1,2\n'), target: 'v', missing: 'interpolate' }).delimiter).toBeUndefined();
+    // data.delimiter given: used as it is, where detection would take the semicolons
+    const odd = csv('name;x,v;w\nA;1,5\nB;2,6\n');
+    const given = readSeries({ path: odd, target: 'v;w', timeColumn: null, missing: 'interpolate', delimiter: ',' });
+    expect(arr(given.columns['v;w'])).toEqual([5, 6]);
+    // (detected, the header has three fields and the rows two)
+    expect(message(() => readSeries({ path: odd, target: 'v;w', timeColumn: null, missing: 'interpolate' }))).toMatch(/^f\d+\.csv:2: malformed CSV/);
   });
 });
 
