@@ -63,3 +63,19 @@ export function gatesText(gates: GateResult[]): string[] {
       `gate ${g.gate}: ${g.passed ? 'passed' : 'FAILED'} (model MASE ${metricText(g.mase)}${g.gate.startsWith('max-mase') ? '' : `, ${g.gate.split(' ')[1]} ${metricText(g.limit)}`})`,
   );
 }
+
+/**
+ * Warnings for the summary when the model's MASE is above naive's or seasonal naive's on `what`
+ * (a shipped config that loses to naive should say so even without a gate asking).
+ */
+export function baselineWarnings(scores: Record<string, Record<string, number | null>>, what: string): string[] {
+  const mase = finite(scores.model?.mase);
+  if (mase === null) return [];
+  const out: string[] = [];
+  for (const b of ['naive', 'seasonal_naive'] as const) {
+    const limit = finite(scores[b]?.mase);
+    if (limit !== null && mase > limit)
+      out.push(`warning: the model's MASE ${metricText(mase)} is worse than ${b.replace('_', ' ')}'s ${metricText(limit)} on ${what}`);
+  }
+  return out;
+}

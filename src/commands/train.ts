@@ -30,7 +30,7 @@ import {
   threadsText,
   withInterrupt,
 } from './common.js';
-import { checkGates, enforceGates, type GateOptions, type GateResult, gatesField, gatesText } from './gates.js';
+import { baselineWarnings, checkGates, enforceGates, type GateOptions, type GateResult, gatesField, gatesText } from './gates.js';
 import { checkRunOutput, reserveRunOutput } from './run-output.js';
 
 export interface TrainOptions extends DataFlagOptions, GateOptions {
@@ -81,6 +81,7 @@ function futureTimesOf(series: Series, steps: number): (string | number)[] {
 }
 
 function report(opts: TrainOptions, outDir: string, r: FitResult, gates: GateResult[], epochs: number, futureAt: (string | number)[], gaps?: Gaps): void {
+  const warnings = baselineWarnings(r.metrics, 'the test part');
   if (opts.json) {
     process.stdout.write(
       JSON.stringify({
@@ -100,6 +101,7 @@ function report(opts: TrainOptions, outDir: string, r: FitResult, gates: GateRes
         // the forecast after the last row, as predict gives it
         future: futureAt.map((time, i) => ({ time, forecast: Number(formatNumber(r.future[i])), ...spreadFields(r.futureSpread, i) })),
         ...gatesField(gates),
+        ...(warnings.length ? { warnings } : {}),
       }) + '\n',
     );
     return;
@@ -114,6 +116,7 @@ function report(opts: TrainOptions, outDir: string, r: FitResult, gates: GateRes
   lines.push(['method'.padEnd(15), ...names.map((k) => k.toUpperCase().padStart(10))].join(''));
   for (const [m, s] of Object.entries(r.metrics)) lines.push([m.padEnd(15), ...names.map((k) => metricText(s[k]).padStart(10))].join(''));
   lines.push(...intervalTable(r.metrics, r.io.intervals ? null : 'the model has none: its history is too short to size them'));
+  lines.push(...warnings);
   if (r.pretrained) {
     const v = r.pretrained.validation;
     const why = v

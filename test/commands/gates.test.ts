@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkGates, enforceGates, gatesText } from '../../src/commands/gates.js';
+import { baselineWarnings, checkGates, enforceGates, gatesText } from '../../src/commands/gates.js';
 import { GateError } from '../../src/errors.js';
 
 describe('CI gates', () => {
@@ -14,6 +14,15 @@ describe('CI gates', () => {
     expect(checkGates(scores, { failIfWorseThan: 'seasonal_naive' })[0].passed).toBe(false);
     expect(checkGates(scores, { maxMase: 0.8 })[0].passed).toBe(true);
     expect(checkGates(scores, { maxMase: 0.79 })[0].passed).toBe(false);
+  });
+
+  it('warns when the model loses to naive or seasonal naive, without a gate asking', () => {
+    expect(baselineWarnings(scores, 'the test part')).toEqual(["warning: the model's MASE 0.8000 is worse than seasonal naive's 0.7000 on the test part"]);
+    expect(baselineWarnings({ model: { mase: 1.3 }, naive: { mase: 1.2 }, seasonal_naive: { mase: null } }, 'x')).toEqual([
+      "warning: the model's MASE 1.300 is worse than naive's 1.200 on x",
+    ]);
+    expect(baselineWarnings({ model: { mase: 0.5 }, naive: { mase: 1.2 }, seasonal_naive: { mase: 0.5 } }, 'x')).toEqual([]);
+    expect(baselineWarnings({ model: { mase: null }, naive: { mase: 1.2 } }, 'x')).toEqual([]);
   });
 
   it('fails a gate it cannot measure', () => {
