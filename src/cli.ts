@@ -245,6 +245,7 @@ others were written; each failure is listed).`,
     .option('--max-input-mb <n>', MAX_INPUT_HELP, megabytes)
     .option('--target <name>', 'column to forecast (default: the last numeric column)')
     .option('--time-column <name>', 'time column (default: detected)')
+    .option('--horizon <n>', "steps to forecast (default: train's, 12)", positiveInt('--horizon'))
     .addHelpText('after', '\nExample:\n  rnnfc init --data my.csv > my.yaml\n')
     .action(async (opts) => (await import('./commands/init.js')).initCommand(opts));
 

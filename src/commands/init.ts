@@ -5,15 +5,17 @@ import type { Config } from '../config/types.js';
 import { excerpt } from '../data/excerpt.js';
 import { parseHeader, parseSeries } from '../data/parse-csv.js';
 import { UsageError } from '../errors.js';
-import { autoConfigFor } from '../forecast/defaults.js';
+import { settingsFor } from '../forecast/defaults.js';
 import { inputName, readInput } from '../io/input-file.js';
-import { defaultSeason } from '../metrics/season.js';
+import { evaluationSeason } from '../metrics/season.js';
 import { configFromOptions, maxInputBytes } from './common.js';
 
 export interface InitOptions {
   data: string;
   target?: string;
   timeColumn?: string;
+  /** window.horizon (default: train's, DEFAULTS.window.horizon). */
+  horizon?: number;
   maxInputMb?: number;
 }
 
@@ -30,27 +32,18 @@ export async function initCommand(opts: InitOptions): Promise<void> {
     target = candidates[candidates.length - 1];
     if (target === undefined) throw new UsageError(`${source}: no numeric column to forecast; pass --target`);
   }
-  const s = parseSeries(text, {
-    source,
-    timeColumn: opts.timeColumn === 'none' ? null : opts.timeColumn,
-    target,
-    features: [target],
-    missing: 'interpolate',
-  });
+  // exactly the settings config-less `rnnfc train` with the same flags uses (forecast/defaults.ts
+  // settingsFor), so that `train -c` on this config trains the same model
+  const flagged = configFromOptions({ data: opts.data, timeColumn: opts.timeColumn, target, horizon: opts.horizon });
+  const s = parseSeries(text, { source, timeColumn: flagged.data.time_column, target, features: [target], missing: flagged.data.missing });
   const f = s.index.frequency;
-  const season = defaultSeason(f);
   const n = s.columns[target].length;
-  const horizon = Math.max(1, Math.min(season > 1 ? season : 12, Math.floor(n / 10)));
-  // the config-less defaults (as train and backtest choose them without a config), from the rows
-  // before the test period
-  const base = configFromOptions({ data: opts.data, timeColumn: opts.timeColumn, target, horizon });
-  const auto = autoConfigFor(season)(base, s, n - horizon);
+  const chosen = settingsFor(flagged, s, { configless: true });
   const config: Config = {
-    ...auto,
-    // the time column found, the season of the frequency, the ridge penalty to 3 digits
-    data: { ...auto.data, time_column: s.timeColumn },
-    model: { ...auto.model, ridge: Number(auto.model.ridge.toPrecision(3)) },
-    evaluation: { ...auto.evaluation, season },
+    ...chosen,
+    // written out: the time column found and the season the frequency gives (what train infers)
+    data: { ...chosen.data, time_column: s.timeColumn },
+    evaluation: { ...chosen.evaluation, season: evaluationSeason(chosen.evaluation.season, f) },
   };
   const header = ` rnnfc config for ${source}: ${n} rows, every ${f.step} ${f.unit}\n columns: ${columns.map((c) => excerpt(c)).join(', ')}`;
   process.stdout.write(starterYaml(config, header));

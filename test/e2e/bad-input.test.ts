@@ -112,4 +112,18 @@ describe('help, version, check, init', () => {
     expect(res.rows).toBe(72);
     expect(res.frequency).toEqual({ unit: 'month', step: 1 });
   });
+
+  it('init writes exactly what config-less train uses: train -c on it makes the same forecasts', () => {
+    const dir = scratch();
+    const flags = ['--data', `${F}/monthly.csv`, '--target', 'value', '--horizon', '6'];
+    const i = rnnfc(dir, ['init', ...flags]);
+    expect(i.code, i.stderr).toBe(0);
+    expect(i.stdout).toMatch(/horizon: 6/);
+    writeFileSync(join(dir, 'my.yaml'), i.stdout);
+    const fromInit = rnnfc(dir, ['train', '-c', 'my.yaml', '--epochs', '2', '--out', 'runs/init', '--quiet']);
+    expect(fromInit.code, fromInit.stderr).toBe(0);
+    const configless = rnnfc(dir, ['train', ...flags, '--epochs', '2', '--out', 'runs/flags', '--quiet']);
+    expect(configless.code, configless.stderr).toBe(0);
+    for (const f of ['forecast.csv', 'metrics.json']) expect(readFileSync(join(dir, 'runs/init', f), 'utf8')).toBe(readFileSync(join(dir, 'runs/flags', f), 'utf8'));
+  });
 });
