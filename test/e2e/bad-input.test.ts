@@ -124,6 +124,7 @@ describe('help, version, check, init', () => {
     expect(fromInit.code, fromInit.stderr).toBe(0);
     const configless = rnnfc(dir, ['train', ...flags, '--epochs', '2', '--out', 'runs/flags', '--quiet']);
     expect(configless.code, configless.stderr).toBe(0);
-    for (const f of ['forecast.csv', 'metrics.json']) expect(readFileSync(join(dir, 'runs/init', f), 'utf8')).toBe(readFileSync(join(dir, 'runs/flags', f), 'utf8'));
+    for (const f of ['forecast.csv', 'metrics.json'])
+      expect(readFileSync(join(dir, 'runs/init', f), 'utf8')).toBe(readFileSync(join(dir, 'runs/flags', f), 'utf8'));
   });
 });
