@@ -1,6 +1,7 @@
 import { panelRunFiles, pooledOf, roundChoice } from '../artifacts/panel-writer.js';
 import { loadPretrained } from '../artifacts/pretrained-files.js';
 import { membersFields, pretrainedFields, roundScores, runFiles } from '../artifacts/run-writer.js';
+import { transformsFlow } from '../config/render.js';
 import { type Config, isPanel } from '../config/types.js';
 import { keyText } from '../data/panel.js';
 import { gapsText } from '../data/parse-csv.js';
@@ -70,7 +71,7 @@ export async function trainCommand(opts: TrainOptions): Promise<void> {
   await out.commit(files);
   // the gates are checked once the run is written: a failed gate keeps the run to look at
   const gates = checkGates(result.metrics, opts);
-  report(opts, out.dir, result, gates, cfg.training.epochs, futureTimesOf(series, result.future.length), series.gaps);
+  report(opts, out.dir, result, gates, cfg.training.epochs, futureTimesOf(series, result.future.length), series.gaps, opts.config ? undefined : cfg);
   enforceGates(gates, 'the test part');
 }
 
@@ -80,7 +81,16 @@ function futureTimesOf(series: Series, steps: number): (string | number)[] {
   return futureTimes(idx, steps).map((t) => (isNumericIndex(idx.format) ? Number(formatTime(t, idx.format)) : formatTime(t, idx.format)));
 }
 
-function report(opts: TrainOptions, outDir: string, r: FitResult, gates: GateResult[], epochs: number, futureAt: (string | number)[], gaps?: Gaps): void {
+function report(
+  opts: TrainOptions,
+  outDir: string,
+  r: FitResult,
+  gates: GateResult[],
+  epochs: number,
+  futureAt: (string | number)[],
+  gaps?: Gaps,
+  chosen?: Config,
+): void {
   const warnings = baselineWarnings(r.metrics, 'the test part');
   if (opts.json) {
     process.stdout.write(
@@ -117,6 +127,7 @@ function report(opts: TrainOptions, outDir: string, r: FitResult, gates: GateRes
   for (const [m, s] of Object.entries(r.metrics)) lines.push([m.padEnd(15), ...names.map((k) => metricText(s[k]).padStart(10))].join(''));
   lines.push(...intervalTable(r.metrics, r.io.intervals ? null : 'the model has none: its history is too short to size them'));
   lines.push(...warnings);
+  if (chosen) lines.push(`settings chosen from the data: ${chosenText(chosen, r)}`);
   if (r.pretrained) {
     const v = r.pretrained.validation;
     const why = v
@@ -136,6 +147,25 @@ function report(opts: TrainOptions, outDir: string, r: FitResult, gates: GateRes
   lines.push(`wrote ${outDir} (backend ${r.backend}${th}, ${ran}, ${r.trainSeconds.toFixed(1)} s)`);
   lines.push(...gatesText(gates));
   process.stdout.write(lines.join('\n') + '\n');
+}
+
+/**
+ * What the config-less defaults chose, in one line (config.yaml has it all): the transforms, the
+ * lookback, the ridge penalty, the validation rows and what became of the network beside the
+ * linear path (trained and kept, kept at zero because the linear path alone did better on
+ * validation, or not trained for want of validation rows).
+ */
+export function chosenText(cfg: Config, r: Pick<FitResult, 'history' | 'bestEpoch'>): string {
+  const transforms = cfg.transforms.length ? transformsFlow(cfg.transforms).replace(/[{}]/g, '').replace(/: /g, ' ') : 'none';
+  const cell = cfg.model.cell.toUpperCase();
+  const network = !cfg.model.linear
+    ? `${cell} trained alone`
+    : r.history.length === 0
+      ? `${cell} not trained (no validation rows to judge it by): the linear path alone`
+      : r.bestEpoch === 0
+        ? `${cell} left at zero (the linear path alone did better on validation)`
+        : `${cell} correction kept (epoch ${r.bestEpoch})`;
+  return `transforms ${transforms}; lookback ${cfg.window.lookback}; ridge ${Number(cfg.model.ridge.toPrecision(3))}; ${cfg.training.validation_size} validation rows; ${network}`;
 }
 
 /** `rnnfc train` on a panel (data.id_column): every series fitted, one run directory, pooled and per-series scores. */
