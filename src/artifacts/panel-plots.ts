@@ -87,6 +87,7 @@ export async function panelPlotFiles(
       test: { t: test.map((r) => isoTime(r[0]).t), actual: test.map((r) => cellNumber(r[2])), forecast: test.map((r) => cellNumber(r[3])) },
       future: { t: future.map((r) => isoTime(r[0]).t), forecast: future.map((r) => cellNumber(r[3])) },
       temporal: times.length > 0 ? !times[0].numeric : !(s && isNumericIndex(s.index.format)),
+      ...(s ? { xTitle: s.timeColumn ?? 'row', yTitle: s.target, frequency: s.index.frequency } : {}),
       // the intervals of the test and future rows, one band per level of the lower_<L>/upper_<L> columns
       bands: levels.map(({ level, lower, upper }) => ({
         level,

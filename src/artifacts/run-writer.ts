@@ -86,6 +86,21 @@ export function pipelineFileOf(cfg: Config, series: Series, r: FitResult): Pipel
   };
 }
 
+/**
+ * What made the forecast, for the plot's title: the network (or the linear path with the network
+ * beside it, or left at zero), and what it was averaged with.
+ */
+export function forecastTitle(cfg: Config, r: Pick<FitResult, 'io' | 'history' | 'bestEpoch'>): string {
+  const cell = cfg.model.cell.toUpperCase();
+  const own = !cfg.model.linear ? cell : r.history.length > 0 && r.bestEpoch > 0 ? `linear path + ${cell}` : `linear path (${cell} at zero)`;
+  const others = [
+    ...(r.io.pretrained?.use === 'mean' ? ['the pretrained network', ...(r.io.pretrained.theta ? ['the Theta method'] : [])] : []),
+    ...(r.io.holt ? ["Holt's damped trend"] : []),
+  ];
+  const mixed = others.length ? `, averaged with ${others.length > 1 ? `${others.slice(0, -1).join(', ')} and ${others[others.length - 1]}` : others[0]}` : '';
+  return `${r.io.mode} ${own}${mixed}${r.io.damping !== undefined ? `, trend damped (phi ${r.io.damping})` : ''}`;
+}
+
 /** metrics.json's content for a fitted series. */
 export function metricsFileOf(series: Series, r: FitResult): MetricsFile {
   const idx = series.index;
@@ -157,7 +172,10 @@ export async function runFiles(cfg: Config, series: Series, r: FitResult, facts:
     const ptimes = iso === idx.format ? times : idx.times.map((t) => formatTime(t, iso));
     const pfut = iso === idx.format ? fut : futureAt.map((t) => formatTime(t, iso));
     files['plot.svg'] = await renderForecastSvg({
-      title: `${cfg.data.target}: ${r.io.mode} ${cfg.model.cell.toUpperCase()} forecast`,
+      title: `${cfg.data.target}: ${forecastTitle(cfg, r)}`,
+      xTitle: series.timeColumn ?? 'row',
+      yTitle: cfg.data.target,
+      frequency: idx.frequency,
       history: { t: ptimes.slice(0, origin), y: Array.from(target.subarray(0, origin)) },
       test: { t: ptimes.slice(origin), actual: Array.from(r.test.actual), forecast: Array.from(r.test.forecast) },
       future: { t: pfut, forecast: Array.from(r.future) },

@@ -1,5 +1,12 @@
+import type { Frequency } from '../types.js';
+
 export interface ForecastPlotInput {
   title: string;
+  /** Axis titles: the time column's and the target's names (default: time, value). */
+  xTitle?: string;
+  yTitle?: string;
+  /** The data's frequency: the time axis labels say what fits it (dates and hours for sub-daily data). */
+  frequency?: Frequency;
   history: { t: string[]; y: number[] };
   test: { t: string[]; actual: number[]; forecast: number[] };
   future: { t: string[]; forecast: number[] };
@@ -24,12 +31,39 @@ interface Row {
   series: string;
 }
 
+/**
+ * An ISO time (2000, 2000-01, 2000-01-31, 2000-01-31T12:00:00 with or without Z) as UTC epoch
+ * milliseconds: the chart draws UTC, whatever the machine's time zone (a time without a zone would
+ * otherwise be read as local time and drawn shifted).
+ */
+export function utcInstant(s: string): number {
+  if (/^\d{4}$/.test(s)) return Date.UTC(Number(s), 0, 1);
+  return Date.parse(/T\d\d:\d\d(:\d\d(\.\d+)?)?$/.test(s) ? `${s}Z` : s);
+}
+
+/** The time axis' label format for a frequency (d3 time format, read in UTC). */
+export function timeAxisFormat(f?: Frequency): string {
+  switch (f?.unit) {
+    case 'minute':
+    case 'hour':
+      return '%Y-%m-%d %H:%M';
+    case 'month':
+      return '%Y-%m';
+    case 'quarter':
+      return '%Y-Q%q';
+    case 'year':
+      return '%Y';
+    default:
+      return '%Y-%m-%d';
+  }
+}
+
 function rows(t: string[], y: number[], series: string, temporal: boolean): Row[] {
   const n = Math.min(t.length, y.length);
   const out: Row[] = [];
   for (let i = 0; i < n; i++) {
     const v = y[i];
-    out.push({ t: temporal ? t[i] : Number(t[i]), y: Number.isFinite(v) ? v : null, series });
+    out.push({ t: temporal ? utcInstant(t[i]) : Number(t[i]), y: Number.isFinite(v) ? v : null, series });
   }
   return out;
 }
@@ -38,20 +72,31 @@ function rows(t: string[], y: number[], series: string, temporal: boolean): Row[
 export function forecastSpec(input: ForecastPlotInput): Record<string, unknown> {
   const { history, test, future, temporal } = input;
   const start = Math.max(0, history.t.length - MAX_HISTORY_POINTS);
+  // the actual line runs on from the history's last point, so the two join at the test origin
+  const joinT = history.t.length > 0 && test.t.length > 0 ? history.t.slice(-1) : [];
+  const joinY = joinT.length ? history.y.slice(-1) : [];
   const values = [
     ...rows(history.t.slice(start), history.y.slice(start), SERIES.history, temporal),
-    ...rows(test.t, test.actual, SERIES.testActual, temporal),
+    ...rows([...joinT, ...test.t], [...joinY, ...test.actual], SERIES.testActual, temporal),
     ...rows(test.t, test.forecast, SERIES.testForecast, temporal),
     ...rows(future.t, future.forecast, SERIES.future, temporal),
   ];
   const domain = [SERIES.history, SERIES.testActual, SERIES.testForecast, SERIES.future];
-  const x = temporal ? { field: 't', type: 'temporal', title: 'time' } : { field: 't', type: 'quantitative', title: 'index', axis: { format: 'd' } };
+  const x = temporal
+    ? {
+        field: 't',
+        type: 'temporal',
+        title: input.xTitle ?? 'time',
+        scale: { type: 'utc' },
+        axis: { format: timeAxisFormat(input.frequency), labelOverlap: true },
+      }
+    : { field: 't', type: 'quantitative', title: input.xTitle ?? 'index', axis: { format: 'd' } };
   const lines = {
     data: { values },
     mark: { type: 'line', strokeWidth: 1.5 },
     encoding: {
       x,
-      y: { field: 'y', type: 'quantitative', title: 'value', scale: { zero: false } },
+      y: { field: 'y', type: 'quantitative', title: input.yTitle ?? 'value', scale: { zero: false } },
       color: {
         field: 'series',
         type: 'nominal',
@@ -76,26 +121,46 @@ export function forecastSpec(input: ForecastPlotInput): Record<string, unknown> 
     },
   };
   const frame = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', width: 800, height: 300, background: 'white' };
+  // a dashed rule at the test origin (the first test step)
+  const origin = test.t.length
+    ? [
+        {
+          data: { values: [{ t: temporal ? utcInstant(test.t[0]) : Number(test.t[0]), label: 'test origin' }] },
+          layer: [
+            { mark: { type: 'rule', color: '#555', strokeDash: [2, 3] }, encoding: { x } },
+            {
+              mark: { type: 'text', align: 'left', dx: 3, dy: -4, baseline: 'bottom', color: '#555', fontSize: 10 },
+              encoding: { x, y: { value: 0 }, text: { field: 'label' } },
+            },
+          ],
+        },
+      ]
+    : [];
+  const notes = [
+    ...(start > 0 ? [`history: the last ${MAX_HISTORY_POINTS} of ${history.t.length} points`] : []),
+    ...((input.bands ?? []).length
+      ? [
+          `shaded: ${[...(input.bands ?? [])]
+            .map((b) => b.level)
+            .sort((a, b) => a - b)
+            .map((l) => `${l}%`)
+            .join(' and ')} prediction intervals`,
+        ]
+      : []),
+  ];
+  const title = notes.length ? { text: input.title, subtitle: notes.join('; ') } : input.title;
   const bands = [...(input.bands ?? [])].sort((a, b) => b.level - a.level);
-  if (bands.length === 0) return { ...frame, title: input.title, ...lines };
   // shaded bands behind the lines, the widest palest
   const areas = bands.map((b, i) => ({
     data: {
       values: b.t
-        .map((t, k) => ({ t: temporal ? t : Number(t), lower: b.lower[k], upper: b.upper[k] }))
+        .map((t, k) => ({ t: temporal ? utcInstant(t) : Number(t), lower: b.lower[k], upper: b.upper[k] }))
         .filter((r) => Number.isFinite(r.lower) && Number.isFinite(r.upper)),
     },
     mark: { type: 'area', color: COLORS[1], opacity: 0.12 + (0.12 * i) / Math.max(1, bands.length - 1) },
     encoding: { x, y: { field: 'lower', type: 'quantitative' }, y2: { field: 'upper' } },
   }));
-  const title = {
-    text: input.title,
-    subtitle: `shaded: ${bands
-      .map((b) => `${b.level}%`)
-      .reverse()
-      .join(' and ')} prediction intervals`,
-  };
-  return { ...frame, title, layer: [...areas, lines] };
+  return { ...frame, title, layer: [...areas, lines, ...origin] };
 }
 
 /** Render the forecast chart to an SVG string (vega/vega-lite loaded lazily). */

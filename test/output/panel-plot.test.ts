@@ -155,17 +155,20 @@ describe('plot.svg of a panel', () => {
         },
       ],
       7,
-    ) as { vconcat: { title: string; data: { values: { t: string; y: number; series: string }[] } }[] };
+    ) as { vconcat: { title: string; layer: { data: { values: { t: number; y: number; series: string }[] } }[] }[] };
     expect(spec.vconcat).toHaveLength(1);
     expect((spec as unknown as { title: { text: string } }).title.text).toBe('7 series: the best by MASE relative to seasonal naive');
     expect((panelForecastSpec([], 0) as { title: { text: string } }).title.text).toBe('0 series');
     expect(spec.vconcat[0].title).toBe("best: x / y (MASE 0.25 × seasonal naive's)");
-    expect(spec.vconcat[0].data.values.map((v) => `${v.series} ${v.t} ${v.y}`)).toEqual([
-      'history 2000-01 1',
-      'history 2000-02 2',
-      'test actual 2000-03 3',
-      'test forecast 2000-03 2.5',
-      'future forecast 2000-04 4',
+    // times as UTC instants; the actual line starts at the last history point
+    const month = (m: number) => Date.UTC(2000, m - 1, 1);
+    expect(spec.vconcat[0].layer[0].data.values.map((v) => `${v.series} ${v.t} ${v.y}`)).toEqual([
+      `history ${month(1)} 1`,
+      `history ${month(2)} 2`,
+      `test actual ${month(2)} 2`,
+      `test actual ${month(3)} 3`,
+      `test forecast ${month(3)} 2.5`,
+      `future forecast ${month(4)} 4`,
     ]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ForecastPlotInput, forecastSpec, renderForecastSvg } from '../../src/output/plot.js';
+import { type ForecastPlotInput, forecastSpec, renderForecastSvg, timeAxisFormat, utcInstant } from '../../src/output/plot.js';
 
 const days = (start: number, n: number) => Array.from({ length: n }, (_, i) => new Date(Date.UTC(2020, 0, 1 + start + i)).toISOString().slice(0, 10));
 
@@ -27,10 +27,23 @@ describe('renderForecastSvg', () => {
       temporal: false,
     };
     const spec = forecastSpec(input) as any;
-    const hist = spec.data.values.filter((r: any) => r.series === 'history');
+    const [lines, origin] = spec.layer;
+    const hist = lines.data.values.filter((r: any) => r.series === 'history');
     expect(hist.length).toBe(500);
     expect(hist[0].t).toBe(1500);
-    expect(spec.encoding.x.type).toBe('quantitative');
+    expect(lines.encoding.x.type).toBe('quantitative');
+    // the cut is said in the subtitle; the test origin is a rule at the first test step
+    expect(spec.title).toEqual({ text: 'idx', subtitle: 'history: the last 500 of 2000 points' });
+    expect(origin.data.values).toEqual([{ t: 2000, label: 'test origin' }]);
+    expect(origin.layer.map((l: any) => l.mark.type)).toEqual(['rule', 'text']);
+    // the actual line starts at the last history point, so history and test actuals join
+    expect(lines.data.values.filter((r: any) => r.series === 'test actual').map((r: any) => [r.t, r.y])).toEqual([
+      [1999, 1999 % 7],
+      [2000, 1],
+      [2001, 2],
+      [2002, 3],
+      [2003, 4],
+    ]);
     const svg = await renderForecastSvg(input);
     expect(svg).toContain('<svg');
     expect(svg).toContain('future forecast');
@@ -51,8 +64,9 @@ describe('renderForecastSvg', () => {
     };
     const spec = forecastSpec(input) as any;
     expect(spec.title).toEqual({ text: 'bands', subtitle: 'shaded: 80% and 95% prediction intervals' });
-    expect(spec.layer).toHaveLength(3);
-    const [wide, narrow, lines] = spec.layer;
+    expect(spec.layer).toHaveLength(4);
+    const [wide, narrow, lines, origin] = spec.layer;
+    expect(origin.data.values[0].t).toBe(Date.UTC(2020, 0, 11));
     expect(wide.mark.type).toBe('area');
     expect(wide.mark.opacity).toBeLessThan(narrow.mark.opacity);
     // the 95% band first; a step without a finite bound is left out
@@ -61,7 +75,34 @@ describe('renderForecastSvg', () => {
     expect(lines.encoding.color.scale.domain).toContain('future forecast');
     const svg = await renderForecastSvg(input);
     expect(svg.match(/aria-roledescription="area mark container"/g)).toHaveLength(2);
-    // without bands, the chart is the lines alone
-    expect((forecastSpec({ ...input, bands: [] }) as any).mark.type).toBe('line');
+    // without bands, the chart is the lines and the origin
+    expect((forecastSpec({ ...input, bands: [] }) as any).layer.map((l: any) => l.mark?.type ?? 'origin')).toEqual(['line', 'origin']);
   }, 30000);
+
+  it('draws times in UTC whatever the zone, labels them as the frequency suits, and titles the axes from the data', () => {
+    expect(utcInstant('2000')).toBe(Date.UTC(2000, 0, 1));
+    expect(utcInstant('2000-03')).toBe(Date.UTC(2000, 2, 1));
+    expect(utcInstant('2000-03-04')).toBe(Date.UTC(2000, 2, 4));
+    // a time without a zone is UTC (a browser or vega would read it as local time)
+    expect(utcInstant('2000-03-04T05:30:00')).toBe(Date.UTC(2000, 2, 4, 5, 30));
+    expect(utcInstant('2000-03-04T05:30:00Z')).toBe(Date.UTC(2000, 2, 4, 5, 30));
+    expect(timeAxisFormat({ unit: 'minute', step: 30 })).toBe('%Y-%m-%d %H:%M');
+    expect(timeAxisFormat({ unit: 'day', step: 1 })).toBe('%Y-%m-%d');
+    expect(timeAxisFormat({ unit: 'month', step: 1 })).toBe('%Y-%m');
+    expect(timeAxisFormat({ unit: 'year', step: 1 })).toBe('%Y');
+    const spec = forecastSpec({
+      title: 't',
+      xTitle: 'timestamp',
+      yTitle: 'demand_mw',
+      frequency: { unit: 'minute', step: 30 },
+      history: { t: ['2000-01-01T00:00:00', '2000-01-01T00:30:00'], y: [1, 2] },
+      test: { t: ['2000-01-01T01:00:00'], actual: [3], forecast: [3] },
+      future: { t: ['2000-01-01T01:30:00'], forecast: [4] },
+      temporal: true,
+    }) as any;
+    const x = spec.layer[0].encoding.x;
+    expect(x).toMatchObject({ type: 'temporal', title: 'timestamp', scale: { type: 'utc' }, axis: { format: '%Y-%m-%d %H:%M' } });
+    expect(spec.layer[0].encoding.y.title).toBe('demand_mw');
+    expect(spec.layer[0].data.values[0].t).toBe(Date.UTC(2000, 0, 1));
+  });
 });
