@@ -166,7 +166,9 @@ export async function runFiles(cfg: Config, series: Series, r: FitResult, facts:
     'forecast.csv': forecastCsv,
   };
   if (cfg.output.plot) {
-    const { renderForecastSvg } = await import('../output/plot.js');
+    const { renderForecastSvg, renderSpecSvg, trainingSpec } = await import('../output/plot.js');
+    // the training view: loss, validation loss and gradient norm per epoch (none when no epoch ran)
+    if (r.history.length > 0) files['training.svg'] = await renderSpecSvg(trainingSpec(`${cfg.data.target}: training`, r.history, r.bestEpoch));
     // the plot parses times, so it gets them in ISO spelling
     const iso = isoFormat(idx.format);
     const ptimes = iso === idx.format ? times : idx.times.map((t) => formatTime(t, iso));

@@ -179,3 +179,61 @@ export async function renderSpecSvg(spec: Record<string, unknown>): Promise<stri
     view.finalize();
   }
 }
+
+/** One epoch as the training view draws it (history.csv's columns). */
+export interface TrainingPoint {
+  epoch: number;
+  loss: number;
+  valLoss: number | null;
+  gradNorm: number;
+}
+
+/**
+ * The training view (training.svg): the training and validation loss per epoch above, the mean
+ * gradient norm below, and a rule at the epoch whose weights the model kept (0: the starting
+ * weights, when training never beat them on validation).
+ */
+export function trainingSpec(title: string, history: TrainingPoint[], kept: number): Record<string, unknown> {
+  const finite = (v: number | null) => (v !== null && Number.isFinite(v) ? v : null);
+  const losses = history.flatMap((h) => [
+    { epoch: h.epoch, value: finite(h.loss), series: 'training loss' },
+    ...(h.valLoss === null ? [] : [{ epoch: h.epoch, value: finite(h.valLoss), series: 'validation loss' }]),
+  ]);
+  const x = { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { format: 'd' } };
+  const rule = {
+    data: { values: [{ epoch: kept, label: kept === 0 ? 'kept: the starting weights' : `kept: epoch ${kept}` }] },
+    layer: [
+      { mark: { type: 'rule', color: '#555', strokeDash: [2, 3] }, encoding: { x } },
+      {
+        mark: { type: 'text', align: 'left', dx: 3, baseline: 'top', color: '#555', fontSize: 10 },
+        encoding: { x, y: { value: 2 }, text: { field: 'label' } },
+      },
+    ],
+  };
+  const panel = (values: Record<string, unknown>[], y: string, field: string, color: Record<string, unknown>) => ({
+    width: 800,
+    height: 180,
+    layer: [
+      {
+        data: { values },
+        mark: { type: 'line', point: values.length < 40 },
+        encoding: { x, y: { field, type: 'quantitative', title: y, scale: { zero: false } }, color },
+      },
+      rule,
+    ],
+  });
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    background: 'white',
+    title: { text: title, subtitle: `${history.length} epoch${history.length === 1 ? '' : 's'}` },
+    vconcat: [
+      panel(losses, 'loss', 'value', { field: 'series', type: 'nominal', title: null, scale: { range: [COLORS[1], COLORS[2]] }, legend: { orient: 'top' } }),
+      panel(
+        history.map((h) => ({ epoch: h.epoch, grad_norm: finite(h.gradNorm) })),
+        'gradient norm',
+        'grad_norm',
+        { value: COLORS[0] },
+      ),
+    ],
+  };
+}

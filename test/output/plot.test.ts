@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ForecastPlotInput, forecastSpec, renderForecastSvg, timeAxisFormat, utcInstant } from '../../src/output/plot.js';
+import { type ForecastPlotInput, forecastSpec, renderForecastSvg, renderSpecSvg, timeAxisFormat, trainingSpec, utcInstant } from '../../src/output/plot.js';
 
 const days = (start: number, n: number) => Array.from({ length: n }, (_, i) => new Date(Date.UTC(2020, 0, 1 + start + i)).toISOString().slice(0, 10));
 
@@ -105,4 +105,27 @@ describe('renderForecastSvg', () => {
     expect(spec.layer[0].encoding.y.title).toBe('demand_mw');
     expect(spec.layer[0].data.values[0].t).toBe(Date.UTC(2000, 0, 1));
   });
+
+  it('training.svg: the losses per epoch above, the gradient norm below, a rule at the epoch kept', async () => {
+    const history = [
+      { epoch: 1, loss: 0.5, valLoss: 0.6, gradNorm: 1.2 },
+      { epoch: 2, loss: 0.4, valLoss: 0.55, gradNorm: 0.9 },
+      { epoch: 3, loss: 0.35, valLoss: 0.58, gradNorm: Number.NaN },
+    ];
+    const spec = trainingSpec('y: training', history, 2) as any;
+    expect(spec.title).toEqual({ text: 'y: training', subtitle: '3 epochs' });
+    const [losses, norms] = spec.vconcat;
+    expect(losses.layer[0].data.values.filter((v: any) => v.series === 'validation loss').map((v: any) => v.value)).toEqual([0.6, 0.55, 0.58]);
+    expect(losses.layer[0].data.values.filter((v: any) => v.series === 'training loss')).toHaveLength(3);
+    // a gradient norm that is not finite is a gap, not a point
+    expect(norms.layer[0].data.values.map((v: any) => v.grad_norm)).toEqual([1.2, 0.9, null]);
+    expect(losses.layer[1].data.values).toEqual([{ epoch: 2, label: 'kept: epoch 2' }]);
+    // without validation rows there is no validation loss; epoch 0 is the starting weights
+    const none = trainingSpec('t', [{ epoch: 1, loss: 1, valLoss: null, gradNorm: 1 }], 0) as any;
+    expect(none.vconcat[0].layer[0].data.values.map((v: any) => v.series)).toEqual(['training loss']);
+    expect(none.vconcat[0].layer[1].data.values[0].label).toBe('kept: the starting weights');
+    const svg = await renderSpecSvg(spec);
+    expect(svg).toContain('kept: epoch 2');
+    expect(svg).toContain('gradient norm');
+  }, 30000);
 });
