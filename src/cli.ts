@@ -187,12 +187,13 @@ others were written; each failure is listed).`,
     .action(async (opts) => (await import('./commands/check.js')).checkCommand(opts));
 
   gateFlags(
-    dataFlags(program.command('backtest').description('rolling-origin evaluation: refit and forecast from several origins; writes nothing')),
+    dataFlags(program.command('backtest').description('rolling-origin evaluation: refit and forecast from several origins; writes nothing but --plot')),
     'the mean over the origins (a panel: pooled over its series)',
   )
     .option('--season <m>', 'seasonal period for MASE and seasonal naive (default: evaluation.season or from the frequency)', positiveInt('--season'))
     .option('--origins <k>', 'number of forecast origins', positiveInt('--origins'), 3)
     .option('--step <n>', 'rows between origins (default: ceil(horizon/2))', positiveInt('--step'))
+    .option('--plot <file.svg>', "draw each origin's forecast against the actuals into this SVG file (one series)")
     .option('--threads <n>', THREADS_HELP, threadCount)
     .option('--json', 'print one JSON result on stdout')
     .option('-q, --quiet', 'print nothing but errors')

@@ -1,12 +1,17 @@
+import { checkOutputFile, writeOutputFile } from '../artifacts/output-file.js';
 import { roundChoice } from '../artifacts/panel-writer.js';
 import { loadPretrained } from '../artifacts/pretrained-files.js';
 import { roundScores } from '../artifacts/run-writer.js';
 import { type Config, isPanel } from '../config/types.js';
+import { formatTime, isNumericIndex, isoFormat } from '../data/time.js';
+import { UsageError } from '../errors.js';
 import { type BacktestResult, backtest, defaultStep } from '../forecast/backtest.js';
 import { autoConfigFor, CONFIGLESS_PRETRAINED, panelSettingsFor } from '../forecast/defaults.js';
 import { backtestPanel, type PanelBacktestResult } from '../forecast/panel-backtest.js';
 import { useText } from '../forecast/pretrained.js';
 import { evaluationSeason } from '../metrics/season.js';
+import { type BacktestPlotInput, backtestSpec, renderSpecSvg } from '../output/plot.js';
+import type { Series } from '../types.js';
 import {
   computeOptions,
   configFromOptions,
@@ -24,18 +29,26 @@ import {
 } from './common.js';
 import { checkGates, enforceGates, type GateOptions, type GateResult, gatesField, gatesText } from './gates.js';
 
-export interface BacktestCommandOptions extends DataFlagOptions, GateOptions {
+export interface BacktestCommandOptions extends Omit<DataFlagOptions, 'plot'>, GateOptions {
   origins?: number;
   step?: number;
+  /** --plot: an SVG file to draw each origin's forecast against the actuals in. */
+  plot?: string;
 }
 
-/** `rnnfc backtest`: rolling-origin evaluation; prints results, writes nothing. */
+/** `rnnfc backtest`: rolling-origin evaluation; prints results, writes nothing but the --plot file. */
 export async function backtestCommand(opts: BacktestCommandOptions): Promise<void> {
   const t0 = performance.now();
   // --season sets the season backtest scores with (below), not evaluation.season: a season the
   // frequency gives stays inferred, as the fit infers it, and is not checked as a chosen one
-  const cfg = configFromOptions({ ...opts, season: undefined });
-  if (isPanel(cfg.data)) return backtestPanelCommand(cfg, opts, t0);
+  const cfg = configFromOptions({ ...opts, season: undefined, plot: undefined });
+  const plotFile = opts.plot;
+  if (isPanel(cfg.data)) {
+    if (plotFile !== undefined) throw new UsageError('backtest --plot draws one series; a panel has several (train -c writes their plots)');
+    return backtestPanelCommand(cfg, opts, t0);
+  }
+  // a file that cannot be written is refused before anything trains
+  if (plotFile !== undefined) checkOutputFile(plotFile, '--plot');
   const series = readConfiguredSeries(cfg, opts);
   const H = cfg.window.horizon;
   const season = opts.season ?? evaluationSeason(cfg.evaluation.season, series.index.frequency);
@@ -66,6 +79,7 @@ export async function backtestCommand(opts: BacktestCommandOptions): Promise<voi
     }),
   );
   const seconds = (performance.now() - t0) / 1000;
+  if (plotFile !== undefined) await writeOutputFile(plotFile, await renderSpecSvg(backtestSpec(backtestPlotInput(cfg, series, r))));
   const gates = checkGates(r.mean, opts);
   if (opts.json) {
     process.stdout.write(
@@ -93,6 +107,28 @@ export async function backtestCommand(opts: BacktestCommandOptions): Promise<voi
           .join(''),
     );
   enforceGates(gates, `the mean over ${r.origins.length} origins`);
+}
+
+/** What `backtest --plot` draws of a series' backtest: the actuals and each origin's forecast, times in ISO spelling. */
+export function backtestPlotInput(cfg: Config, series: Series, r: BacktestResult): BacktestPlotInput {
+  const idx = series.index;
+  const iso = isoFormat(idx.format);
+  const times = idx.times.map((t) => formatTime(t, iso));
+  return {
+    title: `${cfg.data.target}: backtest, ${r.origins.length} origin${r.origins.length === 1 ? '' : 's'} ${r.step} rows apart, horizon ${r.horizon}`,
+    xTitle: series.timeColumn ?? 'row',
+    yTitle: cfg.data.target,
+    frequency: idx.frequency,
+    temporal: !isNumericIndex(idx.format),
+    series: { t: times, y: Array.from(series.columns[cfg.data.target]) },
+    origins: r.origins.map((o) => ({
+      origin: times[o.train_end],
+      t: times.slice(o.train_end, o.train_end + o.forecast.length),
+      forecast: o.forecast,
+      lower95: o.intervals?.lower_95,
+      upper95: o.intervals?.upper_95,
+    })),
+  };
 }
 
 function table(r: BacktestResult, cfg: Config, seconds: number): string {
@@ -137,7 +173,7 @@ async function backtestPanelCommand(cfg: Config, opts: BacktestCommandOptions, t
       origins,
       step,
       configless: !opts.config,
-      settingsFor: (scope) => panelSettingsFor({ ...scfg, model: { ...scfg.model, scope } }, panel.frequency, defaultsOptions(opts)),
+      settingsFor: (scope) => panelSettingsFor({ ...scfg, model: { ...scfg.model, scope } }, panel.frequency, defaultsOptions({ ...opts, plot: undefined })),
       // config-less without --scope: each origin's scope is chosen from the rows before it
       choose: !opts.config && opts.scope === undefined,
       ...computeOptions(cfg, opts),

@@ -237,3 +237,97 @@ export function trainingSpec(title: string, history: TrainingPoint[], kept: numb
     ],
   };
 }
+
+/** What a backtest plot draws: the series and each origin's forecast (times as ISO text, or row numbers). */
+export interface BacktestPlotInput {
+  title: string;
+  xTitle?: string;
+  yTitle?: string;
+  frequency?: Frequency;
+  temporal: boolean;
+  series: { t: string[]; y: number[] };
+  origins: { origin: string; t: string[]; forecast: number[]; lower95?: (number | null)[]; upper95?: (number | null)[] }[];
+}
+
+/**
+ * The backtest plot (`backtest --plot`): the actual series (from a horizon's length before the
+ * first origin, at most MAX_HISTORY_POINTS points back) and each origin's forecast in a colour of
+ * its own, with its 95% interval shaded when it has one and a rule at the origin.
+ */
+export function backtestSpec(input: BacktestPlotInput): Record<string, unknown> {
+  const { temporal } = input;
+  const at = (t: string) => (temporal ? utcInstant(t) : Number(t));
+  const first = input.origins.reduce((m, o) => Math.min(m, at(o.origin)), Number.POSITIVE_INFINITY);
+  const firstIndex = input.series.t.findIndex((t) => at(t) >= first);
+  const span = Math.max(...input.origins.map((o) => o.t.length), 1);
+  const from = Math.max(0, (firstIndex < 0 ? input.series.t.length : firstIndex) - Math.max(3 * span, 24), input.series.t.length - MAX_HISTORY_POINTS);
+  const names = input.origins.map((o) => `origin ${o.origin}`);
+  const palette = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22'];
+  const x = temporal
+    ? {
+        field: 't',
+        type: 'temporal',
+        title: input.xTitle ?? 'time',
+        scale: { type: 'utc' },
+        axis: { format: timeAxisFormat(input.frequency), labelOverlap: true },
+      }
+    : { field: 't', type: 'quantitative', title: input.xTitle ?? 'index', axis: { format: 'd' } };
+  const color = {
+    field: 'series',
+    type: 'nominal',
+    title: null,
+    scale: { domain: ['actual', ...names], range: ['#7f7f7f', ...palette] },
+    legend: { orient: 'top' },
+  };
+  const values = [
+    ...rows(input.series.t.slice(from), input.series.y.slice(from), 'actual', temporal),
+    ...input.origins.flatMap((o, i) => rows(o.t, o.forecast, names[i], temporal)),
+  ];
+  const bands = input.origins.flatMap((o, i) =>
+    o.lower95 && o.upper95
+      ? o.t.flatMap((t, k) => {
+          const lo = o.lower95?.[k];
+          const hi = o.upper95?.[k];
+          return typeof lo === 'number' && typeof hi === 'number' && Number.isFinite(lo) && Number.isFinite(hi)
+            ? [{ t: at(t), lower: lo, upper: hi, series: names[i] }]
+            : [];
+        })
+      : [],
+  );
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: 800,
+    height: 300,
+    background: 'white',
+    title: {
+      text: input.title,
+      subtitle: `${input.origins.length} origin${input.origins.length === 1 ? '' : 's'}${bands.length ? '; shaded: 95% prediction intervals' : ''}`,
+    },
+    layer: [
+      ...(bands.length
+        ? [
+            {
+              data: { values: bands },
+              mark: { type: 'area', opacity: 0.15 },
+              encoding: { x, y: { field: 'lower', type: 'quantitative' }, y2: { field: 'upper' }, color },
+            },
+          ]
+        : []),
+      {
+        data: { values },
+        mark: { type: 'line', strokeWidth: 1.5 },
+        encoding: {
+          x,
+          y: { field: 'y', type: 'quantitative', title: input.yTitle ?? 'value', scale: { zero: false } },
+          color,
+          strokeDash: { condition: { test: "datum.series === 'actual'", value: [1, 0] }, value: [4, 2] },
+        },
+      },
+      {
+        data: { values: input.origins.map((o) => ({ t: at(o.origin) })) },
+        mark: { type: 'rule', color: '#999', strokeDash: [2, 3] },
+        encoding: { x },
+      },
+    ],
+  };
+}

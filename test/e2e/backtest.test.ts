@@ -1,5 +1,6 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { rnnfc, scratch } from './helpers.js';
 
@@ -76,7 +77,8 @@ describe('rnnfc backtest (spawns bin/rnnfc)', () => {
   });
 
   it('a short series (72 months, horizon 18) still backtests without a config: shorter windows, no validation rows where too few remain', () => {
-    const r = rnnfc(scratch(), [
+    const out = scratch();
+    const r = rnnfc(out, [
       'backtest',
       '--data',
       DATA,
@@ -93,10 +95,17 @@ describe('rnnfc backtest (spawns bin/rnnfc)', () => {
       '--epochs',
       '2',
       '--json',
+      '--plot',
+      'bt.svg',
     ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
+    // --plot: each origin's forecast against the actuals, one colour each, with its rule
+    const svg = readFileSync(join(out, 'bt.svg'), 'utf8');
+    expect(svg).toMatch(/^<svg/);
+    for (const o of j.origins) expect(svg).toContain(`origin ${o.origin}`);
+    expect(svg).toContain('value: backtest, 3 origins 9 rows apart, horizon 18');
     // ends 54, 45, 36; no validation rows (at 54 they would cut the lookback from 24 to 9; at 45
     // and 36 they would leave fewer than 10 windows); lookback min(24, end - 18 - 9)
     expect(j.origins.map((o: { train_end: number }) => o.train_end)).toEqual([54, 45, 36]);

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { type ForecastPlotInput, forecastSpec, renderForecastSvg, renderSpecSvg, timeAxisFormat, trainingSpec, utcInstant } from '../../src/output/plot.js';
+import {
+  backtestSpec,
+  type ForecastPlotInput,
+  forecastSpec,
+  renderForecastSvg,
+  renderSpecSvg,
+  timeAxisFormat,
+  trainingSpec,
+  utcInstant,
+} from '../../src/output/plot.js';
 
 const days = (start: number, n: number) => Array.from({ length: n }, (_, i) => new Date(Date.UTC(2020, 0, 1 + start + i)).toISOString().slice(0, 10));
 
@@ -128,4 +137,28 @@ describe('renderForecastSvg', () => {
     expect(svg).toContain('kept: epoch 2');
     expect(svg).toContain('gradient norm');
   }, 30000);
+
+  it("backtest --plot: the actuals from some way before the first origin, each origin's forecast and 95% band, a rule per origin", () => {
+    const n = 100;
+    const t = Array.from({ length: n }, (_, i) => String(i));
+    const spec = backtestSpec({
+      title: 'bt',
+      temporal: false,
+      series: { t, y: t.map(Number) },
+      origins: [
+        { origin: '90', t: ['90', '91'], forecast: [90.5, 91.5], lower95: [89, null], upper95: [92, 93] },
+        { origin: '80', t: ['80', '81'], forecast: [80.5, 81.5] },
+      ],
+    }) as any;
+    const [bands, lines, rules] = spec.layer;
+    const actual = lines.data.values.filter((v: any) => v.series === 'actual');
+    // 24 rows of context before the first origin (at least 3 horizons), to the end
+    expect(actual[0].t).toBe(56);
+    expect(actual[actual.length - 1].t).toBe(99);
+    expect(lines.data.values.filter((v: any) => v.series === 'origin 90').map((v: any) => v.y)).toEqual([90.5, 91.5]);
+    // a band step needs both bounds
+    expect(bands.data.values).toEqual([{ t: 90, lower: 89, upper: 92, series: 'origin 90' }]);
+    expect(rules.data.values).toEqual([{ t: 90 }, { t: 80 }]);
+    expect(spec.title).toEqual({ text: 'bt', subtitle: '2 origins; shaded: 95% prediction intervals' });
+  });
 });
