@@ -10,6 +10,7 @@ import { autoConfigFor, CONFIGLESS_PRETRAINED, panelSettingsFor } from '../forec
 import { backtestPanel, type PanelBacktestResult } from '../forecast/panel-backtest.js';
 import { useText } from '../forecast/pretrained.js';
 import { evaluationSeason } from '../metrics/season.js';
+import { colourOn } from '../output/colour.js';
 import { type BacktestPlotInput, backtestSpec, renderSpecSvg } from '../output/plot.js';
 import type { Series } from '../types.js';
 import {
@@ -102,7 +103,7 @@ export async function backtestCommand(opts: BacktestCommandOptions): Promise<voi
   } else if (!opts.quiet)
     process.stdout.write(
       table(r, cfg, seconds) +
-        gatesText(gates)
+        gatesText(gates, colourOn(process.stdout))
           .map((l) => `${l}\n`)
           .join(''),
     );
@@ -220,7 +221,7 @@ function printPanelTable(r: PanelBacktestResult, origins: number, H: number, ste
   ];
   for (const [m, s] of Object.entries(r.pooled)) lines.push([m.padEnd(15), ...names.map((k) => metricText(s[k] ?? null).padStart(10))].join(''));
   lines.push(...intervalTable(r.pooled, null));
-  lines.push(...gatesText(gates));
+  lines.push(...gatesText(gates, colourOn(process.stdout)));
   lines.push(`${seconds.toFixed(1)} s`);
   process.stdout.write(lines.join('\n') + '\n');
 }

@@ -13,6 +13,7 @@ import { ConfigError, DataError, UsageError } from '../errors.js';
 import type { FitEvent, FitOptions } from '../forecast/fit.js';
 import { type FitLimits, formatBytes, KERNEL_MEMORY_BYTES, limitsFor, parseSize } from '../forecast/limits.js';
 import { DEFAULT_MAX_INPUT_MB, inputName, readPanelInput, readSeriesInput, STDIN } from '../io/input-file.js';
+import { colourOn } from '../output/colour.js';
 import { makeProgress, type Progress } from '../train/progress.js';
 import type { Series } from '../types.js';
 import { trapSignals } from './interrupt.js';
@@ -190,9 +191,9 @@ export function threadsText(threads: number): string {
   return `${threads} thread${threads === 1 ? '' : 's'}`;
 }
 
-/** True when progress and colour may be drawn on stderr. */
+/** True when a progress bar may be drawn on stderr (colour is colourOn's to say: NO_COLOR turns off colour, not the bar). */
 export function interactive(opts: { json?: boolean; quiet?: boolean }): boolean {
-  return Boolean(process.stderr.isTTY) && !process.env.NO_COLOR && !opts.json && !opts.quiet;
+  return Boolean(process.stderr.isTTY) && !opts.json && !opts.quiet;
 }
 
 /** Reads the series a resolved config points at (columns, time index, missing-value policy). */
@@ -297,7 +298,13 @@ export function progressPrinter(opts: { json?: boolean; quiet?: boolean }): (e: 
   let progress: Progress | null = null;
   return (e) => {
     if (e.kind === 'epoch') {
-      progress ??= makeProgress({ epochs: e.epochs, tty: interactive(opts), quiet: Boolean(opts.quiet || opts.json), stream: process.stderr });
+      progress ??= makeProgress({
+        epochs: e.epochs,
+        tty: interactive(opts),
+        quiet: Boolean(opts.quiet || opts.json),
+        stream: process.stderr,
+        colour: colourOn(process.stderr),
+      });
       progress.onEpoch(e.epoch);
     } else {
       progress?.done();

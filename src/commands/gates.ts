@@ -4,6 +4,7 @@
  * has been written (GateError).
  */
 import { GateError } from '../errors.js';
+import { paint } from '../output/colour.js';
 import { metricText } from './common.js';
 
 /** The baselines a model can be required to beat. */
@@ -57,10 +58,10 @@ export function enforceGates(gates: GateResult[], what: string): void {
 }
 
 /** The summary lines of the gates (none when none was asked for). */
-export function gatesText(gates: GateResult[]): string[] {
+export function gatesText(gates: GateResult[], colour = false): string[] {
   return gates.map(
     (g) =>
-      `gate ${g.gate}: ${g.passed ? 'passed' : 'FAILED'} (model MASE ${metricText(g.mase)}${g.gate.startsWith('max-mase') ? '' : `, ${g.gate.split(' ')[1]} ${metricText(g.limit)}`})`,
+      `gate ${g.gate}: ${g.passed ? paint('passed', 'green', colour) : paint('FAILED', 'red', colour)} (model MASE ${metricText(g.mase)}${g.gate.startsWith('max-mase') ? '' : `, ${g.gate.split(' ')[1]} ${metricText(g.limit)}`})`,
   );
 }
 

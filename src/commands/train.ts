@@ -12,6 +12,7 @@ import { type FitResult, fitSeries } from '../forecast/fit.js';
 import { chooseScope, fitPanel, type PanelFitResult, type Scope, type ScopeChoice } from '../forecast/panel-fit.js';
 import { useText } from '../forecast/pretrained.js';
 import { inputName } from '../io/input-file.js';
+import { colourOn, paint } from '../output/colour.js';
 import { formatNumber } from '../output/csv.js';
 import { spreadFields } from '../output/spread.js';
 import { resolveShard, shardOf } from '../panel/shard.js';
@@ -126,7 +127,7 @@ function report(
   lines.push(['method'.padEnd(15), ...names.map((k) => k.toUpperCase().padStart(10))].join(''));
   for (const [m, s] of Object.entries(r.metrics)) lines.push([m.padEnd(15), ...names.map((k) => metricText(s[k]).padStart(10))].join(''));
   lines.push(...intervalTable(r.metrics, r.io.intervals ? null : 'the model has none: its history is too short to size them'));
-  lines.push(...warnings);
+  lines.push(...warnings.map((w) => paint(w, 'yellow', colourOn(process.stdout))));
   if (chosen) lines.push(`settings chosen from the data: ${chosenText(chosen, r)}`);
   if (r.pretrained) {
     const v = r.pretrained.validation;
@@ -145,7 +146,7 @@ function report(
       ? `stopped early after ${r.history.length} of ${epochs} epochs, restored epoch ${r.bestEpoch}`
       : `${r.history.length} epochs, best ${r.bestEpoch}`;
   lines.push(`wrote ${outDir} (backend ${r.backend}${th}, ${ran}, ${r.trainSeconds.toFixed(1)} s)`);
-  lines.push(...gatesText(gates));
+  lines.push(...gatesText(gates, colourOn(process.stdout)));
   process.stdout.write(lines.join('\n') + '\n');
 }
 
@@ -261,7 +262,7 @@ function printPanelSummary(
   for (const f of r.failed.slice(0, 5)) lines.push(`skipped ${keyText(f.key)}: ${f.reason}`);
   if (r.failed.length > 5) lines.push(`skipped ${r.failed.length - 5} more (listed in panel.json)`);
   lines.push(`wrote ${outDir}`);
-  lines.push(...gatesText(gates));
+  lines.push(...gatesText(gates, colourOn(process.stdout)));
   process.stdout.write(lines.join('\n') + '\n');
 }
 

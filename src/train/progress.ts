@@ -5,7 +5,13 @@ export interface ProgressOptions {
   tty: boolean;
   quiet: boolean;
   stream: NodeJS.WriteStream;
+  /** Colour the bar (output/colour.ts colourOn); default false. */
+  colour?: boolean;
 }
+
+/** The widest bar drawn, and the narrowest worth drawing. */
+const BAR_MAX = 20;
+const BAR_MIN = 5;
 
 export interface Progress {
   onEpoch(e: EpochInfo): void;
@@ -30,7 +36,6 @@ export function makeProgress(opts: ProgressOptions): Progress {
   const { epochs, tty, quiet, stream } = opts;
   let elapsed = 0;
   let drawn = false;
-  const width = 20;
   return {
     onEpoch(e) {
       if (quiet) return;
@@ -39,11 +44,21 @@ export function makeProgress(opts: ProgressOptions): Progress {
       const head = `epoch ${String(e.epoch).padStart(digits)}/${epochs}`;
       const val = e.valLoss === null ? '' : ` val ${fmtLoss(e.valLoss)}`;
       if (tty) {
-        const frac = Math.min(1, e.epoch / Math.max(1, epochs));
-        const filled = Math.round(frac * width);
-        const bar = filled >= width ? '='.repeat(width) : '='.repeat(filled) + '>' + ' '.repeat(width - filled - 1);
+        // an upper bound: early stopping may end training before the last epoch
         const eta = formatDuration((elapsed / e.epoch) * Math.max(0, epochs - e.epoch));
-        stream.write(`\r${head} [${bar}] loss ${fmtLoss(e.loss)}${val} ETA ${eta}\x1b[K`);
+        const tail = ` loss ${fmtLoss(e.loss)}${val} at most ${eta} left`;
+        // the line fits the terminal, so that no epoch leaves a wrapped line behind: the bar
+        // narrows, then goes, then the line is cut
+        const columns = stream.columns && stream.columns > 0 ? stream.columns : 80;
+        const room = columns - 1 - head.length - tail.length - 3;
+        const width = Math.min(BAR_MAX, room);
+        let line: string;
+        if (width >= BAR_MIN) {
+          const filled = Math.round(Math.min(1, e.epoch / Math.max(1, epochs)) * width);
+          const bar = filled >= width ? '='.repeat(width) : '='.repeat(filled) + '>' + ' '.repeat(width - filled - 1);
+          line = `${head} [${opts.colour ? `\x1b[32m${bar}\x1b[0m` : bar}]${tail}`;
+        } else line = `${head}${tail}`.slice(0, Math.max(1, columns - 1));
+        stream.write(`\r${line}\x1b[K`);
         drawn = true;
       } else {
         stream.write(`${head} loss ${fmtLoss(e.loss)}${val} (${e.seconds.toFixed(2)}s)\n`);

@@ -242,11 +242,12 @@ describe('trainModel', () => {
 });
 
 describe('progress', () => {
-  const fake = () => {
+  const fake = (columns?: number) => {
     const chunks: string[] = [];
     return {
       chunks,
       stream: {
+        columns,
         write: (s: string) => {
           chunks.push(s);
           return true;
@@ -261,8 +262,30 @@ describe('progress', () => {
     const p = makeProgress({ epochs: 200, tty: true, quiet: false, stream });
     p.onEpoch(e(12));
     p.done();
-    expect(chunks[0]).toMatch(/^\repoch {2}12\/200 \[=>\s+\] loss 0\.0123 val 0\.0156 ETA 0:31/);
+    // the time left is an upper bound: early stopping may end training sooner
+    expect(chunks[0]).toBe(`\repoch  12/200 [=>${' '.repeat(18)}] loss 0.0123 val 0.0156 at most 0:31 left\x1b[K`);
     expect(chunks[1]).toBe('\n');
+  });
+  it('fits the terminal: a narrower bar, then none, then the line cut, never wrapped', () => {
+    const line = (columns: number) => {
+      const { chunks, stream } = fake(columns);
+      makeProgress({ epochs: 200, tty: true, quiet: false, stream }).onEpoch(e(100));
+      // each redraw: a carriage return, the line, and erase-to-end-of-line
+      expect(chunks[0].startsWith('\r') && chunks[0].endsWith('\x1b[K')).toBe(true);
+      return chunks[0].slice(1, -3);
+    };
+    // 2 s over 100 epochs: 0:02 left at most; head 13 + tail 41 + ' []' 3 = 57 columns besides the bar
+    expect(line(80)).toMatch(/\[={10}>?={0,9}\s*\]/);
+    expect(line(80).length).toBeLessThan(80);
+    expect(line(70)).toBe('epoch 100/200 [======>     ] loss 0.0123 val 0.0156 at most 0:02 left');
+    expect(line(60)).toBe('epoch 100/200 loss 0.0123 val 0.0156 at most 0:02 left');
+    expect(line(30)).toBe('epoch 100/200 loss 0.0123 val');
+    for (const c of [20, 30, 45, 60, 66, 70, 80, 200]) expect(line(c).length).toBeLessThan(c);
+  });
+  it('colours the bar only when asked', () => {
+    const { chunks, stream } = fake(100);
+    makeProgress({ epochs: 4, tty: true, quiet: false, stream, colour: true }).onEpoch(e(2));
+    expect(chunks[0]).toContain('[\x1b[32m==========>         \x1b[0m]');
   });
   it('prints one line per epoch without a TTY', () => {
     const { chunks, stream } = fake();
