@@ -250,6 +250,15 @@ others were written; each failure is listed).`,
     .addHelpText('after', '\nExample:\n  rnnfc init --data my.csv > my.yaml\n')
     .action(async (opts) => (await import('./commands/init.js')).initCommand(opts));
 
+  program
+    .command('examples')
+    .description('list the shipped example configs and datasets, or copy the ones named (or all) into a folder')
+    .argument('[names...]', 'examples to copy (all: every one)')
+    .option('--out <dir>', 'the folder to copy into (default: the current one)')
+    .option('--overwrite', 'replace files that exist')
+    .addHelpText('after', '\nExample:\n  rnnfc examples airline-passengers && rnnfc train -c airline-passengers.yaml\n')
+    .action(async (names, opts) => (await import('./commands/examples.js')).examplesCommand(names, opts));
+
   for (const c of program.commands) c.exitOverride().configureOutput(program.configureOutput());
   return program;
 }
