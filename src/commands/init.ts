@@ -1,3 +1,5 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Document, isCollection, isMap, type Node } from 'yaml';
 import { DEFAULTS } from '../config/defaults.js';
 import { transformYaml } from '../config/render.js';
@@ -9,6 +11,9 @@ import { settingsFor } from '../forecast/defaults.js';
 import { inputName, readInput } from '../io/input-file.js';
 import { evaluationSeason } from '../metrics/season.js';
 import { configFromOptions, maxInputBytes } from './common.js';
+
+/** The JSON Schema of the YAML config, in the package (schemas/ ships with it). */
+export const CONFIG_SCHEMA = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schemas', 'config.schema.json');
 
 export interface InitOptions {
   data: string;
@@ -45,7 +50,10 @@ export async function initCommand(opts: InitOptions): Promise<void> {
     data: { ...chosen.data, time_column: s.timeColumn },
     evaluation: { ...chosen.evaluation, season: evaluationSeason(chosen.evaluation.season, f) },
   };
-  const header = ` rnnfc config for ${source}: ${n} rows, every ${f.step} ${f.unit}\n columns: ${columns.map((c) => excerpt(c)).join(', ')}`;
+  // editors that speak the YAML language server complete and check the config from the schema this rnnfc ships
+  const header =
+    ` yaml-language-server: $schema=${CONFIG_SCHEMA}\n` +
+    ` rnnfc config for ${source}: ${n} rows, every ${f.step} ${f.unit}\n columns: ${columns.map((c) => excerpt(c)).join(', ')}`;
   process.stdout.write(starterYaml(config, header));
 }
 

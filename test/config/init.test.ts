@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type InitOptions, initCommand } from '../../src/commands/init.js';
+import { CONFIG_SCHEMA, type InitOptions, initCommand } from '../../src/commands/init.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 
@@ -167,7 +167,9 @@ describe('rnnfc init', () => {
       expect(text).toContain('pretrained: builtin # mean with the pretrained network unless the model alone is better on validation; none: off');
       expect(text).not.toContain('damping');
       // the header and the comments stay
-      expect(text.split('\n').slice(0, 2)).toEqual(before.split('\n').slice(0, 2));
+      // after the line that points editors at the config's JSON Schema
+      expect(text.split('\n')[0]).toBe(`# yaml-language-server: $schema=${CONFIG_SCHEMA}`);
+      expect(text.split('\n').slice(1, 3)).toEqual(before.split('\n').slice(0, 2));
       expect(text).toContain('# windows relative to their last value');
       expect(text).toContain('# a ridge-fitted linear path; the LSTM learns what it leaves');
     });

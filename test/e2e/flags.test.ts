@@ -1,6 +1,7 @@
 /** Flags every command should have, and rnnfc without a command. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { rnnfc, scratch } from './helpers.js';
 
@@ -73,20 +74,43 @@ describe('flags (spawns bin/rnnfc)', () => {
     expect(Object.keys(future[0])).toEqual(['time', 'forecast', 'lower_80', 'upper_80', 'lower_95', 'upper_95']);
   });
 
-  it('every --json output starts with its schema, rnnfc/<command>@1', () => {
+  it('every --json output starts with its schema, rnnfc/<command>@1, and validates against schemas/<command>.schema.json', () => {
     const dir = scratch();
-    const outputs: Record<string, ReturnType<typeof rnnfc>> = {
-      train: rnnfc(dir, [...TRAIN, '--epochs', '2', '--out', 'a', '--json']),
-      check: rnnfc(dir, ['check', ...TRAIN.slice(1), '--json']),
-      predict: rnnfc(dir, ['predict', '-m', 'a', '--json']),
-      backtest: rnnfc(dir, ['backtest', ...TRAIN.slice(1), '--epochs', '2', '--origins', '1', '--json']),
-      reproduce: rnnfc(dir, ['reproduce', 'a', '--json']),
-    };
-    for (const [command, r] of Object.entries(outputs)) {
-      expect(r.code, `${command}: ${r.stderr}`).toBe(0);
-      expect(Object.keys(JSON.parse(r.stdout))[0]).toBe('schema');
-      expect(JSON.parse(r.stdout).schema).toBe(`rnnfc/${command}@1`);
+    // a panel of three monthly series (one with a gap), semicolon-separated
+    const panel = ['id;month;value'];
+    for (const id of ['a', 'b', 'c'])
+      for (let i = 0; i < 48; i++)
+        if (!(id === 'b' && i === 20))
+          panel.push(`${id};${2000 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')};${100 + i + (id === 'c' ? 5 : 0)}`);
+    writeFileSync(join(dir, 'panel.csv'), `${panel.join('\n')}\n`);
+    const P = ['--data', 'panel.csv', '--id-column', 'id', '--time-column', 'month', '--target', 'value', '--horizon', '3', '--epochs', '2'];
+    const outputs: [string, ReturnType<typeof rnnfc>][] = [
+      ['train', rnnfc(dir, [...TRAIN, '--epochs', '2', '--out', 'a', '--json', '--max-mase', '1000'])],
+      ['check', rnnfc(dir, ['check', ...TRAIN.slice(1), '--json'])],
+      ['predict', rnnfc(dir, ['predict', '-m', 'a', '--json'])],
+      ['backtest', rnnfc(dir, ['backtest', ...TRAIN.slice(1), '--epochs', '2', '--origins', '1', '--json'])],
+      ['reproduce', rnnfc(dir, ['reproduce', 'a', '--json'])],
+      ['train', rnnfc(dir, ['train', ...P, '--scope', 'local', '--out', 'p', '--json'])],
+      ['check', rnnfc(dir, ['check', ...P, '--json'])],
+      ['predict', rnnfc(dir, ['predict', '-m', 'p', '--json'])],
+      ['backtest', rnnfc(dir, ['backtest', ...P, '--scope', 'local', '--origins', '1', '--json'])],
+      ['error', rnnfc(dir, ['train', '--data', 'missing.csv', '--target', 'value', '--json'])],
+    ];
+    const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+    for (const [command, r] of outputs) {
+      expect(r.code, `${command}: ${r.stderr}`).toBe(command === 'error' ? 2 : 0);
+      const out = JSON.parse(r.stdout);
+      expect(Object.keys(out)[0]).toBe('schema');
+      expect(out.schema).toBe(`rnnfc/${command}@1`);
+      const validate = ajv.getSchema(`urn:rnnfc:schema:${command}`) ?? ajv.compile(JSON.parse(readFileSync(`schemas/${command}.schema.json`, 'utf8')));
+      expect(validate(out), `${command}: ${JSON.stringify(validate.errors)}`).toBe(true);
     }
+    // and a schema holds: a future step without its forecast, or an unknown method score type, fails
+    const train = JSON.parse(outputs[0][1].stdout);
+    const validate = ajv.getSchema('urn:rnnfc:schema:train')!;
+    expect(validate({ ...train, future: [{ time: '2020-01' }] })).toBe(false);
+    expect(validate({ ...train, metrics: { model: { ...train.metrics.model, mase: 'low' } } })).toBe(false);
+    expect(validate({ ...train, schema: 'rnnfc/train@2' })).toBe(false);
   });
 
   it('the summary says when training stopped early and which epoch it restored', () => {
