@@ -133,7 +133,7 @@ export function backtestPlotInput(cfg: Config, series: Series, r: BacktestResult
 }
 
 function table(r: BacktestResult, cfg: Config, seconds: number): string {
-  const names = ['mae', 'rmse', 'smape', 'mase'] as const;
+  const names = ['mae', 'rmse', 'mape', 'smape', 'mase'] as const;
   const lines = [
     `rolling-origin backtest of ${cfg.data.target}: ${r.origins.length} origins, horizon ${r.horizon}, step ${r.step}, ` +
       `MASE season ${r.season}, lookback ${r.origins.map((o) => o.lookback).join('/')}, ` +

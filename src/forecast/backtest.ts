@@ -28,13 +28,15 @@ export interface BacktestOptions extends Pick<FitOptions, 'engine' | 'layers' | 
 }
 
 /**
- * A method's scores at an origin: the point forecast's four, and its intervals' (coverage_<level>,
+ * A method's scores at an origin: the point forecast's five, and its intervals' (coverage_<level>,
  * msis, pinball: forecast/intervals.ts intervalScores). A type alias, not an interface, so that it
  * also reads as a Record<string, number | null> (metrics/pooled.ts).
  */
 export type MethodScores = {
   mae: number | null;
   rmse: number | null;
+  /** Not finite (null) when an actual is zero. */
+  mape: number | null;
   smape: number | null;
   mase: number | null;
   [interval: `coverage_${number}`]: number | null;
@@ -78,7 +80,7 @@ export interface BacktestResult {
   mean: Record<string, MethodScores>;
 }
 
-const METRICS = ['mae', 'rmse', 'smape', 'mase'] as const;
+const METRICS = ['mae', 'rmse', 'mape', 'smape', 'mase'] as const;
 /** The scores of a method's intervals that backtests keep besides METRICS. */
 const isIntervalScore = (k: string) => k.startsWith('coverage_') || k === 'msis' || k === 'pinball';
 
@@ -120,9 +122,9 @@ function clean(x: number): number | null {
   return Number.isFinite(x) ? x : null;
 }
 
-/** A method's scores as backtest results hold them: the four reported and the interval scores, null where not finite. */
+/** A method's scores as backtest results hold them: the five point scores and the interval scores, null where not finite. */
 export function pick(s: Record<string, number>): MethodScores {
-  const out: MethodScores = { mae: clean(s.mae), rmse: clean(s.rmse), smape: clean(s.smape), mase: clean(s.mase) };
+  const out: MethodScores = { mae: clean(s.mae), rmse: clean(s.rmse), mape: clean(s.mape), smape: clean(s.smape), mase: clean(s.mase) };
   for (const [k, v] of Object.entries(s)) if (isIntervalScore(k)) (out as Record<string, number | null>)[k] = clean(v);
   return out;
 }

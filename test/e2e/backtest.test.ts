@@ -34,7 +34,7 @@ describe('rnnfc backtest (spawns bin/rnnfc)', () => {
       expect(o.actual).toHaveLength(6);
       expect(Object.keys(o.metrics).sort()).toEqual(['drift', 'model', 'naive', 'seasonal_naive']);
       for (const m of Object.values(o.metrics) as Record<string, number>[])
-        expect(Object.keys(m).sort()).toEqual(['coverage_80', 'coverage_95', 'mae', 'mase', 'msis', 'pinball', 'rmse', 'smape']);
+        expect(Object.keys(m).sort()).toEqual(['coverage_80', 'coverage_95', 'mae', 'mape', 'mase', 'msis', 'pinball', 'rmse', 'smape']);
       // the intervals each origin's forecast carries, nested about it, and the coverage they score
       const iv = o.intervals as Record<string, number[]>;
       expect(Object.keys(iv)).toEqual(['lower_80', 'upper_80', 'lower_95', 'upper_95']);

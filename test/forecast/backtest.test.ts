@@ -49,9 +49,9 @@ describe('meanScores', () => {
       transforms: [],
       forecast: [],
       actual: [],
-      metrics: { model: { mae: 1, rmse: 2, smape: 3, mase } },
+      metrics: { model: { mae: 1, rmse: 2, mape: 4, smape: 3, mase } },
     });
-    expect(meanScores([mk(1), mk(3)]).model).toEqual({ mae: 1, rmse: 2, smape: 3, mase: 2 });
+    expect(meanScores([mk(1), mk(3)]).model).toEqual({ mae: 1, rmse: 2, mape: 4, smape: 3, mase: 2 });
     expect(meanScores([mk(1), mk(null)]).model.mase).toBeNull();
   });
 });
