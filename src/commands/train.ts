@@ -132,7 +132,7 @@ function report(
   if (r.pretrained) {
     const v = r.pretrained.validation;
     const why = v
-      ? `lowest validation MAE: model ${metricText(v.model)}, pretrained ${metricText(v.pretrained)}${v.theta !== undefined ? `, theta ${metricText(v.theta)}` : ''}${v.holt !== undefined ? `, holt ${metricText(v.holt)}` : ''}, mean ${metricText(v.mean)}`
+      ? `lowest validation MAE: model ${metricText(v.model)}, pretrained ${metricText(v.pretrained)}${v.theta !== undefined ? `, theta ${metricText(v.theta)}` : ''}${v.holt !== undefined ? `, holt ${metricText(v.holt)}` : ''}${v.model_holt !== undefined ? `, model + holt ${metricText(v.model_holt)}` : ''}, mean ${metricText(v.mean)}`
       : 'no validation rows to choose by';
     lines.push(
       `forecast: ${useText(r.pretrained.use, r.io.pretrained?.theta, r.io.holt !== undefined)} (pretrained forecaster ${r.pretrained.model.name}; ${why})`,

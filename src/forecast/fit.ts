@@ -24,7 +24,7 @@ import { holtForecast } from './holt.js';
 import { calibrationForecasts, calibrationStart, fitIntervals, intervalScores, NO_SPREAD, type Spread, spreadOf } from './intervals.js';
 import { checkMemory, checkSizesAgainstRows, checkSizesAgainstSplit, DEFAULT_LIMITS, type FitLimits } from './limits.js';
 import { fitLinearPath } from './linear-path.js';
-import { choosePretrainedUse, combineForecasts, type PretrainedChoice, type PretrainedModel } from './pretrained.js';
+import { choosePretrainedUse, combineForecasts, MODEL_ALONE_MIN_ROWS, type PretrainedChoice, type PretrainedModel } from './pretrained.js';
 import { MIN_OBSERVED, pretrainedForecast } from './pretrained-windows.js';
 import { checkConfigAgainstData } from './rules.js';
 import { thetaForecast } from './theta.js';
@@ -345,7 +345,8 @@ export async function evaluateFit(
       return holtSeen.get(key);
     };
     const holtUsable = holtAt !== undefined && blocks.every((b) => finite(holtOf(b.start, b.steps))) && (!futureCols || finite(holtOf(n, w.horizon)));
-    const holtFor = holtUsable ? holtOf : () => undefined;
+    // (the validation choice below may still leave it out: the model alone)
+    let holtFor: (end: number, k: number) => Float64Array | undefined = holtUsable ? holtOf : () => undefined;
     if (holtUsable) io.holt = { season };
     // the forecast the run makes of `k` rows from `end` out of the model's own (`own`, from the same rows)
     let combine = (end: number, k: number, own: Float64Array, _ahead?: number[]) => {
@@ -368,8 +369,13 @@ export async function evaluateFit(
             zeroAt(split.trainEnd, nVal),
             thetaAt?.(split.trainEnd, nVal),
             finite(holtVal) ? holtVal : undefined,
+            split.trainEnd >= MODEL_ALONE_MIN_ROWS,
           )
         : choosePretrainedUse(null, null, null);
+      if (choice.holt === false) {
+        holtFor = () => undefined;
+        delete io.holt;
+      }
       // each origin's forecasts once: the test blocks and the future are both checked and combined
       const seen = new Map<string, { zero: Float64Array; theta?: Float64Array } | null>();
       const usable = (end: number, k: number, ahead?: number[]) => {

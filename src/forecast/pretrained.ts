@@ -104,18 +104,25 @@ export function combineForecasts(use: PretrainedUse, own: Float64Array, zero: Fl
 
 /**
  * The choice and what it was made from: mean absolute errors on the validation rows of the model,
- * the pretrained network and their mean (null without validation rows).
+ * the pretrained network, the mean, and with model.holt Holt's damped trend and the model's mean
+ * with it (null without validation rows). `holt` (with model.holt): whether Holt's damped trend
+ * joins the forecast (false: the model alone was chosen).
  */
 export interface PretrainedChoice {
   use: PretrainedUse;
-  validation: { model: number; pretrained: number; theta?: number; holt?: number; mean: number } | null;
+  holt?: boolean;
+  validation: { model: number; pretrained: number; theta?: number; holt?: number; model_holt?: number; mean: number } | null;
 }
 
 /**
  * The model alone when it forecasts the validation rows (`actual`, forecast from before them by the
  * model, the pretrained network and, with model.theta, the Theta method) with a lower mean absolute
- * error than the mean; otherwise, and without validation rows, the mean. With model.holt, Holt's
- * damped trend (`holt`) joins both, and `model` is the error of the model's mean with it.
+ * error than the mean; otherwise, and without validation rows, the mean.
+ *
+ * With model.holt, Holt's damped trend (`holt`) joins both: the choice is between the model's mean
+ * with it and the mean of them all, and the model alone is a third choice only where `aloneAllowed`
+ * (a history long enough for one validation window to tell: MODEL_ALONE_MIN_ROWS), chosen when its
+ * error is below both.
  */
 export function choosePretrainedUse(
   actual: Float64Array | null,
@@ -123,15 +130,37 @@ export function choosePretrainedUse(
   zero: Float64Array | null,
   theta?: Float64Array,
   holt?: Float64Array,
+  aloneAllowed = false,
 ): PretrainedChoice {
   if (!actual || !own || !zero || actual.length === 0) return { use: 'mean', validation: null };
   const mae = (f: Float64Array) => actual.reduce((s, v, i) => s + Math.abs(v - f[i]), 0) / actual.length;
+  if (!holt) {
+    const validation = {
+      model: mae(own),
+      pretrained: mae(zero),
+      ...(theta ? { theta: mae(theta) } : {}),
+      mean: mae(combineForecasts('mean', own, zero, theta)),
+    };
+    return { use: validation.model < validation.mean ? 'model' : 'mean', validation };
+  }
   const validation = {
-    model: mae(combineForecasts('model', own, zero, theta, holt)),
+    model: mae(own),
     pretrained: mae(zero),
     ...(theta ? { theta: mae(theta) } : {}),
-    ...(holt ? { holt: mae(holt) } : {}),
+    holt: mae(holt),
+    model_holt: mae(combineForecasts('model', own, zero, theta, holt)),
     mean: mae(combineForecasts('mean', own, zero, theta, holt)),
   };
-  return { use: validation.model < validation.mean ? 'model' : 'mean', validation };
+  if (aloneAllowed && validation.model < Math.min(validation.model_holt, validation.mean)) return { use: 'model', holt: false, validation };
+  return { use: validation.model_holt < validation.mean ? 'model' : 'mean', holt: true, validation };
 }
+
+/**
+ * The rows before the validation rows a history needs for the model alone to be chosen over its
+ * means with Holt's damped trend (model.holt). On shorter histories one validation window picks the
+ * model alone where the means would have done better: choosing it at any length took the TSDL
+ * tuning part's short pieces from 1.007 to 1.035 against Comb (`bench/accuracy.js`), from 120 rows
+ * on it leaves them at 1.007 and still keeps long series' own models (the six shipped series 0.844
+ * without the choice, 0.832 with it). See CONFIGLESS_HOLT in forecast/defaults.ts.
+ */
+export const MODEL_ALONE_MIN_ROWS = 120;

@@ -161,11 +161,13 @@ describe('rnnfc init', () => {
       const was = resolveText(before);
       const now = resolveText(text);
       // the ridge penalty is now written whole, as config-less train uses it (it was cut to 3 digits)
-      expect(now).toStrictEqual({ ...was, model: { ...was.model, pretrained: 'builtin', ridge: now.model.ridge } });
+      // and since then Holt's damped trend (model.holt)
+      expect(now).toStrictEqual({ ...was, model: { ...was.model, pretrained: 'builtin', holt: true, ridge: now.model.ridge } });
       expect(Math.abs(now.model.ridge - was.model.ridge) / was.model.ridge).toBeLessThan(0.005);
       expect(text).not.toContain('theta');
       expect(text).toContain('pretrained: builtin # mean with the pretrained network unless the model alone is better on validation; none: off');
       expect(text).not.toContain('damping');
+      expect(text).toContain("holt: true # Holt's damped-trend smoothing joins the forecast's mean");
       // the header and the comments stay
       // after the line that points editors at the config's JSON Schema
       expect(text.split('\n')[0]).toBe(`# yaml-language-server: $schema=${CONFIG_SCHEMA}`);

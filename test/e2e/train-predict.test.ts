@@ -45,11 +45,12 @@ describe('train then predict (spawns bin/rnnfc)', () => {
         'model.json',
         'pipeline.json',
         'plot.svg',
+        'training.svg',
         'weights.bin',
       ].sort(),
     );
     const manifest = JSON.parse(readFileSync(join(dir, 'runs/a/manifest.json'), 'utf8'));
-    expect(Object.keys(manifest.files)).toHaveLength(9);
+    expect(Object.keys(manifest.files)).toHaveLength(10);
     const fc = readFileSync(join(dir, 'runs/a/forecast.csv'), 'utf8').trim().split('\n');
     expect(fc[0]).toBe('month,part,actual,forecast,lower_80,upper_80,lower_95,upper_95');
     // 6 test rows (last 6 months of 2005) then 6 future months of 2006
@@ -160,13 +161,15 @@ describe('train then predict (spawns bin/rnnfc)', () => {
     // the pretrained network's mean, --damping 0.95 damps the forecast's trend; pipeline.json
     // records both for predict
     expect(cfg).not.toMatch(/damping|theta/);
+    // Holt's damped trend joins the config-less forecast
+    expect(cfg).toMatch(/holt: true/);
     const io = JSON.parse(readFileSync(join(dir, 'runs/flags/pipeline.json'), 'utf8')).io;
     expect(io.damping).toBeUndefined();
     expect(io.pretrained.theta).toBeUndefined();
     const on = rnnfc(dir, [...flags, '--damping', '0.95', '--theta', 'on', '--out', 'runs/damped']);
     expect(on.code, on.stderr).toBe(0);
     expect(on.stdout).toMatch(/^trend damped: phi 0\.95 \(model\.damping\)$/m);
-    expect(on.stdout).toMatch(/, theta [0-9.]+, mean /);
+    expect(on.stdout).toMatch(/, theta [0-9.]+, holt [0-9.]+, model \+ holt [0-9.]+, mean /);
     expect(readFileSync(join(dir, 'runs/damped/config.yaml'), 'utf8')).toMatch(/theta: true/);
     expect(readFileSync(join(dir, 'runs/damped/config.yaml'), 'utf8')).toMatch(/damping: 0\.95/);
     const dio = JSON.parse(readFileSync(join(dir, 'runs/damped/pipeline.json'), 'utf8')).io;
@@ -286,7 +289,8 @@ describe('train then predict (spawns bin/rnnfc)', () => {
     expect(t.code).toBe(0);
     expect(readFileSync(join(dir, 'runs/quarters/metrics.json'), 'utf8')).toMatch(/"season": 4/);
     // the plot reads the quarters as dates (their first day), so its lines are drawn on a time axis
-    expect(readFileSync(join(dir, 'runs/quarters/plot.svg'), 'utf8')).toMatch(/time: Jan 01, 1990; value: 100; series: history/);
+    // labelled by quarter, titled with the data's column names
+    expect(readFileSync(join(dir, 'runs/quarters/plot.svg'), 'utf8')).toMatch(/quarter: 1990-Q1; value: 100; series: history/);
     const p = rnnfc(dir, ['predict', '-m', 'runs/quarters', '--json']);
     expect(p.code).toBe(0);
     expect(JSON.parse(p.stdout).forecast.map((f: { time: string }) => f.time)).toEqual(['2000 Q1', '2000 Q2', '2000 Q3', '2000 Q4', '2001 Q1', '2001 Q2']);

@@ -57,14 +57,23 @@ describe('choosePretrainedUse', () => {
     expect(useText('mean', false, true)).toBe("the mean of the model, the pretrained network and Holt's damped trend");
   });
 
-  it("with Holt's damped trend, chooses between the model's mean with it and the mean of all", () => {
+  it("with Holt's damped trend, chooses between the model's mean with it and the mean of all, and the model alone only on a long history", () => {
     const actual = f64([10, 10]);
-    // model +4, pretrained -2, holt -4: model's use (14 + 6) / 2 = 10 -> MAE 0; the mean of three 9.33 -> 0.67
+    // model +4, pretrained -2, holt -4: the model's mean with holt (14 + 6) / 2 = 10 -> MAE 0; the mean of three 9.33 -> 0.67
     const c = choosePretrainedUse(actual, f64([14, 14]), f64([8, 8]), undefined, f64([6, 6]));
-    expect(c.use).toBe('model');
-    expect(c.validation?.model).toBe(0);
-    expect(c.validation?.holt).toBe(4);
+    expect(c).toMatchObject({ use: 'model', holt: true });
+    expect(c.validation).toMatchObject({ model: 4, pretrained: 2, holt: 4, model_holt: 0 });
     expect(c.validation?.mean).toBeCloseTo(2 / 3, 12);
+    // model +0.5, pretrained +3, holt -6: alone 0.5, model + holt 2.75, the mean of three 0.83
+    const own = f64([10.5, 10.5]),
+      zero = f64([13, 13]),
+      holt = f64([4, 4]);
+    expect(choosePretrainedUse(actual, own, zero, undefined, holt, false)).toMatchObject({ use: 'mean', holt: true });
+    expect(choosePretrainedUse(actual, own, zero, undefined, holt, true)).toMatchObject({ use: 'model', holt: false });
+    // the model alone must beat both means: +0.9 loses to the mean of three (+2 and -3 with it: 0.03)
+    expect(choosePretrainedUse(actual, f64([10.9, 10.9]), f64([12, 12]), undefined, f64([7, 7]), true)).toMatchObject({ use: 'mean', holt: true });
+    // without validation rows: the mean of all (the fit adds holt when model.holt is on)
+    expect(choosePretrainedUse(null, null, null)).toEqual({ use: 'mean', validation: null });
   });
 
   it('with the Theta method, chooses between the model and the mean of the three', () => {
