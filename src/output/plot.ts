@@ -58,6 +58,19 @@ export function timeAxisFormat(f?: Frequency): string {
   }
 }
 
+/** The x encoding of a chart over time (UTC, labels that fit the frequency) or over row numbers. */
+function xEncoding(input: { temporal: boolean; xTitle?: string; frequency?: Frequency }): Record<string, unknown> {
+  return input.temporal
+    ? {
+        field: 't',
+        type: 'temporal',
+        title: input.xTitle ?? 'time',
+        scale: { type: 'utc' },
+        axis: { format: timeAxisFormat(input.frequency), labelOverlap: true },
+      }
+    : { field: 't', type: 'quantitative', title: input.xTitle ?? 'index', axis: { format: 'd' } };
+}
+
 function rows(t: string[], y: number[], series: string, temporal: boolean): Row[] {
   const n = Math.min(t.length, y.length);
   const out: Row[] = [];
@@ -82,15 +95,7 @@ export function forecastSpec(input: ForecastPlotInput): Record<string, unknown> 
     ...rows(future.t, future.forecast, SERIES.future, temporal),
   ];
   const domain = [SERIES.history, SERIES.testActual, SERIES.testForecast, SERIES.future];
-  const x = temporal
-    ? {
-        field: 't',
-        type: 'temporal',
-        title: input.xTitle ?? 'time',
-        scale: { type: 'utc' },
-        axis: { format: timeAxisFormat(input.frequency), labelOverlap: true },
-      }
-    : { field: 't', type: 'quantitative', title: input.xTitle ?? 'index', axis: { format: 'd' } };
+  const x = xEncoding(input);
   const lines = {
     data: { values },
     mark: { type: 'line', strokeWidth: 1.5 },
@@ -263,15 +268,7 @@ export function backtestSpec(input: BacktestPlotInput): Record<string, unknown> 
   const from = Math.max(0, (firstIndex < 0 ? input.series.t.length : firstIndex) - Math.max(3 * span, 24), input.series.t.length - MAX_HISTORY_POINTS);
   const names = input.origins.map((o) => `origin ${o.origin}`);
   const palette = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22'];
-  const x = temporal
-    ? {
-        field: 't',
-        type: 'temporal',
-        title: input.xTitle ?? 'time',
-        scale: { type: 'utc' },
-        axis: { format: timeAxisFormat(input.frequency), labelOverlap: true },
-      }
-    : { field: 't', type: 'quantitative', title: input.xTitle ?? 'index', axis: { format: 'd' } };
+  const x = xEncoding(input);
   const color = {
     field: 'series',
     type: 'nominal',
