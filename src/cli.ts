@@ -85,6 +85,7 @@ function dataFlags(cmd: Command): Command {
     .option('-c, --config <file>', 'YAML config file ("-" for standard input)')
     .option('--data <csv>', 'CSV file with the series, "-" for standard input (overrides data.path)')
     .option('--time-column <name>', 'time column name, or "none" for row order (overrides data.time_column)')
+    .option('--time-format <pattern>', 'how the times are written, e.g. "%m/%d/%Y" (overrides data.time_format; default: detected)')
     .option('--target <name>', 'column to forecast (overrides data.target); repeat for a wide panel, each column a series', collect)
     .option('--features <names>', 'comma-separated input columns (overrides data.features)')
     .option('--id-column <name>', 'key column of a panel in long format, each key a series; repeat for several (overrides data.id_column)', collect)
@@ -246,6 +247,7 @@ others were written; each failure is listed).`,
     .option('--max-input-mb <n>', MAX_INPUT_HELP, megabytes)
     .option('--target <name>', 'column to forecast (default: the last numeric column)')
     .option('--time-column <name>', 'time column (default: detected)')
+    .option('--time-format <pattern>', 'how the times are written, e.g. "%m/%d/%Y" (default: detected)')
     .option('--horizon <n>', "steps to forecast (default: train's, 12)", positiveInt('--horizon'))
     .addHelpText('after', '\nExample:\n  rnnfc init --data my.csv > my.yaml\n')
     .action(async (opts) => (await import('./commands/init.js')).initCommand(opts));

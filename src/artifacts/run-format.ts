@@ -14,6 +14,7 @@
 
 import { MISSING_POLICIES, NORMALIZE_MODES, STRATEGIES, WINDOW_MODES } from '../config/names.js';
 import { excerpt } from '../data/excerpt.js';
+import { timePatternProblem } from '../data/time.js';
 import { ArtifactError } from '../errors.js';
 import type { ModelIO } from '../forecast/forecast.js';
 import { BASE_BYTES, type FitLimits, formatBytes } from '../forecast/limits.js';
@@ -34,6 +35,8 @@ export interface PipelineFile {
   format_version: typeof PIPELINE_FORMAT_VERSION;
   time_column: string | null;
   time_format: TimeFormat;
+  /** data.time_format: how the input writes its times (predict reads new data with it); absent: detected. */
+  time_pattern?: string;
   frequency: Frequency;
   /** The last time of the training data, written like the input. */
   last_time: string;
@@ -209,6 +212,8 @@ export function checkPipelineJson(json: unknown, file: string): { saved: Pipelin
   if (o.format_version !== PIPELINE_FORMAT_VERSION) throw new ArtifactError(`${file} has unsupported format_version ${String(o.format_version)}`);
   if (o.time_column !== null) c.str(o.time_column, 'time_column');
   c.oneOf(o.time_format, 'time_format', TIME_FORMATS);
+  if (o.time_pattern !== undefined && (typeof o.time_pattern !== 'string' || timePatternProblem(o.time_pattern) !== null))
+    c.fail('time_pattern', 'must be a time format pattern such as "%m/%d/%Y"');
   const f = c.record(o.frequency, 'frequency');
   c.oneOf(f.unit, 'frequency.unit', FREQUENCY_UNITS);
   c.int(f.step, 'frequency.step', 1);

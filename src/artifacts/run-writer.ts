@@ -75,6 +75,7 @@ export function pipelineFileOf(cfg: Config, series: Series, r: FitResult): Pipel
     format_version: PIPELINE_FORMAT_VERSION,
     time_column: series.timeColumn,
     time_format: idx.format,
+    ...(cfg.data.time_format !== undefined ? { time_pattern: cfg.data.time_format } : {}),
     frequency: idx.frequency,
     last_time: formatTime(idx.times[idx.times.length - 1], idx.format),
     target: cfg.data.target,

@@ -23,6 +23,8 @@ export interface DataFlagOptions {
   config?: string;
   data?: string;
   timeColumn?: string;
+  /** data.time_format. */
+  timeFormat?: string;
   /** One column, or several (--target repeated: a wide panel). */
   target?: string | string[];
   features?: string;
@@ -99,6 +101,7 @@ export function overridesFrom(opts: DataFlagOptions): ConfigOverrides {
   const o: ConfigOverrides = {};
   if (opts.data !== undefined) o.data = opts.data;
   if (opts.timeColumn !== undefined) o.timeColumn = opts.timeColumn === 'none' ? null : opts.timeColumn;
+  if (opts.timeFormat !== undefined) o.timeFormat = opts.timeFormat;
   if (opts.target !== undefined) o.target = Array.isArray(opts.target) && opts.target.length === 1 ? opts.target[0] : opts.target;
   if (opts.features !== undefined)
     o.features = opts.features
@@ -215,6 +218,7 @@ export function readConfiguredInput(cfg: Config, opts: { maxInputMb?: number } =
     features: cfg.data.features,
     missing: cfg.data.missing,
     ...(cfg.data.delimiter ? { delimiter: cfg.data.delimiter } : {}),
+    ...(cfg.data.time_format !== undefined ? { timeFormat: cfg.data.time_format } : {}),
     maxBytes: maxInputBytes(opts),
     positive: log < 0 ? undefined : logNeedsPositive(`transforms[${log}]`),
   });

@@ -19,6 +19,8 @@ export interface InitOptions {
   data: string;
   target?: string;
   timeColumn?: string;
+  /** data.time_format. */
+  timeFormat?: string;
   /** window.horizon (default: train's, DEFAULTS.window.horizon). */
   horizon?: number;
   maxInputMb?: number;
@@ -39,8 +41,15 @@ export async function initCommand(opts: InitOptions): Promise<void> {
   }
   // exactly the settings config-less `rnnfc train` with the same flags uses (forecast/defaults.ts
   // settingsFor), so that `train -c` on this config trains the same model
-  const flagged = configFromOptions({ data: opts.data, timeColumn: opts.timeColumn, target, horizon: opts.horizon });
-  const s = parseSeries(text, { source, timeColumn: flagged.data.time_column, target, features: [target], missing: flagged.data.missing });
+  const flagged = configFromOptions({ data: opts.data, timeColumn: opts.timeColumn, timeFormat: opts.timeFormat, target, horizon: opts.horizon });
+  const s = parseSeries(text, {
+    source,
+    timeColumn: flagged.data.time_column,
+    ...(flagged.data.time_format !== undefined ? { timeFormat: flagged.data.time_format } : {}),
+    target,
+    features: [target],
+    missing: flagged.data.missing,
+  });
   const f = s.index.frequency;
   const n = s.columns[target].length;
   const chosen = settingsFor(flagged, s, { configless: true });
@@ -67,7 +76,15 @@ function starterYaml(c: Config, header: string): string {
   const { data, window: w, model: m, training: t, evaluation: e } = c;
   const es = t.early_stopping;
   const doc = new Document({
-    data: { path: data.path, time_column: data.time_column, target: data.target, features: data.features, missing: data.missing },
+    data: {
+      path: data.path,
+      time_column: data.time_column,
+      ...(data.time_format !== undefined && { time_format: data.time_format }),
+      target: data.target,
+      features: data.features,
+      missing: data.missing,
+      ...(data.delimiter !== undefined && { delimiter: data.delimiter === '\t' ? 'tab' : data.delimiter }),
+    },
     transforms: c.transforms.map(transformYaml),
     window: {
       mode: w.mode,

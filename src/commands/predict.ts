@@ -87,6 +87,7 @@ export async function predictCommand(opts: PredictOptions): Promise<void> {
   const series = readSeries({
     path: dataPath,
     timeColumn: saved.time_column,
+    ...(saved.time_pattern !== undefined ? { timeFormat: saved.time_pattern } : {}),
     target: saved.target,
     features: saved.features,
     missing: saved.missing,
@@ -184,6 +185,7 @@ async function predictPanel(opts: PredictOptions, output: string): Promise<void>
   const { panel } = readPanelInput({
     path: dataPath,
     timeColumn: saved.time_column,
+    ...(saved.time_pattern !== undefined ? { timeFormat: saved.time_pattern } : {}),
     target: saved.target,
     features: saved.features,
     idColumns: ids,

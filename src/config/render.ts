@@ -26,6 +26,7 @@ export function renderConfigYaml(config: Config): string {
   const data: Record<string, unknown> = { path: config.data.path };
   // An absent time_column means auto-detect, so it is left out; null is written as null.
   if (config.data.time_column !== undefined) data.time_column = config.data.time_column;
+  if (config.data.time_format !== undefined) data.time_format = config.data.time_format;
   const wide = config.data.targets ?? [];
   // a wide panel lists its target columns; each is forecast from itself (no features)
   if (wide.length > 0) data.target = [...wide];

@@ -1,3 +1,4 @@
+import { timePatternProblem } from '../data/time.js';
 import { ConfigError } from '../errors.js';
 import { TRANSFORM_NAMES, TRANSFORMS, transformNamed, transformOf } from '../transforms/registry.js';
 import { Checker, describe, formatPath, isRecord, type Path, suggest } from './checker.js';
@@ -10,6 +11,7 @@ import { isPanel } from './types.js';
 export interface ConfigOverrides {
   data?: string;
   timeColumn?: string | null;
+  timeFormat?: string;
   /** One column, or several (a wide panel). */
   target?: string | string[];
   features?: string[];
@@ -40,6 +42,7 @@ export interface ResolveOptions {
 const OVERRIDE_FLAGS: Record<keyof ConfigOverrides, { path: Path; flag: string }> = {
   data: { path: ['data', 'path'], flag: '--data' },
   timeColumn: { path: ['data', 'time_column'], flag: '--time-column' },
+  timeFormat: { path: ['data', 'time_format'], flag: '--time-format' },
   target: { path: ['data', 'target'], flag: '--target' },
   features: { path: ['data', 'features'], flag: '--features' },
   idColumns: { path: ['data', 'id_column'], flag: '--id-column' },
@@ -137,6 +140,18 @@ function delimiterOf(c: Checker, v: unknown): { delimiter?: ',' | ';' | '\t' } {
   return {};
 }
 
+/** data.time_format: a pattern data/time.ts timeParser reads (absent: the spellings rnnfc detects). */
+function timeFormatOf(c: Checker, v: unknown): { time_format?: string } {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'string') {
+    c.problem(['data', 'time_format'], `must be a pattern such as "%m/%d/%Y", got ${describe(v)}`);
+    return {};
+  }
+  const problem = timePatternProblem(v);
+  if (problem) c.problem(['data', 'time_format'], `${JSON.stringify(v)} ${problem}`);
+  return { time_format: v };
+}
+
 function threadsSetting(c: Checker, v: unknown): number | 'auto' {
   if (v === undefined || v === null) return DEFAULTS.training.threads;
   if (v === 'auto') return 'auto';
@@ -167,7 +182,7 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
   c.keys(root, [], ['data', 'transforms', 'window', 'model', 'training', 'evaluation', 'output', 'backend']);
 
   // data
-  const d = c.section(root.data, ['data'], ['path', 'time_column', 'target', 'features', 'missing', 'delimiter', 'id_column']);
+  const d = c.section(root.data, ['data'], ['path', 'time_column', 'time_format', 'target', 'features', 'missing', 'delimiter', 'id_column']);
   let dataPath = '';
   if (d.path === undefined || d.path === null) c.problem(['data', 'path'], 'is required (or pass --data)', ' ');
   else dataPath = c.str(d.path, ['data', 'path'], '');
@@ -241,6 +256,7 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
     features,
     missing: c.enumOf(d.missing, ['data', 'missing'], MISSING_POLICIES, DEFAULTS.data.missing),
     ...delimiterOf(c, d.delimiter),
+    ...timeFormatOf(c, d.time_format),
     id_column: idColumns,
     ...(targets ? { targets } : {}),
   };

@@ -13,6 +13,8 @@ export interface DataConfig {
   /** Input columns; default [target]. */
   features: string[];
   missing: MissingPolicy;
+  /** How time cells are written (`%m/%d/%Y`; data/time.ts timeParser); absent: the spellings rnnfc detects. */
+  time_format?: string;
   /** The field delimiter: ',', ';' or a tab; absent: detected from the header line. */
   delimiter?: ',' | ';' | '\t';
   /** Key columns of a panel in long format (each distinct key a series); empty: one series. */

@@ -9,7 +9,7 @@ import { DataError } from '../errors.js';
 import type { Frequency, Series } from '../types.js';
 import { quote } from './excerpt.js';
 import { type Delimiter, detectDelimiter, MISSING_TOKENS, type ParseSeriesOptions, parseTable, seriesFromTable, type Table } from './parse-csv.js';
-import { parseTimeValue } from './time.js';
+import { parseTimeValue, timeParser } from './time.js';
 
 /** One series of a panel and its key (one value per key column). */
 export interface PanelMember {
@@ -47,6 +47,7 @@ export function panelOptionsOf(data: DataConfig, source: string): ParsePanelOpti
     targets: data.targets,
     missing: data.missing,
     ...(data.delimiter ? { delimiter: data.delimiter } : {}),
+    ...(data.time_format !== undefined ? { timeFormat: data.time_format } : {}),
   };
 }
 
@@ -196,7 +197,8 @@ function detectTimeColumn(table: Table, opts: ParsePanelOptions): string | null 
   const used = [...(opts.idColumns ?? []), ...(opts.targets ?? [opts.target]), ...(opts.features ?? [])];
   const formats = (j: number) => {
     const cells = table.rows.map((r) => r[j] ?? '').filter((c) => c !== '');
-    const parsed = cells.map((c) => parseTimeValue(c)?.format ?? null);
+    const parse = opts.timeFormat !== undefined ? timeParser(opts.timeFormat) : parseTimeValue;
+    const parsed = cells.map((c) => parse(c)?.format ?? null);
     return cells.length > 0 && parsed.every((f) => f !== null) ? new Set(parsed) : null;
   };
   const free = table.header.map((name, j) => ({ name, j })).filter((c) => !used.includes(c.name));

@@ -7,7 +7,7 @@ import { parse } from 'csv-parse/sync';
 import { DataError } from '../errors.js';
 import type { Frequency, Gaps, MissingPolicy, Series, TimeFormat } from '../types.js';
 import { excerpt, quote } from './excerpt.js';
-import { formatTime, inferFrequency, parseTimeValue, regularize } from './time.js';
+import { formatTime, inferFrequency, parseTimeValue, regularize, timeParser } from './time.js';
 
 export interface ParseSeriesOptions {
   /** The file name messages speak of (`data.csv:3: ...`). */
@@ -20,6 +20,8 @@ export interface ParseSeriesOptions {
   missing: MissingPolicy;
   /** The field delimiter (data.delimiter); absent: detected from the header line (detectDelimiter). */
   delimiter?: Delimiter;
+  /** How the time cells are written (data.time_format, e.g. `%m/%d/%Y`); absent: the spellings parseTimeValue knows. */
+  timeFormat?: string;
   /**
    * When every value read must be positive: a value <= 0 is then refused naming its line and
    * column, with `reason` (`the log transform needs values > 0`) and `hint`.
@@ -134,6 +136,8 @@ export function parseHeader(text: string, source: string, delimiter?: Delimiter)
 }
 
 const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+/** Cells that look like a date in some spelling: digits in two or three groups split by / . or - (01/31/2000, 31.01.2000), when not a number (1.5). */
+const DATE_LIKE = /^\d{1,4}[/.-]\d{1,2}([/.-]\d{1,4})?([ T]\d{1,2}:\d{2}(:\d{2})?)?$/;
 export const MISSING_TOKENS = new Set(['', 'NA', 'NaN', 'nan', 'null', 'NULL']);
 
 /**
@@ -170,6 +174,7 @@ export function seriesFromTable(table: Table, opts: ParseSeriesOptions & SeriesP
   const src = source + tag;
   const at = (line: number) => `${source}:${line}${tag}`;
   const times_ = opts.timeCache ?? NO_CACHE;
+  const parseTime = opts.timeFormat !== undefined ? timeParser(opts.timeFormat) : parseTimeValue;
 
   const features = opts.features?.length ? [...opts.features] : [target];
   const used = [target, ...features.filter((f) => f !== target)];
@@ -193,8 +198,19 @@ export function seriesFromTable(table: Table, opts: ParseSeriesOptions & SeriesP
   let timeColumn: string | null = null;
   if (opts.timeColumn === undefined) {
     const first = header[0];
-    if (!used.includes(first) && rows.some((r) => r[0] !== '') && rows.every((r) => r[0] === '' || parseTimeValue(r[0]) !== null)) {
+    // with data.time_format the first column is the times it describes (cells that do not fit are reported)
+    if (!used.includes(first) && opts.timeFormat !== undefined) timeColumn = first;
+    else if (!used.includes(first) && rows.some((r) => r[0] !== '') && rows.every((r) => r[0] === '' || parseTime(r[0]) !== null)) {
       timeColumn = first;
+    } else if (!used.includes(first) && opts.timeFormat === undefined) {
+      // a first column of dates in a spelling rnnfc cannot read is an error, not row order in silence
+      const dateLike = (c: string) => DATE_LIKE.test(c) && !NUMBER_RE.test(c);
+      const i = rows.findIndex((r) => dateLike(r[0] ?? '') && parseTime(r[0]) === null);
+      if (i >= 0 && rows.every((r) => r[0] === '' || dateLike(r[0]) || parseTime(r[0]) !== null))
+        throw new DataError(
+          `${at(lines[i])}: column ${quote(first)} looks like dates, but ${quote(rows[i][0])} is not a spelling rnnfc reads by itself`,
+          'set data.time_format (--time-format), e.g. "%m/%d/%Y" or "%d.%m.%Y", or --time-column none to use row order',
+        );
     }
   } else if (opts.timeColumn !== null) {
     colIndex(opts.timeColumn, 'time');
@@ -216,12 +232,17 @@ export function seriesFromTable(table: Table, opts: ParseSeriesOptions & SeriesP
       if (cell === '') {
         throw new DataError(`${at(lines[i])}: column ${quote(timeColumn!)}: empty time value; fill it in or remove the row`);
       }
-      const p = times_.get(cell) ?? parseTimeValue(cell);
+      const p = times_.get(cell) ?? parseTime(cell);
       if (p && opts.timeCache) opts.timeCache.set(cell, p);
       if (!p) {
+        if (opts.timeFormat !== undefined)
+          throw new DataError(
+            `${at(lines[i])}: column ${quote(timeColumn!)}: ${quote(cell)} is not a time written as data.time_format ${quote(opts.timeFormat)}`,
+          );
         throw new DataError(
           `${at(lines[i])}: column ${quote(timeColumn!)}: cannot parse ${quote(cell)} as a date`,
-          'time values may be dates (2000-01-31 or 2000/01/31), months (2000-01), quarters (2000-Q1, 2000 Q1, 2000Q1), ISO date-times (2000-01-31T12:00:00Z) or integers',
+          'time values may be dates (2000-01-31 or 2000/01/31), months (2000-01), quarters (2000-Q1, 2000 Q1, 2000Q1), ISO date-times (2000-01-31T12:00:00Z) or integers; ' +
+            'for other spellings set data.time_format (--time-format), e.g. "%m/%d/%Y" or "%d.%m.%Y %H:%M"',
         );
       }
       if (i === 0) format = p.format;

@@ -470,3 +470,72 @@ function monthEndAt(t0: number, months: number): number {
 function timeOfDay(t: number): number {
   return ((t % DAY_MS) + DAY_MS) % DAY_MS;
 }
+
+const MONTH_NAMES = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+/** The fields data.time_format may use, and what each reads. */
+const PATTERN_FIELDS: Record<string, string> = {
+  Y: '(\\d{4})',
+  y: '(\\d{2})',
+  m: '(\\d{1,2})',
+  b: '([A-Za-z]{3})',
+  d: '(\\d{1,2})',
+  H: '(\\d{1,2})',
+  M: '(\\d{2})',
+  S: '(\\d{2})',
+};
+
+/**
+ * What is wrong with a data.time_format pattern (null: nothing): it needs a year (%Y or %y) and a
+ * month (%m or %b), may have a day (%d) and a time of day (%H, %M, %S), each at most once, and
+ * reads any other character as itself (%% a percent sign).
+ */
+export function timePatternProblem(pattern: string): string | null {
+  const fields = [...pattern.matchAll(/%(.)/g)].map((m) => m[1]).filter((f) => f !== '%');
+  const unknown = fields.find((f) => !(f in PATTERN_FIELDS));
+  if (unknown !== undefined) return `%${unknown} is not a field rnnfc reads (use %Y %y %m %b %d %H %M %S, %% for a percent sign)`;
+  const twice = fields.find((f, i) => fields.indexOf(f) !== i);
+  if (twice !== undefined) return `%${twice} appears twice`;
+  if (!fields.includes('Y') && !fields.includes('y')) return 'needs a year (%Y, or %y for two digits)';
+  if (!fields.includes('m') && !fields.includes('b')) return 'needs a month (%m, or %b for Jan..Dec)';
+  if (fields.includes('Y') && fields.includes('y')) return 'has both %Y and %y';
+  if (fields.includes('m') && fields.includes('b')) return 'has both %m and %b';
+  if ((fields.includes('M') || fields.includes('S')) && !fields.includes('H')) return '%M and %S need %H';
+  return null;
+}
+
+/**
+ * A parser of time cells written as data.time_format says (`%m/%d/%Y`, `%d.%m.%Y %H:%M`, `%b %Y`),
+ * for spellings the automatic detection cannot tell apart. Times are UTC; a format without %d reads
+ * months (format 'month'), one with %H date-times ('datetime'), otherwise dates ('date'): outputs
+ * write them in that ISO spelling. Two-digit years are 1969-2068, as C's strptime reads them.
+ */
+export function timeParser(pattern: string): (s: string) => { t: number; format: TimeFormat } | null {
+  const order: string[] = [];
+  let source = '^';
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i];
+    if (ch === '%' && i + 1 < pattern.length) {
+      const f = pattern[++i];
+      if (f === '%') source += '%';
+      else {
+        order.push(f);
+        source += PATTERN_FIELDS[f];
+      }
+    } else source += ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }
+  const re = new RegExp(`${source}$`);
+  const format: TimeFormat = order.includes('H') ? 'datetime' : order.includes('d') ? 'date' : 'month';
+  return (s) => {
+    const m = re.exec(s.trim());
+    if (!m) return null;
+    const v: Record<string, string> = {};
+    order.forEach((f, k) => {
+      v[f] = m[k + 1];
+    });
+    const year = v.Y !== undefined ? +v.Y : +v.y + (+v.y < 69 ? 2000 : 1900);
+    const month = v.m !== undefined ? +v.m : MONTH_NAMES.indexOf(v.b.toLowerCase()) + 1;
+    if (month < 1) return null;
+    const t = utc(year, month, v.d !== undefined ? +v.d : 1, v.H !== undefined ? +v.H : 0, v.M !== undefined ? +v.M : 0, v.S !== undefined ? +v.S : 0);
+    return t === null ? null : { t, format };
+  };
+}

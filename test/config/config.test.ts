@@ -229,6 +229,13 @@ training: {ensemble: 0}
     expect(problemsOf(() => resolveText('data: {path: x.csv, target: y, delimiter: "|"}\n'))).toEqual([
       'data.delimiter: must be ",", ";", tab or auto, got "|" (my.yaml:1)',
     ]);
+    // data.time_format: checked as a pattern, overridden by --time-format, rendered when given
+    expect(resolveText('data: {path: x.csv, target: y, time_format: "%d.%m.%Y"}\n').data.time_format).toBe('%d.%m.%Y');
+    expect(resolveText('data: {path: x.csv, target: y}\n', 'my.yaml', { timeFormat: '%m/%d/%Y' }).data.time_format).toBe('%m/%d/%Y');
+    expect(renderConfigYaml(resolveText('data: {path: x.csv, target: y, time_format: "%d.%m.%Y"}\n'))).toContain('time_format: "%d.%m.%Y"');
+    expect(problemsOf(() => resolveText('data: {path: x.csv, target: y, time_format: "%d.%m"}\n'))).toEqual([
+      'data.time_format: "%d.%m" needs a year (%Y, or %y for two digits) (my.yaml:1)',
+    ]);
     // model.holt joins the forecast with or without a pretrained forecaster; many-to-one only; rendered only when on
     expect(resolveText('data: {path: x.csv, target: y}\nmodel: {holt: true}\n').model.holt).toBe(true);
     expect(resolveText('data: {path: x.csv, target: y}\nmodel: {holt: true}\n', 'my.yaml', { holt: false }).model.holt).toBe(false);

@@ -103,6 +103,24 @@ describe('gap insertion and missing policies', () => {
   });
 });
 
+describe('dates rnnfc cannot read by itself', () => {
+  it('a first column of them is an error naming data.time_format, not row order in silence; with the format they read', () => {
+    const us = csv('date,sales\n01/31/2000,1\n02/29/2000,2\n03/31/2000,3\n');
+    expect(message(() => readSeries({ path: us, target: 'sales', missing: 'interpolate' }))).toBe(
+      `${us}:2: column "date" looks like dates, but "01/31/2000" is not a spelling rnnfc reads by itself`,
+    );
+    const s = readSeries({ path: us, target: 'sales', missing: 'interpolate', timeFormat: '%m/%d/%Y' });
+    expect(s.timeColumn).toBe('date');
+    expect(dates(s)).toEqual(['2000-01-31', '2000-02-29', '2000-03-31']);
+    // a first column of decimal numbers is not dates: row order, as before
+    expect(readSeries({ path: csv('x,y\n1.5,1\n2.25,2\n'), target: 'y', missing: 'interpolate' }).timeColumn).toBeNull();
+    // a cell the format does not fit names the format
+    expect(message(() => readSeries({ path: us, target: 'sales', missing: 'interpolate', timeFormat: '%d/%m/%Y' }))).toBe(
+      `${us}:2: column "date": "01/31/2000" is not a time written as data.time_format "%d/%m/%Y"`,
+    );
+  });
+});
+
 describe('delimiters', () => {
   it('detects a comma, semicolon or tab from the header line, outside quotes', () => {
     expect(detectDelimiter('a,b\n1,2\n')).toBe(',');

@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { addMonths, addSteps, checkFutureRange, formatTime, futureTimes, inferFrequency, parseTimeValue, regularize, stepNumber } from '../../src/data/time.js';
+import {
+  addMonths,
+  addSteps,
+  checkFutureRange,
+  formatTime,
+  futureTimes,
+  inferFrequency,
+  parseTimeValue,
+  regularize,
+  stepNumber,
+  timeParser,
+  timePatternProblem,
+} from '../../src/data/time.js';
 import { DataError } from '../../src/errors.js';
 import type { TimeFormat } from '../../src/types.js';
 
@@ -232,5 +244,33 @@ describe('checkFutureRange', () => {
     expect(() => checkFutureRange(idx('integer', 'integer', [Number.MAX_SAFE_INTEGER - 1]), 2, 'i.csv')).toThrow(/largest integer time/);
     expect(() => checkFutureRange(idx('integer', 'integer', [Number.MAX_SAFE_INTEGER - 2]), 2, 'i.csv')).not.toThrow();
     expect(() => checkFutureRange(idx('row', 'row', [0, 1]), 1e9, 'r.csv')).not.toThrow();
+  });
+});
+
+describe('data.time_format', () => {
+  it('reads the fields it names, in UTC; a format without %d reads months, one with %H date-times', () => {
+    const us = timeParser('%m/%d/%Y');
+    expect(us('01/31/2000')).toEqual({ t: Date.UTC(2000, 0, 31), format: 'date' });
+    expect(us('1/2/2000')).toEqual({ t: Date.UTC(2000, 0, 2), format: 'date' });
+    expect(us('31/01/2000')).toBeNull();
+    expect(us('02/30/2001')).toBeNull();
+    expect(us('2000-01-31')).toBeNull();
+    expect(timeParser('%d.%m.%Y %H:%M')('05.03.2021 14:30')).toEqual({ t: Date.UTC(2021, 2, 5, 14, 30), format: 'datetime' });
+    expect(timeParser('%b %Y')('Mar 1999')).toEqual({ t: Date.UTC(1999, 2, 1), format: 'month' });
+    expect(timeParser('%b %Y')('Foo 1999')).toBeNull();
+    // two-digit years: 69-99 the 1900s, 00-68 the 2000s
+    expect(timeParser('%d/%m/%y')('01/02/69')?.t).toBe(Date.UTC(1969, 1, 1));
+    expect(timeParser('%d/%m/%y')('01/02/68')?.t).toBe(Date.UTC(2068, 1, 1));
+    // literal characters, regex specials and %% are read as themselves
+    expect(timeParser('%Y.%m (%d)%%')('2020.07 (04)%')?.t).toBe(Date.UTC(2020, 6, 4));
+  });
+  it('names what is wrong with a pattern', () => {
+    expect(timePatternProblem('%m/%d/%Y')).toBeNull();
+    expect(timePatternProblem('%d.%m.%y %H:%M:%S')).toBeNull();
+    expect(timePatternProblem('%q/%Y')).toMatch(/%q is not a field/);
+    expect(timePatternProblem('%m/%d')).toMatch(/needs a year/);
+    expect(timePatternProblem('%Y/%d')).toMatch(/needs a month/);
+    expect(timePatternProblem('%Y %Y %m')).toMatch(/%Y appears twice/);
+    expect(timePatternProblem('%Y %m %M')).toMatch(/%M and %S need %H/);
   });
 });

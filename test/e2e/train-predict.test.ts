@@ -236,6 +236,32 @@ describe('train then predict (spawns bin/rnnfc)', () => {
     for (const f of j.forecast) expect(Number.isFinite(f.forecast)).toBe(true);
   });
 
+  it('--time-format reads dates the detection cannot (01/31/2000), in train and in predict, and names the setting when a cell does not fit', () => {
+    const rows = Array.from(
+      { length: 40 },
+      (_, i) => `${String((i % 12) + 1).padStart(2, '0')}/01/${2000 + Math.floor(i / 12)},${100 + i + 5 * Math.sin(i / 2)}`,
+    );
+    writeFileSync(join(dir, 'us-dates.csv'), ['date,sales', ...rows].join('\n') + '\n');
+    const flags = ['--data', 'us-dates.csv', '--target', 'sales', '--horizon', '3', '--epochs', '1'];
+    const bad = rnnfc(dir, ['train', ...flags, '--out', 'runs/us-bad']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(
+      /column "date" looks like dates, but "01\/01\/2000" is not a spelling rnnfc reads by itself[\s\S]*data\.time_format \(--time-format\)/,
+    );
+    const t = rnnfc(dir, ['train', ...flags, '--time-format', '%m/%d/%Y', '--out', 'runs/us', '--quiet']);
+    expect(t.code, t.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'runs/us/config.yaml'), 'utf8')).toMatch(/time_format: "%m\/%d\/%Y"/);
+    // monthly, written in ISO from there on; predict reads the data with the run's pattern
+    expect(futureRows(dir, 'runs/us').map((r) => r.split(',')[0])).toEqual(['2003-05-01', '2003-06-01', '2003-07-01']);
+    const p = rnnfc(dir, ['predict', '-m', 'runs/us', '-o', '-']);
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.stdout.trim().split('\n').slice(1)).toEqual(futureRows(dir, 'runs/us'));
+    writeFileSync(join(dir, 'us-odd.csv'), ['date,sales', ...rows.slice(0, 39), '2003-04-01,140'].join('\n') + '\n');
+    const odd = rnnfc(dir, ['predict', '-m', 'runs/us', '--data', 'us-odd.csv', '-o', '-']);
+    expect(odd.code).toBe(2);
+    expect(odd.stderr).toMatch(/us-odd\.csv:41: column "date": "2003-04-01" is not a time written as data\.time_format "%m\/%d\/%Y"/);
+  });
+
   it('an integer time index continues as numbers in predict --json', () => {
     const rows = Array.from({ length: 40 }, (_, i) => `${101 + i},${(50 + 3 * Math.sin(i / 2) + i / 4).toFixed(3)}`);
     writeFileSync(join(dir, 'int.csv'), ['day,value', ...rows].join('\n') + '\n');
