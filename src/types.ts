@@ -30,6 +30,12 @@ export interface TimeIndex {
   frequency: Frequency;
   /** One per row, strictly increasing. */
   times: number[];
+  /**
+   * 'datetime-z' only: the zone offset every input time was written with, in minutes east of UTC
+   * (+05:30 is 330), so outputs write times with it; absent: written in UTC with Z (times written
+   * with Z, or with several offsets).
+   */
+  offset?: number;
 }
 
 /** A regular series after missing-value handling: every column has times.length values, no NaN. */

@@ -115,7 +115,7 @@ export async function panelRunFiles(
   const rows: (string | number | null)[][] = [];
   for (const f of r.fits) {
     const idx = f.series.index;
-    const at = (i: number) => formatTime(idx.times[i], idx.format);
+    const at = (i: number) => formatTime(idx.times[i], idx.format, idx.offset);
     const origin = f.result.split.valEnd;
     const { actual, forecast, spread } = f.result.test;
     const testSpread = spreadCells(spread, cfg.evaluation);
@@ -123,7 +123,7 @@ export async function panelRunFiles(
     for (let i = 0; i < actual.length; i++) rows.push([...f.key, at(origin + i), 'test', formatNumber(actual[i]), formatNumber(forecast[i]), ...testSpread(i)]);
     const fut = futureTimes(idx, f.result.future.length);
     for (let i = 0; i < fut.length; i++)
-      rows.push([...f.key, formatTime(fut[i], idx.format), 'future', null, formatNumber(f.result.future[i]), ...futureSpread(i)]);
+      rows.push([...f.key, formatTime(fut[i], idx.format, idx.offset), 'future', null, formatNumber(f.result.future[i]), ...futureSpread(i)]);
   }
   Object.assign(files, {
     [PANEL_FILE]: JSON.stringify(panel) + '\n',

@@ -77,7 +77,7 @@ export function pipelineFileOf(cfg: Config, series: Series, r: FitResult): Pipel
     time_format: idx.format,
     ...(cfg.data.time_format !== undefined ? { time_pattern: cfg.data.time_format } : {}),
     frequency: idx.frequency,
-    last_time: formatTime(idx.times[idx.times.length - 1], idx.format),
+    last_time: formatTime(idx.times[idx.times.length - 1], idx.format, idx.offset),
     target: cfg.data.target,
     features: cfg.data.features,
     missing: cfg.data.missing,
@@ -105,7 +105,7 @@ export function forecastTitle(cfg: Config, r: Pick<FitResult, 'io' | 'history' |
 /** metrics.json's content for a fitted series. */
 export function metricsFileOf(series: Series, r: FitResult): MetricsFile {
   const idx = series.index;
-  const at = (i: number) => formatTime(idx.times[i], idx.format);
+  const at = (i: number) => formatTime(idx.times[i], idx.format, idx.offset);
   return {
     origin: at(r.split.valEnd),
     test_size: r.test.actual.length,
@@ -120,8 +120,8 @@ export async function runFiles(cfg: Config, series: Series, r: FitResult, facts:
   const idx = series.index;
   const target = series.columns[cfg.data.target];
   const futureAt = futureTimes(idx, r.future.length);
-  const times = idx.times.map((t) => formatTime(t, idx.format));
-  const fut = futureAt.map((t) => formatTime(t, idx.format));
+  const times = idx.times.map((t) => formatTime(t, idx.format, idx.offset));
+  const fut = futureAt.map((t) => formatTime(t, idx.format, idx.offset));
   const origin = r.split.valEnd;
   const pipelineJson = pipelineFileOf(cfg, series, r);
   const metricsJson = metricsFileOf(series, r);

@@ -26,8 +26,8 @@ export async function checkCommand(opts: DataFlagOptions): Promise<void> {
   if (cfg.model.pretrained !== 'none') loadPretrained(cfg.model.pretrained);
   const n = s.columns[cfg.data.target].length;
   const f = s.index.frequency;
-  const first = formatTime(s.index.times[0], s.index.format);
-  const last = formatTime(s.index.times[n - 1], s.index.format);
+  const first = formatTime(s.index.times[0], s.index.format, s.index.offset);
+  const last = formatTime(s.index.times[n - 1], s.index.format, s.index.offset);
   if (opts.json) {
     process.stdout.write(
       JSON.stringify({

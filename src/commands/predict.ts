@@ -104,7 +104,7 @@ export async function predictCommand(opts: PredictOptions): Promise<void> {
   const wanted = spreadWanted(opts, run);
   const h = stepsWanted(opts, io.horizon);
   const { times: future, forecast: fc, spread } = await forecastFromRun(run, series, { source, backend: opts.backend, ...wanted });
-  const times = future.slice(0, h).map((t) => formatTime(t, series.index.format));
+  const times = future.slice(0, h).map((t) => formatTime(t, series.index.format, series.index.offset));
   const timeName = series.timeColumn ?? 'index';
   // integer indices and row numbers are numbers in JSON; calendar times stay strings
   const numericIndex = isNumericIndex(series.index.format);
@@ -124,7 +124,7 @@ export async function predictCommand(opts: PredictOptions): Promise<void> {
           [timeName, 'forecast', ...spreadColumns(wanted)],
           times.map((t, i) => [t, formatNumber(fc[i]), ...cells(i)]),
         );
-  await writeForecast(output, text, opts.quiet ? null : `${h} steps after ${formatTime(series.index.times[n - 1], series.index.format)}`);
+  await writeForecast(output, text, opts.quiet ? null : `${h} steps after ${formatTime(series.index.times[n - 1], series.index.format, series.index.offset)}`);
 }
 
 /** The forecast text to stdout, or atomically to `output` (saying so on stderr with `what` unless it is null). */
@@ -251,7 +251,7 @@ async function predictPanel(opts: PredictOptions, output: string): Promise<void>
           cache,
           ...(r.pipeline.io.intervals ? wantedSpread : {}),
         });
-        done.push({ key, times: times.slice(0, steps).map((t) => formatTime(t, series.index.format)), forecast, spread });
+        done.push({ key, times: times.slice(0, steps).map((t) => formatTime(t, series.index.format, series.index.offset)), forecast, spread });
       } catch (e) {
         if (!(e instanceof UserError)) throw e;
         failed.push({ key, reason: e.message });
@@ -311,7 +311,7 @@ function zeroShot(run: SavedPanelRun, frequency: Frequency): (key: string[], ser
     const last = series.index.times[series.index.times.length - 1];
     const pipeline: PipelineFile = {
       ...first.pipeline,
-      last_time: formatTime(last, series.index.format),
+      last_time: formatTime(last, series.index.format, series.index.offset),
       season: evaluationSeason(s.evaluation.season, series.index.frequency),
       io: { ...p.io, ...(io.members ? { members: io.members } : {}), ...(io.damping !== undefined ? { damping: io.damping } : {}) },
       transforms: p.pipeline.toJSON(),

@@ -79,7 +79,9 @@ export async function trainCommand(opts: TrainOptions): Promise<void> {
 /** The instants of the `steps` rows after the last one, as --json writes times: numbers for an integer index, else text. */
 function futureTimesOf(series: Series, steps: number): (string | number)[] {
   const idx = series.index;
-  return futureTimes(idx, steps).map((t) => (isNumericIndex(idx.format) ? Number(formatTime(t, idx.format)) : formatTime(t, idx.format)));
+  return futureTimes(idx, steps).map((t) =>
+    isNumericIndex(idx.format) ? Number(formatTime(t, idx.format, idx.offset)) : formatTime(t, idx.format, idx.offset),
+  );
 }
 
 function report(

@@ -221,6 +221,7 @@ export function seriesFromTable(table: Table, opts: ParseSeriesOptions & SeriesP
   }
 
   let format: TimeFormat = 'row';
+  let offset: number | undefined;
   let times: number[];
   if (timeColumn === null) {
     times = rows.map((_, i) => i);
@@ -245,6 +246,9 @@ export function seriesFromTable(table: Table, opts: ParseSeriesOptions & SeriesP
             'for other spellings set data.time_format (--time-format), e.g. "%m/%d/%Y" or "%d.%m.%Y %H:%M"',
         );
       }
+      // one zone offset in every row is kept for the outputs; Z, or several offsets (daylight saving), are not
+      if (i === 0) offset = p.offset;
+      else if (offset !== p.offset) offset = undefined;
       if (i === 0) format = p.format;
       else if (p.format !== format) {
         throw new DataError(
@@ -263,11 +267,11 @@ export function seriesFromTable(table: Table, opts: ParseSeriesOptions & SeriesP
     }
     for (let i = 1; i < times.length; i++) {
       if (times[i] === times[i - 1]) {
-        throw new DataError(`${src}: duplicate timestamp ${formatTime(times[i], format)} at lines ${lines[i - 1]} and ${lines[i]}; remove one of them`);
+        throw new DataError(`${src}: duplicate timestamp ${formatTime(times[i], format, offset)} at lines ${lines[i - 1]} and ${lines[i]}; remove one of them`);
       }
       if (times[i] < times[i - 1]) {
         throw new DataError(
-          `${src}: rows out of time order at lines ${lines[i - 1]} and ${lines[i]} (${formatTime(times[i - 1], format)} then ${formatTime(times[i], format)}); sort the file by ${quote(timeColumn!)} in increasing order`,
+          `${src}: rows out of time order at lines ${lines[i - 1]} and ${lines[i]} (${formatTime(times[i - 1], format, offset)} then ${formatTime(times[i], format, offset)}); sort the file by ${quote(timeColumn!)} in increasing order`,
         );
       }
     }
@@ -325,7 +329,7 @@ export function seriesFromTable(table: Table, opts: ParseSeriesOptions & SeriesP
     if (!rowMissing(k)) continue;
     gapRows++;
     if (lineAt[k] === undefined) absent++;
-    const when = timeColumn === null ? `row ${k + 1}` : formatTime(grid.times[k], format);
+    const when = timeColumn === null ? `row ${k + 1}` : formatTime(grid.times[k], format, offset);
     const last = runs[runs.length - 1];
     if (last && k > 0 && rowMissing(k - 1)) {
       last.to = when;
@@ -340,7 +344,7 @@ export function seriesFromTable(table: Table, opts: ParseSeriesOptions & SeriesP
       count++;
       if (bad.length < 5) {
         const line = lineAt[k];
-        const when = timeColumn === null ? '' : formatTime(grid.times[k], format);
+        const when = timeColumn === null ? '' : formatTime(grid.times[k], format, offset);
         bad.push(line === undefined ? `${when} (no row)` : `line ${line}${when ? ` (${when})` : ''}`);
       }
     }
@@ -365,7 +369,7 @@ export function seriesFromTable(table: Table, opts: ParseSeriesOptions & SeriesP
 
   return {
     timeColumn,
-    index: { format, frequency, times: outTimes },
+    index: { format, frequency, times: outTimes, ...((format as TimeFormat) === 'datetime-z' && offset !== undefined ? { offset } : {}) },
     target,
     features,
     columns,

@@ -34,8 +34,8 @@ function utc(y: number, mo: number, d: number, h = 0, mi = 0, s = 0, ms = 0): nu
   return date.getTime();
 }
 
-/** Parses one time cell; null when it is not a recognised time. */
-export function parseTimeValue(s: string): { t: number; format: TimeFormat } | null {
+/** Parses one time cell; null when it is not a recognised time. `offset`: a date-time's explicit zone offset in minutes east of UTC (absent for Z). */
+export function parseTimeValue(s: string): { t: number; format: TimeFormat; offset?: number } | null {
   const v = s.trim();
   if (RE_INT.test(v)) {
     const t = Number(v);
@@ -65,13 +65,12 @@ export function parseTimeValue(s: string): { t: number; format: TimeFormat } | n
     if (t === null) return null;
     const zone = m[8];
     if (!zone) return { t, format: 'datetime' };
-    if (zone !== 'Z' && zone !== 'z') {
-      const z = /^([+-])(\d{2}):?(\d{2})$/.exec(zone)!;
-      const off = (+z[2] * 60 + +z[3]) * MINUTE_MS;
-      if (+z[2] > 23 || +z[3] > 59) return null;
-      t -= z[1] === '+' ? off : -off;
-    }
-    return { t, format: 'datetime-z' };
+    if (zone === 'Z' || zone === 'z') return { t, format: 'datetime-z' };
+    const z = /^([+-])(\d{2}):?(\d{2})$/.exec(zone)!;
+    if (+z[2] > 23 || +z[3] > 59) return null;
+    const offset = (z[1] === '+' ? 1 : -1) * (+z[2] * 60 + +z[3]);
+    t -= offset * MINUTE_MS;
+    return { t, format: 'datetime-z', offset };
   }
   return null;
 }
@@ -81,9 +80,17 @@ export function isNumericIndex(format: TimeFormat): format is 'integer' | 'row' 
   return format === 'integer' || format === 'row';
 }
 
-/** Writes a time in the shape it was read ('datetime-z' always as UTC with Z, no ms). */
-export function formatTime(t: number, format: TimeFormat): string {
+/**
+ * Writes a time in the shape it was read (no ms); 'datetime-z' in UTC with Z, or, given `offset`
+ * (minutes east of UTC), as the local time at that offset with it (2000-01-01T09:00:00+05:30).
+ */
+export function formatTime(t: number, format: TimeFormat, offset?: number): string {
   if (isNumericIndex(format)) return String(t);
+  if (format === 'datetime-z' && offset !== undefined) {
+    const local = new Date(t + offset * MINUTE_MS).toISOString().slice(0, 19);
+    const a = Math.abs(offset);
+    return `${local}${offset < 0 ? '-' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
+  }
   const iso = new Date(t).toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ (years 0..9999)
   switch (format) {
     case 'month':
@@ -509,7 +516,7 @@ export function timePatternProblem(pattern: string): string | null {
  * months (format 'month'), one with %H date-times ('datetime'), otherwise dates ('date'): outputs
  * write them in that ISO spelling. Two-digit years are 1969-2068, as C's strptime reads them.
  */
-export function timeParser(pattern: string): (s: string) => { t: number; format: TimeFormat } | null {
+export function timeParser(pattern: string): (s: string) => { t: number; format: TimeFormat; offset?: number } | null {
   const order: string[] = [];
   let source = '^';
   for (let i = 0; i < pattern.length; i++) {

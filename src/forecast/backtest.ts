@@ -170,7 +170,7 @@ export async function backtest(cfg: Config, series: Series, opts: BacktestOption
     ({ backend, threads } = r);
     const metrics: Record<string, MethodScores> = {};
     for (const [m, s] of Object.entries(r.metrics)) metrics[m] = pick(s as unknown as Record<string, number>);
-    const origin = formatTime(series.index.times[end], series.index.format);
+    const origin = formatTime(series.index.times[end], series.index.format, series.index.offset);
     const result: OriginResult = {
       origin,
       train_end: end,

@@ -78,7 +78,7 @@ export async function backtestPanel(cfg: Config, members: PanelMember[], opts: P
       const metrics: Record<string, MethodScores> = {};
       for (const [name, s] of Object.entries(f.result.metrics)) metrics[name] = pick(s as unknown as Record<string, number>);
       bySeries.get(JSON.stringify(f.key))!.origins.push({
-        origin: formatTime(idx.times[end], idx.format),
+        origin: formatTime(idx.times[end], idx.format, idx.offset),
         train_end: end,
         lookback: f.cfg.window.lookback,
         transforms: f.cfg.transforms.map(describeTransform),

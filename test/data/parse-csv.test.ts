@@ -121,6 +121,31 @@ describe('dates rnnfc cannot read by itself', () => {
   });
 });
 
+describe('zone offsets', () => {
+  it('one offset in every row is kept for the outputs; several (daylight saving) leave them in UTC', () => {
+    const one = readSeries({
+      path: csv('t,v\n2000-01-01T09:00:00+05:30,1\n2000-01-02T09:00:00+05:30,2\n2000-01-03T09:00:00+05:30,3\n'),
+      target: 'v',
+      missing: 'interpolate',
+    });
+    expect(one.index.offset).toBe(330);
+    expect(one.index.times[0]).toBe(Date.UTC(2000, 0, 1, 3, 30));
+    const dst = readSeries({
+      path: csv('t,v\n2000-03-26T01:00:00+01:00,1\n2000-03-26T03:00:00+02:00,2\n2000-03-26T04:00:00+02:00,3\n'),
+      target: 'v',
+      missing: 'interpolate',
+    });
+    expect(dst.index.offset).toBeUndefined();
+    expect(dst.index.format).toBe('datetime-z');
+    const z = readSeries({ path: csv('t,v\n2000-01-01T09:00:00Z,1\n2000-01-02T09:00:00Z,2\n'), target: 'v', missing: 'interpolate' });
+    expect(z.index.offset).toBeUndefined();
+    // messages write times as the file does
+    expect(
+      message(() => readSeries({ path: csv('t,v\n2000-01-01T09:00:00+05:30,1\n2000-01-01T09:00:00+05:30,2\n'), target: 'v', missing: 'interpolate' })),
+    ).toMatch(/duplicate timestamp 2000-01-01T09:00:00\+05:30/);
+  });
+});
+
 describe('delimiters', () => {
   it('detects a comma, semicolon or tab from the header line, outside quotes', () => {
     expect(detectDelimiter('a,b\n1,2\n')).toBe(',');

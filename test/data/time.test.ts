@@ -26,7 +26,7 @@ describe('parseTimeValue / formatTime', () => {
     expect(parseTimeValue('1949-03')).toEqual({ t: D('1949-03-01'), format: 'month' });
     expect(parseTimeValue('2000-06-05T00:30:00Z')).toEqual({ t: D('2000-06-05T00:30:00Z'), format: 'datetime-z' });
     expect(parseTimeValue('2000-06-05T00:30')).toEqual({ t: D('2000-06-05T00:30:00Z'), format: 'datetime' });
-    expect(parseTimeValue('2000-06-05T01:30:00+01:00')).toEqual({ t: D('2000-06-05T00:30:00Z'), format: 'datetime-z' });
+    expect(parseTimeValue('2000-06-05T01:30:00+01:00')).toEqual({ t: D('2000-06-05T00:30:00Z'), format: 'datetime-z', offset: 60 });
     expect(parseTimeValue('2000-06-05T00:30:00-02:30')?.t).toBe(D('2000-06-05T03:00:00Z'));
     expect(parseTimeValue('17')).toEqual({ t: 17, format: 'integer' });
     expect(parseTimeValue(' 3 ')).toEqual({ t: 3, format: 'integer' });
@@ -272,5 +272,21 @@ describe('data.time_format', () => {
     expect(timePatternProblem('%Y/%d')).toMatch(/needs a month/);
     expect(timePatternProblem('%Y %Y %m')).toMatch(/%Y appears twice/);
     expect(timePatternProblem('%Y %m %M')).toMatch(/%M and %S need %H/);
+  });
+});
+
+describe('zone offsets', () => {
+  it('are read off date-times and written back with them', () => {
+    expect(parseTimeValue('2000-01-01T09:00:00+05:30')).toEqual({ t: Date.UTC(2000, 0, 1, 3, 30), format: 'datetime-z', offset: 330 });
+    expect(parseTimeValue('2000-01-01T09:00:00-0800')).toEqual({ t: Date.UTC(2000, 0, 1, 17), format: 'datetime-z', offset: -480 });
+    expect(parseTimeValue('2000-01-01T09:00:00+00:00')).toEqual({ t: Date.UTC(2000, 0, 1, 9), format: 'datetime-z', offset: 0 });
+    expect(parseTimeValue('2000-01-01T09:00:00Z')).toEqual({ t: Date.UTC(2000, 0, 1, 9), format: 'datetime-z' });
+    const t = Date.UTC(2000, 0, 1, 3, 30);
+    expect(formatTime(t, 'datetime-z', 330)).toBe('2000-01-01T09:00:00+05:30');
+    expect(formatTime(t, 'datetime-z', -480)).toBe('1999-12-31T19:30:00-08:00');
+    expect(formatTime(t, 'datetime-z', 0)).toBe('2000-01-01T03:30:00+00:00');
+    expect(formatTime(t, 'datetime-z')).toBe('2000-01-01T03:30:00Z');
+    // only date-times with a zone carry one
+    expect(formatTime(t, 'date', 330)).toBe('2000-01-01');
   });
 });

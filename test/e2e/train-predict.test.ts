@@ -262,6 +262,21 @@ describe('train then predict (spawns bin/rnnfc)', () => {
     expect(odd.stderr).toMatch(/us-odd\.csv:41: column "date": "2003-04-01" is not a time written as data\.time_format "%m\/%d\/%Y"/);
   });
 
+  it("times written with a zone offset come out with it: forecast.csv, predict's CSV and JSON", () => {
+    const rows = Array.from(
+      { length: 40 },
+      (_, i) => `${new Date(Date.UTC(2000, 0, 1 + i, 3, 30)).toISOString().slice(0, 10)}T09:00:00+05:30,${50 + i + Math.sin(i)}`,
+    );
+    writeFileSync(join(dir, 'ist.csv'), ['time,load', ...rows].join('\n') + '\n');
+    const t = rnnfc(dir, ['train', '--data', 'ist.csv', '--target', 'load', '--horizon', '2', '--epochs', '1', '--out', 'runs/ist', '--quiet']);
+    expect(t.code, t.stderr).toBe(0);
+    expect(futureRows(dir, 'runs/ist').map((r) => r.split(',')[0])).toEqual(['2000-02-10T09:00:00+05:30', '2000-02-11T09:00:00+05:30']);
+    const csvOut = rnnfc(dir, ['predict', '-m', 'runs/ist', '-o', '-']);
+    expect(csvOut.stdout.trim().split('\n').slice(1)).toEqual(futureRows(dir, 'runs/ist'));
+    const j = JSON.parse(rnnfc(dir, ['predict', '-m', 'runs/ist', '--json']).stdout);
+    expect(j.forecast.map((f: { time: string }) => f.time)).toEqual(['2000-02-10T09:00:00+05:30', '2000-02-11T09:00:00+05:30']);
+  });
+
   it('an integer time index continues as numbers in predict --json', () => {
     const rows = Array.from({ length: 40 }, (_, i) => `${101 + i},${(50 + 3 * Math.sin(i / 2) + i / 4).toFixed(3)}`);
     writeFileSync(join(dir, 'int.csv'), ['day,value', ...rows].join('\n') + '\n');
