@@ -253,6 +253,15 @@ others were written; each failure is listed).`,
     .action(async (opts) => (await import('./commands/init.js')).initCommand(opts));
 
   program
+    .command('report')
+    .description("make a run's report.html again from its files (metrics, plots, what made the forecast, config, data)")
+    .argument('<run>', 'the run directory')
+    .option('-o, --output <file>', 'write it here instead of RUN/report.html ("-" for standard output)')
+    .option('-q, --quiet', 'print nothing but errors')
+    .addHelpText('after', '\nExample:\n  rnnfc report runs/airline-passengers -o airline.html\n')
+    .action(async (run, opts) => (await import('./commands/report.js')).reportCommand(run, opts));
+
+  program
     .command('examples')
     .description('list the shipped example configs and datasets, or copy the ones named (or all) into a folder')
     .argument('[names...]', 'examples to copy (all: every one)')

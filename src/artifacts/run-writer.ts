@@ -6,6 +6,7 @@ import { formatTime, futureTimes, isNumericIndex, isoFormat } from '../data/time
 import type { FitResult, HistoryEntry, SavedModel, Scores } from '../forecast/fit.js';
 import { STDIN } from '../io/input-file.js';
 import { formatNumber, toCsv } from '../output/csv.js';
+import { type ReportFiles, reportHtml } from '../output/report.js';
 import { spreadCells, spreadColumns } from '../output/spread.js';
 import type { Series } from '../types.js';
 import { VERSION } from '../version.js';
@@ -196,5 +197,20 @@ export async function runFiles(cfg: Config, series: Series, r: FitResult, facts:
     });
   }
   files['manifest.json'] = buildManifest(files, VERSION);
+  // a view of the files above, outside the manifest: `rnnfc report` makes it again without touching them
+  files[REPORT_FILE] = reportHtml(cfg.data.target, reportFilesOf(files));
   return files;
+}
+
+/** The run's report (output/report.ts), listed in no manifest: it is made from the files that are. */
+export const REPORT_FILE = 'report.html';
+
+/** The files of a run (as written, or read back) a report is made of. */
+export function reportFilesOf(files: Record<string, string | Uint8Array>): ReportFiles {
+  const out: ReportFiles = {};
+  for (const name of ['metrics.json', 'metadata.json', 'config.yaml', 'pipeline.json', 'forecast.csv', 'plot.svg', 'training.svg'] as const) {
+    const f = files[name];
+    if (f !== undefined) out[name] = typeof f === 'string' ? f : Buffer.from(f).toString('utf8');
+  }
+  return out;
 }
