@@ -128,7 +128,8 @@ export function buildProgram(): Command {
       'after',
       `
 Examples:
-  rnnfc train -c configs/airline-passengers.yaml
+  rnnfc examples airline-passengers          # copy a shipped config and its data here
+  rnnfc train -c airline-passengers.yaml
   rnnfc predict -m runs/airline-passengers -o -
   rnnfc train --data my.csv --time-column date --target sales --horizon 12
   rnnfc check -c my.yaml
@@ -143,7 +144,7 @@ others were written; each failure is listed).`,
     dataFlags(program.command('train').description('train a forecaster and write a run directory')),
     'the test part (a panel: the mean over its series)',
   )
-    .option('--out <dir>', 'run directory to write (default: a fresh name under output.dir)')
+    .option('-o, --out <dir>', 'run directory to write (default: a fresh name under output.dir)')
     .option('--threads <n>', THREADS_HELP, threadCount)
     .option('--overwrite', 'replace --out if it exists')
     .option('--season <m>', 'seasonal period for MASE and seasonal naive (overrides evaluation.season)', positiveInt('--season'))
@@ -154,7 +155,7 @@ others were written; each failure is listed).`,
     )
     .option('--json', 'print one JSON result on stdout')
     .option('-q, --quiet', 'print nothing but errors')
-    .addHelpText('after', '\nExample:\n  rnnfc train -c configs/airline-passengers.yaml --epochs 50 --out runs/air\n')
+    .addHelpText('after', '\nExample:\n  rnnfc examples airline-passengers && rnnfc train -c airline-passengers.yaml --epochs 50 --out runs/air\n')
     .action(async (opts) => (await import('./commands/train.js')).trainCommand(opts));
 
   program
@@ -174,12 +175,13 @@ others were written; each failure is listed).`,
     .option('--max-input-mb <n>', MAX_INPUT_HELP, megabytes)
     .option('--max-memory <size>', MAX_MEMORY_HELP)
     .option('-o, --output <file>', 'where to write the forecast ("-" for stdout)', '-')
+    .option('--out <file>', 'the same as -o/--output, as train, merge and pretrain spell it')
     .addOption(new Option('--format <fmt>', 'output format').choices(['csv', 'json']))
     .addOption(new Option('--backend <name>', 'compute backend').choices(BACKENDS))
     .option('--json', 'print one JSON result on stdout (same as --format json -o -)')
     .option('-q, --quiet', 'print nothing but errors')
     .addHelpText('after', '\nExample:\n  rnnfc predict -m runs/airline-passengers -o forecast.csv\n')
-    .action(async (opts) => (await import('./commands/predict.js')).predictCommand(opts));
+    .action(async ({ out, ...opts }) => (await import('./commands/predict.js')).predictCommand({ ...opts, output: out ?? opts.output }));
 
   dataFlags(program.command('check').description('validate a config and its data; list every problem'))
     .option('--json', 'print one JSON result on stdout')
@@ -257,9 +259,10 @@ others were written; each failure is listed).`,
     .description("make a run's report.html again from its files (metrics, plots, what made the forecast, config, data)")
     .argument('<run>', 'the run directory')
     .option('-o, --output <file>', 'write it here instead of RUN/report.html ("-" for standard output)')
+    .option('--out <file>', 'the same as -o/--output')
     .option('-q, --quiet', 'print nothing but errors')
     .addHelpText('after', '\nExample:\n  rnnfc report runs/airline-passengers -o airline.html\n')
-    .action(async (run, opts) => (await import('./commands/report.js')).reportCommand(run, opts));
+    .action(async (run, { out, ...opts }) => (await import('./commands/report.js')).reportCommand(run, { ...opts, output: out ?? opts.output }));
 
   program
     .command('examples')

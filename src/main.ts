@@ -70,5 +70,15 @@ export function jsonError(err: unknown, code: number): string {
         : String(e?.message ?? err)
             .replace(/^error: /, '')
             .trim();
-  return `${JSON.stringify({ schema: 'rnnfc/error@1', error: { code, message, ...(e?.hint ? { hint: e.hint } : {}), ...(e?.problems?.length ? { problems: e.problems } : {}) } })}\n`;
+  const where = whereOf(message);
+  return `${JSON.stringify({ schema: 'rnnfc/error@1', error: { code, message, ...(where ? { where } : {}), ...(e?.hint ? { hint: e.hint } : {}), ...(e?.problems?.length ? { problems: e.problems } : {}) } })}\n`;
+}
+
+/**
+ * The file (and line) a message starts with, as rnnfc's messages name them (`sales.csv:17: ...`,
+ * `runs/x: ...`), for --json's `where`; null when it names none.
+ */
+export function whereOf(message: string): string | null {
+  const m = /^([^\s:]*[./][^\s:]*)(?::(\d+))?(?: \(series [^)]*\))?: /.exec(message);
+  return m ? (m[2] ? `${m[1]}:${m[2]}` : m[1]) : null;
 }

@@ -120,7 +120,7 @@ describe('rnnfc backtest (spawns bin/rnnfc)', () => {
     expect(b.stderr).not.toMatch(/at .*\.js:\d+/);
     // under --json the error is a JSON object on stdout too, with the message stderr has
     const e = JSON.parse(b.stdout);
-    expect(e).toEqual({ schema: 'rnnfc/error@1', error: { code: 2, message: expect.stringMatching(/no target column "sales"/) } });
+    expect(e).toEqual({ schema: 'rnnfc/error@1', error: { code: 2, message: expect.stringMatching(/no target column "sales"/), where: DATA } });
     expect(b.stderr).toBe(`rnnfc: error: ${e.error.message}\n`);
   });
 

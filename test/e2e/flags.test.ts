@@ -33,6 +33,21 @@ describe('flags (spawns bin/rnnfc)', () => {
     expect(predict.stderr.startsWith(`rnnfc: error: ${e.message}\n`)).toBe(true);
     // without --json, stdout stays empty
     expect(rnnfc(dir, ['train', '--bogus']).stdout).toBe('');
+    // `where`: the file and line a data error names
+    writeFileSync(join(dir, 'bad.csv'), 'month,value\n2000-01,1\n2000-02,x\n');
+    const data = JSON.parse(rnnfc(dir, ['check', '--data', 'bad.csv', '--target', 'value', '--json']).stdout).error;
+    expect(data).toMatchObject({ code: 2, where: 'bad.csv:3', message: expect.stringMatching(/^bad\.csv:3: column "value": "x" is not a number/) });
+  });
+
+  it('-o and --out name what a command writes, whichever of the two is given', () => {
+    const dir = scratch();
+    expect(rnnfc(dir, [...TRAIN, '--epochs', '1', '-o', 'a', '--quiet']).code).toBe(0);
+    expect(existsSync(join(dir, 'a/forecast.csv'))).toBe(true);
+    expect(rnnfc(dir, ['predict', '-m', 'a', '--out', 'p1.csv', '--quiet']).code).toBe(0);
+    expect(rnnfc(dir, ['predict', '-m', 'a', '-o', 'p2.csv', '--quiet']).code).toBe(0);
+    expect(readFileSync(join(dir, 'p1.csv'), 'utf8')).toBe(readFileSync(join(dir, 'p2.csv'), 'utf8'));
+    expect(rnnfc(dir, ['report', 'a', '--out', 'r.html', '--quiet']).code).toBe(0);
+    expect(readFileSync(join(dir, 'r.html'), 'utf8')).toBe(readFileSync(join(dir, 'a/report.html'), 'utf8'));
   });
 
   it('train --no-plot writes no plot.svg and --season sets the MASE season; both land in config.yaml', () => {
