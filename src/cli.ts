@@ -150,6 +150,15 @@ others were written; each failure is listed).`,
     .option('--season <m>', 'seasonal period for MASE and seasonal naive (overrides evaluation.season)', positiveInt('--season'))
     .option('--no-plot', 'write no plot.svg (overrides output.plot)')
     .option(
+      '--plot-baselines <list>',
+      'baselines plot.svg draws beside the test forecast: naive, seasonal_naive, drift (overrides output.plot_baselines)',
+      (v: string) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+    )
+    .option(
       '--shard <i/n>',
       'a panel: train only the series of shard i of n (0-based; by a hash of the key); default: the Slurm array task or Kubernetes index in the environment',
     )

@@ -180,6 +180,7 @@ export async function runFiles(cfg: Config, series: Series, r: FitResult, facts:
       xTitle: series.timeColumn ?? 'row',
       yTitle: cfg.data.target,
       frequency: idx.frequency,
+      baselines: cfg.output.plot_baselines.map((name) => ({ name, forecast: Array.from(r.test.baselines[name]) })),
       history: { t: ptimes.slice(0, origin), y: Array.from(target.subarray(0, origin)) },
       test: { t: ptimes.slice(origin), actual: Array.from(r.test.actual), forecast: Array.from(r.test.forecast) },
       future: { t: pfut, forecast: Array.from(r.future) },

@@ -45,6 +45,8 @@ export interface DataFlagOptions {
   season?: number;
   /** false: --no-plot (output.plot false); commander sets true when the flag is absent. */
   plot?: boolean;
+  /** output.plot_baselines (--plot-baselines). */
+  plotBaselines?: string[];
   lookback?: number;
   horizon?: number;
   epochs?: number;
@@ -119,6 +121,7 @@ export function overridesFrom(opts: DataFlagOptions): ConfigOverrides {
   if (opts.season !== undefined) o.season = opts.season;
   // only --no-plot overrides: without it the config's output.plot stands
   if (opts.plot === false) o.plot = false;
+  if (opts.plotBaselines !== undefined) o.plotBaselines = opts.plotBaselines;
   if (opts.lookback !== undefined) o.lookback = opts.lookback;
   if (opts.horizon !== undefined) o.horizon = opts.horizon;
   if (opts.epochs !== undefined) o.epochs = opts.epochs;

@@ -41,7 +41,7 @@ export const DEFAULTS = {
     windows_per_epoch: 0,
   },
   evaluation: { season: 0, rolling: false, levels: [80, 95], quantiles: [] },
-  output: { dir: 'runs', plot: true },
+  output: { dir: 'runs', plot: true, plot_baselines: [] },
   backend: 'auto',
 } as const satisfies DeepReadonly<{
   data: Pick<Config['data'], 'missing' | 'id_column'>;

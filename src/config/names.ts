@@ -24,3 +24,6 @@ export const LOSSES = ['mse', 'mae', 'huber'] as const;
 export const SCALE_METHODS = ['minmax', 'standard', 'none'] as const;
 /** backend (and --backend). */
 export const BACKENDS = ['auto', 'cpu', 'wasm', 'tensorflow', 'tensorflow-gpu'] as const;
+
+/** The baselines plot.svg can draw beside the forecast (output.plot_baselines). */
+export const PLOT_BASELINES = ['naive', 'seasonal_naive', 'drift'] as const;

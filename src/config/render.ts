@@ -64,7 +64,12 @@ export function renderConfigYaml(config: Config): string {
     },
     // quantiles only when asked for
     evaluation: config.evaluation.quantiles.length ? { ...config.evaluation } : withoutDefault(config.evaluation, 'quantiles', config.evaluation.quantiles),
-    output: { ...config.output },
+    // configs without baselines to plot leave the key out, as their runs always did
+    output: {
+      dir: config.output.dir,
+      plot: config.output.plot,
+      ...(config.output.plot_baselines.length ? { plot_baselines: [...config.output.plot_baselines] } : {}),
+    },
     backend: config.backend,
   };
   const yamlDoc = new Document(doc);

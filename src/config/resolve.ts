@@ -3,7 +3,7 @@ import { ConfigError } from '../errors.js';
 import { TRANSFORM_NAMES, TRANSFORMS, transformNamed, transformOf } from '../transforms/registry.js';
 import { Checker, describe, formatPath, isRecord, type Path, suggest } from './checker.js';
 import { DEFAULTS } from './defaults.js';
-import { BACKENDS, CELLS, LOSSES, MISSING_POLICIES, NORMALIZE_MODES, OPTIMIZERS, SCOPES, STRATEGIES, WINDOW_MODES } from './names.js';
+import { BACKENDS, CELLS, LOSSES, MISSING_POLICIES, NORMALIZE_MODES, OPTIMIZERS, PLOT_BASELINES, SCOPES, STRATEGIES, WINDOW_MODES } from './names.js';
 import type { Config, DataConfig, EvaluationConfig, ModelConfig, OutputConfig, TrainingConfig, TransformSpec, WindowConfig } from './types.js';
 import { isPanel } from './types.js';
 
@@ -25,6 +25,7 @@ export interface ConfigOverrides {
   quantiles?: number[];
   season?: number;
   plot?: boolean;
+  plotBaselines?: string[];
   lookback?: number;
   horizon?: number;
   epochs?: number;
@@ -55,6 +56,7 @@ const OVERRIDE_FLAGS: Record<keyof ConfigOverrides, { path: Path; flag: string }
   quantiles: { path: ['evaluation', 'quantiles'], flag: '--quantiles' },
   season: { path: ['evaluation', 'season'], flag: '--season' },
   plot: { path: ['output', 'plot'], flag: '--no-plot' },
+  plotBaselines: { path: ['output', 'plot_baselines'], flag: '--plot-baselines' },
   lookback: { path: ['window', 'lookback'], flag: '--lookback' },
   horizon: { path: ['window', 'horizon'], flag: '--horizon' },
   epochs: { path: ['training', 'epochs'], flag: '--epochs' },
@@ -388,10 +390,12 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
   };
 
   // output
-  const o = c.section(root.output, ['output'], ['dir', 'plot']);
+  const o = c.section(root.output, ['output'], ['dir', 'plot', 'plot_baselines']);
+  const baselines = o.plot_baselines === undefined || o.plot_baselines === null ? [] : Array.isArray(o.plot_baselines) ? o.plot_baselines : [o.plot_baselines];
   const output: OutputConfig = {
     dir: c.str(o.dir, ['output', 'dir'], DEFAULTS.output.dir),
     plot: c.bool(o.plot, ['output', 'plot'], DEFAULTS.output.plot),
+    plot_baselines: [...new Set(baselines.map((b, i) => c.enumOf(b, ['output', 'plot_baselines', i], PLOT_BASELINES, 'naive')))],
   };
 
   const backend = c.enumOf(root.backend, ['backend'], BACKENDS, DEFAULTS.backend);

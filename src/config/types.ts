@@ -134,6 +134,8 @@ export interface OutputConfig {
   /** Parent folder of new runs. */
   dir: string;
   plot: boolean;
+  /** Baselines plot.svg draws beside the test forecast (naive, seasonal_naive, drift); default none. */
+  plot_baselines: ('naive' | 'seasonal_naive' | 'drift')[];
 }
 
 export interface Config {

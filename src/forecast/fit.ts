@@ -110,7 +110,8 @@ export interface FitResult {
   /** Member 0 first; saved as model.json/weights.bin, then model-<j>.json/weights-<j>.bin. */
   models: SavedModel[];
   /** Test actuals and forecasts; origins: the row where each forecast block starts (one unless evaluation.rolling). */
-  test: { actual: Float64Array; forecast: Float64Array; origins: number[]; spread: Spread };
+  /** `baselines`: the naive, seasonal-naive and drift forecasts of the same test rows (from the same origins). */
+  test: { actual: Float64Array; forecast: Float64Array; origins: number[]; spread: Spread; baselines: Record<BaselineName, Float64Array> };
   /** Forecast of the horizon after the last row; empty when not asked for or not possible. */
   future: Float64Array;
   /** The future forecast's intervals and quantiles (evaluation.levels, evaluation.quantiles). */
@@ -440,14 +441,16 @@ export async function evaluateFit(
         );
         return parts.every((p) => p !== null) ? { lower: concat(parts.map((p) => p!.lower)), upper: concat(parts.map((p) => p!.upper)) } : null;
       });
+    const baselines: Record<BaselineName, Float64Array> = {
+      naive: baseline(naive),
+      seasonal_naive: baseline((y, h) => seasonalNaive(y, h, season)),
+      drift: baseline(drift),
+    };
     const metrics: Record<string, Scores> = {
       model: scored(testF, (level) => (intervals ? spreadOf(intervals, testF, blockSteps, [level], []).bands[0] : null)),
-      naive: baselineScores('naive', baseline(naive)),
-      seasonal_naive: baselineScores(
-        'seasonal_naive',
-        baseline((y, h) => seasonalNaive(y, h, season)),
-      ),
-      drift: baselineScores('drift', baseline(drift)),
+      naive: baselineScores('naive', baselines.naive),
+      seasonal_naive: baselineScores('seasonal_naive', baselines.seasonal_naive),
+      drift: baselineScores('drift', baselines.drift),
     };
     const { fits } = trained;
     return {
@@ -462,7 +465,7 @@ export async function evaluateFit(
       backend,
       threads: engine.threads,
       models: trained.models,
-      test: { actual, forecast: testF, origins: blocks.map((b) => b.start), spread: testSpread },
+      test: { actual, forecast: testF, origins: blocks.map((b) => b.start), spread: testSpread, baselines },
       future,
       futureSpread,
       metrics,

@@ -14,6 +14,8 @@ export interface ForecastPlotInput {
   temporal: boolean;
   /** Prediction intervals drawn as shaded bands behind the lines (test and future steps), widest first. */
   bands?: { level: number; t: string[]; lower: number[]; upper: number[] }[];
+  /** Baselines' forecasts of the test steps (output.plot_baselines), drawn dotted beside the model's. */
+  baselines?: { name: string; forecast: number[] }[];
 }
 
 export const MAX_HISTORY_POINTS = 500;
@@ -24,6 +26,7 @@ export const SERIES = {
   future: 'future forecast',
 } as const;
 const COLORS = ['#7f7f7f', '#1f77b4', '#ff7f0e', '#d62728'];
+const BASELINE_COLORS = ['#2ca02c', '#9467bd', '#8c564b'];
 
 interface Row {
   t: string | number;
@@ -93,8 +96,10 @@ export function forecastSpec(input: ForecastPlotInput): Record<string, unknown> 
     ...rows([...joinT, ...test.t], [...joinY, ...test.actual], SERIES.testActual, temporal),
     ...rows(test.t, test.forecast, SERIES.testForecast, temporal),
     ...rows(future.t, future.forecast, SERIES.future, temporal),
+    ...(input.baselines ?? []).flatMap((b) => rows(test.t, b.forecast, b.name.replace('_', ' '), temporal)),
   ];
-  const domain = [SERIES.history, SERIES.testActual, SERIES.testForecast, SERIES.future];
+  const extra = (input.baselines ?? []).map((b) => b.name.replace('_', ' '));
+  const domain = [SERIES.history, SERIES.testActual, SERIES.testForecast, SERIES.future, ...extra];
   const x = xEncoding(input);
   const lines = {
     data: { values },
@@ -106,7 +111,7 @@ export function forecastSpec(input: ForecastPlotInput): Record<string, unknown> 
         field: 'series',
         type: 'nominal',
         title: null,
-        scale: { domain, range: COLORS },
+        scale: { domain, range: [...COLORS, ...BASELINE_COLORS.slice(0, extra.length)] },
         legend: { orient: 'top' },
       },
       strokeDash: {
@@ -114,12 +119,7 @@ export function forecastSpec(input: ForecastPlotInput): Record<string, unknown> 
         type: 'nominal',
         scale: {
           domain,
-          range: [
-            [1, 0],
-            [1, 0],
-            [4, 2],
-            [4, 2],
-          ],
+          range: [[1, 0], [1, 0], [4, 2], [4, 2], ...extra.map(() => [1, 3])],
         },
         title: null,
       },

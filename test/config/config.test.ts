@@ -106,7 +106,7 @@ describe('resolveConfig', () => {
         windows_per_epoch: 0,
       },
       evaluation: { test_size: 12, season: 0, rolling: false, levels: [80, 95], quantiles: [] },
-      output: { dir: 'runs', plot: true },
+      output: { dir: 'runs', plot: true, plot_baselines: [] },
       backend: 'auto',
     };
     expect(c).toEqual(expected);
@@ -140,7 +140,7 @@ output: {dir: out, plot: false}
     expect(c.training.early_stopping).toBeNull();
     expect(c.window).toMatchObject({ mode: 'one-to-one', chunk: 5 });
     expect(c.backend).toBe('wasm');
-    expect(c.output).toEqual({ dir: 'out', plot: false });
+    expect(c.output).toEqual({ dir: 'out', plot: false, plot_baselines: [] });
     expect(resolveText('data: {path: x.csv, target: y}\ntraining: {early_stopping: null}\n').training.early_stopping).toBeNull();
   });
 
@@ -235,6 +235,17 @@ training: {ensemble: 0}
     expect(renderConfigYaml(resolveText('data: {path: x.csv, target: y, time_format: "%d.%m.%Y"}\n'))).toContain('time_format: "%d.%m.%Y"');
     expect(problemsOf(() => resolveText('data: {path: x.csv, target: y, time_format: "%d.%m"}\n'))).toEqual([
       'data.time_format: "%d.%m" needs a year (%Y, or %y for two digits) (my.yaml:1)',
+    ]);
+    // output.plot_baselines: names of baselines, one or a list, rendered only when some are asked for
+    expect(resolveText('data: {path: x.csv, target: y}\noutput: {plot_baselines: [seasonal_naive, naive]}\n').output.plot_baselines).toEqual([
+      'seasonal_naive',
+      'naive',
+    ]);
+    expect(resolveText('data: {path: x.csv, target: y}\noutput: {plot_baselines: drift}\n').output.plot_baselines).toEqual(['drift']);
+    expect(renderConfigYaml(resolveText('data: {path: x.csv, target: y}\noutput: {plot_baselines: drift}\n'))).toMatch(/plot_baselines:\n\s+- drift\n/);
+    expect(renderConfigYaml(resolveText('data: {path: x.csv, target: y}\n'))).not.toContain('plot_baselines');
+    expect(problemsOf(() => resolveText('data: {path: x.csv, target: y}\noutput: {plot_baselines: [naive, snaive]}\n'))).toEqual([
+      'output.plot_baselines[1]: must be one of naive, seasonal_naive, drift; got "snaive" (did you mean "naive"?) (my.yaml:2)',
     ]);
     // model.holt joins the forecast with or without a pretrained forecaster; many-to-one only; rendered only when on
     expect(resolveText('data: {path: x.csv, target: y}\nmodel: {holt: true}\n').model.holt).toBe(true);

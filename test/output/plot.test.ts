@@ -161,4 +161,23 @@ describe('renderForecastSvg', () => {
     expect(rules.data.values).toEqual([{ t: 90 }, { t: 80 }]);
     expect(spec.title).toEqual({ text: 'bt', subtitle: '2 origins; shaded: 95% prediction intervals' });
   });
+
+  it('draws the baselines asked for beside the test forecast, dotted, in the legend', () => {
+    const input: ForecastPlotInput = {
+      title: 'b',
+      history: { t: days(0, 5), y: [1, 2, 3, 4, 5] },
+      test: { t: days(5, 2), actual: [6, 7], forecast: [6.1, 7.2] },
+      future: { t: days(7, 1), forecast: [8] },
+      temporal: true,
+      baselines: [{ name: 'seasonal_naive', forecast: [4, 5] }],
+    };
+    const [lines] = (forecastSpec(input) as any).layer;
+    expect(lines.data.values.filter((v: any) => v.series === 'seasonal naive').map((v: any) => [v.t, v.y])).toEqual([
+      [Date.UTC(2020, 0, 6), 4],
+      [Date.UTC(2020, 0, 7), 5],
+    ]);
+    expect(lines.encoding.color.scale.domain).toEqual(['history', 'test actual', 'test forecast', 'future forecast', 'seasonal naive']);
+    expect(lines.encoding.strokeDash.scale.range.at(-1)).toEqual([1, 3]);
+    expect(lines.encoding.color.scale.range).toHaveLength(5);
+  });
 });
