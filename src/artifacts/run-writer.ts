@@ -6,7 +6,7 @@ import { formatTime, futureTimes, isNumericIndex, isoFormat } from '../data/time
 import type { FitResult, HistoryEntry, SavedModel, Scores } from '../forecast/fit.js';
 import { STDIN } from '../io/input-file.js';
 import { formatNumber, toCsv } from '../output/csv.js';
-import { type ReportFiles, reportHtml } from '../output/report.js';
+import { REPORT_SOURCES, type ReportFiles, reportHtml } from '../output/report.js';
 import { spreadCells, spreadColumns } from '../output/spread.js';
 import type { Series } from '../types.js';
 import { VERSION } from '../version.js';
@@ -209,7 +209,7 @@ export const REPORT_FILE = 'report.html';
 /** The files of a run (as written, or read back) a report is made of. */
 export function reportFilesOf(files: Record<string, string | Uint8Array>): ReportFiles {
   const out: ReportFiles = {};
-  for (const name of ['metrics.json', 'metadata.json', 'config.yaml', 'pipeline.json', 'forecast.csv', 'plot.svg', 'training.svg'] as const) {
+  for (const name of REPORT_SOURCES) {
     const f = files[name];
     if (f !== undefined) out[name] = typeof f === 'string' ? f : Buffer.from(f).toString('utf8');
   }

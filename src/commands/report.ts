@@ -8,7 +8,7 @@ import { checkOutputFile, writeOutputFile } from '../artifacts/output-file.js';
 import { isPanelRun, readRun } from '../artifacts/run-reader.js';
 import { REPORT_FILE, reportFilesOf } from '../artifacts/run-writer.js';
 import { UsageError } from '../errors.js';
-import { reportHtml } from '../output/report.js';
+import { REPORT_SOURCES, reportHtml } from '../output/report.js';
 
 export interface ReportOptions {
   output?: string;
@@ -22,7 +22,7 @@ export async function reportCommand(runDir: string, opts: ReportOptions): Promis
   const target = opts.output ?? join(runDir, REPORT_FILE);
   if (target !== '-') checkOutputFile(target, '-o');
   const files: Record<string, string> = {};
-  for (const name of ['metrics.json', 'metadata.json', 'config.yaml', 'pipeline.json', 'forecast.csv', 'plot.svg', 'training.svg']) {
+  for (const name of REPORT_SOURCES) {
     const path = join(runDir, name);
     if (existsSync(path)) files[name] = readFileSync(path, 'utf8');
   }

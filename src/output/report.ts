@@ -7,10 +7,11 @@
 
 import type { MetadataFile, PipelineFile } from '../artifacts/run-format.js';
 
-/** The run's files a report is made of (their text; absent ones are left out of the page). */
-export type ReportFiles = Partial<
-  Record<'metrics.json' | 'metadata.json' | 'config.yaml' | 'pipeline.json' | 'forecast.csv' | 'plot.svg' | 'training.svg', string>
->;
+/** The run's files a report is made of. */
+export const REPORT_SOURCES = ['metrics.json', 'metadata.json', 'config.yaml', 'pipeline.json', 'forecast.csv', 'plot.svg', 'training.svg'] as const;
+
+/** Their text (absent ones are left out of the page). */
+export type ReportFiles = Partial<Record<(typeof REPORT_SOURCES)[number], string>>;
 
 const htmlText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? (Math.abs(v) >= 1000 ? v.toFixed(0) : v.toPrecision(4)) : '-');
