@@ -265,9 +265,9 @@ others were written; each failure is listed).`,
 
   program
     .command('report')
-    .description("make a run's report.html again from its files (metrics, plots, what made the forecast, config, data)")
+    .description("make a run's report.html again from its files (metrics, plots, what made the forecast, config, data), outside the run")
     .argument('<run>', 'the run directory')
-    .option('-o, --output <file>', 'write it here instead of RUN/report.html ("-" for standard output)')
+    .option('-o, --output <file>', 'the file to write (default: report.html here; "-" for standard output; not inside the run)')
     .option('--out <file>', 'the same as -o/--output')
     .option('-q, --quiet', 'print nothing but errors')
     .addHelpText('after', '\nExample:\n  rnnfc report runs/airline-passengers -o airline.html\n')

@@ -197,13 +197,13 @@ export async function runFiles(cfg: Config, series: Series, r: FitResult, facts:
       }),
     });
   }
-  files['manifest.json'] = buildManifest(files, VERSION);
-  // a view of the files above, outside the manifest: `rnnfc report` makes it again without touching them
+  // a view of the files above, checksummed with them; `rnnfc report` makes it again elsewhere
   files[REPORT_FILE] = reportHtml(cfg.data.target, reportFilesOf(files));
+  files['manifest.json'] = buildManifest(files, VERSION);
   return files;
 }
 
-/** The run's report (output/report.ts), listed in no manifest: it is made from the files that are. */
+/** The run's report (output/report.ts), made from the run's other files. */
 export const REPORT_FILE = 'report.html';
 
 /** The files of a run (as written, or read back) a report is made of. */

@@ -1,10 +1,11 @@
 /**
  * `rnnfc report RUN`: makes a run's report.html again from its files (output/report.ts), after
- * checking the run whole; `-o FILE` writes it elsewhere (`-` standard output).
+ * checking the run whole, into `-o FILE` (default report.html in the current folder; `-` standard
+ * output). Never into the run itself: its report.html is listed in its manifest, as train wrote it.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkOutputFile, writeOutputFile } from '../artifacts/output-file.js';
+import { checkOutputFile, insideDir, writeOutputFile } from '../artifacts/output-file.js';
 import { isPanelRun, readRun } from '../artifacts/run-reader.js';
 import { REPORT_FILE, reportFilesOf } from '../artifacts/run-writer.js';
 import { UsageError } from '../errors.js';
@@ -19,8 +20,12 @@ export async function reportCommand(runDir: string, opts: ReportOptions): Promis
   if (isPanelRun(runDir))
     throw new UsageError(`${runDir} is a panel run; rnnfc report makes the report of a single-series run (a panel's plot.svg shows its series)`);
   const run = readRun(runDir);
-  const target = opts.output ?? join(runDir, REPORT_FILE);
-  if (target !== '-') checkOutputFile(target, '-o');
+  const target = opts.output ?? REPORT_FILE;
+  if (target !== '-') {
+    checkOutputFile(target, '-o');
+    if (insideDir(target, runDir))
+      throw new UsageError(`${target} is inside the run ${runDir}, whose files its manifest checks; write the report elsewhere with -o`);
+  }
   const files: Record<string, string> = {};
   for (const name of REPORT_SOURCES) {
     const path = join(runDir, name);

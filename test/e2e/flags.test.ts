@@ -47,6 +47,7 @@ describe('flags (spawns bin/rnnfc)', () => {
     expect(rnnfc(dir, ['predict', '-m', 'a', '-o', 'p2.csv', '--quiet']).code).toBe(0);
     expect(readFileSync(join(dir, 'p1.csv'), 'utf8')).toBe(readFileSync(join(dir, 'p2.csv'), 'utf8'));
     expect(rnnfc(dir, ['report', 'a', '--out', 'r.html', '--quiet']).code).toBe(0);
+    // (train's own report.html is the same page)
     expect(readFileSync(join(dir, 'r.html'), 'utf8')).toBe(readFileSync(join(dir, 'a/report.html'), 'utf8'));
   });
 

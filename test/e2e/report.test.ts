@@ -56,17 +56,21 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('report.html (spawns bin/rnnfc and
     expect(render(join(dir, 'broken.html')).console.join('\n')).toMatch(/noSuchFunction is not defined/);
   }, 120_000);
 
-  it('rnnfc report makes the same page again from the run, elsewhere with -o, and leaves the run as it was', () => {
+  it('rnnfc report makes the same page again from the run, outside it, and leaves the run as it was', () => {
     const before = readFileSync(join(dir, 'run/report.html'), 'utf8');
     const manifest = readFileSync(join(dir, 'run/manifest.json'), 'utf8');
+    // train's report is one of the run's checksummed files
+    expect(JSON.parse(manifest).files['report.html'].bytes).toBe(Buffer.byteLength(before));
     const r = rnnfc(dir, ['report', 'run', '-o', 'again.html']);
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(join(dir, 'again.html'), 'utf8')).toBe(before);
     expect(rnnfc(dir, ['report', 'run', '--quiet']).code).toBe(0);
-    expect(readFileSync(join(dir, 'run/report.html'), 'utf8')).toBe(before);
-    // report.html is a view, outside the manifest: predict still checks the run whole
+    expect(readFileSync(join(dir, 'report.html'), 'utf8')).toBe(before);
+    // never into the run, whose manifest checks its files
+    const inside = rnnfc(dir, ['report', 'run', '-o', 'run/report.html']);
+    expect(inside.code).toBe(2);
+    expect(inside.stderr).toMatch(/is inside the run run, whose files its manifest checks/);
     expect(readFileSync(join(dir, 'run/manifest.json'), 'utf8')).toBe(manifest);
-    expect(JSON.parse(manifest).files['report.html']).toBeUndefined();
     expect(rnnfc(dir, ['predict', '-m', 'run', '-o', '-']).code).toBe(0);
   });
 });

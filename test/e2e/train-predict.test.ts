@@ -45,12 +45,13 @@ describe('train then predict (spawns bin/rnnfc)', () => {
         'model.json',
         'pipeline.json',
         'plot.svg',
+        'report.html',
         'training.svg',
         'weights.bin',
       ].sort(),
     );
     const manifest = JSON.parse(readFileSync(join(dir, 'runs/a/manifest.json'), 'utf8'));
-    expect(Object.keys(manifest.files)).toHaveLength(10);
+    expect(Object.keys(manifest.files)).toHaveLength(11);
     const fc = readFileSync(join(dir, 'runs/a/forecast.csv'), 'utf8').trim().split('\n');
     expect(fc[0]).toBe('month,part,actual,forecast,lower_80,upper_80,lower_95,upper_95');
     // 6 test rows (last 6 months of 2005) then 6 future months of 2006
