@@ -1,16 +1,16 @@
 /** Reading a pretrained forecaster's files: the one rnnfc ships (pretrained/builtin) or a folder `rnnfc pretrain` wrote. */
 import { lstatSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { openPretrained, PRETRAINED_JSON, type PretrainedModel } from '../forecast/pretrained.js';
+import { packagePath } from '../version.js';
 import { restoreInterruptedSwap } from './atomic.js';
 import { readRunDir } from './run-dir.js';
 import { declaredWeightBytes } from './run-format.js';
 
 /** The folder of the pretrained forecaster rnnfc ships. */
 export function builtinDir(): string {
-  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'pretrained', 'builtin');
+  return packagePath('pretrained', 'builtin');
 }
 
 const opened = new Map<string, PretrainedModel>();

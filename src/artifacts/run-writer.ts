@@ -89,12 +89,24 @@ export function pipelineFileOf(cfg: Config, series: Series, r: FitResult): Pipel
 }
 
 /**
+ * What became of the network: trained alone (no linear path), or beside the linear path its
+ * correction `kept`, left at `zero` (training never beat the zero correction on validation), or
+ * `untrained` (no validation rows to judge it by, so no epoch ran).
+ */
+export function networkState(cfg: Config, r: Pick<FitResult, 'history' | 'bestEpoch'>): 'alone' | 'kept' | 'zero' | 'untrained' {
+  if (!cfg.model.linear) return 'alone';
+  if (r.history.length === 0) return 'untrained';
+  return r.bestEpoch === 0 ? 'zero' : 'kept';
+}
+
+/**
  * What made the forecast, for the plot's title: the network (or the linear path with the network
  * beside it, or left at zero), and what it was averaged with.
  */
 export function forecastTitle(cfg: Config, r: Pick<FitResult, 'io' | 'history' | 'bestEpoch'>): string {
   const cell = cfg.model.cell.toUpperCase();
-  const own = !cfg.model.linear ? cell : r.history.length > 0 && r.bestEpoch > 0 ? `linear path + ${cell}` : `linear path (${cell} at zero)`;
+  const network = networkState(cfg, r);
+  const own = network === 'alone' ? cell : network === 'kept' ? `linear path + ${cell}` : `linear path (${cell} at zero)`;
   const others = [
     ...(r.io.pretrained?.use === 'mean' ? ['the pretrained network', ...(r.io.pretrained.theta ? ['the Theta method'] : [])] : []),
     ...(r.io.holt ? ["Holt's damped trend"] : []),

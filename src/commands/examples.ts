@@ -5,19 +5,14 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../artifacts/output-file.js';
 import { suggest } from '../config/checker.js';
 import { UsageError, UserError } from '../errors.js';
+import { packagePath } from '../version.js';
 
 export interface ExamplesOptions {
   out?: string;
   overwrite?: boolean;
-}
-
-/** The package's folder (configs/ and datasets/ ship in it). */
-function packageDir(): string {
-  return join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 }
 
 /** A shipped example: its name, what its config's first comment says, the dataset it reads. */
@@ -29,7 +24,7 @@ export interface Example {
 }
 
 /** The shipped examples, by name (configs/NAME.yaml, each reading one file of datasets/). */
-export function listExamples(root = packageDir()): Example[] {
+export function listExamples(root = packagePath()): Example[] {
   const dir = join(root, 'configs');
   return readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))

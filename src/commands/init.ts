@@ -1,5 +1,3 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Document, isCollection, isMap, type Node } from 'yaml';
 import { DEFAULTS } from '../config/defaults.js';
 import { transformYaml } from '../config/render.js';
@@ -10,10 +8,11 @@ import { UsageError } from '../errors.js';
 import { settingsFor } from '../forecast/defaults.js';
 import { inputName, readInput } from '../io/input-file.js';
 import { evaluationSeason } from '../metrics/season.js';
+import { packagePath } from '../version.js';
 import { configFromOptions, maxInputBytes } from './common.js';
 
 /** The JSON Schema of the YAML config, in the package (schemas/ ships with it). */
-export const CONFIG_SCHEMA = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schemas', 'config.schema.json');
+export const CONFIG_SCHEMA = packagePath('schemas', 'config.schema.json');
 
 export interface InitOptions {
   data: string;

@@ -1,12 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { checkRunTarget } from '../artifacts/atomic.js';
 import { buildManifest } from '../artifacts/run-dir.js';
 import { UsageError } from '../errors.js';
 import { DEFAULT_PRETRAIN, PRETRAINED_JSON, type PretrainSettings, pretrain } from '../forecast/pretrain.js';
 import { type CorpusSeries, syntheticCorpus, tsdlCorpus } from '../pretrain/corpus.js';
-import { VERSION } from '../version.js';
+import { packagePath, VERSION } from '../version.js';
 import { jsonSchema, progressPrinter, withInterrupt } from './common.js';
 import { reserveRunOutput } from './run-output.js';
 
@@ -25,7 +24,7 @@ export interface PretrainOptions {
 
 /** The repository's copy of the TSDL corpus (not in the npm package). */
 function defaultTsdl(): string {
-  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'datasets', 'tsdl');
+  return packagePath('datasets', 'tsdl');
 }
 
 /** The real part of the corpus: split.csv's `pretrain` series of the TSDL folder. */

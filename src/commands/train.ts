@@ -1,6 +1,6 @@
 import { panelRunFiles, pooledOf, roundChoice } from '../artifacts/panel-writer.js';
 import { loadPretrained } from '../artifacts/pretrained-files.js';
-import { membersFields, pretrainedFields, roundScores, runFiles } from '../artifacts/run-writer.js';
+import { membersFields, networkState, pretrainedFields, roundScores, runFiles } from '../artifacts/run-writer.js';
 import { transformsFlow } from '../config/render.js';
 import { type Config, isPanel } from '../config/types.js';
 import { keyText } from '../data/panel.js';
@@ -161,13 +161,12 @@ function report(
 export function chosenText(cfg: Config, r: Pick<FitResult, 'history' | 'bestEpoch'>): string {
   const transforms = cfg.transforms.length ? transformsFlow(cfg.transforms).replace(/[{}]/g, '').replace(/: /g, ' ') : 'none';
   const cell = cfg.model.cell.toUpperCase();
-  const network = !cfg.model.linear
-    ? `${cell} trained alone`
-    : r.history.length === 0
-      ? `${cell} not trained (no validation rows to judge it by): the linear path alone`
-      : r.bestEpoch === 0
-        ? `${cell} left at zero (the linear path alone did better on validation)`
-        : `${cell} correction kept (epoch ${r.bestEpoch})`;
+  const network = {
+    alone: `${cell} trained alone`,
+    untrained: `${cell} not trained (no validation rows to judge it by): the linear path alone`,
+    zero: `${cell} left at zero (the linear path alone did better on validation)`,
+    kept: `${cell} correction kept (epoch ${r.bestEpoch})`,
+  }[networkState(cfg, r)];
   return `transforms ${transforms}; lookback ${cfg.window.lookback}; ridge ${Number(cfg.model.ridge.toPrecision(3))}; ${cfg.training.validation_size} validation rows; ${network}`;
 }
 

@@ -118,12 +118,9 @@ async function pointForecastFromRun(
   // model.holt: Holt's damped trend joins the forecast (the model's alone when it cannot read the rows, as in train)
   const holtF = io.holt ? holtForecast(y, io.holt.season, io.horizon) : undefined;
   const holt = holtF?.every(Number.isFinite) ? holtF : undefined;
-  if (!pt || pt.use === 'model') {
-    if (pt && !run.pretrained) throw new ArtifactError(`${run.dir}: pipeline.json uses a pretrained forecaster the run does not hold`);
-    return { times: future, forecast: damped(combineForecasts('model', own, null, undefined, holt)) };
-  }
   const network = run.pretrained;
-  if (!network) throw new ArtifactError(`${run.dir}: pipeline.json uses a pretrained forecaster the run does not hold`);
+  if (pt && !network) throw new ArtifactError(`${run.dir}: pipeline.json uses a pretrained forecaster the run does not hold`);
+  if (!pt || !network || pt.use === 'model') return { times: future, forecast: damped(combineForecasts('model', own, null, undefined, holt)) };
   if (n < MIN_OBSERVED || !y.every(Number.isFinite))
     throw new DataError(`${opts.source}: the run's pretrained forecaster needs at least ${MIN_OBSERVED} rows without missing values`);
   const zero = pretrainedForecast(network.predict, y, pt.season, io.horizon, forecastSteps);

@@ -134,23 +134,14 @@ export function choosePretrainedUse(
 ): PretrainedChoice {
   if (!actual || !own || !zero || actual.length === 0) return { use: 'mean', validation: null };
   const mae = (f: Float64Array) => actual.reduce((s, v, i) => s + Math.abs(v - f[i]), 0) / actual.length;
-  if (!holt) {
-    const validation = {
-      model: mae(own),
-      pretrained: mae(zero),
-      ...(theta ? { theta: mae(theta) } : {}),
-      mean: mae(combineForecasts('mean', own, zero, theta)),
-    };
-    return { use: validation.model < validation.mean ? 'model' : 'mean', validation };
-  }
   const validation = {
     model: mae(own),
     pretrained: mae(zero),
     ...(theta ? { theta: mae(theta) } : {}),
-    holt: mae(holt),
-    model_holt: mae(combineForecasts('model', own, zero, theta, holt)),
+    ...(holt ? { holt: mae(holt), model_holt: mae(combineForecasts('model', own, zero, theta, holt)) } : {}),
     mean: mae(combineForecasts('mean', own, zero, theta, holt)),
   };
+  if (validation.model_holt === undefined) return { use: validation.model < validation.mean ? 'model' : 'mean', validation };
   if (aloneAllowed && validation.model < Math.min(validation.model_holt, validation.mean)) return { use: 'model', holt: false, validation };
   return { use: validation.model_holt < validation.mean ? 'model' : 'mean', holt: true, validation };
 }
