@@ -74,6 +74,23 @@ function xEncoding(input: { temporal: boolean; xTitle?: string; frequency?: Freq
     : { field: 't', type: 'quantitative', title: input.xTitle ?? 'index', axis: { format: 'd' } };
 }
 
+/**
+ * A dashed grey rule at one x (`datum`, on the `x` encoding's field, with its `label`), the label
+ * beside the rule's top: above the plot area, or just inside it.
+ */
+function labelledRule(x: Record<string, unknown>, datum: Record<string, unknown>, above: boolean): Record<string, unknown> {
+  return {
+    data: { values: [datum] },
+    layer: [
+      { mark: { type: 'rule', color: '#555', strokeDash: [2, 3] }, encoding: { x } },
+      {
+        mark: { type: 'text', align: 'left', dx: 3, ...(above ? { dy: -4, baseline: 'bottom' } : { baseline: 'top' }), color: '#555', fontSize: 10 },
+        encoding: { x, y: { value: above ? 0 : 2 }, text: { field: 'label' } },
+      },
+    ],
+  };
+}
+
 function rows(t: string[], y: number[], series: string, temporal: boolean): Row[] {
   const n = Math.min(t.length, y.length);
   const out: Row[] = [];
@@ -127,20 +144,7 @@ export function forecastSpec(input: ForecastPlotInput): Record<string, unknown> 
   };
   const frame = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', width: 800, height: 300, background: 'white' };
   // a dashed rule at the test origin (the first test step)
-  const origin = test.t.length
-    ? [
-        {
-          data: { values: [{ t: temporal ? utcInstant(test.t[0]) : Number(test.t[0]), label: 'test origin' }] },
-          layer: [
-            { mark: { type: 'rule', color: '#555', strokeDash: [2, 3] }, encoding: { x } },
-            {
-              mark: { type: 'text', align: 'left', dx: 3, dy: -4, baseline: 'bottom', color: '#555', fontSize: 10 },
-              encoding: { x, y: { value: 0 }, text: { field: 'label' } },
-            },
-          ],
-        },
-      ]
-    : [];
+  const origin = test.t.length ? [labelledRule(x, { t: temporal ? utcInstant(test.t[0]) : Number(test.t[0]), label: 'test origin' }, true)] : [];
   const notes = [
     ...(start > 0 ? [`history: the last ${MAX_HISTORY_POINTS} of ${history.t.length} points`] : []),
     ...((input.bands ?? []).length
@@ -205,16 +209,8 @@ export function trainingSpec(title: string, history: TrainingPoint[], kept: numb
     ...(h.valLoss === null ? [] : [{ epoch: h.epoch, value: finite(h.valLoss), series: 'validation loss' }]),
   ]);
   const x = { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { format: 'd' } };
-  const rule = {
-    data: { values: [{ epoch: kept, label: kept === 0 ? 'kept: the starting weights' : `kept: epoch ${kept}` }] },
-    layer: [
-      { mark: { type: 'rule', color: '#555', strokeDash: [2, 3] }, encoding: { x } },
-      {
-        mark: { type: 'text', align: 'left', dx: 3, baseline: 'top', color: '#555', fontSize: 10 },
-        encoding: { x, y: { value: 2 }, text: { field: 'label' } },
-      },
-    ],
-  };
+  const rule = labelledRule(x, { epoch: kept, label: kept === 0 ? 'kept: the starting weights' : `kept: epoch ${kept}` }, false);
+
   const panel = (values: Record<string, unknown>[], y: string, field: string, color: Record<string, unknown>) => ({
     width: 800,
     height: 180,
