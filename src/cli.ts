@@ -89,6 +89,11 @@ function dataFlags(cmd: Command): Command {
     .option('--target <name>', 'column to forecast (overrides data.target); repeat for a wide panel, each column a series', collect)
     .option('--features <names>', 'comma-separated input columns (overrides data.features)')
     .option('--id-column <name>', 'key column of a panel in long format, each key a series; repeat for several (overrides data.id_column)', collect)
+    .option(
+      '--static-column <name>',
+      'a column of a long panel with one value per series, an input of a global model; repeat for several (overrides data.static_columns)',
+      collect,
+    )
     .addOption(new Option('--scope <scope>', "a panel's models: one per series, or one global network for all (overrides model.scope)").choices(SCOPES))
     .option('--pretrained <name>', 'a pretrained forecaster beside the model: none, builtin, or the folder rnnfc pretrain wrote (overrides model.pretrained)')
     .addOption(

@@ -7,6 +7,7 @@
  */
 import { SCOPES } from '../config/names.js';
 import { compareKeys } from '../data/panel.js';
+import { type StaticEncoding, staticEncodingProblem, staticWidth } from '../panel/statics.js';
 import type { Pipeline } from '../transforms/pipeline.js';
 import { Check, checkIoAgainstRows, checkPipelineJson, memberFileNames, type PipelineFile, parseJson } from './run-format.js';
 
@@ -35,6 +36,11 @@ export interface PanelFile {
   scope_choice?: { scope: string; local: number | null; global: number | null; global_skips: number };
   /** A shard run (train --shard): the series whose key hashes to shard `index` of `count` (src/panel/shard.ts). */
   shard?: { index: number; count: number };
+  /**
+   * A global model's static inputs (data.static_columns): their encoding (panel/statics.ts), for
+   * series the run has not seen; each fitted series' encoded values are in its pipeline's io.statics.
+   */
+  statics?: StaticEncoding;
   /** Fitted series, sorted by key. */
   series: PanelSeriesEntry[];
   /** Series that could not be fitted, and why. */
@@ -78,6 +84,12 @@ export function parsePanelFile(text: string, file: string): ParsedPanel {
     const index = c.int(sh.index, 'shard.index', 0);
     if (index >= count) c.fail('shard.index', `must be below shard.count (${count})`);
   }
+  let width = 0;
+  if (o.statics !== undefined) {
+    const problem = scope === 'global' ? staticEncodingProblem(o.statics) : 'belong to a global run only';
+    if (problem) c.fail('statics', problem);
+    else width = staticWidth(o.statics as StaticEncoding);
+  }
   const keyOk = (k: unknown): k is string[] => Array.isArray(k) && k.length === ids.length && k.every((v) => typeof v === 'string' && v !== '');
   if (!Array.isArray(o.series)) c.fail('series', 'must be a list');
   if (!Array.isArray(o.failed)) c.fail('failed', 'must be a list');
@@ -97,6 +109,8 @@ export function parsePanelFile(text: string, file: string): ParsedPanel {
     const rows = c.int(e.rows, `${at}.rows`, 1);
     const { saved, pipeline } = checkPipelineJson(e.pipeline, `${file} ${at}.pipeline`);
     checkIoAgainstRows(saved.io, rows, `${file} ${at}.pipeline`);
+    if ((saved.io.statics?.length ?? 0) !== width)
+      c.fail(`${at}.pipeline.io.statics`, width ? `must be ${width} numbers, as statics encode them` : 'must be absent without statics');
     const members = saved.io.members ?? 1;
     const expected = Array.from({ length: members }, (_, j) => (scope === 'global' ? memberFileNames(j) : localMemberFileNames(i, j)).model);
     if (!(Array.isArray(e.models) && e.models.length === members && e.models.every((m, j) => m === expected[j])))

@@ -63,6 +63,7 @@ export async function panelRunFiles(
     configless: panelFacts.configless,
     ...(panelFacts.scopeChoice ? { scope_choice: roundChoice(panelFacts.scopeChoice) } : {}),
     ...(panelFacts.shard ? { shard: { index: panelFacts.shard.index, count: panelFacts.shard.count } } : {}),
+    ...(r.statics ? { statics: r.statics } : {}),
     series: r.fits.map((f, i) => {
       if (r.scope === 'local')
         Object.assign(

@@ -20,6 +20,7 @@ import type { ModelIO } from '../forecast/forecast.js';
 import { BASE_BYTES, type FitLimits, formatBytes } from '../forecast/limits.js';
 import { PRETRAINED_JSON } from '../forecast/pretrained.js';
 import { topologyWeightProblem } from '../model/plain.js';
+import { MAX_STATIC_INPUTS } from '../panel/statics.js';
 import { Pipeline, type PipelineJSON } from '../transforms/pipeline.js';
 import type { Frequency, MissingPolicy, TimeFormat } from '../types.js';
 import { FREQUENCY_UNITS, TIME_FORMATS } from '../types.js';
@@ -240,6 +241,12 @@ export function checkPipelineJson(json: unknown, file: string): { saved: Pipelin
   if (io.normalize === 'last' && !(typeof io.normScale === 'number' && Number.isFinite(io.normScale) && io.normScale > 0))
     c.fail('io.normScale', 'must be a positive number with normalize last');
   if (io.members !== undefined) c.int(io.members, 'io.members', 2);
+  if (io.statics !== undefined) {
+    const st = io.statics;
+    if (!(Array.isArray(st) && st.length >= 1 && st.length <= MAX_STATIC_INPUTS && st.every((v) => typeof v === 'number' && Number.isFinite(v))))
+      c.fail('io.statics', `must be a list of 1 to ${MAX_STATIC_INPUTS} finite numbers`);
+    if (mode !== 'many-to-one') c.fail('io.statics', 'needs mode many-to-one');
+  }
   if (io.pretrained !== undefined) {
     const pt = c.record(io.pretrained, 'io.pretrained');
     c.oneOf(pt.use, 'io.pretrained.use', ['model', 'mean'] as const);
@@ -395,7 +402,11 @@ export function checkModelAgainstIo(modelJson: string, io: ModelIO, file: string
   const sig = modelSignature(modelJson);
   if (sig) {
     // (a topology this reader does not know: loading the model will judge it)
-    if (sig.features !== io.features.length) problems.push(`takes ${sig.features} input columns, pipeline.json has ${io.features.length}`);
+    const inputs = io.features.length + (io.statics?.length ?? 0);
+    if (sig.features !== inputs)
+      problems.push(
+        `takes ${sig.features} inputs per step, pipeline.json has ${io.features.length} column${io.features.length === 1 ? '' : 's'}${io.statics ? ` and ${io.statics.length} static inputs` : ''}`,
+      );
     if (io.mode === 'many-to-one' && sig.steps !== io.lookback)
       problems.push(`takes windows of ${sig.steps ?? 'any'} steps, pipeline.json has lookback ${io.lookback}`);
     if (sig.outputs !== io.outputs) problems.push(`gives ${sig.outputs} outputs, pipeline.json expects ${io.outputs}`);

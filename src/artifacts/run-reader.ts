@@ -164,7 +164,7 @@ export function readPanelRun(dir: string, limits: FitLimits = DEFAULT_LIMITS): S
         models.set(name, m);
       }
       // series of one global model differ only in their scales: one check per window geometry
-      const geometry = `${name} ${entry.pipeline.io.mode} ${entry.pipeline.io.lookback} ${entry.pipeline.io.outputs} ${entry.pipeline.io.features.length}`;
+      const geometry = `${name} ${entry.pipeline.io.mode} ${entry.pipeline.io.lookback} ${entry.pipeline.io.outputs} ${entry.pipeline.io.features.length} ${entry.pipeline.io.statics?.length ?? 0}`;
       if (!checked.has(geometry)) {
         checkModelAgainstIo(m.modelJson, entry.pipeline.io, `${dir}/${name}`, m.weights.byteLength);
         checked.add(geometry);

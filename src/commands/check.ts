@@ -8,6 +8,7 @@ import { panelSettingsFor, settingsFor } from '../forecast/defaults.js';
 import { prepareFit } from '../forecast/fit.js';
 import { checkSharedWindow, memberConfig, type PanelFailure, type Scope, sharedWindow } from '../forecast/panel-fit.js';
 import { inputName } from '../io/input-file.js';
+import { fitStaticEncoding, staticsFacts, staticsText } from '../panel/statics.js';
 import { configFromOptions, type DataFlagOptions, defaultsOptions, jsonSchema, machineLimits, readConfiguredPanel, readConfiguredSeries } from './common.js';
 
 /**
@@ -108,6 +109,13 @@ function checkPanel(cfg: Config, opts: DataFlagOptions): void {
       `${source}: none of the ${main.skipped.length} series could be fitted:\n  ${shown.join('\n  ')}${main.skipped.length > 5 ? `\n  and ${main.skipped.length - 5} more` : ''}`,
     );
   }
+  // static inputs encode as train's global model would encode them (too many levels is refused)
+  const statics = cfg.data.static_columns?.length
+    ? fitStaticEncoding(
+        cfg.data.static_columns,
+        panel.members.map((m) => m.statics ?? []),
+      )
+    : undefined;
   const rows = panel.members.map((m) => m.series.index.times.length);
   const fewest = rows.reduce((a, b) => Math.min(a, b));
   const most = rows.reduce((a, b) => Math.max(a, b));
@@ -126,6 +134,7 @@ function checkPanel(cfg: Config, opts: DataFlagOptions): void {
         scope: chosen ? 'chosen by train' : main.scope,
         scopes: checks.map((c) => ({ scope: c.scope, fitted: c.fitted, skipped: c.skipped })),
         delimiter: panel.delimiter ?? ',',
+        ...(statics ? { statics: staticsFacts(statics) } : {}),
         gaps: panel.members.filter((m) => m.series.gaps).map((m) => ({ key: m.key, ...m.series.gaps })),
       }) + '\n',
     );
@@ -147,6 +156,7 @@ function checkPanel(cfg: Config, opts: DataFlagOptions): void {
         `the most in ${keyText(most.key)}: ${gapsText(most.series.gaps)}`,
     );
   }
+  if (statics) lines.push(`static inputs of a global model: ${staticsText(statics)}`);
   if (chosen) lines.push('scope: train chooses between local models and a global one on the rows before the test origin');
   for (const c of checks) {
     const what = c.scope === 'local' ? 'local models' : 'a global model';

@@ -29,6 +29,8 @@ export interface DataFlagOptions {
   target?: string | string[];
   features?: string;
   idColumn?: string[];
+  /** data.static_columns. */
+  staticColumn?: string[];
   scope?: string;
   /** model.pretrained: none, builtin or a folder `rnnfc pretrain` wrote (relative to the current directory). */
   pretrained?: string;
@@ -111,6 +113,7 @@ export function overridesFrom(opts: DataFlagOptions): ConfigOverrides {
       .map((s) => s.trim())
       .filter(Boolean);
   if (opts.idColumn !== undefined) o.idColumns = opts.idColumn;
+  if (opts.staticColumn !== undefined) o.staticColumns = opts.staticColumn;
   if (opts.scope !== undefined) o.scope = opts.scope;
   if (opts.pretrained !== undefined) o.pretrained = opts.pretrained;
   if (opts.damping !== undefined) o.damping = opts.damping;

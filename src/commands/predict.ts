@@ -18,6 +18,7 @@ import type { Predictor } from '../model/predictor.js';
 import { formatNumber, toCsv } from '../output/csv.js';
 import { spreadCells, spreadColumns, spreadFields } from '../output/spread.js';
 import { parseShard, shardOf } from '../panel/shard.js';
+import { encodeStatics } from '../panel/statics.js';
 import type { Frequency, Series } from '../types.js';
 import { jsonSchema, logNeedsPositive, machineLimits, maxInputBytes } from './common.js';
 import { testSteps, trapSignals } from './interrupt.js';
@@ -189,6 +190,8 @@ async function predictPanel(opts: PredictOptions, output: string): Promise<void>
     target: saved.target,
     features: saved.features,
     idColumns: ids,
+    // a global run with static inputs reads each series' values of them (used for series new to it)
+    ...(run.panel.statics ? { staticColumns: run.panel.statics.columns.map((c) => c.name) } : {}),
     // a wide run reads the same target columns from the data (its keys are the column names)
     targets: run.config.data.targets,
     missing: saved.missing,
@@ -196,6 +199,7 @@ async function predictPanel(opts: PredictOptions, output: string): Promise<void>
   });
   const source = inputName(dataPath);
   const inData = new Map(panel.members.map((m) => [JSON.stringify(m.key), m.series]));
+  const staticsOf = new Map(panel.members.map((m) => [JSON.stringify(m.key), m.statics ?? []]));
   const inRun = new Map(run.panel.series.map((e, i) => [JSON.stringify(e.key), run.series[i]]));
   // every series of the run and of the data, or those --id names
   const asked = wanted.length ? wanted : [...run.panel.series.map((e) => e.key), ...panel.members.map((m) => m.key)];
@@ -230,7 +234,7 @@ async function predictPanel(opts: PredictOptions, output: string): Promise<void>
         continue;
       }
       try {
-        const r = inRun.get(k) ?? newSeries!(key, series);
+        const r = inRun.get(k) ?? newSeries!(key, series, staticsOf.get(k) ?? []);
         const log = r.transforms.specs.some((t) => t.kind === 'log');
         if (log && series.columns[series.target].some((v) => !(v > 0)))
           throw new DataError('the series was fitted on the log of its values, and the data holds a value <= 0');
@@ -300,14 +304,17 @@ async function predictPanel(opts: PredictOptions, output: string): Promise<void>
  * got (config.yaml's, or the config-less defaults chosen from the new series' rows), transforms and
  * window scale fitted on the series' rows, and the shared network.
  */
-function zeroShot(run: SavedPanelRun, frequency: Frequency): (key: string[], series: Series) => SavedRun {
+function zeroShot(run: SavedPanelRun, frequency: Frequency): (key: string[], series: Series, statics: string[]) => SavedRun {
   const first = run.series[0];
   const io = first.pipeline.io;
   const cfg: Config = { ...run.config, evaluation: { ...run.config.evaluation, test_size: 0 } };
   const settings = panelSettingsFor(cfg, frequency, { configless: run.panel.configless, lookback: io.lookback, damping: io.damping });
-  return (key, series) => {
+  const encoding = run.panel.statics;
+  return (key, series, statics) => {
     const s = settings(memberConfig(cfg, { key, series }), series);
     const p = prepareNewSeries(s, series, io);
+    // its static inputs, encoded as the run encoded its series' (a level the run has not seen: none)
+    if (encoding) p.io.statics = encodeStatics(encoding, statics);
     const last = series.index.times[series.index.times.length - 1];
     const pipeline: PipelineFile = {
       ...first.pipeline,

@@ -16,6 +16,7 @@ import { colourOn, paint } from '../output/colour.js';
 import { formatNumber } from '../output/csv.js';
 import { spreadFields } from '../output/spread.js';
 import { resolveShard, shardOf } from '../panel/shard.js';
+import { staticsFacts, staticsText } from '../panel/statics.js';
 import type { Gaps, Series } from '../types.js';
 import {
   computeOptions,
@@ -233,6 +234,7 @@ function reportPanel(opts: TrainOptions, outDir: string, r: PanelFitResult, hori
         run: outDir,
         scope: r.scope,
         ...(choice ? { scope_choice: roundChoice(choice) } : {}),
+        ...(r.statics ? { statics: staticsFacts(r.statics) } : {}),
         series: r.fits.length,
         failed,
         pooled,
@@ -255,6 +257,7 @@ function printPanelSummary(
   const lines = [
     `${r.fits.length} series fitted (${r.scope} model${r.scope === 'local' ? 's' : ''})${r.failed.length ? `, ${r.failed.length} skipped` : ''}`,
     ...(choice ? [choiceText(choice, horizon)] : []),
+    ...(r.statics ? [`static inputs: ${staticsText(r.statics)}`] : []),
     'test metrics pooled over the series (means; REL_MASE: geometric mean of MASE relative to seasonal naive):',
     ['method'.padEnd(15), ...names.map((k) => k.toUpperCase().padStart(10))].join(''),
   ];

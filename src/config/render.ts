@@ -38,6 +38,7 @@ export function renderConfigYaml(config: Config): string {
   // absent: detected from the file, as before the setting existed
   if (config.data.delimiter !== undefined) data.delimiter = config.data.delimiter === '\t' ? 'tab' : config.data.delimiter;
   if (config.data.id_column.length > 0) data.id_column = config.data.id_column.length === 1 ? config.data.id_column[0] : [...config.data.id_column];
+  if (config.data.static_columns?.length) data.static_columns = [...config.data.static_columns];
   const doc = {
     data,
     transforms: config.transforms.map(transformYaml),
@@ -79,6 +80,7 @@ export function renderConfigYaml(config: Config): string {
     ['data', 'target'],
     ['data', 'features'],
     ['data', 'id_column'],
+    ['data', 'static_columns'],
     ['model', 'layers'],
     ['model', 'dense'],
     ['evaluation', 'levels'],

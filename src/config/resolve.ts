@@ -16,6 +16,7 @@ export interface ConfigOverrides {
   target?: string | string[];
   features?: string[];
   idColumns?: string[];
+  staticColumns?: string[];
   scope?: string;
   pretrained?: string;
   theta?: boolean;
@@ -47,6 +48,7 @@ const OVERRIDE_FLAGS: Record<keyof ConfigOverrides, { path: Path; flag: string }
   target: { path: ['data', 'target'], flag: '--target' },
   features: { path: ['data', 'features'], flag: '--features' },
   idColumns: { path: ['data', 'id_column'], flag: '--id-column' },
+  staticColumns: { path: ['data', 'static_columns'], flag: '--static-column' },
   scope: { path: ['model', 'scope'], flag: '--scope' },
   pretrained: { path: ['model', 'pretrained'], flag: '--pretrained' },
   theta: { path: ['model', 'theta'], flag: '--theta' },
@@ -64,6 +66,37 @@ const OVERRIDE_FLAGS: Record<keyof ConfigOverrides, { path: Path; flag: string }
   threads: { path: ['training', 'threads'], flag: '--threads' },
   backend: { path: ['backend'], flag: '--backend' },
 };
+
+/** data.static_columns: one column's name or a list, each a column of a long panel that no other setting names. */
+function staticColumnsOf(
+  c: Checker,
+  v: unknown,
+  used: { target: string; features: string[]; timeColumn: string | null | undefined; idColumns: string[]; wide: boolean },
+): string[] {
+  if (v === undefined || v === null) return [];
+  const path: Path = ['data', 'static_columns'];
+  const list = Array.isArray(v) ? v : [v];
+  if (list.length === 0) return [];
+  if (used.idColumns.length === 0 || used.wide) {
+    c.problem(path, 'needs a long panel (data.id_column): static columns hold one value per series of it');
+    return [];
+  }
+  const names = list.map((f, i) => c.str(f, Array.isArray(v) ? [...path, i] : path, ''));
+  const seen = new Set<string>();
+  names.forEach((f, i) => {
+    const at = Array.isArray(v) ? [...path, i] : path;
+    if (!f) return;
+    if (seen.has(f)) c.problem(at, `duplicate column ${JSON.stringify(f)}`);
+    else if (f === used.timeColumn || f === used.target || used.features.includes(f) || used.idColumns.includes(f))
+      c.problem(
+        at,
+        `${JSON.stringify(f)} is also the ${f === used.timeColumn ? 'time column' : used.idColumns.includes(f) ? 'key column' : 'target or a feature'}; ` +
+          'a static column holds something else about each series',
+      );
+    seen.add(f);
+  });
+  return names;
+}
 
 /** `a, b or c`. */
 function orList(items: readonly string[]): string {
@@ -184,7 +217,7 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
   c.keys(root, [], ['data', 'transforms', 'window', 'model', 'training', 'evaluation', 'output', 'backend']);
 
   // data
-  const d = c.section(root.data, ['data'], ['path', 'time_column', 'time_format', 'target', 'features', 'missing', 'delimiter', 'id_column']);
+  const d = c.section(root.data, ['data'], ['path', 'time_column', 'time_format', 'target', 'features', 'missing', 'delimiter', 'id_column', 'static_columns']);
   let dataPath = '';
   if (d.path === undefined || d.path === null) c.problem(['data', 'path'], 'is required (or pass --data)', ' ');
   else dataPath = c.str(d.path, ['data', 'path'], '');
@@ -251,6 +284,7 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
       `is for a long panel (one target column, each key a series); with ${targets.length} target columns the panel is wide (each column a series, ` +
         'keyed by its name): give one target column with the key columns, or the target columns alone',
     );
+  const staticColumns = staticColumnsOf(c, d.static_columns, { target, features, timeColumn, idColumns, wide: Boolean(targets) });
   const data: DataConfig = {
     path: dataPath,
     time_column: timeColumn,
@@ -260,6 +294,7 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
     ...delimiterOf(c, d.delimiter),
     ...timeFormatOf(c, d.time_format),
     id_column: idColumns,
+    ...(staticColumns.length ? { static_columns: staticColumns } : {}),
     ...(targets ? { targets } : {}),
   };
 

@@ -20,6 +20,11 @@ export interface DataConfig {
   /** Key columns of a panel in long format (each distinct key a series); empty: one series. */
   id_column: string[];
   /**
+   * Static columns of a long panel: one value per series (a region, a category, a size), given to
+   * a global model as inputs beside the series' values (panel/statics.ts). Absent: none.
+   */
+  static_columns?: string[];
+  /**
    * A wide panel (`target: [a, b, ...]`): the target columns, two or more, each a series keyed by
    * its column name (key column `series`); `target` is then the first. Absent otherwise.
    */

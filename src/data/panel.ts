@@ -15,6 +15,8 @@ import { parseTimeValue, timeParser } from './time.js';
 export interface PanelMember {
   key: string[];
   series: Series;
+  /** Its values of the panel's static columns (data.static_columns), in their order; absent without any. */
+  statics?: string[];
 }
 
 export interface Panel {
@@ -34,6 +36,8 @@ export interface ParsePanelOptions extends Omit<ParseSeriesOptions, 'features'> 
   targets?: string[];
   /** Long format: input columns besides the target; default [target]. */
   features?: string[];
+  /** Long format: columns holding one value per series (data.static_columns), read into each member's `statics`. */
+  staticColumns?: string[];
 }
 
 /** The parser's options a config's data section gives (`source` names the file in messages). */
@@ -44,6 +48,7 @@ export function panelOptionsOf(data: DataConfig, source: string): ParsePanelOpti
     target: data.target,
     features: data.features,
     idColumns: data.id_column,
+    ...(data.static_columns?.length ? { staticColumns: data.static_columns } : {}),
     targets: data.targets,
     missing: data.missing,
     ...(data.delimiter ? { delimiter: data.delimiter } : {}),
@@ -91,7 +96,9 @@ export function parsePanel(text: string, opts: ParsePanelOptions): Panel {
   };
   const timeColumn = opts.timeColumn === undefined ? detectTimeColumn(table, opts) : opts.timeColumn;
   if (timeColumn !== null) column(timeColumn, 'time');
-  const parts: { key: string[]; table: () => Table; series?: Series }[] = [];
+  const parts: { key: string[]; table: () => Table; series?: Series; statics?: string[] }[] = [];
+  const statics = opts.targets?.length ? [] : (opts.staticColumns ?? []);
+  const staticIdx = statics.map((name) => column(name, 'static'));
 
   if (opts.targets && opts.targets.length > 0) {
     const seen = new Set<string>();
@@ -141,8 +148,8 @@ export function parsePanel(text: string, opts: ParsePanelOptions): Panel {
 
   // the series of a panel mostly share their times: each distinct time cell is parsed once
   const timeCache = new Map<string, ReturnType<typeof parseTimeValue>>();
-  const parse = (p: (typeof parts)[number], frequency?: Frequency) =>
-    seriesFromTable(p.table(), {
+  const parse = (p: (typeof parts)[number], frequency?: Frequency, table = p.table()) =>
+    seriesFromTable(table, {
       ...opts,
       timeColumn,
       target: opts.targets?.length ? p.key[0] : opts.target,
@@ -152,7 +159,11 @@ export function parsePanel(text: string, opts: ParsePanelOptions): Panel {
       frequency,
       timeCache,
     });
-  for (const p of parts) p.series = parse(p);
+  for (const p of parts) {
+    const table = p.table();
+    if (statics.length) p.statics = staticValues(table, staticIdx, statics, source, p.key);
+    p.series = parse(p, undefined, table);
+  }
   // One frequency and time format for the panel: the most common among series long enough to show
   // one (3 rows or more); a shorter series is put on it, a longer one that differs is refused.
   const shown = (f: Frequency) => `${f.step === 1 ? '' : `${f.step} `}${f.unit}${f.step === 1 ? '' : 's'}`;
@@ -182,10 +193,33 @@ export function parsePanel(text: string, opts: ParsePanelOptions): Panel {
   }
   return {
     idColumns: opts.targets?.length ? [WIDE_KEY_COLUMN] : [...(opts.idColumns ?? [])],
-    members: parts.map((p) => ({ key: p.key, series: p.series! })),
+    members: parts.map((p) => ({ key: p.key, series: p.series!, ...(p.statics ? { statics: p.statics } : {}) })),
     frequency,
     ...(delimiter !== ',' ? { delimiter } : {}),
   };
+}
+
+/**
+ * A series' values of the static columns at `idx` (named `names`): every row of the series holds
+ * the same value, and none is empty; else a DataError naming the series and the lines.
+ */
+function staticValues(table: Table, idx: number[], names: string[], source: string, key: string[]): string[] {
+  return idx.map((j, c) => {
+    const first = table.rows[0]?.[j] ?? '';
+    table.rows.forEach((r, i) => {
+      const v = r[j] ?? '';
+      if (v === '')
+        throw new DataError(
+          `${source}:${table.lines[i]} (series ${keyText(key)}): static column ${quote(names[c])} is empty; every row of a series needs its value`,
+        );
+      if (v !== first)
+        throw new DataError(
+          `${source}:${table.lines[i]} (series ${keyText(key)}): static column ${quote(names[c])} is ${quote(v)} here but ${quote(first)} on line ${table.lines[0]}; ` +
+            'a static column holds one value per series',
+        );
+    });
+    return first;
+  });
 }
 
 /**
@@ -194,7 +228,7 @@ export function parsePanel(text: string, opts: ParsePanelOptions): Panel {
  * integers (an integer index). Any other column of integers may be a number column.
  */
 function detectTimeColumn(table: Table, opts: ParsePanelOptions): string | null {
-  const used = [...(opts.idColumns ?? []), ...(opts.targets ?? [opts.target]), ...(opts.features ?? [])];
+  const used = [...(opts.idColumns ?? []), ...(opts.targets ?? [opts.target]), ...(opts.features ?? []), ...(opts.staticColumns ?? [])];
   const formats = (j: number) => {
     const cells = table.rows.map((r) => r[j] ?? '').filter((c) => c !== '');
     const parse = opts.timeFormat !== undefined ? timeParser(opts.timeFormat) : parseTimeValue;

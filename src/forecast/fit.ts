@@ -246,7 +246,8 @@ export async function trainMembers(engine: FitEngine, cfg: Config, data: Trainin
       dense: cfg.model.dense,
       steps: w.mode === 'one-to-one' ? null : w.lookback,
       linear: cfg.model.linear,
-      features: cfg.data.features.length,
+      // the windows' inputs: the columns, and a global panel model's static inputs after them
+      features: data.xShape[2],
       outputs,
       sequenceOutput: w.mode === 'one-to-one',
       seed,

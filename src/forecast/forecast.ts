@@ -1,6 +1,6 @@
 import type { WindowConfig } from '../config/types.js';
 import type { Predict } from '../model/predictor.js';
-import { normalizeLast } from '../windows/index-math.js';
+import { appendStatics, normalizeLast } from '../windows/index-math.js';
 import type { IntervalModel } from './intervals.js';
 
 /** What a saved model needs to be fed: window geometry and column order. */
@@ -34,6 +34,11 @@ export interface ModelIO {
   holt?: { season: number };
   /** model.damping below 1: the final forecast's trend is damped by this phi (forecast/damping.ts). Absent: undamped. */
   damping?: number;
+  /**
+   * A global panel model's static inputs for this series (panel/statics.ts), encoded: given at every
+   * step after the input columns. Absent: none.
+   */
+  statics?: number[];
   /** What the run's prediction intervals are sized from (forecast/intervals.ts); absent in runs saved before intervals existed. */
   intervals?: IntervalModel;
 }
@@ -65,14 +70,15 @@ export function forecastTransformed(predict: Predict, io: ModelIO, columns: Reco
       preds = [y[y.length - 1]];
     } else {
       const L = io.lookback;
-      const x = new Float32Array(L * nf);
+      let x: Float32Array = new Float32Array(L * nf);
       for (let t = 0; t < L; t++) for (let j = 0; j < nf; j++) x[t * nf + j] = hist[j][len - L + t];
       const norm = io.normalize === 'last';
       const scale = io.normScale ?? 1;
       const lastTarget = hist[targetPos]?.[len - 1] ?? 0;
       const yDummy = new Float32Array(io.outputs);
       if (norm) normalizeLast(x, yDummy, { n: 1, lookback: L, features: nf, horizon: io.outputs, targetPos }, scale);
-      const y = predict(x, 1, L, nf);
+      if (io.statics?.length) x = appendStatics(x, 1, L, nf, io.statics);
+      const y = predict(x, 1, L, nf + (io.statics?.length ?? 0));
       preds = norm ? Array.from(y, (v) => v * scale + lastTarget) : Array.from(y);
     }
     for (const p of preds) {

@@ -10,8 +10,9 @@ import type { Config } from '../config/types.js';
 import type { PanelMember } from '../data/panel.js';
 import { UserError } from '../errors.js';
 import type { Predictor } from '../model/predictor.js';
+import { encodeStatics, fitStaticEncoding, type StaticEncoding } from '../panel/statics.js';
 import type { Series } from '../types.js';
-import type { TrainingWindows } from '../windows/training-windows.js';
+import { type TrainingWindows, withStatics } from '../windows/training-windows.js';
 import { truncateSeries } from './backtest.js';
 import { defaultRidge } from './defaults.js';
 import { evaluateFit, type FitOptions, type FitResult, type PreparedFit, prepareFit, type SavedModel, startEngine, trainMembers } from './fit.js';
@@ -42,6 +43,8 @@ export interface PanelFitResult {
   failed: PanelFailure[];
   /** Global: the shared model(s) (also each fit's result.models); local: empty. */
   shared: SavedModel[];
+  /** Global with data.static_columns: how the series' static values were encoded as inputs. */
+  statics?: StaticEncoding;
 }
 
 /** What happens during a panel fit, for progress displays: a series was fitted or skipped. */
@@ -124,31 +127,48 @@ export async function fitPanel(cfg: Config, members: PanelMember[], opts: PanelF
     if (ok) prepared.push(ok);
   }
   if (prepared.length === 0) return { scope: 'global', fits, failed, shared: [] };
+  // static inputs: encoded over the series that train, then given at every step of their windows
+  const staticNames = cfg.data.static_columns ?? [];
+  const statics = staticNames.length
+    ? fitStaticEncoding(
+        staticNames,
+        prepared.map((q) => q.m.statics ?? []),
+      )
+    : undefined;
+  const encoded = statics
+    ? prepared.filter((q) =>
+        attempt(q.m.key, () => {
+          q.p.io.statics = encodeStatics(statics, q.m.statics ?? []);
+          q.p.windows = withStatics(q.p.windows, q.p.io.statics);
+          return true;
+        }),
+      )
+    : prepared;
   const pooled = poolWindows(
-    prepared.map((q) => q.p.windows),
+    encoded.map((q) => q.p.windows),
     MAX_VALIDATION_WINDOWS,
   );
   // the pooled copy is what trains; each series' own windows are not needed any more
-  for (const q of prepared) q.p.windows = EMPTY_WINDOWS;
-  const base = prepared[0].settings;
+  for (const q of encoded) q.p.windows = EMPTY_WINDOWS;
+  const base = encoded[0].settings;
   const { lookback, horizon } = base.window;
   // config-less: the linear path's penalty counts the pooled windows (defaults.ts defaultRidge)
   const ridge = opts.configless ? defaultRidge(pooled.xShape[0] + lookback + horizon - 1, lookback, horizon) : base.model.ridge;
   const shared: Config = { ...base, model: { ...base.model, ridge } };
-  const trained = await trainMembers(engine, shared, pooled, prepared[0].p.io.outputs, opts);
+  const trained = await trainMembers(engine, shared, pooled, encoded[0].p.io.outputs, opts);
   // the shared members are opened once for every series
   const { openPredictor } = await import('../model/predictor.js');
   const opened: Predictor[] = [];
   try {
     for (const s of trained.models) opened.push(await openPredictor(s.modelJson, s.weights, { backend: engine.backend, tf: engine.tf }));
-    for (const { m, settings, p } of prepared) {
+    for (const { m, settings, p } of encoded) {
       fits.push({ key: m.key, cfg: settings, series: m.series, result: await evaluateFit(engine, settings, m.series, p, trained, opts, opened) });
       report(m.key);
     }
   } finally {
     for (const p of opened) p.dispose();
   }
-  return { scope: 'global', fits, failed, shared: trained.models };
+  return { scope: 'global', fits, failed, shared: trained.models, ...(statics ? { statics } : {}) };
 }
 
 /** With training.windows_per_epoch W, a global model keeps at most W * EPOCHS_OF_WINDOWS training windows (an even share per series). */

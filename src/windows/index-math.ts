@@ -134,3 +134,17 @@ export function lastNormScale(
   const s = Math.sqrt(ss / Math.max(1, n * H));
   return Number.isFinite(s) && s > 0 ? s : 1;
 }
+
+/**
+ * Windows x [n, steps, f] widened to [n, steps, f + s]: the s values of `statics` after each
+ * step's f inputs (a series' static inputs, the same at every step).
+ */
+export function appendStatics(x: Float32Array, n: number, steps: number, f: number, statics: readonly number[]): Float32Array {
+  const s = statics.length;
+  const out = new Float32Array(n * steps * (f + s));
+  for (let r = 0; r < n * steps; r++) {
+    out.set(x.subarray(r * f, (r + 1) * f), r * (f + s));
+    for (let k = 0; k < s; k++) out[r * (f + s) + f + k] = statics[k];
+  }
+  return out;
+}

@@ -4,7 +4,7 @@
  * validation windows in [trainEnd, valEnd).
  */
 import type { WindowConfig } from '../config/types.js';
-import { gatherManyToOne, gatherOneToOne, lastNormScale, manyToOneStarts, normalizeLast, oneToOneChunks } from './index-math.js';
+import { appendStatics, gatherManyToOne, gatherOneToOne, lastNormScale, manyToOneStarts, normalizeLast, oneToOneChunks } from './index-math.js';
 
 /** Training windows and, when the split leaves some, validation windows. */
 export interface TrainingWindows {
@@ -79,5 +79,14 @@ export function trainingWindows(columns: Float64Array[], target: Float64Array, t
       out.nVal = va.length;
     }
   }
+  return out;
+}
+
+/** `w` with a series' static inputs after each step's inputs (training and validation windows alike). */
+export function withStatics(w: TrainingWindows, statics: readonly number[]): TrainingWindows {
+  if (statics.length === 0) return w;
+  const [n, steps, f] = w.xShape;
+  const out: TrainingWindows = { ...w, x: appendStatics(w.x, n, steps, f, statics), xShape: [n, steps, f + statics.length] };
+  if (w.xVal && w.nVal) out.xVal = appendStatics(w.xVal, w.nVal, steps, f, statics);
   return out;
 }

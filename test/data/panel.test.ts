@@ -153,3 +153,31 @@ describe('parsePanel reads a long panel without quotes line by line, as csv-pars
     );
   });
 });
+
+describe('parsePanel, static columns', () => {
+  const header = 'sku,month,units,region,size';
+  it("reads each series' one value of every static column, and keeps them out of the time column's detection", () => {
+    const text = long(['b,2000-01,4,east,2', 'a,2000-01,1,west,10', 'a,2000-02,2,west,10', 'b,2000-02,5,east,2'], header);
+    for (const t of [text, text.replace('b,2000-01,4,east,2', '"b",2000-01,4,east,2')]) {
+      const p = parsePanel(t, { ...base, staticColumns: ['region', 'size'] });
+      expect(p.members.map((m) => m.statics)).toEqual([
+        ['west', '10'],
+        ['east', '2'],
+      ]);
+      expect(p.members[0].series.timeColumn).toBe('month');
+    }
+    expect(parsePanel(text, base).members[0].statics).toBeUndefined();
+  });
+
+  it('refuses a series whose static value changes or is empty, naming the series and lines, and an absent column', () => {
+    const changes = long(['a,2000-01,1,west,10', 'a,2000-02,2,east,10'], header);
+    expect(thrown(() => parsePanel(changes, { ...base, staticColumns: ['region'] }), DataError).message).toBe(
+      'sales.csv:3 (series "a"): static column "region" is "east" here but "west" on line 2; a static column holds one value per series',
+    );
+    const empty = long(['a,2000-01,1,west,10', 'a,2000-02,2,west,'], header);
+    expect(thrown(() => parsePanel(empty, { ...base, staticColumns: ['size'] }), DataError).message).toMatch(
+      /^sales.csv:3 \(series "a"\): static column "size" is empty; every row of a series needs its value$/,
+    );
+    expect(thrown(() => parsePanel(empty, { ...base, staticColumns: ['colour'] }), DataError).message).toMatch(/no static column "colour"/);
+  });
+});
