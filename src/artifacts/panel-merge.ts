@@ -18,7 +18,7 @@ import { type PanelMetricsFile, pooledFromFiles } from './panel-writer.js';
 import { buildManifest, readManifest } from './run-dir.js';
 import type { MetadataFile } from './run-format.js';
 import { readPanelRun } from './run-reader.js';
-import { memberFiles } from './run-writer.js';
+import { memberFiles, pretrainedFiles } from './run-writer.js';
 
 /** A file of a run, read whole and checked against the manifest's checksum (the reader only checks reports in pieces). */
 function readChecked(dir: string, name: string): Buffer {
@@ -94,6 +94,9 @@ export async function mergePanelFiles(dirs: string[], onNote?: (note: string) =>
     );
     return { key: a.entry.key, rows: a.entry.rows, pipeline: a.entry.pipeline, models: a.entry.models.map((_, j) => localMemberFileNames(i, j).model) };
   });
+  // the pretrained forecaster the series use: every shard holds the same copy
+  const pretrained = all.find((a) => a.saved.pretrained)?.saved.pretrained;
+  if (pretrained) Object.assign(files, pretrainedFiles(pretrained));
   const failed = shards.flatMap((s) => s.run.panel.failed).sort((a, b) => compareKeys(a.key, b.key));
   const panel: PanelFile = {
     format_version: PANEL_FORMAT_VERSION,

@@ -12,7 +12,7 @@ import { VERSION } from '../version.js';
 import { localMemberFileNames, PANEL_FILE, PANEL_FORMAT_VERSION, type PanelFile } from './panel-format.js';
 import { buildManifest } from './run-dir.js';
 import type { MetadataFile } from './run-format.js';
-import { historyCsvOf, memberFiles, metricsFileOf, pipelineFileOf, type RunFacts, roundScores } from './run-writer.js';
+import { historyCsvOf, memberFiles, metricsFileOf, pipelineFileOf, pretrainedFiles, type RunFacts, roundScores } from './run-writer.js';
 
 /** metrics.json of a panel: pooled scores by method, then each series' scores as a single run's metrics.json holds them. */
 export interface PanelMetricsFile {
@@ -56,6 +56,9 @@ export async function panelRunFiles(
   const { idColumns } = panelFacts;
   const files: Record<string, string | Uint8Array> = {};
   if (r.scope === 'global') Object.assign(files, memberFiles(r.shared));
+  // the pretrained forecaster the series' forecasts use (one for the panel), copied once
+  const pretrained = r.fits.find((f) => f.result.pretrained)?.result.pretrained;
+  if (pretrained) Object.assign(files, pretrainedFiles(pretrained.model));
   const panel: PanelFile = {
     format_version: PANEL_FORMAT_VERSION,
     scope: r.scope,

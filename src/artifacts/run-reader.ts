@@ -77,21 +77,7 @@ export function readRun(dir: string, limits: FitLimits = DEFAULT_LIMITS): SavedR
     checkModelAgainstIo(modelJson, saved.io, `${dir}/${names.model}`, files[names.weights].byteLength);
     members.push({ modelJson, weights: files[names.weights] });
   }
-  let pretrained: PretrainedModel | undefined;
-  if (saved.io.pretrained) {
-    const { model, weights, manifest } = PRETRAINED_FILES;
-    if (!files[model] || !files[weights] || !files[manifest])
-      throw new ArtifactError(`${dir} is incomplete: pipeline.json uses a pretrained forecaster, but ${model}, ${weights} or ${manifest} is missing`);
-    try {
-      pretrained = openPretrained(
-        { modelJson: files[model].toString('utf8'), weights: files[weights], manifestText: files[manifest].toString('utf8') },
-        dir,
-        dir,
-      );
-    } catch (e) {
-      throw new ArtifactError(`${dir}: its pretrained forecaster cannot be used: ${(e as Error).message}`);
-    }
-  }
+  const pretrained = saved.io.pretrained ? runPretrained(dir, files, 'pipeline.json') : undefined;
   return {
     dir,
     pipeline: saved,
@@ -125,6 +111,18 @@ function savedConfigFacts(config: unknown): SavedConfigFacts {
   };
 }
 
+/** The run's copy of its pretrained forecaster (PRETRAINED_FILES), opened; `user` names the file that says it is used. */
+function runPretrained(dir: string, files: Record<string, Buffer>, user: string): PretrainedModel {
+  const { model, weights, manifest } = PRETRAINED_FILES;
+  if (!files[model] || !files[weights] || !files[manifest])
+    throw new ArtifactError(`${dir} is incomplete: ${user} uses a pretrained forecaster, but ${model}, ${weights} or ${manifest} is missing`);
+  try {
+    return openPretrained({ modelJson: files[model].toString('utf8'), weights: files[weights], manifestText: files[manifest].toString('utf8') }, dir, dir);
+  } catch (e) {
+    throw new ArtifactError(`${dir}: its pretrained forecaster cannot be used: ${(e as Error).message}`);
+  }
+}
+
 /** A panel run as predict uses it: each fitted series as a SavedRun of its own (a global run's share their members). */
 export interface SavedPanelRun {
   dir: string;
@@ -153,6 +151,8 @@ export function readPanelRun(dir: string, limits: FitLimits = DEFAULT_LIMITS): S
   const metadata = parseMetadataFile(files['metadata.json'].toString('utf8'), `${dir}/metadata.json`);
   const models = new Map<string, SavedModel>();
   const checked = new Set<string>();
+  // one pretrained forecaster serves every series that uses it
+  const pretrained = panel.series.some((e) => e.pipeline.io.pretrained) ? runPretrained(dir, files, PANEL_FILE) : undefined;
   const series = panel.series.map((entry, i): SavedRun => {
     checkIoAgainstMemory(entry.pipeline.io, pipelines[i].specs.length, limits, `${dir}/${PANEL_FILE} series[${i}].pipeline`);
     const members = entry.models.map((name) => {
@@ -178,6 +178,7 @@ export function readPanelRun(dir: string, limits: FitLimits = DEFAULT_LIMITS): S
       config: savedConfigFacts(config),
       members,
       trainedOn: metadata.backend,
+      ...(entry.pipeline.io.pretrained && pretrained ? { pretrained } : {}),
     };
   });
   let resolved: Config;

@@ -4,6 +4,7 @@ import { renderConfigYaml } from '../config/render.js';
 import type { Config } from '../config/types.js';
 import { formatTime, futureTimes, isNumericIndex, isoFormat } from '../data/time.js';
 import type { FitResult, HistoryEntry, SavedModel, Scores } from '../forecast/fit.js';
+import type { PretrainedModel } from '../forecast/pretrained.js';
 import { STDIN } from '../io/input-file.js';
 import { formatNumber, toCsv } from '../output/csv.js';
 import { REPORT_SOURCES, type ReportFiles, reportHtml } from '../output/report.js';
@@ -57,6 +58,11 @@ export function historyCsvOf(history: HistoryEntry[]): string {
     ['epoch', 'loss', 'val_loss', 'grad_norm', 'seconds'],
     history.map((e) => [e.epoch, formatNumber(e.loss), e.valLoss === null ? null : formatNumber(e.valLoss), formatNumber(e.gradNorm), e.seconds.toFixed(3)]),
   );
+}
+
+/** A run's copy of the pretrained forecaster its forecasts use (PRETRAINED_FILES). */
+export function pretrainedFiles(m: PretrainedModel): Record<string, string | Uint8Array> {
+  return { [PRETRAINED_FILES.model]: m.modelJson, [PRETRAINED_FILES.weights]: m.weights, [PRETRAINED_FILES.manifest]: m.manifestText };
 }
 
 /** metadata.json's and --json's account of the pretrained forecaster a fit used. */
@@ -164,13 +170,7 @@ export async function runFiles(cfg: Config, series: Series, r: FitResult, facts:
 
   const files: Record<string, string | Uint8Array> = {
     ...memberFiles(r.models),
-    ...(r.pretrained
-      ? {
-          [PRETRAINED_FILES.model]: r.pretrained.model.modelJson,
-          [PRETRAINED_FILES.weights]: r.pretrained.model.weights,
-          [PRETRAINED_FILES.manifest]: r.pretrained.model.manifestText,
-        }
-      : {}),
+    ...(r.pretrained ? pretrainedFiles(r.pretrained.model) : {}),
     'pipeline.json': JSON.stringify(pipelineJson, null, 2) + '\n',
     // data read from standard input is recorded as '-': there is no file to find it in again
     'config.yaml': renderConfigYaml({ ...cfg, data: { ...cfg.data, path: cfg.data.path === STDIN ? STDIN : resolvePath(cfg.data.path) } }),

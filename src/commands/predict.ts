@@ -308,7 +308,15 @@ function zeroShot(run: SavedPanelRun, frequency: Frequency): (key: string[], ser
   const first = run.series[0];
   const io = first.pipeline.io;
   const cfg: Config = { ...run.config, evaluation: { ...run.config.evaluation, test_size: 0 } };
-  const settings = panelSettingsFor(cfg, frequency, { configless: run.panel.configless, lookback: io.lookback, damping: io.damping });
+  // a new series is forecast by the shared network alone: choosing a mean with the pretrained
+  // forecaster or Holt's would need validation rows the run did not hold out for it
+  const settings = panelSettingsFor(cfg, frequency, {
+    configless: run.panel.configless,
+    lookback: io.lookback,
+    damping: io.damping ?? 1,
+    pretrained: 'none',
+    holt: false,
+  });
   const encoding = run.panel.statics;
   return (key, series, statics) => {
     const s = settings(memberConfig(cfg, { key, series }), series);

@@ -258,6 +258,7 @@ function printPanelSummary(
     `${r.fits.length} series fitted (${r.scope} model${r.scope === 'local' ? 's' : ''})${r.failed.length ? `, ${r.failed.length} skipped` : ''}`,
     ...(choice ? [choiceText(choice, horizon)] : []),
     ...(r.statics ? [`static inputs: ${staticsText(r.statics)}`] : []),
+    ...panelUsesText(r),
     'test metrics pooled over the series (means; REL_MASE: geometric mean of MASE relative to seasonal naive):',
     ['method'.padEnd(15), ...names.map((k) => k.toUpperCase().padStart(10))].join(''),
   ];
@@ -268,6 +269,19 @@ function printPanelSummary(
   lines.push(`wrote ${outDir}`);
   lines.push(...gatesText(gates, colourOn(process.stdout)));
   process.stdout.write(lines.join('\n') + '\n');
+}
+
+/** What the series' forecasts were made of, when any was more than the model's (chosen per series on its validation rows). */
+export function panelUsesText(r: PanelFitResult): string[] {
+  const counts = new Map<string, number>();
+  for (const f of r.fits) {
+    const io = f.result.io;
+    const text = useText(io.pretrained?.use ?? 'model', io.pretrained?.theta, io.holt !== undefined);
+    counts.set(text, (counts.get(text) ?? 0) + 1);
+  }
+  if (counts.size === 1 && counts.has('the model alone')) return [];
+  const parts = [...counts].sort((a, b) => b[1] - a[1]).map(([text, n]) => `${text} for ${n} series`);
+  return [`forecasts (chosen on each series' validation rows): ${parts.join('; ')}`];
 }
 
 function choiceText(c: ScopeChoice, horizon: number): string {

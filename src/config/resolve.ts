@@ -5,7 +5,6 @@ import { Checker, describe, formatPath, isRecord, type Path, suggest } from './c
 import { DEFAULTS } from './defaults.js';
 import { BACKENDS, CELLS, LOSSES, MISSING_POLICIES, NORMALIZE_MODES, OPTIMIZERS, PLOT_BASELINES, SCOPES, STRATEGIES, WINDOW_MODES } from './names.js';
 import type { Config, DataConfig, EvaluationConfig, ModelConfig, OutputConfig, TrainingConfig, TransformSpec, WindowConfig } from './types.js';
-import { isPanel } from './types.js';
 
 /** Command-line values that win over the config file. */
 export interface ConfigOverrides {
@@ -346,9 +345,6 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
     c.problem(['model', 'damping'], 'applies only to mode many-to-one (the whole horizon is forecast from the rows before it)');
   }
   if (model.pretrained === '') c.problem(['model', 'pretrained'], 'must be none, builtin or the folder `rnnfc pretrain` wrote, got ""');
-  if (model.pretrained !== 'none' && isPanel(data)) {
-    c.problem(['model', 'pretrained'], 'applies to one series for now, not to a panel (data.id_column or several targets)');
-  }
   if (model.pretrained !== 'none' && window.mode === 'one-to-one') {
     c.problem(['model', 'pretrained'], 'applies only to mode many-to-one (the pretrained forecaster forecasts the horizon from the rows before it)');
   }

@@ -191,23 +191,20 @@ export function settingsFor(
 export function panelSettingsFor(
   cfg: Config,
   frequency: Series['index']['frequency'],
-  opts: { configless: boolean; lookback?: number; damping?: number; holt?: boolean },
+  opts: { configless: boolean; lookback?: number; pretrained?: string; damping?: number; theta?: boolean; holt?: boolean },
 ): (c: Config, s: Series) => Config {
   const lookback =
     cfg.model.scope === 'global' && opts.configless
       ? (opts.lookback ?? wantedLookback(evaluationSeason(cfg.evaluation.season, frequency), cfg.window.horizon))
       : opts.lookback;
-  // the pretrained forecaster serves one series for now, not panels; trend damping was measured
-  // on single series only, so a config-less panel is undamped unless --damping says otherwise, and
-  // Holt's damped trend stays out of it unless --holt on
-  const damping = opts.damping ?? 1;
-  const holt = opts.holt ?? false;
-  if (!(cfg.model.scope === 'global' && opts.configless))
-    return (c, s) => settingsFor(c, s, { configless: opts.configless, lookback, pretrained: 'none', damping, holt });
+  // each series gets the config-less defaults a single series gets (the pretrained forecaster and
+  // Holt's damped trend beside the model, chosen per series on its validation rows), with flags winning
+  const pick = { configless: opts.configless, lookback, pretrained: opts.pretrained, damping: opts.damping, theta: opts.theta, holt: opts.holt };
+  if (!(cfg.model.scope === 'global' && opts.configless)) return (c, s) => settingsFor(c, s, pick);
   // a global model's epochs draw a bounded number of the pooled windows, so that training costs
   // about the same for a hundred series as for a hundred thousand
   return (c, s) => {
-    const chosen = settingsFor(c, s, { configless: true, lookback, pretrained: 'none', damping, holt });
+    const chosen = settingsFor(c, s, pick);
     return { ...chosen, training: { ...chosen.training, windows_per_epoch: chosen.training.windows_per_epoch || GLOBAL_WINDOWS_PER_EPOCH } };
   };
 }

@@ -91,6 +91,12 @@ describe.each(['local', 'global'])('a %s panel run', (scope) => {
     const models = readFileSync(join(dir, run, 'manifest.json'), 'utf8');
     if (scope === 'global') expect(models).toMatch(/"model\.json"/);
     else for (const i of [0, 1, 2]) expect(models).toMatch(new RegExp(`"s${i}-model\\.json"`));
+    // config-less, each series' forecast also holds Holt's damped trend, and the pretrained
+    // forecaster where its validation rows chose it; the run then holds one copy of the network
+    const ios = panel.series.map((s: { pipeline: { io: { holt?: unknown; pretrained?: { use: string } } } }) => s.pipeline.io);
+    for (const io of ios) expect(io.holt).toEqual({ season: 12 });
+    expect(ios.some((io: { pretrained?: unknown }) => io.pretrained)).toBe(true);
+    expect(existsSync(join(dir, run, 'pretrained-weights.bin'))).toBe(true);
   });
 
   it("predict repeats train's future forecast of every series, and of those --id names", () => {
@@ -152,11 +158,12 @@ describe('backtest on a panel', () => {
     const p = JSON.parse(panel.stdout);
     expect(p).toMatchObject({ scope: 'local', horizon: 3, step: 2, origins: 2, failed: [] });
     expect(p.series.map((s: { key: string[] }) => s.key)).toEqual([['north'], ['south'], ['west']]);
-    // panels use neither the pretrained forecaster nor Holt's damped trend (yet): the series alone
-    // is backtested without them
-    const alone = rnnfc(dir, ['backtest', '--data', 'south.csv', ...args, '--pretrained', 'none', '--holt', 'off']);
+    // a local panel's series get the config-less defaults a single series gets (the pretrained
+    // forecaster and Holt's damped trend beside the model, chosen on the series' validation rows)
+    const alone = rnnfc(dir, ['backtest', '--data', 'south.csv', ...args]);
     expect(alone.code, alone.stderr).toBe(0);
     const a = JSON.parse(alone.stdout);
+    expect(a.origins.every((o: { holt?: boolean }) => o.holt)).toBe(true);
     const south = p.series[1];
     expect(south.origins.map((o: { origin: string }) => o.origin)).toEqual(a.origins.map((o: { origin: string }) => o.origin));
     expect(south.origins.map((o: { forecast: number[] }) => o.forecast)).toEqual(a.origins.map((o: { forecast: number[] }) => o.forecast));
