@@ -78,12 +78,30 @@ for (const [key, p] of panels) {
 
 const names = manifest.map((e) => e.name).filter((n) => baselines[n] && scopes.every((s) => scores[s][n]?.model?.mase > 0));
 const gmean = (xs) => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
-const suite = (scope, ref) => gmean(names.map((n) => scores[scope][n].model.mase / baselines[n].mean_mase[ref]));
+// (a series whose reference scores 0, a constant stretch, has no ratio)
+const suite = (scope, ref) => gmean(names.map((n) => scores[scope][n].model.mase / baselines[n].mean_mase[ref]).filter((r) => r > 0 && Number.isFinite(r)));
 const table = scopes.map((s) => ({ scope: s, vs_comb: suite(s, 'comb'), vs_snaive: suite(s, 'snaive') }));
-if (flag('json')) console.log(JSON.stringify({ manifest: manifestPath, series: names.length, panels: panels.size, table }));
+// per category (bench/tsdl-eval.js writes one per manifest entry), against Comb
+const categoryOf = new Map(manifest.map((e) => [e.name, e.category ?? 'all']));
+const categories = [...new Set(names.map((n) => categoryOf.get(n)))].sort();
+const byCategory = Object.fromEntries(
+  categories.map((c) => {
+    const in_ = names.filter((n) => categoryOf.get(n) === c);
+    return [
+      c,
+      { series: in_.length, ...Object.fromEntries(scopes.map((s) => [s, gmean(in_.map((n) => scores[s][n].model.mase / baselines[n].mean_mase.comb))])) },
+    ];
+  }),
+);
+if (flag('json')) console.log(JSON.stringify({ manifest: manifestPath, series: names.length, panels: panels.size, table, by_category: byCategory }));
 else {
   console.log(`${names.length} series in ${panels.size} panels of ${manifestPath}; suite scores (geometric mean of MASE ratios)`);
   console.log(`${'scope'.padEnd(10)}${'vs Comb'.padStart(10)}${'vs snaive'.padStart(11)}`);
   for (const t of table) console.log(`${t.scope.padEnd(10)}${t.vs_comb.toFixed(3).padStart(10)}${t.vs_snaive.toFixed(3).padStart(11)}`);
+  if (categories.length > 1) {
+    console.log(`\nagainst Comb, by category\n${'category'.padEnd(12)}${'series'.padStart(7)}${scopes.map((s) => s.padStart(9)).join('')}`);
+    for (const [c, v] of Object.entries(byCategory))
+      console.log(`${c.padEnd(12)}${String(v.series).padStart(7)}${scopes.map((s) => v[s].toFixed(3).padStart(9)).join('')}`);
+  }
 }
 if (!opt('keep')) rmSync(dir, { recursive: true, force: true });

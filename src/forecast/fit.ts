@@ -20,7 +20,7 @@ import { type BaselineName, baselineBand, drift, naive, seasonalNaive } from './
 import { dampTrend } from './damping.js';
 import { medianOf } from './ensemble.js';
 import { forecastTransformed, type ModelIO, needsFeedback, onlyTargetInput, testBlocks } from './forecast.js';
-import { holtForecast } from './holt.js';
+import { holtForecast, holtForecaster } from './holt.js';
 import { calibrationForecasts, calibrationStart, fitIntervals, intervalScores, NO_SPREAD, type Spread, spreadOf } from './intervals.js';
 import { checkMemory, checkSizesAgainstRows, checkSizesAgainstSplit, DEFAULT_LIMITS, type FitLimits } from './limits.js';
 import { fitLinearPath } from './linear-path.js';
@@ -341,7 +341,11 @@ export async function evaluateFit(
     // model.holt: Holt's damped trend from the same rows joins the forecast, whichever use
     const holtAt = cfg.model.holt ? (end: number, k: number) => holtForecast(original.subarray(0, end), season, k) : undefined;
     const holtSeen = new Map<string, Float64Array | undefined>();
+    // the calibration origins' Holt forecasts reuse the grid's parameters between searches (holtForecaster)
+    const holtCalibration = cfg.model.holt ? holtForecaster(season) : undefined;
+    let calibrating = false;
     const holtOf = (end: number, k: number) => {
+      if (calibrating) return holtCalibration?.(original.subarray(0, end), k);
       const key = `${end} ${k}`;
       if (!holtSeen.has(key)) holtSeen.set(key, holtAt?.(end, k));
       return holtSeen.get(key);
@@ -414,11 +418,13 @@ export async function evaluateFit(
     const testF = concat(blocks.map((b) => forecastAt(testCols, b.start, b.steps)));
     const future = futureCols ? forecastAt(futureCols, n, w.horizon, futureSteps) : new Float64Array(0);
     // Intervals: sized by the errors of the same forecasts from earlier origins (intervals.ts)
+    calibrating = true;
     const calibration = calibrationForecasts((end, k) => forecastAt(tcols, end, k), original, {
       first: calibrationStart(io, pm !== undefined),
       end: split.valEnd,
       steps: Math.max(w.horizon, ...blocks.map((b) => b.steps)),
     });
+    calibrating = false;
     const intervals = fitIntervals(calibration, original, split.valEnd);
     if (intervals) io.intervals = intervals;
     const { levels, quantiles } = cfg.evaluation;

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { FIT_WINDOW, fitHolt, holtFitFor, holtForecast, PHIS } from '../../src/forecast/holt.js';
+import { FIT_WINDOW, fitHolt, HOLT_REFIT_EVERY, holtFitFor, holtForecast, holtForecaster, PHIS } from '../../src/forecast/holt.js';
+import { classicalIndices } from '../../src/forecast/theta.js';
+import { mulberry32 } from '../../src/pretrain/rng.js';
+
+/** A positive quarterly series seasonally adjusted as holtForecast adjusts it (multiplicative classical decomposition). */
+function adjusted(w: number[]): { x: number[]; index: ArrayLike<number> | null; n: number } {
+  const index = w.length >= 9 ? classicalIndices(w, 4, true) : null;
+  return { x: index ? w.map((v, i) => v / index[i % 4]) : w, index, n: w.length };
+}
 
 /** The damped-trend recursion written out plainly, from a given initial state. */
 function recurse(x: number[], alpha: number, beta: number, phi: number, l0: number, b0: number) {
@@ -57,6 +65,55 @@ describe("Holt's damped trend (model.holt)", () => {
       [0.1, 0.01, 0.9],
     ])
       expect(holtFitFor(NOISY, a, b, phi).sse).toBeGreaterThanOrEqual(best.sse);
+  });
+
+  it('gives up on grid points early and still keeps the point a full walk of the grid keeps, bit for bit', () => {
+    // every grid point tried to the end, the first of equals kept: the definition fitHolt must match
+    const walk = (x: number[]) => {
+      let best = holtFitFor(x, 0.05, 0.0025, PHIS[0]);
+      for (let i = 1; i <= 19; i++)
+        for (let j = 1; j <= 10; j++)
+          for (const phi of PHIS) {
+            const f = holtFitFor(x, i / 20, ((i / 20) * j) / 20, phi);
+            if (f.sse < best.sse) best = f;
+          }
+      return best;
+    };
+    const r = mulberry32(11);
+    for (let k = 0; k < 60; k++) {
+      // trends, levels from 1e-3 to 1e6, noise, steps and flat stretches, 5 to 150 values
+      const n = 5 + Math.floor(r() * 146);
+      const scale = 10 ** (r() * 9 - 3);
+      const slope = (r() - 0.5) * 0.2;
+      const x = Array.from({ length: n }, (_, t) => scale * (10 + slope * t + (r() - 0.5) * (k % 3) + (t > n / 2 && k % 4 === 0 ? 5 : 0)));
+      expect(fitHolt(x), `series ${k}`).toEqual(walk(x));
+    }
+  });
+
+  it('from successive origins, searches the grid every HOLT_REFIT_EVERY forecasts and keeps its parameters between', () => {
+    const r = mulberry32(5);
+    const y = Array.from({ length: 80 }, (_, t) => 100 + 0.8 * t + 6 * Math.sin((2 * Math.PI * t) / 4) + (r() - 0.5) * 4);
+    const at = holtForecaster(4);
+    // the forecast of the parameters searched at origin o, refitted from each later origin's rows
+    const withParams = (o: number, end: number) => {
+      const p = fitHolt(adjusted(y.slice(0, o)).x);
+      const { x, index, n } = adjusted(y.slice(0, end));
+      const f = holtFitFor(x, p.alpha, p.beta, p.phi);
+      // one step ahead: level + phi trend, times the season's index at row n
+      return (f.level + p.phi * f.trend) * index![n % 4];
+    };
+    let reused = 0;
+    for (let end = 40; end < 60; end++) {
+      const got = at(y.slice(0, end), 1);
+      if (got[0] !== holtForecast(y.slice(0, end), 4, 1)[0]) reused++;
+      const searched = 40 + Math.floor((end - 40) / HOLT_REFIT_EVERY) * HOLT_REFIT_EVERY;
+      expect(got[0], `origin ${end}`).toBeCloseTo(withParams(searched, end), 10);
+      if (end === searched) expect(Array.from(got)).toEqual(Array.from(holtForecast(y.slice(0, end), 4, 1)));
+    }
+    // (a search at those origins would have found other parameters: the reuse is seen)
+    expect(reused).toBeGreaterThan(0);
+    // an origin before the last starts a new search
+    expect(Array.from(at(y.slice(0, 45), 2))).toEqual(Array.from(holtForecast(y.slice(0, 45), 4, 2)));
   });
 
   it('forecasts l + (phi + ... + phi^h) b, a trend that flattens', () => {
