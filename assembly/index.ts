@@ -1,4 +1,4 @@
-// Fused LSTM / GRU kernels (tfjs-layers semantics). All buffers are f32, time-major [T, B, *],
+// Fused LSTM / GRU / vanilla RNN kernels (tfjs-layers semantics). All buffers are f32, time-major [T, B, *],
 // addressed by byte pointers into the (shared, imported) linear memory that the JS side lays out.
 // Every kernel works on one contiguous batch slice, so several threads can run the same kernel
 // on different slices of one batch at once; nothing here keeps state between calls.
@@ -13,5 +13,6 @@
 export { heapBase } from './memory';
 export { lstmForward, lstmBackward } from './lstm';
 export { gruForward, gruBackward } from './gru';
+export { rnnForward, rnnBackward } from './rnn';
 export { addInto, permute } from './memory';
 export { adamStep, sumSquares } from './optimizer';

@@ -7,7 +7,7 @@
 // Reference shape: 2 layers x 64 units, window 48, 1 feature, batch 64, horizon 1, MSE, Adam,
 // 2048 samples, 1 warm-up epoch + 2 timed epochs. rnnfc and PyTorch runs alternate for --rounds
 // rounds and the median of each is reported (the machine may be shared: compare ratios).
-// Usage: npm run bench [-- --cell lstm|gru|both] [--samples N] [--epochs N] [--rounds N]
+// Usage: npm run bench [-- --cell lstm|gru|rnn|both] [--samples N] [--epochs N] [--rounds N]
 //          [--stock-samples N] [--threads N] [--fused-only] [--no-torch] [--no-rss] [--no-predict] [--json]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -66,7 +66,11 @@ function buildModel(cell, fused) {
       biasInitializer: tf.initializers.zeros(),
       ...(i === 0 ? { inputShape: [cfg.window, cfg.features] } : {}),
     };
-    const layer = fused ? fusedRecurrentLayer(tf, cell, args) : (cell === 'lstm' ? tf.layers.lstm : tf.layers.gru)({ ...args, recurrentActivation: 'sigmoid' });
+    const layer = fused
+      ? fusedRecurrentLayer(tf, cell, cell === 'rnn' ? { ...args, activation: 'tanh' } : args)
+      : cell === 'rnn'
+        ? tf.layers.simpleRNN({ ...args, activation: 'tanh' })
+        : (cell === 'lstm' ? tf.layers.lstm : tf.layers.gru)({ ...args, recurrentActivation: 'sigmoid' });
     const warn = console.warn;
     console.warn = () => {};
     try {

@@ -204,7 +204,7 @@ export interface FitEngine {
 export async function startEngine(cfg: Config, opts: FitOptions): Promise<FitEngine> {
   const { loadBackend, usesFusedKernels } = await import('../model/backend.js');
   const { tf, backend } = await (opts.engine ?? (() => loadBackend(cfg.backend)))();
-  const fused = usesFusedKernels(backend) && cfg.model.cell !== 'rnn' && opts.layers !== 'stock';
+  const fused = usesFusedKernels(backend) && opts.layers !== 'stock';
   let threads: number | null = null;
   if (fused) {
     const kernels = await import('../kernels/threads.js');

@@ -369,13 +369,15 @@ interface KernelLayer {
   rs: boolean;
 }
 
-/** kernels/forward.ts: the state a forward call keeps for backward (weights, inputs, gates, cell states, tanh of them, outputs). */
+/**
+ * kernels/forward.ts: the state a forward call keeps for backward (weights, inputs, gates, cell
+ * states, tanh of them, outputs; a vanilla RNN keeps only its weights, inputs and outputs).
+ */
 function stateBytes(l: KernelLayer, B: number, T: number): number {
   const { I, H, G } = l;
   const tbh = floatsBytes(T * B * H);
-  return block(
-    floatsBytes(I * G) + floatsBytes(H * G) + floatsBytes(G) + floatsBytes(T * B * I) + floatsBytes(T * B * G) + 2 * tbh + (l.cell === 'lstm' ? tbh : 0),
-  );
+  const gates = l.cell === 'rnn' ? 0 : floatsBytes(T * B * G) + tbh;
+  return block(floatsBytes(I * G) + floatsBytes(H * G) + floatsBytes(G) + floatsBytes(T * B * I) + gates + tbh + (l.cell === 'lstm' ? tbh : 0));
 }
 
 /** kernels/forward.ts: the staging buffer for the batch-major input and output. */
@@ -430,7 +432,7 @@ function trainableVariables(cfg: Config, outputs: number): number[] {
  *   up over 4 · max(lookback, chunk) rows, at most the rows of the series).
  * B is the batch size capped at the training windows, T the lookback (many-to-one) or the chunk
  * (one-to-one); the thread count is training.threads as the fit resolves it (auto: the cores).
- * Only Adam uses this memory on the tensorflow backends and with SimpleRNN cells; the estimate
+ * Only Adam uses this memory on the tensorflow backends; the estimate
  * assumes the fused layers otherwise (backend auto included, which uses them unless a native
  * TensorFlow.js package is installed).
  */
@@ -454,7 +456,7 @@ export function estimateKernelMemory(cfg: Config, shape: FitShape): MemoryEstima
     what: `Adam's weights, gradients and two moments of the model's ${formatCount(sum(variables))} trained weights (${largest.value} make ${formatCount(largest.count)})`,
     change: largest.setting === 'window.horizon' ? 'use a shorter horizon or fewer units in the last layer' : 'use fewer units',
   };
-  const fused = cfg.model.cell !== 'rnn' && cfg.backend !== 'tensorflow' && cfg.backend !== 'tensorflow-gpu';
+  const fused = cfg.backend !== 'tensorflow' && cfg.backend !== 'tensorflow-gpu';
   if (!fused) return { bytes: adam.bytes, parts: variables.length ? [adam] : [] };
 
   const cell = cfg.model.cell as Cell;

@@ -44,7 +44,7 @@ export function backward(s: State, dy: Float32Array, returnSequences: boolean): 
         m.set(dy.subarray(b0 * H, (b0 + n) * H), base + (T - 1) * n * H);
       }
     }
-    const fn = cell === 'lstm' ? 'lstmBackward' : 'gruBackward';
+    const fn = cell === 'lstm' ? 'lstmBackward' : cell === 'gru' ? 'gruBackward' : 'rnnBackward';
     pool.run(
       slices.map(({ b0, n }, i): Task => {
         const o = (rows: number) => 4 * T * b0 * rows;
@@ -77,7 +77,9 @@ export function backward(s: State, dy: Float32Array, returnSequences: boolean): 
                 h0,
                 c0,
               ]
-            : [s.x + o(I), s.W, s.U, T, n, I, H, s.gates + o(G), s.hs + o(H), s.cs + o(H), pdh + o(H), pdx + o(I), dW, dU, db, dA, UT, WT, s1, s2, s3, h0];
+            : cell === 'gru'
+              ? [s.x + o(I), s.W, s.U, T, n, I, H, s.gates + o(G), s.hs + o(H), s.cs + o(H), pdh + o(H), pdx + o(I), dW, dU, db, dA, UT, WT, s1, s2, s3, h0]
+              : [s.x + o(I), s.W, s.U, T, n, I, H, s.hs + o(H), pdh + o(H), pdx + o(I), dW, dU, db, dA, UT, WT, s1, h0, s.activation === 'relu' ? 1 : 0];
         return { fn, args };
       }),
     );

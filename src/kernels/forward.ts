@@ -1,12 +1,12 @@
 import { getPool, type Pool, type Task } from './pool.js';
 import { rowWork, slicesOf } from './slices.js';
-import { type Cell, freeState, gatesOf, type InitialState, initOf, layout, releaseSlot, type Slot, type State } from './state.js';
+import { type Activation, type Cell, freeState, gatesOf, type InitialState, initOf, layout, releaseSlot, type Slot, type State } from './state.js';
 
 /**
  * Runs the whole-sequence forward pass. x is batch-major [B,T,I]; W [I,G*H], U [H,G*H], b [G*H];
  * `init`: the initial state (none: zeros). Returns the output ([B,T,H] with returnSequences, else
  * [B,H]) and, when `slot` is given, keeps the state for backward in the kernels' memory (owned by
- * the slot).
+ * the slot). `activation`: the vanilla RNN's (LSTM and GRU: tanh).
  */
 export function forward(
   cell: Cell,
@@ -21,6 +21,7 @@ export function forward(
   returnSequences: boolean,
   slot: Slot | null,
   init?: InitialState,
+  activation: Activation = 'tanh',
 ): { out: Float32Array; state: State | null } {
   const pool = getPool();
   const G = gatesOf(cell, H);
@@ -32,8 +33,8 @@ export function forward(
     H * G,
     G,
     T * B * I,
-    T * B * G,
-    T * B * H,
+    cell === 'rnn' ? 0 : T * B * G,
+    cell === 'rnn' ? 0 : T * B * H,
     T * B * H,
     cell === 'lstm' ? T * B * H : 0,
     init ? B * H : 0,
@@ -42,6 +43,7 @@ export function forward(
   const [pW, pU, pb, px, pg, pc, ph, ptc, ph0, pc0] = at;
   const s: State = {
     cell,
+    activation,
     B,
     T,
     I,
@@ -52,8 +54,8 @@ export function forward(
     U: pU,
     b: pb,
     x: px,
-    gates: pg,
-    cs: pc,
+    gates: cell === 'rnn' ? 0 : pg,
+    cs: cell === 'rnn' ? 0 : pc,
     tcs: cell === 'lstm' ? ptc : 0,
     hs: ph,
     h0: init ? ph0 : 0,
@@ -71,12 +73,17 @@ export function forward(
     if (cell === 'lstm') m.set(init.c0!, pc0 >>> 2);
   }
   for (const { b0, n } of slices) pool.k.permute(px + 4 * T * b0 * I, stage + 4 * T * b0 * I, n, T, I, 1);
-  const fn = cell === 'lstm' ? 'lstmForward' : 'gruForward';
+  const fn = cell === 'lstm' ? 'lstmForward' : cell === 'gru' ? 'gruForward' : 'rnnForward';
   pool.run(
     slices.map(({ b0, n }): Task => {
       const o = (rows: number) => 4 * T * b0 * rows;
       const [h0, c0] = initOf(s, b0);
-      const seq = cell === 'lstm' ? [pg + o(G), pc + o(H), ptc + o(H), ph + o(H), h0, c0] : [pg + o(G), ph + o(H), pc + o(H), h0];
+      const seq =
+        cell === 'lstm'
+          ? [pg + o(G), pc + o(H), ptc + o(H), ph + o(H), h0, c0]
+          : cell === 'gru'
+            ? [pg + o(G), ph + o(H), pc + o(H), h0]
+            : [ph + o(H), h0, activation === 'relu' ? 1 : 0];
       return { fn, args: [px + o(I), pW, pU, pb, T, n, I, H, ...seq] };
     }),
   );

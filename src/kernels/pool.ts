@@ -10,6 +10,8 @@ export interface Exports {
   lstmBackward(...args: number[]): void;
   gruForward(...args: number[]): void;
   gruBackward(...args: number[]): void;
+  rnnForward(...args: number[]): void;
+  rnnBackward(...args: number[]): void;
   addInto(dst: number, src: number, n: number): void;
   permute(tm: number, bm: number, n: number, T: number, row: number, toTime: number): void;
   adamStep(
@@ -31,8 +33,8 @@ export interface Exports {
   sumSquares(x: number, n: number): number;
 }
 
-export type KernelName = 'lstmForward' | 'lstmBackward' | 'gruForward' | 'gruBackward';
-const NAMES: KernelName[] = ['lstmForward', 'lstmBackward', 'gruForward', 'gruBackward'];
+export type KernelName = 'lstmForward' | 'lstmBackward' | 'gruForward' | 'gruBackward' | 'rnnForward' | 'rnnBackward';
+const NAMES: KernelName[] = ['lstmForward', 'lstmBackward', 'gruForward', 'gruBackward', 'rnnForward', 'rnnBackward'];
 
 /** One kernel call on one batch slice. */
 export interface Task {

@@ -1,9 +1,12 @@
 import { getPool, type Pool } from './pool.js';
 
-export type Cell = 'lstm' | 'gru';
+export type Cell = 'lstm' | 'gru' | 'rnn';
 
-/** Gate columns of one cell: 4H (LSTM: i, f, c, o) or 3H (GRU: z, r, h). */
-export const gatesOf = (cell: Cell, H: number) => (cell === 'lstm' ? 4 : 3) * H;
+/** Gate columns of one cell: 4H (LSTM: i, f, c, o), 3H (GRU: z, r, h) or H (vanilla RNN: its one pre-activation). */
+export const gatesOf = (cell: Cell, H: number) => (cell === 'lstm' ? 4 : cell === 'gru' ? 3 : 1) * H;
+
+/** The vanilla RNN's activation (LSTM and GRU: tanh, as the kernels compute). */
+export type Activation = 'tanh' | 'relu';
 
 /**
  * What backward needs from one forward call, resident in the kernels' memory. Buffers are
@@ -12,6 +15,8 @@ export const gatesOf = (cell: Cell, H: number) => (cell === 'lstm' ? 4 : 3) * H;
  */
 export interface State {
   cell: Cell;
+  /** vanilla RNN: its activation */
+  activation: Activation;
   B: number;
   T: number;
   I: number;
@@ -23,8 +28,9 @@ export interface State {
   U: number;
   b: number;
   x: number;
+  /** the activated gates [T,B,G]; vanilla RNN: none (0) */
   gates: number;
-  /** LSTM: cell states c_t; GRU: r_t * h_{t-1} */
+  /** LSTM: cell states c_t; GRU: r_t * h_{t-1}; vanilla RNN: none (0) */
   cs: number;
   /** LSTM: tanh(c_t), kept so that backward need not recompute it; GRU: none (0) */
   tcs: number;

@@ -62,8 +62,8 @@ function recurrentLayer(
     biasInitializer: tf.initializers.zeros(),
     ...extra,
   };
-  return spec.fused && spec.cell !== 'rnn'
-    ? fusedRecurrentLayer(tf, spec.cell, common)
+  return spec.fused
+    ? fusedRecurrentLayer(tf, spec.cell, spec.cell === 'rnn' ? { ...common, activation: 'tanh' } : common)
     : spec.cell === 'lstm'
       ? tf.layers.lstm({ ...common, recurrentActivation: 'sigmoid' })
       : spec.cell === 'gru'
@@ -210,8 +210,9 @@ function withRecurrentClasses(node: unknown, fused: boolean): unknown {
   for (const [k, v] of Object.entries(node)) out[k] = withRecurrentClasses(v, fused);
   const cls = out.class_name;
   const config = out.config as Record<string, unknown> | undefined;
-  if (fused && (cls === 'LSTM' || cls === 'GRU') && config && unfusableReason(config) === null) out.class_name = FUSED_CLASS[cls];
-  else if (!fused && (cls === 'FusedLSTM' || cls === 'FusedGRU')) out.class_name = STOCK_CLASS[cls];
+  if (fused && (cls === 'LSTM' || cls === 'GRU' || cls === 'SimpleRNN') && config && unfusableReason(config, cls === 'SimpleRNN') === null)
+    out.class_name = FUSED_CLASS[cls];
+  else if (!fused && (cls === 'FusedLSTM' || cls === 'FusedGRU' || cls === 'FusedSimpleRNN')) out.class_name = STOCK_CLASS[cls];
   return out;
 }
 

@@ -3,11 +3,13 @@
  * forecasting from a run does not pay for loading tfjs (most of `rnnfc predict`'s time).
  * Knows the models buildModel produces: Sequential stacks, and the functional graph of a model
  * with a linear path (one input, one output, branches joined by Add); and their layers: LSTM/GRU
- * (the fused forward kernel, from the same wasm module training uses), SimpleRNN, Dense (also
+ * and SimpleRNN (the fused forward kernel, from the same wasm module training uses; a SimpleRNN the
+ * kernels do not compute, without bias or with another activation, in plain JS), Dense (also
  * inside TimeDistributed), Flatten, Dropout (the identity at inference) and InputLayer. Anything
  * else is reported as unsupported, for callers to fall back to tfjs.
  */
 import { forward } from '../kernels/forward.js';
+import type { Activation, Cell } from '../kernels/state.js';
 import { STOCK_CLASS, unfusableReason } from './fused/compat.js';
 import { parseModelJson, type SavedModelJson, weightSpecsOf } from './saved-model.js';
 
@@ -105,10 +107,19 @@ function simpleRnn(W: Float32Array, U: Float32Array, b: Float32Array | null, I: 
   };
 }
 
-function fusedCell(W: Float32Array, U: Float32Array, b: Float32Array, cell: 'lstm' | 'gru', I: number, H: number, returnSequences: boolean): Step {
+function fusedCell(
+  W: Float32Array,
+  U: Float32Array,
+  b: Float32Array,
+  cell: Cell,
+  I: number,
+  H: number,
+  returnSequences: boolean,
+  act: Activation = 'tanh',
+): Step {
   return (x) => {
     const [B, T] = x.shape;
-    const data = forward(cell, x.data, W, U, b, B, T, I, H, returnSequences, null).out;
+    const data = forward(cell, x.data, W, U, b, B, T, I, H, returnSequences, null, undefined, act).out;
     return { data, shape: returnSequences ? [B, T, H] : [B, H] };
   };
 }
@@ -161,10 +172,12 @@ function layerStep(layer: LayerJson, inShape: Shape, weightOf: WeightOf, weightN
       const U = weightOf(weightName, 'recurrent_kernel', [H, G * H]);
       const noBias = c.use_bias === false;
       const b = noBias ? null : weightOf(weightName, 'bias', [G * H]);
+      // a SimpleRNN the kernels compute (tanh or relu, with bias) runs on them, as it trained
+      const simpleFused = cls === 'SimpleRNN' && b !== null && unfusableReason(c, true) === null;
       const step =
-        cls === 'SimpleRNN'
+        cls === 'SimpleRNN' && !simpleFused
           ? simpleRnn(W, U, b, dim, H, activation(c.activation ?? 'tanh'), rs)
-          : fusedCell(W, U, b as Float32Array, cls === 'LSTM' ? 'lstm' : 'gru', dim, H, rs);
+          : fusedCell(W, U, b as Float32Array, cls === 'LSTM' ? 'lstm' : cls === 'GRU' ? 'gru' : 'rnn', dim, H, rs, c.activation === 'relu' ? 'relu' : 'tanh');
       return { step, shape: rs ? [inShape[0], H] : [H] };
     }
     default:

@@ -365,6 +365,30 @@ describe('train then predict (spawns bin/rnnfc)', () => {
     expect(lines.slice(1)).toEqual(futureRows(dir, 'runs/o2o-gru'));
   });
 
+  it('vanilla RNN (cell rnn): trains on the fused kernels, saves stock SimpleRNN layers that plain tfjs loads, and predicts what train forecast', async () => {
+    writeFileSync(join(dir, 'test/fixtures/e2e/rnn.yaml'), readFileSync(join(dir, CFG), 'utf8').replace('cell: lstm', 'cell: rnn'));
+    const t = rnnfc(dir, ['train', '-c', 'test/fixtures/e2e/rnn.yaml', '--out', 'runs/rnn', '--json']);
+    expect(t.code, t.stderr).toBe(0);
+    const model = JSON.parse(readFileSync(join(dir, 'runs/rnn/model.json'), 'utf8'));
+    const classes = model.modelTopology.config.layers.map((l: { class_name: string }) => l.class_name);
+    expect(classes).toContain('SimpleRNN');
+    expect(JSON.stringify(model)).not.toMatch(/Fused/);
+    const { tf } = await loadBackend('cpu');
+    const weights = readFileSync(join(dir, 'runs/rnn/weights.bin'));
+    const loaded = await tf.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: model.modelTopology, weightSpecs: model.weightsManifest[0].weights, weightData: new Uint8Array(weights).buffer }),
+    );
+    expect(loaded.layers.map((l) => (l.constructor as unknown as { className: string }).className)).toEqual(classes);
+    // the stock layers forecast what rnnfc's own inference does
+    const plain = await openPredictor(JSON.stringify(model), weights, { backend: 'auto', trainedOn: 'wasm' });
+    const x = Float32Array.from({ length: 12 }, (_, i) => Math.sin(i));
+    const want = tf.tidy(() => (loaded.predict(tf.tensor3d(x, [1, 12, 1])) as Tensor).dataSync());
+    expect(scaledErr(plain.predict(x, 1, 12, 1), want)).toBeLessThan(1e-5);
+    const p = rnnfc(dir, ['predict', '-m', 'runs/rnn', '-o', '-']);
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.stdout.trim().split('\n').slice(1)).toEqual(futureRows(dir, 'runs/rnn'));
+  });
+
   it('Ctrl-C stops training cleanly and leaves no partial run', async () => {
     const child = spawn(process.execPath, [BIN, 'train', '-c', CFG, '--epochs', '100000', '--out', 'runs/int'], {
       cwd: dir,

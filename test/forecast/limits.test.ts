@@ -186,13 +186,27 @@ describe('estimateKernelMemory', () => {
     expect(wide(2).states).toBe(wide(1).states);
   });
 
-  it('counts what the kernels hold on each path: Adam alone for SimpleRNN and the tensorflow backends, nothing with SGD', () => {
+  it('counts what the kernels hold on each path: a SimpleRNN keeps only its outputs; Adam alone on the tensorflow backends; nothing with SGD', () => {
     const rnn = estimateKernelMemory(config({ model: { cell: 'rnn', layers: [{ units: 4 }] } }), shape);
     // SimpleRNN: kernel 4, recurrent 16, bias 4 (one gate), head 30 -> 256 + 256 + 256 + 512 + 256
-    expect(rnn.parts.map((p) => [p.name, p.bytes])).toEqual([['adam', 1536]]);
+    expect(rnn.parts[0]).toMatchObject({ name: 'adam', bytes: 1536 });
+    const gru = estimateKernelMemory(config({ model: { cell: 'gru', layers: [{ units: 4 }] } }), shape);
+    // the same layer's state as a GRU's but without the T·B·3H gates and T·B·H products (kernels/forward.ts)
+    const states = (e: typeof rnn) => e.parts.find((p) => p.name === 'states')!.bytes;
+    const { window, training } = config({});
+    const lookback = window.lookback;
+    // the batch, capped at the 31 training windows (trainEnd 48, lookback 12, horizon 6)
+    const B = Math.min(training.batch_size, 31);
+    const dropped = Math.ceil((4 * lookback * B * 12) / 64) * 64 + Math.ceil((4 * lookback * B * 4) / 64) * 64;
+    const weights = (g: number) => Math.ceil((4 * 1 * g) / 64) * 64 + Math.ceil((4 * 4 * g) / 64) * 64 + Math.ceil((4 * g) / 64) * 64;
+    expect(states(gru) - states(rnn)).toBe(dropped + weights(12) - weights(4));
     const native = estimateKernelMemory(config({ backend: 'tensorflow' }), shape);
     expect(native.parts.map((p) => p.name)).toEqual(['adam']);
-    expect(estimateKernelMemory(config({ model: { cell: 'rnn', layers: [{ units: 4 }] }, training: { optimizer: 'sgd' } }), shape).bytes).toBe(0);
+    expect(
+      estimateKernelMemory(config({ model: { cell: 'rnn', layers: [{ units: 4 }] }, training: { optimizer: 'sgd', threads: 1 } }), shape).parts.map(
+        (p) => p.name,
+      ),
+    ).toEqual(['states', 'buffers']);
     expect(estimateKernelMemory(config({ training: { optimizer: 'sgd', threads: 1 } }), shape).parts.map((p) => p.name)).toEqual(['states', 'buffers']);
   });
 

@@ -36,9 +36,20 @@ function expectFiniteDifferences(inputs: Tensor[], grads: Tensor[], loss: (xs: T
   });
 }
 
-/** Plain tf-ops reference of the tfjs LSTM/GRU cells (used for gradients where the stock layer's own
+/** Plain tf-ops reference of the tfjs LSTM/GRU/SimpleRNN cells (used for gradients where the stock layer's own
  *  backward fails: tfjs 4.22 throws in Unpack's gradient for T = 1), from zeros or the state given. */
-function reference(tf: Tf, cell: 'lstm' | 'gru', x: Tensor, k: Tensor, u: Tensor, b: Tensor, rs: boolean, h0?: Tensor, c0?: Tensor): Tensor {
+function reference(
+  tf: Tf,
+  cell: Cell,
+  x: Tensor,
+  k: Tensor,
+  u: Tensor,
+  b: Tensor,
+  rs: boolean,
+  h0?: Tensor,
+  c0?: Tensor,
+  act: 'tanh' | 'relu' = 'tanh',
+): Tensor {
   const [B, T, I] = x.shape as [number, number, number];
   const H = u.shape[0] as number;
   let h: Tensor = h0 ?? tf.zeros([B, H]);
@@ -47,7 +58,10 @@ function reference(tf: Tf, cell: 'lstm' | 'gru', x: Tensor, k: Tensor, u: Tensor
   for (let t = 0; t < T; t++) {
     const xt = tf.reshape(tf.slice(x, [0, t, 0], [B, 1, I]), [B, I]);
     const xp = tf.add(tf.matMul(xt, k), b);
-    if (cell === 'lstm') {
+    if (cell === 'rnn') {
+      const a = tf.add(xp, tf.matMul(h, u));
+      h = act === 'relu' ? tf.relu(a) : tf.tanh(a);
+    } else if (cell === 'lstm') {
       const a = tf.add(xp, tf.matMul(h, u));
       const [ai, af, ag, ao] = tf.split(a, 4, 1);
       c = tf.add(tf.mul(tf.sigmoid(af), c), tf.mul(tf.sigmoid(ai), tf.tanh(ag)));
@@ -66,7 +80,17 @@ function reference(tf: Tf, cell: 'lstm' | 'gru', x: Tensor, k: Tensor, u: Tensor
   return rs ? tf.stack(outs, 1) : h;
 }
 
-const cells = ['lstm', 'gru'] as const;
+const cells = ['lstm', 'gru', 'rnn'] as const;
+type Cell = (typeof cells)[number];
+/** Gate columns per unit. */
+const GATES = { lstm: 4, gru: 3, rnn: 1 } as const;
+
+/** The stock tfjs layer the fused one stands in for (SimpleRNN: activation tanh unless given). */
+function stockLayer(cell: Cell, opts: { units: number; returnSequences: boolean; inputShape?: number[]; activation?: 'tanh' | 'relu' }) {
+  if (cell === 'rnn') return tf.layers.simpleRNN({ activation: 'tanh', ...opts });
+  const o = { ...opts, recurrentActivation: 'sigmoid' as const };
+  return cell === 'lstm' ? tf.layers.lstm(o) : tf.layers.gru(o);
+}
 const grid: [number, number, number, boolean, number][] = [];
 // every combination of the sizes the comparison must cover: batch 1 and 37 (37 is split over two
 // threads, 20 + 17 rows), T 1 and 50, features 1 and 7 (below and above the 4-wide SIMD blocks)
@@ -131,14 +155,13 @@ describe.each(
   beforeEach(() => setThreads(threads));
   afterAll(() => setThreads(1));
   it.each(grid)('batch %i, T %i, features %i, returnSequences %s, units %i', (B, T, I, returnSequences, H) => {
-    const G = (cell === 'lstm' ? 4 : 3) * H;
+    const G = GATES[cell] * H;
     tf.tidy(() => {
       const x = rand(tf, [B, T, I], 1, 1);
       const k = rand(tf, [I, G], 2);
       const u = rand(tf, [H, G], 3);
       const b = rand(tf, [G], 4);
-      const opts = { units: H, returnSequences, recurrentActivation: 'sigmoid' as const, inputShape: [T, I] };
-      const stock = cell === 'lstm' ? tf.layers.lstm(opts) : tf.layers.gru(opts);
+      const stock = stockLayer(cell, { units: H, returnSequences, inputShape: [T, I] });
       stock.apply(x); // builds
       stock.setWeights([k, u, b]);
       const outShape = returnSequences ? [B, T, H] : [B, H];
@@ -185,7 +208,7 @@ describe.each(
       T = 3,
       I = 2,
       H = 2;
-    const G = (cell === 'lstm' ? 4 : 3) * H;
+    const G = GATES[cell] * H;
     const inputs = [rand(tf, [B, T, I], 11, 1), rand(tf, [I, G], 12), rand(tf, [H, G], 13), rand(tf, [G], 14)];
     const wOut = rand(tf, [B, T, H], 15, 1);
     const loss = (xs: Tensor[]) => tf.tidy(() => tf.sum(tf.mul(fusedRnn(tf, cell, xs[0], xs[1], xs[2], xs[3], true), wOut)).dataSync()[0]);
@@ -198,7 +221,7 @@ describe.each(
       T = 3,
       I = 2,
       H = 2;
-    const G = (cell === 'lstm' ? 4 : 3) * H;
+    const G = GATES[cell] * H;
     const nState = cell === 'lstm' ? 2 : 1;
     const inputs = [
       rand(tf, [B, T, I], 81, 1),
@@ -238,7 +261,7 @@ describe.each(
     );
     model.add(tf.layers.dense({ units: 1 }));
     const w = model.layers[0].getWeights();
-    expect(w.map((t) => t.shape)).toEqual([[2, 5 * (cell === 'lstm' ? 4 : 3)], [5, 5 * (cell === 'lstm' ? 4 : 3)], [5 * (cell === 'lstm' ? 4 : 3)]]);
+    expect(w.map((t) => t.shape)).toEqual([[2, 5 * GATES[cell]], [5, 5 * GATES[cell]], [5 * GATES[cell]]]);
     model.compile({ optimizer: tf.train.adam(0.01), loss: 'meanSquaredError' });
     const x = rand(tf, [32, 6, 2], 21, 1);
     const y = tf.reshape(tf.sum(x, [1, 2]), [32, 1]);
@@ -253,7 +276,7 @@ describe.each(
       }),
     );
     // saved as a stock model: plain tfjs loads it with its own LSTM/GRU layers
-    const stockClass = cell === 'lstm' ? 'LSTM' : 'GRU';
+    const stockClass = { lstm: 'LSTM', gru: 'GRU', rnn: 'SimpleRNN' }[cell];
     expect(saved.modelTopology.config.layers.map((l: any) => l.class_name)).toEqual([stockClass, stockClass, 'Dense']);
     const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved));
     expect(loaded.layers.map((l) => (l.constructor as any).className)).toEqual([stockClass, stockClass, 'Dense']);
@@ -287,10 +310,9 @@ describe.each(
   ] as [number, number, number, boolean, number][])(
     'batch %i, T %i, features %i, returnSequences %s, units %i: output and the gradients of x, the weights and the initial state',
     (B, T, I, returnSequences, H) => {
-      const G = (cell === 'lstm' ? 4 : 3) * H;
+      const G = GATES[cell] * H;
       const zeros = tf.initializers.zeros();
-      const opts = { units: H, returnSequences, recurrentActivation: 'sigmoid' as const };
-      const stock = cell === 'lstm' ? tf.layers.lstm(opts) : tf.layers.gru(opts);
+      const stock = stockLayer(cell, { units: H, returnSequences });
       const fused = fusedRecurrentLayer(tf, cell, { units: H, returnSequences, kernelInitializer: zeros, recurrentInitializer: zeros, biasInitializer: zeros });
       tf.tidy(() => {
         const x = rand(tf, [B, T, I], 51, 1);
@@ -347,7 +369,7 @@ describe.each(
       T = 6,
       I = 3,
       H = 8,
-      G = (cell === 'lstm' ? 4 : 3) * H;
+      G = GATES[cell] * H;
     tf.tidy(() => {
       const xs = [rand(tf, [B, T, I], 61, 1), rand(tf, [I, G], 62), rand(tf, [H, G], 63), rand(tf, [G], 64)];
       const wOut = rand(tf, [B, T, H], 65, 1);
@@ -372,11 +394,10 @@ describe.each(
       T = 5,
       I = 2,
       H = 3,
-      G = (cell === 'lstm' ? 4 : 3) * H;
+      G = GATES[cell] * H;
     const nState = cell === 'lstm' ? 2 : 1;
     const zeros = tf.initializers.zeros();
-    const opts = { units: H, returnSequences: true, recurrentActivation: 'sigmoid' as const };
-    const stock = cell === 'lstm' ? tf.layers.lstm(opts) : tf.layers.gru(opts);
+    const stock = stockLayer(cell, { units: H, returnSequences: true });
     const fused = fusedRecurrentLayer(tf, cell, {
       units: H,
       returnSequences: true,
@@ -401,7 +422,7 @@ describe.each(
       T = 3,
       I = 2,
       H = 3,
-      G = (cell === 'lstm' ? 4 : 3) * H;
+      G = GATES[cell] * H;
     tf.tidy(() => {
       const xs = [rand(tf, [B, T, I], 71, 1), rand(tf, [I, G], 72), rand(tf, [H, G], 73), rand(tf, [G], 74)];
       const run = (st: Tensor[]) => fusedRnn(tf, cell, xs[0], xs[1], xs[2], xs[3], true, undefined, st);
@@ -447,13 +468,12 @@ describe.each(
   ] as [number[], number, number, number, boolean][])(
     'units %j, batch %i, T %i, features %i, last returnSequences %s: output and the gradients of the input and every weight',
     (units, B, T, I, rsLast) => {
-      const G = cell === 'lstm' ? 4 : 3;
+      const G = GATES[cell];
       const stock: Layer[] = [],
         fused: Layer[] = [];
       units.forEach((H, l) => {
         const returnSequences = l < units.length - 1 || rsLast;
-        const opts = { units: H, returnSequences, recurrentActivation: 'sigmoid' as const };
-        stock.push(cell === 'lstm' ? tf.layers.lstm(opts) : tf.layers.gru(opts));
+        stock.push(stockLayer(cell, { units: H, returnSequences }));
         const zeros = tf.initializers.zeros();
         fused.push(fusedRecurrentLayer(tf, cell, { units: H, returnSequences, kernelInitializer: zeros, recurrentInitializer: zeros, biasInitializer: zeros }));
       });
@@ -486,7 +506,7 @@ describe.each(cells)('fused %s over threads', (cell) => {
   function run(threads: number, B: number, T: number, I: number, H: number, rs: boolean, init = false): Float32Array[] {
     setThreads(threads);
     return tf.tidy(() => {
-      const G = (cell === 'lstm' ? 4 : 3) * H;
+      const G = GATES[cell] * H;
       const xs = [rand(tf, [B, T, I], 31, 1), rand(tf, [I, G], 32), rand(tf, [H, G], 33), rand(tf, [G], 34)];
       if (init) xs.push(...[36, 37].slice(0, cell === 'lstm' ? 2 : 1).map((seed) => rand(tf, [B, H], seed, 1)));
       const wOut = rand(tf, rs ? [B, T, H] : [B, H], 35, 1);
@@ -520,6 +540,58 @@ describe.each(cells)('fused %s over threads', (cell) => {
         for (let i = 5; i < a.length; i++) expect(Array.from(a[i]), `state grad ${i}`).toEqual(Array.from(one[i]));
         expect(a.length).toBe(init ? (cell === 'lstm' ? 7 : 6) : 5);
       }
+    },
+  );
+});
+
+describe.each([1, 2])('fused SimpleRNN with relu vs the stock layer, %i thread(s)', (threads) => {
+  beforeEach(() => setThreads(threads));
+  afterAll(() => setThreads(1));
+  it.each([
+    [1, 1, 1, false, 4],
+    [37, 50, 7, true, 4],
+    [20, 6, 3, false, 16],
+    [9, 7, 2, true, 13],
+  ] as [number, number, number, boolean, number][])(
+    'batch %i, T %i, features %i, returnSequences %s, units %i: output, and gradients as the plain reference gives them',
+    (B, T, I, returnSequences, H) => {
+      const zeros = tf.initializers.zeros();
+      const stock = stockLayer('rnn', { units: H, returnSequences, activation: 'relu' });
+      const fused = fusedRecurrentLayer(tf, 'rnn', {
+        units: H,
+        returnSequences,
+        activation: 'relu',
+        kernelInitializer: zeros,
+        recurrentInitializer: zeros,
+        biasInitializer: zeros,
+      });
+      tf.tidy(() => {
+        const x = rand(tf, [B, T, I], 101, 1);
+        const w = [rand(tf, [I, H], 102), rand(tf, [H, H], 103), rand(tf, [H], 104)];
+        for (const l of [stock, fused]) {
+          l.apply(x);
+          l.setWeights(w);
+        }
+        const out = fused.apply(x) as Tensor;
+        const ref = stock.apply(x) as Tensor;
+        expect(maxRelErr(out.dataSync() as Float32Array, ref.dataSync() as Float32Array)).toBeLessThan(1e-4);
+        // some units are cut off and some pass: both branches of relu's derivative are taken
+        const o = out.dataSync();
+        expect(o.some((v) => v === 0) && o.some((v) => v > 0)).toBe(true);
+        const wOut = rand(tf, returnSequences ? [B, T, H] : [B, H], 105, 1);
+        const want = tf.grads((a: Tensor, k: Tensor, u: Tensor, b: Tensor) =>
+          tf.sum(tf.mul(reference(tf, 'rnn', a, k, u, b, returnSequences, undefined, undefined, 'relu'), wOut)),
+        )([x, ...w]);
+        const got = tf.grads((a: Tensor, k: Tensor, u: Tensor, b: Tensor) =>
+          tf.sum(tf.mul(fusedRnn(tf, 'rnn', a, k, u, b, returnSequences, undefined, null, 'relu'), wOut)),
+        )([x, ...w]);
+        got.forEach((g, i) => expect(maxRelErr(g.dataSync() as Float32Array, want[i].dataSync() as Float32Array), `grad ${i}`).toBeLessThan(1e-4));
+      });
+      // saved with the stock class and its activation
+      expect(fused.getClassName()).toBe('SimpleRNN');
+      expect(fused.getConfig().activation).toBe('relu');
+      stock.dispose();
+      fused.dispose();
     },
   );
 });

@@ -2,7 +2,7 @@ import type { Tensor } from '@tensorflow/tfjs-core';
 import type { layers as tfLayers } from '@tensorflow/tfjs-layers';
 import { backward } from '../../kernels/backward.js';
 import { forward } from '../../kernels/forward.js';
-import { type Cell, type InitialState, releaseSlot, type Slot } from '../../kernels/state.js';
+import { type Activation, type Cell, type InitialState, releaseSlot, type Slot } from '../../kernels/state.js';
 import type { Tf } from '../backend.js';
 import { FUSED_CLASS, STOCK_CLASS, unfusableReason } from './compat.js';
 
@@ -11,8 +11,9 @@ export type { Cell } from '../../kernels/state.js';
 type Layer = tfLayers.Layer;
 
 /**
- * Whole-sequence fused LSTM/GRU (tfjs-layers semantics: LSTM gates i,f,c,o; GRU gates z,r,h with
- * resetAfter=false; recurrent activation sigmoid, activation tanh).
+ * Whole-sequence fused LSTM/GRU/SimpleRNN (tfjs-layers semantics: LSTM gates i,f,c,o; GRU gates
+ * z,r,h with resetAfter=false; recurrent activation sigmoid, activation tanh; SimpleRNN
+ * h_t = act(x_t W + h_{t-1} U + b) with `activation` tanh or relu).
  * x [batch, T, in]; kernel [in, G*u]; recurrentKernel [u, G*u]; bias [G*u]; initialState: none
  * (zeros), or [h0] (GRU) / [h0, c0] (LSTM), each [batch, u].
  * Returns [batch, T, u] (returnSequences) or [batch, u]. Differentiable wrt all its inputs.
@@ -29,6 +30,7 @@ export function fusedRnn(
   returnSequences: boolean,
   slot?: Slot,
   initialState?: Tensor[] | null,
+  activation: Activation = 'tanh',
 ): Tensor {
   const states = initialState ?? [];
   const numStates = cell === 'lstm' ? 2 : 1;
@@ -50,14 +52,14 @@ export function fusedRnn(
     // keep the state only when a gradient may be asked for (inside tf.grads / variableGrads)
     const depth = (tf.engine() as unknown as { state?: { gradientDepth?: number } }).state?.gradientDepth;
     const own = slot && (depth === undefined || depth > 0) ? slot : null;
-    const { out, state } = forward(cell, xd, Wd, Ud, bd, B, T, I, H, returnSequences, own, init);
+    const { out, state } = forward(cell, xd, Wd, Ud, bd, B, T, I, H, returnSequences, own, init, activation);
     const outShape = returnSequences ? [B, T, H] : [B, H];
     const value = tf.tensor(out, outShape, 'float32');
     const gradFunc = (dy: Tensor) => {
       let s = state;
       if (!s?.block) {
         const tmp: Slot = { state: null };
-        s = forward(cell, xd, Wd, Ud, bd, B, T, I, H, returnSequences, tmp, init).state!;
+        s = forward(cell, xd, Wd, Ud, bd, B, T, I, H, returnSequences, tmp, init, activation).state!;
       }
       const g = backward(s, dy.dataSync() as Float32Array, returnSequences);
       const grads = [
@@ -88,7 +90,8 @@ export interface FusedRecurrentArgs {
   [key: string]: unknown;
 }
 
-const classCache = new WeakMap<object, { FusedLSTM: any; FusedGRU: any }>();
+type FusedClasses = { FusedLSTM: any; FusedGRU: any; FusedSimpleRNN: any };
+const classCache = new WeakMap<object, FusedClasses>();
 
 /**
  * Define (once per tf instance) and register the FusedLSTM / FusedGRU layer classes.
@@ -96,15 +99,15 @@ const classCache = new WeakMap<object, { FusedLSTM: any; FusedGRU: any }>();
  * report the stock class name and write the stock layer's config, so a saved model is a plain
  * tfjs model (loadModelFromFiles maps LSTM/GRU back to these classes on the cpu and wasm backends).
  */
-export function registerFusedLayers(tf: Tf): { FusedLSTM: any; FusedGRU: any } {
+export function registerFusedLayers(tf: Tf): FusedClasses {
   const cached = classCache.get(tf);
   if (cached) return cached;
   const Base = tf.layers.Layer as unknown as new (args: unknown) => any;
 
   function make(cell: Cell, className: string) {
-    const G = cell === 'lstm' ? 4 : 3;
+    const G = cell === 'lstm' ? 4 : cell === 'gru' ? 3 : 1;
     const stockClass = STOCK_CLASS[className as keyof typeof STOCK_CLASS];
-    const stockLayer = cell === 'lstm' ? tf.layers.lstm : tf.layers.gru;
+    const stockLayer = cell === 'lstm' ? tf.layers.lstm : cell === 'gru' ? tf.layers.gru : tf.layers.simpleRNN;
     class Fused extends Base {
       static className = className;
       units: number;
@@ -116,10 +119,16 @@ export function registerFusedLayers(tf: Tf): { FusedLSTM: any; FusedGRU: any } {
       bias: any = null;
       /** this layer's forward state, kept in the kernels' memory until backward */
       readonly slot: Slot = { state: null };
+      /** SimpleRNN: its activation (LSTM, GRU: tanh) */
+      activation: Activation = 'tanh';
       constructor(args: FusedRecurrentArgs) {
         super(args);
-        this.twin = stockLayer({ recurrentActivation: 'sigmoid', ...args, name: this.name } as never);
-        const why = unfusableReason(this.twin.getConfig());
+        this.twin = stockLayer(
+          (cell === 'rnn' ? { activation: 'tanh', ...args, name: this.name } : { recurrentActivation: 'sigmoid', ...args, name: this.name }) as never,
+        );
+        const config = this.twin.getConfig();
+        const why = unfusableReason(config, cell === 'rnn');
+        if (cell === 'rnn') this.activation = config.activation as Activation;
         if (why) throw new Error(`${stockClass} layer ${this.name} cannot use the fused kernels: ${why}`);
         this.units = args.units;
         this.returnSequences = !!args.returnSequences;
@@ -163,7 +172,18 @@ export function registerFusedLayers(tf: Tf): { FusedLSTM: any; FusedGRU: any } {
         const list = Array.isArray(inputs) ? inputs : [inputs];
         const given = kwargs?.initialState;
         const initialState = given == null ? list.slice(1) : Array.isArray(given) ? given : [given];
-        return fusedRnn(tf, cell, list[0], this.kernel.read(), this.recurrentKernel.read(), this.bias.read(), this.returnSequences, this.slot, initialState);
+        return fusedRnn(
+          tf,
+          cell,
+          list[0],
+          this.kernel.read(),
+          this.recurrentKernel.read(),
+          this.bias.read(),
+          this.returnSequences,
+          this.slot,
+          initialState,
+          this.activation,
+        );
       }
       dispose(): any {
         releaseSlot(this.slot);
@@ -178,17 +198,17 @@ export function registerFusedLayers(tf: Tf): { FusedLSTM: any; FusedGRU: any } {
     return Fused;
   }
 
-  const out = { FusedLSTM: make('lstm', FUSED_CLASS.LSTM), FusedGRU: make('gru', FUSED_CLASS.GRU) };
+  const out = { FusedLSTM: make('lstm', FUSED_CLASS.LSTM), FusedGRU: make('gru', FUSED_CLASS.GRU), FusedSimpleRNN: make('rnn', FUSED_CLASS.SimpleRNN) };
   classCache.set(tf, out);
   return out;
 }
 
-/** Drop-in replacement for tf.layers.lstm/gru({ ..., recurrentActivation: 'sigmoid' }) (no dropout, no masking, not
- *  stateful; an initial state is taken as the stock layers take it);
- *  saved with the stock class name and config. */
+/** Drop-in replacement for tf.layers.lstm/gru({ ..., recurrentActivation: 'sigmoid' }) and
+ *  tf.layers.simpleRNN({ ..., activation: 'tanh' | 'relu' }) (no dropout, no masking, not stateful;
+ *  an initial state is taken as the stock layers take it); saved with the stock class name and config. */
 export function fusedRecurrentLayer(
   tf: Tf,
-  cell: 'lstm' | 'gru',
+  cell: Cell,
   args: {
     units: number;
     returnSequences: boolean;
@@ -197,9 +217,10 @@ export function fusedRecurrentLayer(
     recurrentInitializer: unknown;
     biasInitializer: unknown;
     name?: string;
+    activation?: Activation;
   },
 ): Layer {
-  const { FusedLSTM, FusedGRU } = registerFusedLayers(tf);
-  const Cls = cell === 'lstm' ? FusedLSTM : FusedGRU;
+  const { FusedLSTM, FusedGRU, FusedSimpleRNN } = registerFusedLayers(tf);
+  const Cls = cell === 'lstm' ? FusedLSTM : cell === 'gru' ? FusedGRU : FusedSimpleRNN;
   return new Cls(args) as Layer;
 }
