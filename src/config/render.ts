@@ -45,6 +45,7 @@ export function renderConfigYaml(config: Config): string {
     window: { ...config.window },
     model: {
       cell: config.model.cell,
+      ...(config.model.activation ? { activation: config.model.activation } : {}),
       layers: config.model.layers.map((l) => ({ units: l.units })),
       dropout: config.model.dropout,
       dense: config.model.dense.map((l) => ({ units: l.units })),

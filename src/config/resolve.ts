@@ -320,7 +320,11 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
   }
 
   // model
-  const m = c.section(root.model, ['model'], ['cell', 'layers', 'dropout', 'dense', 'linear', 'ridge', 'scope', 'pretrained', 'theta', 'holt', 'damping']);
+  const m = c.section(
+    root.model,
+    ['model'],
+    ['cell', 'activation', 'layers', 'dropout', 'dense', 'linear', 'ridge', 'scope', 'pretrained', 'theta', 'holt', 'damping'],
+  );
   const md = DEFAULTS.model;
   const model: ModelConfig = {
     cell: c.enumOf(m.cell, ['model', 'cell'], CELLS, md.cell),
@@ -335,6 +339,11 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
     holt: c.bool(m.holt, ['model', 'holt'], md.holt),
     damping: c.num(m.damping, ['model', 'damping'], md.damping, { min: 0, minOpen: true }),
   };
+  if (m.activation !== undefined && m.activation !== null) {
+    const activation = c.enumOf(m.activation, ['model', 'activation'], ['tanh', 'relu'] as const, 'tanh');
+    if (model.cell !== 'rnn') c.problem(['model', 'activation'], `applies only to cell rnn (the vanilla RNN); LSTM and GRU use tanh`);
+    else if (activation === 'relu') model.activation = activation;
+  }
   if (model.theta && model.pretrained === 'none') {
     c.problem(['model', 'theta'], 'joins the mean of the model and the pretrained forecaster: set model.pretrained too, or leave theta out');
   }

@@ -54,6 +54,8 @@ export interface WindowConfig {
 
 export interface ModelConfig {
   cell: (typeof CELLS)[number];
+  /** cell rnn only: the vanilla RNN's activation, tanh (absent) or relu. */
+  activation?: 'tanh' | 'relu';
   layers: { units: number }[];
   dropout: number;
   /** Hidden dense layers between the recurrent stack and the output layer. */

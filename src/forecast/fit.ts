@@ -241,6 +241,7 @@ export async function trainMembers(engine: FitEngine, cfg: Config, data: Trainin
     const seed = cfg.training.seed + j;
     const model = buildModel(tf, {
       cell: cfg.model.cell,
+      ...(cfg.model.activation ? { activation: cfg.model.activation } : {}),
       layers: cfg.model.layers,
       dropout: cfg.model.dropout,
       dense: cfg.model.dense,

@@ -8,6 +8,8 @@ import { parseModelJson, weightSpecsOf } from './saved-model.js';
 
 export interface ModelSpec {
   cell: (typeof CELLS)[number];
+  /** cell rnn: its activation (default tanh). */
+  activation?: 'tanh' | 'relu';
   layers: { units: number }[];
   dropout: number;
   dense: { units: number }[];
@@ -18,7 +20,7 @@ export interface ModelSpec {
   /** true: every recurrent layer returns sequences and the head is time-distributed → [batch, steps, outputs]. */
   sequenceOutput: boolean;
   seed: number;
-  /** Use the whole-sequence fused LSTM/GRU kernels (the cpu and wasm backends); `rnn` cells stay stock. */
+  /** Use the whole-sequence fused LSTM/GRU/SimpleRNN kernels (the cpu and wasm backends). */
   fused?: boolean;
   /** Add a linear path from the flattened input window to the outputs (needs fixed `steps`, no sequence output). */
   linear?: boolean;
@@ -63,12 +65,12 @@ function recurrentLayer(
     ...extra,
   };
   return spec.fused
-    ? fusedRecurrentLayer(tf, spec.cell, spec.cell === 'rnn' ? { ...common, activation: 'tanh' } : common)
+    ? fusedRecurrentLayer(tf, spec.cell, spec.cell === 'rnn' ? { ...common, activation: spec.activation ?? 'tanh' } : common)
     : spec.cell === 'lstm'
       ? tf.layers.lstm({ ...common, recurrentActivation: 'sigmoid' })
       : spec.cell === 'gru'
         ? tf.layers.gru({ ...common, recurrentActivation: 'sigmoid' })
-        : tf.layers.simpleRNN({ ...common, activation: 'tanh' });
+        : tf.layers.simpleRNN({ ...common, activation: spec.activation ?? 'tanh' });
 }
 
 /** Seeded dense layers (glorot-uniform kernel, zero bias). */

@@ -41,6 +41,25 @@ function resolveText(text: string, file = 'my.yaml', overrides = {}): Config {
 
 const problemsOf = (fn: () => unknown) => thrown(fn, ConfigError).problems;
 
+describe('model.activation (the vanilla RNN)', () => {
+  const data = { path: 'x.csv', target: 'y' };
+  it('is relu or tanh for cell rnn, absent when tanh, and renders only relu', () => {
+    const relu = resolveConfig({ data, model: { cell: 'rnn', activation: 'relu' } });
+    expect(relu.model.activation).toBe('relu');
+    expect(renderConfigYaml(relu)).toMatch(/cell: rnn\n {2}activation: relu\n/);
+    expect(resolveConfig(parseConfigText(renderConfigYaml(relu), 'r.yaml').value).model.activation).toBe('relu');
+    const tanh = resolveConfig({ data, model: { cell: 'rnn', activation: 'tanh' } });
+    expect(tanh.model.activation).toBeUndefined();
+    expect(renderConfigYaml(tanh)).not.toMatch(/activation/);
+  });
+
+  it('is refused for LSTM and GRU, and anything but tanh or relu', () => {
+    const problems = (model: Record<string, unknown>) => thrown(() => resolveConfig({ data, model }), ConfigError).problems.join('\n');
+    expect(problems({ cell: 'gru', activation: 'relu' })).toMatch(/model.activation: applies only to cell rnn/);
+    expect(problems({ cell: 'rnn', activation: 'sigmoid' })).toMatch(/model.activation/);
+  });
+});
+
 describe('resolveConfig', () => {
   it('resolves the full example', () => {
     const c = resolveText(FULL);

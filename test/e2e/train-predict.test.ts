@@ -387,6 +387,17 @@ describe('train then predict (spawns bin/rnnfc)', () => {
     const p = rnnfc(dir, ['predict', '-m', 'runs/rnn', '-o', '-']);
     expect(p.code, p.stderr).toBe(0);
     expect(p.stdout.trim().split('\n').slice(1)).toEqual(futureRows(dir, 'runs/rnn'));
+    // relu instead of tanh (model.activation): saved as the stock layer's activation, predicted alike
+    writeFileSync(join(dir, 'test/fixtures/e2e/relu.yaml'), readFileSync(join(dir, CFG), 'utf8').replace('cell: lstm', 'cell: rnn\n  activation: relu'));
+    const r = rnnfc(dir, ['train', '-c', 'test/fixtures/e2e/relu.yaml', '--out', 'runs/relu', '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    const reluModel = JSON.parse(readFileSync(join(dir, 'runs/relu/model.json'), 'utf8'));
+    const simple = reluModel.modelTopology.config.layers.filter((l: { class_name: string }) => l.class_name === 'SimpleRNN');
+    expect(simple.map((l: { config: { activation: string } }) => l.config.activation)).toEqual(simple.map(() => 'relu'));
+    expect(readFileSync(join(dir, 'runs/relu/config.yaml'), 'utf8')).toMatch(/activation: relu/);
+    const q = rnnfc(dir, ['predict', '-m', 'runs/relu', '-o', '-']);
+    expect(q.code, q.stderr).toBe(0);
+    expect(q.stdout.trim().split('\n').slice(1)).toEqual(futureRows(dir, 'runs/relu'));
   });
 
   it('Ctrl-C stops training cleanly and leaves no partial run', async () => {
