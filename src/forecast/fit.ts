@@ -21,11 +21,11 @@ import { dampTrend } from './damping.js';
 import { medianOf } from './ensemble.js';
 import { forecastTransformed, type ModelIO, needsFeedback, onlyTargetInput, testBlocks } from './forecast.js';
 import { holtForecast, holtForecaster } from './holt.js';
-import { calibrationForecasts, calibrationStart, fitIntervals, intervalScores, NO_SPREAD, type Spread, spreadOf } from './intervals.js';
+import { calibrationForecasts, calibrationOrigins, calibrationStart, fitIntervals, intervalScores, NO_SPREAD, type Spread, spreadOf } from './intervals.js';
 import { checkMemory, checkSizesAgainstRows, checkSizesAgainstSplit, DEFAULT_LIMITS, type FitLimits } from './limits.js';
 import { fitLinearPath } from './linear-path.js';
 import { choosePretrainedUse, combineForecasts, MODEL_ALONE_MIN_ROWS, type PretrainedChoice, type PretrainedModel } from './pretrained.js';
-import { MIN_OBSERVED, pretrainedForecast } from './pretrained-windows.js';
+import { MIN_OBSERVED, pretrainedForecast, pretrainedForecasts } from './pretrained-windows.js';
 import { checkConfigAgainstData } from './rules.js';
 import { thetaForecast } from './theta.js';
 
@@ -337,6 +337,8 @@ export async function evaluateFit(
     const pm = cfg.model.pretrained !== 'none' ? opts.pretrained?.(cfg.model.pretrained) : undefined;
     if (cfg.model.pretrained !== 'none' && !pm) throw new Error(`model.pretrained is ${cfg.model.pretrained}, but no pretrained forecaster was opened`);
     let pretrained: FitResult['pretrained'];
+    // the network's forecasts from many origins at once (the calibration origins), when it is used
+    let prefillNetwork = (_origins: { end: number; k: number }[]) => {};
     // a history the network, Theta or Holt cannot read (too short, gaps): the model without them
     const finite = (f?: Float64Array | null) => f === undefined || f?.every(Number.isFinite) === true;
     // model.holt: Holt's damped trend from the same rows joins the forecast, whichever use
@@ -396,6 +398,14 @@ export async function evaluateFit(
       };
       if (!blocks.every((b) => usable(b.start, b.steps)) || (futureCols && !usable(n, w.horizon, futureSteps))) choice.use = 'model';
       if (choice.use !== 'model') {
+        prefillNetwork = (origins) => {
+          const todo = origins.filter((o) => !seen.has(`${o.end} ${o.k}`));
+          const zeros = pretrainedForecasts(pm.predict, original, season, todo, steps);
+          todo.forEach((o, i) => {
+            const theta = thetaAt?.(o.end, o.k);
+            seen.set(`${o.end} ${o.k}`, finite(zeros[i]) && finite(theta) ? { zero: zeros[i]!, theta } : null);
+          });
+        };
         const alone = combine;
         combine = (end, k, own, ahead) => {
           const parts = usable(end, k, ahead);
@@ -419,12 +429,10 @@ export async function evaluateFit(
     const testF = concat(blocks.map((b) => forecastAt(testCols, b.start, b.steps)));
     const future = futureCols ? forecastAt(futureCols, n, w.horizon, futureSteps) : new Float64Array(0);
     // Intervals: sized by the errors of the same forecasts from earlier origins (intervals.ts)
+    const range = { first: calibrationStart(io, pm !== undefined), end: split.valEnd, steps: Math.max(w.horizon, ...blocks.map((b) => b.steps)) };
+    prefillNetwork(calibrationOrigins(original, range).map((o) => ({ end: o, k: Math.min(range.steps, range.end - o) })));
     calibrating = true;
-    const calibration = calibrationForecasts((end, k) => forecastAt(tcols, end, k), original, {
-      first: calibrationStart(io, pm !== undefined),
-      end: split.valEnd,
-      steps: Math.max(w.horizon, ...blocks.map((b) => b.steps)),
-    });
+    const calibration = calibrationForecasts((end, k) => forecastAt(tcols, end, k), original, range);
     calibrating = false;
     const intervals = fitIntervals(calibration, original, split.valEnd);
     if (intervals) io.intervals = intervals;

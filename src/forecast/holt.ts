@@ -148,7 +148,7 @@ export function holtForecast(y: ArrayLike<number>, season: number, horizon: numb
 }
 
 /** Origins a holtForecaster reuses the grid's parameters for after searching it (the initial state is always refitted). */
-export const HOLT_REFIT_EVERY = 8;
+export const HOLT_REFIT_EVERY = 25;
 
 /**
  * Holt forecasts from successive origins of one series (each call's `y` the rows before its

@@ -142,3 +142,41 @@ export function pretrainedForecast(
   const f = forecastTransformedPretrained(predict, z, season, horizon);
   return pipeline.inverseTarget('y', f, y, steps);
 }
+
+/**
+ * pretrainedForecast from several origins of one series `y` (origin `end`: the rows before it, `k`
+ * steps), each forecast equal to pretrainedForecast's bit for bit: the origins whose horizon one
+ * network call covers share one call (a row of a batch is computed as it would be alone), the
+ * others run on their own. `steps`: the step numbers of y's rows and beyond; null for an origin
+ * with fewer than MIN_OBSERVED rows before it.
+ */
+export function pretrainedForecasts(
+  predict: Predict,
+  y: Float64Array,
+  season: number,
+  origins: { end: number; k: number }[],
+  steps?: ArrayLike<number>,
+): (Float64Array | null)[] {
+  const out: (Float64Array | null)[] = origins.map(() => null);
+  const batch: { i: number; pipeline: Pipeline; ws: { last: number; scale: number } }[] = [];
+  const x = new Float32Array(origins.length * LOOKBACK * F);
+  const stepsOf = (from: number, to: number) => (steps ? Array.from({ length: to - from }, (_, j) => steps[from + j]) : undefined);
+  origins.forEach(({ end, k }, i) => {
+    if (end < MIN_OBSERVED) return;
+    const yy = y.subarray(0, end);
+    if (k > HORIZON) {
+      out[i] = pretrainedForecast(predict, yy, season, k, steps ? { history: stepsOf(0, end)!, forecast: stepsOf(end, end + k)! } : undefined);
+      return;
+    }
+    const { pipeline, z } = transformSeries(yy, season, k, stepsOf(0, end));
+    batch.push({ i, pipeline, ws: writeWindow(z, z.length, season, x, batch.length * LOOKBACK * F) });
+  });
+  if (batch.length === 0) return out;
+  const pred = predict(x.subarray(0, batch.length * LOOKBACK * F), batch.length, LOOKBACK, F);
+  batch.forEach(({ i, pipeline, ws }, r) => {
+    const { end, k } = origins[i];
+    const f = Float64Array.from({ length: k }, (_, h) => ws.last + pred[r * HORIZON + h] * ws.scale);
+    out[i] = pipeline.inverseTarget('y', f, y.subarray(0, end), steps ? { history: stepsOf(0, end)!, forecast: stepsOf(end, end + k)! } : undefined);
+  });
+  return out;
+}

@@ -1,5 +1,6 @@
 /** The pretrained forecaster's windows: normalisation, padding and phase flags by hand, and the forecast loop. */
 import { describe, expect, it } from 'vitest';
+import { loadPretrained } from '../../src/artifacts/pretrained-files.js';
 import {
   CLIP,
   FEATURES,
@@ -8,6 +9,7 @@ import {
   LOOKBACK,
   MIN_SCALE,
   pretrainedForecast,
+  pretrainedForecasts,
   seriesWindows,
   windowScale,
   writeWindow,
@@ -89,5 +91,35 @@ describe('pretrained windows', () => {
     const f = pretrainedForecast(predict, y, 1, 6);
     for (const v of f) expect(v).toBeCloseTo(y[29], 6);
     expect(() => forecastTransformedPretrained(predict, Float64Array.from([1, 2]), 1, 3)).toThrow(/at least 3/);
+  });
+});
+
+describe('the network from many origins at once', () => {
+  it("gives each origin pretrainedForecast's forecast bit for bit, in one call where one call covers the horizon", () => {
+    const net = loadPretrained('builtin');
+    const calls: number[] = [];
+    const predict = (x: Float32Array, b: number, t: number, f: number) => {
+      calls.push(b);
+      return net.predict(x, b, t, f);
+    };
+    // a seasonal, trending, positive monthly series; origins from too short to the end, horizons below and above one call's
+    const y = Float64Array.from({ length: 90 }, (_, t) => 100 + t + 15 * Math.sin((2 * Math.PI * t) / 12) + ((t * 7919) % 13));
+    const steps = Array.from({ length: 120 }, (_, t) => t + 5);
+    const origins = [
+      { end: 2, k: 6 },
+      { end: 20, k: 6 },
+      { end: 45, k: 12 },
+      { end: 60, k: HORIZON },
+      { end: 61, k: HORIZON + 7 },
+      { end: 89, k: 1 },
+    ];
+    const got = pretrainedForecasts(predict, y, 12, origins, steps);
+    expect(got[0]).toBeNull();
+    // the five usable origins: one batched call of the four within a call's horizon, and the longer one's own two
+    expect(calls).toEqual([1, 1, 4]);
+    origins.slice(1).forEach(({ end, k }, i) => {
+      const want = pretrainedForecast(net.predict, y.subarray(0, end), 12, k, { history: steps.slice(0, end), forecast: steps.slice(end, end + k) });
+      expect(Array.from(got[i + 1]!), `origin ${end}`).toEqual(Array.from(want));
+    });
   });
 });
