@@ -1,7 +1,7 @@
-import { P, fillRows } from './memory';
+import { P } from './memory';
 import { gemm } from './gemm';
 import { sigRange, tanhRange, tanhV, tanhS } from './activations';
-import { prevRow, beginBackward, stepGrads } from './recurrent';
+import { prevRow, beginBackward, preActivations, stepGrads } from './recurrent';
 
 // LSTM.
 //
@@ -17,10 +17,7 @@ export function lstmForward(x: usize, W: usize, U: usize, b: usize, T: i32, B: i
   const H4 = H & ~3;
   for (let t = 0; t < T; t++) {
     const gt = P(gates, t * B * G);
-    fillRows(gt, b, B, G);
-    gemm(gt, P(x, t * B * I), W, B, I, G, I, 1, G, G);
-    const hprev = t > 0 ? P(hs, (t - 1) * B * H) : h0;
-    if (hprev) gemm(gt, hprev, U, B, H, G, H, 1, G, G);
+    preActivations(gt, x, W, U, b, t, B, I, H, G, t > 0 ? P(hs, (t - 1) * B * H) : h0);
     for (let bb = 0; bb < B; bb++) {
       const g = P(gt, bb * G);
       sigRange(g, 2 * H);

@@ -1,13 +1,21 @@
-import { P, transpose, addRows } from './memory';
+import { P, transpose, addRows, fillRows } from './memory';
 import { gemm, gemmNT } from './gemm';
 
-// What the LSTM and GRU kernels share: the previous state row, and the start and the per-step
+// What the LSTM, GRU and vanilla RNN kernels share: the previous state row, the pre-activations, and the start and the per-step
 // weight and input gradients of the backward pass.
 
 // The row of state before step t for batch row bb (row = t*B + bb) of a [T,B,H] sequence `seq`:
 // the previous step's row, or at t = 0 that row of the initial state `init` [B,H] (0: zeros, and 0 is returned).
 @inline export function prevRow(seq: usize, init: usize, t: i32, row: i32, bb: i32, B: i32, H: i32): usize {
   return t > 0 ? P(seq, (row - B) * H) : init ? P(init, bb * H) : 0;
+}
+
+// Step t's pre-activations out [B,G] = b + x_t W + h_{t-1} U (hprev = h_{t-1} [B,H], 0 for zeros:
+// the term is skipped, not computed from zeros), as the LSTM and the vanilla RNN take them.
+@inline export function preActivations(out: usize, x: usize, W: usize, U: usize, b: usize, t: i32, B: i32, I: i32, H: i32, G: i32, hprev: usize): void {
+  fillRows(out, b, B, G);
+  gemm(out, P(x, t * B * I), W, B, I, G, I, 1, G, G);
+  if (hprev) gemm(out, hprev, U, B, H, G, H, 1, G, G);
 }
 
 // The start of either cell's backward pass: transposed weights for the dx and dh products, and

@@ -1,7 +1,7 @@
-import { P, fillRows } from './memory';
+import { P } from './memory';
 import { gemm } from './gemm';
 import { tanhRange } from './activations';
-import { beginBackward, stepGrads } from './recurrent';
+import { beginBackward, preActivations, stepGrads } from './recurrent';
 
 // Vanilla (Elman) RNN, tfjs SimpleRNN semantics: h_t = act(x_t W + h_{t-1} U + b), act tanh
 // (relu = 0) or relu (relu = 1).
@@ -13,10 +13,7 @@ export function rnnForward(x: usize, W: usize, U: usize, b: usize, T: i32, B: i3
                            hs: usize, h0: usize, relu: i32): void {
   for (let t = 0; t < T; t++) {
     const ht = P(hs, t * B * H);
-    fillRows(ht, b, B, H);
-    gemm(ht, P(x, t * B * I), W, B, I, H, I, 1, H, H);
-    const hprev = t > 0 ? P(hs, (t - 1) * B * H) : h0;
-    if (hprev) gemm(ht, hprev, U, B, H, H, H, 1, H, H);
+    preActivations(ht, x, W, U, b, t, B, I, H, H, t > 0 ? P(hs, (t - 1) * B * H) : h0);
     if (relu) {
       const n = B * H;
       const n4 = n & ~3;
