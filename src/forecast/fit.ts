@@ -19,7 +19,7 @@ import { type TrainingWindows, trainingWindows } from '../windows/training-windo
 import { type BaselineName, baselineBand, drift, naive, seasonalNaive } from './baselines.js';
 import { dampTrend } from './damping.js';
 import { medianOf } from './ensemble.js';
-import { forecastTransformed, type ModelIO, needsFeedback, onlyTargetInput, testBlocks } from './forecast.js';
+import { forecastTransformed, forecastTransformedMany, type ModelIO, needsFeedback, onlyTargetInput, testBlocks } from './forecast.js';
 import { holtForecast, holtForecaster } from './holt.js';
 import { calibrationForecasts, calibrationOrigins, calibrationStart, fitIntervals, intervalScores, NO_SPREAD, type Spread, spreadOf } from './intervals.js';
 import { checkMemory, checkSizesAgainstRows, checkSizesAgainstSplit, DEFAULT_LIMITS, type FitLimits } from './limits.js';
@@ -323,15 +323,17 @@ export async function evaluateFit(
   try {
     for (const [j, saved] of trained.models.entries()) predictors.push(opened?.[j] ?? (await openPredictor(saved.modelJson, saved.weights, { backend, tf })));
     // the members' forecast (their median) of `k` rows from `end`, from the transformed columns `cols` before it
+    const inverse = (f: Float64Array, end: number, ahead: number[]) =>
+      pipeline.inverseTarget(cfg.data.target, f, original.subarray(0, end), { history: steps.slice(0, end), forecast: ahead });
+    // the members' forecasts from the calibration origins, made in one batch each (prefillOwn)
+    const ownSeen = new Map<string, Float64Array>();
     const ownAt = (cols: Record<string, Float64Array>, end: number, k: number, ahead = steps.slice(end, end + k)) =>
-      medianOf(
-        predictors.map((p) =>
-          pipeline.inverseTarget(cfg.data.target, forecastTransformed(p.predict, io, cols, end, k), original.subarray(0, end), {
-            history: steps.slice(0, end),
-            forecast: ahead,
-          }),
-        ),
-      );
+      (cols === tcols ? ownSeen.get(`${end} ${k}`) : undefined) ??
+      medianOf(predictors.map((p) => inverse(forecastTransformed(p.predict, io, cols, end, k), end, ahead)));
+    const prefillOwn = (origins: { end: number; k: number }[]) => {
+      const each = predictors.map((p) => forecastTransformedMany(p.predict, io, tcols, origins));
+      origins.forEach((o, i) => ownSeen.set(`${o.end} ${o.k}`, medianOf(each.map((f) => inverse(f[i], o.end, steps.slice(o.end, o.end + o.k))))));
+    };
 
     // model.pretrained: the pretrained network's zero-shot forecast, mixed in as the validation rows choose
     const pm = cfg.model.pretrained !== 'none' ? opts.pretrained?.(cfg.model.pretrained) : undefined;
@@ -430,7 +432,9 @@ export async function evaluateFit(
     const future = futureCols ? forecastAt(futureCols, n, w.horizon, futureSteps) : new Float64Array(0);
     // Intervals: sized by the errors of the same forecasts from earlier origins (intervals.ts)
     const range = { first: calibrationStart(io, pm !== undefined), end: split.valEnd, steps: Math.max(w.horizon, ...blocks.map((b) => b.steps)) };
-    prefillNetwork(calibrationOrigins(original, range).map((o) => ({ end: o, k: Math.min(range.steps, range.end - o) })));
+    const calibrationAt = calibrationOrigins(original, range).map((o) => ({ end: o, k: Math.min(range.steps, range.end - o) }));
+    prefillOwn(calibrationAt);
+    prefillNetwork(calibrationAt);
     calibrating = true;
     const calibration = calibrationForecasts((end, k) => forecastAt(tcols, end, k), original, range);
     calibrating = false;

@@ -69,17 +69,9 @@ export function forecastTransformed(predict: Predict, io: ModelIO, columns: Reco
       const y = predict(x, 1, T, nf);
       preds = [y[y.length - 1]];
     } else {
-      const L = io.lookback;
-      let x: Float32Array = new Float32Array(L * nf);
-      for (let t = 0; t < L; t++) for (let j = 0; j < nf; j++) x[t * nf + j] = hist[j][len - L + t];
-      const norm = io.normalize === 'last';
-      const scale = io.normScale ?? 1;
-      const lastTarget = hist[targetPos]?.[len - 1] ?? 0;
-      const yDummy = new Float32Array(io.outputs);
-      if (norm) normalizeLast(x, yDummy, { n: 1, lookback: L, features: nf, horizon: io.outputs, targetPos }, scale);
-      if (io.statics?.length) x = appendStatics(x, 1, L, nf, io.statics);
-      const y = predict(x, 1, L, nf + (io.statics?.length ?? 0));
-      preds = norm ? Array.from(y, (v) => v * scale + lastTarget) : Array.from(y);
+      const x = new Float32Array(manyToOneWidth(io) * io.lookback);
+      const lastTarget = writeManyToOneWindow(io, hist, len, x, 0);
+      preds = fromOutputs(io, predict(x, 1, io.lookback, manyToOneWidth(io)), 0, lastTarget);
     }
     for (const p of preds) {
       if (out.length >= steps) break;
@@ -88,6 +80,63 @@ export function forecastTransformed(predict: Predict, io: ModelIO, columns: Reco
     }
   }
   return Float64Array.from(out);
+}
+
+/** Inputs per step of a many-to-one model's windows: the columns, then the static inputs. */
+function manyToOneWidth(io: ModelIO): number {
+  return io.features.length + (io.statics?.length ?? 0);
+}
+
+/**
+ * Writes the many-to-one window that ends before row `len` of the columns `hist` (model order)
+ * into x at window `at`: normalised as the model was trained (window.normalize), the static
+ * inputs after each step's columns. Returns the last target value (what normalised outputs are relative to).
+ */
+function writeManyToOneWindow(io: ModelIO, hist: ArrayLike<number>[], len: number, x: Float32Array, at: number): number {
+  const L = io.lookback;
+  const nf = io.features.length;
+  const targetPos = io.features.indexOf(io.target);
+  let w: Float32Array = new Float32Array(L * nf);
+  for (let t = 0; t < L; t++) for (let j = 0; j < nf; j++) w[t * nf + j] = hist[j][len - L + t];
+  if (io.normalize === 'last')
+    normalizeLast(w, new Float32Array(io.outputs), { n: 1, lookback: L, features: nf, horizon: io.outputs, targetPos }, io.normScale ?? 1);
+  if (io.statics?.length) w = appendStatics(w, 1, L, nf, io.statics);
+  x.set(w, at * L * manyToOneWidth(io));
+  return hist[targetPos]?.[len - 1] ?? 0;
+}
+
+/** Row `row` of a many-to-one model's outputs `y`, back in transformed space (relative to `lastTarget` when normalised). */
+function fromOutputs(io: ModelIO, y: Float32Array, row: number, lastTarget: number): number[] {
+  const out = Array.from(y.subarray(row * io.outputs, (row + 1) * io.outputs));
+  return io.normalize === 'last' ? out.map((v) => v * (io.normScale ?? 1) + lastTarget) : out;
+}
+
+/**
+ * forecastTransformed from several origins at once, each `k` steps, bit for bit as one call each
+ * would give (a row of a batch is computed as it would be alone): the origins one model call
+ * covers (many-to-one, k at most its outputs) share one call; the others run on their own.
+ */
+export function forecastTransformedMany(
+  predict: Predict,
+  io: ModelIO,
+  columns: Record<string, Float64Array>,
+  origins: { end: number; k: number }[],
+): Float64Array[] {
+  const out: Float64Array[] = new Array(origins.length);
+  const together = origins.map((o, i) => ({ ...o, i })).filter((o) => io.mode === 'many-to-one' && o.k <= io.outputs);
+  if (together.length) {
+    const cols = io.features.map((f) => columns[f]);
+    const x = new Float32Array(together.length * io.lookback * manyToOneWidth(io));
+    const last = together.map((o, r) => writeManyToOneWindow(io, cols, o.end, x, r));
+    const y = predict(x, together.length, io.lookback, manyToOneWidth(io));
+    together.forEach((o, r) => {
+      out[o.i] = Float64Array.from(fromOutputs(io, y, r, last[r]).slice(0, o.k));
+    });
+  }
+  origins.forEach((o, i) => {
+    out[i] ??= forecastTransformed(predict, io, columns, o.end, o.k);
+  });
+  return out;
 }
 
 /** True when the target is the model's only input (so predictions can be fed back as inputs). */
