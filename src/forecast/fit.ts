@@ -330,8 +330,11 @@ export async function evaluateFit(
     const ownAt = (cols: Record<string, Float64Array>, end: number, k: number, ahead = steps.slice(end, end + k)) =>
       (cols === tcols ? ownSeen.get(`${end} ${k}`) : undefined) ??
       medianOf(predictors.map((p) => inverse(forecastTransformed(p.predict, io, cols, end, k), end, ahead)));
+    // in batches no larger than training's, so that the kernels never need more memory than training did
+    const trainedRows = prepared.windows.xShape[0];
+    const rows = trainedRows > 0 ? Math.min(cfg.training.batch_size, trainedRows) : cfg.training.batch_size;
     const prefillOwn = (origins: { end: number; k: number }[]) => {
-      const each = predictors.map((p) => forecastTransformedMany(p.predict, io, tcols, origins));
+      const each = predictors.map((p) => forecastTransformedMany(p.predict, io, tcols, origins, rows));
       origins.forEach((o, i) => ownSeen.set(`${o.end} ${o.k}`, medianOf(each.map((f) => inverse(f[i], o.end, steps.slice(o.end, o.end + o.k))))));
     };
 

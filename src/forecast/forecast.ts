@@ -114,22 +114,27 @@ function fromOutputs(io: ModelIO, y: Float32Array, row: number, lastTarget: numb
 /**
  * forecastTransformed from several origins at once, each `k` steps, bit for bit as one call each
  * would give (a row of a batch is computed as it would be alone): the origins one model call
- * covers (many-to-one, k at most its outputs) share one call; the others run on their own.
+ * covers (many-to-one, k at most its outputs) share calls of at most `maxRows` windows (a fit
+ * passes its training batch, so that forecasting never needs more of the kernels' memory than
+ * training did); the others run on their own.
  */
 export function forecastTransformedMany(
   predict: Predict,
   io: ModelIO,
   columns: Record<string, Float64Array>,
   origins: { end: number; k: number }[],
+  maxRows = Number.POSITIVE_INFINITY,
 ): Float64Array[] {
   const out: Float64Array[] = new Array(origins.length);
   const together = origins.map((o, i) => ({ ...o, i })).filter((o) => io.mode === 'many-to-one' && o.k <= io.outputs);
-  if (together.length) {
-    const cols = io.features.map((f) => columns[f]);
-    const x = new Float32Array(together.length * io.lookback * manyToOneWidth(io));
-    const last = together.map((o, r) => writeManyToOneWindow(io, cols, o.end, x, r));
-    const y = predict(x, together.length, io.lookback, manyToOneWidth(io));
-    together.forEach((o, r) => {
+  const cols = io.features.map((f) => columns[f]);
+  const rows = Math.max(1, Math.floor(maxRows));
+  for (let from = 0; from < together.length; from += rows) {
+    const part = together.slice(from, from + rows);
+    const x = new Float32Array(part.length * io.lookback * manyToOneWidth(io));
+    const last = part.map((o, r) => writeManyToOneWindow(io, cols, o.end, x, r));
+    const y = predict(x, part.length, io.lookback, manyToOneWidth(io));
+    part.forEach((o, r) => {
       out[o.i] = Float64Array.from(fromOutputs(io, y, r, last[r]).slice(0, o.k));
     });
   }

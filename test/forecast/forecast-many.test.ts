@@ -63,6 +63,17 @@ describe('forecastTransformedMany', () => {
     origins.forEach((o, i) => expect(Array.from(got[i]), `origin ${o.end}`).toEqual(Array.from(forecastTransformed(one.predict, io, columns, o.end, o.k))));
   });
 
+  it('splits the batch into calls of at most maxRows windows, with the same numbers', () => {
+    const origins = [10, 12, 14, 16, 18].map((end) => ({ end, k: 3 }));
+    const all = rowModel(4);
+    const whole = forecastTransformedMany(all.predict, base, columns, origins);
+    const parts = rowModel(4);
+    const split = forecastTransformedMany(parts.predict, base, columns, origins, 2);
+    expect(all.calls).toEqual([5]);
+    expect(parts.calls).toEqual([2, 2, 1]);
+    expect(split.map((f) => Array.from(f))).toEqual(whole.map((f) => Array.from(f)));
+  });
+
   it('forecasts an origin needing more steps than one call gives on its own (fed back)', () => {
     const io: ModelIO = { ...base, features: ['y'], normalize: 'last', normScale: 1 };
     const many = rowModel(4);
