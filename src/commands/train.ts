@@ -272,7 +272,7 @@ function printPanelSummary(
 }
 
 /** What the series' forecasts were made of, when any was more than the model's (chosen per series on its validation rows). */
-export function panelUsesText(r: PanelFitResult): string[] {
+function panelUsesText(r: PanelFitResult): string[] {
   const counts = new Map<string, number>();
   for (const f of r.fits) {
     const io = f.result.io;

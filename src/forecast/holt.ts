@@ -42,8 +42,14 @@ export function holtFitFor(x: ArrayLike<number>, alpha: number, beta: number, ph
   return holtPass(x, alpha, beta, phi, Number.POSITIVE_INFINITY)!;
 }
 
-/** Least sum of squares over the initial state of the quadratic form the sums make. */
-function leastSquares(s00: number, s0l: number, s0b: number, sll: number, slb: number, sbb: number): { l0: number; b0: number; sse: number } {
+/** leastSquares' answer, one object reused by every call (the grid walk calls it often). */
+const LEAST = { l0: 0, b0: 0, sse: 0 };
+
+/**
+ * The initial state with the least sum of squares of the quadratic form the sums make, and that
+ * sum, in LEAST (overwritten by the next call).
+ */
+function leastSquares(s00: number, s0l: number, s0b: number, sll: number, slb: number, sbb: number): typeof LEAST {
   const det = sll * sbb - slb * slb;
   let l0: number, b0: number;
   if (det > 1e-12 * sll * sbb) {
@@ -53,7 +59,10 @@ function leastSquares(s00: number, s0l: number, s0b: number, sll: number, slb: n
     l0 = sll > 0 ? s0l / sll : 0;
     b0 = 0;
   }
-  return { l0, b0, sse: s00 - 2 * l0 * s0l - 2 * b0 * s0b + l0 * l0 * sll + 2 * l0 * b0 * slb + b0 * b0 * sbb };
+  LEAST.l0 = l0;
+  LEAST.b0 = b0;
+  LEAST.sse = s00 - 2 * l0 * s0l - 2 * b0 * s0b + l0 * l0 * sll + 2 * l0 * b0 * slb + b0 * b0 * sbb;
+  return LEAST;
 }
 
 /** The grid points (alpha i/20, beta alpha j/20, phi 0.9) fitHolt tries first for a bound. */
@@ -103,17 +112,12 @@ function holtPass(x: ArrayLike<number>, alpha: number, beta: number, phi: number
     l = nl;
     ll = nll;
     lb = nlb;
-    if (t % BOUND_EVERY === BOUND_EVERY - 1 && bound < Number.POSITIVE_INFINITY) {
-      // the least sum so far (leastSquares' formula, without its object)
-      const det = sll * sbb - slb * slb;
-      let least: number;
-      if (det > 1e-12 * sll * sbb) {
-        const l0 = (s0l * sbb - s0b * slb) / det,
-          b0 = (s0b * sll - s0l * slb) / det;
-        least = s00 - 2 * l0 * s0l - 2 * b0 * s0b + l0 * l0 * sll + 2 * l0 * b0 * slb + b0 * b0 * sbb;
-      } else least = sll > 0 ? s00 - (s0l * s0l) / sll : s00;
-      if (least > bound + 1e-9 * (Math.abs(bound) + s00)) return null;
-    }
+    if (
+      t % BOUND_EVERY === BOUND_EVERY - 1 &&
+      bound < Number.POSITIVE_INFINITY &&
+      leastSquares(s00, s0l, s0b, sll, slb, sbb).sse > bound + 1e-9 * (Math.abs(bound) + s00)
+    )
+      return null;
   }
   // minimise s00 - 2 l0 s0l - 2 b0 s0b + l0^2 sll + 2 l0 b0 slb + b0^2 sbb
   const { l0, b0, sse } = leastSquares(s00, s0l, s0b, sll, slb, sbb);
