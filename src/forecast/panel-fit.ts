@@ -71,6 +71,14 @@ export async function fitPanel(cfg: Config, members: PanelMember[], opts: PanelF
   const failed: PanelFailure[] = [];
   const fits: PanelSeriesFit[] = [];
   const count = members.length;
+  // static columns are checked before any work, over every series, as rnnfc check checks them
+  // (local models do not use them; a global model encodes them over the series it fits)
+  const staticNames = cfg.data.static_columns ?? [];
+  if (staticNames.length)
+    fitStaticEncoding(
+      staticNames,
+      members.map((m) => m.statics ?? []),
+    );
   const engine = await startEngine(cfg, opts);
   const report = (key: string[], error?: string) => opts.onSeries?.({ kind: 'series', done: fits.length + failed.length, count, key, error });
   const attempt = <T>(key: string[], f: () => T): T | undefined => {
@@ -128,7 +136,6 @@ export async function fitPanel(cfg: Config, members: PanelMember[], opts: PanelF
   }
   if (prepared.length === 0) return { scope: 'global', fits, failed, shared: [] };
   // static inputs: encoded over the series that train, then given at every step of their windows
-  const staticNames = cfg.data.static_columns ?? [];
   const statics = staticNames.length
     ? fitStaticEncoding(
         staticNames,

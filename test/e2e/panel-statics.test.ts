@@ -128,5 +128,15 @@ describe('a global panel with a static column', () => {
     );
     expectRefused(dir, ['train', '-c', 'with.yaml', '--static-column', 'colour', '--out', 'b'], /no static column "colour"/);
     expectRefused(dir, ['check', '-c', 'with.yaml', '--static-column', 'id'], /data.static_columns\[0\]: "id" is also the key column/);
+    // a column with a value per series (65 levels): refused by check and by train, local or global
+    const ids = Array.from({ length: 65 }, (_, i) => `s${i}`);
+    writeFileSync(join(dir, 'many.csv'), panel(ids, 12).replace(/^(s\d+),(.*),(up|down)$/gm, '$1,$2,g-$1'));
+    for (const scope of ['local', 'global'])
+      for (const cmd of ['train', 'check'])
+        expectRefused(
+          dir,
+          [cmd, '-c', 'with.yaml', '--data', 'many.csv', '--scope', scope, ...(cmd === 'train' ? ['--out', 'm'] : [])],
+          /"grp" has 65 distinct values/,
+        );
   });
 });
