@@ -12,6 +12,7 @@
 
 export { heapBase } from './memory';
 export { lstmForward, lstmBackward } from './lstm';
+export { lstmvForward, lstmvBackward } from './lstm-variants';
 export { gruForward, gruBackward } from './gru';
 export { rnnForward, rnnBackward } from './rnn';
 export { addInto, permute } from './memory';

@@ -46,6 +46,8 @@ export function renderConfigYaml(config: Config): string {
     model: {
       cell: config.model.cell,
       ...(config.model.activation ? { activation: config.model.activation } : {}),
+      ...(config.model.peephole ? { peephole: true } : {}),
+      ...(config.model.coupled_gates ? { coupled_gates: true } : {}),
       layers: config.model.layers.map((l) => ({ units: l.units })),
       dropout: config.model.dropout,
       dense: config.model.dense.map((l) => ({ units: l.units })),

@@ -323,7 +323,7 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
   const m = c.section(
     root.model,
     ['model'],
-    ['cell', 'activation', 'layers', 'dropout', 'dense', 'linear', 'ridge', 'scope', 'pretrained', 'theta', 'holt', 'damping'],
+    ['cell', 'activation', 'peephole', 'coupled_gates', 'layers', 'dropout', 'dense', 'linear', 'ridge', 'scope', 'pretrained', 'theta', 'holt', 'damping'],
   );
   const md = DEFAULTS.model;
   const model: ModelConfig = {
@@ -343,6 +343,13 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
     const activation = c.enumOf(m.activation, ['model', 'activation'], ['tanh', 'relu'] as const, 'tanh');
     if (model.cell !== 'rnn') c.problem(['model', 'activation'], `applies only to cell rnn (the vanilla RNN); LSTM and GRU use tanh`);
     else if (activation === 'relu') model.activation = activation;
+  }
+  // the LSTM's variants (one layer class, LSTMVariant): off unless asked for
+  for (const key of ['peephole', 'coupled_gates'] as const) {
+    if (m[key] === undefined || m[key] === null) continue;
+    const on = c.bool(m[key], ['model', key], false);
+    if (on && model.cell !== 'lstm') c.problem(['model', key], `is an LSTM variant: set model.cell to lstm, or leave ${key} out`);
+    else if (on) model[key] = true;
   }
   if (model.theta && model.pretrained === 'none') {
     c.problem(['model', 'theta'], 'joins the mean of the model and the pretrained forecaster: set model.pretrained too, or leave theta out');

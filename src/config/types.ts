@@ -56,6 +56,10 @@ export interface ModelConfig {
   cell: (typeof CELLS)[number];
   /** cell rnn only: the vanilla RNN's activation, tanh (absent) or relu. */
   activation?: 'tanh' | 'relu';
+  /** cell lstm only: peephole connections, the gates also see the cell state (absent: off). */
+  peephole?: true;
+  /** cell lstm only: coupled input and forget gates, i = 1 - f (absent: off). */
+  coupled_gates?: true;
   layers: { units: number }[];
   dropout: number;
   /** Hidden dense layers between the recurrent stack and the output layer. */

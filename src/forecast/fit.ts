@@ -242,6 +242,8 @@ export async function trainMembers(engine: FitEngine, cfg: Config, data: Trainin
     const model = buildModel(tf, {
       cell: cfg.model.cell,
       ...(cfg.model.activation ? { activation: cfg.model.activation } : {}),
+      ...(cfg.model.peephole ? { peephole: true } : {}),
+      ...(cfg.model.coupled_gates ? { coupledGates: true } : {}),
       layers: cfg.model.layers,
       dropout: cfg.model.dropout,
       dense: cfg.model.dense,

@@ -176,6 +176,10 @@ export function windowCounts(
 
 /** Gate columns per unit of each cell: LSTM i, f, c, o; GRU z, r, h; SimpleRNN one. */
 const GATES = { lstm: 4, gru: 3, rnn: 1 } as const;
+/** Gate columns per unit of the model's cell: an LSTM with coupled gates has 3 (f, c, o). */
+const gatesPerUnit = (m: Config['model']) => (m.cell === 'lstm' && m.coupled_gates ? 3 : GATES[m.cell]);
+/** Peephole weights per unit of the model's cell: 3 (i, f, o), 2 with coupled gates, 0 without peepholes. */
+const peepholesPerUnit = (m: Config['model']) => (m.cell === 'lstm' && m.peephole ? (m.coupled_gates ? 2 : 3) : 0);
 
 /** A group of trainable weights and the setting that sizes it. */
 export interface WeightGroup {
@@ -188,16 +192,17 @@ export interface WeightGroup {
 /**
  * The model's weights, group by group, as model/build.ts makes them for `outputs` outputs:
  * a recurrent layer of u units on d inputs with g gates has a kernel [d, g·u], a recurrent
- * kernel [u, g·u] and a bias [g·u]; a dense layer a kernel [d, u] and a bias [u]; the head is a
+ * kernel [u, g·u] and a bias [g·u] (and p·u peephole weights); a dense layer a kernel [d, u] and a bias [u]; the head is a
  * dense layer of `outputs` units; the linear path a dense layer from the flattened window.
  */
 export function weightGroups(cfg: Config, outputs: number): WeightGroup[] {
   const f = cfg.data.features.length;
-  const g = GATES[cfg.model.cell];
+  const g = gatesPerUnit(cfg.model);
+  const p = peepholesPerUnit(cfg.model);
   const groups: WeightGroup[] = [];
   let d = f;
   cfg.model.layers.forEach((l, i) => {
-    groups.push({ setting: `model.layers[${i}].units`, value: `${l.units} units`, count: g * l.units * (d + l.units + 1) });
+    groups.push({ setting: `model.layers[${i}].units`, value: `${l.units} units`, count: g * l.units * (d + l.units + 1) + p * l.units });
     d = l.units;
   });
   cfg.model.dense.forEach((l, i) => {
@@ -324,7 +329,7 @@ export function estimateFitMemory(cfg: Config, shape: FitShape): MemoryEstimate 
       what: `${cfg.training.ensemble} members keep ${formatCount(weights)} saved weights each`,
       change: 'use fewer members',
     });
-  const g = GATES[cfg.model.cell];
+  const g = gatesPerUnit(cfg.model);
   let perRow = 0;
   let d = f;
   let widest = { setting: '', units: 0 };
@@ -359,13 +364,17 @@ const floatsBytes = (floats: number) => Math.ceil((4 * floats) / 64) * 64;
 const block = (bytes: number) => Math.ceil(Math.max(bytes, 64) / 64) * 64;
 const sum = (xs: number[]) => xs.reduce((a, x) => a + x, 0);
 
-/** A recurrent layer as the kernels see it: I inputs, H units, G = gates · H columns; rs: it returns sequences. */
+/**
+ * A recurrent layer as the kernels see it: I inputs, H units, G = gates · H columns, P peephole
+ * weights (0: none); rs: it returns sequences.
+ */
 interface KernelLayer {
   index: number;
   cell: Cell;
   I: number;
   H: number;
   G: number;
+  P: number;
   rs: boolean;
 }
 
@@ -377,7 +386,8 @@ function stateBytes(l: KernelLayer, B: number, T: number): number {
   const { I, H, G } = l;
   const tbh = floatsBytes(T * B * H);
   const gates = l.cell === 'rnn' ? 0 : floatsBytes(T * B * G) + tbh;
-  return block(floatsBytes(I * G) + floatsBytes(H * G) + floatsBytes(G) + floatsBytes(T * B * I) + gates + tbh + (l.cell === 'lstm' ? tbh : 0));
+  const peepholes = l.P ? floatsBytes(l.P) : 0;
+  return block(floatsBytes(I * G) + floatsBytes(H * G) + floatsBytes(G) + floatsBytes(T * B * I) + gates + tbh + (l.cell === 'lstm' ? tbh : 0) + peepholes);
 }
 
 /** kernels/forward.ts: the staging buffer for the batch-major input and output. */
@@ -385,12 +395,22 @@ function stageBytes(l: KernelLayer, B: number, T: number): number {
   return block(4 * T * B * Math.max(l.I, l.rs ? l.H : 0));
 }
 
-/** kernels/backward.ts: dh, dx and staging, then per batch slice dW, dU, db, dA, Uᵀ, Wᵀ and three [n, H] buffers. */
+/**
+ * kernels/backward.ts: dh, dx and staging, then per batch slice dW, dU, db, dA, Uᵀ, Wᵀ, three [n, H]
+ * buffers and the peephole weights' gradient.
+ */
 function backwardBytes(l: KernelLayer, B: number, T: number, threads: number): { bytes: number; slices: number } {
   const { I, H, G } = l;
-  const slices = slicesOf(B, threads, rowWork(l.cell, T, I, H));
+  const slices = slicesOf(B, threads, rowWork(l.cell, T, I, H, G === 3 * H && l.cell === 'lstm'));
   const n = Math.max(...slices.map((s) => s.n));
-  const per = floatsBytes(I * G) + 2 * floatsBytes(H * G) + floatsBytes(G) + floatsBytes(n * G) + floatsBytes(G * I) + 3 * floatsBytes(n * H);
+  const per =
+    floatsBytes(I * G) +
+    2 * floatsBytes(H * G) +
+    floatsBytes(G) +
+    floatsBytes(n * G) +
+    floatsBytes(G * I) +
+    3 * floatsBytes(n * H) +
+    (l.P ? floatsBytes(l.P) : 0);
   const shared = floatsBytes(T * B * H) + floatsBytes(T * B * I) + floatsBytes(T * B * Math.max(I, l.rs ? H : 0));
   return { bytes: block(shared + slices.length * per), slices: slices.length };
 }
@@ -401,11 +421,13 @@ function backwardBytes(l: KernelLayer, B: number, T: number, threads: number): {
  * linear path, which is fitted, not trained.
  */
 function trainableVariables(cfg: Config, outputs: number): number[] {
-  const g = GATES[cfg.model.cell];
+  const g = gatesPerUnit(cfg.model);
+  const p = peepholesPerUnit(cfg.model);
   const out: number[] = [];
   let d = cfg.data.features.length;
   for (const l of cfg.model.layers) {
     out.push(d * g * l.units, l.units * g * l.units, g * l.units);
+    if (p) out.push(p * l.units);
     d = l.units;
   }
   for (const l of [...cfg.model.dense, { units: outputs }]) {
@@ -464,7 +486,7 @@ export function estimateKernelMemory(cfg: Config, shape: FitShape): MemoryEstima
   let d = cfg.data.features.length;
   cfg.model.layers.forEach((l, index) => {
     const last = index === cfg.model.layers.length - 1;
-    layers.push({ index, cell, I: d, H: l.units, G: GATES[cell] * l.units, rs: oneToOne || !last });
+    layers.push({ index, cell, I: d, H: l.units, G: gatesPerUnit(cfg.model) * l.units, P: peepholesPerUnit(cfg.model) * l.units, rs: oneToOne || !last });
     d = l.units;
   });
   const unitsText = (l: KernelLayer) => `model.layers[${l.index}] (${l.H} units)`;

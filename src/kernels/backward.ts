@@ -1,11 +1,13 @@
 import { getPool, type Task } from './pool.js';
-import { freeState, gatesOf, initOf, layout, type State } from './state.js';
+import { freeState, gatesOf, initOf, layout, peepholesOf, type State } from './state.js';
 
 export interface Grads {
   dx: Float32Array; // [B,T,I]
   dW: Float32Array;
   dU: Float32Array;
   db: Float32Array;
+  /** an LSTM variant's peephole weights' gradient, when it has them */
+  dP?: Float32Array;
   /** the initial state's gradients [B,H], when the forward call was given one (c0: LSTM only) */
   dh0?: Float32Array;
   dc0?: Float32Array;
@@ -20,11 +22,15 @@ export function backward(s: State, dy: Float32Array, returnSequences: boolean): 
   if (!s.block) throw new Error('fused kernels: backward after the forward state was released');
   const pool = getPool();
   const { cell, B, T, I, H, slices } = s;
-  const G = gatesOf(cell, H);
+  const v = s.variant;
+  const G = gatesOf(cell, H, v?.coupled);
+  const nPeep = v?.peep ? peepholesOf(H, v.coupled) : 0;
   const S = slices.length;
   const nMax = Math.max(...slices.map((c) => c.n));
-  // per slice: dW, dU, db, dA, UT, WT, three [n,H] buffers
-  const per = [I * G, H * G, G, nMax * G, G * H, G * I, nMax * H, nMax * H, nMax * H];
+  // per slice: dW, dU, db, dA, UT, WT, three [n,H] buffers, the peephole weights' gradient
+  const per = [I * G, H * G, G, nMax * G, G * H, G * I, nMax * H, nMax * H, nMax * H, nPeep];
+  // the gradients each slice sums its share into (dW, dU, db, dP), by index in `per`
+  const summed = [0, 1, 2, 9];
   const sizes = [T * B * H, T * B * I, T * B * Math.max(I, returnSequences ? H : 0)];
   for (let i = 0; i < S; i++) sizes.push(...per);
   const { block, at } = layout(pool, sizes);
@@ -44,12 +50,16 @@ export function backward(s: State, dy: Float32Array, returnSequences: boolean): 
         m.set(dy.subarray(b0 * H, (b0 + n) * H), base + (T - 1) * n * H);
       }
     }
-    const fn = cell === 'lstm' ? 'lstmBackward' : cell === 'gru' ? 'gruBackward' : 'rnnBackward';
+    const fn = v ? 'lstmvBackward' : cell === 'lstm' ? 'lstmBackward' : cell === 'gru' ? 'gruBackward' : 'rnnBackward';
     pool.run(
       slices.map(({ b0, n }, i): Task => {
         const o = (rows: number) => 4 * T * b0 * rows;
-        const [dW, dU, db, dA, UT, WT, s1, s2, s3] = at.slice(first + i * per.length, first + (i + 1) * per.length);
+        const [dW, dU, db, dA, UT, WT, s1, s2, s3, dP] = at.slice(first + i * per.length, first + (i + 1) * per.length);
         const [h0, c0] = initOf(s, b0);
+        if (v) {
+          const args = [s.x + o(I), s.W, s.U, v.peep, T, n, I, H, s.gates + o(G), s.cs + o(H), s.tcs + o(H), s.hs + o(H), pdh + o(H), pdx + o(I)];
+          return { fn, args: [...args, dW, dU, db, nPeep ? dP : 0, dA, UT, WT, s1, s2, h0, c0, v.coupled ? 1 : 0] };
+        }
         const args =
           cell === 'lstm'
             ? [
@@ -84,11 +94,12 @@ export function backward(s: State, dy: Float32Array, returnSequences: boolean): 
       }),
     );
     // reduce the slices' weight gradients into slice 0's, in slice order
-    for (let i = 1; i < S; i++) for (let w = 0; w < 3; w++) pool.k.addInto(at[first + w], at[first + i * per.length + w], per[w]);
+    for (let i = 1; i < S; i++) for (const w of summed) if (per[w]) pool.k.addInto(at[first + w], at[first + i * per.length + w], per[w]);
     for (const { b0, n } of slices) pool.k.permute(pdx + 4 * T * b0 * I, pstage + 4 * T * b0 * I, n, T, I, 0);
     const mm = pool.f32();
     const take = (p: number, n: number) => mm.slice(p >>> 2, (p >>> 2) + n);
     const g: Grads = { dx: take(pstage, B * T * I), dW: take(at[first], I * G), dU: take(at[first + 1], H * G), db: take(at[first + 2], G) };
+    if (nPeep) g.dP = take(at[first + 9], nPeep);
     if (s.h0) {
       // each slice's backward leaves the gradients wrt its rows of h0 (c0) in its carried dh (dc)
       // buffer, the 7th (8th) of its scratch buffers

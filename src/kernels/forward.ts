@@ -1,12 +1,26 @@
 import { getPool, type Pool, type Task } from './pool.js';
 import { rowWork, slicesOf } from './slices.js';
-import { type Activation, type Cell, freeState, gatesOf, type InitialState, initOf, layout, releaseSlot, type Slot, type State } from './state.js';
+import {
+  type Activation,
+  type Cell,
+  freeState,
+  gatesOf,
+  type InitialState,
+  initOf,
+  type LstmVariant,
+  layout,
+  peepholesOf,
+  releaseSlot,
+  type Slot,
+  type State,
+} from './state.js';
 
 /**
  * Runs the whole-sequence forward pass. x is batch-major [B,T,I]; W [I,G*H], U [H,G*H], b [G*H];
  * `init`: the initial state (none: zeros). Returns the output ([B,T,H] with returnSequences, else
  * [B,H]) and, when `slot` is given, keeps the state for backward in the kernels' memory (owned by
- * the slot). `activation`: the vanilla RNN's (LSTM and GRU: tanh).
+ * the slot). `activation`: the vanilla RNN's (LSTM and GRU: tanh). `variant`: an LSTM's peepholes
+ * and coupled gates (lstm only; W, U and b then have 3H gate columns when coupled).
  */
 export function forward(
   cell: Cell,
@@ -22,10 +36,15 @@ export function forward(
   slot: Slot | null,
   init?: InitialState,
   activation: Activation = 'tanh',
+  variant?: LstmVariant,
 ): { out: Float32Array; state: State | null } {
   const pool = getPool();
-  const G = gatesOf(cell, H);
-  const slices = slicesOf(B, pool.threads, rowWork(cell, T, I, H));
+  if (variant && cell !== 'lstm') throw new Error(`fused kernels: peepholes and coupled gates are LSTM variants, not ${cell}`);
+  const coupled = variant?.coupled === true;
+  const G = gatesOf(cell, H, coupled);
+  const nPeep = variant?.peephole ? peepholesOf(H, coupled) : 0;
+  if (variant?.peephole && variant.peephole.length !== nPeep) throw new Error(`fused kernels: ${variant.peephole.length} peephole weights, expected ${nPeep}`);
+  const slices = slicesOf(B, pool.threads, rowWork(cell, T, I, H, coupled));
   if (init) checkInitialState(cell, init, B * H);
   if (slot) releaseSlot(slot);
   const { block, at } = layout(pool, [
@@ -39,11 +58,13 @@ export function forward(
     cell === 'lstm' ? T * B * H : 0,
     init ? B * H : 0,
     init && cell === 'lstm' ? B * H : 0,
+    nPeep,
   ]);
-  const [pW, pU, pb, px, pg, pc, ph, ptc, ph0, pc0] = at;
+  const [pW, pU, pb, px, pg, pc, ph, ptc, ph0, pc0, pp] = at;
   const s: State = {
     cell,
     activation,
+    variant: variant ? { peep: nPeep ? pp : 0, coupled } : null,
     B,
     T,
     I,
@@ -72,12 +93,15 @@ export function forward(
     m.set(init.h0, ph0 >>> 2);
     if (cell === 'lstm') m.set(init.c0!, pc0 >>> 2);
   }
+  if (nPeep) m.set(variant!.peephole!, pp >>> 2);
   for (const { b0, n } of slices) pool.k.permute(px + 4 * T * b0 * I, stage + 4 * T * b0 * I, n, T, I, 1);
-  const fn = cell === 'lstm' ? 'lstmForward' : cell === 'gru' ? 'gruForward' : 'rnnForward';
+  const fn = variant ? 'lstmvForward' : cell === 'lstm' ? 'lstmForward' : cell === 'gru' ? 'gruForward' : 'rnnForward';
   pool.run(
     slices.map(({ b0, n }): Task => {
       const o = (rows: number) => 4 * T * b0 * rows;
       const [h0, c0] = initOf(s, b0);
+      if (variant)
+        return { fn, args: [px + o(I), pW, pU, pb, nPeep ? pp : 0, T, n, I, H, pg + o(G), pc + o(H), ptc + o(H), ph + o(H), h0, c0, coupled ? 1 : 0] };
       const seq =
         cell === 'lstm'
           ? [pg + o(G), pc + o(H), ptc + o(H), ph + o(H), h0, c0]

@@ -8,6 +8,8 @@ export interface Exports {
   heapBase(): number;
   lstmForward(...args: number[]): void;
   lstmBackward(...args: number[]): void;
+  lstmvForward(...args: number[]): void;
+  lstmvBackward(...args: number[]): void;
   gruForward(...args: number[]): void;
   gruBackward(...args: number[]): void;
   rnnForward(...args: number[]): void;
@@ -33,8 +35,8 @@ export interface Exports {
   sumSquares(x: number, n: number): number;
 }
 
-export type KernelName = 'lstmForward' | 'lstmBackward' | 'gruForward' | 'gruBackward' | 'rnnForward' | 'rnnBackward';
-const NAMES: KernelName[] = ['lstmForward', 'lstmBackward', 'gruForward', 'gruBackward', 'rnnForward', 'rnnBackward'];
+export type KernelName = 'lstmForward' | 'lstmBackward' | 'lstmvForward' | 'lstmvBackward' | 'gruForward' | 'gruBackward' | 'rnnForward' | 'rnnBackward';
+const NAMES: KernelName[] = ['lstmForward', 'lstmBackward', 'lstmvForward', 'lstmvBackward', 'gruForward', 'gruBackward', 'rnnForward', 'rnnBackward'];
 
 /** One kernel call on one batch slice. */
 export interface Task {

@@ -16,8 +16,8 @@ export function setMinSliceWork(macs: number = MIN_SLICE_WORK): void {
 }
 
 /** Multiply-adds of one batch row's forward pass: the slicing's measure of work. */
-export function rowWork(cell: Cell, T: number, I: number, H: number): number {
-  return T * gatesOf(cell, H) * (I + H);
+export function rowWork(cell: Cell, T: number, I: number, H: number, coupled = false): number {
+  return T * gatesOf(cell, H, coupled) * (I + H);
 }
 
 /**

@@ -2,8 +2,23 @@ import { getPool, type Pool } from './pool.js';
 
 export type Cell = 'lstm' | 'gru' | 'rnn';
 
-/** Gate columns of one cell: 4H (LSTM: i, f, c, o), 3H (GRU: z, r, h) or H (vanilla RNN: its one pre-activation). */
-export const gatesOf = (cell: Cell, H: number) => (cell === 'lstm' ? 4 : cell === 'gru' ? 3 : 1) * H;
+/**
+ * Gate columns of one cell: 4H (LSTM: i, f, c, o; with coupled input and forget gates 3H: f, c, o),
+ * 3H (GRU: z, r, h) or H (vanilla RNN: its one pre-activation).
+ */
+export const gatesOf = (cell: Cell, H: number, coupled = false) => (cell === 'lstm' ? (coupled ? 3 : 4) : cell === 'gru' ? 3 : 1) * H;
+
+/**
+ * The LSTM's variants (assembly/lstm-variants.ts): peephole weights ([i, f, o] per unit, 3H; with
+ * coupled gates [f, o], 2H; null: none) and coupled input and forget gates (i = 1 - f).
+ */
+export interface LstmVariant {
+  peephole: Float32Array | null;
+  coupled: boolean;
+}
+
+/** Peephole weights of an LSTM variant: 3H, or 2H with coupled gates. */
+export const peepholesOf = (H: number, coupled: boolean) => (coupled ? 2 : 3) * H;
 
 /** The vanilla RNN's activation (LSTM and GRU: tanh, as the kernels compute). */
 export type Activation = 'tanh' | 'relu';
@@ -17,6 +32,8 @@ export interface State {
   cell: Cell;
   /** vanilla RNN: its activation */
   activation: Activation;
+  /** LSTM: a variant's kernels run (lstm-variants.ts), with its peephole weights (0: none) and gates coupled or not */
+  variant: { peep: number; coupled: boolean } | null;
   B: number;
   T: number;
   I: number;

@@ -3,13 +3,18 @@ import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs-layers';
 import type { CELLS } from '../config/names.js';
 import type { Tf } from './backend.js';
 import { FUSED_CLASS, STOCK_CLASS, unfusableReason } from './fused/compat.js';
-import { fusedRecurrentLayer, registerFusedLayers } from './fused/index.js';
+import { fusedLstmVariantLayer, fusedRecurrentLayer, registerFusedLayers } from './fused/index.js';
+import { registerLstmVariant } from './lstm-variant.js';
 import { parseModelJson, weightSpecsOf } from './saved-model.js';
 
 export interface ModelSpec {
   cell: (typeof CELLS)[number];
   /** cell rnn: its activation (default tanh). */
   activation?: 'tanh' | 'relu';
+  /** cell lstm: peephole connections (the LSTMVariant layer). */
+  peephole?: boolean;
+  /** cell lstm: coupled input and forget gates, i = 1 - f (the LSTMVariant layer). */
+  coupledGates?: boolean;
   layers: { units: number }[];
   dropout: number;
   dense: { units: number }[];
@@ -64,6 +69,10 @@ function recurrentLayer(
     biasInitializer: tf.initializers.zeros(),
     ...extra,
   };
+  if (spec.cell === 'lstm' && (spec.peephole || spec.coupledGates)) {
+    const args = { ...common, peephole: Boolean(spec.peephole), coupledGates: Boolean(spec.coupledGates) };
+    return spec.fused ? fusedLstmVariantLayer(tf, args) : new (registerLstmVariant(tf).LSTMVariant)(args);
+  }
   return spec.fused
     ? fusedRecurrentLayer(tf, spec.cell, spec.cell === 'rnn' ? { ...common, activation: spec.activation ?? 'tanh' } : common)
     : spec.cell === 'lstm'
@@ -202,7 +211,8 @@ export async function serializeModel(model: LayersModel): Promise<{ modelJson: s
 /**
  * Switches the recurrent class names of a saved topology between the stock layers and the fused
  * ones: with `fused`, LSTM/GRU layers whose config the kernels compute exactly become
- * FusedLSTM/FusedGRU (same layer names, so the weights still match); without it, fused class
+ * FusedLSTM/FusedGRU (same layer names, so the weights still match), and LSTMVariant layers
+ * FusedLSTMVariant; without it, fused class
  * names (in runs saved before models were written with stock names) become stock ones.
  */
 function withRecurrentClasses(node: unknown, fused: boolean): unknown {
@@ -214,7 +224,8 @@ function withRecurrentClasses(node: unknown, fused: boolean): unknown {
   const config = out.config as Record<string, unknown> | undefined;
   if (fused && (cls === 'LSTM' || cls === 'GRU' || cls === 'SimpleRNN') && config && unfusableReason(config, cls === 'SimpleRNN') === null)
     out.class_name = FUSED_CLASS[cls];
-  else if (!fused && (cls === 'FusedLSTM' || cls === 'FusedGRU' || cls === 'FusedSimpleRNN')) out.class_name = STOCK_CLASS[cls];
+  else if (fused && cls === 'LSTMVariant') out.class_name = FUSED_CLASS[cls];
+  else if (!fused && (cls === 'FusedLSTM' || cls === 'FusedGRU' || cls === 'FusedSimpleRNN' || cls === 'FusedLSTMVariant')) out.class_name = STOCK_CLASS[cls];
   return out;
 }
 
@@ -227,6 +238,7 @@ export async function loadModelFromFiles(tf: Tf, modelJson: string, weights: Uin
   const fused = Boolean(opts.fused);
   const modelTopology = withRecurrentClasses(json.modelTopology, fused) as object;
   if (fused) registerFusedLayers(tf);
+  else registerLstmVariant(tf);
   const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
   return withoutOrthogonalWarning(() =>
     tf.loadLayersModel(tf.io.fromMemory({ modelTopology, weightSpecs: weightSpecsOf(json), weightData, trainingConfig: json.trainingConfig })),

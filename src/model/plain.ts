@@ -2,14 +2,14 @@
  * A saved layers model (model.json + weights.bin) run without TensorFlow.js, so that
  * forecasting from a run does not pay for loading tfjs (most of `rnnfc predict`'s time).
  * Knows the models buildModel produces: Sequential stacks, and the functional graph of a model
- * with a linear path (one input, one output, branches joined by Add); and their layers: LSTM/GRU
- * and SimpleRNN (the fused forward kernel, from the same wasm module training uses; a SimpleRNN the
+ * with a linear path (one input, one output, branches joined by Add); and their layers: LSTM/GRU,
+ * LSTMVariant (peepholes, coupled gates) and SimpleRNN (the fused forward kernel, from the same wasm module training uses; a SimpleRNN the
  * kernels do not compute, without bias or with another activation, in plain JS), Dense (also
  * inside TimeDistributed), Flatten, Dropout (the identity at inference) and InputLayer. Anything
  * else is reported as unsupported, for callers to fall back to tfjs.
  */
 import { forward } from '../kernels/forward.js';
-import type { Activation, Cell } from '../kernels/state.js';
+import { type Activation, type Cell, type LstmVariant, peepholesOf } from '../kernels/state.js';
 import { STOCK_CLASS, unfusableReason } from './fused/compat.js';
 import { parseModelJson, type SavedModelJson, weightSpecsOf } from './saved-model.js';
 
@@ -116,10 +116,11 @@ function fusedCell(
   H: number,
   returnSequences: boolean,
   act: Activation = 'tanh',
+  variant?: LstmVariant,
 ): Step {
   return (x) => {
     const [B, T] = x.shape;
-    const data = forward(cell, x.data, W, U, b, B, T, I, H, returnSequences, null, undefined, act).out;
+    const data = forward(cell, x.data, W, U, b, B, T, I, H, returnSequences, null, undefined, act, variant).out;
     return { data, shape: returnSequences ? [B, T, H] : [B, H] };
   };
 }
@@ -179,6 +180,17 @@ function layerStep(layer: LayerJson, inShape: Shape, weightOf: WeightOf, weightN
           ? simpleRnn(W, U, b, dim, H, activation(c.activation ?? 'tanh'), rs)
           : fusedCell(W, U, b as Float32Array, cls === 'LSTM' ? 'lstm' : cls === 'GRU' ? 'gru' : 'rnn', dim, H, rs, c.activation === 'relu' ? 'relu' : 'tanh');
       return { step, shape: rs ? [inShape[0], H] : [H] };
+    }
+    case 'LSTMVariant': {
+      const H = Number(c.units);
+      const coupled = c.coupled_gates === true;
+      const G = (coupled ? 3 : 4) * H;
+      const rs = Boolean(c.return_sequences);
+      const W = weightOf(weightName, 'kernel', [dim, G]);
+      const U = weightOf(weightName, 'recurrent_kernel', [H, G]);
+      const b = weightOf(weightName, 'bias', [G]);
+      const peephole = c.peephole === true ? weightOf(weightName, 'peephole', [peepholesOf(H, coupled)]) : null;
+      return { step: fusedCell(W, U, b, 'lstm', dim, H, rs, 'tanh', { peephole, coupled }), shape: rs ? [inShape[0], H] : [H] };
     }
     default:
       throw new Unsupported(`layer ${layer.class_name}`);

@@ -60,6 +60,27 @@ describe('model.activation (the vanilla RNN)', () => {
   });
 });
 
+describe('model.peephole and model.coupled_gates (the LSTM variants)', () => {
+  const data = { path: 'x.csv', target: 'y' };
+  it('are on for cell lstm when true, absent when false, and render only when on', () => {
+    const both = resolveConfig({ data, model: { cell: 'lstm', peephole: true, coupled_gates: true } });
+    expect([both.model.peephole, both.model.coupled_gates]).toEqual([true, true]);
+    expect(renderConfigYaml(both)).toMatch(/cell: lstm\n {2}peephole: true\n {2}coupled_gates: true\n/);
+    const again = resolveConfig(parseConfigText(renderConfigYaml(both), 'r.yaml').value);
+    expect([again.model.peephole, again.model.coupled_gates]).toEqual([true, true]);
+    const off = resolveConfig({ data, model: { cell: 'lstm', peephole: false } });
+    expect('peephole' in off.model || 'coupled_gates' in off.model).toBe(false);
+    expect(renderConfigYaml(off)).not.toMatch(/peephole|coupled/);
+  });
+
+  it('are refused for GRU and the vanilla RNN, and when not booleans', () => {
+    const problems = (model: Record<string, unknown>) => thrown(() => resolveConfig({ data, model }), ConfigError).problems.join('\n');
+    expect(problems({ cell: 'gru', peephole: true })).toMatch(/model.peephole: is an LSTM variant: set model.cell to lstm/);
+    expect(problems({ cell: 'rnn', coupled_gates: true })).toMatch(/model.coupled_gates: is an LSTM variant/);
+    expect(problems({ cell: 'lstm', peephole: 'yes' })).toMatch(/model.peephole/);
+  });
+});
+
 describe('resolveConfig', () => {
   it('resolves the full example', () => {
     const c = resolveText(FULL);

@@ -400,6 +400,29 @@ describe('train then predict (spawns bin/rnnfc)', () => {
     expect(q.stdout.trim().split('\n').slice(1)).toEqual(futureRows(dir, 'runs/relu'));
   });
 
+  it('trains an LSTM with peepholes and coupled gates from a config, saved as LSTMVariant, and predicts what train forecast', async () => {
+    writeFileSync(
+      join(dir, 'test/fixtures/e2e/variant.yaml'),
+      readFileSync(join(dir, CFG), 'utf8').replace('cell: lstm', 'cell: lstm\n  peephole: true\n  coupled_gates: true'),
+    );
+    const t = rnnfc(dir, ['train', '-c', 'test/fixtures/e2e/variant.yaml', '--out', 'runs/variant', '--quiet']);
+    expect(t.code, t.stderr).toBe(0);
+    const model = JSON.parse(readFileSync(join(dir, 'runs/variant/model.json'), 'utf8'));
+    const variants = model.modelTopology.config.layers.filter((l: { class_name: string }) => l.class_name === 'LSTMVariant');
+    expect(variants.length).toBeGreaterThan(0);
+    for (const l of variants) expect(l.config).toMatchObject({ peephole: true, coupled_gates: true });
+    expect(JSON.stringify(model)).not.toMatch(/Fused/);
+    // three gate blocks and two peephole blocks per unit
+    const units = variants[0].config.units;
+    const shapes = model.weightsManifest[0].weights.filter((w: { name: string }) => w.name.startsWith(`${variants[0].config.name}/`));
+    expect(shapes.map((w: { name: string; shape: number[] }) => [w.name.split('/')[1], w.shape])).toContainEqual(['peephole', [2 * units]]);
+    expect(shapes.map((w: { name: string; shape: number[] }) => [w.name.split('/')[1], w.shape])).toContainEqual(['bias', [3 * units]]);
+    expect(readFileSync(join(dir, 'runs/variant/config.yaml'), 'utf8')).toMatch(/peephole: true\n {2}coupled_gates: true/);
+    const p = rnnfc(dir, ['predict', '-m', 'runs/variant', '-o', '-']);
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.stdout.trim().split('\n').slice(1)).toEqual(futureRows(dir, 'runs/variant'));
+  });
+
   it('Ctrl-C stops training cleanly and leaves no partial run', async () => {
     const child = spawn(process.execPath, [BIN, 'train', '-c', CFG, '--epochs', '100000', '--out', 'runs/int'], {
       cwd: dir,

@@ -35,6 +35,11 @@ const cases: [string, Record<string, unknown>][] = [
     'two LSTM layers, a batch split over two threads',
     { model: { cell: 'lstm', layers: [{ units: 32 }, { units: 48 }] }, training: { batch_size: 64, threads: 2 } },
   ],
+  [
+    'two LSTM layers with peepholes and coupled gates, a batch split over two threads',
+    { model: { cell: 'lstm', peephole: true, coupled_gates: true, layers: [{ units: 24 }, { units: 36 }] }, training: { batch_size: 64, threads: 2 } },
+  ],
+  ['an LSTM layer with peepholes', { model: { cell: 'lstm', peephole: true, layers: [{ units: 20 }] }, training: { batch_size: 32, threads: 1 } }],
   ['a GRU layer and a dense layer', { model: { cell: 'gru', layers: [{ units: 20 }], dense: [{ units: 8 }] }, training: { batch_size: 64, threads: 1 } }],
   ['one-to-one', { window: { mode: 'one-to-one', lookback: 30, chunk: 50, horizon: 4 }, training: { batch_size: 8, threads: 2 } }],
   [

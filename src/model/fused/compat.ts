@@ -1,6 +1,6 @@
-/** Stock tfjs-layers recurrent class names and the fused classes that stand in for them. */
-export const FUSED_CLASS = { LSTM: 'FusedLSTM', GRU: 'FusedGRU', SimpleRNN: 'FusedSimpleRNN' } as const;
-export const STOCK_CLASS = { FusedLSTM: 'LSTM', FusedGRU: 'GRU', FusedSimpleRNN: 'SimpleRNN' } as const;
+/** Stock tfjs-layers recurrent class names (and rnnfc's LSTMVariant) and the fused classes that stand in for them. */
+export const FUSED_CLASS = { LSTM: 'FusedLSTM', GRU: 'FusedGRU', SimpleRNN: 'FusedSimpleRNN', LSTMVariant: 'FusedLSTMVariant' } as const;
+export const STOCK_CLASS = { FusedLSTM: 'LSTM', FusedGRU: 'GRU', FusedSimpleRNN: 'SimpleRNN', FusedLSTMVariant: 'LSTMVariant' } as const;
 export type StockRecurrentClass = keyof typeof FUSED_CLASS;
 
 /** camelCase (a live layer's getConfig) or snake_case (model.json) setting, whichever is present. */

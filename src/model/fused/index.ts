@@ -4,6 +4,7 @@ import { backward } from '../../kernels/backward.js';
 import { forward } from '../../kernels/forward.js';
 import { type Activation, type Cell, type InitialState, releaseSlot, type Slot } from '../../kernels/state.js';
 import type { Tf } from '../backend.js';
+import { LSTM_VARIANT_CLASS, type LstmVariantArgs, registerLstmVariant } from '../lstm-variant.js';
 import { FUSED_CLASS, STOCK_CLASS, unfusableReason } from './compat.js';
 
 export type { Cell } from '../../kernels/state.js';
@@ -17,6 +18,8 @@ type Layer = tfLayers.Layer;
  * x [batch, T, in]; kernel [in, G*u]; recurrentKernel [u, G*u]; bias [G*u]; initialState: none
  * (zeros), or [h0] (GRU) / [h0, c0] (LSTM), each [batch, u].
  * Returns [batch, T, u] (returnSequences) or [batch, u]. Differentiable wrt all its inputs.
+ * `variant` (LSTM only): peephole weights ([3u], coupled [2u]; null: none) and coupled input and
+ * forget gates (kernel, recurrentKernel and bias then have 3u gate columns), as LSTMVariant.
  * `slot` (one per layer) keeps the forward state in the kernels' memory until backward; without
  * one, backward recomputes the forward pass.
  */
@@ -31,8 +34,10 @@ export function fusedRnn(
   slot?: Slot,
   initialState?: Tensor[] | null,
   activation: Activation = 'tanh',
+  variant?: { peephole: Tensor | null; coupled: boolean },
 ): Tensor {
   const states = initialState ?? [];
+  const peep = variant?.peephole ?? null;
   const numStates = cell === 'lstm' ? 2 : 1;
   if (states.length && states.length !== numStates)
     throw new Error(`${cell === 'lstm' ? 'LSTM' : 'GRU'} layer has ${numStates} state(s) but was passed ${states.length} initial state(s)`);
@@ -49,17 +54,19 @@ export function fusedRnn(
       if (t.shape.length !== 2 || t.shape[0] !== B || t.shape[1] !== H) throw new Error(`initial state ${i} has shape [${t.shape}], expected [${B},${H}]`);
     });
     const init: InitialState | undefined = st.length ? { h0: st[0].dataSync() as Float32Array, c0: st[1]?.dataSync() as Float32Array | undefined } : undefined;
+    const pt = peep ? (args as Tensor[])[4 + states.length] : null;
+    const lstmVariant = variant ? { peephole: pt ? (pt.dataSync() as Float32Array) : null, coupled: variant.coupled } : undefined;
     // keep the state only when a gradient may be asked for (inside tf.grads / variableGrads)
     const depth = (tf.engine() as unknown as { state?: { gradientDepth?: number } }).state?.gradientDepth;
     const own = slot && (depth === undefined || depth > 0) ? slot : null;
-    const { out, state } = forward(cell, xd, Wd, Ud, bd, B, T, I, H, returnSequences, own, init, activation);
+    const { out, state } = forward(cell, xd, Wd, Ud, bd, B, T, I, H, returnSequences, own, init, activation, lstmVariant);
     const outShape = returnSequences ? [B, T, H] : [B, H];
     const value = tf.tensor(out, outShape, 'float32');
     const gradFunc = (dy: Tensor) => {
       let s = state;
       if (!s?.block) {
         const tmp: Slot = { state: null };
-        s = forward(cell, xd, Wd, Ud, bd, B, T, I, H, returnSequences, tmp, init, activation).state!;
+        s = forward(cell, xd, Wd, Ud, bd, B, T, I, H, returnSequences, tmp, init, activation, lstmVariant).state!;
       }
       const g = backward(s, dy.dataSync() as Float32Array, returnSequences);
       const grads = [
@@ -70,11 +77,12 @@ export function fusedRnn(
       ];
       if (init) grads.push(tf.tensor(g.dh0!, [B, H], 'float32'));
       if (init && cell === 'lstm') grads.push(tf.tensor(g.dc0!, [B, H], 'float32'));
+      if (pt) grads.push(tf.tensor(g.dP!, pt.shape, 'float32'));
       return grads;
     };
     return { value, gradFunc };
   }) as never) as unknown as (...t: Tensor[]) => Tensor;
-  return op(x, kernel, recurrentKernel, bias, ...states);
+  return op(x, kernel, recurrentKernel, bias, ...states, ...(peep ? [peep] : []));
 }
 
 export interface FusedRecurrentArgs {
@@ -90,7 +98,7 @@ export interface FusedRecurrentArgs {
   [key: string]: unknown;
 }
 
-type FusedClasses = { FusedLSTM: any; FusedGRU: any; FusedSimpleRNN: any };
+type FusedClasses = { FusedLSTM: any; FusedGRU: any; FusedSimpleRNN: any; FusedLSTMVariant: any };
 const classCache = new WeakMap<object, FusedClasses>();
 
 /**
@@ -198,7 +206,30 @@ export function registerFusedLayers(tf: Tf): FusedClasses {
     return Fused;
   }
 
-  const out = { FusedLSTM: make('lstm', FUSED_CLASS.LSTM), FusedGRU: make('gru', FUSED_CLASS.GRU), FusedSimpleRNN: make('rnn', FUSED_CLASS.SimpleRNN) };
+  // LSTMVariant on the kernels: the same class (config, weights, saved name), its call fused
+  const { LSTMVariant } = registerLstmVariant(tf);
+  class FusedLSTMVariant extends LSTMVariant {
+    static className = FUSED_CLASS[LSTM_VARIANT_CLASS];
+    /** this layer's forward state, kept in the kernels' memory until backward */
+    readonly slot: Slot = { state: null };
+    call(inputs: Tensor | Tensor[]): Tensor {
+      const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      const peephole = this.peephole ? this.peepholeWeights.read() : null;
+      const variant = { peephole, coupled: this.coupledGates };
+      return fusedRnn(tf, 'lstm', x, this.kernel.read(), this.recurrentKernel.read(), this.bias.read(), this.returnSequences, this.slot, null, 'tanh', variant);
+    }
+    dispose(): any {
+      releaseSlot(this.slot);
+      return super.dispose();
+    }
+  }
+  tf.serialization.registerClass(FusedLSTMVariant as any);
+  const out = {
+    FusedLSTM: make('lstm', FUSED_CLASS.LSTM),
+    FusedGRU: make('gru', FUSED_CLASS.GRU),
+    FusedSimpleRNN: make('rnn', FUSED_CLASS.SimpleRNN),
+    FusedLSTMVariant,
+  };
   classCache.set(tf, out);
   return out;
 }
@@ -223,4 +254,9 @@ export function fusedRecurrentLayer(
   const { FusedLSTM, FusedGRU, FusedSimpleRNN } = registerFusedLayers(tf);
   const Cls = cell === 'lstm' ? FusedLSTM : cell === 'gru' ? FusedGRU : FusedSimpleRNN;
   return new Cls(args) as Layer;
+}
+
+/** An LSTMVariant layer (peepholes, coupled gates) that runs on the fused kernels and saves as LSTMVariant. */
+export function fusedLstmVariantLayer(tf: Tf, args: LstmVariantArgs): Layer {
+  return new (registerFusedLayers(tf).FusedLSTMVariant)(args) as Layer;
 }
