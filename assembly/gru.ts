@@ -1,7 +1,7 @@
 import { P, fillRows } from './memory';
 import { gemm } from './gemm';
 import { sigV, sigS, tanhV, tanhS } from './activations';
-import { prevRow, beginBackward, stepGrads } from './recurrent';
+import { prevRow, beginBackward, stepGrads, flowNorm } from './recurrent';
 
 // GRU (resetAfter = false, tfjs semantics).
 //
@@ -67,15 +67,17 @@ export function gruForward(x: usize, W: usize, U: usize, b: usize, T: i32, B: i3
 
 // Outputs as lstmBackward. Scratch: dA [B,3H], UT [3H,H], WT [3H,I], dhNext [B,H], drh [B,H], dhp [B,H].
 // h0: the forward call's initial state (0: zeros); when given, dhNext ends holding the gradient wrt h0.
+// flow: as lstmBackward's.
 export function gruBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i32, H: i32,
                             gates: usize, hs: usize, rh: usize, dhs: usize,
                             dx: usize, dW: usize, dU: usize, db: usize,
                             dA: usize, UT: usize, WT: usize, dhNext: usize, drh: usize, dhp: usize,
-                            h0: usize): void {
+                            h0: usize, flow: usize): void {
   const G = 3 * H;
   const H4 = H & ~3;
   beginBackward(W, U, T, B, I, H, G, dx, dW, dU, db, UT, WT, dhNext);
   for (let t = T - 1; t >= 0; t--) {
+    flowNorm(flow, dhs, dhNext, t, B, H);
     for (let bb = 0; bb < B; bb++) {
       const row = t * B + bb;
       const g = P(gates, row * G);

@@ -1,7 +1,7 @@
 import { P } from './memory';
 import { gemm } from './gemm';
 import { sigRange, tanhRange, tanhV, tanhS } from './activations';
-import { prevRow, beginBackward, preActivations, stepGrads } from './recurrent';
+import { prevRow, beginBackward, preActivations, stepGrads, flowNorm } from './recurrent';
 
 // The LSTM's variants of the lectures, one kernel for both (either or both on):
 // - peephole connections (Gers and Schmidhuber 2000): the gates also see the cell state, through one
@@ -33,7 +33,7 @@ import { prevRow, beginBackward, preActivations, stepGrads } from './recurrent';
 }
 
 export function lstmvForward(x: usize, W: usize, U: usize, b: usize, peep: usize, T: i32, B: i32, I: i32, H: i32,
-                             gates: usize, cs: usize, tcs: usize, hs: usize, h0: usize, c0: usize, coupled: i32): void {
+                             gates: usize, cs: usize, tcs: usize, hs: usize, h0: usize, c0: usize, coupled: i32, flow: usize): void {
   const G = (coupled ? 3 : 4) * H;
   const H4 = H & ~3;
   const oI = offI(H, coupled), oF = offF(H, coupled), oG = offG(H, coupled), oO = offO(H, coupled);
@@ -85,14 +85,14 @@ export function lstmvForward(x: usize, W: usize, U: usize, b: usize, peep: usize
 // dhs [T,B,H]: gradient wrt every output h_t. Outputs dx [T,B,I]; dW [I,G], dU [H,G], db [G] and, with
 // peepholes, dP (the peephole weights' gradient, 3H or 2H), all overwritten for this slice.
 // Scratch: dA [B,G], UT [G,H], WT [G,I], dhNext [B,H], dcNext [B,H]; with h0, c0 given they end
-// holding the gradients wrt h0 and c0.
+// holding the gradients wrt h0 and c0. flow: as lstmBackward's.
 // c_t reaches step t+1 through f (and, with peepholes, through a_i and a_f), and h_t through o_t
 // (and a_o, with peepholes): the carried dc gathers all of it.
 export function lstmvBackward(x: usize, W: usize, U: usize, peep: usize, T: i32, B: i32, I: i32, H: i32,
                               gates: usize, cs: usize, tcs: usize, hs: usize, dhs: usize,
                               dx: usize, dW: usize, dU: usize, db: usize, dP: usize,
                               dA: usize, UT: usize, WT: usize, dhNext: usize, dcNext: usize,
-                              h0: usize, c0: usize, coupled: i32): void {
+                              h0: usize, c0: usize, coupled: i32, flow: usize): void {
   const G = (coupled ? 3 : 4) * H;
   const H4 = H & ~3;
   const oI = offI(H, coupled), oF = offF(H, coupled), oG = offG(H, coupled), oO = offO(H, coupled);
@@ -103,6 +103,7 @@ export function lstmvBackward(x: usize, W: usize, U: usize, peep: usize, T: i32,
   const one = f32x4.splat(1.0);
   const zero = f32x4.splat(0);
   for (let t = T - 1; t >= 0; t--) {
+    flowNorm(flow, dhs, dhNext, t, B, H);
     for (let bb = 0; bb < B; bb++) {
       const row = t * B + bb;
       const g = P(gates, row * G);

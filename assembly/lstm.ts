@@ -1,7 +1,7 @@
 import { P } from './memory';
 import { gemm } from './gemm';
 import { sigRange, tanhRange, tanhV, tanhS } from './activations';
-import { prevRow, beginBackward, preActivations, stepGrads } from './recurrent';
+import { prevRow, beginBackward, preActivations, stepGrads, flowNorm } from './recurrent';
 
 // LSTM.
 //
@@ -55,18 +55,20 @@ export function lstmForward(x: usize, W: usize, U: usize, b: usize, T: i32, B: i
 // dhs [T,B,H]: gradient wrt every output h_t. Outputs dx [T,B,I]; dW [I,4H], dU [H,4H], db [4H]
 // (overwritten, for this slice). Scratch: dA [B,4H], UT [4H,H], WT [4H,I], dhNext [B,H], dcNext [B,H].
 // h0, c0: the forward call's initial state (both 0: zeros); when given, dhNext and dcNext end
-// holding the gradients wrt h0 and c0.
+// holding the gradients wrt h0 and c0. flow [T] (f64; 0: not asked for): per step, the sum of
+// squares of dL/dh_t over the slice (flowNorm in recurrent.ts).
 // Weight gradients are accumulated step by step (t descending) while dA_t is still in cache.
 export function lstmBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i32, H: i32,
                              gates: usize, cs: usize, tcs: usize, hs: usize, dhs: usize,
                              dx: usize, dW: usize, dU: usize, db: usize,
                              dA: usize, UT: usize, WT: usize, dhNext: usize, dcNext: usize,
-                             h0: usize, c0: usize): void {
+                             h0: usize, c0: usize, flow: usize): void {
   const G = 4 * H;
   const H4 = H & ~3;
   beginBackward(W, U, T, B, I, H, G, dx, dW, dU, db, UT, WT, dhNext);
   memory.fill(dcNext, 0, <usize>(B * H) << 2);
   for (let t = T - 1; t >= 0; t--) {
+    flowNorm(flow, dhs, dhNext, t, B, H);
     for (let bb = 0; bb < B; bb++) {
       const row = t * B + bb;
       const g = P(gates, row * G);

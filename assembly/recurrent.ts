@@ -41,3 +41,27 @@ import { gemm, gemmNT } from './gemm';
   else gemm(P(dx, t * B * I), dA, WT, B, G, I, G, 1, I, I);
   if (hprev) gemm(dU, hprev, dA, H, B, n, 1, H, G, G);
 }
+
+// Gradient flow (the diagnostics of training): out[t] = the sum of squares of dL/dh_t over the
+// slice's rows and units, where dL/dh_t = dhs_t (from the outputs) + dhNext (carried back from step
+// t+1), the same sum the kernel forms before using it. out = 0: not asked for.
+@inline export function flowNorm(out: usize, dhs: usize, dhNext: usize, t: i32, B: i32, H: i32): void {
+  if (!out) return;
+  const n = B * H;
+  const src = P(dhs, t * n);
+  let acc = f64x2.splat(0), acc2 = f64x2.splat(0);
+  let k = 0;
+  for (; k + 4 <= n; k += 4) {
+    const v = f32x4.add(v128.load(P(src, k)), v128.load(P(dhNext, k)));
+    const lo = f64x2.promote_low_f32x4(v);
+    const hi = f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1));
+    acc = f64x2.add(acc, f64x2.mul(lo, lo));
+    acc2 = f64x2.add(acc2, f64x2.mul(hi, hi));
+  }
+  let sum = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1) + f64x2.extract_lane(acc2, 0) + f64x2.extract_lane(acc2, 1);
+  for (; k < n; k++) {
+    const v = <f64>(load<f32>(P(src, k)) + load<f32>(P(dhNext, k)));
+    sum += v * v;
+  }
+  store<f64>(out + (<usize>t << 3), sum);
+}

@@ -1,7 +1,7 @@
 import { P } from './memory';
 import { gemm } from './gemm';
 import { tanhRange } from './activations';
-import { beginBackward, preActivations, stepGrads } from './recurrent';
+import { beginBackward, preActivations, stepGrads, flowNorm } from './recurrent';
 
 // Vanilla (Elman) RNN, tfjs SimpleRNN semantics: h_t = act(x_t W + h_{t-1} U + b), act tanh
 // (relu = 0) or relu (relu = 1).
@@ -10,7 +10,7 @@ import { beginBackward, preActivations, stepGrads } from './recurrent';
 // The activation's derivative is read back from h_t itself (1 - h^2 for tanh, h > 0 for relu), so
 // the forward pass keeps nothing but the states.
 export function rnnForward(x: usize, W: usize, U: usize, b: usize, T: i32, B: i32, I: i32, H: i32,
-                           hs: usize, h0: usize, relu: i32): void {
+                           hs: usize, h0: usize, relu: i32, flow: usize): void {
   for (let t = 0; t < T; t++) {
     const ht = P(hs, t * B * H);
     preActivations(ht, x, W, U, b, t, B, I, H, H, t > 0 ? P(hs, (t - 1) * B * H) : h0);
@@ -26,13 +26,14 @@ export function rnnForward(x: usize, W: usize, U: usize, b: usize, T: i32, B: i3
 
 // Outputs as lstmBackward (dx [T,B,I], dW, dU, db). dhs [T,B,H]: the loss's gradient wrt each h_t.
 // Scratch: dA [B,H], UT [H,H], WT [H,I], dhNext [B,H]. h0: the forward call's initial state (0:
-// zeros); when given, dhNext ends holding the gradient wrt h0.
+// zeros); when given, dhNext ends holding the gradient wrt h0. flow: as lstmBackward's.
 export function rnnBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i32, H: i32,
                             hs: usize, dhs: usize, dx: usize, dW: usize, dU: usize, db: usize,
-                            dA: usize, UT: usize, WT: usize, dhNext: usize, h0: usize, relu: i32): void {
+                            dA: usize, UT: usize, WT: usize, dhNext: usize, h0: usize, relu: i32, flow: usize): void {
   const H4 = H & ~3;
   beginBackward(W, U, T, B, I, H, H, dx, dW, dU, db, UT, WT, dhNext);
   for (let t = T - 1; t >= 0; t--) {
+    flowNorm(flow, dhs, dhNext, t, B, H);
     // dA = (dh_t + carried dh) * act'(h_t)
     for (let bb = 0; bb < B; bb++) {
       const row = t * B + bb;

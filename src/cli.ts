@@ -279,6 +279,16 @@ others were written; each failure is listed).`,
     .action(async (run, { out, ...opts }) => (await import('./commands/report.js')).reportCommand(run, { ...opts, output: out ?? opts.output }));
 
   program
+    .command('inspect')
+    .description(
+      'how the training signal flowed back through time in a run: the gradient-flow verdict (vanishing, exploding or healthy), dL/dh_t by step, gradient norms by weight group',
+    )
+    .argument('<run>', 'the run directory')
+    .option('--json', 'print the figures as JSON (schemas/inspect.schema.json)')
+    .addHelpText('after', '\nExample:\n  rnnfc inspect runs/airline-passengers\n')
+    .action(async (run, opts) => (await import('./commands/inspect.js')).inspectCommand(run, opts));
+
+  program
     .command('examples')
     .description('list the shipped example configs and datasets, or copy the ones named (or all) into a folder')
     .argument('[names...]', 'examples to copy (all: every one)')

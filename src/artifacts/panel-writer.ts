@@ -136,7 +136,7 @@ export async function panelRunFiles(
     'metrics.json': JSON.stringify(metrics, null, 1) + '\n',
     'forecast.csv': toCsv([...idColumns, timeName, 'part', 'actual', 'forecast', ...spreadColumns(cfg.evaluation)], rows),
   });
-  if (r.scope === 'global' && first) files['history.csv'] = historyCsvOf(first.history);
+  if (r.scope === 'global' && first) files['history.csv'] = historyCsvOf(first.history, first.gradientFlow);
   if (cfg.output.plot) {
     // drawn from the files' own contents, as merge redraws them (panel-plots.ts)
     const { panelPlotFiles } = await import('./panel-plots.js');

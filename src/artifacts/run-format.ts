@@ -59,6 +59,17 @@ export interface MetricsFile {
   origins?: string[];
   season: number;
   methods: Record<string, Record<string, number | null>>;
+  /** The training's gradient flow (train/gradient-flow.ts), when measured. */
+  gradient_flow?: {
+    verdict: 'vanishing' | 'exploding' | 'healthy';
+    reason: string;
+    advice: string[];
+    /** per recurrent layer: steps back from the last over which dL/dh_t stays above vanish_fraction of its largest value, of `of` */
+    reach: { layer: string; steps: number; of: number }[];
+    /** share of batches on which clipping engaged */
+    clipped: number;
+    vanish_fraction: number;
+  };
 }
 
 /** metadata.json: how the run came about (versions, backend, data fingerprint, timings). */

@@ -9,6 +9,7 @@ import { STDIN } from '../io/input-file.js';
 import { formatNumber, toCsv } from '../output/csv.js';
 import { REPORT_SOURCES, type ReportFiles, reportHtml } from '../output/report.js';
 import { spreadCells, spreadColumns } from '../output/spread.js';
+import type { FlowReport } from '../train/gradient-flow.js';
 import type { Series } from '../types.js';
 import { VERSION } from '../version.js';
 import { buildManifest } from './run-dir.js';
@@ -52,12 +53,41 @@ export function memberFiles(
   return files;
 }
 
-/** history.csv: one row per epoch of the first member. */
-export function historyCsvOf(history: HistoryEntry[]): string {
+/**
+ * history.csv: one row per epoch of the first member; with the gradient's flow measured
+ * (FitResult.gradientFlow), also the share of batches clipped and each weight group's gradient norm
+ * (`grad_norm_lstm1_kernel`, ...).
+ */
+export function historyCsvOf(history: HistoryEntry[], flow?: FitResult['gradientFlow']): string {
+  const groups = flow?.groups ?? [];
+  const measured = history.length > 0 && history.every((e) => e.flow !== undefined) && groups.length > 0;
   return toCsv(
-    ['epoch', 'loss', 'val_loss', 'grad_norm', 'seconds'],
-    history.map((e) => [e.epoch, formatNumber(e.loss), e.valLoss === null ? null : formatNumber(e.valLoss), formatNumber(e.gradNorm), e.seconds.toFixed(3)]),
+    ['epoch', 'loss', 'val_loss', 'grad_norm', 'seconds', ...(measured ? ['clipped', ...groups.map((g) => `grad_norm_${g.replace(/\//g, '_')}`)] : [])],
+    history.map((e) => [
+      e.epoch,
+      formatNumber(e.loss),
+      e.valLoss === null ? null : formatNumber(e.valLoss),
+      formatNumber(e.gradNorm),
+      e.seconds.toFixed(3),
+      ...(measured ? [formatNumber(e.flow!.clipped), ...e.flow!.groupNorms.map(formatNumber)] : []),
+    ]),
   );
+}
+
+/**
+ * gradient-flow.csv: per epoch and recurrent layer (on the fused kernels), the norm of dL/dh_t at
+ * every step t of the window (t = 0 the first), averaged over the epoch's batches; null when not
+ * measured.
+ */
+export function gradientFlowCsvOf(history: HistoryEntry[], flow?: FitResult['gradientFlow']): string | null {
+  if (!flow || flow.layers.length === 0) return null;
+  const rows: (string | number)[][] = [];
+  for (const e of history)
+    flow.layers.forEach((layer, i) => {
+      const steps = e.flow?.steps[i] ?? [];
+      steps.forEach((v, t) => rows.push([e.epoch, layer, t, formatNumber(v)]));
+    });
+  return rows.length ? toCsv(['epoch', 'layer', 't', 'grad_h_norm'], rows) : null;
 }
 
 /** A run's copy of the pretrained forecaster its forecasts use (PRETRAINED_FILES). */
@@ -131,6 +161,19 @@ export function metricsFileOf(series: Series, r: FitResult): MetricsFile {
     ...(r.test.origins.length > 1 ? { rolling: true as const, origins: r.test.origins.map(at) } : {}),
     season: r.season,
     methods: Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [k, roundScores(v)])),
+    ...(r.gradientFlow ? { gradient_flow: gradientFlowField(r.gradientFlow.report) } : {}),
+  };
+}
+
+/** metrics.json's and --json's account of the gradient's flow: the verdict and the figures behind it. */
+export function gradientFlowField(f: FlowReport): NonNullable<MetricsFile['gradient_flow']> {
+  return {
+    verdict: f.verdict,
+    reason: f.reason,
+    advice: f.advice,
+    reach: f.reach,
+    clipped: Number(f.clipped.toFixed(4)),
+    vanish_fraction: f.vanish_fraction,
   };
 }
 
@@ -159,7 +202,8 @@ export async function runFiles(cfg: Config, series: Series, r: FitResult, facts:
     created: new Date().toISOString(),
     ...(r.pretrained ? { pretrained: pretrainedFields(r.pretrained) } : {}),
   };
-  const historyCsv = historyCsvOf(r.history);
+  const historyCsv = historyCsvOf(r.history, r.gradientFlow);
+  const flowCsv = gradientFlowCsvOf(r.history, r.gradientFlow);
   const rows: (string | number | null)[][] = [];
   const testSpread = spreadCells(r.test.spread, cfg.evaluation);
   const futureSpread = spreadCells(r.futureSpread, cfg.evaluation);
@@ -177,12 +221,26 @@ export async function runFiles(cfg: Config, series: Series, r: FitResult, facts:
     'metadata.json': JSON.stringify(metadata, null, 2) + '\n',
     'metrics.json': JSON.stringify(metricsJson, null, 2) + '\n',
     'history.csv': historyCsv,
+    ...(flowCsv ? { 'gradient-flow.csv': flowCsv } : {}),
     'forecast.csv': forecastCsv,
   };
   if (cfg.output.plot) {
-    const { renderForecastSvg, renderSpecSvg, trainingSpec } = await import('../output/plot.js');
+    const { gradientFlowSpec, renderForecastSvg, renderSpecSvg, trainingSpec } = await import('../output/plot.js');
     // the training view: loss, validation loss and gradient norm per epoch (none when no epoch ran)
     if (r.history.length > 0) files['training.svg'] = await renderSpecSvg(trainingSpec(`${cfg.data.target}: training`, r.history, r.bestEpoch));
+    // the gradient's flow: through the window (last epoch) and per weight group and epoch
+    const gf = r.gradientFlow;
+    if (gf && r.history.length > 0) {
+      const last = r.history[r.history.length - 1].flow;
+      files['gradient-flow.svg'] = await renderSpecSvg(
+        gradientFlowSpec({
+          title: `${cfg.data.target}: gradient flow (${gf.report.verdict})`,
+          subtitle: gf.report.reason,
+          steps: gf.layers.map((layer, i) => ({ layer, norms: last?.steps[i] ?? [] })),
+          groups: gf.groups.map((group, i) => ({ group, norms: r.history.map((e) => ({ epoch: e.epoch, norm: e.flow?.groupNorms[i] ?? Number.NaN })) })),
+        }),
+      );
+    }
     // the plot parses times, so it gets them in ISO spelling
     const iso = isoFormat(idx.format);
     const ptimes = iso === idx.format ? times : idx.times.map((t) => formatTime(t, iso));

@@ -1,6 +1,6 @@
 import { panelRunFiles, pooledOf, roundChoice } from '../artifacts/panel-writer.js';
 import { loadPretrained } from '../artifacts/pretrained-files.js';
-import { membersFields, networkState, pretrainedFields, roundScores, runFiles } from '../artifacts/run-writer.js';
+import { gradientFlowField, membersFields, networkState, pretrainedFields, roundScores, runFiles } from '../artifacts/run-writer.js';
 import { transformsFlow } from '../config/render.js';
 import { type Config, isPanel } from '../config/types.js';
 import { keyText } from '../data/panel.js';
@@ -17,6 +17,7 @@ import { formatNumber } from '../output/csv.js';
 import { spreadFields } from '../output/spread.js';
 import { resolveShard, shardOf } from '../panel/shard.js';
 import { staticsFacts, staticsText } from '../panel/statics.js';
+import type { FlowReport } from '../train/gradient-flow.js';
 import type { Gaps, Series } from '../types.js';
 import {
   computeOptions,
@@ -112,6 +113,7 @@ function report(
         ...(r.io.damping !== undefined ? { damping: r.io.damping } : {}),
         ...(gaps ? { gaps } : {}),
         metrics: Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [k, roundScores(v)])),
+        ...(r.gradientFlow ? { gradient_flow: gradientFlowField(r.gradientFlow.report) } : {}),
         // the forecast after the last row, as predict gives it
         future: futureAt.map((time, i) => ({ time, forecast: Number(formatNumber(r.future[i])), ...spreadFields(r.futureSpread, i) })),
         ...gatesField(gates),
@@ -142,6 +144,7 @@ function report(
     );
   } else if (r.io.holt) lines.push(`forecast: ${useText('model', false, true)} (model.holt)`);
   if (r.io.damping !== undefined) lines.push(`trend damped: phi ${r.io.damping} (model.damping)`);
+  if (r.gradientFlow) lines.push(flowText(r.gradientFlow.report, colourOn(process.stdout)));
   const th = r.threads === null ? '' : `, ${threadsText(r.threads)}`;
   // early stopping: where it stopped and whose weights were kept
   const ran =
@@ -151,6 +154,12 @@ function report(
   lines.push(`wrote ${outDir} (backend ${r.backend}${th}, ${ran}, ${r.trainSeconds.toFixed(1)} s)`);
   lines.push(...gatesText(gates, colourOn(process.stdout)));
   process.stdout.write(lines.join('\n') + '\n');
+}
+
+/** The gradient-flow verdict in one line (the summary's and rnnfc inspect's): the verdict, why, and what to try. */
+export function flowText(f: Pick<FlowReport, 'verdict' | 'reason' | 'advice'>, colour: boolean): string {
+  const line = `gradient flow: ${f.verdict}: ${f.reason}${f.advice.length ? `; try ${f.advice.join(', or ')}` : ''}`;
+  return f.verdict === 'healthy' ? line : paint(line, 'yellow', colour);
 }
 
 /**

@@ -388,6 +388,7 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
       'threads',
       'ensemble',
       'windows_per_epoch',
+      'gradient_flow',
     ],
   );
   const td = DEFAULTS.training;
@@ -418,6 +419,9 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
     ensemble: c.int(t.ensemble, ['training', 'ensemble'], 1, td.ensemble),
     windows_per_epoch: c.int(t.windows_per_epoch, ['training', 'windows_per_epoch'], 0, td.windows_per_epoch),
   };
+  // gradient-flow diagnostics: measured unless turned off
+  if (t.gradient_flow !== undefined && t.gradient_flow !== null && !c.bool(t.gradient_flow, ['training', 'gradient_flow'], true))
+    training.gradient_flow = false;
 
   // evaluation
   const e = c.section(root.evaluation, ['evaluation'], ['test_size', 'season', 'rolling', 'levels', 'quantiles']);

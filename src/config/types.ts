@@ -107,6 +107,8 @@ export interface TrainingConfig {
   loss: (typeof LOSSES)[number];
   /** Global-norm gradient clipping; 0 disables. */
   clip_norm: number;
+  /** false: no gradient-flow diagnostics (train/gradient-flow.ts); absent: measured. */
+  gradient_flow?: false;
   early_stopping: { patience: number; min_delta: number } | null;
   validation_size: number;
   seed: number;

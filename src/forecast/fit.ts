@@ -11,6 +11,7 @@ import { scoreAll } from '../metrics/metrics.js';
 import { evaluationSeason } from '../metrics/season.js';
 import type { Tf } from '../model/backend.js';
 import type { Predictor } from '../model/predictor.js';
+import { type EpochFlow, type FlowReport, flowVerdict } from '../train/gradient-flow.js';
 import type { EpochInfo } from '../train/loop.js';
 import { differenceLag, Pipeline } from '../transforms/pipeline.js';
 import type { Series } from '../types.js';
@@ -82,6 +83,8 @@ export interface HistoryEntry {
   valLoss: number | null;
   gradNorm: number;
   seconds: number;
+  /** the gradient's flow in this epoch (train/gradient-flow.ts), unless training.gradient_flow is false */
+  flow?: EpochFlow;
 }
 
 /** A trained model as saved: model.json text and weights.bin bytes. */
@@ -120,6 +123,11 @@ export interface FitResult {
   metrics: Record<string, Scores>;
   /** model.pretrained: the network used, and the choice made on the validation rows (io.pretrained records the use). */
   pretrained?: { model: PretrainedModel } & PretrainedChoice;
+  /**
+   * The first member's gradient flow (absent when not measured, or no epoch ran): the weight groups
+   * and recurrent layers of its history's flow entries, and the verdict on them.
+   */
+  gradientFlow?: { groups: string[]; layers: string[]; report: FlowReport };
 }
 
 /** The data side of a fit, prepared before any model exists. */
@@ -216,7 +224,7 @@ export async function startEngine(cfg: Config, opts: FitOptions): Promise<FitEng
 
 /** What training produced: each member's history, best epoch and seconds, and the saved models. */
 export interface TrainedMembers {
-  fits: { history: HistoryEntry[]; bestEpoch: number; seconds: number }[];
+  fits: { history: HistoryEntry[]; bestEpoch: number; seconds: number; groups?: string[]; flowLayers?: string[] }[];
   models: SavedModel[];
 }
 
@@ -495,10 +503,23 @@ export async function evaluateFit(
       futureSpread,
       metrics,
       ...(pretrained ? { pretrained } : {}),
+      ...gradientFlowOf(cfg, fits[0]),
     };
   } finally {
     if (!opened) for (const p of predictors) p.dispose();
   }
+}
+
+/** A member's gradient flow and the verdict on it, as FitResult.gradientFlow (nothing when it was not measured). */
+export function gradientFlowOf(cfg: Config, fit: TrainedMembers['fits'][number]): Pick<FitResult, 'gradientFlow'> {
+  const epochs = fit.history.filter((e): e is HistoryEntry & { flow: EpochFlow } => e.flow !== undefined);
+  const layers = fit.flowLayers ?? [];
+  const report = flowVerdict(
+    epochs.map((e) => ({ flow: e.flow, gradNorm: e.gradNorm })),
+    layers,
+    { sequenceOutput: cfg.window.mode === 'one-to-one', cell: cfg.model.cell, clipNorm: cfg.training.clip_norm, learningRate: cfg.training.learning_rate },
+  );
+  return report ? { gradientFlow: { groups: fit.groups ?? [], layers, report } } : {};
 }
 
 /** The arrays one after another. */

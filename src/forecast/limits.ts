@@ -244,6 +244,8 @@ export interface FitShape {
 export const BASE_BYTES = 256 * MiB;
 /** An entry of the training history (an object of five numbers). */
 export const HISTORY_ENTRY_BYTES = 64;
+/** An array object of the gradient flow's record (train/gradient-flow.ts EpochFlow). */
+export const FLOW_ARRAY_BYTES = 64;
 /** Windows evaluated at once for the validation loss (train/loop.ts evaluateLoss). */
 const EVALUATION_CHUNK = 1024;
 
@@ -264,7 +266,9 @@ const EVALUATION_CHUNK = 1024;
  *   states and outputs of every step for backward), plus rows · steps · u over the dense layers,
  *   with rows in flight = max(2 · batch, validation windows up to EVALUATION_CHUNK): a batch and
  *   as much again for its gradients, or one chunk of the validation loss;
- * - history: HISTORY_ENTRY_BYTES · epochs · ensemble.
+ * - history: (HISTORY_ENTRY_BYTES + flow) · epochs · ensemble, where the gradient flow an epoch
+ *   records (unless training.gradient_flow is false) is 8 · (weight groups + steps · recurrent
+ *   layers) bytes of numbers and FLOW_ARRAY_BYTES for each of its 2 + layers arrays.
  * steps is the lookback (many-to-one) or the chunk (one-to-one), batch the batch size capped at
  * the training windows.
  */
@@ -347,9 +351,13 @@ export function estimateFitMemory(cfg: Config, shape: FitShape): MemoryEstimate 
     what: `activations of ${inFlight} windows in flight (batch ${batch}) × ${steps} steps × up to ${widest.units} units (${widest.setting})`,
     change: `use a smaller training.batch_size, a shorter window or fewer units`,
   });
+  // the gradient flow of an epoch: 3 weight groups per recurrent layer (4 with peepholes), 2 per dense layer and the head
+  const nRecurrent = cfg.model.layers.length;
+  const nGroups = nRecurrent * (peepholesPerUnit(cfg.model) ? 4 : 3) + 2 * (cfg.model.dense.length + 1);
+  const flowBytes = cfg.training.gradient_flow === false ? 0 : 8 * (nGroups + steps * nRecurrent) + FLOW_ARRAY_BYTES * (2 + nRecurrent);
   parts.push({
     name: 'history',
-    bytes: HISTORY_ENTRY_BYTES * cfg.training.epochs * cfg.training.ensemble,
+    bytes: (HISTORY_ENTRY_BYTES + flowBytes) * cfg.training.epochs * cfg.training.ensemble,
     setting: cfg.training.ensemble > cfg.training.epochs ? 'training.ensemble' : 'training.epochs',
     what: `a history of ${formatCount(cfg.training.epochs)} epochs × ${formatCount(cfg.training.ensemble)} members`,
     change:
@@ -376,6 +384,8 @@ interface KernelLayer {
   G: number;
   P: number;
   rs: boolean;
+  /** training measures the gradient's flow (training.gradient_flow): backward keeps T sums a slice */
+  flow: boolean;
 }
 
 /**
@@ -397,7 +407,7 @@ function stageBytes(l: KernelLayer, B: number, T: number): number {
 
 /**
  * kernels/backward.ts: dh, dx and staging, then per batch slice dW, dU, db, dA, Uᵀ, Wᵀ, three [n, H]
- * buffers and the peephole weights' gradient.
+ * buffers, the peephole weights' gradient and the gradient flow's T sums (doubles).
  */
 function backwardBytes(l: KernelLayer, B: number, T: number, threads: number): { bytes: number; slices: number } {
   const { I, H, G } = l;
@@ -410,7 +420,8 @@ function backwardBytes(l: KernelLayer, B: number, T: number, threads: number): {
     floatsBytes(n * G) +
     floatsBytes(G * I) +
     3 * floatsBytes(n * H) +
-    (l.P ? floatsBytes(l.P) : 0);
+    (l.P ? floatsBytes(l.P) : 0) +
+    (l.flow ? floatsBytes(2 * T) : 0);
   const shared = floatsBytes(T * B * H) + floatsBytes(T * B * I) + floatsBytes(T * B * Math.max(I, l.rs ? H : 0));
   return { bytes: block(shared + slices.length * per), slices: slices.length };
 }
@@ -486,7 +497,16 @@ export function estimateKernelMemory(cfg: Config, shape: FitShape): MemoryEstima
   let d = cfg.data.features.length;
   cfg.model.layers.forEach((l, index) => {
     const last = index === cfg.model.layers.length - 1;
-    layers.push({ index, cell, I: d, H: l.units, G: gatesPerUnit(cfg.model) * l.units, P: peepholesPerUnit(cfg.model) * l.units, rs: oneToOne || !last });
+    layers.push({
+      index,
+      cell,
+      I: d,
+      H: l.units,
+      G: gatesPerUnit(cfg.model) * l.units,
+      P: peepholesPerUnit(cfg.model) * l.units,
+      rs: oneToOne || !last,
+      flow: cfg.training.gradient_flow !== false,
+    });
     d = l.units;
   });
   const unitsText = (l: KernelLayer) => `model.layers[${l.index}] (${l.H} units)`;

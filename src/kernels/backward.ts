@@ -8,6 +8,11 @@ export interface Grads {
   db: Float32Array;
   /** an LSTM variant's peephole weights' gradient, when it has them */
   dP?: Float32Array;
+  /**
+   * asked for (flow): per step t, the sum of squares of dL/dh_t over the batch and the units (the
+   * gradient from the outputs plus the one carried back from step t+1)
+   */
+  flow?: Float64Array;
   /** the initial state's gradients [B,H], when the forward call was given one (c0: LSTM only) */
   dh0?: Float32Array;
   dc0?: Float32Array;
@@ -16,9 +21,10 @@ export interface Grads {
 /**
  * Backward pass from the state a forward call kept. dy: [B,T,H] if returnSequences else [B,H].
  * Weight gradients are computed per slice and summed in slice order, so results depend on the
- * thread count (slightly: float rounding) but never on timing. Frees the state.
+ * thread count (slightly: float rounding) but never on timing. Frees the state. `flow`: also
+ * measure the gradient's flow back through time (Grads.flow).
  */
-export function backward(s: State, dy: Float32Array, returnSequences: boolean): Grads {
+export function backward(s: State, dy: Float32Array, returnSequences: boolean, flow = false): Grads {
   if (!s.block) throw new Error('fused kernels: backward after the forward state was released');
   const pool = getPool();
   const { cell, B, T, I, H, slices } = s;
@@ -27,8 +33,9 @@ export function backward(s: State, dy: Float32Array, returnSequences: boolean): 
   const nPeep = v?.peep ? peepholesOf(H, v.coupled) : 0;
   const S = slices.length;
   const nMax = Math.max(...slices.map((c) => c.n));
-  // per slice: dW, dU, db, dA, UT, WT, three [n,H] buffers, the peephole weights' gradient
-  const per = [I * G, H * G, G, nMax * G, G * H, G * I, nMax * H, nMax * H, nMax * H, nPeep];
+  // per slice: dW, dU, db, dA, UT, WT, three [n,H] buffers, the peephole weights' gradient, the
+  // flow's sums of squares (T doubles)
+  const per = [I * G, H * G, G, nMax * G, G * H, G * I, nMax * H, nMax * H, nMax * H, nPeep, flow ? 2 * T : 0];
   // the gradients each slice sums its share into (dW, dU, db, dP), by index in `per`
   const summed = [0, 1, 2, 9];
   const sizes = [T * B * H, T * B * I, T * B * Math.max(I, returnSequences ? H : 0)];
@@ -54,11 +61,12 @@ export function backward(s: State, dy: Float32Array, returnSequences: boolean): 
     pool.run(
       slices.map(({ b0, n }, i): Task => {
         const o = (rows: number) => 4 * T * b0 * rows;
-        const [dW, dU, db, dA, UT, WT, s1, s2, s3, dP] = at.slice(first + i * per.length, first + (i + 1) * per.length);
+        const [dW, dU, db, dA, UT, WT, s1, s2, s3, dP, pf] = at.slice(first + i * per.length, first + (i + 1) * per.length);
         const [h0, c0] = initOf(s, b0);
+        const fl = flow ? pf : 0;
         if (v) {
           const args = [s.x + o(I), s.W, s.U, v.peep, T, n, I, H, s.gates + o(G), s.cs + o(H), s.tcs + o(H), s.hs + o(H), pdh + o(H), pdx + o(I)];
-          return { fn, args: [...args, dW, dU, db, nPeep ? dP : 0, dA, UT, WT, s1, s2, h0, c0, v.coupled ? 1 : 0] };
+          return { fn, args: [...args, dW, dU, db, nPeep ? dP : 0, dA, UT, WT, s1, s2, h0, c0, v.coupled ? 1 : 0, fl] };
         }
         const args =
           cell === 'lstm'
@@ -86,10 +94,11 @@ export function backward(s: State, dy: Float32Array, returnSequences: boolean): 
                 s2,
                 h0,
                 c0,
+                fl,
               ]
             : cell === 'gru'
-              ? [s.x + o(I), s.W, s.U, T, n, I, H, s.gates + o(G), s.hs + o(H), s.cs + o(H), pdh + o(H), pdx + o(I), dW, dU, db, dA, UT, WT, s1, s2, s3, h0]
-              : [s.x + o(I), s.W, s.U, T, n, I, H, s.hs + o(H), pdh + o(H), pdx + o(I), dW, dU, db, dA, UT, WT, s1, h0, s.activation === 'relu' ? 1 : 0];
+              ? [s.x + o(I), s.W, s.U, T, n, I, H, s.gates + o(G), s.hs + o(H), s.cs + o(H), pdh + o(H), pdx + o(I), dW, dU, db, dA, UT, WT, s1, s2, s3, h0, fl]
+              : [s.x + o(I), s.W, s.U, T, n, I, H, s.hs + o(H), pdh + o(H), pdx + o(I), dW, dU, db, dA, UT, WT, s1, h0, s.activation === 'relu' ? 1 : 0, fl];
         return { fn, args };
       }),
     );
@@ -100,6 +109,14 @@ export function backward(s: State, dy: Float32Array, returnSequences: boolean): 
     const take = (p: number, n: number) => mm.slice(p >>> 2, (p >>> 2) + n);
     const g: Grads = { dx: take(pstage, B * T * I), dW: take(at[first], I * G), dU: take(at[first + 1], H * G), db: take(at[first + 2], G) };
     if (nPeep) g.dP = take(at[first + 9], nPeep);
+    if (flow) {
+      // the slices' sums, step by step, in slice order
+      g.flow = new Float64Array(T);
+      for (let i = 0; i < S; i++) {
+        const sums = new Float64Array(mm.buffer, at[first + i * per.length + 10], T);
+        for (let t = 0; t < T; t++) g.flow[t] += sums[t];
+      }
+    }
     if (s.h0) {
       // each slice's backward leaves the gradients wrt its rows of h0 (c0) in its carried dh (dc)
       // buffer, the 7th (8th) of its scratch buffers

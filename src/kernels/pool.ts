@@ -52,7 +52,7 @@ const SEQ = 0,
   STATUS = 3,
   NARGS = 4,
   ARGS = 5,
-  CTRL_INTS = 32;
+  CTRL_INTS = 40;
 
 // Runs as CommonJS in each worker: its own instance of the kernels over the shared memory, blocked
 // in Atomics.wait until the main thread posts a call.

@@ -67,6 +67,18 @@ export interface InitialState {
 /** Owner of at most one live State (one per layer): a new forward frees the previous one. */
 export interface Slot {
   state: State | null;
+  /** set by training to measure the gradient's flow back through time (train/gradient-flow.ts) */
+  flow?: FlowProbe;
+}
+
+/**
+ * What the backward passes of one layer add up while a probe is set: per step t of the window,
+ * the sum over passes of the batch's root-mean-square norm of dL/dh_t (one row's norm, averaged
+ * in squares over the batch), and the number of passes.
+ */
+export interface FlowProbe {
+  sums: Float64Array | null;
+  passes: number;
 }
 
 /** Frees the slot's state, if any, and empties the slot. */

@@ -239,6 +239,57 @@ export function trainingSpec(title: string, history: TrainingPoint[], kept: numb
   };
 }
 
+/** What the gradient-flow view draws: per recurrent layer, the norm of dL/dh_t per step of the window (last epoch), and per weight group its gradient norm per epoch. */
+export interface FlowPlotInput {
+  title: string;
+  subtitle: string;
+  /** per layer: norms[t], t = 0 the window's first step */
+  steps: { layer: string; norms: number[] }[];
+  /** per weight group: its norm per epoch */
+  groups: { group: string; norms: { epoch: number; norm: number }[] }[];
+}
+
+/**
+ * The gradient-flow view (gradient-flow.svg): above, how far back through the window the training
+ * signal reaches, the norm of dL/dh_t against t for each recurrent layer (log scale: a vanishing
+ * gradient is a straight line falling towards the window's start); below, each weight group's
+ * gradient norm per epoch (log scale).
+ */
+export function gradientFlowSpec(input: FlowPlotInput): Record<string, unknown> {
+  const positive = (v: number) => (Number.isFinite(v) && v > 0 ? v : null);
+  const steps = input.steps.flatMap((l) => l.norms.map((v, t) => ({ t, norm: positive(v), layer: l.layer })));
+  const groups = input.groups.flatMap((g) => g.norms.map((n) => ({ epoch: n.epoch, norm: positive(n.norm), group: g.group })));
+  const panel = (values: Record<string, unknown>[], x: Record<string, unknown>, y: string, series: string) => ({
+    width: 800,
+    height: 200,
+    data: { values },
+    mark: { type: 'line', point: values.length < 60 },
+    encoding: {
+      x,
+      y: { field: 'norm', type: 'quantitative', title: y, scale: { type: 'log' } },
+      color: { field: series, type: 'nominal', title: null, scale: { range: COLORS }, legend: { orient: 'top' } },
+    },
+  });
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    background: 'white',
+    title: { text: input.title, subtitle: input.subtitle },
+    vconcat: [
+      ...(steps.length
+        ? [
+            panel(
+              steps,
+              { field: 't', type: 'quantitative', title: 'step t of the window (the last: the forecast origin)', axis: { format: 'd' } },
+              '‖dL/dh_t‖ (last epoch)',
+              'layer',
+            ),
+          ]
+        : []),
+      panel(groups, { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { format: 'd' } }, 'gradient norm', 'group'),
+    ],
+  };
+}
+
 /** What a backtest plot draws: the series and each origin's forecast (times as ISO text, or row numbers). */
 export interface BacktestPlotInput {
   title: string;

@@ -8,7 +8,16 @@
 import type { MetadataFile, PipelineFile } from '../artifacts/run-format.js';
 
 /** The run's files a report is made of. */
-export const REPORT_SOURCES = ['metrics.json', 'metadata.json', 'config.yaml', 'pipeline.json', 'forecast.csv', 'plot.svg', 'training.svg'] as const;
+export const REPORT_SOURCES = [
+  'metrics.json',
+  'metadata.json',
+  'config.yaml',
+  'pipeline.json',
+  'forecast.csv',
+  'plot.svg',
+  'training.svg',
+  'gradient-flow.svg',
+] as const;
 
 /** Their text (absent ones are left out of the page). */
 export type ReportFiles = Partial<Record<(typeof REPORT_SOURCES)[number], string>>;
@@ -55,6 +64,8 @@ export function reportHtml(target: string, files: ReportFiles): string {
   }
   if (files['plot.svg']) sections.push(`<h2>Forecast</h2><figure class="chart" id="forecast">${inlineSvg(files['plot.svg'])}</figure>`);
   if (files['training.svg']) sections.push(`<h2>Training</h2><figure class="chart" id="training">${inlineSvg(files['training.svg'])}</figure>`);
+  if (files['gradient-flow.svg'])
+    sections.push(`<h2>Gradient flow</h2><figure class="chart" id="gradient-flow">${inlineSvg(files['gradient-flow.svg'])}</figure>`);
   const made: string[] = [];
   const io: Partial<PipelineFile['io']> = pipeline?.io ?? {};
   if (meta?.pretrained)

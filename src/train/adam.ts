@@ -21,6 +21,8 @@ export class PlainAdam {
   private readonly negLr: number;
   private accB1: number;
   private accB2: number;
+  /** per weight, the sum of squares of its gradient at the last step (before clipping) */
+  readonly squares: number[] = [];
   /** per weight: one block in the kernels' memory holding w, g, m, v (n floats each, 64-byte aligned) */
   private readonly blocks: { at: number; stride: number }[] = [];
 
@@ -61,7 +63,9 @@ export class PlainAdam {
     const k = getPool().k;
     let sum = 0;
     vars.forEach((variable, i) => {
-      if (grads[i]) sum += k.sumSquares(this.blocks[i].at + this.blocks[i].stride, variable.size);
+      const sq = grads[i] ? k.sumSquares(this.blocks[i].at + this.blocks[i].stride, variable.size) : 0;
+      this.squares[i] = sq;
+      sum += sq;
     });
     const norm = Math.sqrt(sum);
     const scale = clipNorm > 0 ? f32(f32(clipNorm) / f32(Math.max(norm, clipNorm))) : 1;

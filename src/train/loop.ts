@@ -2,9 +2,11 @@ import type { NamedTensorMap, Optimizer, Scalar, Tensor, Variable } from '@tenso
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { TrainingConfig } from '../config/types.js';
 import { InterruptError, UserError } from '../errors.js';
+import type { FlowProbe, Slot } from '../kernels/state.js';
 import type { Tf } from '../model/backend.js';
 import type { TrainingWindows } from '../windows/training-windows.js';
 import { PlainAdam } from './adam.js';
+import type { EpochFlow } from './gradient-flow.js';
 import { mulberry32, shuffleInPlace } from './rng.js';
 
 export interface EpochInfo {
@@ -16,6 +18,8 @@ export interface EpochInfo {
   gradNorm: number;
   /** Seconds spent on this epoch. */
   seconds: number;
+  /** The gradient's flow (train/gradient-flow.ts), unless training.gradient_flow is false. */
+  flow?: EpochFlow;
 }
 
 /**
@@ -55,6 +59,30 @@ export interface TrainResult {
   bestEpoch: number;
   stoppedEarly: boolean;
   seconds: number;
+  /** The weight groups of EpochInfo.flow.groupNorms: `lstm1/kernel`, `dense1/bias`, ... (classes numbered within the model). */
+  groups: string[];
+  /** The recurrent layers of EpochInfo.flow.steps (those on the fused kernels): `lstm1`, ... */
+  flowLayers: string[];
+}
+
+/**
+ * Each trainable weight's group name, in model.trainableWeights' order: its layer's class, numbered
+ * within the model (`lstm1`, `lstm2`, `dense1`), and the weight's own name (`kernel`), so the
+ * names do not depend on how many models the process built before.
+ */
+export function weightGroupNames(model: LayersModel): { groups: string[]; layers: { name: string; layer: unknown }[] } {
+  const counts = new Map<string, number>();
+  const byVariable = new Map<string, string>();
+  const layers: { name: string; layer: unknown }[] = [];
+  for (const layer of model.layers) {
+    const cls = layer.getClassName().toLowerCase();
+    const k = (counts.get(cls) ?? 0) + 1;
+    counts.set(cls, k);
+    const name = `${cls}${k}`;
+    layers.push({ name, layer });
+    for (const w of layer.trainableWeights) byVariable.set(w.name, `${name}/${w.name.split('/').pop()}`);
+  }
+  return { groups: model.trainableWeights.map((w) => byVariable.get(w.name) ?? w.name), layers };
 }
 
 export function makeLoss(tf: Tf, kind: TrainingConfig['loss']): (yTrue: Tensor, yPred: Tensor) => Scalar {
@@ -147,6 +175,16 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, cf
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   let lastYield = performance.now();
+  // gradient-flow diagnostics (train/gradient-flow.ts): weight groups' norms, clipping, and the
+  // signal through time of the recurrent layers on the fused kernels (their slot's probe)
+  const diagnose = cfg.gradient_flow !== false;
+  const { groups, layers: named } = weightGroupNames(model);
+  const probed = diagnose ? named.filter((l) => (l.layer as { slot?: Slot }).slot !== undefined) : [];
+  const probes = probed.map((l) => {
+    const probe: FlowProbe = { sums: null, passes: 0 };
+    (l.layer as { slot: Slot }).slot.flow = probe;
+    return probe;
+  });
 
   try {
     if (es && hooks.keepInitial && xVal && yVal) {
@@ -162,12 +200,19 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, cf
       let lossSum = 0;
       let normSum = 0;
       let batches = 0;
+      let clippedBatches = 0;
+      const groupSums = new Float64Array(diagnose ? vars.length : 0);
+      for (const p of probes) {
+        p.sums = null;
+        p.passes = 0;
+      }
       for (let start = 0; start < perEpoch; start += batchSize) {
         if (hooks.shouldStop?.()) throw new InterruptError();
         const size = Math.min(batchSize, perEpoch - start);
         // fresh, reproducible dropout masks for every batch
         for (const d of dropoutLayers) d.seed = 1 + Math.floor(rng() * 2147483646);
         let plainNorm = NaN;
+        const squares: number[] = [];
         const stats = tf.tidy(() => {
           // fresh arrays: a backend may keep them as the tensors' storage
           const xBatch = new Float32Array(size * xRow);
@@ -187,10 +232,13 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, cf
               vars.map((v) => grads[v.name]),
               cfg.clip_norm,
             );
+            if (diagnose) squares.push(...adam.squares);
             return value;
           }
           const names = Object.keys(grads);
           const norm = tf.sqrt(tf.addN(names.map((k) => tf.sum(tf.square(grads[k])))));
+          // each weight's own sum of squares, for the diagnostics
+          const own = diagnose ? vars.map((v) => (grads[v.name] ? tf.sum(tf.square(grads[v.name])) : tf.scalar(0))) : [];
           const scale = cfg.clip_norm > 0 ? tf.div(cfg.clip_norm, tf.maximum(norm, cfg.clip_norm)) : null;
           let applied: NamedTensorMap = grads;
           if (scale) {
@@ -198,12 +246,17 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, cf
             for (const k of names) applied[k] = tf.mul(grads[k], scale);
           }
           optimizer!.applyGradients(applied);
-          return tf.stack([value, norm]);
+          return tf.stack([value, norm, ...own]);
         });
         const sv = stats.dataSync();
         stats.dispose();
         const l = sv[0];
         const g = adam ? plainNorm : sv[1];
+        if (diagnose) {
+          const sq = adam ? squares : Array.from(sv.subarray(2));
+          for (let i = 0; i < groupSums.length; i++) groupSums[i] += Math.sqrt(sq[i]);
+          if (cfg.clip_norm > 0 && g > cfg.clip_norm) clippedBatches++;
+        }
         // NaN or infinite: the weights are lost, and every later step would only spread them
         if (!Number.isFinite(l)) throw diverged('loss', l, epoch, cfg);
         if (!Number.isFinite(g)) throw diverged('gradient norm', g, epoch, cfg);
@@ -227,6 +280,12 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, cf
         gradNorm: normSum / batches,
         seconds: (performance.now() - te) / 1000,
       };
+      if (diagnose)
+        info.flow = {
+          groupNorms: Array.from(groupSums, (v) => v / batches),
+          clipped: clippedBatches / batches,
+          steps: probes.map((p) => (p.sums && p.passes ? Array.from(p.sums, (v) => v / p.passes) : [])),
+        };
       history.push(info);
       hooks.onEpoch?.(info);
 
@@ -248,10 +307,11 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, cf
     }
     if (bestWeights) vars.forEach((v, i) => v.assign(bestWeights![i]));
   } finally {
+    for (const l of probed) delete (l.layer as { slot: Slot }).slot.flow;
     bestWeights?.forEach((t) => t.dispose());
     owned.forEach((t) => t.dispose());
     optimizer?.dispose();
     adam?.dispose();
   }
-  return { history, bestEpoch, stoppedEarly, seconds: (performance.now() - t0) / 1000 };
+  return { history, bestEpoch, stoppedEarly, seconds: (performance.now() - t0) / 1000, groups, flowLayers: probed.map((l) => l.name) };
 }

@@ -106,6 +106,7 @@ describe('flags (spawns bin/rnnfc)', () => {
       ['predict', rnnfc(dir, ['predict', '-m', 'a', '--json'])],
       ['backtest', rnnfc(dir, ['backtest', ...TRAIN.slice(1), '--epochs', '2', '--origins', '1', '--json'])],
       ['reproduce', rnnfc(dir, ['reproduce', 'a', '--json'])],
+      ['inspect', rnnfc(dir, ['inspect', 'a', '--json'])],
       ['train', rnnfc(dir, ['train', ...P, '--scope', 'local', '--out', 'p', '--json'])],
       ['check', rnnfc(dir, ['check', ...P, '--json'])],
       ['predict', rnnfc(dir, ['predict', '-m', 'p', '--json'])],

@@ -455,9 +455,9 @@ describe('hardening: sizes, training health and run directories are refused (exi
   }
 
   it('--max-memory raises the limit: a fit refused under half the machine passes check under more, and the flag wins over RNNFC_MAX_MEMORY', () => {
-    // epochs whose history alone needs three quarters of this machine's memory (64 bytes an epoch)
+    // epochs whose history alone needs three quarters of this machine's memory (64 bytes an epoch without the gradient flow)
     const epochs = Math.floor((0.75 * totalmem() - 256 * 1024 ** 2) / 64);
-    writeFileSync(join(dir, 'epochs-big.yaml'), `${AIR}\ntraining: {epochs: ${epochs}}\n`);
+    writeFileSync(join(dir, 'epochs-big.yaml'), `${AIR}\ntraining: {epochs: ${epochs}, gradient_flow: false}\n`);
     expectRefused(
       dir,
       ['check', '-c', 'epochs-big.yaml'],

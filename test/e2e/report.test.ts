@@ -44,8 +44,8 @@ describe.skipIf(!CHROMIUM && !process.env.CI)('report.html (spawns bin/rnnfc and
   it('renders in a browser without console errors, its charts with marks, its tables with the scores', () => {
     const page = render(join(dir, 'run/report.html'));
     expect(page.console).toEqual([]);
-    // the forecast and the training charts, each with its lines
-    expect(page.dom.match(/<figure class="chart"/g)).toHaveLength(2);
+    // the forecast, training and gradient-flow charts, each with its lines
+    expect(page.dom.match(/<figure class="chart"/g)).toHaveLength(3);
     expect((page.dom.match(/aria-roledescription="line mark"/g) ?? []).length).toBeGreaterThanOrEqual(4);
     expect(page.dom).toMatch(/<path[^>]*aria-roledescription="line mark"[^>]*d="M/);
     const metrics = JSON.parse(readFileSync(join(dir, 'run/metrics.json'), 'utf8'));

@@ -38,6 +38,8 @@ describe('train then predict (spawns bin/rnnfc)', () => {
       [
         'config.yaml',
         'forecast.csv',
+        'gradient-flow.csv',
+        'gradient-flow.svg',
         'history.csv',
         'manifest.json',
         'metadata.json',
@@ -51,20 +53,50 @@ describe('train then predict (spawns bin/rnnfc)', () => {
       ].sort(),
     );
     const manifest = JSON.parse(readFileSync(join(dir, 'runs/a/manifest.json'), 'utf8'));
-    expect(Object.keys(manifest.files)).toHaveLength(11);
+    expect(Object.keys(manifest.files)).toHaveLength(13);
     const fc = readFileSync(join(dir, 'runs/a/forecast.csv'), 'utf8').trim().split('\n');
     expect(fc[0]).toBe('month,part,actual,forecast,lower_80,upper_80,lower_95,upper_95');
     // 6 test rows (last 6 months of 2005) then 6 future months of 2006
     expect(fc.slice(1, 7).map((l) => l.split(',')[0])).toEqual(['2005-07-01', '2005-08-01', '2005-09-01', '2005-10-01', '2005-11-01', '2005-12-01']);
     expect(fc.slice(7).map((l) => l.split(',')[0])).toEqual(['2006-01-01', '2006-02-01', '2006-03-01', '2006-04-01', '2006-05-01', '2006-06-01']);
     const hist = readFileSync(join(dir, 'runs/a/history.csv'), 'utf8').trim().split('\n');
-    expect(hist[0]).toBe('epoch,loss,val_loss,grad_norm,seconds');
+    // the gradient flow: the share of batches clipped and each weight group's norm, per epoch
+    expect(hist[0]).toBe(
+      'epoch,loss,val_loss,grad_norm,seconds,clipped,grad_norm_lstm1_kernel,grad_norm_lstm1_recurrent_kernel,grad_norm_lstm1_bias,grad_norm_dense1_kernel,grad_norm_dense1_bias',
+    );
     expect(hist).toHaveLength(3);
+    // one group's norm is at most the global one (the mean over an epoch's batches of each)
+    for (const row of hist.slice(1).map((l) => l.split(',').map(Number))) for (const g of row.slice(6)) expect(g).toBeLessThanOrEqual(row[3] * (1 + 1e-9));
+    // dL/dh_t at each of the 12 steps of the window, per epoch
+    const flow = readFileSync(join(dir, 'runs/a/gradient-flow.csv'), 'utf8').trim().split('\n');
+    expect(flow[0]).toBe('epoch,layer,t,grad_h_norm');
+    expect(flow.slice(1).map((l) => l.split(',').slice(0, 3).join())).toEqual([1, 2].flatMap((e) => Array.from({ length: 12 }, (_, t) => `${e},lstm1,${t}`)));
+    const metrics = JSON.parse(readFileSync(join(dir, 'runs/a/metrics.json'), 'utf8'));
+    expect(['healthy', 'vanishing', 'exploding']).toContain(metrics.gradient_flow.verdict);
+    expect(metrics.gradient_flow.reach).toEqual([{ layer: 'lstm1', steps: expect.any(Number), of: 12 }]);
     const meta = JSON.parse(readFileSync(join(dir, 'runs/a/metadata.json'), 'utf8'));
     expect(meta.seed).toBe(7);
     expect(meta.threads).toBe(availableParallelism());
     expect(meta.data.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(readFileSync(join(dir, 'runs/a/plot.svg'), 'utf8')).toContain('<svg');
+  });
+
+  it('rnnfc inspect prints the gradient-flow verdict and figures of the run, and says so for a run without them', () => {
+    const r = rnnfc(dir, ['inspect', 'runs/a']);
+    expect(r.code, r.stderr).toBe(0);
+    const metrics = JSON.parse(readFileSync(join(dir, 'runs/a/metrics.json'), 'utf8'));
+    expect(r.stdout).toContain(`gradient flow: ${metrics.gradient_flow.verdict}: ${metrics.gradient_flow.reason}`);
+    // steps back 0, 1, 2, 4, 8 and the window's first (11); the last epoch's norms relative to their largest
+    expect(r.stdout).toMatch(/\nlayer +0 +1 +2 +4 +8 +11\nlstm1( +[0-9.e-]+){6}\n/);
+    expect(r.stdout).toMatch(/\nlstm1_recurrent_kernel +[0-9.e-]+ +[0-9.e-]+\n/);
+    writeFileSync(join(dir, 'test/fixtures/e2e/no-flow.yaml'), readFileSync(join(dir, CFG), 'utf8').replace('  seed: 7', '  seed: 7\n  gradient_flow: false'));
+    const t = rnnfc(dir, ['train', '-c', 'test/fixtures/e2e/no-flow.yaml', '--out', 'runs/no-flow', '--quiet']);
+    expect(t.code, t.stderr).toBe(0);
+    expect(existsSync(join(dir, 'runs/no-flow/gradient-flow.csv'))).toBe(false);
+    expect(readFileSync(join(dir, 'runs/no-flow/history.csv'), 'utf8').split('\n')[0]).toBe('epoch,loss,val_loss,grad_norm,seconds');
+    const n = rnnfc(dir, ['inspect', 'runs/no-flow']);
+    expect(n.code).toBe(2);
+    expect(n.stderr).toMatch(/runs\/no-flow has no gradient-flow record: .*training.gradient_flow: false/);
   });
 
   it("--threads sets the fused kernels' thread count, which the run records; a bad count is a usage error", () => {

@@ -59,13 +59,23 @@ describe('estimateFitMemory', () => {
     // 12 steps * (1 input + (4 gates + 3) * 4 units) = 348 floats
     expect(part.activations).toBe(4 * 32 * 348);
     expect(part.activations).toBe(44544);
-    // history: 64 bytes * 3 epochs * 1 member
-    expect(part.history).toBe(192);
     expect(part.base).toBe(BASE_BYTES);
     expect(part.ensemble).toBeUndefined();
     expect(part['linear path']).toBeUndefined();
-    expect(est.bytes).toBe(268435456 + 1920 + 4608 + 3024 + 44544 + 192);
-    expect(est.bytes).toBe(268489744);
+    // history: 3 epochs of 64 bytes and the gradient flow: 8 bytes * (5 weight groups: the LSTM's
+    // kernel, recurrent kernel and bias, the head's kernel and bias; 12 steps * 1 layer) and 64
+    // bytes for each of its 3 arrays (groups, steps, layer 1's steps)
+    expect(part.history).toBe(3 * (64 + 8 * (5 + 12) + 64 * 3));
+    expect(part.history).toBe(1176);
+    expect(est.bytes).toBe(268435456 + 1920 + 4608 + 3024 + 44544 + 1176);
+    expect(est.bytes).toBe(268490728);
+    // without the gradient flow: 64 bytes an epoch
+    const off = estimateFitMemory(config({ training: { epochs: 3, batch_size: 16, validation_size: 6, gradient_flow: false } }), {
+      rows: 60,
+      columns: 1,
+      split: { trainEnd: 48, valEnd: 54, n: 60 },
+    });
+    expect(off.parts.find((p) => p.name === 'history')!.bytes).toBe(192);
   });
 
   it('counts an ensemble, a linear path and the validation chunk when they are there', () => {
@@ -83,7 +93,8 @@ describe('estimateFitMemory', () => {
     expect(part['linear path']).toBe(8 * (31 * 13 + 2 * 169 + 13 * 6));
     // batch 1: 2 rows in flight; 12 steps * (1 + 6 * 2)
     expect(part.activations).toBe(4 * 2 * 12 * 13);
-    expect(part.history).toBe(64 * 3);
+    // 1 epoch * 3 members, each epoch 64 bytes and the flow of 3 + 2 weight groups and 12 steps
+    expect(part.history).toBe(3 * (64 + 8 * (5 + 12) + 64 * 3));
   });
 });
 
@@ -111,7 +122,7 @@ describe('checkMemory', () => {
       /model\.dense\[0\]\.units: 1000000000 units make 33\.0 billion of the model's 39\.0 billion weights/,
     );
     expect(refusal(() => checkMemory(config({ training: { ensemble: 1e8 } }), shape, lim))).toMatch(
-      /training\.ensemble: a history of 100 epochs × 100 million members: about 596 GiB; use fewer members$/,
+      /training\.ensemble: a history of 100 epochs × 100 million members: about 3\.57 TiB; use fewer members$/,
     );
     expect(refusal(() => checkMemory(config({ training: { ensemble: 1e8, epochs: 1 } }), shape, lim))).toMatch(
       /training\.ensemble: 100000000 members keep 126 saved weights each: about 46.9 GiB; use fewer members$/,
@@ -158,10 +169,13 @@ describe('estimateKernelMemory', () => {
     expect(part.states).toBe(22656);
     // backward of the only layer (larger than its forward staging of 192 floats): dh 768 -> 3072,
     // dx and staging 192 -> 768 each; one slice of 16 rows: dW 16 -> 64, dU and U^T 64 -> 256 each,
-    // db 16 -> 64, dA 16 * 16 -> 1024, W^T 16 -> 64, three [16, 4] buffers 64 -> 256 each
-    expect(part.buffers).toBe(3072 + 2 * 768 + (64 + 2 * 256 + 64 + 1024 + 64 + 3 * 256));
-    expect(part.buffers).toBe(7104);
-    expect(estimateKernelMemory(cfg, shape).bytes).toBe(2304 + 22656 + 7104);
+    // db 16 -> 64, dA 16 * 16 -> 1024, W^T 16 -> 64, three [16, 4] buffers 64 -> 256 each, and the
+    // gradient flow's 12 sums (doubles: 24 floats -> 128 bytes)
+    expect(part.buffers).toBe(3072 + 2 * 768 + (64 + 2 * 256 + 64 + 1024 + 64 + 3 * 256 + 128));
+    expect(part.buffers).toBe(7232);
+    expect(estimateKernelMemory(cfg, shape).bytes).toBe(2304 + 22656 + 7232);
+    // without the gradient flow, 128 bytes fewer
+    expect(partsOf(config({ training: { epochs: 3, batch_size: 16, validation_size: 6, threads: 1, gradient_flow: false } })).buffers).toBe(7104);
   });
 
   it('the batch, the steps and the units drive the states; the threads the backward buffers', () => {
@@ -181,8 +195,9 @@ describe('estimateKernelMemory', () => {
         split: { trainEnd: 900, valEnd: 950, n: 1000 },
       });
     // two slices of 32 rows instead of one of 64: the second has its own dU and U^T (256 x 1024
-    // floats each), dW, W^T and db (1024 each); the rows' dA and [n, H] buffers are split between them
-    expect(wide(2).buffers - wide(1).buffers).toBe(4 * (2 * 256 * 1024 + 3 * 1024));
+    // floats each), dW, W^T and db (1024 each) and gradient-flow sums (12 doubles: 128 bytes); the
+    // rows' dA and [n, H] buffers are split between them
+    expect(wide(2).buffers - wide(1).buffers).toBe(4 * (2 * 256 * 1024 + 3 * 1024) + 128);
     expect(wide(2).states).toBe(wide(1).states);
   });
 

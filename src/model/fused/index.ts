@@ -68,7 +68,16 @@ export function fusedRnn(
         const tmp: Slot = { state: null };
         s = forward(cell, xd, Wd, Ud, bd, B, T, I, H, returnSequences, tmp, init, activation, lstmVariant).state!;
       }
-      const g = backward(s, dy.dataSync() as Float32Array, returnSequences);
+      const probe = slot?.flow;
+      const g = backward(s, dy.dataSync() as Float32Array, returnSequences, probe !== undefined);
+      if (probe && g.flow) {
+        if (probe.sums?.length !== T) {
+          probe.sums = new Float64Array(T);
+          probe.passes = 0;
+        }
+        for (let t = 0; t < T; t++) probe.sums[t] += Math.sqrt(g.flow[t] / B);
+        probe.passes++;
+      }
       const grads = [
         tf.tensor(g.dx, xt.shape, 'float32'),
         tf.tensor(g.dW, k.shape, 'float32'),
