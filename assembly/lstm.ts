@@ -1,7 +1,6 @@
 import { P } from './memory';
-import { gemm } from './gemm';
 import { sigRange, tanhRange, tanhV, tanhS } from './activations';
-import { prevRow, beginBackward, preActivations, stepGrads, flowNorm } from './recurrent';
+import { prevRow, beginBackward, preActivations, stepGrads, flowNorm, carryBack } from './recurrent';
 
 // LSTM.
 //
@@ -112,10 +111,6 @@ export function lstmBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i3
       }
     }
     stepGrads(x, T, B, I, H, G, t > 0 ? P(hs, (t - 1) * B * H) : h0, dA, dx, dW, dU, db, W, WT, t, G);
-    // dh_{t-1} = dA_t . U^T (at t = 0: the gradient wrt h0)
-    if (t > 0 || h0) {
-      memory.fill(dhNext, 0, <usize>(B * H) << 2);
-      gemm(dhNext, dA, UT, B, G, H, G, 1, H, H);
-    }
+    carryBack(dhNext, dA, UT, t, h0, B, G, H);
   }
 }

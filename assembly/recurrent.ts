@@ -65,3 +65,12 @@ import { gemm, gemmNT } from './gemm';
   }
   store<f64>(out + (<usize>t << 3), sum);
 }
+
+// The gradient carried back to step t-1: dhNext = dA_t U^T (UT = U^T [G,H]; at t = 0 the gradient
+// wrt h0, when there is one: h0 != 0; dA = dA_t [B,G]).
+@inline export function carryBack(dhNext: usize, dA: usize, UT: usize, t: i32, h0: usize, B: i32, G: i32, H: i32): void {
+  if (t > 0 || h0) {
+    memory.fill(dhNext, 0, <usize>(B * H) << 2);
+    gemm(dhNext, dA, UT, B, G, H, G, 1, H, H);
+  }
+}

@@ -1,7 +1,6 @@
 import { P } from './memory';
-import { gemm } from './gemm';
 import { tanhRange } from './activations';
-import { beginBackward, preActivations, stepGrads, flowNorm } from './recurrent';
+import { beginBackward, preActivations, stepGrads, flowNorm, carryBack } from './recurrent';
 
 // Vanilla (Elman) RNN, tfjs SimpleRNN semantics: h_t = act(x_t W + h_{t-1} U + b), act tanh
 // (relu = 0) or relu (relu = 1).
@@ -66,10 +65,6 @@ export function rnnBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i32
     }
     const hprev = t > 0 ? P(hs, (t - 1) * B * H) : h0;
     stepGrads(x, T, B, I, H, H, hprev, dA, dx, dW, dU, db, W, WT, t, H);
-    // dh_{t-1} = dA U^T (at t = 0: the gradient wrt h0)
-    if (t > 0 || h0) {
-      memory.fill(dhNext, 0, <usize>(B * H) << 2);
-      gemm(dhNext, dA, UT, B, H, H, H, 1, H, H);
-    }
+    carryBack(dhNext, dA, UT, t, h0, B, H, H);
   }
 }

@@ -39,3 +39,17 @@ export function firstHeaderCell(path) {
     .split(/\r?\n/, 1)[0];
   return line.split(',')[0].trim().replace(/^"|"$/g, '');
 }
+
+/**
+ * The arguments of recurrent layer i of the reference stack (bench/speed.js): cfg.units units,
+ * returning sequences below the last of cfg.layers, seeded Glorot-uniform and orthogonal
+ * initializers, zero bias; the first takes [cfg.window, cfg.features] inputs.
+ */
+export const referenceLayerArgs = (tf, cfg, i) => ({
+  units: cfg.units,
+  returnSequences: i < cfg.layers - 1,
+  kernelInitializer: tf.initializers.glorotUniform({ seed: 10 + i }),
+  recurrentInitializer: tf.initializers.orthogonal({ gain: 1, seed: 20 + i }),
+  biasInitializer: tf.initializers.zeros(),
+  ...(i === 0 ? { inputShape: [cfg.window, cfg.features] } : {}),
+});

@@ -8,7 +8,7 @@
 // Usage: node bench/lstm-variants.js [--samples N] [--epochs N] [--rounds N] [--threads N] [--json]
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { flag, opt, root } from './args.js';
+import { flag, opt, referenceLayerArgs, root } from './args.js';
 
 const cores = availableParallelism();
 const cfg = {
@@ -43,14 +43,7 @@ const kernels = await import(join(root, 'dist', 'kernels', 'threads.js'));
 function buildModel(variant) {
   const model = tf.sequential();
   for (let i = 0; i < cfg.layers; i++) {
-    const args = {
-      units: cfg.units,
-      returnSequences: i < cfg.layers - 1,
-      kernelInitializer: tf.initializers.glorotUniform({ seed: 10 + i }),
-      recurrentInitializer: tf.initializers.orthogonal({ gain: 1, seed: 20 + i }),
-      biasInitializer: tf.initializers.zeros(),
-      ...(i === 0 ? { inputShape: [cfg.window, cfg.features] } : {}),
-    };
+    const args = referenceLayerArgs(tf, cfg, i);
     const warn = console.warn;
     console.warn = () => {};
     try {

@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { flag, opt, root } from './args.js';
+import { flag, opt, referenceLayerArgs, root } from './args.js';
 
 const cores = availableParallelism();
 const cfg = {
@@ -58,14 +58,7 @@ const kernels = await import(join(root, 'dist', 'kernels', 'threads.js'));
 function buildModel(cell, fused) {
   const model = tf.sequential();
   for (let i = 0; i < cfg.layers; i++) {
-    const args = {
-      units: cfg.units,
-      returnSequences: i < cfg.layers - 1,
-      kernelInitializer: tf.initializers.glorotUniform({ seed: 10 + i }),
-      recurrentInitializer: tf.initializers.orthogonal({ gain: 1, seed: 20 + i }),
-      biasInitializer: tf.initializers.zeros(),
-      ...(i === 0 ? { inputShape: [cfg.window, cfg.features] } : {}),
-    };
+    const args = referenceLayerArgs(tf, cfg, i);
     const layer = fused
       ? fusedRecurrentLayer(tf, cell, cell === 'rnn' ? { ...args, activation: 'tanh' } : args)
       : cell === 'rnn'

@@ -64,6 +64,17 @@ export function variantStep(tf: Tf, a: Tensor, c: Tensor, p: Tensor | null, coup
   return { h: tf.mul(o, tf.tanh(cn)), c: cn };
 }
 
+/** A recurrent layer's input shape [batch, steps, inputs] (the first of several inputs when given a list). */
+export function sequenceShapeOf(inputShape: any): (number | null)[] {
+  return (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as (number | null)[];
+}
+
+/** A recurrent layer's output shape: [batch, steps, units] with returnSequences, else [batch, units]. */
+export function recurrentOutputShape(inputShape: any, returnSequences: boolean, units: number): (number | null)[] {
+  const s = sequenceShapeOf(inputShape);
+  return returnSequences ? [s[0], s[1], units] : [s[0], units];
+}
+
 type Classes = { LSTMVariant: any };
 const cache = new WeakMap<object, Classes>();
 
@@ -98,7 +109,7 @@ export function registerLstmVariant(tf: Tf): Classes {
       };
     }
     build(inputShape: any): void {
-      const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as (number | null)[];
+      const shape = sequenceShapeOf(inputShape);
       const inputDim = shape[shape.length - 1] as number;
       const { gates, peepholes } = variantBlocks(this.coupledGates);
       this.kernel = this.addWeight('kernel', [inputDim, this.units * gates], 'float32', this.initializers.kernel, undefined, true);
@@ -108,8 +119,7 @@ export function registerLstmVariant(tf: Tf): Classes {
       this.built = true;
     }
     computeOutputShape(inputShape: any): any {
-      const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as (number | null)[];
-      return this.returnSequences ? [s[0], s[1], this.units] : [s[0], this.units];
+      return recurrentOutputShape(inputShape, this.returnSequences, this.units);
     }
     computeMask(): null {
       return null;

@@ -5,6 +5,7 @@ import { setThreads } from '../../src/kernels/threads.js';
 import { loadBackend, type Tf } from '../../src/model/backend.js';
 import { fusedRecurrentLayer, fusedRnn, registerFusedLayers } from '../../src/model/fused/index.js';
 import { maxRelErr, scaledErr } from '../numeric.js';
+import { expectFiniteDifferences } from './finite-differences.js';
 
 let tf: Tf;
 beforeAll(async () => {
@@ -16,24 +17,6 @@ afterAll(() => setMinSliceWork());
 
 function rand(tf: Tf, shape: number[], seed: number, scale = 0.5): Tensor {
   return tf.randomUniform(shape, -scale, scale, 'float32', seed);
-}
-
-/** Every element of every input: central finite difference of `loss` (step 1e-2) against its gradient in `grads`. */
-function expectFiniteDifferences(inputs: Tensor[], grads: Tensor[], loss: (xs: Tensor[]) => number): void {
-  const eps = 1e-2;
-  inputs.forEach((inp, which) => {
-    const base = inp.dataSync().slice() as Float32Array;
-    const g = grads[which].dataSync();
-    for (let i = 0; i < base.length; i++) {
-      const plus = base.slice();
-      plus[i] += eps;
-      const minus = base.slice();
-      minus[i] -= eps;
-      const mk = (arr: Float32Array) => inputs.map((t, j) => (j === which ? tf.tensor(arr, inp.shape) : t));
-      const fd = (loss(mk(plus)) - loss(mk(minus))) / (2 * eps);
-      expect(Math.abs(fd - g[i]), `input ${which} element ${i}`).toBeLessThan(2e-3 * Math.max(1, Math.abs(fd)));
-    }
-  });
 }
 
 /** Plain tf-ops reference of the tfjs LSTM/GRU/SimpleRNN cells (used for gradients where the stock layer's own
@@ -213,7 +196,7 @@ describe.each(
     const wOut = rand(tf, [B, T, H], 15, 1);
     const loss = (xs: Tensor[]) => tf.tidy(() => tf.sum(tf.mul(fusedRnn(tf, cell, xs[0], xs[1], xs[2], xs[3], true), wOut)).dataSync()[0]);
     const grads = tf.grads((a: Tensor, b: Tensor, c: Tensor, d: Tensor) => tf.sum(tf.mul(fusedRnn(tf, cell, a, b, c, d, true), wOut)) as any)(inputs);
-    expectFiniteDifferences(inputs, grads, loss);
+    expectFiniteDifferences(tf, inputs, grads, loss);
   });
 
   it('matches finite differences on a tiny shape from an initial state, the state included', () => {
@@ -234,7 +217,7 @@ describe.each(
     const f = (...a: Tensor[]) => tf.sum(tf.mul(fusedRnn(tf, cell, a[0], a[1], a[2], a[3], true, undefined, a.slice(4)), wOut));
     const loss = (xs: Tensor[]) => tf.tidy(() => f(...xs).dataSync()[0]);
     const grads = tf.grads(f as any)(inputs);
-    expectFiniteDifferences(inputs, grads, loss);
+    expectFiniteDifferences(tf, inputs, grads, loss);
   });
 
   it('trains and round-trips through model serialization', async () => {

@@ -8,6 +8,7 @@ import { fusedLstmVariantLayer, fusedRnn } from '../../src/model/fused/index.js'
 import { LSTM_VARIANT_CLASS, registerLstmVariant, variantStep } from '../../src/model/lstm-variant.js';
 import { loadPlainModel } from '../../src/model/plain.js';
 import { maxRelErr, scaledErr } from '../numeric.js';
+import { expectFiniteDifferences } from './finite-differences.js';
 
 let tf: Tf;
 beforeAll(async () => {
@@ -47,24 +48,6 @@ function reference(x: Tensor, k: Tensor, u: Tensor, b: Tensor, p: Tensor | null,
     outs.push(h);
   }
   return rs ? tf.stack(outs, 1) : h;
-}
-
-/** Central finite differences (step 1e-2) of `loss` against `grads`, every element of every input. */
-function expectFiniteDifferences(inputs: Tensor[], grads: Tensor[], loss: (xs: Tensor[]) => number): void {
-  const eps = 1e-2;
-  inputs.forEach((inp, which) => {
-    const base = inp.dataSync().slice() as Float32Array;
-    const g = grads[which].dataSync();
-    for (let i = 0; i < base.length; i++) {
-      const plus = base.slice();
-      plus[i] += eps;
-      const minus = base.slice();
-      minus[i] -= eps;
-      const mk = (arr: Float32Array) => inputs.map((t, j) => (j === which ? tf.tensor(arr, inp.shape) : t));
-      const fd = (loss(mk(plus)) - loss(mk(minus))) / (2 * eps);
-      expect(Math.abs(fd - g[i]), `input ${which} element ${i}`).toBeLessThan(2e-3 * Math.max(1, Math.abs(fd)));
-    }
-  });
 }
 
 // the sizes of the fused LSTM's grid: batch 1 and 37 (split 20 + 17 over two threads), T 1 and 50,
@@ -119,7 +102,7 @@ describe.each(VARIANTS.flatMap((v) => [1, 2].map((threads) => [label(v), threads
     for (const withState of [false, true]) {
       const inputs = [...weights.slice(0, 4), ...(withState ? [rand([B, H], 17, 1), rand([B, H], 18, 1)] : []), ...(v.peephole ? [weights[4]] : [])];
       const grads = tf.grads(((...xs: Tensor[]) => run(xs, withState)) as any)(inputs);
-      expectFiniteDifferences(inputs, grads, (xs) => tf.tidy(() => run(xs, withState).dataSync()[0]));
+      expectFiniteDifferences(tf, inputs, grads, (xs) => tf.tidy(() => run(xs, withState).dataSync()[0]));
     }
   });
 });

@@ -4,7 +4,7 @@ import { backward } from '../../kernels/backward.js';
 import { forward } from '../../kernels/forward.js';
 import { type Activation, type Cell, type InitialState, releaseSlot, type Slot } from '../../kernels/state.js';
 import type { Tf } from '../backend.js';
-import { LSTM_VARIANT_CLASS, type LstmVariantArgs, registerLstmVariant } from '../lstm-variant.js';
+import { LSTM_VARIANT_CLASS, type LstmVariantArgs, recurrentOutputShape, registerLstmVariant, sequenceShapeOf } from '../lstm-variant.js';
 import { FUSED_CLASS, STOCK_CLASS, unfusableReason } from './compat.js';
 
 export type { Cell } from '../../kernels/state.js';
@@ -154,7 +154,7 @@ export function registerFusedLayers(tf: Tf): FusedClasses {
         return stockClass;
       }
       build(inputShape: any): void {
-        const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as (number | null)[];
+        const shape = sequenceShapeOf(inputShape);
         const inputDim = shape[shape.length - 1] as number;
         const { kernelInitializer, recurrentInitializer, biasInitializer } = this.twin.cell;
         this.kernel = this.addWeight('kernel', [inputDim, this.units * G], 'float32', kernelInitializer, undefined, true);
@@ -163,8 +163,7 @@ export function registerFusedLayers(tf: Tf): FusedClasses {
         this.built = true;
       }
       computeOutputShape(inputShape: any): any {
-        const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as (number | null)[];
-        return this.returnSequences ? [s[0], s[1], this.units] : [s[0], this.units];
+        return recurrentOutputShape(inputShape, this.returnSequences, this.units);
       }
       computeMask(): null {
         return null;
