@@ -11,8 +11,18 @@ import { spreadCells, spreadColumns } from '../output/spread.js';
 import { VERSION } from '../version.js';
 import { localMemberFileNames, PANEL_FILE, PANEL_FORMAT_VERSION, type PanelFile } from './panel-format.js';
 import { buildManifest } from './run-dir.js';
-import type { MetadataFile } from './run-format.js';
-import { historyCsvOf, memberFiles, metricsFileOf, pipelineFileOf, pretrainedFiles, type RunFacts, roundScores } from './run-writer.js';
+import type { MetadataFile, MetricsFile } from './run-format.js';
+import {
+  gradientFlowCsvOf,
+  gradientFlowField,
+  historyCsvOf,
+  memberFiles,
+  metricsFileOf,
+  pipelineFileOf,
+  pretrainedFiles,
+  type RunFacts,
+  roundScores,
+} from './run-writer.js';
 
 /** metrics.json of a panel: pooled scores by method, then each series' scores as a single run's metrics.json holds them. */
 export interface PanelMetricsFile {
@@ -22,6 +32,8 @@ export interface PanelMetricsFile {
   failed_count: number;
   /** Per method: the mean of each score over the series, and rel_mase (geometric mean of MASE relative to seasonal naive). */
   pooled: Record<string, Record<string, number | null>>;
+  /** A global model's gradient flow (a local model's is in its series' entry). */
+  gradient_flow?: MetricsFile['gradient_flow'];
   series: ({ key: string[] } & ReturnType<typeof metricsFileOf>)[];
 }
 
@@ -87,9 +99,14 @@ export async function panelRunFiles(
     failed_count: r.failed.length,
     pooled: pooledOf(r),
     ...(panelFacts.shard ? { shard: { index: panelFacts.shard.index, count: panelFacts.shard.count } } : {}),
-    series: r.fits.map((f) => ({ key: f.key, ...metricsFileOf(f.series, f.result) })),
+    series: r.fits.map((f) => {
+      // the shared network's gradient flow is the panel's, once, not each series'
+      const { gradient_flow, ...m } = metricsFileOf(f.series, f.result);
+      return { key: f.key, ...m, ...(r.scope === 'local' && gradient_flow ? { gradient_flow } : {}) };
+    }),
   };
   const first = r.fits[0]?.result;
+  if (r.scope === 'global' && first?.gradientFlow) metrics.gradient_flow = gradientFlowField(first.gradientFlow.report);
   const metadata: MetadataFile = {
     rnnfc_version: VERSION,
     tfjs_version: facts.tfjsVersion,
@@ -136,7 +153,11 @@ export async function panelRunFiles(
     'metrics.json': JSON.stringify(metrics, null, 1) + '\n',
     'forecast.csv': toCsv([...idColumns, timeName, 'part', 'actual', 'forecast', ...spreadColumns(cfg.evaluation)], rows),
   });
-  if (r.scope === 'global' && first) files['history.csv'] = historyCsvOf(first.history, first.gradientFlow);
+  if (r.scope === 'global' && first) {
+    files['history.csv'] = historyCsvOf(first.history, first.gradientFlow);
+    const flowCsv = gradientFlowCsvOf(first.history, first.gradientFlow);
+    if (flowCsv) files['gradient-flow.csv'] = flowCsv;
+  }
   if (cfg.output.plot) {
     // drawn from the files' own contents, as merge redraws them (panel-plots.ts)
     const { panelPlotFiles } = await import('./panel-plots.js');

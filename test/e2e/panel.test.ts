@@ -97,6 +97,20 @@ describe.each(['local', 'global'])('a %s panel run', (scope) => {
     for (const io of ios) expect(io.holt).toEqual({ season: 12 });
     expect(ios.some((io: { pretrained?: unknown }) => io.pretrained)).toBe(true);
     expect(existsSync(join(dir, run, 'pretrained-weights.bin'))).toBe(true);
+    // the gradient flow: the global network's once for the panel (and gradient-flow.csv), each local model's in its series' entry
+    const verdicts = ['healthy', 'vanishing', 'exploding'];
+    const perSeries = metrics.series.map((s: { gradient_flow?: { verdict: string } }) => s.gradient_flow?.verdict);
+    if (scope === 'global') {
+      expect(verdicts).toContain(metrics.gradient_flow.verdict);
+      expect(perSeries).toEqual([undefined, undefined, undefined]);
+      expect(readFileSync(join(dir, run, 'gradient-flow.csv'), 'utf8').split('\n')[0]).toBe('epoch,layer,t,grad_h_norm');
+    } else {
+      expect(metrics.gradient_flow).toBeUndefined();
+      // (a series whose network did not train, for want of validation rows, has none)
+      const trained = perSeries.filter((v: string | undefined) => v !== undefined);
+      expect(trained.length).toBeGreaterThan(0);
+      for (const v of trained) expect(verdicts).toContain(v);
+    }
   });
 
   it("predict repeats train's future forecast of every series, and of those --id names", () => {
