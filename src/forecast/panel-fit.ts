@@ -8,7 +8,7 @@
  */
 import type { Config } from '../config/types.js';
 import type { PanelMember } from '../data/panel.js';
-import { UserError } from '../errors.js';
+import { InterruptError, UserError } from '../errors.js';
 import type { Predictor } from '../model/predictor.js';
 import { encodeStatics, fitStaticEncoding, type StaticEncoding } from '../panel/statics.js';
 import type { Series } from '../types.js';
@@ -66,7 +66,26 @@ export function memberConfig(cfg: Config, member: PanelMember): Config {
   return { ...cfg, data: { ...cfg.data, target, features: [target] } };
 }
 
-/** Fits every series of a panel (see the file comment). Throws only for what stops every series. */
+/** Longest stretch of series work (ms) between two turns of the event loop. */
+const YIELD_MS = 20;
+
+/**
+ * A point between series where a stop is seen: every YIELD_MS a turn of the event loop (where a
+ * SIGINT or SIGTERM handler runs), then InterruptError once `signal` is aborted. Without it a
+ * panel's evaluation, all synchronous work, would hold a signal until every series was done.
+ */
+export function seriesStopPoint(signal?: AbortSignal): () => Promise<void> {
+  let last = performance.now();
+  return async () => {
+    if (performance.now() - last > YIELD_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      last = performance.now();
+    }
+    if (signal?.aborted) throw new InterruptError();
+  };
+}
+
+/** Fits every series of a panel (see the file comment). Throws only for what stops every series; an abort of opts.signal, InterruptError. */
 export async function fitPanel(cfg: Config, members: PanelMember[], opts: PanelFitOptions): Promise<PanelFitResult> {
   const failed: PanelFailure[] = [];
   const fits: PanelSeriesFit[] = [];
@@ -80,6 +99,7 @@ export async function fitPanel(cfg: Config, members: PanelMember[], opts: PanelF
       members.map((m) => m.statics ?? []),
     );
   const engine = await startEngine(cfg, opts);
+  const stopPoint = seriesStopPoint(opts.signal);
   const report = (key: string[], error?: string) => opts.onSeries?.({ kind: 'series', done: fits.length + failed.length, count, key, error });
   const attempt = <T>(key: string[], f: () => T): T | undefined => {
     try {
@@ -94,6 +114,7 @@ export async function fitPanel(cfg: Config, members: PanelMember[], opts: PanelF
 
   if (opts.scope === 'local') {
     for (const m of members) {
+      await stopPoint();
       const settings = attempt(m.key, () => opts.settings(memberConfig(cfg, m), m.series));
       if (!settings) continue;
       let result: FitResult;
@@ -117,12 +138,14 @@ export async function fitPanel(cfg: Config, members: PanelMember[], opts: PanelF
   // series' settings have (a series whose settings need another is too short for it)
   const settled: { m: PanelMember; settings: Config }[] = [];
   for (const m of members) {
+    await stopPoint();
     const settings = attempt(m.key, () => opts.settings(memberConfig(cfg, m), m.series));
     if (settings) settled.push({ m, settings });
   }
   const shape = sharedWindow(settled.map((s) => s.settings));
   const prepared: { m: PanelMember; settings: Config; p: PreparedFit }[] = [];
   for (const { m, settings } of settled) {
+    await stopPoint();
     const ok = attempt(m.key, () => {
       checkSharedWindow(settings, shape);
       const p = prepareFit(settings, m.series, opts.limits);
@@ -169,6 +192,7 @@ export async function fitPanel(cfg: Config, members: PanelMember[], opts: PanelF
   try {
     for (const s of trained.models) opened.push(await openPredictor(s.modelJson, s.weights, { backend: engine.backend, tf: engine.tf }));
     for (const { m, settings, p } of encoded) {
+      await stopPoint();
       fits.push({ key: m.key, cfg: settings, series: m.series, result: await evaluateFit(engine, settings, m.series, p, trained, opts, opened) });
       report(m.key);
     }

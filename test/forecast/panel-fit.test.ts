@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve.js';
 import type { Config } from '../../src/config/types.js';
 import type { PanelMember } from '../../src/data/panel.js';
+import { InterruptError } from '../../src/errors.js';
 import { settingsFor } from '../../src/forecast/defaults.js';
 import { prepareFit } from '../../src/forecast/fit.js';
-import { fitPanel, memberConfig, poolWindows, thinWindows } from '../../src/forecast/panel-fit.js';
+import { fitPanel, memberConfig, poolWindows, seriesStopPoint, thinWindows } from '../../src/forecast/panel-fit.js';
 import { monthlySeries, valuesOf } from '../series.js';
 
 const wave = (n: number, level: number, phase = 0) => valuesOf(n, (i) => level * (1 + 0.002 * i + 0.1 * Math.sin((2 * Math.PI * (i + phase)) / 12)));
@@ -123,5 +124,51 @@ describe('fitPanel', () => {
     const cfg = config();
     const m: PanelMember = { key: ['b'], series: { ...monthlySeries({ b: wave(60, 2) }) } };
     expect(memberConfig(cfg, m).data).toMatchObject({ target: 'b', features: ['b'] });
+  });
+});
+
+describe('a stop signal while a panel is fitted', () => {
+  it.each(['global', 'local'] as const)(
+    '%s: a signal delivered by the event loop (as SIGTERM is) stops it between series with InterruptError',
+    async (scope) => {
+      const members = Array.from({ length: 40 }, (_, i) => member(`s${i}`, wave(48, 10 + i, i)));
+      const ac = new AbortController();
+      let seen = 0;
+      const run = fitPanel(config({ training: { epochs: 1, batch_size: 16, seed: 3, validation_size: 6, early_stopping: false, threads: 1 } }), members, {
+        scope,
+        settings: asIs,
+        signal: ac.signal,
+        // the abort comes as a macrotask, as a signal handler's does: only a turn of the event loop lets it in
+        onSeries: () => {
+          if (++seen === 3) setTimeout(() => ac.abort(), 0);
+        },
+      });
+      await expect(run).rejects.toBeInstanceOf(InterruptError);
+      // it stopped well before the last series (a turn comes every 20 ms of series work)
+      expect(seen).toBeGreaterThanOrEqual(3);
+      expect(seen).toBeLessThan(40);
+    },
+  );
+
+  it('seriesStopPoint turns the loop only every 20 ms, and throws once aborted', async () => {
+    const ac = new AbortController();
+    const stop = seriesStopPoint(ac.signal);
+    await stop();
+    let turned = false;
+    setImmediate(() => {
+      turned = true;
+    });
+    // no 20 ms have passed: no turn of the event loop
+    await stop();
+    expect(turned).toBe(false);
+    await new Promise((r) => setTimeout(r, 25));
+    turned = false;
+    setImmediate(() => {
+      turned = true;
+    });
+    await stop();
+    expect(turned).toBe(true);
+    ac.abort();
+    await expect(stop()).rejects.toBeInstanceOf(InterruptError);
   });
 });
