@@ -517,7 +517,13 @@ export function gradientFlowOf(cfg: Config, fit: TrainedMembers['fits'][number])
   const report = flowVerdict(
     epochs.map((e) => ({ flow: e.flow, gradNorm: e.gradNorm })),
     layers,
-    { sequenceOutput: cfg.window.mode === 'one-to-one', cell: cfg.model.cell, clipNorm: cfg.training.clip_norm, learningRate: cfg.training.learning_rate },
+    {
+      sequenceOutput: cfg.window.mode === 'one-to-one',
+      cell: cfg.model.cell,
+      clipNorm: cfg.training.clip_norm,
+      learningRate: cfg.training.learning_rate,
+      linear: cfg.model.linear,
+    },
   );
   return report ? { gradientFlow: { groups: fit.groups ?? [], layers, report } } : {};
 }

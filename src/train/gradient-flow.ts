@@ -69,7 +69,7 @@ export function reachOf(norms: ArrayLike<number>, fraction = VANISH_FRACTION): n
 export function flowVerdict(
   epochs: { flow: EpochFlow; gradNorm: number }[],
   layers: string[],
-  opts: { sequenceOutput: boolean; cell: string; clipNorm: number; learningRate: number },
+  opts: { sequenceOutput: boolean; cell: string; clipNorm: number; learningRate: number; linear?: boolean },
 ): FlowReport | null {
   if (epochs.length === 0) return null;
   const last = epochs[epochs.length - 1].flow;
@@ -96,10 +96,15 @@ export function flowVerdict(
   const first = reach[0];
   if (!opts.sequenceOutput && first && first.of > 0 && first.steps < first.of) {
     const advice = opts.cell === 'rnn' ? ['cell lstm or gru, whose cell state carries the signal further back'] : [];
-    advice.push(`a shorter window.lookback (about ${Math.max(1, first.steps)} steps: the signal reaches no further)`);
+    // with a linear path the window's length serves it too: the network's reach is reported, the lookback left
+    if (!opts.linear) advice.push(`a shorter window.lookback (about ${Math.max(1, first.steps)} steps: the signal reaches no further)`);
     return {
       verdict: 'vanishing',
-      reason: `in ${first.layer}, dL/dh_t falls below ${VANISH_FRACTION * 100}% of its largest value ${first.steps} step${first.steps === 1 ? '' : 's'} back from the last of ${first.of}: the window's first ${first.of - first.steps} steps hardly train the model`,
+      reason:
+        `in ${first.layer}, dL/dh_t falls below ${VANISH_FRACTION * 100}% of its largest value ${first.steps} step${first.steps === 1 ? '' : 's'} back from the last of ${first.of}: ` +
+        (opts.linear
+          ? `the network's correction learns from the window's last ${first.steps} steps (the linear path reads all ${first.of})`
+          : `the window's first ${first.of - first.steps} steps hardly train the model`),
       advice,
       ...base,
     };

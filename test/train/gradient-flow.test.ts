@@ -56,6 +56,11 @@ describe('the verdict', () => {
     expect(f.advice.join('\n')).toMatch(/shorter window.lookback \(about 7 steps/);
     // an LSTM gets the lookback advice only
     expect(flowVerdict([{ flow: epoch([halving]), gradNorm: 1 }], ['lstm1'], { ...opts, cell: 'lstm' })!.advice).toHaveLength(1);
+    // beside a linear path, which reads the whole window, the reach is said and the lookback left alone
+    const linear = flowVerdict([{ flow: epoch([halving]), gradNorm: 1 }], ['lstm1'], { ...opts, cell: 'lstm', linear: true })!;
+    expect(linear.verdict).toBe('vanishing');
+    expect(linear.reason).toMatch(/the network's correction learns from the window's last 7 steps \(the linear path reads all 30\)$/);
+    expect(linear.advice).toEqual([]);
   });
 
   it('healthy when the signal reaches the whole window; one-to-one reach is reported, not judged', () => {
