@@ -6,7 +6,7 @@ import { formatTime, futureTimes } from '../data/time.js';
 import type { PanelFitResult } from '../forecast/panel-fit.js';
 import { STDIN } from '../io/input-file.js';
 import { poolScores } from '../metrics/pooled.js';
-import { formatNumber, toCsv } from '../output/csv.js';
+import { csvRows, formatNumber } from '../output/csv.js';
 import { spreadCells, spreadColumns } from '../output/spread.js';
 import { VERSION } from '../version.js';
 import { localMemberFileNames, PANEL_FILE, PANEL_FORMAT_VERSION, type PanelFile } from './panel-format.js';
@@ -131,10 +131,12 @@ export async function panelRunFiles(
     created: new Date().toISOString(),
   } as MetadataFile;
 
-  // forecast.csv: the key columns, then a single run's columns
+  // forecast.csv: the key columns, then a single run's columns; written series by series, so that
+  // a large panel holds each series' lines as one string rather than an array of cells per row
   const timeName = panelFacts.timeColumn ?? 'index';
-  const rows: (string | number | null)[][] = [];
+  const chunks: string[] = [csvRows([[...idColumns, timeName, 'part', 'actual', 'forecast', ...spreadColumns(cfg.evaluation)]])];
   for (const f of r.fits) {
+    const rows: (string | number | null)[][] = [];
     const idx = f.series.index;
     const at = (i: number) => formatTime(idx.times[i], idx.format, idx.offset);
     const origin = f.result.split.valEnd;
@@ -145,13 +147,14 @@ export async function panelRunFiles(
     const fut = futureTimes(idx, f.result.future.length);
     for (let i = 0; i < fut.length; i++)
       rows.push([...f.key, formatTime(fut[i], idx.format, idx.offset), 'future', null, formatNumber(f.result.future[i]), ...futureSpread(i)]);
+    chunks.push(csvRows(rows));
   }
   Object.assign(files, {
     [PANEL_FILE]: JSON.stringify(panel) + '\n',
     'config.yaml': renderConfigYaml({ ...cfg, data: { ...cfg.data, path: cfg.data.path === STDIN ? STDIN : resolvePath(cfg.data.path) } }),
     'metadata.json': JSON.stringify(metadata, null, 2) + '\n',
     'metrics.json': JSON.stringify(metrics, null, 1) + '\n',
-    'forecast.csv': toCsv([...idColumns, timeName, 'part', 'actual', 'forecast', ...spreadColumns(cfg.evaluation)], rows),
+    'forecast.csv': chunks.join(''),
   });
   if (r.scope === 'global' && first) {
     files['history.csv'] = historyCsvOf(first.history, first.gradientFlow);

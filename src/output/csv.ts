@@ -27,7 +27,12 @@ function cell(v: string | number | null | undefined): string {
 
 /** RFC 4180 CSV text (LF line endings, trailing newline); formula-like text cells neutralised (see neutralizeFormula). */
 export function toCsv(header: string[], rows: (string | number | null)[][]): string {
-  const lines = [header.map(cell).join(',')];
-  for (const row of rows) lines.push(row.map(cell).join(','));
-  return lines.join('\n') + '\n';
+  return csvRows([header]) + csvRows(rows);
+}
+
+/** Rows as CSV lines (each ending in a newline), cells as toCsv writes them: a CSV written in pieces, toCsv's bytes when joined after its header. */
+export function csvRows(rows: (string | number | null)[][]): string {
+  let out = '';
+  for (const row of rows) out += `${row.map(cell).join(',')}\n`;
+  return out;
 }

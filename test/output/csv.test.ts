@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatNumber, neutralizeFormula, toCsv } from '../../src/output/csv.js';
+import { csvRows, formatNumber, neutralizeFormula, toCsv } from '../../src/output/csv.js';
 
 describe('formatNumber', () => {
   it('is stable and trimmed', () => {
@@ -27,6 +27,17 @@ describe('toCsv', () => {
       ],
     );
     expect(out).toBe('t,"va""l,ue"\n2020-01-01,1.5\n"a,b",\n"say ""hi""",\n"line\nbreak",2\n');
+  });
+
+  it('in pieces (csvRows: the header, then chunks of rows) gives the same bytes', () => {
+    const rows: (string | number | null)[][] = [
+      ['2020-01-01', 1.5],
+      ['a,b', null],
+      ['=cmd', NaN],
+    ];
+    expect(csvRows([['t', 'v']]) + csvRows(rows.slice(0, 1)) + csvRows(rows.slice(1)) + csvRows([])).toBe(toCsv(['t', 'v'], rows));
+    expect(csvRows([])).toBe('');
+    expect(toCsv(['t'], [])).toBe('t\n');
   });
 
   it('neutralises formula cells in the header and the rows, and keeps numbers numbers', () => {
