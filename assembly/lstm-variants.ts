@@ -16,7 +16,7 @@ import { prevRow, beginBackward, preActivations, stepGrads, flowNorm, carryBack 
 // With neither variant on, the kernels compute the LSTM's operations in lstm.ts's order.
 
 // Offsets of the gate blocks in a row of G: input gate (-1 when coupled), forget, candidate, output.
-@inline function offI(H: i32, coupled: i32): i32 { return coupled ? -1 : 0; }
+@inline function offI(coupled: i32): i32 { return coupled ? -1 : 0; }
 @inline function offF(H: i32, coupled: i32): i32 { return coupled ? 0 : H; }
 @inline function offG(H: i32, coupled: i32): i32 { return coupled ? H : 2 * H; }
 @inline function offO(H: i32, coupled: i32): i32 { return coupled ? 2 * H : 3 * H; }
@@ -32,10 +32,10 @@ import { prevRow, beginBackward, preActivations, stepGrads, flowNorm, carryBack 
 }
 
 export function lstmvForward(x: usize, W: usize, U: usize, b: usize, peep: usize, T: i32, B: i32, I: i32, H: i32,
-                             gates: usize, cs: usize, tcs: usize, hs: usize, h0: usize, c0: usize, coupled: i32, flow: usize): void {
+                             gates: usize, cs: usize, tcs: usize, hs: usize, h0: usize, c0: usize, coupled: i32): void {
   const G = (coupled ? 3 : 4) * H;
   const H4 = H & ~3;
-  const oI = offI(H, coupled), oF = offF(H, coupled), oG = offG(H, coupled), oO = offO(H, coupled);
+  const oI = offI(coupled), oF = offF(H, coupled), oG = offG(H, coupled), oO = offO(H, coupled);
   const one = f32x4.splat(1.0);
   for (let t = 0; t < T; t++) {
     const gt = P(gates, t * B * G);
@@ -94,7 +94,7 @@ export function lstmvBackward(x: usize, W: usize, U: usize, peep: usize, T: i32,
                               h0: usize, c0: usize, coupled: i32, flow: usize): void {
   const G = (coupled ? 3 : 4) * H;
   const H4 = H & ~3;
-  const oI = offI(H, coupled), oF = offF(H, coupled), oG = offG(H, coupled), oO = offO(H, coupled);
+  const oI = offI(coupled), oF = offF(H, coupled), oG = offG(H, coupled), oO = offO(H, coupled);
   const pf = peepF(H, coupled), po = peepO(H, coupled);
   beginBackward(W, U, T, B, I, H, G, dx, dW, dU, db, UT, WT, dhNext);
   memory.fill(dcNext, 0, <usize>(B * H) << 2);

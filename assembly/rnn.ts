@@ -9,7 +9,7 @@ import { beginBackward, preActivations, stepGrads, flowNorm, carryBack } from '.
 // The activation's derivative is read back from h_t itself (1 - h^2 for tanh, h > 0 for relu), so
 // the forward pass keeps nothing but the states.
 export function rnnForward(x: usize, W: usize, U: usize, b: usize, T: i32, B: i32, I: i32, H: i32,
-                           hs: usize, h0: usize, relu: i32, flow: usize): void {
+                           hs: usize, h0: usize, relu: i32): void {
   for (let t = 0; t < T; t++) {
     const ht = P(hs, t * B * H);
     preActivations(ht, x, W, U, b, t, B, I, H, H, t > 0 ? P(hs, (t - 1) * B * H) : h0);

@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MetadataFile, MetricsFile } from '../artifacts/run-format.js';
 import { isPanelRun, readRun } from '../artifacts/run-reader.js';
+import { parseTable } from '../data/parse-csv.js';
 import { UsageError } from '../errors.js';
 import { colourOn } from '../output/colour.js';
 import { jsonSchema } from './common.js';
@@ -18,11 +19,10 @@ export interface InspectOptions {
   json?: boolean;
 }
 
-/** Rows of a small CSV rnnfc wrote (no quoting needed: names and numbers). */
-function csvRows(text: string): Record<string, string>[] {
-  const [head, ...lines] = text.trim().split('\n');
-  const names = head.split(',');
-  return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [names[i], v])));
+/** The rows of a CSV file of the run, each by its column names. */
+function recordsOf(file: string): Record<string, string>[] {
+  const { header, rows } = parseTable(file, readFileSync(file, 'utf8'), undefined, ',');
+  return rows.map((r) => Object.fromEntries(r.map((v, i) => [header[i], v])));
 }
 
 /** Steps back from the origin shown in the table: 0, 1, 2, 4, 8, ... and the window's first step. */
@@ -44,12 +44,12 @@ export async function inspectCommand(runDir: string, opts: InspectOptions): Prom
     throw new UsageError(
       `${runDir} has no gradient-flow record: its training ran no epoch (the linear path alone), was run with training.gradient_flow: false, or predates the diagnostics`,
     );
-  const history = csvRows(readFileSync(join(runDir, 'history.csv'), 'utf8'));
+  const history = recordsOf(join(runDir, 'history.csv'));
   const groups = Object.keys(history[0] ?? {})
     .filter((k) => k.startsWith('grad_norm_'))
     .map((k) => k.slice('grad_norm_'.length));
   const flowFile = join(runDir, 'gradient-flow.csv');
-  const steps = existsSync(flowFile) ? csvRows(readFileSync(flowFile, 'utf8')) : [];
+  const steps = existsSync(flowFile) ? recordsOf(flowFile) : [];
   const lastEpoch = history.length ? history[history.length - 1].epoch : '0';
   // the last epoch's norm of dL/dh_t at every step, per layer
   const byLayer = new Map<string, number[]>();

@@ -14,7 +14,7 @@ import type { Config, WindowConfig } from '../config/types.js';
 import { ConfigError } from '../errors.js';
 import { MAX_PAGES, PAGE_BYTES } from '../kernels/heap.js';
 import { rowWork, slicesOf } from '../kernels/slices.js';
-import type { Cell } from '../kernels/state.js';
+import { type Cell, gatesOf, peepholesOf } from '../kernels/state.js';
 import { threadCount } from '../kernels/threads.js';
 import { transformOf } from '../transforms/registry.js';
 import type { Split } from './fit.js';
@@ -174,12 +174,10 @@ export function windowCounts(
   return { train: starts(start, trainEnd), validation: valEnd > trainEnd ? starts(Math.max(start, trainEnd - L), valEnd) : 0 };
 }
 
-/** Gate columns per unit of each cell: LSTM i, f, c, o; GRU z, r, h; SimpleRNN one. */
-const GATES = { lstm: 4, gru: 3, rnn: 1 } as const;
-/** Gate columns per unit of the model's cell: an LSTM with coupled gates has 3 (f, c, o). */
-const gatesPerUnit = (m: Config['model']) => (m.cell === 'lstm' && m.coupled_gates ? 3 : GATES[m.cell]);
+/** Gate columns per unit of the model's cell (kernels/state.ts gatesOf): an LSTM with coupled gates has 3 (f, c, o). */
+const gatesPerUnit = (m: Config['model']) => gatesOf(m.cell, 1, m.coupled_gates === true);
 /** Peephole weights per unit of the model's cell: 3 (i, f, o), 2 with coupled gates, 0 without peepholes. */
-const peepholesPerUnit = (m: Config['model']) => (m.cell === 'lstm' && m.peephole ? (m.coupled_gates ? 2 : 3) : 0);
+const peepholesPerUnit = (m: Config['model']) => (m.cell === 'lstm' && m.peephole ? peepholesOf(1, m.coupled_gates === true) : 0);
 
 /** A group of trainable weights and the setting that sizes it. */
 export interface WeightGroup {

@@ -9,7 +9,7 @@
  * else is reported as unsupported, for callers to fall back to tfjs.
  */
 import { forward } from '../kernels/forward.js';
-import { type Activation, type Cell, type LstmVariant, peepholesOf } from '../kernels/state.js';
+import { type Activation, type Cell, gatesOf, type LstmVariant, peepholesOf } from '../kernels/state.js';
 import { STOCK_CLASS, unfusableReason } from './fused/compat.js';
 import { parseModelJson, type SavedModelJson, weightSpecsOf } from './saved-model.js';
 
@@ -184,7 +184,7 @@ function layerStep(layer: LayerJson, inShape: Shape, weightOf: WeightOf, weightN
     case 'LSTMVariant': {
       const H = Number(c.units);
       const coupled = c.coupled_gates === true;
-      const G = (coupled ? 3 : 4) * H;
+      const G = gatesOf('lstm', H, coupled);
       const rs = Boolean(c.return_sequences);
       const W = weightOf(weightName, 'kernel', [dim, G]);
       const U = weightOf(weightName, 'recurrent_kernel', [H, G]);

@@ -2,7 +2,7 @@ import type { Tensor } from '@tensorflow/tfjs-core';
 import type { layers as tfLayers } from '@tensorflow/tfjs-layers';
 import { backward } from '../../kernels/backward.js';
 import { forward } from '../../kernels/forward.js';
-import { type Activation, type Cell, type InitialState, releaseSlot, type Slot } from '../../kernels/state.js';
+import { type Activation, type Cell, gatesOf, type InitialState, releaseSlot, type Slot } from '../../kernels/state.js';
 import type { Tf } from '../backend.js';
 import { LSTM_VARIANT_CLASS, type LstmVariantArgs, recurrentOutputShape, registerLstmVariant, sequenceShapeOf } from '../lstm-variant.js';
 import { FUSED_CLASS, STOCK_CLASS, unfusableReason } from './compat.js';
@@ -122,7 +122,7 @@ export function registerFusedLayers(tf: Tf): FusedClasses {
   const Base = tf.layers.Layer as unknown as new (args: unknown) => any;
 
   function make(cell: Cell, className: string) {
-    const G = cell === 'lstm' ? 4 : cell === 'gru' ? 3 : 1;
+    const G = gatesOf(cell, 1);
     const stockClass = STOCK_CLASS[className as keyof typeof STOCK_CLASS];
     const stockLayer = cell === 'lstm' ? tf.layers.lstm : cell === 'gru' ? tf.layers.gru : tf.layers.simpleRNN;
     class Fused extends Base {
