@@ -23,7 +23,18 @@ import { fileKind } from '../io/file-kind.js';
 import { exchangePaths } from './exchange.js';
 import { describeOwner, liveLockOwner, parseLockName, parseSibling, siblingAbandoned, siblingPath, tryLock, unlock } from './owner.js';
 import { MANIFEST_NAME, RUN_FORMAT } from './run-dir.js';
-import { asUserError, checkCreatable, fsyncDir, lstatOrNull, makeDirs, nextTurn, removeEmptyDirs, type WriteSteps, writeAndSync } from './write-steps.js';
+import {
+  asUserError,
+  checkCreatable,
+  type FileData,
+  fsyncDir,
+  lstatOrNull,
+  makeDirs,
+  nextTurn,
+  removeEmptyDirs,
+  type WriteSteps,
+  writeAndSync,
+} from './write-steps.js';
 
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 const MAX_RUN_ENTRIES = 10_000;
@@ -265,7 +276,7 @@ export class RunSlot {
   ) {}
 
   /** The steps of writing `files`, yielding each step's name; sets the state at the commit point. */
-  private *steps(files: Record<string, string | Uint8Array>): Generator<string, void> {
+  private *steps(files: Record<string, FileData>): Generator<string, void> {
     const tmp = siblingPath(this.dir, 'tmp');
     fs.mkdirSync(tmp);
     this.tmp = tmp;
@@ -322,7 +333,7 @@ export class RunSlot {
   }
 
   /** Writes the run (see WriteSteps), then releases the name. */
-  async commit(files: Record<string, string | Uint8Array>, opts: WriteSteps = {}): Promise<void> {
+  async commit(files: Record<string, FileData>, opts: WriteSteps = {}): Promise<void> {
     const step = opts.step ?? nextTurn;
     try {
       if (opts.signal?.aborted) throw new InterruptError();
@@ -340,7 +351,7 @@ export class RunSlot {
   }
 
   /** commit without pauses or cancellation. */
-  commitSync(files: Record<string, string | Uint8Array>): void {
+  commitSync(files: Record<string, FileData>): void {
     try {
       const it = this.steps(files);
       for (let r = it.next(); !r.done; r = it.next());
@@ -479,6 +490,6 @@ export function reserveNextRunDir(parent: string, base: string): RunSlot {
  * An existing target is refused unless opts.overwrite and it is an rnnfc run, which is then
  * replaced entirely (see the file comment for the crash-safe swap).
  */
-export function writeDirAtomic(target: string, files: Record<string, string | Uint8Array>, opts: { overwrite: boolean }): void {
+export function writeDirAtomic(target: string, files: Record<string, FileData>, opts: { overwrite: boolean }): void {
   reserveRunDir(target, opts).commitSync(files);
 }

@@ -10,15 +10,17 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { compareKeys, keyText } from '../data/panel.js';
 import { ArtifactError, UsageError } from '../errors.js';
+import type { PretrainedModel } from '../forecast/pretrained.js';
 import { shardOf } from '../panel/shard.js';
 import { VERSION } from '../version.js';
 import { restoreInterruptedSwap } from './atomic.js';
-import { localMemberFileNames, PANEL_FILE, PANEL_FORMAT_VERSION, type PanelFile, type PanelSeriesEntry } from './panel-format.js';
-import { type PanelMetricsFile, pooledFromFiles } from './panel-writer.js';
+import { localMemberFileNames, PANEL_FILE, PANEL_FORMAT_VERSION, type PanelFile, SERIES_FILE, seriesLine } from './panel-format.js';
+import { type PanelMetricsFile, panelMetricsPieces, pooledFromFiles } from './panel-writer.js';
 import { buildManifest, readManifest } from './run-dir.js';
 import type { MetadataFile } from './run-format.js';
 import { readPanelRun } from './run-reader.js';
 import { memberFiles, pretrainedFiles } from './run-writer.js';
+import type { FileData } from './write-steps.js';
 
 /** A file of a run, read whole and checked against the manifest's checksum (the reader only checks reports in pieces). */
 function readChecked(dir: string, name: string): Buffer {
@@ -41,7 +43,7 @@ function forecastBlocks(text: string, keyColumns: number): { header: string; blo
 }
 
 /** The files of the run merged from shard runs `dirs` (see the file comment); `onNote` hears what merge could not do as train would. */
-export async function mergePanelFiles(dirs: string[], onNote?: (note: string) => void): Promise<Record<string, string | Uint8Array>> {
+export async function mergePanelFiles(dirs: string[], onNote?: (note: string) => void): Promise<Record<string, FileData>> {
   if (dirs.length === 0) throw new UsageError('merge needs the shard runs to combine');
   const shards = dirs.map((dir) => {
     restoreInterruptedSwap(dir);
@@ -66,9 +68,9 @@ export async function mergePanelFiles(dirs: string[], onNote?: (note: string) =>
     const twin = byIndex.get(s.shard.index);
     if (twin) throw new UsageError(`${s.dir} and ${twin} are both shard ${s.shard.index} of ${count}; give each shard once`);
     byIndex.set(s.shard.index, s.dir);
-    for (const e of [...s.run.panel.series, ...s.run.panel.failed])
-      if (shardOf(e.key, count) !== s.shard.index)
-        throw new ArtifactError(`${s.dir}/${PANEL_FILE}: series ${keyText(e.key)} belongs to shard ${shardOf(e.key, count)} of ${count}, not ${s.shard.index}`);
+    for (const key of [...s.run.keys, ...s.run.panel.failed.map((e) => e.key)])
+      if (shardOf(key, count) !== s.shard.index)
+        throw new ArtifactError(`${s.dir}: series ${keyText(key)} belongs to shard ${shardOf(key, count)} of ${count}, not ${s.shard.index}`);
   }
   const missing = Array.from({ length: count }, (_, i) => i).filter((i) => !byIndex.has(i));
   if (missing.length)
@@ -78,24 +80,31 @@ export async function mergePanelFiles(dirs: string[], onNote?: (note: string) =>
 
   // every fitted series with what belongs to it, in key order as the unsharded run lists them
   const all = shards.flatMap((s) =>
-    s.run.panel.series.map((entry, i) => ({
-      entry,
-      saved: s.run.series[i],
+    s.run.keys.map((key, i) => ({
+      key,
+      run: s.run,
+      place: i,
       metrics: s.metrics.series[i],
-      forecast: s.forecast.blocks.get(JSON.stringify(entry.key)) ?? '',
+      forecast: s.forecast.blocks.get(JSON.stringify(key)) ?? '',
     })),
   );
-  all.sort((a, b) => compareKeys(a.entry.key, b.entry.key));
-  const files: Record<string, string | Uint8Array> = {};
-  const series: PanelSeriesEntry[] = all.map((a, i) => {
+  all.sort((a, b) => compareKeys(a.key, b.key));
+  const files: Record<string, FileData> = {};
+  let rows = 0;
+  let pretrained: PretrainedModel | undefined;
+  // series.jsonl's lines, with each series' models under its new place
+  const lines = all.map((a, i) => {
+    const entry = a.run.entry(a.place);
+    const saved = a.run.series(a.place);
     Object.assign(
       files,
-      memberFiles(a.saved.members, (j) => localMemberFileNames(i, j)),
+      memberFiles(saved.members, (j) => localMemberFileNames(i, j)),
     );
-    return { key: a.entry.key, rows: a.entry.rows, pipeline: a.entry.pipeline, models: a.entry.models.map((_, j) => localMemberFileNames(i, j).model) };
+    rows += entry.rows;
+    // the pretrained forecaster the series use: every shard holds the same copy
+    pretrained ??= saved.pretrained;
+    return seriesLine({ ...entry, models: entry.models.map((_, j) => localMemberFileNames(i, j).model) });
   });
-  // the pretrained forecaster the series use: every shard holds the same copy
-  const pretrained = all.find((a) => a.saved.pretrained)?.saved.pretrained;
   if (pretrained) Object.assign(files, pretrainedFiles(pretrained));
   const failed = shards.flatMap((s) => s.run.panel.failed).sort((a, b) => compareKeys(a.key, b.key));
   const panel: PanelFile = {
@@ -103,14 +112,13 @@ export async function mergePanelFiles(dirs: string[], onNote?: (note: string) =>
     scope: first.run.panel.scope,
     id_columns: first.run.panel.id_columns,
     configless: first.run.panel.configless,
-    series,
+    series_count: lines.length,
     failed,
   };
-  const metrics: PanelMetricsFile = {
-    series_count: series.length,
+  const metricsHead: Omit<PanelMetricsFile, 'series'> = {
+    series_count: lines.length,
     failed_count: failed.length,
     pooled: pooledFromFiles(all.map((a) => a.metrics.methods)),
-    series: all.map((a) => a.metrics),
   };
   const sum = (f: (m: MetadataFile) => number) => shards.reduce((acc, s) => acc + f(s.metadata), 0);
   const metadata: MetadataFile = {
@@ -118,21 +126,22 @@ export async function mergePanelFiles(dirs: string[], onNote?: (note: string) =>
     rnnfc_version: VERSION,
     data: {
       ...first.metadata.data,
-      rows: Math.max(
-        1,
-        series.reduce((acc, e) => acc + e.rows, 0),
-      ),
+      rows: Math.max(1, rows),
     },
-    panel: { series: series.length, failed: failed.length },
+    panel: { series: lines.length, failed: failed.length },
     timings: { train_seconds: Number(sum((m) => m.timings.train_seconds).toFixed(3)), total_seconds: Number(sum((m) => m.timings.total_seconds).toFixed(3)) },
     created: new Date().toISOString(),
   };
   Object.assign(files, {
     [PANEL_FILE]: JSON.stringify(panel) + '\n',
+    [SERIES_FILE]: lines,
     'config.yaml': first.config,
     'metadata.json': JSON.stringify(metadata, null, 2) + '\n',
-    'metrics.json': JSON.stringify(metrics, null, 1) + '\n',
-    'forecast.csv': first.forecast.header + all.map((a) => a.forecast).join(''),
+    'metrics.json': panelMetricsPieces(
+      metricsHead,
+      all.map((a) => JSON.stringify(a.metrics, null, 1)),
+    ),
+    'forecast.csv': [first.forecast.header, ...all.map((a) => a.forecast)],
   });
   if (first.run.config.output.plot) {
     // redrawn for the whole panel, as the unsharded train draws them: the history from the data
@@ -142,7 +151,12 @@ export async function mergePanelFiles(dirs: string[], onNote?: (note: string) =>
     const byKey = new Map(data.panel?.members.map((m) => [JSON.stringify(m.key), m.series]));
     Object.assign(
       files,
-      await panelPlotFiles(metrics.series, files['forecast.csv'] as string, panel.id_columns.length, (i) => byKey.get(JSON.stringify(series[i].key))),
+      await panelPlotFiles(
+        all.map((a) => a.metrics),
+        { header: first.forecast.header, rowsOf: (i) => all[i].forecast },
+        panel.id_columns.length,
+        (i) => byKey.get(JSON.stringify(all[i].key)),
+      ),
     );
   }
   files['manifest.json'] = buildManifest(files, VERSION);

@@ -10,7 +10,6 @@ import { type Panel, panelOptionsOf, parsePanel } from '../data/panel.js';
 import { formatTime, isNumericIndex, isoFormat, parseTimeValue } from '../data/time.js';
 import { UserError } from '../errors.js';
 import { inputName, readInput, STDIN } from '../io/input-file.js';
-import { neutralizeFormula } from '../output/csv.js';
 import type { PanelPlotSeries } from '../output/panel-plot.js';
 import type { Series } from '../types.js';
 
@@ -31,15 +30,21 @@ function isoTime(text: string): { t: string; numeric: boolean } {
 /** A number cell of forecast.csv ('' is missing: NaN, which the plot leaves out). */
 const cellNumber = (c: string | undefined) => (c === undefined || c === '' ? NaN : Number(c));
 
+/** forecast.csv as the plots read it: its header line, and series i's lines (as written, newlines included). */
+export interface ForecastLines {
+  header: string;
+  rowsOf(i: number): string;
+}
+
 /**
  * plot.svg and scores.svg of a panel run. `series`: metrics.json's series, in its order;
- * `forecastCsv`: forecast.csv's text, whose first `keyColumns` columns are the key; `historyOf`:
- * the series of entry i as read from the data (its rows before the test period are drawn), or
- * undefined when the data is not at hand (the plot then has no history).
+ * `forecast`: forecast.csv's lines, whose first `keyColumns` columns are the key (only the drawn
+ * series' are parsed); `historyOf`: the series of entry i as read from the data (its rows before
+ * the test period are drawn), or undefined when the data is not at hand (the plot then has no history).
  */
 export async function panelPlotFiles(
   series: PlotScores[],
-  forecastCsv: string,
+  forecast: ForecastLines,
   keyColumns: number,
   historyOf: (i: number) => Series | undefined,
 ): Promise<{ 'plot.svg': string; 'scores.svg': string }> {
@@ -49,17 +54,11 @@ export async function panelPlotFiles(
   // no measurable series: the first one, so the plot still shows a forecast
   if (picked.length === 0 && series.length > 0) picked.push({ rank: 'first', index: 0 });
 
-  // forecast.csv's rows of the drawn series (their key cells as the CSV writes them)
-  const wanted = new Map(picked.map((p) => [JSON.stringify(series[p.index].key.map(neutralizeFormula)), p.index]));
-  const rowsOf = new Map<number, string[][]>();
-  const records = parse(forecastCsv, { relax_column_count: false }) as string[][];
-  for (const r of records.slice(1)) {
-    const i = wanted.get(JSON.stringify(r.slice(0, keyColumns)));
-    if (i === undefined) continue;
-    const list = rowsOf.get(i) ?? [];
-    list.push(r.slice(keyColumns));
-    rowsOf.set(i, list);
-  }
+  // forecast.csv's rows of the drawn series, without their key cells
+  const rowsOf = new Map<number, string[][]>(
+    picked.map((p) => [p.index, (parse(forecast.rowsOf(p.index), { relax_column_count: false }) as string[][]).map((r) => r.slice(keyColumns))]),
+  );
+  const records = [(parse(forecast.header) as string[][])[0]];
 
   // the interval columns after the key columns: lower_<L> and upper_<L>, by level
   const header = (records[0] ?? []).slice(keyColumns);

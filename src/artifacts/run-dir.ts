@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ArtifactError } from '../errors.js';
 import { fileKind } from '../io/file-kind.js';
+import { dataPieces, type FileData } from './write-steps.js';
 
 export const RUN_FORMAT = 'rnnfc-run';
 export const RUN_FORMAT_VERSION = 1;
@@ -29,12 +30,17 @@ export function sha256(data: string | Uint8Array): string {
 }
 
 /** JSON text of manifest.json covering every file in `files` (manifest.json itself excluded). */
-export function buildManifest(files: Record<string, string | Uint8Array>, rnnfcVersion: string): string {
+export function buildManifest(files: Record<string, FileData>, rnnfcVersion: string): string {
   const entries: Record<string, ManifestEntry> = {};
   for (const name of Object.keys(files).sort()) {
     if (name === MANIFEST_NAME) continue;
-    const buf = toBuffer(files[name]);
-    entries[name] = { sha256: sha256(buf), bytes: buf.byteLength };
+    const h = createHash('sha256');
+    let bytes = 0;
+    for (const piece of dataPieces(files[name])) {
+      h.update(piece);
+      bytes += piece.byteLength;
+    }
+    entries[name] = { sha256: h.digest('hex'), bytes };
   }
   const manifest: Manifest = {
     format: RUN_FORMAT,
@@ -56,18 +62,21 @@ export const REPORT_LIMIT = 4 * 1024 ** 3;
 /** What a run file is: parsed (JSON, YAML), weights (read whole, bounded by their model), or a report (only checked). */
 function kindOf(name: string): 'parsed' | 'weights' | 'report' {
   if (name.endsWith('.bin')) return 'weights';
-  if (name.endsWith('.json') || name.endsWith('.yaml')) return 'parsed';
+  if (name.endsWith('.json') || name.endsWith('.jsonl') || name.endsWith('.yaml')) return 'parsed';
   return 'report';
 }
 
-/** Largest panel.json and metrics.json of a panel run (one lists it): about 600 and 700 bytes a series (a million series). */
+/**
+ * Largest panel.json and metrics.json of a panel run (one lists it): panel.json holds the failed
+ * series, metrics.json about 1.2 KB a series (most of a million series).
+ */
 export const PANEL_JSON_LIMIT = 1024 ** 3;
-
-/** A panel run's files whose size grows with its series. */
-const PANEL_SIZED = new Set(['panel.json', 'metrics.json']);
+/** Largest series.jsonl: about 7 KB a series (half a million series), read whole as bytes (never as one string). */
+export const SERIES_JSONL_LIMIT = 4 * 1024 ** 3;
 
 function limitOf(name: string, panel: boolean): number {
-  if (panel && PANEL_SIZED.has(name)) return PANEL_JSON_LIMIT;
+  if (panel && name === 'series.jsonl') return SERIES_JSONL_LIMIT;
+  if (panel && (name === 'panel.json' || name === 'metrics.json')) return PANEL_JSON_LIMIT;
   const kind = kindOf(name);
   return kind === 'weights' ? WEIGHTS_LIMIT : kind === 'parsed' ? JSON_LIMIT : REPORT_LIMIT;
 }

@@ -10,7 +10,7 @@ import type { SavedModel } from '../forecast/fit.js';
 import { DEFAULT_LIMITS, type FitLimits } from '../forecast/limits.js';
 import { openPretrained, type PretrainedModel } from '../forecast/pretrained.js';
 import type { Pipeline } from '../transforms/pipeline.js';
-import { PANEL_FILE, PANEL_REQUIRED_FILES, type PanelFile, panelModelOfWeights, parsePanelFile } from './panel-format.js';
+import { PANEL_FILE, PANEL_REQUIRED_FILES, type PanelFile, type PanelSeriesEntry, panelModelOfWeights, parsePanelFile, SERIES_FILE } from './panel-format.js';
 import { readRunDir } from './run-dir.js';
 import {
   checkIoAgainstMemory,
@@ -127,8 +127,12 @@ function runPretrained(dir: string, files: Record<string, Buffer>, user: string)
 export interface SavedPanelRun {
   dir: string;
   panel: PanelFile;
-  /** One per panel.series entry, in its order. */
-  series: SavedRun[];
+  /** Each fitted series' key, in series.jsonl's order. */
+  keys: string[][];
+  /** Line i of series.jsonl as it is saved (merge copies it). */
+  entry(i: number): PanelSeriesEntry;
+  /** Fitted series i (series.jsonl's line i) as a SavedRun, made when asked for: a large panel's series are not all held at once. */
+  series(i: number): SavedRun;
   /** config.yaml, resolved (the settings a new series of a global panel is prepared with). */
   config: Config;
 }
@@ -146,21 +150,29 @@ export function readPanelRun(dir: string, limits: FitLimits = DEFAULT_LIMITS): S
       return model && read[model] ? declaredWeightBytes(read[model].toString('utf8'), `${dir}/${model}`) : undefined;
     },
   });
-  const { panel, pipelines } = parsePanelFile(files[PANEL_FILE].toString('utf8'), `${dir}/${PANEL_FILE}`);
+  const parsed = parsePanelFile(files[PANEL_FILE].toString('utf8'), files[SERIES_FILE], `${dir}/${PANEL_FILE}`, `${dir}/${SERIES_FILE}`);
+  const { panel } = parsed;
   const config = parseConfigText(files['config.yaml'].toString('utf8'), `${dir}/config.yaml`).value;
   const metadata = parseMetadataFile(files['metadata.json'].toString('utf8'), `${dir}/metadata.json`);
+  // every model file a series names is there, and the pretrained forecaster opens, before any series is used
+  parsed.models.forEach((names, i) => {
+    for (const name of names) {
+      const weights = name.replace(/model(-[0-9]+)?\.json$/, 'weights$1.bin');
+      if (!files[name] || !files[weights])
+        throw new ArtifactError(`${dir} is incomplete: model file ${name} or ${weights} of ${SERIES_FILE} line ${i + 1} is missing`);
+    }
+  });
+  // one pretrained forecaster serves every series that uses it
+  const pretrained = parsed.usesPretrained ? runPretrained(dir, files, SERIES_FILE) : undefined;
   const models = new Map<string, SavedModel>();
   const checked = new Set<string>();
-  // one pretrained forecaster serves every series that uses it
-  const pretrained = panel.series.some((e) => e.pipeline.io.pretrained) ? runPretrained(dir, files, PANEL_FILE) : undefined;
-  const series = panel.series.map((entry, i): SavedRun => {
-    checkIoAgainstMemory(entry.pipeline.io, pipelines[i].specs.length, limits, `${dir}/${PANEL_FILE} series[${i}].pipeline`);
+  const series = (i: number): SavedRun => {
+    const { entry, pipeline } = parsed.entry(i);
+    checkIoAgainstMemory(entry.pipeline.io, pipeline.specs.length, limits, `${dir}/${SERIES_FILE} line ${i + 1} pipeline`);
     const members = entry.models.map((name) => {
       let m = models.get(name);
       if (!m) {
-        const weights = name.replace(/model(-[0-9]+)?\.json$/, 'weights$1.bin');
-        if (!files[name] || !files[weights]) throw new ArtifactError(`${dir} is incomplete: model file ${name} or ${weights} of series[${i}] is missing`);
-        m = { modelJson: files[name].toString('utf8'), weights: files[weights] };
+        m = { modelJson: files[name].toString('utf8'), weights: files[name.replace(/model(-[0-9]+)?\.json$/, 'weights$1.bin')] };
         models.set(name, m);
       }
       // series of one global model differ only in their scales: one check per window geometry
@@ -174,18 +186,18 @@ export function readPanelRun(dir: string, limits: FitLimits = DEFAULT_LIMITS): S
     return {
       dir,
       pipeline: entry.pipeline,
-      transforms: pipelines[i],
+      transforms: pipeline,
       config: savedConfigFacts(config),
       members,
       trainedOn: metadata.backend,
       ...(entry.pipeline.io.pretrained && pretrained ? { pretrained } : {}),
     };
-  });
+  };
   let resolved: Config;
   try {
     resolved = resolveConfig(config, { file: `${dir}/config.yaml` });
   } catch (e) {
     throw new ArtifactError(`${dir}/config.yaml is not a valid config: ${(e as Error).message}`, 'retrain or restore the run');
   }
-  return { dir, panel, series, config: resolved };
+  return { dir, panel, keys: parsed.keys, entry: (i) => parsed.entry(i).entry, series, config: resolved };
 }

@@ -20,10 +20,26 @@ export interface WriteSteps {
 
 export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-export function writeAndSync(file: string, data: string | Uint8Array): void {
+/**
+ * A file's contents: text, bytes, or text in pieces (a panel's per-series files), written and
+ * hashed piece by piece and never joined, so that a file may be longer than a string can be.
+ */
+export type FileData = string | Uint8Array | readonly string[];
+
+/** The bytes of `data`, piece by piece (one piece unless it is text in pieces). */
+export function* dataPieces(data: FileData): Generator<Uint8Array> {
+  if (typeof data === 'string') yield Buffer.from(data, 'utf8');
+  else if (data instanceof Uint8Array) yield data;
+  else for (const piece of data) yield Buffer.from(piece, 'utf8');
+}
+
+export function writeAndSync(file: string, data: FileData): void {
   const fd = fs.openSync(file, 'wx');
   try {
-    fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    for (const piece of dataPieces(data)) {
+      let done = 0;
+      while (done < piece.byteLength) done += fs.writeSync(fd, piece, done, piece.byteLength - done);
+    }
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);

@@ -20,16 +20,16 @@ export async function mergeCommand(shardRuns: string[], opts: MergeOptions): Pro
   });
   const out = await reserveRunOutput({ out: opts.out, overwrite: opts.overwrite });
   await out.commit(files);
-  const panel = JSON.parse(String(files['panel.json'])) as { series: unknown[]; failed: unknown[] };
+  const panel = JSON.parse(String(files['panel.json'])) as { series_count: number; failed: unknown[] };
   if (opts.json)
     process.stdout.write(
       JSON.stringify({
         schema: jsonSchema('merge'),
         run: out.dir,
         shards: shardRuns.length,
-        series: panel.series.length,
+        series: panel.series_count,
         failed: panel.failed.length,
       }) + '\n',
     );
-  else if (!opts.quiet) process.stdout.write(`merged ${shardRuns.length} shard runs (${panel.series.length} series) into ${out.dir}\n`);
+  else if (!opts.quiet) process.stdout.write(`merged ${shardRuns.length} shard runs (${panel.series_count} series) into ${out.dir}\n`);
 }

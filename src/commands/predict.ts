@@ -171,8 +171,8 @@ function checkNoClobber(output: string, dataPath: string, runDir: string): void 
 async function predictPanel(opts: PredictOptions, output: string): Promise<void> {
   const run = readPanelRun(opts.model, machineLimits(opts));
   const ids = run.panel.id_columns;
-  const first = run.series[0];
-  if (!first) throw new DataError(`${opts.model}: the panel run holds no fitted series`);
+  if (run.keys.length === 0) throw new DataError(`${opts.model}: the panel run holds no fitted series`);
+  const first = run.series(0);
   const dataPath = historyPath(opts, first.config.dataPath, output);
   const wanted = (opts.id ?? []).map((text) => {
     const key = text.split(' / ');
@@ -200,15 +200,16 @@ async function predictPanel(opts: PredictOptions, output: string): Promise<void>
   const source = inputName(dataPath);
   const inData = new Map(panel.members.map((m) => [JSON.stringify(m.key), m.series]));
   const staticsOf = new Map(panel.members.map((m) => [JSON.stringify(m.key), m.statics ?? []]));
-  const inRun = new Map(run.panel.series.map((e, i) => [JSON.stringify(e.key), run.series[i]]));
+  // each series of the run by key: its place in series.jsonl (read when it is forecast)
+  const inRun = new Map(run.keys.map((key, i) => [JSON.stringify(key), i]));
   // every series of the run and of the data, or those --id names
-  const asked = wanted.length ? wanted : [...run.panel.series.map((e) => e.key), ...panel.members.map((m) => m.key)];
+  const asked = wanted.length ? wanted : [...run.keys, ...panel.members.map((m) => m.key)];
   const shard = opts.shard === undefined ? null : parseShard(opts.shard, '--shard');
   const keys = [...new Map(asked.map((k) => [JSON.stringify(k), k])).values()]
     .filter((k) => !shard || shardOf(k, shard.count) === shard.index)
     .sort(compareKeys);
   const global = run.panel.scope === 'global';
-  const newSeries = global ? zeroShot(run, panel.frequency) : null;
+  const newSeries = global ? zeroShot(run, first, panel.frequency) : null;
   const done: { key: string[]; times: string[]; forecast: Float64Array; spread: Spread }[] = [];
   // the intervals asked for, by the first series (a panel's series are saved alike)
   const wantedSpread = spreadWanted(opts, first);
@@ -234,7 +235,8 @@ async function predictPanel(opts: PredictOptions, output: string): Promise<void>
         continue;
       }
       try {
-        const r = inRun.get(k) ?? newSeries!(key, series, staticsOf.get(k) ?? []);
+        const place = inRun.get(k);
+        const r = place !== undefined ? run.series(place) : newSeries!(key, series, staticsOf.get(k) ?? []);
         const log = r.transforms.specs.some((t) => t.kind === 'log');
         if (log && series.columns[series.target].some((v) => !(v > 0)))
           throw new DataError('the series was fitted on the log of its values, and the data holds a value <= 0');
@@ -304,8 +306,7 @@ async function predictPanel(opts: PredictOptions, output: string): Promise<void>
  * got (config.yaml's, or the config-less defaults chosen from the new series' rows), transforms and
  * window scale fitted on the series' rows, and the shared network.
  */
-function zeroShot(run: SavedPanelRun, frequency: Frequency): (key: string[], series: Series, statics: string[]) => SavedRun {
-  const first = run.series[0];
+function zeroShot(run: SavedPanelRun, first: SavedRun, frequency: Frequency): (key: string[], series: Series, statics: string[]) => SavedRun {
   const io = first.pipeline.io;
   const cfg: Config = { ...run.config, evaluation: { ...run.config.evaluation, test_size: 0 } };
   // a new series is forecast by the shared network alone: choosing a mean with the pretrained

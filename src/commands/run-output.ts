@@ -1,5 +1,6 @@
 /** Where `rnnfc train` writes its run: checked before the data is read, reserved before training, written atomically. */
 import { checkNextRunDir, checkRunTarget, type RunSlot, reserveNextRunDir, reserveRunDir } from '../artifacts/atomic.js';
+import type { FileData } from '../artifacts/write-steps.js';
 import type { Config } from '../config/types.js';
 import { InterruptError } from '../errors.js';
 import { runBaseName } from './common.js';
@@ -13,7 +14,7 @@ export interface RunOutputOptions {
 /** A reserved run directory: `commit` writes the run there (once). */
 export interface RunOutput {
   dir: string;
-  commit(files: Record<string, string | Uint8Array>): Promise<void>;
+  commit(files: Record<string, FileData>): Promise<void>;
 }
 
 /**

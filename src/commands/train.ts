@@ -1,4 +1,4 @@
-import { panelRunFiles, pooledOf, roundChoice } from '../artifacts/panel-writer.js';
+import { PanelRunBuilder, roundChoice } from '../artifacts/panel-writer.js';
 import { loadPretrained } from '../artifacts/pretrained-files.js';
 import { gradientFlowField, membersFields, networkState, pretrainedFields, roundScores, runFiles } from '../artifacts/run-writer.js';
 import { transformsFlow } from '../config/render.js';
@@ -200,6 +200,14 @@ async function trainPanel(flagged: Config, opts: TrainOptions, t0: number): Prom
     choice = await withInterrupt((signal) => chooseScope(cfg, members, { ...computeOptions(cfg, opts), signal, configless: true, settingsFor }));
     cfg = { ...cfg, model: { ...cfg.model, scope: choice.scope } };
   }
+  // each series becomes the run's text as soon as it is fitted (a large panel is not held as fits)
+  const built = new PanelRunBuilder(cfg, cfg.model.scope, {
+    idColumns: panel.idColumns,
+    timeColumn: panel.members[0].series.timeColumn,
+    configless: !opts.config,
+    shard: shard ?? undefined,
+    scopeChoice: choice,
+  });
   const result = await withInterrupt((signal) =>
     fitPanel(cfg, members, {
       ...computeOptions(cfg, opts),
@@ -207,33 +215,29 @@ async function trainPanel(flagged: Config, opts: TrainOptions, t0: number): Prom
       scope: cfg.model.scope,
       configless: !opts.config,
       settings: settingsFor(cfg.model.scope),
+      sink: (f) => built.add(f),
       // one network's epochs are worth showing; a local panel shows its series instead
       onEvent: cfg.model.scope === 'global' ? progressPrinter(opts) : undefined,
       onSeries: show ? (e) => process.stderr.write(`\rseries ${e.done}/${e.count}${e.done === e.count ? '\n' : ''}`) : undefined,
     }),
   );
-  if (result.fits.length === 0 && result.failed.length > 0) {
+  if (built.count === 0 && result.failed.length > 0) {
     const shown = result.failed.slice(0, 5).map((f) => `${keyText(f.key)}: ${f.reason}`);
     throw new DataError(
       `${inputName(cfg.data.path)}: none of the ${result.failed.length} series could be fitted:\n  ${shown.join('\n  ')}${result.failed.length > 5 ? `\n  and ${result.failed.length - 5} more` : ''}`,
     );
   }
-  const files = await panelRunFiles(
-    cfg,
-    { idColumns: panel.idColumns, timeColumn: panel.members[0].series.timeColumn, configless: !opts.config, shard: shard ?? undefined, scopeChoice: choice },
-    result,
-    {
-      dataSha256: sha256,
-      tfjsVersion: (await import('@tensorflow/tfjs-core')).version_core,
-      totalSeconds: (performance.now() - t0) / 1000,
-    },
-  );
+  const files = await built.files(result, {
+    dataSha256: sha256,
+    tfjsVersion: (await import('@tensorflow/tfjs-core')).version_core,
+    totalSeconds: (performance.now() - t0) / 1000,
+  });
   await out.commit(files);
-  reportPanel(opts, out.dir, result, cfg.window.horizon, choice);
+  reportPanel(opts, out.dir, result, built, cfg.window.horizon, choice);
 }
 
-function reportPanel(opts: TrainOptions, outDir: string, r: PanelFitResult, horizon: number, choice?: ScopeChoice): void {
-  const pooled = pooledOf(r);
+function reportPanel(opts: TrainOptions, outDir: string, r: PanelFitResult, built: PanelRunBuilder, horizon: number, choice?: ScopeChoice): void {
+  const pooled = built.pooled();
   const gates = checkGates(pooled, opts);
   const failed = r.failed.map((f) => ({ key: f.key, reason: f.reason }));
   if (opts.json) {
@@ -244,18 +248,19 @@ function reportPanel(opts: TrainOptions, outDir: string, r: PanelFitResult, hori
         scope: r.scope,
         ...(choice ? { scope_choice: roundChoice(choice) } : {}),
         ...(r.statics ? { statics: staticsFacts(r.statics) } : {}),
-        series: r.fits.length,
+        series: built.count,
         failed,
         pooled,
         ...gatesField(gates),
       }) + '\n',
     );
-  } else if (!opts.quiet) printPanelSummary(r, pooled, choice, horizon, outDir, gates);
+  } else if (!opts.quiet) printPanelSummary(r, built, pooled, choice, horizon, outDir, gates);
   enforceGates(gates, 'the test parts (the mean over the series)');
 }
 
 function printPanelSummary(
   r: PanelFitResult,
+  built: PanelRunBuilder,
   pooled: Record<string, Record<string, number | null>>,
   choice: ScopeChoice | undefined,
   horizon: number,
@@ -264,10 +269,10 @@ function printPanelSummary(
 ): void {
   const names = ['mae', 'rmse', 'smape', 'mase', 'rel_mase'] as const;
   const lines = [
-    `${r.fits.length} series fitted (${r.scope} model${r.scope === 'local' ? 's' : ''})${r.failed.length ? `, ${r.failed.length} skipped` : ''}`,
+    `${built.count} series fitted (${r.scope} model${r.scope === 'local' ? 's' : ''})${r.failed.length ? `, ${r.failed.length} skipped` : ''}`,
     ...(choice ? [choiceText(choice, horizon)] : []),
     ...(r.statics ? [`static inputs: ${staticsText(r.statics)}`] : []),
-    ...panelUsesText(r),
+    ...panelUsesText(built.uses),
     'test metrics pooled over the series (means; REL_MASE: geometric mean of MASE relative to seasonal naive):',
     ['method'.padEnd(15), ...names.map((k) => k.toUpperCase().padStart(10))].join(''),
   ];
@@ -280,14 +285,8 @@ function printPanelSummary(
   process.stdout.write(lines.join('\n') + '\n');
 }
 
-/** What the series' forecasts were made of, when any was more than the model's (chosen per series on its validation rows). */
-function panelUsesText(r: PanelFitResult): string[] {
-  const counts = new Map<string, number>();
-  for (const f of r.fits) {
-    const io = f.result.io;
-    const text = useText(io.pretrained?.use ?? 'model', io.pretrained?.theta, io.holt !== undefined);
-    counts.set(text, (counts.get(text) ?? 0) + 1);
-  }
+/** What the series' forecasts were made of (counts by useText), when any was more than the model's (chosen per series on its validation rows). */
+function panelUsesText(counts: ReadonlyMap<string, number>): string[] {
   if (counts.size === 1 && counts.has('the model alone')) return [];
   const parts = [...counts].sort((a, b) => b[1] - a[1]).map(([text, n]) => `${text} for ${n} series`);
   return [`forecasts (chosen on each series' validation rows): ${parts.join('; ')}`];

@@ -57,6 +57,11 @@ export interface PanelFitOptions extends FitOptions {
   onSeries?: (e: PanelEvent) => void;
   /** The settings are the config-less defaults: a global model's ridge penalty is then chosen from the pooled windows. */
   configless?: boolean;
+  /**
+   * Each fitted series, as soon as it is fitted, instead of the result's `fits` (left empty): a
+   * large panel is then not held as fits (train turns each into the run's text at once).
+   */
+  sink?: (fit: PanelSeriesFit) => void;
 }
 
 /** The panel's config for one member: the target of a wide panel's column is the column itself. */
@@ -89,6 +94,12 @@ export function seriesStopPoint(signal?: AbortSignal): () => Promise<void> {
 export async function fitPanel(cfg: Config, members: PanelMember[], opts: PanelFitOptions): Promise<PanelFitResult> {
   const failed: PanelFailure[] = [];
   const fits: PanelSeriesFit[] = [];
+  let fitted = 0;
+  const keep = (fit: PanelSeriesFit) => {
+    fitted++;
+    if (opts.sink) opts.sink(fit);
+    else fits.push(fit);
+  };
   const count = members.length;
   // static columns are checked before any work, over every series, as rnnfc check checks them
   // (local models do not use them; a global model encodes them over the series it fits)
@@ -100,7 +111,7 @@ export async function fitPanel(cfg: Config, members: PanelMember[], opts: PanelF
     );
   const engine = await startEngine(cfg, opts);
   const stopPoint = seriesStopPoint(opts.signal);
-  const report = (key: string[], error?: string) => opts.onSeries?.({ kind: 'series', done: fits.length + failed.length, count, key, error });
+  const report = (key: string[], error?: string) => opts.onSeries?.({ kind: 'series', done: fitted + failed.length, count, key, error });
   const attempt = <T>(key: string[], f: () => T): T | undefined => {
     try {
       return f();
@@ -128,7 +139,7 @@ export async function fitPanel(cfg: Config, members: PanelMember[], opts: PanelF
         report(m.key, e.message);
         continue;
       }
-      fits.push({ key: m.key, cfg: settings, series: m.series, result });
+      keep({ key: m.key, cfg: settings, series: m.series, result });
       report(m.key);
     }
     return { scope: 'local', fits, failed, shared: [] };
@@ -136,7 +147,7 @@ export async function fitPanel(cfg: Config, members: PanelMember[], opts: PanelF
 
   // global: every series prepared with its own transforms and scale, on the window shape most
   // series' settings have (a series whose settings need another is too short for it)
-  const settled: { m: PanelMember; settings: Config }[] = [];
+  let settled: { m: PanelMember; settings: Config }[] = [];
   for (const m of members) {
     await stopPoint();
     const settings = attempt(m.key, () => opts.settings(memberConfig(cfg, m), m.series));
@@ -157,6 +168,7 @@ export async function fitPanel(cfg: Config, members: PanelMember[], opts: PanelF
     });
     if (ok) prepared.push(ok);
   }
+  settled = [];
   if (prepared.length === 0) return { scope: 'global', fits, failed, shared: [] };
   // static inputs: encoded over the series that train, then given at every step of their windows
   const statics = staticNames.length
@@ -180,6 +192,7 @@ export async function fitPanel(cfg: Config, members: PanelMember[], opts: PanelF
   );
   // the pooled copy is what trains; each series' own windows are not needed any more
   for (const q of encoded) q.p.windows = EMPTY_WINDOWS;
+  if (encoded !== prepared) prepared.length = 0;
   const base = encoded[0].settings;
   const { lookback, horizon } = base.window;
   // config-less: the linear path's penalty counts the pooled windows (defaults.ts defaultRidge)
@@ -191,9 +204,12 @@ export async function fitPanel(cfg: Config, members: PanelMember[], opts: PanelF
   const opened: Predictor[] = [];
   try {
     for (const s of trained.models) opened.push(await openPredictor(s.modelJson, s.weights, { backend: engine.backend, tf: engine.tf }));
-    for (const { m, settings, p } of encoded) {
+    for (let i = 0; i < encoded.length; i++) {
       await stopPoint();
-      fits.push({ key: m.key, cfg: settings, series: m.series, result: await evaluateFit(engine, settings, m.series, p, trained, opts, opened) });
+      const { m, settings, p } = encoded[i];
+      // each series' prepared data is let go once it is evaluated (a large panel holds much of it)
+      encoded[i] = RELEASED;
+      keep({ key: m.key, cfg: settings, series: m.series, result: await evaluateFit(engine, settings, m.series, p, trained, opts, opened) });
       report(m.key);
     }
   } finally {
@@ -201,6 +217,9 @@ export async function fitPanel(cfg: Config, members: PanelMember[], opts: PanelF
   }
   return { scope: 'global', fits, failed, shared: trained.models, ...(statics ? { statics } : {}) };
 }
+
+/** What stands in the global path's list for a series already evaluated. */
+const RELEASED = undefined as unknown as { m: PanelMember; settings: Config; p: PreparedFit };
 
 /** With training.windows_per_epoch W, a global model keeps at most W * EPOCHS_OF_WINDOWS training windows (an even share per series). */
 export const EPOCHS_OF_WINDOWS = 64;

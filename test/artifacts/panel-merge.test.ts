@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mergePanelFiles } from '../../src/artifacts/panel-merge.js';
-import { panelRunFiles } from '../../src/artifacts/panel-writer.js';
+import { PanelRunBuilder } from '../../src/artifacts/panel-writer.js';
+import type { FileData } from '../../src/artifacts/write-steps.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 import type { Config } from '../../src/config/types.js';
 import { ArtifactError, UsageError } from '../../src/errors.js';
@@ -32,19 +33,22 @@ const facts = { dataSha256: 'a'.repeat(64), tfjsVersion: 'test', totalSeconds: 1
 const panelFacts = { idColumns: ['id'], timeColumn: 'month', configless: false };
 
 /** The files of a panel run fitted on `of` (a shard when `shard` is given), written under dir/name. */
-async function writeRun(dir: string, name: string, shard?: { index: number; count: number }): Promise<Record<string, string | Uint8Array>> {
+async function writeRun(dir: string, name: string, shard?: { index: number; count: number }): Promise<Record<string, FileData>> {
   const of = shard ? members.filter((m) => shardOf(m.key, shard.count) === shard.index) : members;
-  const r = await fitPanel(cfg, of, { scope: 'local', settings: (c) => c });
-  const files = await panelRunFiles(cfg, { ...panelFacts, shard }, r, facts);
+  const built = new PanelRunBuilder(cfg, 'local', { ...panelFacts, shard });
+  const r = await fitPanel(cfg, of, { scope: 'local', settings: (c) => c, sink: (f) => built.add(f) });
+  expect(r.fits).toEqual([]);
+  const files = await built.files(r, facts);
   mkdirSync(join(dir, name));
-  for (const [f, data] of Object.entries(files)) writeFileSync(join(dir, name, f), data);
+  for (const [f, data] of Object.entries(files))
+    writeFileSync(join(dir, name, f), typeof data === 'string' || data instanceof Uint8Array ? data : data.join(''));
   return files;
 }
 
-const text = (d: string | Uint8Array) => (typeof d === 'string' ? d : Buffer.from(d).toString('utf8'));
+const text = (d: FileData) => (typeof d === 'string' ? d : d instanceof Uint8Array ? Buffer.from(d).toString('utf8') : d.join(''));
 
 let dir: string;
-let whole: Record<string, string | Uint8Array>;
+let whole: Record<string, FileData>;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rnnfc-merge-'));
   whole = await writeRun(dir, 'whole');
@@ -77,7 +81,7 @@ describe('mergePanelFiles', () => {
     const claimed = (index + 1) % 3;
     const src = join(dir, `s${index}`);
     const panel = JSON.parse(readFileSync(join(src, 'panel.json'), 'utf8'));
-    expect(panel.series.length).toBeGreaterThan(0);
+    expect(panel.series_count).toBeGreaterThan(0);
     panel.shard = { index: claimed, count: 3 };
     const body = JSON.stringify(panel) + '\n';
     const manifest = JSON.parse(readFileSync(join(src, 'manifest.json'), 'utf8'));
@@ -87,6 +91,6 @@ describe('mergePanelFiles', () => {
     const others = [0, 1, 2].filter((i) => i !== index && i !== claimed).map((i) => join(dir, `s${i}`));
     const e = await mergePanelFiles([src, ...others]).catch((x) => x);
     expect(e).toBeInstanceOf(ArtifactError);
-    expect(e.message).toMatch(new RegExp(`panel\\.json: series "[a-e]" belongs to shard ${index} of 3, not ${claimed}`));
+    expect(e.message).toMatch(new RegExp(`s${index}: series "[a-e]" belongs to shard ${index} of 3, not ${claimed}`));
   });
 });

@@ -37,3 +37,11 @@ export function futureRows(dir: string, run: string): string[] {
       return [c[0], ...c.slice(3)].join(',');
     });
 }
+
+/** The entries of a panel run's series.jsonl (one JSON line per fitted series), parsed. */
+export function seriesEntries(run: string): any[] {
+  return readFileSync(join(run, 'series.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l));
+}

@@ -67,8 +67,12 @@ describe('a global panel with a static column', () => {
     const p = JSON.parse(readFileSync(join(dir, 'w', 'panel.json'), 'utf8'));
     expect(p.statics).toEqual({ columns: [{ name: 'grp', kind: 'category', levels: ['down', 'up'] }] });
     // s0 rises (up: [0, 1]), s1 falls (down: [1, 0])
-    expect(p.series[0].pipeline.io.statics).toEqual([0, 1]);
-    expect(p.series[1].pipeline.io.statics).toEqual([1, 0]);
+    const lines = readFileSync(join(dir, 'w', 'series.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines[0].pipeline.io.statics).toEqual([0, 1]);
+    expect(lines[1].pipeline.io.statics).toEqual([1, 0]);
     const out = JSON.parse(readFileSync(join(dir, 'w.json'), 'utf8'));
     expect(out.statics).toEqual([{ name: 'grp', kind: 'category', levels: ['down', 'up'] }]);
     const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
@@ -80,18 +84,39 @@ describe('a global panel with a static column', () => {
     expect(check.stdout).toMatch(/static inputs of a global model: grp \(2 levels: down, up\)/);
   });
 
-  it("a run's panel.json is refused when a series' static inputs do not match the encoding", () => {
+  it("a run's panel.json and series.jsonl are refused when a series' static inputs do not match the encoding", () => {
     const text = readFileSync(join(dir, 'w', 'panel.json'), 'utf8');
-    expect(parsePanelFile(text, 'panel.json').pipelines).toHaveLength(6);
-    const p = JSON.parse(text);
-    p.series[0].pipeline.io.statics = [1];
-    expect(thrown(() => parsePanelFile(JSON.stringify(p), 'panel.json'), ArtifactError).message).toMatch(
-      /series\[0\]\.pipeline\.io\.statics: must be 2 numbers/,
+    const lines = readFileSync(join(dir, 'w', 'series.jsonl'));
+    const parse = (panel: string, series: Uint8Array) => parsePanelFile(panel, series, 'panel.json', 'series.jsonl');
+    expect(parse(text, lines).keys).toHaveLength(6);
+    const first = JSON.parse(lines.toString('utf8').split('\n')[0]);
+    first.pipeline.io.statics = [1];
+    const edited = Buffer.from([JSON.stringify(first), ...lines.toString('utf8').split('\n').slice(1)].join('\n'));
+    expect(thrown(() => parse(text, edited), ArtifactError).message).toMatch(
+      /series\.jsonl does not match[\s\S]*line 1 pipeline\.io\.statics: must be 2 numbers/,
     );
+    const p = JSON.parse(text);
     p.statics = { columns: [{ name: 'grp', kind: 'category', levels: [] }] };
-    expect(thrown(() => parsePanelFile(JSON.stringify(p), 'panel.json'), ArtifactError).message).toMatch(/statics: columns\[0\]\.levels must be 1 to 64/);
+    expect(thrown(() => parse(JSON.stringify(p), lines), ArtifactError).message).toMatch(/statics: columns\[0\]\.levels must be 1 to 64/);
     delete p.statics;
-    expect(thrown(() => parsePanelFile(JSON.stringify(p), 'panel.json'), ArtifactError).message).toMatch(/io\.statics: must be absent without statics/);
+    expect(thrown(() => parse(JSON.stringify(p), lines), ArtifactError).message).toMatch(/line 1 pipeline\.io\.statics: must be absent without statics/);
+  });
+
+  it('series.jsonl is refused cut short, with a line more or less than panel.json counts, and a panel of the earlier format', () => {
+    const text = readFileSync(join(dir, 'w', 'panel.json'), 'utf8');
+    const lines = readFileSync(join(dir, 'w', 'series.jsonl'));
+    const parse = (panel: string, series: Uint8Array) => parsePanelFile(panel, series, 'panel.json', 'series.jsonl');
+    expect(thrown(() => parse(text, lines.subarray(0, lines.length - 1)), ArtifactError).message).toMatch(/series\.jsonl does not end in a newline/);
+    const fewer = lines.subarray(0, lines.indexOf(10) + 1);
+    expect(thrown(() => parse(text, fewer), ArtifactError).message).toMatch(/series\.jsonl has 1 lines, but panel\.json says series_count 6/);
+    const p = JSON.parse(text);
+    expect(thrown(() => parse(JSON.stringify({ ...p, format_version: 1 }), lines), ArtifactError).message).toMatch(
+      /panel format 1, from an earlier rnnfc.*retrain/,
+    );
+    // each line parses again, to the same entry, when asked for
+    const parsed = parse(text, lines);
+    expect(parsed.entry(5).entry).toEqual(JSON.parse(lines.toString('utf8').split('\n')[5]));
+    expect(parsed.keys[5]).toEqual(parsed.entry(5).entry.key);
   });
 
   it("predict repeats train's future forecasts, and forecasts a new series by its static value", () => {

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { rnnfc } from './helpers.js';
+import { rnnfc, seriesEntries } from './helpers.js';
 import { expectRefused } from './refusal.js';
 
 /** Monthly rows `id,month,value` of a series of n rows starting in `start` (YYYY, MM). */
@@ -68,8 +68,10 @@ describe.each(['local', 'global'])('a %s panel run', (scope) => {
     const panel = JSON.parse(readFileSync(join(dir, run, 'panel.json'), 'utf8'));
     expect(panel.scope).toBe(scope);
     expect(panel.id_columns).toEqual(['id']);
-    expect(panel.series.map((s: { key: string[] }) => s.key)).toEqual([['north'], ['south'], ['west']]);
-    expect(panel.series.map((s: { rows: number }) => s.rows)).toEqual([48, 40, 36]);
+    expect(panel.series_count).toBe(3);
+    const entries = seriesEntries(join(dir, run));
+    expect(entries.map((s: { key: string[] }) => s.key)).toEqual([['north'], ['south'], ['west']]);
+    expect(entries.map((s: { rows: number }) => s.rows)).toEqual([48, 40, 36]);
     const lines = readFileSync(join(dir, run, 'forecast.csv'), 'utf8')
       .trim()
       .split('\n');
@@ -93,7 +95,7 @@ describe.each(['local', 'global'])('a %s panel run', (scope) => {
     else for (const i of [0, 1, 2]) expect(models).toMatch(new RegExp(`"s${i}-model\\.json"`));
     // config-less, each series' forecast also holds Holt's damped trend, and the pretrained
     // forecaster where its validation rows chose it; the run then holds one copy of the network
-    const ios = panel.series.map((s: { pipeline: { io: { holt?: unknown; pretrained?: { use: string } } } }) => s.pipeline.io);
+    const ios = entries.map((s: { pipeline: { io: { holt?: unknown; pretrained?: { use: string } } } }) => s.pipeline.io);
     for (const io of ios) expect(io.holt).toEqual({ season: 12 });
     expect(ios.some((io: { pretrained?: unknown }) => io.pretrained)).toBe(true);
     expect(existsSync(join(dir, run, 'pretrained-weights.bin'))).toBe(true);
@@ -378,23 +380,15 @@ describe('bad panels', () => {
     expectRefused(dir, ['predict', '-m', 'run-local', '--id', 'a / b'], /--id "a \/ b": the run's keys have 1 part \(id\), joined by ' \/ '/);
   });
 
-  it('a tampered panel.json (series out of key order, re-hashed) is refused naming the file and entry', () => {
+  it('a tampered series.jsonl (series out of key order, re-hashed) is refused naming the file and line', () => {
     const run = join(dir, 'run-global');
-    const panel = JSON.parse(readFileSync(join(run, 'panel.json'), 'utf8'));
-    panel.series.reverse();
-    const text = JSON.stringify(panel) + '\n';
-    const manifest = JSON.parse(readFileSync(join(run, 'manifest.json'), 'utf8'));
-    manifest.files['panel.json'] = { sha256: createHash('sha256').update(text).digest('hex'), bytes: Buffer.byteLength(text) };
+    const text = readFileSync(join(run, 'series.jsonl'), 'utf8').trim().split('\n').reverse().join('\n') + '\n';
     const copy = join(dir, 'tampered');
     rnnfc(dir, ['train', '--data', 'panel.csv', ...FLAGS, '--scope', 'global', '--out', 'tampered', '--quiet']);
-    writeFileSync(join(copy, 'panel.json'), text);
-    writeFileSync(
-      join(copy, 'manifest.json'),
-      JSON.stringify({
-        ...manifest,
-        files: { ...JSON.parse(readFileSync(join(copy, 'manifest.json'), 'utf8')).files, 'panel.json': manifest.files['panel.json'] },
-      }),
-    );
-    expectRefused(dir, ['predict', '-m', 'tampered'], /tampered\/panel\.json does not match the run format:\n {2}series\[1\]\.key: is out of order/);
+    const manifest = JSON.parse(readFileSync(join(copy, 'manifest.json'), 'utf8'));
+    manifest.files['series.jsonl'] = { sha256: createHash('sha256').update(text).digest('hex'), bytes: Buffer.byteLength(text) };
+    writeFileSync(join(copy, 'series.jsonl'), text);
+    writeFileSync(join(copy, 'manifest.json'), JSON.stringify(manifest));
+    expectRefused(dir, ['predict', '-m', 'tampered'], /tampered\/series\.jsonl does not match the run format:\n {2}line 2 key: is out of order/);
   });
 });

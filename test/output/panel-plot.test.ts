@@ -121,22 +121,24 @@ describe('plot.svg of a panel', () => {
   const csv = ['id,month,part,actual,forecast'];
   for (const k of ['a', 'b', 'c', 'd']) csv.push(`${k},2000-11,test,11,10.5`, `${k},2000-12,test,12,12.5`, `${k},2001-01,future,,13`);
   const series = [scores('a', 1, 1), scores('b', 0.5, 1), scores('c', 3, 1), scores('d', 0, 1)];
+  /** forecast.csv's lines as the plots take them: the header, then series i's three lines. */
+  const lines = (rows: string[]) => ({ header: `${rows[0]}\n`, rowsOf: (i: number) => `${rows.slice(1 + 3 * i, 4 + 3 * i).join('\n')}\n` });
 
   it('draws the best, median and worst series with their keys, history before the test rows', async () => {
-    const files = await panelPlotFiles(series, csv.join('\n') + '\n', 1, () => monthly(12, 100));
+    const files = await panelPlotFiles(series, lines(csv), 1, () => monthly(12, 100));
     expect(files['plot.svg']).toContain('best: b (MASE 0.5 × seasonal naive');
     expect(files['plot.svg']).toContain('median: a (MASE 1 × seasonal naive');
     expect(files['plot.svg']).toContain('worst: c (MASE 3 × seasonal naive');
     expect(files['plot.svg']).not.toContain(': d (');
     expect(files['plot.svg']).toContain('4 series: the best, median and worst');
     expect(files['scores.svg']).toContain('relative MASE of 3 series (1 not measurable, left out)');
-    const without = await panelPlotFiles(series, csv.join('\n') + '\n', 1, () => undefined);
+    const without = await panelPlotFiles(series, lines(csv), 1, () => undefined);
     expect(without['plot.svg']).not.toBe(files['plot.svg']);
     expect(without['scores.svg']).toBe(files['scores.svg']);
     expect(files['plot.svg']).not.toContain('area mark container');
     // forecast.csv with interval columns: each drawn series gets its bands
     const banded = csv.map((l, i) => (i === 0 ? `${l},lower_80,upper_80` : `${l},${Number(l.split(',').at(-1)) - 1},${Number(l.split(',').at(-1)) + 1}`));
-    const withBands = await panelPlotFiles(series, banded.join('\n') + '\n', 1, () => monthly(12, 100));
+    const withBands = await panelPlotFiles(series, lines(banded), 1, () => monthly(12, 100));
     expect(withBands['plot.svg'].match(/aria-roledescription="area mark container"/g)).toHaveLength(3);
     expect(withBands['plot.svg']).toContain('shaded: 80% prediction intervals');
   }, 30_000);
