@@ -26,11 +26,32 @@ export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmedia
  */
 export type FileData = string | Uint8Array | readonly string[];
 
-/** The bytes of `data`, piece by piece (one piece unless it is text in pieces). */
+/** Bytes of text in pieces encoded at a time: the pieces are gathered into blocks of this size. */
+const BLOCK_BYTES = 1024 ** 2;
+
+/**
+ * The bytes of `data`, piece by piece (one piece unless it is text in pieces). Text in pieces is
+ * encoded into one reused block of BLOCK_BYTES (a piece larger than that on its own), so that
+ * writing or hashing a large file makes no garbage the size of the file: each piece yielded is
+ * valid only until the next is asked for.
+ */
 export function* dataPieces(data: FileData): Generator<Uint8Array> {
   if (typeof data === 'string') yield Buffer.from(data, 'utf8');
   else if (data instanceof Uint8Array) yield data;
-  else for (const piece of data) yield Buffer.from(piece, 'utf8');
+  else {
+    const block = Buffer.allocUnsafe(BLOCK_BYTES);
+    let used = 0;
+    for (const piece of data) {
+      const bytes = Buffer.byteLength(piece, 'utf8');
+      if (used + bytes > BLOCK_BYTES && used > 0) {
+        yield block.subarray(0, used);
+        used = 0;
+      }
+      if (bytes > BLOCK_BYTES) yield Buffer.from(piece, 'utf8');
+      else used += block.write(piece, used, 'utf8');
+    }
+    if (used > 0) yield block.subarray(0, used);
+  }
 }
 
 export function writeAndSync(file: string, data: FileData): void {

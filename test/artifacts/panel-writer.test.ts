@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { panelMetricsPieces } from '../../src/artifacts/panel-writer.js';
 import { buildManifest, sha256 } from '../../src/artifacts/run-dir.js';
-import { writeAndSync } from '../../src/artifacts/write-steps.js';
+import { dataPieces, writeAndSync } from '../../src/artifacts/write-steps.js';
 
 describe('panelMetricsPieces', () => {
   const head = { series_count: 2, failed_count: 0, pooled: { model: { mase: 0.5, rel_mase: 0.9 } } };
@@ -28,6 +28,17 @@ describe('panelMetricsPieces', () => {
 });
 
 describe('text in pieces', () => {
+  it('comes out in blocks that join to the whole text, a piece larger than a block on its own', () => {
+    const big = 'é'.repeat(700_000); // 1.4 MB of UTF-8: more than a block
+    const pieces = ['a,b\n', ...Array.from({ length: 30_000 }, (_, i) => `s${i},東京,${i}\n`), big, 'end\n'];
+    const out: Buffer[] = [];
+    // each block is valid only until the next: copied as it comes
+    for (const b of dataPieces(pieces)) out.push(Buffer.from(b));
+    expect(out.length).toBeGreaterThan(2);
+    expect(out.every((b) => b.byteLength <= 1024 ** 2 || b.toString('utf8') === big)).toBe(true);
+    expect(Buffer.concat(out).toString('utf8')).toBe(pieces.join(''));
+  });
+
   it('is written and hashed as the joined text would be, multi-byte characters included', () => {
     const pieces = ['{"key":["Zürich"]}\n', '{"key":["東京"]}\n', ''];
     const joined = pieces.join('');
