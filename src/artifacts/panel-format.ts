@@ -64,9 +64,13 @@ export function panelModelOfWeights(name: string): string | undefined {
   return m ? `${m[1] ?? ''}${memberFileNames(m[2] ? Number(m[2]) : 0).model}` : undefined;
 }
 
-/** series.jsonl's line of a fitted series (newline included). */
+/**
+ * series.jsonl's line of a fitted series (newline included), as one flat string: V8 makes a long
+ * JSON.stringify result a rope of parts, and a panel holds a line per series until it is written;
+ * joining with the newline copies the parts into one.
+ */
 export function seriesLine(entry: PanelSeriesEntry): string {
-  return JSON.stringify(entry) + '\n';
+  return [JSON.stringify(entry), ''].join('\n');
 }
 
 /** A validated panel run's panel.json and series.jsonl: the shared part, each series' key, and each series' entry when asked for. */

@@ -15,7 +15,7 @@ import { shardOf } from '../panel/shard.js';
 import { VERSION } from '../version.js';
 import { restoreInterruptedSwap } from './atomic.js';
 import { localMemberFileNames, PANEL_FILE, PANEL_FORMAT_VERSION, type PanelFile, SERIES_FILE, seriesLine } from './panel-format.js';
-import { type PanelMetricsFile, panelMetricsPieces, pooledFromFiles } from './panel-writer.js';
+import { metricsEntryText, type PanelMetricsFile, panelMetricsPieces, pooledFromFiles } from './panel-writer.js';
 import { buildManifest, readManifest } from './run-dir.js';
 import type { MetadataFile } from './run-format.js';
 import { readPanelRun } from './run-reader.js';
@@ -139,7 +139,7 @@ export async function mergePanelFiles(dirs: string[], onNote?: (note: string) =>
     'metadata.json': JSON.stringify(metadata, null, 2) + '\n',
     'metrics.json': panelMetricsPieces(
       metricsHead,
-      all.map((a) => JSON.stringify(a.metrics, null, 1)),
+      all.map((a) => metricsEntryText(a.metrics)),
     ),
     'forecast.csv': [first.forecast.header, ...all.map((a) => a.forecast)],
   });

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { panelMetricsPieces } from '../../src/artifacts/panel-writer.js';
+import { metricsEntryText, panelMetricsPieces } from '../../src/artifacts/panel-writer.js';
 import { buildManifest, sha256 } from '../../src/artifacts/run-dir.js';
 import { dataPieces, writeAndSync } from '../../src/artifacts/write-steps.js';
 
@@ -14,11 +14,8 @@ describe('panelMetricsPieces', () => {
   ];
 
   it('joins to the text JSON.stringify gives the whole file (indent 1, series last)', () => {
-    const pieces = panelMetricsPieces(
-      head,
-      entries.map((e) => JSON.stringify(e, null, 1)),
-    );
-    expect(pieces.length).toBe(entries.length + 2);
+    const pieces = panelMetricsPieces(head, entries.map(metricsEntryText));
+    expect(pieces.length).toBe(2 * entries.length + 2);
     expect(pieces.join('')).toBe(`${JSON.stringify({ ...head, series: entries }, null, 1)}\n`);
   });
 
