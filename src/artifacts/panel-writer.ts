@@ -96,7 +96,7 @@ export class PanelRunBuilder {
   /** Each series' forecast.csv rows (one string a series). */
   private readonly forecastRows: string[] = [];
   /** Each series' key, test size and scores: pooled scores and the plots are made from them. */
-  readonly scores: PlotScores[] = [];
+  private readonly scores: PlotScores[] = [];
   /** Each series' history, for the plots (the data's own objects: nothing is copied). */
   private readonly history: Series[] = [];
   /** Local models' files, by name. */
@@ -104,7 +104,7 @@ export class PanelRunBuilder {
   /** How many series each kind of forecast made (summary: panelUsesText). */
   readonly uses = new Map<string, number>();
   /** The first series' fit: a global run's training facts (history, epochs, backend) are in it. */
-  first?: FitResult;
+  private first?: FitResult;
   private pretrained?: PretrainedModel;
   private rows = 0;
   private trainSeconds = 0;
