@@ -177,6 +177,25 @@ export function gradientFlowField(f: FlowReport): NonNullable<MetricsFile['gradi
   };
 }
 
+/**
+ * gradient-flow.svg of a fit's first member (`what` names it in the title): through the window
+ * (last epoch) and per weight group and epoch; undefined when no flow was measured or no epoch ran.
+ */
+export async function gradientFlowSvgOf(what: string, r: Pick<FitResult, 'history' | 'gradientFlow'>): Promise<string | undefined> {
+  const gf = r.gradientFlow;
+  if (!gf || r.history.length === 0) return undefined;
+  const { gradientFlowSpec, renderSpecSvg } = await import('../output/plot.js');
+  const last = r.history[r.history.length - 1].flow;
+  return renderSpecSvg(
+    gradientFlowSpec({
+      title: `${what}: gradient flow (${gf.report.verdict})`,
+      subtitle: gf.report.reason,
+      steps: gf.layers.map((layer, i) => ({ layer, norms: last?.steps[i] ?? [] })),
+      groups: gf.groups.map((group, i) => ({ group, norms: r.history.map((e) => ({ epoch: e.epoch, norm: e.flow?.groupNorms[i] ?? Number.NaN })) })),
+    }),
+  );
+}
+
 /** Every file of the run directory by name, manifest.json last (it lists the others' checksums). */
 export async function runFiles(cfg: Config, series: Series, r: FitResult, facts: RunFacts): Promise<Record<string, string | Uint8Array>> {
   const idx = series.index;
@@ -225,22 +244,11 @@ export async function runFiles(cfg: Config, series: Series, r: FitResult, facts:
     'forecast.csv': forecastCsv,
   };
   if (cfg.output.plot) {
-    const { gradientFlowSpec, renderForecastSvg, renderSpecSvg, trainingSpec } = await import('../output/plot.js');
+    const { renderForecastSvg, renderSpecSvg, trainingSpec } = await import('../output/plot.js');
     // the training view: loss, validation loss and gradient norm per epoch (none when no epoch ran)
     if (r.history.length > 0) files['training.svg'] = await renderSpecSvg(trainingSpec(`${cfg.data.target}: training`, r.history, r.bestEpoch));
-    // the gradient's flow: through the window (last epoch) and per weight group and epoch
-    const gf = r.gradientFlow;
-    if (gf && r.history.length > 0) {
-      const last = r.history[r.history.length - 1].flow;
-      files['gradient-flow.svg'] = await renderSpecSvg(
-        gradientFlowSpec({
-          title: `${cfg.data.target}: gradient flow (${gf.report.verdict})`,
-          subtitle: gf.report.reason,
-          steps: gf.layers.map((layer, i) => ({ layer, norms: last?.steps[i] ?? [] })),
-          groups: gf.groups.map((group, i) => ({ group, norms: r.history.map((e) => ({ epoch: e.epoch, norm: e.flow?.groupNorms[i] ?? Number.NaN })) })),
-        }),
-      );
-    }
+    const flowSvg = await gradientFlowSvgOf(cfg.data.target, r);
+    if (flowSvg) files['gradient-flow.svg'] = flowSvg;
     // the plot parses times, so it gets them in ISO spelling
     const iso = isoFormat(idx.format);
     const ptimes = iso === idx.format ? times : idx.times.map((t) => formatTime(t, iso));

@@ -3,12 +3,12 @@
  * gradient-flow diagnostics train recorded, train/gradient-flow.ts): the verdict and what to try,
  * the norm of dL/dh_t at steps back from the forecast origin in each recurrent layer (last epoch),
  * and each weight group's gradient norm at the first, best and last epoch. `--json` prints the same
- * figures.
+ * figures. A global panel's shared network is read as a single run's network is.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MetadataFile, MetricsFile } from '../artifacts/run-format.js';
-import { isPanelRun, readRun } from '../artifacts/run-reader.js';
+import { isPanelRun, readPanelRun, readRun } from '../artifacts/run-reader.js';
 import { parseTable } from '../data/parse-csv.js';
 import { UsageError } from '../errors.js';
 import { colourOn } from '../output/colour.js';
@@ -34,9 +34,14 @@ export function shownSteps(T: number): number[] {
 }
 
 export async function inspectCommand(runDir: string, opts: InspectOptions): Promise<void> {
-  if (isPanelRun(runDir)) throw new UsageError(`${runDir} is a panel run; rnnfc inspect reads the gradient flow of a single-series run`);
   // the whole run is checked first (manifest, checksums, formats): its figures are what train wrote
-  readRun(runDir);
+  if (isPanelRun(runDir)) {
+    // a global panel's one network has the run's history and flow; a local panel's models each have only a verdict
+    if (readPanelRun(runDir).panel.scope !== 'global')
+      throw new UsageError(
+        `${runDir} is a panel of local models: each series' gradient-flow verdict is in its entry of metrics.json; rnnfc inspect reads a single-series run or a global panel`,
+      );
+  } else readRun(runDir);
   const metadata = JSON.parse(readFileSync(join(runDir, 'metadata.json'), 'utf8')) as MetadataFile;
   const metrics = JSON.parse(readFileSync(join(runDir, 'metrics.json'), 'utf8')) as MetricsFile;
   const flow = metrics.gradient_flow;

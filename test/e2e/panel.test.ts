@@ -315,6 +315,29 @@ describe('plots of a panel run', () => {
     expect(Object.keys(manifest.files)).toEqual(expect.arrayContaining(['plot.svg', 'scores.svg']));
   });
 
+  it("a global run draws its network's gradient flow, which rnnfc inspect reads as a single run's; a local panel is refused", () => {
+    const svg = read('run-global/gradient-flow.svg');
+    expect(svg).toMatch(/^<svg/);
+    const metrics = JSON.parse(read('run-global/metrics.json'));
+    expect(svg).toContain(`value (global model of 3 series): gradient flow (${metrics.gradient_flow.verdict})`);
+    expect(existsSync(join(dir, 'run-local', 'gradient-flow.svg'))).toBe(false);
+    const r = rnnfc(dir, ['inspect', 'run-global', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.gradient_flow).toEqual(metrics.gradient_flow);
+    expect(out.epochs_run).toBe(JSON.parse(read('run-global/metadata.json')).epochs_run);
+    // the last epoch's norm of dL/dh_t at each step of the window, per recurrent layer, as gradient-flow.csv holds it
+    const last = read('run-global/gradient-flow.csv')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','))
+      .filter((c) => c[0] === String(out.epochs_run));
+    const layer = last[0][1];
+    expect(out.steps[layer]).toEqual(last.filter((c) => c[1] === layer).map((c) => Number(c[3])));
+    expectRefused(dir, ['inspect', 'run-local'], /run-local is a panel of local models: each series' gradient-flow verdict is in its entry of metrics\.json/);
+  });
+
   it('merge redraws them for the whole panel from the data; without the data, plot.svg has no history and merge says so', () => {
     for (const f of ['plot.svg', 'scores.svg']) expect(read(`merged/${f}`)).toBe(read(`unsharded/${f}`));
     // each shard drew its own series only
