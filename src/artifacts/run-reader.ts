@@ -137,6 +137,9 @@ export interface SavedPanelRun {
   config: Config;
 }
 
+/** The weights file of a member's model.json (model.json -> weights.bin, s3-model-2.json -> s3-weights-2.bin). */
+const weightsOf = (model: string) => model.replace(/model(-[0-9]+)?\.json$/, 'weights$1.bin');
+
 /** True when `dir` holds a panel run (its manifest lists panel.json). */
 export function isPanelRun(dir: string): boolean {
   return existsSync(join(dir, PANEL_FILE));
@@ -157,7 +160,7 @@ export function readPanelRun(dir: string, limits: FitLimits = DEFAULT_LIMITS): S
   // every model file a series names is there, and the pretrained forecaster opens, before any series is used
   parsed.models.forEach((names, i) => {
     for (const name of names) {
-      const weights = name.replace(/model(-[0-9]+)?\.json$/, 'weights$1.bin');
+      const weights = weightsOf(name);
       if (!files[name] || !files[weights])
         throw new ArtifactError(`${dir} is incomplete: model file ${name} or ${weights} of ${SERIES_FILE} line ${i + 1} is missing`);
     }
@@ -172,7 +175,7 @@ export function readPanelRun(dir: string, limits: FitLimits = DEFAULT_LIMITS): S
     const members = entry.models.map((name) => {
       let m = models.get(name);
       if (!m) {
-        m = { modelJson: files[name].toString('utf8'), weights: files[name.replace(/model(-[0-9]+)?\.json$/, 'weights$1.bin')] };
+        m = { modelJson: files[name].toString('utf8'), weights: files[weightsOf(name)] };
         models.set(name, m);
       }
       // series of one global model differ only in their scales: one check per window geometry
