@@ -58,10 +58,9 @@ export async function panelPlotFiles(
   const rowsOf = new Map<number, string[][]>(
     picked.map((p) => [p.index, (parse(forecast.rowsOf(p.index), { relax_column_count: false }) as string[][]).map((r) => r.slice(keyColumns))]),
   );
-  const records = [(parse(forecast.header) as string[][])[0]];
 
   // the interval columns after the key columns: lower_<L> and upper_<L>, by level
-  const header = (records[0] ?? []).slice(keyColumns);
+  const header = ((parse(forecast.header) as string[][])[0] ?? []).slice(keyColumns);
   const levels = header.flatMap((name, lower) => {
     const m = /^lower_(.+)$/.exec(name);
     const upper = m ? header.indexOf(`upper_${m[1]}`) : -1;
