@@ -7,6 +7,7 @@
 // Reference shape: 2 layers x 64 units, window 48, 1 feature, batch 64, horizon 1, MSE, Adam,
 // 2048 samples, 1 warm-up epoch + 2 timed epochs. rnnfc and PyTorch runs alternate for --rounds
 // rounds and the median of each is reported (the machine may be shared: compare ratios).
+// Other shapes: --layers N --units N --window N --features N --batch N (PyTorch runs the same shape).
 // Usage: npm run bench [-- --cell lstm|gru|rnn|both] [--samples N] [--epochs N] [--rounds N]
 //          [--stock-samples N] [--threads N] [--fused-only] [--no-torch] [--no-rss] [--no-predict] [--json]
 import { spawnSync } from 'node:child_process';
@@ -18,12 +19,12 @@ import { flag, opt, referenceLayerArgs, root } from './args.js';
 const cores = availableParallelism();
 const cfg = {
   cells: opt('cell', 'both') === 'both' ? ['lstm', 'gru'] : [opt('cell')],
-  layers: 2,
-  units: 64,
-  window: 48,
-  features: 1,
+  layers: Number(opt('layers', 2)),
+  units: Number(opt('units', 64)),
+  window: Number(opt('window', 48)),
+  features: Number(opt('features', 1)),
   horizon: 1,
-  batch: 64,
+  batch: Number(opt('batch', 64)),
   samples: Number(opt('samples', 2048)),
   epochs: Number(opt('epochs', 2)),
   rounds: Number(opt('rounds', 3)),
