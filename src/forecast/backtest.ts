@@ -10,7 +10,7 @@ import { DataError } from '../errors.js';
 import { evaluationSeason } from '../metrics/season.js';
 import { transformOf } from '../transforms/registry.js';
 import type { Series } from '../types.js';
-import { type FitOptions, fitSeries } from './fit.js';
+import { type FitOptions, type ForecastParts, fitSeries } from './fit.js';
 import { type Spread, spreadSeries } from './intervals.js';
 import type { PretrainedUse } from './pretrained.js';
 
@@ -63,6 +63,13 @@ export interface OriginResult {
   /** model.damping: the phi the forecast's trend was damped by at this origin (absent: undamped). */
   damping?: number;
   forecast: number[];
+  /**
+   * What the forecast was combined from (ForecastParts, forecast/fit.ts): the model's own forecast
+   * and, where they were computed, the pretrained network's, the Theta method's and Holt's damped
+   * trend's, each of the same rows from the same origin. The forecast is the mean of the parts that
+   * joined it (`pretrained`: mean, `theta`, `holt`), damped by `damping` when present.
+   */
+  parts: { model: number[]; pretrained?: number[]; theta?: number[]; holt?: number[] };
   actual: number[];
   /** The forecast's intervals and quantiles (lower_80, upper_80, ..., q0.1, ...); absent when the model has none. */
   intervals?: Record<string, (number | null)[]>;
@@ -135,6 +142,11 @@ export function intervalsField(spread: Spread): { intervals?: Record<string, (nu
   return series.length ? { intervals: Object.fromEntries(series.map(([name, x]) => [name, Array.from(x, clean)])) } : {};
 }
 
+/** A fit's ForecastParts as an origin's `parts` (plain arrays, in the same order). */
+export function partsField(parts: ForecastParts): OriginResult['parts'] {
+  return Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, Array.from(v as Float64Array)])) as OriginResult['parts'];
+}
+
 /** Runs the K origins one after another (each a full refit via fitSeries). */
 export async function backtest(cfg: Config, series: Series, opts: BacktestOptions): Promise<BacktestResult> {
   const H = cfg.window.horizon;
@@ -181,6 +193,7 @@ export async function backtest(cfg: Config, series: Series, opts: BacktestOption
       ...(r.io.holt ? { holt: true } : {}),
       ...(r.io.damping !== undefined ? { damping: r.io.damping } : {}),
       forecast: Array.from(r.test.forecast),
+      parts: partsField(r.test.parts),
       actual: Array.from(r.test.actual),
       ...intervalsField(r.test.spread),
       metrics,

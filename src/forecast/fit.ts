@@ -114,7 +114,15 @@ export interface FitResult {
   models: SavedModel[];
   /** Test actuals and forecasts; origins: the row where each forecast block starts (one unless evaluation.rolling). */
   /** `baselines`: the naive, seasonal-naive and drift forecasts of the same test rows (from the same origins). */
-  test: { actual: Float64Array; forecast: Float64Array; origins: number[]; spread: Spread; baselines: Record<BaselineName, Float64Array> };
+  /** `parts`: what the forecast was combined from (ForecastParts). */
+  test: {
+    actual: Float64Array;
+    forecast: Float64Array;
+    origins: number[];
+    spread: Spread;
+    baselines: Record<BaselineName, Float64Array>;
+    parts: ForecastParts;
+  };
   /** Forecast of the horizon after the last row; empty when not asked for or not possible. */
   future: Float64Array;
   /** The future forecast's intervals and quantiles (evaluation.levels, evaluation.quantiles). */
@@ -352,6 +360,8 @@ export async function evaluateFit(
     const pm = cfg.model.pretrained !== 'none' ? opts.pretrained?.(cfg.model.pretrained) : undefined;
     if (cfg.model.pretrained !== 'none' && !pm) throw new Error(`model.pretrained is ${cfg.model.pretrained}, but no pretrained forecaster was opened`);
     let pretrained: FitResult['pretrained'];
+    // the pretrained network's and Theta's forecasts of `k` rows from `end`, where they were made
+    let companionsAt = (_end: number, _k: number): { zero: Float64Array; theta?: Float64Array } | null => null;
     // the network's forecasts from many origins at once (the calibration origins), when it is used
     let prefillNetwork = (_origins: { end: number; k: number }[]) => {};
     // a history the network, Theta or Holt cannot read (too short, gaps): the model without them
@@ -412,6 +422,7 @@ export async function evaluateFit(
         return seen.get(key)!;
       };
       if (!blocks.every((b) => usable(b.start, b.steps)) || (futureCols && !usable(n, w.horizon, futureSteps))) choice.use = 'model';
+      companionsAt = (end, k) => (seen.has(`${end} ${k}`) ? seen.get(`${end} ${k}`)! : null);
       if (choice.use !== 'model') {
         prefillNetwork = (origins) => {
           const todo = origins.filter((o) => !seen.has(`${o.end} ${o.k}`));
@@ -441,7 +452,22 @@ export async function evaluateFit(
 
     // Evaluation: one multi-step forecast from the test origin (or, rolling, one per block); the
     // future: the next horizon after the last row.
-    const testF = concat(blocks.map((b) => forecastAt(testCols, b.start, b.steps)));
+    const testOwn = blocks.map((b) => ownAt(testCols, b.start, b.steps));
+    const testF = concat(blocks.map((b, i) => damp(b.start, combine(b.start, b.steps, testOwn[i], steps.slice(b.start, b.start + b.steps)))));
+    // what the test forecast was combined from: a part only where every block has it
+    const partOf = (f: (b: (typeof blocks)[number]) => Float64Array | undefined) => {
+      const each = blocks.map(f);
+      return each.every((p) => p !== undefined) ? { part: concat(each as Float64Array[]) } : {};
+    };
+    const zeroPart = partOf((b) => companionsAt(b.start, b.steps)?.zero);
+    const thetaPart = partOf((b) => companionsAt(b.start, b.steps)?.theta);
+    const holtPart = holtUsable ? partOf((b) => holtOf(b.start, b.steps)) : {};
+    const parts: ForecastParts = {
+      model: concat(testOwn),
+      ...('part' in zeroPart ? { pretrained: zeroPart.part } : {}),
+      ...('part' in thetaPart ? { theta: thetaPart.part } : {}),
+      ...('part' in holtPart ? { holt: holtPart.part } : {}),
+    };
     const future = futureCols ? forecastAt(futureCols, n, w.horizon, futureSteps) : new Float64Array(0);
     // Intervals: sized by the errors of the same forecasts from earlier origins (intervals.ts)
     const range = { first: calibrationStart(io, pm !== undefined), end: split.valEnd, steps: Math.max(w.horizon, ...blocks.map((b) => b.steps)) };
@@ -498,7 +524,7 @@ export async function evaluateFit(
       backend,
       threads: engine.threads,
       models: trained.models,
-      test: { actual, forecast: testF, origins: blocks.map((b) => b.start), spread: testSpread, baselines },
+      test: { actual, forecast: testF, origins: blocks.map((b) => b.start), spread: testSpread, baselines, parts },
       future,
       futureSpread,
       metrics,
@@ -508,6 +534,21 @@ export async function evaluateFit(
   } finally {
     if (!opened) for (const p of predictors) p.dispose();
   }
+}
+
+/**
+ * The forecasts a run's forecast of the test rows is combined from, each made from the same rows
+ * before each test block, in the data's units: the model's own (its members' median), and where
+ * they were computed the pretrained network's zero-shot forecast, the Theta method's and Holt's
+ * damped trend. What joined the forecast is in io.pretrained and io.holt (a part may have been
+ * computed and left out by the validation choice); the forecast is their mean, then damped
+ * (model.damping).
+ */
+export interface ForecastParts {
+  model: Float64Array;
+  pretrained?: Float64Array;
+  theta?: Float64Array;
+  holt?: Float64Array;
 }
 
 /** A member's gradient flow and the verdict on it, as FitResult.gradientFlow (nothing when it was not measured). */

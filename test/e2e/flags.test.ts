@@ -128,6 +128,13 @@ describe('flags (spawns bin/rnnfc)', () => {
     expect(validate({ ...train, future: [{ time: '2020-01' }] })).toBe(false);
     expect(validate({ ...train, metrics: { model: { ...train.metrics.model, mase: 'low' } } })).toBe(false);
     expect(validate({ ...train, schema: 'rnnfc/train@2' })).toBe(false);
+    // a backtest origin's parts name the model's forecast and only the known companions
+    const bt = JSON.parse(outputs[3][1].stdout);
+    const vb = ajv.getSchema('urn:rnnfc:schema:backtest')!;
+    const o = bt.origins[0];
+    expect(o.parts.model).toHaveLength(o.forecast.length);
+    expect(vb({ ...bt, origins: [{ ...o, parts: { ...o.parts, arima: o.forecast } }] })).toBe(false);
+    expect(vb({ ...bt, origins: [{ ...o, parts: { holt: o.forecast } }] })).toBe(false);
   });
 
   it('the summary says when training stopped early and which epoch it restored', () => {

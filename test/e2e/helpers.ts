@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { expect } from 'vitest';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const BIN = join(ROOT, 'bin/rnnfc.js');
@@ -44,4 +45,33 @@ export function seriesEntries(run: string): any[] {
     .split('\n')
     .filter((l) => l !== '')
     .map((l) => JSON.parse(l));
+}
+
+/** A backtest --json origin: its forecast, what it was combined from, and which parts joined. */
+export interface OriginParts {
+  forecast: number[];
+  parts: { model: number[]; pretrained?: number[]; theta?: number[]; holt?: number[] };
+  pretrained?: 'model' | 'mean';
+  theta?: boolean;
+  holt?: boolean;
+  damping?: number;
+}
+
+/**
+ * The parts that joined an undamped origin's forecast (the model's; the pretrained network's, and
+ * Theta's with it, when the mean was chosen; Holt's when it joined), each as long as the forecast,
+ * and the forecast their mean to rounding.
+ */
+export function expectForecastOfParts(o: OriginParts): void {
+  expect(o.damping).toBeUndefined();
+  const joined = [
+    o.parts.model,
+    ...(o.pretrained === 'mean' ? [o.parts.pretrained, ...(o.theta ? [o.parts.theta] : [])] : []),
+    ...(o.holt ? [o.parts.holt] : []),
+  ];
+  for (const p of joined) expect(p?.length).toBe(o.forecast.length);
+  o.forecast.forEach((f, i) => {
+    const mean = joined.reduce((s, p) => s + p![i], 0) / joined.length;
+    expect(Math.abs(f - mean)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(f)));
+  });
 }

@@ -8,7 +8,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { rnnfc, seriesEntries } from './helpers.js';
+import { holtForecast } from '../../src/forecast/holt.js';
+import { expectForecastOfParts, rnnfc, seriesEntries } from './helpers.js';
 import { expectRefused } from './refusal.js';
 
 /** Monthly rows `id,month,value` of a series of n rows starting in `start` (YYYY, MM). */
@@ -180,6 +181,19 @@ describe('backtest on a panel', () => {
     expect(alone.code, alone.stderr).toBe(0);
     const a = JSON.parse(alone.stdout);
     expect(a.origins.every((o: { holt?: boolean }) => o.holt)).toBe(true);
+    // each origin's forecast is the mean of the parts that joined it; Holt's part is Holt's damped
+    // trend of the rows before the origin, and the local panel's series has the same parts
+    const southY = readFileSync(join(dir, 'south.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => Number(l.split(',')[1]));
+    for (const [k, o] of a.origins.entries()) {
+      expect(Object.keys(o.parts).sort()).toEqual(['holt', 'model', 'pretrained']);
+      expectForecastOfParts(o);
+      expect(o.parts.holt).toEqual(Array.from(holtForecast(southY.slice(0, o.train_end), 12, 3)));
+      expect(p.series[1].origins[k].parts).toEqual(o.parts);
+    }
     const south = p.series[1];
     expect(south.origins.map((o: { origin: string }) => o.origin)).toEqual(a.origins.map((o: { origin: string }) => o.origin));
     expect(south.origins.map((o: { forecast: number[] }) => o.forecast)).toEqual(a.origins.map((o: { forecast: number[] }) => o.forecast));

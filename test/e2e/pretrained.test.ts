@@ -7,7 +7,7 @@
 import { cpSync, existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { futureRows, rnnfc, scratch } from './helpers.js';
+import { expectForecastOfParts, futureRows, rnnfc, scratch } from './helpers.js';
 
 const CFG = 'test/fixtures/e2e/tiny.yaml';
 const PT_CFG = 'test/fixtures/e2e/pt.yaml';
@@ -56,6 +56,9 @@ describe('rnnfc pretrain and model.pretrained (spawns bin/rnnfc)', () => {
       const v = o.validation_mae;
       expect(Object.keys(v).sort()).toEqual(['mean', 'model', 'pretrained']);
       expect(o.pretrained).toBe(v.model < v.mean ? 'model' : 'mean');
+      // and what the forecast was combined from: the model's and the network's forecasts, whichever was chosen
+      expect(Object.keys(o.parts).sort()).toEqual(['model', 'pretrained']);
+      expectForecastOfParts(o);
     }
     const run = join(dir, 'runs/p');
     expect(readFileSync(join(run, 'pretrained-weights.bin')).equals(readFileSync(join(dir, 'pt/weights.bin')))).toBe(true);

@@ -48,6 +48,7 @@ describe('meanScores', () => {
       lookback: 1,
       transforms: [],
       forecast: [],
+      parts: { model: [] },
       actual: [],
       metrics: { model: { mae: 1, rmse: 2, mape: 4, smape: 3, mase } },
     });
