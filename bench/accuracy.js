@@ -13,11 +13,14 @@
 // damped trend in the forecast. Without
 // them, the config-less defaults' own.
 //
+// --save FILE writes every series' `rnnfc backtest --json` output (name -> output) to FILE: each
+// origin's forecast and the parts it was combined from, for bench/combinations.js.
+//
 // usage: node bench/accuracy.js [--only airline,gold] [--epochs N] [--origins K] [--json]
 //          [--manifest FILE --baselines FILE] [--pretrained NAME] [--damping PHI] [--theta on|off]
-//          [--holt on|off]
+//          [--holt on|off] [--save FILE]
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { backtestArgs, firstHeaderCell, root as ROOT } from './args.js';
 
@@ -25,7 +28,19 @@ const SHARED = resolve(ROOT, '../shared');
 const BIN = join(ROOT, 'bin/rnnfc.js');
 
 function parseArgs(argv) {
-  const o = { only: null, epochs: null, origins: 3, json: false, manifest: null, baselines: null, pretrained: null, damping: null, theta: null, holt: null };
+  const o = {
+    only: null,
+    epochs: null,
+    origins: 3,
+    json: false,
+    manifest: null,
+    baselines: null,
+    pretrained: null,
+    damping: null,
+    theta: null,
+    holt: null,
+    save: null,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -51,11 +66,12 @@ function parseArgs(argv) {
     else if (a === '--damping') o.damping = val();
     else if (a === '--theta') o.theta = val();
     else if (a === '--holt') o.holt = val();
+    else if (a === '--save') o.save = resolve(val());
     else if (a === '--manifest') o.manifest = resolve(val());
     else if (a === '--baselines') o.baselines = resolve(val());
     else if (a === '-h' || a === '--help') {
       process.stdout.write(
-        'usage: node bench/accuracy.js [--only name1,name2] [--epochs N] [--origins K] [--json] [--manifest FILE --baselines FILE] [--pretrained NAME] [--damping PHI] [--theta on|off] [--holt on|off]\n',
+        'usage: node bench/accuracy.js [--only name1,name2] [--epochs N] [--origins K] [--json] [--manifest FILE --baselines FILE] [--pretrained NAME] [--damping PHI] [--theta on|off] [--holt on|off] [--save FILE]\n',
       );
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
@@ -102,6 +118,7 @@ function main() {
   if (!existsSync(join(ROOT, 'dist/main.js'))) throw new Error('dist/ is missing: run `npx tsc -p tsconfig.json` first');
 
   const rows = [];
+  const saved = opts.save ? {} : null;
   // the name column fits the longest series name (one space after it)
   const nameWidth = Math.max(12, ...entries.map((e) => e.name.length + 1));
   const header = ['series', 'rnnfc', 'Comb', 'ETS', 'ARIMA', 'snaive', 'rnnfc/Comb', 'seconds'];
@@ -129,7 +146,9 @@ function main() {
     if (r.status !== 0) error = (r.stderr || '').trim().split('\n').slice(0, 3).join(' | ') || `exit ${r.status}`;
     else {
       try {
-        mase = JSON.parse(r.stdout.trim().split('\n').pop()).mean.model.mase;
+        const out = JSON.parse(r.stdout.trim().split('\n').pop());
+        mase = out.mean.model.mase;
+        if (saved) saved[e.name] = out;
       } catch (err) {
         error = `cannot parse backtest output: ${err.message}`;
       }
@@ -173,6 +192,7 @@ function main() {
     for (const g of groups)
       process.stdout.write(g.category.padEnd(12) + String(g.series).padStart(9) + METHODS.map((k) => f(g.suite[k]).padStart(9)).join('') + '\n');
   }
+  if (saved) writeFileSync(opts.save, JSON.stringify(saved));
   if (rows.some((r) => r.error)) process.exitCode = 1;
 }
 
