@@ -11,6 +11,12 @@ function positiveInt(name: string) {
     return n;
   };
 }
+/** pretrain --units: a positive integer up to 1024 (a larger network is not what a forecaster shipped in a package needs). */
+function unitsArg(v: string): number {
+  const n = positiveInt('--units')(v);
+  if (n > 1024) throw new InvalidArgumentError('--units must be at most 1024');
+  return n;
+}
 function nonNegativeInt(name: string) {
   return (v: string): number => {
     const n = Number(v);
@@ -250,6 +256,7 @@ others were written; each failure is listed).`,
     .option('--synthetic <n>', 'synthetic series in the corpus', nonNegativeInt('--synthetic'))
     .option('--tsdl <dir>', "the TSDL corpus folder (series.csv, meta.csv, split.csv), or none (default: the repository's datasets/tsdl)")
     .option('--epochs <n>', 'training epochs', positiveInt('--epochs'))
+    .option('--units <n>', "units of the network's recurrent layer, at most 1024 (default: the shipped model's, 64)", unitsArg)
     .option('--threads <n>', 'threads of the fused kernels (results are reproducible for a given count)', positiveInt('--threads'))
     .option('--json', 'print one JSON result on stdout')
     .option('-q, --quiet', 'print nothing but errors')

@@ -17,6 +17,8 @@ export interface PretrainOptions {
   /** The folder of the TSDL corpus (series.csv, meta.csv, split.csv), or 'none'; default: the repository's datasets/tsdl. */
   tsdl?: string;
   epochs?: number;
+  /** Units of the network's recurrent layer. */
+  units?: number;
   threads?: number;
   json?: boolean;
   quiet?: boolean;
@@ -49,6 +51,7 @@ export async function pretrainCommand(opts: PretrainOptions): Promise<void> {
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     ...(opts.synthetic !== undefined ? { synthetic: opts.synthetic } : {}),
     ...(opts.epochs !== undefined ? { epochs: opts.epochs } : {}),
+    ...(opts.units !== undefined ? { units: opts.units } : {}),
     ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
   };
   const tsdlDir = opts.tsdl ?? defaultTsdl();

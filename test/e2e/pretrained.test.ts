@@ -36,6 +36,15 @@ describe('rnnfc pretrain and model.pretrained (spawns bin/rnnfc)', () => {
     const r = rnnfc(dir, [...SMALL, '--out', 'test']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/test already exists and is not an rnnfc run directory/);
+    // --units sizes the recurrent layer, and the manifest records it; out of range is exit 2
+    expect(rnnfc(dir, ['pretrain', '--synthetic', '20', '--tsdl', 'none', '--epochs', '1', '--threads', '1', '--units', '4', '--out', 'pt4', '-q']).code).toBe(
+      0,
+    );
+    expect(JSON.parse(readFileSync(join(dir, 'pt4/pretrained.json'), 'utf8')).settings.units).toBe(4);
+    expect(readFileSync(join(dir, 'pt4/model.json'), 'utf8')).toMatch(/"units":4[,}]/);
+    const big = rnnfc(dir, ['pretrain', '--units', '2048', '--out', 'big']);
+    expect(big.code).toBe(2);
+    expect(big.stderr).toMatch(/--units must be at most 1024/);
     // an empty corpus: exit 2, nothing written
     const empty = rnnfc(dir, ['pretrain', '--synthetic', '0', '--tsdl', 'none', '--out', 'empty']);
     expect(empty.code).toBe(2);
