@@ -447,26 +447,27 @@ export async function evaluateFit(
     if (phi < 1) io.damping = phi;
     const damp = (end: number, f: Float64Array) => (phi < 1 ? dampTrend(f, original.subarray(0, end), phi, season) : f);
     // the run's forecast of `k` rows from `end`, from the transformed columns `cols` before it
+    const forecastFrom = (end: number, k: number, own: Float64Array, ahead: number[]) => damp(end, combine(end, k, own, ahead));
     const forecastAt = (cols: Record<string, Float64Array>, end: number, k: number, ahead = steps.slice(end, end + k)) =>
-      damp(end, combine(end, k, ownAt(cols, end, k, ahead), ahead));
+      forecastFrom(end, k, ownAt(cols, end, k, ahead), ahead);
 
     // Evaluation: one multi-step forecast from the test origin (or, rolling, one per block); the
     // future: the next horizon after the last row.
     const testOwn = blocks.map((b) => ownAt(testCols, b.start, b.steps));
-    const testF = concat(blocks.map((b, i) => damp(b.start, combine(b.start, b.steps, testOwn[i], steps.slice(b.start, b.start + b.steps)))));
+    const testF = concat(blocks.map((b, i) => forecastFrom(b.start, b.steps, testOwn[i], steps.slice(b.start, b.start + b.steps))));
     // what the test forecast was combined from: a part only where every block has it
     const partOf = (f: (b: (typeof blocks)[number]) => Float64Array | undefined) => {
       const each = blocks.map(f);
-      return each.every((p) => p !== undefined) ? { part: concat(each as Float64Array[]) } : {};
+      return each.every((p) => p !== undefined) ? concat(each as Float64Array[]) : undefined;
     };
     const zeroPart = partOf((b) => companionsAt(b.start, b.steps)?.zero);
     const thetaPart = partOf((b) => companionsAt(b.start, b.steps)?.theta);
-    const holtPart = holtUsable ? partOf((b) => holtOf(b.start, b.steps)) : {};
+    const holtPart = holtUsable ? partOf((b) => holtOf(b.start, b.steps)) : undefined;
     const parts: ForecastParts = {
       model: concat(testOwn),
-      ...('part' in zeroPart ? { pretrained: zeroPart.part } : {}),
-      ...('part' in thetaPart ? { theta: thetaPart.part } : {}),
-      ...('part' in holtPart ? { holt: holtPart.part } : {}),
+      ...(zeroPart ? { pretrained: zeroPart } : {}),
+      ...(thetaPart ? { theta: thetaPart } : {}),
+      ...(holtPart ? { holt: holtPart } : {}),
     };
     const future = futureCols ? forecastAt(futureCols, n, w.horizon, futureSteps) : new Float64Array(0);
     // Intervals: sized by the errors of the same forecasts from earlier origins (intervals.ts)
