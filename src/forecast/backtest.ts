@@ -10,7 +10,7 @@ import { DataError } from '../errors.js';
 import { evaluationSeason } from '../metrics/season.js';
 import { transformOf } from '../transforms/registry.js';
 import type { Series } from '../types.js';
-import { type FitOptions, type ForecastParts, fitSeries } from './fit.js';
+import { type FitOptions, type FitResult, type ForecastParts, fitSeries } from './fit.js';
 import { type Spread, spreadSeries } from './intervals.js';
 import type { PretrainedUse } from './pretrained.js';
 
@@ -142,6 +142,16 @@ export function intervalsField(spread: Spread): { intervals?: Record<string, (nu
   return series.length ? { intervals: Object.fromEntries(series.map(([name, x]) => [name, Array.from(x, clean)])) } : {};
 }
 
+/** What an origin's forecast was made of (OriginResult's pretrained, validation_mae, theta, holt and damping). */
+export function choiceFields(r: FitResult): Pick<OriginResult, 'pretrained' | 'validation_mae' | 'theta' | 'holt' | 'damping'> {
+  return {
+    ...(r.pretrained ? { pretrained: r.pretrained.use, validation_mae: r.pretrained.validation } : {}),
+    ...(r.io.pretrained?.theta ? { theta: true } : {}),
+    ...(r.io.holt ? { holt: true } : {}),
+    ...(r.io.damping !== undefined ? { damping: r.io.damping } : {}),
+  };
+}
+
 /** A fit's ForecastParts as an origin's `parts` (plain arrays, in the same order). */
 export function partsField(parts: ForecastParts): OriginResult['parts'] {
   return Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, Array.from(v as Float64Array)])) as OriginResult['parts'];
@@ -188,10 +198,7 @@ export async function backtest(cfg: Config, series: Series, opts: BacktestOption
       train_end: end,
       lookback: kcfg.window.lookback,
       transforms: kcfg.transforms.map(describeTransform),
-      ...(r.pretrained ? { pretrained: r.pretrained.use, validation_mae: r.pretrained.validation } : {}),
-      ...(r.io.pretrained?.theta ? { theta: true } : {}),
-      ...(r.io.holt ? { holt: true } : {}),
-      ...(r.io.damping !== undefined ? { damping: r.io.damping } : {}),
+      ...choiceFields(r),
       forecast: Array.from(r.test.forecast),
       parts: partsField(r.test.parts),
       actual: Array.from(r.test.actual),

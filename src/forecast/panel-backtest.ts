@@ -9,7 +9,17 @@ import type { Config } from '../config/types.js';
 import type { PanelMember } from '../data/panel.js';
 import { formatTime } from '../data/time.js';
 import { poolScores } from '../metrics/pooled.js';
-import { describeTransform, intervalsField, type MethodScores, meanScores, type OriginResult, partsField, pick, truncateSeries } from './backtest.js';
+import {
+  choiceFields,
+  describeTransform,
+  intervalsField,
+  type MethodScores,
+  meanScores,
+  type OriginResult,
+  partsField,
+  pick,
+  truncateSeries,
+} from './backtest.js';
 import type { FitOptions } from './fit.js';
 import { chooseScope, fitPanel, type PanelFitOptions, type Scope, type ScopeChoice } from './panel-fit.js';
 
@@ -82,6 +92,7 @@ export async function backtestPanel(cfg: Config, members: PanelMember[], opts: P
         train_end: end,
         lookback: f.cfg.window.lookback,
         transforms: f.cfg.transforms.map(describeTransform),
+        ...choiceFields(f.result),
         forecast: Array.from(f.result.test.forecast),
         parts: partsField(f.result.test.parts),
         actual: Array.from(f.result.test.actual),
