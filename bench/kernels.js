@@ -42,13 +42,11 @@ function kernelsOf(file) {
     next += (n * 4 + 63) & ~63;
     return at;
   };
+  // the inputs, filled below, then the outputs and scratch
+  const inputs = { x: T * B * I, W: I * G, U: H * G, b: G, dhs: T * B * H };
   const p = {};
   for (const [name, n] of Object.entries({
-    x: T * B * I,
-    W: I * G,
-    U: H * G,
-    b: G,
-    dhs: T * B * H,
+    ...inputs,
     gates: T * B * G,
     cs: T * B * H,
     tcs: T * B * H,
@@ -67,8 +65,8 @@ function kernelsOf(file) {
   // the same seeded values in every build: weights of a trained scale, inputs in [-0.1, 0.1)
   let s = 1;
   const f = new Float32Array(memory.buffer);
-  for (const name of ['x', 'W', 'U', 'b', 'dhs'])
-    for (let i = p[name] / 4, end = i + { x: T * B * I, W: I * G, U: H * G, b: G, dhs: T * B * H }[name]; i < end; i++) {
+  for (const [name, n] of Object.entries(inputs))
+    for (let i = p[name] / 4, end = i + n; i < end; i++) {
       s = (Math.imul(s, 1103515245) + 12345) >>> 0;
       f[i] = (s / 2 ** 32 - 0.5) * 0.2;
     }

@@ -211,11 +211,11 @@ export class PanelRunBuilder {
       files['history.csv'] = historyCsvOf(first.history, first.gradientFlow);
       const flowCsv = gradientFlowCsvOf(first.history, first.gradientFlow);
       if (flowCsv) files['gradient-flow.csv'] = flowCsv;
-    }
-    if (cfg.output.plot && scope === 'global' && first) {
-      // the shared network's gradient flow, as a single run draws its own
-      const flowSvg = await gradientFlowSvgOf(`${cfg.data.target} (global model of ${this.count} series)`, first);
-      if (flowSvg) files['gradient-flow.svg'] = flowSvg;
+      if (cfg.output.plot) {
+        // the shared network's gradient flow, as a single run draws its own
+        const flowSvg = await gradientFlowSvgOf(`${cfg.data.target} (global model of ${this.count} series)`, first);
+        if (flowSvg) files['gradient-flow.svg'] = flowSvg;
+      }
     }
     if (cfg.output.plot) {
       // drawn from the files' own contents, as merge redraws them (panel-plots.ts)

@@ -422,7 +422,7 @@ export async function evaluateFit(
         return seen.get(key)!;
       };
       if (!blocks.every((b) => usable(b.start, b.steps)) || (futureCols && !usable(n, w.horizon, futureSteps))) choice.use = 'model';
-      companionsAt = (end, k) => (seen.has(`${end} ${k}`) ? seen.get(`${end} ${k}`)! : null);
+      companionsAt = (end, k) => seen.get(`${end} ${k}`) ?? null;
       if (choice.use !== 'model') {
         prefillNetwork = (origins) => {
           const todo = origins.filter((o) => !seen.has(`${o.end} ${o.k}`));

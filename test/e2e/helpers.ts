@@ -3,6 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect } from 'vitest';
+import type { OriginResult } from '../../src/forecast/backtest.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const BIN = join(ROOT, 'bin/rnnfc.js');
@@ -48,14 +49,7 @@ export function seriesEntries(run: string): any[] {
 }
 
 /** A backtest --json origin: its forecast, what it was combined from, and which parts joined. */
-export interface OriginParts {
-  forecast: number[];
-  parts: { model: number[]; pretrained?: number[]; theta?: number[]; holt?: number[] };
-  pretrained?: 'model' | 'mean';
-  theta?: boolean;
-  holt?: boolean;
-  damping?: number;
-}
+export type OriginParts = Pick<OriginResult, 'forecast' | 'parts' | 'pretrained' | 'theta' | 'holt' | 'damping'>;
 
 /**
  * The parts that joined an undamped origin's forecast (the model's; the pretrained network's, and
