@@ -1,0 +1,277 @@
+/**
+ * WGSL compute kernels of the recurrent layers (LSTM: gates i, f, c, o; GRU: z, r, h with
+ * resetAfter = false; the equations and weight layout of the CPU kernels in assembly/). Buffers are
+ * time-major ([T, B, *]) and flat; sizes come in uniforms, so each kernel compiles once per device
+ * whatever the shape. No kernel uses workgroup barriers or atomics: every output is summed by one
+ * invocation in a fixed order, so a rerun on one adapter gives the same bits.
+ *
+ * Per step t (a uniform of its own, one bind group per step), the step kernels run one invocation
+ * per (batch row b, unit j); the products over all steps (input projections, weight gradients,
+ * the input's gradient) are one `matmul` each.
+ */
+
+/** Sizes of a recurrent layer (Dims): hasInit 1 when an initial state is given (else zeros). */
+const HEAD = /* wgsl */ `
+struct Dims { B: u32, T: u32, I: u32, H: u32, hasInit: u32, BH: u32, p0: u32, p1: u32 }
+struct Step { t: u32, p0: u32, p1: u32, p2: u32 }
+@group(0) @binding(0) var<uniform> d: Dims;
+@group(0) @binding(1) var<uniform> s: Step;
+fn sig(x: f32) -> f32 { return 1.0 / (1.0 + exp(-x)); }
+fn th(x: f32) -> f32 { return tanh(clamp(x, -15.0, 15.0)); }
+`;
+
+/** the invocation's index in a 1-D dispatch of 64-wide workgroups (2-D when over 65,535 groups) */
+const ID = 'let id = gid.x + gid.y * nw.x * 64u;';
+const ENTRY = '@compute @workgroup_size(64)\nfn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw: vec3u)';
+
+/**
+ * LSTM forward, step t: gates holds x_t W + b for every step (from matmul); this adds h_{t-1} U,
+ * activates the four gates of unit j in place and writes c_t, tanh(c_t) and h_t.
+ */
+export const LSTM_FORWARD = /* wgsl */ `${HEAD}
+@group(0) @binding(2) var<storage, read> U: array<f32>;
+@group(0) @binding(3) var<storage, read> init: array<f32>;
+@group(0) @binding(4) var<storage, read_write> gates: array<f32>;
+@group(0) @binding(5) var<storage, read_write> cs: array<f32>;
+@group(0) @binding(6) var<storage, read_write> tcs: array<f32>;
+@group(0) @binding(7) var<storage, read_write> hs: array<f32>;
+${ENTRY} {
+  ${ID}
+  if (id >= d.BH) { return; }
+  let H = d.H; let B = d.B; let G = 4u * H; let t = s.t;
+  let b = id / H; let j = id % H;
+  let row = t * B + b;
+  let g0 = row * G;
+  var ai = gates[g0 + j]; var af = gates[g0 + H + j]; var ag = gates[g0 + 2u * H + j]; var ao = gates[g0 + 3u * H + j];
+  var cprev = 0.0;
+  if (t > 0u) {
+    let p = (row - B) * H;
+    for (var k = 0u; k < H; k++) {
+      let h = hs[p + k]; let u = k * G + j;
+      ai += h * U[u]; af += h * U[u + H]; ag += h * U[u + 2u * H]; ao += h * U[u + 3u * H];
+    }
+    cprev = cs[p + j];
+  } else if (d.hasInit == 1u) {
+    let p = b * H;
+    for (var k = 0u; k < H; k++) {
+      let h = init[p + k]; let u = k * G + j;
+      ai += h * U[u]; af += h * U[u + H]; ag += h * U[u + 2u * H]; ao += h * U[u + 3u * H];
+    }
+    cprev = init[B * H + p + j];
+  }
+  let i = sig(ai); let f = sig(af); let gg = th(ag); let o = sig(ao);
+  gates[g0 + j] = i; gates[g0 + H + j] = f; gates[g0 + 2u * H + j] = gg; gates[g0 + 3u * H + j] = o;
+  let c = f * cprev + i * gg;
+  let tc = th(c);
+  cs[row * H + j] = c; tcs[row * H + j] = tc; hs[row * H + j] = o * tc;
+}`;
+
+/**
+ * LSTM backward, step t (t descending): dL/dh_t = the output's gradient + dA_{t+1} U^T (row j of
+ * U), then the four gates' pre-activation gradients dA_t and the carried cell gradient dc.
+ * dhAll keeps dL/dh_t (the gradient's flow through time).
+ */
+export const LSTM_BACKWARD = /* wgsl */ `${HEAD}
+@group(0) @binding(2) var<storage, read> U: array<f32>;
+@group(0) @binding(3) var<storage, read> init: array<f32>;
+@group(0) @binding(4) var<storage, read> gates: array<f32>;
+@group(0) @binding(5) var<storage, read> cs: array<f32>;
+@group(0) @binding(6) var<storage, read> tcs: array<f32>;
+@group(0) @binding(7) var<storage, read> dhs: array<f32>;
+@group(0) @binding(8) var<storage, read_write> dA: array<f32>;
+@group(0) @binding(9) var<storage, read_write> dc: array<f32>;
+@group(0) @binding(10) var<storage, read_write> dhAll: array<f32>;
+${ENTRY} {
+  ${ID}
+  if (id >= d.BH) { return; }
+  let H = d.H; let B = d.B; let G = 4u * H; let t = s.t;
+  let b = id / H; let j = id % H;
+  let row = t * B + b;
+  let g0 = row * G;
+  var dh = dhs[row * H + j];
+  if (t + 1u < d.T) {
+    let q = (row + B) * G; let u = j * G;
+    for (var g = 0u; g < G; g++) { dh += dA[q + g] * U[u + g]; }
+  }
+  dhAll[row * H + j] = dh;
+  let i = gates[g0 + j]; let f = gates[g0 + H + j]; let gg = gates[g0 + 2u * H + j]; let o = gates[g0 + 3u * H + j];
+  let tc = tcs[row * H + j];
+  var cprev = 0.0;
+  if (t > 0u) { cprev = cs[(row - B) * H + j]; } else if (d.hasInit == 1u) { cprev = init[B * H + b * H + j]; }
+  let dcv = dc[b * H + j] + dh * o * (1.0 - tc * tc);
+  dA[g0 + j] = dcv * gg * i * (1.0 - i);
+  dA[g0 + H + j] = dcv * cprev * f * (1.0 - f);
+  dA[g0 + 2u * H + j] = dcv * i * (1.0 - gg * gg);
+  dA[g0 + 3u * H + j] = dh * tc * o * (1.0 - o);
+  dc[b * H + j] = dcv * f;
+}`;
+
+/** GRU forward, step t, first half: the update and reset gates and r_t * h_{t-1} (rh). */
+export const GRU_FORWARD_ZR = /* wgsl */ `${HEAD}
+@group(0) @binding(2) var<storage, read> U: array<f32>;
+@group(0) @binding(3) var<storage, read> init: array<f32>;
+@group(0) @binding(4) var<storage, read> hs: array<f32>;
+@group(0) @binding(5) var<storage, read_write> gates: array<f32>;
+@group(0) @binding(6) var<storage, read_write> rh: array<f32>;
+${ENTRY} {
+  ${ID}
+  if (id >= d.BH) { return; }
+  let H = d.H; let B = d.B; let G = 3u * H; let t = s.t;
+  let b = id / H; let j = id % H;
+  let row = t * B + b;
+  let g0 = row * G;
+  var az = gates[g0 + j]; var ar = gates[g0 + H + j];
+  var hp = 0.0;
+  if (t > 0u) {
+    let p = (row - B) * H;
+    for (var k = 0u; k < H; k++) { let h = hs[p + k]; az += h * U[k * G + j]; ar += h * U[k * G + H + j]; }
+    hp = hs[p + j];
+  } else if (d.hasInit == 1u) {
+    let p = b * H;
+    for (var k = 0u; k < H; k++) { let h = init[p + k]; az += h * U[k * G + j]; ar += h * U[k * G + H + j]; }
+    hp = init[p + j];
+  }
+  let z = sig(az); let r = sig(ar);
+  gates[g0 + j] = z; gates[g0 + H + j] = r;
+  rh[row * H + j] = r * hp;
+}`;
+
+/** GRU forward, step t, second half: the candidate (r_t * h_{t-1}) U_h and h_t. */
+export const GRU_FORWARD_H = /* wgsl */ `${HEAD}
+@group(0) @binding(2) var<storage, read> U: array<f32>;
+@group(0) @binding(3) var<storage, read> init: array<f32>;
+@group(0) @binding(4) var<storage, read> rh: array<f32>;
+@group(0) @binding(5) var<storage, read_write> gates: array<f32>;
+@group(0) @binding(6) var<storage, read_write> hs: array<f32>;
+${ENTRY} {
+  ${ID}
+  if (id >= d.BH) { return; }
+  let H = d.H; let B = d.B; let G = 3u * H; let t = s.t;
+  let b = id / H; let j = id % H;
+  let row = t * B + b;
+  let g0 = row * G;
+  var ah = gates[g0 + 2u * H + j];
+  var hp = 0.0;
+  if (t > 0u || d.hasInit == 1u) {
+    let p = row * H;
+    for (var k = 0u; k < H; k++) { ah += rh[p + k] * U[k * G + 2u * H + j]; }
+    if (t > 0u) { hp = hs[(row - B) * H + j]; } else { hp = init[b * H + j]; }
+  }
+  let hh = th(ah);
+  gates[g0 + 2u * H + j] = hh;
+  let z = gates[g0 + j];
+  hs[row * H + j] = z * hp + (1.0 - z) * hh;
+}`;
+
+/**
+ * GRU backward, step t, first half: dL/dh_t = the output's gradient + what step t+1 carried back
+ * (dpart, plus dA_{t+1}'s z and r columns times U^T), then dA_t's z and candidate columns.
+ */
+export const GRU_BACKWARD_A = /* wgsl */ `${HEAD}
+@group(0) @binding(2) var<storage, read> U: array<f32>;
+@group(0) @binding(3) var<storage, read> init: array<f32>;
+@group(0) @binding(4) var<storage, read> gates: array<f32>;
+@group(0) @binding(5) var<storage, read> hs: array<f32>;
+@group(0) @binding(6) var<storage, read> dhs: array<f32>;
+@group(0) @binding(7) var<storage, read> dpart: array<f32>;
+@group(0) @binding(8) var<storage, read_write> dA: array<f32>;
+@group(0) @binding(9) var<storage, read_write> dhAll: array<f32>;
+${ENTRY} {
+  ${ID}
+  if (id >= d.BH) { return; }
+  let H = d.H; let B = d.B; let G = 3u * H; let t = s.t;
+  let b = id / H; let j = id % H;
+  let row = t * B + b;
+  let g0 = row * G;
+  var dh = dhs[row * H + j];
+  if (t + 1u < d.T) {
+    dh += dpart[b * H + j];
+    let q = (row + B) * G; let u = j * G;
+    for (var g = 0u; g < 2u * H; g++) { dh += dA[q + g] * U[u + g]; }
+  }
+  dhAll[row * H + j] = dh;
+  let z = gates[g0 + j]; let hh = gates[g0 + 2u * H + j];
+  var hp = 0.0;
+  if (t > 0u) { hp = hs[(row - B) * H + j]; } else if (d.hasInit == 1u) { hp = init[b * H + j]; }
+  dA[g0 + j] = dh * (hp - hh) * z * (1.0 - z);
+  dA[g0 + 2u * H + j] = dh * (1.0 - z) * (1.0 - hh * hh);
+}`;
+
+/**
+ * GRU backward, step t, second half: d(r h_{t-1}) = dA_t's candidate columns times U_h^T, the
+ * reset gate's column of dA_t, and dpart: the part of dL/dh_{t-1} that does not pass through U's
+ * z and r columns.
+ */
+export const GRU_BACKWARD_B = /* wgsl */ `${HEAD}
+@group(0) @binding(2) var<storage, read> U: array<f32>;
+@group(0) @binding(3) var<storage, read> init: array<f32>;
+@group(0) @binding(4) var<storage, read> gates: array<f32>;
+@group(0) @binding(5) var<storage, read> hs: array<f32>;
+@group(0) @binding(6) var<storage, read> dhAll: array<f32>;
+@group(0) @binding(7) var<storage, read_write> dA: array<f32>;
+@group(0) @binding(8) var<storage, read_write> dpart: array<f32>;
+${ENTRY} {
+  ${ID}
+  if (id >= d.BH) { return; }
+  let H = d.H; let B = d.B; let G = 3u * H; let t = s.t;
+  let b = id / H; let k = id % H;
+  let row = t * B + b;
+  let g0 = row * G;
+  var drh = 0.0;
+  let u = k * G + 2u * H;
+  for (var j = 0u; j < H; j++) { drh += dA[g0 + 2u * H + j] * U[u + j]; }
+  var hp = 0.0;
+  if (t > 0u) { hp = hs[(row - B) * H + k]; } else if (d.hasInit == 1u) { hp = init[b * H + k]; }
+  let r = gates[g0 + H + k];
+  dA[g0 + H + k] = drh * hp * r * (1.0 - r);
+  dpart[b * H + k] = dhAll[row * H + k] * gates[g0 + k] + drh * r;
+}`;
+
+/**
+ * C[m, n] = (acc ? C[m, n] : 0) + (bias ? bias[n] : 0) + sum over k of A[m, k] B[k, n], every
+ * operand strided (element (m, k) of A at aOff + m aM + k aK); aOnes: A is all ones (column sums).
+ * 8x8 workgroups over (n, m).
+ */
+export const MATMUL = /* wgsl */ `
+struct MM { M: u32, N: u32, K: u32, aOff: u32, aM: u32, aK: u32, bOff: u32, bK: u32, bN: u32, cOff: u32, cM: u32, cN: u32, acc: u32, aOnes: u32, bias: u32, p0: u32 }
+@group(0) @binding(0) var<uniform> p: MM;
+@group(0) @binding(1) var<storage, read> A: array<f32>;
+@group(0) @binding(2) var<storage, read> Bm: array<f32>;
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<storage, read_write> C: array<f32>;
+@compute @workgroup_size(8, 8)
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let n = gid.x; let m = gid.y;
+  if (m >= p.M || n >= p.N) { return; }
+  let c = p.cOff + m * p.cM + n * p.cN;
+  var s = 0.0;
+  if (p.acc == 1u) { s = C[c]; }
+  if (p.bias == 1u) { s += bias[n]; }
+  var a = p.aOff + m * p.aM; var bk = p.bOff + n * p.bN;
+  for (var k = 0u; k < p.K; k++) {
+    var av = 1.0;
+    if (p.aOnes == 0u) { av = A[a]; }
+    s += av * Bm[bk];
+    a += p.aK; bk += p.bK;
+  }
+  C[c] = s;
+}`;
+
+/** [B, T, F] (batch-major) to [T, B, F] (dir 0) and back (dir 1). */
+export const PERMUTE = /* wgsl */ `
+struct PM { B: u32, T: u32, F: u32, dir: u32, n: u32, p0: u32, p1: u32, p2: u32 }
+@group(0) @binding(0) var<uniform> p: PM;
+@group(0) @binding(1) var<storage, read> src: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dst: array<f32>;
+${ENTRY} {
+  ${ID}
+  if (id >= p.n) { return; }
+  let f = id % p.F;
+  if (p.dir == 0u) {
+    let b = (id / p.F) % p.B; let t = id / (p.B * p.F);
+    dst[id] = src[(b * p.T + t) * p.F + f];
+  } else {
+    let t = (id / p.F) % p.T; let b = id / (p.T * p.F);
+    dst[id] = src[(t * p.B + b) * p.F + f];
+  }
+}`;

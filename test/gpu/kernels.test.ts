@@ -1,0 +1,82 @@
+/**
+ * The WebGPU recurrent kernels against the CPU fused kernels (themselves checked against tfjs's
+ * layers and finite differences in test/fused): outputs and every gradient within 1e-4 over the
+ * shape grid the CPU kernels are tested on. They run on whatever adapter the machine has; CI
+ * installs a software one, and a machine without any fails here rather than skipping.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Gpu, openGpu } from '../../src/gpu/device.js';
+import { type GpuCell, gpuBackward, gpuForward } from '../../src/gpu/recurrent.js';
+import { backward } from '../../src/kernels/backward.js';
+import { forward } from '../../src/kernels/forward.js';
+import { gatesOf, type Slot } from '../../src/kernels/state.js';
+import { maxRelErr } from '../numeric.js';
+
+/** Deterministic values in [-scale, scale). */
+function values(n: number, seed: number, scale = 0.5): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = ((s / 2 ** 32) * 2 - 1) * scale;
+  }
+  return out;
+}
+
+let gpu: Gpu;
+beforeAll(async () => {
+  gpu = await openGpu(process.env);
+});
+
+interface Case {
+  B: number;
+  T: number;
+  I: number;
+  H: number;
+  rs: boolean;
+  init: boolean;
+}
+
+/** The CPU and GPU outputs and gradients of sum(out * wOut), from the same inputs. */
+async function both(cell: GpuCell, { B, T, I, H, rs, init }: Case) {
+  const G = gatesOf(cell, H);
+  const x = values(B * T * I, 11, 1);
+  const W = values(I * G, 12);
+  const U = values(H * G, 13);
+  const b = values(G, 14);
+  const state = init ? { h0: values(B * H, 15, 1), c0: cell === 'lstm' ? values(B * H, 16, 1) : undefined } : undefined;
+  const dy = values(rs ? B * T * H : B * H, 17, 1);
+  const slot: Slot = { state: null };
+  const cpuOut = forward(cell, x, W, U, b, B, T, I, H, rs, slot, state).out;
+  const cpu = backward(slot.state!, dy, rs, true);
+  const { out, layer } = await gpuForward(gpu, cell, x, W, U, b, B, T, I, H, rs, state);
+  const g = await gpuBackward(gpu, layer, dy, rs);
+  layer.destroy();
+  return { cpu: { out: cpuOut, ...cpu }, gpu: { out, ...g } };
+}
+
+const GRID: Case[] = [];
+for (const B of [1, 37])
+  for (const T of [1, 50])
+    for (const I of [1, 7]) for (const rs of [false, true]) for (const init of [false, true]) GRID.push({ B, T, I, H: B === 1 ? 5 : 16, rs, init });
+
+describe.each(['lstm', 'gru'] as const)('WebGPU %s kernels against the CPU kernels', (cell) => {
+  it.each(GRID)('batch $B, T $T, features $I, units $H, returnSequences $rs, initial state $init: outputs and every gradient within 1e-4', async (c) => {
+    const { cpu, gpu: g } = await both(cell, c);
+    expect(g.out.length).toBe(c.rs ? c.B * c.T * c.H : c.B * c.H);
+    expect(maxRelErr(g.out, cpu.out), 'output').toBeLessThan(1e-4);
+    for (const k of ['dx', 'dW', 'dU', 'db'] as const) expect(maxRelErr(g[k], cpu[k]), k).toBeLessThan(1e-4);
+    expect(maxRelErr(g.flow!, cpu.flow!), 'flow').toBeLessThan(1e-4);
+    if (c.init) {
+      expect(maxRelErr(g.dh0!, cpu.dh0!), 'dh0').toBeLessThan(1e-4);
+      if (cell === 'lstm') expect(maxRelErr(g.dc0!, cpu.dc0!), 'dc0').toBeLessThan(1e-4);
+    } else expect(g.dh0).toBeUndefined();
+  });
+
+  it('gives the same bits on a rerun', async () => {
+    const c = { B: 37, T: 50, I: 7, H: 16, rs: true, init: true };
+    const a = (await both(cell, c)).gpu;
+    const b = (await both(cell, c)).gpu;
+    for (const k of ['out', 'dx', 'dW', 'dU', 'db', 'dh0'] as const) expect(Buffer.from(a[k]!.buffer).equals(Buffer.from(b[k]!.buffer)), k).toBe(true);
+  });
+});
