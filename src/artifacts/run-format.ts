@@ -78,6 +78,8 @@ export interface MetadataFile {
   tfjs_version: string;
   node_version: string;
   backend: string;
+  /** backend webgpu: the adapter that trained */
+  adapter?: string;
   threads: number | null;
   seed: number;
   data: { path: string; sha256: string; rows: number };
@@ -184,6 +186,7 @@ export function parseMetadataFile(text: string, file: string): MetadataFile {
   c.done();
   for (const k of ['rnnfc_version', 'tfjs_version', 'node_version', 'backend', 'created']) c.str(o[k], k);
   if (o.threads !== undefined && o.threads !== null) c.int(o.threads, 'threads', 1);
+  if (o.adapter !== undefined) c.str(o.adapter, 'adapter');
   if (!Number.isInteger(o.seed)) c.fail('seed', 'must be an integer');
   const d = c.record(o.data, 'data');
   c.str(d.path, 'data.path');

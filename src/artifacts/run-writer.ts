@@ -211,6 +211,7 @@ export async function runFiles(cfg: Config, series: Series, r: FitResult, facts:
     tfjs_version: facts.tfjsVersion,
     node_version: process.version,
     backend: r.backend,
+    ...(r.adapter ? { adapter: r.adapter } : {}),
     threads: r.threads,
     seed: cfg.training.seed,
     data: { path: cfg.data.path, sha256: facts.dataSha256, rows: target.length },

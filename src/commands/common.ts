@@ -296,7 +296,12 @@ export function computeOptions(cfg: Config, opts: { maxMemory?: string } = {}): 
   return {
     pretrained: loadPretrained,
     limits: machineLimits(opts),
-    engine: async () => (await import('../model/backend.js')).loadBackend(cfg.backend),
+    engine: async () => {
+      const engine = await (await import('../model/backend.js')).loadBackend(cfg.backend);
+      // webgpu: the training steps run on the process's WebGPU device (exit 2 where there is none)
+      if (cfg.backend !== 'webgpu') return engine;
+      return { ...engine, gpu: await (await import('../gpu/device.js')).openGpu(process.env) };
+    },
     // RNNFC_STOCK_LAYERS=1 keeps the stock tfjs LSTM/GRU layers on cpu and wasm too (for
     // comparing the two: bench/configs.js); the saved model is the same format either way.
     layers: process.env.RNNFC_STOCK_LAYERS === '1' ? 'stock' : 'fused',

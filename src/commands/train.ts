@@ -103,6 +103,7 @@ function report(
         schema: jsonSchema('train'),
         run: outDir,
         backend: r.backend,
+        ...(r.adapter ? { adapter: r.adapter } : {}),
         threads: r.threads,
         epochs_run: r.history.length,
         best_epoch: r.bestEpoch,
@@ -151,7 +152,8 @@ function report(
     r.history.length < epochs
       ? `stopped early after ${r.history.length} of ${epochs} epochs, restored epoch ${r.bestEpoch}`
       : `${r.history.length} epochs, best ${r.bestEpoch}`;
-  lines.push(`wrote ${outDir} (backend ${r.backend}${th}, ${ran}, ${r.trainSeconds.toFixed(1)} s)`);
+  const on = r.adapter ? ` on ${r.adapter}` : '';
+  lines.push(`wrote ${outDir} (backend ${r.backend}${on}${th}, ${ran}, ${r.trainSeconds.toFixed(1)} s)`);
   lines.push(...gatesText(gates, colourOn(process.stdout)));
   process.stdout.write(lines.join('\n') + '\n');
 }

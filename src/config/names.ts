@@ -23,7 +23,7 @@ export const LOSSES = ['mse', 'mae', 'huber'] as const;
 /** The method of a scale transform. */
 export const SCALE_METHODS = ['minmax', 'standard', 'none'] as const;
 /** backend (and --backend). */
-export const BACKENDS = ['auto', 'cpu', 'wasm', 'tensorflow', 'tensorflow-gpu'] as const;
+export const BACKENDS = ['auto', 'cpu', 'wasm', 'tensorflow', 'tensorflow-gpu', 'webgpu'] as const;
 
 /** The baselines plot.svg can draw beside the forecast (output.plot_baselines). */
 export const PLOT_BASELINES = ['naive', 'seasonal_naive', 'drift'] as const;

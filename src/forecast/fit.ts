@@ -6,6 +6,7 @@
  */
 import type { Config } from '../config/types.js';
 import { futureTimes, stepNumber, stepNumbers } from '../data/time.js';
+import type { Gpu } from '../gpu/device.js';
 import { seasonalScale } from '../metrics/interval-scores.js';
 import { scoreAll } from '../metrics/metrics.js';
 import { evaluationSeason } from '../metrics/season.js';
@@ -36,10 +37,11 @@ import { thetaForecast } from './theta.js';
  */
 export type Scores = ReturnType<typeof scoreAll> & Record<string, number>;
 
-/** A loaded TensorFlow.js and the name of the backend it runs on ('wasm', 'cpu', 'tensorflow'). */
+/** A loaded TensorFlow.js and the name of the backend it runs on ('wasm', 'cpu', 'tensorflow'); webgpu: also the device that trains. */
 export interface Engine {
   tf: Tf;
   backend: string;
+  gpu?: Gpu;
 }
 
 /** What happens during a fit, for progress displays: an epoch of a member ended, or a member finished. */
@@ -108,6 +110,8 @@ export interface FitResult {
   /** Training seconds summed over the members. */
   trainSeconds: number;
   backend: string;
+  /** backend webgpu: the adapter that trained (its own description) */
+  adapter?: string;
   /** Threads the fused LSTM/GRU kernels used; null when the model has none (rnn cells, tensorflow backends, stock layers). */
   threads: number | null;
   /** Member 0 first; saved as model.json/weights.bin, then model-<j>.json/weights-<j>.bin. */
@@ -214,12 +218,14 @@ export interface FitEngine {
   backend: string;
   fused: boolean;
   threads: number | null;
+  /** backend webgpu: the device the training steps run on */
+  gpu?: Gpu;
 }
 
 /** Loads the backend a fit runs on (opts.engine, else the config's) and sets the kernels' threads. */
 export async function startEngine(cfg: Config, opts: FitOptions): Promise<FitEngine> {
   const { loadBackend, usesFusedKernels } = await import('../model/backend.js');
-  const { tf, backend } = await (opts.engine ?? (() => loadBackend(cfg.backend)))();
+  const { tf, backend, gpu }: Engine = await (opts.engine ?? (() => loadBackend(cfg.backend)))();
   const fused = usesFusedKernels(backend) && opts.layers !== 'stock';
   let threads: number | null = null;
   if (fused) {
@@ -227,7 +233,7 @@ export async function startEngine(cfg: Config, opts: FitOptions): Promise<FitEng
     threads = kernels.threadCount(cfg.training.threads);
     kernels.setThreads(threads);
   }
-  return { tf, backend, fused, threads };
+  return { tf, backend, fused, threads, ...(gpu ? { gpu } : {}) };
 }
 
 /** What training produced: each member's history, best epoch and seconds, and the saved models. */
@@ -275,7 +281,7 @@ export async function trainMembers(engine: FitEngine, cfg: Config, data: Trainin
     if (linearPath) setLinearPath(tf, model, linearPath.kernel, linearPath.bias);
     const onEpoch = (e: EpochInfo) => opts.onEvent?.({ kind: 'epoch', member: j, members, epochs: cfg.training.epochs, epoch: e });
     try {
-      fits.push(await trainModel(tf, model, data, { ...cfg.training, seed }, { keepInitial: Boolean(linearPath), onEpoch, shouldStop }));
+      fits.push(await trainModel(tf, model, data, { ...cfg.training, seed }, { keepInitial: Boolean(linearPath), onEpoch, shouldStop, gpu: engine.gpu }));
     } catch (e) {
       model.dispose();
       if (e instanceof DivergedError && members > 1) throw new DivergedError(`ensemble member ${j + 1} of ${members} (seed ${seed}): ${e.message}`);
@@ -523,6 +529,7 @@ export async function evaluateFit(
       memberBestEpochs: fits.map((f) => f.bestEpoch),
       trainSeconds: fits.reduce((a, f) => a + f.seconds, 0),
       backend,
+      ...(engine.gpu ? { adapter: engine.gpu.description } : {}),
       threads: engine.threads,
       models: trained.models,
       test: { actual, forecast: testF, origins: blocks.map((b) => b.start), spread: testSpread, baselines, parts },

@@ -1,8 +1,38 @@
 /// <reference types="@webgpu/types" />
 import type { Gpu } from './device.js';
-import { GRU_BACKWARD_A, GRU_BACKWARD_B, GRU_FORWARD_H, GRU_FORWARD_ZR, LSTM_BACKWARD, LSTM_FORWARD, MATMUL, PERMUTE } from './wgsl.js';
+import {
+  ADAM,
+  CLIP,
+  FLOW,
+  GRU_BACKWARD_A,
+  GRU_BACKWARD_B,
+  GRU_FORWARD_H,
+  GRU_FORWARD_ZR,
+  LOSS,
+  LSTM_BACKWARD,
+  LSTM_FORWARD,
+  MATMUL,
+  PERMUTE,
+  RELU_BACK,
+  SUMSQ,
+} from './wgsl.js';
 
-const SOURCES = { LSTM_FORWARD, LSTM_BACKWARD, GRU_FORWARD_ZR, GRU_FORWARD_H, GRU_BACKWARD_A, GRU_BACKWARD_B, MATMUL, PERMUTE };
+const SOURCES = {
+  LSTM_FORWARD,
+  LSTM_BACKWARD,
+  GRU_FORWARD_ZR,
+  GRU_FORWARD_H,
+  GRU_BACKWARD_A,
+  GRU_BACKWARD_B,
+  MATMUL,
+  PERMUTE,
+  LOSS,
+  SUMSQ,
+  CLIP,
+  ADAM,
+  RELU_BACK,
+  FLOW,
+};
 export type Kernel = keyof typeof SOURCES;
 
 const pipelines = new WeakMap<GPUDevice, Map<Kernel, GPUComputePipeline>>();
@@ -43,12 +73,26 @@ export function upload(gpu: Gpu, data: Float32Array, label?: string): GPUBuffer 
   return buf;
 }
 
-/** A uniform buffer of u32 fields (padded to 16 bytes). */
-export function uniforms(gpu: Gpu, fields: number[], label?: string): GPUBuffer {
-  const n = Math.ceil(fields.length / 4) * 4;
-  const data = new Uint32Array(n);
-  data.set(fields);
-  const buf = gpu.device.createBuffer({ size: 4 * n, usage: 0x40 | 0x8, label }); // UNIFORM | COPY_DST
+/** A float field of a uniform buffer (the others are u32). */
+export interface F32 {
+  f32: number;
+}
+
+/** The bytes of u32 and f32 fields, padded to 16 bytes. */
+export function packFields(fields: (number | F32)[]): Uint32Array<ArrayBuffer> {
+  const data = new Uint32Array(Math.ceil(fields.length / 4) * 4);
+  const asFloat = new Float32Array(data.buffer);
+  fields.forEach((f, i) => {
+    if (typeof f === 'number') data[i] = f;
+    else asFloat[i] = f.f32;
+  });
+  return data;
+}
+
+/** A uniform buffer of u32 and f32 fields (padded to 16 bytes). */
+export function uniforms(gpu: Gpu, fields: (number | F32)[], label?: string): GPUBuffer {
+  const data = packFields(fields);
+  const buf = gpu.device.createBuffer({ size: data.byteLength, usage: 0x40 | 0x8, label }); // UNIFORM | COPY_DST
   gpu.device.queue.writeBuffer(buf, 0, data);
   return buf;
 }
@@ -84,13 +128,22 @@ export class MatMul {
   private readonly M: number;
   private readonly N: number;
 
-  constructor(gpu: Gpu, M: number, N: number, K: number, A: Strided | 'ones', B: Strided, C: Strided, opts: { acc?: boolean; bias?: GPUBuffer } = {}) {
+  constructor(
+    gpu: Gpu,
+    M: number,
+    N: number,
+    K: number,
+    A: Strided | 'ones',
+    B: Strided,
+    C: Strided,
+    opts: { acc?: boolean; bias?: GPUBuffer; relu?: boolean } = {},
+  ) {
     this.M = M;
     this.N = N;
     const a = A === 'ones' ? { buf: B.buf, off: 0, row: 0, col: 0 } : A;
     const p = uniforms(
       gpu,
-      [M, N, K, a.off, a.row, a.col, B.off, B.row, B.col, C.off, C.row, C.col, opts.acc ? 1 : 0, A === 'ones' ? 1 : 0, opts.bias ? 1 : 0, 0],
+      [M, N, K, a.off, a.row, a.col, B.off, B.row, B.col, C.off, C.row, C.col, opts.acc ? 1 : 0, A === 'ones' ? 1 : 0, opts.bias ? 1 : 0, opts.relu ? 1 : 0],
       'matmul',
     );
     this.params = p;

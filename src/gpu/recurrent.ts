@@ -12,6 +12,10 @@ export interface LayerLinks {
   x?: GPUBuffer;
   /** the gradient wrt every output h_t [T, B, H]: the layer above's dx; default: a buffer of its own */
   dhs?: GPUBuffer;
+  /** where the input's gradient goes [T, B, I]: the layer below's dhs; default: a buffer of its own */
+  dx?: GPUBuffer;
+  /** the input's gradient is not needed (the first layer of a network): dx is not computed */
+  noDx?: boolean;
 }
 
 /**
@@ -83,7 +87,7 @@ export class GpuRecurrent {
     this.dA = mk(TB * G, 'dA');
     this.carry = mk(B * H, 'carry');
     this.dhAll = mk(TB * H, 'dhAll');
-    this.dx = mk(TB * I, 'dx');
+    this.dx = links.dx ?? mk(links.noDx ? 1 : TB * I, 'dx');
     this.dW = mk(I * G, 'dW');
     this.dU = mk(H * G, 'dU');
     this.db = mk(G, 'db');
@@ -132,9 +136,9 @@ export class GpuRecurrent {
       new MatMul(gpu, I, G, TB, { buf: this.x, off: 0, row: 1, col: I }, dAm(0), { buf: this.dW, off: 0, row: G, col: 1 }),
       // db = the column sums of dA
       new MatMul(gpu, 1, G, TB, 'ones', dAm(0), { buf: this.db, off: 0, row: G, col: 1 }),
-      // dx = dA W^T
-      new MatMul(gpu, TB, I, G, dAm(0), { buf: this.W, off: 0, row: 1, col: G }, { buf: this.dx, off: 0, row: I, col: 1 }),
     ];
+    // dx = dA W^T
+    if (!links.noDx) grads.push(new MatMul(gpu, TB, I, G, dAm(0), { buf: this.W, off: 0, row: 1, col: G }, { buf: this.dx, off: 0, row: I, col: 1 }));
     // dU = h_{t-1}^T dA_t, over the columns that multiply h_{t-1} (GRU: z, r; the candidate's
     // columns multiply r_t h_{t-1}), from steps 1.. and then from h0 at step 0
     const hCols = cell === 'lstm' ? G : 2 * H;

@@ -229,11 +229,11 @@ ${ENTRY} {
 
 /**
  * C[m, n] = (acc ? C[m, n] : 0) + (bias ? bias[n] : 0) + sum over k of A[m, k] B[k, n], every
- * operand strided (element (m, k) of A at aOff + m aM + k aK); aOnes: A is all ones (column sums).
- * 8x8 workgroups over (n, m).
+ * operand strided (element (m, k) of A at aOff + m aM + k aK); aOnes: A is all ones (column sums);
+ * relu: max(C, 0) at the end. 8x8 workgroups over (n, m).
  */
 export const MATMUL = /* wgsl */ `
-struct MM { M: u32, N: u32, K: u32, aOff: u32, aM: u32, aK: u32, bOff: u32, bK: u32, bN: u32, cOff: u32, cM: u32, cN: u32, acc: u32, aOnes: u32, bias: u32, p0: u32 }
+struct MM { M: u32, N: u32, K: u32, aOff: u32, aM: u32, aK: u32, bOff: u32, bK: u32, bN: u32, cOff: u32, cM: u32, cN: u32, acc: u32, aOnes: u32, bias: u32, relu: u32 }
 @group(0) @binding(0) var<uniform> p: MM;
 @group(0) @binding(1) var<storage, read> A: array<f32>;
 @group(0) @binding(2) var<storage, read> Bm: array<f32>;
@@ -254,6 +254,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     s += av * Bm[bk];
     a += p.aK; bk += p.bK;
   }
+  if (p.relu == 1u) { s = max(s, 0.0); }
   C[c] = s;
 }`;
 
@@ -274,4 +275,146 @@ ${ENTRY} {
     let t = (id / p.F) % p.T; let b = id / (p.T * p.F);
     dst[id] = src[(t * p.B + b) * p.F + f];
   }
+}`;
+
+/**
+ * The training step's own kernels (gpu/trainer.ts). Batch: the rows in use (the rest of the fixed
+ * batch is padding whose gradient is zero) and Adam's bias corrections for this step.
+ */
+const BATCH = /* wgsl */ `
+struct Batch { rows: u32, omab1: f32, omab2: f32, p0: u32 }
+`;
+
+/**
+ * The loss of a batch, one workgroup: dp = dL/dpred (zero on padding rows) and, added into
+ * stats[slot], the sum over its rows of the row's mean loss (the batch's mean loss times its rows).
+ * kind 0: mse, 1: mae, 2: huber (delta 1).
+ */
+export const LOSS = /* wgsl */ `${BATCH}
+struct LP { O: u32, kind: u32, slot: u32, p0: u32 }
+@group(0) @binding(0) var<uniform> bt: Batch;
+@group(0) @binding(1) var<uniform> p: LP;
+@group(0) @binding(2) var<storage, read> pred: array<f32>;
+@group(0) @binding(3) var<storage, read> y: array<f32>;
+@group(0) @binding(4) var<storage, read_write> dp: array<f32>;
+@group(0) @binding(5) var<storage, read_write> stats: array<f32>;
+var<workgroup> part: array<f32, 256>;
+@compute @workgroup_size(256)
+fn main(@builtin(local_invocation_index) li: u32) {
+  let n = bt.rows * p.O;
+  let inv = 1.0 / f32(n);
+  var s = 0.0;
+  for (var i = li; i < arrayLength(&dp); i += 256u) {
+    var g = 0.0;
+    if (i < n) {
+      let d = pred[i] - y[i];
+      let a = abs(d);
+      if (p.kind == 0u) { s += d * d; g = 2.0 * d; }
+      else if (p.kind == 1u) { s += a; g = sign(d); }
+      else { let q = min(a, 1.0); s += 0.5 * q * q + (a - q); g = clamp(d, -1.0, 1.0); }
+    }
+    dp[i] = g * inv;
+  }
+  part[li] = s;
+  workgroupBarrier();
+  for (var w = 128u; w > 0u; w >>= 1u) {
+    if (li < w) { part[li] += part[li + w]; }
+    workgroupBarrier();
+  }
+  if (li == 0u) { stats[p.slot] += part[0] / f32(p.O); }
+}`;
+
+/** sq[slot] = the sum of squares of g[0..n), one workgroup. */
+export const SUMSQ = /* wgsl */ `
+struct SP { n: u32, slot: u32, p0: u32, p1: u32 }
+@group(0) @binding(0) var<uniform> p: SP;
+@group(0) @binding(1) var<storage, read> g: array<f32>;
+@group(0) @binding(2) var<storage, read_write> sq: array<f32>;
+var<workgroup> part: array<f32, 256>;
+@compute @workgroup_size(256)
+fn main(@builtin(local_invocation_index) li: u32) {
+  var s = 0.0;
+  for (var i = li; i < p.n; i += 256u) { let v = g[i]; s += v * v; }
+  part[li] = s;
+  workgroupBarrier();
+  for (var w = 128u; w > 0u; w >>= 1u) {
+    if (li < w) { part[li] += part[li + w]; }
+    workgroupBarrier();
+  }
+  if (li == 0u) { sq[p.slot] = part[0]; }
+}`;
+
+/**
+ * One invocation after the squares: the global norm, the clipping scale (scale[0]) and the epoch's
+ * sums in stats: [1] norms, [2] clipped batches, [3 + i] weight i's norm.
+ */
+export const CLIP = /* wgsl */ `
+struct CP { nW: u32, clip: f32, p0: u32, p1: u32 }
+@group(0) @binding(0) var<uniform> p: CP;
+@group(0) @binding(1) var<storage, read> sq: array<f32>;
+@group(0) @binding(2) var<storage, read_write> scale: array<f32>;
+@group(0) @binding(3) var<storage, read_write> stats: array<f32>;
+@compute @workgroup_size(1)
+fn main() {
+  var s = 0.0;
+  for (var i = 0u; i < p.nW; i++) { s += sq[i]; stats[3u + i] += sqrt(sq[i]); }
+  let norm = sqrt(s);
+  stats[1] += norm;
+  var k = 1.0;
+  if (p.clip > 0.0) {
+    k = p.clip / max(norm, p.clip);
+    if (norm > p.clip) { stats[2] += 1.0; }
+  }
+  scale[0] = k;
+}`;
+
+/** Adam (tf.train.adam's arithmetic, as assembly/optimizer.ts) on one weight, its gradient times scale[0]. */
+export const ADAM = /* wgsl */ `${BATCH}
+struct AP { n: u32, b1: f32, omb1: f32, b2: f32, omb2: f32, eps: f32, negLr: f32, p0: u32 }
+@group(0) @binding(0) var<uniform> bt: Batch;
+@group(0) @binding(1) var<uniform> p: AP;
+@group(0) @binding(2) var<storage, read> scale: array<f32>;
+@group(0) @binding(3) var<storage, read> g: array<f32>;
+@group(0) @binding(4) var<storage, read_write> w: array<f32>;
+@group(0) @binding(5) var<storage, read_write> m: array<f32>;
+@group(0) @binding(6) var<storage, read_write> v: array<f32>;
+${ENTRY} {
+  ${ID}
+  if (id >= p.n) { return; }
+  let gk = g[id] * scale[0];
+  let mk = m[id] * p.b1 + gk * p.omb1;
+  let vk = v[id] * p.b2 + (gk * gk) * p.omb2;
+  m[id] = mk; v[id] = vk;
+  w[id] = ((mk / bt.omab1) / (sqrt(vk / bt.omab2) + p.eps)) * p.negLr + w[id];
+}`;
+
+/** da *= (a > 0): the gradient through a relu, whose output is a. */
+export const RELU_BACK = /* wgsl */ `
+struct RP { n: u32, p0: u32, p1: u32, p2: u32 }
+@group(0) @binding(0) var<uniform> p: RP;
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read_write> da: array<f32>;
+${ENTRY} {
+  ${ID}
+  if (id >= p.n) { return; }
+  if (a[id] <= 0.0) { da[id] = 0.0; }
+}`;
+
+/**
+ * The gradient's flow: per step t (one invocation each), the batch's root-mean-square norm of
+ * dL/dh_t (dhAll [T, B, H], its padding rows zero), added into acc[t].
+ */
+export const FLOW = /* wgsl */ `${BATCH}
+struct FP { T: u32, BH: u32, p0: u32, p1: u32 }
+@group(0) @binding(0) var<uniform> bt: Batch;
+@group(0) @binding(1) var<uniform> p: FP;
+@group(0) @binding(2) var<storage, read> dh: array<f32>;
+@group(0) @binding(3) var<storage, read_write> acc: array<f32>;
+${ENTRY} {
+  ${ID}
+  if (id >= p.T) { return; }
+  var s = 0.0;
+  let base = id * p.BH;
+  for (var i = 0u; i < p.BH; i++) { let v = dh[base + i]; s += v * v; }
+  acc[id] += sqrt(s / f32(bt.rows));
 }`;

@@ -5,9 +5,12 @@ import { BackendError } from '../errors.js';
 export type Tf = typeof import('./tfjs.js');
 export type BackendName = (typeof BACKENDS)[number];
 
-/** Whether LSTM/GRU layers run on rnnfc's fused kernels on this (loaded) backend: cpu and wasm; the native backends keep their own. */
+/**
+ * Whether LSTM/GRU layers run on rnnfc's fused kernels on this (loaded) backend: cpu and wasm, and
+ * webgpu, which trains on the GPU and runs everything else on wasm; the native backends keep their own.
+ */
 export function usesFusedKernels(backend: string): boolean {
-  return backend === 'cpu' || backend === 'wasm';
+  return backend === 'cpu' || backend === 'wasm' || backend === 'webgpu';
 }
 
 const NODE_PACKAGES = {
@@ -72,7 +75,8 @@ export async function loadBackend(name: BackendName): Promise<{ tf: Tf; backend:
   }
   const tf = (await quietly(() => import('./tfjs.js'))) as Tf;
   silence(tf);
-  if (name === 'wasm' || name === 'auto') {
+  // webgpu: tfjs on wasm for all but the training steps (the caller opens the GPU: gpu/device.ts)
+  if (name === 'wasm' || name === 'auto' || name === 'webgpu') {
     try {
       await quietly(() => import('@tensorflow/tfjs-backend-wasm'));
       const ok = await quietly(() => tf.setBackend('wasm'));
@@ -82,7 +86,7 @@ export async function loadBackend(name: BackendName): Promise<{ tf: Tf; backend:
       if (name === 'auto') return useCpu(tf);
       throw new BackendError(`backend "wasm" is not available: ${(err as Error).message}`);
     }
-    return { tf, backend: 'wasm' };
+    return { tf, backend: name === 'webgpu' ? 'webgpu' : 'wasm' };
   }
   return useCpu(tf);
 }

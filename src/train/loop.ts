@@ -2,6 +2,7 @@ import type { NamedTensorMap, Optimizer, Scalar, Tensor, Variable } from '@tenso
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { TrainingConfig } from '../config/types.js';
 import { InterruptError, UserError } from '../errors.js';
+import type { Gpu } from '../gpu/device.js';
 import type { FlowProbe, Slot } from '../kernels/state.js';
 import type { Tf } from '../model/backend.js';
 import type { TrainingWindows } from '../windows/training-windows.js';
@@ -30,7 +31,7 @@ export interface EpochInfo {
 export class DivergedError extends UserError {}
 
 /** The DivergedError for a non-finite `what` in `epoch`, naming the settings to change. */
-function diverged(what: string, value: number, epoch: number, cfg: TrainingConfig): DivergedError {
+export function diverged(what: string, value: number, epoch: number, cfg: TrainingConfig): DivergedError {
   const clip = cfg.clip_norm > 0 ? '' : ', or clip gradients (training.clip_norm: 1)';
   return new DivergedError(
     `training diverged in epoch ${epoch}: the ${what} became ${value}; use a smaller training.learning_rate (now ${cfg.learning_rate})${clip}`,
@@ -51,6 +52,8 @@ export interface TrainHooks {
   onEpoch?(e: EpochInfo): void;
   /** Checked between batches; true → InterruptError. */
   shouldStop?(): boolean;
+  /** Train on this WebGPU device (train/gpu-loop.ts) instead of the CPU. */
+  gpu?: Gpu;
 }
 
 export interface TrainResult {
@@ -136,6 +139,7 @@ const YIELD_MS = 20;
  * restores the best weights. Deterministic for a given cfg.seed and backend.
  */
 export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, cfg: TrainingConfig, hooks: TrainHooks = {}): Promise<TrainResult> {
+  if (hooks.gpu) return (await import('./gpu-loop.js')).trainOnGpu(tf, hooks.gpu, model, data, cfg, hooks);
   const t0 = performance.now();
   const n = data.xShape[0];
   if (!(n > 0)) throw new Error('no training samples');
@@ -163,12 +167,12 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, cf
   // without its per-weight tensor ops
   const adam = cfg.optimizer === 'adam' ? new PlainAdam(tf, cfg.learning_rate) : null;
   const optimizer = adam ? null : makeOptimizer(tf, cfg);
-  const es = cfg.early_stopping;
-  let best = Infinity;
-  let bestEpoch = 0;
+  const stopping = new EarlyStopping(cfg);
   let bestWeights: Tensor[] | null = null;
-  let wait = 0;
-  let stoppedEarly = false;
+  const keepBest = () => {
+    bestWeights?.forEach((t) => t.dispose());
+    bestWeights = vars.map((v) => tf.clone(v));
+  };
   const history: EpochInfo[] = [];
   // windows_per_epoch: each epoch trains on the first so many of the freshly shuffled windows
   const perEpoch = cfg.windows_per_epoch > 0 ? Math.min(n, cfg.windows_per_epoch) : n;
@@ -187,14 +191,8 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, cf
   });
 
   try {
-    if (es && hooks.keepInitial && xVal && yVal) {
-      best = evaluateLoss(tf, model, xVal, yVal, lossFn);
-      bestWeights = vars.map((v) => tf.clone(v));
-    }
-    // keepInitial without validation data: nothing could show that training beats the starting
-    // weights, so they are kept and no epoch runs.
-    const epochs = hooks.keepInitial && !hasVal ? 0 : cfg.epochs;
-    for (let epoch = 1; epoch <= epochs; epoch++) {
+    if (stopping.on && hooks.keepInitial && xVal && yVal) stopping.start(evaluateLoss(tf, model, xVal, yVal, lossFn), keepBest);
+    for (let epoch = 1; epoch <= epochsToRun(cfg, hooks, hasVal); epoch++) {
       const te = performance.now();
       shuffleInPlace(order, rng);
       let lossSum = 0;
@@ -288,30 +286,77 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, cf
         };
       history.push(info);
       hooks.onEpoch?.(info);
-
-      if (es) {
-        const monitored = valLoss ?? loss;
-        if (bestWeights === null || monitored < best - es.min_delta) {
-          best = monitored;
-          bestEpoch = epoch;
-          wait = 0;
-          bestWeights?.forEach((t) => t.dispose());
-          bestWeights = vars.map((v) => tf.clone(v));
-        } else if (++wait >= es.patience) {
-          stoppedEarly = epoch < cfg.epochs;
-          break;
-        }
-      } else {
-        bestEpoch = epoch;
-      }
+      if (stopping.after(epoch, valLoss ?? loss, keepBest)) break;
     }
-    if (bestWeights) vars.forEach((v, i) => v.assign(bestWeights![i]));
+    const best: Tensor[] | null = bestWeights;
+    if (best) vars.forEach((v, i) => v.assign(best[i]));
   } finally {
     for (const l of probed) delete (l.layer as { slot: Slot }).slot.flow;
-    bestWeights?.forEach((t) => t.dispose());
+    (bestWeights as Tensor[] | null)?.forEach((t) => t.dispose());
     owned.forEach((t) => t.dispose());
     optimizer?.dispose();
     adam?.dispose();
   }
-  return { history, bestEpoch, stoppedEarly, seconds: (performance.now() - t0) / 1000, groups, flowLayers: probed.map((l) => l.name) };
+  return {
+    history,
+    bestEpoch: stopping.bestEpoch,
+    stoppedEarly: stopping.stoppedEarly,
+    seconds: (performance.now() - t0) / 1000,
+    groups,
+    flowLayers: probed.map((l) => l.name),
+  };
+}
+
+/**
+ * Early stopping's bookkeeping, for the CPU and GPU loops: the best monitored loss, its epoch, the
+ * epochs since. `keep` saves the current weights as the best.
+ */
+export class EarlyStopping {
+  private best = Infinity;
+  private wait = 0;
+  /** weights were kept (start, or an epoch that improved) */
+  kept = false;
+  bestEpoch = 0;
+  stoppedEarly = false;
+
+  constructor(private readonly cfg: TrainingConfig) {}
+
+  get on(): boolean {
+    return this.cfg.early_stopping !== null;
+  }
+
+  /** The starting weights' loss, as epoch 0 (TrainHooks.keepInitial). */
+  start(loss: number, keep: () => void): void {
+    this.best = loss;
+    this.kept = true;
+    keep();
+  }
+
+  /** After an epoch: keeps the weights if the loss improved; true when training should stop. */
+  after(epoch: number, monitored: number, keep: () => void): boolean {
+    const es = this.cfg.early_stopping;
+    if (!es) {
+      this.bestEpoch = epoch;
+      return false;
+    }
+    if (!this.kept || monitored < this.best - es.min_delta) {
+      this.best = monitored;
+      this.bestEpoch = epoch;
+      this.wait = 0;
+      this.kept = true;
+      keep();
+    } else if (++this.wait >= es.patience) {
+      this.stoppedEarly = epoch < this.cfg.epochs;
+      return true;
+    }
+    return false;
+  }
+}
+
+/**
+ * The epochs to run: keepInitial without validation data runs none (nothing could show that
+ * training beats the starting weights, so they are kept).
+ */
+export function epochsToRun(cfg: TrainingConfig, hooks: TrainHooks, hasVal: boolean): number {
+  return hooks.keepInitial && !hasVal ? 0 : cfg.epochs;
 }

@@ -338,7 +338,7 @@ training: {ensemble: 0}
     const p = problemsOf(() => resolveText(FULL, 'my.yaml', { lookback: 0, backend: 'gpu', epochs: 1.5 }));
     expect(p).toContain('--lookback: must be a positive integer, got 0');
     expect(p).toContain('--epochs: must be a positive integer, got 1.5');
-    expect(p.some((s) => s.startsWith('--backend: must be one of auto, cpu, wasm, tensorflow, tensorflow-gpu; got "gpu"'))).toBe(true);
+    expect(p.some((s) => s.startsWith('--backend: must be one of auto, cpu, wasm, tensorflow, tensorflow-gpu, webgpu; got "gpu"'))).toBe(true);
     expect(p).toHaveLength(3);
   });
 
@@ -391,7 +391,7 @@ backend: gpu
       'evaluation.test_size: must be a positive integer, got 0 (my.yaml:22)',
       'evaluation.season: must be a non-negative integer, got -2 (my.yaml:22)',
       'evaluation.rolling: must be true or false, got 1 (my.yaml:22)',
-      'backend: must be one of auto, cpu, wasm, tensorflow, tensorflow-gpu; got "gpu" (did you mean "tensorflow-gpu"?) (my.yaml:23)',
+      'backend: must be one of auto, cpu, wasm, tensorflow, tensorflow-gpu, webgpu; got "gpu" (did you mean "tensorflow-gpu"?) (my.yaml:23)',
     ]);
   });
 

@@ -1,0 +1,375 @@
+/// <reference types="@webgpu/types" />
+import type { Gpu } from './device.js';
+import { bindings, dispatch1d, download, type F32, floats, MatMul, Permute, packFields, pipelineOf, uniforms, write } from './kernels.js';
+import { type GpuCell, GpuRecurrent } from './recurrent.js';
+
+/**
+ * A many-to-one forecaster the GPU trains whole: stacked LSTM or GRU layers (the last returns its
+ * final state), hidden dense layers with relu, a linear head and, with `linear`, a fixed linear
+ * path from the flattened window added to the head (model/build.ts's layouts, without dropout).
+ */
+export interface GpuNet {
+  cell: GpuCell;
+  units: number[];
+  dense: number[];
+  steps: number;
+  features: number;
+  outputs: number;
+  linear: boolean;
+}
+
+export interface GpuTrainOptions {
+  /** rows per batch: every batch runs at this size, a shorter one padded with rows of zero gradient */
+  batch: number;
+  loss: 'mse' | 'mae' | 'huber';
+  learningRate: number;
+  /** global-norm clipping (0: none) */
+  clipNorm: number;
+  /** Adam's epsilon (tfjs's backend epsilon) */
+  epsilon: number;
+  /** measure the gradient's flow through time (per step of each recurrent layer) */
+  flow: boolean;
+}
+
+/** What the batches since the last reset added up (TrainModel's epoch figures). */
+export interface GpuEpochSums {
+  /** sum over the training batches of their mean loss times their rows */
+  loss: number;
+  /** sum of the batches' global gradient norms (before clipping) */
+  norms: number;
+  /** batches whose norm exceeded clipNorm */
+  clipped: number;
+  /** per trainable weight, the sum of its gradient's norms */
+  groups: number[];
+  /** per recurrent layer and step, the sum over batches of the batch's RMS norm of dL/dh_t */
+  flow: number[][];
+  /** sum over the evaluation batches of their mean loss times their rows */
+  evalLoss: number;
+}
+
+const LOSS_KIND = { mse: 0, mae: 1, huber: 2 } as const;
+const B1 = 0.9;
+const B2 = 0.999;
+const f32 = Math.fround;
+
+/**
+ * The whole training step on the GPU: a batch goes in (writeBuffer), and forward, loss, backward,
+ * the global norm, clipping and Adam run in one submission; the figures the epoch reports add up
+ * in a GPU buffer, read once an epoch (sums()). Weights in model.trainableWeights' order: per
+ * recurrent layer kernel, recurrent kernel, bias; per dense layer (then the head) kernel, bias.
+ * Nothing is allocated per batch.
+ */
+export class GpuTrainer {
+  private readonly layers: GpuRecurrent[];
+  /** dense layers then the head: kernel, bias, output [B, n], their gradients, the output's gradient */
+  private readonly dense: { W: GPUBuffer; b: GPUBuffer; out: GPUBuffer; dW: GPUBuffer; db: GPUBuffer; dOut: GPUBuffer; n: number }[] = [];
+  private readonly xStage: GPUBuffer;
+  private readonly y: GPUBuffer;
+  private readonly linW: GPUBuffer | null;
+  private readonly linB: GPUBuffer | null;
+  private readonly batchU: GPUBuffer;
+  private readonly stats: GPUBuffer;
+  private readonly flowAcc: GPUBuffer[];
+  private readonly weights: GPUBuffer[];
+  private readonly grads: GPUBuffer[];
+  private readonly sizes: number[];
+  private readonly moments: GPUBuffer[] = [];
+  private readonly snapshots: GPUBuffer[] = [];
+  private readonly own: GPUBuffer[] = [];
+  private readonly ownOps: { destroy(): void }[] = [];
+  private readonly forwardOps: { encode(pass: GPUComputePassEncoder): void }[] = [];
+  private readonly headBackOps: { encode(pass: GPUComputePassEncoder): void }[] = [];
+  private readonly updateOps: { encode(pass: GPUComputePassEncoder): void }[] = [];
+  private readonly trainLoss: GPUBindGroup;
+  private readonly evalLossGroup: GPUBindGroup;
+  private readonly flowOps: { group: GPUBindGroup; T: number }[] = [];
+  private accB1 = f32(B1);
+  private accB2 = f32(B2);
+  private readonly statsLength: number;
+
+  constructor(
+    private readonly gpu: Gpu,
+    readonly net: GpuNet,
+    readonly opts: GpuTrainOptions,
+  ) {
+    const { steps: T, features: F, outputs: O } = net;
+    const B = opts.batch;
+    const mk = (n: number, label: string) => {
+      const b = floats(gpu, n, label);
+      this.own.push(b);
+      return b;
+    };
+    const uni = (fields: (number | F32)[], label: string) => {
+      const b = uniforms(gpu, fields, label);
+      this.own.push(b);
+      return b;
+    };
+    this.xStage = mk(B * T * F, 'x batch-major');
+    this.y = mk(B * O, 'y');
+    this.batchU = gpu.device.createBuffer({ size: 16, usage: 0x40 | 0x8, label: 'batch' });
+    this.own.push(this.batchU);
+
+    // recurrent layers: each reads the one below's hs, and writes its input's gradient into the
+    // one below's dhs (made with the layer below, handed up)
+    this.layers = [];
+    let belowDhs: GPUBuffer | undefined;
+    net.units.forEach((H, l) => {
+      const below = this.layers[l - 1];
+      const dhs = l < net.units.length - 1 ? mk(T * B * H, 'dhs') : undefined;
+      this.layers.push(new GpuRecurrent(gpu, net.cell, B, T, l ? net.units[l - 1] : F, H, false, { x: below?.hs, dhs, dx: belowDhs, noDx: l === 0 }));
+      belowDhs = dhs;
+    });
+    const top = this.layers[this.layers.length - 1];
+    const Htop = net.units[net.units.length - 1];
+    const permute = new Permute(gpu, B, T, F, 0, this.xStage, this.layers[0].x);
+    this.ownOps.push(permute);
+    this.forwardOps.push(permute);
+    for (const layer of this.layers) this.forwardOps.push({ encode: (pass) => layer.encodeForward(pass) });
+
+    // the head: dense layers from the top layer's last step
+    let inBuf = top.hs;
+    let inOff = (T - 1) * B * Htop;
+    let inN = Htop;
+    const widths = [...net.dense, O];
+    widths.forEach((n, k) => {
+      const last = k === widths.length - 1;
+      const d = {
+        W: mk(inN * n, 'dense W'),
+        b: mk(n, 'dense b'),
+        out: mk(B * n, 'dense out'),
+        dW: mk(inN * n, 'dense dW'),
+        db: mk(n, 'dense db'),
+        dOut: mk(B * n, 'dense dOut'),
+        n,
+      };
+      this.dense.push(d);
+      this.forwardOps.push(
+        this.matmul(
+          B,
+          n,
+          inN,
+          { buf: inBuf, off: inOff, row: inN, col: 1 },
+          { buf: d.W, off: 0, row: n, col: 1 },
+          { buf: d.out, off: 0, row: n, col: 1 },
+          { bias: d.b, relu: !last },
+        ),
+      );
+      inBuf = d.out;
+      inOff = 0;
+      inN = n;
+    });
+    const head = this.dense[this.dense.length - 1];
+    this.linW = net.linear ? mk(T * F * O, 'linear W') : null;
+    this.linB = net.linear ? mk(O, 'linear b') : null;
+    if (this.linW && this.linB)
+      this.forwardOps.push(
+        this.matmul(
+          B,
+          O,
+          T * F,
+          { buf: this.xStage, off: 0, row: T * F, col: 1 },
+          { buf: this.linW, off: 0, row: O, col: 1 },
+          { buf: head.out, off: 0, row: O, col: 1 },
+          { acc: true, bias: this.linB },
+        ),
+      );
+
+    // the loss, then back through the head: the gradient wrt each dense input, through relu
+    this.statsLength = 4 + 3 * net.units.length + 2 * widths.length;
+    this.stats = mk(this.statsLength, 'stats');
+    const lossU = (slot: number) => uni([O, LOSS_KIND[opts.loss], slot], 'loss');
+    this.trainLoss = bindings(gpu, 'LOSS', [this.batchU, lossU(0), head.out, this.y, head.dOut, this.stats]);
+    // evaluation: the loss into its own slot, the gradient into a scratch buffer
+    this.evalLossGroup = bindings(gpu, 'LOSS', [this.batchU, lossU(this.statsLength - 1), head.out, this.y, mk(B * O, 'eval dp'), this.stats]);
+    for (let k = this.dense.length - 1; k >= 0; k--) {
+      const d = this.dense[k];
+      const prevN = k ? this.dense[k - 1].n : Htop;
+      const input = k ? { buf: this.dense[k - 1].out, off: 0, row: prevN, col: 1 } : { buf: top.hs, off: (T - 1) * B * Htop, row: Htop, col: 1 };
+      const inputT = { ...input, row: 1, col: prevN };
+      // dW = input^T dOut; db = column sums of dOut
+      this.headBackOps.push(this.matmul(prevN, d.n, B, inputT, { buf: d.dOut, off: 0, row: d.n, col: 1 }, { buf: d.dW, off: 0, row: d.n, col: 1 }));
+      this.headBackOps.push(this.matmul(1, d.n, B, 'ones', { buf: d.dOut, off: 0, row: d.n, col: 1 }, { buf: d.db, off: 0, row: d.n, col: 1 }));
+      // the input's gradient: dOut W^T, into the dense layer below or the top layer's last step
+      const target = k ? { buf: this.dense[k - 1].dOut, off: 0, row: prevN, col: 1 } : { buf: top.dhs, off: (T - 1) * B * Htop, row: Htop, col: 1 };
+      this.headBackOps.push(this.matmul(B, prevN, d.n, { buf: d.dOut, off: 0, row: d.n, col: 1 }, { buf: d.W, off: 0, row: 1, col: d.n }, target));
+      if (k) this.headBackOps.push(new Op(gpu, 'RELU_BACK', [uni([B * prevN], 'relu'), this.dense[k - 1].out, this.dense[k - 1].dOut], 'n', B * prevN));
+    }
+
+    // the weights and their gradients, in model.trainableWeights' order
+    this.weights = [];
+    this.grads = [];
+    this.sizes = [];
+    this.layers.forEach((layer) => {
+      this.weights.push(layer.W, layer.U, layer.b);
+      this.grads.push(layer.dW, layer.dU, layer.db);
+      this.sizes.push(layer.I * layer.G, layer.H * layer.G, layer.G);
+    });
+    let prev = Htop;
+    for (const d of this.dense) {
+      this.weights.push(d.W, d.b);
+      this.grads.push(d.dW, d.db);
+      this.sizes.push(prev * d.n, d.n);
+      prev = d.n;
+    }
+    const nW = this.weights.length;
+    const sq = mk(nW, 'squares');
+    const scale = mk(1, 'scale');
+    this.grads.forEach((g, i) => this.updateOps.push(new Op(gpu, 'SUMSQ', [uni([this.sizes[i], i], 'sumsq'), g, sq], [1, 1])));
+    this.updateOps.push(new Op(gpu, 'CLIP', [uni([nW, { f32: opts.clipNorm }], 'clip'), sq, scale, this.stats], [1, 1]));
+    const adamFields = (n: number): (number | F32)[] => [
+      n,
+      { f32: B1 },
+      { f32: f32(1 - B1) },
+      { f32: B2 },
+      { f32: f32(1 - B2) },
+      { f32: opts.epsilon },
+      { f32: f32(-opts.learningRate) },
+    ];
+    this.weights.forEach((w, i) => {
+      const m = mk(this.sizes[i], 'adam m');
+      const v = mk(this.sizes[i], 'adam v');
+      this.moments.push(m, v);
+      this.updateOps.push(new Op(gpu, 'ADAM', [this.batchU, uni(adamFields(this.sizes[i]), 'adam'), scale, this.grads[i], w, m, v], 'n', this.sizes[i]));
+      this.snapshots.push(mk(this.sizes[i], 'snapshot'));
+    });
+    this.flowAcc = this.layers.map((layer) => {
+      const acc = mk(T, 'flow');
+      this.flowOps.push({ group: bindings(gpu, 'FLOW', [this.batchU, uni([T, B * layer.H], 'flow'), layer.dhAll, acc]), T });
+      return acc;
+    });
+  }
+
+  private matmul(...args: ConstructorParameters<typeof MatMul> extends [Gpu, ...infer R] ? R : never): MatMul {
+    const m = new MatMul(this.gpu, ...args);
+    this.ownOps.push(m);
+    return m;
+  }
+
+  /** Sets the trainable weights (model.trainableWeights' order) and, with a linear path, its kernel and bias. */
+  setWeights(values: Float32Array[], linear?: { kernel: Float32Array; bias: Float32Array }): void {
+    if (values.length !== this.weights.length) throw new Error(`gpu trainer: ${values.length} weights, expected ${this.weights.length}`);
+    values.forEach((v, i) => {
+      if (v.length !== this.sizes[i]) throw new Error(`gpu trainer: weight ${i} has ${v.length} values, expected ${this.sizes[i]}`);
+      write(this.gpu, this.weights[i], v);
+    });
+    if (this.linW && this.linB) {
+      if (!linear) throw new Error('gpu trainer: the linear path needs its kernel and bias');
+      write(this.gpu, this.linW, linear.kernel);
+      write(this.gpu, this.linB, linear.bias);
+    }
+  }
+
+  /** The trainable weights, read back. */
+  async getWeights(): Promise<Float32Array[]> {
+    const out: Float32Array[] = [];
+    for (let i = 0; i < this.weights.length; i++) out.push(await download(this.gpu, this.weights[i], this.sizes[i]));
+    return out;
+  }
+
+  /** Copies the weights aside (on the GPU), or back (restore). */
+  snapshot(restore = false): void {
+    const enc = this.gpu.device.createCommandEncoder();
+    this.weights.forEach((w, i) =>
+      restore ? enc.copyBufferToBuffer(this.snapshots[i], 0, w, 0, 4 * this.sizes[i]) : enc.copyBufferToBuffer(w, 0, this.snapshots[i], 0, 4 * this.sizes[i]),
+    );
+    this.gpu.device.queue.submit([enc.finish()]);
+  }
+
+  /** Starts the sums over (an epoch's batches). */
+  resetSums(): void {
+    const enc = this.gpu.device.createCommandEncoder();
+    enc.clearBuffer(this.stats);
+    for (const a of this.flowAcc) enc.clearBuffer(a);
+    this.gpu.device.queue.submit([enc.finish()]);
+  }
+
+  private load(x: Float32Array, y: Float32Array, rows: number, step: boolean): void {
+    const { steps: T, features: F, outputs: O } = this.net;
+    const B = this.opts.batch;
+    if (rows < 1 || rows > B || x.length !== rows * T * F || y.length !== rows * O)
+      throw new Error(`gpu trainer: a batch of ${rows} rows with ${x.length} inputs and ${y.length} targets`);
+    write(this.gpu, this.xStage, x);
+    write(this.gpu, this.y, y);
+    if (step) {
+      this.accB1 = f32(this.accB1 * B1);
+      this.accB2 = f32(this.accB2 * B2);
+    }
+    // Adam's corrections for this step: 1 - beta^t (PlainAdam's order: the accumulators start at beta)
+    const omab1 = f32(1 - f32(this.accB1 / B1));
+    const omab2 = f32(1 - f32(this.accB2 / B2));
+    this.gpu.device.queue.writeBuffer(this.batchU, 0, packFields([rows, { f32: omab1 }, { f32: omab2 }]));
+  }
+
+  /** One training step on `rows` rows (x [rows, T, F] batch-major, y [rows, O]). */
+  step(x: Float32Array, y: Float32Array, rows: number): void {
+    this.load(x, y, rows, true);
+    const enc = this.gpu.device.createCommandEncoder();
+    let pass = enc.beginComputePass();
+    for (const op of this.forwardOps) op.encode(pass);
+    pass.setPipeline(pipelineOf(this.gpu, 'LOSS'));
+    pass.setBindGroup(0, this.trainLoss);
+    pass.dispatchWorkgroups(1);
+    for (const op of this.headBackOps) op.encode(pass);
+    pass.end();
+    for (let l = this.layers.length - 1; l >= 0; l--) this.layers[l].encodeBackward(enc);
+    pass = enc.beginComputePass();
+    for (const op of this.updateOps) op.encode(pass);
+    if (this.opts.flow)
+      this.flowOps.forEach((f) => {
+        pass.setPipeline(pipelineOf(this.gpu, 'FLOW'));
+        pass.setBindGroup(0, f.group);
+        dispatch1d(pass, f.T);
+      });
+    pass.end();
+    this.gpu.device.queue.submit([enc.finish()]);
+  }
+
+  /** Adds the loss of `rows` rows at the current weights to the evaluation sum (no gradient, no update). */
+  evaluate(x: Float32Array, y: Float32Array, rows: number): void {
+    this.load(x, y, rows, false);
+    const enc = this.gpu.device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    for (const op of this.forwardOps) op.encode(pass);
+    pass.setPipeline(pipelineOf(this.gpu, 'LOSS'));
+    pass.setBindGroup(0, this.evalLossGroup);
+    pass.dispatchWorkgroups(1);
+    pass.end();
+    this.gpu.device.queue.submit([enc.finish()]);
+  }
+
+  /** The sums since resetSums (waits for the GPU). */
+  async sums(): Promise<GpuEpochSums> {
+    const s = await download(this.gpu, this.stats, this.statsLength);
+    const flow: number[][] = [];
+    for (const a of this.flowAcc) flow.push(Array.from(await download(this.gpu, a, this.net.steps)));
+    return { loss: s[0], norms: s[1], clipped: s[2], groups: Array.from(s.subarray(3, 3 + this.weights.length)), flow, evalLoss: s[this.statsLength - 1] };
+  }
+
+  destroy(): void {
+    for (const l of this.layers) l.destroy();
+    for (const b of this.own) b.destroy();
+    for (const o of this.ownOps) o.destroy();
+    this.own.length = 0;
+  }
+}
+
+/** One recorded dispatch of a kernel over fixed bindings: [x, y] workgroups, or 1-D over n invocations. */
+class Op {
+  private readonly group: GPUBindGroup;
+  constructor(
+    private readonly gpu: Gpu,
+    private readonly kernel: Parameters<typeof pipelineOf>[1],
+    entries: GPUBuffer[],
+    private readonly groups: [number, number] | 'n',
+    private readonly n = 0,
+  ) {
+    this.group = bindings(gpu, kernel, entries);
+  }
+
+  encode(pass: GPUComputePassEncoder): void {
+    pass.setPipeline(pipelineOf(this.gpu, this.kernel));
+    pass.setBindGroup(0, this.group);
+    if (this.groups === 'n') dispatch1d(pass, this.n);
+    else pass.dispatchWorkgroups(...this.groups);
+  }
+}

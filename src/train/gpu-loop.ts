@@ -1,0 +1,157 @@
+import type { Variable } from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import type { TrainingConfig } from '../config/types.js';
+import { InterruptError, UserError } from '../errors.js';
+import type { Gpu } from '../gpu/device.js';
+import type { GpuNet } from '../gpu/trainer.js';
+import type { Slot } from '../kernels/state.js';
+import type { Tf } from '../model/backend.js';
+import { LINEAR_PATH } from '../model/build.js';
+import { diverged, EarlyStopping, type EpochInfo, epochsToRun, type TrainData, type TrainHooks, type TrainResult, weightGroupNames } from './loop.js';
+import { mulberry32, shuffleInPlace } from './rng.js';
+
+const RECURRENT: Record<string, 'lstm' | 'gru'> = { LSTM: 'lstm', FusedLSTM: 'lstm', GRU: 'gru', FusedGRU: 'gru' };
+const PASSIVE = new Set(['InputLayer', 'Flatten', 'Add']);
+
+/**
+ * The network the GPU trains for this model, or why it cannot (one phrase): the WebGPU path trains
+ * many-to-one LSTM and GRU stacks with hidden relu dense layers, a linear head, an optional fixed
+ * linear path, no dropout, with Adam.
+ */
+export function gpuNetOf(model: LayersModel, steps: number, features: number, cfg: TrainingConfig): GpuNet | string {
+  if (cfg.optimizer !== 'adam') return `the ${cfg.optimizer} optimizer (only adam)`;
+  const net: GpuNet = { cell: 'lstm', units: [], dense: [], steps, features, outputs: 0, linear: false };
+  const cells = new Set<string>();
+  const widths: { units: number; activation: string }[] = [];
+  for (const layer of model.layers) {
+    const cls = layer.getClassName();
+    const config = layer.getConfig() as Record<string, unknown>;
+    if (RECURRENT[cls]) {
+      cells.add(RECURRENT[cls]);
+      net.units.push(config.units as number);
+    } else if (cls === 'Dense' && layer.name === LINEAR_PATH) net.linear = true;
+    else if (cls === 'Dense') widths.push({ units: config.units as number, activation: config.activation as string });
+    else if (cls === 'Dropout') {
+      if ((config.rate as number) > 0) return 'dropout';
+    } else if (cls === 'TimeDistributed') return 'one-to-one windows';
+    else if (!PASSIVE.has(cls)) return `${cls} layers`;
+  }
+  if (cells.size !== 1 || net.units.length === 0) return 'a model without one kind of LSTM or GRU layer';
+  net.cell = [...cells][0] as 'lstm' | 'gru';
+  const head = widths.pop();
+  if (!head) return 'a model without a dense head';
+  if (head.activation !== 'linear' || widths.some((w) => w.activation !== 'relu')) return 'this dense head';
+  net.dense = widths.map((w) => w.units);
+  net.outputs = head.units;
+  return net;
+}
+
+/** Longest stretch of batches (ms) between two turns of the event loop (as the CPU loop). */
+const YIELD_MS = 20;
+
+/**
+ * trainModel's loop with every training step on the GPU (gpu/trainer.ts): the same shuffling,
+ * batches, clipping, Adam, early stopping and figures, the model's weights read back once at the
+ * end. The epoch's figures are read from the GPU once an epoch, so a diverged loss is found at
+ * the end of its epoch. Refuses (exit 2) a model the GPU path does not train.
+ */
+export async function trainOnGpu(tf: Tf, gpu: Gpu, model: LayersModel, data: TrainData, cfg: TrainingConfig, hooks: TrainHooks): Promise<TrainResult> {
+  const t0 = performance.now();
+  const [n, T, F] = data.xShape;
+  if (!(n > 0)) throw new Error('no training samples');
+  const net = gpuNetOf(model, T, F, cfg);
+  if (typeof net === 'string') throw new UserError(`backend "webgpu" does not train ${net} yet; use --backend wasm (or cpu) for this model`);
+  const { GpuTrainer } = await import('../gpu/trainer.js');
+  const batchSize = Math.max(1, Math.min(cfg.batch_size, n));
+  const diagnose = cfg.gradient_flow !== false;
+  const trainer = new GpuTrainer(gpu, net, {
+    batch: batchSize,
+    loss: cfg.loss,
+    learningRate: cfg.learning_rate,
+    clipNorm: cfg.clip_norm,
+    epsilon: tf.backend().epsilon(),
+    flow: diagnose,
+  });
+  const vars = model.trainableWeights.map((w) => w.read() as Variable);
+  try {
+    const lin = net.linear ? model.getLayer(LINEAR_PATH).getWeights() : null;
+    trainer.setWeights(
+      vars.map((v) => v.dataSync() as Float32Array),
+      lin ? { kernel: lin[0].dataSync() as Float32Array, bias: lin[1].dataSync() as Float32Array } : undefined,
+    );
+    const xRow = T * F;
+    const yRow = data.yShape.slice(1).reduce((a, b) => a * b, 1);
+    const xBatch = new Float32Array(batchSize * xRow);
+    const yBatch = new Float32Array(batchSize * yRow);
+    const nVal = data.nVal ?? 0;
+    const hasVal = nVal > 0 && data.xVal != null && data.yVal != null;
+    /** queues the validation windows' loss (read with the epoch's sums) */
+    const evaluate = () => {
+      for (let s = 0; s < nVal; s += batchSize) {
+        const rows = Math.min(batchSize, nVal - s);
+        trainer.evaluate(data.xVal!.subarray(s * xRow, (s + rows) * xRow), data.yVal!.subarray(s * yRow, (s + rows) * yRow), rows);
+      }
+    };
+    const rng = mulberry32(cfg.seed ^ 0x5eed1234);
+    const stopping = new EarlyStopping(cfg);
+    const keep = () => trainer.snapshot();
+    const history: EpochInfo[] = [];
+    const perEpoch = cfg.windows_per_epoch > 0 ? Math.min(n, cfg.windows_per_epoch) : n;
+    const order = new Int32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    const { groups, layers: named } = weightGroupNames(model);
+    const flowLayers = named.filter((l) => (l.layer as { slot?: Slot }).slot !== undefined).map((l) => l.name);
+    let lastYield = performance.now();
+
+    if (stopping.on && hooks.keepInitial && hasVal) {
+      trainer.resetSums();
+      evaluate();
+      stopping.start((await trainer.sums()).evalLoss / nVal, keep);
+    }
+    for (let epoch = 1; epoch <= epochsToRun(cfg, hooks, hasVal); epoch++) {
+      const te = performance.now();
+      shuffleInPlace(order, rng);
+      trainer.resetSums();
+      let batches = 0;
+      for (let start = 0; start < perEpoch; start += batchSize) {
+        if (hooks.shouldStop?.()) throw new InterruptError();
+        const size = Math.min(batchSize, perEpoch - start);
+        for (let r = 0; r < size; r++) {
+          const i = order[start + r];
+          xBatch.set(data.x.subarray(i * xRow, (i + 1) * xRow), r * xRow);
+          yBatch.set(data.y.subarray(i * yRow, (i + 1) * yRow), r * yRow);
+        }
+        trainer.step(xBatch.subarray(0, size * xRow), yBatch.subarray(0, size * yRow), size);
+        batches++;
+        if (performance.now() - lastYield > YIELD_MS) {
+          await new Promise<void>((r) => setImmediate(r));
+          lastYield = performance.now();
+        }
+      }
+      if (hasVal) evaluate();
+      const sums = await trainer.sums();
+      const loss = sums.loss / perEpoch;
+      const gradNorm = sums.norms / batches;
+      if (!Number.isFinite(loss)) throw diverged('loss', loss, epoch, cfg);
+      if (!Number.isFinite(gradNorm)) throw diverged('gradient norm', gradNorm, epoch, cfg);
+      const valLoss = hasVal ? sums.evalLoss / nVal : null;
+      if (valLoss !== null && !Number.isFinite(valLoss)) throw diverged('validation loss', valLoss, epoch, cfg);
+      const info: EpochInfo = { epoch, loss, valLoss, gradNorm, seconds: (performance.now() - te) / 1000 };
+      if (diagnose)
+        info.flow = {
+          groupNorms: sums.groups.map((v) => v / batches),
+          clipped: sums.clipped / batches,
+          steps: sums.flow.map((steps) => steps.map((v) => v / batches)),
+        };
+      history.push(info);
+      hooks.onEpoch?.(info);
+      if (stopping.after(epoch, valLoss ?? loss, keep)) break;
+    }
+    if (stopping.kept) trainer.snapshot(true);
+    const weights = await trainer.getWeights();
+    vars.forEach((v, i) => tf.tidy(() => v.assign(tf.tensor(weights[i], v.shape, 'float32'))));
+    return { history, bestEpoch: stopping.bestEpoch, stoppedEarly: stopping.stoppedEarly, seconds: (performance.now() - t0) / 1000, groups, flowLayers };
+  } finally {
+    trainer.destroy();
+  }
+}

@@ -1,0 +1,60 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { futureRows, rnnfc, scratch } from './helpers.js';
+
+// --backend webgpu on whatever adapter the machine has (CI: Mesa's llvmpipe through Dawn's OpenGL
+// ES backend; .ci/run installs it): the training steps on the GPU, everything else on wasm.
+const CFG = 'test/fixtures/e2e/tiny.yaml';
+
+describe('--backend webgpu', () => {
+  const dir = scratch();
+
+  it('trains, records the adapter, forecasts as the wasm backend does, and reruns to the same bytes', () => {
+    const r = rnnfc(dir, ['train', '-c', CFG, '--out', 'runs/g', '--backend', 'webgpu', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.backend).toBe('webgpu');
+    expect(typeof out.adapter).toBe('string');
+    expect(out.adapter.length).toBeGreaterThan(0);
+    expect(JSON.parse(readFileSync(join(dir, 'runs/g/metadata.json'), 'utf8'))).toMatchObject({ backend: 'webgpu', adapter: out.adapter });
+    const w = rnnfc(dir, ['train', '-c', CFG, '--out', 'runs/w', '--backend', 'wasm']);
+    expect(w.code).toBe(0);
+    const values = (run: string) => futureRows(dir, run).map((l) => Number(l.split(',')[1]));
+    const [g, c] = [values('runs/g'), values('runs/w')];
+    expect(g).toHaveLength(6);
+    for (let i = 0; i < 6; i++) expect(Math.abs(g[i] - c[i])).toBeLessThan(1e-4 * Math.abs(c[i]));
+    const again = rnnfc(dir, ['train', '-c', CFG, '--out', 'runs/g2', '--backend', 'webgpu']);
+    expect(again.code).toBe(0);
+    for (const f of ['forecast.csv', 'metrics.json', 'weights.bin'])
+      expect(readFileSync(join(dir, 'runs/g2', f)), f).toEqual(readFileSync(join(dir, 'runs/g', f)));
+  });
+
+  it("predict forecasts such a run on the CPU, repeating train's future forecast", () => {
+    const p = rnnfc(dir, ['predict', '-m', 'runs/g', '-o', '-']);
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.stdout.trim().split('\n').slice(1)).toEqual(futureRows(dir, 'runs/g'));
+  });
+
+  it('refuses a model it does not train (exit 2), naming what, and writes nothing', () => {
+    const cfg = 'test/fixtures/e2e/dropout.yaml';
+    writeFileSync(join(dir, cfg), readFileSync(join(dir, CFG), 'utf8').replace('layers: [{units: 8}]', 'layers: [{units: 8}]\n  dropout: 0.2'));
+    const r = rnnfc(dir, ['train', '-c', cfg, '--out', 'runs/d', '--backend', 'webgpu']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('backend "webgpu" does not train dropout yet');
+    expect(existsSync(join(dir, 'runs/d'))).toBe(false);
+  });
+
+  it('without an adapter: exit 2 naming what is missing, and nothing written', () => {
+    // no Vulkan driver and an EGL platform without a display: Dawn finds no adapter
+    const r = rnnfc(dir, ['train', '-c', CFG, '--out', 'runs/n', '--backend', 'webgpu'], {
+      VK_DRIVER_FILES: '/nonexistent.json',
+      VK_ICD_FILENAMES: '/nonexistent.json',
+      EGL_PLATFORM: 'x11',
+      DISPLAY: '',
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('backend "webgpu" is not available: no WebGPU adapter');
+    expect(existsSync(join(dir, 'runs/n'))).toBe(false);
+  });
+});

@@ -1,0 +1,156 @@
+/**
+ * Training on WebGPU (train/gpu-loop.ts, gpu/trainer.ts) against the CPU loop on the fused kernels
+ * with PlainAdam: the same model, data, seed and settings, a few epochs each. The two sum in
+ * different orders, so the weights drift apart by float rounding; the bound below (1e-3 of the
+ * weights' scale after 4 epochs, every epoch's loss within 1e-3 relative) is what that drift stays
+ * well inside, while a wrong gradient anywhere moves them by far more.
+ */
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { TrainingConfig } from '../../src/config/types.js';
+import { UserError } from '../../src/errors.js';
+import { type Gpu, openGpu } from '../../src/gpu/device.js';
+import { loadBackend, type Tf } from '../../src/model/backend.js';
+import { buildModel, type ModelSpec, setLinearPath } from '../../src/model/build.js';
+import { type TrainResult, trainModel } from '../../src/train/loop.js';
+import { scaledErr } from '../numeric.js';
+
+let tf: Tf;
+let gpu: Gpu;
+beforeAll(async () => {
+  ({ tf } = await loadBackend('wasm'));
+  gpu = await openGpu(process.env);
+});
+
+const T = 10;
+const F = 2;
+/** n windows of two noisy seasonal columns; targets: the first column's next `outputs` values */
+function windows(n: number, outputs: number, phase = 0) {
+  const col = (k: number, i: number) => Math.sin((i + phase) * (0.4 + 0.3 * k)) + 0.1 * Math.cos(i * 1.7 + k);
+  const x = new Float32Array(n * T * F);
+  const y = new Float32Array(n * outputs);
+  for (let i = 0; i < n; i++) {
+    for (let t = 0; t < T; t++) for (let k = 0; k < F; k++) x[(i * T + t) * F + k] = col(k, i + t);
+    for (let o = 0; o < outputs; o++) y[i * outputs + o] = col(0, i + T + o);
+  }
+  return { x, y, xShape: [n, T, F], yShape: [n, outputs] };
+}
+
+const base: TrainingConfig = {
+  optimizer: 'adam',
+  learning_rate: 0.01,
+  batch_size: 16,
+  epochs: 4,
+  loss: 'mse',
+  clip_norm: 0,
+  early_stopping: null,
+  validation_size: 0,
+  seed: 7,
+  threads: 1,
+  ensemble: 1,
+  windows_per_epoch: 0,
+};
+
+function model(spec: Partial<ModelSpec>, outputs: number): LayersModel {
+  return buildModel(tf, {
+    cell: 'lstm',
+    layers: [{ units: 8 }],
+    dropout: 0,
+    dense: [],
+    steps: T,
+    features: F,
+    outputs,
+    sequenceOutput: false,
+    seed: 3,
+    fused: true,
+    ...spec,
+  });
+}
+
+/** trains two copies of the model, on the CPU and on the GPU, and returns both results and weights */
+async function both(spec: Partial<ModelSpec>, cfg: TrainingConfig, outputs = 3, val = 0, linear = false) {
+  const data = windows(45, outputs);
+  const v = windows(val, outputs, 100);
+  const d = val ? { ...data, xVal: v.x, yVal: v.y, nVal: val } : data;
+  const runs: { result: TrainResult; weights: Float32Array[] }[] = [];
+  for (const onGpu of [false, true]) {
+    const m = model({ ...spec, linear }, outputs);
+    if (linear) {
+      const kernel = Array.from({ length: T * F }, (_, i) => Float64Array.from({ length: outputs }, (_, o) => 0.05 * Math.sin(i + 3 * o)));
+      setLinearPath(
+        tf,
+        m,
+        kernel,
+        Float64Array.from({ length: outputs }, (_, o) => 0.1 * o),
+      );
+    }
+    const result = await trainModel(tf, m, d, cfg, { gpu: onGpu ? gpu : undefined, keepInitial: linear });
+    runs.push({ result, weights: m.getWeights().map((w) => w.dataSync().slice() as Float32Array) });
+    m.dispose();
+  }
+  return { cpu: runs[0], gpu: runs[1] };
+}
+
+function expectClose(a: { result: TrainResult; weights: Float32Array[] }, b: { result: TrainResult; weights: Float32Array[] }) {
+  expect(b.result.history.length).toBe(a.result.history.length);
+  expect(b.result.bestEpoch).toBe(a.result.bestEpoch);
+  a.result.history.forEach((e, i) => {
+    const g = b.result.history[i];
+    expect(Math.abs(g.loss - e.loss) / e.loss, `epoch ${e.epoch} loss`).toBeLessThan(1e-3);
+    expect(Math.abs(g.gradNorm - e.gradNorm) / e.gradNorm, `epoch ${e.epoch} norm`).toBeLessThan(1e-3);
+    if (e.valLoss !== null) expect(Math.abs(g.valLoss! - e.valLoss) / e.valLoss, `epoch ${e.epoch} validation loss`).toBeLessThan(1e-3);
+  });
+  expect(b.weights.length).toBe(a.weights.length);
+  a.weights.forEach((w, i) => expect(scaledErr(b.weights[i], w), `weight ${i}`).toBeLessThan(1e-3));
+  // training moved the weights: the comparison is not of two untouched models
+  expect(a.result.history[0].loss).toBeGreaterThan(a.result.history[a.result.history.length - 1].loss);
+}
+
+describe('training on WebGPU against the CPU loop', () => {
+  it.each([
+    ['one LSTM layer, mse', { layers: [{ units: 8 }] }, base],
+    [
+      'two GRU layers, a hidden dense layer, huber, clipped',
+      { cell: 'gru' as const, layers: [{ units: 8 }, { units: 5 }], dense: [{ units: 6 }] },
+      { ...base, loss: 'huber' as const, clip_norm: 0.5 },
+    ],
+    ['three LSTM layers, mae', { layers: [{ units: 6 }, { units: 7 }, { units: 4 }] }, { ...base, loss: 'mae' as const }],
+  ])('%s: every epoch and the final weights match', async (_name, spec, cfg) => {
+    const { cpu, gpu: g } = await both(spec, cfg);
+    expectClose(cpu, g);
+    // the diagnostics: clipping and the flow per layer and step
+    const last = (r: TrainResult) => r.history[r.history.length - 1].flow!;
+    expect(last(g.result).clipped).toBe(last(cpu.result).clipped);
+    expect(g.result.flowLayers).toEqual(cpu.result.flowLayers);
+    last(cpu.result).steps.forEach((s, l) => expect(scaledErr(last(g.result).steps[l], s), `flow of layer ${l}`).toBeLessThan(1e-3));
+    expect(scaledErr(last(g.result).groupNorms, last(cpu.result).groupNorms)).toBeLessThan(1e-3);
+  });
+
+  it('with a linear path, validation windows and early stopping from the starting weights', async () => {
+    const cfg = { ...base, epochs: 6, early_stopping: { patience: 2, min_delta: 0 } };
+    const { cpu, gpu: g } = await both({ layers: [{ units: 8 }] }, cfg, 2, 12, true);
+    expectClose(cpu, g);
+  });
+
+  it('gives the same bits on a rerun', async () => {
+    const a = await both({ layers: [{ units: 8 }] }, base);
+    const b = await both({ layers: [{ units: 8 }] }, base);
+    a.gpu.weights.forEach((w, i) => expect(Buffer.from(w.buffer).equals(Buffer.from(b.gpu.weights[i].buffer)), `weight ${i}`).toBe(true));
+    expect(a.gpu.result.history.map((e) => e.loss)).toEqual(b.gpu.result.history.map((e) => e.loss));
+  });
+
+  it('refuses what it does not train, naming it (exit 2)', async () => {
+    const data = windows(20, 1);
+    for (const [spec, cfg, what] of [
+      [{ dropout: 0.2 }, base, 'dropout'],
+      [{ cell: 'rnn' as const }, base, 'SimpleRNN layers'],
+      [{}, { ...base, optimizer: 'sgd' as const }, 'the sgd optimizer'],
+    ] as const) {
+      const m = model(spec, 1);
+      const err = await trainModel(tf, m, data, cfg, { gpu }).catch((e: Error) => e);
+      m.dispose();
+      expect(err).toBeInstanceOf(UserError);
+      expect((err as Error).message).toContain(`does not train ${what}`);
+    }
+  });
+});
