@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" />
 /**
  * Training on WebGPU (train/gpu-loop.ts, gpu/trainer.ts) against the CPU loop on the fused kernels
  * with PlainAdam: the same model, data, seed and settings, a few epochs each. The two sum in
@@ -137,6 +138,34 @@ describe('training on WebGPU against the CPU loop', () => {
     const b = await both({ layers: [{ units: 8 }] }, base);
     a.gpu.weights.forEach((w, i) => expect(Buffer.from(w.buffer).equals(Buffer.from(b.gpu.weights[i].buffer)), `weight ${i}`).toBe(true));
     expect(a.gpu.result.history.map((e) => e.loss)).toEqual(b.gpu.result.history.map((e) => e.loss));
+  });
+
+  it('holds the same GPU buffers in every epoch and leaves none behind', async () => {
+    const dev = gpu.device;
+    const create = dev.createBuffer;
+    const live = new Set<GPUBuffer>();
+    dev.createBuffer = (d: GPUBufferDescriptor) => {
+      const b = create.call(dev, d);
+      live.add(b);
+      const destroy = b.destroy;
+      b.destroy = () => {
+        live.delete(b);
+        destroy.call(b);
+      };
+      return b;
+    };
+    try {
+      const perEpoch: number[] = [];
+      const m = model({ layers: [{ units: 8 }, { units: 4 }], dense: [{ units: 3 }] }, 2);
+      await trainModel(tf, m, windows(40, 2), { ...base, epochs: 5 }, { gpu, onEpoch: () => perEpoch.push(live.size) });
+      m.dispose();
+      expect(perEpoch).toHaveLength(5);
+      expect(perEpoch[0]).toBeGreaterThan(20);
+      expect(new Set(perEpoch).size).toBe(1);
+      expect(live.size).toBe(0);
+    } finally {
+      dev.createBuffer = create;
+    }
   });
 
   it('refuses what it does not train, naming it (exit 2)', async () => {
