@@ -450,6 +450,15 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
   };
 
   const backend = c.enumOf(root.backend, ['backend'], BACKENDS, DEFAULTS.backend);
+  // what the WebGPU training path (train/gpu-loop.ts) does not train, refused before any data is read
+  if (backend === 'webgpu') {
+    const off = (path: Path, what: string) => c.problem(path, `${what} does not train on backend webgpu yet; use backend wasm (or cpu) for it`);
+    if (model.cell === 'rnn') off(['model', 'cell'], 'cell rnn (the vanilla RNN)');
+    if (model.peephole || model.coupled_gates) off(['model', model.peephole ? 'peephole' : 'coupled_gates'], 'an LSTM variant');
+    if (model.dropout > 0) off(['model', 'dropout'], 'dropout');
+    if (window.mode === 'one-to-one') off(['window', 'mode'], 'mode one-to-one');
+    if (training.optimizer !== 'adam') off(['training', 'optimizer'], `optimizer ${training.optimizer}`);
+  }
 
   if (c.problems.length > 0) throw new ConfigError(`invalid config ${file ?? '(command line)'}`, c.problems);
   return { data, transforms, window, model, training, evaluation, output, backend };

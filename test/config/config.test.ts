@@ -334,6 +334,24 @@ training: {ensemble: 0}
     ]);
   });
 
+  it('refuses on backend webgpu what its training path does not train, each setting by name', () => {
+    const base = { data: { path: 'x.csv', target: 'y' }, backend: 'webgpu' };
+    expect(resolveConfig(base).backend).toBe('webgpu');
+    const p = problemsOf(() =>
+      resolveConfig({ ...base, window: { mode: 'one-to-one' }, model: { cell: 'rnn', dropout: 0.1 }, training: { optimizer: 'sgd' } }),
+    );
+    const why = 'does not train on backend webgpu yet; use backend wasm (or cpu) for it';
+    expect(p).toEqual([
+      `model.cell: cell rnn (the vanilla RNN) ${why}`,
+      `model.dropout: dropout ${why}`,
+      `window.mode: mode one-to-one ${why}`,
+      `training.optimizer: optimizer sgd ${why}`,
+    ]);
+    expect(problemsOf(() => resolveConfig({ ...base, model: { peephole: true } }))).toEqual([`model.peephole: an LSTM variant ${why}`]);
+    // the same settings pass on the other backends
+    expect(resolveConfig({ ...base, backend: 'wasm', model: { cell: 'rnn', dropout: 0.1 } }).model.dropout).toBe(0.1);
+  });
+
   it('names bad overrides by their flag', () => {
     const p = problemsOf(() => resolveText(FULL, 'my.yaml', { lookback: 0, backend: 'gpu', epochs: 1.5 }));
     expect(p).toContain('--lookback: must be a positive integer, got 0');

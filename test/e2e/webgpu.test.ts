@@ -36,13 +36,17 @@ describe('--backend webgpu', () => {
     expect(p.stdout.trim().split('\n').slice(1)).toEqual(futureRows(dir, 'runs/g'));
   });
 
-  it('refuses a model it does not train (exit 2), naming what, and writes nothing', () => {
+  it('refuses a model it does not train (exit 2), naming the setting and its line, in check too, and writes nothing', () => {
     const cfg = 'test/fixtures/e2e/dropout.yaml';
     writeFileSync(join(dir, cfg), readFileSync(join(dir, CFG), 'utf8').replace('layers: [{units: 8}]', 'layers: [{units: 8}]\n  dropout: 0.2'));
     const r = rnnfc(dir, ['train', '-c', cfg, '--out', 'runs/d', '--backend', 'webgpu']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('backend "webgpu" does not train dropout yet');
+    expect(r.stderr).toContain('model.dropout: dropout does not train on backend webgpu yet; use backend wasm (or cpu) for it (test/fixtures/e2e/dropout.yaml:10)');
     expect(existsSync(join(dir, 'runs/d'))).toBe(false);
+    const c = rnnfc(dir, ['check', '-c', cfg, '--backend', 'webgpu']);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toContain('model.dropout: dropout does not train on backend webgpu yet');
+    expect(rnnfc(dir, ['check', '-c', cfg, '--backend', 'wasm']).code).toBe(0);
   });
 
   it('without an adapter: exit 2 naming what is missing, and nothing written', () => {
