@@ -453,7 +453,6 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
   // what the WebGPU training path (train/gpu-loop.ts) does not train, refused before any data is read
   if (backend === 'webgpu') {
     const off = (path: Path, what: string) => c.problem(path, `${what} does not train on backend webgpu yet; use backend wasm (or cpu) for it`);
-    if (model.cell === 'rnn') off(['model', 'cell'], 'cell rnn (the vanilla RNN)');
     if (model.peephole || model.coupled_gates) off(['model', model.peephole ? 'peephole' : 'coupled_gates'], 'an LSTM variant');
     if (model.dropout > 0) off(['model', 'dropout'], 'dropout');
     if (window.mode === 'one-to-one') off(['window', 'mode'], 'mode one-to-one');

@@ -4,7 +4,7 @@ import { gatesOf } from '../kernels/state.js';
 import type { Gpu } from './device.js';
 import { bindings, dispatch1d, download, floats, type Kernel, MatMul, Permute, pipelineOf, uniforms, upload, write } from './kernels.js';
 
-export type GpuCell = 'lstm' | 'gru';
+export type GpuCell = 'lstm' | 'gru' | 'rnn';
 
 /** Where a layer's input comes from and where its gradient goes: its own buffers, or a neighbour's. */
 export interface LayerLinks {
@@ -16,12 +16,15 @@ export interface LayerLinks {
   dx?: GPUBuffer;
   /** the input's gradient is not needed (the first layer of a network): dx is not computed */
   noDx?: boolean;
+  /** a vanilla RNN's activation (default tanh) */
+  activation?: 'tanh' | 'relu';
 }
 
 /**
- * One LSTM or GRU layer on the GPU, for a fixed shape: its buffers, uniforms and bind groups are
- * made once, so a training step only records dispatches. Weights W [I, G], U [H, G], b [G] as the
- * CPU kernels (gates i, f, c, o; z, r, h); activations time-major. `init`: the layer takes an
+ * One LSTM, GRU or vanilla RNN layer on the GPU, for a fixed shape: its buffers, uniforms and bind
+ * groups are made once, so a training step only records dispatches. Weights W [I, G], U [H, G],
+ * b [G] as the CPU kernels (gates i, f, c, o; z, r, h; the RNN's one block, its pre-activation in
+ * `gates`); activations time-major. `init`: the layer takes an
  * initial state (h0 then, for LSTM, c0, each [B, H], in `init`), else zeros.
  *
  * encodeForward computes gates, cs, tcs (LSTM), rh (GRU) and hs from x; encodeBackward, from those
@@ -85,7 +88,7 @@ export class GpuRecurrent {
     this.hs = mk(TB * H, 'hs');
     this.dhs = links.dhs ?? mk(TB * H, 'dhs');
     this.dA = mk(TB * G, 'dA');
-    this.carry = mk(B * H, 'carry');
+    this.carry = mk(cell === 'rnn' ? 1 : B * H, 'carry');
     this.dhAll = mk(TB * H, 'dhAll');
     this.dx = links.dx ?? mk(links.noDx ? 1 : TB * I, 'dx');
     this.dW = mk(I * G, 'dW');
@@ -95,7 +98,7 @@ export class GpuRecurrent {
     // GRU: r_t * h_{t-1}
     const rh = cell === 'gru' ? mk(TB * H, 'rh') : null;
 
-    const dims = uniforms(gpu, [B, T, I, H, hasInit ? 1 : 0, B * H], 'dims');
+    const dims = uniforms(gpu, [B, T, I, H, hasInit ? 1 : 0, B * H, links.activation === 'relu' ? 1 : 0], 'dims');
     this.own.push(dims);
     // one Step uniform per t, 256 bytes apart (the largest offset alignment an adapter may ask)
     const steps = gpu.device.createBuffer({ size: 256 * Math.max(1, T), usage: 0x40 | 0x8, label: 'steps' });
@@ -111,6 +114,9 @@ export class GpuRecurrent {
     if (cell === 'lstm') {
       this.fwdSteps = [perStep('LSTM_FORWARD', [U, init, gates, cs, tcs, hs])];
       this.bwdSteps = [perStep('LSTM_BACKWARD', [U, init, gates, cs, tcs, dhs, dA, carry, dhAll])];
+    } else if (cell === 'rnn') {
+      this.fwdSteps = [perStep('RNN_FORWARD', [U, init, gates, hs])];
+      this.bwdSteps = [perStep('RNN_BACKWARD', [U, hs, dhs, dA, dhAll])];
     } else {
       this.fwdSteps = [perStep('GRU_FORWARD_ZR', [U, init, hs, gates, rh!]), perStep('GRU_FORWARD_H', [U, init, rh!, gates, hs])];
       this.bwdSteps = [
@@ -141,7 +147,7 @@ export class GpuRecurrent {
     if (!links.noDx) grads.push(new MatMul(gpu, TB, I, G, dAm(0), { buf: this.W, off: 0, row: 1, col: G }, { buf: this.dx, off: 0, row: I, col: 1 }));
     // dU = h_{t-1}^T dA_t, over the columns that multiply h_{t-1} (GRU: z, r; the candidate's
     // columns multiply r_t h_{t-1}), from steps 1.. and then from h0 at step 0
-    const hCols = cell === 'lstm' ? G : 2 * H;
+    const hCols = cell === 'gru' ? 2 * H : G;
     const dUm = { buf: this.dU, off: 0, row: G, col: 1 };
     grads.push(new MatMul(gpu, H, hCols, (T - 1) * B, { buf: hs, off: 0, row: 1, col: H }, dAm(B * G), dUm));
     if (hasInit) grads.push(new MatMul(gpu, H, hCols, B, { buf: init, off: 0, row: 1, col: H }, dAm(0), dUm, { acc: true }));
@@ -220,8 +226,9 @@ export async function gpuForward(
   H: number,
   returnSequences: boolean,
   init?: { h0: Float32Array; c0?: Float32Array },
+  activation: 'tanh' | 'relu' = 'tanh',
 ): Promise<{ out: Float32Array; layer: GpuRecurrent }> {
-  const layer = new GpuRecurrent(gpu, cell, B, T, I, H, init !== undefined);
+  const layer = new GpuRecurrent(gpu, cell, B, T, I, H, init !== undefined, { activation });
   write(gpu, layer.W, W);
   write(gpu, layer.U, U);
   write(gpu, layer.b, b);

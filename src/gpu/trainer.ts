@@ -4,12 +4,14 @@ import { bindings, dispatch1d, download, type F32, floats, MatMul, Permute, pack
 import { type GpuCell, GpuRecurrent } from './recurrent.js';
 
 /**
- * A many-to-one forecaster the GPU trains whole: stacked LSTM or GRU layers (the last returns its
+ * A many-to-one forecaster the GPU trains whole: stacked LSTM, GRU or vanilla RNN layers (the last returns its
  * final state), hidden dense layers with relu, a linear head and, with `linear`, a fixed linear
  * path from the flattened window added to the head (model/build.ts's layouts, without dropout).
  */
 export interface GpuNet {
   cell: GpuCell;
+  /** the vanilla RNN's activation (default tanh) */
+  activation?: 'tanh' | 'relu';
   units: number[];
   dense: number[];
   steps: number;
@@ -116,7 +118,15 @@ export class GpuTrainer {
     net.units.forEach((H, l) => {
       const below = this.layers[l - 1];
       const dhs = l < net.units.length - 1 ? mk(T * B * H, 'dhs') : undefined;
-      this.layers.push(new GpuRecurrent(gpu, net.cell, B, T, l ? net.units[l - 1] : F, H, false, { x: below?.hs, dhs, dx: belowDhs, noDx: l === 0 }));
+      this.layers.push(
+        new GpuRecurrent(gpu, net.cell, B, T, l ? net.units[l - 1] : F, H, false, {
+          x: below?.hs,
+          dhs,
+          dx: belowDhs,
+          noDx: l === 0,
+          activation: net.activation,
+        }),
+      );
       belowDhs = dhs;
     });
     const top = this.layers[this.layers.length - 1];

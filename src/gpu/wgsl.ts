@@ -10,9 +10,12 @@
  * the input's gradient) are one `matmul` each.
  */
 
-/** Sizes of a recurrent layer (Dims): hasInit 1 when an initial state is given (else zeros). */
+/**
+ * Sizes of a recurrent layer (Dims): hasInit 1 when an initial state is given (else zeros); relu 1
+ * for a vanilla RNN with relu (else tanh).
+ */
 const HEAD = /* wgsl */ `
-struct Dims { B: u32, T: u32, I: u32, H: u32, hasInit: u32, BH: u32, p0: u32, p1: u32 }
+struct Dims { B: u32, T: u32, I: u32, H: u32, hasInit: u32, BH: u32, relu: u32, p1: u32 }
 struct Step { t: u32, p0: u32, p1: u32, p2: u32 }
 @group(0) @binding(0) var<uniform> d: Dims;
 @group(0) @binding(1) var<uniform> s: Step;
@@ -104,6 +107,55 @@ ${ENTRY} {
   dA[g0 + 2u * H + j] = dcv * i * (1.0 - gg * gg);
   dA[g0 + 3u * H + j] = dh * tc * o * (1.0 - o);
   dc[b * H + j] = dcv * f;
+}`;
+
+/** Vanilla RNN forward, step t: h_t = act(x_t W + b + h_{t-1} U), x_t W + b from matmul in pre. */
+export const RNN_FORWARD = /* wgsl */ `${HEAD}
+@group(0) @binding(2) var<storage, read> U: array<f32>;
+@group(0) @binding(3) var<storage, read> init: array<f32>;
+@group(0) @binding(4) var<storage, read> pre: array<f32>;
+@group(0) @binding(5) var<storage, read_write> hs: array<f32>;
+${ENTRY} {
+  ${ID}
+  if (id >= d.BH) { return; }
+  let H = d.H; let B = d.B; let t = s.t;
+  let b = id / H; let j = id % H;
+  let row = t * B + b;
+  var a = pre[row * H + j];
+  if (t > 0u) {
+    let p = (row - B) * H;
+    for (var k = 0u; k < H; k++) { a += hs[p + k] * U[k * H + j]; }
+  } else if (d.hasInit == 1u) {
+    let p = b * H;
+    for (var k = 0u; k < H; k++) { a += init[p + k] * U[k * H + j]; }
+  }
+  if (d.relu == 1u) { hs[row * H + j] = max(a, 0.0); } else { hs[row * H + j] = th(a); }
+}`;
+
+/**
+ * Vanilla RNN backward, step t: dL/dh_t = the output's gradient + dA_{t+1} U^T, and dA_t = dL/dh_t
+ * times the activation's derivative, read back from h_t (1 - h^2 for tanh, h > 0 for relu).
+ */
+export const RNN_BACKWARD = /* wgsl */ `${HEAD}
+@group(0) @binding(2) var<storage, read> U: array<f32>;
+@group(0) @binding(3) var<storage, read> hs: array<f32>;
+@group(0) @binding(4) var<storage, read> dhs: array<f32>;
+@group(0) @binding(5) var<storage, read_write> dA: array<f32>;
+@group(0) @binding(6) var<storage, read_write> dhAll: array<f32>;
+${ENTRY} {
+  ${ID}
+  if (id >= d.BH) { return; }
+  let H = d.H; let B = d.B; let t = s.t;
+  let b = id / H; let j = id % H;
+  let row = t * B + b;
+  var dh = dhs[row * H + j];
+  if (t + 1u < d.T) {
+    let q = (row + B) * H; let u = j * H;
+    for (var g = 0u; g < H; g++) { dh += dA[q + g] * U[u + g]; }
+  }
+  dhAll[row * H + j] = dh;
+  let h = hs[row * H + j];
+  if (d.relu == 1u) { dA[row * H + j] = select(0.0, dh, h > 0.0); } else { dA[row * H + j] = dh * (1.0 - h * h); }
 }`;
 
 /** GRU forward, step t, first half: the update and reset gates and r_t * h_{t-1} (rh). */

@@ -10,12 +10,12 @@ import { LINEAR_PATH } from '../model/build.js';
 import { diverged, EarlyStopping, type EpochInfo, epochsToRun, type TrainData, type TrainHooks, type TrainResult, weightGroupNames } from './loop.js';
 import { mulberry32, shuffleInPlace } from './rng.js';
 
-const RECURRENT: Record<string, 'lstm' | 'gru'> = { LSTM: 'lstm', FusedLSTM: 'lstm', GRU: 'gru', FusedGRU: 'gru' };
+const RECURRENT: Record<string, GpuNet['cell']> = { LSTM: 'lstm', FusedLSTM: 'lstm', GRU: 'gru', FusedGRU: 'gru', SimpleRNN: 'rnn', FusedSimpleRNN: 'rnn' };
 const PASSIVE = new Set(['InputLayer', 'Flatten', 'Add']);
 
 /**
  * The network the GPU trains for this model, or why it cannot (one phrase): the WebGPU path trains
- * many-to-one LSTM and GRU stacks with hidden relu dense layers, a linear head, an optional fixed
+ * many-to-one LSTM, GRU and vanilla RNN stacks with hidden relu dense layers, a linear head, an optional fixed
  * linear path, no dropout, with Adam.
  */
 export function gpuNetOf(model: LayersModel, steps: number, features: number, cfg: TrainingConfig): GpuNet | string {
@@ -29,6 +29,8 @@ export function gpuNetOf(model: LayersModel, steps: number, features: number, cf
     if (RECURRENT[cls]) {
       cells.add(RECURRENT[cls]);
       net.units.push(config.units as number);
+      if (RECURRENT[cls] === 'rnn' && config.activation === 'relu') net.activation = 'relu';
+      else if (RECURRENT[cls] === 'rnn' && config.activation !== 'tanh') return `a vanilla RNN with activation ${config.activation}`;
     } else if (cls === 'Dense' && layer.name === LINEAR_PATH) net.linear = true;
     else if (cls === 'Dense') widths.push({ units: config.units as number, activation: config.activation as string });
     else if (cls === 'Dropout') {
@@ -36,8 +38,8 @@ export function gpuNetOf(model: LayersModel, steps: number, features: number, cf
     } else if (cls === 'TimeDistributed') return 'one-to-one windows';
     else if (!PASSIVE.has(cls)) return `${cls} layers`;
   }
-  if (cells.size !== 1 || net.units.length === 0) return 'a model without one kind of LSTM or GRU layer';
-  net.cell = [...cells][0] as 'lstm' | 'gru';
+  if (cells.size !== 1 || net.units.length === 0) return 'a model without one kind of LSTM, GRU or vanilla RNN layer';
+  net.cell = [...cells][0] as GpuNet['cell'];
   const head = widths.pop();
   if (!head) return 'a model without a dense head';
   if (head.activation !== 'linear' || widths.some((w) => w.activation !== 'relu')) return 'this dense head';

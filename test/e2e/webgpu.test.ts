@@ -41,7 +41,9 @@ describe('--backend webgpu', () => {
     writeFileSync(join(dir, cfg), readFileSync(join(dir, CFG), 'utf8').replace('layers: [{units: 8}]', 'layers: [{units: 8}]\n  dropout: 0.2'));
     const r = rnnfc(dir, ['train', '-c', cfg, '--out', 'runs/d', '--backend', 'webgpu']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('model.dropout: dropout does not train on backend webgpu yet; use backend wasm (or cpu) for it (test/fixtures/e2e/dropout.yaml:10)');
+    expect(r.stderr).toContain(
+      'model.dropout: dropout does not train on backend webgpu yet; use backend wasm (or cpu) for it (test/fixtures/e2e/dropout.yaml:10)',
+    );
     expect(existsSync(join(dir, 'runs/d'))).toBe(false);
     const c = rnnfc(dir, ['check', '-c', cfg, '--backend', 'webgpu']);
     expect(c.code).toBe(2);

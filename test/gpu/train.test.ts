@@ -116,6 +116,8 @@ describe('training on WebGPU against the CPU loop', () => {
       { ...base, loss: 'huber' as const, clip_norm: 0.5 },
     ],
     ['three LSTM layers, mae', { layers: [{ units: 6 }, { units: 7 }, { units: 4 }] }, { ...base, loss: 'mae' as const }],
+    ['two vanilla RNN layers (tanh)', { cell: 'rnn' as const, layers: [{ units: 8 }, { units: 6 }] }, base],
+    ['a vanilla RNN with relu, clipped', { cell: 'rnn' as const, activation: 'relu' as const, layers: [{ units: 8 }] }, { ...base, clip_norm: 0.5 }],
   ])('%s: every epoch and the final weights match', async (_name, spec, cfg) => {
     const { cpu, gpu: g } = await both(spec, cfg);
     expectClose(cpu, g);
@@ -172,7 +174,7 @@ describe('training on WebGPU against the CPU loop', () => {
     const data = windows(20, 1);
     for (const [spec, cfg, what] of [
       [{ dropout: 0.2 }, base, 'dropout'],
-      [{ cell: 'rnn' as const }, base, 'SimpleRNN layers'],
+      [{ peephole: true }, base, 'LSTMVariant layers'],
       [{}, { ...base, optimizer: 'sgd' as const }, 'the sgd optimizer'],
     ] as const) {
       const m = model(spec, 1);
