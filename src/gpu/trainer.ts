@@ -4,9 +4,11 @@ import { bindings, dispatch1d, download, type F32, floats, MatMul, Permute, pack
 import { type GpuCell, GpuRecurrent } from './recurrent.js';
 
 /**
- * A many-to-one forecaster the GPU trains whole: stacked LSTM, GRU or vanilla RNN layers (the last returns its
- * final state), hidden dense layers with relu, a linear head and, with `linear`, a fixed linear
- * path from the flattened window added to the head (model/build.ts's layouts, without dropout).
+ * A forecaster the GPU trains whole: stacked LSTM, GRU or vanilla RNN layers, hidden dense layers
+ * with relu, a linear head and, with `linear`, a fixed linear path from the flattened window added
+ * to the head (model/build.ts's layouts, without dropout). Many-to-one: the head reads the top
+ * layer's last step, y is [B, outputs]; `sequence` (one-to-one): the head reads every step, y is
+ * [B, steps, outputs].
  */
 export interface GpuNet {
   cell: GpuCell;
@@ -18,6 +20,7 @@ export interface GpuNet {
   features: number;
   outputs: number;
   linear: boolean;
+  sequence?: boolean;
 }
 
 export interface GpuTrainOptions {
@@ -67,6 +70,8 @@ export class GpuTrainer {
   private readonly dense: { W: GPUBuffer; b: GPUBuffer; out: GPUBuffer; dW: GPUBuffer; db: GPUBuffer; dOut: GPUBuffer; n: number }[] = [];
   private readonly xStage: GPUBuffer;
   private readonly y: GPUBuffer;
+  /** one-to-one: y as it comes, batch-major (y holds it time-major) */
+  private readonly yStage: GPUBuffer;
   private readonly linW: GPUBuffer | null;
   private readonly linB: GPUBuffer | null;
   private readonly batchU: GPUBuffer;
@@ -96,6 +101,7 @@ export class GpuTrainer {
   ) {
     const { steps: T, features: F, outputs: O } = net;
     const B = opts.batch;
+    if (net.sequence && net.linear) throw new Error('gpu trainer: a linear path needs one output vector per window, not one-to-one');
     const mk = (n: number, label: string) => {
       const b = floats(gpu, n, label);
       this.own.push(b);
@@ -107,7 +113,11 @@ export class GpuTrainer {
       return b;
     };
     this.xStage = mk(B * T * F, 'x batch-major');
-    this.y = mk(B * O, 'y');
+    // the head's rows: the top layer's last step (B), or every step, time-major (T * B)
+    const seq = net.sequence === true;
+    const R = seq ? T * B : B;
+    this.y = mk(R * O, 'y');
+    this.yStage = seq ? mk(R * O, 'y batch-major') : this.y;
     this.batchU = gpu.device.createBuffer({ size: 16, usage: 0x40 | 0x8, label: 'batch' });
     this.own.push(this.batchU);
 
@@ -135,10 +145,16 @@ export class GpuTrainer {
     this.ownOps.push(permute);
     this.forwardOps.push(permute);
     for (const layer of this.layers) this.forwardOps.push({ encode: (pass) => layer.encodeForward(pass) });
+    if (seq) {
+      const py = new Permute(gpu, B, T, O, 0, this.yStage, this.y);
+      this.ownOps.push(py);
+      this.forwardOps.push(py);
+    }
 
-    // the head: dense layers from the top layer's last step
+    // the head: dense layers from the top layer's last step, or from every step
+    const headOff = seq ? 0 : (T - 1) * B * Htop;
     let inBuf = top.hs;
-    let inOff = (T - 1) * B * Htop;
+    let inOff = headOff;
     let inN = Htop;
     const widths = [...net.dense, O];
     widths.forEach((n, k) => {
@@ -146,16 +162,16 @@ export class GpuTrainer {
       const d = {
         W: mk(inN * n, 'dense W'),
         b: mk(n, 'dense b'),
-        out: mk(B * n, 'dense out'),
+        out: mk(R * n, 'dense out'),
         dW: mk(inN * n, 'dense dW'),
         db: mk(n, 'dense db'),
-        dOut: mk(B * n, 'dense dOut'),
+        dOut: mk(R * n, 'dense dOut'),
         n,
       };
       this.dense.push(d);
       this.forwardOps.push(
         this.matmul(
-          B,
+          R,
           n,
           inN,
           { buf: inBuf, off: inOff, row: inN, col: 1 },
@@ -187,22 +203,22 @@ export class GpuTrainer {
     // the loss, then back through the head: the gradient wrt each dense input, through relu
     this.statsLength = 4 + 3 * net.units.length + 2 * widths.length;
     this.stats = mk(this.statsLength, 'stats');
-    const lossU = (slot: number) => uni([O, LOSS_KIND[opts.loss], slot], 'loss');
+    const lossU = (slot: number) => uni([O, LOSS_KIND[opts.loss], slot, seq ? B : 0], 'loss');
     this.trainLoss = bindings(gpu, 'LOSS', [this.batchU, lossU(0), head.out, this.y, head.dOut, this.stats]);
     // evaluation: the loss into its own slot, the gradient into a scratch buffer
-    this.evalLossGroup = bindings(gpu, 'LOSS', [this.batchU, lossU(this.statsLength - 1), head.out, this.y, mk(B * O, 'eval dp'), this.stats]);
+    this.evalLossGroup = bindings(gpu, 'LOSS', [this.batchU, lossU(this.statsLength - 1), head.out, this.y, mk(R * O, 'eval dp'), this.stats]);
     for (let k = this.dense.length - 1; k >= 0; k--) {
       const d = this.dense[k];
       const prevN = k ? this.dense[k - 1].n : Htop;
-      const input = k ? { buf: this.dense[k - 1].out, off: 0, row: prevN, col: 1 } : { buf: top.hs, off: (T - 1) * B * Htop, row: Htop, col: 1 };
+      const input = k ? { buf: this.dense[k - 1].out, off: 0, row: prevN, col: 1 } : { buf: top.hs, off: headOff, row: Htop, col: 1 };
       const inputT = { ...input, row: 1, col: prevN };
       // dW = input^T dOut; db = column sums of dOut
-      this.headBackOps.push(this.matmul(prevN, d.n, B, inputT, { buf: d.dOut, off: 0, row: d.n, col: 1 }, { buf: d.dW, off: 0, row: d.n, col: 1 }));
-      this.headBackOps.push(this.matmul(1, d.n, B, 'ones', { buf: d.dOut, off: 0, row: d.n, col: 1 }, { buf: d.db, off: 0, row: d.n, col: 1 }));
-      // the input's gradient: dOut W^T, into the dense layer below or the top layer's last step
-      const target = k ? { buf: this.dense[k - 1].dOut, off: 0, row: prevN, col: 1 } : { buf: top.dhs, off: (T - 1) * B * Htop, row: Htop, col: 1 };
-      this.headBackOps.push(this.matmul(B, prevN, d.n, { buf: d.dOut, off: 0, row: d.n, col: 1 }, { buf: d.W, off: 0, row: 1, col: d.n }, target));
-      if (k) this.headBackOps.push(new Op(gpu, 'RELU_BACK', [uni([B * prevN], 'relu'), this.dense[k - 1].out, this.dense[k - 1].dOut], 'n', B * prevN));
+      this.headBackOps.push(this.matmul(prevN, d.n, R, inputT, { buf: d.dOut, off: 0, row: d.n, col: 1 }, { buf: d.dW, off: 0, row: d.n, col: 1 }));
+      this.headBackOps.push(this.matmul(1, d.n, R, 'ones', { buf: d.dOut, off: 0, row: d.n, col: 1 }, { buf: d.db, off: 0, row: d.n, col: 1 }));
+      // the input's gradient: dOut W^T, into the dense layer below or the top layer's dhs (its last step)
+      const target = k ? { buf: this.dense[k - 1].dOut, off: 0, row: prevN, col: 1 } : { buf: top.dhs, off: headOff, row: Htop, col: 1 };
+      this.headBackOps.push(this.matmul(R, prevN, d.n, { buf: d.dOut, off: 0, row: d.n, col: 1 }, { buf: d.W, off: 0, row: 1, col: d.n }, target));
+      if (k) this.headBackOps.push(new Op(gpu, 'RELU_BACK', [uni([R * prevN], 'relu'), this.dense[k - 1].out, this.dense[k - 1].dOut], 'n', R * prevN));
     }
 
     // the weights and their gradients, in model.trainableWeights' order
@@ -296,10 +312,11 @@ export class GpuTrainer {
   private load(x: Float32Array, y: Float32Array, rows: number, step: boolean): void {
     const { steps: T, features: F, outputs: O } = this.net;
     const B = this.opts.batch;
-    if (rows < 1 || rows > B || x.length !== rows * T * F || y.length !== rows * O)
+    const yRow = this.net.sequence ? T * O : O;
+    if (rows < 1 || rows > B || x.length !== rows * T * F || y.length !== rows * yRow)
       throw new Error(`gpu trainer: a batch of ${rows} rows with ${x.length} inputs and ${y.length} targets`);
     write(this.gpu, this.xStage, x);
-    write(this.gpu, this.y, y);
+    write(this.gpu, this.yStage, y);
     if (step) {
       this.accB1 = f32(this.accB1 * B1);
       this.accB2 = f32(this.accB2 * B2);

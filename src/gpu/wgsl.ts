@@ -339,11 +339,12 @@ struct Batch { rows: u32, omab1: f32, omab2: f32, p0: u32 }
 
 /**
  * The loss of a batch, one workgroup: dp = dL/dpred (zero on padding rows) and, added into
- * stats[slot], the sum over its rows of the row's mean loss (the batch's mean loss times its rows).
- * kind 0: mse, 1: mae, 2: huber (delta 1).
+ * stats[slot], the batch's mean loss times its rows. kind 0: mse, 1: mae, 2: huber (delta 1).
+ * seqB 0: pred and y are [B, O] (a padding row's elements come after the batch's); else they are
+ * time-major [T, B, O] with B = seqB (one-to-one), a padding row's elements at every step.
  */
 export const LOSS = /* wgsl */ `${BATCH}
-struct LP { O: u32, kind: u32, slot: u32, p0: u32 }
+struct LP { O: u32, kind: u32, slot: u32, seqB: u32 }
 @group(0) @binding(0) var<uniform> bt: Batch;
 @group(0) @binding(1) var<uniform> p: LP;
 @group(0) @binding(2) var<storage, read> pred: array<f32>;
@@ -353,12 +354,16 @@ struct LP { O: u32, kind: u32, slot: u32, p0: u32 }
 var<workgroup> part: array<f32, 256>;
 @compute @workgroup_size(256)
 fn main(@builtin(local_invocation_index) li: u32) {
-  let n = bt.rows * p.O;
+  let total = arrayLength(&dp);
+  var n = bt.rows * p.O;
+  if (p.seqB > 0u) { n = bt.rows * (total / p.seqB); }
   let inv = 1.0 / f32(n);
   var s = 0.0;
-  for (var i = li; i < arrayLength(&dp); i += 256u) {
+  for (var i = li; i < total; i += 256u) {
     var g = 0.0;
-    if (i < n) {
+    var valid = i < n;
+    if (p.seqB > 0u) { valid = (i / p.O) % p.seqB < bt.rows; }
+    if (valid) {
       let d = pred[i] - y[i];
       let a = abs(d);
       if (p.kind == 0u) { s += d * d; g = 2.0 * d; }
@@ -373,7 +378,7 @@ fn main(@builtin(local_invocation_index) li: u32) {
     if (li < w) { part[li] += part[li + w]; }
     workgroupBarrier();
   }
-  if (li == 0u) { stats[p.slot] += part[0] / f32(p.O); }
+  if (li == 0u) { stats[p.slot] += part[0] * inv * f32(bt.rows); }
 }`;
 
 /** sq[slot] = the sum of squares of g[0..n), one workgroup. */

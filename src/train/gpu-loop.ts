@@ -33,10 +33,15 @@ export function gpuNetOf(model: LayersModel, steps: number, features: number, cf
       else if (RECURRENT[cls] === 'rnn' && config.activation !== 'tanh') return `a vanilla RNN with activation ${config.activation}`;
     } else if (cls === 'Dense' && layer.name === LINEAR_PATH) net.linear = true;
     else if (cls === 'Dense') widths.push({ units: config.units as number, activation: config.activation as string });
-    else if (cls === 'Dropout') {
+    else if (cls === 'TimeDistributed') {
+      // one-to-one: the dense layers on every step
+      const inner = config.layer as { className: string; config: Record<string, unknown> };
+      if (inner.className !== 'Dense') return `TimeDistributed ${inner.className} layers`;
+      net.sequence = true;
+      widths.push({ units: inner.config.units as number, activation: inner.config.activation as string });
+    } else if (cls === 'Dropout') {
       if ((config.rate as number) > 0) return 'dropout';
-    } else if (cls === 'TimeDistributed') return 'one-to-one windows';
-    else if (!PASSIVE.has(cls)) return `${cls} layers`;
+    } else if (!PASSIVE.has(cls)) return `${cls} layers`;
   }
   if (cells.size !== 1 || net.units.length === 0) return 'a model without one kind of LSTM, GRU or vanilla RNN layer';
   net.cell = [...cells][0] as GpuNet['cell'];

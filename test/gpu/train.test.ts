@@ -25,14 +25,22 @@ beforeAll(async () => {
 
 const T = 10;
 const F = 2;
-/** n windows of two noisy seasonal columns; targets: the first column's next `outputs` values */
-function windows(n: number, outputs: number, phase = 0) {
+/**
+ * n windows of two noisy seasonal columns; targets: the first column's next `outputs` values, or
+ * (`sequence`, one-to-one) its next value at every step
+ */
+function windows(n: number, outputs: number, phase = 0, sequence = false) {
   const col = (k: number, i: number) => Math.sin((i + phase) * (0.4 + 0.3 * k)) + 0.1 * Math.cos(i * 1.7 + k);
   const x = new Float32Array(n * T * F);
   const y = new Float32Array(n * outputs);
   for (let i = 0; i < n; i++) {
     for (let t = 0; t < T; t++) for (let k = 0; k < F; k++) x[(i * T + t) * F + k] = col(k, i + t);
     for (let o = 0; o < outputs; o++) y[i * outputs + o] = col(0, i + T + o);
+  }
+  if (sequence) {
+    const ys = new Float32Array(n * T);
+    for (let i = 0; i < n; i++) for (let t = 0; t < T; t++) ys[i * T + t] = col(0, i + t + 1);
+    return { x, y: ys, xShape: [n, T, F], yShape: [n, T, 1] };
   }
   return { x, y, xShape: [n, T, F], yShape: [n, outputs] };
 }
@@ -70,8 +78,10 @@ function model(spec: Partial<ModelSpec>, outputs: number): LayersModel {
 
 /** trains two copies of the model, on the CPU and on the GPU, and returns both results and weights */
 async function both(spec: Partial<ModelSpec>, cfg: TrainingConfig, outputs = 3, val = 0, linear = false) {
-  const data = windows(45, outputs);
-  const v = windows(val, outputs, 100);
+  const seq = spec.sequenceOutput === true;
+  if (seq) outputs = 1;
+  const data = windows(45, outputs, 0, seq);
+  const v = windows(val, outputs, 100, seq);
   const d = val ? { ...data, xVal: v.x, yVal: v.y, nVal: val } : data;
   const runs: { result: TrainResult; weights: Float32Array[] }[] = [];
   for (const onGpu of [false, true]) {
@@ -117,6 +127,11 @@ describe('training on WebGPU against the CPU loop', () => {
     ],
     ['three LSTM layers, mae', { layers: [{ units: 6 }, { units: 7 }, { units: 4 }] }, { ...base, loss: 'mae' as const }],
     ['two vanilla RNN layers (tanh)', { cell: 'rnn' as const, layers: [{ units: 8 }, { units: 6 }] }, base],
+    [
+      'one-to-one: two GRU layers and a hidden dense layer on every step',
+      { cell: 'gru' as const, layers: [{ units: 8 }, { units: 6 }], dense: [{ units: 4 }], sequenceOutput: true },
+      base,
+    ],
     ['a vanilla RNN with relu, clipped', { cell: 'rnn' as const, activation: 'relu' as const, layers: [{ units: 8 }] }, { ...base, clip_norm: 0.5 }],
   ])('%s: every epoch and the final weights match', async (_name, spec, cfg) => {
     const { cpu, gpu: g } = await both(spec, cfg);
