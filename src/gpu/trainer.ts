@@ -1,4 +1,6 @@
 /// <reference types="@webgpu/types" />
+
+import { gatesOf } from '../kernels/state.js';
 import type { Gpu } from './device.js';
 import { bindings, dispatch1d, download, type F32, floats, MatMul, Permute, packFields, pipelineOf, uniforms, write } from './kernels.js';
 import { type GpuCell, GpuRecurrent } from './recurrent.js';
@@ -53,6 +55,19 @@ export interface GpuEpochSums {
 }
 
 const LOSS_KIND = { mse: 0, mae: 1, huber: 2 } as const;
+
+/**
+ * The largest buffer a trainer for this network and batch holds, in floats, and what it is: a
+ * layer's gates (and their gradients) over all steps, its input, or the head's rows.
+ */
+export function largestBuffer(net: GpuNet, batch: number): { floats: number; what: string } {
+  const T = net.steps;
+  const rows = (net.sequence ? T : 1) * batch;
+  const sizes: { floats: number; what: string }[] = [{ floats: T * batch * net.features, what: 'the input windows' }];
+  net.units.forEach((H, l) => sizes.push({ floats: T * batch * gatesOf(net.cell, H), what: `recurrent layer ${l + 1}'s gates over the window` }));
+  for (const n of [...net.dense, net.outputs]) sizes.push({ floats: rows * n, what: 'a dense layer' });
+  return sizes.reduce((a, b) => (b.floats > a.floats ? b : a));
+}
 const B1 = 0.9;
 const B2 = 0.999;
 const f32 = Math.fround;

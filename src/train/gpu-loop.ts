@@ -68,9 +68,20 @@ export async function trainOnGpu(tf: Tf, gpu: Gpu, model: LayersModel, data: Tra
   if (!(n > 0)) throw new Error('no training samples');
   const net = gpuNetOf(model, T, F, cfg);
   if (typeof net === 'string') throw new UserError(`backend "webgpu" does not train ${net} yet; use --backend wasm (or cpu) for this model`);
-  const { GpuTrainer } = await import('../gpu/trainer.js');
+  const { GpuTrainer, largestBuffer } = await import('../gpu/trainer.js');
   const batchSize = Math.max(1, Math.min(cfg.batch_size, n));
   const diagnose = cfg.gradient_flow !== false;
+  // a buffer over the adapter's limit fails inside the GPU's queue, far from its cause: refuse it here
+  const limit = Math.min(gpu.device.limits.maxStorageBufferBindingSize, gpu.device.limits.maxBufferSize);
+  const big = largestBuffer(net, batchSize);
+  if (4 * big.floats > limit) {
+    const fits = Math.floor(batchSize * (limit / (4 * big.floats)));
+    const mib = (b: number) => (b / 2 ** 20).toFixed(0);
+    throw new UserError(
+      `backend "webgpu": ${big.what} need a GPU buffer of ${mib(4 * big.floats)} MiB, more than this adapter's ${mib(limit)} MiB; use a training.batch_size of at most ${fits} (now ${batchSize}), a shorter window or fewer units`,
+    );
+  }
+  gpu.device.pushErrorScope('out-of-memory');
   const trainer = new GpuTrainer(gpu, net, {
     batch: batchSize,
     loss: cfg.loss,
@@ -79,6 +90,13 @@ export async function trainOnGpu(tf: Tf, gpu: Gpu, model: LayersModel, data: Tra
     epsilon: tf.backend().epsilon(),
     flow: diagnose,
   });
+  const oom = await gpu.device.popErrorScope();
+  if (oom) {
+    trainer.destroy();
+    throw new UserError(
+      `backend "webgpu": the GPU ran out of memory for this model (${oom.message}); use a smaller training.batch_size, a shorter window or fewer units`,
+    );
+  }
   const vars = model.trainableWeights.map((w) => w.read() as Variable);
   try {
     const lin = net.linear ? model.getLayer(LINEAR_PATH).getWeights() : null;

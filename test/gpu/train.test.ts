@@ -185,6 +185,21 @@ describe('training on WebGPU against the CPU loop', () => {
     }
   });
 
+  it('refuses, before touching the GPU, a model whose buffers exceed the adapter, saying which batch size fits (exit 2)', async () => {
+    const limit = Math.min(gpu.device.limits.maxStorageBufferBindingSize, gpu.device.limits.maxBufferSize);
+    const H = 64;
+    // rows of T steps of 4H gates: one more than the adapter's largest buffer holds
+    const rows = Math.floor(limit / (4 * T * 4 * H)) + 1;
+    const m = model({ layers: [{ units: H }] }, 1);
+    const n = rows;
+    const data = { x: new Float32Array(n * T * F), y: new Float32Array(n), xShape: [n, T, F], yShape: [n, 1] };
+    const err = await trainModel(tf, m, data, { ...base, batch_size: rows }, { gpu }).catch((e: Error) => e);
+    m.dispose();
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toContain("recurrent layer 1's gates over the window need a GPU buffer of");
+    expect((err as Error).message).toContain(`use a training.batch_size of at most ${rows - 1} (now ${rows})`);
+  });
+
   it('refuses what it does not train, naming it (exit 2)', async () => {
     const data = windows(20, 1);
     for (const [spec, cfg, what] of [
