@@ -14,12 +14,16 @@ import {
   MATMUL,
   PERMUTE,
   RELU_BACK,
+  RMSPROP,
   RNN_BACKWARD,
   RNN_FORWARD,
+  SGD,
   SUMSQ,
 } from './wgsl.js';
 
 const SOURCES = {
+  SGD,
+  RMSPROP,
   LSTM_FORWARD,
   LSTM_BACKWARD,
   RNN_FORWARD,

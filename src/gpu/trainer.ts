@@ -26,13 +26,15 @@ export interface GpuNet {
 }
 
 export interface GpuTrainOptions {
+  /** tf.train's arithmetic for each (rmsprop: decay 0.9, no momentum, not centered) */
+  optimizer: 'adam' | 'sgd' | 'rmsprop';
   /** rows per batch: every batch runs at this size, a shorter one padded with rows of zero gradient */
   batch: number;
   loss: 'mse' | 'mae' | 'huber';
   learningRate: number;
   /** global-norm clipping (0: none) */
   clipNorm: number;
-  /** Adam's epsilon (tfjs's backend epsilon) */
+  /** Adam's and RMSProp's epsilon (tfjs's backend epsilon) */
   epsilon: number;
   /** measure the gradient's flow through time (per step of each recurrent layer) */
   flow: boolean;
@@ -70,6 +72,8 @@ export function largestBuffer(net: GpuNet, batch: number): { floats: number; wha
 }
 const B1 = 0.9;
 const B2 = 0.999;
+/** tf.train.rmsprop's default decay */
+const RHO = 0.9;
 const f32 = Math.fround;
 
 /**
@@ -95,7 +99,6 @@ export class GpuTrainer {
   private readonly weights: GPUBuffer[];
   private readonly grads: GPUBuffer[];
   private readonly sizes: number[];
-  private readonly moments: GPUBuffer[] = [];
   private readonly snapshots: GPUBuffer[] = [];
   private readonly own: GPUBuffer[] = [];
   private readonly ownOps: { destroy(): void }[] = [];
@@ -267,11 +270,19 @@ export class GpuTrainer {
       { f32: f32(-opts.learningRate) },
     ];
     this.weights.forEach((w, i) => {
-      const m = mk(this.sizes[i], 'adam m');
-      const v = mk(this.sizes[i], 'adam v');
-      this.moments.push(m, v);
-      this.updateOps.push(new Op(gpu, 'ADAM', [this.batchU, uni(adamFields(this.sizes[i]), 'adam'), scale, this.grads[i], w, m, v], 'n', this.sizes[i]));
-      this.snapshots.push(mk(this.sizes[i], 'snapshot'));
+      const n = this.sizes[i];
+      const g = this.grads[i];
+      if (opts.optimizer === 'sgd') this.updateOps.push(new Op(gpu, 'SGD', [uni([n, { f32: f32(-opts.learningRate) }], 'sgd'), scale, g, w], 'n', n));
+      else if (opts.optimizer === 'rmsprop') {
+        const ms = mk(n, 'rmsprop mean square');
+        const fields = [n, { f32: opts.learningRate }, { f32: RHO }, { f32: f32(1 - RHO) }, { f32: opts.epsilon }];
+        this.updateOps.push(new Op(gpu, 'RMSPROP', [uni(fields, 'rmsprop'), scale, g, w, ms], 'n', n));
+      } else {
+        const m = mk(n, 'adam m');
+        const v = mk(n, 'adam v');
+        this.updateOps.push(new Op(gpu, 'ADAM', [this.batchU, uni(adamFields(n), 'adam'), scale, g, w, m, v], 'n', n));
+      }
+      this.snapshots.push(mk(n, 'snapshot'));
     });
     this.flowAcc = this.layers.map((layer) => {
       const acc = mk(T, 'flow');

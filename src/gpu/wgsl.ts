@@ -445,6 +445,36 @@ ${ENTRY} {
   w[id] = ((mk / bt.omab1) / (sqrt(vk / bt.omab2) + p.eps)) * p.negLr + w[id];
 }`;
 
+/** Plain gradient descent (tf.train.sgd): w += (-lr) (g scale[0]). */
+export const SGD = /* wgsl */ `
+struct GP { n: u32, negLr: f32, p0: u32, p1: u32 }
+@group(0) @binding(0) var<uniform> p: GP;
+@group(0) @binding(1) var<storage, read> scale: array<f32>;
+@group(0) @binding(2) var<storage, read> g: array<f32>;
+@group(0) @binding(3) var<storage, read_write> w: array<f32>;
+${ENTRY} {
+  ${ID}
+  if (id >= p.n) { return; }
+  w[id] = p.negLr * (g[id] * scale[0]) + w[id];
+}`;
+
+/** RMSProp (tf.train.rmsprop: decay rho, no momentum, not centered) on g scale[0]. */
+export const RMSPROP = /* wgsl */ `
+struct RMS { n: u32, lr: f32, rho: f32, omr: f32, eps: f32, p0: u32, p1: u32, p2: u32 }
+@group(0) @binding(0) var<uniform> p: RMS;
+@group(0) @binding(1) var<storage, read> scale: array<f32>;
+@group(0) @binding(2) var<storage, read> g: array<f32>;
+@group(0) @binding(3) var<storage, read_write> w: array<f32>;
+@group(0) @binding(4) var<storage, read_write> ms: array<f32>;
+${ENTRY} {
+  ${ID}
+  if (id >= p.n) { return; }
+  let gk = g[id] * scale[0];
+  let m = ms[id] * p.rho + (gk * gk) * p.omr;
+  ms[id] = m;
+  w[id] = w[id] - (gk * p.lr) / sqrt(m + p.eps);
+}`;
+
 /** da *= (a > 0): the gradient through a relu, whose output is a. */
 export const RELU_BACK = /* wgsl */ `
 struct RP { n: u32, p0: u32, p1: u32, p2: u32 }

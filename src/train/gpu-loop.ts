@@ -15,11 +15,10 @@ const PASSIVE = new Set(['InputLayer', 'Flatten', 'Add']);
 
 /**
  * The network the GPU trains for this model, or why it cannot (one phrase): the WebGPU path trains
- * many-to-one LSTM, GRU and vanilla RNN stacks with hidden relu dense layers, a linear head, an optional fixed
- * linear path, no dropout, with Adam.
+ * LSTM, GRU and vanilla RNN stacks, many-to-one or one-to-one, with hidden relu dense layers, a
+ * linear head, an optional fixed linear path, no dropout.
  */
-export function gpuNetOf(model: LayersModel, steps: number, features: number, cfg: TrainingConfig): GpuNet | string {
-  if (cfg.optimizer !== 'adam') return `the ${cfg.optimizer} optimizer (only adam)`;
+export function gpuNetOf(model: LayersModel, steps: number, features: number): GpuNet | string {
   const net: GpuNet = { cell: 'lstm', units: [], dense: [], steps, features, outputs: 0, linear: false };
   const cells = new Set<string>();
   const widths: { units: number; activation: string }[] = [];
@@ -66,7 +65,7 @@ export async function trainOnGpu(tf: Tf, gpu: Gpu, model: LayersModel, data: Tra
   const t0 = performance.now();
   const [n, T, F] = data.xShape;
   if (!(n > 0)) throw new Error('no training samples');
-  const net = gpuNetOf(model, T, F, cfg);
+  const net = gpuNetOf(model, T, F);
   if (typeof net === 'string') throw new UserError(`backend "webgpu" does not train ${net} yet; use --backend wasm (or cpu) for this model`);
   const { GpuTrainer, largestBuffer } = await import('../gpu/trainer.js');
   const batchSize = Math.max(1, Math.min(cfg.batch_size, n));
@@ -87,6 +86,7 @@ export async function trainOnGpu(tf: Tf, gpu: Gpu, model: LayersModel, data: Tra
     loss: cfg.loss,
     learningRate: cfg.learning_rate,
     clipNorm: cfg.clip_norm,
+    optimizer: cfg.optimizer,
     epsilon: tf.backend().epsilon(),
     flow: diagnose,
   });
