@@ -187,6 +187,7 @@ export class PanelRunBuilder {
       tfjs_version: facts.tfjsVersion,
       node_version: process.version,
       backend: first?.backend ?? cfg.backend,
+      ...(first?.adapter ? { adapter: first.adapter } : {}),
       threads: first?.threads ?? null,
       seed: cfg.training.seed,
       data: { path: cfg.data.path, sha256: facts.dataSha256, rows: Math.max(1, this.rows) },

@@ -51,6 +51,22 @@ describe('--backend webgpu', () => {
     expect(rnnfc(dir, ['check', '-c', cfg, '--backend', 'wasm']).code).toBe(0);
   });
 
+  it('trains a global panel, recording the adapter', () => {
+    const rows = (id: string, level: number) =>
+      Array.from(
+        { length: 40 },
+        (_, i) => `${id},${2000 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')},${(level * (1 + 0.01 * i + 0.15 * Math.sin(i / 2))).toFixed(3)}`,
+      );
+    writeFileSync(join(dir, 'panel.csv'), ['id,month,value', ...rows('a', 10), ...rows('b', 300)].join('\n') + '\n');
+    const flags = ['--id-column', 'id', '--time-column', 'month', '--target', 'value', '--horizon', '3', '--epochs', '2', '--scope', 'global'];
+    const r = rnnfc(dir, ['train', '--data', 'panel.csv', ...flags, '--backend', 'webgpu', '--out', 'runs/p', '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    const meta = JSON.parse(readFileSync(join(dir, 'runs/p/metadata.json'), 'utf8'));
+    expect(meta.backend).toBe('webgpu');
+    expect(meta.adapter).toBe(JSON.parse(readFileSync(join(dir, 'runs/g/metadata.json'), 'utf8')).adapter);
+    expect(meta.panel).toEqual({ series: 2, failed: 0 });
+  });
+
   it('without an adapter: exit 2 naming what is missing, and nothing written', () => {
     // no Vulkan driver and an EGL platform without a display: Dawn finds no adapter
     const r = rnnfc(dir, ['train', '-c', CFG, '--out', 'runs/n', '--backend', 'webgpu'], {
