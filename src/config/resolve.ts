@@ -454,7 +454,6 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
   if (backend === 'webgpu') {
     const off = (path: Path, what: string) => c.problem(path, `${what} does not train on backend webgpu yet; use backend wasm (or cpu) for it`);
     if (model.peephole || model.coupled_gates) off(['model', model.peephole ? 'peephole' : 'coupled_gates'], 'an LSTM variant');
-    if (model.dropout > 0) off(['model', 'dropout'], 'dropout');
   }
 
   if (c.problems.length > 0) throw new ConfigError(`invalid config ${file ?? '(command line)'}`, c.problems);

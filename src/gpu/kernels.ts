@@ -3,6 +3,8 @@ import type { Gpu } from './device.js';
 import {
   ADAM,
   CLIP,
+  DROPOUT,
+  DROPOUT_BACK,
   FLOW,
   GRU_BACKWARD_A,
   GRU_BACKWARD_B,
@@ -22,6 +24,8 @@ import {
 } from './wgsl.js';
 
 const SOURCES = {
+  DROPOUT,
+  DROPOUT_BACK,
   SGD,
   RMSPROP,
   LSTM_FORWARD,

@@ -8,7 +8,7 @@ import { type GpuCell, GpuRecurrent } from './recurrent.js';
 /**
  * A forecaster the GPU trains whole: stacked LSTM, GRU or vanilla RNN layers, hidden dense layers
  * with relu, a linear head and, with `linear`, a fixed linear path from the flattened window added
- * to the head (model/build.ts's layouts, without dropout). Many-to-one: the head reads the top
+ * to the head (model/build.ts's layouts). Many-to-one: the head reads the top
  * layer's last step, y is [B, outputs]; `sequence` (one-to-one): the head reads every step, y is
  * [B, steps, outputs].
  */
@@ -23,6 +23,8 @@ export interface GpuNet {
   outputs: number;
   linear: boolean;
   sequence?: boolean;
+  /** dropout after every recurrent layer (its output as the layer above or the head reads it); 0: none */
+  dropout?: number;
 }
 
 export interface GpuTrainOptions {
@@ -104,6 +106,9 @@ export class GpuTrainer {
   private readonly ownOps: { destroy(): void }[] = [];
   private readonly forwardOps: { encode(pass: GPUComputePassEncoder): void }[] = [];
   private readonly headBackOps: { encode(pass: GPUComputePassEncoder): void }[] = [];
+  /** dropout: per recurrent layer l, what runs between layer l+1's backward and layer l's */
+  private readonly backBetween: Op[] = [];
+  private readonly seeds: GPUBuffer;
   private readonly updateOps: { encode(pass: GPUComputePassEncoder): void }[] = [];
   private readonly trainLoss: GPUBindGroup;
   private readonly evalLossGroup: GPUBindGroup;
@@ -139,22 +144,30 @@ export class GpuTrainer {
     this.batchU = gpu.device.createBuffer({ size: 16, usage: 0x40 | 0x8, label: 'batch' });
     this.own.push(this.batchU);
 
-    // recurrent layers: each reads the one below's hs, and writes its input's gradient into the
-    // one below's dhs (made with the layer below, handed up)
+    // dropout after each recurrent layer: its mask from the batch's seed per layer (DROPOUT)
+    const rate = net.dropout ?? 0;
+    this.seeds = mk(net.units.length, 'dropout seeds');
+    const dropOp = (kernel: 'DROPOUT' | 'DROPOUT_BACK', n: number, off: number, layer: number, src: GPUBuffer, dst: GPUBuffer) =>
+      new Op(gpu, kernel, [this.batchU, uni([n, off, layer, { f32: rate }], 'dropout'), this.seeds, src, dst], 'n', n);
+    // recurrent layers: each reads the one below's hs (through dropout: a copy), and writes its
+    // input's gradient into the one below's dhs (made with the layer below, handed up; through
+    // dropout: into a copy that DROPOUT_BACK masks into it after this layer's backward)
     this.layers = [];
+    const dropped: (Op | null)[] = [];
     let belowDhs: GPUBuffer | undefined;
     net.units.forEach((H, l) => {
       const below = this.layers[l - 1];
+      let x = below?.hs;
+      let dx = belowDhs;
+      if (below && rate > 0) {
+        const n = T * B * below.H;
+        x = mk(n, 'dropped input');
+        dx = mk(n, 'dropped input gradient');
+        dropped[l - 1] = dropOp('DROPOUT', n, 0, l - 1, below.hs, x);
+        this.backBetween[l - 1] = dropOp('DROPOUT_BACK', n, 0, l - 1, dx, below.dhs);
+      }
       const dhs = l < net.units.length - 1 ? mk(T * B * H, 'dhs') : undefined;
-      this.layers.push(
-        new GpuRecurrent(gpu, net.cell, B, T, l ? net.units[l - 1] : F, H, false, {
-          x: below?.hs,
-          dhs,
-          dx: belowDhs,
-          noDx: l === 0,
-          activation: net.activation,
-        }),
-      );
+      this.layers.push(new GpuRecurrent(gpu, net.cell, B, T, l ? net.units[l - 1] : F, H, false, { x, dhs, dx, noDx: l === 0, activation: net.activation }));
       belowDhs = dhs;
     });
     const top = this.layers[this.layers.length - 1];
@@ -162,17 +175,23 @@ export class GpuTrainer {
     const permute = new Permute(gpu, B, T, F, 0, this.xStage, this.layers[0].x);
     this.ownOps.push(permute);
     this.forwardOps.push(permute);
-    for (const layer of this.layers) this.forwardOps.push({ encode: (pass) => layer.encodeForward(pass) });
+    this.layers.forEach((layer, l) => {
+      this.forwardOps.push({ encode: (pass) => layer.encodeForward(pass) });
+      const d = dropped[l];
+      if (d) this.forwardOps.push(d);
+    });
     if (seq) {
       const py = new Permute(gpu, B, T, O, 0, this.yStage, this.y);
       this.ownOps.push(py);
       this.forwardOps.push(py);
     }
 
-    // the head: dense layers from the top layer's last step, or from every step
+    // the head: dense layers from the top layer's last step, or from every step (through dropout: a copy)
     const headOff = seq ? 0 : (T - 1) * B * Htop;
-    let inBuf = top.hs;
-    let inOff = headOff;
+    const headIn = rate > 0 ? { buf: mk(R * Htop, 'dropped head input'), off: 0 } : { buf: top.hs, off: headOff };
+    if (rate > 0) this.forwardOps.push(dropOp('DROPOUT', R * Htop, headOff, this.layers.length - 1, top.hs, headIn.buf));
+    let inBuf = headIn.buf;
+    let inOff = headIn.off;
     let inN = Htop;
     const widths = [...net.dense, O];
     widths.forEach((n, k) => {
@@ -228,15 +247,22 @@ export class GpuTrainer {
     for (let k = this.dense.length - 1; k >= 0; k--) {
       const d = this.dense[k];
       const prevN = k ? this.dense[k - 1].n : Htop;
-      const input = k ? { buf: this.dense[k - 1].out, off: 0, row: prevN, col: 1 } : { buf: top.hs, off: headOff, row: Htop, col: 1 };
+      const input = k ? { buf: this.dense[k - 1].out, off: 0, row: prevN, col: 1 } : { ...headIn, row: Htop, col: 1 };
       const inputT = { ...input, row: 1, col: prevN };
       // dW = input^T dOut; db = column sums of dOut
       this.headBackOps.push(this.matmul(prevN, d.n, R, inputT, { buf: d.dOut, off: 0, row: d.n, col: 1 }, { buf: d.dW, off: 0, row: d.n, col: 1 }));
       this.headBackOps.push(this.matmul(1, d.n, R, 'ones', { buf: d.dOut, off: 0, row: d.n, col: 1 }, { buf: d.db, off: 0, row: d.n, col: 1 }));
-      // the input's gradient: dOut W^T, into the dense layer below or the top layer's dhs (its last step)
-      const target = k ? { buf: this.dense[k - 1].dOut, off: 0, row: prevN, col: 1 } : { buf: top.dhs, off: headOff, row: Htop, col: 1 };
+      // the input's gradient: dOut W^T, into the dense layer below or the top layer's dhs (its last
+      // step; through dropout: a copy that DROPOUT_BACK masks into it)
+      const headGrad = rate > 0 ? mk(R * Htop, 'dropped head input gradient') : null;
+      const target = k
+        ? { buf: this.dense[k - 1].dOut, off: 0, row: prevN, col: 1 }
+        : headGrad
+          ? { buf: headGrad, off: 0, row: Htop, col: 1 }
+          : { buf: top.dhs, off: headOff, row: Htop, col: 1 };
       this.headBackOps.push(this.matmul(R, prevN, d.n, { buf: d.dOut, off: 0, row: d.n, col: 1 }, { buf: d.W, off: 0, row: 1, col: d.n }, target));
       if (k) this.headBackOps.push(new Op(gpu, 'RELU_BACK', [uni([R * prevN], 'relu'), this.dense[k - 1].out, this.dense[k - 1].dOut], 'n', R * prevN));
+      if (!k && headGrad) this.headBackOps.push(dropOp('DROPOUT_BACK', R * Htop, headOff, this.layers.length - 1, headGrad, top.dhs));
     }
 
     // the weights and their gradients, in model.trainableWeights' order
@@ -350,12 +376,16 @@ export class GpuTrainer {
     // Adam's corrections for this step: 1 - beta^t (PlainAdam's order: the accumulators start at beta)
     const omab1 = f32(1 - f32(this.accB1 / B1));
     const omab2 = f32(1 - f32(this.accB2 / B2));
-    this.gpu.device.queue.writeBuffer(this.batchU, 0, packFields([rows, { f32: omab1 }, { f32: omab2 }]));
+    this.gpu.device.queue.writeBuffer(this.batchU, 0, packFields([rows, { f32: omab1 }, { f32: omab2 }, step ? 1 : 0]));
   }
 
-  /** One training step on `rows` rows (x [rows, T, F] batch-major, y [rows, O]). */
-  step(x: Float32Array, y: Float32Array, rows: number): void {
+  /**
+   * One training step on `rows` rows (x [rows, T, F] batch-major, y [rows, O]); `seeds`: with
+   * dropout, the batch's seed for each recurrent layer's mask.
+   */
+  step(x: Float32Array, y: Float32Array, rows: number, seeds: number[] = []): void {
     this.load(x, y, rows, true);
+    if (seeds.length) this.gpu.device.queue.writeBuffer(this.seeds, 0, Uint32Array.from(seeds));
     const enc = this.gpu.device.createCommandEncoder();
     let pass = enc.beginComputePass();
     for (const op of this.forwardOps) op.encode(pass);
@@ -364,7 +394,15 @@ export class GpuTrainer {
     pass.dispatchWorkgroups(1);
     for (const op of this.headBackOps) op.encode(pass);
     pass.end();
-    for (let l = this.layers.length - 1; l >= 0; l--) this.layers[l].encodeBackward(enc);
+    for (let l = this.layers.length - 1; l >= 0; l--) {
+      this.layers[l].encodeBackward(enc);
+      const between = this.backBetween[l - 1];
+      if (between) {
+        const p = enc.beginComputePass();
+        between.encode(p);
+        p.end();
+      }
+    }
     pass = enc.beginComputePass();
     for (const op of this.updateOps) op.encode(pass);
     if (this.opts.flow)

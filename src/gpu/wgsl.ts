@@ -334,7 +334,7 @@ ${ENTRY} {
  * batch is padding whose gradient is zero) and Adam's bias corrections for this step.
  */
 const BATCH = /* wgsl */ `
-struct Batch { rows: u32, omab1: f32, omab2: f32, p0: u32 }
+struct Batch { rows: u32, omab1: f32, omab2: f32, train: u32 }
 `;
 
 /**
@@ -473,6 +473,54 @@ ${ENTRY} {
   let m = ms[id] * p.rho + (gk * gk) * p.omr;
   ms[id] = m;
   w[id] = w[id] - (gk * p.lr) / sqrt(m + p.eps);
+}`;
+
+/**
+ * Dropout's mask: element i of dropout layer k's output is kept unless a hash of the batch's seed
+ * for that layer (seeds[k]) and i falls below the rate; kept elements are scaled by 1 / (1 - rate).
+ * Only in a training step (Batch.train); otherwise the identity.
+ */
+const DROP = /* wgsl */ `${BATCH}
+struct DP { n: u32, off: u32, layer: u32, rate: f32 }
+fn keep(seed: u32, i: u32, rate: f32) -> bool {
+  var h = seed ^ (i * 0x9E3779B9u);
+  h = h * 747796405u + 2891336453u;
+  h = ((h >> ((h >> 28u) + 4u)) ^ h) * 277803737u;
+  h = (h >> 22u) ^ h;
+  return f32(h >> 8u) / 16777216.0 >= rate;
+}
+`;
+
+/** dst[i] = src[off + i] through dropout (or unchanged outside training). */
+export const DROPOUT = /* wgsl */ `${DROP}
+@group(0) @binding(0) var<uniform> bt: Batch;
+@group(0) @binding(1) var<uniform> p: DP;
+@group(0) @binding(2) var<storage, read> seeds: array<u32>;
+@group(0) @binding(3) var<storage, read> src: array<f32>;
+@group(0) @binding(4) var<storage, read_write> dst: array<f32>;
+${ENTRY} {
+  ${ID}
+  if (id >= p.n) { return; }
+  var v = src[p.off + id];
+  if (bt.train == 1u) {
+    if (keep(seeds[p.layer], id, p.rate)) { v = v / (1.0 - p.rate); } else { v = 0.0; }
+  }
+  dst[id] = v;
+}`;
+
+/** dIn[off + i] = dOut[i] through the same mask as DROPOUT's. */
+export const DROPOUT_BACK = /* wgsl */ `${DROP}
+@group(0) @binding(0) var<uniform> bt: Batch;
+@group(0) @binding(1) var<uniform> p: DP;
+@group(0) @binding(2) var<storage, read> seeds: array<u32>;
+@group(0) @binding(3) var<storage, read> dOut: array<f32>;
+@group(0) @binding(4) var<storage, read_write> dIn: array<f32>;
+${ENTRY} {
+  ${ID}
+  if (id >= p.n) { return; }
+  var v = 0.0;
+  if (bt.train == 0u) { v = dOut[id]; } else if (keep(seeds[p.layer], id, p.rate)) { v = dOut[id] / (1.0 - p.rate); }
+  dIn[p.off + id] = v;
 }`;
 
 /** da *= (a > 0): the gradient through a relu, whose output is a. */

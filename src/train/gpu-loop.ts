@@ -16,7 +16,7 @@ const PASSIVE = new Set(['InputLayer', 'Flatten', 'Add']);
 /**
  * The network the GPU trains for this model, or why it cannot (one phrase): the WebGPU path trains
  * LSTM, GRU and vanilla RNN stacks, many-to-one or one-to-one, with hidden relu dense layers, a
- * linear head, an optional fixed linear path, no dropout.
+ * linear head, an optional fixed linear path, dropout after the recurrent layers.
  */
 export function gpuNetOf(model: LayersModel, steps: number, features: number): GpuNet | string {
   const net: GpuNet = { cell: 'lstm', units: [], dense: [], steps, features, outputs: 0, linear: false };
@@ -39,7 +39,9 @@ export function gpuNetOf(model: LayersModel, steps: number, features: number): G
       net.sequence = true;
       widths.push({ units: inner.config.units as number, activation: inner.config.activation as string });
     } else if (cls === 'Dropout') {
-      if ((config.rate as number) > 0) return 'dropout';
+      const rate = config.rate as number;
+      if (net.dropout !== undefined && net.dropout !== rate) return 'dropout at different rates';
+      net.dropout = rate;
     } else if (!PASSIVE.has(cls)) return `${cls} layers`;
   }
   if (cells.size !== 1 || net.units.length === 0) return 'a model without one kind of LSTM, GRU or vanilla RNN layer';
@@ -118,6 +120,7 @@ export async function trainOnGpu(tf: Tf, gpu: Gpu, model: LayersModel, data: Tra
       }
     };
     const rng = mulberry32(cfg.seed ^ 0x5eed1234);
+    const dropouts = model.layers.filter((l) => l.getClassName() === 'Dropout');
     const stopping = new EarlyStopping(cfg);
     const keep = () => trainer.snapshot();
     const history: EpochInfo[] = [];
@@ -146,7 +149,9 @@ export async function trainOnGpu(tf: Tf, gpu: Gpu, model: LayersModel, data: Tra
           xBatch.set(data.x.subarray(i * xRow, (i + 1) * xRow), r * xRow);
           yBatch.set(data.y.subarray(i * yRow, (i + 1) * yRow), r * yRow);
         }
-        trainer.step(xBatch.subarray(0, size * xRow), yBatch.subarray(0, size * yRow), size);
+        // fresh, reproducible dropout masks for every batch, drawn as the CPU loop draws them
+        const seeds = dropouts.map(() => 1 + Math.floor(rng() * 2147483646));
+        trainer.step(xBatch.subarray(0, size * xRow), yBatch.subarray(0, size * yRow), size, seeds);
         batches++;
         if (performance.now() - lastYield > YIELD_MS) {
           await new Promise<void>((r) => setImmediate(r));

@@ -37,17 +37,17 @@ describe('--backend webgpu', () => {
   });
 
   it('refuses a model it does not train (exit 2), naming the setting and its line, in check too, and writes nothing', () => {
-    const cfg = 'test/fixtures/e2e/dropout.yaml';
-    writeFileSync(join(dir, cfg), readFileSync(join(dir, CFG), 'utf8').replace('layers: [{units: 8}]', 'layers: [{units: 8}]\n  dropout: 0.2'));
+    const cfg = 'test/fixtures/e2e/peephole.yaml';
+    writeFileSync(join(dir, cfg), readFileSync(join(dir, CFG), 'utf8').replace('layers: [{units: 8}]', 'layers: [{units: 8}]\n  peephole: true'));
     const r = rnnfc(dir, ['train', '-c', cfg, '--out', 'runs/d', '--backend', 'webgpu']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(
-      'model.dropout: dropout does not train on backend webgpu yet; use backend wasm (or cpu) for it (test/fixtures/e2e/dropout.yaml:10)',
+      'model.peephole: an LSTM variant does not train on backend webgpu yet; use backend wasm (or cpu) for it (test/fixtures/e2e/peephole.yaml:10)',
     );
     expect(existsSync(join(dir, 'runs/d'))).toBe(false);
     const c = rnnfc(dir, ['check', '-c', cfg, '--backend', 'webgpu']);
     expect(c.code).toBe(2);
-    expect(c.stderr).toContain('model.dropout: dropout does not train on backend webgpu yet');
+    expect(c.stderr).toContain('model.peephole: an LSTM variant does not train on backend webgpu yet');
     expect(rnnfc(dir, ['check', '-c', cfg, '--backend', 'wasm']).code).toBe(0);
   });
 

@@ -6,6 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Gpu, openGpu } from '../../src/gpu/device.js';
+import { bindings, dispatch1d, download, floats, pipelineOf, uniforms, upload } from '../../src/gpu/kernels.js';
 import { type GpuCell, gpuBackward, gpuForward } from '../../src/gpu/recurrent.js';
 import { backward } from '../../src/kernels/backward.js';
 import { forward } from '../../src/kernels/forward.js';
@@ -85,5 +86,61 @@ describe.each([
     const a = (await both(cell, c, activation)).gpu;
     const b = (await both(cell, c, activation)).gpu;
     for (const k of ['out', 'dx', 'dW', 'dU', 'db', 'dh0'] as const) expect(Buffer.from(a[k]!.buffer).equals(Buffer.from(b[k]!.buffer)), k).toBe(true);
+  });
+});
+
+describe('WebGPU dropout', () => {
+  /** DROPOUT then DROPOUT_BACK over n ones at `rate`, with this seed and layer, in training or not */
+  async function drop(n: number, rate: number, seed: number, layer: number, train: boolean) {
+    const seeds = new Uint32Array(4);
+    seeds[layer] = seed;
+    const seedBuf = floats(gpu, 4);
+    gpu.device.queue.writeBuffer(seedBuf, 0, seeds);
+    const batch = uniforms(gpu, [1, { f32: 1 }, { f32: 1 }, train ? 1 : 0]);
+    const params = uniforms(gpu, [n, 0, layer, { f32: rate }]);
+    const ones = upload(gpu, new Float32Array(n).fill(1));
+    const out = floats(gpu, n);
+    const back = floats(gpu, n);
+    const enc = gpu.device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    for (const [kernel, src, dst] of [
+      ['DROPOUT', ones, out],
+      ['DROPOUT_BACK', ones, back],
+    ] as const) {
+      pass.setPipeline(pipelineOf(gpu, kernel));
+      pass.setBindGroup(0, bindings(gpu, kernel, [batch, params, seedBuf, src, dst]));
+      dispatch1d(pass, n);
+    }
+    pass.end();
+    gpu.device.queue.submit([enc.finish()]);
+    const r = { out: await download(gpu, out, n), back: await download(gpu, back, n) };
+    for (const b of [seedBuf, batch, params, ones, out, back]) b.destroy();
+    return r;
+  }
+
+  it('keeps 1 - rate of the elements, scaled by 1 / (1 - rate), and passes the gradient through the same mask', async () => {
+    const n = 100_000;
+    for (const rate of [0.1, 0.5]) {
+      const { out, back } = await drop(n, rate, 12345, 1, true);
+      const kept = out.filter((v) => v !== 0);
+      // binomial: the kept share within 4 standard deviations of 1 - rate
+      expect(Math.abs(kept.length / n - (1 - rate))).toBeLessThan(4 * Math.sqrt((rate * (1 - rate)) / n));
+      expect(new Set(kept)).toEqual(new Set([Math.fround(1 / Math.fround(1 - rate))]));
+      expect(Array.from(back)).toEqual(Array.from(out));
+    }
+  });
+
+  it('draws another mask for another seed, the same for the same, each layer from its own seed; outside training it is the identity', async () => {
+    const a = (await drop(4096, 0.5, 7, 0, true)).out;
+    expect(Array.from((await drop(4096, 0.5, 7, 0, true)).out)).toEqual(Array.from(a));
+    expect(Array.from((await drop(4096, 0.5, 7, 2, true)).out)).toEqual(Array.from(a));
+    const other = (await drop(4096, 0.5, 8, 0, true)).out;
+    // two independent masks at rate 0.5 agree on about half of the elements
+    const same = other.filter((v, i) => v === a[i]).length / 4096;
+    expect(same).toBeGreaterThan(0.4);
+    expect(same).toBeLessThan(0.6);
+    const eval_ = await drop(4096, 0.5, 7, 0, false);
+    expect(eval_.out.every((v) => v === 1)).toBe(true);
+    expect(eval_.back.every((v) => v === 1)).toBe(true);
   });
 });

@@ -13,7 +13,7 @@ import { UserError } from '../../src/errors.js';
 import { type Gpu, openGpu } from '../../src/gpu/device.js';
 import { loadBackend, type Tf } from '../../src/model/backend.js';
 import { buildModel, type ModelSpec, setLinearPath } from '../../src/model/build.js';
-import { type TrainResult, trainModel } from '../../src/train/loop.js';
+import { evaluateLoss, makeLoss, type TrainResult, trainModel } from '../../src/train/loop.js';
 import { scaledErr } from '../numeric.js';
 
 let tf: Tf;
@@ -203,16 +203,39 @@ describe('training on WebGPU against the CPU loop', () => {
   });
 
   it('refuses what it does not train, naming it (exit 2)', async () => {
-    const data = windows(20, 1);
-    for (const [spec, cfg, what] of [
-      [{ dropout: 0.2 }, base, 'dropout'],
-      [{ peephole: true }, base, 'LSTMVariant layers'],
-    ] as const) {
-      const m = model(spec, 1);
-      const err = await trainModel(tf, m, data, cfg, { gpu }).catch((e: Error) => e);
+    const m = model({ peephole: true }, 1);
+    const err = await trainModel(tf, m, windows(20, 1), base, { gpu }).catch((e: Error) => e);
+    m.dispose();
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toContain('does not train LSTMVariant layers');
+  });
+
+  it('with dropout: trains, reruns to the same bits, and validates without dropout at the weights it ends with', async () => {
+    const data = { ...windows(45, 2), ...{ xVal: windows(12, 2, 100).x, yVal: windows(12, 2, 100).y, nVal: 12 } };
+    const cfg = { ...base, epochs: 6 };
+    const spec = { layers: [{ units: 8 }, { units: 6 }], dropout: 0.3 };
+    const run = async () => {
+      const m = model(spec, 2);
+      const r = await trainModel(tf, m, data, cfg, { gpu });
+      // the loss the CPU computes at the final weights, dropout off, on the validation windows
+      const x = tf.tensor(data.xVal, [12, T, F]);
+      const y = tf.tensor(data.yVal, [12, 2]);
+      const cpuVal = evaluateLoss(tf, m, x, y, makeLoss(tf, 'mse'));
+      tf.dispose([x, y]);
+      const weights = m.getWeights().map((w) => w.dataSync().slice() as Float32Array);
       m.dispose();
-      expect(err).toBeInstanceOf(UserError);
-      expect((err as Error).message).toContain(`does not train ${what}`);
-    }
+      return { r, cpuVal, weights };
+    };
+    const a = await run();
+    const b = await run();
+    const losses = a.r.history.map((e) => e.loss);
+    expect(losses[losses.length - 1]).toBeLessThan(losses[0]);
+    expect(Math.abs(a.r.history[5].valLoss! - a.cpuVal) / a.cpuVal).toBeLessThan(1e-5);
+    a.weights.forEach((w, i) => expect(Buffer.from(w.buffer).equals(Buffer.from(b.weights[i].buffer)), `weight ${i}`).toBe(true));
+    // dropout changed the training: without it the weights differ
+    const m = model({ layers: spec.layers }, 2);
+    await trainModel(tf, m, data, cfg, { gpu });
+    expect(scaledErr(m.getWeights()[0].dataSync(), a.weights[0])).toBeGreaterThan(1e-3);
+    m.dispose();
   });
 });
