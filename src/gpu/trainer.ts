@@ -387,11 +387,7 @@ export class GpuTrainer {
     this.load(x, y, rows, true);
     if (seeds.length) this.gpu.device.queue.writeBuffer(this.seeds, 0, Uint32Array.from(seeds));
     const enc = this.gpu.device.createCommandEncoder();
-    let pass = enc.beginComputePass();
-    for (const op of this.forwardOps) op.encode(pass);
-    pass.setPipeline(pipelineOf(this.gpu, 'LOSS'));
-    pass.setBindGroup(0, this.trainLoss);
-    pass.dispatchWorkgroups(1);
+    let pass = this.forwardAndLoss(enc, this.trainLoss);
     for (const op of this.headBackOps) op.encode(pass);
     pass.end();
     for (let l = this.layers.length - 1; l >= 0; l--) {
@@ -419,13 +415,18 @@ export class GpuTrainer {
   evaluate(x: Float32Array, y: Float32Array, rows: number): void {
     this.load(x, y, rows, false);
     const enc = this.gpu.device.createCommandEncoder();
+    this.forwardAndLoss(enc, this.evalLossGroup).end();
+    this.gpu.device.queue.submit([enc.finish()]);
+  }
+
+  /** Opens a pass and records the forward pass and the loss (its bind group: training's or evaluation's); the pass stays open. */
+  private forwardAndLoss(enc: GPUCommandEncoder, loss: GPUBindGroup): GPUComputePassEncoder {
     const pass = enc.beginComputePass();
     for (const op of this.forwardOps) op.encode(pass);
     pass.setPipeline(pipelineOf(this.gpu, 'LOSS'));
-    pass.setBindGroup(0, this.evalLossGroup);
+    pass.setBindGroup(0, loss);
     pass.dispatchWorkgroups(1);
-    pass.end();
-    this.gpu.device.queue.submit([enc.finish()]);
+    return pass;
   }
 
   /** The sums since resetSums (waits for the GPU). */

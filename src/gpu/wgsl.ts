@@ -25,6 +25,16 @@ fn th(x: f32) -> f32 { return tanh(clamp(x, -15.0, 15.0)); }
 
 /** the invocation's index in a 1-D dispatch of 64-wide workgroups (2-D when over 65,535 groups) */
 const ID = 'let id = gid.x + gid.y * nw.x * 64u;';
+
+/**
+ * A step kernel's opening: its invocation is unit `unit` (j or k) of batch row b at step t, row
+ * t * B + b; gates: the gate blocks per unit (G = gates * H, and g0 the row's first gate column).
+ */
+const STEP = (gates: number, unit = 'j') => `${ID}
+  if (id >= d.BH) { return; }
+  let H = d.H; let B = d.B; let t = s.t;${gates ? ` let G = ${gates}u * H;` : ''}
+  let b = id / H; let ${unit} = id % H;
+  let row = t * B + b;${gates ? '\n  let g0 = row * G;' : ''}`;
 const ENTRY = '@compute @workgroup_size(64)\nfn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw: vec3u)';
 
 /**
@@ -39,12 +49,7 @@ export const LSTM_FORWARD = /* wgsl */ `${HEAD}
 @group(0) @binding(6) var<storage, read_write> tcs: array<f32>;
 @group(0) @binding(7) var<storage, read_write> hs: array<f32>;
 ${ENTRY} {
-  ${ID}
-  if (id >= d.BH) { return; }
-  let H = d.H; let B = d.B; let G = 4u * H; let t = s.t;
-  let b = id / H; let j = id % H;
-  let row = t * B + b;
-  let g0 = row * G;
+  ${STEP(4)}
   var ai = gates[g0 + j]; var af = gates[g0 + H + j]; var ag = gates[g0 + 2u * H + j]; var ao = gates[g0 + 3u * H + j];
   var cprev = 0.0;
   if (t > 0u) {
@@ -85,12 +90,7 @@ export const LSTM_BACKWARD = /* wgsl */ `${HEAD}
 @group(0) @binding(9) var<storage, read_write> dc: array<f32>;
 @group(0) @binding(10) var<storage, read_write> dhAll: array<f32>;
 ${ENTRY} {
-  ${ID}
-  if (id >= d.BH) { return; }
-  let H = d.H; let B = d.B; let G = 4u * H; let t = s.t;
-  let b = id / H; let j = id % H;
-  let row = t * B + b;
-  let g0 = row * G;
+  ${STEP(4)}
   var dh = dhs[row * H + j];
   if (t + 1u < d.T) {
     let q = (row + B) * G; let u = j * G;
@@ -116,11 +116,7 @@ export const RNN_FORWARD = /* wgsl */ `${HEAD}
 @group(0) @binding(4) var<storage, read> pre: array<f32>;
 @group(0) @binding(5) var<storage, read_write> hs: array<f32>;
 ${ENTRY} {
-  ${ID}
-  if (id >= d.BH) { return; }
-  let H = d.H; let B = d.B; let t = s.t;
-  let b = id / H; let j = id % H;
-  let row = t * B + b;
+  ${STEP(0)}
   var a = pre[row * H + j];
   if (t > 0u) {
     let p = (row - B) * H;
@@ -143,11 +139,7 @@ export const RNN_BACKWARD = /* wgsl */ `${HEAD}
 @group(0) @binding(5) var<storage, read_write> dA: array<f32>;
 @group(0) @binding(6) var<storage, read_write> dhAll: array<f32>;
 ${ENTRY} {
-  ${ID}
-  if (id >= d.BH) { return; }
-  let H = d.H; let B = d.B; let t = s.t;
-  let b = id / H; let j = id % H;
-  let row = t * B + b;
+  ${STEP(0)}
   var dh = dhs[row * H + j];
   if (t + 1u < d.T) {
     let q = (row + B) * H; let u = j * H;
@@ -166,12 +158,7 @@ export const GRU_FORWARD_ZR = /* wgsl */ `${HEAD}
 @group(0) @binding(5) var<storage, read_write> gates: array<f32>;
 @group(0) @binding(6) var<storage, read_write> rh: array<f32>;
 ${ENTRY} {
-  ${ID}
-  if (id >= d.BH) { return; }
-  let H = d.H; let B = d.B; let G = 3u * H; let t = s.t;
-  let b = id / H; let j = id % H;
-  let row = t * B + b;
-  let g0 = row * G;
+  ${STEP(3)}
   var az = gates[g0 + j]; var ar = gates[g0 + H + j];
   var hp = 0.0;
   if (t > 0u) {
@@ -196,12 +183,7 @@ export const GRU_FORWARD_H = /* wgsl */ `${HEAD}
 @group(0) @binding(5) var<storage, read_write> gates: array<f32>;
 @group(0) @binding(6) var<storage, read_write> hs: array<f32>;
 ${ENTRY} {
-  ${ID}
-  if (id >= d.BH) { return; }
-  let H = d.H; let B = d.B; let G = 3u * H; let t = s.t;
-  let b = id / H; let j = id % H;
-  let row = t * B + b;
-  let g0 = row * G;
+  ${STEP(3)}
   var ah = gates[g0 + 2u * H + j];
   var hp = 0.0;
   if (t > 0u || d.hasInit == 1u) {
@@ -229,12 +211,7 @@ export const GRU_BACKWARD_A = /* wgsl */ `${HEAD}
 @group(0) @binding(8) var<storage, read_write> dA: array<f32>;
 @group(0) @binding(9) var<storage, read_write> dhAll: array<f32>;
 ${ENTRY} {
-  ${ID}
-  if (id >= d.BH) { return; }
-  let H = d.H; let B = d.B; let G = 3u * H; let t = s.t;
-  let b = id / H; let j = id % H;
-  let row = t * B + b;
-  let g0 = row * G;
+  ${STEP(3)}
   var dh = dhs[row * H + j];
   if (t + 1u < d.T) {
     dh += dpart[b * H + j];
@@ -263,12 +240,7 @@ export const GRU_BACKWARD_B = /* wgsl */ `${HEAD}
 @group(0) @binding(7) var<storage, read_write> dA: array<f32>;
 @group(0) @binding(8) var<storage, read_write> dpart: array<f32>;
 ${ENTRY} {
-  ${ID}
-  if (id >= d.BH) { return; }
-  let H = d.H; let B = d.B; let G = 3u * H; let t = s.t;
-  let b = id / H; let k = id % H;
-  let row = t * B + b;
-  let g0 = row * G;
+  ${STEP(3, 'k')}
   var drh = 0.0;
   let u = k * G + 2u * H;
   for (var j = 0u; j < H; j++) { drh += dA[g0 + 2u * H + j] * U[u + j]; }
