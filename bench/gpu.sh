@@ -76,12 +76,16 @@ run)
   fi
   for shape in ref big; do
     declare -n args="$shape"
-    extra=()
-    [[ $shape == big ]] && extra=(--no-cpu)
-    r="$(cd "$root" && timeout 150 "$node" bench/webgpu.js "${args[@]}" "${extra[@]}" --json 2>&1 | grep '^{' | tail -1)"
-    emit "{\"shape\": \"$shape\", \"rnnfc\": ${r:-null}}"
+    # the reference shape beside the CPU kernels; the large one with each kind of product kernel
+    runs=("--products auto")
+    [[ $shape == big ]] && runs=("--products plain --no-cpu" "--products tiled --no-cpu")
+    for extra in "${runs[@]}"; do
+      # shellcheck disable=SC2086
+      r="$(cd "$root" && timeout 100 "$node" bench/webgpu.js "${args[@]}" $extra --json 2>&1 | grep '^{' | tail -1)"
+      emit "{\"shape\": \"$shape\", \"rnnfc\": ${r:-null}}"
+    done
     if command -v python3 > /dev/null && python3 -c 'import torch' 2> /dev/null; then
-      t="$(timeout 90 python3 "$root/bench/torch_gpu_bench.py" "${args[@]}" 2>&1 | grep '^{' | tail -1)"
+      t="$(timeout 60 python3 "$root/bench/torch_gpu_bench.py" "${args[@]}" 2>&1 | grep '^{' | tail -1)"
       emit "{\"shape\": \"$shape\", \"pytorch\": ${t:-null}}"
     else
       emit "{\"shape\": \"$shape\", \"pytorch\": null, \"why\": \"python3 with torch not found\"}"

@@ -7,7 +7,7 @@
 // Also prints the adapter WebGPU found: on a machine without a GPU that is Mesa's llvmpipe (a
 // software rasterizer), where the figure shows the plumbing, not the product.
 // Usage: node bench/webgpu.js [--cell lstm|gru] [--layers N] [--units N] [--window N] [--features N]
-//          [--batch N] [--samples N] [--epochs N] [--rounds N] [--no-cpu] [--json]
+//          [--batch N] [--samples N] [--epochs N] [--rounds N] [--products auto|plain|tiled] [--no-cpu] [--json]
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { flag, opt, root } from './args.js';
@@ -22,6 +22,8 @@ const cfg = {
   samples: Number(opt('samples', 2048)),
   epochs: Number(opt('epochs', 2)),
   rounds: Number(opt('rounds', 3)),
+  // the kernel of the large products: auto (tiled where large enough), plain or tiled
+  products: opt('products', 'auto'),
 };
 if (!existsSync(join(root, 'dist', 'gpu', 'trainer.js'))) {
   console.error('dist/gpu/trainer.js missing: run "npm run build" first');
@@ -72,7 +74,7 @@ async function rate(onGpu) {
     seed: 1,
     fused: true,
   });
-  const hooks = onGpu ? { gpu } : {};
+  const hooks = onGpu ? { gpu, gpuProducts: cfg.products } : {};
   await trainModel(tf, model, data, training(1), hooks);
   const t0 = performance.now();
   await trainModel(tf, model, data, training(cfg.epochs), hooks);

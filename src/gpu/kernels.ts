@@ -14,6 +14,7 @@ import {
   LSTM_BACKWARD,
   LSTM_FORWARD,
   MATMUL,
+  MATMUL_TILED,
   PERMUTE,
   RELU_BACK,
   RMSPROP,
@@ -37,6 +38,7 @@ const SOURCES = {
   GRU_BACKWARD_A,
   GRU_BACKWARD_B,
   MATMUL,
+  MATMUL_TILED,
   PERMUTE,
   LOSS,
   SUMSQ,
@@ -132,13 +134,29 @@ export interface Strided {
   col: number;
 }
 
-/** One recorded product C = (acc ? C : 0) + bias + A B (MATMUL), with its uniforms built once. */
+/**
+ * Which kernel computes the products: MATMUL (one output per invocation), MATMUL_TILED (64x64
+ * tiles through workgroup memory), or `auto`: on a hardware adapter tiled where C has at least one
+ * whole tile each way and k runs 16 or more, as GPUs favour (not yet measured here: bench/gpu.sh
+ * times both); on a software adapter plain, whose barrier-free kernel measured faster there
+ * (bench/webgpu.js on llvmpipe, reference LSTM: 116 samples/s plain, 65 tiled). A choice fixed by
+ * the adapter and the shape, so reruns stay the same.
+ */
+export type Products = 'auto' | 'plain' | 'tiled';
+
+/** Whether `products` computes an M x N x K product tiled. */
+export function tiledFor(products: Products, M: number, N: number, K: number): boolean {
+  return products === 'tiled' || (products === 'auto' && M >= 64 && N >= 64 && K >= 16);
+}
+
+/** One recorded product C = (acc ? C : 0) + bias + A B (MATMUL or MATMUL_TILED), with its uniforms built once. */
 export class MatMul {
   private readonly params: GPUBuffer;
   private readonly group: GPUBindGroup;
   private readonly pipeline: GPUComputePipeline;
   private readonly M: number;
   private readonly N: number;
+  private readonly tiled: boolean;
 
   constructor(
     gpu: Gpu,
@@ -148,10 +166,13 @@ export class MatMul {
     A: Strided | 'ones',
     B: Strided,
     C: Strided,
-    opts: { acc?: boolean; bias?: GPUBuffer; relu?: boolean } = {},
+    opts: { acc?: boolean; bias?: GPUBuffer; relu?: boolean; products?: Products } = {},
   ) {
     this.M = M;
     this.N = N;
+    const products = opts.products ?? 'auto';
+    this.tiled = tiledFor(products === 'auto' && gpu.software ? 'plain' : products, M, N, K);
+    const kernel = this.tiled ? 'MATMUL_TILED' : 'MATMUL';
     const a = A === 'ones' ? { buf: B.buf, off: 0, row: 0, col: 0 } : A;
     const p = uniforms(
       gpu,
@@ -160,15 +181,16 @@ export class MatMul {
     );
     this.params = p;
     // an unused bias binding takes any read-only buffer other than C
-    this.group = bindings(gpu, 'MATMUL', [p, a.buf, B.buf, opts.bias ?? B.buf, C.buf]);
-    this.pipeline = pipelineOf(gpu, 'MATMUL');
+    this.group = bindings(gpu, kernel, [p, a.buf, B.buf, opts.bias ?? B.buf, C.buf]);
+    this.pipeline = pipelineOf(gpu, kernel);
   }
 
   encode(pass: GPUComputePassEncoder): void {
     if (this.M === 0 || this.N === 0) return;
     pass.setPipeline(this.pipeline);
     pass.setBindGroup(0, this.group);
-    pass.dispatchWorkgroups(Math.ceil(this.N / 8), Math.ceil(this.M / 8));
+    const side = this.tiled ? 64 : 8;
+    pass.dispatchWorkgroups(Math.ceil(this.N / side), Math.ceil(this.M / side));
   }
 
   destroy(): void {

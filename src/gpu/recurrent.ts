@@ -2,7 +2,21 @@
 import type { Grads } from '../kernels/backward.js';
 import { gatesOf } from '../kernels/state.js';
 import type { Gpu } from './device.js';
-import { bindings, dispatch1d, download, floats, type Kernel, MatMul, Permute, pipelineOf, uniforms, upload, write } from './kernels.js';
+import {
+  bindings,
+  dispatch1d,
+  download,
+  floats,
+  type Kernel,
+  MatMul,
+  Permute,
+  type Products,
+  pipelineOf,
+  type Strided,
+  uniforms,
+  upload,
+  write,
+} from './kernels.js';
 
 export type GpuCell = 'lstm' | 'gru' | 'rnn';
 
@@ -18,6 +32,8 @@ export interface LayerLinks {
   noDx?: boolean;
   /** a vanilla RNN's activation (default tanh) */
   activation?: 'tanh' | 'relu';
+  /** the kernel of the products over all steps (default auto) */
+  products?: Products;
 }
 
 /**
@@ -126,8 +142,10 @@ export class GpuRecurrent {
     }
 
     // gates = x W + b, all steps at once
-    this.project = new MatMul(
-      gpu,
+    // the products over all steps, on the kernel links.products asks for
+    const mm = (M: number, N: number, K: number, A: Strided | 'ones', Bo: Strided, C: Strided, o: { acc?: boolean; bias?: GPUBuffer } = {}) =>
+      new MatMul(gpu, M, N, K, A, Bo, C, { ...o, products: links.products });
+    this.project = mm(
       TB,
       G,
       I,
@@ -139,24 +157,23 @@ export class GpuRecurrent {
     const dAm = (off: number) => ({ buf: dA, off, row: G, col: 1 });
     const grads: MatMul[] = [
       // dW = x^T dA over all rows (t, b)
-      new MatMul(gpu, I, G, TB, { buf: this.x, off: 0, row: 1, col: I }, dAm(0), { buf: this.dW, off: 0, row: G, col: 1 }),
+      mm(I, G, TB, { buf: this.x, off: 0, row: 1, col: I }, dAm(0), { buf: this.dW, off: 0, row: G, col: 1 }),
       // db = the column sums of dA
-      new MatMul(gpu, 1, G, TB, 'ones', dAm(0), { buf: this.db, off: 0, row: G, col: 1 }),
+      mm(1, G, TB, 'ones', dAm(0), { buf: this.db, off: 0, row: G, col: 1 }),
     ];
     // dx = dA W^T
-    if (!links.noDx) grads.push(new MatMul(gpu, TB, I, G, dAm(0), { buf: this.W, off: 0, row: 1, col: G }, { buf: this.dx, off: 0, row: I, col: 1 }));
+    if (!links.noDx) grads.push(mm(TB, I, G, dAm(0), { buf: this.W, off: 0, row: 1, col: G }, { buf: this.dx, off: 0, row: I, col: 1 }));
     // dU = h_{t-1}^T dA_t, over the columns that multiply h_{t-1} (GRU: z, r; the candidate's
     // columns multiply r_t h_{t-1}), from steps 1.. and then from h0 at step 0
     const hCols = cell === 'gru' ? 2 * H : G;
     const dUm = { buf: this.dU, off: 0, row: G, col: 1 };
-    grads.push(new MatMul(gpu, H, hCols, (T - 1) * B, { buf: hs, off: 0, row: 1, col: H }, dAm(B * G), dUm));
-    if (hasInit) grads.push(new MatMul(gpu, H, hCols, B, { buf: init, off: 0, row: 1, col: H }, dAm(0), dUm, { acc: true }));
-    if (rh) grads.push(new MatMul(gpu, H, H, TB, { buf: rh, off: 0, row: 1, col: H }, dAm(2 * H), { buf: this.dU, off: 2 * H, row: G, col: 1 }));
+    grads.push(mm(H, hCols, (T - 1) * B, { buf: hs, off: 0, row: 1, col: H }, dAm(B * G), dUm));
+    if (hasInit) grads.push(mm(H, hCols, B, { buf: init, off: 0, row: 1, col: H }, dAm(0), dUm, { acc: true }));
+    if (rh) grads.push(mm(H, H, TB, { buf: rh, off: 0, row: 1, col: H }, dAm(2 * H), { buf: this.dU, off: 2 * H, row: G, col: 1 }));
     // dh0 = (GRU: dpart +) dA_0's h_{t-1} columns times U^T
     if (hasInit)
       grads.push(
-        new MatMul(
-          gpu,
+        mm(
           B,
           H,
           hCols,
@@ -227,8 +244,9 @@ export async function gpuForward(
   returnSequences: boolean,
   init?: { h0: Float32Array; c0?: Float32Array },
   activation: 'tanh' | 'relu' = 'tanh',
+  products: Products = 'auto',
 ): Promise<{ out: Float32Array; layer: GpuRecurrent }> {
-  const layer = new GpuRecurrent(gpu, cell, B, T, I, H, init !== undefined, { activation });
+  const layer = new GpuRecurrent(gpu, cell, B, T, I, H, init !== undefined, { activation, products });
   write(gpu, layer.W, W);
   write(gpu, layer.U, U);
   write(gpu, layer.b, b);

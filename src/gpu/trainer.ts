@@ -2,7 +2,21 @@
 
 import { gatesOf } from '../kernels/state.js';
 import type { Gpu } from './device.js';
-import { bindings, dispatch1d, download, type F32, floats, MatMul, Permute, packFields, pipelineOf, uniforms, write } from './kernels.js';
+import {
+  bindings,
+  dispatch1d,
+  download,
+  type F32,
+  floats,
+  MatMul,
+  Permute,
+  type Products,
+  packFields,
+  pipelineOf,
+  type Strided,
+  uniforms,
+  write,
+} from './kernels.js';
 import { type GpuCell, GpuRecurrent } from './recurrent.js';
 
 /**
@@ -40,6 +54,8 @@ export interface GpuTrainOptions {
   epsilon: number;
   /** measure the gradient's flow through time (per step of each recurrent layer) */
   flow: boolean;
+  /** the kernel of the large products (default auto: tiled where they are large enough) */
+  products?: Products;
 }
 
 /** What the batches since the last reset added up (TrainModel's epoch figures). */
@@ -167,7 +183,16 @@ export class GpuTrainer {
         this.backBetween[l - 1] = dropOp('DROPOUT_BACK', n, 0, l - 1, dx, below.dhs);
       }
       const dhs = l < net.units.length - 1 ? mk(T * B * H, 'dhs') : undefined;
-      this.layers.push(new GpuRecurrent(gpu, net.cell, B, T, l ? net.units[l - 1] : F, H, false, { x, dhs, dx, noDx: l === 0, activation: net.activation }));
+      this.layers.push(
+        new GpuRecurrent(gpu, net.cell, B, T, l ? net.units[l - 1] : F, H, false, {
+          x,
+          dhs,
+          dx,
+          noDx: l === 0,
+          activation: net.activation,
+          products: opts.products,
+        }),
+      );
       belowDhs = dhs;
     });
     const top = this.layers[this.layers.length - 1];
@@ -317,8 +342,16 @@ export class GpuTrainer {
     });
   }
 
-  private matmul(...args: ConstructorParameters<typeof MatMul> extends [Gpu, ...infer R] ? R : never): MatMul {
-    const m = new MatMul(this.gpu, ...args);
+  private matmul(
+    M: number,
+    N: number,
+    K: number,
+    A: Strided | 'ones',
+    B: Strided,
+    C: Strided,
+    o: { acc?: boolean; bias?: GPUBuffer; relu?: boolean } = {},
+  ): MatMul {
+    const m = new MatMul(this.gpu, M, N, K, A, B, C, { ...o, products: this.opts.products });
     this.ownOps.push(m);
     return m;
   }

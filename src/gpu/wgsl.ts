@@ -282,6 +282,72 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   C[c] = s;
 }`;
 
+/**
+ * MATMUL's product in 64x64 tiles of C: a 16x16 workgroup, 4x4 outputs per invocation, A's and B's
+ * tiles staged through workgroup memory 16 steps of k at a time. Each output still sums its k in
+ * ascending order from the same start (C or 0, then the bias), as MATMUL does.
+ */
+export const MATMUL_TILED = /* wgsl */ `
+struct MM { M: u32, N: u32, K: u32, aOff: u32, aM: u32, aK: u32, bOff: u32, bK: u32, bN: u32, cOff: u32, cM: u32, cN: u32, acc: u32, aOnes: u32, bias: u32, relu: u32 }
+@group(0) @binding(0) var<uniform> p: MM;
+@group(0) @binding(1) var<storage, read> A: array<f32>;
+@group(0) @binding(2) var<storage, read> Bm: array<f32>;
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<storage, read_write> C: array<f32>;
+var<workgroup> As: array<f32, 1024>;
+var<workgroup> Bs: array<f32, 1024>;
+@compute @workgroup_size(16, 16)
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let m0 = wg.y * 64u; let n0 = wg.x * 64u;
+  let li = lid.y * 16u + lid.x;
+  var s: array<f32, 16>;
+  for (var i = 0u; i < 4u; i++) {
+    for (var j = 0u; j < 4u; j++) {
+      let m = m0 + lid.y * 4u + i; let n = n0 + lid.x * 4u + j;
+      var v = 0.0;
+      if (m < p.M && n < p.N) {
+        if (p.acc == 1u) { v = C[p.cOff + m * p.cM + n * p.cN]; }
+        if (p.bias == 1u) { v += bias[n]; }
+      }
+      s[i * 4u + j] = v;
+    }
+  }
+  for (var k0 = 0u; k0 < p.K; k0 += 16u) {
+    for (var r = 0u; r < 4u; r++) {
+      let e = li + r * 256u;
+      let am = e / 16u; let ak = e % 16u;
+      var av = 0.0;
+      if (m0 + am < p.M && k0 + ak < p.K) {
+        if (p.aOnes == 1u) { av = 1.0; } else { av = A[p.aOff + (m0 + am) * p.aM + (k0 + ak) * p.aK]; }
+      }
+      As[ak * 64u + am] = av;
+      let bk = e / 64u; let bn = e % 64u;
+      var bv = 0.0;
+      if (k0 + bk < p.K && n0 + bn < p.N) { bv = Bm[p.bOff + (k0 + bk) * p.bK + (n0 + bn) * p.bN]; }
+      Bs[bk * 64u + bn] = bv;
+    }
+    workgroupBarrier();
+    let kn = min(16u, p.K - k0);
+    for (var kk = 0u; kk < kn; kk++) {
+      for (var i = 0u; i < 4u; i++) {
+        let a = As[kk * 64u + lid.y * 4u + i];
+        for (var j = 0u; j < 4u; j++) { s[i * 4u + j] += a * Bs[kk * 64u + lid.x * 4u + j]; }
+      }
+    }
+    workgroupBarrier();
+  }
+  for (var i = 0u; i < 4u; i++) {
+    for (var j = 0u; j < 4u; j++) {
+      let m = m0 + lid.y * 4u + i; let n = n0 + lid.x * 4u + j;
+      if (m < p.M && n < p.N) {
+        var v = s[i * 4u + j];
+        if (p.relu == 1u) { v = max(v, 0.0); }
+        C[p.cOff + m * p.cM + n * p.cN] = v;
+      }
+    }
+  }
+}`;
+
 /** [B, T, F] (batch-major) to [T, B, F] (dir 0) and back (dir 1). */
 export const PERMUTE = /* wgsl */ `
 struct PM { B: u32, T: u32, F: u32, dir: u32, n: u32, p0: u32, p1: u32, p2: u32 }

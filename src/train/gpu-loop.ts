@@ -91,6 +91,7 @@ export async function trainOnGpu(tf: Tf, gpu: Gpu, model: LayersModel, data: Tra
     optimizer: cfg.optimizer,
     epsilon: tf.backend().epsilon(),
     flow: diagnose,
+    products: hooks.gpuProducts,
   });
   const oom = await gpu.device.popErrorScope();
   if (oom) {

@@ -3,6 +3,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { TrainingConfig } from '../config/types.js';
 import { InterruptError, UserError } from '../errors.js';
 import type { Gpu } from '../gpu/device.js';
+import type { Products } from '../gpu/kernels.js';
 import type { FlowProbe, Slot } from '../kernels/state.js';
 import type { Tf } from '../model/backend.js';
 import type { TrainingWindows } from '../windows/training-windows.js';
@@ -54,6 +55,8 @@ export interface TrainHooks {
   shouldStop?(): boolean;
   /** Train on this WebGPU device (train/gpu-loop.ts) instead of the CPU. */
   gpu?: Gpu;
+  /** on the GPU: the kernel of the large products (gpu/kernels.ts Products; default auto) */
+  gpuProducts?: Products;
 }
 
 export interface TrainResult {

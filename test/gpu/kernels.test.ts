@@ -6,12 +6,12 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Gpu, openGpu } from '../../src/gpu/device.js';
-import { bindings, dispatch1d, download, floats, pipelineOf, uniforms, upload } from '../../src/gpu/kernels.js';
+import { bindings, dispatch1d, download, floats, MatMul, type Products, pipelineOf, uniforms, upload } from '../../src/gpu/kernels.js';
 import { type GpuCell, gpuBackward, gpuForward } from '../../src/gpu/recurrent.js';
 import { backward } from '../../src/kernels/backward.js';
 import { forward } from '../../src/kernels/forward.js';
 import { gatesOf, type Slot } from '../../src/kernels/state.js';
-import { maxRelErr } from '../numeric.js';
+import { maxRelErr, scaledErr } from '../numeric.js';
 
 /** Deterministic values in [-scale, scale). */
 function values(n: number, seed: number, scale = 0.5): Float32Array {
@@ -39,7 +39,7 @@ interface Case {
 }
 
 /** The CPU and GPU outputs and gradients of sum(out * wOut), from the same inputs. */
-async function both(cell: GpuCell, { B, T, I, H, rs, init }: Case, activation: 'tanh' | 'relu' = 'tanh') {
+async function both(cell: GpuCell, { B, T, I, H, rs, init }: Case, activation: 'tanh' | 'relu' = 'tanh', products: Products = 'auto') {
   const G = gatesOf(cell, H);
   const x = values(B * T * I, 11, 1);
   const W = values(I * G, 12);
@@ -52,7 +52,7 @@ async function both(cell: GpuCell, { B, T, I, H, rs, init }: Case, activation: '
   const slot: Slot = { state: null };
   const cpuOut = forward(cell, x, W, U, b, B, T, I, H, rs, slot, state, activation).out;
   const cpu = backward(slot.state!, dy, rs, true);
-  const { out, layer } = await gpuForward(gpu, cell, x, W, U, b, B, T, I, H, rs, state, activation);
+  const { out, layer } = await gpuForward(gpu, cell, x, W, U, b, B, T, I, H, rs, state, activation, products);
   const g = await gpuBackward(gpu, layer, dy, rs);
   layer.destroy();
   return { cpu: { out: cpuOut, ...cpu }, gpu: { out, ...g } };
@@ -64,13 +64,15 @@ for (const B of [1, 37])
     for (const I of [1, 7]) for (const rs of [false, true]) for (const init of [false, true]) GRID.push({ B, T, I, H: B === 1 ? 5 : 16, rs, init });
 
 describe.each([
-  ['lstm', 'tanh'],
-  ['gru', 'tanh'],
-  ['rnn', 'tanh'],
-  ['rnn', 'relu'],
-] as const)('WebGPU %s (%s) kernels against the CPU kernels', (cell, activation) => {
+  ['lstm', 'tanh', 'plain'],
+  ['lstm', 'tanh', 'tiled'],
+  ['gru', 'tanh', 'plain'],
+  ['gru', 'tanh', 'tiled'],
+  ['rnn', 'tanh', 'plain'],
+  ['rnn', 'relu', 'tiled'],
+] as const)('WebGPU %s (%s) kernels, %s products, against the CPU kernels', (cell, activation, products) => {
   it.each(GRID)('batch $B, T $T, features $I, units $H, returnSequences $rs, initial state $init: outputs and every gradient within 1e-4', async (c) => {
-    const { cpu, gpu: g } = await both(cell, c, activation);
+    const { cpu, gpu: g } = await both(cell, c, activation, products);
     expect(g.out.length).toBe(c.rs ? c.B * c.T * c.H : c.B * c.H);
     expect(maxRelErr(g.out, cpu.out), 'output').toBeLessThan(1e-4);
     for (const k of ['dx', 'dW', 'dU', 'db'] as const) expect(maxRelErr(g[k], cpu[k]), k).toBeLessThan(1e-4);
@@ -83,8 +85,8 @@ describe.each([
 
   it('gives the same bits on a rerun', async () => {
     const c = { B: 37, T: 50, I: 7, H: 16, rs: true, init: true };
-    const a = (await both(cell, c, activation)).gpu;
-    const b = (await both(cell, c, activation)).gpu;
+    const a = (await both(cell, c, activation, products)).gpu;
+    const b = (await both(cell, c, activation, products)).gpu;
     for (const k of ['out', 'dx', 'dW', 'dU', 'db', 'dh0'] as const) expect(Buffer.from(a[k]!.buffer).equals(Buffer.from(b[k]!.buffer)), k).toBe(true);
   });
 });
@@ -142,5 +144,70 @@ describe('WebGPU dropout', () => {
     const eval_ = await drop(4096, 0.5, 7, 0, false);
     expect(eval_.out.every((v) => v === 1)).toBe(true);
     expect(eval_.back.every((v) => v === 1)).toBe(true);
+  });
+});
+
+describe('WebGPU products', () => {
+  /** C = (acc ? C0 : 0) + bias + A B with A [M, K] stored transposed or not, B [K, N] likewise, on the given kernel */
+  async function product(
+    products: Products,
+    M: number,
+    N: number,
+    K: number,
+    opts: { aT: boolean; bT: boolean; acc: boolean; bias: boolean; relu: boolean; ones: boolean },
+  ) {
+    const A = values(M * K, 21, 1);
+    const Bv = values(K * N, 22, 1);
+    const C0 = values(M * N, 23, 1);
+    const bias = values(N, 24, 1);
+    const bufs = [upload(gpu, A), upload(gpu, Bv), upload(gpu, C0), upload(gpu, bias)];
+    const a = opts.aT ? { buf: bufs[0], off: 0, row: 1, col: M } : { buf: bufs[0], off: 0, row: K, col: 1 };
+    const b = opts.bT ? { buf: bufs[1], off: 0, row: 1, col: K } : { buf: bufs[1], off: 0, row: N, col: 1 };
+    const m = new MatMul(
+      gpu,
+      M,
+      N,
+      K,
+      opts.ones ? 'ones' : a,
+      b,
+      { buf: bufs[2], off: 0, row: N, col: 1 },
+      { acc: opts.acc, bias: opts.bias ? bufs[3] : undefined, relu: opts.relu, products },
+    );
+    const enc = gpu.device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    m.encode(pass);
+    pass.end();
+    gpu.device.queue.submit([enc.finish()]);
+    const got = await download(gpu, bufs[2], M * N);
+    m.destroy();
+    for (const x of bufs) x.destroy();
+    // in double precision, for reference
+    const want = new Float64Array(M * N);
+    for (let i = 0; i < M; i++)
+      for (let j = 0; j < N; j++) {
+        let s = (opts.acc ? C0[i * N + j] : 0) + (opts.bias ? bias[j] : 0);
+        for (let k = 0; k < K; k++) s += (opts.ones ? 1 : opts.aT ? A[k * M + i] : A[i * K + k]) * (opts.bT ? Bv[j * K + k] : Bv[k * N + j]);
+        want[i * N + j] = opts.relu ? Math.max(s, 0) : s;
+      }
+    return { got, want };
+  }
+
+  it.each([
+    [1, 1, 1],
+    [64, 64, 16],
+    [65, 130, 17],
+    [200, 70, 300],
+    [3, 250, 64],
+  ])('M %i, N %i, K %i: tiled and plain both equal the product in double precision within 1e-5 of its scale, every layout and option', async (M, N, K) => {
+    for (const opts of [
+      { aT: false, bT: false, acc: false, bias: false, relu: false, ones: false },
+      { aT: true, bT: false, acc: true, bias: false, relu: false, ones: false },
+      { aT: false, bT: true, acc: false, bias: true, relu: true, ones: false },
+      { aT: false, bT: false, acc: true, bias: true, relu: false, ones: true },
+    ])
+      for (const products of ['plain', 'tiled'] as const) {
+        const { got, want } = await product(products, M, N, K, opts);
+        expect(scaledErr(got, want), `${products} ${JSON.stringify(opts)}`).toBeLessThan(1e-5);
+      }
   });
 });
