@@ -140,7 +140,8 @@ export interface Strided {
  * whole tile each way and k runs 16 or more, as GPUs favour (not yet measured here: bench/gpu.sh
  * times both); on a software adapter plain, whose barrier-free kernel measured faster there
  * (bench/webgpu.js on llvmpipe, reference LSTM: 116 samples/s plain, 65 tiled). A choice fixed by
- * the adapter and the shape, so reruns stay the same.
+ * the adapter and the shape, so reruns stay the same. Where the products are tiled, an LSTM's or a
+ * vanilla RNN's step takes its recurrent term from a tiled product too (recurrent.ts).
  */
 export type Products = 'auto' | 'plain' | 'tiled';
 
@@ -149,7 +150,10 @@ export function tiledFor(products: Products, M: number, N: number, K: number): b
   return products === 'tiled' || (products === 'auto' && M >= 64 && N >= 64 && K >= 16);
 }
 
-/** One recorded product C = (acc ? C : 0) + bias + A B (MATMUL or MATMUL_TILED), with its uniforms built once. */
+/**
+ * One recorded product C = start + bias + A B (MATMUL or MATMUL_TILED), with its uniforms built
+ * once; start: C itself (acc), another buffer laid out as C (from), or 0.
+ */
 export class MatMul {
   private readonly params: GPUBuffer;
   private readonly group: GPUBindGroup;
@@ -166,7 +170,7 @@ export class MatMul {
     A: Strided | 'ones',
     B: Strided,
     C: Strided,
-    opts: { acc?: boolean; bias?: GPUBuffer; relu?: boolean; products?: Products } = {},
+    opts: { acc?: boolean; from?: GPUBuffer; bias?: GPUBuffer; relu?: boolean; products?: Products } = {},
   ) {
     this.M = M;
     this.N = N;
@@ -176,12 +180,29 @@ export class MatMul {
     const a = A === 'ones' ? { buf: B.buf, off: 0, row: 0, col: 0 } : A;
     const p = uniforms(
       gpu,
-      [M, N, K, a.off, a.row, a.col, B.off, B.row, B.col, C.off, C.row, C.col, opts.acc ? 1 : 0, A === 'ones' ? 1 : 0, opts.bias ? 1 : 0, opts.relu ? 1 : 0],
+      [
+        M,
+        N,
+        K,
+        a.off,
+        a.row,
+        a.col,
+        B.off,
+        B.row,
+        B.col,
+        C.off,
+        C.row,
+        C.col,
+        opts.from ? 2 : opts.acc ? 1 : 0,
+        A === 'ones' ? 1 : 0,
+        opts.bias ? 1 : 0,
+        opts.relu ? 1 : 0,
+      ],
       'matmul',
     );
     this.params = p;
-    // an unused bias binding takes any read-only buffer other than C
-    this.group = bindings(gpu, kernel, [p, a.buf, B.buf, opts.bias ?? B.buf, C.buf]);
+    // an unused bias or start binding takes any read-only buffer other than C
+    this.group = bindings(gpu, kernel, [p, a.buf, B.buf, opts.bias ?? B.buf, C.buf, opts.from ?? B.buf]);
     this.pipeline = pipelineOf(gpu, kernel);
   }
 

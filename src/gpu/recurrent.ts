@@ -13,6 +13,7 @@ import {
   type Products,
   pipelineOf,
   type Strided,
+  tiledFor,
   uniforms,
   upload,
   write,
@@ -74,6 +75,10 @@ export class GpuRecurrent {
   private readonly bwdSteps: { kernel: Kernel; groups: GPUBindGroup[] }[];
   private readonly project: MatMul;
   private readonly grads: MatMul[];
+  /** split steps (Dims.split): per step t, the product adding h_{t-1} U into the gates (none at t = 0 without h0) */
+  private readonly stepProducts: (MatMul | null)[] = [];
+  /** split steps: per step t, the product dhAll_t = dhs_t + dA_{t+1} U^T */
+  private readonly stepGradProducts: MatMul[] = [];
 
   constructor(
     private readonly gpu: Gpu,
@@ -114,7 +119,11 @@ export class GpuRecurrent {
     // GRU: r_t * h_{t-1}
     const rh = cell === 'gru' ? mk(TB * H, 'rh') : null;
 
-    const dims = uniforms(gpu, [B, T, I, H, hasInit ? 1 : 0, B * H, links.activation === 'relu' ? 1 : 0], 'dims');
+    // the recurrent term of each step as a tiled product of its own (LSTM, vanilla RNN) where the
+    // products are tiled and large enough; otherwise inside the step kernels
+    const products = links.products ?? 'auto';
+    const split = cell !== 'gru' && tiledFor(products === 'auto' && gpu.software ? 'plain' : products, B, G, H);
+    const dims = uniforms(gpu, [B, T, I, H, hasInit ? 1 : 0, B * H, links.activation === 'relu' ? 1 : 0, split ? 1 : 0], 'dims');
     this.own.push(dims);
     // one Step uniform per t, 256 bytes apart (the largest offset alignment an adapter may ask)
     const steps = gpu.device.createBuffer({ size: 256 * Math.max(1, T), usage: 0x40 | 0x8, label: 'steps' });
@@ -143,8 +152,30 @@ export class GpuRecurrent {
 
     // gates = x W + b, all steps at once
     // the products over all steps, on the kernel links.products asks for
-    const mm = (M: number, N: number, K: number, A: Strided | 'ones', Bo: Strided, C: Strided, o: { acc?: boolean; bias?: GPUBuffer } = {}) =>
+    const mm = (M: number, N: number, K: number, A: Strided | 'ones', Bo: Strided, C: Strided, o: { acc?: boolean; from?: GPUBuffer; bias?: GPUBuffer } = {}) =>
       new MatMul(gpu, M, N, K, A, Bo, C, { ...o, products: links.products });
+    if (split) {
+      // forward: gates_t += h_{t-1} U (h0 at step 0, when given); backward: dhAll_t = dhs_t + dA_{t+1} U^T
+      const Ut = { buf: U, off: 0, row: 1, col: G };
+      for (let t = 0; t < T; t++) {
+        const from = t ? { buf: hs, off: (t - 1) * B * H, row: H, col: 1 } : hasInit ? { buf: init, off: 0, row: H, col: 1 } : null;
+        this.stepProducts.push(
+          from ? mm(B, G, H, from, { buf: U, off: 0, row: G, col: 1 }, { buf: gates, off: t * B * G, row: G, col: 1 }, { acc: true }) : null,
+        );
+        const next = t + 1 < T;
+        this.stepGradProducts.push(
+          mm(
+            B,
+            H,
+            next ? G : 0,
+            { buf: dA, off: next ? (t + 1) * B * G : 0, row: G, col: 1 },
+            Ut,
+            { buf: dhAll, off: t * B * H, row: H, col: 1 },
+            { from: dhs },
+          ),
+        );
+      }
+    }
     this.project = mm(
       TB,
       G,
@@ -189,12 +220,14 @@ export class GpuRecurrent {
   /** Records the forward pass (x, W, U, b and init already in place). */
   encodeForward(pass: GPUComputePassEncoder): void {
     this.project.encode(pass);
-    for (let t = 0; t < this.T; t++)
+    for (let t = 0; t < this.T; t++) {
+      this.stepProducts[t]?.encode(pass);
       for (const st of this.fwdSteps) {
         pass.setPipeline(pipelineOf(this.gpu, st.kernel));
         pass.setBindGroup(0, st.groups[t]);
         dispatch1d(pass, this.B * this.H);
       }
+    }
   }
 
   /**
@@ -205,12 +238,14 @@ export class GpuRecurrent {
   encodeBackward(enc: GPUCommandEncoder): void {
     enc.clearBuffer(this.carry);
     let pass = enc.beginComputePass();
-    for (let t = this.T - 1; t >= 0; t--)
+    for (let t = this.T - 1; t >= 0; t--) {
+      this.stepGradProducts[t]?.encode(pass);
       for (const st of this.bwdSteps) {
         pass.setPipeline(pipelineOf(this.gpu, st.kernel));
         pass.setBindGroup(0, st.groups[t]);
         dispatch1d(pass, this.B * this.H);
       }
+    }
     pass.end();
     if (this.hasInit && this.cell === 'gru') enc.copyBufferToBuffer(this.carry, 0, this.dh0, 0, 4 * this.B * this.H);
     pass = enc.beginComputePass();
@@ -221,7 +256,8 @@ export class GpuRecurrent {
   destroy(): void {
     for (const b of this.own) b.destroy();
     this.own.length = 0;
-    for (const m of [this.project, ...this.grads]) m.destroy();
+    for (const m of [this.project, ...this.grads, ...this.stepGradProducts]) m.destroy();
+    for (const m of this.stepProducts) m?.destroy();
   }
 }
 

@@ -12,10 +12,12 @@
 
 /**
  * Sizes of a recurrent layer (Dims): hasInit 1 when an initial state is given (else zeros); relu 1
- * for a vanilla RNN with relu (else tanh).
+ * for a vanilla RNN with relu (else tanh); split 1 when a matrix product per step computes the
+ * recurrent term (forward: h_{t-1} U added into the gates; backward: dL/dh_t into dhAll), which the
+ * LSTM's and the vanilla RNN's step kernels then leave out.
  */
 const HEAD = /* wgsl */ `
-struct Dims { B: u32, T: u32, I: u32, H: u32, hasInit: u32, BH: u32, relu: u32, p1: u32 }
+struct Dims { B: u32, T: u32, I: u32, H: u32, hasInit: u32, BH: u32, relu: u32, split: u32 }
 struct Step { t: u32, p0: u32, p1: u32, p2: u32 }
 @group(0) @binding(0) var<uniform> d: Dims;
 @group(0) @binding(1) var<uniform> s: Step;
@@ -54,16 +56,20 @@ ${ENTRY} {
   var cprev = 0.0;
   if (t > 0u) {
     let p = (row - B) * H;
-    for (var k = 0u; k < H; k++) {
-      let h = hs[p + k]; let u = k * G + j;
-      ai += h * U[u]; af += h * U[u + H]; ag += h * U[u + 2u * H]; ao += h * U[u + 3u * H];
+    if (d.split == 0u) {
+      for (var k = 0u; k < H; k++) {
+        let h = hs[p + k]; let u = k * G + j;
+        ai += h * U[u]; af += h * U[u + H]; ag += h * U[u + 2u * H]; ao += h * U[u + 3u * H];
+      }
     }
     cprev = cs[p + j];
   } else if (d.hasInit == 1u) {
     let p = b * H;
-    for (var k = 0u; k < H; k++) {
-      let h = init[p + k]; let u = k * G + j;
-      ai += h * U[u]; af += h * U[u + H]; ag += h * U[u + 2u * H]; ao += h * U[u + 3u * H];
+    if (d.split == 0u) {
+      for (var k = 0u; k < H; k++) {
+        let h = init[p + k]; let u = k * G + j;
+        ai += h * U[u]; af += h * U[u + H]; ag += h * U[u + 2u * H]; ao += h * U[u + 3u * H];
+      }
     }
     cprev = init[B * H + p + j];
   }
@@ -92,7 +98,7 @@ export const LSTM_BACKWARD = /* wgsl */ `${HEAD}
 ${ENTRY} {
   ${STEP(4)}
   var dh = dhs[row * H + j];
-  if (t + 1u < d.T) {
+  if (d.split == 1u) { dh = dhAll[row * H + j]; } else if (t + 1u < d.T) {
     let q = (row + B) * G; let u = j * G;
     for (var g = 0u; g < G; g++) { dh += dA[q + g] * U[u + g]; }
   }
@@ -118,7 +124,8 @@ export const RNN_FORWARD = /* wgsl */ `${HEAD}
 ${ENTRY} {
   ${STEP(0)}
   var a = pre[row * H + j];
-  if (t > 0u) {
+  if (d.split == 1u) {
+  } else if (t > 0u) {
     let p = (row - B) * H;
     for (var k = 0u; k < H; k++) { a += hs[p + k] * U[k * H + j]; }
   } else if (d.hasInit == 1u) {
@@ -141,7 +148,7 @@ export const RNN_BACKWARD = /* wgsl */ `${HEAD}
 ${ENTRY} {
   ${STEP(0)}
   var dh = dhs[row * H + j];
-  if (t + 1u < d.T) {
+  if (d.split == 1u) { dh = dhAll[row * H + j]; } else if (t + 1u < d.T) {
     let q = (row + B) * H; let u = j * H;
     for (var g = 0u; g < H; g++) { dh += dA[q + g] * U[u + g]; }
   }
@@ -252,7 +259,7 @@ ${ENTRY} {
 }`;
 
 /**
- * C[m, n] = (acc ? C[m, n] : 0) + (bias ? bias[n] : 0) + sum over k of A[m, k] B[k, n], every
+ * C[m, n] = (acc 1: C[m, n]; acc 2: S[m, n], S laid out as C; else 0) + (bias ? bias[n] : 0) + sum over k of A[m, k] B[k, n], every
  * operand strided (element (m, k) of A at aOff + m aM + k aK); aOnes: A is all ones (column sums);
  * relu: max(C, 0) at the end. 8x8 workgroups over (n, m).
  */
@@ -263,13 +270,14 @@ struct MM { M: u32, N: u32, K: u32, aOff: u32, aM: u32, aK: u32, bOff: u32, bK: 
 @group(0) @binding(2) var<storage, read> Bm: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> C: array<f32>;
+@group(0) @binding(5) var<storage, read> S: array<f32>;
 @compute @workgroup_size(8, 8)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let n = gid.x; let m = gid.y;
   if (m >= p.M || n >= p.N) { return; }
   let c = p.cOff + m * p.cM + n * p.cN;
   var s = 0.0;
-  if (p.acc == 1u) { s = C[c]; }
+  if (p.acc == 1u) { s = C[c]; } else if (p.acc == 2u) { s = S[c]; }
   if (p.bias == 1u) { s += bias[n]; }
   var a = p.aOff + m * p.aM; var bk = p.bOff + n * p.bN;
   for (var k = 0u; k < p.K; k++) {
@@ -294,6 +302,7 @@ struct MM { M: u32, N: u32, K: u32, aOff: u32, aM: u32, aK: u32, bOff: u32, bK: 
 @group(0) @binding(2) var<storage, read> Bm: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> C: array<f32>;
+@group(0) @binding(5) var<storage, read> S: array<f32>;
 var<workgroup> As: array<f32, 1024>;
 var<workgroup> Bs: array<f32, 1024>;
 @compute @workgroup_size(16, 16)
@@ -306,7 +315,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
       let m = m0 + lid.y * 4u + i; let n = n0 + lid.x * 4u + j;
       var v = 0.0;
       if (m < p.M && n < p.N) {
-        if (p.acc == 1u) { v = C[p.cOff + m * p.cM + n * p.cN]; }
+        if (p.acc == 1u) { v = C[p.cOff + m * p.cM + n * p.cN]; } else if (p.acc == 2u) { v = S[p.cOff + m * p.cM + n * p.cN]; }
         if (p.bias == 1u) { v += bias[n]; }
       }
       s[i * 4u + j] = v;

@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { TrainingConfig } from '../../src/config/types.js';
 import { UserError } from '../../src/errors.js';
 import { type Gpu, openGpu } from '../../src/gpu/device.js';
+import type { Products } from '../../src/gpu/kernels.js';
 import { loadBackend, type Tf } from '../../src/model/backend.js';
 import { buildModel, type ModelSpec, setLinearPath } from '../../src/model/build.js';
 import { evaluateLoss, makeLoss, type TrainResult, trainModel } from '../../src/train/loop.js';
@@ -77,7 +78,7 @@ function model(spec: Partial<ModelSpec>, outputs: number): LayersModel {
 }
 
 /** trains two copies of the model, on the CPU and on the GPU, and returns both results and weights */
-async function both(spec: Partial<ModelSpec>, cfg: TrainingConfig, outputs = 3, val = 0, linear = false) {
+async function both(spec: Partial<ModelSpec>, cfg: TrainingConfig, outputs = 3, val = 0, linear = false, gpuProducts: Products = 'auto') {
   const seq = spec.sequenceOutput === true;
   if (seq) outputs = 1;
   const data = windows(45, outputs, 0, seq);
@@ -95,7 +96,7 @@ async function both(spec: Partial<ModelSpec>, cfg: TrainingConfig, outputs = 3, 
         Float64Array.from({ length: outputs }, (_, o) => 0.1 * o),
       );
     }
-    const result = await trainModel(tf, m, d, cfg, { gpu: onGpu ? gpu : undefined, keepInitial: linear });
+    const result = await trainModel(tf, m, d, cfg, { gpu: onGpu ? gpu : undefined, keepInitial: linear, gpuProducts });
     runs.push({ result, weights: m.getWeights().map((w) => w.dataSync().slice() as Float32Array) });
     m.dispose();
   }
@@ -144,6 +145,16 @@ describe('training on WebGPU against the CPU loop', () => {
     expect(g.result.flowLayers).toEqual(cpu.result.flowLayers);
     last(cpu.result).steps.forEach((s, l) => expect(scaledErr(last(g.result).steps[l], s), `flow of layer ${l}`).toBeLessThan(1e-3));
     expect(scaledErr(last(g.result).groupNorms, last(cpu.result).groupNorms)).toBeLessThan(1e-3);
+  });
+
+  it("on the tiled products, each step's recurrent term a product of its own: every epoch and the final weights match", async () => {
+    for (const spec of [
+      { layers: [{ units: 8 }, { units: 6 }], dense: [{ units: 4 }] },
+      { cell: 'rnn' as const, layers: [{ units: 8 }] },
+    ]) {
+      const { cpu, gpu: g } = await both(spec, base, 3, 10, false, 'tiled');
+      expectClose(cpu, g);
+    }
   });
 
   it('with a linear path, validation windows and early stopping from the starting weights', async () => {
