@@ -88,6 +88,7 @@ export function largestBuffer(net: GpuNet, batch: number): { floats: number; wha
   for (const n of [...net.dense, net.outputs]) sizes.push({ floats: rows * n, what: 'a dense layer' });
   return sizes.reduce((a, b) => (b.floats > a.floats ? b : a));
 }
+
 const B1 = 0.9;
 const B2 = 0.999;
 /** tf.train.rmsprop's default decay */
@@ -95,8 +96,8 @@ const RHO = 0.9;
 const f32 = Math.fround;
 
 /**
- * The whole training step on the GPU: a batch goes in (writeBuffer), and forward, loss, backward,
- * the global norm, clipping and Adam run in one submission; the figures the epoch reports add up
+ * The whole training step on the GPU: a batch goes in (writeBuffer), and forward (dropout included),
+ * loss, backward, the global norm, clipping and the optimizer run in one submission; the figures the epoch reports add up
  * in a GPU buffer, read once an epoch (sums()). Weights in model.trainableWeights' order: per
  * recurrent layer kernel, recurrent kernel, bias; per dense layer (then the head) kernel, bias.
  * Nothing is allocated per batch.
