@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" />
 /**
  * The WebGPU recurrent kernels against the CPU fused kernels (themselves checked against tfjs's
  * layers and finite differences in test/fused): outputs and every gradient within 1e-4 over the
@@ -6,8 +7,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Gpu, openGpu } from '../../src/gpu/device.js';
-import { bindings, dispatch1d, download, floats, MatMul, type Products, pipelineOf, uniforms, upload } from '../../src/gpu/kernels.js';
-import { type GpuCell, gpuBackward, gpuForward } from '../../src/gpu/recurrent.js';
+import { bindings, dispatch1d, download, floats, MatMul, Permute, type Products, pipelineOf, uniforms, upload, write } from '../../src/gpu/kernels.js';
+import { type GpuCell, GpuRecurrent, gpuBackward, gpuForward } from '../../src/gpu/recurrent.js';
 import { backward } from '../../src/kernels/backward.js';
 import { forward } from '../../src/kernels/forward.js';
 import { gatesOf, type Slot } from '../../src/kernels/state.js';
@@ -209,5 +210,94 @@ describe('WebGPU products', () => {
         const { got, want } = await product(products, M, N, K, opts);
         expect(scaledErr(got, want), `${products} ${JSON.stringify(opts)}`).toBeLessThan(1e-5);
       }
+  });
+});
+
+describe.each(['lstm', 'gru'] as const)('WebGPU %s stacks against the CPU kernels', (cell) => {
+  /**
+   * layers chained as the trainer chains them (each reads the one below's hs and writes its input's
+   * gradient into the one below's dhs), one forward and one backward from dy on the top layer's
+   * outputs; every layer's output and weight gradients against the CPU kernels chained the same way
+   */
+  it.each([
+    [1, 37, 50, 7, false],
+    [2, 37, 50, 7, true],
+    [3, 1, 50, 1, false],
+    [3, 37, 1, 7, true],
+  ] as const)('%i layer(s), batch %i, T %i, features %i, returnSequences %s: every output and gradient within 1e-4', async (L, B, T, I, rs) => {
+    const units = [16, 12, 8].slice(0, L);
+    const weights = units.map((H, l) => {
+      const In = l ? units[l - 1] : I;
+      const G = gatesOf(cell, H);
+      return { W: values(In * G, 40 + l), U: values(H * G, 50 + l), b: values(G, 60 + l) };
+    });
+    const x = values(B * T * I, 31, 1);
+    const Htop = units[L - 1];
+    const dy = values(rs ? B * T * Htop : B * Htop, 32, 1);
+    // CPU: forward layer by layer (lower layers return sequences), backward from the top
+    const slots: Slot[] = units.map(() => ({ state: null }));
+    const outs: Float32Array[] = [];
+    let input = x;
+    units.forEach((H, l) => {
+      const top = l === L - 1;
+      const w = weights[l];
+      const out = forward(cell, input, w.W, w.U, w.b, B, T, l ? units[l - 1] : I, H, top ? rs : true, slots[l]).out;
+      outs.push(out);
+      input = out;
+    });
+    const cpuGrads: ReturnType<typeof backward>[] = [];
+    let d = dy;
+    for (let l = L - 1; l >= 0; l--) {
+      const g = backward(slots[l].state!, d, l === L - 1 ? rs : true);
+      cpuGrads[l] = g;
+      d = g.dx;
+    }
+    // GPU: the same chain of layers
+    const layers: GpuRecurrent[] = [];
+    let belowDhs: GPUBuffer | undefined;
+    const extra: GPUBuffer[] = [];
+    units.forEach((H, l) => {
+      const dhs = l < L - 1 ? floats(gpu, T * B * H) : undefined;
+      if (dhs) extra.push(dhs);
+      layers.push(new GpuRecurrent(gpu, cell, B, T, l ? units[l - 1] : I, H, false, { x: layers[l - 1]?.hs, dhs, dx: belowDhs, noDx: l === 0 }));
+      belowDhs = dhs;
+      write(gpu, layers[l].W, weights[l].W);
+      write(gpu, layers[l].U, weights[l].U);
+      write(gpu, layers[l].b, weights[l].b);
+    });
+    const top = layers[L - 1];
+    const staged = upload(gpu, x);
+    const dyStaged = upload(gpu, dy);
+    const perms = [new Permute(gpu, B, T, I, 0, staged, layers[0].x), new Permute(gpu, B, T, Htop, 0, dyStaged, top.dhs)];
+    const enc = gpu.device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    perms[0].encode(pass);
+    for (const layer of layers) layer.encodeForward(pass);
+    if (rs) perms[1].encode(pass);
+    pass.end();
+    if (!rs) {
+      enc.clearBuffer(top.dhs);
+      enc.copyBufferToBuffer(dyStaged, 0, top.dhs, 4 * (T - 1) * B * Htop, 4 * B * Htop);
+    }
+    for (let l = L - 1; l >= 0; l--) layers[l].encodeBackward(enc);
+    gpu.device.queue.submit([enc.finish()]);
+    for (let l = 0; l < L; l++) {
+      const H = units[l];
+      // outputs: time-major on the GPU, batch-major [B, T, H] (sequences) or [B, H] on the CPU
+      const hs = await download(gpu, layers[l].hs, T * B * H);
+      const seq = l < L - 1 || rs;
+      const got = seq
+        ? Float32Array.from({ length: B * T * H }, (_, i) => hs[((Math.floor(i / H) % T) * B + Math.floor(i / (T * H))) * H + (i % H)])
+        : hs.subarray((T - 1) * B * H);
+      expect(maxRelErr(got, outs[l]), `layer ${l} output`).toBeLessThan(1e-4);
+      const G = layers[l].G;
+      const In = l ? units[l - 1] : I;
+      expect(maxRelErr(await download(gpu, layers[l].dW, In * G), cpuGrads[l].dW), `layer ${l} dW`).toBeLessThan(1e-4);
+      expect(maxRelErr(await download(gpu, layers[l].dU, H * G), cpuGrads[l].dU), `layer ${l} dU`).toBeLessThan(1e-4);
+      expect(maxRelErr(await download(gpu, layers[l].db, G), cpuGrads[l].db), `layer ${l} db`).toBeLessThan(1e-4);
+    }
+    for (const b of [staged, dyStaged, ...extra]) b.destroy();
+    for (const p of perms) p.destroy();
+    for (const layer of layers) layer.destroy();
   });
 });
