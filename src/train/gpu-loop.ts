@@ -7,8 +7,18 @@ import type { GpuNet } from '../gpu/trainer.js';
 import type { Slot } from '../kernels/state.js';
 import type { Tf } from '../model/backend.js';
 import { LINEAR_PATH } from '../model/build.js';
-import { diverged, EarlyStopping, type EpochInfo, epochsToRun, type TrainData, type TrainHooks, type TrainResult, weightGroupNames } from './loop.js';
-import { mulberry32, shuffleInPlace } from './rng.js';
+import {
+  Batches,
+  diverged,
+  EarlyStopping,
+  type EpochInfo,
+  EventLoopTurns,
+  epochsToRun,
+  type TrainData,
+  type TrainHooks,
+  type TrainResult,
+  weightGroupNames,
+} from './loop.js';
 
 const RECURRENT: Record<string, GpuNet['cell']> = { LSTM: 'lstm', FusedLSTM: 'lstm', GRU: 'gru', FusedGRU: 'gru', SimpleRNN: 'rnn', FusedSimpleRNN: 'rnn' };
 const PASSIVE = new Set(['InputLayer', 'Flatten', 'Add']);
@@ -53,9 +63,6 @@ export function gpuNetOf(model: LayersModel, steps: number, features: number): G
   net.outputs = head.units;
   return net;
 }
-
-/** Longest stretch of batches (ms) between two turns of the event loop (as the CPU loop). */
-const YIELD_MS = 20;
 
 /**
  * trainModel's loop with every training step on the GPU (gpu/trainer.ts): the same shuffling,
@@ -107,8 +114,8 @@ export async function trainOnGpu(tf: Tf, gpu: Gpu, model: LayersModel, data: Tra
       vars.map((v) => v.dataSync() as Float32Array),
       lin ? { kernel: lin[0].dataSync() as Float32Array, bias: lin[1].dataSync() as Float32Array } : undefined,
     );
-    const xRow = T * F;
-    const yRow = data.yShape.slice(1).reduce((a, b) => a * b, 1);
+    const batches = new Batches(data, cfg);
+    const { xRow, yRow, perEpoch } = batches;
     const xBatch = new Float32Array(batchSize * xRow);
     const yBatch = new Float32Array(batchSize * yRow);
     const nVal = data.nVal ?? 0;
@@ -120,17 +127,13 @@ export async function trainOnGpu(tf: Tf, gpu: Gpu, model: LayersModel, data: Tra
         trainer.evaluate(data.xVal!.subarray(s * xRow, (s + rows) * xRow), data.yVal!.subarray(s * yRow, (s + rows) * yRow), rows);
       }
     };
-    const rng = mulberry32(cfg.seed ^ 0x5eed1234);
     const dropouts = model.layers.filter((l) => l.getClassName() === 'Dropout');
     const stopping = new EarlyStopping(cfg);
     const keep = () => trainer.snapshot();
     const history: EpochInfo[] = [];
-    const perEpoch = cfg.windows_per_epoch > 0 ? Math.min(n, cfg.windows_per_epoch) : n;
-    const order = new Int32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
     const { groups, layers: named } = weightGroupNames(model);
     const flowLayers = named.filter((l) => (l.layer as { slot?: Slot }).slot !== undefined).map((l) => l.name);
-    let lastYield = performance.now();
+    const turns = new EventLoopTurns();
 
     if (stopping.on && hooks.keepInitial && hasVal) {
       trainer.resetSums();
@@ -139,30 +142,23 @@ export async function trainOnGpu(tf: Tf, gpu: Gpu, model: LayersModel, data: Tra
     }
     for (let epoch = 1; epoch <= epochsToRun(cfg, hooks, hasVal); epoch++) {
       const te = performance.now();
-      shuffleInPlace(order, rng);
+      batches.shuffle();
       trainer.resetSums();
-      let batches = 0;
+      let count = 0;
       for (let start = 0; start < perEpoch; start += batchSize) {
         if (hooks.shouldStop?.()) throw new InterruptError();
         const size = Math.min(batchSize, perEpoch - start);
-        for (let r = 0; r < size; r++) {
-          const i = order[start + r];
-          xBatch.set(data.x.subarray(i * xRow, (i + 1) * xRow), r * xRow);
-          yBatch.set(data.y.subarray(i * yRow, (i + 1) * yRow), r * yRow);
-        }
-        // fresh, reproducible dropout masks for every batch, drawn as the CPU loop draws them
-        const seeds = dropouts.map(() => 1 + Math.floor(rng() * 2147483646));
+        batches.fill(start, size, xBatch, yBatch);
+        // the dropout masks' seeds, drawn as the CPU loop draws them
+        const seeds = dropouts.map(() => batches.dropoutSeed());
         trainer.step(xBatch.subarray(0, size * xRow), yBatch.subarray(0, size * yRow), size, seeds);
-        batches++;
-        if (performance.now() - lastYield > YIELD_MS) {
-          await new Promise<void>((r) => setImmediate(r));
-          lastYield = performance.now();
-        }
+        count++;
+        await turns.turn();
       }
       if (hasVal) evaluate();
       const sums = await trainer.sums();
       const loss = sums.loss / perEpoch;
-      const gradNorm = sums.norms / batches;
+      const gradNorm = sums.norms / count;
       if (!Number.isFinite(loss)) throw diverged('loss', loss, epoch, cfg);
       if (!Number.isFinite(gradNorm)) throw diverged('gradient norm', gradNorm, epoch, cfg);
       const valLoss = hasVal ? sums.evalLoss / nVal : null;
@@ -170,9 +166,9 @@ export async function trainOnGpu(tf: Tf, gpu: Gpu, model: LayersModel, data: Tra
       const info: EpochInfo = { epoch, loss, valLoss, gradNorm, seconds: (performance.now() - te) / 1000 };
       if (diagnose)
         info.flow = {
-          groupNorms: sums.groups.map((v) => v / batches),
-          clipped: sums.clipped / batches,
-          steps: sums.flow.map((steps) => steps.map((v) => v / batches)),
+          groupNorms: sums.groups.map((v) => v / count),
+          clipped: sums.clipped / count,
+          steps: sums.flow.map((steps) => steps.map((v) => v / count)),
         };
       history.push(info);
       hooks.onEpoch?.(info);

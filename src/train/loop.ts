@@ -138,6 +138,69 @@ export function evaluateLoss(tf: Tf, model: LayersModel, x: Tensor, y: Tensor, l
 const YIELD_MS = 20;
 
 /**
+ * The windows each epoch trains on, for the CPU and GPU loops alike, so both see the same batches:
+ * a seeded shuffle (the generator also draws each batch's dropout seeds), the first
+ * windows_per_epoch of it, and a batch's rows copied out of data.x and data.y (one array each,
+ * rather than an index tensor and two gather ops).
+ */
+export class Batches {
+  readonly perEpoch: number;
+  /** floats per window of data.x and of data.y */
+  readonly xRow: number;
+  readonly yRow: number;
+  private readonly rng: () => number;
+  private readonly order: Int32Array;
+
+  constructor(
+    private readonly data: TrainData,
+    cfg: TrainingConfig,
+  ) {
+    const n = data.xShape[0];
+    this.rng = mulberry32(cfg.seed ^ 0x5eed1234);
+    // windows_per_epoch: each epoch trains on the first so many of the freshly shuffled windows
+    this.perEpoch = cfg.windows_per_epoch > 0 ? Math.min(n, cfg.windows_per_epoch) : n;
+    this.order = new Int32Array(n);
+    for (let i = 0; i < n; i++) this.order[i] = i;
+    this.xRow = data.xShape.slice(1).reduce((a, b) => a * b, 1);
+    this.yRow = data.yShape.slice(1).reduce((a, b) => a * b, 1);
+  }
+
+  /** A new epoch's order. */
+  shuffle(): void {
+    shuffleInPlace(this.order, this.rng);
+  }
+
+  /** Copies the `rows` windows from position `start` of this epoch's order into x and y. */
+  fill(start: number, rows: number, x: Float32Array, y: Float32Array): void {
+    const { data, xRow, yRow } = this;
+    for (let r = 0; r < rows; r++) {
+      const i = this.order[start + r];
+      x.set(data.x.subarray(i * xRow, (i + 1) * xRow), r * xRow);
+      y.set(data.y.subarray(i * yRow, (i + 1) * yRow), r * yRow);
+    }
+  }
+
+  /** A fresh, reproducible seed for one dropout layer's masks in the next batch. */
+  dropoutSeed(): number {
+    return 1 + Math.floor(this.rng() * 2147483646);
+  }
+}
+
+/**
+ * A macrotask turn now and then, so a Ctrl-C handler can run between batches (one after every
+ * batch would cost small models a tenth of their training time): call turn() after each batch.
+ */
+export class EventLoopTurns {
+  private last = performance.now();
+
+  async turn(): Promise<void> {
+    if (performance.now() - this.last <= YIELD_MS) return;
+    await new Promise<void>((r) => setImmediate(r));
+    this.last = performance.now();
+  }
+}
+
+/**
  * Custom training loop: seeded shuffling, mini-batches, global-norm clipping, early stopping that
  * restores the best weights. Deterministic for a given cfg.seed and backend.
  */
@@ -148,7 +211,7 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, cf
   if (!(n > 0)) throw new Error('no training samples');
   const batchSize = Math.max(1, Math.min(cfg.batch_size, n));
   const lossFn = makeLoss(tf, cfg.loss);
-  const rng = mulberry32(cfg.seed ^ 0x5eed1234);
+  const batches = new Batches(data, cfg);
   const dropoutLayers = model.layers.filter((l) => l.getClassName() === 'Dropout') as unknown as { seed?: number }[];
 
   const owned: Tensor[] = [];
@@ -156,10 +219,7 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, cf
     owned.push(t);
     return t;
   };
-  // a batch's rows are copied out of data.x / data.y here (one tensor each, rather than an index
-  // tensor and two gather ops)
-  const xRow = data.xShape.slice(1).reduce((a, b) => a * b, 1);
-  const yRow = data.yShape.slice(1).reduce((a, b) => a * b, 1);
+  const { xRow, yRow, perEpoch } = batches;
   const nVal = data.nVal ?? 0;
   const hasVal = nVal > 0 && data.xVal != null && data.yVal != null;
   const xVal = hasVal ? keep(tf.tensor(data.xVal!, [nVal, ...data.xShape.slice(1)], 'float32')) : null;
@@ -177,11 +237,7 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, cf
     bestWeights = vars.map((v) => tf.clone(v));
   };
   const history: EpochInfo[] = [];
-  // windows_per_epoch: each epoch trains on the first so many of the freshly shuffled windows
-  const perEpoch = cfg.windows_per_epoch > 0 ? Math.min(n, cfg.windows_per_epoch) : n;
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  let lastYield = performance.now();
+  const turns = new EventLoopTurns();
   // gradient-flow diagnostics (train/gradient-flow.ts): weight groups' norms, clipping, and the
   // signal through time of the recurrent layers on the fused kernels (their slot's probe)
   const diagnose = cfg.gradient_flow !== false;
@@ -197,10 +253,10 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, cf
     if (stopping.on && hooks.keepInitial && xVal && yVal) stopping.start(evaluateLoss(tf, model, xVal, yVal, lossFn), keepBest);
     for (let epoch = 1; epoch <= epochsToRun(cfg, hooks, hasVal); epoch++) {
       const te = performance.now();
-      shuffleInPlace(order, rng);
+      batches.shuffle();
       let lossSum = 0;
       let normSum = 0;
-      let batches = 0;
+      let count = 0;
       let clippedBatches = 0;
       const groupSums = new Float64Array(diagnose ? vars.length : 0);
       for (const p of probes) {
@@ -211,18 +267,14 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, cf
         if (hooks.shouldStop?.()) throw new InterruptError();
         const size = Math.min(batchSize, perEpoch - start);
         // fresh, reproducible dropout masks for every batch
-        for (const d of dropoutLayers) d.seed = 1 + Math.floor(rng() * 2147483646);
+        for (const d of dropoutLayers) d.seed = batches.dropoutSeed();
         let plainNorm = NaN;
         const squares: number[] = [];
         const stats = tf.tidy(() => {
           // fresh arrays: a backend may keep them as the tensors' storage
           const xBatch = new Float32Array(size * xRow);
           const yBatch = new Float32Array(size * yRow);
-          for (let r = 0; r < size; r++) {
-            const i = order[start + r];
-            xBatch.set(data.x.subarray(i * xRow, (i + 1) * xRow), r * xRow);
-            yBatch.set(data.y.subarray(i * yRow, (i + 1) * yRow), r * yRow);
-          }
+          batches.fill(start, size, xBatch, yBatch);
           const xb = tf.tensor(xBatch, [size, ...data.xShape.slice(1)], 'float32');
           const yb = tf.tensor(yBatch, [size, ...data.yShape.slice(1)], 'float32');
           const { value, grads } = tf.variableGrads(() => lossFn(yb, model.apply(xb, { training: true }) as Tensor), vars);
@@ -263,13 +315,8 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, cf
         if (!Number.isFinite(g)) throw diverged('gradient norm', g, epoch, cfg);
         lossSum += l * size;
         normSum += g;
-        batches++;
-        // a macrotask turn now and then, so a Ctrl-C handler can run between batches (one after
-        // every batch would cost small models a tenth of their training time)
-        if (performance.now() - lastYield > YIELD_MS) {
-          await new Promise<void>((r) => setImmediate(r));
-          lastYield = performance.now();
-        }
+        count++;
+        await turns.turn();
       }
       const loss = lossSum / perEpoch;
       const valLoss = xVal && yVal ? evaluateLoss(tf, model, xVal, yVal, lossFn) : null;
@@ -278,13 +325,13 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, cf
         epoch,
         loss,
         valLoss,
-        gradNorm: normSum / batches,
+        gradNorm: normSum / count,
         seconds: (performance.now() - te) / 1000,
       };
       if (diagnose)
         info.flow = {
-          groupNorms: Array.from(groupSums, (v) => v / batches),
-          clipped: clippedBatches / batches,
+          groupNorms: Array.from(groupSums, (v) => v / count),
+          clipped: clippedBatches / count,
           steps: probes.map((p) => (p.sums && p.passes ? Array.from(p.sums, (v) => v / p.passes) : [])),
         };
       history.push(info);
