@@ -71,8 +71,8 @@ export class GpuRecurrent {
   /** the gradient wrt h0 (with init) */
   readonly dh0: GPUBuffer;
   private readonly own: GPUBuffer[] = [];
-  private readonly fwdSteps: { kernel: Kernel; groups: GPUBindGroup[] }[];
-  private readonly bwdSteps: { kernel: Kernel; groups: GPUBindGroup[] }[];
+  private readonly fwdSteps: { pipeline: GPUComputePipeline; groups: GPUBindGroup[] }[];
+  private readonly bwdSteps: { pipeline: GPUComputePipeline; groups: GPUBindGroup[] }[];
   private readonly project: MatMul;
   private readonly grads: MatMul[];
   /** split steps (Dims.split): per step t, the product adding h_{t-1} U into the gates (none at t = 0 without h0) */
@@ -81,7 +81,7 @@ export class GpuRecurrent {
   private readonly stepGradProducts: MatMul[] = [];
 
   constructor(
-    private readonly gpu: Gpu,
+    gpu: Gpu,
     readonly cell: GpuCell,
     readonly B: number,
     readonly T: number,
@@ -132,7 +132,7 @@ export class GpuRecurrent {
     for (let t = 0; t < T; t++) stepData[64 * t] = t;
     gpu.device.queue.writeBuffer(steps, 0, stepData);
     const perStep = (kernel: Kernel, rest: GPUBuffer[]) => ({
-      kernel,
+      pipeline: pipelineOf(gpu, kernel),
       groups: Array.from({ length: T }, (_, t) => bindings(gpu, kernel, [dims, { buffer: steps, offset: 256 * t, size: 16 }, ...rest])),
     });
     const { U, init, gates, cs, tcs, hs, dhs, dA, carry, dhAll } = this;
@@ -223,7 +223,7 @@ export class GpuRecurrent {
     for (let t = 0; t < this.T; t++) {
       this.stepProducts[t]?.encode(pass);
       for (const st of this.fwdSteps) {
-        pass.setPipeline(pipelineOf(this.gpu, st.kernel));
+        pass.setPipeline(st.pipeline);
         pass.setBindGroup(0, st.groups[t]);
         dispatch1d(pass, this.B * this.H);
       }
@@ -241,7 +241,7 @@ export class GpuRecurrent {
     for (let t = this.T - 1; t >= 0; t--) {
       this.stepGradProducts[t]?.encode(pass);
       for (const st of this.bwdSteps) {
-        pass.setPipeline(pipelineOf(this.gpu, st.kernel));
+        pass.setPipeline(st.pipeline);
         pass.setBindGroup(0, st.groups[t]);
         dispatch1d(pass, this.B * this.H);
       }

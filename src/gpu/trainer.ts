@@ -8,6 +8,7 @@ import {
   download,
   type F32,
   floats,
+  type Kernel,
   MatMul,
   Permute,
   type Products,
@@ -482,18 +483,20 @@ export class GpuTrainer {
 /** One recorded dispatch of a kernel over fixed bindings: [x, y] workgroups, or 1-D over n invocations. */
 class Op {
   private readonly group: GPUBindGroup;
+  private readonly pipeline: GPUComputePipeline;
   constructor(
-    private readonly gpu: Gpu,
-    private readonly kernel: Parameters<typeof pipelineOf>[1],
+    gpu: Gpu,
+    kernel: Kernel,
     entries: GPUBuffer[],
     private readonly groups: [number, number] | 'n',
     private readonly n = 0,
   ) {
     this.group = bindings(gpu, kernel, entries);
+    this.pipeline = pipelineOf(gpu, kernel);
   }
 
   encode(pass: GPUComputePassEncoder): void {
-    pass.setPipeline(pipelineOf(this.gpu, this.kernel));
+    pass.setPipeline(this.pipeline);
     pass.setBindGroup(0, this.group);
     if (this.groups === 'n') dispatch1d(pass, this.n);
     else pass.dispatchWorkgroups(...this.groups);
