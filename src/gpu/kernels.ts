@@ -68,7 +68,7 @@ export function pipelineOf(gpu: Gpu, kernel: Kernel): GPUComputePipeline {
 }
 
 /** The storage and copy usages every buffer here has. */
-export const STORAGE = 0x80 | 0x4 | 0x8; // GPUBufferUsage.STORAGE | COPY_SRC | COPY_DST
+const STORAGE = 0x80 | 0x4 | 0x8; // GPUBufferUsage.STORAGE | COPY_SRC | COPY_DST
 
 /** A float buffer of n values (at least one, zeroed), for storage and copies. */
 export function floats(gpu: Gpu, n: number, label?: string): GPUBuffer {
