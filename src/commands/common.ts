@@ -297,7 +297,13 @@ export function computeOptions(cfg: Config, opts: { maxMemory?: string } = {}): 
     pretrained: loadPretrained,
     limits: machineLimits(opts),
     engine: async () => {
-      const engine = await (await import('../model/backend.js')).loadBackend(cfg.backend);
+      const { loadBackend } = await import('../model/backend.js');
+      // auto: a model large enough to gain trains on a hardware GPU where there is one (gpu/auto.ts)
+      if ((await import('../gpu/auto.js')).autoTriesWebgpu(cfg)) {
+        const gpu = await (await import('../gpu/device.js')).hardwareGpu();
+        if (gpu) return { ...(await loadBackend('webgpu')), gpu };
+      }
+      const engine = await loadBackend(cfg.backend);
       // webgpu: the training steps run on the process's WebGPU device (exit 2 where there is none)
       if (cfg.backend !== 'webgpu') return engine;
       return { ...engine, gpu: await (await import('../gpu/device.js')).openGpu(process.env) };

@@ -32,10 +32,12 @@ export function openGpu(env: Record<string, string | undefined>): Promise<Gpu> {
   return opened;
 }
 
-async function open(env: Record<string, string | undefined>): Promise<Gpu> {
-  let mod: { create(options: string[]): GPU; globals: object };
+type WebGpuModule = { create(options: string[]): GPU; globals: object };
+
+async function loadModule(): Promise<WebGpuModule> {
+  let mod: WebGpuModule;
   try {
-    mod = (await import('webgpu')) as typeof mod;
+    mod = (await import('webgpu')) as WebGpuModule;
   } catch (err) {
     throw new BackendError(
       `backend "webgpu" is not available: the optional package webgpu could not be loaded (${(err as Error).message.split('\n')[0]}); install it with npm install webgpu@0.6.2`,
@@ -43,23 +45,46 @@ async function open(env: Record<string, string | undefined>): Promise<Gpu> {
   }
   // GPUBufferUsage, GPUMapMode and the other constants the API's users name
   for (const [k, v] of Object.entries(mod.globals)) if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
-  let route: Gpu['route'] = 'default';
+  return mod;
+}
+
+/** An instance of Dawn's default backend (Vulkan on Linux, Metal, D3D12), created once and held for the process's life. */
+async function defaultInstance(): Promise<GPU> {
+  const mod = await loadModule();
   // the instances live as long as the process: Dawn crashes when one is collected while its device is in use
-  instances.push(mod.create([]));
-  let adapter = await instances[0].requestAdapter({ powerPreference: 'high-performance' });
+  if (!instances[0]) instances[0] = mod.create([]);
+  return instances[0];
+}
+
+async function open(env: Record<string, string | undefined>): Promise<Gpu> {
+  const mod = await loadModule();
+  let route: Gpu['route'] = 'default';
+  let adapter = await (await defaultInstance()).requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) {
     route = 'opengles';
     // EGL without a window system: the surfaceless platform
     env.EGL_PLATFORM ??= 'surfaceless';
-    instances.push(mod.create(['backend=opengles']));
+    if (!instances[1]) instances[1] = mod.create(['backend=opengles']);
     adapter = await instances[1].requestAdapter({ featureLevel: 'compatibility' } as GPURequestAdapterOptions);
   }
   if (!adapter)
     throw new BackendError(
       'backend "webgpu" is not available: no WebGPU adapter (a GPU with a Vulkan driver, or for a software one Mesa with libEGL: apt-get install libegl-dev libegl-mesa0 libgl1-mesa-dri)',
     );
+  return deviceOn(adapter, route);
+}
+
+/** Whether an adapter is a software one: by its name (llvmpipe says it is not a fallback adapter), or by its own word. */
+export function isSoftware(info: { vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean }): boolean {
+  return SOFTWARE.test(describeAdapter(info)) || info.isFallbackAdapter === true;
+}
+
+function describeAdapter(info: { vendor?: string; architecture?: string; device?: string; description?: string }): string {
+  return [info.vendor, info.architecture, info.device, info.description].filter((s) => s).join(' / ');
+}
+
+async function deviceOn(adapter: GPUAdapter, route: Gpu['route']): Promise<Gpu> {
   const info = adapter.info;
-  const description = [info.vendor, info.architecture, info.device, info.description].filter((s) => s).join(' / ');
   const L = adapter.limits;
   const device = await adapter.requestDevice({
     requiredLimits: {
@@ -71,6 +96,47 @@ async function open(env: Record<string, string | undefined>): Promise<Gpu> {
       maxComputeWorkgroupStorageSize: L.maxComputeWorkgroupStorageSize,
     },
   });
-  const software = SOFTWARE.test(description) || (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
-  return { device, description, software, route };
+  return { device, description: describeAdapter(info), software: isSoftware(info as GPUAdapterInfo & { isFallbackAdapter?: boolean }), route };
+}
+
+let probed: Promise<Gpu | null> | null = null;
+
+/**
+ * backend auto: the process's WebGPU device where Dawn's default backend finds a hardware adapter,
+ * else null (no `webgpu` package, no adapter, or only a software one: the OpenGL ES route is not
+ * tried, as on Linux it reaches a GPU only where Vulkan would too). Probed once, first in a child
+ * process (hardwareSeen); never throws for a missing GPU.
+ */
+export function hardwareGpu(): Promise<Gpu | null> {
+  probed ??= (async () => {
+    if (!(await hardwareSeen())) return null;
+    const adapter = await (await defaultInstance()).requestAdapter({ powerPreference: 'high-performance' });
+    if (!adapter || isSoftware(adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean })) return null;
+    opened ??= deviceOn(adapter, 'default');
+    const gpu = await opened;
+    return gpu.software ? null : gpu;
+  })();
+  return probed;
+}
+
+/** Whether Dawn's default backend finds a hardware adapter in this process (the child's side of hardwareSeen). */
+export async function probeHardware(): Promise<boolean> {
+  const adapter = await (await defaultInstance()).requestAdapter({ powerPreference: 'high-performance' });
+  return adapter !== null && !isSoftware(adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean });
+}
+
+/**
+ * probeHardware, asked of a child process whose stderr is dropped: Dawn, Mesa and the Vulkan loader
+ * print what they think of the adapters they pass over (lavapipe's missing features, a missing
+ * XDG_RUNTIME_DIR) straight to the process's stderr, where a command that only wondered whether
+ * there is a GPU must stay quiet. Any failure of the child counts as no.
+ */
+async function hardwareSeen(): Promise<boolean> {
+  const { execFile } = await import('node:child_process');
+  const script = `import(${JSON.stringify(import.meta.url)}).then(async (m) => { process.stdout.write(String(await m.probeHardware())); process.exit(0); }, () => process.exit(1));`;
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 60_000, windowsHide: true }, (err, stdout) =>
+      resolve(!err && stdout === 'true'),
+    );
+  });
 }

@@ -55,7 +55,8 @@ async function tryNode(name: 'tensorflow' | 'tensorflow-gpu'): Promise<Tf | null
 
 /**
  * Load TensorFlow.js lazily with the requested backend.
- * 'auto' tries tensorflow-gpu, then tensorflow, then 'wasm' (measured ~4x faster than 'cpu' for a
+ * 'auto' (for a model too small for WebGPU, or where there is no hardware adapter: gpu/auto.ts)
+ * tries tensorflow-gpu, then tensorflow, then 'wasm' (measured ~4x faster than 'cpu' for a
  * small LSTM train step: 50 vs 205 ms for LSTM(32), batch 32, 24 steps), then 'cpu'.
  */
 export async function loadBackend(name: BackendName): Promise<{ tf: Tf; backend: string }> {

@@ -67,6 +67,23 @@ describe('--backend webgpu', () => {
     expect(meta.panel).toEqual({ series: 2, failed: 0 });
   });
 
+  it('backend auto leaves a model large enough for the GPU on the CPU where the only adapter is a software one', () => {
+    const cfg = 'test/fixtures/e2e/large.yaml';
+    // one layer of 256 units, batch 32: 50 MFLOP a step (gpu/auto.ts), past the line where auto tries WebGPU
+    writeFileSync(
+      join(dir, cfg),
+      readFileSync(join(dir, CFG), 'utf8').replace('layers: [{units: 8}]', 'layers: [{units: 256}]').replace('batch_size: 16', 'batch_size: 32'),
+    );
+    const r = rnnfc(dir, ['train', '-c', cfg, '--out', 'runs/auto', '--epochs', '1', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.backend).toBe('wasm');
+    expect(out.adapter).toBeUndefined();
+    // the probe's child process keeps what Dawn and Mesa print about the adapters they pass over
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(readFileSync(join(dir, 'runs/auto/metadata.json'), 'utf8')).adapter).toBeUndefined();
+  });
+
   it('without an adapter: exit 2 naming what is missing, and nothing written', () => {
     // no Vulkan driver and an EGL platform without a display: Dawn finds no adapter
     const r = rnnfc(dir, ['train', '-c', CFG, '--out', 'runs/n', '--backend', 'webgpu'], {
