@@ -59,7 +59,8 @@ async function defaultInstance(): Promise<GPU> {
 async function open(env: Record<string, string | undefined>): Promise<Gpu> {
   const mod = await loadModule();
   let route: Gpu['route'] = 'default';
-  let adapter = await (await defaultInstance()).requestAdapter({ powerPreference: 'high-performance' });
+  // where a child process found no adapter there, the default backend is not asked again here (it would print why)
+  let adapter = (await defaultAdapterKind()) === 'none' ? null : await (await defaultInstance()).requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) {
     route = 'opengles';
     // EGL without a window system: the surfaceless platform
@@ -105,11 +106,11 @@ let probed: Promise<Gpu | null> | null = null;
  * backend auto: the process's WebGPU device where Dawn's default backend finds a hardware adapter,
  * else null (no `webgpu` package, no adapter, or only a software one: the OpenGL ES route is not
  * tried, as on Linux it reaches a GPU only where Vulkan would too). Probed once, first in a child
- * process (hardwareSeen); never throws for a missing GPU.
+ * process (defaultAdapterKind); never throws for a missing GPU.
  */
 export function hardwareGpu(): Promise<Gpu | null> {
   probed ??= (async () => {
-    if (!(await hardwareSeen())) return null;
+    if ((await defaultAdapterKind()) !== 'hardware') return null;
     const adapter = await (await defaultInstance()).requestAdapter({ powerPreference: 'high-performance' });
     if (!adapter || isSoftware(adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean })) return null;
     opened ??= deviceOn(adapter, 'default');
@@ -119,24 +120,32 @@ export function hardwareGpu(): Promise<Gpu | null> {
   return probed;
 }
 
-/** Whether Dawn's default backend finds a hardware adapter in this process (the child's side of hardwareSeen). */
-export async function probeHardware(): Promise<boolean> {
+type AdapterKind = 'hardware' | 'software' | 'none';
+
+/** What adapter Dawn's default backend finds in this process (the child's side of defaultAdapterKind). */
+export async function probeDefaultAdapter(): Promise<AdapterKind> {
   const adapter = await (await defaultInstance()).requestAdapter({ powerPreference: 'high-performance' });
-  return adapter !== null && !isSoftware(adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean });
+  if (!adapter) return 'none';
+  return isSoftware(adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean }) ? 'software' : 'hardware';
 }
 
+let kind: Promise<AdapterKind | null> | null = null;
+
 /**
- * probeHardware, asked of a child process whose stderr is dropped: Dawn, Mesa and the Vulkan loader
- * print what they think of the adapters they pass over (lavapipe's missing features, a missing
- * XDG_RUNTIME_DIR) straight to the process's stderr, where a command that only wondered whether
- * there is a GPU must stay quiet. Any failure of the child counts as no.
+ * probeDefaultAdapter, asked once of a child process whose stderr is dropped: Dawn, Mesa and the
+ * Vulkan loader print what they think of the adapters they pass over (lavapipe's missing features,
+ * a missing XDG_RUNTIME_DIR) straight to the process's stderr, where a command that only wondered
+ * whether there is a GPU must stay quiet. null where the child could not tell (it failed).
  */
-async function hardwareSeen(): Promise<boolean> {
-  const { execFile } = await import('node:child_process');
-  const script = `import(${JSON.stringify(import.meta.url)}).then(async (m) => { process.stdout.write(String(await m.probeHardware())); process.exit(0); }, () => process.exit(1));`;
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 60_000, windowsHide: true }, (err, stdout) =>
-      resolve(!err && stdout === 'true'),
-    );
-  });
+function defaultAdapterKind(): Promise<AdapterKind | null> {
+  kind ??= (async () => {
+    const { execFile } = await import('node:child_process');
+    const script = `import(${JSON.stringify(import.meta.url)}).then(async (m) => { process.stdout.write(await m.probeDefaultAdapter()); process.exit(0); }, () => process.exit(1));`;
+    return new Promise((resolve) => {
+      execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 60_000, windowsHide: true }, (err, stdout) =>
+        resolve(!err && ['hardware', 'software', 'none'].includes(stdout) ? (stdout as AdapterKind) : null),
+      );
+    });
+  })();
+  return kind;
 }

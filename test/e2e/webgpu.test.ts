@@ -15,6 +15,8 @@ describe('--backend webgpu', () => {
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.backend).toBe('webgpu');
+    // Dawn's default backend is asked in a child process first, so its complaints about adapters it passes over stay out
+    expect(r.stderr).not.toMatch(/Vulkan|XDG_RUNTIME_DIR/);
     expect(typeof out.adapter).toBe('string');
     expect(out.adapter.length).toBeGreaterThan(0);
     expect(JSON.parse(readFileSync(join(dir, 'runs/g/metadata.json'), 'utf8'))).toMatchObject({ backend: 'webgpu', adapter: out.adapter });
