@@ -11,7 +11,9 @@
 #                            batch 256): rnnfc --backend webgpu (bench/webgpu.js; the CPU kernels beside
 #                            it on the reference shape) and PyTorch on CUDA (bench/torch_gpu_bench.py).
 #                            Results as JSON lines on stdout and in $OUT/gpu-bench.jsonl when $OUT is
-#                            set. Each step has its own time limit; the whole run stays under 8 minutes.
+#                            set. Then WebGPU beside the CPU kernels for 2-layer LSTMs of 32 to 256 units
+#                            (window 48, batch 64): where backend auto's line should lie. Each step has
+#                            its own time limit; the whole run stays under 8 minutes.
 #   GPU_BENCH_QUICK=1        small shapes (checks the plumbing in seconds, e.g. on a software adapter)
 set -uo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -56,7 +58,10 @@ run)
     root="$here"
     node="$(command -v node)"
   fi
-  emit() { echo "$1"; [[ -n $out ]] && echo "$1" >> "$out/gpu-bench.jsonl"; }
+  emit() {
+    echo "$1"
+    if [[ -n $out ]]; then echo "$1" >> "$out/gpu-bench.jsonl"; fi
+  }
   echo "# $(date -u +%FT%TZ) $(uname -m); node $("$node" --version)"
   command -v nvidia-smi > /dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | sed 's/^/# gpu: /'
   # NVIDIA's Vulkan driver is libGLX_nvidia.so.0; where no ICD file names it (a container without the
@@ -90,6 +95,13 @@ run)
     else
       emit "{\"shape\": \"$shape\", \"pytorch\": null, \"why\": \"python3 with torch not found\"}"
     fi
+  done
+  # where backend auto's line should lie (gpu/auto.ts AUTO_WEBGPU_STEP_FLOPS): WebGPU beside the CPU
+  # kernels as the model grows, 2 layers, window 48, batch 64 (20 MFLOP a step lies near 90 units)
+  if [[ ${GPU_BENCH_QUICK:-0} == 1 ]]; then sizes=(8 16); else sizes=(32 64 128 256); fi
+  for units in "${sizes[@]}"; do
+    r="$(cd "$root" && timeout 15 "$node" bench/webgpu.js --layers 2 --units "$units" --window 48 --batch 64 --samples 1024 --epochs 1 --rounds 2 --json 2>&1 | grep '^{' | tail -1)"
+    emit "{\"shape\": \"crossover\", \"units\": $units, \"rnnfc\": ${r:-null}}"
   done
   ;;
 *)
