@@ -13,7 +13,8 @@
 //                  averaged over the series-origins as M4 averaged it;
 //   vs ETS         the geometric mean over the series-origins of MSIS / ETS's MSIS.
 //
-// usage: node bench/intervals.js --manifest FILE --ets FILE [--origins K] [--cache FILE] [--json]
+// usage: node bench/intervals.js --manifest FILE --ets FILE [--origins K] [--cache FILE] [--json] [--intervals METHOD]
+//   --intervals conformal|ensemble: how rnnfc sizes its intervals (evaluation.intervals; default conformal);
 //   --manifest defaults to ../shared/bench/manifest.json (the visible series, read from datasets/);
 //   --cache FILE keeps rnnfc's backtest results, so that a second run only reads them.
 import { spawnSync } from 'node:child_process';
@@ -25,7 +26,7 @@ const BIN = join(ROOT, 'bin/rnnfc.js');
 const SHARED = resolve(ROOT, '../shared');
 
 function parseArgs(argv) {
-  const o = { manifest: null, ets: null, origins: 3, cache: null, json: false };
+  const o = { manifest: null, ets: null, origins: 3, cache: null, json: false, intervals: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -37,6 +38,7 @@ function parseArgs(argv) {
     else if (a === '--origins') o.origins = Number(val());
     else if (a === '--cache') o.cache = resolve(val());
     else if (a === '--json') o.json = true;
+    else if (a === '--intervals') o.intervals = val();
     else throw new Error(`unknown argument ${a}`);
   }
   if (!o.ets) throw new Error('--ets FILE (bench/ets-intervals.R output for the manifest) is needed');
@@ -63,7 +65,7 @@ function main() {
     let result = cache[e.name];
     if (!result) {
       const data = dataPath(e);
-      const args = [BIN, ...backtestArgs(data, firstHeaderCell(join(ROOT, data)), e, opts.origins)];
+      const args = [BIN, ...backtestArgs(data, firstHeaderCell(join(ROOT, data)), e, opts.origins), ...(opts.intervals ? ['--intervals', opts.intervals] : [])];
       const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
       if (r.status !== 0) {
         process.stderr.write(`${e.name}: rnnfc backtest failed: ${(r.stderr || '').trim().split('\n')[0]}\n`);

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { BACKENDS, SCOPES } from './config/names.js';
+import { BACKENDS, INTERVAL_METHODS, SCOPES } from './config/names.js';
 import { UsageError } from './errors.js';
 import { DEFAULT_MAX_INPUT_MB } from './io/limits.js';
 import { VERSION } from './version.js';
@@ -118,6 +118,12 @@ function dataFlags(cmd: Command): Command {
     )
     .option('--levels <list>', `${LEVELS_HELP} (overrides evaluation.levels)`, numberList('--levels', 100, '80,95'))
     .option('--quantiles <list>', `${QUANTILES_HELP} (overrides evaluation.quantiles)`, numberList('--quantiles', 1, '0.1,0.5,0.9'))
+    .addOption(
+      new Option(
+        '--intervals <method>',
+        "how intervals are sized: from past forecasts' errors (conformal, the default), or from those errors relative to the spread of the forecasts averaged (ensemble) (overrides evaluation.intervals)",
+      ).choices(INTERVAL_METHODS),
+    )
     .option('--lookback <n>', 'input window length (overrides window.lookback)', positiveInt('--lookback'))
     .option('--horizon <n>', 'steps to forecast (overrides window.horizon)', positiveInt('--horizon'))
     .option('--epochs <n>', 'training epochs (overrides training.epochs)', positiveInt('--epochs'))

@@ -32,7 +32,7 @@ export interface SavedRun {
   pipeline: PipelineFile;
   /** The fitted transforms of pipeline.json. */
   transforms: Pipeline;
-  /** The data path, backend, interval levels and quantiles config.yaml names, when it names them. */
+  /** The data path, backend, interval levels, quantiles and interval method config.yaml names, when it names them. */
   config: SavedConfigFacts;
   /** Ensemble members in order (one without an ensemble). */
   members: SavedModel[];
@@ -95,11 +95,13 @@ export interface SavedConfigFacts {
   backend?: string;
   levels?: number[];
   quantiles?: number[];
+  /** evaluation.intervals where it is ensemble (how a new series' intervals are sized: forecast/predict.ts calibrateFromRun) */
+  intervals?: 'ensemble';
 }
 
 /** SavedConfigFacts of config.yaml's parsed value (a list that is not one of numbers in range is left out). */
 function savedConfigFacts(config: unknown): SavedConfigFacts {
-  const c = (config ?? {}) as { data?: { path?: unknown }; backend?: unknown; evaluation?: { levels?: unknown; quantiles?: unknown } };
+  const c = (config ?? {}) as { data?: { path?: unknown }; backend?: unknown; evaluation?: { levels?: unknown; quantiles?: unknown; intervals?: unknown } };
   const list = (v: unknown, top: number) => (Array.isArray(v) && v.every((x) => typeof x === 'number' && x > 0 && x < top) ? (v as number[]) : undefined);
   const levels = list(c.evaluation?.levels, 100);
   const quantiles = list(c.evaluation?.quantiles, 1);
@@ -108,6 +110,7 @@ function savedConfigFacts(config: unknown): SavedConfigFacts {
     backend: typeof c.backend === 'string' ? c.backend : undefined,
     ...(levels ? { levels } : {}),
     ...(quantiles ? { quantiles } : {}),
+    ...(c.evaluation?.intervals === 'ensemble' ? { intervals: 'ensemble' as const } : {}),
   };
 }
 

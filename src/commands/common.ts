@@ -43,6 +43,8 @@ export interface DataFlagOptions {
   /** evaluation.levels and evaluation.quantiles. */
   levels?: number[];
   quantiles?: number[];
+  /** evaluation.intervals: conformal or ensemble. */
+  intervals?: string;
   /** evaluation.season (train and backtest). */
   season?: number;
   /** false: --no-plot (output.plot false); commander sets true when the flag is absent. */
@@ -121,6 +123,7 @@ export function overridesFrom(opts: DataFlagOptions): ConfigOverrides {
   if (opts.holt !== undefined) o.holt = opts.holt === 'on';
   if (opts.levels !== undefined) o.levels = opts.levels;
   if (opts.quantiles !== undefined) o.quantiles = opts.quantiles;
+  if (opts.intervals !== undefined) o.intervals = opts.intervals;
   if (opts.season !== undefined) o.season = opts.season;
   // only --no-plot overrides: without it the config's output.plot stands
   if (opts.plot === false) o.plot = false;

@@ -74,7 +74,7 @@ export async function trainCommand(opts: TrainOptions): Promise<void> {
   await out.commit(files);
   // the gates are checked once the run is written: a failed gate keeps the run to look at
   const gates = checkGates(result.metrics, opts);
-  report(opts, out.dir, result, gates, cfg.training.epochs, futureTimesOf(series, result.future.length), series.gaps, opts.config ? undefined : cfg);
+  report(opts, out.dir, result, gates, cfg, futureTimesOf(series, result.future.length), series.gaps, opts.config ? undefined : cfg);
   enforceGates(gates, 'the test part');
 }
 
@@ -91,7 +91,7 @@ function report(
   outDir: string,
   r: FitResult,
   gates: GateResult[],
-  epochs: number,
+  cfg: Config,
   futureAt: (string | number)[],
   gaps?: Gaps,
   chosen?: Config,
@@ -132,7 +132,9 @@ function report(
   lines.push(`test metrics (${r.test.actual.length} steps ${from}, MASE season ${r.season}):`);
   lines.push(['method'.padEnd(15), ...names.map((k) => k.toUpperCase().padStart(10))].join(''));
   for (const [m, s] of Object.entries(r.metrics)) lines.push([m.padEnd(15), ...names.map((k) => metricText(s[k]).padStart(10))].join(''));
-  lines.push(...intervalTable(r.metrics, r.io.intervals ? null : 'the model has none: its history is too short to size them'));
+  lines.push(
+    ...intervalTable(r.metrics, r.io.intervals ? conformalInstead(cfg, r.io.intervals.method) : 'the model has none: its history is too short to size them'),
+  );
   lines.push(...warnings.map((w) => paint(w, 'yellow', colourOn(process.stdout))));
   if (chosen) lines.push(`settings chosen from the data: ${chosenText(chosen, r)}`);
   if (r.pretrained) {
@@ -148,6 +150,7 @@ function report(
   if (r.gradientFlow) lines.push(flowText(r.gradientFlow.report, colourOn(process.stdout)));
   const th = r.threads === null ? '' : `, ${threadsText(r.threads)}`;
   // early stopping: where it stopped and whose weights were kept
+  const epochs = cfg.training.epochs;
   const ran =
     r.history.length < epochs
       ? `stopped early after ${r.history.length} of ${epochs} epochs, restored epoch ${r.bestEpoch}`
@@ -159,6 +162,12 @@ function report(
 }
 
 /** The gradient-flow verdict in one line (the summary's and rnnfc inspect's): the verdict, why, and what to try. */
+/** What the summary says where evaluation.intervals asked for the ensemble method and the run could not use it (null where it did, or did not ask). */
+export function conformalInstead(cfg: Pick<Config, 'evaluation'>, method: string): string | null {
+  if (cfg.evaluation.intervals !== 'ensemble' || method === 'ensemble') return null;
+  return 'sized from the errors alone (conformal): evaluation.intervals ensemble needs two or more forecasts averaged, and this forecast is one (training.ensemble of 2 or more makes several)';
+}
+
 export function flowText(f: Pick<FlowReport, 'verdict' | 'reason' | 'advice'>, colour: boolean): string {
   const line = `gradient flow: ${f.verdict}: ${f.reason}${f.advice.length ? `; try ${f.advice.join(', or ')}` : ''}`;
   return f.verdict === 'healthy' ? line : paint(line, 'yellow', colour);

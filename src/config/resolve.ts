@@ -3,7 +3,19 @@ import { ConfigError } from '../errors.js';
 import { TRANSFORM_NAMES, TRANSFORMS, transformNamed, transformOf } from '../transforms/registry.js';
 import { Checker, describe, formatPath, isRecord, type Path, suggest } from './checker.js';
 import { DEFAULTS } from './defaults.js';
-import { BACKENDS, CELLS, LOSSES, MISSING_POLICIES, NORMALIZE_MODES, OPTIMIZERS, PLOT_BASELINES, SCOPES, STRATEGIES, WINDOW_MODES } from './names.js';
+import {
+  BACKENDS,
+  CELLS,
+  INTERVAL_METHODS,
+  LOSSES,
+  MISSING_POLICIES,
+  NORMALIZE_MODES,
+  OPTIMIZERS,
+  PLOT_BASELINES,
+  SCOPES,
+  STRATEGIES,
+  WINDOW_MODES,
+} from './names.js';
 import type { Config, DataConfig, EvaluationConfig, ModelConfig, OutputConfig, TrainingConfig, TransformSpec, WindowConfig } from './types.js';
 
 /** Command-line values that win over the config file. */
@@ -23,6 +35,7 @@ export interface ConfigOverrides {
   damping?: number;
   levels?: number[];
   quantiles?: number[];
+  intervals?: string;
   season?: number;
   plot?: boolean;
   plotBaselines?: string[];
@@ -55,6 +68,7 @@ const OVERRIDE_FLAGS: Record<keyof ConfigOverrides, { path: Path; flag: string }
   damping: { path: ['model', 'damping'], flag: '--damping' },
   levels: { path: ['evaluation', 'levels'], flag: '--levels' },
   quantiles: { path: ['evaluation', 'quantiles'], flag: '--quantiles' },
+  intervals: { path: ['evaluation', 'intervals'], flag: '--intervals' },
   season: { path: ['evaluation', 'season'], flag: '--season' },
   plot: { path: ['output', 'plot'], flag: '--no-plot' },
   plotBaselines: { path: ['output', 'plot_baselines'], flag: '--plot-baselines' },
@@ -424,7 +438,7 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
     training.gradient_flow = false;
 
   // evaluation
-  const e = c.section(root.evaluation, ['evaluation'], ['test_size', 'season', 'rolling', 'levels', 'quantiles']);
+  const e = c.section(root.evaluation, ['evaluation'], ['test_size', 'season', 'rolling', 'levels', 'quantiles', 'intervals']);
   const evaluation: EvaluationConfig = {
     test_size: c.int(e.test_size, ['evaluation', 'test_size'], 1, horizon),
     season: c.int(e.season, ['evaluation', 'season'], 0, DEFAULTS.evaluation.season),
@@ -439,6 +453,8 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
       'numbers between 0 and 1, such as [0.1, 0.5, 0.9]',
     ),
   };
+  if (e.intervals !== undefined && e.intervals !== null && c.enumOf(e.intervals, ['evaluation', 'intervals'], INTERVAL_METHODS, 'conformal') === 'ensemble')
+    evaluation.intervals = 'ensemble';
 
   // output
   const o = c.section(root.output, ['output'], ['dir', 'plot', 'plot_baselines']);

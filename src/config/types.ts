@@ -141,6 +141,12 @@ export interface EvaluationConfig {
   levels: number[];
   /** Forecast quantiles written and scored (0 < q < 1), ascending (default none). */
   quantiles: number[];
+  /**
+   * How the intervals are sized (forecast/intervals.ts): absent, 'conformal', from the errors of
+   * the run's forecasts from earlier origins; 'ensemble', from those errors relative to the spread
+   * of the forecasts the run averaged at each origin, so that an interval widens where they disagree.
+   */
+  intervals?: 'ensemble';
 }
 
 export interface OutputConfig {

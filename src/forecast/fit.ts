@@ -23,10 +23,20 @@ import { dampTrend } from './damping.js';
 import { medianOf } from './ensemble.js';
 import { forecastTransformed, forecastTransformedMany, type ModelIO, needsFeedback, onlyTargetInput, testBlocks } from './forecast.js';
 import { holtForecast, holtForecaster } from './holt.js';
-import { calibrationForecasts, calibrationOrigins, calibrationStart, fitIntervals, intervalScores, NO_SPREAD, type Spread, spreadOf } from './intervals.js';
+import {
+  calibrationForecasts,
+  calibrationOrigins,
+  calibrationStart,
+  ensembleSpread,
+  fitIntervals,
+  intervalScores,
+  NO_SPREAD,
+  type Spread,
+  spreadOf,
+} from './intervals.js';
 import { checkMemory, checkSizesAgainstRows, checkSizesAgainstSplit, DEFAULT_LIMITS, type FitLimits } from './limits.js';
 import { fitLinearPath } from './linear-path.js';
-import { choosePretrainedUse, combineForecasts, MODEL_ALONE_MIN_ROWS, type PretrainedChoice, type PretrainedModel } from './pretrained.js';
+import { choosePretrainedUse, combinedParts, MODEL_ALONE_MIN_ROWS, meanOfParts, type PretrainedChoice, type PretrainedModel } from './pretrained.js';
 import { MIN_OBSERVED, pretrainedForecast, pretrainedForecasts } from './pretrained-windows.js';
 import { checkConfigAgainstData } from './rules.js';
 import { thetaForecast } from './theta.js';
@@ -349,17 +359,23 @@ export async function evaluateFit(
     // the members' forecast (their median) of `k` rows from `end`, from the transformed columns `cols` before it
     const inverse = (f: Float64Array, end: number, ahead: number[]) =>
       pipeline.inverseTarget(cfg.data.target, f, original.subarray(0, end), { history: steps.slice(0, end), forecast: ahead });
-    // the members' forecasts from the calibration origins, made in one batch each (prefillOwn)
-    const ownSeen = new Map<string, Float64Array>();
-    const ownAt = (cols: Record<string, Float64Array>, end: number, k: number, ahead = steps.slice(end, end + k)) =>
-      (cols === tcols ? ownSeen.get(`${end} ${k}`) : undefined) ??
-      medianOf(predictors.map((p) => inverse(forecastTransformed(p.predict, io, cols, end, k), end, ahead)));
+    // each member's forecast from the calibration origins, made in one batch each (prefillOwn)
+    const membersSeen = new Map<string, Float64Array[]>();
+    const membersAt = (cols: Record<string, Float64Array>, end: number, k: number, ahead = steps.slice(end, end + k)) =>
+      (cols === tcols ? membersSeen.get(`${end} ${k}`) : undefined) ??
+      predictors.map((p) => inverse(forecastTransformed(p.predict, io, cols, end, k), end, ahead));
+    const ownAt = (cols: Record<string, Float64Array>, end: number, k: number, ahead = steps.slice(end, end + k)) => medianOf(membersAt(cols, end, k, ahead));
     // in batches no larger than training's, so that the kernels never need more memory than training did
     const trainedRows = prepared.windows.xShape[0];
     const rows = trainedRows > 0 ? Math.min(cfg.training.batch_size, trainedRows) : cfg.training.batch_size;
     const prefillOwn = (origins: { end: number; k: number }[]) => {
       const each = predictors.map((p) => forecastTransformedMany(p.predict, io, tcols, origins, rows));
-      origins.forEach((o, i) => ownSeen.set(`${o.end} ${o.k}`, medianOf(each.map((f) => inverse(f[i], o.end, steps.slice(o.end, o.end + o.k))))));
+      origins.forEach((o, i) =>
+        membersSeen.set(
+          `${o.end} ${o.k}`,
+          each.map((f) => inverse(f[i], o.end, steps.slice(o.end, o.end + o.k))),
+        ),
+      );
     };
 
     // model.pretrained: the pretrained network's zero-shot forecast, mixed in as the validation rows choose
@@ -388,10 +404,10 @@ export async function evaluateFit(
     // (the validation choice below may still leave it out: the model alone)
     let holtFor: (end: number, k: number) => Float64Array | undefined = holtUsable ? holtOf : () => undefined;
     if (holtUsable) io.holt = { season };
-    // the forecast the run makes of `k` rows from `end` out of the model's own (`own`, from the same rows)
-    let combine = (end: number, k: number, own: Float64Array, _ahead?: number[]) => {
+    // the forecasts the run averages for `k` rows from `end`: the model's own (`own`, from the same rows) first
+    let combine = (end: number, k: number, own: Float64Array, _ahead?: number[]): Float64Array[] => {
       const holt = holtFor(end, k);
-      return holt && finite(holt) ? combineForecasts('model', own, null, undefined, holt) : own;
+      return holt && finite(holt) ? combinedParts('model', own, null, undefined, holt) : [own];
     };
     if (pm) {
       // the pretrained network's zero-shot forecast of `k` rows from `end`, from the original rows before it
@@ -442,7 +458,7 @@ export async function evaluateFit(
         combine = (end, k, own, ahead) => {
           const parts = usable(end, k, ahead);
           const holt = holtFor(end, k);
-          return parts ? combineForecasts(choice.use, own, parts.zero, parts.theta, finite(holt) ? holt : undefined) : alone(end, k, own);
+          return parts ? combinedParts(choice.use, own, parts.zero, parts.theta, finite(holt) ? holt : undefined) : alone(end, k, own);
         };
       }
       io.pretrained = { use: choice.use, season, ...(cfg.model.theta ? { theta: true as const } : {}) };
@@ -453,14 +469,21 @@ export async function evaluateFit(
     if (phi < 1) io.damping = phi;
     const damp = (end: number, f: Float64Array) => (phi < 1 ? dampTrend(f, original.subarray(0, end), phi, season) : f);
     // the run's forecast of `k` rows from `end`, from the transformed columns `cols` before it
-    const forecastFrom = (end: number, k: number, own: Float64Array, ahead: number[]) => damp(end, combine(end, k, own, ahead));
+    // with the spread of the forecasts it averaged (the members each, and what joined them), for evaluation.intervals: ensemble
+    const forecastFrom = (end: number, k: number, members: Float64Array[], ahead: number[]) => {
+      const parts = combine(end, k, medianOf(members), ahead);
+      return { forecast: damp(end, meanOfParts(parts)), spread: ensembleSpread([...members, ...parts.slice(1)]) };
+    };
     const forecastAt = (cols: Record<string, Float64Array>, end: number, k: number, ahead = steps.slice(end, end + k)) =>
-      forecastFrom(end, k, ownAt(cols, end, k, ahead), ahead);
+      forecastFrom(end, k, membersAt(cols, end, k, ahead), ahead);
 
     // Evaluation: one multi-step forecast from the test origin (or, rolling, one per block); the
     // future: the next horizon after the last row.
-    const testOwn = blocks.map((b) => ownAt(testCols, b.start, b.steps));
-    const testF = concat(blocks.map((b, i) => forecastFrom(b.start, b.steps, testOwn[i], steps.slice(b.start, b.start + b.steps))));
+    const testMembers = blocks.map((b) => membersAt(testCols, b.start, b.steps));
+    const testOwn = testMembers.map(medianOf);
+    const tests = blocks.map((b, i) => forecastFrom(b.start, b.steps, testMembers[i], steps.slice(b.start, b.start + b.steps)));
+    const testF = concat(tests.map((t) => t.forecast));
+    const testEnsemble = tests.every((t) => t.spread) ? concat(tests.map((t) => t.spread!)) : null;
     // what the test forecast was combined from: a part only where every block has it
     const partOf = (f: (b: (typeof blocks)[number]) => Float64Array | undefined) => {
       const each = blocks.map(f);
@@ -475,7 +498,8 @@ export async function evaluateFit(
       ...(thetaPart ? { theta: thetaPart } : {}),
       ...(holtPart ? { holt: holtPart } : {}),
     };
-    const future = futureCols ? forecastAt(futureCols, n, w.horizon, futureSteps) : new Float64Array(0);
+    const futureF = futureCols ? forecastAt(futureCols, n, w.horizon, futureSteps) : null;
+    const future = futureF?.forecast ?? new Float64Array(0);
     // Intervals: sized by the errors of the same forecasts from earlier origins (intervals.ts)
     const range = { first: calibrationStart(io, pm !== undefined), end: split.valEnd, steps: Math.max(w.horizon, ...blocks.map((b) => b.steps)) };
     const calibrationAt = calibrationOrigins(original, range).map((o) => ({ end: o, k: Math.min(range.steps, range.end - o) }));
@@ -484,12 +508,12 @@ export async function evaluateFit(
     calibrating = true;
     const calibration = calibrationForecasts((end, k) => forecastAt(tcols, end, k), original, range);
     calibrating = false;
-    const intervals = fitIntervals(calibration, original, split.valEnd);
+    const intervals = fitIntervals(calibration, original, split.valEnd, cfg.evaluation.intervals);
     if (intervals) io.intervals = intervals;
     const { levels, quantiles } = cfg.evaluation;
     const blockSteps = blocks.map((b) => b.steps);
-    const testSpread = intervals ? spreadOf(intervals, testF, blockSteps, levels, quantiles) : NO_SPREAD;
-    const futureSpread = intervals && future.length ? spreadOf(intervals, future, [future.length], levels, quantiles) : NO_SPREAD;
+    const testSpread = intervals ? spreadOf(intervals, testF, blockSteps, levels, quantiles, testEnsemble) : NO_SPREAD;
+    const futureSpread = intervals && future.length ? spreadOf(intervals, future, [future.length], levels, quantiles, futureF?.spread) : NO_SPREAD;
     const train = original.subarray(0, origin);
     const actual = original.slice(origin);
     // the baselines forecast the same blocks from the same rows; MASE scales by the training part
@@ -513,7 +537,7 @@ export async function evaluateFit(
       drift: baseline(drift),
     };
     const metrics: Record<string, Scores> = {
-      model: scored(testF, (level) => (intervals ? spreadOf(intervals, testF, blockSteps, [level], []).bands[0] : null)),
+      model: scored(testF, (level) => (intervals ? spreadOf(intervals, testF, blockSteps, [level], [], testEnsemble).bands[0] : null)),
       naive: baselineScores('naive', baselines.naive),
       seasonal_naive: baselineScores('seasonal_naive', baselines.seasonal_naive),
       drift: baselineScores('drift', baselines.drift),

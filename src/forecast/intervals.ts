@@ -3,6 +3,7 @@
  * the rows it was fitted on; the errors of those forecasts, step by step, say how far off a
  * forecast of that step tends to be, and the interval about each new forecast is sized from them.
  */
+import type { INTERVAL_METHODS } from '../config/names.js';
 import { coverage, meanPinball, msis } from '../metrics/interval-scores.js';
 import type { ModelIO } from './forecast.js';
 import { MIN_OBSERVED } from './pretrained-windows.js';
@@ -10,10 +11,34 @@ import { MIN_OBSERVED } from './pretrained-windows.js';
 /** The most origins a run's intervals are calibrated on (the latest ones): bounds the work on long series. */
 export const MAX_CALIBRATION_ORIGINS = 100;
 
-/** One calibration origin: the run's forecast of the rows from `end` on, made from the rows before it. */
+/**
+ * One calibration origin: the run's forecast of the rows from `end` on, made from the rows before
+ * it; `spread`: the spread of the forecasts it combined (ensembleSpread), where it combined two or more.
+ */
 export interface CalibrationForecast {
   end: number;
   forecast: Float64Array;
+  spread?: Float64Array;
+}
+
+/**
+ * The spread of the forecasts an ensemble combines (its members, and the pretrained network, Theta
+ * or Holt where they join), step by step: their standard deviation (n - 1 in the denominator), in
+ * the data's units. Null for fewer than two forecasts.
+ */
+export function ensembleSpread(parts: readonly Float64Array[]): Float64Array | null {
+  const n = parts.length;
+  if (n < 2) return null;
+  const out = new Float64Array(parts[0].length);
+  for (let k = 0; k < out.length; k++) {
+    let mean = 0;
+    for (const p of parts) mean += p[k];
+    mean /= n;
+    let ss = 0;
+    for (const p of parts) ss += (p[k] - mean) ** 2;
+    out[k] = Math.sqrt(ss / (n - 1));
+  }
+  return out;
 }
 
 /** The first row a forecast can start at: after the transforms' lost rows and one window (and the pretrained network's minimum history). */
@@ -31,14 +56,15 @@ export function calibrationStart(io: ModelIO, pretrained: boolean): number {
  * looked at). `forecastAt(origin, k)` forecasts k rows from origin out of the rows before it.
  */
 export function calibrationForecasts(
-  forecastAt: (origin: number, k: number) => Float64Array,
+  forecastAt: (origin: number, k: number) => Float64Array | { forecast: Float64Array; spread?: Float64Array | null },
   y: Float64Array,
   range: { first: number; end: number; steps: number },
 ): CalibrationForecast[] {
   const out: CalibrationForecast[] = [];
   for (const o of calibrationOrigins(y, range)) {
-    const f = forecastAt(o, Math.min(range.steps, range.end - o));
-    if (f.every(Number.isFinite)) out.push({ end: o, forecast: f });
+    const r = forecastAt(o, Math.min(range.steps, range.end - o));
+    const { forecast: f, spread } = r instanceof Float64Array ? { forecast: r, spread: null } : r;
+    if (f.every(Number.isFinite)) out.push({ end: o, forecast: f, ...(spread?.every(Number.isFinite) ? { spread } : {}) });
   }
   return out;
 }
@@ -62,13 +88,29 @@ export function calibrationOrigins(y: Float64Array, range: { first: number; end:
  * - method 'conformal': `errors[k]` holds the absolute errors of the calibration forecasts at step
  *   k + 1, sorted; 'naive' (a history too short for any calibration forecast): `errors[0]` holds
  *   the absolute one-step changes of the history, the naive method's errors;
+ * - method 'ensemble' (evaluation.intervals: ensemble): `errors[k]` holds those errors each divided
+ *   by the ensemble's spread at that origin and step (relativeSpread), sorted, and `floors[k]` the
+ *   least spread a forecast's is taken to be at step k + 1 (a tenth of the calibration spreads'
+ *   median), so an interval is as many spreads wide as the errors were;
  * - space 'log': errors of log forecasts (the history and the forecasts were all positive), so
  *   that an interval is a band of ratios about the forecast; 'level': errors in the data's units.
  */
 export interface IntervalModel {
-  method: 'conformal' | 'naive';
+  method: 'conformal' | 'naive' | 'ensemble';
   space: 'log' | 'level';
   errors: number[][];
+  floors?: number[];
+}
+
+/** The share of the calibration spreads' median below which a spread is taken to be that much (IntervalModel floors). */
+export const SPREAD_FLOOR = 0.1;
+
+/**
+ * An ensemble's spread (ensembleSpread, the data's units) in the model's space: relative to the
+ * forecast in log space (the spread of its log, to first order), as it is in level space.
+ */
+export function relativeSpread(space: IntervalModel['space'], spread: ArrayLike<number>, forecast: ArrayLike<number>): Float64Array {
+  return Float64Array.from({ length: spread.length }, (_, k) => (space === 'log' ? spread[k] / Math.abs(forecast[k]) : spread[k]));
 }
 
 /** Six significant digits: what pipeline.json keeps of a calibration error, and all that train and predict use of it. */
@@ -80,12 +122,21 @@ const keep = (v: number) => Number(v.toPrecision(6));
  * calibration forecast are positive, the data's units otherwise. Without any calibration forecast,
  * the naive method's one-step errors stand in. Null when there are not even those (fewer than two rows).
  */
-export function fitIntervals(calibration: CalibrationForecast[], y: Float64Array, end: number): IntervalModel | null {
+export function fitIntervals(
+  calibration: CalibrationForecast[],
+  y: Float64Array,
+  end: number,
+  method: (typeof INTERVAL_METHODS)[number] = 'conformal',
+): IntervalModel | null {
   const seen = y.subarray(0, end);
   const positive = seen.every((v) => v > 0) && calibration.every((c) => c.forecast.every((v) => v > 0));
   const space = positive ? 'log' : 'level';
   const g = positive ? Math.log : (v: number) => v;
   const sorted = (xs: number[]) => xs.map(keep).sort((a, b) => a - b);
+  if (method === 'ensemble' && calibration.length > 0 && calibration.every((c) => c.spread)) {
+    const ensemble = ensembleIntervals(calibration, y, space, g);
+    if (ensemble) return ensemble;
+  }
   if (calibration.length > 0) {
     const steps = Math.max(...calibration.map((c) => c.forecast.length));
     const errors: number[][] = Array.from({ length: steps }, () => []);
@@ -95,6 +146,34 @@ export function fitIntervals(calibration: CalibrationForecast[], y: Float64Array
   const changes: number[] = [];
   for (let t = 1; t < seen.length; t++) if (Number.isFinite(seen[t]) && Number.isFinite(seen[t - 1])) changes.push(Math.abs(g(seen[t]) - g(seen[t - 1])));
   return changes.length > 0 ? { method: 'naive', space, errors: [sorted(changes)] } : null;
+}
+
+/**
+ * fitIntervals' ensemble method: each calibration error divided by its origin's spread at that step
+ * (relativeSpread, never below the step's floor). Null where the spreads of some step are all zero
+ * (the ensemble's forecasts agreed: nothing to scale by).
+ */
+function ensembleIntervals(calibration: CalibrationForecast[], y: Float64Array, space: IntervalModel['space'], g: (v: number) => number): IntervalModel | null {
+  const steps = Math.max(...calibration.map((c) => c.forecast.length));
+  const spreads = calibration.map((c) => relativeSpread(space, c.spread!, c.forecast));
+  const floors: number[] = [];
+  for (let k = 0; k < steps; k++) {
+    const at = spreads.filter((s) => k < s.length).map((s) => s[k]);
+    const floor = keep(SPREAD_FLOOR * medianOfNumbers(at));
+    if (!(floor > 0)) return null;
+    floors.push(floor);
+  }
+  const errors: number[][] = Array.from({ length: steps }, () => []);
+  calibration.forEach((c, i) => {
+    c.forecast.forEach((f, k) => errors[k].push(Math.abs(g(y[c.end + k]) - g(f)) / Math.max(spreads[i][k], floors[k])));
+  });
+  return { method: 'ensemble', space, errors: errors.map((xs) => xs.map(keep).sort((a, b) => a - b)), floors };
+}
+
+function medianOfNumbers(xs: number[]): number {
+  const v = [...xs].sort((a, b) => a - b);
+  const h = v.length >> 1;
+  return v.length === 0 ? NaN : v.length % 2 ? v[h] : (v[h - 1] + v[h]) / 2;
 }
 
 /**
@@ -113,18 +192,30 @@ export function conformalQuantile(sortedErrors: readonly number[], p: number): n
  * conformal quantile of each step's errors, never narrower than an earlier step's (a forecast
  * further ahead is not surer); steps without errors of their own carry the last such step's width
  * on, growing as the square root of the steps ahead (as a random walk's spread does).
+ *
+ * Method 'ensemble': the quantile counts spreads, so each step's width is it times the forecast's
+ * own spread (`spread`, relativeSpread; never below the step's floor, the last step's carried on),
+ * and again never narrower than an earlier step's.
  */
-export function halfWidths(model: IntervalModel, p: number, steps: number): Float64Array {
+export function halfWidths(model: IntervalModel, p: number, steps: number, spread?: ArrayLike<number>): Float64Array {
   const out = new Float64Array(steps);
   let last = 0;
   let lastStep = 0;
+  let width = 0;
   for (let k = 0; k < steps; k++) {
     const e = model.errors[k];
     if (e && e.length > 0) {
       last = Math.max(last, conformalQuantile(e, p));
       lastStep = k;
-      out[k] = last;
-    } else out[k] = last * Math.sqrt((k + 1) / (lastStep + 1));
+    }
+    const q = k === lastStep ? last : last * Math.sqrt((k + 1) / (lastStep + 1));
+    if (model.method !== 'ensemble') out[k] = q;
+    else {
+      const floors = model.floors!;
+      const scale = Math.max(spread ? spread[k] : 0, floors[Math.min(k, floors.length - 1)]);
+      width = Math.max(width, q * (Number.isFinite(scale) ? scale : floors[Math.min(k, floors.length - 1)]));
+      out[k] = width;
+    }
   }
   return out;
 }
@@ -147,10 +238,18 @@ function around(model: IntervalModel, forecast: ArrayLike<number>, widths: Float
   return out;
 }
 
-/** The interval about `forecast` (steps 1, 2, ... from one origin) at `level` percent. */
-export function bandOf(model: IntervalModel, forecast: ArrayLike<number>, level: number): Band {
-  const w = halfWidths(model, level / 100, forecast.length);
+/**
+ * The interval about `forecast` (steps 1, 2, ... from one origin) at `level` percent; `spread`: the
+ * forecast's ensemble spread in the data's units (ensembleSpread; what method 'ensemble' scales by).
+ */
+export function bandOf(model: IntervalModel, forecast: ArrayLike<number>, level: number, spread?: ArrayLike<number> | null): Band {
+  const w = halfWidths(model, level / 100, forecast.length, scaleOf(model, forecast, spread));
   return { level, lower: around(model, forecast, w, -1), upper: around(model, forecast, w, 1) };
+}
+
+/** The spread method 'ensemble' scales by, in the model's space (undefined for the other methods or without one: the floors stand in). */
+function scaleOf(model: IntervalModel, forecast: ArrayLike<number>, spread?: ArrayLike<number> | null): Float64Array | undefined {
+  return model.method === 'ensemble' && spread ? relativeSpread(model.space, spread, forecast) : undefined;
 }
 
 /**
@@ -158,10 +257,10 @@ export function bandOf(model: IntervalModel, forecast: ArrayLike<number>, level:
  * below the median, the upper bound of the (2q - 1) interval above it, the forecast itself at 0.5.
  * Quantiles never cross: a higher q is never lower.
  */
-export function quantileOf(model: IntervalModel, forecast: ArrayLike<number>, q: number): Float64Array {
+export function quantileOf(model: IntervalModel, forecast: ArrayLike<number>, q: number, spread?: ArrayLike<number> | null): Float64Array {
   if (q === 0.5) return Float64Array.from(forecast);
   const p = Math.abs(2 * q - 1);
-  return around(model, forecast, halfWidths(model, p, forecast.length), q < 0.5 ? -1 : 1);
+  return around(model, forecast, halfWidths(model, p, forecast.length, scaleOf(model, forecast, spread)), q < 0.5 ? -1 : 1);
 }
 
 /** A forecast's intervals at each level and its quantiles. */
@@ -176,20 +275,29 @@ export const NO_SPREAD: Spread = { bands: [], quantiles: [] };
 /**
  * The intervals (at `levels` percent) and quantiles of a forecast made of blocks, each forecast
  * from its own origin (`blocks`: their lengths, in order; one block for a single forecast).
+ * `ensemble`: the forecast's ensemble spread, row by row (ensembleSpread; method 'ensemble').
  */
-export function spreadOf(model: IntervalModel, forecast: Float64Array, blocks: number[], levels: readonly number[], quantiles: readonly number[]): Spread {
+export function spreadOf(
+  model: IntervalModel,
+  forecast: Float64Array,
+  blocks: number[],
+  levels: readonly number[],
+  quantiles: readonly number[],
+  ensemble?: Float64Array | null,
+): Spread {
+  const at = (i: number, len: number) => ensemble?.subarray(i, i + len);
   return {
     bands: levels.map((level) => {
       // each block's band once, for both of its bounds
       const upper = new Float64Array(forecast.length);
-      const lower = joinBlocks(forecast, blocks, (part, _i, at) => {
-        const b = bandOf(model, part, level);
-        upper.set(b.upper, at);
+      const lower = joinBlocks(forecast, blocks, (part, _i, from) => {
+        const b = bandOf(model, part, level, at(from, part.length));
+        upper.set(b.upper, from);
         return b.lower;
       });
       return { level, lower, upper };
     }),
-    quantiles: quantiles.map((q) => ({ q, values: joinBlocks(forecast, blocks, (part) => quantileOf(model, part, q)) })),
+    quantiles: quantiles.map((q) => ({ q, values: joinBlocks(forecast, blocks, (part, _i, from) => quantileOf(model, part, q, at(from, part.length))) })),
   };
 }
 

@@ -12,8 +12,18 @@ import { medianOf } from './ensemble.js';
 import type { SavedModel } from './fit.js';
 import { forecastTransformed, needsFeedback, onlyTargetInput } from './forecast.js';
 import { holtForecast } from './holt.js';
-import { calibrationForecasts, calibrationOrigins, calibrationStart, fitIntervals, type IntervalModel, NO_SPREAD, type Spread, spreadOf } from './intervals.js';
-import { combineForecasts } from './pretrained.js';
+import {
+  calibrationForecasts,
+  calibrationOrigins,
+  calibrationStart,
+  ensembleSpread,
+  fitIntervals,
+  type IntervalModel,
+  NO_SPREAD,
+  type Spread,
+  spreadOf,
+} from './intervals.js';
+import { combinedParts, meanOfParts } from './pretrained.js';
 import { MIN_OBSERVED, pretrainedForecast } from './pretrained-windows.js';
 import { thetaForecast } from './theta.js';
 
@@ -36,9 +46,9 @@ export async function forecastFromRun(
     quantiles?: readonly number[];
   },
 ): Promise<{ times: number[]; forecast: Float64Array; spread: Spread }> {
-  const { times, forecast } = await pointForecastFromRun(run, series, opts);
+  const { times, forecast, ensemble } = await pointForecastFromRun(run, series, opts);
   const iv = run.pipeline.io.intervals;
-  const spread = iv ? spreadOf(iv, forecast, [forecast.length], opts.levels ?? [], opts.quantiles ?? []) : NO_SPREAD;
+  const spread = iv ? spreadOf(iv, forecast, [forecast.length], opts.levels ?? [], opts.quantiles ?? [], ensemble) : NO_SPREAD;
   return { times, forecast, spread };
 }
 
@@ -58,18 +68,25 @@ export async function calibrateFromRun(
   const n = y.length;
   const range = { first: calibrationStart(io, io.pretrained !== undefined), end: n, steps: io.horizon };
   // each origin's forecast, made as predict makes it from the rows before the origin
-  const forecasts = new Map<number, Float64Array>();
-  for (const o of calibrationOrigins(y, range)) forecasts.set(o, (await pointForecastFromRun(run, truncateSeries(series, o), opts)).forecast);
-  const calibration = calibrationForecasts((o, k) => forecasts.get(o)!.subarray(0, k), y, range);
-  return fitIntervals(calibration, y, n);
+  const forecasts = new Map<number, { forecast: Float64Array; ensemble: Float64Array | null }>();
+  for (const o of calibrationOrigins(y, range)) forecasts.set(o, await pointForecastFromRun(run, truncateSeries(series, o), opts));
+  const calibration = calibrationForecasts(
+    (o, k) => {
+      const f = forecasts.get(o)!;
+      return { forecast: f.forecast.subarray(0, k), spread: f.ensemble?.subarray(0, k) };
+    },
+    y,
+    range,
+  );
+  return fitIntervals(calibration, y, n, run.config.intervals);
 }
 
-/** forecastFromRun's point forecast. */
+/** forecastFromRun's point forecast, and the spread of the forecasts it averaged (ensembleSpread; null for one). */
 async function pointForecastFromRun(
   run: SavedRun,
   series: Series,
   opts: { source: string; backend?: string; cache?: Map<SavedModel, Predictor> },
-): Promise<{ times: number[]; forecast: Float64Array }> {
+): Promise<{ times: number[]; forecast: Float64Array; ensemble: Float64Array | null }> {
   const saved = run.pipeline;
   const f = series.index.frequency;
   if (f.unit !== saved.frequency.unit || f.step !== saved.frequency.step)
@@ -120,10 +137,16 @@ async function pointForecastFromRun(
   const holt = holtF?.every(Number.isFinite) ? holtF : undefined;
   const network = run.pretrained;
   if (pt && !network) throw new ArtifactError(`${run.dir}: pipeline.json uses a pretrained forecaster the run does not hold`);
-  if (!pt || !network || pt.use === 'model') return { times: future, forecast: damped(combineForecasts('model', own, null, undefined, holt)) };
+  // the forecast averages `parts`, the model's (the members' median) first; their spread counts each member
+  const made = (parts: Float64Array[]) => ({
+    times: future,
+    forecast: damped(meanOfParts(parts)),
+    ensemble: ensembleSpread([...forecasts, ...parts.slice(1)]),
+  });
+  if (!pt || !network || pt.use === 'model') return made(combinedParts('model', own, null, undefined, holt));
   if (n < MIN_OBSERVED || !y.every(Number.isFinite))
     throw new DataError(`${opts.source}: the run's pretrained forecaster needs at least ${MIN_OBSERVED} rows without missing values`);
   const zero = pretrainedForecast(network.predict, y, pt.season, io.horizon, forecastSteps);
   const theta = pt.theta ? thetaForecast(y, pt.season, io.horizon) : undefined;
-  return { times: future, forecast: damped(combineForecasts(pt.use, own, zero, theta, holt)) };
+  return made(combinedParts(pt.use, own, zero, theta, holt));
 }

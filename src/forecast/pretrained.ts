@@ -92,7 +92,17 @@ export function useText(use: PretrainedUse, theta = false, holt = false): string
  * model.theta); Holt's damped trend (`holt`, model.holt) joins either.
  */
 export function combineForecasts(use: PretrainedUse, own: Float64Array, zero: Float64Array | null, theta?: Float64Array, holt?: Float64Array): Float64Array {
-  const parts = [own, ...(use === 'mean' && zero ? [zero, ...(theta ? [theta] : [])] : []), ...(holt ? [holt] : [])];
+  return meanOfParts(combinedParts(use, own, zero, theta, holt));
+}
+
+/** The forecasts combineForecasts averages, the model's first. */
+export function combinedParts(use: PretrainedUse, own: Float64Array, zero: Float64Array | null, theta?: Float64Array, holt?: Float64Array): Float64Array[] {
+  return [own, ...(use === 'mean' && zero ? [zero, ...(theta ? [theta] : [])] : []), ...(holt ? [holt] : [])];
+}
+
+/** The mean of forecasts, element by element (the first itself when it is alone). */
+export function meanOfParts(parts: Float64Array[]): Float64Array {
+  const own = parts[0];
   if (parts.length === 1) return own;
   // summed in this order, so that a mean of two is (own + zero) / 2 as it always was
   return own.map((v, i) => {

@@ -545,6 +545,53 @@ output: {plot: false}
   });
 });
 
+describe("intervals sized by the ensemble's spread (--intervals ensemble)", () => {
+  it('records the ensemble method, which predict repeats; one forecast falls back to conformal and says so; a bad method is exit 2', () => {
+    const dir = scratch();
+    writeFileSync(
+      join(dir, 'ens.yaml'),
+      `data: {path: test/fixtures/e2e/monthly.csv, time_column: month, target: value}
+transforms: [log, {scale: standard}]
+window: {mode: many-to-one, lookback: 12, horizon: 6}
+model: {cell: gru, layers: [{units: 4}], linear: true, ridge: 0.01}
+training: {epochs: 2, batch_size: 16, validation_size: 6, seed: 7, ensemble: 3}
+evaluation: {test_size: 6, season: 12}
+output: {plot: false}
+`,
+    );
+    const a = rnnfc(dir, ['train', '-c', 'ens.yaml', '--out', 'runs/e', '--intervals', 'ensemble', '--quiet']);
+    expect(a.code, a.stderr).toBe(0);
+    const iv = JSON.parse(readFileSync(join(dir, 'runs/e/pipeline.json'), 'utf8')).io.intervals;
+    expect(iv.method).toBe('ensemble');
+    expect(iv.floors).toHaveLength(6);
+    for (const f of iv.floors) expect(f).toBeGreaterThan(0);
+    expect(readFileSync(join(dir, 'runs/e/config.yaml'), 'utf8')).toMatch(/intervals: ensemble/);
+    const p = rnnfc(dir, ['predict', '-m', 'runs/e', '-o', '-']);
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.stdout.trim().split('\n').slice(1)).toEqual(futureRows(dir, 'runs/e'));
+    // the same members with conformal intervals: the same forecast, other widths
+    const c = rnnfc(dir, ['train', '-c', 'ens.yaml', '--out', 'runs/c', '--quiet']);
+    expect(c.code, c.stderr).toBe(0);
+    const cols = (run: string, i: number) => futureRows(dir, run).map((l) => l.split(',')[i]);
+    expect(cols('runs/e', 1)).toEqual(cols('runs/c', 1));
+    expect(cols('runs/e', 5)).not.toEqual(cols('runs/c', 5));
+    // one member and nothing joining it: no spread to scale by
+    writeFileSync(join(dir, 'one.yaml'), readFileSync(join(dir, 'ens.yaml'), 'utf8').replace('ensemble: 3', 'ensemble: 1'));
+    const one = rnnfc(dir, ['train', '-c', 'one.yaml', '--out', 'runs/one', '--intervals', 'ensemble']);
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stdout).toContain('sized from the errors alone (conformal): evaluation.intervals ensemble needs two or more forecasts averaged');
+    expect(JSON.parse(readFileSync(join(dir, 'runs/one/pipeline.json'), 'utf8')).io.intervals.method).toBe('conformal');
+    const bad = rnnfc(dir, ['train', '-c', 'ens.yaml', '--out', 'runs/bad', '--intervals', 'spread']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("argument 'spread' is invalid");
+    writeFileSync(join(dir, 'bad.yaml'), readFileSync(join(dir, 'ens.yaml'), 'utf8').replace('season: 12}', 'season: 12, intervals: spread}'));
+    const badConfig = rnnfc(dir, ['train', '-c', 'bad.yaml', '--out', 'runs/bad']);
+    expect(badConfig.code).toBe(2);
+    expect(badConfig.stderr).toContain('evaluation.intervals: must be one of conformal, ensemble; got "spread" (bad.yaml:6)');
+    expect(existsSync(join(dir, 'runs/bad'))).toBe(false);
+  });
+});
+
 describe('rolling evaluation: a test period of several horizons, forecast block by block from the actual data', () => {
   const dir = scratch();
   const csv = readFileSync('test/fixtures/e2e/monthly.csv', 'utf8').trim().split('\n');

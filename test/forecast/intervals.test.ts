@@ -4,11 +4,14 @@ import {
   bandOf,
   calibrationForecasts,
   conformalQuantile,
+  ensembleSpread,
   fitIntervals,
   halfWidths,
   type IntervalModel,
   MAX_CALIBRATION_ORIGINS,
   quantileOf,
+  relativeSpread,
+  SPREAD_FLOOR,
   scoredQuantiles,
   spreadOf,
 } from '../../src/forecast/intervals.js';
@@ -204,5 +207,103 @@ describe('conformal intervals', () => {
     }
     expect(inside / total).toBeGreaterThan(0.93);
     expect(inside / total).toBeLessThan(0.985);
+  });
+});
+
+describe('ensemble intervals (evaluation.intervals: ensemble)', () => {
+  it('the spread is the standard deviation of the forecasts averaged, step by step; none for one forecast', () => {
+    const s = ensembleSpread([Float64Array.from([1, 10]), Float64Array.from([2, 10]), Float64Array.from([3, 16])])!;
+    // step 1: mean 2, squares 1 + 0 + 1 over n - 1 = 2: 1; step 2: mean 12, 4 + 4 + 16 = 24 / 2 = 12
+    expect(Array.from(s)).toEqual([1, Math.sqrt(12)]);
+    expect(ensembleSpread([Float64Array.from([1, 2])])).toBeNull();
+    // relative to the forecast in log space, as it is in level space
+    expect(Array.from(relativeSpread('log', [1, 2], [50, 40]))).toEqual([0.02, 0.05]);
+    expect(Array.from(relativeSpread('level', [1, 2], [50, 40]))).toEqual([1, 2]);
+  });
+
+  it("divides each error by its origin's spread, floors the spread at a tenth of the median, and widths are the quantile times the spread", () => {
+    // level space (a value <= 0): errors |y - f| at two steps from four origins
+    const y = Float64Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const cal = [2, 3, 4, 5].map((end, i) => ({
+      end,
+      forecast: Float64Array.from([i + 1, 2 * (i + 1)]),
+      spread: Float64Array.from([1, i === 0 ? 0 : 2]),
+    }));
+    const m = fitIntervals(cal, y, 8, 'ensemble')!;
+    expect(m.method).toBe('ensemble');
+    expect(m.space).toBe('level');
+    // step 1: spreads all 1 (median 1, floor 0.1): errors 1, 2, 3, 4
+    // step 2: spreads 0, 2, 2, 2 (median 2, floor 0.2): 2 / 0.2, 4 / 2, 6 / 2, 8 / 2
+    expect(m.floors).toEqual([SPREAD_FLOOR * 1, SPREAD_FLOOR * 2]);
+    expect(m.errors).toEqual([
+      [1, 2, 3, 4],
+      [2, 3, 4, 10],
+    ]);
+    // 60%: the ceil(5 * 0.6) = 3rd smallest: 3 spreads at step 1, 4 at step 2
+    const w = halfWidths(m, 0.6, 2, [0.5, 3]);
+    expect(Array.from(w)).toEqual([1.5, 12]);
+    // a spread below the floor counts as the floor; a width never narrower than the step before
+    expect(Array.from(halfWidths(m, 0.6, 2, [2, 0]))).toEqual([6, 6]);
+    // bands about a forecast: forecast -/+ width, quantiles from the same widths
+    const b = bandOf(m, [10, 20], 60, [0.5, 3]);
+    expect(Array.from(b.lower)).toEqual([8.5, 8]);
+    expect(Array.from(b.upper)).toEqual([11.5, 32]);
+    expect(Array.from(quantileOf(m, [10, 20], 0.8, [0.5, 3]))).toEqual([11.5, 32]);
+    // spreadOf: each block with its own rows of the spread
+    const sp = spreadOf(m, Float64Array.from([10, 20, 10]), [2, 1], [60], [], Float64Array.from([0.5, 3, 2]));
+    expect(Array.from(sp.bands[0].upper)).toEqual([11.5, 32, 16]);
+  });
+
+  it('is the conformal method where an origin has no spread (one forecast averaged) or every spread of a step is zero', () => {
+    const y = Float64Array.from([1, 2, 3, 4, 5, 6]);
+    const with1 = [
+      { end: 2, forecast: Float64Array.from([2.5]), spread: Float64Array.from([1]) },
+      { end: 3, forecast: Float64Array.from([3.5]) },
+    ];
+    expect(fitIntervals(with1, y, 5, 'ensemble')!.method).toBe('conformal');
+    const zero = [2, 3].map((end) => ({ end, forecast: Float64Array.from([end + 0.5]), spread: Float64Array.from([0]) }));
+    expect(fitIntervals(zero, y, 5, 'ensemble')!.method).toBe('conformal');
+    expect(fitIntervals(zero, y, 5, 'ensemble')).toEqual(fitIntervals(zero, y, 5));
+  });
+
+  it('covers at the nominal rate where the error scale changes with the origin and the spread follows it, narrower where the spread is small', () => {
+    // each origin's noise has its own sigma (1 or 5); the ensemble's spread is sigma / 2 plus a little noise
+    const rand = mulberry32(3);
+    const z = gaussian(rand);
+    const n = 400;
+    const sigma = Float64Array.from({ length: n + 1 }, (_, t) => ((t * 7919) % 11 < 6 ? 1 : 5));
+    let inside = 0;
+    let total = 0;
+    const small: number[] = [];
+    const large: number[] = [];
+    for (let rep = 0; rep < 40; rep++) {
+      const y = Float64Array.from({ length: n + 1 }, (_, t) => 100 + sigma[t] * z());
+      const at = (o: number, k: number) => ({
+        forecast: new Float64Array(k).fill(100),
+        spread: Float64Array.from({ length: k }, (_, j) => (sigma[o + j] / 2) * (1 + 0.1 * rand())),
+      });
+      const cal = calibrationForecasts(at, y, { first: 1, end: n, steps: 1 });
+      const m = fitIntervals(cal, y, n, 'ensemble')!;
+      expect(m.method).toBe('ensemble');
+      const f = at(n, 1);
+      const b = bandOf(m, f.forecast, 95, f.spread);
+      if (y[n] >= b.lower[0] && y[n] <= b.upper[0]) inside++;
+      total++;
+      (sigma[n] === 1 ? small : large).push(b.upper[0] - b.lower[0]);
+      // and over the calibration origins themselves, origin by origin
+      for (const c of cal) {
+        const bc = bandOf(m, c.forecast, 95, c.spread);
+        if (y[c.end] >= bc.lower[0] && y[c.end] <= bc.upper[0]) inside++;
+        total++;
+      }
+    }
+    expect(inside / total).toBeGreaterThan(0.93);
+    expect(inside / total).toBeLessThan(0.98);
+    // sigma[400] is one of the two: the widths follow it (log space about 100: a ratio near 1.96 sigma / 100 each side)
+    const widths = [...small, ...large];
+    expect(widths.length).toBe(40);
+    const w = widths[0];
+    expect(sigma[n] === 1 ? w : w / 5).toBeGreaterThan(2 * 1.96 * 0.85);
+    expect(sigma[n] === 1 ? w : w / 5).toBeLessThan(2 * 1.96 * 1.2);
   });
 });
