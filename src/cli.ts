@@ -121,7 +121,7 @@ function dataFlags(cmd: Command): Command {
     .addOption(
       new Option(
         '--intervals <method>',
-        "how intervals are sized: from past forecasts' errors (conformal, the default), or from those errors relative to the spread of the forecasts averaged (ensemble) (overrides evaluation.intervals)",
+        "how intervals are sized: from past forecasts' errors (conformal, the default), or from those errors relative to the spread of the forecasts averaged (ensemble) or of quantile heads the network learns (quantile) (overrides evaluation.intervals)",
       ).choices(INTERVAL_METHODS),
     )
     .option('--lookback <n>', 'input window length (overrides window.lookback)', positiveInt('--lookback'))

@@ -255,6 +255,12 @@ export function checkPipelineJson(json: unknown, file: string): { saved: Pipelin
   if (io.normalize === 'last' && !(typeof io.normScale === 'number' && Number.isFinite(io.normScale) && io.normScale > 0))
     c.fail('io.normScale', 'must be a positive number with normalize last');
   if (io.members !== undefined) c.int(io.members, 'io.members', 2);
+  if (io.heads !== undefined) {
+    const h = io.heads;
+    if (!(Array.isArray(h) && h.length >= 1 && h.length <= 8 && h.every((v) => typeof v === 'number' && v > 0 && v < 1)))
+      c.fail('io.heads', 'must be a list of 1 to 8 quantiles between 0 and 1');
+    if (mode !== 'many-to-one' || strategy !== 'direct') c.fail('io.heads', 'are for mode many-to-one, strategy direct only');
+  }
   if (io.statics !== undefined) {
     const st = io.statics;
     if (!(Array.isArray(st) && st.length >= 1 && st.length <= MAX_STATIC_INPUTS && st.every((v) => typeof v === 'number' && Number.isFinite(v))))
@@ -423,7 +429,8 @@ export function checkModelAgainstIo(modelJson: string, io: ModelIO, file: string
       );
     if (io.mode === 'many-to-one' && sig.steps !== io.lookback)
       problems.push(`takes windows of ${sig.steps ?? 'any'} steps, pipeline.json has lookback ${io.lookback}`);
-    if (sig.outputs !== io.outputs) problems.push(`gives ${sig.outputs} outputs, pipeline.json expects ${io.outputs}`);
+    const outputs = io.outputs * (1 + (io.heads?.length ?? 0));
+    if (sig.outputs !== outputs) problems.push(`gives ${sig.outputs} outputs, pipeline.json expects ${outputs}`);
   }
   if (problems.length) throw new ArtifactError(`${file} does not fit the run's pipeline.json: ${problems.join('; ')}`, 'retrain or restore the run');
 }

@@ -95,8 +95,8 @@ export interface SavedConfigFacts {
   backend?: string;
   levels?: number[];
   quantiles?: number[];
-  /** evaluation.intervals where it is ensemble (how a new series' intervals are sized: forecast/predict.ts calibrateFromRun) */
-  intervals?: 'ensemble';
+  /** evaluation.intervals where it is not conformal (how a new series' intervals are sized: forecast/predict.ts calibrateFromRun) */
+  intervals?: 'ensemble' | 'quantile';
 }
 
 /** SavedConfigFacts of config.yaml's parsed value (a list that is not one of numbers in range is left out). */
@@ -110,7 +110,7 @@ function savedConfigFacts(config: unknown): SavedConfigFacts {
     backend: typeof c.backend === 'string' ? c.backend : undefined,
     ...(levels ? { levels } : {}),
     ...(quantiles ? { quantiles } : {}),
-    ...(c.evaluation?.intervals === 'ensemble' ? { intervals: 'ensemble' as const } : {}),
+    ...(c.evaluation?.intervals === 'ensemble' || c.evaluation?.intervals === 'quantile' ? { intervals: c.evaluation.intervals } : {}),
   };
 }
 

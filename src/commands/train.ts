@@ -162,10 +162,15 @@ function report(
 }
 
 /** The gradient-flow verdict in one line (the summary's and rnnfc inspect's): the verdict, why, and what to try. */
-/** What the summary says where evaluation.intervals asked for the ensemble method and the run could not use it (null where it did, or did not ask). */
+/** What the summary says where evaluation.intervals asked for a spread-scaled method and the run could not use it (null where it did, or did not ask). */
 export function conformalInstead(cfg: Pick<Config, 'evaluation'>, method: string): string | null {
-  if (cfg.evaluation.intervals !== 'ensemble' || method === 'ensemble') return null;
-  return 'sized from the errors alone (conformal): evaluation.intervals ensemble needs two or more forecasts averaged, and this forecast is one (training.ensemble of 2 or more makes several)';
+  const asked = cfg.evaluation.intervals;
+  if (!asked || method === asked) return null;
+  const why =
+    asked === 'ensemble'
+      ? 'evaluation.intervals ensemble needs two or more forecasts averaged, and this forecast is one (training.ensemble of 2 or more makes several)'
+      : "the network's quantile heads did not spread at some step";
+  return `sized from the errors alone (${method}): ${why}`;
 }
 
 export function flowText(f: Pick<FlowReport, 'verdict' | 'reason' | 'advice'>, colour: boolean): string {

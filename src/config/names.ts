@@ -28,5 +28,8 @@ export const BACKENDS = ['auto', 'cpu', 'wasm', 'tensorflow', 'tensorflow-gpu', 
 /** The baselines plot.svg can draw beside the forecast (output.plot_baselines). */
 export const PLOT_BASELINES = ['naive', 'seasonal_naive', 'drift'] as const;
 
-/** How a run's intervals are sized (evaluation.intervals): from its past errors alone, or from them relative to its ensemble's spread. */
-export const INTERVAL_METHODS = ['conformal', 'ensemble'] as const;
+/**
+ * How a run's intervals are sized (evaluation.intervals): from its past errors alone, or from them
+ * relative to its ensemble's spread, or to the spread of quantile heads its network learns.
+ */
+export const INTERVAL_METHODS = ['conformal', 'ensemble', 'quantile'] as const;

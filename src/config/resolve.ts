@@ -453,8 +453,16 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
       'numbers between 0 and 1, such as [0.1, 0.5, 0.9]',
     ),
   };
-  if (e.intervals !== undefined && e.intervals !== null && c.enumOf(e.intervals, ['evaluation', 'intervals'], INTERVAL_METHODS, 'conformal') === 'ensemble')
-    evaluation.intervals = 'ensemble';
+  if (e.intervals !== undefined && e.intervals !== null) {
+    const method = c.enumOf(e.intervals, ['evaluation', 'intervals'], INTERVAL_METHODS, 'conformal');
+    if (method !== 'conformal') evaluation.intervals = method;
+    // the quantile heads sit beside a direct many-to-one forecast (forecast/forecast.ts ModelIO heads)
+    if (method === 'quantile' && (window.mode !== 'many-to-one' || window.strategy !== 'direct'))
+      c.problem(
+        ['evaluation', 'intervals'],
+        `quantile needs window.mode many-to-one with strategy direct (the quantile heads forecast the horizon at once), not ${window.mode === 'one-to-one' ? 'mode one-to-one' : 'strategy recursive'}; use conformal or ensemble`,
+      );
+  }
 
   // output
   const o = c.section(root.output, ['output'], ['dir', 'plot', 'plot_baselines']);
@@ -470,6 +478,7 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
   if (backend === 'webgpu') {
     const off = (path: Path, what: string) => c.problem(path, `${what} does not train on backend webgpu yet; use backend wasm (or cpu) for it`);
     if (model.peephole || model.coupled_gates) off(['model', model.peephole ? 'peephole' : 'coupled_gates'], 'an LSTM variant');
+    if (evaluation.intervals === 'quantile') off(['evaluation', 'intervals'], 'a network with quantile heads (intervals quantile)');
   }
 
   if (c.problems.length > 0) throw new ConfigError(`invalid config ${file ?? '(command line)'}`, c.problems);

@@ -144,9 +144,11 @@ export interface EvaluationConfig {
   /**
    * How the intervals are sized (forecast/intervals.ts): absent, 'conformal', from the errors of
    * the run's forecasts from earlier origins; 'ensemble', from those errors relative to the spread
-   * of the forecasts the run averaged at each origin, so that an interval widens where they disagree.
+   * of the forecasts the run averaged at each origin, so that an interval widens where they disagree;
+   * 'quantile', relative to the spread of quantile heads the network learns beside its forecast
+   * (pinball loss; many-to-one, direct).
    */
-  intervals?: 'ensemble';
+  intervals?: 'ensemble' | 'quantile';
 }
 
 export interface OutputConfig {

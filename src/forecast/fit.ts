@@ -29,8 +29,10 @@ import {
   calibrationStart,
   ensembleSpread,
   fitIntervals,
+  headsSpread,
   intervalScores,
   NO_SPREAD,
+  QUANTILE_HEADS,
   type Spread,
   spreadOf,
 } from './intervals.js';
@@ -202,6 +204,7 @@ export function prepareFit(cfg: Config, series: Series, limits: FitLimits = DEFA
     target: cfg.data.target,
     offset: pipeline.offset,
     warmup: Math.max(w.lookback, w.chunk) * 4,
+    ...(cfg.evaluation.intervals === 'quantile' ? { heads: [...QUANTILE_HEADS] } : {}),
   };
   const windows = trainingWindows(
     features.map((f) => seen[f]),
@@ -265,6 +268,11 @@ export async function trainMembers(engine: FitEngine, cfg: Config, data: Trainin
   // The linear path (model.linear) is a ridge regression of the training targets on the
   // flattened training windows, fixed before the network trains on what it leaves.
   const linearPath = cfg.model.linear ? fitLinearPath(data.x, data.y, data.xShape, data.yShape[1], cfg.model.ridge) : null;
+  // evaluation.intervals quantile: quantile heads after the point outputs, each the same targets'
+  // (the linear path gives every head the point forecast's regression; the network learns the rest)
+  const heads = cfg.evaluation.intervals === 'quantile' ? QUANTILE_HEADS : [];
+  const blocks = 1 + heads.length;
+  const tiled = (row: ArrayLike<number>) => Float64Array.from({ length: row.length * blocks }, (_, i) => row[i % row.length]);
   const members = cfg.training.ensemble;
   const fits: TrainedMembers['fits'] = [];
   const models: SavedModel[] = [];
@@ -283,15 +291,23 @@ export async function trainMembers(engine: FitEngine, cfg: Config, data: Trainin
       linear: cfg.model.linear,
       // the windows' inputs: the columns, and a global panel model's static inputs after them
       features: data.xShape[2],
-      outputs,
+      outputs: outputs * blocks,
       sequenceOutput: w.mode === 'one-to-one',
       seed,
       fused,
     });
-    if (linearPath) setLinearPath(tf, model, linearPath.kernel, linearPath.bias);
+    if (linearPath) setLinearPath(tf, model, linearPath.kernel.map(tiled), tiled(linearPath.bias));
     const onEpoch = (e: EpochInfo) => opts.onEvent?.({ kind: 'epoch', member: j, members, epochs: cfg.training.epochs, epoch: e });
     try {
-      fits.push(await trainModel(tf, model, data, { ...cfg.training, seed }, { keepInitial: Boolean(linearPath), onEpoch, shouldStop, gpu: engine.gpu }));
+      fits.push(
+        await trainModel(
+          tf,
+          model,
+          data,
+          { ...cfg.training, seed },
+          { keepInitial: Boolean(linearPath), onEpoch, shouldStop, gpu: engine.gpu, ...(heads.length ? { quantileHeads: { outputs, taus: heads } } : {}) },
+        ),
+      );
     } catch (e) {
       model.dispose();
       if (e instanceof DivergedError && members > 1) throw new DivergedError(`ensemble member ${j + 1} of ${members} (seed ${seed}): ${e.message}`);
@@ -368,12 +384,38 @@ export async function evaluateFit(
     // in batches no larger than training's, so that the kernels never need more memory than training did
     const trainedRows = prepared.windows.xShape[0];
     const rows = trainedRows > 0 ? Math.min(cfg.training.batch_size, trainedRows) : cfg.training.batch_size;
+    // evaluation.intervals quantile: the spread of the members' quantile heads (their median) from the same rows
+    const headsSeen = new Map<string, Float64Array>();
+    // member j's heads (io.heads) of `k` rows from `end` (`made(j, block)`: the block's forecast in
+    // transformed space, of the steps `ahead` at most), each back in the data's units, as a spread
+    // (headsSpread); the members' median
+    const headsOf = (made: (j: number, block: number) => Float64Array, end: number, k: number, ahead = steps.slice(end, end + k)) =>
+      medianOf(
+        predictors.map((_, j) => {
+          const [low, high] = [1, 2].map((block) => {
+            const f = made(j, block);
+            return inverse(f, end, ahead.slice(0, f.length));
+          });
+          return headsSpread(low, high, k);
+        }),
+      );
+    const headsAt = (cols: Record<string, Float64Array>, end: number, k: number, ahead = steps.slice(end, end + k)) =>
+      (cols === tcols ? headsSeen.get(`${end} ${k}`) : undefined) ??
+      headsOf((j, block) => forecastTransformed(predictors[j].predict, io, cols, end, k, block), end, k, ahead);
     const prefillOwn = (origins: { end: number; k: number }[]) => {
       const each = predictors.map((p) => forecastTransformedMany(p.predict, io, tcols, origins, rows));
       origins.forEach((o, i) =>
         membersSeen.set(
           `${o.end} ${o.k}`,
           each.map((f) => inverse(f[i], o.end, steps.slice(o.end, o.end + o.k))),
+        ),
+      );
+      if (!io.heads) return;
+      const heads = predictors.map((p) => [1, 2].map((block) => forecastTransformedMany(p.predict, io, tcols, origins, rows, block)));
+      origins.forEach((o, i) =>
+        headsSeen.set(
+          `${o.end} ${o.k}`,
+          headsOf((j, block) => heads[j][block - 1][i], o.end, o.k),
         ),
       );
     };
@@ -468,20 +510,21 @@ export async function evaluateFit(
     const phi = cfg.model.damping;
     if (phi < 1) io.damping = phi;
     const damp = (end: number, f: Float64Array) => (phi < 1 ? dampTrend(f, original.subarray(0, end), phi, season) : f);
-    // the run's forecast of `k` rows from `end`, from the transformed columns `cols` before it
-    // with the spread of the forecasts it averaged (the members each, and what joined them), for evaluation.intervals: ensemble
-    const forecastFrom = (end: number, k: number, members: Float64Array[], ahead: number[]) => {
+    // the run's forecast of `k` rows from `end`, from the transformed columns `cols` before it,
+    // with the spread its intervals scale by (evaluation.intervals ensemble: of the forecasts it
+    // averaged, the members each and what joined them; quantile: of the network's quantile heads)
+    const forecastFrom = (cols: Record<string, Float64Array>, end: number, k: number, members: Float64Array[], ahead: number[]) => {
       const parts = combine(end, k, medianOf(members), ahead);
-      return { forecast: damp(end, meanOfParts(parts)), spread: ensembleSpread([...members, ...parts.slice(1)]) };
+      return { forecast: damp(end, meanOfParts(parts)), spread: io.heads ? headsAt(cols, end, k, ahead) : ensembleSpread([...members, ...parts.slice(1)]) };
     };
     const forecastAt = (cols: Record<string, Float64Array>, end: number, k: number, ahead = steps.slice(end, end + k)) =>
-      forecastFrom(end, k, membersAt(cols, end, k, ahead), ahead);
+      forecastFrom(cols, end, k, membersAt(cols, end, k, ahead), ahead);
 
     // Evaluation: one multi-step forecast from the test origin (or, rolling, one per block); the
     // future: the next horizon after the last row.
     const testMembers = blocks.map((b) => membersAt(testCols, b.start, b.steps));
     const testOwn = testMembers.map(medianOf);
-    const tests = blocks.map((b, i) => forecastFrom(b.start, b.steps, testMembers[i], steps.slice(b.start, b.start + b.steps)));
+    const tests = blocks.map((b, i) => forecastFrom(testCols, b.start, b.steps, testMembers[i], steps.slice(b.start, b.start + b.steps)));
     const testF = concat(tests.map((t) => t.forecast));
     const testEnsemble = tests.every((t) => t.spread) ? concat(tests.map((t) => t.spread!)) : null;
     // what the test forecast was combined from: a part only where every block has it

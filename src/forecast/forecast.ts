@@ -41,6 +41,16 @@ export interface ModelIO {
   statics?: number[];
   /** What the run's prediction intervals are sized from (forecast/intervals.ts); absent in runs saved before intervals existed. */
   intervals?: IntervalModel;
+  /**
+   * evaluation.intervals quantile: the quantiles of the model's heads, each `outputs` more outputs
+   * after the point forecast's (many-to-one, direct). Absent: none.
+   */
+  heads?: number[];
+}
+
+/** A many-to-one model's outputs per window: the point forecast's, then each quantile head's. */
+export function outputsPerWindow(io: ModelIO): number {
+  return io.outputs * (1 + (io.heads?.length ?? 0));
 }
 
 /**
@@ -49,10 +59,18 @@ export interface ModelIO {
  * when more steps are needed than one model call gives (only possible when the target is the
  * only input, which callers check). `predict` runs the model once (see openPredictor) on
  * x [1, lookback, features] (many-to-one) or [1, warmup, features] (one-to-one).
+ * `block` > 0: quantile head `block` of io.heads instead, one window's outputs at most (nothing is fed back).
  * @param columns transformed columns by name, each [rows >= origin]
  * @returns Float64Array [steps]
  */
-export function forecastTransformed(predict: Predict, io: ModelIO, columns: Record<string, Float64Array>, origin: number, steps: number): Float64Array {
+export function forecastTransformed(
+  predict: Predict,
+  io: ModelIO,
+  columns: Record<string, Float64Array>,
+  origin: number,
+  steps: number,
+  block = 0,
+): Float64Array {
   const nf = io.features.length;
   // a growing copy of each input column, so fed-back predictions extend the history
   const hist = io.features.map((f) => Array.from(columns[f].subarray(0, origin)));
@@ -71,7 +89,9 @@ export function forecastTransformed(predict: Predict, io: ModelIO, columns: Reco
     } else {
       const x = new Float32Array(manyToOneWidth(io) * io.lookback);
       const lastTarget = writeManyToOneWindow(io, hist, len, x, 0);
-      preds = fromOutputs(io, predict(x, 1, io.lookback, manyToOneWidth(io)), 0, lastTarget);
+      preds = fromOutputs(io, predict(x, 1, io.lookback, manyToOneWidth(io)), 0, lastTarget, block);
+      // a quantile head's outputs are never fed back: one window's worth
+      if (block > 0) return Float64Array.from(preds.slice(0, steps));
     }
     for (const p of preds) {
       if (out.length >= steps) break;
@@ -105,9 +125,13 @@ function writeManyToOneWindow(io: ModelIO, hist: ArrayLike<number>[], len: numbe
   return hist[targetPos]?.[len - 1] ?? 0;
 }
 
-/** Row `row` of a many-to-one model's outputs `y`, back in transformed space (relative to `lastTarget` when normalised). */
-function fromOutputs(io: ModelIO, y: Float32Array, row: number, lastTarget: number): number[] {
-  const out = Array.from(y.subarray(row * io.outputs, (row + 1) * io.outputs));
+/**
+ * Row `row` of a many-to-one model's outputs `y`, back in transformed space (relative to
+ * `lastTarget` when normalised): the point forecast (block 0), or quantile head `block` (io.heads).
+ */
+function fromOutputs(io: ModelIO, y: Float32Array, row: number, lastTarget: number, block = 0): number[] {
+  const at = row * outputsPerWindow(io) + block * io.outputs;
+  const out = Array.from(y.subarray(at, at + io.outputs));
   return io.normalize === 'last' ? out.map((v) => v * (io.normScale ?? 1) + lastTarget) : out;
 }
 
@@ -116,7 +140,7 @@ function fromOutputs(io: ModelIO, y: Float32Array, row: number, lastTarget: numb
  * would give (a row of a batch is computed as it would be alone): the origins one model call
  * covers (many-to-one, k at most its outputs) share calls of at most `maxRows` windows (a fit
  * passes its training batch, so that forecasting never needs more of the kernels' memory than
- * training did); the others run on their own.
+ * training did); the others run on their own. `block`: a quantile head's instead (forecastTransformed).
  */
 export function forecastTransformedMany(
   predict: Predict,
@@ -124,6 +148,7 @@ export function forecastTransformedMany(
   columns: Record<string, Float64Array>,
   origins: { end: number; k: number }[],
   maxRows = Number.POSITIVE_INFINITY,
+  block = 0,
 ): Float64Array[] {
   const out: Float64Array[] = new Array(origins.length);
   const together = origins.map((o, i) => ({ ...o, i })).filter((o) => io.mode === 'many-to-one' && o.k <= io.outputs);
@@ -135,11 +160,11 @@ export function forecastTransformedMany(
     const last = part.map((o, r) => writeManyToOneWindow(io, cols, o.end, x, r));
     const y = predict(x, part.length, io.lookback, manyToOneWidth(io));
     part.forEach((o, r) => {
-      out[o.i] = Float64Array.from(fromOutputs(io, y, r, last[r]).slice(0, o.k));
+      out[o.i] = Float64Array.from(fromOutputs(io, y, r, last[r], block).slice(0, o.k));
     });
   }
   origins.forEach((o, i) => {
-    out[i] ??= forecastTransformed(predict, io, columns, o.end, o.k);
+    out[i] ??= forecastTransformed(predict, io, columns, o.end, o.k, block);
   });
   return out;
 }

@@ -27,8 +27,35 @@ export interface CalibrationForecast {
  * the data's units. Null for fewer than two forecasts.
  */
 export function ensembleSpread(parts: readonly Float64Array[]): Float64Array | null {
+  return parts.length < 2 ? null : sampleSd(parts);
+}
+
+/**
+ * The quantiles of the heads a network learns beside its point forecast (evaluation.intervals:
+ * quantile): the 10% and 90% quantiles of each step, whose distance apart is the network's own
+ * measure of how uncertain that step is.
+ */
+export const QUANTILE_HEADS = [0.1, 0.9] as const;
+
+/** The standard normal's 90% quantile: a normal distribution's 10% and 90% quantiles lie 2 z90 sigma apart. */
+const Z90 = 1.2815515655446004;
+
+/**
+ * The spread a network's quantile heads give (QUANTILE_HEADS: `low` and `high`, the data's units):
+ * their distance apart over 2 z90, a normal distribution's sigma, step by step; steps beyond the
+ * heads (`steps` more than a window's outputs) carry the last step's on, growing as the square root
+ * of the steps ahead.
+ */
+export function headsSpread(low: ArrayLike<number>, high: ArrayLike<number>, steps: number): Float64Array {
+  const n = Math.min(low.length, high.length);
+  const out = new Float64Array(steps);
+  for (let k = 0; k < steps; k++) out[k] = k < n ? Math.abs(high[k] - low[k]) / (2 * Z90) : out[n - 1] * Math.sqrt((k + 1) / n);
+  return out;
+}
+
+/** The sample standard deviation of equally long series, element by element (n - 1 in the denominator). */
+function sampleSd(parts: readonly Float64Array[]): Float64Array {
   const n = parts.length;
-  if (n < 2) return null;
   const out = new Float64Array(parts[0].length);
   for (let k = 0; k < out.length; k++) {
     let mean = 0;
@@ -89,21 +116,21 @@ export function calibrationOrigins(y: Float64Array, range: { first: number; end:
  *   k + 1, sorted; 'naive' (a history too short for any calibration forecast): `errors[0]` holds
  *   the absolute one-step changes of the history, the naive method's errors;
  * - method 'ensemble' (evaluation.intervals: ensemble): `errors[k]` holds those errors each divided
- *   by the ensemble's spread at that origin and step (relativeSpread), sorted, and `floors[k]` the
- *   least spread a forecast's is taken to be at step k + 1 (a tenth of the calibration spreads'
- *   median), so an interval is as many spreads wide as the errors were;
+ *   by the scale of that origin's forecast at that step, sorted: its ensemble's spread
+ *   (relativeSpread) plus `spreads.median[k]`, the calibration spreads' median at step k + 1, so
+ *   that an interval is as many scales wide as the errors were, wider where the forecasts averaged
+ *   disagree (a spread counts as at most `spreads.max[k]`, the largest calibration spread, so that
+ *   a disagreement beyond any seen does not widen it beyond any seen); 'quantile' (evaluation.
+ *   intervals: quantile) the same, the spread the network's quantile heads' (headsSpread);
  * - space 'log': errors of log forecasts (the history and the forecasts were all positive), so
  *   that an interval is a band of ratios about the forecast; 'level': errors in the data's units.
  */
 export interface IntervalModel {
-  method: 'conformal' | 'naive' | 'ensemble';
+  method: 'conformal' | 'naive' | 'ensemble' | 'quantile';
   space: 'log' | 'level';
   errors: number[][];
-  floors?: number[];
+  spreads?: { median: number[]; max: number[] };
 }
-
-/** The share of the calibration spreads' median below which a spread is taken to be that much (IntervalModel floors). */
-export const SPREAD_FLOOR = 0.1;
 
 /**
  * An ensemble's spread (ensembleSpread, the data's units) in the model's space: relative to the
@@ -133,9 +160,9 @@ export function fitIntervals(
   const space = positive ? 'log' : 'level';
   const g = positive ? Math.log : (v: number) => v;
   const sorted = (xs: number[]) => xs.map(keep).sort((a, b) => a - b);
-  if (method === 'ensemble' && calibration.length > 0 && calibration.every((c) => c.spread)) {
-    const ensemble = ensembleIntervals(calibration, y, space, g);
-    if (ensemble) return ensemble;
+  if (method !== 'conformal' && calibration.length > 0 && calibration.every((c) => c.spread)) {
+    const scaled = scaledIntervals(method, calibration, y, space, g);
+    if (scaled) return scaled;
   }
   if (calibration.length > 0) {
     const steps = Math.max(...calibration.map((c) => c.forecast.length));
@@ -149,25 +176,47 @@ export function fitIntervals(
 }
 
 /**
- * fitIntervals' ensemble method: each calibration error divided by its origin's spread at that step
- * (relativeSpread, never below the step's floor). Null where the spreads of some step are all zero
- * (the ensemble's forecasts agreed: nothing to scale by).
+ * fitIntervals' ensemble and quantile methods: each calibration error divided by the scale of its
+ * origin's spread at that step (scaleAt). Null where the spreads of some step have a median of zero
+ * (the forecasts mostly agreed: nothing to scale by).
  */
-function ensembleIntervals(calibration: CalibrationForecast[], y: Float64Array, space: IntervalModel['space'], g: (v: number) => number): IntervalModel | null {
+function scaledIntervals(
+  method: 'ensemble' | 'quantile',
+  calibration: CalibrationForecast[],
+  y: Float64Array,
+  space: IntervalModel['space'],
+  g: (v: number) => number,
+): IntervalModel | null {
   const steps = Math.max(...calibration.map((c) => c.forecast.length));
   const spreads = calibration.map((c) => relativeSpread(space, c.spread!, c.forecast));
-  const floors: number[] = [];
+  const median: number[] = [];
+  const max: number[] = [];
   for (let k = 0; k < steps; k++) {
     const at = spreads.filter((s) => k < s.length).map((s) => s[k]);
-    const floor = keep(SPREAD_FLOOR * medianOfNumbers(at));
-    if (!(floor > 0)) return null;
-    floors.push(floor);
+    const m = keep(medianOfNumbers(at));
+    if (!(m > 0 && at.every(Number.isFinite))) return null;
+    median.push(m);
+    max.push(keep(Math.max(...at)));
   }
+  const model: IntervalModel = { method, space, errors: [], spreads: { median, max } };
   const errors: number[][] = Array.from({ length: steps }, () => []);
   calibration.forEach((c, i) => {
-    c.forecast.forEach((f, k) => errors[k].push(Math.abs(g(y[c.end + k]) - g(f)) / Math.max(spreads[i][k], floors[k])));
+    c.forecast.forEach((f, k) => errors[k].push(Math.abs(g(y[c.end + k]) - g(f)) / scaleAt(model, spreads[i], k)));
   });
-  return { method: 'ensemble', space, errors: errors.map((xs) => xs.map(keep).sort((a, b) => a - b)), floors };
+  model.errors = errors.map((xs) => xs.map(keep).sort((a, b) => a - b));
+  return model;
+}
+
+/**
+ * The scale of a spread-scaled interval at step k (0-based; IntervalModel spreads): the spread
+ * (relativeSpread; the calibration median where there is none), at most the calibration's largest,
+ * plus the calibration median. Steps beyond those calibrated use the last one's figures.
+ */
+function scaleAt(model: IntervalModel, spread: ArrayLike<number> | undefined, k: number): number {
+  const { median, max } = model.spreads!;
+  const j = Math.min(k, median.length - 1);
+  const s = spread?.[k];
+  return Math.min(s !== undefined && Number.isFinite(s) ? s : median[j], max[j]) + median[j];
 }
 
 function medianOfNumbers(xs: number[]): number {
@@ -193,9 +242,9 @@ export function conformalQuantile(sortedErrors: readonly number[], p: number): n
  * further ahead is not surer); steps without errors of their own carry the last such step's width
  * on, growing as the square root of the steps ahead (as a random walk's spread does).
  *
- * Method 'ensemble': the quantile counts spreads, so each step's width is it times the forecast's
- * own spread (`spread`, relativeSpread; never below the step's floor, the last step's carried on),
- * and again never narrower than an earlier step's.
+ * Methods 'ensemble' and 'quantile': the quantile counts scales, so each step's width is it times
+ * the scale of the forecast's own spread (`spread`, relativeSpread; scaleAt), and again never
+ * narrower than an earlier step's.
  */
 export function halfWidths(model: IntervalModel, p: number, steps: number, spread?: ArrayLike<number>): Float64Array {
   const out = new Float64Array(steps);
@@ -209,11 +258,9 @@ export function halfWidths(model: IntervalModel, p: number, steps: number, sprea
       lastStep = k;
     }
     const q = k === lastStep ? last : last * Math.sqrt((k + 1) / (lastStep + 1));
-    if (model.method !== 'ensemble') out[k] = q;
+    if (!scaled(model)) out[k] = q;
     else {
-      const floors = model.floors!;
-      const scale = Math.max(spread ? spread[k] : 0, floors[Math.min(k, floors.length - 1)]);
-      width = Math.max(width, q * (Number.isFinite(scale) ? scale : floors[Math.min(k, floors.length - 1)]));
+      width = Math.max(width, q * scaleAt(model, spread, k));
       out[k] = width;
     }
   }
@@ -247,9 +294,14 @@ export function bandOf(model: IntervalModel, forecast: ArrayLike<number>, level:
   return { level, lower: around(model, forecast, w, -1), upper: around(model, forecast, w, 1) };
 }
 
-/** The spread method 'ensemble' scales by, in the model's space (undefined for the other methods or without one: the floors stand in). */
+/** The spread methods 'ensemble' and 'quantile' scale by, in the model's space (undefined for the other methods or without one: the calibration median stands in). */
 function scaleOf(model: IntervalModel, forecast: ArrayLike<number>, spread?: ArrayLike<number> | null): Float64Array | undefined {
-  return model.method === 'ensemble' && spread ? relativeSpread(model.space, spread, forecast) : undefined;
+  return scaled(model) && spread ? relativeSpread(model.space, spread, forecast) : undefined;
+}
+
+/** Whether an interval model's widths are counted in spreads (methods 'ensemble' and 'quantile'). */
+function scaled(model: IntervalModel): boolean {
+  return model.method === 'ensemble' || model.method === 'quantile';
 }
 
 /**

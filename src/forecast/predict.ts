@@ -18,6 +18,7 @@ import {
   calibrationStart,
   ensembleSpread,
   fitIntervals,
+  headsSpread,
   type IntervalModel,
   NO_SPREAD,
   type Spread,
@@ -105,6 +106,8 @@ async function pointForecastFromRun(
   const future = futureTimes(series.index, io.horizon);
   const forecastSteps = { history: steps, forecast: future.map((t) => stepNumber(t, series.index.frequency)) };
   const forecasts: Float64Array[] = [];
+  // evaluation.intervals quantile: each member's quantile heads as a spread (headsSpread)
+  const headSpreads: Float64Array[] = [];
   for (const [j, member] of run.members.entries()) {
     let predictor: Predictor;
     const cached = opts.cache?.get(member);
@@ -123,6 +126,13 @@ async function pointForecastFromRun(
     try {
       const fT = forecastTransformed(predictor.predict, io, tcols, n, io.horizon);
       forecasts.push(pipeline.inverseTarget(io.target, fT, series.columns[io.target], forecastSteps));
+      if (io.heads) {
+        const [low, high] = [1, 2].map((block) => {
+          const f = forecastTransformed(predictor.predict, io, tcols, n, io.horizon, block);
+          return pipeline.inverseTarget(io.target, f, series.columns[io.target], { history: steps, forecast: forecastSteps.forecast.slice(0, f.length) });
+        });
+        headSpreads.push(headsSpread(low, high, io.horizon));
+      }
     } finally {
       if (!opts.cache) predictor.dispose();
     }
@@ -141,7 +151,7 @@ async function pointForecastFromRun(
   const made = (parts: Float64Array[]) => ({
     times: future,
     forecast: damped(meanOfParts(parts)),
-    ensemble: ensembleSpread([...forecasts, ...parts.slice(1)]),
+    ensemble: io.heads ? medianOf(headSpreads) : ensembleSpread([...forecasts, ...parts.slice(1)]),
   });
   if (!pt || !network || pt.use === 'model') return made(combinedParts('model', own, null, undefined, holt));
   if (n < MIN_OBSERVED || !y.every(Number.isFinite))

@@ -57,6 +57,17 @@ export interface TrainHooks {
   gpu?: Gpu;
   /** on the GPU: the kernel of the large products (gpu/kernels.ts Products; default auto) */
   gpuProducts?: Products;
+  /** evaluation.intervals quantile: the model's outputs hold these quantile heads after the point forecast (makeLoss) */
+  quantileHeads?: QuantileHeads;
+}
+
+/**
+ * Quantile heads after a model's point outputs (evaluation.intervals: quantile): its outputs are
+ * `outputs` point forecasts, then `outputs` for each quantile of `taus`, all of the same targets.
+ */
+export interface QuantileHeads {
+  outputs: number;
+  taus: readonly number[];
 }
 
 export interface TrainResult {
@@ -91,7 +102,28 @@ export function weightGroupNames(model: LayersModel): { groups: string[]; layers
   return { groups: model.trainableWeights.map((w) => byVariable.get(w.name) ?? w.name), layers };
 }
 
-export function makeLoss(tf: Tf, kind: TrainingConfig['loss']): (yTrue: Tensor, yPred: Tensor) => Scalar {
+/**
+ * The training loss of predictions against targets. With quantile heads (QuantileHeads): the loss
+ * of the point outputs (the first `outputs` columns) plus, for each head, the mean pinball loss of
+ * its columns against the same targets, max(tau u, (tau - 1) u) with u = target - prediction.
+ */
+export function makeLoss(tf: Tf, kind: TrainingConfig['loss'], heads?: QuantileHeads): (yTrue: Tensor, yPred: Tensor) => Scalar {
+  const point = pointLoss(tf, kind);
+  if (!heads?.taus.length) return point;
+  const H = heads.outputs;
+  return (yTrue, yPred) =>
+    tf.tidy(() => {
+      const rows = yPred.shape[0];
+      let total = point(yTrue, tf.slice(yPred, [0, 0], [rows, H]));
+      heads.taus.forEach((tau, i) => {
+        const u = tf.sub(yTrue, tf.slice(yPred, [0, (i + 1) * H], [rows, H]));
+        total = tf.add(total, tf.mean(tf.maximum(tf.mul(tau, u), tf.mul(tau - 1, u)))) as Scalar;
+      });
+      return total;
+    });
+}
+
+function pointLoss(tf: Tf, kind: TrainingConfig['loss']): (yTrue: Tensor, yPred: Tensor) => Scalar {
   return (yTrue, yPred) =>
     tf.tidy(() => {
       const d = tf.sub(yPred, yTrue);
@@ -210,7 +242,7 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, cf
   const n = data.xShape[0];
   if (!(n > 0)) throw new Error('no training samples');
   const batchSize = Math.max(1, Math.min(cfg.batch_size, n));
-  const lossFn = makeLoss(tf, cfg.loss);
+  const lossFn = makeLoss(tf, cfg.loss, hooks.quantileHeads);
   const batches = new Batches(data, cfg);
   const dropoutLayers = model.layers.filter((l) => l.getClassName() === 'Dropout') as unknown as { seed?: number }[];
 

@@ -563,8 +563,11 @@ output: {plot: false}
     expect(a.code, a.stderr).toBe(0);
     const iv = JSON.parse(readFileSync(join(dir, 'runs/e/pipeline.json'), 'utf8')).io.intervals;
     expect(iv.method).toBe('ensemble');
-    expect(iv.floors).toHaveLength(6);
-    for (const f of iv.floors) expect(f).toBeGreaterThan(0);
+    expect(iv.spreads.median).toHaveLength(6);
+    for (let k = 0; k < 6; k++) {
+      expect(iv.spreads.median[k]).toBeGreaterThan(0);
+      expect(iv.spreads.max[k]).toBeGreaterThanOrEqual(iv.spreads.median[k]);
+    }
     expect(readFileSync(join(dir, 'runs/e/config.yaml'), 'utf8')).toMatch(/intervals: ensemble/);
     const p = rnnfc(dir, ['predict', '-m', 'runs/e', '-o', '-']);
     expect(p.code, p.stderr).toBe(0);
@@ -587,8 +590,55 @@ output: {plot: false}
     writeFileSync(join(dir, 'bad.yaml'), readFileSync(join(dir, 'ens.yaml'), 'utf8').replace('season: 12}', 'season: 12, intervals: spread}'));
     const badConfig = rnnfc(dir, ['train', '-c', 'bad.yaml', '--out', 'runs/bad']);
     expect(badConfig.code).toBe(2);
-    expect(badConfig.stderr).toContain('evaluation.intervals: must be one of conformal, ensemble; got "spread" (bad.yaml:6)');
+    expect(badConfig.stderr).toContain('evaluation.intervals: must be one of conformal, ensemble, quantile; got "spread" (bad.yaml:6)');
     expect(existsSync(join(dir, 'runs/bad'))).toBe(false);
+  });
+});
+
+describe('intervals from quantile heads (--intervals quantile)', () => {
+  it('trains heads beside the forecast, saves them in the standard model, predict repeats train; refused where there are no heads to learn', () => {
+    const dir = scratch();
+    writeFileSync(
+      join(dir, 'q.yaml'),
+      `data: {path: test/fixtures/e2e/monthly.csv, time_column: month, target: value}
+transforms: [log, {scale: standard}]
+window: {mode: many-to-one, lookback: 12, horizon: 6}
+model: {cell: lstm, layers: [{units: 8}], linear: true, ridge: 0.01}
+training: {epochs: 3, batch_size: 16, validation_size: 6, seed: 7}
+evaluation: {test_size: 6, season: 12, intervals: quantile}
+output: {plot: false}
+`,
+    );
+    const a = rnnfc(dir, ['train', '-c', 'q.yaml', '--out', 'runs/q', '--quiet']);
+    expect(a.code, a.stderr).toBe(0);
+    const io = JSON.parse(readFileSync(join(dir, 'runs/q/pipeline.json'), 'utf8')).io;
+    expect(io.heads).toEqual([0.1, 0.9]);
+    expect(io.outputs).toBe(6);
+    expect(io.intervals.method).toBe('quantile');
+    // the output layer: the forecast's 6 steps, then 6 for each head
+    const model = JSON.parse(readFileSync(join(dir, 'runs/q/model.json'), 'utf8'));
+    const dense = model.modelTopology.config.layers.filter((l: { class_name: string }) => l.class_name === 'Dense');
+    expect(dense.map((l: { config: { units: number } }) => l.config.units)).toEqual([18, 18]);
+    const p = rnnfc(dir, ['predict', '-m', 'runs/q', '-o', '-']);
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.stdout.trim().split('\n').slice(1)).toEqual(futureRows(dir, 'runs/q'));
+    // reruns give the same bytes
+    expect(rnnfc(dir, ['train', '-c', 'q.yaml', '--out', 'runs/q2', '--quiet']).code).toBe(0);
+    for (const f of ['forecast.csv', 'metrics.json', 'weights.bin'])
+      expect(readFileSync(join(dir, 'runs/q2', f)), f).toEqual(readFileSync(join(dir, 'runs/q', f)));
+    // heads need a direct many-to-one forecast, and the CPU
+    for (const [extra, says] of [
+      [['--backend', 'webgpu'], 'evaluation.intervals: a network with quantile heads (intervals quantile) does not train on backend webgpu yet'],
+    ] as const) {
+      const r = rnnfc(dir, ['check', '-c', 'q.yaml', ...extra]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(says);
+    }
+    writeFileSync(join(dir, 'qr.yaml'), readFileSync(join(dir, 'q.yaml'), 'utf8').replace('horizon: 6}', 'horizon: 6, strategy: recursive}'));
+    const r = rnnfc(dir, ['train', '-c', 'qr.yaml', '--out', 'runs/qr']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('evaluation.intervals: quantile needs window.mode many-to-one with strategy direct');
+    expect(existsSync(join(dir, 'runs/qr'))).toBe(false);
   });
 });
 

@@ -7,11 +7,11 @@ import {
   ensembleSpread,
   fitIntervals,
   halfWidths,
+  headsSpread,
   type IntervalModel,
   MAX_CALIBRATION_ORIGINS,
   quantileOf,
   relativeSpread,
-  SPREAD_FLOOR,
   scoredQuantiles,
   spreadOf,
 } from '../../src/forecast/intervals.js';
@@ -221,7 +221,7 @@ describe('ensemble intervals (evaluation.intervals: ensemble)', () => {
     expect(Array.from(relativeSpread('level', [1, 2], [50, 40]))).toEqual([1, 2]);
   });
 
-  it("divides each error by its origin's spread, floors the spread at a tenth of the median, and widths are the quantile times the spread", () => {
+  it("divides each error by its origin's scale (its spread, at most the largest, plus the median), and widths are the quantile times the scale", () => {
     // level space (a value <= 0): errors |y - f| at two steps from four origins
     const y = Float64Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
     const cal = [2, 3, 4, 5].map((end, i) => ({
@@ -232,36 +232,49 @@ describe('ensemble intervals (evaluation.intervals: ensemble)', () => {
     const m = fitIntervals(cal, y, 8, 'ensemble')!;
     expect(m.method).toBe('ensemble');
     expect(m.space).toBe('level');
-    // step 1: spreads all 1 (median 1, floor 0.1): errors 1, 2, 3, 4
-    // step 2: spreads 0, 2, 2, 2 (median 2, floor 0.2): 2 / 0.2, 4 / 2, 6 / 2, 8 / 2
-    expect(m.floors).toEqual([SPREAD_FLOOR * 1, SPREAD_FLOOR * 2]);
+    // step 1: spreads all 1 (median 1, max 1): scales 1 + 1 = 2, errors 1, 2, 3, 4 over 2
+    // step 2: spreads 0, 2, 2, 2 (median 2, max 2): scales 2, 4, 4, 4, errors 2, 4, 6, 8 over them
+    expect(m.spreads).toEqual({ median: [1, 2], max: [1, 2] });
     expect(m.errors).toEqual([
-      [1, 2, 3, 4],
-      [2, 3, 4, 10],
+      [0.5, 1, 1.5, 2],
+      [1, 1, 1.5, 2],
     ]);
-    // 60%: the ceil(5 * 0.6) = 3rd smallest: 3 spreads at step 1, 4 at step 2
-    const w = halfWidths(m, 0.6, 2, [0.5, 3]);
-    expect(Array.from(w)).toEqual([1.5, 12]);
-    // a spread below the floor counts as the floor; a width never narrower than the step before
-    expect(Array.from(halfWidths(m, 0.6, 2, [2, 0]))).toEqual([6, 6]);
+    // 60%: the ceil(5 * 0.6) = 3rd smallest, 1.5 scales at both steps; scales min(0.5, 1) + 1 and min(3, 2) + 2
+    expect(Array.from(halfWidths(m, 0.6, 2, [0.5, 3]))).toEqual([2.25, 6]);
+    // scales 2 and 2: a width never narrower than the step before's
+    expect(Array.from(halfWidths(m, 0.6, 2, [2, 0]))).toEqual([3, 3]);
+    // without a spread, the median stands in for it
+    expect(Array.from(halfWidths(m, 0.6, 2))).toEqual([3, 6]);
     // bands about a forecast: forecast -/+ width, quantiles from the same widths
     const b = bandOf(m, [10, 20], 60, [0.5, 3]);
-    expect(Array.from(b.lower)).toEqual([8.5, 8]);
-    expect(Array.from(b.upper)).toEqual([11.5, 32]);
-    expect(Array.from(quantileOf(m, [10, 20], 0.8, [0.5, 3]))).toEqual([11.5, 32]);
-    // spreadOf: each block with its own rows of the spread
+    expect(Array.from(b.lower)).toEqual([7.75, 14]);
+    expect(Array.from(b.upper)).toEqual([12.25, 26]);
+    expect(Array.from(quantileOf(m, [10, 20], 0.8, [0.5, 3]))).toEqual([12.25, 26]);
+    // spreadOf: each block with its own rows of the spread (the second block: scale min(2, 1) + 1)
     const sp = spreadOf(m, Float64Array.from([10, 20, 10]), [2, 1], [60], [], Float64Array.from([0.5, 3, 2]));
-    expect(Array.from(sp.bands[0].upper)).toEqual([11.5, 32, 16]);
+    expect(Array.from(sp.bands[0].upper)).toEqual([12.25, 26, 13]);
   });
 
-  it('is the conformal method where an origin has no spread (one forecast averaged) or every spread of a step is zero', () => {
+  it("quantile heads' spread: the 10%-90% distance over 2 z90, a normal's sigma; steps beyond the heads grow as sqrt(k)", () => {
+    const z90 = 1.2815515655446004;
+    const s = headsSpread([90, 80], [110, 130], 4);
+    expect(s[0]).toBeCloseTo(20 / (2 * z90), 12);
+    expect(s[1]).toBeCloseTo(50 / (2 * z90), 12);
+    expect(s[2]).toBeCloseTo(s[1] * Math.sqrt(3 / 2), 12);
+    expect(s[3]).toBeCloseTo(s[1] * Math.sqrt(2), 12);
+    // crossed heads count by their distance
+    expect(headsSpread([110], [90], 1)[0]).toBeCloseTo(20 / (2 * z90), 12);
+  });
+
+  it('is the conformal method where an origin has no spread (one forecast averaged) or the spreads of a step are mostly zero', () => {
     const y = Float64Array.from([1, 2, 3, 4, 5, 6]);
     const with1 = [
       { end: 2, forecast: Float64Array.from([2.5]), spread: Float64Array.from([1]) },
       { end: 3, forecast: Float64Array.from([3.5]) },
     ];
     expect(fitIntervals(with1, y, 5, 'ensemble')!.method).toBe('conformal');
-    const zero = [2, 3].map((end) => ({ end, forecast: Float64Array.from([end + 0.5]), spread: Float64Array.from([0]) }));
+    // a median spread of zero: the forecasts mostly agreed
+    const zero = [2, 3, 4].map((end) => ({ end, forecast: Float64Array.from([end + 0.5]), spread: Float64Array.from([end === 4 ? 1 : 0]) }));
     expect(fitIntervals(zero, y, 5, 'ensemble')!.method).toBe('conformal');
     expect(fitIntervals(zero, y, 5, 'ensemble')).toEqual(fitIntervals(zero, y, 5));
   });

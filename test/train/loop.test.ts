@@ -82,6 +82,22 @@ describe('losses', () => {
     expect(makeLoss(tf, 'mae')(t, p).dataSync()[0]).toBeCloseTo(3.5 / 3, 5);
     expect(makeLoss(tf, 'huber')(t, p).dataSync()[0]).toBeCloseTo((0.125 + 1.5 + 0.5) / 3, 5);
   });
+
+  it("with quantile heads: the point outputs' loss plus each head's mean pinball loss against the same targets", () => {
+    const t = tf.tensor2d([[1, 2]]);
+    // point [1.5, 1], head 0.1 [0, 3], head 0.9 [2, 2]
+    const p = tf.tensor2d([[1.5, 1, 0, 3, 2, 2]]);
+    const loss = makeLoss(tf, 'mse', { outputs: 2, taus: [0.1, 0.9] });
+    // mse (0.25 + 1) / 2; tau 0.1: u = y - q = 1, -1 -> 0.1, 0.9; tau 0.9: u = -1, 0 -> 0.1, 0
+    expect(loss(t, p).dataSync()[0]).toBeCloseTo(0.625 + (0.1 + 0.9) / 2 + (0.1 + 0) / 2, 6);
+    // the gradient of a head's pinball loss: -tau / n below the target, (1 - tau) / n above it
+    const g = tf
+      .grad((q: Tensor) => loss(t, q))(p)
+      .dataSync();
+    expect(Array.from(g).map((v) => Number(v.toFixed(6)))).toEqual([0.5, -1, -0.05, 0.45, 0.05, -0.45]);
+    // without heads, the loss is the point loss alone
+    expect(makeLoss(tf, 'mse', { outputs: 2, taus: [] })(t, tf.tensor2d([[1.5, 1]])).dataSync()[0]).toBeCloseTo(0.625, 6);
+  });
 });
 
 describe('trainModel', () => {
