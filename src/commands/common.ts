@@ -303,13 +303,13 @@ export function computeOptions(cfg: Config, opts: { maxMemory?: string } = {}): 
       const { loadBackend } = await import('../model/backend.js');
       // auto: a model large enough to gain trains on a hardware GPU where there is one (gpu/auto.ts)
       if ((await import('../gpu/auto.js')).autoTriesWebgpu(cfg)) {
-        const gpu = await (await import('../gpu/device.js')).hardwareGpu();
+        const gpu = await (await import('../gpu/device.js')).hardwareGpu((await import('./gpu-probe.js')).probeInChild);
         if (gpu) return { ...(await loadBackend('webgpu')), gpu };
       }
       const engine = await loadBackend(cfg.backend);
       // webgpu: the training steps run on the process's WebGPU device (exit 2 where there is none)
       if (cfg.backend !== 'webgpu') return engine;
-      return { ...engine, gpu: await (await import('../gpu/device.js')).openGpu(process.env) };
+      return { ...engine, gpu: await (await import('../gpu/device.js')).openGpu(process.env, (await import('./gpu-probe.js')).probeInChild) };
     },
     // RNNFC_STOCK_LAYERS=1 keeps the stock tfjs LSTM/GRU layers on cpu and wasm too (for
     // comparing the two: bench/configs.js); the saved model is the same format either way.

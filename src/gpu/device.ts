@@ -21,11 +21,12 @@ const instances: GPU[] = [];
  * The process's WebGPU device (opened once). Dawn's default backend first (Vulkan on Linux, where a
  * GPU's driver lives); where it finds no adapter, OpenGL ES through EGL without a display, which
  * reaches Mesa's llvmpipe on a machine without a GPU. `env`: the process's environment (the
- * caller's process.env), where that route sets EGL_PLATFORM (surfaceless) unless it is set. Fails
+ * caller's process.env), where that route sets EGL_PLATFORM (surfaceless) unless it is set;
+ * `probe`: where it says the default backend has no adapter, that backend is not asked here. Fails
  * with a BackendError (exit 2) naming what is missing: the `webgpu` package, or any adapter.
  */
-export function openGpu(env: Record<string, string | undefined>): Promise<Gpu> {
-  opened ??= open(env).catch((err) => {
+export function openGpu(env: Record<string, string | undefined>, probe?: AdapterProbe): Promise<Gpu> {
+  opened ??= open(env, probe).catch((err) => {
     opened = null;
     throw err;
   });
@@ -56,11 +57,11 @@ async function defaultInstance(): Promise<GPU> {
   return instances[0];
 }
 
-async function open(env: Record<string, string | undefined>): Promise<Gpu> {
+async function open(env: Record<string, string | undefined>, probe?: AdapterProbe): Promise<Gpu> {
   const mod = await loadModule();
   let route: Gpu['route'] = 'default';
-  // where a child process found no adapter there, the default backend is not asked again here (it would print why)
-  let adapter = (await defaultAdapterKind()) === 'none' ? null : await (await defaultInstance()).requestAdapter({ powerPreference: 'high-performance' });
+  // where the probe (a child process) found no adapter there, the default backend is not asked here (it would print why)
+  let adapter = (await probe?.()) === 'none' ? null : await (await defaultInstance()).requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) {
     route = 'opengles';
     // EGL without a window system: the surfaceless platform
@@ -105,12 +106,12 @@ let probed: Promise<Gpu | null> | null = null;
 /**
  * backend auto: the process's WebGPU device where Dawn's default backend finds a hardware adapter,
  * else null (no `webgpu` package, no adapter, or only a software one: the OpenGL ES route is not
- * tried, as on Linux it reaches a GPU only where Vulkan would too). Probed once, first in a child
- * process (defaultAdapterKind); never throws for a missing GPU.
+ * tried, as on Linux it reaches a GPU only where Vulkan would too). Probed once, first by `probe`;
+ * never throws for a missing GPU.
  */
-export function hardwareGpu(): Promise<Gpu | null> {
+export function hardwareGpu(probe: AdapterProbe): Promise<Gpu | null> {
   probed ??= (async () => {
-    if ((await defaultAdapterKind()) !== 'hardware') return null;
+    if ((await probe()) !== 'hardware') return null;
     const adapter = await (await defaultInstance()).requestAdapter({ powerPreference: 'high-performance' });
     if (!adapter || isSoftware(adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean })) return null;
     opened ??= deviceOn(adapter, 'default');
@@ -120,32 +121,19 @@ export function hardwareGpu(): Promise<Gpu | null> {
   return probed;
 }
 
-type AdapterKind = 'hardware' | 'software' | 'none';
+/** What Dawn's default backend finds: a hardware adapter, a software one, or none. */
+export type AdapterKind = 'hardware' | 'software' | 'none';
 
-/** What adapter Dawn's default backend finds in this process (the child's side of defaultAdapterKind). */
+/**
+ * Asks what Dawn's default backend finds without asking it in this process (commands/gpu-probe.ts:
+ * a child process, whose stderr keeps what Dawn and the drivers print about the adapters they pass
+ * over); null where it could not tell.
+ */
+export type AdapterProbe = () => Promise<AdapterKind | null>;
+
+/** What adapter Dawn's default backend finds in this process (what an AdapterProbe asks of a child process). */
 export async function probeDefaultAdapter(): Promise<AdapterKind> {
   const adapter = await (await defaultInstance()).requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) return 'none';
   return isSoftware(adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean }) ? 'software' : 'hardware';
-}
-
-let kind: Promise<AdapterKind | null> | null = null;
-
-/**
- * probeDefaultAdapter, asked once of a child process whose stderr is dropped: Dawn, Mesa and the
- * Vulkan loader print what they think of the adapters they pass over (lavapipe's missing features,
- * a missing XDG_RUNTIME_DIR) straight to the process's stderr, where a command that only wondered
- * whether there is a GPU must stay quiet. null where the child could not tell (it failed).
- */
-function defaultAdapterKind(): Promise<AdapterKind | null> {
-  kind ??= (async () => {
-    const { execFile } = await import('node:child_process');
-    const script = `import(${JSON.stringify(import.meta.url)}).then(async (m) => { process.stdout.write(await m.probeDefaultAdapter()); process.exit(0); }, () => process.exit(1));`;
-    return new Promise((resolve) => {
-      execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 60_000, windowsHide: true }, (err, stdout) =>
-        resolve(!err && ['hardware', 'software', 'none'].includes(stdout) ? (stdout as AdapterKind) : null),
-      );
-    });
-  })();
-  return kind;
 }

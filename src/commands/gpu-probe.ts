@@ -1,0 +1,23 @@
+import { execFile } from 'node:child_process';
+import type { AdapterKind } from '../gpu/device.js';
+
+const KINDS: readonly string[] = ['hardware', 'software', 'none'];
+let asked: Promise<AdapterKind | null> | null = null;
+
+/**
+ * An AdapterProbe (gpu/device.ts): what Dawn's default backend finds, asked once of a child process
+ * whose stderr is dropped. Dawn, Mesa and the Vulkan loader print what they think of the adapters
+ * they pass over (lavapipe's missing features, a missing XDG_RUNTIME_DIR) straight to the process's
+ * stderr, where a command that only wondered whether there is a GPU must stay quiet. Null where the
+ * child could not tell (it failed, or ran past a minute).
+ */
+export function probeInChild(): Promise<AdapterKind | null> {
+  asked ??= new Promise((resolve) => {
+    const device = new URL('../gpu/device.js', import.meta.url).href;
+    const script = `import(${JSON.stringify(device)}).then(async (m) => { process.stdout.write(await m.probeDefaultAdapter()); process.exit(0); }, () => process.exit(1));`;
+    execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 60_000, windowsHide: true }, (err, stdout) =>
+      resolve(!err && KINDS.includes(stdout) ? (stdout as AdapterKind) : null),
+    );
+  });
+  return asked;
+}
