@@ -258,20 +258,23 @@ ${ENTRY} {
   dpart[b * H + k] = dhAll[row * H + k] * gates[g0 + k] + drh * r;
 }`;
 
-/**
- * C[m, n] = (acc 1: C[m, n]; acc 2: S[m, n], S laid out as C; else 0) + (bias ? bias[n] : 0) + sum over k of A[m, k] B[k, n], every
- * operand strided (element (m, k) of A at aOff + m aM + k aK); aOnes: A is all ones (column sums);
- * relu: max(C, 0) at the end. 8x8 workgroups over (n, m).
- */
-export const MATMUL = /* wgsl */ `
-struct MM { M: u32, N: u32, K: u32, aOff: u32, aM: u32, aK: u32, bOff: u32, bK: u32, bN: u32, cOff: u32, cM: u32, cN: u32, acc: u32, aOnes: u32, bias: u32, relu: u32 }
+/** The parameters and bindings MATMUL and MATMUL_TILED share (kernels.ts MatMul binds them so). */
+const MM_BINDINGS = /* wgsl */ `struct MM { M: u32, N: u32, K: u32, aOff: u32, aM: u32, aK: u32, bOff: u32, bK: u32, bN: u32, cOff: u32, cM: u32, cN: u32, acc: u32, aOnes: u32, bias: u32, relu: u32 }
 @group(0) @binding(0) var<uniform> p: MM;
 @group(0) @binding(1) var<storage, read> A: array<f32>;
 @group(0) @binding(2) var<storage, read> Bm: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> C: array<f32>;
 @group(0) @binding(5) var<storage, read> S: array<f32>;
-@compute @workgroup_size(8, 8)
+`;
+
+/**
+ * C[m, n] = (acc 1: C[m, n]; acc 2: S[m, n], S laid out as C; else 0) + (bias ? bias[n] : 0) + sum over k of A[m, k] B[k, n], every
+ * operand strided (element (m, k) of A at aOff + m aM + k aK); aOnes: A is all ones (column sums);
+ * relu: max(C, 0) at the end. 8x8 workgroups over (n, m).
+ */
+export const MATMUL = /* wgsl */ `
+${MM_BINDINGS}@compute @workgroup_size(8, 8)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let n = gid.x; let m = gid.y;
   if (m >= p.M || n >= p.N) { return; }
@@ -296,14 +299,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
  * ascending order from the same start (C or 0, then the bias), as MATMUL does.
  */
 export const MATMUL_TILED = /* wgsl */ `
-struct MM { M: u32, N: u32, K: u32, aOff: u32, aM: u32, aK: u32, bOff: u32, bK: u32, bN: u32, cOff: u32, cM: u32, cN: u32, acc: u32, aOnes: u32, bias: u32, relu: u32 }
-@group(0) @binding(0) var<uniform> p: MM;
-@group(0) @binding(1) var<storage, read> A: array<f32>;
-@group(0) @binding(2) var<storage, read> Bm: array<f32>;
-@group(0) @binding(3) var<storage, read> bias: array<f32>;
-@group(0) @binding(4) var<storage, read_write> C: array<f32>;
-@group(0) @binding(5) var<storage, read> S: array<f32>;
-var<workgroup> As: array<f32, 1024>;
+${MM_BINDINGS}var<workgroup> As: array<f32, 1024>;
 var<workgroup> Bs: array<f32, 1024>;
 @compute @workgroup_size(16, 16)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
