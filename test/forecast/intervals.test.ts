@@ -14,6 +14,8 @@ import {
   relativeSpread,
   scoredQuantiles,
   spreadOf,
+  TAIL_FACTOR,
+  tailFactor,
 } from '../../src/forecast/intervals.js';
 import { mulberry32 } from '../../src/pretrain/rng.js';
 
@@ -84,6 +86,23 @@ describe('conformal intervals', () => {
     };
     // p 0.5 of 3 errors: the 2nd; step 2's 1 is raised to step 1's 2
     expect(Array.from(halfWidths(model, 0.5, 5))).toEqual([2, 2, 5, 5 * Math.sqrt(4 / 3), 5 * Math.sqrt(5 / 3)]);
+  });
+
+  it('draws conformal intervals beyond 80% wider by the tail factor: 1 at 80%, 1.07 from 95%, linear between', () => {
+    expect(tailFactor(0.5)).toBe(1);
+    expect(tailFactor(0.8)).toBe(1);
+    expect(tailFactor(0.875)).toBeCloseTo(1.035, 12);
+    expect(tailFactor(0.95)).toBeCloseTo(1.07, 12);
+    expect(tailFactor(0.99)).toBe(1.07);
+    const errors = [Array.from({ length: 39 }, (_, i) => i + 1)];
+    // 95% of 39 errors: the ceil(40 * 0.95) = 38th, 38; times 1.07
+    expect(halfWidths({ method: 'conformal', space: 'level', errors }, 0.95, 1)[0]).toBeCloseTo(38 * 1.07, 12);
+    // 90%: the 36th, times 1 + 0.07 * 2 / 3
+    expect(halfWidths({ method: 'conformal', space: 'level', errors }, 0.9, 1)[0]).toBeCloseTo(36 * (1 + 0.07 * (2 / 3)), 12);
+    // the naive fallback and the spread-scaled methods are drawn at their quantile
+    expect(halfWidths({ method: 'naive', space: 'level', errors }, 0.95, 1)[0]).toBe(38);
+    const scaledModel: IntervalModel = { method: 'quantile', space: 'level', errors, spreads: { median: [1], max: [1] } };
+    expect(halfWidths(scaledModel, 0.95, 1, [1])[0]).toBe(38 * 2);
   });
 
   it('bands are nested, quantiles never cross, and log-space bands are ratios about the forecast', () => {
@@ -177,10 +196,11 @@ describe('conformal intervals', () => {
     expect(hits[95] / total).toBeLessThan(0.98);
     expect(hits[80] / total).toBeGreaterThan(0.75);
     expect(hits[80] / total).toBeLessThan(0.85);
-    // the 4-step width is about 1.96 sqrt(4) = 3.92 on average
+    // the 4-step width is about 1.96 sqrt(4) = 3.92 on average, drawn TAIL_FACTOR wider (so that
+    // these exchangeable errors are covered a little more often than 95%: P(|Z| < 2.10) = 96.4%)
     const mean = widths95.reduce((a, v) => a + v, 0) / widths95.length;
-    expect(mean).toBeGreaterThan(3.92 * 0.9);
-    expect(mean).toBeLessThan(3.92 * 1.1);
+    expect(mean).toBeGreaterThan(3.92 * TAIL_FACTOR * 0.9);
+    expect(mean).toBeLessThan(3.92 * TAIL_FACTOR * 1.1);
   });
 
   it('covers a seasonal series with known error variance: the interval is about 1.96 sigma wide at every step', () => {
