@@ -29,6 +29,7 @@ import {
   calibrationStart,
   ensembleSpread,
   fitIntervals,
+  HEAD_BLOCKS,
   headsSpread,
   intervalScores,
   NO_SPREAD,
@@ -392,7 +393,7 @@ export async function evaluateFit(
     const headsOf = (made: (j: number, block: number) => Float64Array, end: number, k: number, ahead = steps.slice(end, end + k)) =>
       medianOf(
         predictors.map((_, j) => {
-          const [low, high] = [1, 2].map((block) => {
+          const [low, high] = HEAD_BLOCKS.map((block) => {
             const f = made(j, block);
             return inverse(f, end, ahead.slice(0, f.length));
           });
@@ -411,11 +412,11 @@ export async function evaluateFit(
         ),
       );
       if (!io.heads) return;
-      const heads = predictors.map((p) => [1, 2].map((block) => forecastTransformedMany(p.predict, io, tcols, origins, rows, block)));
+      const heads = predictors.map((p) => HEAD_BLOCKS.map((block) => forecastTransformedMany(p.predict, io, tcols, origins, rows, block)));
       origins.forEach((o, i) =>
         headsSeen.set(
           `${o.end} ${o.k}`,
-          headsOf((j, block) => heads[j][block - 1][i], o.end, o.k),
+          headsOf((j, block) => heads[j][HEAD_BLOCKS.indexOf(block)][i], o.end, o.k),
         ),
       );
     };

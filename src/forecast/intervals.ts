@@ -37,6 +37,9 @@ export function ensembleSpread(parts: readonly Float64Array[]): Float64Array | n
  */
 export const QUANTILE_HEADS = [0.1, 0.9] as const;
 
+/** The model's output blocks holding QUANTILE_HEADS' low and high heads (block 0 is the forecast; ModelIO.heads). */
+export const HEAD_BLOCKS: readonly [low: number, high: number] = [1, 2];
+
 /** The standard normal's 90% quantile: a normal distribution's 10% and 90% quantiles lie 2 z90 sigma apart. */
 const Z90 = 1.2815515655446004;
 

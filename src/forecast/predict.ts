@@ -18,6 +18,7 @@ import {
   calibrationStart,
   ensembleSpread,
   fitIntervals,
+  HEAD_BLOCKS,
   headsSpread,
   type IntervalModel,
   NO_SPREAD,
@@ -127,7 +128,7 @@ async function pointForecastFromRun(
       const fT = forecastTransformed(predictor.predict, io, tcols, n, io.horizon);
       forecasts.push(pipeline.inverseTarget(io.target, fT, series.columns[io.target], forecastSteps));
       if (io.heads) {
-        const [low, high] = [1, 2].map((block) => {
+        const [low, high] = HEAD_BLOCKS.map((block) => {
           const f = forecastTransformed(predictor.predict, io, tcols, n, io.horizon, block);
           return pipeline.inverseTarget(io.target, f, series.columns[io.target], { history: steps, forecast: forecastSteps.forecast.slice(0, f.length) });
         });
