@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { BACKENDS, INTERVAL_METHODS, SCOPES } from './config/names.js';
+import { BACKENDS, CELLS, INTERVAL_METHODS, SCOPES, WINDOW_MODES } from './config/names.js';
 import { UsageError } from './errors.js';
 import { DEFAULT_MAX_INPUT_MB } from './io/limits.js';
 import { VERSION } from './version.js';
@@ -124,6 +124,13 @@ function dataFlags(cmd: Command): Command {
         "how intervals are sized: from past forecasts' errors (conformal, the default), or from those errors relative to the spread of the forecasts averaged (ensemble) or of quantile heads the network learns (quantile) (overrides evaluation.intervals)",
       ).choices(INTERVAL_METHODS),
     )
+    .addOption(
+      new Option(
+        '--mode <mode>',
+        'how windows map to outputs: many-to-one, one-to-one, or many-to-many (an encoder-decoder fed its own forecasts) (overrides window.mode)',
+      ).choices(WINDOW_MODES),
+    )
+    .addOption(new Option('--cell <cell>', 'recurrent cell: lstm, gru, or rnn (the vanilla RNN) (overrides model.cell)').choices(CELLS))
     .option('--lookback <n>', 'input window length (overrides window.lookback)', positiveInt('--lookback'))
     .option('--horizon <n>', 'steps to forecast (overrides window.horizon)', positiveInt('--horizon'))
     .option('--epochs <n>', 'training epochs (overrides training.epochs)', positiveInt('--epochs'))

@@ -242,13 +242,15 @@ export function checkPipelineJson(json: unknown, file: string): { saved: Pipelin
   const strategy = c.oneOf(io.strategy, 'io.strategy', STRATEGIES);
   c.int(io.lookback, 'io.lookback', 1);
   const horizon = c.int(io.horizon, 'io.horizon', 1);
-  const outputs = mode === 'many-to-one' && strategy === 'direct' ? horizon : 1;
+  const outputs = mode !== 'one-to-one' && strategy === 'direct' ? horizon : 1;
   if (io.outputs !== outputs) c.fail('io.outputs', `must be ${outputs} for mode ${mode}, strategy ${strategy} and horizon ${horizon}`);
   const ioFeatures = c.names(io.features, 'io.features');
   if (ioFeatures.join('\0') !== features.join('\0')) c.fail('io.features', 'must equal features');
   if (io.target !== target) c.fail('io.target', 'must equal target');
   if (!ioFeatures.includes(target) && (mode === 'one-to-one' || strategy === 'recursive' || io.normalize === 'last'))
     c.fail('io.features', 'must include the target for this mode');
+  if (mode === 'many-to-many' && (ioFeatures.length !== 1 || ioFeatures[0] !== target || strategy !== 'direct'))
+    c.fail('io.mode', 'many-to-many needs the target as the only input and strategy direct');
   const offset = c.int(io.offset, 'io.offset', 0);
   c.int(io.warmup, 'io.warmup', 1);
   if (io.normalize !== undefined) c.oneOf(io.normalize, 'io.normalize', NORMALIZE_MODES);
@@ -272,16 +274,16 @@ export function checkPipelineJson(json: unknown, file: string): { saved: Pipelin
     c.oneOf(pt.use, 'io.pretrained.use', ['model', 'mean'] as const);
     c.int(pt.season, 'io.pretrained.season', 1);
     if (pt.theta !== undefined && pt.theta !== true) c.fail('io.pretrained.theta', 'must be true or absent');
-    if (mode !== 'many-to-one' || ioFeatures.length !== 1 || ioFeatures[0] !== target)
-      c.fail('io.pretrained', 'needs mode many-to-one with the target as the only input');
+    if (mode === 'one-to-one' || ioFeatures.length !== 1 || ioFeatures[0] !== target)
+      c.fail('io.pretrained', 'needs mode many-to-one or many-to-many with the target as the only input');
   }
   if (io.holt !== undefined) {
     c.int(c.record(io.holt, 'io.holt').season, 'io.holt.season', 1);
-    if (mode !== 'many-to-one') c.fail('io.holt', 'needs mode many-to-one');
+    if (mode === 'one-to-one') c.fail('io.holt', 'needs mode many-to-one or many-to-many');
   }
   if (io.damping !== undefined) {
     if (!(typeof io.damping === 'number' && io.damping > 0 && io.damping < 1)) c.fail('io.damping', 'must be a number in (0, 1)');
-    if (mode !== 'many-to-one') c.fail('io.damping', 'needs mode many-to-one');
+    if (mode === 'one-to-one') c.fail('io.damping', 'needs mode many-to-one or many-to-many');
   }
   let pipeline: Pipeline | null = null;
   try {
@@ -321,10 +323,12 @@ export function modelSignature(modelJson: string): ModelSignature | null {
     if (!Array.isArray(shape) || shape.length !== 3 || typeof shape[2] !== 'number') return null;
     const byName = new Map(layers.map((l) => [l.name ?? (l.config.name as string), l]));
     const sequential = Array.isArray(cfg) || topo?.class_name === 'Sequential';
-    // The width of a layer's output: its units, else (Add, Dropout, ...) that of its first input.
+    // The width of a layer's output: its units (a Reshape's last size), else (Add, Dropout, ...) that of its first input.
     const width = (i: number, l: LayerJson | undefined, depth: number): number | null => {
       if (!l || depth > layers.length) return null;
       if (typeof l.config.units === 'number') return l.config.units;
+      const target = l.config.target_shape;
+      if (l.class_name === 'Reshape' && Array.isArray(target) && typeof target.at(-1) === 'number') return target.at(-1) as number;
       const inner = (l.config.layer as { config?: { units?: unknown } } | undefined)?.config?.units;
       if (typeof inner === 'number') return inner;
       if (sequential) return i > 0 ? width(i - 1, layers[i - 1], depth + 1) : null;
@@ -422,13 +426,16 @@ export function checkModelAgainstIo(modelJson: string, io: ModelIO, file: string
   const sig = modelSignature(modelJson);
   if (sig) {
     // (a topology this reader does not know: loading the model will judge it)
-    const inputs = io.features.length + (io.statics?.length ?? 0);
+    // (an encoder-decoder's steps have one more input: how far ahead a decoder step is)
+    const inputs = io.features.length + (io.statics?.length ?? 0) + (io.mode === 'many-to-many' ? 1 : 0);
     if (sig.features !== inputs)
       problems.push(
         `takes ${sig.features} inputs per step, pipeline.json has ${io.features.length} column${io.features.length === 1 ? '' : 's'}${io.statics ? ` and ${io.statics.length} static inputs` : ''}`,
       );
     if (io.mode === 'many-to-one' && sig.steps !== io.lookback)
       problems.push(`takes windows of ${sig.steps ?? 'any'} steps, pipeline.json has lookback ${io.lookback}`);
+    if (io.mode === 'many-to-many' && sig.steps !== io.lookback + io.outputs)
+      problems.push(`takes windows of ${sig.steps ?? 'any'} steps, pipeline.json has lookback ${io.lookback} and horizon ${io.outputs}`);
     const outputs = io.outputs * (1 + (io.heads?.length ?? 0));
     if (sig.outputs !== outputs) problems.push(`gives ${sig.outputs} outputs, pipeline.json expects ${outputs}`);
   }

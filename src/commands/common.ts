@@ -32,6 +32,9 @@ export interface DataFlagOptions {
   /** data.static_columns. */
   staticColumn?: string[];
   scope?: string;
+  /** window.mode and model.cell. */
+  mode?: string;
+  cell?: string;
   /** model.pretrained: none, builtin or a folder `rnnfc pretrain` wrote (relative to the current directory). */
   pretrained?: string;
   /** model.theta: on or off. */
@@ -117,6 +120,8 @@ export function overridesFrom(opts: DataFlagOptions): ConfigOverrides {
   if (opts.idColumn !== undefined) o.idColumns = opts.idColumn;
   if (opts.staticColumn !== undefined) o.staticColumns = opts.staticColumn;
   if (opts.scope !== undefined) o.scope = opts.scope;
+  if (opts.mode !== undefined) o.mode = opts.mode;
+  if (opts.cell !== undefined) o.cell = opts.cell;
   if (opts.pretrained !== undefined) o.pretrained = opts.pretrained;
   if (opts.damping !== undefined) o.damping = opts.damping;
   if (opts.theta !== undefined) o.theta = opts.theta === 'on';

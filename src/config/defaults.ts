@@ -53,3 +53,9 @@ export const DEFAULTS = {
   output: Config['output'];
   backend: Config['backend'];
 }>;
+
+/**
+ * training.teacher_forcing when a many-to-many config leaves it out: the decoder is fed the actual
+ * previous values at first, and by the last epoch its own forecasts, as it will be when it forecasts.
+ */
+export const DEFAULT_TEACHER_FORCING: readonly [number, number] = [1, 0];

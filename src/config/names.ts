@@ -7,7 +7,7 @@
 /** data.missing: what to do with empty or non-numeric cells. */
 export const MISSING_POLICIES = ['interpolate', 'ffill', 'drop', 'error'] as const;
 /** window.mode. */
-export const WINDOW_MODES = ['many-to-one', 'one-to-one'] as const;
+export const WINDOW_MODES = ['many-to-one', 'one-to-one', 'many-to-many'] as const;
 /** window.strategy (many-to-one only). */
 export const STRATEGIES = ['direct', 'recursive'] as const;
 /** window.normalize (many-to-one only). */

@@ -29,6 +29,10 @@ export interface ConfigOverrides {
   idColumns?: string[];
   staticColumns?: string[];
   scope?: string;
+  /** window.mode */
+  mode?: string;
+  /** model.cell */
+  cell?: string;
   pretrained?: string;
   theta?: boolean;
   holt?: boolean;
@@ -62,6 +66,8 @@ const OVERRIDE_FLAGS: Record<keyof ConfigOverrides, { path: Path; flag: string }
   idColumns: { path: ['data', 'id_column'], flag: '--id-column' },
   staticColumns: { path: ['data', 'static_columns'], flag: '--static-column' },
   scope: { path: ['model', 'scope'], flag: '--scope' },
+  mode: { path: ['window', 'mode'], flag: '--mode' },
+  cell: { path: ['model', 'cell'], flag: '--cell' },
   pretrained: { path: ['model', 'pretrained'], flag: '--pretrained' },
   theta: { path: ['model', 'theta'], flag: '--theta' },
   holt: { path: ['model', 'holt'], flag: '--holt' },
@@ -332,6 +338,15 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
   if (window.mode === 'one-to-one' && window.strategy === 'recursive') {
     c.problem(['window', 'strategy'], 'recursive applies only to mode many-to-one (one-to-one always forecasts step by step)');
   }
+  if (window.mode === 'many-to-many') {
+    if (window.strategy === 'recursive')
+      c.problem(['window', 'strategy'], "recursive applies only to mode many-to-one (many-to-many's decoder forecasts the horizon step by step itself)");
+    if (features.length !== 1 || features[0] !== target)
+      c.problem(
+        ['data', 'features'],
+        `mode many-to-many takes the target as its only input (the decoder feeds back its own forecasts, and inputs known in the future are not supported yet), got ${JSON.stringify(features)}`,
+      );
+  }
 
   // model
   const m = c.section(
@@ -365,6 +380,11 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
     if (on && model.cell !== 'lstm') c.problem(['model', key], `is an LSTM variant: set model.cell to lstm, or leave ${key} out`);
     else if (on) model[key] = true;
   }
+  if ((model.peephole || model.coupled_gates) && window.mode === 'many-to-many')
+    c.problem(
+      ['model', model.peephole ? 'peephole' : 'coupled_gates'],
+      'LSTM variants do not take the initial state a many-to-many decoder starts from yet; use the plain lstm, or mode many-to-one',
+    );
   if (model.theta && model.pretrained === 'none') {
     c.problem(['model', 'theta'], 'joins the mean of the model and the pretrained forecaster: set model.pretrained too, or leave theta out');
   }
@@ -381,8 +401,11 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
   if (model.scope === 'global' && window.mode === 'one-to-one') {
     c.problem(['model', 'scope'], 'global applies only to mode many-to-one (one network over windows of every series)');
   }
-  if (model.linear && window.mode === 'one-to-one') {
+  if (model.linear && window.mode !== 'many-to-one') {
     c.problem(['model', 'linear'], 'applies only to mode many-to-one (a linear path from the whole input window to the outputs)');
+  }
+  if (model.scope === 'global' && window.mode === 'many-to-many') {
+    c.problem(['model', 'scope'], 'global applies only to mode many-to-one (one network over windows of every series)');
   }
 
   // training
@@ -403,6 +426,7 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
       'ensemble',
       'windows_per_epoch',
       'gradient_flow',
+      'teacher_forcing',
     ],
   );
   const td = DEFAULTS.training;
@@ -433,6 +457,14 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
     ensemble: c.int(t.ensemble, ['training', 'ensemble'], 1, td.ensemble),
     windows_per_epoch: c.int(t.windows_per_epoch, ['training', 'windows_per_epoch'], 0, td.windows_per_epoch),
   };
+  if (t.teacher_forcing !== undefined && t.teacher_forcing !== null) {
+    const path: Path = ['training', 'teacher_forcing'];
+    const v = t.teacher_forcing;
+    if (window.mode !== 'many-to-many') c.problem(path, "applies only to window.mode many-to-many (the decoder's inputs)");
+    else if (!Array.isArray(v) || v.length !== 2 || !v.every((p) => typeof p === 'number' && p >= 0 && p <= 1))
+      c.problem(path, `must be two probabilities [first epoch, last epoch], such as [1, 0], got ${describe(v)}`);
+    else training.teacher_forcing = [v[0], v[1]];
+  }
   // gradient-flow diagnostics: measured unless turned off
   if (t.gradient_flow !== undefined && t.gradient_flow !== null && !c.bool(t.gradient_flow, ['training', 'gradient_flow'], true))
     training.gradient_flow = false;
@@ -460,7 +492,7 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
     if (method === 'quantile' && (window.mode !== 'many-to-one' || window.strategy !== 'direct'))
       c.problem(
         ['evaluation', 'intervals'],
-        `quantile needs window.mode many-to-one with strategy direct (the quantile heads forecast the horizon at once), not ${window.mode === 'one-to-one' ? 'mode one-to-one' : 'strategy recursive'}; use conformal or ensemble`,
+        `quantile needs window.mode many-to-one with strategy direct (the quantile heads forecast the horizon at once), not ${window.mode !== 'many-to-one' ? `mode ${window.mode}` : 'strategy recursive'}; use conformal or ensemble`,
       );
   }
 
@@ -479,6 +511,7 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
     const off = (path: Path, what: string) => c.problem(path, `${what} does not train on backend webgpu yet; use backend wasm (or cpu) for it`);
     if (model.peephole || model.coupled_gates) off(['model', model.peephole ? 'peephole' : 'coupled_gates'], 'an LSTM variant');
     if (evaluation.intervals === 'quantile') off(['evaluation', 'intervals'], 'a network with quantile heads (intervals quantile)');
+    if (window.mode === 'many-to-many') off(['window', 'mode'], 'an encoder-decoder (mode many-to-many)');
   }
 
   if (c.problems.length > 0) throw new ConfigError(`invalid config ${file ?? '(command line)'}`, c.problems);

@@ -40,7 +40,11 @@ export interface WindowConfig {
   mode: (typeof WINDOW_MODES)[number];
   lookback: number;
   horizon: number;
-  /** many-to-one only: 'direct' (one vector of horizon outputs) or 'recursive' (one-step model fed back). */
+  /**
+   * many-to-one only: 'direct' (one vector of horizon outputs) or 'recursive' (one-step model fed
+   * back). Mode many-to-many (an encoder over the lookback, a decoder that emits the horizon step
+   * by step, model/build.ts) is always 'direct': one call forecasts the horizon.
+   */
   strategy: (typeof STRATEGIES)[number];
   /** one-to-one only: BPTT chunk length. */
   chunk: number;
@@ -124,6 +128,12 @@ export interface TrainingConfig {
    * all of them. Bounds an epoch's cost when the windows are many (a global model over a large panel).
    */
   windows_per_epoch: number;
+  /**
+   * window.mode many-to-many only: the probability that a decoder step is fed the actual previous
+   * value rather than the decoder's own forecast of it (teacher forcing), at the first epoch and
+   * at the last, linear between (scheduled sampling). Absent: [1, 0] (DEFAULT_TEACHER_FORCING).
+   */
+  teacher_forcing?: [number, number];
 }
 
 export interface EvaluationConfig {

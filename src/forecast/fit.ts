@@ -4,6 +4,7 @@
  * nothing is read from `process` or the file system; the compute backend, the layer kind,
  * cancellation (an AbortSignal) and progress (a callback) are passed in.
  */
+import { DEFAULT_TEACHER_FORCING } from '../config/defaults.js';
 import type { Config } from '../config/types.js';
 import { futureTimes, stepNumber, stepNumbers } from '../data/time.js';
 import type { Gpu } from '../gpu/device.js';
@@ -200,7 +201,7 @@ export function prepareFit(cfg: Config, series: Series, limits: FitLimits = DEFA
     strategy: w.strategy,
     lookback: w.lookback,
     horizon: w.horizon,
-    outputs: w.mode === 'many-to-one' && w.strategy === 'direct' ? w.horizon : 1,
+    outputs: w.mode !== 'one-to-one' && w.strategy === 'direct' ? w.horizon : 1,
     features,
     target: cfg.data.target,
     offset: pipeline.offset,
@@ -288,8 +289,9 @@ export async function trainMembers(engine: FitEngine, cfg: Config, data: Trainin
       layers: cfg.model.layers,
       dropout: cfg.model.dropout,
       dense: cfg.model.dense,
-      steps: w.mode === 'one-to-one' ? null : w.lookback,
+      steps: w.mode === 'one-to-one' ? null : data.xShape[1],
       linear: cfg.model.linear,
+      ...(w.mode === 'many-to-many' ? { decoder: { lookback: w.lookback, horizon: outputs } } : {}),
       // the windows' inputs: the columns, and a global panel model's static inputs after them
       features: data.xShape[2],
       outputs: outputs * blocks,
@@ -306,7 +308,23 @@ export async function trainMembers(engine: FitEngine, cfg: Config, data: Trainin
           model,
           data,
           { ...cfg.training, seed },
-          { keepInitial: Boolean(linearPath), onEpoch, shouldStop, gpu: engine.gpu, ...(heads.length ? { quantileHeads: { outputs, taus: heads } } : {}) },
+          {
+            keepInitial: Boolean(linearPath),
+            onEpoch,
+            shouldStop,
+            gpu: engine.gpu,
+            ...(heads.length ? { quantileHeads: { outputs, taus: heads } } : {}),
+            ...(w.mode === 'many-to-many'
+              ? {
+                  decoder: {
+                    lookback: w.lookback,
+                    horizon: outputs,
+                    targetPos: cfg.data.features.indexOf(cfg.data.target),
+                    teacherForcing: cfg.training.teacher_forcing ?? DEFAULT_TEACHER_FORCING,
+                  },
+                }
+              : {}),
+          },
         ),
       );
     } catch (e) {

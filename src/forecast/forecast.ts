@@ -1,6 +1,6 @@
 import type { WindowConfig } from '../config/types.js';
 import type { Predict } from '../model/predictor.js';
-import { appendStatics, normalizeLast } from '../windows/index-math.js';
+import { appendStatics, decodeFreely, encoderDecoderWindows, normalizeLast } from '../windows/index-math.js';
 import type { IntervalModel } from './intervals.js';
 
 /** What a saved model needs to be fed: window geometry and column order. */
@@ -89,7 +89,7 @@ export function forecastTransformed(
     } else {
       const x = new Float32Array(manyToOneWidth(io) * io.lookback);
       const lastTarget = writeManyToOneWindow(io, hist, len, x, 0);
-      preds = fromOutputs(io, predict(x, 1, io.lookback, manyToOneWidth(io)), 0, lastTarget, block);
+      preds = fromOutputs(io, runWindows(predict, io, x, 1), 0, lastTarget, block);
       // a quantile head's outputs are never fed back: one window's worth
       if (block > 0) return Float64Array.from(preds.slice(0, steps));
     }
@@ -100,6 +100,18 @@ export function forecastTransformed(
     }
   }
   return Float64Array.from(out);
+}
+
+/**
+ * The outputs of `n` many-to-one windows `x` (writeManyToOneWindow), [n, outputsPerWindow]: one
+ * call of the model, or, for an encoder-decoder (mode many-to-many), its decoder's forecasts fed
+ * back step by step (windows/index-math.ts encoderDecoderWindows, decodeFreely).
+ */
+function runWindows(predict: Predict, io: ModelIO, x: Float32Array, n: number): Float32Array {
+  const width = manyToOneWidth(io);
+  if (io.mode !== 'many-to-many') return predict(x, n, io.lookback, width);
+  const shape = { n, lookback: io.lookback, horizon: io.outputs, features: width, targetPos: io.features.indexOf(io.target) };
+  return decodeFreely(predict, encoderDecoderWindows(x, null, shape), { ...shape, features: width + 1 });
 }
 
 /** Inputs per step of a many-to-one model's windows: the columns, then the static inputs. */
@@ -151,14 +163,14 @@ export function forecastTransformedMany(
   block = 0,
 ): Float64Array[] {
   const out: Float64Array[] = new Array(origins.length);
-  const together = origins.map((o, i) => ({ ...o, i })).filter((o) => io.mode === 'many-to-one' && o.k <= io.outputs);
+  const together = origins.map((o, i) => ({ ...o, i })).filter((o) => io.mode !== 'one-to-one' && o.k <= io.outputs);
   const cols = io.features.map((f) => columns[f]);
   const rows = Math.max(1, Math.floor(maxRows));
   for (let from = 0; from < together.length; from += rows) {
     const part = together.slice(from, from + rows);
     const x = new Float32Array(part.length * io.lookback * manyToOneWidth(io));
     const last = part.map((o, r) => writeManyToOneWindow(io, cols, o.end, x, r));
-    const y = predict(x, part.length, io.lookback, manyToOneWidth(io));
+    const y = runWindows(predict, io, x, part.length);
     part.forEach((o, r) => {
       out[o.i] = Float64Array.from(fromOutputs(io, y, r, last[r], block).slice(0, o.k));
     });

@@ -207,6 +207,20 @@ export function weightGroups(cfg: Config, outputs: number): WeightGroup[] {
     groups.push({ setting: `model.dense[${i}].units`, value: `${l.units} units`, count: d * l.units + l.units });
     d = l.units;
   });
+  if (cfg.window.mode === 'many-to-many') {
+    // the decoder: a stack like the encoder's on the steps' inputs, each layer's initial state made
+    // from the context (one dense layer, two for an LSTM), and a head of one output per step
+    const top = d;
+    let dd = f + 1;
+    let count = 0;
+    for (const l of cfg.model.layers) {
+      count += g * l.units * (dd + l.units + 1) + p * l.units + (cfg.model.cell === 'lstm' ? 2 : 1) * (top * l.units + l.units);
+      dd = l.units;
+    }
+    groups.push({ setting: 'window.mode', value: 'many-to-many', count });
+    groups.push({ setting: 'window.horizon', value: '1 output per decoder step', count: d + 1 });
+    return groups;
+  }
   groups.push({ setting: 'window.horizon', value: `${outputs} outputs`, count: d * outputs + outputs });
   if (cfg.model.linear && cfg.window.mode === 'many-to-one')
     groups.push({ setting: 'window.lookback', value: `${cfg.window.lookback} steps`, count: cfg.window.lookback * f * outputs + outputs });
@@ -272,10 +286,11 @@ const EVALUATION_CHUNK = 1024;
  */
 export function estimateFitMemory(cfg: Config, shape: FitShape): MemoryEstimate {
   const w = cfg.window;
-  const f = cfg.data.features.length;
+  // (an encoder-decoder's windows have the decoder's steps too, with one more input each)
+  const f = cfg.data.features.length + (w.mode === 'many-to-many' ? 1 : 0);
   const oneToOne = w.mode === 'one-to-one';
   const outputs = !oneToOne && w.strategy === 'direct' ? w.horizon : 1;
-  const steps = oneToOne ? w.chunk : w.lookback;
+  const steps = oneToOne ? w.chunk : w.mode === 'many-to-many' ? w.lookback + w.horizon : w.lookback;
   const targets = oneToOne ? w.chunk : outputs;
   const lost = lostRows(cfg);
   const { train, validation } = windowCounts(w, outputs, lost, shape.split.trainEnd, shape.split.valEnd);
@@ -471,7 +486,8 @@ export function estimateKernelMemory(cfg: Config, shape: FitShape): MemoryEstima
   const w = cfg.window;
   const oneToOne = w.mode === 'one-to-one';
   const outputs = !oneToOne && w.strategy === 'direct' ? w.horizon : 1;
-  const T = oneToOne ? w.chunk : w.lookback;
+  // (an encoder-decoder: the encoder's lookback steps, and its decoder's stack over the horizon, counted as more steps of one stack)
+  const T = oneToOne ? w.chunk : w.mode === 'many-to-many' ? w.lookback + 2 * w.horizon : w.lookback;
   const { train, validation } = windowCounts(w, outputs, lostRows(cfg), shape.split.trainEnd, shape.split.valEnd);
   const B = Math.max(1, Math.min(cfg.training.batch_size, train));
   const threads = threadCount(cfg.training.threads);

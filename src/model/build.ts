@@ -29,6 +29,11 @@ export interface ModelSpec {
   fused?: boolean;
   /** Add a linear path from the flattened input window to the outputs (needs fixed `steps`, no sequence output). */
   linear?: boolean;
+  /**
+   * An encoder-decoder (window.mode many-to-many, buildEncoderDecoder): the input's first
+   * `lookback` steps are the encoder's, the next `horizon` the decoder's; `outputs` must be `horizon`.
+   */
+  decoder?: { lookback: number; horizon: number };
 }
 
 /** Distinct, nonzero seeds derived from one base seed (tfjs treats 0 as "unseeded"). */
@@ -84,7 +89,7 @@ function recurrentLayer(
 
 /** Seeded dense layers (glorot-uniform kernel, zero bias). */
 function denseMaker(tf: Tf, nextSeed: () => number) {
-  return (units: number, activation: 'relu' | 'linear') =>
+  return (units: number, activation: 'relu' | 'linear' | 'tanh') =>
     tf.layers.dense({
       units,
       activation,
@@ -103,6 +108,7 @@ function denseMaker(tf: Tf, nextSeed: () => number) {
  */
 export function buildModel(tf: Tf, spec: ModelSpec): LayersModel {
   if (spec.layers.length === 0) throw new Error('model needs at least one recurrent layer');
+  if (spec.decoder) return buildEncoderDecoder(tf, spec, spec.decoder);
   if (spec.linear) return buildWithLinearPath(tf, spec);
   const nextSeed = seedStream(spec.seed);
   const model = tf.sequential();
@@ -118,6 +124,57 @@ export function buildModel(tf: Tf, spec: ModelSpec): LayersModel {
   for (const d of spec.dense) model.add(wrap(dense(d.units, 'relu')));
   model.add(wrap(dense(spec.outputs, 'linear')));
   return model;
+}
+
+/**
+ * The encoder-decoder of window.mode many-to-many (sequence to sequence, as Cho et al. 2014 and
+ * Sutskever et al. 2014): input [batch, lookback + horizon, features]
+ * (windows/index-math.ts encoderDecoderWindows), output [batch, horizon].
+ * - The encoder, the spec's recurrent stack, reads the first `lookback` steps; its last layer's
+ *   final output is the context.
+ * - The decoder, a stack of the same layers with weights of its own, reads the `horizon` decoder
+ *   steps (each holds the previous value and how far ahead the step is) from initial states made
+ *   from the context: h0 = tanh(W c + b) for each layer, and for an LSTM c0 = W' c + b'.
+ * - The head (the hidden dense layers, then one linear output) is applied at every decoder step.
+ * Standard layers only (the two parts are cut from the one input by Cropping2D on a reshaped
+ * view), so the model saves, and loads in tfjs, like the others.
+ */
+function buildEncoderDecoder(tf: Tf, spec: ModelSpec, { lookback: L, horizon: H }: { lookback: number; horizon: number }): LayersModel {
+  if (spec.outputs !== H || spec.sequenceOutput || spec.linear) throw new Error('an encoder-decoder forecasts its horizon, one output per decoder step');
+  const F = spec.features;
+  const nextSeed = seedStream(spec.seed);
+  const input = tf.input({ shape: [L + H, F] });
+  const grid = tf.layers.reshape({ targetShape: [L + H, F, 1] }).apply(input) as SymbolicTensor;
+  const part = (from: number, steps: number) =>
+    tf.layers.reshape({ targetShape: [steps, F] }).apply(
+      tf.layers
+        .cropping2D({
+          cropping: [
+            [from, L + H - from - steps],
+            [0, 0],
+          ],
+        })
+        .apply(grid) as SymbolicTensor,
+    ) as SymbolicTensor;
+  const dropout = (t: SymbolicTensor) => (spec.dropout > 0 ? (tf.layers.dropout({ rate: spec.dropout, seed: nextSeed() }).apply(t) as SymbolicTensor) : t);
+  let h = part(0, L);
+  spec.layers.forEach((layer, i) => {
+    const rnnLayer = recurrentLayer(tf, spec, layer.units, i < spec.layers.length - 1, nextSeed);
+    h = dropout(withoutOrthogonalWarning(() => rnnLayer.apply(h) as SymbolicTensor));
+  });
+  const context = h;
+  const dense = denseMaker(tf, nextSeed);
+  let d = part(L, H);
+  for (const layer of spec.layers) {
+    const state = [dense(layer.units, 'tanh').apply(context) as SymbolicTensor];
+    if (spec.cell === 'lstm') state.push(dense(layer.units, 'linear').apply(context) as SymbolicTensor);
+    const rnnLayer = recurrentLayer(tf, spec, layer.units, true, nextSeed);
+    d = dropout(withoutOrthogonalWarning(() => rnnLayer.apply(d, { initialState: state }) as SymbolicTensor));
+  }
+  for (const u of spec.dense) d = tf.layers.timeDistributed({ layer: dense(u.units, 'relu') }).apply(d) as SymbolicTensor;
+  d = tf.layers.timeDistributed({ layer: dense(1, 'linear') }).apply(d) as SymbolicTensor;
+  const out = tf.layers.reshape({ targetShape: [H] }).apply(d) as SymbolicTensor;
+  return tf.model({ inputs: input, outputs: out });
 }
 
 /** Name of the dense layer of the linear path (kernel [steps * features, outputs], bias [outputs]). */

@@ -1,11 +1,13 @@
 /**
  * A saved layers model (model.json + weights.bin) run without TensorFlow.js, so that
  * forecasting from a run does not pay for loading tfjs (most of `rnnfc predict`'s time).
- * Knows the models buildModel produces: Sequential stacks, and the functional graph of a model
- * with a linear path (one input, one output, branches joined by Add); and their layers: LSTM/GRU,
+ * Knows the models buildModel produces: Sequential stacks, and the functional graphs of a model
+ * with a linear path (one input, one output, branches joined by Add) and of an encoder-decoder
+ * (its parts cut from the input by Reshape and Cropping2D, the decoder's recurrent layers taking
+ * their initial state from dense layers); and their layers: LSTM/GRU,
  * LSTMVariant (peepholes, coupled gates) and SimpleRNN (the fused forward kernel, from the same wasm module training uses; a SimpleRNN the
  * kernels do not compute, without bias or with another activation, in plain JS), Dense (also
- * inside TimeDistributed), Flatten, Dropout (the identity at inference) and InputLayer. Anything
+ * inside TimeDistributed), Flatten, Reshape, Cropping2D, Dropout (the identity at inference) and InputLayer. Anything
  * else is reported as unsupported, for callers to fall back to tfjs.
  */
 import { forward } from '../kernels/forward.js';
@@ -84,15 +86,24 @@ function dense(W: Float32Array, b: Float32Array | null, inDim: number, units: nu
   };
 }
 
-/** h_t = act(x_t . W + h_{t-1} . U + b), zero initial state; tfjs SimpleRNN semantics. */
-function simpleRnn(W: Float32Array, U: Float32Array, b: Float32Array | null, I: number, H: number, act: (v: number) => number, returnSequences: boolean): Step {
-  return (x) => {
+/** h_t = act(x_t . W + h_{t-1} . U + b) from the initial state given (zeros without one); tfjs SimpleRNN semantics. */
+function simpleRnn(
+  W: Float32Array,
+  U: Float32Array,
+  b: Float32Array | null,
+  I: number,
+  H: number,
+  act: (v: number) => number,
+  returnSequences: boolean,
+): StateStep {
+  return (x, states = []) => {
     const [B, T] = x.shape;
     const out = new Float32Array(returnSequences ? B * T * H : B * H);
     const h = new Float32Array(H);
     const a = new Float64Array(H);
     for (let bb = 0; bb < B; bb++) {
-      h.fill(0);
+      if (states.length) h.set(states[0].data.subarray(bb * H, (bb + 1) * H));
+      else h.fill(0);
       for (let t = 0; t < T; t++) {
         for (let j = 0; j < H; j++) a[j] = b ? b[j] : 0;
         const xo = (bb * T + t) * I;
@@ -117,13 +128,17 @@ function fusedCell(
   returnSequences: boolean,
   act: Activation = 'tanh',
   variant?: LstmVariant,
-): Step {
-  return (x) => {
+): StateStep {
+  return (x, states = []) => {
     const [B, T] = x.shape;
-    const data = forward(cell, x.data, W, U, b, B, T, I, H, returnSequences, null, undefined, act, variant).out;
+    const init = states.length ? { h0: states[0].data, ...(states[1] ? { c0: states[1].data } : {}) } : undefined;
+    const data = forward(cell, x.data, W, U, b, B, T, I, H, returnSequences, null, init, act, variant).out;
     return { data, shape: returnSequences ? [B, T, H] : [B, H] };
   };
 }
+
+/** A recurrent layer's step, from the initial states a graph gives it ([h0], or [h0, c0] for an LSTM; none: zeros). */
+type StateStep = (x: Values, states?: Values[]) => Values;
 
 /** A layer's output shape without the batch axis (null: any length). */
 type Shape = (number | null)[];
@@ -132,7 +147,7 @@ type Shape = (number | null)[];
 type WeightOf = (layer: string, w: string, shape: number[]) => Float32Array;
 
 /** Builds one layer's step from its input's shape (without the batch axis). Returns the step (null: identity) and its output shape. */
-function layerStep(layer: LayerJson, inShape: Shape, weightOf: WeightOf, weightName = String(layer.config.name)): { step: Step | null; shape: Shape } {
+function layerStep(layer: LayerJson, inShape: Shape, weightOf: WeightOf, weightName = String(layer.config.name)): { step: StateStep | null; shape: Shape } {
   const c = layer.config;
   const dim = Number(inShape[inShape.length - 1]);
   const cls: string = STOCK_CLASS[layer.class_name as keyof typeof STOCK_CLASS] ?? layer.class_name;
@@ -140,6 +155,33 @@ function layerStep(layer: LayerJson, inShape: Shape, weightOf: WeightOf, weightN
     case 'InputLayer':
     case 'Dropout':
       return { step: null, shape: inShape };
+    case 'Reshape': {
+      const target = c.target_shape as number[];
+      const size = (v: Shape) => (v.some((d) => d === null) ? null : (v as number[]).reduce((a, b) => a * b, 1));
+      if (!Array.isArray(target) || !target.every((d) => Number.isSafeInteger(d) && d > 0) || size(inShape) !== size(target))
+        throw new Unsupported(`Reshape of [${inShape}] to [${String(target)}]`);
+      return { step: (x) => ({ data: x.data, shape: [x.shape[0], ...target] }), shape: target };
+    }
+    case 'Cropping2D': {
+      // [rows, cols, channels] (channels last), cut to rows [top, rows - bottom) and cols [left, cols - right)
+      const [[top, bottom], [left, right]] = c.cropping as number[][];
+      const [R, C, K] = inShape as number[];
+      if (c.data_format !== 'channels_last' || inShape.length !== 3 || !(top + bottom < R && left + right < C))
+        throw new Unsupported(`Cropping2D of [${inShape}] by ${JSON.stringify(c.cropping)} (${String(c.data_format)})`);
+      const rows = R - top - bottom;
+      const cols = C - left - right;
+      const step: Step = (x) => {
+        const B = x.shape[0];
+        const out = new Float32Array(B * rows * cols * K);
+        for (let bb = 0; bb < B; bb++)
+          for (let r = 0; r < rows; r++) {
+            const from = ((bb * R + top + r) * C + left) * K;
+            out.set(x.data.subarray(from, from + cols * K), (bb * rows + r) * cols * K);
+          }
+        return { data: out, shape: [B, rows, cols, K] };
+      };
+      return { step, shape: [rows, cols, K] };
+    }
     case 'Flatten': {
       if (inShape.some((d) => d === null)) throw new Unsupported('Flatten of a variable-length input');
       const size = (inShape as number[]).reduce((a, b) => a * b, 1);
@@ -245,10 +287,17 @@ function graphOf(layers: GraphLayer[], inputName: string, outputName: string, we
       if (inputs.length < 2 || shapes.some((sh) => sh !== shapes[0])) throw new Error(`layer ${layer.name} adds differently shaped inputs`);
       nodes.set(layer.name, { run: addValues, inputs, shape: nodes.get(inputs[0])!.shape });
     } else {
-      if (inputs.length !== 1) throw new Unsupported(`layer ${layer.class_name} with ${inputs.length} inputs`);
+      const cls = STOCK_CLASS[layer.class_name as keyof typeof STOCK_CLASS] ?? layer.class_name;
+      // a recurrent layer may take its initial state from other layers: [x, h0] ([x, h0, c0] for an LSTM)
+      const states = cls === 'LSTM' ? 2 : cls === 'GRU' || cls === 'SimpleRNN' ? 1 : 0;
+      if (inputs.length !== 1 && inputs.length !== 1 + states) throw new Unsupported(`layer ${layer.class_name} with ${inputs.length} inputs`);
       const r = layerStep(layer, nodes.get(inputs[0])!.shape, weightOf);
+      const units = Number(layer.config.units);
+      for (const i of inputs.slice(1))
+        if (nodes.get(i)!.shape.join() !== String(units))
+          throw new Error(`layer ${layer.name} takes an initial state of shape [${nodes.get(i)!.shape}], not [${units}]`);
       const step = r.step;
-      nodes.set(layer.name, { run: step ? (v) => step(v[0]) : (v) => v[0], inputs, shape: r.shape });
+      nodes.set(layer.name, { run: step ? (v) => step(v[0], v.slice(1)) : (v) => v[0], inputs, shape: r.shape });
     }
   }
   if (!nodes.has(outputName)) throw new Unsupported(`no output layer ${outputName}`);

@@ -6,6 +6,7 @@ import type { Gpu } from '../gpu/device.js';
 import type { Products } from '../gpu/kernels.js';
 import type { FlowProbe, Slot } from '../kernels/state.js';
 import type { Tf } from '../model/backend.js';
+import { decodeFreely } from '../windows/index-math.js';
 import type { TrainingWindows } from '../windows/training-windows.js';
 import { PlainAdam } from './adam.js';
 import type { EpochFlow } from './gradient-flow.js';
@@ -59,6 +60,30 @@ export interface TrainHooks {
   gpuProducts?: Products;
   /** evaluation.intervals quantile: the model's outputs hold these quantile heads after the point forecast (makeLoss) */
   quantileHeads?: QuantileHeads;
+  /** window.mode many-to-many: the model is an encoder-decoder (Decoder) */
+  decoder?: Decoder;
+}
+
+/**
+ * An encoder-decoder's training (window.mode many-to-many; windows/index-math.ts
+ * encoderDecoderWindows): its windows' decoder steps hold the actual previous values, and
+ * - each batch, each decoder step after the first is fed the model's own forecast of the previous
+ *   value instead with probability 1 - teacherRatio (scheduled sampling; the forecasts come from
+ *   one pass over the batch with the actual values, as parallel scheduled sampling makes them);
+ * - the validation loss is that of free-running forecasts (decodeFreely), as the run will forecast.
+ */
+export interface Decoder {
+  lookback: number;
+  horizon: number;
+  /** the target's column in a step's inputs */
+  targetPos: number;
+  /** the probability of feeding the actual previous value at the first and the last epoch (TrainingConfig.teacher_forcing) */
+  teacherForcing: readonly [number, number];
+}
+
+/** Teacher forcing's probability in `epoch` (1-based) of `epochs`: linear from the first epoch's to the last's. */
+export function teacherRatio(schedule: readonly [number, number], epoch: number, epochs: number): number {
+  return epochs > 1 ? schedule[0] + ((schedule[1] - schedule[0]) * (epoch - 1)) / (epochs - 1) : schedule[1];
 }
 
 /**
@@ -146,6 +171,58 @@ function makeOptimizer(tf: Tf, cfg: TrainingConfig): Optimizer {
     case 'sgd':
       return tf.train.sgd(cfg.learning_rate);
   }
+}
+
+/** x [rows, steps, features] through the model with dropout off, as plain values. */
+function predictRows(tf: Tf, model: LayersModel, x: Float32Array, rows: number, steps: number, features: number): Float32Array {
+  return tf.tidy(() => (model.apply(tf.tensor3d(x, [rows, steps, features]), { training: false }) as Tensor).dataSync() as Float32Array);
+}
+
+/**
+ * Mean loss of an encoder-decoder's free-running forecasts (decodeFreely) of the validation
+ * windows, in chunks.
+ */
+function decodedLoss(tf: Tf, model: LayersModel, data: TrainData, dec: Decoder, lossFn: (a: Tensor, b: Tensor) => Scalar, chunk = 1024): number {
+  const n = data.nVal ?? 0;
+  const [, T, w] = data.xShape;
+  const H = dec.horizon;
+  let total = 0;
+  for (let start = 0; start < n; start += chunk) {
+    const size = Math.min(chunk, n - start);
+    const x = data.xVal!.slice(start * T * w, (start + size) * T * w);
+    const y = decodeFreely((xs, rows, steps, f) => predictRows(tf, model, xs, rows, steps, f), x, {
+      n: size,
+      lookback: dec.lookback,
+      horizon: H,
+      features: w,
+      targetPos: dec.targetPos,
+    });
+    const v = tf.tidy(() => lossFn(tf.tensor2d(data.yVal!.subarray(start * H, (start + size) * H), [size, H]), tf.tensor2d(y, [size, H])).dataSync()[0]);
+    total += v * size;
+  }
+  return total / n;
+}
+
+/**
+ * Scheduled sampling in a batch of encoder-decoder windows (Decoder): each decoder step after the
+ * first keeps the actual previous value with probability `ratio`, else takes the model's forecast
+ * of it from one pass over the batch as it is.
+ */
+export function mixOwnForecasts(
+  tf: Tf,
+  model: LayersModel,
+  x: Float32Array,
+  rows: number,
+  shape: number[],
+  dec: Decoder,
+  ratio: number,
+  rng: () => number,
+): void {
+  if (ratio >= 1) return;
+  const [T, w] = shape;
+  const { lookback: L, horizon: H, targetPos } = dec;
+  const own = predictRows(tf, model, x, rows, T, w);
+  for (let i = 0; i < rows; i++) for (let h = 1; h < H; h++) if (rng() >= ratio) x[(i * T + L + h) * w + targetPos] = own[i * H + h - 1];
 }
 
 /** Mean loss of model on (x, y) with dropout off, in chunks. */
@@ -256,6 +333,10 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, cf
   const hasVal = nVal > 0 && data.xVal != null && data.yVal != null;
   const xVal = hasVal ? keep(tf.tensor(data.xVal!, [nVal, ...data.xShape.slice(1)], 'float32')) : null;
   const yVal = hasVal ? keep(tf.tensor(data.yVal!, [nVal, ...data.yShape.slice(1)], 'float32')) : null;
+  const dec = hooks.decoder;
+  const validationLoss = () => (dec ? decodedLoss(tf, model, data, dec, lossFn) : evaluateLoss(tf, model, xVal!, yVal!, lossFn));
+  // scheduled sampling's draws (Decoder), a stream of their own
+  const teacherRng = mulberry32(cfg.seed ^ 0x7eac4e75);
 
   const vars = model.trainableWeights.map((w) => w.read() as Variable);
   // Adam (the default) steps on plain arrays, with tf.train.adam's arithmetic: same results,
@@ -282,7 +363,7 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, cf
   });
 
   try {
-    if (stopping.on && hooks.keepInitial && xVal && yVal) stopping.start(evaluateLoss(tf, model, xVal, yVal, lossFn), keepBest);
+    if (stopping.on && hooks.keepInitial && xVal && yVal) stopping.start(validationLoss(), keepBest);
     for (let epoch = 1; epoch <= epochsToRun(cfg, hooks, hasVal); epoch++) {
       const te = performance.now();
       batches.shuffle();
@@ -291,6 +372,7 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, cf
       let count = 0;
       let clippedBatches = 0;
       const groupSums = new Float64Array(diagnose ? vars.length : 0);
+      const ratio = dec ? teacherRatio(dec.teacherForcing, epoch, cfg.epochs) : 1;
       for (const p of probes) {
         p.sums = null;
         p.passes = 0;
@@ -307,6 +389,7 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, cf
           const xBatch = new Float32Array(size * xRow);
           const yBatch = new Float32Array(size * yRow);
           batches.fill(start, size, xBatch, yBatch);
+          if (dec) mixOwnForecasts(tf, model, xBatch, size, data.xShape.slice(1), dec, ratio, teacherRng);
           const xb = tf.tensor(xBatch, [size, ...data.xShape.slice(1)], 'float32');
           const yb = tf.tensor(yBatch, [size, ...data.yShape.slice(1)], 'float32');
           const { value, grads } = tf.variableGrads(() => lossFn(yb, model.apply(xb, { training: true }) as Tensor), vars);
@@ -351,7 +434,7 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, cf
         await turns.turn();
       }
       const loss = lossSum / perEpoch;
-      const valLoss = xVal && yVal ? evaluateLoss(tf, model, xVal, yVal, lossFn) : null;
+      const valLoss = xVal && yVal ? validationLoss() : null;
       if (valLoss !== null && !Number.isFinite(valLoss)) throw diverged('validation loss', valLoss, epoch, cfg);
       const info: EpochInfo = {
         epoch,

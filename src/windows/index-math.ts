@@ -148,3 +148,57 @@ export function appendStatics(x: Float32Array, n: number, steps: number, f: numb
   }
   return out;
 }
+
+/**
+ * Many-to-many (encoder-decoder) windows from many-to-one ones: each window's `lookback` input
+ * steps (the encoder's), then `horizon` decoder steps, every step with one more input after its
+ * columns, `ahead`: 0 on encoder steps, (h + 1) / horizon on decoder step h. A decoder step's
+ * target column holds the previous value (teacher forcing): the window's last input value for
+ * step 0, the target of step h - 1 (`y`, [n, horizon]) for step h; without `y` (forecasting: the
+ * decoder's own forecasts go there, decodeFreely), 0 beyond step 0. Its other columns are 0.
+ * @param x [n, lookback, features] row-major
+ * @returns [n, lookback + horizon, features + 1] row-major
+ */
+export function encoderDecoderWindows(
+  x: Float32Array,
+  y: Float32Array | null,
+  shape: { n: number; lookback: number; features: number; horizon: number; targetPos: number },
+): Float32Array {
+  const { n, lookback: L, features: f, horizon: H, targetPos } = shape;
+  const w = f + 1;
+  const out = new Float32Array(n * (L + H) * w);
+  for (let i = 0; i < n; i++) {
+    const base = i * (L + H) * w;
+    for (let t = 0; t < L; t++) out.set(x.subarray((i * L + t) * f, (i * L + t + 1) * f), base + t * w);
+    for (let h = 0; h < H; h++) {
+      const at = base + (L + h) * w;
+      out[at + targetPos] = h === 0 ? x[(i * L + L - 1) * f + targetPos] : y ? y[i * H + h - 1] : 0;
+      out[at + f] = (h + 1) / H;
+    }
+  }
+  return out;
+}
+
+/**
+ * An encoder-decoder's forecasts from many-to-many windows `x` (encoderDecoderWindows), the
+ * decoder fed its own forecasts: `predict` runs the model on x ([n, lookback + horizon, features],
+ * giving [n, horizon]); after each call, decoder step h + 1's previous value is set to the
+ * forecast of step h, and the model runs again. The decoder is causal (a step's output depends on
+ * no later step's input), so a call's first h + 1 outputs are final once steps 1..h hold forecasts,
+ * and the last of the `horizon` calls returns every step's. Overwrites x's decoder inputs.
+ * @returns [n, horizon] row-major
+ */
+export function decodeFreely(
+  predict: (x: Float32Array, n: number, steps: number, features: number) => Float32Array,
+  x: Float32Array,
+  shape: { n: number; lookback: number; horizon: number; features: number; targetPos: number },
+): Float32Array {
+  const { n, lookback: L, horizon: H, features: w, targetPos } = shape;
+  const T = L + H;
+  let y = predict(x, n, T, w);
+  for (let h = 0; h + 1 < H; h++) {
+    for (let i = 0; i < n; i++) x[(i * T + L + h + 1) * w + targetPos] = y[i * H + h];
+    y = predict(x, n, T, w);
+  }
+  return y;
+}

@@ -4,11 +4,20 @@
  * validation windows in [trainEnd, valEnd).
  */
 import type { WindowConfig } from '../config/types.js';
-import { appendStatics, gatherManyToOne, gatherOneToOne, lastNormScale, manyToOneStarts, normalizeLast, oneToOneChunks } from './index-math.js';
+import {
+  appendStatics,
+  encoderDecoderWindows,
+  gatherManyToOne,
+  gatherOneToOne,
+  lastNormScale,
+  manyToOneStarts,
+  normalizeLast,
+  oneToOneChunks,
+} from './index-math.js';
 
 /** Training windows and, when the split leaves some, validation windows. */
 export interface TrainingWindows {
-  /** [n, steps, features] row-major. */
+  /** [n, steps, features] row-major (many-to-many: [n, lookback + horizon, features + 1], encoderDecoderWindows). */
   x: Float32Array;
   /** [n, outputs] (many-to-one) or [n, chunk, 1] (one-to-one), row-major. */
   y: Float32Array;
@@ -79,6 +88,18 @@ export function trainingWindows(columns: Float64Array[], target: Float64Array, t
       out.nVal = va.length;
     }
   }
+  return w.mode === 'many-to-many' ? asEncoderDecoder(out, shape) : out;
+}
+
+/** Many-to-one windows as many-to-many ones (encoderDecoderWindows), the decoder fed the actual previous values. */
+function asEncoderDecoder(w: TrainingWindows, shape: { lookback: number; features: number; horizon: number; targetPos: number }): TrainingWindows {
+  const n = w.xShape[0];
+  const out: TrainingWindows = {
+    ...w,
+    x: encoderDecoderWindows(w.x, w.y, { ...shape, n }),
+    xShape: [n, shape.lookback + shape.horizon, shape.features + 1],
+  };
+  if (w.xVal && w.yVal && w.nVal) out.xVal = encoderDecoderWindows(w.xVal, w.yVal, { ...shape, n: w.nVal });
   return out;
 }
 

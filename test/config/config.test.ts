@@ -615,3 +615,33 @@ describe('wide panels: data.target as a list of columns', () => {
     expect(single).not.toContain('scope');
   });
 });
+
+describe('window.mode many-to-many and training.teacher_forcing', () => {
+  const data = { path: 'x.csv', target: 'y' };
+  const window = { mode: 'many-to-many', lookback: 12, horizon: 6 };
+
+  it('resolves, with teacher forcing absent unless given, and renders what was given', () => {
+    const c = resolveConfig({ data, window });
+    expect(c.window.mode).toBe('many-to-many');
+    expect(c.training.teacher_forcing).toBeUndefined();
+    const t = resolveConfig({ data, window, training: { teacher_forcing: [0.9, 0.1] } });
+    expect(t.training.teacher_forcing).toEqual([0.9, 0.1]);
+    expect(resolveConfig(parseConfigText(renderConfigYaml(t), 'r.yaml').value).training.teacher_forcing).toEqual([0.9, 0.1]);
+  });
+
+  it('refuses what an encoder-decoder cannot do, naming the setting', () => {
+    const problems = (over: Record<string, unknown>) => problemsOf(() => resolveConfig({ data, window, ...over })).join('\n');
+    expect(problems({ window: { ...window, strategy: 'recursive' } })).toContain('window.strategy: recursive applies only to mode many-to-one');
+    expect(problems({ data: { ...data, features: ['y', 'x'] } })).toContain('data.features: mode many-to-many takes the target as its only input');
+    expect(problems({ model: { linear: true } })).toContain('model.linear: applies only to mode many-to-one');
+    expect(problems({ model: { scope: 'global' } })).toContain('model.scope: global applies only to mode many-to-one');
+    expect(problems({ model: { peephole: true } })).toContain('model.peephole: LSTM variants do not take the initial state');
+    expect(problems({ evaluation: { intervals: 'quantile' } })).toContain('quantile needs window.mode many-to-one with strategy direct');
+    expect(problems({ backend: 'webgpu' })).toContain('window.mode: an encoder-decoder (mode many-to-many) does not train on backend webgpu yet');
+    for (const bad of [[1], [1, 2], 'linear', [0.5, '0']])
+      expect(problems({ training: { teacher_forcing: bad } })).toContain('training.teacher_forcing: must be two probabilities');
+    expect(problemsOf(() => resolveConfig({ data, training: { teacher_forcing: [1, 0] } })).join('\n')).toContain(
+      'training.teacher_forcing: applies only to window.mode many-to-many',
+    );
+  });
+});

@@ -709,3 +709,58 @@ output: {plot: false}
     expect(existsSync(join(dir, 'runs/f1'))).toBe(false);
   });
 });
+
+describe('window.mode many-to-many (an encoder-decoder)', () => {
+  it('trains an encoder-decoder (many-to-many), which predict and a backtest forecast as train does, byte-identical on a rerun', () => {
+    const dir = scratch();
+    writeFileSync(
+      join(dir, 'mm.yaml'),
+      `data: {path: test/fixtures/e2e/monthly.csv, time_column: month, target: value}
+transforms: [log, {scale: standard}]
+window: {mode: many-to-many, lookback: 12, horizon: 6}
+model: {cell: gru, layers: [{units: 8}]}
+training: {epochs: 4, batch_size: 16, validation_size: 6, seed: 7, teacher_forcing: [1, 0.5]}
+evaluation: {test_size: 6, season: 12}
+output: {plot: false}
+`,
+    );
+    const a = rnnfc(dir, ['train', '-c', 'mm.yaml', '--out', 'runs/mm', '--json']);
+    expect(a.code, a.stderr).toBe(0);
+    expect(JSON.parse(a.stdout).epochs_run).toBe(4);
+    const io = JSON.parse(readFileSync(join(dir, 'runs/mm/pipeline.json'), 'utf8')).io;
+    expect([io.mode, io.outputs]).toEqual(['many-to-many', 6]);
+    // the standard model: the input's 18 steps (12 encoder, 6 decoder) of [value, ahead], one output per decoder step
+    const model = JSON.parse(readFileSync(join(dir, 'runs/mm/model.json'), 'utf8'));
+    const layers = model.modelTopology.config.layers as { class_name: string; config: Record<string, unknown> }[];
+    expect(layers[0].config.batch_input_shape).toEqual([null, 18, 2]);
+    expect(layers.filter((l) => l.class_name === 'GRU')).toHaveLength(2);
+    expect(layers.at(-1)!.config.target_shape).toEqual([6]);
+    const p = rnnfc(dir, ['predict', '-m', 'runs/mm', '-o', '-']);
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.stdout.trim().split('\n').slice(1)).toEqual(futureRows(dir, 'runs/mm'));
+    expect(rnnfc(dir, ['train', '-c', 'mm.yaml', '--out', 'runs/mm2', '--quiet']).code).toBe(0);
+    for (const f of ['forecast.csv', 'metrics.json', 'weights.bin', 'model.json'])
+      expect(readFileSync(join(dir, 'runs/mm2', f)), f).toEqual(readFileSync(join(dir, 'runs/mm', f)));
+    // the flags choose it too: a many-to-one config trained as many-to-many gives the same run
+    writeFileSync(
+      join(dir, 'm1.yaml'),
+      readFileSync(join(dir, 'mm.yaml'), 'utf8').replace('mode: many-to-many', 'mode: many-to-one').replace(', teacher_forcing: [1, 0.5]', ''),
+    );
+    const f = rnnfc(dir, ['train', '-c', 'm1.yaml', '--mode', 'many-to-many', '--cell', 'gru', '--out', 'runs/flags', '--quiet']);
+    expect(f.code, f.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'runs/flags/pipeline.json'), 'utf8')).io.mode).toBe('many-to-many');
+    const b = rnnfc(dir, ['backtest', '-c', 'mm.yaml', '--origins', '2', '--json']);
+    expect(b.code, b.stderr).toBe(0);
+    const bt = JSON.parse(b.stdout.trim().split('\n').pop()!);
+    expect(bt.origins).toHaveLength(2);
+    for (const o of bt.origins) {
+      expect(o.forecast).toHaveLength(6);
+      expect(o.metrics.model.mase).toBeGreaterThan(0);
+    }
+    // an encoder-decoder takes the target alone
+    const r = rnnfc(dir, ['train', '-c', 'mm.yaml', '--features', 'value,temp', '--out', 'runs/bad']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--features: mode many-to-many takes the target as its only input');
+    expect(existsSync(join(dir, 'runs/bad'))).toBe(false);
+  });
+});

@@ -58,6 +58,12 @@ for (const cell of ['lstm', 'gru', 'rnn'] as const) {
 cases.push(['lstm x1, 20 units, 3 features', { layers: [{ units: 20 }], features: 3, outputs: 12 }]);
 // the functional graph of a model with a linear path (flattened window -> dense, added to the head)
 for (const cell of ['lstm', 'gru', 'rnn'] as const) cases.push([`${cell} with a linear path`, { cell, linear: true }]);
+// the functional graph of an encoder-decoder (window.mode many-to-many): its parts cut by Reshape
+// and Cropping2D, the decoder's layers starting from states dense layers make of the context
+for (const cell of ['lstm', 'gru', 'rnn'] as const)
+  cases.push([`${cell} x2 encoder-decoder`, { cell, layers: [{ units: 5 }, { units: 4 }], steps: 8, outputs: 3, decoder: { lookback: 5, horizon: 3 } }]);
+cases.push(['lstm encoder-decoder, relu dense, dropout', { dense: [{ units: 3 }], dropout: 0.2, steps: 8, outputs: 3, decoder: { lookback: 5, horizon: 3 } }]);
+cases.push(['rnn relu encoder-decoder', { cell: 'rnn', activation: 'relu', steps: 8, outputs: 3, decoder: { lookback: 5, horizon: 3 } }]);
 cases.push([
   'gru x2 with a linear path, dropout, relu dense, 3 features',
   { cell: 'gru', linear: true, layers: [{ units: 4 }, { units: 5 }], dropout: 0.2, dense: [{ units: 3 }], features: 3 },

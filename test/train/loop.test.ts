@@ -5,9 +5,10 @@ import type { TrainingConfig } from '../../src/config/types.js';
 import { InterruptError, UserError } from '../../src/errors.js';
 import { loadBackend, type Tf } from '../../src/model/backend.js';
 import { buildModel, type ModelSpec } from '../../src/model/build.js';
-import { DivergedError, type EpochInfo, evaluateLoss, makeLoss, trainModel } from '../../src/train/loop.js';
+import { DivergedError, type EpochInfo, evaluateLoss, makeLoss, mixOwnForecasts, teacherRatio, trainModel } from '../../src/train/loop.js';
 import { makeProgress } from '../../src/train/progress.js';
 import { mulberry32, shuffleInPlace } from '../../src/train/rng.js';
+import { decodeFreely, encoderDecoderWindows } from '../../src/windows/index-math.js';
 
 let tf: Tf;
 beforeAll(async () => {
@@ -391,5 +392,78 @@ describe('windows_per_epoch', () => {
     expect((await batches(20)).calls).toBe(4);
     // more than there are: all of them, exactly as 0
     expect((await batches(500)).history).toEqual((await batches(0)).history.map((h) => ({ ...h, seconds: expect.any(Number) })));
+  });
+});
+
+describe('an encoder-decoder (window.mode many-to-many)', () => {
+  const L = 6;
+  const H = 3;
+  /** sine windows as encoder-decoder windows: [value, ahead] per step, the decoder fed the actual previous values */
+  function sineSeq2Seq(n: number) {
+    const x = new Float32Array(n * L);
+    const y = new Float32Array(n * H);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < L; j++) x[i * L + j] = Math.sin((i + j) * 0.3);
+      for (let h = 0; h < H; h++) y[i * H + h] = Math.sin((i + L + h) * 0.3);
+    }
+    return { x: encoderDecoderWindows(x, y, { n, lookback: L, features: 1, horizon: H, targetPos: 0 }), y, xShape: [n, L + H, 2], yShape: [n, H] };
+  }
+  const edSpec: ModelSpec = { ...spec, steps: L + H, features: 2, outputs: H, decoder: { lookback: L, horizon: H }, fused: true };
+  const decoder = { lookback: L, horizon: H, targetPos: 0, teacherForcing: [1, 0] as const };
+
+  it('teacher forcing falls linearly from the first epoch to the last', () => {
+    expect(teacherRatio([1, 0], 1, 5)).toBe(1);
+    expect(teacherRatio([1, 0], 2, 5)).toBe(0.75);
+    expect(teacherRatio([1, 0], 5, 5)).toBe(0);
+    expect(teacherRatio([0.8, 0.2], 3, 5)).toBeCloseTo(0.5, 12);
+    expect(teacherRatio([1, 0.5], 1, 1)).toBe(0.5);
+  });
+
+  it('scheduled sampling: probability 1 keeps the actual values, 0 feeds every later decoder step its own forecast of the step before', () => {
+    const m = buildModel(tf, edSpec);
+    const d = sineSeq2Seq(4);
+    const kept = Float32Array.from(d.x);
+    mixOwnForecasts(tf, m, kept, 4, [L + H, 2], decoder, 1, mulberry32(1));
+    expect(kept).toEqual(d.x);
+    const mixed = Float32Array.from(d.x);
+    mixOwnForecasts(tf, m, mixed, 4, [L + H, 2], decoder, 0, mulberry32(1));
+    const own = tf.tidy(() => (m.predict(tf.tensor3d(d.x, [4, L + H, 2])) as Tensor).dataSync());
+    for (let i = 0; i < 4; i++) {
+      const at = (h: number) => (i * (L + H) + L + h) * 2;
+      // step 0 keeps the last actual value, the ahead inputs are untouched
+      expect(mixed[at(0)]).toBe(d.x[at(0)]);
+      for (let h = 1; h < H; h++) {
+        expect(mixed[at(h)]).toBe(own[i * H + h - 1]);
+        expect(mixed[at(h) + 1]).toBe(d.x[at(h) + 1]);
+      }
+    }
+    m.dispose();
+  });
+
+  it('learns a sine wave, validates on free-running forecasts, and reruns to the same weights', async () => {
+    const run = async () => {
+      const m = buildModel(tf, edSpec);
+      const d = sineSeq2Seq(80);
+      const v = sineSeq2Seq(20);
+      const data = { ...d, xVal: v.x, yVal: v.y, nVal: 20 };
+      const res = await trainModel(tf, m, data, { ...cfg, epochs: 40 }, { decoder });
+      // the validation loss is the free-running forecasts' (decodeFreely), not the teacher-forced pass's
+      const free = decodeFreely(
+        (x, n, steps, f) => tf.tidy(() => (m.predict(tf.tensor3d(x, [n, steps, f])) as Tensor).dataSync() as Float32Array),
+        Float32Array.from(v.x),
+        { n: 20, lookback: L, horizon: H, features: 2, targetPos: 0 },
+      );
+      let mse = 0;
+      for (let i = 0; i < free.length; i++) mse += (free[i] - v.y[i]) ** 2;
+      expect(res.history.at(-1)!.valLoss).toBeCloseTo(mse / free.length, 5);
+      const weights = m.getWeights().map((w) => Array.from(w.dataSync()));
+      m.dispose();
+      return { res, weights };
+    };
+    const a = await run();
+    expect(a.res.history[0].loss).toBeGreaterThan(0.05);
+    expect(a.res.history.at(-1)!.valLoss!).toBeLessThan(0.02);
+    const b = await run();
+    expect(b.weights).toEqual(a.weights);
   });
 });
