@@ -3,7 +3,8 @@
 // horizon out), the same network and training otherwise, under the rolling-origin protocol of
 // ../shared/bench/ACCURACY.md: for each series of a manifest, `rnnfc backtest -c CONFIG --json` with
 // a config written here for both modes:
-//   transforms [log (positive series), scale standard]; lookback max(2h, 2m, 8), at most a third
+//   transforms [log (positive series), scale standard]; each window relative to its last value
+//   (window.normalize last); lookback max(2h, 2m, 8), at most a third
 //   of the rows left after the test and validation parts; one 32-unit layer of --cell (lstm);
 //   adam 0.003, batch 16, at most 100 epochs, early stopping (patience 10) on h validation rows.
 // No linear path, pretrained network or statistical member joins either forecast: the two modes
@@ -50,7 +51,7 @@ function configFor(e, mode) {
   const transforms = y.every((v) => v > 0) ? '[log, {scale: standard}]' : '[{scale: standard}]';
   return `data: {path: ${JSON.stringify(file)}, time_column: ${JSON.stringify(firstHeaderCell(file))}, target: ${JSON.stringify(e.target)}}
 transforms: ${transforms}
-window: {mode: ${mode}, lookback: ${lookback}, horizon: ${e.h}}
+window: {mode: ${mode}, lookback: ${lookback}, horizon: ${e.h}, normalize: last}
 model: {cell: ${cell}, layers: [{units: 32}]}
 training: {learning_rate: 0.003, batch_size: 16, epochs: 100, early_stopping: {patience: 10}, validation_size: ${e.h}, seed: 42}
 evaluation: {season: ${e.m}}
