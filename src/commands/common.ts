@@ -161,6 +161,11 @@ export function configFromOptions(opts: DataFlagOptions): Config {
       cfg.model.pretrained = join(dirname(opts.config), pt);
     return cfg;
   }
+  // the config-less defaults are a many-to-one model with a linear path (forecast/defaults.ts)
+  if (opts.mode !== undefined && opts.mode !== 'many-to-one')
+    throw new UsageError(
+      `--mode ${opts.mode} needs a config file: without one, rnnfc chooses a many-to-one model with a linear path from the data; write a config (rnnfc init --data FILE > my.yaml), set window.mode: ${opts.mode} and model.linear: false in it, and run with -c my.yaml`,
+    );
   // without a config file, --theta goes to the config-less defaults (thetaFlag), which pair it with
   // their pretrained forecaster
   const { theta: _theta, holt: _holt, ...rest } = overrides;

@@ -762,5 +762,9 @@ output: {plot: false}
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--features: mode many-to-many takes the target as its only input');
     expect(existsSync(join(dir, 'runs/bad'))).toBe(false);
+    // the config-less defaults are many-to-one: the flag alone is refused, not ignored
+    const cl = rnnfc(dir, ['backtest', '--data', 'test/fixtures/e2e/monthly.csv', '--target', 'value', '--mode', 'many-to-many']);
+    expect(cl.code).toBe(2);
+    expect(cl.stderr).toContain('--mode many-to-many needs a config file');
   });
 });
