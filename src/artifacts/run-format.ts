@@ -59,6 +59,12 @@ export interface MetricsFile {
   origins?: string[];
   season: number;
   methods: Record<string, Record<string, number | null>>;
+  /**
+   * Per method and interval level ("95"): the percent of the test actuals inside the interval at
+   * each step ahead (a rolling test's blocks pooled; metrics/interval-scores.ts coverageByStep).
+   * Absent in runs saved before it existed.
+   */
+  coverage_by_step?: Record<string, Record<string, (number | null)[]>>;
   /** The training's gradient flow (train/gradient-flow.ts), when measured. */
   gradient_flow?: {
     verdict: 'vanishing' | 'exploding' | 'healthy';
@@ -174,6 +180,11 @@ export function parseMetricsFile(text: string, file: string): MetricsFile {
   for (const [method, scores] of Object.entries(c.record(o.methods, 'methods')))
     for (const [name, v] of Object.entries(c.record(scores, `methods.${method}`)))
       if (v !== null && !(typeof v === 'number' && Number.isFinite(v))) c.fail(`methods.${method}.${name}`, 'must be a number or null');
+  if (o.coverage_by_step !== undefined)
+    for (const [method, levels] of Object.entries(c.record(o.coverage_by_step, 'coverage_by_step')))
+      for (const [level, pct] of Object.entries(c.record(levels, `coverage_by_step.${method}`)))
+        if (!(Array.isArray(pct) && pct.every((v) => v === null || (typeof v === 'number' && v >= 0 && v <= 100))))
+          c.fail(`coverage_by_step.${method}.${level}`, 'must be a list of percents (or null)');
   c.done();
   return json as MetricsFile;
 }

@@ -6,6 +6,7 @@ import { formatTime, futureTimes, isNumericIndex, isoFormat } from '../data/time
 import type { FitResult, HistoryEntry, SavedModel, Scores } from '../forecast/fit.js';
 import type { PretrainedModel } from '../forecast/pretrained.js';
 import { STDIN } from '../io/input-file.js';
+import { coverageByStep } from '../metrics/interval-scores.js';
 import { formatNumber, toCsv } from '../output/csv.js';
 import { REPORT_SOURCES, type ReportFiles, reportHtml } from '../output/report.js';
 import { spreadCells, spreadColumns } from '../output/spread.js';
@@ -30,6 +31,12 @@ export function roundScores(s: Scores | Record<string, number>): Record<string, 
   const o: Record<string, number | null> = {};
   for (const [k, v] of Object.entries(s)) o[k] = Number.isFinite(v) ? Number(formatNumber(v as number)) : null;
   return o;
+}
+
+/** coverageByStep's percents as metrics.json writes numbers. */
+function roundedCoverage(c: Record<string, Record<string, (number | null)[]>>): Record<string, Record<string, (number | null)[]>> {
+  const round = (v: number | null) => (v === null ? null : Number(formatNumber(v)));
+  return Object.fromEntries(Object.entries(c).map(([m, levels]) => [m, Object.fromEntries(Object.entries(levels).map(([l, pct]) => [l, pct.map(round)]))]));
 }
 
 /** An ensemble's member count and best epochs, for metadata and --json (nothing for one model). */
@@ -161,6 +168,7 @@ export function metricsFileOf(series: Series, r: FitResult): MetricsFile {
     ...(r.test.origins.length > 1 ? { rolling: true as const, origins: r.test.origins.map(at) } : {}),
     season: r.season,
     methods: Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [k, roundScores(v)])),
+    coverage_by_step: roundedCoverage(coverageByStep([r.stepCoverage])),
     ...(r.gradientFlow ? { gradient_flow: gradientFlowField(r.gradientFlow.report) } : {}),
   };
 }

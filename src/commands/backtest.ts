@@ -97,6 +97,7 @@ export async function backtestCommand(opts: BacktestCommandOptions): Promise<voi
         seconds: Number(seconds.toFixed(3)),
         origins: r.origins,
         mean: r.mean,
+        coverage_by_step: r.coverage_by_step,
         ...gatesField(gates),
       }) + '\n',
     );
@@ -142,6 +143,7 @@ function table(r: BacktestResult, cfg: Config, seconds: number): string {
   lines.push(['method'.padEnd(15), ...names.map((k) => k.toUpperCase().padStart(10))].join(''));
   for (const [m, s] of Object.entries(r.mean)) lines.push([m.padEnd(15), ...names.map((k) => metricText(s[k]).padStart(10))].join(''));
   lines.push(...intervalTable(r.mean, r.origins.every((o) => o.intervals) ? null : 'the model has none at some origins: too short a history'));
+  lines.push(...stepCoverageLines(r.coverage_by_step.model));
   const uses = r.origins.map((o) => o.pretrained).filter((u) => u !== undefined);
   const theta = r.origins.some((o) => o.theta);
   const holt = r.origins.some((o) => o.holt);
@@ -152,6 +154,14 @@ function table(r: BacktestResult, cfg: Config, seconds: number): string {
   if (phi !== undefined) lines.push(`trend damped: phi ${phi} (model.damping)`);
   lines.push(`${seconds.toFixed(1)} s`);
   return lines.join('\n') + '\n';
+}
+
+/** The model's coverage step by step ahead, one line per level: `coverage by step ahead, 95%: 100 100 67 ...` (percent over the origins). */
+function stepCoverageLines(byLevel: Record<string, (number | null)[]> | undefined): string[] {
+  if (!byLevel) return [];
+  return Object.entries(byLevel).map(
+    ([level, pct]) => `model coverage by step ahead, ${level}%: ${pct.map((v) => (v === null ? '-' : v.toFixed(0))).join(' ')}`,
+  );
 }
 
 function fixed3(x: number | null | undefined): string {
@@ -205,6 +215,7 @@ async function backtestPanelCommand(cfg: Config, opts: BacktestCommandOptions, t
         series: r.series,
         failed: r.failed,
         pooled: Object.fromEntries(Object.entries(r.pooled).map(([m, v]) => [m, roundScores(v)])),
+        coverage_by_step: r.coverage_by_step,
         ...gatesField(gates),
       }) + '\n',
     );
@@ -221,6 +232,7 @@ function printPanelTable(r: PanelBacktestResult, origins: number, H: number, ste
   ];
   for (const [m, s] of Object.entries(r.pooled)) lines.push([m.padEnd(15), ...names.map((k) => metricText(s[k] ?? null).padStart(10))].join(''));
   lines.push(...intervalTable(r.pooled, null));
+  lines.push(...stepCoverageLines(r.coverage_by_step.model));
   lines.push(...gatesText(gates, colourOn(process.stdout)));
   lines.push(`${seconds.toFixed(1)} s`);
   process.stdout.write(lines.join('\n') + '\n');

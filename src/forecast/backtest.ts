@@ -7,6 +7,7 @@
 import type { Config } from '../config/types.js';
 import { formatTime } from '../data/time.js';
 import { DataError } from '../errors.js';
+import { coverageByStep } from '../metrics/interval-scores.js';
 import { evaluationSeason } from '../metrics/season.js';
 import { transformOf } from '../transforms/registry.js';
 import type { Series } from '../types.js';
@@ -85,6 +86,11 @@ export interface BacktestResult {
   step: number;
   origins: OriginResult[];
   mean: Record<string, MethodScores>;
+  /**
+   * Per method and interval level: the percent of the origins' actuals at each step ahead (1, 2, ...)
+   * that fell inside the interval (coverageByStep); absent for a method without intervals.
+   */
+  coverage_by_step: Record<string, Record<string, (number | null)[]>>;
 }
 
 const METRICS = ['mae', 'rmse', 'mape', 'smape', 'mase'] as const;
@@ -173,6 +179,7 @@ export async function backtest(cfg: Config, series: Series, opts: BacktestOption
     evaluation: { ...cfg.evaluation, test_size: H, season: inferred },
   };
   const results: OriginResult[] = [];
+  const steps: FitResult['stepCoverage'][] = [];
   let backend = '';
   let threads: number | null = null;
   for (let k = 0; k < ends.length; k++) {
@@ -190,6 +197,7 @@ export async function backtest(cfg: Config, series: Series, opts: BacktestOption
     });
     if (r.split.valEnd !== end) throw new Error(`internal: origin ${k} split at ${r.split.valEnd}, expected ${end}`);
     ({ backend, threads } = r);
+    steps.push(r.stepCoverage);
     const metrics: Record<string, MethodScores> = {};
     for (const [m, s] of Object.entries(r.metrics)) metrics[m] = pick(s as unknown as Record<string, number>);
     const origin = formatTime(series.index.times[end], series.index.format, series.index.offset);
@@ -208,7 +216,16 @@ export async function backtest(cfg: Config, series: Series, opts: BacktestOption
     results.push(result);
     opts.onOrigin?.(k, ends.length, result, (performance.now() - t0) / 1000);
   }
-  return { backend, threads, horizon: H, season: opts.season, step: opts.step, origins: results, mean: meanScores(results) };
+  return {
+    backend,
+    threads,
+    horizon: H,
+    season: opts.season,
+    step: opts.step,
+    origins: results,
+    mean: meanScores(results),
+    coverage_by_step: coverageByStep(steps),
+  };
 }
 
 /** Mean of each metric over the origins, per method (null when any origin has no finite value). */

@@ -8,7 +8,7 @@ import { DEFAULT_TEACHER_FORCING } from '../config/defaults.js';
 import type { Config } from '../config/types.js';
 import { futureTimes, stepNumber, stepNumbers } from '../data/time.js';
 import type { Gpu } from '../gpu/device.js';
-import { seasonalScale } from '../metrics/interval-scores.js';
+import { type StepCoverage, seasonalScale, stepCoverage } from '../metrics/interval-scores.js';
 import { scoreAll } from '../metrics/metrics.js';
 import { evaluationSeason } from '../metrics/season.js';
 import type { Tf } from '../model/backend.js';
@@ -147,6 +147,12 @@ export interface FitResult {
   futureSpread: Spread;
   /** Test scores of the model and of the naive, seasonal-naive and drift baselines. */
   metrics: Record<string, Scores>;
+  /**
+   * Per method (as metrics) and interval level (evaluation.levels): the test actuals inside the
+   * interval and all of them, step by step ahead (metrics/interval-scores.ts stepCoverage; a
+   * rolling test's blocks each start at step 1). Absent for a method without intervals.
+   */
+  stepCoverage: StepCoverage;
   /** model.pretrained: the network used, and the choice made on the validation rows (io.pretrained records the use). */
   pretrained?: { model: PretrainedModel } & PretrainedChoice;
   /**
@@ -581,25 +587,35 @@ export async function evaluateFit(
     // the baselines forecast the same blocks from the same rows; MASE scales by the training part
     const baseline = (f: (y: Float64Array, h: number) => Float64Array) => concat(blocks.map((b) => f(original.subarray(0, b.start), b.steps)));
     const scale = seasonalScale(train, season);
-    const scored = (f: Float64Array, bandAt: Parameters<typeof intervalScores>[2]) => ({
-      ...scoreAll(actual, f, train, season),
-      ...intervalScores(actual, f, bandAt, levels, quantiles, scale),
-    });
+    const stepCoverages: FitResult['stepCoverage'] = {};
+    const scored = (f: Float64Array, bandAt: Parameters<typeof intervalScores>[2], method: string) => {
+      const byLevel: Record<string, { inside: number[]; total: number[] }> = {};
+      for (const l of levels) {
+        const b = bandAt(l);
+        if (b) byLevel[String(l)] = stepCoverage(actual, b.lower, b.upper, blockSteps);
+      }
+      if (Object.keys(byLevel).length) stepCoverages[method] = byLevel;
+      return { ...scoreAll(actual, f, train, season), ...intervalScores(actual, f, bandAt, levels, quantiles, scale) };
+    };
     // the baselines' textbook intervals, each block's from the rows before it
     const baselineScores = (name: BaselineName, f: Float64Array) =>
-      scored(f, (level) => {
-        const parts = blocks.map((b) =>
-          baselineBand(name, original.subarray(0, b.start), f.subarray(b.start - origin, b.start - origin + b.steps), level, season),
-        );
-        return parts.every((p) => p !== null) ? { lower: concat(parts.map((p) => p!.lower)), upper: concat(parts.map((p) => p!.upper)) } : null;
-      });
+      scored(
+        f,
+        (level) => {
+          const parts = blocks.map((b) =>
+            baselineBand(name, original.subarray(0, b.start), f.subarray(b.start - origin, b.start - origin + b.steps), level, season),
+          );
+          return parts.every((p) => p !== null) ? { lower: concat(parts.map((p) => p!.lower)), upper: concat(parts.map((p) => p!.upper)) } : null;
+        },
+        name,
+      );
     const baselines: Record<BaselineName, Float64Array> = {
       naive: baseline(naive),
       seasonal_naive: baseline((y, h) => seasonalNaive(y, h, season)),
       drift: baseline(drift),
     };
     const metrics: Record<string, Scores> = {
-      model: scored(testF, (level) => (intervals ? spreadOf(intervals, testF, blockSteps, [level], [], testEnsemble).bands[0] : null)),
+      model: scored(testF, (level) => (intervals ? spreadOf(intervals, testF, blockSteps, [level], [], testEnsemble).bands[0] : null), 'model'),
       naive: baselineScores('naive', baselines.naive),
       seasonal_naive: baselineScores('seasonal_naive', baselines.seasonal_naive),
       drift: baselineScores('drift', baselines.drift),
@@ -622,6 +638,7 @@ export async function evaluateFit(
       future,
       futureSpread,
       metrics,
+      stepCoverage: stepCoverages,
       ...(pretrained ? { pretrained } : {}),
       ...gradientFlowOf(cfg, fits[0]),
     };

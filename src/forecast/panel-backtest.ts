@@ -8,6 +8,7 @@
 import type { Config } from '../config/types.js';
 import type { PanelMember } from '../data/panel.js';
 import { formatTime } from '../data/time.js';
+import { coverageByStep } from '../metrics/interval-scores.js';
 import { poolScores } from '../metrics/pooled.js';
 import {
   choiceFields,
@@ -20,7 +21,7 @@ import {
   pick,
   truncateSeries,
 } from './backtest.js';
-import type { FitOptions } from './fit.js';
+import type { FitOptions, FitResult } from './fit.js';
 import { chooseScope, fitPanel, type PanelFitOptions, type Scope, type ScopeChoice } from './panel-fit.js';
 
 export interface PanelBacktestOptions extends Pick<FitOptions, 'engine' | 'layers' | 'signal' | 'limits'> {
@@ -56,6 +57,8 @@ export interface PanelBacktestResult {
   failed: { key: string[]; origin: number; reason: string }[];
   /** Per method: mean of the series' mean scores, and rel_mase (geometric mean of MASE relative to seasonal naive). */
   pooled: Record<string, Record<string, number>>;
+  /** Coverage step by step ahead, pooled over every series and origin (metrics/interval-scores.ts coverageByStep). */
+  coverage_by_step: Record<string, Record<string, (number | null)[]>>;
 }
 
 /** Runs the K origins over every series of the panel (see the file comment). */
@@ -67,6 +70,7 @@ export async function backtestPanel(cfg: Config, members: PanelMember[], opts: P
   const choices: ScopeChoice[] = [];
   let backend = '';
   let threads: number | null = null;
+  const steps: FitResult['stepCoverage'][] = [];
   for (let k = 0; k < opts.origins; k++) {
     const t0 = performance.now();
     const parts: PanelMember[] = [];
@@ -83,6 +87,7 @@ export async function backtestPanel(cfg: Config, members: PanelMember[], opts: P
     for (const f of r.failed) failed.push({ key: f.key, origin: k, reason: f.reason });
     for (const f of r.fits) {
       ({ backend, threads } = f.result);
+      steps.push(f.result.stepCoverage);
       const idx = f.series.index;
       const end = f.result.split.valEnd;
       const metrics: Record<string, MethodScores> = {};
@@ -105,5 +110,5 @@ export async function backtestPanel(cfg: Config, members: PanelMember[], opts: P
   const series = [...bySeries.values()].filter((s) => s.origins.length > 0);
   for (const s of series) s.mean = meanScores(s.origins);
   const pooled = poolScores(series.map((s) => s.mean));
-  return { scope: opts.scope, choices, horizon: H, step: opts.step, backend, threads, series, failed, pooled };
+  return { scope: opts.scope, choices, horizon: H, step: opts.step, backend, threads, series, failed, pooled, coverage_by_step: coverageByStep(steps) };
 }

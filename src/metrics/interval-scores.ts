@@ -58,3 +58,50 @@ export function meanPinball(actual: Arr, quantiles: readonly number[], forecasts
   for (const [i, q] of quantiles.entries()) for (let t = 0; t < actual.length; t++) s += pinball(actual[t], forecasts[i][t], q);
   return s / (actual.length * quantiles.length);
 }
+
+/**
+ * Coverage step by step ahead of forecasts made in blocks (`blockSteps`: their lengths in order,
+ * each block's first row step 1): at each step, how many of the actuals fall inside
+ * [lower, upper] and how many there are.
+ */
+export function stepCoverage(actual: Arr, lower: Arr, upper: Arr, blockSteps: readonly number[]): { inside: number[]; total: number[] } {
+  sameLength(actual, lower, upper);
+  const steps = Math.max(0, ...blockSteps);
+  const inside = new Array<number>(steps).fill(0);
+  const total = new Array<number>(steps).fill(0);
+  let i = 0;
+  for (const b of blockSteps)
+    for (let k = 0; k < b; k++, i++) {
+      total[k]++;
+      if (actual[i] >= lower[i] && actual[i] <= upper[i]) inside[k]++;
+    }
+  if (i !== actual.length) throw new Error(`step coverage: blocks of ${i} rows for ${actual.length} actuals`);
+  return { inside, total };
+}
+
+/** Per method and interval level (as a string, "95"): a fit's stepCoverage of its test forecasts. */
+export type StepCoverage = Record<string, Record<string, { inside: number[]; total: number[] }>>;
+
+/**
+ * Coverage step by step ahead, pooled over fits (each a StepCoverage): per method and
+ * level, the percent of the actuals at step k + 1 inside the interval, over every fit that has
+ * that method's interval at that level (null at a step none of them reached).
+ */
+export function coverageByStep(fits: readonly StepCoverage[]): Record<string, Record<string, (number | null)[]>> {
+  const sums: Record<string, Record<string, { inside: number[]; total: number[] }>> = {};
+  for (const f of fits)
+    for (const [method, levels] of Object.entries(f))
+      for (const [level, c] of Object.entries(levels)) {
+        const s = ((sums[method] ??= {})[level] ??= { inside: [], total: [] });
+        c.total.forEach((t, k) => {
+          s.total[k] = (s.total[k] ?? 0) + t;
+          s.inside[k] = (s.inside[k] ?? 0) + c.inside[k];
+        });
+      }
+  return Object.fromEntries(
+    Object.entries(sums).map(([method, levels]) => [
+      method,
+      Object.fromEntries(Object.entries(levels).map(([level, s]) => [level, s.total.map((t, k) => (t > 0 ? (100 * s.inside[k]) / t : null))])),
+    ]),
+  );
+}

@@ -53,6 +53,19 @@ describe('rnnfc backtest (spawns bin/rnnfc)', () => {
     for (const m of Object.values(r.mean) as Record<string, number>[]) expect(m.mase).toBeGreaterThan(0);
     const mm = (r.origins[0].metrics.model.mase + r.origins[1].metrics.model.mase) / 2;
     expect(r.mean.model.mase).toBeCloseTo(mm, 10);
+    // coverage step by step ahead over the origins, for the model and each baseline
+    expect(Object.keys(r.coverage_by_step).sort()).toEqual(['drift', 'model', 'naive', 'seasonal_naive']);
+    for (const level of [80, 95]) {
+      const want = Array.from({ length: 6 }, (_, k) => {
+        const hits = r.origins.filter((o: { actual: number[]; intervals: Record<string, number[]> }) => {
+          const a = o.actual[k];
+          return a >= o.intervals[`lower_${level}`][k] && a <= o.intervals[`upper_${level}`][k];
+        }).length;
+        return (100 * hits) / 2;
+      });
+      expect(r.coverage_by_step.model[String(level)]).toEqual(want);
+      expect(r.coverage_by_step.naive[String(level)]).toHaveLength(6);
+    }
   });
 
   it('writes nothing to disk', () => {

@@ -203,6 +203,13 @@ describe('backtest on a panel', () => {
     expect(p.pooled.model.mase).toBeCloseTo(mases.reduce((x: number, y: number) => x + y, 0) / 3, 6);
     const rel = p.series.map((s: { mean: Record<string, { mase: number }> }) => Math.log(s.mean.model.mase / s.mean.seasonal_naive.mase));
     expect(p.pooled.model.rel_mase).toBeCloseTo(Math.exp(rel.reduce((x: number, y: number) => x + y, 0) / 3), 6);
+    // coverage step by step ahead, pooled over the series and origins
+    const origins = p.series.flatMap((s: { origins: unknown[] }) => s.origins) as { actual: number[]; intervals: Record<string, number[]> }[];
+    expect(origins).toHaveLength(6);
+    const want = [0, 1, 2].map(
+      (k) => (100 * origins.filter((o) => o.actual[k] >= o.intervals.lower_95[k] && o.actual[k] <= o.intervals.upper_95[k]).length) / 6,
+    );
+    expect(p.coverage_by_step.model['95']).toEqual(want);
   });
 
   it('global: one network per origin; series too short for an origin are listed', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coverage, meanPinball, msis, pinball, seasonalScale } from '../../src/metrics/interval-scores.js';
+import { coverage, coverageByStep, meanPinball, msis, pinball, seasonalScale, stepCoverage } from '../../src/metrics/interval-scores.js';
 import { mase } from '../../src/metrics/metrics.js';
 
 describe('interval scores', () => {
@@ -47,5 +47,24 @@ describe('interval scores', () => {
         ],
       ),
     ).toBeCloseTo((0.1 + 1.8 + 0.1 + 0.9) / 4, 12);
+  });
+});
+
+describe('coverage step by step ahead', () => {
+  it('counts each block from step 1: inside and all, per step', () => {
+    // blocks of 3 and 2 rows: steps 1 2 3 1 2
+    const actual = [5, 6, 7, 8, 9];
+    const lower = [4, 7, 6, 9, 8];
+    const upper = [6, 8, 8, 10, 10];
+    // inside: yes no yes | no yes -> step 1: 1 of 2, step 2: 1 of 2, step 3: 1 of 1
+    expect(stepCoverage(actual, lower, upper, [3, 2])).toEqual({ inside: [1, 1, 1], total: [2, 2, 1] });
+    expect(() => stepCoverage(actual, lower, upper, [3])).toThrow(/blocks of 3 rows for 5 actuals/);
+  });
+
+  it('pools fits into percents per method and level, null where no forecast reached a step', () => {
+    const a = { model: { '95': { inside: [1, 0], total: [1, 1] } } };
+    const b = { model: { '95': { inside: [1, 1, 0], total: [1, 1, 1] } }, naive: { '80': { inside: [0], total: [1] } } };
+    const c = { model: { '95': { inside: [0, 0, 0, 0], total: [1, 1, 1, 0] } } };
+    expect(coverageByStep([a, b, c])).toEqual({ model: { '95': [(100 * 2) / 3, (100 * 1) / 3, 0, null] }, naive: { '80': [0] } });
   });
 });
