@@ -11,7 +11,7 @@
 // are compared as networks. Reported: the geometric mean over the series of MASE / Comb's MASE
 // (baselines.R's output for the manifest), per mode and per category, and the seconds each took.
 //
-// usage: node bench/seq2seq.js [--manifest FILE --baselines FILE] [--origins K] [--cell lstm|gru|rnn] [--json]
+// usage: node bench/seq2seq.js [--manifest FILE --baselines FILE] [--only name1,name2] [--origins K] [--cell lstm|gru|rnn] [--json]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,7 +26,8 @@ const manifestPath = opt('manifest') ? resolve(opt('manifest')) : join(SHARED, '
 const baselinesPath = opt('baselines') ? resolve(opt('baselines')) : join(SHARED, 'bench/baselines-visible.json');
 const origins = Number(opt('origins', '3'));
 const cell = opt('cell', 'lstm');
-const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+const only = opt('only')?.split(',');
+const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')).filter((e) => !only || only.includes(e.name));
 const baselines = JSON.parse(readFileSync(baselinesPath, 'utf8'));
 const dataPath = (e) => (opt('manifest') ? resolve(dirname(manifestPath), e.file) : join(ROOT, 'datasets', basename(e.file)));
 

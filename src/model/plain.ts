@@ -301,12 +301,30 @@ function graphOf(layers: GraphLayer[], inputName: string, outputName: string, we
     }
   }
   if (!nodes.has(outputName)) throw new Unsupported(`no output layer ${outputName}`);
+  // The last call's inputs and output of each layer. A layer whose inputs are the very values it
+  // was given last time gives its last output again without computing it; a Cropping2D whose
+  // output equals its last one, number for number, gives the last one (the same value), so what
+  // is computed from it is reused too. An encoder-decoder forecast freely (decodeFreely) changes
+  // only the decoder's inputs from call to call, so its encoder runs once. Every value a layer
+  // gives is a fresh array or shares the array of its input's; only the caller's input can change
+  // in place, and each call wraps it anew.
+  const last = new Map<string, { inputs: Values[]; output: Values }>();
+  const sameValues = (a: Values, b: Values) => a.shape.join() === b.shape.join() && a.data.every((v, i) => Object.is(v, b.data[i]));
   return (x) => {
     const values = new Map<string, Values>([[inputName, x]]);
     for (const layer of layers) {
       if (layer.name === inputName) continue;
       const node = nodes.get(layer.name)!;
-      values.set(layer.name, node.run(node.inputs.map((i) => values.get(i)!)));
+      const inputs = node.inputs.map((i) => values.get(i)!);
+      const before = last.get(layer.name);
+      let output: Values;
+      if (before && before.inputs.length === inputs.length && before.inputs.every((v, i) => v === inputs[i])) output = before.output;
+      else {
+        output = node.run(inputs);
+        if (before && layer.class_name === 'Cropping2D' && sameValues(output, before.output)) output = before.output;
+      }
+      last.set(layer.name, { inputs, output });
+      values.set(layer.name, output);
     }
     return values.get(outputName)!;
   };

@@ -106,6 +106,32 @@ describe.each(cases)('plain engine vs tfjs model.predict: %s', (_, over) => {
   });
 });
 
+describe('plain engine: an encoder-decoder forecast freely', () => {
+  it('reuses the encoder while only the decoder inputs change, and gives what a fresh model gives, bit for bit', async () => {
+    const s = spec({ layers: [{ units: 5 }, { units: 4 }], steps: 8, outputs: 3, decoder: { lookback: 5, horizon: 3 } });
+    const m = buildModel(tf, s);
+    randomizeWeights(m, 7);
+    const saved = await serializeModel(m);
+    const warm = plainModel(saved.modelJson, saved.weights);
+    const shape: [number, number, number] = [3, 8, 2];
+    const x = input(shape, 11);
+    warm.predict(x, ...shape);
+    // a decoder input changed in place (as decodeFreely does), then an encoder input
+    x[(0 * 8 + 6) * 2] += 0.5;
+    const decoderOnly = Float32Array.from(x);
+    const a = warm.predict(x, ...shape);
+    x[(1 * 8 + 2) * 2 + 1] -= 0.25;
+    const b = warm.predict(x, ...shape);
+    expect(Array.from(a)).toEqual(Array.from(plainModel(saved.modelJson, saved.weights).predict(decoderOnly, ...shape)));
+    expect(Array.from(b)).toEqual(Array.from(plainModel(saved.modelJson, saved.weights).predict(x, ...shape)));
+    expect(Array.from(a)).not.toEqual(Array.from(b));
+    // another batch size
+    const one = input([1, 8, 2], 12);
+    expect(Array.from(warm.predict(one, 1, 8, 2))).toEqual(Array.from(plainModel(saved.modelJson, saved.weights).predict(one, 1, 8, 2)));
+    m.dispose();
+  });
+});
+
 describe('plain engine limits', () => {
   it('reports layers and settings it does not know, so callers fall back to tfjs', async () => {
     const hard = tf.sequential();
