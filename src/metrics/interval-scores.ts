@@ -92,7 +92,9 @@ export function coverageByStep(fits: readonly StepCoverage[]): Record<string, Re
   for (const f of fits)
     for (const [method, levels] of Object.entries(f))
       for (const [level, c] of Object.entries(levels)) {
-        const s = ((sums[method] ??= {})[level] ??= { inside: [], total: [] });
+        sums[method] ??= {};
+        sums[method][level] ??= { inside: [], total: [] };
+        const s = sums[method][level];
         c.total.forEach((t, k) => {
           s.total[k] = (s.total[k] ?? 0) + t;
           s.inside[k] = (s.inside[k] ?? 0) + c.inside[k];
