@@ -15,7 +15,7 @@ import { shardOf } from '../panel/shard.js';
 import { VERSION } from '../version.js';
 import { restoreInterruptedSwap } from './atomic.js';
 import { localMemberFileNames, PANEL_FILE, PANEL_FORMAT_VERSION, type PanelFile, SERIES_FILE, seriesLine } from './panel-format.js';
-import { metricsEntryText, type PanelMetricsFile, panelMetricsPieces, pooledFromFiles } from './panel-writer.js';
+import { metricsEntryText, optionalCoverage, type PanelMetricsFile, panelMetricsPieces, pooledCoverageFromFiles, pooledFromFiles } from './panel-writer.js';
 import { buildManifest, readManifest } from './run-dir.js';
 import type { MetadataFile } from './run-format.js';
 import { readPanelRun } from './run-reader.js';
@@ -119,6 +119,7 @@ export async function mergePanelFiles(dirs: string[], onNote?: (note: string) =>
     series_count: lines.length,
     failed_count: failed.length,
     pooled: pooledFromFiles(all.map((a) => a.metrics.methods)),
+    ...optionalCoverage(pooledCoverageFromFiles(all.map((a) => a.metrics.coverage_by_step))),
   };
   const sum = (f: (m: MetadataFile) => number) => shards.reduce((acc, s) => acc + f(s.metadata), 0);
   const metadata: MetadataFile = {

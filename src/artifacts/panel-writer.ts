@@ -38,14 +38,52 @@ export interface PanelMetricsFile {
   failed_count: number;
   /** Per method: the mean of each score over the series, and rel_mase (geometric mean of MASE relative to seasonal naive). */
   pooled: Record<string, Record<string, number | null>>;
+  /**
+   * Per method and level: the percent of the test actuals inside the interval at each step ahead,
+   * over every series (pooledCoverageFromFiles). Absent when no series has intervals.
+   */
+  coverage_by_step?: Record<string, Record<string, (number | null)[]>>;
   /** A global model's gradient flow (a local model's is in its series' entry). */
   gradient_flow?: MetricsFile['gradient_flow'];
   series: ({ key: string[] } & ReturnType<typeof metricsFileOf>)[];
 }
 
+/** `{ coverage_by_step }` when there is one, nothing otherwise. */
+export function optionalCoverage(c: PanelMetricsFile['coverage_by_step']): Pick<PanelMetricsFile, 'coverage_by_step'> {
+  return c ? { coverage_by_step: c } : {};
+}
+
 /** Pooled scores from the per-series methods of metrics.json (null: not finite), rounded as files print them. */
 export function pooledFromFiles(series: Record<string, Record<string, number | null>>[]): Record<string, Record<string, number | null>> {
   return Object.fromEntries(Object.entries(poolScores(series)).map(([k, v]) => [k, roundScores(v)]));
+}
+
+/**
+ * A panel's coverage step by step ahead from its series' (metrics.json coverage_by_step): per
+ * method, level and step, the mean of the series' percents where they have one (null where none
+ * has), rounded as files print numbers. A panel's series share their test blocks (test_size and
+ * horizon are the panel's), so each contributes as many actuals at a step: the mean is the pooled percent.
+ */
+export function pooledCoverageFromFiles(series: readonly (MetricsFile['coverage_by_step'] | undefined)[]): PanelMetricsFile['coverage_by_step'] {
+  const sums: Record<string, Record<string, { sum: number[]; n: number[] }>> = {};
+  for (const c of series)
+    for (const [method, levels] of Object.entries(c ?? {}))
+      for (const [level, pct] of Object.entries(levels)) {
+        sums[method] ??= {};
+        sums[method][level] ??= { sum: [], n: [] };
+        const s = sums[method][level];
+        pct.forEach((v, k) => {
+          s.sum[k] = (s.sum[k] ?? 0) + (v ?? 0);
+          s.n[k] = (s.n[k] ?? 0) + (v === null ? 0 : 1);
+        });
+      }
+  if (Object.keys(sums).length === 0) return undefined;
+  return Object.fromEntries(
+    Object.entries(sums).map(([method, levels]) => [
+      method,
+      Object.fromEntries(Object.entries(levels).map(([level, s]) => [level, s.n.map((n, k) => (n > 0 ? Number(formatNumber(s.sum[k] / n)) : null))])),
+    ]),
+  );
 }
 
 /**
@@ -98,6 +136,8 @@ export class PanelRunBuilder {
   private readonly forecastRows: string[] = [];
   /** Each series' key, test size and scores: pooled scores and the plots are made from them. */
   private readonly scores: PlotScores[] = [];
+  /** Each series' coverage step by step ahead (metrics.json coverage_by_step), pooled into the panel's. */
+  private readonly coverages: MetricsFile['coverage_by_step'][] = [];
   /** Each series' history, for the plots (the data's own objects: nothing is copied). */
   private readonly history: Series[] = [];
   /** Local models' files, by name. */
@@ -144,6 +184,7 @@ export class PanelRunBuilder {
     const { gradient_flow, ...m } = metricsFileOf(f.series, r);
     this.metricsEntries.push(metricsEntryText({ key: f.key, ...m, ...(this.scope === 'local' && gradient_flow ? { gradient_flow } : {}) }));
     this.scores.push({ key: f.key, test_size: m.test_size, methods: m.methods });
+    this.coverages.push(m.coverage_by_step);
     this.history.push(f.series);
     this.forecastRows.push(forecastRowsOf(this.cfg, f));
     const use = useText(r.io.pretrained?.use ?? 'model', r.io.pretrained?.theta, r.io.holt !== undefined);
@@ -179,6 +220,7 @@ export class PanelRunBuilder {
       series_count: this.count,
       failed_count: r.failed.length,
       pooled: this.pooled(),
+      ...optionalCoverage(pooledCoverageFromFiles(this.coverages)),
       ...(this.facts.shard ? { shard: { index: this.facts.shard.index, count: this.facts.shard.count } } : {}),
       ...(scope === 'global' && first?.gradientFlow ? { gradient_flow: gradientFlowField(first.gradientFlow.report) } : {}),
     };

@@ -91,6 +91,12 @@ describe.each(['local', 'global'])('a %s panel run', (scope) => {
     expect(metrics.series.map((s: { key: string[]; origin: string }) => `${s.key[0]} ${s.origin}`)).toEqual(['north 2003-10', 'south 2004-05', 'west 2003-04']);
     const mase = metrics.series.map((s: { methods: { model: { mase: number } } }) => s.methods.model.mase);
     expect(metrics.pooled.model.mase).toBeCloseTo(mase.reduce((a: number, b: number) => a + b, 0) / 3, 3);
+    // coverage step by step ahead: each series' over its 3 test rows, and the panel's over them all
+    for (const level of ['80', '95']) {
+      const each = metrics.series.map((s: { coverage_by_step: { model: Record<string, number[]> } }) => s.coverage_by_step.model[level]);
+      for (const c of each) expect(c.every((v: number) => v === 0 || v === 100)).toBe(true);
+      expect(metrics.coverage_by_step.model[level]).toEqual([0, 1, 2].map((k) => Number(((each[0][k] + each[1][k] + each[2][k]) / 3).toPrecision(10))));
+    }
     const models = readFileSync(join(dir, run, 'manifest.json'), 'utf8');
     if (scope === 'global') expect(models).toMatch(/"model\.json"/);
     else for (const i of [0, 1, 2]) expect(models).toMatch(new RegExp(`"s${i}-model\\.json"`));
