@@ -11,7 +11,10 @@
 // are compared as networks. Reported: the geometric mean over the series of MASE / Comb's MASE
 // (baselines.R's output for the manifest), per mode and per category, and the seconds each took.
 //
-// usage: node bench/seq2seq.js [--manifest FILE --baselines FILE] [--only name1,name2] [--origins K] [--cell lstm|gru|rnn] [--json]
+// --teacher-forcing A,B sets many-to-many's training.teacher_forcing (default: the config's default, [1, 0]).
+//
+// usage: node bench/seq2seq.js [--manifest FILE --baselines FILE] [--only name1,name2] [--origins K] [--cell lstm|gru|rnn]
+//          [--teacher-forcing A,B] [--json]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +29,7 @@ const manifestPath = opt('manifest') ? resolve(opt('manifest')) : join(SHARED, '
 const baselinesPath = opt('baselines') ? resolve(opt('baselines')) : join(SHARED, 'bench/baselines-visible.json');
 const origins = Number(opt('origins', '3'));
 const cell = opt('cell', 'lstm');
+const teacher = opt('teacher-forcing');
 const only = opt('only')?.split(',');
 const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')).filter((e) => !only || only.includes(e.name));
 const baselines = JSON.parse(readFileSync(baselinesPath, 'utf8'));
@@ -54,7 +58,7 @@ function configFor(e, mode) {
 transforms: ${transforms}
 window: {mode: ${mode}, lookback: ${lookback}, horizon: ${e.h}, normalize: last}
 model: {cell: ${cell}, layers: [{units: 32}]}
-training: {learning_rate: 0.003, batch_size: 16, epochs: 100, early_stopping: {patience: 10}, validation_size: ${e.h}, seed: 42}
+training: {learning_rate: 0.003, batch_size: 16, epochs: 100, early_stopping: {patience: 10}, validation_size: ${e.h}, seed: 42${mode === 'many-to-many' && teacher ? `, teacher_forcing: [${teacher}]` : ''}}
 evaluation: {season: ${e.m}}
 output: {plot: false}
 `;
