@@ -398,14 +398,11 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
   if (model.pretrained !== 'none' && window.mode === 'one-to-one') {
     c.problem(['model', 'pretrained'], 'applies only to mode many-to-one (the pretrained forecaster forecasts the horizon from the rows before it)');
   }
-  if (model.scope === 'global' && window.mode === 'one-to-one') {
+  if (model.scope === 'global' && window.mode !== 'many-to-one') {
     c.problem(['model', 'scope'], 'global applies only to mode many-to-one (one network over windows of every series)');
   }
   if (model.linear && window.mode !== 'many-to-one') {
     c.problem(['model', 'linear'], 'applies only to mode many-to-one (a linear path from the whole input window to the outputs)');
-  }
-  if (model.scope === 'global' && window.mode === 'many-to-many') {
-    c.problem(['model', 'scope'], 'global applies only to mode many-to-one (one network over windows of every series)');
   }
 
   // training

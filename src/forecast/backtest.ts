@@ -7,7 +7,7 @@
 import type { Config } from '../config/types.js';
 import { formatTime } from '../data/time.js';
 import { DataError } from '../errors.js';
-import { coverageByStep } from '../metrics/interval-scores.js';
+import { coverageByStep, type StepCoverage } from '../metrics/interval-scores.js';
 import { evaluationSeason } from '../metrics/season.js';
 import { transformOf } from '../transforms/registry.js';
 import type { Series } from '../types.js';
@@ -179,7 +179,7 @@ export async function backtest(cfg: Config, series: Series, opts: BacktestOption
     evaluation: { ...cfg.evaluation, test_size: H, season: inferred },
   };
   const results: OriginResult[] = [];
-  const steps: FitResult['stepCoverage'][] = [];
+  const steps: StepCoverage[] = [];
   let backend = '';
   let threads: number | null = null;
   for (let k = 0; k < ends.length; k++) {

@@ -588,8 +588,14 @@ export async function evaluateFit(
     const baseline = (f: (y: Float64Array, h: number) => Float64Array) => concat(blocks.map((b) => f(original.subarray(0, b.start), b.steps)));
     const scale = seasonalScale(train, season);
     const stepCoverages: FitResult['stepCoverage'] = {};
-    const scored = (f: Float64Array, bandAt: Parameters<typeof intervalScores>[2], method: string) => {
-      const byLevel: Record<string, { inside: number[]; total: number[] }> = {};
+    const scored = (f: Float64Array, makeBand: Parameters<typeof intervalScores>[2], method: string) => {
+      // each level's band made once, for the step coverage and the scores alike
+      const bands = new Map<number, ReturnType<typeof makeBand>>();
+      const bandAt = (level: number) => {
+        if (!bands.has(level)) bands.set(level, makeBand(level));
+        return bands.get(level)!;
+      };
+      const byLevel: StepCoverage[string] = {};
       for (const l of levels) {
         const b = bandAt(l);
         if (b) byLevel[String(l)] = stepCoverage(actual, b.lower, b.upper, blockSteps);

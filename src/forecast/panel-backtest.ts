@@ -8,7 +8,7 @@
 import type { Config } from '../config/types.js';
 import type { PanelMember } from '../data/panel.js';
 import { formatTime } from '../data/time.js';
-import { coverageByStep } from '../metrics/interval-scores.js';
+import { coverageByStep, type StepCoverage } from '../metrics/interval-scores.js';
 import { poolScores } from '../metrics/pooled.js';
 import {
   choiceFields,
@@ -21,7 +21,7 @@ import {
   pick,
   truncateSeries,
 } from './backtest.js';
-import type { FitOptions, FitResult } from './fit.js';
+import type { FitOptions } from './fit.js';
 import { chooseScope, fitPanel, type PanelFitOptions, type Scope, type ScopeChoice } from './panel-fit.js';
 
 export interface PanelBacktestOptions extends Pick<FitOptions, 'engine' | 'layers' | 'signal' | 'limits'> {
@@ -70,7 +70,7 @@ export async function backtestPanel(cfg: Config, members: PanelMember[], opts: P
   const choices: ScopeChoice[] = [];
   let backend = '';
   let threads: number | null = null;
-  const steps: FitResult['stepCoverage'][] = [];
+  const steps: StepCoverage[] = [];
   for (let k = 0; k < opts.origins; k++) {
     const t0 = performance.now();
     const parts: PanelMember[] = [];
