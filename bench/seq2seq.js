@@ -12,9 +12,11 @@
 // (baselines.R's output for the manifest), per mode and per category, and the seconds each took.
 //
 // --teacher-forcing A,B sets many-to-many's training.teacher_forcing (default: the config's default, [1, 0]).
+// --calendar auto gives both modes data.calendar: every calendar feature (hour_of_day, day_of_week,
+// month_of_year) that varies over the series' times (none for integer times); --calendar NAMES those.
 //
 // usage: node bench/seq2seq.js [--manifest FILE --baselines FILE] [--only name1,name2] [--origins K] [--cell lstm|gru|rnn]
-//          [--teacher-forcing A,B] [--json]
+//          [--teacher-forcing A,B] [--calendar auto|NAMES] [--json]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,6 +33,25 @@ const origins = Number(opt('origins', '3'));
 const cell = opt('cell', 'lstm');
 const teacher = opt('teacher-forcing');
 const only = opt('only')?.split(',');
+const calendarOpt = opt('calendar');
+const { CALENDAR_FEATURES, calendarProblem } = await import(join(ROOT, 'dist/data/calendar.js'));
+const { inferFrequency, parseTimeValue } = await import(join(ROOT, 'dist/data/time.js'));
+
+/** data.calendar for a series (--calendar): the named features, or (auto) those that vary over its times. */
+function calendarFor(file) {
+  if (!calendarOpt) return [];
+  if (calendarOpt !== 'auto') return calendarOpt.split(',');
+  const cells = readFileSync(file, 'utf8')
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .split(/\r?\n/)
+    .slice(1)
+    .map((l) => parseTimeValue(l.split(',')[0].trim().replace(/^"|"$/g, '')));
+  if (!cells.every(Boolean)) return [];
+  const times = cells.map((c) => c.t);
+  const index = { format: cells[0].format, frequency: inferFrequency(times, cells[0].format), times };
+  return CALENDAR_FEATURES.filter((f) => calendarProblem(f, index) === null);
+}
 const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')).filter((e) => !only || only.includes(e.name));
 const baselines = JSON.parse(readFileSync(baselinesPath, 'utf8'));
 const dataPath = (e) => (opt('manifest') ? resolve(dirname(manifestPath), e.file) : join(ROOT, 'datasets', basename(e.file)));
@@ -54,7 +75,8 @@ function configFor(e, mode) {
   const n = y.length;
   const lookback = Math.max(2, Math.min(Math.max(2 * e.h, 2 * e.m, 8), Math.floor((n - 2 * e.h - (origins - 1) * Math.ceil(e.h / 2)) / 3)));
   const transforms = y.every((v) => v > 0) ? '[log, {scale: standard}]' : '[{scale: standard}]';
-  return `data: {path: ${JSON.stringify(file)}, time_column: ${JSON.stringify(firstHeaderCell(file))}, target: ${JSON.stringify(e.target)}}
+  const cal = calendarFor(file);
+  return `data: {path: ${JSON.stringify(file)}, time_column: ${JSON.stringify(firstHeaderCell(file))}, target: ${JSON.stringify(e.target)}${cal.length ? `, calendar: [${cal.join(', ')}]` : ''}}
 transforms: ${transforms}
 window: {mode: ${mode}, lookback: ${lookback}, horizon: ${e.h}, normalize: last}
 model: {cell: ${cell}, layers: [{units: 32}]}

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { BACKENDS, CELLS, INTERVAL_METHODS, SCOPES, WINDOW_MODES } from './config/names.js';
+import { CALENDAR_FEATURES } from './data/calendar.js';
 import { UsageError } from './errors.js';
 import { DEFAULT_MAX_INPUT_MB } from './io/limits.js';
 import { VERSION } from './version.js';
@@ -100,6 +101,7 @@ function dataFlags(cmd: Command): Command {
       'a column of a long panel with one value per series, an input of a global model; repeat for several (overrides data.static_columns)',
       collect,
     )
+    .option('--calendar <names>', `comma-separated calendar inputs from the time column: ${CALENDAR_FEATURES.join(', ')} (overrides data.calendar)`)
     .addOption(new Option('--scope <scope>', "a panel's models: one per series, or one global network for all (overrides model.scope)").choices(SCOPES))
     .option('--pretrained <name>', 'a pretrained forecaster beside the model: none, builtin, or the folder rnnfc pretrain wrote (overrides model.pretrained)')
     .addOption(

@@ -13,10 +13,11 @@
  */
 
 import { MISSING_POLICIES, NORMALIZE_MODES, STRATEGIES, WINDOW_MODES } from '../config/names.js';
+import { CALENDAR_FEATURES } from '../data/calendar.js';
 import { excerpt } from '../data/excerpt.js';
 import { timePatternProblem } from '../data/time.js';
 import { ArtifactError } from '../errors.js';
-import type { ModelIO } from '../forecast/forecast.js';
+import { calendarWidth, type ModelIO } from '../forecast/forecast.js';
 import { BASE_BYTES, type FitLimits, formatBytes } from '../forecast/limits.js';
 import { PRETRAINED_JSON } from '../forecast/pretrained.js';
 import { topologyWeightProblem } from '../model/plain.js';
@@ -274,6 +275,11 @@ export function checkPipelineJson(json: unknown, file: string): { saved: Pipelin
       c.fail('io.heads', 'must be a list of 1 to 8 quantiles between 0 and 1');
     if (mode !== 'many-to-one' || strategy !== 'direct') c.fail('io.heads', 'are for mode many-to-one, strategy direct only');
   }
+  if (io.calendar !== undefined) {
+    const cal = io.calendar;
+    if (!Array.isArray(cal) || cal.length === 0 || !cal.every((f) => (CALENDAR_FEATURES as readonly unknown[]).includes(f)) || new Set(cal).size !== cal.length)
+      c.fail('io.calendar', `must be a list of distinct calendar features: ${CALENDAR_FEATURES.join(', ')}`);
+  }
   if (io.statics !== undefined) {
     const st = io.statics;
     if (!(Array.isArray(st) && st.length >= 1 && st.length <= MAX_STATIC_INPUTS && st.every((v) => typeof v === 'number' && Number.isFinite(v))))
@@ -438,10 +444,11 @@ export function checkModelAgainstIo(modelJson: string, io: ModelIO, file: string
   if (sig) {
     // (a topology this reader does not know: loading the model will judge it)
     // (an encoder-decoder's steps have one more input: how far ahead a decoder step is)
-    const inputs = io.features.length + (io.statics?.length ?? 0) + (io.mode === 'many-to-many' ? 1 : 0);
+    const inputs = io.features.length + (io.statics?.length ?? 0) + (io.mode === 'many-to-many' ? 1 : 0) + calendarWidth(io);
     if (sig.features !== inputs)
       problems.push(
-        `takes ${sig.features} inputs per step, pipeline.json has ${io.features.length} column${io.features.length === 1 ? '' : 's'}${io.statics ? ` and ${io.statics.length} static inputs` : ''}`,
+        `takes ${sig.features} inputs per step, pipeline.json has ${io.features.length} column${io.features.length === 1 ? '' : 's'}` +
+          `${io.statics ? ` and ${io.statics.length} static inputs` : ''}${io.calendar ? ` and ${calendarWidth(io)} calendar inputs` : ''}`,
       );
     if (io.mode === 'many-to-one' && sig.steps !== io.lookback)
       problems.push(`takes windows of ${sig.steps ?? 'any'} steps, pipeline.json has lookback ${io.lookback}`);

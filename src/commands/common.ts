@@ -31,6 +31,8 @@ export interface DataFlagOptions {
   idColumn?: string[];
   /** data.static_columns. */
   staticColumn?: string[];
+  /** data.calendar, comma-separated. */
+  calendar?: string;
   scope?: string;
   /** window.mode and model.cell. */
   mode?: string;
@@ -119,6 +121,11 @@ export function overridesFrom(opts: DataFlagOptions): ConfigOverrides {
       .filter(Boolean);
   if (opts.idColumn !== undefined) o.idColumns = opts.idColumn;
   if (opts.staticColumn !== undefined) o.staticColumns = opts.staticColumn;
+  if (opts.calendar !== undefined)
+    o.calendar = opts.calendar
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (opts.scope !== undefined) o.scope = opts.scope;
   if (opts.mode !== undefined) o.mode = opts.mode;
   if (opts.cell !== undefined) o.cell = opts.cell;

@@ -39,6 +39,7 @@ export function renderConfigYaml(config: Config): string {
   if (config.data.delimiter !== undefined) data.delimiter = config.data.delimiter === '\t' ? 'tab' : config.data.delimiter;
   if (config.data.id_column.length > 0) data.id_column = config.data.id_column.length === 1 ? config.data.id_column[0] : [...config.data.id_column];
   if (config.data.static_columns?.length) data.static_columns = [...config.data.static_columns];
+  if (config.data.calendar?.length) data.calendar = [...config.data.calendar];
   const doc = {
     data,
     transforms: config.transforms.map(transformYaml),
@@ -84,6 +85,7 @@ export function renderConfigYaml(config: Config): string {
     ['data', 'features'],
     ['data', 'id_column'],
     ['data', 'static_columns'],
+    ['data', 'calendar'],
     ['model', 'layers'],
     ['model', 'dense'],
     ['evaluation', 'levels'],

@@ -1,3 +1,4 @@
+import { CALENDAR_FEATURES, type CalendarFeature } from '../data/calendar.js';
 import { timePatternProblem } from '../data/time.js';
 import { ConfigError } from '../errors.js';
 import { TRANSFORM_NAMES, TRANSFORMS, transformNamed, transformOf } from '../transforms/registry.js';
@@ -28,6 +29,7 @@ export interface ConfigOverrides {
   features?: string[];
   idColumns?: string[];
   staticColumns?: string[];
+  calendar?: string[];
   scope?: string;
   /** window.mode */
   mode?: string;
@@ -65,6 +67,7 @@ const OVERRIDE_FLAGS: Record<keyof ConfigOverrides, { path: Path; flag: string }
   features: { path: ['data', 'features'], flag: '--features' },
   idColumns: { path: ['data', 'id_column'], flag: '--id-column' },
   staticColumns: { path: ['data', 'static_columns'], flag: '--static-column' },
+  calendar: { path: ['data', 'calendar'], flag: '--calendar' },
   scope: { path: ['model', 'scope'], flag: '--scope' },
   mode: { path: ['window', 'mode'], flag: '--mode' },
   cell: { path: ['model', 'cell'], flag: '--cell' },
@@ -115,6 +118,26 @@ function staticColumnsOf(
     seen.add(f);
   });
   return names;
+}
+
+/** data.calendar: one calendar feature's name or a list of them (data/calendar.ts), each once. */
+function calendarOf(c: Checker, v: unknown): CalendarFeature[] {
+  if (v === undefined || v === null) return [];
+  const path: Path = ['data', 'calendar'];
+  const list = Array.isArray(v) ? v : [v];
+  const out: CalendarFeature[] = [];
+  list.forEach((f, i) => {
+    const at = Array.isArray(v) ? [...path, i] : path;
+    if (!(typeof f === 'string' && (CALENDAR_FEATURES as readonly string[]).includes(f))) {
+      const hint = typeof f === 'string' ? suggest(f, CALENDAR_FEATURES) : undefined;
+      c.problem(at, `must be one of ${CALENDAR_FEATURES.join(', ')}; got ${describe(f)}${hint ? ` (did you mean "${hint}"?)` : ''}`);
+      return;
+    }
+    const name = f as CalendarFeature;
+    if (out.includes(name)) c.problem(at, `duplicate calendar feature ${JSON.stringify(name)}`);
+    else out.push(name);
+  });
+  return out;
 }
 
 /** `a, b or c`. */
@@ -236,7 +259,11 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
   c.keys(root, [], ['data', 'transforms', 'window', 'model', 'training', 'evaluation', 'output', 'backend']);
 
   // data
-  const d = c.section(root.data, ['data'], ['path', 'time_column', 'time_format', 'target', 'features', 'missing', 'delimiter', 'id_column', 'static_columns']);
+  const d = c.section(
+    root.data,
+    ['data'],
+    ['path', 'time_column', 'time_format', 'target', 'features', 'missing', 'delimiter', 'id_column', 'static_columns', 'calendar'],
+  );
   let dataPath = '';
   if (d.path === undefined || d.path === null) c.problem(['data', 'path'], 'is required (or pass --data)', ' ');
   else dataPath = c.str(d.path, ['data', 'path'], '');
@@ -304,6 +331,7 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
         'keyed by its name): give one target column with the key columns, or the target columns alone',
     );
   const staticColumns = staticColumnsOf(c, d.static_columns, { target, features, timeColumn, idColumns, wide: Boolean(targets) });
+  const calendar = calendarOf(c, d.calendar);
   const data: DataConfig = {
     path: dataPath,
     time_column: timeColumn,
@@ -314,6 +342,7 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
     ...timeFormatOf(c, d.time_format),
     id_column: idColumns,
     ...(staticColumns.length ? { static_columns: staticColumns } : {}),
+    ...(calendar.length ? { calendar } : {}),
     ...(targets ? { targets } : {}),
   };
 
@@ -344,7 +373,7 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
     if (features.length !== 1 || features[0] !== target)
       c.problem(
         ['data', 'features'],
-        `mode many-to-many takes the target as its only input (the decoder feeds back its own forecasts, and inputs known in the future are not supported yet), got ${JSON.stringify(features)}`,
+        `mode many-to-many takes the target as its only column (the decoder feeds back its own forecasts; inputs known in the future come from data.calendar), got ${JSON.stringify(features)}`,
       );
   }
 
@@ -398,6 +427,8 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
   if (model.pretrained !== 'none' && window.mode === 'one-to-one') {
     c.problem(['model', 'pretrained'], 'applies only to mode many-to-one (the pretrained forecaster forecasts the horizon from the rows before it)');
   }
+  if (model.scope === 'global' && data.calendar)
+    c.problem(['data', 'calendar'], 'a global panel model takes no calendar inputs yet; use model.scope local, or leave data.calendar out');
   if (model.scope === 'global' && window.mode !== 'many-to-one') {
     c.problem(['model', 'scope'], 'global applies only to mode many-to-one (one network over windows of every series)');
   }

@@ -1,3 +1,4 @@
+import type { CalendarFeature } from '../data/calendar.js';
 import type { TransformSpec } from '../transforms/registry.js';
 import type { MissingPolicy } from '../types.js';
 import type { BACKENDS, CELLS, LOSSES, NORMALIZE_MODES, OPTIMIZERS, SCOPES, STRATEGIES, WINDOW_MODES } from './names.js';
@@ -24,6 +25,12 @@ export interface DataConfig {
    * a global model as inputs beside the series' values (panel/statics.ts). Absent: none.
    */
   static_columns?: string[];
+  /**
+   * Calendar inputs from the time index (data/calendar.ts), known for the future rows too: each a
+   * (sin, cos) pair after the columns at every step, and on a many-to-many decoder's steps the
+   * values of the row it forecasts. Absent: none.
+   */
+  calendar?: CalendarFeature[];
   /**
    * A wide panel (`target: [a, b, ...]`): the target columns, two or more, each a series keyed by
    * its column name (key column `series`); `target` is then the first. Absent otherwise.

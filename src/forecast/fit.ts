@@ -6,6 +6,7 @@
  */
 import { DEFAULT_TEACHER_FORCING } from '../config/defaults.js';
 import type { Config } from '../config/types.js';
+import { type CalendarRows, calendarRows } from '../data/calendar.js';
 import { futureTimes, stepNumber, stepNumbers } from '../data/time.js';
 import type { Gpu } from '../gpu/device.js';
 import { type StepCoverage, seasonalScale, stepCoverage } from '../metrics/interval-scores.js';
@@ -172,6 +173,8 @@ export interface PreparedFit {
   /** Transformed columns of the rows before the test origin. */
   seen: Record<string, Float64Array>;
   windows: TrainingWindows;
+  /** data.calendar: the calendar inputs of every row and of the horizon after the last (absent: none). */
+  calendar?: CalendarRows;
 }
 
 /**
@@ -202,6 +205,9 @@ export function prepareFit(cfg: Config, series: Series, limits: FitLimits = DEFA
   const pipeline = Pipeline.fit(cfg.transforms, rows, split.trainEnd, steps);
   const seen = pipeline.transform(rows, steps);
   const features = cfg.data.features;
+  // the calendar inputs of every row, and of the horizon after the last (the future forecast's)
+  const names = cfg.data.calendar ?? [];
+  const calendar = names.length ? calendarRows(names, [...series.index.times, ...futureTimes(series.index, w.horizon)]) : undefined;
   const io: ModelIO = {
     mode: w.mode,
     strategy: w.strategy,
@@ -213,6 +219,7 @@ export function prepareFit(cfg: Config, series: Series, limits: FitLimits = DEFA
     offset: pipeline.offset,
     warmup: Math.max(w.lookback, w.chunk) * 4,
     ...(cfg.evaluation.intervals === 'quantile' ? { heads: [...QUANTILE_HEADS] } : {}),
+    ...(names.length ? { calendar: [...names] } : {}),
   };
   const windows = trainingWindows(
     features.map((f) => seen[f]),
@@ -224,13 +231,14 @@ export function prepareFit(cfg: Config, series: Series, limits: FitLimits = DEFA
       start: pipeline.offset,
       trainEnd: split.trainEnd,
       valEnd: split.valEnd,
+      ...(calendar ? { calendar } : {}),
     },
   );
   if (windows.normScale !== undefined) {
     io.normalize = 'last';
     io.normScale = windows.normScale;
   }
-  return { split, pipeline, io, steps, seen, windows };
+  return { split, pipeline, io, steps, seen, windows, ...(calendar ? { calendar } : {}) };
 }
 
 /** The compute side of a fit: the loaded backend and whether the fused kernels run (and on how many threads). */
@@ -372,7 +380,7 @@ export async function evaluateFit(
   /** The members' predictors, already open (a panel's shared model evaluates every series with them); default: opened here. */
   opened?: Predictor[],
 ): Promise<FitResult> {
-  const { split, pipeline, io: preparedIo, steps, seen: tcols } = prepared;
+  const { split, pipeline, io: preparedIo, steps, seen: tcols, calendar } = prepared;
   const io: ModelIO = { ...preparedIo };
   const w = cfg.window;
   const features = cfg.data.features;
@@ -404,7 +412,7 @@ export async function evaluateFit(
     const membersSeen = new Map<string, Float64Array[]>();
     const membersAt = (cols: Record<string, Float64Array>, end: number, k: number, ahead = steps.slice(end, end + k)) =>
       (cols === tcols ? membersSeen.get(`${end} ${k}`) : undefined) ??
-      predictors.map((p) => inverse(forecastTransformed(p.predict, io, cols, end, k), end, ahead));
+      predictors.map((p) => inverse(forecastTransformed(p.predict, io, cols, end, k, 0, calendar), end, ahead));
     const ownAt = (cols: Record<string, Float64Array>, end: number, k: number, ahead = steps.slice(end, end + k)) => medianOf(membersAt(cols, end, k, ahead));
     // in batches no larger than training's, so that the kernels never need more memory than training did
     const trainedRows = prepared.windows.xShape[0];
@@ -426,9 +434,9 @@ export async function evaluateFit(
       );
     const headsAt = (cols: Record<string, Float64Array>, end: number, k: number, ahead = steps.slice(end, end + k)) =>
       (cols === tcols ? headsSeen.get(`${end} ${k}`) : undefined) ??
-      headsOf((j, block) => forecastTransformed(predictors[j].predict, io, cols, end, k, block), end, k, ahead);
+      headsOf((j, block) => forecastTransformed(predictors[j].predict, io, cols, end, k, block, calendar), end, k, ahead);
     const prefillOwn = (origins: { end: number; k: number }[]) => {
-      const each = predictors.map((p) => forecastTransformedMany(p.predict, io, tcols, origins, rows));
+      const each = predictors.map((p) => forecastTransformedMany(p.predict, io, tcols, origins, rows, 0, calendar));
       origins.forEach((o, i) =>
         membersSeen.set(
           `${o.end} ${o.k}`,
@@ -436,7 +444,7 @@ export async function evaluateFit(
         ),
       );
       if (!io.heads) return;
-      const heads = predictors.map((p) => HEAD_BLOCKS.map((block) => forecastTransformedMany(p.predict, io, tcols, origins, rows, block)));
+      const heads = predictors.map((p) => HEAD_BLOCKS.map((block) => forecastTransformedMany(p.predict, io, tcols, origins, rows, block, calendar)));
       origins.forEach((o, i) =>
         headsSeen.set(
           `${o.end} ${o.k}`,

@@ -1,4 +1,5 @@
 import type { WindowConfig } from '../config/types.js';
+import { appendCalendar, type CalendarFeature, type CalendarRows } from '../data/calendar.js';
 import type { Predict } from '../model/predictor.js';
 import { appendStatics, decodeFreely, encoderDecoderWindows, normalizeLast } from '../windows/index-math.js';
 import type { IntervalModel } from './intervals.js';
@@ -39,6 +40,12 @@ export interface ModelIO {
    * step after the input columns. Absent: none.
    */
   statics?: number[];
+  /**
+   * data.calendar: calendar inputs from the rows' times (data/calendar.ts), two per feature after
+   * the columns at every step (many-to-many: after the decoder's input; a decoder step gets the
+   * row it forecasts). Absent: none.
+   */
+  calendar?: CalendarFeature[];
   /** What the run's prediction intervals are sized from (forecast/intervals.ts); absent in runs saved before intervals existed. */
   intervals?: IntervalModel;
   /**
@@ -61,6 +68,7 @@ export function outputsPerWindow(io: ModelIO): number {
  * x [1, lookback, features] (many-to-one) or [1, warmup, features] (one-to-one).
  * `block` > 0: quantile head `block` of io.heads instead, one window's outputs at most (nothing is fed back).
  * @param columns transformed columns by name, each [rows >= origin]
+ * @param calendar io.calendar's inputs of every row up to origin + steps at least (needed when io.calendar)
  * @returns Float64Array [steps]
  */
 export function forecastTransformed(
@@ -70,8 +78,10 @@ export function forecastTransformed(
   origin: number,
   steps: number,
   block = 0,
+  calendar?: CalendarRows,
 ): Float64Array {
   const nf = io.features.length;
+  const cal = calendarOf(io, calendar);
   // a growing copy of each input column, so fed-back predictions extend the history
   const hist = io.features.map((f) => Array.from(columns[f].subarray(0, origin)));
   const targetPos = io.features.indexOf(io.target);
@@ -82,14 +92,15 @@ export function forecastTransformed(
     if (io.mode === 'one-to-one') {
       const start = Math.max(io.offset, len - io.warmup);
       const T = len - start;
-      const x = new Float32Array(T * nf);
+      let x: Float32Array = new Float32Array(T * nf);
       for (let t = 0; t < T; t++) for (let j = 0; j < nf; j++) x[t * nf + j] = hist[j][start + t];
-      const y = predict(x, 1, T, nf);
+      if (cal) x = appendCalendar(x, 1, T, nf, [start], cal);
+      const y = predict(x, 1, T, nf + (cal?.width ?? 0));
       preds = [y[y.length - 1]];
     } else {
       const x = new Float32Array(manyToOneWidth(io) * io.lookback);
-      const lastTarget = writeManyToOneWindow(io, hist, len, x, 0);
-      preds = fromOutputs(io, runWindows(predict, io, x, 1), 0, lastTarget, block);
+      const lastTarget = writeManyToOneWindow(io, hist, len, x, 0, cal);
+      preds = fromOutputs(io, runWindows(predict, io, x, [len], cal), 0, lastTarget, block);
       // a quantile head's outputs are never fed back: one window's worth
       if (block > 0) return Float64Array.from(preds.slice(0, steps));
     }
@@ -103,28 +114,58 @@ export function forecastTransformed(
 }
 
 /**
- * The outputs of `n` many-to-one windows `x` (writeManyToOneWindow), [n, outputsPerWindow]: one
- * call of the model, or, for an encoder-decoder (mode many-to-many), its decoder's forecasts fed
- * back step by step (windows/index-math.ts encoderDecoderWindows, decodeFreely).
+ * The outputs of the many-to-one windows `x` (writeManyToOneWindow) that end before the rows
+ * `ends`, [n, outputsPerWindow]: one call of the model, or, for an encoder-decoder (mode
+ * many-to-many), its decoder's forecasts fed back step by step (windows/index-math.ts
+ * encoderDecoderWindows, decodeFreely), each step with the calendar inputs of its row (io.calendar).
  */
-function runWindows(predict: Predict, io: ModelIO, x: Float32Array, n: number): Float32Array {
+function runWindows(predict: Predict, io: ModelIO, x: Float32Array, ends: number[], cal: CalendarRows | undefined): Float32Array {
+  const n = ends.length;
   const width = manyToOneWidth(io);
   if (io.mode !== 'many-to-many') return predict(x, n, io.lookback, width);
-  const shape = { n, lookback: io.lookback, horizon: io.outputs, features: width, targetPos: io.features.indexOf(io.target) };
-  return decodeFreely(predict, encoderDecoderWindows(x, null, shape), { ...shape, features: width + 1 });
+  const L = io.lookback,
+    H = io.outputs;
+  const shape = { n, lookback: L, horizon: H, features: width, targetPos: io.features.indexOf(io.target) };
+  let windows = encoderDecoderWindows(x, null, shape);
+  if (cal)
+    windows = appendCalendar(
+      windows,
+      n,
+      L + H,
+      width + 1,
+      ends.map((e) => e - L),
+      cal,
+    );
+  return decodeFreely(predict, windows, { ...shape, features: width + 1 + (cal?.width ?? 0) });
 }
 
-/** Inputs per step of a many-to-one model's windows: the columns, then the static inputs. */
+/**
+ * Inputs per step of a many-to-one model's windows: the columns, the calendar inputs, then the
+ * static inputs (many-to-many: the columns alone; the calendar comes after the decoder's input, runWindows).
+ */
 function manyToOneWidth(io: ModelIO): number {
-  return io.features.length + (io.statics?.length ?? 0);
+  return io.features.length + (io.mode === 'many-to-one' ? calendarWidth(io) : 0) + (io.statics?.length ?? 0);
+}
+
+/** Calendar inputs per step (io.calendar): two per feature. */
+export function calendarWidth(io: Pick<ModelIO, 'calendar'>): number {
+  return 2 * (io.calendar?.length ?? 0);
+}
+
+/** The calendar rows a forecast reads: `calendar` when io.calendar names features (throws when it is missing or does not fit), else none. */
+function calendarOf(io: ModelIO, calendar: CalendarRows | undefined): CalendarRows | undefined {
+  if (!io.calendar?.length) return undefined;
+  if (!calendar || calendar.width !== calendarWidth(io))
+    throw new Error(`the model takes the calendar inputs ${io.calendar.join(', ')}, and none that fit were given`);
+  return calendar;
 }
 
 /**
  * Writes the many-to-one window that ends before row `len` of the columns `hist` (model order)
  * into x at window `at`: normalised as the model was trained (window.normalize), the static
- * inputs after each step's columns. Returns the last target value (what normalised outputs are relative to).
+ * inputs after each step's columns (many-to-one: the calendar inputs before them). Returns the last target value (what normalised outputs are relative to).
  */
-function writeManyToOneWindow(io: ModelIO, hist: ArrayLike<number>[], len: number, x: Float32Array, at: number): number {
+function writeManyToOneWindow(io: ModelIO, hist: ArrayLike<number>[], len: number, x: Float32Array, at: number, cal: CalendarRows | undefined): number {
   const L = io.lookback;
   const nf = io.features.length;
   const targetPos = io.features.indexOf(io.target);
@@ -132,7 +173,8 @@ function writeManyToOneWindow(io: ModelIO, hist: ArrayLike<number>[], len: numbe
   for (let t = 0; t < L; t++) for (let j = 0; j < nf; j++) w[t * nf + j] = hist[j][len - L + t];
   if (io.normalize === 'last')
     normalizeLast(w, new Float32Array(io.outputs), { n: 1, lookback: L, features: nf, horizon: io.outputs, targetPos }, io.normScale ?? 1);
-  if (io.statics?.length) w = appendStatics(w, 1, L, nf, io.statics);
+  if (cal && io.mode === 'many-to-one') w = appendCalendar(w, 1, L, nf, [len - L], cal);
+  if (io.statics?.length) w = appendStatics(w, 1, L, w.length / L, io.statics);
   x.set(w, at * L * manyToOneWidth(io));
   return hist[targetPos]?.[len - 1] ?? 0;
 }
@@ -161,7 +203,9 @@ export function forecastTransformedMany(
   origins: { end: number; k: number }[],
   maxRows = Number.POSITIVE_INFINITY,
   block = 0,
+  calendar?: CalendarRows,
 ): Float64Array[] {
+  const cal = calendarOf(io, calendar);
   const out: Float64Array[] = new Array(origins.length);
   const together = origins.map((o, i) => ({ ...o, i })).filter((o) => io.mode !== 'one-to-one' && o.k <= io.outputs);
   const cols = io.features.map((f) => columns[f]);
@@ -169,14 +213,20 @@ export function forecastTransformedMany(
   for (let from = 0; from < together.length; from += rows) {
     const part = together.slice(from, from + rows);
     const x = new Float32Array(part.length * io.lookback * manyToOneWidth(io));
-    const last = part.map((o, r) => writeManyToOneWindow(io, cols, o.end, x, r));
-    const y = runWindows(predict, io, x, part.length);
+    const last = part.map((o, r) => writeManyToOneWindow(io, cols, o.end, x, r, cal));
+    const y = runWindows(
+      predict,
+      io,
+      x,
+      part.map((o) => o.end),
+      cal,
+    );
     part.forEach((o, r) => {
       out[o.i] = Float64Array.from(fromOutputs(io, y, r, last[r], block).slice(0, o.k));
     });
   }
   origins.forEach((o, i) => {
-    out[i] ??= forecastTransformed(predict, io, columns, o.end, o.k, block);
+    out[i] ??= forecastTransformed(predict, io, columns, o.end, o.k, block, cal);
   });
   return out;
 }

@@ -187,6 +187,11 @@ export interface WeightGroup {
   count: number;
 }
 
+/** Inputs per step from the data: the columns (data.features) and two per calendar feature (data.calendar). */
+function columnInputs(cfg: Config): number {
+  return cfg.data.features.length + 2 * (cfg.data.calendar?.length ?? 0);
+}
+
 /**
  * The model's weights, group by group, as model/build.ts makes them for `outputs` outputs:
  * a recurrent layer of u units on d inputs with g gates has a kernel [d, g·u], a recurrent
@@ -194,7 +199,7 @@ export interface WeightGroup {
  * dense layer of `outputs` units; the linear path a dense layer from the flattened window.
  */
 export function weightGroups(cfg: Config, outputs: number): WeightGroup[] {
-  const f = cfg.data.features.length;
+  const f = columnInputs(cfg);
   const g = gatesPerUnit(cfg.model);
   const p = peepholesPerUnit(cfg.model);
   const groups: WeightGroup[] = [];
@@ -287,7 +292,7 @@ const EVALUATION_CHUNK = 1024;
 export function estimateFitMemory(cfg: Config, shape: FitShape): MemoryEstimate {
   const w = cfg.window;
   // (an encoder-decoder's windows have the decoder's steps too, with one more input each)
-  const f = cfg.data.features.length + (w.mode === 'many-to-many' ? 1 : 0);
+  const f = columnInputs(cfg) + (w.mode === 'many-to-many' ? 1 : 0);
   const oneToOne = w.mode === 'one-to-one';
   const outputs = !oneToOne && w.strategy === 'direct' ? w.horizon : 1;
   const steps = oneToOne ? w.chunk : w.mode === 'many-to-many' ? w.lookback + w.horizon : w.lookback;
@@ -448,7 +453,7 @@ function trainableVariables(cfg: Config, outputs: number): number[] {
   const g = gatesPerUnit(cfg.model);
   const p = peepholesPerUnit(cfg.model);
   const out: number[] = [];
-  let d = cfg.data.features.length;
+  let d = columnInputs(cfg);
   for (const l of cfg.model.layers) {
     out.push(d * g * l.units, l.units * g * l.units, g * l.units);
     if (p) out.push(p * l.units);
@@ -508,7 +513,7 @@ export function estimateKernelMemory(cfg: Config, shape: FitShape): MemoryEstima
 
   const cell = cfg.model.cell as Cell;
   const layers: KernelLayer[] = [];
-  let d = cfg.data.features.length;
+  let d = columnInputs(cfg);
   cfg.model.layers.forEach((l, index) => {
     const last = index === cfg.model.layers.length - 1;
     layers.push({

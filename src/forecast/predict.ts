@@ -2,6 +2,7 @@
 
 import { memberFileNames } from '../artifacts/run-format.js';
 import type { SavedRun } from '../artifacts/run-reader.js';
+import { calendarRows } from '../data/calendar.js';
 import { futureTimes, stepNumber, stepNumbers } from '../data/time.js';
 import { ArtifactError, DataError, UserError } from '../errors.js';
 import type { Predictor } from '../model/predictor.js';
@@ -105,6 +106,8 @@ async function pointForecastFromRun(
   const steps = stepNumbers(series.index);
   const tcols = pipeline.transform(series.columns, steps);
   const future = futureTimes(series.index, io.horizon);
+  // data.calendar: the calendar inputs of every row and of the horizon after the last
+  const calendar = io.calendar?.length ? calendarRows(io.calendar, [...series.index.times, ...future]) : undefined;
   const forecastSteps = { history: steps, forecast: future.map((t) => stepNumber(t, series.index.frequency)) };
   const forecasts: Float64Array[] = [];
   // evaluation.intervals quantile: each member's quantile heads as a spread (headsSpread)
@@ -125,11 +128,11 @@ async function pointForecastFromRun(
     }
     if (opts.cache && !cached) opts.cache.set(member, predictor);
     try {
-      const fT = forecastTransformed(predictor.predict, io, tcols, n, io.horizon);
+      const fT = forecastTransformed(predictor.predict, io, tcols, n, io.horizon, 0, calendar);
       forecasts.push(pipeline.inverseTarget(io.target, fT, series.columns[io.target], forecastSteps));
       if (io.heads) {
         const [low, high] = HEAD_BLOCKS.map((block) => {
-          const f = forecastTransformed(predictor.predict, io, tcols, n, io.horizon, block);
+          const f = forecastTransformed(predictor.predict, io, tcols, n, io.horizon, block, calendar);
           return pipeline.inverseTarget(io.target, f, series.columns[io.target], { history: steps, forecast: forecastSteps.forecast.slice(0, f.length) });
         });
         headSpreads.push(headsSpread(low, high, io.horizon));

@@ -1,5 +1,6 @@
 /** The rules a config must meet against the data it is given, beyond what validation of the config alone can see. */
 import type { Config } from '../config/types.js';
+import { calendarProblem } from '../data/calendar.js';
 import { ConfigError } from '../errors.js';
 import type { Series } from '../types.js';
 import { onlyTargetInput } from './forecast.js';
@@ -22,5 +23,9 @@ export function checkConfigAgainstData(cfg: Config, series: Series): void {
   }
   if (cfg.model.pretrained !== 'none' && !onlyTargetInput(cfg.data.features, cfg.data.target))
     problems.push('model.pretrained: the pretrained forecaster reads the target alone; leave data.features out, or set model.pretrained: none');
+  for (const name of cfg.data.calendar ?? []) {
+    const why = calendarProblem(name, series.index);
+    if (why) problems.push(`data.calendar: ${why}`);
+  }
   if (problems.length) throw new ConfigError(`config does not fit the data in ${series.target}`, problems);
 }

@@ -4,6 +4,7 @@
  * validation windows in [trainEnd, valEnd).
  */
 import type { WindowConfig } from '../config/types.js';
+import { appendCalendar, type CalendarRows } from '../data/calendar.js';
 import {
   appendStatics,
   encoderDecoderWindows,
@@ -41,6 +42,12 @@ export interface WindowPlan {
   outputs: number;
   /** First valid row of the transformed columns (rows lost to differencing). */
   start: number;
+  /**
+   * data.calendar: the calendar inputs of every row (data/calendar.ts), put after the columns at
+   * each step (of a many-to-many window, after the decoder's own input: a decoder step gets the
+   * row it forecasts). Absent: none.
+   */
+  calendar?: CalendarRows;
   trainEnd: number;
   valEnd: number;
 }
@@ -59,14 +66,15 @@ export function trainingWindows(columns: Float64Array[], target: Float64Array, t
     const tr = oneToOneChunks({ start, end: trainEnd, chunk: c });
     const g = gatherOneToOne(columns, target, tr, c);
     const out: TrainingWindows = { x: g.x, y: g.y, xShape: [tr.length, c, f], yShape: [tr.length, c, 1] };
+    let va: number[] = [];
     if (valEnd > trainEnd) {
-      const va = oneToOneChunks({ start: Math.max(start, valEnd - c - 1), end: valEnd, chunk: c });
+      va = oneToOneChunks({ start: Math.max(start, valEnd - c - 1), end: valEnd, chunk: c });
       const gv = gatherOneToOne(columns, target, va, c);
       out.xVal = gv.x;
       out.yVal = gv.y;
       out.nVal = va.length;
     }
-    return out;
+    return plan.calendar ? withCalendar(out, tr, va, plan.calendar) : out;
   }
   const L = w.lookback,
     H = plan.outputs;
@@ -78,8 +86,9 @@ export function trainingWindows(columns: Float64Array[], target: Float64Array, t
     out.normScale = lastNormScale(g.x, g.y, { ...shape, n: tr.length });
     normalizeLast(g.x, g.y, { ...shape, n: tr.length }, out.normScale);
   }
+  let va: number[] = [];
   if (valEnd > trainEnd) {
-    const va = manyToOneStarts({ start: Math.max(start, trainEnd - L), end: valEnd, lookback: L, horizon: H });
+    va = manyToOneStarts({ start: Math.max(start, trainEnd - L), end: valEnd, lookback: L, horizon: H });
     if (va.length) {
       const gv = gatherManyToOne(columns, target, va, L, H);
       if (out.normScale !== undefined) normalizeLast(gv.x, gv.y, { ...shape, n: va.length }, out.normScale);
@@ -88,7 +97,16 @@ export function trainingWindows(columns: Float64Array[], target: Float64Array, t
       out.nVal = va.length;
     }
   }
-  return w.mode === 'many-to-many' ? asEncoderDecoder(out, shape) : out;
+  const made = w.mode === 'many-to-many' ? asEncoderDecoder(out, shape) : out;
+  return plan.calendar ? withCalendar(made, tr, va, plan.calendar) : made;
+}
+
+/** `w` with the calendar inputs of each step's row after its inputs: window i of x starts at row starts[i], of xVal at valStarts[i]. */
+function withCalendar(w: TrainingWindows, starts: number[], valStarts: number[], cal: CalendarRows): TrainingWindows {
+  const [n, steps, f] = w.xShape;
+  const out: TrainingWindows = { ...w, x: appendCalendar(w.x, n, steps, f, starts, cal), xShape: [n, steps, f + cal.width] };
+  if (w.xVal && w.nVal) out.xVal = appendCalendar(w.xVal, w.nVal, steps, f, valStarts, cal);
+  return out;
 }
 
 /** Many-to-one windows as many-to-many ones (encoderDecoderWindows), the decoder fed the actual previous values. */

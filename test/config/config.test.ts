@@ -632,7 +632,7 @@ describe('window.mode many-to-many and training.teacher_forcing', () => {
   it('refuses what an encoder-decoder cannot do, naming the setting', () => {
     const problems = (over: Record<string, unknown>) => problemsOf(() => resolveConfig({ data, window, ...over })).join('\n');
     expect(problems({ window: { ...window, strategy: 'recursive' } })).toContain('window.strategy: recursive applies only to mode many-to-one');
-    expect(problems({ data: { ...data, features: ['y', 'x'] } })).toContain('data.features: mode many-to-many takes the target as its only input');
+    expect(problems({ data: { ...data, features: ['y', 'x'] } })).toContain('data.features: mode many-to-many takes the target as its only column');
     expect(problems({ model: { linear: true } })).toContain('model.linear: applies only to mode many-to-one');
     expect(problems({ model: { scope: 'global' } })).toContain('model.scope: global applies only to mode many-to-one');
     expect(problems({ model: { peephole: true } })).toContain('model.peephole: LSTM variants do not take the initial state');
@@ -642,6 +642,33 @@ describe('window.mode many-to-many and training.teacher_forcing', () => {
       expect(problems({ training: { teacher_forcing: bad } })).toContain('training.teacher_forcing: must be two probabilities');
     expect(problemsOf(() => resolveConfig({ data, training: { teacher_forcing: [1, 0] } })).join('\n')).toContain(
       'training.teacher_forcing: applies only to window.mode many-to-many',
+    );
+  });
+});
+
+describe('data.calendar', () => {
+  const data = { path: 'x.csv', target: 'y' };
+
+  it('takes one feature or a list, keeps their order, leaves the key out when not given, and renders what was given', () => {
+    expect(resolveConfig({ data }).data.calendar).toBeUndefined();
+    expect(resolveConfig({ data: { ...data, calendar: 'day_of_week' } }).data.calendar).toEqual(['day_of_week']);
+    const c = resolveConfig({ data: { ...data, calendar: ['month_of_year', 'hour_of_day'] }, window: { mode: 'many-to-many', lookback: 4, horizon: 2 } });
+    expect(c.data.calendar).toEqual(['month_of_year', 'hour_of_day']);
+    expect(resolveConfig(parseConfigText(renderConfigYaml(c), 'r.yaml').value).data.calendar).toEqual(['month_of_year', 'hour_of_day']);
+    expect(renderConfigYaml(c)).toContain('calendar: [ month_of_year, hour_of_day ]');
+    // the flag, comma-separated, wins over the file
+    expect(resolveConfig({ data: { ...data, calendar: 'day_of_week' } }, { overrides: { calendar: ['hour_of_day'] } }).data.calendar).toEqual(['hour_of_day']);
+  });
+
+  it('refuses unknown and repeated features, and a global panel model, naming the setting', () => {
+    const problems = (over: Record<string, unknown>) => problemsOf(() => resolveConfig({ data: { ...data, ...over } })).join('\n');
+    expect(problems({ calendar: ['month'] })).toContain(
+      'data.calendar[0]: must be one of hour_of_day, day_of_week, month_of_year; got "month" (did you mean "month_of_year"?)',
+    );
+    expect(problems({ calendar: 7 })).toContain('data.calendar: must be one of hour_of_day, day_of_week, month_of_year; got 7');
+    expect(problems({ calendar: ['day_of_week', 'day_of_week'] })).toContain('data.calendar[1]: duplicate calendar feature "day_of_week"');
+    expect(problemsOf(() => resolveConfig({ data: { ...data, id_column: 'id', calendar: ['day_of_week'] }, model: { scope: 'global' } })).join('\n')).toContain(
+      'data.calendar: a global panel model takes no calendar inputs yet',
     );
   });
 });

@@ -7,13 +7,12 @@
  */
 
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatBytes } from '../../src/forecast/limits.js';
-import { ROOT, rnnfc, scratch } from './helpers.js';
+import { ROOT, rehash, rnnfc, scratch } from './helpers.js';
 import { expectRefused, type RefusalLimits } from './refusal.js';
 
 const TRAINING: RefusalLimits = { addressSpace: 32 * 1024 ** 3, seconds: 120 };
@@ -41,17 +40,6 @@ const CONFIGS: Record<string, string[]> = {
   lrEnsemble: ['training: {epochs: 2, learning_rate: 1e300, ensemble: 2}'],
   units6000: ['model: {layers: [{units: 6000}]}', 'training: {threads: 2}'],
 };
-
-/** SHA-256 entries of a run's files after an edit, so that only the new checks can catch it. */
-function rehash(run: string, names: string[]): void {
-  const p = join(run, 'manifest.json');
-  const m = JSON.parse(readFileSync(p, 'utf8'));
-  for (const name of names) {
-    const buf = readFileSync(join(run, name));
-    m.files[name] = { sha256: createHash('sha256').update(buf).digest('hex'), bytes: buf.byteLength };
-  }
-  writeFileSync(p, JSON.stringify(m));
-}
 
 /** Edits a JSON file of a run and re-hashes it. */
 function editJson(run: string, name: string, edit: (j: any) => unknown): void {

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect } from 'vitest';
@@ -68,4 +69,15 @@ export function expectForecastOfParts(o: OriginParts): void {
     const mean = joined.reduce((s, p) => s + p![i], 0) / joined.length;
     expect(Math.abs(f - mean)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(f)));
   });
+}
+
+/** SHA-256 entries of a run's files after an edit, so that only the new checks can catch it. */
+export function rehash(run: string, names: string[]): void {
+  const p = join(run, 'manifest.json');
+  const m = JSON.parse(readFileSync(p, 'utf8'));
+  for (const name of names) {
+    const buf = readFileSync(join(run, name));
+    m.files[name] = { sha256: createHash('sha256').update(buf).digest('hex'), bytes: buf.byteLength };
+  }
+  writeFileSync(p, JSON.stringify(m));
 }

@@ -8,7 +8,7 @@ import { holtForecast } from '../../src/forecast/holt.js';
 import { loadBackend } from '../../src/model/backend.js';
 import { openPredictor } from '../../src/model/predictor.js';
 import { scaledErr } from '../numeric.js';
-import { BIN, futureRows, rnnfc, scratch } from './helpers.js';
+import { BIN, futureRows, rehash, rnnfc, scratch } from './helpers.js';
 
 const CFG = 'test/fixtures/e2e/tiny.yaml';
 
@@ -760,11 +760,54 @@ output: {plot: false}
     // an encoder-decoder takes the target alone
     const r = rnnfc(dir, ['train', '-c', 'mm.yaml', '--features', 'value,temp', '--out', 'runs/bad']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--features: mode many-to-many takes the target as its only input');
+    expect(r.stderr).toContain('--features: mode many-to-many takes the target as its only column');
     expect(existsSync(join(dir, 'runs/bad'))).toBe(false);
     // the config-less defaults are many-to-one: the flag alone is refused, not ignored
     const cl = rnnfc(dir, ['backtest', '--data', 'test/fixtures/e2e/monthly.csv', '--target', 'value', '--mode', 'many-to-many']);
     expect(cl.code).toBe(2);
     expect(cl.stderr).toContain('--mode many-to-many needs a config file');
+  });
+
+  it('takes calendar inputs (data.calendar), on the decoder steps for the rows they forecast, and predict repeats the forecast', () => {
+    const dir = scratch();
+    writeFileSync(
+      join(dir, 'cal.yaml'),
+      `data: {path: test/fixtures/e2e/monthly.csv, time_column: month, target: value, calendar: month_of_year}
+transforms: [log, {scale: standard}]
+window: {mode: many-to-many, lookback: 12, horizon: 6}
+model: {cell: lstm, layers: [{units: 8}]}
+training: {epochs: 3, batch_size: 16, validation_size: 6, seed: 7}
+evaluation: {test_size: 6, season: 12}
+output: {plot: false}
+`,
+    );
+    const a = rnnfc(dir, ['train', '-c', 'cal.yaml', '--out', 'runs/cal', '--quiet']);
+    expect(a.code, a.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'runs/cal/pipeline.json'), 'utf8')).io.calendar).toEqual(['month_of_year']);
+    // [value, ahead, sin, cos] on each of the 18 steps
+    const model = JSON.parse(readFileSync(join(dir, 'runs/cal/model.json'), 'utf8'));
+    expect(model.modelTopology.config.layers[0].config.batch_input_shape).toEqual([null, 18, 4]);
+    expect(readFileSync(join(dir, 'runs/cal/config.yaml'), 'utf8')).toContain('calendar: [ month_of_year ]');
+    const p = rnnfc(dir, ['predict', '-m', 'runs/cal', '-o', '-']);
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.stdout.trim().split('\n').slice(1)).toEqual(futureRows(dir, 'runs/cal'));
+    // the flag, on a many-to-one run; an hour of a monthly series is refused with what to do
+    const m = rnnfc(dir, ['train', '-c', 'cal.yaml', '--mode', 'many-to-one', '--calendar', 'month_of_year', '--out', 'runs/m1', '--quiet']);
+    expect(m.code, m.stderr).toBe(0);
+    const m1 = JSON.parse(readFileSync(join(dir, 'runs/m1/model.json'), 'utf8'));
+    expect(m1.modelTopology.config.layers[0].config.batch_input_shape).toEqual([null, 12, 3]);
+    const bad = rnnfc(dir, ['train', '-c', 'cal.yaml', '--calendar', 'hour_of_day', '--out', 'runs/bad']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('data.calendar: hour_of_day says nothing about rows 1 month apart (it needs rows minutes or hours apart); leave it out');
+    expect(existsSync(join(dir, 'runs/bad'))).toBe(false);
+    // a pipeline.json that lost its calendar no longer fits the model
+    const pj = join(dir, 'runs/cal/pipeline.json');
+    const saved = JSON.parse(readFileSync(pj, 'utf8'));
+    delete saved.io.calendar;
+    writeFileSync(pj, JSON.stringify(saved));
+    rehash(join(dir, 'runs/cal'), ['pipeline.json']);
+    const t = rnnfc(dir, ['predict', '-m', 'runs/cal', '-o', '-']);
+    expect(t.code).not.toBe(0);
+    expect(t.stderr).toContain('takes 4 inputs per step, pipeline.json has 1 column');
   });
 });
