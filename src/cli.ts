@@ -101,6 +101,10 @@ function dataFlags(cmd: Command): Command {
       'a column of a long panel with one value per series, an input of a global model; repeat for several (overrides data.static_columns)',
       collect,
     )
+    .option(
+      '--known-future <names>',
+      "comma-separated columns whose future values the file gives, in rows after the target's last value (overrides data.known_future)",
+    )
     .option('--calendar <names>', `comma-separated calendar inputs from the time column: ${CALENDAR_FEATURES.join(', ')} (overrides data.calendar)`)
     .addOption(new Option('--scope <scope>', "a panel's models: one per series, or one global network for all (overrides model.scope)").choices(SCOPES))
     .option('--pretrained <name>', 'a pretrained forecaster beside the model: none, builtin, or the folder rnnfc pretrain wrote (overrides model.pretrained)')

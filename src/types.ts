@@ -47,6 +47,11 @@ export interface Series {
   features: string[];
   /** Every used column (target and features) by name. */
   columns: Record<string, Float64Array>;
+  /**
+   * data.known_future: the columns whose future values the file gives (in rows after the target's
+   * last value), each the data rows' values followed by those future rows'. Absent: none.
+   */
+  known?: Record<string, Float64Array>;
   /** What the missing-value policy did (absent when no row lacked a value). */
   gaps?: Gaps;
   /** The file's field delimiter when it is not a comma (';' or a tab). */

@@ -17,7 +17,7 @@ import { CALENDAR_FEATURES } from '../data/calendar.js';
 import { excerpt } from '../data/excerpt.js';
 import { timePatternProblem } from '../data/time.js';
 import { ArtifactError } from '../errors.js';
-import { calendarWidth, type ModelIO } from '../forecast/forecast.js';
+import { aheadWidth, type ModelIO } from '../forecast/forecast.js';
 import { BASE_BYTES, type FitLimits, formatBytes } from '../forecast/limits.js';
 import { PRETRAINED_JSON } from '../forecast/pretrained.js';
 import { topologyWeightProblem } from '../model/plain.js';
@@ -280,6 +280,18 @@ export function checkPipelineJson(json: unknown, file: string): { saved: Pipelin
     if (!Array.isArray(cal) || cal.length === 0 || !cal.every((f) => (CALENDAR_FEATURES as readonly unknown[]).includes(f)) || new Set(cal).size !== cal.length)
       c.fail('io.calendar', `must be a list of distinct calendar features: ${CALENDAR_FEATURES.join(', ')}`);
   }
+  if (io.known !== undefined) {
+    const kn = io.known;
+    const entry = (k: unknown): k is { name: string; mean: number; sd: number } => {
+      if (typeof k !== 'object' || k === null || Array.isArray(k)) return false;
+      const { name, mean, sd } = k as Record<string, unknown>;
+      return typeof name === 'string' && name !== '' && Number.isFinite(mean) && typeof sd === 'number' && sd > 0 && Number.isFinite(sd);
+    };
+    if (!(Array.isArray(kn) && kn.length > 0 && kn.every(entry)))
+      c.fail('io.known', 'must be a list of {name, mean, sd} (sd > 0), one per known-future column');
+    else if (new Set(kn.map((k) => k.name)).size !== kn.length || kn.some((k) => k.name === target || ioFeatures.includes(k.name)))
+      c.fail('io.known', 'must name distinct columns other than the target and the features');
+  }
   if (io.statics !== undefined) {
     const st = io.statics;
     if (!(Array.isArray(st) && st.length >= 1 && st.length <= MAX_STATIC_INPUTS && st.every((v) => typeof v === 'number' && Number.isFinite(v))))
@@ -444,11 +456,11 @@ export function checkModelAgainstIo(modelJson: string, io: ModelIO, file: string
   if (sig) {
     // (a topology this reader does not know: loading the model will judge it)
     // (an encoder-decoder's steps have one more input: how far ahead a decoder step is)
-    const inputs = io.features.length + (io.statics?.length ?? 0) + (io.mode === 'many-to-many' ? 1 : 0) + calendarWidth(io);
+    const inputs = io.features.length + (io.statics?.length ?? 0) + (io.mode === 'many-to-many' ? 1 : 0) + aheadWidth(io);
     if (sig.features !== inputs)
       problems.push(
         `takes ${sig.features} inputs per step, pipeline.json has ${io.features.length} column${io.features.length === 1 ? '' : 's'}` +
-          `${io.statics ? ` and ${io.statics.length} static inputs` : ''}${io.calendar ? ` and ${calendarWidth(io)} calendar inputs` : ''}`,
+          `${io.statics ? ` and ${io.statics.length} static inputs` : ''}${aheadWidth(io) ? ` and ${aheadWidth(io)} inputs known ahead` : ''}`,
       );
     if (io.mode === 'many-to-one' && sig.steps !== io.lookback)
       problems.push(`takes windows of ${sig.steps ?? 'any'} steps, pipeline.json has lookback ${io.lookback}`);

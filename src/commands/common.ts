@@ -33,6 +33,8 @@ export interface DataFlagOptions {
   staticColumn?: string[];
   /** data.calendar, comma-separated. */
   calendar?: string;
+  /** data.known_future, comma-separated. */
+  knownFuture?: string;
   scope?: string;
   /** window.mode and model.cell. */
   mode?: string;
@@ -121,6 +123,11 @@ export function overridesFrom(opts: DataFlagOptions): ConfigOverrides {
       .filter(Boolean);
   if (opts.idColumn !== undefined) o.idColumns = opts.idColumn;
   if (opts.staticColumn !== undefined) o.staticColumns = opts.staticColumn;
+  if (opts.knownFuture !== undefined)
+    o.knownFuture = opts.knownFuture
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (opts.calendar !== undefined)
     o.calendar = opts.calendar
       .split(',')
@@ -242,6 +249,7 @@ export function readConfiguredInput(cfg: Config, opts: { maxInputMb?: number } =
     timeColumn: cfg.data.time_column,
     target: cfg.data.target,
     features: cfg.data.features,
+    ...(cfg.data.known_future ? { knownFuture: cfg.data.known_future } : {}),
     missing: cfg.data.missing,
     ...(cfg.data.delimiter ? { delimiter: cfg.data.delimiter } : {}),
     ...(cfg.data.time_format !== undefined ? { timeFormat: cfg.data.time_format } : {}),

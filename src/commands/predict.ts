@@ -91,6 +91,7 @@ export async function predictCommand(opts: PredictOptions): Promise<void> {
     ...(saved.time_pattern !== undefined ? { timeFormat: saved.time_pattern } : {}),
     target: saved.target,
     features: saved.features,
+    ...(saved.io.known?.length ? { knownFuture: saved.io.known.map((k) => k.name) } : {}),
     missing: saved.missing,
     maxBytes: maxInputBytes(opts),
     positive: log < 0 ? undefined : logNeedsPositive(`the run's transforms[${log}]`, 'the run was trained on the log of the data; fix or remove the row'),

@@ -40,6 +40,7 @@ export function renderConfigYaml(config: Config): string {
   if (config.data.id_column.length > 0) data.id_column = config.data.id_column.length === 1 ? config.data.id_column[0] : [...config.data.id_column];
   if (config.data.static_columns?.length) data.static_columns = [...config.data.static_columns];
   if (config.data.calendar?.length) data.calendar = [...config.data.calendar];
+  if (config.data.known_future?.length) data.known_future = [...config.data.known_future];
   const doc = {
     data,
     transforms: config.transforms.map(transformYaml),
@@ -86,6 +87,7 @@ export function renderConfigYaml(config: Config): string {
     ['data', 'id_column'],
     ['data', 'static_columns'],
     ['data', 'calendar'],
+    ['data', 'known_future'],
     ['model', 'layers'],
     ['model', 'dense'],
     ['evaluation', 'levels'],

@@ -30,6 +30,7 @@ export interface ConfigOverrides {
   idColumns?: string[];
   staticColumns?: string[];
   calendar?: string[];
+  knownFuture?: string[];
   scope?: string;
   /** window.mode */
   mode?: string;
@@ -68,6 +69,7 @@ const OVERRIDE_FLAGS: Record<keyof ConfigOverrides, { path: Path; flag: string }
   idColumns: { path: ['data', 'id_column'], flag: '--id-column' },
   staticColumns: { path: ['data', 'static_columns'], flag: '--static-column' },
   calendar: { path: ['data', 'calendar'], flag: '--calendar' },
+  knownFuture: { path: ['data', 'known_future'], flag: '--known-future' },
   scope: { path: ['model', 'scope'], flag: '--scope' },
   mode: { path: ['window', 'mode'], flag: '--mode' },
   cell: { path: ['model', 'cell'], flag: '--cell' },
@@ -138,6 +140,33 @@ function calendarOf(c: Checker, v: unknown): CalendarFeature[] {
     else out.push(name);
   });
   return out;
+}
+
+/** data.known_future: one column's name or a list, each a column that no other setting names (one series, not a panel). */
+function knownFutureOf(c: Checker, v: unknown, used: { target: string; features: string[]; timeColumn: string | null | undefined; panel: boolean }): string[] {
+  if (v === undefined || v === null) return [];
+  const path: Path = ['data', 'known_future'];
+  const list = Array.isArray(v) ? v : [v];
+  if (list.length === 0) return [];
+  if (used.panel) {
+    c.problem(path, 'is for a single series; a panel takes no known-future columns yet');
+    return [];
+  }
+  const names = list.map((f, i) => c.str(f, Array.isArray(v) ? [...path, i] : path, ''));
+  const seen = new Set<string>();
+  names.forEach((f, i) => {
+    const at = Array.isArray(v) ? [...path, i] : path;
+    if (!f) return;
+    if (seen.has(f)) c.problem(at, `duplicate column ${JSON.stringify(f)}`);
+    else if (f === used.timeColumn || f === used.target || used.features.includes(f))
+      c.problem(
+        at,
+        `${JSON.stringify(f)} is also ${f === used.timeColumn ? 'the time column' : f === used.target ? 'the target' : 'a feature'}; ` +
+          'a known-future column is an input whose values ahead the file gives',
+      );
+    seen.add(f);
+  });
+  return names;
 }
 
 /** `a, b or c`. */
@@ -262,7 +291,7 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
   const d = c.section(
     root.data,
     ['data'],
-    ['path', 'time_column', 'time_format', 'target', 'features', 'missing', 'delimiter', 'id_column', 'static_columns', 'calendar'],
+    ['path', 'time_column', 'time_format', 'target', 'features', 'missing', 'delimiter', 'id_column', 'static_columns', 'calendar', 'known_future'],
   );
   let dataPath = '';
   if (d.path === undefined || d.path === null) c.problem(['data', 'path'], 'is required (or pass --data)', ' ');
@@ -332,6 +361,7 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
     );
   const staticColumns = staticColumnsOf(c, d.static_columns, { target, features, timeColumn, idColumns, wide: Boolean(targets) });
   const calendar = calendarOf(c, d.calendar);
+  const knownFuture = knownFutureOf(c, d.known_future, { target, features, timeColumn, panel: idColumns.length > 0 || Boolean(targets) });
   const data: DataConfig = {
     path: dataPath,
     time_column: timeColumn,
@@ -343,6 +373,7 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
     id_column: idColumns,
     ...(staticColumns.length ? { static_columns: staticColumns } : {}),
     ...(calendar.length ? { calendar } : {}),
+    ...(knownFuture.length ? { known_future: knownFuture } : {}),
     ...(targets ? { targets } : {}),
   };
 

@@ -32,6 +32,12 @@ export interface DataConfig {
    */
   calendar?: CalendarFeature[];
   /**
+   * Columns whose future values are known (planned promotions, prices, a weather forecast): the
+   * rows after the target's last value give them for the horizon. Standardised on the training
+   * rows and put after the columns at every step as the calendar inputs are. Absent: none.
+   */
+  known_future?: string[];
+  /**
    * A wide panel (`target: [a, b, ...]`): the target columns, two or more, each a series keyed by
    * its column name (key column `series`); `target` is then the first. Absent otherwise.
    */

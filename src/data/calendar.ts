@@ -27,14 +27,14 @@ export function calendarPhase(name: CalendarFeature, t: number): number {
 }
 
 /** Calendar inputs of consecutive rows: row r's `width` values (sin, cos per feature) at values[r * width ..]. */
-export interface CalendarRows {
+export interface AheadRows {
   width: number;
   rows: number;
   values: Float32Array;
 }
 
 /** The calendar inputs of `names` at each of `times` (two per feature: sin, then cos of 2π phase). */
-export function calendarRows(names: readonly CalendarFeature[], times: readonly number[]): CalendarRows {
+export function calendarRows(names: readonly CalendarFeature[], times: readonly number[]): AheadRows {
   const width = 2 * names.length;
   const values = new Float32Array(times.length * width);
   times.forEach((t, r) =>
@@ -87,7 +87,7 @@ export function calendarProblem(name: CalendarFeature, index: TimeIndex): string
  * Windows x [n, steps, f] widened to [n, steps, f + width]: step t of window i gets the calendar
  * inputs of row starts[i] + t after its f inputs. Throws when a row lies outside `cal`.
  */
-export function appendCalendar(x: Float32Array, n: number, steps: number, f: number, starts: ArrayLike<number>, cal: CalendarRows): Float32Array {
+export function appendCalendar(x: Float32Array, n: number, steps: number, f: number, starts: ArrayLike<number>, cal: AheadRows): Float32Array {
   const c = cal.width;
   const out = new Float32Array(n * steps * (f + c));
   for (let i = 0; i < n; i++)

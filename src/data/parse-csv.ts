@@ -5,9 +5,9 @@
  */
 import { parse } from 'csv-parse/sync';
 import { DataError } from '../errors.js';
-import type { Frequency, Gaps, MissingPolicy, Series, TimeFormat } from '../types.js';
+import type { Frequency, Gaps, MissingPolicy, Series, TimeFormat, TimeIndex } from '../types.js';
 import { excerpt, quote } from './excerpt.js';
-import { formatTime, inferFrequency, parseTimeValue, regularize, timeParser } from './time.js';
+import { formatTime, futureTimes, inferFrequency, parseTimeValue, regularize, timeParser } from './time.js';
 
 export interface ParseSeriesOptions {
   /** The file name messages speak of (`data.csv:3: ...`). */
@@ -27,6 +27,11 @@ export interface ParseSeriesOptions {
    * column, with `reason` (`the log transform needs values > 0`) and `hint`.
    */
   positive?: { reason: string; hint?: string };
+  /**
+   * data.known_future: columns whose future values are known. Rows after the target's last value
+   * give their values ahead (Series.known); those rows must continue the time grid.
+   */
+  knownFuture?: string[];
 }
 
 /** The field delimiters rnnfc reads: comma, semicolon, tab. */
@@ -177,7 +182,8 @@ export function seriesFromTable(table: Table, opts: ParseSeriesOptions & SeriesP
   const parseTime = opts.timeFormat !== undefined ? timeParser(opts.timeFormat) : parseTimeValue;
 
   const features = opts.features?.length ? [...opts.features] : [target];
-  const used = [target, ...features.filter((f) => f !== target)];
+  const knownNames = opts.knownFuture ?? [];
+  const used = [target, ...features.filter((f) => f !== target), ...knownNames];
   const colIndex = (name: string, role: string): number => {
     const i = header.indexOf(name);
     if (i < 0) {
@@ -193,6 +199,7 @@ export function seriesFromTable(table: Table, opts: ParseSeriesOptions & SeriesP
   };
   colIndex(target, 'target');
   for (const f of features) colIndex(f, 'feature');
+  for (const f of knownNames) colIndex(f, 'known-future');
 
   // ---- time column
   let timeColumn: string | null = null;
@@ -277,6 +284,35 @@ export function seriesFromTable(table: Table, opts: ParseSeriesOptions & SeriesP
     }
   }
 
+  // ---- data.known_future: the rows after the target's last value give the known columns' future
+  const ahead: { times: number[]; lines: number[]; values: Record<string, number[]> } = { times: [], lines: [], values: {} };
+  if (knownNames.length) {
+    const ti = header.indexOf(target);
+    let last = rows.length - 1;
+    while (last >= 0 && MISSING_TOKENS.has(rows[last][ti])) last--;
+    if (last < 0) throw new DataError(`${src}: column ${quote(target)} has no numeric values`);
+    for (const name of knownNames) {
+      const ci = header.indexOf(name);
+      ahead.values[name] = rows.slice(last + 1).map((r, j) => {
+        const cell = r[ci];
+        const where = `${at(lines[last + 1 + j])}: column ${quote(name)}`;
+        if (MISSING_TOKENS.has(cell))
+          throw new DataError(
+            `${where}: no value in a row after the last value of ${quote(target)}; such rows give the future of data.known_future, and need each of its columns`,
+            'fill it in, or remove the rows after the last value of the target',
+          );
+        const v = Number(cell);
+        if (!NUMBER_RE.test(cell) || !Number.isFinite(v)) throw new DataError(`${where}: ${quote(cell)} is not a number`);
+        return v;
+      });
+    }
+    ahead.times = times.slice(last + 1);
+    ahead.lines = lines.slice(last + 1);
+    rows = rows.slice(0, last + 1);
+    lines = lines.slice(0, last + 1);
+    times = times.slice(0, last + 1);
+  }
+
   // ---- numeric values
   const raw: Record<string, Float64Array> = {};
   for (const name of used) {
@@ -291,7 +327,7 @@ export function seriesFromTable(table: Table, opts: ParseSeriesOptions & SeriesP
         if (!Number.isFinite(v)) {
           throw new DataError(`${where()}: ${quote(cell)} is too large for a number (it would be infinite); use a value within ±1.7e308`);
         }
-        if (opts.positive && v <= 0) {
+        if (opts.positive && v <= 0 && !knownNames.includes(name)) {
           throw new DataError(`${where()}: ${quote(cell)} is not positive; ${opts.positive.reason}`, opts.positive.hint);
         }
         col[i] = v;
@@ -367,12 +403,31 @@ export function seriesFromTable(table: Table, opts: ParseSeriesOptions & SeriesP
     }
   }
 
+  const index: TimeIndex = { format, frequency, times: outTimes, ...((format as TimeFormat) === 'datetime-z' && offset !== undefined ? { offset } : {}) };
+  let known: Record<string, Float64Array> | undefined;
+  if (knownNames.length) {
+    // the future rows continue the grid, step by step from the last value
+    const expected = ahead.times.length ? futureTimes(index, ahead.times.length) : [];
+    const off = ahead.times.findIndex((t, j) => t !== expected[j]);
+    if (off >= 0)
+      throw new DataError(
+        `${at(ahead.lines[off])}: ${timeColumn === null ? `row ${outTimes.length + off + 1}` : formatTime(ahead.times[off], format, offset)} does not continue the series' time grid ` +
+          `(expected ${timeColumn === null ? 'the next row' : formatTime(expected[off], format, offset)}); the rows after the last value of ${quote(target)} give the known future step by step`,
+      );
+    known = {};
+    for (const name of knownNames) {
+      known[name] = Float64Array.from([...columns[name], ...ahead.values[name]]);
+      delete columns[name];
+    }
+  }
+
   return {
     timeColumn,
-    index: { format, frequency, times: outTimes, ...((format as TimeFormat) === 'datetime-z' && offset !== undefined ? { offset } : {}) },
+    index,
     target,
     features,
     columns,
+    ...(known ? { known } : {}),
     ...(gapRows > 0 ? { gaps: { policy: missing, rows: gapRows, absent, runs } } : {}),
   };
 }

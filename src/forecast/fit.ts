@@ -6,7 +6,7 @@
  */
 import { DEFAULT_TEACHER_FORCING } from '../config/defaults.js';
 import type { Config } from '../config/types.js';
-import { type CalendarRows, calendarRows } from '../data/calendar.js';
+import type { AheadRows } from '../data/calendar.js';
 import { futureTimes, stepNumber, stepNumbers } from '../data/time.js';
 import type { Gpu } from '../gpu/device.js';
 import { type StepCoverage, seasonalScale, stepCoverage } from '../metrics/interval-scores.js';
@@ -20,6 +20,7 @@ import { differenceLag, Pipeline } from '../transforms/pipeline.js';
 import type { Series } from '../types.js';
 import { splitPoints } from '../windows/index-math.js';
 import { type TrainingWindows, trainingWindows } from '../windows/training-windows.js';
+import { aheadInputs, checkKnownAhead, knownScales } from './ahead.js';
 import { type BaselineName, baselineBand, drift, naive, seasonalNaive } from './baselines.js';
 import { dampTrend } from './damping.js';
 import { medianOf } from './ensemble.js';
@@ -173,8 +174,8 @@ export interface PreparedFit {
   /** Transformed columns of the rows before the test origin. */
   seen: Record<string, Float64Array>;
   windows: TrainingWindows;
-  /** data.calendar: the calendar inputs of every row and of the horizon after the last (absent: none). */
-  calendar?: CalendarRows;
+  /** data.calendar, data.known_future: the inputs known ahead of every row and of the horizon after the last (forecast/ahead.ts; absent: none). */
+  calendar?: AheadRows;
 }
 
 /**
@@ -205,9 +206,15 @@ export function prepareFit(cfg: Config, series: Series, limits: FitLimits = DEFA
   const pipeline = Pipeline.fit(cfg.transforms, rows, split.trainEnd, steps);
   const seen = pipeline.transform(rows, steps);
   const features = cfg.data.features;
-  // the calendar inputs of every row, and of the horizon after the last (the future forecast's)
+  // inputs known ahead (data.calendar, data.known_future) of every row, and of the horizon after
+  // the last as far as they reach (the future forecast's); known-future columns standardised on the training rows
   const names = cfg.data.calendar ?? [];
-  const calendar = names.length ? calendarRows(names, [...series.index.times, ...futureTimes(series.index, w.horizon)]) : undefined;
+  const knownNames = cfg.data.known_future ?? [];
+  const ahead: Pick<ModelIO, 'calendar' | 'known'> = {
+    ...(names.length ? { calendar: [...names] } : {}),
+    ...(knownNames.length ? { known: knownScales(knownNames, series.known, split.trainEnd) } : {}),
+  };
+  const calendar = aheadInputs(ahead, series, w.horizon);
   const io: ModelIO = {
     mode: w.mode,
     strategy: w.strategy,
@@ -219,7 +226,7 @@ export function prepareFit(cfg: Config, series: Series, limits: FitLimits = DEFA
     offset: pipeline.offset,
     warmup: Math.max(w.lookback, w.chunk) * 4,
     ...(cfg.evaluation.intervals === 'quantile' ? { heads: [...QUANTILE_HEADS] } : {}),
-    ...(names.length ? { calendar: [...names] } : {}),
+    ...ahead,
   };
   const windows = trainingWindows(
     features.map((f) => seen[f]),
@@ -361,6 +368,7 @@ export async function trainMembers(engine: FitEngine, cfg: Config, data: Trainin
  */
 export async function fitSeries(cfg: Config, series: Series, opts: FitOptions): Promise<FitResult> {
   const prepared = prepareFit(cfg, series, opts.limits);
+  if (opts.future !== false) checkKnownAhead(prepared.io, series, cfg.window.horizon);
   const engine = await startEngine(cfg, opts);
   const trained = await trainMembers(engine, cfg, prepared.windows, prepared.io.outputs, opts);
   return evaluateFit(engine, cfg, series, prepared, trained, opts);

@@ -1,5 +1,5 @@
 import type { WindowConfig } from '../config/types.js';
-import { appendCalendar, type CalendarFeature, type CalendarRows } from '../data/calendar.js';
+import { type AheadRows, appendCalendar, type CalendarFeature } from '../data/calendar.js';
 import type { Predict } from '../model/predictor.js';
 import { appendStatics, decodeFreely, encoderDecoderWindows, normalizeLast } from '../windows/index-math.js';
 import type { IntervalModel } from './intervals.js';
@@ -46,6 +46,11 @@ export interface ModelIO {
    * row it forecasts). Absent: none.
    */
   calendar?: CalendarFeature[];
+  /**
+   * data.known_future: the columns whose future values are known, each standardised by the mean
+   * and standard deviation of its training rows, after the calendar inputs (forecast/ahead.ts). Absent: none.
+   */
+  known?: { name: string; mean: number; sd: number }[];
   /** What the run's prediction intervals are sized from (forecast/intervals.ts); absent in runs saved before intervals existed. */
   intervals?: IntervalModel;
   /**
@@ -78,7 +83,7 @@ export function forecastTransformed(
   origin: number,
   steps: number,
   block = 0,
-  calendar?: CalendarRows,
+  calendar?: AheadRows,
 ): Float64Array {
   const nf = io.features.length;
   const cal = calendarOf(io, calendar);
@@ -119,7 +124,7 @@ export function forecastTransformed(
  * many-to-many), its decoder's forecasts fed back step by step (windows/index-math.ts
  * encoderDecoderWindows, decodeFreely), each step with the calendar inputs of its row (io.calendar).
  */
-function runWindows(predict: Predict, io: ModelIO, x: Float32Array, ends: number[], cal: CalendarRows | undefined): Float32Array {
+function runWindows(predict: Predict, io: ModelIO, x: Float32Array, ends: number[], cal: AheadRows | undefined): Float32Array {
   const n = ends.length;
   const width = manyToOneWidth(io);
   if (io.mode !== 'many-to-many') return predict(x, n, io.lookback, width);
@@ -144,19 +149,19 @@ function runWindows(predict: Predict, io: ModelIO, x: Float32Array, ends: number
  * static inputs (many-to-many: the columns alone; the calendar comes after the decoder's input, runWindows).
  */
 function manyToOneWidth(io: ModelIO): number {
-  return io.features.length + (io.mode === 'many-to-one' ? calendarWidth(io) : 0) + (io.statics?.length ?? 0);
+  return io.features.length + (io.mode === 'many-to-one' ? aheadWidth(io) : 0) + (io.statics?.length ?? 0);
 }
 
-/** Calendar inputs per step (io.calendar): two per feature. */
-export function calendarWidth(io: Pick<ModelIO, 'calendar'>): number {
-  return 2 * (io.calendar?.length ?? 0);
+/** Inputs known ahead per step: two per calendar feature (io.calendar), one per known-future column (io.known). */
+export function aheadWidth(io: Pick<ModelIO, 'calendar' | 'known'>): number {
+  return 2 * (io.calendar?.length ?? 0) + (io.known?.length ?? 0);
 }
 
-/** The calendar rows a forecast reads: `calendar` when io.calendar names features (throws when it is missing or does not fit), else none. */
-function calendarOf(io: ModelIO, calendar: CalendarRows | undefined): CalendarRows | undefined {
-  if (!io.calendar?.length) return undefined;
-  if (!calendar || calendar.width !== calendarWidth(io))
-    throw new Error(`the model takes the calendar inputs ${io.calendar.join(', ')}, and none that fit were given`);
+/** The inputs known ahead a forecast reads: `calendar` when the model takes any (throws when it is missing or does not fit), else none. */
+function calendarOf(io: ModelIO, calendar: AheadRows | undefined): AheadRows | undefined {
+  const width = aheadWidth(io);
+  if (width === 0) return undefined;
+  if (!calendar || calendar.width !== width) throw new Error(`the model takes ${width} inputs known ahead per step, and none that fit were given`);
   return calendar;
 }
 
@@ -165,7 +170,7 @@ function calendarOf(io: ModelIO, calendar: CalendarRows | undefined): CalendarRo
  * into x at window `at`: normalised as the model was trained (window.normalize), the static
  * inputs after each step's columns (many-to-one: the calendar inputs before them). Returns the last target value (what normalised outputs are relative to).
  */
-function writeManyToOneWindow(io: ModelIO, hist: ArrayLike<number>[], len: number, x: Float32Array, at: number, cal: CalendarRows | undefined): number {
+function writeManyToOneWindow(io: ModelIO, hist: ArrayLike<number>[], len: number, x: Float32Array, at: number, cal: AheadRows | undefined): number {
   const L = io.lookback;
   const nf = io.features.length;
   const targetPos = io.features.indexOf(io.target);
@@ -203,7 +208,7 @@ export function forecastTransformedMany(
   origins: { end: number; k: number }[],
   maxRows = Number.POSITIVE_INFINITY,
   block = 0,
-  calendar?: CalendarRows,
+  calendar?: AheadRows,
 ): Float64Array[] {
   const cal = calendarOf(io, calendar);
   const out: Float64Array[] = new Array(origins.length);

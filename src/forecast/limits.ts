@@ -187,9 +187,9 @@ export interface WeightGroup {
   count: number;
 }
 
-/** Inputs per step from the data: the columns (data.features) and two per calendar feature (data.calendar). */
+/** Inputs per step from the data: the columns (data.features), two per calendar feature (data.calendar), one per known-future column. */
 function columnInputs(cfg: Config): number {
-  return cfg.data.features.length + 2 * (cfg.data.calendar?.length ?? 0);
+  return cfg.data.features.length + 2 * (cfg.data.calendar?.length ?? 0) + (cfg.data.known_future?.length ?? 0);
 }
 
 /**

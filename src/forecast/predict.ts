@@ -2,11 +2,11 @@
 
 import { memberFileNames } from '../artifacts/run-format.js';
 import type { SavedRun } from '../artifacts/run-reader.js';
-import { calendarRows } from '../data/calendar.js';
 import { futureTimes, stepNumber, stepNumbers } from '../data/time.js';
 import { ArtifactError, DataError, UserError } from '../errors.js';
 import type { Predictor } from '../model/predictor.js';
 import type { Series } from '../types.js';
+import { aheadInputs, checkKnownAhead } from './ahead.js';
 import { truncateSeries } from './backtest.js';
 import { dampTrend } from './damping.js';
 import { medianOf } from './ensemble.js';
@@ -106,8 +106,9 @@ async function pointForecastFromRun(
   const steps = stepNumbers(series.index);
   const tcols = pipeline.transform(series.columns, steps);
   const future = futureTimes(series.index, io.horizon);
-  // data.calendar: the calendar inputs of every row and of the horizon after the last
-  const calendar = io.calendar?.length ? calendarRows(io.calendar, [...series.index.times, ...future]) : undefined;
+  // data.calendar, data.known_future: the inputs known ahead of every row and of the horizon after the last
+  checkKnownAhead(io, series, io.horizon);
+  const calendar = aheadInputs(io, series, io.horizon);
   const forecastSteps = { history: steps, forecast: future.map((t) => stepNumber(t, series.index.frequency)) };
   const forecasts: Float64Array[] = [];
   // evaluation.intervals quantile: each member's quantile heads as a spread (headsSpread)

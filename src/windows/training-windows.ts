@@ -4,7 +4,7 @@
  * validation windows in [trainEnd, valEnd).
  */
 import type { WindowConfig } from '../config/types.js';
-import { appendCalendar, type CalendarRows } from '../data/calendar.js';
+import { type AheadRows, appendCalendar } from '../data/calendar.js';
 import {
   appendStatics,
   encoderDecoderWindows,
@@ -47,7 +47,7 @@ export interface WindowPlan {
    * each step (of a many-to-many window, after the decoder's own input: a decoder step gets the
    * row it forecasts). Absent: none.
    */
-  calendar?: CalendarRows;
+  calendar?: AheadRows;
   trainEnd: number;
   valEnd: number;
 }
@@ -102,7 +102,7 @@ export function trainingWindows(columns: Float64Array[], target: Float64Array, t
 }
 
 /** `w` with the calendar inputs of each step's row after its inputs: window i of x starts at row starts[i], of xVal at valStarts[i]. */
-function withCalendar(w: TrainingWindows, starts: number[], valStarts: number[], cal: CalendarRows): TrainingWindows {
+function withCalendar(w: TrainingWindows, starts: number[], valStarts: number[], cal: AheadRows): TrainingWindows {
   const [n, steps, f] = w.xShape;
   const out: TrainingWindows = { ...w, x: appendCalendar(w.x, n, steps, f, starts, cal), xShape: [n, steps, f + cal.width] };
   if (w.xVal && w.nVal) out.xVal = appendCalendar(w.xVal, w.nVal, steps, f, valStarts, cal);

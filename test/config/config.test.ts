@@ -672,3 +672,26 @@ describe('data.calendar', () => {
     );
   });
 });
+
+describe('data.known_future', () => {
+  const data = { path: 'x.csv', target: 'y' };
+
+  it('takes one column or a list, renders it, and the flag wins over the file', () => {
+    expect(resolveConfig({ data }).data.known_future).toBeUndefined();
+    const c = resolveConfig({ data: { ...data, known_future: 'promo' } });
+    expect(c.data.known_future).toEqual(['promo']);
+    expect(resolveConfig(parseConfigText(renderConfigYaml(c), 'r.yaml').value).data.known_future).toEqual(['promo']);
+    expect(resolveConfig({ data }, { overrides: { knownFuture: ['price', 'promo'] } }).data.known_future).toEqual(['price', 'promo']);
+  });
+
+  it('refuses a column another setting names, a repeated one, and panels', () => {
+    const problems = (d: Record<string, unknown>) => problemsOf(() => resolveConfig({ data: { ...data, ...d } })).join('\n');
+    expect(problems({ known_future: ['y'] })).toContain('data.known_future[0]: "y" is also the target');
+    expect(problems({ features: ['y', 'x'], known_future: 'x' })).toContain('data.known_future: "x" is also a feature');
+    expect(problems({ time_column: 't', known_future: ['t'] })).toContain('data.known_future[0]: "t" is also the time column');
+    expect(problems({ known_future: ['p', 'p'] })).toContain('data.known_future[1]: duplicate column "p"');
+    expect(problems({ id_column: 'id', known_future: ['p'] })).toContain(
+      'data.known_future: is for a single series; a panel takes no known-future columns yet',
+    );
+  });
+});

@@ -398,3 +398,48 @@ describe('sparse time grids', () => {
     expect(m).toContain('between line 61 (2000-02-29) and line 62 (9999-12-31)');
   });
 });
+
+describe('known-future columns (data.known_future)', () => {
+  const text = 'month,sales,promo\n2020-01,10,0\n2020-02,,1\n2020-03,12,0\n2020-04,,1\n2020-05,,0\n';
+
+  it('reads the rows after the target’s last value as the known columns’ future, and the rows before as the series', () => {
+    const s = readSeries({ path: csv(text), target: 'sales', knownFuture: ['promo'], missing: 'interpolate' });
+    expect(dates(s)).toEqual(['2020-01', '2020-02', '2020-03']);
+    // a gap inside the data is filled as data.missing says; the known column is not an input column
+    expect(arr(s.columns.sales)).toEqual([10, 11, 12]);
+    expect(Object.keys(s.columns)).toEqual(['sales']);
+    expect(arr(s.known!.promo)).toEqual([0, 1, 0, 1, 0]);
+    // without known-future columns, trailing rows are the series' (and data.missing fills them)
+    expect(dates(readSeries({ path: csv(text), target: 'sales', missing: 'interpolate' }))).toHaveLength(5);
+    // a log transform's positivity is the target's and the features', not a known column's
+    expect(arr(readSeries({ path: csv(text), target: 'sales', knownFuture: ['promo'], missing: 'ffill', positive: { reason: 'log' } }).known!.promo)).toEqual([
+      0, 1, 0, 1, 0,
+    ]);
+  });
+
+  it('refuses a future row without a known value, or one off the time grid, naming the line', () => {
+    expect(
+      message(() =>
+        readSeries({
+          path: csv('month,sales,promo\n2020-01,10,0\n2020-02,11,1\n2020-03,,\n'),
+          target: 'sales',
+          knownFuture: ['promo'],
+          missing: 'interpolate',
+        }),
+      ),
+    ).toMatch(/f\d+\.csv:4: column "promo": no value in a row after the last value of "sales"; such rows give the future of data\.known_future/);
+    expect(
+      message(() =>
+        readSeries({
+          path: csv('month,sales,promo\n2020-01,10,0\n2020-02,11,1\n2020-04,,1\n'),
+          target: 'sales',
+          knownFuture: ['promo'],
+          missing: 'interpolate',
+        }),
+      ),
+    ).toMatch(/f\d+\.csv:4: 2020-04 does not continue the series' time grid \(expected 2020-03\)/);
+    expect(message(() => readSeries({ path: csv(text), target: 'sales', knownFuture: ['price'], missing: 'interpolate' }))).toContain(
+      'no known-future column "price"',
+    );
+  });
+});

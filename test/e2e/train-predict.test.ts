@@ -768,6 +768,62 @@ output: {plot: false}
     expect(cl.stderr).toContain('--mode many-to-many needs a config file');
   });
 
+  it('takes known-future columns (data.known_future) from the rows after the last value, and predict and backtest read them as train does', () => {
+    const dir = scratch();
+    // daily sales lifted by 30 on promotion days; the promotions of the next 7 days are planned
+    const rows = ['date,sales,promo'];
+    let u = 17;
+    for (let i = 0; i < 187; i++) {
+      u = (u * 16807) % 2147483647;
+      const promo = u % 5 === 0 ? 1 : 0;
+      const day = new Date(Date.UTC(2023, 0, 2 + i)).toISOString().slice(0, 10);
+      rows.push(`${day},${i < 180 ? (100 + 30 * promo + 5 * Math.sin(i) + 0.05 * i).toFixed(2) : ''},${promo}`);
+    }
+    writeFileSync(join(dir, 'promo.csv'), `${rows.join('\n')}\n`);
+    writeFileSync(
+      join(dir, 'kf.yaml'),
+      `data: {path: promo.csv, time_column: date, target: sales, known_future: promo}
+transforms: [{scale: standard}]
+window: {mode: many-to-many, lookback: 14, horizon: 7}
+model: {cell: gru, layers: [{units: 8}]}
+training: {epochs: 40, batch_size: 16, learning_rate: 0.01, validation_size: 7, seed: 3}
+evaluation: {test_size: 7}
+output: {plot: false}
+`,
+    );
+    const a = rnnfc(dir, ['train', '-c', 'kf.yaml', '--out', 'runs/kf', '--quiet']);
+    expect(a.code, a.stderr).toBe(0);
+    const io = JSON.parse(readFileSync(join(dir, 'runs/kf/pipeline.json'), 'utf8')).io;
+    expect(io.known.map((k: { name: string }) => k.name)).toEqual(['promo']);
+    const model = JSON.parse(readFileSync(join(dir, 'runs/kf/model.json'), 'utf8'));
+    // [sales, ahead, promo] on 14 + 7 steps
+    expect(model.modelTopology.config.layers[0].config.batch_input_shape).toEqual([null, 21, 3]);
+    const future = futureRows(dir, 'runs/kf');
+    expect(future).toHaveLength(7);
+    // the forecast follows the planned promotions: their days forecast higher than the others
+    const promos = rows.slice(181).map((r) => Number(r.split(',')[2]));
+    const f = future.map((r) => Number(r.split(',')[1]));
+    const mean = (xs: number[]) => xs.reduce((p, q) => p + q, 0) / xs.length;
+    expect(promos).toContain(1);
+    expect(promos).toContain(0);
+    expect(mean(f.filter((_, i) => promos[i] === 1)) - mean(f.filter((_, i) => promos[i] === 0))).toBeGreaterThan(15);
+    const p = rnnfc(dir, ['predict', '-m', 'runs/kf', '-o', '-']);
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.stdout.trim().split('\n').slice(1)).toEqual(future);
+    const b = rnnfc(dir, ['backtest', '-c', 'kf.yaml', '--origins', '2', '--json']);
+    expect(b.code, b.stderr).toBe(0);
+    expect(JSON.parse(b.stdout.trim().split('\n').pop()!).origins).toHaveLength(2);
+    // fewer planned rows than the horizon: refused before training, and by predict, saying how many there are
+    writeFileSync(join(dir, 'short.csv'), `${rows.slice(0, 185).join('\n')}\n`);
+    const t = rnnfc(dir, ['train', '-c', 'kf.yaml', '--data', 'short.csv', '--out', 'runs/short']);
+    expect(t.code).toBe(2);
+    expect(t.stderr).toContain('data.known_future: the file gives promo for 4 rows after the last value of "sales", and forecasting the next 7 needs 7');
+    expect(existsSync(join(dir, 'runs/short'))).toBe(false);
+    const q = rnnfc(dir, ['predict', '-m', 'runs/kf', '--data', 'short.csv', '-o', '-']);
+    expect(q.code).toBe(2);
+    expect(q.stderr).toContain('for 4 rows after the last value');
+  });
+
   it('takes calendar inputs (data.calendar), on the decoder steps for the rows they forecast, and predict repeats the forecast', () => {
     const dir = scratch();
     writeFileSync(

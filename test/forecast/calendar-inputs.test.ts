@@ -1,12 +1,12 @@
 /** Calendar inputs (data.calendar) in the windows a model trains on and forecasts from: each step gets its own row's. */
 import { describe, expect, it } from 'vitest';
-import type { CalendarRows } from '../../src/data/calendar.js';
+import type { AheadRows } from '../../src/data/calendar.js';
 import { forecastTransformed, forecastTransformedMany, type ModelIO } from '../../src/forecast/forecast.js';
 import { trainingWindows } from '../../src/windows/training-windows.js';
 
 // row r's calendar inputs are (1000 + r, -r), so every step says which row it came from
 const ROWS = 60;
-const cal: CalendarRows = { width: 2, rows: ROWS, values: Float32Array.from({ length: 2 * ROWS }, (_, i) => (i % 2 ? -(i >> 1) : 1000 + (i >> 1))) };
+const cal: AheadRows = { width: 2, rows: ROWS, values: Float32Array.from({ length: 2 * ROWS }, (_, i) => (i % 2 ? -(i >> 1) : 1000 + (i >> 1))) };
 const y = Float64Array.from({ length: ROWS }, (_, t) => Math.sin(t / 4) + t / 10);
 const rowOf = (x: Float32Array, at: number) => x[at] - 1000;
 
@@ -112,7 +112,7 @@ describe('forecasts with calendar inputs', () => {
     // the third call's window ends at row 41, past the last observed row (39): known from the calendar alone
     expect(r.seen).toHaveLength(3);
     for (let t = 0; t < 5; t++) expect(rowOf(r.seen[2].x, t * 3 + 1)).toBe(37 + t);
-    expect(() => forecastTransformed(m.predict, base, columns, 30, 4)).toThrow('the model takes the calendar inputs hour_of_day, and none that fit were given');
+    expect(() => forecastTransformed(m.predict, base, columns, 30, 4)).toThrow('the model takes 2 inputs known ahead per step, and none that fit were given');
   });
 
   it('many-to-many: the decoder steps carry the calendar inputs of the rows they forecast, in every free-running call', () => {
