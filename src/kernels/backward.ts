@@ -22,9 +22,11 @@ export interface Grads {
  * Backward pass from the state a forward call kept. dy: [B,T,H] if returnSequences else [B,H].
  * Weight gradients are computed per slice and summed in slice order, so results depend on the
  * thread count (slightly: float rounding) but never on timing. Frees the state. `flow`: also
- * measure the gradient's flow back through time (Grads.flow).
+ * measure the gradient's flow back through time (Grads.flow). `view`: dx, dW, dU, db (and dP) as
+ * views of the kernels' memory rather than copies, for a caller that copies them before its next
+ * call into the kernels.
  */
-export function backward(s: State, dy: Float32Array, returnSequences: boolean, flow = false): Grads {
+export function backward(s: State, dy: Float32Array, returnSequences: boolean, flow = false, view = false): Grads {
   if (!s.block) throw new Error('fused kernels: backward after the forward state was released');
   const pool = getPool();
   const { cell, B, T, I, H, slices } = s;
@@ -106,7 +108,7 @@ export function backward(s: State, dy: Float32Array, returnSequences: boolean, f
     for (let i = 1; i < S; i++) for (const w of summed) if (per[w]) pool.k.addInto(at[first + w], at[first + i * per.length + w], per[w]);
     for (const { b0, n } of slices) pool.k.permute(pdx + 4 * T * b0 * I, pstage + 4 * T * b0 * I, n, T, I, 0);
     const mm = pool.f32();
-    const take = (p: number, n: number) => mm.slice(p >>> 2, (p >>> 2) + n);
+    const take = (p: number, n: number) => (view ? mm.subarray(p >>> 2, (p >>> 2) + n) : mm.slice(p >>> 2, (p >>> 2) + n));
     const g: Grads = { dx: take(pstage, B * T * I), dW: take(at[first], I * G), dU: take(at[first + 1], H * G), db: take(at[first + 2], G) };
     if (nPeep) g.dP = take(at[first + 9], nPeep);
     if (flow) {

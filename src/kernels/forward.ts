@@ -20,7 +20,9 @@ import {
  * `init`: the initial state (none: zeros). Returns the output ([B,T,H] with returnSequences, else
  * [B,H]) and, when `slot` is given, keeps the state for backward in the kernels' memory (owned by
  * the slot). `activation`: the vanilla RNN's (LSTM and GRU: tanh). `variant`: an LSTM's peepholes
- * and coupled gates (lstm only; W, U and b then have 3H gate columns when coupled).
+ * and coupled gates (lstm only; W, U and b then have 3H gate columns when coupled). `view`: the
+ * output [B,T,H] as a view of the kernels' memory rather than a copy, for a caller that copies it
+ * before its next call into the kernels (the fused layers, into a tensor).
  */
 export function forward(
   cell: Cell,
@@ -37,6 +39,7 @@ export function forward(
   init?: InitialState,
   activation: Activation = 'tanh',
   variant?: LstmVariant,
+  view = false,
 ): { out: Float32Array; state: State | null } {
   const pool = getPool();
   if (variant && cell !== 'lstm') throw new Error(`fused kernels: peepholes and coupled gates are LSTM variants, not ${cell}`);
@@ -113,7 +116,7 @@ export function forward(
   );
   let out: Float32Array;
   try {
-    out = gatherOutput(pool, s, returnSequences, stage);
+    out = gatherOutput(pool, s, returnSequences, stage, view);
   } finally {
     pool.heap.free(stage);
   }
@@ -128,12 +131,13 @@ function checkInitialState(cell: Cell, init: InitialState, size: number): void {
     if (init[k]?.length !== size) throw new Error(`fused kernels: initial state ${k} has ${init[k]?.length ?? 'no'} values, expected ${size}`);
 }
 
-/** hs (slice-major, time-major) -> [B,T,H] (via `stage`) or the last step [B,H]. */
-function gatherOutput(pool: Pool, s: State, returnSequences: boolean, stage: number): Float32Array {
+/** hs (slice-major, time-major) -> [B,T,H] (via `stage`; `view`: a view of it, not a copy) or the last step [B,H]. */
+function gatherOutput(pool: Pool, s: State, returnSequences: boolean, stage: number, view: boolean): Float32Array {
   const { B, T, H, slices } = s;
   if (returnSequences) {
     for (const { b0, n } of slices) pool.k.permute(s.hs + 4 * T * b0 * H, stage + 4 * T * b0 * H, n, T, H, 0);
-    return pool.f32().slice(stage >>> 2, (stage >>> 2) + B * T * H);
+    const m = pool.f32();
+    return view ? m.subarray(stage >>> 2, (stage >>> 2) + B * T * H) : m.slice(stage >>> 2, (stage >>> 2) + B * T * H);
   }
   const m = pool.f32();
   const out = new Float32Array(B * H);

@@ -2,7 +2,7 @@ import type { Tensor } from '@tensorflow/tfjs-core';
 import type { layers as tfLayers } from '@tensorflow/tfjs-layers';
 import { backward } from '../../kernels/backward.js';
 import { forward } from '../../kernels/forward.js';
-import { type Activation, type Cell, gatesOf, type InitialState, releaseSlot, type Slot } from '../../kernels/state.js';
+import { type Activation, type Cell, gatesOf, releaseSlot, type Slot } from '../../kernels/state.js';
 import type { Tf } from '../backend.js';
 import { LSTM_VARIANT_CLASS, type LstmVariantArgs, recurrentOutputShape, registerLstmVariant, sequenceShapeOf } from '../lstm-variant.js';
 import { FUSED_CLASS, STOCK_CLASS, unfusableReason } from './compat.js';
@@ -41,35 +41,54 @@ export function fusedRnn(
   const numStates = cell === 'lstm' ? 2 : 1;
   if (states.length && states.length !== numStates)
     throw new Error(`${cell === 'lstm' ? 'LSTM' : 'GRU'} layer has ${numStates} state(s) but was passed ${states.length} initial state(s)`);
+  // On the wasm backend tensors are read in place and made from views of the kernels' memory (each
+  // copied once, by the kernels or by tfjs); elsewhere through copies (the cpu backend keeps the
+  // arrays it is given).
+  const inPlace = wasmValues(tf);
+  const valuesOf = (t: Tensor) => (inPlace?.(t) ?? t.dataSync()) as Float32Array;
   const op = tf.customGrad(((...args: unknown[]) => {
     const [xt, k, u, b] = args as Tensor[];
     const [B, T, I] = xt.shape as number[];
     const H = u.shape[0];
-    const xd = xt.dataSync() as Float32Array,
-      Wd = k.dataSync() as Float32Array;
-    const Ud = u.dataSync() as Float32Array,
-      bd = b.dataSync() as Float32Array;
     const st = (args as Tensor[]).slice(4, 4 + states.length);
     st.forEach((t, i) => {
       if (t.shape.length !== 2 || t.shape[0] !== B || t.shape[1] !== H) throw new Error(`initial state ${i} has shape [${t.shape}], expected [${B},${H}]`);
     });
-    const init: InitialState | undefined = st.length ? { h0: st[0].dataSync() as Float32Array, c0: st[1]?.dataSync() as Float32Array | undefined } : undefined;
     const pt = peep ? (args as Tensor[])[4 + states.length] : null;
-    const lstmVariant = variant ? { peephole: pt ? (pt.dataSync() as Float32Array) : null, coupled: variant.coupled } : undefined;
+    // the forward pass on the inputs' values, read afresh for each call (views last until the next tfjs op)
+    const run = (keep: Slot | null, view: boolean) =>
+      forward(
+        cell,
+        valuesOf(xt),
+        valuesOf(k),
+        valuesOf(u),
+        valuesOf(b),
+        B,
+        T,
+        I,
+        H,
+        returnSequences,
+        keep,
+        st.length ? { h0: valuesOf(st[0]), c0: st[1] ? valuesOf(st[1]) : undefined } : undefined,
+        activation,
+        variant ? { peephole: pt ? valuesOf(pt) : null, coupled: variant.coupled } : undefined,
+        view,
+      );
     // keep the state only when a gradient may be asked for (inside tf.grads / variableGrads)
     const depth = (tf.engine() as unknown as { state?: { gradientDepth?: number } }).state?.gradientDepth;
     const own = slot && (depth === undefined || depth > 0) ? slot : null;
-    const { out, state } = forward(cell, xd, Wd, Ud, bd, B, T, I, H, returnSequences, own, init, activation, lstmVariant);
+    const { out, state } = run(own, inPlace !== null);
     const outShape = returnSequences ? [B, T, H] : [B, H];
     const value = tf.tensor(out, outShape, 'float32');
+    const init = st.length > 0;
     const gradFunc = (dy: Tensor) => {
       let s = state;
       if (!s?.block) {
         const tmp: Slot = { state: null };
-        s = forward(cell, xd, Wd, Ud, bd, B, T, I, H, returnSequences, tmp, init, activation, lstmVariant).state!;
+        s = run(tmp, false).state!;
       }
       const probe = slot?.flow;
-      const g = backward(s, dy.dataSync() as Float32Array, returnSequences, probe !== undefined);
+      const g = backward(s, valuesOf(dy), returnSequences, probe !== undefined, inPlace !== null);
       if (probe && g.flow) {
         if (probe.sums?.length !== T) {
           probe.sums = new Float64Array(T);
@@ -267,4 +286,26 @@ export function fusedRecurrentLayer(
 /** An LSTMVariant layer (peepholes, coupled gates) that runs on the fused kernels and saves as LSTMVariant. */
 export function fusedLstmVariantLayer(tf: Tf, args: LstmVariantArgs): Layer {
   return new (registerFusedLayers(tf).FusedLSTMVariant)(args) as Layer;
+}
+
+/**
+ * On the tfjs wasm backend, a function giving a float32 tensor's values as a view of the backend's
+ * memory, without the copy dataSync makes (valid until the next tfjs op: memory may move or be
+ * reused); null on other backends, or when the backend's internals are not as expected (4.22).
+ */
+export function wasmValues(tf: Tf): ((t: Tensor) => Float32Array | null) | null {
+  if (tf.getBackend() !== 'wasm') return null;
+  const backend = tf.backend() as unknown as {
+    dataIdMap?: { get(id: object): { memoryOffset?: unknown; dtype?: string } | undefined };
+    wasm?: { HEAPU8?: Uint8Array };
+  };
+  if (typeof backend.dataIdMap?.get !== 'function' || !(backend.wasm?.HEAPU8 instanceof Uint8Array)) return null;
+  return (t) => {
+    const d = backend.dataIdMap!.get(t.dataId);
+    const heap = backend.wasm!.HEAPU8!;
+    if (t.dtype !== 'float32' || d?.dtype !== 'float32' || typeof d.memoryOffset !== 'number') return null;
+    const at = d.memoryOffset;
+    if (at % 4 !== 0 || at + 4 * t.size > heap.byteLength) return null;
+    return new Float32Array(heap.buffer, heap.byteOffset + at, t.size);
+  };
 }
