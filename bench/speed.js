@@ -4,6 +4,10 @@
 //   all cores, and PyTorch (CPU) at its best thread count and BLAS when /usr/bin/python3 has torch;
 // then the peak memory (max RSS) of a real `rnnfc train` run, and the predict timing of
 // bench/predict.js when that file exists.
+// Besides the fused layers in a plain tfjs loop (tf.variableGrads and tf.train.adam, the same work
+// as PyTorch's), "rnnfc trainer" times rnnfc's own training loop (train/loop.ts: the fused Adam,
+// windows shuffled each epoch, the gradient norm and gradient-flow measures it always keeps) on
+// the same shape, model and data, all cores: the speed `rnnfc train` trains at.
 // Reference shape: 2 layers x 64 units, window 48, 1 feature, batch 64, horizon 1, MSE, Adam,
 // 2048 samples, 1 warm-up epoch + 2 timed epochs. rnnfc and PyTorch runs alternate for --rounds
 // rounds and the median of each is reported (the machine may be shared: compare ratios).
@@ -55,6 +59,46 @@ if (!existsSync(fusedPath)) {
 }
 const { fusedRecurrentLayer } = await import(fusedPath);
 const kernels = await import(join(root, 'dist', 'kernels', 'threads.js'));
+const { buildModel: buildRnnfcModel } = await import(join(root, 'dist', 'model', 'build.js'));
+const { trainModel } = await import(join(root, 'dist', 'train', 'loop.js'));
+
+/** rnnfc's own training loop (train/loop.ts) on the reference work: samples/s over cfg.epochs epochs after one warm-up epoch. */
+async function trainerRate(cell, threads, samples = cfg.samples) {
+  kernels.setThreads(threads);
+  const [x, y] = [tf.randomNormal([samples, cfg.window, cfg.features], 0, 1, 'float32', 1), tf.randomNormal([samples, cfg.horizon], 0, 1, 'float32', 2)];
+  const data = { x: x.dataSync().slice(), y: y.dataSync().slice(), xShape: [samples, cfg.window, cfg.features], yShape: [samples, cfg.horizon] };
+  tf.dispose([x, y]);
+  const model = buildRnnfcModel(tf, {
+    cell,
+    layers: Array.from({ length: cfg.layers }, () => ({ units: cfg.units })),
+    dropout: 0,
+    dense: [],
+    steps: cfg.window,
+    features: cfg.features,
+    outputs: cfg.horizon,
+    sequenceOutput: false,
+    seed: 1,
+    fused: true,
+  });
+  const training = {
+    optimizer: 'adam',
+    learning_rate: 1e-3,
+    batch_size: cfg.batch,
+    epochs: cfg.epochs + 1,
+    loss: 'mse',
+    clip_norm: 0,
+    early_stopping: null,
+    validation_size: 0,
+    seed: 5,
+    threads,
+    ensemble: 1,
+    windows_per_epoch: 0,
+  };
+  const ends = [];
+  await trainModel(tf, model, data, training, { onEpoch: () => ends.push(performance.now()) });
+  model.dispose();
+  return (samples * cfg.epochs) / ((ends[ends.length - 1] - ends[0]) / 1000);
+}
 
 function buildModel(cell, fused) {
   const model = tf.sequential();
@@ -216,7 +260,7 @@ log(
     `${cfg.samples} samples, ${cfg.epochs} timed epochs, ${cfg.rounds} rounds; ${cores} cores`,
 );
 for (const cell of cfg.cells) {
-  const r = { stock: null, fused1: [], fusedN: [], torch: [], torchConfig: null, torchEngine: null, torchProbe: [] };
+  const r = { stock: null, fused1: [], fusedN: [], trainer: [], torch: [], torchConfig: null, torchEngine: null, torchProbe: [] };
   if (!flag('fused-only')) {
     log(`${cell}: stock tfjs layers (${cfg.stockSamples} samples)...`);
     r.stock = await trainRate(cell, false, 1, cfg.stockSamples);
@@ -236,6 +280,7 @@ for (const cell of cfg.cells) {
     log(`${cell}: round ${round + 1}/${cfg.rounds}`);
     r.fused1.push(await trainRate(cell, true, 1));
     if (cfg.threads > 1) r.fusedN.push(await trainRate(cell, true, cfg.threads));
+    r.trainer.push(await trainerRate(cell, cfg.threads));
     if (r.torchConfig) r.torch.push(torchRate(cell, r.torchConfig)?.rate ?? null);
   }
   kernels.setThreads(1);
@@ -245,13 +290,15 @@ for (const cell of cfg.cells) {
     stock_tfjs_wasm: r.stock,
     fused_1_thread: median(r.fused1),
     [`fused_${cfg.threads}_threads`]: cfg.threads > 1 ? median(r.fusedN) : undefined,
+    rnnfc_trainer: median(r.trainer),
     pytorch: torch,
     pytorch_setting: r.torchConfig
       ? { threads: r.torchConfig.threads, blas: r.torchConfig.blas, blas_threads: r.torchConfig.blasThreads, engine: r.torchEngine }
       : null,
     pytorch_probe: r.torchProbe,
     rnnfc_best_over_pytorch: torch ? best / torch : null,
-    runs: { fused_1_thread: r.fused1, fused_n_threads: r.fusedN, pytorch: r.torch },
+    rnnfc_trainer_over_pytorch: torch && median(r.trainer) ? median(r.trainer) / torch : null,
+    runs: { fused_1_thread: r.fused1, fused_n_threads: r.fusedN, rnnfc_trainer: r.trainer, pytorch: r.torch },
   };
 }
 
@@ -281,6 +328,7 @@ if (flag('json')) {
     rows.push([cell, 'tfjs wasm, stock layers', f(c.stock_tfjs_wasm)]);
     rows.push([cell, 'rnnfc fused, 1 thread', f(c.fused_1_thread)]);
     if (cfg.threads > 1) rows.push([cell, `rnnfc fused, ${cfg.threads} threads`, f(c[`fused_${cfg.threads}_threads`])]);
+    rows.push([cell, `rnnfc trainer (train/loop.ts), ${cfg.threads} thread${cfg.threads > 1 ? 's' : ''}`, f(c.rnnfc_trainer)]);
     const ps = c.pytorch_setting;
     rows.push([
       cell,
@@ -291,6 +339,7 @@ if (flag('json')) {
       f(c.pytorch),
     ]);
     if (c.rnnfc_best_over_pytorch) rows.push([cell, 'rnnfc best / pytorch best', `x${c.rnnfc_best_over_pytorch.toFixed(2)}`]);
+    if (c.rnnfc_trainer_over_pytorch) rows.push([cell, 'rnnfc trainer / pytorch best', `x${c.rnnfc_trainer_over_pytorch.toFixed(2)}`]);
   }
   const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length)));
   for (const r of rows) console.log(`${r[0].padEnd(w[0])}  ${r[1].padEnd(w[1])}  ${r[2].padStart(w[2])}`);
