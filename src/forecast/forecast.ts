@@ -99,7 +99,8 @@ export function forecastTransformed(
       const T = len - start;
       let x: Float32Array = new Float32Array(T * nf);
       for (let t = 0; t < T; t++) for (let j = 0; j < nf; j++) x[t * nf + j] = hist[j][start + t];
-      if (cal) x = appendCalendar(x, 1, T, nf, [start], cal);
+      // each step forecasts the next row, whose inputs known ahead it gets
+      if (cal) x = appendCalendar(x, 1, T, nf, [start + 1], cal);
       const y = predict(x, 1, T, nf + (cal?.width ?? 0));
       preds = [y[y.length - 1]];
     } else {

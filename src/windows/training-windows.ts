@@ -43,9 +43,9 @@ export interface WindowPlan {
   /** First valid row of the transformed columns (rows lost to differencing). */
   start: number;
   /**
-   * data.calendar: the calendar inputs of every row (data/calendar.ts), put after the columns at
-   * each step (of a many-to-many window, after the decoder's own input: a decoder step gets the
-   * row it forecasts). Absent: none.
+   * data.calendar, data.known_future: the inputs known ahead of every row (forecast/ahead.ts), put
+   * after the columns at each step: a step forecasting a row (one-to-one, a many-to-many decoder
+   * step, after its own input) gets that row's, any other step its own row's. Absent: none.
    */
   calendar?: AheadRows;
   trainEnd: number;
@@ -74,7 +74,9 @@ export function trainingWindows(columns: Float64Array[], target: Float64Array, t
       out.yVal = gv.y;
       out.nVal = va.length;
     }
-    return plan.calendar ? withCalendar(out, tr, va, plan.calendar) : out;
+    // a one-to-one step forecasts the next row: it gets that row's inputs known ahead
+    const next = (starts: number[]) => starts.map((c) => c + 1);
+    return plan.calendar ? withCalendar(out, next(tr), next(va), plan.calendar) : out;
   }
   const L = w.lookback,
     H = plan.outputs;

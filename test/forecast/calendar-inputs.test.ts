@@ -53,7 +53,7 @@ describe('training windows with calendar inputs', () => {
     }
   });
 
-  it('one-to-one: each step of a chunk gets its input row’s calendar inputs', () => {
+  it('one-to-one: each step of a chunk gets the calendar inputs of the row it forecasts, the next', () => {
     const w = trainingWindows([y], y, 0, {
       window: { mode: 'one-to-one', lookback: 5, chunk: 5, normalize: 'none' },
       outputs: 1,
@@ -65,11 +65,13 @@ describe('training windows with calendar inputs', () => {
     const [n, c, f] = w.xShape;
     expect([c, f]).toEqual([5, 3]);
     for (let i = 0; i < n; i++) {
-      const first = rowOf(w.x, i * c * f + 1);
-      expect(w.x[i * c * f]).toBe(Math.fround(y[first]));
-      for (let t = 0; t < c; t++) expect(rowOf(w.x, (i * c + t) * f + 1)).toBe(first + t);
+      // the row the chunk's first step forecasts: its value is the row before, its target that row
+      const next = rowOf(w.x, i * c * f + 1);
+      expect(w.x[i * c * f]).toBe(Math.fround(y[next - 1]));
+      expect(w.y[i * c]).toBe(Math.fround(y[next]));
+      for (let t = 0; t < c; t++) expect(rowOf(w.x, (i * c + t) * f + 1)).toBe(next + t);
     }
-    expect(rowOf(w.xVal!, 1)).toBe(34);
+    expect(rowOf(w.xVal!, 1)).toBe(35);
   });
 });
 
@@ -124,6 +126,18 @@ describe('forecasts with calendar inputs', () => {
       expect([call.steps, call.width]).toEqual([9, 4]);
       for (let t = 0; t < 9; t++) expect(rowOf(call.x, t * 4 + 2)).toBe(25 + t);
     }
+  });
+
+  it('one-to-one: each step carries the calendar inputs of the row it forecasts, the last step the first future row’s', () => {
+    const io: ModelIO = { ...base, mode: 'one-to-one', strategy: 'recursive', outputs: 1, warmup: 6 };
+    const m = recorder(1);
+    forecastTransformed(m.predict, io, columns, 30, 2, 0, cal);
+    expect(m.seen).toHaveLength(2);
+    // the first call reads rows 24..29 and forecasts row 30; the second reads 25..30 (30 forecast)
+    m.seen.forEach((call, k) => {
+      expect([call.steps, call.width]).toEqual([6, 3]);
+      for (let t = 0; t < 6; t++) expect(rowOf(call.x, t * 3 + 1)).toBe(25 + k + t);
+    });
   });
 
   it('many origins at once give the one-call-each forecasts, bit for bit', () => {
