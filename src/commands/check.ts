@@ -47,7 +47,7 @@ export async function checkCommand(opts: DataFlagOptions): Promise<void> {
   } else if (!opts.quiet) {
     const filled = gapsText(s.gaps);
     process.stdout.write(
-      `ok: ${inputName(cfg.data.path)}: ${n} rows, ${first} .. ${last}, every ${f.step} ${f.unit}; target ${cfg.data.target}, inputs ${[...cfg.data.features, ...(cfg.data.calendar ?? [])].join(', ')}` +
+      `ok: ${inputName(cfg.data.path)}: ${n} rows, ${first} .. ${last}, every ${f.step} ${f.unit}; target ${cfg.data.target}, inputs ${[...cfg.data.features, ...(cfg.data.known_future ?? []).map((k) => `${k} (known ahead)`), ...(cfg.data.calendar ?? [])].join(', ')}` +
         `${s.delimiter ? `; fields separated by ${delimiterText(s.delimiter)}` : ''}\n` +
         (filled ? `data: ${filled}\n` : ''),
     );
