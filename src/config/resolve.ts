@@ -105,18 +105,23 @@ function staticColumnsOf(
     c.problem(path, 'needs a long panel (data.id_column): static columns hold one value per series of it');
     return [];
   }
+  return columnNamesOf(c, v, path, (f) =>
+    f === used.timeColumn || f === used.target || used.features.includes(f) || used.idColumns.includes(f)
+      ? `${JSON.stringify(f)} is also the ${f === used.timeColumn ? 'time column' : used.idColumns.includes(f) ? 'key column' : 'target or a feature'}; ` +
+        'a static column holds something else about each series'
+      : null,
+  );
+}
+
+/** A setting's column names (`v`: one or a list, at `path`), each once and none that `clash` refuses (its reason, else null). */
+function columnNamesOf(c: Checker, v: unknown, path: Path, clash: (name: string) => string | null): string[] {
+  const list = Array.isArray(v) ? v : [v];
   const names = list.map((f, i) => c.str(f, Array.isArray(v) ? [...path, i] : path, ''));
   const seen = new Set<string>();
   names.forEach((f, i) => {
-    const at = Array.isArray(v) ? [...path, i] : path;
     if (!f) return;
-    if (seen.has(f)) c.problem(at, `duplicate column ${JSON.stringify(f)}`);
-    else if (f === used.timeColumn || f === used.target || used.features.includes(f) || used.idColumns.includes(f))
-      c.problem(
-        at,
-        `${JSON.stringify(f)} is also the ${f === used.timeColumn ? 'time column' : used.idColumns.includes(f) ? 'key column' : 'target or a feature'}; ` +
-          'a static column holds something else about each series',
-      );
+    const why = seen.has(f) ? `duplicate column ${JSON.stringify(f)}` : clash(f);
+    if (why) c.problem(Array.isArray(v) ? [...path, i] : path, why);
     seen.add(f);
   });
   return names;
@@ -152,21 +157,12 @@ function knownFutureOf(c: Checker, v: unknown, used: { target: string; features:
     c.problem(path, 'is for a single series; a panel takes no known-future columns yet');
     return [];
   }
-  const names = list.map((f, i) => c.str(f, Array.isArray(v) ? [...path, i] : path, ''));
-  const seen = new Set<string>();
-  names.forEach((f, i) => {
-    const at = Array.isArray(v) ? [...path, i] : path;
-    if (!f) return;
-    if (seen.has(f)) c.problem(at, `duplicate column ${JSON.stringify(f)}`);
-    else if (f === used.timeColumn || f === used.target || used.features.includes(f))
-      c.problem(
-        at,
-        `${JSON.stringify(f)} is also ${f === used.timeColumn ? 'the time column' : f === used.target ? 'the target' : 'a feature'}; ` +
-          'a known-future column is an input whose values ahead the file gives',
-      );
-    seen.add(f);
-  });
-  return names;
+  return columnNamesOf(c, v, path, (f) =>
+    f === used.timeColumn || f === used.target || used.features.includes(f)
+      ? `${JSON.stringify(f)} is also ${f === used.timeColumn ? 'the time column' : f === used.target ? 'the target' : 'a feature'}; ` +
+        'a known-future column is an input whose values ahead the file gives'
+      : null,
+  );
 }
 
 /** `a, b or c`. */
