@@ -26,7 +26,7 @@ export function calendarPhase(name: CalendarFeature, t: number): number {
   }
 }
 
-/** Calendar inputs of consecutive rows: row r's `width` values (sin, cos per feature) at values[r * width ..]. */
+/** Inputs known ahead of consecutive rows (calendar ones: sin, cos per feature; forecast/ahead.ts adds known-future columns): row r's `width` values at values[r * width ..]. */
 export interface AheadRows {
   width: number;
   rows: number;
@@ -84,16 +84,16 @@ export function calendarProblem(name: CalendarFeature, index: TimeIndex): string
 }
 
 /**
- * Windows x [n, steps, f] widened to [n, steps, f + width]: step t of window i gets the calendar
- * inputs of row starts[i] + t after its f inputs. Throws when a row lies outside `cal`.
+ * Windows x [n, steps, f] widened to [n, steps, f + width]: step t of window i gets the inputs
+ * known ahead of row starts[i] + t after its f inputs. Throws when a row lies outside `cal`.
  */
-export function appendCalendar(x: Float32Array, n: number, steps: number, f: number, starts: ArrayLike<number>, cal: AheadRows): Float32Array {
+export function appendAhead(x: Float32Array, n: number, steps: number, f: number, starts: ArrayLike<number>, cal: AheadRows): Float32Array {
   const c = cal.width;
   const out = new Float32Array(n * steps * (f + c));
   for (let i = 0; i < n; i++)
     for (let t = 0; t < steps; t++) {
       const row = starts[i] + t;
-      if (!(row >= 0 && row < cal.rows)) throw new Error(`calendar inputs of row ${row} asked for, but only ${cal.rows} rows are known`);
+      if (!(row >= 0 && row < cal.rows)) throw new Error(`inputs known ahead of row ${row} asked for, but only ${cal.rows} rows are known`);
       const at = (i * steps + t) * (f + c);
       out.set(x.subarray((i * steps + t) * f, (i * steps + t + 1) * f), at);
       out.set(cal.values.subarray(row * c, (row + 1) * c), at + f);

@@ -175,7 +175,7 @@ export interface PreparedFit {
   seen: Record<string, Float64Array>;
   windows: TrainingWindows;
   /** data.calendar, data.known_future: the inputs known ahead of every row and of the horizon after the last (forecast/ahead.ts; absent: none). */
-  calendar?: AheadRows;
+  aheadRows?: AheadRows;
 }
 
 /**
@@ -214,7 +214,7 @@ export function prepareFit(cfg: Config, series: Series, limits: FitLimits = DEFA
     ...(names.length ? { calendar: [...names] } : {}),
     ...(knownNames.length ? { known: knownScales(knownNames, series.known, split.trainEnd) } : {}),
   };
-  const calendar = aheadInputs(ahead, series, w.horizon);
+  const aheadRows = aheadInputs(ahead, series, w.horizon);
   const io: ModelIO = {
     mode: w.mode,
     strategy: w.strategy,
@@ -238,14 +238,14 @@ export function prepareFit(cfg: Config, series: Series, limits: FitLimits = DEFA
       start: pipeline.offset,
       trainEnd: split.trainEnd,
       valEnd: split.valEnd,
-      ...(calendar ? { calendar } : {}),
+      ...(aheadRows ? { aheadRows } : {}),
     },
   );
   if (windows.normScale !== undefined) {
     io.normalize = 'last';
     io.normScale = windows.normScale;
   }
-  return { split, pipeline, io, steps, seen, windows, ...(calendar ? { calendar } : {}) };
+  return { split, pipeline, io, steps, seen, windows, ...(aheadRows ? { aheadRows } : {}) };
 }
 
 /** The compute side of a fit: the loaded backend and whether the fused kernels run (and on how many threads). */
@@ -388,7 +388,7 @@ export async function evaluateFit(
   /** The members' predictors, already open (a panel's shared model evaluates every series with them); default: opened here. */
   opened?: Predictor[],
 ): Promise<FitResult> {
-  const { split, pipeline, io: preparedIo, steps, seen: tcols, calendar } = prepared;
+  const { split, pipeline, io: preparedIo, steps, seen: tcols, aheadRows } = prepared;
   const io: ModelIO = { ...preparedIo };
   const w = cfg.window;
   const features = cfg.data.features;
@@ -420,7 +420,7 @@ export async function evaluateFit(
     const membersSeen = new Map<string, Float64Array[]>();
     const membersAt = (cols: Record<string, Float64Array>, end: number, k: number, ahead = steps.slice(end, end + k)) =>
       (cols === tcols ? membersSeen.get(`${end} ${k}`) : undefined) ??
-      predictors.map((p) => inverse(forecastTransformed(p.predict, io, cols, end, k, 0, calendar), end, ahead));
+      predictors.map((p) => inverse(forecastTransformed(p.predict, io, cols, end, k, 0, aheadRows), end, ahead));
     const ownAt = (cols: Record<string, Float64Array>, end: number, k: number, ahead = steps.slice(end, end + k)) => medianOf(membersAt(cols, end, k, ahead));
     // in batches no larger than training's, so that the kernels never need more memory than training did
     const trainedRows = prepared.windows.xShape[0];
@@ -442,9 +442,9 @@ export async function evaluateFit(
       );
     const headsAt = (cols: Record<string, Float64Array>, end: number, k: number, ahead = steps.slice(end, end + k)) =>
       (cols === tcols ? headsSeen.get(`${end} ${k}`) : undefined) ??
-      headsOf((j, block) => forecastTransformed(predictors[j].predict, io, cols, end, k, block, calendar), end, k, ahead);
+      headsOf((j, block) => forecastTransformed(predictors[j].predict, io, cols, end, k, block, aheadRows), end, k, ahead);
     const prefillOwn = (origins: { end: number; k: number }[]) => {
-      const each = predictors.map((p) => forecastTransformedMany(p.predict, io, tcols, origins, rows, 0, calendar));
+      const each = predictors.map((p) => forecastTransformedMany(p.predict, io, tcols, origins, rows, 0, aheadRows));
       origins.forEach((o, i) =>
         membersSeen.set(
           `${o.end} ${o.k}`,
@@ -452,7 +452,7 @@ export async function evaluateFit(
         ),
       );
       if (!io.heads) return;
-      const heads = predictors.map((p) => HEAD_BLOCKS.map((block) => forecastTransformedMany(p.predict, io, tcols, origins, rows, block, calendar)));
+      const heads = predictors.map((p) => HEAD_BLOCKS.map((block) => forecastTransformedMany(p.predict, io, tcols, origins, rows, block, aheadRows)));
       origins.forEach((o, i) =>
         headsSeen.set(
           `${o.end} ${o.k}`,

@@ -1,5 +1,5 @@
 import type { WindowConfig } from '../config/types.js';
-import { type AheadRows, appendCalendar, type CalendarFeature } from '../data/calendar.js';
+import { type AheadRows, appendAhead, type CalendarFeature } from '../data/calendar.js';
 import type { Predict } from '../model/predictor.js';
 import { appendStatics, decodeFreely, encoderDecoderWindows, normalizeLast } from '../windows/index-math.js';
 import type { IntervalModel } from './intervals.js';
@@ -73,7 +73,7 @@ export function outputsPerWindow(io: ModelIO): number {
  * x [1, lookback, features] (many-to-one) or [1, warmup, features] (one-to-one).
  * `block` > 0: quantile head `block` of io.heads instead, one window's outputs at most (nothing is fed back).
  * @param columns transformed columns by name, each [rows >= origin]
- * @param calendar io.calendar's inputs of every row up to origin + steps at least (needed when io.calendar)
+ * @param ahead the inputs known ahead (forecast/ahead.ts) of every row up to origin + steps at least (needed when the model takes any)
  * @returns Float64Array [steps]
  */
 export function forecastTransformed(
@@ -83,10 +83,10 @@ export function forecastTransformed(
   origin: number,
   steps: number,
   block = 0,
-  calendar?: AheadRows,
+  ahead?: AheadRows,
 ): Float64Array {
   const nf = io.features.length;
-  const cal = calendarOf(io, calendar);
+  const cal = aheadOf(io, ahead);
   // a growing copy of each input column, so fed-back predictions extend the history
   const hist = io.features.map((f) => Array.from(columns[f].subarray(0, origin)));
   const targetPos = io.features.indexOf(io.target);
@@ -100,7 +100,7 @@ export function forecastTransformed(
       let x: Float32Array = new Float32Array(T * nf);
       for (let t = 0; t < T; t++) for (let j = 0; j < nf; j++) x[t * nf + j] = hist[j][start + t];
       // each step forecasts the next row, whose inputs known ahead it gets
-      if (cal) x = appendCalendar(x, 1, T, nf, [start + 1], cal);
+      if (cal) x = appendAhead(x, 1, T, nf, [start + 1], cal);
       const y = predict(x, 1, T, nf + (cal?.width ?? 0));
       preds = [y[y.length - 1]];
     } else {
@@ -123,7 +123,7 @@ export function forecastTransformed(
  * The outputs of the many-to-one windows `x` (writeManyToOneWindow) that end before the rows
  * `ends`, [n, outputsPerWindow]: one call of the model, or, for an encoder-decoder (mode
  * many-to-many), its decoder's forecasts fed back step by step (windows/index-math.ts
- * encoderDecoderWindows, decodeFreely), each step with the calendar inputs of its row (io.calendar).
+ * encoderDecoderWindows, decodeFreely), each step with the inputs known ahead of its row (a decoder step: the row it forecasts).
  */
 function runWindows(predict: Predict, io: ModelIO, x: Float32Array, ends: number[], cal: AheadRows | undefined): Float32Array {
   const n = ends.length;
@@ -134,7 +134,7 @@ function runWindows(predict: Predict, io: ModelIO, x: Float32Array, ends: number
   const shape = { n, lookback: L, horizon: H, features: width, targetPos: io.features.indexOf(io.target) };
   let windows = encoderDecoderWindows(x, null, shape);
   if (cal)
-    windows = appendCalendar(
+    windows = appendAhead(
       windows,
       n,
       L + H,
@@ -146,8 +146,8 @@ function runWindows(predict: Predict, io: ModelIO, x: Float32Array, ends: number
 }
 
 /**
- * Inputs per step of a many-to-one model's windows: the columns, the calendar inputs, then the
- * static inputs (many-to-many: the columns alone; the calendar comes after the decoder's input, runWindows).
+ * Inputs per step of a many-to-one model's windows: the columns, the inputs known ahead, then the
+ * static inputs (many-to-many: the columns alone; the inputs known ahead come after the decoder's input, runWindows).
  */
 function manyToOneWidth(io: ModelIO): number {
   return io.features.length + (io.mode === 'many-to-one' ? aheadWidth(io) : 0) + (io.statics?.length ?? 0);
@@ -159,17 +159,17 @@ export function aheadWidth(io: Pick<ModelIO, 'calendar' | 'known'>): number {
 }
 
 /** The inputs known ahead a forecast reads: `calendar` when the model takes any (throws when it is missing or does not fit), else none. */
-function calendarOf(io: ModelIO, calendar: AheadRows | undefined): AheadRows | undefined {
+function aheadOf(io: ModelIO, ahead: AheadRows | undefined): AheadRows | undefined {
   const width = aheadWidth(io);
   if (width === 0) return undefined;
-  if (!calendar || calendar.width !== width) throw new Error(`the model takes ${width} inputs known ahead per step, and none that fit were given`);
-  return calendar;
+  if (!ahead || ahead.width !== width) throw new Error(`the model takes ${width} inputs known ahead per step, and none that fit were given`);
+  return ahead;
 }
 
 /**
  * Writes the many-to-one window that ends before row `len` of the columns `hist` (model order)
  * into x at window `at`: normalised as the model was trained (window.normalize), the static
- * inputs after each step's columns (many-to-one: the calendar inputs before them). Returns the last target value (what normalised outputs are relative to).
+ * inputs after each step's columns (many-to-one: the inputs known ahead before them). Returns the last target value (what normalised outputs are relative to).
  */
 function writeManyToOneWindow(io: ModelIO, hist: ArrayLike<number>[], len: number, x: Float32Array, at: number, cal: AheadRows | undefined): number {
   const L = io.lookback;
@@ -179,7 +179,7 @@ function writeManyToOneWindow(io: ModelIO, hist: ArrayLike<number>[], len: numbe
   for (let t = 0; t < L; t++) for (let j = 0; j < nf; j++) w[t * nf + j] = hist[j][len - L + t];
   if (io.normalize === 'last')
     normalizeLast(w, new Float32Array(io.outputs), { n: 1, lookback: L, features: nf, horizon: io.outputs, targetPos }, io.normScale ?? 1);
-  if (cal && io.mode === 'many-to-one') w = appendCalendar(w, 1, L, nf, [len - L], cal);
+  if (cal && io.mode === 'many-to-one') w = appendAhead(w, 1, L, nf, [len - L], cal);
   if (io.statics?.length) w = appendStatics(w, 1, L, w.length / L, io.statics);
   x.set(w, at * L * manyToOneWidth(io));
   return hist[targetPos]?.[len - 1] ?? 0;
@@ -209,9 +209,9 @@ export function forecastTransformedMany(
   origins: { end: number; k: number }[],
   maxRows = Number.POSITIVE_INFINITY,
   block = 0,
-  calendar?: AheadRows,
+  ahead?: AheadRows,
 ): Float64Array[] {
-  const cal = calendarOf(io, calendar);
+  const cal = aheadOf(io, ahead);
   const out: Float64Array[] = new Array(origins.length);
   const together = origins.map((o, i) => ({ ...o, i })).filter((o) => io.mode !== 'one-to-one' && o.k <= io.outputs);
   const cols = io.features.map((f) => columns[f]);

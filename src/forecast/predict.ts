@@ -108,7 +108,7 @@ async function pointForecastFromRun(
   const future = futureTimes(series.index, io.horizon);
   // data.calendar, data.known_future: the inputs known ahead of every row and of the horizon after the last
   checkKnownAhead(io, series, io.horizon);
-  const calendar = aheadInputs(io, series, io.horizon);
+  const aheadRows = aheadInputs(io, series, io.horizon);
   const forecastSteps = { history: steps, forecast: future.map((t) => stepNumber(t, series.index.frequency)) };
   const forecasts: Float64Array[] = [];
   // evaluation.intervals quantile: each member's quantile heads as a spread (headsSpread)
@@ -129,11 +129,11 @@ async function pointForecastFromRun(
     }
     if (opts.cache && !cached) opts.cache.set(member, predictor);
     try {
-      const fT = forecastTransformed(predictor.predict, io, tcols, n, io.horizon, 0, calendar);
+      const fT = forecastTransformed(predictor.predict, io, tcols, n, io.horizon, 0, aheadRows);
       forecasts.push(pipeline.inverseTarget(io.target, fT, series.columns[io.target], forecastSteps));
       if (io.heads) {
         const [low, high] = HEAD_BLOCKS.map((block) => {
-          const f = forecastTransformed(predictor.predict, io, tcols, n, io.horizon, block, calendar);
+          const f = forecastTransformed(predictor.predict, io, tcols, n, io.horizon, block, aheadRows);
           return pipeline.inverseTarget(io.target, f, series.columns[io.target], { history: steps, forecast: forecastSteps.forecast.slice(0, f.length) });
         });
         headSpreads.push(headsSpread(low, high, io.horizon));

@@ -4,7 +4,7 @@
  * validation windows in [trainEnd, valEnd).
  */
 import type { WindowConfig } from '../config/types.js';
-import { type AheadRows, appendCalendar } from '../data/calendar.js';
+import { type AheadRows, appendAhead } from '../data/calendar.js';
 import {
   appendStatics,
   encoderDecoderWindows,
@@ -47,7 +47,7 @@ export interface WindowPlan {
    * after the columns at each step: a step forecasting a row (one-to-one, a many-to-many decoder
    * step, after its own input) gets that row's, any other step its own row's. Absent: none.
    */
-  calendar?: AheadRows;
+  aheadRows?: AheadRows;
   trainEnd: number;
   valEnd: number;
 }
@@ -76,7 +76,7 @@ export function trainingWindows(columns: Float64Array[], target: Float64Array, t
     }
     // a one-to-one step forecasts the next row: it gets that row's inputs known ahead
     const next = (starts: number[]) => starts.map((c) => c + 1);
-    return plan.calendar ? withCalendar(out, next(tr), next(va), plan.calendar) : out;
+    return plan.aheadRows ? withAhead(out, next(tr), next(va), plan.aheadRows) : out;
   }
   const L = w.lookback,
     H = plan.outputs;
@@ -100,14 +100,14 @@ export function trainingWindows(columns: Float64Array[], target: Float64Array, t
     }
   }
   const made = w.mode === 'many-to-many' ? asEncoderDecoder(out, shape) : out;
-  return plan.calendar ? withCalendar(made, tr, va, plan.calendar) : made;
+  return plan.aheadRows ? withAhead(made, tr, va, plan.aheadRows) : made;
 }
 
-/** `w` with the calendar inputs of each step's row after its inputs: window i of x starts at row starts[i], of xVal at valStarts[i]. */
-function withCalendar(w: TrainingWindows, starts: number[], valStarts: number[], cal: AheadRows): TrainingWindows {
+/** `w` with the inputs known ahead of each step's row after its inputs: window i of x starts at row starts[i], of xVal at valStarts[i]. */
+function withAhead(w: TrainingWindows, starts: number[], valStarts: number[], cal: AheadRows): TrainingWindows {
   const [n, steps, f] = w.xShape;
-  const out: TrainingWindows = { ...w, x: appendCalendar(w.x, n, steps, f, starts, cal), xShape: [n, steps, f + cal.width] };
-  if (w.xVal && w.nVal) out.xVal = appendCalendar(w.xVal, w.nVal, steps, f, valStarts, cal);
+  const out: TrainingWindows = { ...w, x: appendAhead(w.x, n, steps, f, starts, cal), xShape: [n, steps, f + cal.width] };
+  if (w.xVal && w.nVal) out.xVal = appendAhead(w.xVal, w.nVal, steps, f, valStarts, cal);
   return out;
 }
 

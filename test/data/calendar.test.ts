@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appendCalendar, calendarPhase, calendarProblem, calendarRows } from '../../src/data/calendar.js';
+import { appendAhead, calendarPhase, calendarProblem, calendarRows } from '../../src/data/calendar.js';
 import type { TimeIndex } from '../../src/types.js';
 
 describe('calendar inputs (data.calendar)', () => {
@@ -61,8 +61,8 @@ describe('calendar inputs (data.calendar)', () => {
     // rows r carry (r, -r); two windows of 3 steps and 2 inputs, starting at rows 1 and 4
     const cal = { width: 2, rows: 8, values: Float32Array.from({ length: 16 }, (_, i) => (i % 2 ? -(i >> 1) : i >> 1)) };
     const x = Float32Array.from({ length: 12 }, (_, i) => 100 + i);
-    const out = appendCalendar(x, 2, 3, 2, [1, 4], cal);
+    const out = appendAhead(x, 2, 3, 2, [1, 4], cal);
     expect(Array.from(out)).toEqual([...[100, 101, 1, -1, 102, 103, 2, -2, 104, 105, 3, -3], ...[106, 107, 4, -4, 108, 109, 5, -5, 110, 111, 6, -6]]);
-    expect(() => appendCalendar(x, 2, 3, 2, [1, 6], cal)).toThrow('calendar inputs of row 8 asked for, but only 8 rows are known');
+    expect(() => appendAhead(x, 2, 3, 2, [1, 6], cal)).toThrow('inputs known ahead of row 8 asked for, but only 8 rows are known');
   });
 });

@@ -18,7 +18,7 @@ describe('training windows with calendar inputs', () => {
       start: 0,
       trainEnd: 30,
       valEnd: 36,
-      calendar: cal,
+      aheadRows: cal,
     });
     const [n, L, f] = w.xShape;
     expect([L, f]).toEqual([4, 3]);
@@ -38,7 +38,7 @@ describe('training windows with calendar inputs', () => {
       start: 0,
       trainEnd: 30,
       valEnd: 30,
-      calendar: cal,
+      aheadRows: cal,
     });
     const [n, T, f] = w.xShape;
     // [value, ahead, calendar x2] on 4 encoder and 3 decoder steps
@@ -60,7 +60,7 @@ describe('training windows with calendar inputs', () => {
       start: 0,
       trainEnd: 30,
       valEnd: 40,
-      calendar: cal,
+      aheadRows: cal,
     });
     const [n, c, f] = w.xShape;
     expect([c, f]).toEqual([5, 3]);
