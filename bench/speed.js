@@ -12,6 +12,8 @@
 // 2048 samples, 1 warm-up epoch + 2 timed epochs. rnnfc and PyTorch runs alternate for --rounds
 // rounds and the median of each is reported (the machine may be shared: compare ratios).
 // Other shapes: --layers N --units N --window N --features N --batch N (PyTorch runs the same shape).
+// --seq: the one-to-one form (a target at every step, the head on every step's output), as
+// torch_rnn_bench.py --seq; rnnfc's trainer then trains a one-to-one model (window.mode one-to-one).
 // Usage: npm run bench [-- --cell lstm|gru|rnn|both] [--samples N] [--epochs N] [--rounds N]
 //          [--stock-samples N] [--threads N] [--fused-only] [--no-torch] [--no-rss] [--no-predict] [--json]
 import { spawnSync } from 'node:child_process';
@@ -32,6 +34,7 @@ const cfg = {
   samples: Number(opt('samples', 2048)),
   epochs: Number(opt('epochs', 2)),
   rounds: Number(opt('rounds', 3)),
+  seq: flag('seq'),
   // stock tfjs layers are ~10x slower: fewer samples give the same rate in less time
   stockSamples: Number(opt('stock-samples', 512)),
   threads: Number(opt('threads', cores)),
@@ -65,18 +68,19 @@ const { trainModel } = await import(join(root, 'dist', 'train', 'loop.js'));
 /** rnnfc's own training loop (train/loop.ts) on the reference work: samples/s over cfg.epochs epochs after one warm-up epoch. */
 async function trainerRate(cell, threads, samples = cfg.samples) {
   kernels.setThreads(threads);
-  const [x, y] = [tf.randomNormal([samples, cfg.window, cfg.features], 0, 1, 'float32', 1), tf.randomNormal([samples, cfg.horizon], 0, 1, 'float32', 2)];
-  const data = { x: x.dataSync().slice(), y: y.dataSync().slice(), xShape: [samples, cfg.window, cfg.features], yShape: [samples, cfg.horizon] };
+  const yShape = cfg.seq ? [samples, cfg.window, 1] : [samples, cfg.horizon];
+  const [x, y] = [tf.randomNormal([samples, cfg.window, cfg.features], 0, 1, 'float32', 1), tf.randomNormal(yShape, 0, 1, 'float32', 2)];
+  const data = { x: x.dataSync().slice(), y: y.dataSync().slice(), xShape: [samples, cfg.window, cfg.features], yShape };
   tf.dispose([x, y]);
   const model = buildRnnfcModel(tf, {
     cell,
     layers: Array.from({ length: cfg.layers }, () => ({ units: cfg.units })),
     dropout: 0,
     dense: [],
-    steps: cfg.window,
+    steps: cfg.seq ? null : cfg.window,
     features: cfg.features,
-    outputs: cfg.horizon,
-    sequenceOutput: false,
+    outputs: cfg.seq ? 1 : cfg.horizon,
+    sequenceOutput: cfg.seq,
     seed: 1,
     fused: true,
   });
@@ -103,7 +107,7 @@ async function trainerRate(cell, threads, samples = cfg.samples) {
 function buildModel(cell, fused) {
   const model = tf.sequential();
   for (let i = 0; i < cfg.layers; i++) {
-    const args = referenceLayerArgs(tf, cfg, i);
+    const args = { ...referenceLayerArgs(tf, cfg, i), ...(cfg.seq ? { returnSequences: true } : {}) };
     const layer = fused
       ? fusedRecurrentLayer(tf, cell, cell === 'rnn' ? { ...args, activation: 'tanh' } : args)
       : cell === 'rnn'
@@ -117,7 +121,8 @@ function buildModel(cell, fused) {
       console.warn = warn;
     }
   }
-  model.add(tf.layers.dense({ units: cfg.horizon, kernelInitializer: tf.initializers.glorotUniform({ seed: 99 }) }));
+  const head = tf.layers.dense({ units: cfg.seq ? 1 : cfg.horizon, kernelInitializer: tf.initializers.glorotUniform({ seed: 99 }) });
+  model.add(cfg.seq ? tf.layers.timeDistributed({ layer: head }) : head);
   return model;
 }
 
@@ -127,14 +132,14 @@ async function trainRate(cell, fused, threads, samples = cfg.samples) {
   const model = buildModel(cell, fused);
   const opt = tf.train.adam(1e-3);
   const x = tf.randomNormal([samples, cfg.window, cfg.features], 0, 1, 'float32', 1);
-  const y = tf.randomNormal([samples, cfg.horizon], 0, 1, 'float32', 2);
+  const y = tf.randomNormal(cfg.seq ? [samples, cfg.window, 1] : [samples, cfg.horizon], 0, 1, 'float32', 2);
   const vars = model.trainableWeights.map((w) => w.read());
   const epoch = () => {
     for (let s = 0; s < samples; s += cfg.batch) {
       const n = Math.min(cfg.batch, samples - s);
       tf.tidy(() => {
         const xb = x.slice([s, 0, 0], [n, cfg.window, cfg.features]);
-        const yb = y.slice([s, 0], [n, cfg.horizon]);
+        const yb = cfg.seq ? y.slice([s, 0, 0], [n, cfg.window, 1]) : y.slice([s, 0], [n, cfg.horizon]);
         const { value, grads } = tf.variableGrads(() => tf.losses.meanSquaredError(yb, model.apply(xb, { training: true })), vars);
         opt.applyGradients(grads);
         value.dataSync();
@@ -195,6 +200,7 @@ function torchRate(cell, { threads, blas, blasThreads }) {
       String(cfg.epochs),
       '--threads',
       String(threads),
+      ...(cfg.seq ? ['--seq'] : []),
     ],
     { encoding: 'utf8', env },
   );
@@ -256,7 +262,7 @@ const log = (s) => process.stderr.write(s + '\n');
 
 const results = { machine: { cores, node: process.version }, shape: { ...cfg, cells: undefined }, cells: {} };
 log(
-  `reference shape ${cfg.layers}x${cfg.units}, window ${cfg.window}, features ${cfg.features}, batch ${cfg.batch}, ` +
+  `${cfg.seq ? 'one-to-one (--seq), ' : ''}shape ${cfg.layers}x${cfg.units}, window ${cfg.window}, features ${cfg.features}, batch ${cfg.batch}, ` +
     `${cfg.samples} samples, ${cfg.epochs} timed epochs, ${cfg.rounds} rounds; ${cores} cores`,
 );
 for (const cell of cfg.cells) {
