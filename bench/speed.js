@@ -122,7 +122,8 @@ function buildModel(cell, fused) {
     }
   }
   const head = tf.layers.dense({ units: cfg.seq ? 1 : cfg.horizon, kernelInitializer: tf.initializers.glorotUniform({ seed: 99 }) });
-  model.add(cfg.seq ? tf.layers.timeDistributed({ layer: head }) : head);
+  // --seq: the head on every step's output (a dense layer maps the last axis), as PyTorch's Linear
+  model.add(head);
   return model;
 }
 

@@ -22,7 +22,7 @@ export interface ModelSpec {
   steps: number | null;
   features: number;
   outputs: number;
-  /** true: every recurrent layer returns sequences and the head is time-distributed → [batch, steps, outputs]. */
+  /** true: every recurrent layer returns sequences and the head applies to every step → [batch, steps, outputs]. */
   sequenceOutput: boolean;
   seed: number;
   /** Use the whole-sequence fused LSTM/GRU/SimpleRNN kernels (the cpu and wasm backends). */
@@ -119,10 +119,12 @@ export function buildModel(tf: Tf, spec: ModelSpec): LayersModel {
     withoutOrthogonalWarning(() => model.add(rnnLayer));
     if (spec.dropout > 0) model.add(tf.layers.dropout({ rate: spec.dropout, seed: nextSeed() }));
   });
+  // one-to-one: the dense layers apply to every step's output as they are (a dense layer maps the
+  // last axis), not wrapped in TimeDistributed, whose step-by-step slicing cost more than the
+  // recurrent layers themselves
   const dense = denseMaker(tf, nextSeed);
-  const wrap = (l: ReturnType<typeof dense>) => (spec.sequenceOutput ? tf.layers.timeDistributed({ layer: l }) : l);
-  for (const d of spec.dense) model.add(wrap(dense(d.units, 'relu')));
-  model.add(wrap(dense(spec.outputs, 'linear')));
+  for (const d of spec.dense) model.add(dense(d.units, 'relu'));
+  model.add(dense(spec.outputs, 'linear'));
   return model;
 }
 
@@ -171,8 +173,9 @@ function buildEncoderDecoder(tf: Tf, spec: ModelSpec, { lookback: L, horizon: H 
     const rnnLayer = recurrentLayer(tf, spec, layer.units, true, nextSeed);
     d = dropout(withoutOrthogonalWarning(() => rnnLayer.apply(d, { initialState: state }) as SymbolicTensor));
   }
-  for (const u of spec.dense) d = tf.layers.timeDistributed({ layer: dense(u.units, 'relu') }).apply(d) as SymbolicTensor;
-  d = tf.layers.timeDistributed({ layer: dense(1, 'linear') }).apply(d) as SymbolicTensor;
+  // every decoder step's head: dense layers on the last axis (as the one-to-one head)
+  for (const u of spec.dense) d = dense(u.units, 'relu').apply(d) as SymbolicTensor;
+  d = dense(1, 'linear').apply(d) as SymbolicTensor;
   const out = tf.layers.reshape({ targetShape: [H] }).apply(d) as SymbolicTensor;
   return tf.model({ inputs: input, outputs: out });
 }

@@ -32,17 +32,23 @@ export function gpuNetOf(model: LayersModel, steps: number, features: number): G
   const net: GpuNet = { cell: 'lstm', units: [], dense: [], steps, features, outputs: 0, linear: false };
   const cells = new Set<string>();
   const widths: { units: number; activation: string }[] = [];
+  let lastReturnsSequences = false;
   for (const layer of model.layers) {
     const cls = layer.getClassName();
     const config = layer.getConfig() as Record<string, unknown>;
     if (RECURRENT[cls]) {
+      lastReturnsSequences = Boolean(config.returnSequences ?? config.return_sequences);
       cells.add(RECURRENT[cls]);
       net.units.push(config.units as number);
       if (RECURRENT[cls] === 'rnn' && config.activation === 'relu') net.activation = 'relu';
       else if (RECURRENT[cls] === 'rnn' && config.activation !== 'tanh') return `a vanilla RNN with activation ${config.activation}`;
     } else if (cls === 'Dense' && layer.name === LINEAR_PATH) net.linear = true;
-    else if (cls === 'Dense') widths.push({ units: config.units as number, activation: config.activation as string });
-    else if (cls === 'TimeDistributed') {
+    else if (cls === 'Dense') {
+      // a dense layer on a recurrent stack's every step (one-to-one; runs saved before rnnfc dropped
+      // the TimeDistributed wrapper have that instead, below)
+      if (lastReturnsSequences) net.sequence = true;
+      widths.push({ units: config.units as number, activation: config.activation as string });
+    } else if (cls === 'TimeDistributed') {
       // one-to-one: the dense layers on every step
       const inner = config.layer as { className: string; config: Record<string, unknown> };
       if (inner.className !== 'Dense') return `TimeDistributed ${inner.className} layers`;

@@ -329,7 +329,7 @@ describe('weightGroups', () => {
     ['SimpleRNN with a dense layer', { model: { cell: 'rnn', layers: [{ units: 3 }], dense: [{ units: 2 }] } }, 1],
     ['linear path', { model: { cell: 'lstm', layers: [{ units: 3 }], linear: true }, window: { lookback: 6, horizon: 3 } }, 1],
     [
-      'one-to-one (time-distributed head)',
+      'one-to-one (a dense head on every step)',
       { model: { cell: 'gru', layers: [{ units: 4 }], dense: [{ units: 2 }] }, window: { mode: 'one-to-one', lookback: 6, horizon: 3 } },
       1,
     ],

@@ -11,7 +11,7 @@ beforeAll(async () => {
   ({ tf } = await loadBackend('cpu'));
 });
 
-/** The shapes the project builds: many-to-one (last layer returns its final state, dense head) and one-to-one (sequences, time-distributed head, any length). */
+/** The shapes the project builds: many-to-one (last layer returns its final state, dense head) and one-to-one (sequences, a dense head on every step, any length). */
 const shapes: [string, Partial<ModelSpec>][] = [];
 for (const cell of ['lstm', 'gru'] as const) {
   shapes.push(
