@@ -26,6 +26,7 @@ import {
   pipelineFileOf,
   pretrainedFiles,
   type RunFacts,
+  roundedCoverage,
   roundScores,
 } from './run-writer.js';
 import type { FileData } from './write-steps.js';
@@ -78,11 +79,13 @@ export function pooledCoverageFromFiles(series: readonly (MetricsFile['coverage_
         });
       }
   if (Object.keys(sums).length === 0) return undefined;
-  return Object.fromEntries(
-    Object.entries(sums).map(([method, levels]) => [
-      method,
-      Object.fromEntries(Object.entries(levels).map(([level, s]) => [level, s.n.map((n, k) => (n > 0 ? Number(formatNumber(s.sum[k] / n)) : null))])),
-    ]),
+  return roundedCoverage(
+    Object.fromEntries(
+      Object.entries(sums).map(([method, levels]) => [
+        method,
+        Object.fromEntries(Object.entries(levels).map(([level, s]) => [level, s.n.map((n, k) => (n > 0 ? s.sum[k] / n : null))])),
+      ]),
+    ),
   );
 }
 

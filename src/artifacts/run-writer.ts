@@ -34,7 +34,7 @@ export function roundScores(s: Scores | Record<string, number>): Record<string, 
 }
 
 /** coverageByStep's percents as metrics.json writes numbers. */
-function roundedCoverage(c: Record<string, Record<string, (number | null)[]>>): Record<string, Record<string, (number | null)[]>> {
+export function roundedCoverage(c: Record<string, Record<string, (number | null)[]>>): Record<string, Record<string, (number | null)[]>> {
   const round = (v: number | null) => (v === null ? null : Number(formatNumber(v)));
   return Object.fromEntries(Object.entries(c).map(([m, levels]) => [m, Object.fromEntries(Object.entries(levels).map(([l, pct]) => [l, pct.map(round)]))]));
 }

@@ -109,6 +109,14 @@ export function maxInputBytes(opts: { maxInputMb?: number }): number {
   return Math.floor((opts.maxInputMb ?? DEFAULT_MAX_INPUT_MB) * 1024 ** 2);
 }
 
+/** A comma-separated flag's names, trimmed, empty ones left out (`a, b,` -> [a, b]). */
+function commaList(s: string): string[] {
+  return s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+}
+
 /** Flags -> config overrides (`--time-column none` means no time column). */
 export function overridesFrom(opts: DataFlagOptions): ConfigOverrides {
   const o: ConfigOverrides = {};
@@ -116,23 +124,11 @@ export function overridesFrom(opts: DataFlagOptions): ConfigOverrides {
   if (opts.timeColumn !== undefined) o.timeColumn = opts.timeColumn === 'none' ? null : opts.timeColumn;
   if (opts.timeFormat !== undefined) o.timeFormat = opts.timeFormat;
   if (opts.target !== undefined) o.target = Array.isArray(opts.target) && opts.target.length === 1 ? opts.target[0] : opts.target;
-  if (opts.features !== undefined)
-    o.features = opts.features
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
+  if (opts.features !== undefined) o.features = commaList(opts.features);
   if (opts.idColumn !== undefined) o.idColumns = opts.idColumn;
   if (opts.staticColumn !== undefined) o.staticColumns = opts.staticColumn;
-  if (opts.knownFuture !== undefined)
-    o.knownFuture = opts.knownFuture
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-  if (opts.calendar !== undefined)
-    o.calendar = opts.calendar
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
+  if (opts.knownFuture !== undefined) o.knownFuture = commaList(opts.knownFuture);
+  if (opts.calendar !== undefined) o.calendar = commaList(opts.calendar);
   if (opts.scope !== undefined) o.scope = opts.scope;
   if (opts.mode !== undefined) o.mode = opts.mode;
   if (opts.cell !== undefined) o.cell = opts.cell;

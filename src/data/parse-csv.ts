@@ -141,6 +141,15 @@ export function parseHeader(text: string, source: string, delimiter?: Delimiter)
 }
 
 const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** A value cell's number: refused (naming `where()`, the line and column) when it is not a number or too large to be finite. */
+function finiteNumber(cell: string, where: () => string): number {
+  if (!NUMBER_RE.test(cell)) throw new DataError(`${where()}: ${quote(cell)} is not a number`);
+  const v = Number(cell);
+  if (!Number.isFinite(v)) throw new DataError(`${where()}: ${quote(cell)} is too large for a number (it would be infinite); use a value within ±1.7e308`);
+  return v;
+}
+
 /** Cells that look like a date in some spelling: digits in two or three groups split by / . or - (01/31/2000, 31.01.2000), when not a number (1.5). */
 const DATE_LIKE = /^\d{1,4}[/.-]\d{1,2}([/.-]\d{1,4})?([ T]\d{1,2}:\d{2}(:\d{2})?)?$/;
 export const MISSING_TOKENS = new Set(['', 'NA', 'NaN', 'nan', 'null', 'NULL']);
@@ -301,9 +310,7 @@ export function seriesFromTable(table: Table, opts: ParseSeriesOptions & SeriesP
             `${where}: no value in a row after the last value of ${quote(target)}; such rows give the future of data.known_future, and need each of its columns`,
             'fill it in, or remove the rows after the last value of the target',
           );
-        const v = Number(cell);
-        if (!NUMBER_RE.test(cell) || !Number.isFinite(v)) throw new DataError(`${where}: ${quote(cell)} is not a number`);
-        return v;
+        return finiteNumber(cell, () => where);
       });
     }
     ahead.times = times.slice(last + 1);
@@ -322,16 +329,13 @@ export function seriesFromTable(table: Table, opts: ParseSeriesOptions & SeriesP
       const cell = r[ci];
       const where = () => `${at(lines[i])}: column ${quote(name)}`;
       if (MISSING_TOKENS.has(cell)) col[i] = NaN;
-      else if (NUMBER_RE.test(cell)) {
-        const v = Number(cell);
-        if (!Number.isFinite(v)) {
-          throw new DataError(`${where()}: ${quote(cell)} is too large for a number (it would be infinite); use a value within ±1.7e308`);
-        }
+      else {
+        const v = finiteNumber(cell, where);
         if (opts.positive && v <= 0 && !knownNames.includes(name)) {
           throw new DataError(`${where()}: ${quote(cell)} is not positive; ${opts.positive.reason}`, opts.positive.hint);
         }
         col[i] = v;
-      } else throw new DataError(`${where()}: ${quote(cell)} is not a number`);
+      }
     });
     raw[name] = col;
   }
