@@ -1,22 +1,28 @@
-import { P, fillRows } from './memory';
-import { gemm } from './gemm';
+import { P } from './memory';
+import { gemm, pack, packed } from './gemm';
 import { sigV, sigS, tanhV, tanhS } from './activations';
-import { prevRow, beginBackward, stepGrads, flowNorm } from './recurrent';
+import { prevRow, beginBackward, inputShare, stepGrads, flowNorm } from './recurrent';
 
 // GRU (resetAfter = false, tfjs semantics).
 //
 // W [I,3H] (z,r,h); U [H,3H]; b [3H]; gates [T,B,3H] (out: z, r, hh); hs [T,B,H]; rh [T,B,H] (out: r * h_prev);
 // h0 [B,H]: the initial state (0: zeros, as lstmForward)
+// ws: scratch for the packed weights (gemm.ts): W, then U's z and r columns, then its h columns
+// (packed(I, 3H) + packed(H, 2H) + packed(H, H) floats).
 export function gruForward(x: usize, W: usize, U: usize, b: usize, T: i32, B: i32, I: i32, H: i32,
-                           gates: usize, hs: usize, rh: usize, h0: usize): void {
+                           gates: usize, hs: usize, rh: usize, h0: usize, ws: usize): void {
   const G = 3 * H;
   const H4 = H & ~3;
+  pack(ws, W, I, G, G);
+  const Uzr = P(ws, packed(I, G));
+  pack(Uzr, U, H, 2 * H, G);
+  const Uh = P(Uzr, packed(H, 2 * H));
+  pack(Uh, P(U, 2 * H), H, H, G);
+  inputShare(gates, x, ws, b, T, B, I, G);
   for (let t = 0; t < T; t++) {
     const gt = P(gates, t * B * G);
-    fillRows(gt, b, B, G);
-    gemm(gt, P(x, t * B * I), W, B, I, G, I, 1, G, G);
     const hprev = t > 0 ? P(hs, (t - 1) * B * H) : h0;
-    if (hprev) gemm(gt, hprev, U, B, H, 2 * H, H, 1, G, G);
+    if (hprev) gemm(gt, hprev, Uzr, B, H, 2 * H, H, 1, G, H);
     for (let bb = 0; bb < B; bb++) {
       const row = t * B + bb;
       const g = P(gates, row * G);
@@ -40,7 +46,7 @@ export function gruForward(x: usize, W: usize, U: usize, b: usize, T: i32, B: i3
         store<f32>(P(rr, j), r * hpv);
       }
     }
-    if (hprev) gemm(P(gt, 2 * H), P(rh, t * B * H), P(U, 2 * H), B, H, H, H, 1, G, G);
+    if (hprev) gemm(P(gt, 2 * H), P(rh, t * B * H), Uh, B, H, H, H, 1, G, H);
     for (let bb = 0; bb < B; bb++) {
       const row = t * B + bb;
       const g = P(gates, row * G);
@@ -65,14 +71,15 @@ export function gruForward(x: usize, W: usize, U: usize, b: usize, T: i32, B: i3
   }
 }
 
-// Outputs as lstmBackward. Scratch: dA [B,3H], UT [3H,H], WT [3H,I], dhNext [B,H], drh [B,H], dhp [B,H].
+// Outputs as lstmBackward. Scratch: dA [B,3H], UT and WT (beginBackward), dhNext [B,H], drh [B,H],
+// dhp [B,H], dAp (packed(B, 3H) + packed(B, H) floats: dA packed, then its h columns packed).
 // h0: the forward call's initial state (0: zeros); when given, dhNext ends holding the gradient wrt h0.
 // flow: as lstmBackward's.
 export function gruBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i32, H: i32,
                             gates: usize, hs: usize, rh: usize, dhs: usize,
                             dx: usize, dW: usize, dU: usize, db: usize,
                             dA: usize, UT: usize, WT: usize, dhNext: usize, drh: usize, dhp: usize,
-                            h0: usize, flow: usize): void {
+                            h0: usize, flow: usize, dAp: usize): void {
   const G = 3 * H;
   const H4 = H & ~3;
   beginBackward(W, U, T, B, I, H, G, dx, dW, dU, db, UT, WT, dhNext);
@@ -109,7 +116,7 @@ export function gruBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i32
     }
     // d(r*h_prev) = dah . U_h^T
     memory.fill(drh, 0, <usize>(B * H) << 2);
-    gemm(drh, P(dA, 2 * H), P(UT, 2 * H * H), B, H, H, G, 1, H, H);
+    gemm(drh, P(dA, 2 * H), P(UT, 2 * H * 8), B, H, H, G, 1, H, G);
     for (let bb = 0; bb < B; bb++) {
       const row = t * B + bb;
       const g = P(gates, row * G);
@@ -133,12 +140,14 @@ export function gruBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i32
         store<f32>(P(dp, j), load<f32>(P(dp, j)) + d * r);
       }
     }
-    stepGrads(x, T, B, I, H, G, t > 0 ? P(hs, (t - 1) * B * H) : h0, dA, dx, dW, dU, db, W, WT, t, 2 * H);
+    stepGrads(x, T, B, I, H, G, t > 0 ? P(hs, (t - 1) * B * H) : h0, dA, dAp, dx, dW, dU, db, W, WT, t, 2 * H);
     // dh_{t-1} (at t = 0: the gradient wrt h0)
     if (t > 0 || h0) {
-      gemm(P(dU, 2 * H), P(rh, t * B * H), P(dA, 2 * H), H, B, H, 1, H, G, G);
+      const dAh = P(dAp, packed(B, G));
+      pack(dAh, P(dA, 2 * H), B, H, G);
+      gemm(P(dU, 2 * H), P(rh, t * B * H), dAh, H, B, H, 1, H, G, B);
       memory.copy(dhNext, dhp, <usize>(B * H) << 2);
-      gemm(dhNext, dA, UT, B, 2 * H, H, G, 1, H, H);
+      gemm(dhNext, dA, UT, B, 2 * H, H, G, 1, H, G);
     }
   }
 }

@@ -17,3 +17,4 @@ export { gruForward, gruBackward } from './gru';
 export { rnnForward, rnnBackward } from './rnn';
 export { addInto, permute } from './memory';
 export { adamStep, sumSquares } from './optimizer';
+export { gemm, pack, packT } from './gemm';

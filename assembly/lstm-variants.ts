@@ -1,6 +1,6 @@
 import { P } from './memory';
 import { sigRange, tanhRange, tanhV, tanhS } from './activations';
-import { prevRow, beginBackward, preActivations, stepGrads, flowNorm, carryBack } from './recurrent';
+import { prevRow, beginBackward, packForward, inputShare, recurrentShare, stepGrads, flowNorm, carryBack } from './recurrent';
 
 // The LSTM's variants of the lectures, one kernel for both (either or both on):
 // - peephole connections (Gers and Schmidhuber 2000): the gates also see the cell state, through one
@@ -32,14 +32,16 @@ import { prevRow, beginBackward, preActivations, stepGrads, flowNorm, carryBack 
 }
 
 export function lstmvForward(x: usize, W: usize, U: usize, b: usize, peep: usize, T: i32, B: i32, I: i32, H: i32,
-                             gates: usize, cs: usize, tcs: usize, hs: usize, h0: usize, c0: usize, coupled: i32): void {
+                             gates: usize, cs: usize, tcs: usize, hs: usize, h0: usize, c0: usize, coupled: i32, ws: usize): void {
   const G = (coupled ? 3 : 4) * H;
   const H4 = H & ~3;
   const oI = offI(coupled), oF = offF(H, coupled), oG = offG(H, coupled), oO = offO(H, coupled);
   const one = f32x4.splat(1.0);
+  const Up = packForward(ws, W, U, I, H, G);
+  inputShare(gates, x, ws, b, T, B, I, G);
   for (let t = 0; t < T; t++) {
     const gt = P(gates, t * B * G);
-    preActivations(gt, x, W, U, b, t, B, I, H, G, t > 0 ? P(hs, (t - 1) * B * H) : h0);
+    recurrentShare(gt, t > 0 ? P(hs, (t - 1) * B * H) : h0, Up, B, H, G);
     for (let bb = 0; bb < B; bb++) {
       const row = t * B + bb;
       const g = P(gt, bb * G);
@@ -83,7 +85,7 @@ export function lstmvForward(x: usize, W: usize, U: usize, b: usize, peep: usize
 
 // dhs [T,B,H]: gradient wrt every output h_t. Outputs dx [T,B,I]; dW [I,G], dU [H,G], db [G] and, with
 // peepholes, dP (the peephole weights' gradient, 3H or 2H), all overwritten for this slice.
-// Scratch: dA [B,G], UT [G,H], WT [G,I], dhNext [B,H], dcNext [B,H]; with h0, c0 given they end
+// Scratch: dA [B,G], UT and WT (beginBackward), dhNext [B,H], dcNext [B,H], dAp (stepGrads); with h0, c0 given they end
 // holding the gradients wrt h0 and c0. flow: as lstmBackward's.
 // c_t reaches step t+1 through f (and, with peepholes, through a_i and a_f), and h_t through o_t
 // (and a_o, with peepholes): the carried dc gathers all of it.
@@ -91,7 +93,7 @@ export function lstmvBackward(x: usize, W: usize, U: usize, peep: usize, T: i32,
                               gates: usize, cs: usize, tcs: usize, hs: usize, dhs: usize,
                               dx: usize, dW: usize, dU: usize, db: usize, dP: usize,
                               dA: usize, UT: usize, WT: usize, dhNext: usize, dcNext: usize,
-                              h0: usize, c0: usize, coupled: i32, flow: usize): void {
+                              h0: usize, c0: usize, coupled: i32, flow: usize, dAp: usize): void {
   const G = (coupled ? 3 : 4) * H;
   const H4 = H & ~3;
   const oI = offI(coupled), oF = offF(H, coupled), oG = offG(H, coupled), oO = offO(H, coupled);
@@ -180,7 +182,7 @@ export function lstmvBackward(x: usize, W: usize, U: usize, peep: usize, T: i32,
         store<f32>(P(dcN, j), dcOut);
       }
     }
-    stepGrads(x, T, B, I, H, G, t > 0 ? P(hs, (t - 1) * B * H) : h0, dA, dx, dW, dU, db, W, WT, t, G);
+    stepGrads(x, T, B, I, H, G, t > 0 ? P(hs, (t - 1) * B * H) : h0, dA, dAp, dx, dW, dU, db, W, WT, t, G);
     carryBack(dhNext, dA, UT, t, h0, B, G, H);
   }
 }

@@ -1,6 +1,6 @@
 import { P } from './memory';
 import { sigRange, tanhRange, tanhV, tanhS } from './activations';
-import { prevRow, beginBackward, preActivations, stepGrads, flowNorm, carryBack } from './recurrent';
+import { prevRow, beginBackward, packForward, inputShare, recurrentShare, stepGrads, flowNorm, carryBack } from './recurrent';
 
 // LSTM.
 //
@@ -10,13 +10,16 @@ import { prevRow, beginBackward, preActivations, stepGrads, flowNorm, carryBack 
 // then the step-0 terms that would multiply it are skipped, not computed from zeros)
 // Each step activates its whole gate block first and then runs the cell update: loops of independent
 // iterations, which the CPU overlaps, rather than one long chain of exp and divide per unit.
+// ws: scratch for the packed weights (packForward in recurrent.ts).
 export function lstmForward(x: usize, W: usize, U: usize, b: usize, T: i32, B: i32, I: i32, H: i32,
-                            gates: usize, cs: usize, tcs: usize, hs: usize, h0: usize, c0: usize): void {
+                            gates: usize, cs: usize, tcs: usize, hs: usize, h0: usize, c0: usize, ws: usize): void {
   const G = 4 * H;
   const H4 = H & ~3;
+  const Up = packForward(ws, W, U, I, H, G);
+  inputShare(gates, x, ws, b, T, B, I, G);
   for (let t = 0; t < T; t++) {
     const gt = P(gates, t * B * G);
-    preActivations(gt, x, W, U, b, t, B, I, H, G, t > 0 ? P(hs, (t - 1) * B * H) : h0);
+    recurrentShare(gt, t > 0 ? P(hs, (t - 1) * B * H) : h0, Up, B, H, G);
     for (let bb = 0; bb < B; bb++) {
       const g = P(gt, bb * G);
       sigRange(g, 2 * H);
@@ -52,7 +55,8 @@ export function lstmForward(x: usize, W: usize, U: usize, b: usize, T: i32, B: i
 }
 
 // dhs [T,B,H]: gradient wrt every output h_t. Outputs dx [T,B,I]; dW [I,4H], dU [H,4H], db [4H]
-// (overwritten, for this slice). Scratch: dA [B,4H], UT [4H,H], WT [4H,I], dhNext [B,H], dcNext [B,H].
+// (overwritten, for this slice). Scratch: dA [B,4H], UT and WT (beginBackward), dhNext [B,H], dcNext
+// [B,H], dAp (stepGrads).
 // h0, c0: the forward call's initial state (both 0: zeros); when given, dhNext and dcNext end
 // holding the gradients wrt h0 and c0. flow [T] (f64; 0: not asked for): per step, the sum of
 // squares of dL/dh_t over the slice (flowNorm in recurrent.ts).
@@ -61,7 +65,7 @@ export function lstmBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i3
                              gates: usize, cs: usize, tcs: usize, hs: usize, dhs: usize,
                              dx: usize, dW: usize, dU: usize, db: usize,
                              dA: usize, UT: usize, WT: usize, dhNext: usize, dcNext: usize,
-                             h0: usize, c0: usize, flow: usize): void {
+                             h0: usize, c0: usize, flow: usize, dAp: usize): void {
   const G = 4 * H;
   const H4 = H & ~3;
   beginBackward(W, U, T, B, I, H, G, dx, dW, dU, db, UT, WT, dhNext);
@@ -110,7 +114,7 @@ export function lstmBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i3
         store<f32>(P(dcN, j), dc * fg);
       }
     }
-    stepGrads(x, T, B, I, H, G, t > 0 ? P(hs, (t - 1) * B * H) : h0, dA, dx, dW, dU, db, W, WT, t, G);
+    stepGrads(x, T, B, I, H, G, t > 0 ? P(hs, (t - 1) * B * H) : h0, dA, dAp, dx, dW, dU, db, W, WT, t, G);
     carryBack(dhNext, dA, UT, t, h0, B, G, H);
   }
 }

@@ -8,12 +8,6 @@ export function heapBase(): usize {
   return base + (<usize>idx << 2);
 }
 
-// dst[cols, rows] = src[rows, cols]^T
-export function transpose(dst: usize, src: usize, rows: i32, cols: i32): void {
-  for (let r = 0; r < rows; r++)
-    for (let c = 0; c < cols; c++) store<f32>(P(dst, c * rows + r), load<f32>(P(src, r * cols + c)));
-}
-
 export function fillRows(out: usize, bias: usize, rows: i32, n: i32): void {
   for (let r = 0; r < rows; r++) memory.copy(P(out, r * n), bias, <usize>n << 2);
 }

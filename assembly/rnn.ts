@@ -1,6 +1,6 @@
 import { P } from './memory';
 import { tanhRange } from './activations';
-import { beginBackward, preActivations, stepGrads, flowNorm, carryBack } from './recurrent';
+import { beginBackward, packForward, inputShare, recurrentShare, stepGrads, flowNorm, carryBack } from './recurrent';
 
 // Vanilla (Elman) RNN, tfjs SimpleRNN semantics: h_t = act(x_t W + h_{t-1} U + b), act tanh
 // (relu = 0) or relu (relu = 1).
@@ -9,10 +9,12 @@ import { beginBackward, preActivations, stepGrads, flowNorm, carryBack } from '.
 // The activation's derivative is read back from h_t itself (1 - h^2 for tanh, h > 0 for relu), so
 // the forward pass keeps nothing but the states.
 export function rnnForward(x: usize, W: usize, U: usize, b: usize, T: i32, B: i32, I: i32, H: i32,
-                           hs: usize, h0: usize, relu: i32): void {
+                           hs: usize, h0: usize, relu: i32, ws: usize): void {
+  const Up = packForward(ws, W, U, I, H, H);
+  inputShare(hs, x, ws, b, T, B, I, H);
   for (let t = 0; t < T; t++) {
     const ht = P(hs, t * B * H);
-    preActivations(ht, x, W, U, b, t, B, I, H, H, t > 0 ? P(hs, (t - 1) * B * H) : h0);
+    recurrentShare(ht, t > 0 ? P(hs, (t - 1) * B * H) : h0, Up, B, H, H);
     if (relu) {
       const n = B * H;
       const n4 = n & ~3;
@@ -24,11 +26,11 @@ export function rnnForward(x: usize, W: usize, U: usize, b: usize, T: i32, B: i3
 }
 
 // Outputs as lstmBackward (dx [T,B,I], dW, dU, db). dhs [T,B,H]: the loss's gradient wrt each h_t.
-// Scratch: dA [B,H], UT [H,H], WT [H,I], dhNext [B,H]. h0: the forward call's initial state (0:
+// Scratch: dA [B,H], UT and WT (beginBackward), dhNext [B,H], dAp (stepGrads). h0: the forward call's initial state (0:
 // zeros); when given, dhNext ends holding the gradient wrt h0. flow: as lstmBackward's.
 export function rnnBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i32, H: i32,
                             hs: usize, dhs: usize, dx: usize, dW: usize, dU: usize, db: usize,
-                            dA: usize, UT: usize, WT: usize, dhNext: usize, h0: usize, relu: i32, flow: usize): void {
+                            dA: usize, UT: usize, WT: usize, dhNext: usize, h0: usize, relu: i32, flow: usize, dAp: usize): void {
   const H4 = H & ~3;
   beginBackward(W, U, T, B, I, H, H, dx, dW, dU, db, UT, WT, dhNext);
   for (let t = T - 1; t >= 0; t--) {
@@ -64,7 +66,7 @@ export function rnnBackward(x: usize, W: usize, U: usize, T: i32, B: i32, I: i32
       }
     }
     const hprev = t > 0 ? P(hs, (t - 1) * B * H) : h0;
-    stepGrads(x, T, B, I, H, H, hprev, dA, dx, dW, dU, db, W, WT, t, H);
+    stepGrads(x, T, B, I, H, H, hprev, dA, dAp, dx, dW, dU, db, W, WT, t, H);
     carryBack(dhNext, dA, UT, t, h0, B, H, H);
   }
 }

@@ -23,11 +23,13 @@ const I = Number(opt('inputs', 256));
 const H = Number(opt('units', 256));
 const reps = Number(opt('reps', 5));
 const G = 4 * H;
+/** columns rounded up to whole panels of 8 (the kernels' packed matrices, assembly/gemm.ts) */
+const packed = (n) => Math.ceil(n / 8) * 8;
 
 /** One build of the kernels, instantiated on its own memory with random inputs; returns a timed call. */
 function kernelsOf(file) {
   const mod = new WebAssembly.Module(readFileSync(file));
-  const floats = T * B * (I + 6 * H + G) + 3 * I * G + 3 * H * G + 2 * G + B * (G + 2 * H);
+  const floats = T * B * (I + 6 * H + G) + 4 * (I + 8) * G + 4 * (H + 8) * G + 2 * G + B * (2 * G + 2 * H + 8);
   const pages = Math.ceil((floats * 4 + (1 << 20)) / 65536);
   const memory = new WebAssembly.Memory({ initial: pages, maximum: 65536, shared: true });
   const imports = {};
@@ -56,8 +58,10 @@ function kernelsOf(file) {
     dU: H * G,
     db: G,
     dA: B * G,
-    UT: G * H,
-    WT: G * I,
+    UT: G * packed(H),
+    WT: G * packed(I),
+    ws: (I + H) * packed(G), // the forward call's packed weights
+    dAp: B * packed(G), // dA packed, each step
     dhNext: B * H,
     dcNext: B * H,
   }))
@@ -72,9 +76,9 @@ function kernelsOf(file) {
     }
   return () => {
     const t0 = performance.now();
-    k.lstmForward(p.x, p.W, p.U, p.b, T, B, I, H, p.gates, p.cs, p.tcs, p.hs, 0, 0);
+    k.lstmForward(p.x, p.W, p.U, p.b, T, B, I, H, p.gates, p.cs, p.tcs, p.hs, 0, 0, p.ws);
     const t1 = performance.now();
-    k.lstmBackward(p.x, p.W, p.U, T, B, I, H, p.gates, p.cs, p.tcs, p.hs, p.dhs, p.dx, p.dW, p.dU, p.db, p.dA, p.UT, p.WT, p.dhNext, p.dcNext, 0, 0, 0);
+    k.lstmBackward(p.x, p.W, p.U, T, B, I, H, p.gates, p.cs, p.tcs, p.hs, p.dhs, p.dx, p.dW, p.dU, p.db, p.dA, p.UT, p.WT, p.dhNext, p.dcNext, 0, 0, 0, p.dAp);
     const t2 = performance.now();
     const bits = (at, n) => new Uint32Array(memory.buffer, at, n).slice();
     return { forward: t1 - t0, backward: t2 - t1, bits: [bits(p.hs, T * B * H), bits(p.dW, I * G), bits(p.dU, H * G), bits(p.dx, T * B * I)] };

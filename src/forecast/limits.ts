@@ -14,7 +14,7 @@ import type { Config, WindowConfig } from '../config/types.js';
 import { ConfigError } from '../errors.js';
 import { MAX_PAGES, PAGE_BYTES } from '../kernels/heap.js';
 import { rowWork, slicesOf } from '../kernels/slices.js';
-import { type Cell, gatesOf, peepholesOf } from '../kernels/state.js';
+import { type Cell, forwardScratchOf, gatesOf, packedOf, peepholesOf } from '../kernels/state.js';
 import { threadCount } from '../kernels/threads.js';
 import { transformOf } from '../transforms/registry.js';
 import type { Split } from './fit.js';
@@ -418,28 +418,37 @@ function stateBytes(l: KernelLayer, B: number, T: number): number {
   return block(floatsBytes(I * G) + floatsBytes(H * G) + floatsBytes(G) + floatsBytes(T * B * I) + gates + tbh + (l.cell === 'lstm' ? tbh : 0) + peepholes);
 }
 
-/** kernels/forward.ts: the staging buffer for the batch-major input and output. */
-function stageBytes(l: KernelLayer, B: number, T: number): number {
-  return block(4 * T * B * Math.max(l.I, l.rs ? l.H : 0));
+/** The batch slices the kernels split a layer's B rows of T steps into. */
+const slicesFor = (l: KernelLayer, B: number, T: number, threads: number) =>
+  slicesOf(B, threads, rowWork(l.cell, T, l.I, l.H, l.G === 3 * l.H && l.cell === 'lstm'));
+
+/** kernels/forward.ts: the staging buffer for the batch-major input and output, then each slice's packed weights. */
+function stageBytes(l: KernelLayer, B: number, T: number, threads: number): number {
+  const to16 = (floats: number) => Math.ceil(floats / 16) * 16;
+  const slices = slicesFor(l, B, T, threads).length;
+  return block(4 * (to16(T * B * Math.max(l.I, l.rs ? l.H : 0)) + slices * to16(forwardScratchOf(l.cell, l.I, l.H, l.G))));
 }
 
 /**
- * kernels/backward.ts: dh, dx and staging, then per batch slice dW, dU, db, dA, Uᵀ, Wᵀ, three [n, H]
- * buffers, the peephole weights' gradient and the gradient flow's T sums (doubles).
+ * kernels/backward.ts: dh, dx and staging, then per batch slice dW, dU, db, dA, Uᵀ and Wᵀ (packed; Wᵀ only for 8 inputs or more),
+ * three [n, H] buffers, the peephole weights' gradient, the gradient flow's T sums (doubles) and dA
+ * packed.
  */
 function backwardBytes(l: KernelLayer, B: number, T: number, threads: number): { bytes: number; slices: number } {
   const { I, H, G } = l;
-  const slices = slicesOf(B, threads, rowWork(l.cell, T, I, H, G === 3 * H && l.cell === 'lstm'));
+  const slices = slicesFor(l, B, T, threads);
   const n = Math.max(...slices.map((s) => s.n));
   const per =
     floatsBytes(I * G) +
-    2 * floatsBytes(H * G) +
+    floatsBytes(H * G) +
     floatsBytes(G) +
     floatsBytes(n * G) +
-    floatsBytes(G * I) +
+    floatsBytes(packedOf(G, H)) +
+    (I >= 8 ? floatsBytes(packedOf(G, I)) : 0) +
     3 * floatsBytes(n * H) +
     (l.P ? floatsBytes(l.P) : 0) +
-    (l.flow ? floatsBytes(2 * T) : 0);
+    (l.flow ? floatsBytes(2 * T) : 0) +
+    floatsBytes(packedOf(n, G) + (l.cell === 'gru' ? packedOf(n, H) : 0));
   const shared = floatsBytes(T * B * H) + floatsBytes(T * B * I) + floatsBytes(T * B * Math.max(I, l.rs ? H : 0));
   return { bytes: block(shared + slices.length * per), slices: slices.length };
 }
@@ -536,14 +545,14 @@ export function estimateKernelMemory(cfg: Config, shape: FitShape): MemoryEstima
   for (const l of layers) {
     kept += stateBytes(l, B, T);
     const back = backwardBytes(l, B, T, threads);
-    const buffers = Math.max(stageBytes(l, B, T), back.bytes);
-    if (kept + buffers > training.states + training.buffers)
-      training = { states: kept, buffers, layer: l, slices: back.slices, backward: back.bytes >= stageBytes(l, B, T) };
+    const stage = stageBytes(l, B, T, threads);
+    const buffers = Math.max(stage, back.bytes);
+    if (kept + buffers > training.states + training.buffers) training = { states: kept, buffers, layer: l, slices: back.slices, backward: back.bytes >= stage };
   }
   // validation and forecast: one layer at a time, nothing kept
   const oneLayer = (rows: number, steps: number) =>
     layers
-      .map((l) => ({ l, states: stateBytes(l, rows, steps), buffers: stageBytes(l, rows, steps) }))
+      .map((l) => ({ l, states: stateBytes(l, rows, steps), buffers: stageBytes(l, rows, steps, threads) }))
       .reduce((a, x) => (x.states + x.buffers > a.states + a.buffers ? x : a));
   const Bv = Math.min(EVALUATION_CHUNK, validation);
   const val = Bv > 0 ? oneLayer(Bv, T) : null;

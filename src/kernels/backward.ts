@@ -1,5 +1,5 @@
 import { getPool, type Task } from './pool.js';
-import { freeState, gatesOf, initOf, layout, peepholesOf, type State } from './state.js';
+import { freeState, gatesOf, initOf, layout, packedOf, peepholesOf, type State } from './state.js';
 
 export interface Grads {
   dx: Float32Array; // [B,T,I]
@@ -35,9 +35,10 @@ export function backward(s: State, dy: Float32Array, returnSequences: boolean, f
   const nPeep = v?.peep ? peepholesOf(H, v.coupled) : 0;
   const S = slices.length;
   const nMax = Math.max(...slices.map((c) => c.n));
-  // per slice: dW, dU, db, dA, UT, WT, three [n,H] buffers, the peephole weights' gradient, the
-  // flow's sums of squares (T doubles)
-  const per = [I * G, H * G, G, nMax * G, G * H, G * I, nMax * H, nMax * H, nMax * H, nPeep, flow ? 2 * T : 0];
+  // per slice: dW, dU, db, dA, UT and WT (packed; no WT for fewer than 8 inputs: the kernels read W), three [n,H] buffers, the peephole weights'
+  // gradient, the flow's sums of squares (T doubles), dA packed (and, for the GRU, its h columns)
+  const dAp = packedOf(nMax, G) + (cell === 'gru' ? packedOf(nMax, H) : 0);
+  const per = [I * G, H * G, G, nMax * G, packedOf(G, H), I >= 8 ? packedOf(G, I) : 0, nMax * H, nMax * H, nMax * H, nPeep, flow ? 2 * T : 0, dAp];
   // the gradients each slice sums its share into (dW, dU, db, dP), by index in `per`
   const summed = [0, 1, 2, 9];
   const sizes = [T * B * H, T * B * I, T * B * Math.max(I, returnSequences ? H : 0)];
@@ -63,12 +64,12 @@ export function backward(s: State, dy: Float32Array, returnSequences: boolean, f
     pool.run(
       slices.map(({ b0, n }, i): Task => {
         const o = (rows: number) => 4 * T * b0 * rows;
-        const [dW, dU, db, dA, UT, WT, s1, s2, s3, dP, pf] = at.slice(first + i * per.length, first + (i + 1) * per.length);
+        const [dW, dU, db, dA, UT, WT, s1, s2, s3, dP, pf, pAp] = at.slice(first + i * per.length, first + (i + 1) * per.length);
         const [h0, c0] = initOf(s, b0);
         const fl = flow ? pf : 0;
         if (v) {
           const args = [s.x + o(I), s.W, s.U, v.peep, T, n, I, H, s.gates + o(G), s.cs + o(H), s.tcs + o(H), s.hs + o(H), pdh + o(H), pdx + o(I)];
-          return { fn, args: [...args, dW, dU, db, nPeep ? dP : 0, dA, UT, WT, s1, s2, h0, c0, v.coupled ? 1 : 0, fl] };
+          return { fn, args: [...args, dW, dU, db, nPeep ? dP : 0, dA, UT, WT, s1, s2, h0, c0, v.coupled ? 1 : 0, fl, pAp] };
         }
         const args =
           cell === 'lstm'
@@ -97,10 +98,58 @@ export function backward(s: State, dy: Float32Array, returnSequences: boolean, f
                 h0,
                 c0,
                 fl,
+                pAp,
               ]
             : cell === 'gru'
-              ? [s.x + o(I), s.W, s.U, T, n, I, H, s.gates + o(G), s.hs + o(H), s.cs + o(H), pdh + o(H), pdx + o(I), dW, dU, db, dA, UT, WT, s1, s2, s3, h0, fl]
-              : [s.x + o(I), s.W, s.U, T, n, I, H, s.hs + o(H), pdh + o(H), pdx + o(I), dW, dU, db, dA, UT, WT, s1, h0, s.activation === 'relu' ? 1 : 0, fl];
+              ? [
+                  s.x + o(I),
+                  s.W,
+                  s.U,
+                  T,
+                  n,
+                  I,
+                  H,
+                  s.gates + o(G),
+                  s.hs + o(H),
+                  s.cs + o(H),
+                  pdh + o(H),
+                  pdx + o(I),
+                  dW,
+                  dU,
+                  db,
+                  dA,
+                  UT,
+                  WT,
+                  s1,
+                  s2,
+                  s3,
+                  h0,
+                  fl,
+                  pAp,
+                ]
+              : [
+                  s.x + o(I),
+                  s.W,
+                  s.U,
+                  T,
+                  n,
+                  I,
+                  H,
+                  s.hs + o(H),
+                  pdh + o(H),
+                  pdx + o(I),
+                  dW,
+                  dU,
+                  db,
+                  dA,
+                  UT,
+                  WT,
+                  s1,
+                  h0,
+                  s.activation === 'relu' ? 1 : 0,
+                  fl,
+                  pAp,
+                ];
         return { fn, args };
       }),
     );

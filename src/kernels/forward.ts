@@ -3,6 +3,7 @@ import { rowWork, slicesOf } from './slices.js';
 import {
   type Activation,
   type Cell,
+  forwardScratchOf,
   freeState,
   gatesOf,
   type InitialState,
@@ -85,8 +86,12 @@ export function forward(
     h0: init ? ph0 : 0,
     c0: init && cell === 'lstm' ? pc0 : 0,
   };
-  // staging for the batch-major input and output; slice s sits at the same offset in both layouts
-  const stage = pool.heap.alloc(4 * T * B * Math.max(I, returnSequences ? H : 0));
+  // staging for the batch-major input and output; slice s sits at the same offset in both layouts;
+  // then each slice's scratch for the packed weights
+  const wsFloats = Math.ceil(forwardScratchOf(cell, I, H, G) / 16) * 16;
+  const stageFloats = Math.ceil((T * B * Math.max(I, returnSequences ? H : 0)) / 16) * 16;
+  const stage = pool.heap.alloc(4 * (stageFloats + slices.length * wsFloats));
+  const wsOf = (i: number) => stage + 4 * (stageFloats + i * wsFloats);
   const m = pool.f32(); // after the last allocation: the memory may have grown
   m.set(W, pW >>> 2);
   m.set(U, pU >>> 2);
@@ -100,18 +105,21 @@ export function forward(
   for (const { b0, n } of slices) pool.k.permute(px + 4 * T * b0 * I, stage + 4 * T * b0 * I, n, T, I, 1);
   const fn = variant ? 'lstmvForward' : cell === 'lstm' ? 'lstmForward' : cell === 'gru' ? 'gruForward' : 'rnnForward';
   pool.run(
-    slices.map(({ b0, n }): Task => {
+    slices.map(({ b0, n }, i): Task => {
       const o = (rows: number) => 4 * T * b0 * rows;
       const [h0, c0] = initOf(s, b0);
       if (variant)
-        return { fn, args: [px + o(I), pW, pU, pb, nPeep ? pp : 0, T, n, I, H, pg + o(G), pc + o(H), ptc + o(H), ph + o(H), h0, c0, coupled ? 1 : 0] };
+        return {
+          fn,
+          args: [px + o(I), pW, pU, pb, nPeep ? pp : 0, T, n, I, H, pg + o(G), pc + o(H), ptc + o(H), ph + o(H), h0, c0, coupled ? 1 : 0, wsOf(i)],
+        };
       const seq =
         cell === 'lstm'
           ? [pg + o(G), pc + o(H), ptc + o(H), ph + o(H), h0, c0]
           : cell === 'gru'
             ? [pg + o(G), ph + o(H), pc + o(H), h0]
             : [ph + o(H), h0, activation === 'relu' ? 1 : 0];
-      return { fn, args: [px + o(I), pW, pU, pb, T, n, I, H, ...seq] };
+      return { fn, args: [px + o(I), pW, pU, pb, T, n, I, H, ...seq, wsOf(i)] };
     }),
   );
   let out: Float32Array;

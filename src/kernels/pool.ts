@@ -33,6 +33,10 @@ export interface Exports {
     negLr: number,
   ): void;
   sumSquares(x: number, n: number): number;
+  /** the matrix product over packed panels and the packing (assembly/gemm.ts), for tests */
+  gemm(C: number, A: number, Bp: number, M: number, K: number, N: number, sai: number, sak: number, ldc: number, kstride: number): void;
+  pack(Bp: number, Bm: number, K: number, N: number, ldb: number): void;
+  packT(Bp: number, S: number, K: number, N: number, lds: number): void;
 }
 
 export type KernelName = 'lstmForward' | 'lstmBackward' | 'lstmvForward' | 'lstmvBackward' | 'gruForward' | 'gruBackward' | 'rnnForward' | 'rnnBackward';

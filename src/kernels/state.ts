@@ -93,6 +93,18 @@ export function freeState(s: State): void {
   s.block = 0;
 }
 
+/**
+ * Floats of a matrix of K rows and N columns packed into panels of 8 columns for the kernels'
+ * matrix products (assembly/gemm.ts: pack, packed).
+ */
+export const packedOf = (K: number, N: number) => K * Math.ceil(N / 8) * 8;
+
+/**
+ * Floats of one slice's scratch for a forward call's packed weights: W [I,G] and U [H,G] (the
+ * GRU packs U as two blocks of 2H and H columns, at most 8 columns more).
+ */
+export const forwardScratchOf = (cell: Cell, I: number, H: number, G: number) => packedOf(I, G) + packedOf(H, G) + (cell === 'gru' ? 8 * H : 0);
+
 /** Carves consecutive float buffers out of one allocation. */
 export function layout(pool: Pool, floats: number[]): { block: number; at: number[] } {
   const at: number[] = [];

@@ -134,12 +134,12 @@ const cases: Case[] = [
     name: "6000 LSTM units: 3.7 GiB for the machine, 5.0 GiB for the kernels' 4 GiB",
     args: ['check', '-c', 'units6000.yaml', '--max-memory', '4G'],
     message:
-      /^rnnfc: error: the WebAssembly kernels \(LSTM\/GRU layers, Adam\) would need about 4\.97 GiB of their memory, which cannot grow past 4\.00 GiB on any machine\n {2}model\.layers\[0\]\.units: the backward pass of model\.layers\[0\] \(6000 units\): .*; use fewer units, a smaller training\.batch_size or fewer training\.threads\n$/,
+      /^rnnfc: error: the WebAssembly kernels \(LSTM\/GRU layers, Adam\) would need about 4\.98 GiB of their memory, which cannot grow past 4\.00 GiB on any machine\n {2}model\.layers\[0\]\.units: the backward pass of model\.layers\[0\] \(6000 units\): .*; use fewer units, a smaller training\.batch_size or fewer training\.threads\n$/,
   },
   {
     name: 'backtest refuses what the kernels cannot hold',
     args: ['backtest', '-c', 'units6000.yaml', '--max-memory', '4G'],
-    message: /would need about 4\.97 GiB of their memory/,
+    message: /would need about 4\.98 GiB of their memory/,
   },
   {
     name: 'the memory limit set lower with --max-memory',

@@ -167,15 +167,16 @@ describe('estimateKernelMemory', () => {
     // gates 3072 -> 12288, cell states, tanh of them and outputs 768 each -> 3072 * 3
     expect(part.states).toBe(64 + 256 + 64 + 768 + 12288 + 3 * 3072);
     expect(part.states).toBe(22656);
-    // backward of the only layer (larger than its forward staging of 192 floats): dh 768 -> 3072,
-    // dx and staging 192 -> 768 each; one slice of 16 rows: dW 16 -> 64, dU and U^T 64 -> 256 each,
-    // db 16 -> 64, dA 16 * 16 -> 1024, W^T 16 -> 64, three [16, 4] buffers 64 -> 256 each, and the
-    // gradient flow's 12 sums (doubles: 24 floats -> 128 bytes)
-    expect(part.buffers).toBe(3072 + 2 * 768 + (64 + 2 * 256 + 64 + 1024 + 64 + 3 * 256 + 128));
-    expect(part.buffers).toBe(7232);
-    expect(estimateKernelMemory(cfg, shape).bytes).toBe(2304 + 22656 + 7232);
+    // backward of the only layer (larger than its forward staging: 192 floats, then the packed
+    // weights, 16 + 64 floats): dh 768 -> 3072, dx and staging 192 -> 768 each; one slice of 16
+    // rows: dW 16 -> 64, dU 64 -> 256, db 16 -> 64, dA 16 * 16 -> 1024, U^T packed in panels of 8
+    // columns (16 rows x 8) -> 512, no W^T (1 input), three [16, 4] buffers 64 -> 256 each, the
+    // gradient flow's 12 sums (doubles: 24 floats -> 128 bytes), dA packed (16 x 16) -> 1024
+    expect(part.buffers).toBe(3072 + 2 * 768 + (64 + 256 + 64 + 1024 + 512 + 3 * 256 + 128 + 1024));
+    expect(part.buffers).toBe(8448);
+    expect(estimateKernelMemory(cfg, shape).bytes).toBe(2304 + 22656 + 8448);
     // without the gradient flow, 128 bytes fewer
-    expect(partsOf(config({ training: { epochs: 3, batch_size: 16, validation_size: 6, threads: 1, gradient_flow: false } })).buffers).toBe(7104);
+    expect(partsOf(config({ training: { epochs: 3, batch_size: 16, validation_size: 6, threads: 1, gradient_flow: false } })).buffers).toBe(8320);
   });
 
   it('the batch, the steps and the units drive the states; the threads the backward buffers', () => {
@@ -195,9 +196,9 @@ describe('estimateKernelMemory', () => {
         split: { trainEnd: 900, valEnd: 950, n: 1000 },
       });
     // two slices of 32 rows instead of one of 64: the second has its own dU and U^T (256 x 1024
-    // floats each), dW, W^T and db (1024 each) and gradient-flow sums (12 doubles: 128 bytes); the
-    // rows' dA and [n, H] buffers are split between them
-    expect(wide(2).buffers - wide(1).buffers).toBe(4 * (2 * 256 * 1024 + 3 * 1024) + 128);
+    // floats each), dW and db (1024 each; no W^T for 1 input) and gradient-flow sums (12 doubles:
+    // 128 bytes); the rows' dA, packed dA and [n, H] buffers are split between them
+    expect(wide(2).buffers - wide(1).buffers).toBe(4 * (2 * 256 * 1024 + 2 * 1024) + 128);
     expect(wide(2).states).toBe(wide(1).states);
   });
 
@@ -265,7 +266,7 @@ describe("checkMemory against the kernels' memory", () => {
   it('names the weights when Adam and the backward buffers are what is large', () => {
     const wide = config({ window: { lookback: 24, horizon: 12 }, model: { layers: [{ units: 6000 }] }, training: { threads: 2, validation_size: 12 } });
     const msg = refusal(() => checkMemory(wide, { rows: 144, columns: 1, split: { trainEnd: 120, valEnd: 132, n: 144 } }, roomy));
-    expect(msg).toMatch(/would need about 4\.97 GiB of their memory/);
+    expect(msg).toMatch(/would need about 4\.98 GiB of their memory/);
     expect(msg).toMatch(
       /model\.layers\[0\]\.units: the backward pass of model\.layers\[0\] \(6000 units\): .* for each of 2 threads \(training\.threads\): about 2\.17 GiB; use fewer units, a smaller training\.batch_size or fewer training\.threads$/,
     );
