@@ -1,15 +1,16 @@
 #!/usr/bin/env node
-// The fused LSTM kernels alone, on one thread, outside tfjs: one layer's forward (lstmForward) and
-// BPTT backward (lstmBackward) at a shape, timed in-process and reported as GFLOP/s (forward
-// 2*T*B*4H*(I+H) FLOPs, backward twice that). It shows how close the kernels' matrix products come
-// to the WebAssembly SIMD ceiling at each size, apart from what training adds around them.
+// The fused kernels alone, on one thread, outside tfjs: one layer's forward (lstmForward,
+// gruForward, rnnForward) and BPTT backward at a shape, timed in-process and reported as GFLOP/s
+// (forward 2*T*B*G*(I+H) FLOPs with G = 4H, 3H or H gate columns, backward twice that). It shows
+// how close the kernels' matrix products come to the WebAssembly SIMD ceiling at each size, apart
+// from what training adds around them.
 //
 // --against FILE times a second build of the kernels (another checkout's dist/kernels/rnn.wasm) in
 // the same process, alternating call by call, and checks that both give the same bits: how a change
 // to the kernels is measured on a shared machine.
 //
-// usage: node bench/kernels.js [--steps T] [--batch B] [--inputs I] [--units H] [--reps N]
-//          [--against FILE] [--json]
+// usage: node bench/kernels.js [--cell lstm|gru|rnn] [--steps T] [--batch B] [--inputs I] [--units H]
+//          [--reps N] [--against FILE] [--json]
 //   defaults: the large shape's second layer on one thread's half of the batch (T 96, B 128,
 //   I 256, H 256), 5 repetitions; the reference shape's second layer is --steps 48 --batch 32
 //   --inputs 64 --units 64.
@@ -22,14 +23,16 @@ const B = Number(opt('batch', 128));
 const I = Number(opt('inputs', 256));
 const H = Number(opt('units', 256));
 const reps = Number(opt('reps', 5));
-const G = 4 * H;
+const cell = opt('cell', 'lstm');
+if (!['lstm', 'gru', 'rnn'].includes(cell)) throw new Error(`--cell lstm, gru or rnn, not ${cell}`);
+const G = { lstm: 4, gru: 3, rnn: 1 }[cell] * H;
 /** columns rounded up to whole panels of 8 (the kernels' packed matrices, assembly/gemm.ts) */
 const packed = (n) => Math.ceil(n / 8) * 8;
 
 /** One build of the kernels, instantiated on its own memory with random inputs; returns a timed call. */
 function kernelsOf(file) {
   const mod = new WebAssembly.Module(readFileSync(file));
-  const floats = T * B * (I + 6 * H + G) + 4 * (I + 8) * G + 4 * (H + 8) * G + 2 * G + B * (2 * G + 2 * H + 8);
+  const floats = T * B * (I + 6 * H + G) + 4 * (I + 8) * G + 4 * (H + 8) * G + 2 * G + B * (2 * G + 4 * H + 16);
   const pages = Math.ceil((floats * 4 + (1 << 20)) / 65536);
   const memory = new WebAssembly.Memory({ initial: pages, maximum: 65536, shared: true });
   const imports = {};
@@ -38,7 +41,7 @@ function kernelsOf(file) {
     imports[im.module][im.name] = im.kind === 'memory' ? memory : () => {};
   }
   const k = new WebAssembly.Instance(mod, imports).exports;
-  let next = (k.heapBase.value + 63) & ~63;
+  let next = (k.heapBase() + 63) & ~63;
   const alloc = (n) => {
     const at = next;
     next += (n * 4 + 63) & ~63;
@@ -61,9 +64,10 @@ function kernelsOf(file) {
     UT: G * packed(H),
     WT: G * packed(I),
     ws: (I + H) * packed(G), // the forward call's packed weights
-    dAp: B * packed(G), // dA packed, each step
+    dAp: B * (packed(G) + packed(H)), // dA packed, each step (the GRU's h columns too)
     dhNext: B * H,
     dcNext: B * H,
+    dhp: B * H,
   }))
     p[name] = alloc(n);
   // the same seeded values in every build: weights of a trained scale, inputs in [-0.1, 0.1)
@@ -76,9 +80,15 @@ function kernelsOf(file) {
     }
   return () => {
     const t0 = performance.now();
-    k.lstmForward(p.x, p.W, p.U, p.b, T, B, I, H, p.gates, p.cs, p.tcs, p.hs, 0, 0, p.ws);
+    // (the GRU keeps r * h_prev in cs; a vanilla RNN tanh)
+    if (cell === 'lstm') k.lstmForward(p.x, p.W, p.U, p.b, T, B, I, H, p.gates, p.cs, p.tcs, p.hs, 0, 0, p.ws);
+    else if (cell === 'gru') k.gruForward(p.x, p.W, p.U, p.b, T, B, I, H, p.gates, p.hs, p.cs, 0, p.ws);
+    else k.rnnForward(p.x, p.W, p.U, p.b, T, B, I, H, p.hs, 0, 0, p.ws);
     const t1 = performance.now();
-    k.lstmBackward(p.x, p.W, p.U, T, B, I, H, p.gates, p.cs, p.tcs, p.hs, p.dhs, p.dx, p.dW, p.dU, p.db, p.dA, p.UT, p.WT, p.dhNext, p.dcNext, 0, 0, 0, p.dAp);
+    const grads = [p.dx, p.dW, p.dU, p.db, p.dA, p.UT, p.WT, p.dhNext];
+    if (cell === 'lstm') k.lstmBackward(p.x, p.W, p.U, T, B, I, H, p.gates, p.cs, p.tcs, p.hs, p.dhs, ...grads, p.dcNext, 0, 0, 0, p.dAp);
+    else if (cell === 'gru') k.gruBackward(p.x, p.W, p.U, T, B, I, H, p.gates, p.hs, p.cs, p.dhs, ...grads, p.dcNext, p.dhp, 0, 0, p.dAp);
+    else k.rnnBackward(p.x, p.W, p.U, T, B, I, H, p.hs, p.dhs, ...grads, 0, 0, 0, p.dAp);
     const t2 = performance.now();
     const bits = (at, n) => new Uint32Array(memory.buffer, at, n).slice();
     return { forward: t1 - t0, backward: t2 - t1, bits: [bits(p.hs, T * B * H), bits(p.dW, I * G), bits(p.dU, H * G), bits(p.dx, T * B * I)] };
@@ -98,9 +108,9 @@ const rows = builds.map(([name, file], i) => {
   return { name, file, forward_ms: forward, backward_ms: backward, forward_gflops: flops / forward / 1e6, backward_gflops: (2 * flops) / backward / 1e6 };
 });
 const same = runs.length < 2 || runs[0][0].bits.every((a, j) => a.every((v, i) => v === runs[1][0].bits[j][i]));
-if (flag('json')) process.stdout.write(`${JSON.stringify({ shape: { T, B, I, H }, reps, builds: rows, same_bits: same })}\n`);
+if (flag('json')) process.stdout.write(`${JSON.stringify({ cell, shape: { T, B, I, H }, reps, builds: rows, same_bits: same })}\n`);
 else {
-  console.log(`LSTM layer T ${T}, B ${B}, I ${I}, H ${H}, one thread, median of ${reps}`);
+  console.log(`${cell.toUpperCase()} layer T ${T}, B ${B}, I ${I}, H ${H}, one thread, median of ${reps}`);
   for (const r of rows)
     console.log(
       `${r.name.padEnd(14)} forward ${r.forward_ms.toFixed(1)} ms (${r.forward_gflops.toFixed(1)} GFLOP/s)  backward ${r.backward_ms.toFixed(1)} ms (${r.backward_gflops.toFixed(1)} GFLOP/s)`,
