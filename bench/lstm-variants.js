@@ -31,7 +31,7 @@ const VARIANTS = {
 
 const saved = { log: console.log, warn: console.warn, info: console.info };
 console.log = console.warn = console.info = () => {};
-const tf = await import(join(root, 'dist', 'model', 'tfjs.js'));
+const { tf } = await import(join(root, 'dist', 'model', 'tfjs.js'));
 tf.env().set('PROD', true);
 await import('@tensorflow/tfjs-backend-wasm');
 await tf.setBackend('wasm');

@@ -49,7 +49,7 @@ const quiet = async (fn) => {
     Object.assign(console, s);
   }
 };
-const tf = await quiet(() => import(join(root, 'dist', 'model', 'tfjs.js')));
+const { tf } = await quiet(() => import(join(root, 'dist', 'model', 'tfjs.js')));
 tf.env().set('PROD', true);
 await quiet(() => import('@tensorflow/tfjs-backend-wasm'));
 await quiet(() => tf.setBackend('wasm'));

@@ -12,6 +12,7 @@ import { type FitResult, fitSeries } from '../forecast/fit.js';
 import { chooseScope, fitPanel, type PanelFitResult, type Scope, type ScopeChoice } from '../forecast/panel-fit.js';
 import { useText } from '../forecast/pretrained.js';
 import { inputName } from '../io/input-file.js';
+import { tfjsVersion } from '../model/backend.js';
 import { colourOn, paint } from '../output/colour.js';
 import { formatNumber } from '../output/csv.js';
 import { spreadFields } from '../output/spread.js';
@@ -68,7 +69,7 @@ export async function trainCommand(opts: TrainOptions): Promise<void> {
   );
   const files = await runFiles(cfg, series, result, {
     dataSha256: sha256,
-    tfjsVersion: (await import('@tensorflow/tfjs-core')).version_core,
+    tfjsVersion: tfjsVersion(),
     totalSeconds: (performance.now() - t0) / 1000,
   });
   await out.commit(files);
@@ -245,7 +246,7 @@ async function trainPanel(flagged: Config, opts: TrainOptions, t0: number): Prom
   }
   const files = await built.files(result, {
     dataSha256: sha256,
-    tfjsVersion: (await import('@tensorflow/tfjs-core')).version_core,
+    tfjsVersion: tfjsVersion(),
     totalSeconds: (performance.now() - t0) / 1000,
   });
   await out.commit(files);

@@ -1,8 +1,10 @@
+import { createRequire } from 'node:module';
 import type { BACKENDS } from '../config/names.js';
 import { BackendError } from '../errors.js';
+import type { Tf } from './tfjs.js';
 
 /** TensorFlow.js core + layers (./tfjs.ts), or a native package's namespace, which has both. */
-export type Tf = typeof import('./tfjs.js');
+export type { Tf };
 export type BackendName = (typeof BACKENDS)[number];
 
 /**
@@ -74,12 +76,13 @@ export async function loadBackend(name: BackendName): Promise<{ tf: Tf; backend:
       if (tf) return { tf, backend: tf.getBackend() };
     }
   }
-  const tf = (await quietly(() => import('./tfjs.js'))) as Tf;
+  const { tf } = await quietly(() => import('./tfjs.js'));
   silence(tf);
   // webgpu: tfjs on wasm for all but the training steps (the caller opens the GPU: gpu/device.ts)
   if (name === 'wasm' || name === 'auto' || name === 'webgpu') {
     try {
-      await quietly(() => import('@tensorflow/tfjs-backend-wasm'));
+      // a CommonJS bundle: require() spares the parse an ES module import makes (./tfjs.ts)
+      await quietly(async () => createRequire(import.meta.url)('@tensorflow/tfjs-backend-wasm'));
       const ok = await quietly(() => tf.setBackend('wasm'));
       if (!ok) throw new Error('setBackend failed');
       await tf.ready();
@@ -97,4 +100,9 @@ async function useCpu(tf: Tf): Promise<{ tf: Tf; backend: string }> {
   if (!ok) throw new BackendError('backend "cpu" is not available');
   await tf.ready();
   return { tf, backend: 'cpu' };
+}
+
+/** The version of tfjs-core rnnfc runs with (read from its package.json: loading it costs ~0.3 s). */
+export function tfjsVersion(): string {
+  return (createRequire(import.meta.url)('@tensorflow/tfjs-core/package.json') as { version: string }).version;
 }

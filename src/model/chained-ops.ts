@@ -7,7 +7,10 @@
  * one that is already defined (by tfjs-core, or by the bundle a native backend package brings) is
  * left alone.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as Core from '@tensorflow/tfjs-core';
+
+/** tfjs-core, as installChainedOps was given it */
+let tf: typeof Core;
 
 // `this` is any tensor, as in tfjs-core's definitions (which cast it to each op's rank)
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -152,11 +155,15 @@ const methods: Record<string, Method> = {
   where(condition, x) { return tf.where(condition, this, x); },
   zerosLike() { return tf.zerosLike(this); },};
 
-const proto = tf.Tensor.prototype as unknown as Record<string, unknown>;
-for (const [name, method] of Object.entries(methods)) {
-  if (name in proto) continue;
-  proto[name] = function (this: tf.Tensor, ...args: unknown[]) {
-    this.throwIfDisposed();
-    return method.apply(this, args);
-  };
+/** Defines the methods on tfjs-core's Tensor class (those it lacks). */
+export function installChainedOps(core: typeof Core): void {
+  tf = core;
+  const proto = tf.Tensor.prototype as unknown as Record<string, unknown>;
+  for (const [name, method] of Object.entries(methods)) {
+    if (name in proto) continue;
+    proto[name] = function (this: Core.Tensor, ...args: unknown[]) {
+      this.throwIfDisposed();
+      return method.apply(this, args);
+    };
+  }
 }

@@ -1,12 +1,24 @@
 /**
  * TensorFlow.js as rnnfc uses it: the core ops (tf.tensor, tf.io, tf.train, ...), the layers API
  * (tf.layers, tf.sequential, tf.loadLayersModel, ...), the tensor methods tfjs-layers calls
- * (./chained-ops.ts) and the cpu backend, registered on import; the wasm backend registers itself
- * when ./backend.ts imports it. The @tensorflow/tfjs bundle adds webgl, the graph-model converter
+ * (./chained-ops.ts) and the cpu backend, registered on load; the wasm backend registers itself
+ * when ./backend.ts loads it. The @tensorflow/tfjs bundle adds webgl, the graph-model converter
  * and tf.data, which rnnfc does not use.
+ *
+ * The packages are CommonJS bundles, loaded with require(): an ES module import of them makes Node
+ * parse each bundle for its export names first, about a quarter of a second of every process.
  */
-import '@tensorflow/tfjs-backend-cpu';
-import './chained-ops.js';
+import { createRequire } from 'node:module';
+import type * as Core from '@tensorflow/tfjs-core';
+import type * as Layers from '@tensorflow/tfjs-layers';
+import { installChainedOps } from './chained-ops.js';
 
-export * from '@tensorflow/tfjs-core';
-export * from '@tensorflow/tfjs-layers';
+/** TensorFlow.js's core and layers APIs, as one namespace. */
+export type Tf = typeof Core & typeof Layers;
+
+const require = createRequire(import.meta.url);
+require('@tensorflow/tfjs-backend-cpu');
+const core = require('@tensorflow/tfjs-core') as typeof Core;
+installChainedOps(core);
+
+export const tf = { ...core, ...(require('@tensorflow/tfjs-layers') as typeof Layers) } as unknown as Tf;

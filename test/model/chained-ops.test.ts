@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import type { Tensor } from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import * as tf from '../../src/model/tfjs.js';
+import { tf } from '../../src/model/tfjs.js';
 
 /** The tensor methods tfjs-core's own chained-op files define (getGlobalTensorClass().prototype.NAME = ...). */
 function coreChainedOps(): string[] {
@@ -24,8 +25,8 @@ describe('tensor methods (src/model/chained-ops.ts)', () => {
 
   it('each method is its op with the tensor first', () => {
     // the type declarations of the methods come with tfjs-core's own registration, which rnnfc cannot load
-    type Chained = Record<string, (...args: unknown[]) => tf.Tensor>;
-    const m = (t: tf.Tensor) => t as unknown as Chained;
+    type Chained = Record<string, (...args: unknown[]) => Tensor>;
+    const m = (t: Tensor) => t as unknown as Chained;
     const x = tf.tensor2d([1, -2, 3, -4], [2, 2]);
     expect(Array.from(m(x).flatten().dataSync())).toEqual([1, -2, 3, -4]);
     expect(m(x).flatten().shape).toEqual([4]);
