@@ -49,13 +49,15 @@ export interface Task {
 }
 
 // Control block of one worker (Int32 slots): posted sequence number, finished sequence number,
-// kernel index (-1: quit), status of the last call (0 ok, 1 failed), argument count, arguments.
+// kernel index (-1: quit), status of the last call (0 ok, 1 failed), argument count, whether the
+// worker has its instance (0 not yet, 1 yes, -1 it failed), arguments.
 const SEQ = 0,
   DONE = 1,
   OP = 2,
   STATUS = 3,
   NARGS = 4,
-  ARGS = 5,
+  READY = 5,
+  ARGS = 6,
   CTRL_INTS = 40;
 
 // Runs as CommonJS in each worker: its own instance of the kernels over the shared memory, blocked
@@ -66,6 +68,7 @@ const { module, memory, ctrl, names } = workerData;
 const c = new Int32Array(ctrl);
 let k = null, err = null;
 try { k = new WebAssembly.Instance(module, { env: { memory } }).exports; } catch (e) { err = e; }
+Atomics.store(c, ${READY}, err ? -1 : 1);
 let seen = 0;
 for (;;) {
   Atomics.wait(c, ${SEQ}, seen);
@@ -113,11 +116,20 @@ export class Pool {
     return this.wanted;
   }
 
-  /** Threads used from the next call on (the calling thread included). */
+  /**
+   * Threads used from the next call on (the calling thread included). The worker threads start
+   * now and come up while the caller goes on (a worker takes 50-100 ms to start).
+   */
   setThreads(n: number): void {
     if (!Number.isInteger(n) || n < 1) throw new Error(`threads must be a positive integer, got ${n}`);
     this.wanted = n;
     if (this.helpers.length > n - 1) this.stopHelpers(n - 1);
+    while (this.helpers.length < n - 1) this.helpers.push(this.spawn());
+  }
+
+  /** Worker threads that have started (have their instance of the kernels). */
+  get startedHelpers(): number {
+    return this.helpers.filter((h) => Atomics.load(h.ctrl, READY) === 1).length;
   }
 
   /** Float view of the whole memory (made afresh: the memory may have grown). */
@@ -125,13 +137,24 @@ export class Pool {
     return new Float32Array(this.memory.buffer);
   }
 
-  /** Runs tasks[0] here and tasks[1..] on the workers, and returns when all have finished. */
+  /**
+   * Runs tasks[0] here and tasks[1..] on the workers, and returns when all have finished. A task
+   * whose worker has not started yet (or could not) runs here too, after tasks[0]: each task is
+   * one slice, computed alike on any thread, so results never depend on which ran where.
+   */
   run(tasks: Task[]): void {
     if (tasks.length > this.wanted) throw new Error(`${tasks.length} tasks for ${this.wanted} threads`);
     while (this.helpers.length < tasks.length - 1) this.helpers.push(this.spawn());
+    const posted: number[] = [];
+    const here: Task[] = [tasks[0]];
     for (let i = 1; i < tasks.length; i++) {
       const h = this.helpers[i - 1];
       const t = tasks[i];
+      if (Atomics.load(h.ctrl, READY) !== 1) {
+        here.push(t);
+        continue;
+      }
+      posted.push(i);
       h.ctrl[OP] = NAMES.indexOf(t.fn);
       h.ctrl[NARGS] = t.args.length;
       for (let a = 0; a < t.args.length; a++) h.ctrl[ARGS + a] = t.args[a] | 0;
@@ -140,11 +163,11 @@ export class Pool {
     }
     let failure: unknown = null;
     try {
-      (this.k[tasks[0].fn] as (...a: number[]) => void)(...tasks[0].args);
+      for (const t of here) (this.k[t.fn] as (...a: number[]) => void)(...t.args);
     } catch (e) {
       failure = e;
     }
-    for (let i = 1; i < tasks.length; i++) {
+    for (const i of posted) {
       const h = this.helpers[i - 1];
       while (Atomics.load(h.ctrl, DONE) !== h.seq) Atomics.wait(h.ctrl, DONE, h.seq - 1, 1000);
       if (h.ctrl[STATUS] !== 0 && !failure) failure = new Error(`fused kernel ${tasks[i].fn} failed in a worker thread`);

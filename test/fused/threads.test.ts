@@ -90,3 +90,27 @@ describe.each(['lstm', 'gru'] as const)('training with fused %s layers', (cell) 
     expect(r.leftover).toBe(0);
   });
 });
+
+describe('worker threads that have not started yet', () => {
+  it('leave their slices to the calling thread, with the same bits as when they run them', async () => {
+    const { forward } = await import('../../src/kernels/forward.js');
+    const { stopThreads } = await import('../../src/kernels/threads.js');
+    const { getPool } = await import('../../src/kernels/pool.js');
+    const [B, T, I, H] = [16, 6, 3, 8];
+    const val = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.7 + seed) * 0.3);
+    const [x, W, U, b] = [val(B * T * I, 1), val(I * 4 * H, 2), val(H * 4 * H, 3), val(4 * H, 4)];
+    const run = () => forward('lstm', x, W, U, b, B, T, I, H, true, null).out;
+    stopThreads();
+    setThreads(2);
+    // a worker takes tens of milliseconds to start: this call cannot have waited for it
+    expect(getPool().startedHelpers).toBe(0);
+    const before = run();
+    const t0 = Date.now();
+    while (getPool().startedHelpers < 1 && Date.now() - t0 < 10000) await new Promise((r) => setTimeout(r, 5));
+    expect(getPool().startedHelpers).toBe(1);
+    const after = run();
+    expect(Array.from(new Uint32Array(after.buffer, after.byteOffset, after.length))).toEqual(
+      Array.from(new Uint32Array(before.buffer, before.byteOffset, before.length)),
+    );
+  });
+});
