@@ -18,3 +18,4 @@ export { rnnForward, rnnBackward } from './rnn';
 export { addInto, permute } from './memory';
 export { adamStep, sumSquares } from './optimizer';
 export { gemm, pack, packT } from './gemm';
+export { simdPeak } from './peak';

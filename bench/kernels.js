@@ -96,6 +96,21 @@ function kernelsOf(file) {
 }
 
 const median = (v) => v.slice().sort((a, b) => a - b)[v.length >> 1];
+// this machine's WebAssembly SIMD ceiling a core (simdPeak, assembly/peak.ts: independent
+// multiply-add chains, no memory), from this checkout's build
+const ceiling = (() => {
+  const mod = new WebAssembly.Module(readFileSync(join(root, 'dist', 'kernels', 'rnn.wasm')));
+  const memory = new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true });
+  const k = new WebAssembly.Instance(mod, { env: { memory } }).exports;
+  k.simdPeak(1e6);
+  const rates = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    k.simdPeak(2e7);
+    rates.push((96 * 2e7) / ((performance.now() - t0) / 1000) / 1e9);
+  }
+  return median(rates);
+})();
 const flops = 2 * T * B * G * (I + H);
 const builds = [['this checkout', join(root, 'dist', 'kernels', 'rnn.wasm')]];
 if (opt('against')) builds.push(['--against', opt('against')]);
@@ -108,13 +123,17 @@ const rows = builds.map(([name, file], i) => {
   return { name, file, forward_ms: forward, backward_ms: backward, forward_gflops: flops / forward / 1e6, backward_gflops: (2 * flops) / backward / 1e6 };
 });
 const same = runs.length < 2 || runs[0][0].bits.every((a, j) => a.every((v, i) => v === runs[1][0].bits[j][i]));
-if (flag('json')) process.stdout.write(`${JSON.stringify({ cell, shape: { T, B, I, H }, reps, builds: rows, same_bits: same })}\n`);
+if (flag('json'))
+  process.stdout.write(`${JSON.stringify({ cell, shape: { T, B, I, H }, reps, wasm_simd_ceiling_gflops: ceiling, builds: rows, same_bits: same })}\n`);
 else {
+  const pct = (g) => `${((100 * g) / ceiling).toFixed(0)}%`;
   console.log(`${cell.toUpperCase()} layer T ${T}, B ${B}, I ${I}, H ${H}, one thread, median of ${reps}`);
   for (const r of rows)
     console.log(
-      `${r.name.padEnd(14)} forward ${r.forward_ms.toFixed(1)} ms (${r.forward_gflops.toFixed(1)} GFLOP/s)  backward ${r.backward_ms.toFixed(1)} ms (${r.backward_gflops.toFixed(1)} GFLOP/s)`,
+      `${r.name.padEnd(14)} forward ${r.forward_ms.toFixed(1)} ms (${r.forward_gflops.toFixed(1)} GFLOP/s, ${pct(r.forward_gflops)})  ` +
+        `backward ${r.backward_ms.toFixed(1)} ms (${r.backward_gflops.toFixed(1)} GFLOP/s, ${pct(r.backward_gflops)})`,
     );
+  console.log(`WebAssembly SIMD ceiling here: ${ceiling.toFixed(1)} GFLOP/s (one core, measured); percentages are of it`);
   if (runs.length > 1) console.log(`same bits (outputs and every gradient): ${same}`);
 }
 if (!same) process.exitCode = 1;

@@ -261,7 +261,33 @@ const median = (a) => {
 const f = (v) => (v == null || !Number.isFinite(v) ? 'n/a' : v.toFixed(0));
 const log = (s) => process.stderr.write(s + '\n');
 
-const results = { machine: { cores, node: process.version }, shape: { ...cfg, cells: undefined }, cells: {} };
+// The work of one training sample (forward and backward: 3 times the forward's multiply-adds, x2
+// FLOPs each) in the recurrent layers, which hold nearly all of it, and this machine's WebAssembly
+// SIMD ceiling a core, measured (simdPeak in assembly/peak.ts: independent multiply-add chains, no
+// memory): GFLOP/s and their share of the ceiling per engine.
+const gatesPerUnit = { lstm: 4, gru: 3, rnn: 1 };
+const flopsPerSample = (cell) => {
+  let flops = 0;
+  for (let l = 0, I = cfg.features; l < cfg.layers; l++, I = cfg.units) flops += 3 * 2 * cfg.window * gatesPerUnit[cell] * cfg.units * (I + cfg.units);
+  return flops;
+};
+const ceiling = await (async () => {
+  const { k } = (await import(join(root, 'dist', 'kernels', 'pool.js'))).getPool();
+  k.simdPeak(1e6);
+  const rates = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    k.simdPeak(2e7);
+    rates.push((96 * 2e7) / ((performance.now() - t0) / 1000) / 1e9);
+  }
+  return rates.sort((a, b) => a - b)[2];
+})();
+const gflops = (cell, rate, threads) =>
+  rate
+    ? { gflops: (rate * flopsPerSample(cell)) / 1e9, share_of_wasm_ceiling: threads ? (rate * flopsPerSample(cell)) / 1e9 / (ceiling * threads) : null }
+    : null;
+
+const results = { machine: { cores, node: process.version, wasm_simd_ceiling_gflops_per_core: ceiling }, shape: { ...cfg, cells: undefined }, cells: {} };
 log(
   `${cfg.seq ? 'one-to-one (--seq), ' : ''}shape ${cfg.layers}x${cfg.units}, window ${cfg.window}, features ${cfg.features}, batch ${cfg.batch}, ` +
     `${cfg.samples} samples, ${cfg.epochs} timed epochs, ${cfg.rounds} rounds; ${cores} cores`,
@@ -306,6 +332,13 @@ for (const cell of cfg.cells) {
     rnnfc_best_over_pytorch: torch ? best / torch : null,
     rnnfc_trainer_over_pytorch: torch && median(r.trainer) ? median(r.trainer) / torch : null,
     runs: { fused_1_thread: r.fused1, fused_n_threads: r.fusedN, rnnfc_trainer: r.trainer, pytorch: r.torch },
+    // PyTorch's share is of the wasm ceiling too: how far native code goes past it
+    gflops: {
+      fused_1_thread: gflops(cell, median(r.fused1), 1),
+      [`fused_${cfg.threads}_threads`]: cfg.threads > 1 ? gflops(cell, median(r.fusedN), cfg.threads) : undefined,
+      rnnfc_trainer: gflops(cell, median(r.trainer), cfg.threads),
+      pytorch: gflops(cell, torch, r.torchConfig?.threads ?? 1),
+    },
   };
 }
 
@@ -330,12 +363,14 @@ if (!flag('no-predict') && existsSync(predictBench)) {
 if (flag('json')) {
   process.stdout.write(JSON.stringify(results) + '\n');
 } else {
-  const rows = [['cell', 'engine', 'samples/s']];
+  const rows = [['cell', 'engine', 'samples/s', 'GFLOP/s', 'of ceiling']];
+  const g = (x) => (x ? [x.gflops.toFixed(1), `${(100 * x.share_of_wasm_ceiling).toFixed(0)}%`] : ['', '']);
   for (const [cell, c] of Object.entries(results.cells)) {
-    rows.push([cell, 'tfjs wasm, stock layers', f(c.stock_tfjs_wasm)]);
-    rows.push([cell, 'rnnfc fused, 1 thread', f(c.fused_1_thread)]);
-    if (cfg.threads > 1) rows.push([cell, `rnnfc fused, ${cfg.threads} threads`, f(c[`fused_${cfg.threads}_threads`])]);
-    rows.push([cell, `rnnfc trainer (train/loop.ts), ${cfg.threads} thread${cfg.threads > 1 ? 's' : ''}`, f(c.rnnfc_trainer)]);
+    rows.push([cell, 'tfjs wasm, stock layers', f(c.stock_tfjs_wasm), '', '']);
+    rows.push([cell, 'rnnfc fused, 1 thread', f(c.fused_1_thread), ...g(c.gflops.fused_1_thread)]);
+    if (cfg.threads > 1)
+      rows.push([cell, `rnnfc fused, ${cfg.threads} threads`, f(c[`fused_${cfg.threads}_threads`]), ...g(c.gflops[`fused_${cfg.threads}_threads`])]);
+    rows.push([cell, `rnnfc trainer (train/loop.ts), ${cfg.threads} thread${cfg.threads > 1 ? 's' : ''}`, f(c.rnnfc_trainer), ...g(c.gflops.rnnfc_trainer)]);
     const ps = c.pytorch_setting;
     rows.push([
       cell,
@@ -344,12 +379,14 @@ if (flag('json')) {
           (ps.blas === 'openblas' ? ` (${ps.blas_threads} BLAS thread${ps.blas_threads > 1 ? 's' : ''})` : '')
         : 'pytorch (not available)',
       f(c.pytorch),
+      ...g(c.gflops.pytorch),
     ]);
-    if (c.rnnfc_best_over_pytorch) rows.push([cell, 'rnnfc best / pytorch best', `x${c.rnnfc_best_over_pytorch.toFixed(2)}`]);
-    if (c.rnnfc_trainer_over_pytorch) rows.push([cell, 'rnnfc trainer / pytorch best', `x${c.rnnfc_trainer_over_pytorch.toFixed(2)}`]);
+    if (c.rnnfc_best_over_pytorch) rows.push([cell, 'rnnfc best / pytorch best', `x${c.rnnfc_best_over_pytorch.toFixed(2)}`, '', '']);
+    if (c.rnnfc_trainer_over_pytorch) rows.push([cell, 'rnnfc trainer / pytorch best', `x${c.rnnfc_trainer_over_pytorch.toFixed(2)}`, '', '']);
   }
-  const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length)));
-  for (const r of rows) console.log(`${r[0].padEnd(w[0])}  ${r[1].padEnd(w[1])}  ${r[2].padStart(w[2])}`);
+  const w = [0, 1, 2, 3, 4].map((i) => Math.max(...rows.map((r) => r[i].length)));
+  for (const r of rows) console.log(`${r[0].padEnd(w[0])}  ${r[1].padEnd(w[1])}  ${r[2].padStart(w[2])}  ${r[3].padStart(w[3])}  ${r[4].padStart(w[4])}`);
+  console.log(`WebAssembly SIMD ceiling here: ${ceiling.toFixed(1)} GFLOP/s a core (measured); FLOPs: the recurrent layers' forward and backward`);
   if (results.train_peak_memory) {
     for (const [k, v] of Object.entries(results.train_peak_memory))
       console.log(
