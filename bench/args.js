@@ -53,3 +53,22 @@ export const referenceLayerArgs = (tf, cfg, i) => ({
   biasInitializer: tf.initializers.zeros(),
   ...(i === 0 ? { inputShape: [cfg.window, cfg.features] } : {}),
 });
+
+/**
+ * This machine's WebAssembly SIMD ceiling on one core, GFLOP/s: the median of 5 runs of the
+ * kernels' simdPeak (assembly/peak.ts: 96 FLOPs a round of independent multiply-add chains, no
+ * memory), from this checkout's build, on an instance of its own.
+ */
+export function wasmCeiling() {
+  const mod = new WebAssembly.Module(readFileSync(join(root, 'dist', 'kernels', 'rnn.wasm')));
+  const memory = new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true });
+  const k = new WebAssembly.Instance(mod, { env: { memory } }).exports;
+  k.simdPeak(1e6);
+  const rates = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    k.simdPeak(2e7);
+    rates.push((96 * 2e7) / ((performance.now() - t0) / 1000) / 1e9);
+  }
+  return rates.sort((a, b) => a - b)[2];
+}

@@ -16,7 +16,7 @@
 //   --inputs 64 --units 64.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { flag, opt, root } from './args.js';
+import { flag, opt, root, wasmCeiling } from './args.js';
 
 const T = Number(opt('steps', 96));
 const B = Number(opt('batch', 128));
@@ -96,21 +96,7 @@ function kernelsOf(file) {
 }
 
 const median = (v) => v.slice().sort((a, b) => a - b)[v.length >> 1];
-// this machine's WebAssembly SIMD ceiling a core (simdPeak, assembly/peak.ts: independent
-// multiply-add chains, no memory), from this checkout's build
-const ceiling = (() => {
-  const mod = new WebAssembly.Module(readFileSync(join(root, 'dist', 'kernels', 'rnn.wasm')));
-  const memory = new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true });
-  const k = new WebAssembly.Instance(mod, { env: { memory } }).exports;
-  k.simdPeak(1e6);
-  const rates = [];
-  for (let i = 0; i < 5; i++) {
-    const t0 = performance.now();
-    k.simdPeak(2e7);
-    rates.push((96 * 2e7) / ((performance.now() - t0) / 1000) / 1e9);
-  }
-  return median(rates);
-})();
+const ceiling = wasmCeiling();
 const flops = 2 * T * B * G * (I + H);
 const builds = [['this checkout', join(root, 'dist', 'kernels', 'rnn.wasm')]];
 if (opt('against')) builds.push(['--against', opt('against')]);

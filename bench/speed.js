@@ -20,7 +20,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { flag, opt, referenceLayerArgs, root } from './args.js';
+import { flag, opt, referenceLayerArgs, root, wasmCeiling } from './args.js';
 
 const cores = availableParallelism();
 const cfg = {
@@ -271,17 +271,7 @@ const flopsPerSample = (cell) => {
   for (let l = 0, I = cfg.features; l < cfg.layers; l++, I = cfg.units) flops += 3 * 2 * cfg.window * gatesPerUnit[cell] * cfg.units * (I + cfg.units);
   return flops;
 };
-const ceiling = await (async () => {
-  const { k } = (await import(join(root, 'dist', 'kernels', 'pool.js'))).getPool();
-  k.simdPeak(1e6);
-  const rates = [];
-  for (let i = 0; i < 5; i++) {
-    const t0 = performance.now();
-    k.simdPeak(2e7);
-    rates.push((96 * 2e7) / ((performance.now() - t0) / 1000) / 1e9);
-  }
-  return rates.sort((a, b) => a - b)[2];
-})();
+const ceiling = wasmCeiling();
 const gflops = (cell, rate, threads) =>
   rate
     ? { gflops: (rate * flopsPerSample(cell)) / 1e9, share_of_wasm_ceiling: threads ? (rate * flopsPerSample(cell)) / 1e9 / (ceiling * threads) : null }

@@ -71,85 +71,15 @@ export function backward(s: State, dy: Float32Array, returnSequences: boolean, f
           const args = [s.x + o(I), s.W, s.U, v.peep, T, n, I, H, s.gates + o(G), s.cs + o(H), s.tcs + o(H), s.hs + o(H), pdh + o(H), pdx + o(I)];
           return { fn, args: [...args, dW, dU, db, nPeep ? dP : 0, dA, UT, WT, s1, s2, h0, c0, v.coupled ? 1 : 0, fl, pAp] };
         }
+        // the three cells' arguments: the same head, their sequences, the same gradients and scratch
+        const head = [s.x + o(I), s.W, s.U, T, n, I, H];
+        const grads = [pdx + o(I), dW, dU, db, dA, UT, WT];
         const args =
           cell === 'lstm'
-            ? [
-                s.x + o(I),
-                s.W,
-                s.U,
-                T,
-                n,
-                I,
-                H,
-                s.gates + o(G),
-                s.cs + o(H),
-                s.tcs + o(H),
-                s.hs + o(H),
-                pdh + o(H),
-                pdx + o(I),
-                dW,
-                dU,
-                db,
-                dA,
-                UT,
-                WT,
-                s1,
-                s2,
-                h0,
-                c0,
-                fl,
-                pAp,
-              ]
+            ? [...head, s.gates + o(G), s.cs + o(H), s.tcs + o(H), s.hs + o(H), pdh + o(H), ...grads, s1, s2, h0, c0, fl, pAp]
             : cell === 'gru'
-              ? [
-                  s.x + o(I),
-                  s.W,
-                  s.U,
-                  T,
-                  n,
-                  I,
-                  H,
-                  s.gates + o(G),
-                  s.hs + o(H),
-                  s.cs + o(H),
-                  pdh + o(H),
-                  pdx + o(I),
-                  dW,
-                  dU,
-                  db,
-                  dA,
-                  UT,
-                  WT,
-                  s1,
-                  s2,
-                  s3,
-                  h0,
-                  fl,
-                  pAp,
-                ]
-              : [
-                  s.x + o(I),
-                  s.W,
-                  s.U,
-                  T,
-                  n,
-                  I,
-                  H,
-                  s.hs + o(H),
-                  pdh + o(H),
-                  pdx + o(I),
-                  dW,
-                  dU,
-                  db,
-                  dA,
-                  UT,
-                  WT,
-                  s1,
-                  h0,
-                  s.activation === 'relu' ? 1 : 0,
-                  fl,
-                  pAp,
-                ];
+              ? [...head, s.gates + o(G), s.hs + o(H), s.cs + o(H), pdh + o(H), ...grads, s1, s2, s3, h0, fl, pAp]
+              : [...head, s.hs + o(H), pdh + o(H), ...grads, s1, h0, s.activation === 'relu' ? 1 : 0, fl, pAp];
         return { fn, args };
       }),
     );
