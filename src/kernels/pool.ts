@@ -118,15 +118,11 @@ export class Pool {
     return this.wanted;
   }
 
-  /**
-   * Threads used from the next call on (the calling thread included). The worker threads start
-   * now and come up while the caller goes on (a worker takes 50-100 ms to start).
-   */
+  /** Threads used from the next call on (the calling thread included). */
   setThreads(n: number): void {
     if (!Number.isInteger(n) || n < 1) throw new Error(`threads must be a positive integer, got ${n}`);
     this.wanted = n;
     if (this.helpers.length > n - 1) this.stopHelpers(n - 1);
-    while (this.helpers.length < n - 1) this.helpers.push(this.spawn());
   }
 
   /** Worker threads that have started (have their instance of the kernels). */
@@ -140,9 +136,10 @@ export class Pool {
   }
 
   /**
-   * Runs tasks[0] here and tasks[1..] on the workers, and returns when all have finished. A task
-   * whose worker has not started yet (or could not) runs here too, after tasks[0]: each task is
-   * one slice, computed alike on any thread, so results never depend on which ran where.
+   * Runs tasks[0] here and tasks[1..] on the workers, and returns when all have finished. Workers
+   * start on the first call that needs them and come up while this thread goes on (50-100 ms); a
+   * task whose worker has not started yet (or could not) runs here too, after tasks[0]: each task
+   * is one slice, computed alike on any thread, so results never depend on which ran where.
    */
   run(tasks: Task[]): void {
     if (tasks.length > this.wanted) throw new Error(`${tasks.length} tasks for ${this.wanted} threads`);

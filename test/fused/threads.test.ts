@@ -102,7 +102,7 @@ describe('worker threads that have not started yet', () => {
     const run = () => forward('lstm', x, W, U, b, B, T, I, H, true, null).out;
     stopThreads();
     setThreads(2);
-    // a worker takes tens of milliseconds to start: this call cannot have waited for it
+    // a worker starts with the first call that splits a batch and takes tens of milliseconds: that call runs both slices here
     expect(getPool().startedHelpers).toBe(0);
     const before = run();
     const t0 = Date.now();
