@@ -1,8 +1,19 @@
 import { GateError, InterruptError, PartialError, UserError } from './errors.js';
 
+/** Exit code when the reader of standard output has gone (`rnnfc predict RUN | head`): 128 + SIGPIPE, as a Unix tool killed by it. */
+export const EXIT_PIPE = 141;
+
 /** Runs the CLI and maps errors to exit codes: 0 ok, 1 gate failed, 2 user-fixable, 3 internal, 4 some series of a panel failed (the rest written). */
 export async function run(argv: string[]): Promise<number> {
   let cli: typeof import('./cli.js') | undefined;
+  // A closed pipe on standard output stops rnnfc quietly, as SIGPIPE stops a Unix tool (Node
+  // ignores the signal and reports EPIPE instead, which would otherwise end in a stack trace).
+  // Files are written to a temporary name and moved into place, so nothing is left half written.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    cli?.runCommandCleanups();
+    process.exit(EXIT_PIPE);
+  });
   try {
     cli = await import('./cli.js');
     const program = cli.buildProgram();
