@@ -424,9 +424,8 @@ const slicesFor = (l: KernelLayer, B: number, T: number, threads: number) =>
 
 /** kernels/forward.ts: the staging buffer for the batch-major input and output, then each slice's packed weights. */
 function stageBytes(l: KernelLayer, B: number, T: number, threads: number): number {
-  const to16 = (floats: number) => Math.ceil(floats / 16) * 16;
   const slices = slicesFor(l, B, T, threads).length;
-  return block(4 * (to16(T * B * Math.max(l.I, l.rs ? l.H : 0)) + slices * to16(forwardScratchOf(l.cell, l.I, l.H, l.G))));
+  return block(floatsBytes(T * B * Math.max(l.I, l.rs ? l.H : 0)) + slices * floatsBytes(forwardScratchOf(l.cell, l.I, l.H, l.G)));
 }
 
 /**

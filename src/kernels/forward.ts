@@ -88,10 +88,9 @@ export function forward(
   };
   // staging for the batch-major input and output; slice s sits at the same offset in both layouts;
   // then each slice's scratch for the packed weights
-  const wsFloats = Math.ceil(forwardScratchOf(cell, I, H, G) / 16) * 16;
-  const stageFloats = Math.ceil((T * B * Math.max(I, returnSequences ? H : 0)) / 16) * 16;
-  const stage = pool.heap.alloc(4 * (stageFloats + slices.length * wsFloats));
-  const wsOf = (i: number) => stage + 4 * (stageFloats + i * wsFloats);
+  const staging = layout(pool, [T * B * Math.max(I, returnSequences ? H : 0), ...slices.map(() => forwardScratchOf(cell, I, H, G))]);
+  const stage = staging.block;
+  const wsOf = (i: number) => staging.at[1 + i];
   const m = pool.f32(); // after the last allocation: the memory may have grown
   m.set(W, pW >>> 2);
   m.set(U, pU >>> 2);

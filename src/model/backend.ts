@@ -5,6 +5,8 @@ import type { Tf } from './tfjs.js';
 
 /** TensorFlow.js core + layers (./tfjs.ts), or a native package's namespace, which has both. */
 export type { Tf };
+
+const require = createRequire(import.meta.url);
 export type BackendName = (typeof BACKENDS)[number];
 
 /**
@@ -82,7 +84,7 @@ export async function loadBackend(name: BackendName): Promise<{ tf: Tf; backend:
   if (name === 'wasm' || name === 'auto' || name === 'webgpu') {
     try {
       // a CommonJS bundle: require() spares the parse an ES module import makes (./tfjs.ts)
-      await quietly(async () => createRequire(import.meta.url)('@tensorflow/tfjs-backend-wasm'));
+      await quietly(async () => require('@tensorflow/tfjs-backend-wasm'));
       const ok = await quietly(() => tf.setBackend('wasm'));
       if (!ok) throw new Error('setBackend failed');
       await tf.ready();
@@ -104,5 +106,5 @@ async function useCpu(tf: Tf): Promise<{ tf: Tf; backend: string }> {
 
 /** The version of tfjs-core rnnfc runs with (read from its package.json: loading it costs ~0.3 s). */
 export function tfjsVersion(): string {
-  return (createRequire(import.meta.url)('@tensorflow/tfjs-core/package.json') as { version: string }).version;
+  return (require('@tensorflow/tfjs-core/package.json') as { version: string }).version;
 }
