@@ -13,19 +13,21 @@
 // damped trend in the forecast. Without
 // them, the config-less defaults' own.
 //
+// --build DIR runs another checkout's build (DIR/bin/rnnfc.js, built) on the same series, e.g. the
+// commit before a change, to score both on a set by the same protocol.
+//
 // --save FILE writes every series' `rnnfc backtest --json` output (name -> output) to FILE: each
 // origin's forecast and the parts it was combined from, for bench/combinations.js.
 //
 // usage: node bench/accuracy.js [--only airline,gold] [--epochs N] [--origins K] [--json]
 //          [--manifest FILE --baselines FILE] [--pretrained NAME] [--damping PHI] [--theta on|off]
-//          [--holt on|off] [--save FILE]
+//          [--holt on|off] [--save FILE] [--build DIR]
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { backtestArgs, firstHeaderCell, root as ROOT } from './args.js';
 
 const SHARED = resolve(ROOT, '../shared');
-const BIN = join(ROOT, 'bin/rnnfc.js');
 
 function parseArgs(argv) {
   const o = {
@@ -40,6 +42,7 @@ function parseArgs(argv) {
     theta: null,
     holt: null,
     save: null,
+    build: null,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -67,11 +70,12 @@ function parseArgs(argv) {
     else if (a === '--theta') o.theta = val();
     else if (a === '--holt') o.holt = val();
     else if (a === '--save') o.save = resolve(val());
+    else if (a === '--build') o.build = resolve(val());
     else if (a === '--manifest') o.manifest = resolve(val());
     else if (a === '--baselines') o.baselines = resolve(val());
     else if (a === '-h' || a === '--help') {
       process.stdout.write(
-        'usage: node bench/accuracy.js [--only name1,name2] [--epochs N] [--origins K] [--json] [--manifest FILE --baselines FILE] [--pretrained NAME] [--damping PHI] [--theta on|off] [--holt on|off] [--save FILE]\n',
+        'usage: node bench/accuracy.js [--only name1,name2] [--epochs N] [--origins K] [--json] [--manifest FILE --baselines FILE] [--pretrained NAME] [--damping PHI] [--theta on|off] [--holt on|off] [--save FILE] [--build DIR]\n',
       );
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
@@ -115,7 +119,9 @@ function main() {
     if (unknown.length) throw new Error(`unknown series: ${unknown.join(', ')}; known: ${manifest.map((e) => e.name).join(', ')}`);
     entries = manifest.filter((e) => opts.only.includes(e.name));
   }
-  if (!existsSync(join(ROOT, 'dist/main.js'))) throw new Error('dist/ is missing: run `npx tsc -p tsconfig.json` first');
+  const home = opts.build ?? ROOT;
+  if (!existsSync(join(home, 'dist/main.js'))) throw new Error(`${join(home, 'dist')} is missing: run \`npm run build\` there first`);
+  const bin = join(home, 'bin/rnnfc.js');
 
   const rows = [];
   const saved = opts.save ? {} : null;
@@ -124,14 +130,14 @@ function main() {
   const header = ['series', 'rnnfc', 'Comb', 'ETS', 'ARIMA', 'snaive', 'rnnfc/Comb', 'seconds'];
   if (!opts.json) {
     process.stdout.write(
-      `rolling-origin MASE (mean over ${opts.origins} origins)${opts.epochs ? `, epochs ${opts.epochs}` : ''}${opts.pretrained ? `, pretrained ${opts.pretrained}` : ''}${opts.damping ? `, damping ${opts.damping}` : ''}${opts.theta ? `, theta ${opts.theta}` : ''}${opts.holt ? `, holt ${opts.holt}` : ''}\n`,
+      `rolling-origin MASE (mean over ${opts.origins} origins)${opts.epochs ? `, epochs ${opts.epochs}` : ''}${opts.pretrained ? `, pretrained ${opts.pretrained}` : ''}${opts.damping ? `, damping ${opts.damping}` : ''}${opts.theta ? `, theta ${opts.theta}` : ''}${opts.holt ? `, holt ${opts.holt}` : ''}${opts.build ? `, build ${opts.build}` : ''}\n`,
     );
     process.stdout.write(header.map((h, i) => (i === 0 ? h.padEnd(nameWidth) : h.padStart(11))).join('') + '\n');
   }
   for (const e of entries) {
     const data = dataPath(e);
     const timeColumn = firstHeaderCell(join(ROOT, data));
-    const args = [BIN, ...backtestArgs(data, timeColumn, e, opts.origins)];
+    const args = [bin, ...backtestArgs(data, timeColumn, e, opts.origins)];
     if (opts.epochs) args.push('--epochs', String(opts.epochs));
     if (opts.pretrained) args.push('--pretrained', opts.pretrained);
     if (opts.damping) args.push('--damping', opts.damping);
@@ -180,7 +186,15 @@ function main() {
   const groups = suiteByCategory(rows);
   if (opts.json) {
     process.stdout.write(
-      JSON.stringify({ origins: opts.origins, epochs: opts.epochs, series: rows, suite_score: suite, by_category: groups, seconds: total }) + '\n',
+      JSON.stringify({
+        origins: opts.origins,
+        epochs: opts.epochs,
+        ...(opts.build ? { build: opts.build } : {}),
+        series: rows,
+        suite_score: suite,
+        by_category: groups,
+        seconds: total,
+      }) + '\n',
     );
   } else {
     process.stdout.write(`suite score (geometric mean of rnnfc/Comb over ${ok.length} of ${rows.length} series): ${f(suite)}; total ${total.toFixed(1)} s\n`);
