@@ -60,33 +60,61 @@ export class PlainAdam {
    */
   step(vars: Variable[], grads: (Tensor | undefined)[], clipNorm: number): number {
     this.load(vars, grads);
+    const scale = this.clipScale(vars, grads, clipNorm);
+    this.update(vars, grads, scale.scale);
+    return scale.norm;
+  }
+
+  /**
+   * step() on plain arrays, without tfjs: ws[i] (updated in place) moves by gs[i] (none: it
+   * stays), with the same arithmetic, so the same weights and gradients give the same bits.
+   */
+  stepArrays(ws: Float32Array[], gs: (Float32Array | undefined)[], clipNorm: number): number {
+    const mem = () => getPool().f32();
+    ws.forEach((w, i) => {
+      const g = gs[i];
+      if (!g) return;
+      const b = this.block(i, w.length);
+      mem().set(w, b.at >>> 2);
+      mem().set(g, (b.at + b.stride) >>> 2);
+    });
+    const scale = this.clipScale(ws, gs, clipNorm);
+    this.adamAll(ws, gs, scale.scale, (i, from, n) => ws[i].set(mem().subarray(from, from + n)));
+    return scale.norm;
+  }
+
+  /** The global norm of the loaded gradients (each weight's sum of squares kept in `squares`) and the clipping scale it gives. */
+  private clipScale(vars: { length?: number; size?: number }[], grads: unknown[], clipNorm: number): { norm: number; scale: number } {
     const k = getPool().k;
     let sum = 0;
     vars.forEach((variable, i) => {
-      const sq = grads[i] ? k.sumSquares(this.blocks[i].at + this.blocks[i].stride, variable.size) : 0;
+      const sq = grads[i] ? k.sumSquares(this.blocks[i].at + this.blocks[i].stride, (variable.size ?? variable.length)!) : 0;
       this.squares[i] = sq;
       sum += sq;
     });
     const norm = Math.sqrt(sum);
-    const scale = clipNorm > 0 ? f32(f32(clipNorm) / f32(Math.max(norm, clipNorm))) : 1;
-    this.update(vars, grads, scale);
-    return norm;
+    return { norm, scale: clipNorm > 0 ? f32(f32(clipNorm) / f32(Math.max(norm, clipNorm))) : 1 };
   }
 
-  /** Copies every weight and its gradient into its block (allocated, moments zeroed, on first use). */
+  /** Weight i's block of n floats (allocated, moments zeroed, on first use). */
+  private block(i: number, n: number): { at: number; stride: number } {
+    let b = this.blocks[i];
+    if (!b) {
+      const pool = getPool();
+      const stride = Math.ceil(n / 16) * 64;
+      b = this.blocks[i] = { at: pool.heap.alloc(4 * stride), stride };
+      pool.f32().fill(0, (b.at + 2 * stride) >>> 2, (b.at + 4 * stride) >>> 2);
+    }
+    return b;
+  }
+
+  /** Copies every weight and its gradient into its block. */
   private load(vars: Variable[], grads: (Tensor | undefined)[]): void {
-    const pool = getPool();
     vars.forEach((variable, i) => {
       const gt = grads[i];
       if (!gt) return;
-      const n = variable.size;
-      let b = this.blocks[i];
-      if (!b) {
-        const stride = Math.ceil(n / 16) * 64;
-        b = this.blocks[i] = { at: pool.heap.alloc(4 * stride), stride };
-        pool.f32().fill(0, (b.at + 2 * stride) >>> 2, (b.at + 4 * stride) >>> 2);
-      }
-      const mem = pool.f32();
+      const b = this.block(i, variable.size);
+      const mem = getPool().f32();
       mem.set(variable.dataSync() as Float32Array, b.at >>> 2);
       mem.set(gt.dataSync() as Float32Array, (b.at + b.stride) >>> 2);
     });
@@ -94,17 +122,26 @@ export class PlainAdam {
 
   /** The Adam update of every loaded weight with its gradient times `scale`; writes the weights back. */
   private update(vars: Variable[], grads: (Tensor | undefined)[], scale: number): void {
+    this.adamAll(vars, grads, scale, (i, from, n) => {
+      const out = getPool()
+        .f32()
+        .slice(from, from + n);
+      this.tf.tidy(() => vars[i].assign(this.tf.tensor(out, vars[i].shape, 'float32')));
+    });
+  }
+
+  /** adamStep on every loaded weight's block, then `write(i, float offset, n)` of its new values. */
+  private adamAll(vars: { length?: number; size?: number }[], grads: unknown[], scale: number, write: (i: number, from: number, n: number) => void): void {
     const pool = getPool();
     const omab1 = f32(1 - this.accB1);
     const omab2 = f32(1 - this.accB2);
     vars.forEach((variable, i) => {
       if (!grads[i]) return;
-      const n = variable.size;
+      const n = (variable.size ?? variable.length)!;
       const b = this.blocks[i];
       const [w, g, m, v] = [0, 1, 2, 3].map((j) => b.at + j * b.stride);
       pool.k.adamStep(w, g, m, v, n, scale, this.b1, this.omb1, this.b2, this.omb2, omab1, omab2, this.eps, this.negLr);
-      const out = pool.f32().slice(w >>> 2, (w >>> 2) + n);
-      this.tf.tidy(() => variable.assign(this.tf.tensor(out, variable.shape, 'float32')));
+      write(i, w >>> 2, n);
     });
     this.accB1 = f32(this.accB1 * this.b1);
     this.accB2 = f32(this.accB2 * this.b2);
