@@ -62,6 +62,8 @@ export interface TrainHooks {
   quantileHeads?: QuantileHeads;
   /** window.mode many-to-many: the model is an encoder-decoder (Decoder) */
   decoder?: Decoder;
+  /** Train through tfjs's gradient tape even where a direct step could (train/direct.ts); for tests and benches. */
+  tfjsLoop?: boolean;
 }
 
 /**
@@ -315,6 +317,12 @@ export class EventLoopTurns {
  */
 export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, cfg: TrainingConfig, hooks: TrainHooks = {}): Promise<TrainResult> {
   if (hooks.gpu) return (await import('./gpu-loop.js')).trainOnGpu(tf, hooks.gpu, model, data, cfg, hooks);
+  // a model a direct step computes trains without tfjs's gradient tape (train/direct.ts)
+  if (!hooks.tfjsLoop) {
+    const { directNetOf, trainDirect } = await import('./direct.js');
+    const net = directNetOf(model, data, cfg, hooks);
+    if (typeof net !== 'string') return trainDirect(tf, model, net, data, cfg, hooks);
+  }
   const t0 = performance.now();
   const n = data.xShape[0];
   if (!(n > 0)) throw new Error('no training samples');

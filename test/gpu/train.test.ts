@@ -96,7 +96,8 @@ async function both(spec: Partial<ModelSpec>, cfg: TrainingConfig, outputs = 3, 
         Float64Array.from({ length: outputs }, (_, o) => 0.1 * o),
       );
     }
-    const result = await trainModel(tf, m, d, cfg, { gpu: onGpu ? gpu : undefined, keepInitial: linear, gpuProducts });
+    // the CPU run through tfjs's tape (the direct step is held to the tape in test/train/direct.test.ts)
+    const result = await trainModel(tf, m, d, cfg, { gpu: onGpu ? gpu : undefined, keepInitial: linear, gpuProducts, tfjsLoop: !onGpu });
     runs.push({ result, weights: m.getWeights().map((w) => w.dataSync().slice() as Float32Array) });
     m.dispose();
   }

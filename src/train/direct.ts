@@ -1,0 +1,282 @@
+import type { Variable } from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import type { TrainingConfig } from '../config/types.js';
+import { InterruptError } from '../errors.js';
+import { backward } from '../kernels/backward.js';
+import { forward } from '../kernels/forward.js';
+import { type Activation, type Cell, releaseSlot, type Slot } from '../kernels/state.js';
+import type { Tf } from '../model/backend.js';
+import { PlainAdam } from './adam.js';
+import { gpuNetOf } from './gpu-loop.js';
+import {
+  Batches,
+  diverged,
+  EarlyStopping,
+  type EpochInfo,
+  EventLoopTurns,
+  epochsToRun,
+  type TrainData,
+  type TrainHooks,
+  type TrainResult,
+  weightGroupNames,
+} from './loop.js';
+
+/**
+ * The network a direct training step computes (trainDirect): a stack of recurrent layers on the
+ * fused kernels, many-to-one, hidden relu dense layers and a linear head, in model.trainableWeights'
+ * order (each recurrent layer's kernel, recurrent kernel and bias, then each dense layer's kernel
+ * and bias).
+ */
+export interface DirectNet {
+  cell: Cell;
+  activation: Activation;
+  /** units of the recurrent layers, first to last */
+  units: number[];
+  /** units of the hidden relu dense layers */
+  dense: number[];
+  outputs: number;
+  steps: number;
+  features: number;
+}
+
+/**
+ * The network trainDirect trains for this model, or why the tfjs loop trains it instead (one
+ * phrase): Adam, a point loss (mse, mae, huber), a many-to-one stack of LSTM, GRU or vanilla RNN
+ * layers on the fused kernels with hidden relu dense layers and a linear head; not (yet) a linear
+ * path, dropout, one output per step, quantile heads, an encoder-decoder or an LSTM variant.
+ */
+export function directNetOf(model: LayersModel, data: TrainData, cfg: TrainingConfig, hooks: TrainHooks): DirectNet | string {
+  if (cfg.optimizer !== 'adam') return `the ${cfg.optimizer} optimizer`;
+  if (hooks.decoder) return 'an encoder-decoder';
+  if (hooks.quantileHeads?.taus.length) return 'quantile heads';
+  if (data.xShape.length !== 3 || data.yShape.length !== 2) return 'windows of another shape';
+  const [, T, F] = data.xShape;
+  const net = gpuNetOf(model, T, F);
+  if (typeof net === 'string') return net;
+  if (net.linear) return 'a linear path';
+  if (net.sequence) return 'one output per step';
+  if (net.dropout !== undefined && net.dropout > 0) return 'dropout';
+  if (net.outputs !== data.yShape[1]) return 'outputs of another width';
+  const fused = model.layers.filter((l) => (l as unknown as { slot?: Slot }).slot !== undefined);
+  if (fused.length !== net.units.length) return 'recurrent layers off the fused kernels';
+  // the weights, in the order the step reads them
+  const shapes: number[][] = [];
+  let inputs = F;
+  const G = net.cell === 'lstm' ? 4 : net.cell === 'gru' ? 3 : 1;
+  for (const u of net.units) {
+    shapes.push([inputs, G * u], [u, G * u], [G * u]);
+    inputs = u;
+  }
+  for (const u of [...net.dense, net.outputs]) {
+    shapes.push([inputs, u], [u]);
+    inputs = u;
+  }
+  const actual = model.trainableWeights.map((w) => w.shape);
+  if (JSON.stringify(actual) !== JSON.stringify(shapes)) return 'an unexpected weight layout';
+  return { cell: net.cell, activation: net.activation ?? 'tanh', units: net.units, dense: net.dense, outputs: net.outputs, steps: T, features: F };
+}
+
+/** What one pass gives: the batch's mean loss and, after a training pass, every weight's gradient and the layers' flow. */
+interface PassResult {
+  loss: number;
+  grads: Float32Array[];
+  /** per recurrent layer, per step: the batch's root-mean-square norm of dL/dh_t (with flow) */
+  flow: Float64Array[] | null;
+}
+
+/**
+ * The forward pass of `rows` windows x (and with `slots` the backward pass) of net with weights ws,
+ * on the fused kernels and plain arrays. The loss is training.loss's mean over rows and outputs,
+ * as the tfjs loop's pointLoss; products of the head are summed in double precision.
+ */
+export function directPass(
+  net: DirectNet,
+  ws: Float32Array[],
+  x: Float32Array,
+  y: Float32Array,
+  rows: number,
+  loss: TrainingConfig['loss'],
+  slots: Slot[] | null,
+  flow = false,
+): PassResult {
+  const { cell, activation, steps: T, outputs: O } = net;
+  const L = net.units.length;
+  let input = x;
+  let I = net.features;
+  for (let l = 0; l < L; l++) {
+    const H = net.units[l];
+    const { out } = forward(cell, input, ws[3 * l], ws[3 * l + 1], ws[3 * l + 2], rows, T, I, H, l < L - 1, slots ? slots[l] : null, undefined, activation);
+    input = out;
+    I = H;
+  }
+  // the head: hidden relu layers, then the linear output
+  const acts: Float32Array[] = [input];
+  const widths = [I, ...net.dense, O];
+  for (let d = 0; d < widths.length - 1; d++) {
+    const K = widths[d],
+      N = widths[d + 1];
+    const W = ws[3 * L + 2 * d],
+      b = ws[3 * L + 2 * d + 1];
+    const a = acts[d];
+    const z = new Float32Array(rows * N);
+    const relu = d < widths.length - 2;
+    for (let r = 0; r < rows; r++)
+      for (let o = 0; o < N; o++) {
+        let s = b[o];
+        for (let k = 0; k < K; k++) s += a[r * K + k] * W[k * N + o];
+        z[r * N + o] = relu && s < 0 ? 0 : s;
+      }
+    acts.push(z);
+  }
+  const pred = acts[acts.length - 1];
+  const count = rows * O;
+  let total = 0;
+  const dy = slots ? new Float32Array(count) : null;
+  for (let i = 0; i < count; i++) {
+    const e = pred[i] - y[i];
+    const a = Math.abs(e);
+    total += loss === 'mse' ? e * e : loss === 'mae' ? a : a <= 1 ? 0.5 * e * e : a - 0.5;
+    // the gradients tfjs gives these losses (abs: 1 above zero, else -1)
+    if (dy) dy[i] = (loss === 'mse' ? 2 * e : loss === 'mae' ? (e > 0 ? 1 : -1) : Math.max(-1, Math.min(1, e))) / count;
+  }
+  if (!slots || !dy) return { loss: total / count, grads: [], flow: null };
+
+  const grads: Float32Array[] = new Array(ws.length);
+  let d: Float32Array = dy;
+  for (let j = widths.length - 2; j >= 0; j--) {
+    const K = widths[j],
+      N = widths[j + 1];
+    const W = ws[3 * L + 2 * j];
+    const a = acts[j];
+    const dW = new Float32Array(K * N);
+    const db = new Float32Array(N);
+    for (let k = 0; k < K; k++)
+      for (let o = 0; o < N; o++) {
+        let s = 0;
+        for (let r = 0; r < rows; r++) s += a[r * K + k] * d[r * N + o];
+        dW[k * N + o] = s;
+      }
+    for (let o = 0; o < N; o++) {
+      let s = 0;
+      for (let r = 0; r < rows; r++) s += d[r * N + o];
+      db[o] = s;
+    }
+    grads[3 * L + 2 * j] = dW;
+    grads[3 * L + 2 * j + 1] = db;
+    const da = new Float32Array(rows * K);
+    for (let r = 0; r < rows; r++)
+      for (let k = 0; k < K; k++) {
+        // through the relu of a hidden layer (its output is acts[j], j > 0)
+        if (j > 0 && a[r * K + k] <= 0) continue;
+        let s = 0;
+        for (let o = 0; o < N; o++) s += d[r * N + o] * W[k * N + o];
+        da[r * K + k] = s;
+      }
+    d = da;
+  }
+  const flows: Float64Array[] | null = flow ? new Array(L) : null;
+  for (let l = L - 1; l >= 0; l--) {
+    const g = backward(slots[l].state!, d, l < L - 1, flow);
+    grads[3 * l] = g.dW;
+    grads[3 * l + 1] = g.dU;
+    grads[3 * l + 2] = g.db;
+    if (flows) flows[l] = Float64Array.from({ length: T }, (_, t) => Math.sqrt((g.flow?.[t] ?? 0) / rows));
+    d = g.dx;
+  }
+  return { loss: total / count, grads, flow: flows };
+}
+
+/**
+ * trainModel's loop with each step computed directly (directPass) rather than through tfjs's
+ * gradient tape: the same shuffled batches, global-norm clipping and Adam arithmetic (PlainAdam on
+ * plain arrays), early stopping, figures and diagnostics; the weights live in plain arrays and go
+ * back into the model's variables once, at the end. Deterministic for a given seed and thread
+ * count; its bits differ from the tfjs loop's (the head's products and the loss are summed in
+ * another order).
+ */
+export async function trainDirect(tf: Tf, model: LayersModel, net: DirectNet, data: TrainData, cfg: TrainingConfig, hooks: TrainHooks): Promise<TrainResult> {
+  const t0 = performance.now();
+  const n = data.xShape[0];
+  const batchSize = Math.max(1, Math.min(cfg.batch_size, n));
+  const batches = new Batches(data, cfg);
+  const { xRow, yRow, perEpoch } = batches;
+  const vars = model.trainableWeights.map((w) => w.read() as Variable);
+  const ws = vars.map((v) => Float32Array.from(v.dataSync() as Float32Array));
+  const adam = new PlainAdam(tf, cfg.learning_rate);
+  const slots: Slot[] = net.units.map(() => ({ state: null }));
+  const xBatch = new Float32Array(batchSize * xRow);
+  const yBatch = new Float32Array(batchSize * yRow);
+  const nVal = data.nVal ?? 0;
+  const hasVal = nVal > 0 && data.xVal != null && data.yVal != null;
+  const validationLoss = (chunk = 1024) => {
+    let total = 0;
+    for (let s = 0; s < nVal; s += chunk) {
+      const rows = Math.min(chunk, nVal - s);
+      total +=
+        directPass(net, ws, data.xVal!.subarray(s * xRow, (s + rows) * xRow), data.yVal!.subarray(s * yRow, (s + rows) * yRow), rows, cfg.loss, null).loss *
+        rows;
+    }
+    return total / nVal;
+  };
+  const stopping = new EarlyStopping(cfg);
+  let best: Float32Array[] | null = null;
+  const keepBest = () => {
+    best = ws.map((w) => w.slice());
+  };
+  const history: EpochInfo[] = [];
+  const turns = new EventLoopTurns();
+  const diagnose = cfg.gradient_flow !== false;
+  const { groups, layers: named } = weightGroupNames(model);
+  const flowLayers = named.filter((l) => (l.layer as { slot?: Slot }).slot !== undefined).map((l) => l.name);
+  try {
+    if (stopping.on && hooks.keepInitial && hasVal) stopping.start(validationLoss(), keepBest);
+    for (let epoch = 1; epoch <= epochsToRun(cfg, hooks, hasVal); epoch++) {
+      const te = performance.now();
+      batches.shuffle();
+      let lossSum = 0;
+      let normSum = 0;
+      let count = 0;
+      let clippedBatches = 0;
+      const groupSums = new Float64Array(diagnose ? vars.length : 0);
+      const flowSums = diagnose ? net.units.map(() => new Float64Array(net.steps)) : [];
+      for (let start = 0; start < perEpoch; start += batchSize) {
+        if (hooks.shouldStop?.()) throw new InterruptError();
+        const size = Math.min(batchSize, perEpoch - start);
+        batches.fill(start, size, xBatch, yBatch);
+        const r = directPass(net, ws, xBatch.subarray(0, size * xRow), yBatch.subarray(0, size * yRow), size, cfg.loss, slots, diagnose);
+        const g = adam.stepArrays(ws, r.grads, cfg.clip_norm);
+        if (diagnose) {
+          for (let i = 0; i < groupSums.length; i++) groupSums[i] += Math.sqrt(adam.squares[i]);
+          if (cfg.clip_norm > 0 && g > cfg.clip_norm) clippedBatches++;
+          r.flow?.forEach((f, l) => {
+            for (let t = 0; t < f.length; t++) flowSums[l][t] += f[t];
+          });
+        }
+        if (!Number.isFinite(r.loss)) throw diverged('loss', r.loss, epoch, cfg);
+        if (!Number.isFinite(g)) throw diverged('gradient norm', g, epoch, cfg);
+        lossSum += r.loss * size;
+        normSum += g;
+        count++;
+        await turns.turn();
+      }
+      const valLoss = hasVal ? validationLoss() : null;
+      if (valLoss !== null && !Number.isFinite(valLoss)) throw diverged('validation loss', valLoss, epoch, cfg);
+      const info: EpochInfo = { epoch, loss: lossSum / perEpoch, valLoss, gradNorm: normSum / count, seconds: (performance.now() - te) / 1000 };
+      if (diagnose)
+        info.flow = {
+          groupNorms: Array.from(groupSums, (v) => v / count),
+          clipped: clippedBatches / count,
+          steps: flowSums.map((f) => Array.from(f, (v) => v / count)),
+        };
+      history.push(info);
+      hooks.onEpoch?.(info);
+      if (stopping.after(epoch, valLoss ?? lossSum / perEpoch, keepBest)) break;
+    }
+    const kept: Float32Array[] = best ?? ws;
+    vars.forEach((v, i) => tf.tidy(() => v.assign(tf.tensor(kept[i], v.shape, 'float32'))));
+  } finally {
+    for (const s of slots) releaseSlot(s);
+    adam.dispose();
+  }
+  return { history, bestEpoch: stopping.bestEpoch, stoppedEarly: stopping.stoppedEarly, seconds: (performance.now() - t0) / 1000, groups, flowLayers };
+}

@@ -1,0 +1,204 @@
+import type { Tensor, Variable } from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { TrainingConfig } from '../../src/config/types.js';
+import type { Slot } from '../../src/kernels/state.js';
+import { loadBackend, type Tf } from '../../src/model/backend.js';
+import { buildModel, type ModelSpec } from '../../src/model/build.js';
+import { PlainAdam } from '../../src/train/adam.js';
+import { directNetOf, directPass } from '../../src/train/direct.js';
+import { makeLoss, type TrainData, trainModel } from '../../src/train/loop.js';
+
+let tf: Tf;
+beforeAll(async () => {
+  ({ tf } = await loadBackend('wasm'));
+});
+
+const T = 7;
+const F = 2;
+function windows(n: number, outputs: number, seed = 0): TrainData {
+  const x = new Float32Array(n * T * F);
+  const y = new Float32Array(n * outputs);
+  for (let i = 0; i < n; i++) {
+    for (let t = 0; t < T; t++) {
+      x[(i * T + t) * F] = Math.sin((i + t + seed) * 0.4);
+      x[(i * T + t) * F + 1] = Math.cos((i + 2 * t + seed) * 0.3);
+    }
+    for (let o = 0; o < outputs; o++) y[i * outputs + o] = Math.sin((i + T + o + seed) * 0.4) + 0.3 * Math.cos((i + o) * 0.3);
+  }
+  return { x, y, xShape: [n, T, F], yShape: [n, outputs] };
+}
+
+const specOf = (over: Partial<ModelSpec>): ModelSpec => ({
+  cell: 'lstm',
+  layers: [{ units: 5 }],
+  dropout: 0,
+  dense: [],
+  steps: T,
+  features: F,
+  outputs: 3,
+  sequenceOutput: false,
+  seed: 3,
+  fused: true,
+  ...over,
+});
+
+const cfgOf = (over: Partial<TrainingConfig> = {}): TrainingConfig => ({
+  optimizer: 'adam',
+  learning_rate: 0.01,
+  batch_size: 8,
+  epochs: 6,
+  loss: 'mse',
+  clip_norm: 1,
+  early_stopping: null,
+  validation_size: 0,
+  seed: 5,
+  threads: 1,
+  ensemble: 1,
+  windows_per_epoch: 0,
+  ...over,
+});
+
+const maxAbs = (a: ArrayLike<number>) => Array.from(a).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+
+/** tfjs's loss and gradients (variableGrads through the fused layers) of the model on the windows. */
+function tfjsGrads(model: LayersModel, data: TrainData, loss: TrainingConfig['loss']): { loss: number; grads: Float32Array[] } {
+  const vars = model.trainableWeights.map((w) => w.read() as Variable);
+  const lossFn = makeLoss(tf, loss);
+  return tf.tidy(() => {
+    const xb = tf.tensor(data.x, data.xShape);
+    const yb = tf.tensor(data.y, data.yShape);
+    const { value, grads } = tf.variableGrads(() => lossFn(yb, model.apply(xb, { training: true }) as Tensor), vars);
+    return { loss: value.dataSync()[0], grads: vars.map((v) => grads[v.name].dataSync().slice() as Float32Array) };
+  });
+}
+
+describe('a training step without tfjs (train/direct.ts)', () => {
+  it.each([
+    ['lstm', 'mse', [{ units: 5 }], []],
+    ['lstm', 'mae', [{ units: 4 }, { units: 6 }], [7]],
+    ['gru', 'huber', [{ units: 5 }, { units: 3 }], []],
+    ['gru', 'mse', [{ units: 6 }], [4, 5]],
+    ['rnn', 'mse', [{ units: 5 }], [6]],
+    ['rnn', 'huber', [{ units: 4 }, { units: 4 }], []],
+  ] as const)('%s, %s loss, layers %j, hidden dense %j: the loss and every gradient of tfjs through the fused layers', (cell, loss, layers, dense) => {
+    const spec = specOf({ cell, layers: [...layers], dense: dense.map((units) => ({ units })) });
+    const model = buildModel(tf, spec);
+    // targets far enough from the forecasts that huber has both its parts
+    const data = windows(11, spec.outputs);
+    if (loss === 'huber') for (let i = 0; i < data.y.length; i += 3) data.y[i] *= 4;
+    const net = directNetOf(model, data, cfgOf({ loss }), {});
+    if (typeof net === 'string') throw new Error(net);
+    const ws = model.trainableWeights.map((w) => (w.read() as Variable).dataSync().slice() as Float32Array);
+    const slots: Slot[] = layers.map(() => ({ state: null }));
+    const ours = directPass(net, ws, data.x, data.y, 11, loss, slots, true);
+    const ref = tfjsGrads(model, data, loss);
+    expect(Math.abs(ours.loss - ref.loss)).toBeLessThan(1e-6 * Math.max(1, ref.loss));
+    expect(ours.grads).toHaveLength(ref.grads.length);
+    ref.grads.forEach((g, i) => {
+      expect(ours.grads[i]).toHaveLength(g.length);
+      expect(maxAbs(g), `weight ${i} has a gradient`).toBeGreaterThan(0);
+      expect(maxDiff(ours.grads[i], g), `weight ${i}`).toBeLessThan(2e-5 * maxAbs(g) + 1e-9);
+    });
+    // the flow: one value per step of every recurrent layer, finite and not all zero
+    expect(ours.flow).toHaveLength(layers.length);
+    for (const f of ours.flow!) {
+      expect(f).toHaveLength(T);
+      expect(f.every(Number.isFinite) && maxAbs(f) > 0).toBe(true);
+    }
+    model.dispose();
+  });
+
+  it('the loss without slots is the forward pass alone, the same as with them', () => {
+    const model = buildModel(tf, specOf({ cell: 'gru' }));
+    const data = windows(9, 3, 4);
+    const net = directNetOf(model, data, cfgOf(), {});
+    if (typeof net === 'string') throw new Error(net);
+    const ws = model.trainableWeights.map((w) => (w.read() as Variable).dataSync().slice() as Float32Array);
+    const alone = directPass(net, ws, data.x, data.y, 9, 'mse', null);
+    const slots: Slot[] = [{ state: null }];
+    expect(alone.grads).toEqual([]);
+    expect(alone.loss).toBe(directPass(net, ws, data.x, data.y, 9, 'mse', slots).loss);
+    model.dispose();
+  });
+
+  it.each([
+    ['dropout', specOf({ dropout: 0.2 }), cfgOf(), {}, 'dropout'],
+    ['a linear path', specOf({ linear: true }), cfgOf(), {}, 'a linear path'],
+    ['stock layers', specOf({ fused: false }), cfgOf(), {}, 'recurrent layers off the fused kernels'],
+    ['one output per step', specOf({ sequenceOutput: true, outputs: 1 }), cfgOf(), {}, 'windows of another shape'],
+    ['rmsprop', specOf({}), cfgOf({ optimizer: 'rmsprop' }), {}, 'the rmsprop optimizer'],
+    ['quantile heads', specOf({ outputs: 6 }), cfgOf(), { quantileHeads: { outputs: 3, taus: [0.9] } }, 'quantile heads'],
+    ['peepholes', specOf({ peephole: true }), cfgOf(), {}, 'LSTMVariant layers'],
+  ] as const)('leaves %s to the tfjs loop, saying why', (_, spec, cfg, hooks, why) => {
+    const model = buildModel(tf, spec);
+    const data = spec.sequenceOutput ? { ...windows(4, 1), yShape: [4, T, 1] } : windows(4, spec.outputs);
+    expect(directNetOf(model, data, cfg, hooks)).toBe(why);
+    model.dispose();
+  });
+
+  it.each(['mse', 'mae', 'huber'] as const)(
+    'trains as the tfjs loop does (%s): the same epochs, losses and weights but for float rounding, and the same bits run after run',
+    async (loss) => {
+      const data = { ...windows(40, 3), xVal: windows(12, 3, 40).x, yVal: windows(12, 3, 40).y, nVal: 12 };
+      const cfg = cfgOf({ epochs: 8, early_stopping: { patience: 3, min_delta: 0 }, loss });
+      const spec = specOf({ cell: 'lstm', layers: [{ units: 6 }, { units: 4 }], dense: [{ units: 5 }] });
+      const run = async (tfjsLoop: boolean) => {
+        const model = buildModel(tf, spec);
+        const r = await trainModel(tf, model, data, cfg, { tfjsLoop });
+        const w = model.getWeights().map((t) => t.dataSync().slice() as Float32Array);
+        model.dispose();
+        return { r, w };
+      };
+      const direct = await run(false);
+      const again = await run(false);
+      const tape = await run(true);
+      expect(direct.r.history).toHaveLength(tape.r.history.length);
+      expect(direct.r.bestEpoch).toBe(tape.r.bestEpoch);
+      direct.r.history.forEach((e, i) => {
+        const t = tape.r.history[i];
+        expect(Math.abs(e.loss - t.loss)).toBeLessThan(1e-5 * t.loss);
+        expect(Math.abs(e.valLoss! - t.valLoss!)).toBeLessThan(1e-5 * t.valLoss!);
+        expect(Math.abs(e.gradNorm - t.gradNorm)).toBeLessThan(1e-4 * t.gradNorm);
+        // the diagnostics: the same weight groups' norms and flow through time
+        e.flow!.groupNorms.forEach((g, j) => expect(Math.abs(g - t.flow!.groupNorms[j])).toBeLessThan(1e-4 * t.flow!.groupNorms[j] + 1e-9));
+        e.flow!.steps.forEach((s, l) => expect(maxDiff(s, t.flow!.steps[l])).toBeLessThan(1e-4 * maxAbs(t.flow!.steps[l])));
+        expect(e.flow!.clipped).toBe(t.flow!.clipped);
+      });
+      expect(direct.r.groups).toEqual(tape.r.groups);
+      expect(direct.r.flowLayers).toEqual(tape.r.flowLayers);
+      direct.w.forEach((w, i) => expect(maxDiff(w, tape.w[i]), `weight ${i}`).toBeLessThan(1e-4 * maxAbs(tape.w[i]) + 1e-7));
+      direct.w.forEach((w, i) => expect(Buffer.from(w.buffer).equals(Buffer.from(again.w[i].buffer)), `weight ${i} bits`).toBe(true));
+    },
+  );
+});
+
+describe('PlainAdam.stepArrays', () => {
+  it('gives the bits of step (tfjs variables) on the same weights and gradients, clipped or not', () => {
+    const shapes = [[3, 5], [5], [2, 2]];
+    const init = shapes.map((s, i) => tf.randomNormal(s, 0, 1, 'float32', 3 + i));
+    const vars = init.map((t) => tf.variable(t.clone()) as Variable);
+    const arrays = init.map((t) => t.dataSync().slice() as Float32Array);
+    const a = new PlainAdam(tf, 0.01);
+    const b = new PlainAdam(tf, 0.01);
+    for (let step = 0; step < 8; step++) {
+      const grads = shapes.map((s, i) => tf.randomNormal(s, 0, step % 2 ? 3 : 0.1, 'float32', 40 * step + i));
+      const n1 = a.step(vars, grads, 1);
+      const n2 = b.stepArrays(
+        arrays,
+        grads.map((g) => g.dataSync().slice() as Float32Array),
+        1,
+      );
+      expect(n2).toBe(n1);
+      expect(b.squares).toEqual(a.squares);
+      vars.forEach((v, i) =>
+        expect(Buffer.from((v.dataSync() as Float32Array).slice().buffer).equals(Buffer.from(arrays[i].buffer)), `step ${step} weight ${i}`).toBe(true),
+      );
+      grads.forEach((g) => g.dispose());
+    }
+    a.dispose();
+    b.dispose();
+    [...init, ...vars].forEach((t) => t.dispose());
+  });
+});
