@@ -23,7 +23,7 @@ import {
 
 /**
  * The network a direct training step computes (trainDirect): a stack of recurrent layers on the
- * fused kernels, many-to-one, hidden relu dense layers and a linear head, in model.trainableWeights'
+ * fused kernels, many-to-one or one-to-one (the head on every step), hidden relu dense layers and a linear head, in model.trainableWeights'
  * order (each recurrent layer's kernel, recurrent kernel and bias, then each dense layer's kernel
  * and bias).
  */
@@ -37,26 +37,29 @@ export interface DirectNet {
   outputs: number;
   steps: number;
   features: number;
+  /** one-to-one: every layer returns its sequence and the head maps every step (targets [rows, steps, outputs]) */
+  sequence: boolean;
 }
 
 /**
  * The network trainDirect trains for this model, or why the tfjs loop trains it instead (one
- * phrase): Adam, a point loss (mse, mae, huber), a many-to-one stack of LSTM, GRU or vanilla RNN
- * layers on the fused kernels with hidden relu dense layers and a linear head; not (yet) a linear
- * path, dropout, one output per step, quantile heads, an encoder-decoder or an LSTM variant.
+ * phrase): Adam, a point loss (mse, mae, huber), a many-to-one or one-to-one stack of LSTM, GRU or
+ * vanilla RNN layers on the fused kernels with hidden relu dense layers and a linear head; not (yet)
+ * a linear path, dropout, quantile heads, an encoder-decoder or an LSTM variant.
  */
 export function directNetOf(model: LayersModel, data: TrainData, cfg: TrainingConfig, hooks: TrainHooks): DirectNet | string {
   if (cfg.optimizer !== 'adam') return `the ${cfg.optimizer} optimizer`;
   if (hooks.decoder) return 'an encoder-decoder';
   if (hooks.quantileHeads?.taus.length) return 'quantile heads';
-  if (data.xShape.length !== 3 || data.yShape.length !== 2) return 'windows of another shape';
+  if (data.xShape.length !== 3) return 'windows of another shape';
   const [, T, F] = data.xShape;
   const net = gpuNetOf(model, T, F);
   if (typeof net === 'string') return net;
   if (net.linear) return 'a linear path';
-  if (net.sequence) return 'one output per step';
   if (net.dropout !== undefined && net.dropout > 0) return 'dropout';
-  if (net.outputs !== data.yShape[1]) return 'outputs of another width';
+  const sequence = net.sequence === true;
+  const targets = sequence ? [T, net.outputs] : [net.outputs];
+  if (JSON.stringify(data.yShape.slice(1)) !== JSON.stringify(targets)) return 'targets of another shape';
   const fused = model.layers.filter((l) => (l as unknown as { slot?: Slot }).slot !== undefined);
   if (fused.length !== net.units.length) return 'recurrent layers off the fused kernels';
   // the weights, in the order the step reads them
@@ -73,7 +76,7 @@ export function directNetOf(model: LayersModel, data: TrainData, cfg: TrainingCo
   }
   const actual = model.trainableWeights.map((w) => w.shape);
   if (JSON.stringify(actual) !== JSON.stringify(shapes)) return 'an unexpected weight layout';
-  return { cell: net.cell, activation: net.activation ?? 'tanh', units: net.units, dense: net.dense, outputs: net.outputs, steps: T, features: F };
+  return { cell: net.cell, activation: net.activation ?? 'tanh', units: net.units, dense: net.dense, outputs: net.outputs, steps: T, features: F, sequence };
 }
 
 /** What one pass gives: the batch's mean loss and, after a training pass, every weight's gradient and the layers' flow. */
@@ -85,7 +88,7 @@ interface PassResult {
 }
 
 /**
- * The forward pass of `rows` windows x (and with `slots` the backward pass) of net with weights ws,
+ * The forward pass of `batch` windows x (and with `slots` the backward pass) of net with weights ws,
  * on the fused kernels and plain arrays. The loss is training.loss's mean over rows and outputs,
  * as the tfjs loop's pointLoss; products of the head are summed in double precision.
  */
@@ -94,21 +97,37 @@ export function directPass(
   ws: Float32Array[],
   x: Float32Array,
   y: Float32Array,
-  rows: number,
+  batch: number,
   loss: TrainingConfig['loss'],
   slots: Slot[] | null,
   flow = false,
 ): PassResult {
-  const { cell, activation, steps: T, outputs: O } = net;
+  const { cell, activation, steps: T, outputs: O, sequence } = net;
   const L = net.units.length;
   let input = x;
   let I = net.features;
   for (let l = 0; l < L; l++) {
     const H = net.units[l];
-    const { out } = forward(cell, input, ws[3 * l], ws[3 * l + 1], ws[3 * l + 2], rows, T, I, H, l < L - 1, slots ? slots[l] : null, undefined, activation);
+    const { out } = forward(
+      cell,
+      input,
+      ws[3 * l],
+      ws[3 * l + 1],
+      ws[3 * l + 2],
+      batch,
+      T,
+      I,
+      H,
+      sequence || l < L - 1,
+      slots ? slots[l] : null,
+      undefined,
+      activation,
+    );
     input = out;
     I = H;
   }
+  // one-to-one: the head maps every step's output, [rows, T, H] read as rows * T rows
+  const rows = sequence ? batch * T : batch;
   // the head: hidden relu layers, then the linear output
   const acts: Float32Array[] = [input];
   const widths = [I, ...net.dense, O];
@@ -176,11 +195,11 @@ export function directPass(
   }
   const flows: Float64Array[] | null = flow ? new Array(L) : null;
   for (let l = L - 1; l >= 0; l--) {
-    const g = backward(slots[l].state!, d, l < L - 1, flow);
+    const g = backward(slots[l].state!, d, sequence || l < L - 1, flow);
     grads[3 * l] = g.dW;
     grads[3 * l + 1] = g.dU;
     grads[3 * l + 2] = g.db;
-    if (flows) flows[l] = Float64Array.from({ length: T }, (_, t) => Math.sqrt((g.flow?.[t] ?? 0) / rows));
+    if (flows) flows[l] = Float64Array.from({ length: T }, (_, t) => Math.sqrt((g.flow?.[t] ?? 0) / batch));
     d = g.dx;
   }
   return { loss: total / count, grads, flow: flows };

@@ -29,6 +29,12 @@ function windows(n: number, outputs: number, seed = 0): TrainData {
   return { x, y, xShape: [n, T, F], yShape: [n, outputs] };
 }
 
+/** one-to-one windows: the target at every step */
+function seqWindows(n: number, outputs: number, seed = 0): TrainData {
+  const w = windows(n, T * outputs, seed);
+  return { ...w, yShape: [n, T, outputs] };
+}
+
 const specOf = (over: Partial<ModelSpec>): ModelSpec => ({
   cell: 'lstm',
   layers: [{ units: 5 }],
@@ -76,17 +82,26 @@ function tfjsGrads(model: LayersModel, data: TrainData, loss: TrainingConfig['lo
 
 describe('a training step without tfjs (train/direct.ts)', () => {
   it.each([
-    ['lstm', 'mse', [{ units: 5 }], []],
-    ['lstm', 'mae', [{ units: 4 }, { units: 6 }], [7]],
-    ['gru', 'huber', [{ units: 5 }, { units: 3 }], []],
-    ['gru', 'mse', [{ units: 6 }], [4, 5]],
-    ['rnn', 'mse', [{ units: 5 }], [6]],
-    ['rnn', 'huber', [{ units: 4 }, { units: 4 }], []],
-  ] as const)('%s, %s loss, layers %j, hidden dense %j: the loss and every gradient of tfjs through the fused layers', (cell, loss, layers, dense) => {
-    const spec = specOf({ cell, layers: [...layers], dense: dense.map((units) => ({ units })) });
+    ['lstm', 'mse', [{ units: 5 }], [], 'many-to-one'],
+    ['lstm', 'mae', [{ units: 4 }, { units: 6 }], [7], 'many-to-one'],
+    ['gru', 'huber', [{ units: 5 }, { units: 3 }], [], 'many-to-one'],
+    ['gru', 'mse', [{ units: 6 }], [4, 5], 'many-to-one'],
+    ['rnn', 'mse', [{ units: 5 }], [6], 'many-to-one'],
+    ['rnn', 'huber', [{ units: 4 }, { units: 4 }], [], 'many-to-one'],
+    ['lstm', 'mse', [{ units: 5 }, { units: 3 }], [4], 'one-to-one'],
+    ['gru', 'mae', [{ units: 6 }], [], 'one-to-one'],
+    ['rnn', 'huber', [{ units: 5 }], [3, 2], 'one-to-one'],
+  ] as const)('%s, %s loss, layers %j, hidden dense %j %s: the loss and every gradient of tfjs through the fused layers', (cell, loss, layers, dense, mode) => {
+    const seq = mode === 'one-to-one';
+    const spec = specOf({
+      cell,
+      layers: [...layers],
+      dense: dense.map((units) => ({ units })),
+      ...(seq ? { sequenceOutput: true, steps: null, outputs: 2 } : {}),
+    });
     const model = buildModel(tf, spec);
     // targets far enough from the forecasts that huber has both its parts
-    const data = windows(11, spec.outputs);
+    const data = seq ? seqWindows(11, spec.outputs) : windows(11, spec.outputs);
     if (loss === 'huber') for (let i = 0; i < data.y.length; i += 3) data.y[i] *= 4;
     const net = directNetOf(model, data, cfgOf({ loss }), {});
     if (typeof net === 'string') throw new Error(net);
@@ -127,23 +142,36 @@ describe('a training step without tfjs (train/direct.ts)', () => {
     ['dropout', specOf({ dropout: 0.2 }), cfgOf(), {}, 'dropout'],
     ['a linear path', specOf({ linear: true }), cfgOf(), {}, 'a linear path'],
     ['stock layers', specOf({ fused: false }), cfgOf(), {}, 'recurrent layers off the fused kernels'],
-    ['one output per step', specOf({ sequenceOutput: true, outputs: 1 }), cfgOf(), {}, 'windows of another shape'],
+    ['targets of another shape', specOf({ sequenceOutput: true, steps: null, outputs: 1 }), cfgOf(), {}, 'targets of another shape'],
     ['rmsprop', specOf({}), cfgOf({ optimizer: 'rmsprop' }), {}, 'the rmsprop optimizer'],
     ['quantile heads', specOf({ outputs: 6 }), cfgOf(), { quantileHeads: { outputs: 3, taus: [0.9] } }, 'quantile heads'],
     ['peepholes', specOf({ peephole: true }), cfgOf(), {}, 'LSTMVariant layers'],
   ] as const)('leaves %s to the tfjs loop, saying why', (_, spec, cfg, hooks, why) => {
     const model = buildModel(tf, spec);
-    const data = spec.sequenceOutput ? { ...windows(4, 1), yShape: [4, T, 1] } : windows(4, spec.outputs);
+    // (a one-to-one model given one target per window)
+    const data = windows(4, spec.outputs);
     expect(directNetOf(model, data, cfg, hooks)).toBe(why);
     model.dispose();
   });
 
-  it.each(['mse', 'mae', 'huber'] as const)(
-    'trains as the tfjs loop does (%s): the same epochs, losses and weights but for float rounding, and the same bits run after run',
-    async (loss) => {
-      const data = { ...windows(40, 3), xVal: windows(12, 3, 40).x, yVal: windows(12, 3, 40).y, nVal: 12 };
+  it.each([
+    ['mse', 'many-to-one'],
+    ['mae', 'many-to-one'],
+    ['huber', 'many-to-one'],
+    ['mse', 'one-to-one'],
+  ] as const)(
+    'trains as the tfjs loop does (%s, %s): the same epochs, losses and weights but for float rounding, and the same bits run after run',
+    async (loss, mode) => {
+      const seq = mode === 'one-to-one';
+      const make = seq ? seqWindows : windows;
+      const data = { ...make(40, 3), xVal: make(12, 3, 40).x, yVal: make(12, 3, 40).y, nVal: 12 };
       const cfg = cfgOf({ epochs: 8, early_stopping: { patience: 3, min_delta: 0 }, loss });
-      const spec = specOf({ cell: 'lstm', layers: [{ units: 6 }, { units: 4 }], dense: [{ units: 5 }] });
+      const spec = specOf({
+        cell: 'lstm',
+        layers: [{ units: 6 }, { units: 4 }],
+        dense: [{ units: 5 }],
+        ...(seq ? { sequenceOutput: true, steps: null } : {}),
+      });
       const run = async (tfjsLoop: boolean) => {
         const model = buildModel(tf, spec);
         const r = await trainModel(tf, model, data, cfg, { tfjsLoop });
