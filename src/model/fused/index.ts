@@ -113,6 +113,37 @@ export function fusedRnn(
   return op(x, kernel, recurrentKernel, bias, ...states, ...(peep ? [peep] : []));
 }
 
+/** Values of seeded orthogonal initializers (reusedOrthogonal), by backend, shape, gain and seed. */
+const orthogonalValues = new Map<string, Float32Array>();
+
+/** Entries in reusedOrthogonal's store (for tests). */
+export function reusedOrthogonalCount(): number {
+  return orthogonalValues.size;
+}
+
+/**
+ * `init` itself, unless it is a seeded orthogonal initializer: then one that gives the values it
+ * gave the last time it was asked for the same shape on the same backend, and computes them only
+ * the first time. The values are the same either way (a seeded initializer is a function of its
+ * seed and shape); computing them is a QR decomposition through dozens of small tensor ops, about
+ * 30-100 ms a layer, which every model of a backtest's origins or of a panel's series, built from
+ * the same seed, paid again. The layer's saved config is its own (the stock twin's), untouched.
+ */
+function reusedOrthogonal(tf: Tf, init: { getClassName?(): string; getConfig?(): Record<string, unknown>; apply(shape: number[], dtype?: string): Tensor }) {
+  const config = init?.getClassName?.() === 'Orthogonal' ? init.getConfig?.() : undefined;
+  if (!config || config.seed == null) return init;
+  return {
+    apply(shape: number[], dtype?: string): Tensor {
+      const key = `${tf.getBackend()} ${shape.join('x')} ${dtype ?? 'float32'} ${config.gain} ${config.seed}`;
+      const kept = orthogonalValues.get(key);
+      if (kept) return tf.tensor(kept.slice(), shape, 'float32');
+      const t = init.apply(shape, dtype);
+      if (t.dtype === 'float32') orthogonalValues.set(key, (t.dataSync() as Float32Array).slice());
+      return t;
+    },
+  };
+}
+
 export interface FusedRecurrentArgs {
   units: number;
   returnSequences: boolean;
@@ -177,7 +208,14 @@ export function registerFusedLayers(tf: Tf): FusedClasses {
         const inputDim = shape[shape.length - 1] as number;
         const { kernelInitializer, recurrentInitializer, biasInitializer } = this.twin.cell;
         this.kernel = this.addWeight('kernel', [inputDim, this.units * G], 'float32', kernelInitializer, undefined, true);
-        this.recurrentKernel = this.addWeight('recurrent_kernel', [this.units, this.units * G], 'float32', recurrentInitializer, undefined, true);
+        this.recurrentKernel = this.addWeight(
+          'recurrent_kernel',
+          [this.units, this.units * G],
+          'float32',
+          reusedOrthogonal(tf, recurrentInitializer),
+          undefined,
+          true,
+        );
         this.bias = this.addWeight('bias', [this.units * G], 'float32', biasInitializer, undefined, true);
         this.built = true;
       }
