@@ -85,6 +85,8 @@ export interface FitOptions {
   limits?: FitLimits;
   /** Opens the pretrained forecaster model.pretrained names (the commands pass artifacts/pretrained-files.ts loadPretrained); needed when it is not 'none'. */
   pretrained?: (spec: string) => PretrainedModel;
+  /** Train through tfjs's gradient tape even where the direct step could (train/direct.ts): rnnfc pretrain, whose shipped network the tape trained. */
+  tape?: boolean;
 }
 
 /** The chronological split of a fit: training rows [0, trainEnd), validation [trainEnd, valEnd), test [valEnd, n). */
@@ -334,6 +336,7 @@ export async function trainMembers(engine: FitEngine, cfg: Config, data: Trainin
             onEpoch,
             shouldStop,
             gpu: engine.gpu,
+            ...(opts.tape ? { tfjsLoop: true } : {}),
             ...(heads.length ? { quantileHeads: { outputs, taus: heads } } : {}),
             ...(w.mode === 'many-to-many'
               ? {

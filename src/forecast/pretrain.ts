@@ -156,7 +156,9 @@ export async function pretrain(
       'add series (--synthetic N, or the TSDL corpus with --tsdl DIR)',
     );
   const engine = await startEngine(cfg, opts);
-  const trained = await trainMembers(engine, cfg, data, HORIZON, opts);
+  // through tfjs's gradient tape, as the shipped network was trained, so that it reproduces byte for
+  // byte (the direct step gives other bits: a network trained by it is a new network to measure)
+  const trained = await trainMembers(engine, cfg, data, HORIZON, { ...opts, tape: true });
   const model = trained.models[0];
   const fit = trained.fits[0];
   const realCount = corpus.filter(meta.isReal).length;

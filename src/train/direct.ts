@@ -6,6 +6,7 @@ import { backward } from '../kernels/backward.js';
 import { forward } from '../kernels/forward.js';
 import { type Activation, type Cell, releaseSlot, type Slot } from '../kernels/state.js';
 import type { Tf } from '../model/backend.js';
+import { LINEAR_PATH } from '../model/build.js';
 import { PlainAdam } from './adam.js';
 import { gpuNetOf } from './gpu-loop.js';
 import {
@@ -39,13 +40,15 @@ export interface DirectNet {
   features: number;
   /** one-to-one: every layer returns its sequence and the head maps every step (targets [rows, steps, outputs]) */
   sequence: boolean;
+  /** a fixed linear path from the flattened window to the outputs (model.linear): kernel [steps * features, outputs] and bias */
+  linear: { kernel: Float32Array; bias: Float32Array } | null;
 }
 
 /**
  * The network trainDirect trains for this model, or why the tfjs loop trains it instead (one
  * phrase): Adam, a point loss (mse, mae, huber), a many-to-one or one-to-one stack of LSTM, GRU or
- * vanilla RNN layers on the fused kernels with hidden relu dense layers and a linear head; not (yet)
- * a linear path, dropout, quantile heads, an encoder-decoder or an LSTM variant.
+ * vanilla RNN layers on the fused kernels with hidden relu dense layers and a linear head, with or
+ * without a fixed linear path; not (yet) dropout, quantile heads, an encoder-decoder or an LSTM variant.
  */
 export function directNetOf(model: LayersModel, data: TrainData, cfg: TrainingConfig, hooks: TrainHooks): DirectNet | string {
   if (cfg.optimizer !== 'adam') return `the ${cfg.optimizer} optimizer`;
@@ -55,7 +58,6 @@ export function directNetOf(model: LayersModel, data: TrainData, cfg: TrainingCo
   const [, T, F] = data.xShape;
   const net = gpuNetOf(model, T, F);
   if (typeof net === 'string') return net;
-  if (net.linear) return 'a linear path';
   if (net.dropout !== undefined && net.dropout > 0) return 'dropout';
   const sequence = net.sequence === true;
   const targets = sequence ? [T, net.outputs] : [net.outputs];
@@ -76,7 +78,18 @@ export function directNetOf(model: LayersModel, data: TrainData, cfg: TrainingCo
   }
   const actual = model.trainableWeights.map((w) => w.shape);
   if (JSON.stringify(actual) !== JSON.stringify(shapes)) return 'an unexpected weight layout';
-  return { cell: net.cell, activation: net.activation ?? 'tanh', units: net.units, dense: net.dense, outputs: net.outputs, steps: T, features: F, sequence };
+  const lin = net.linear ? model.getLayer(LINEAR_PATH).getWeights() : null;
+  return {
+    cell: net.cell,
+    activation: net.activation ?? 'tanh',
+    units: net.units,
+    dense: net.dense,
+    outputs: net.outputs,
+    steps: T,
+    features: F,
+    sequence,
+    linear: lin ? { kernel: lin[0].dataSync().slice() as Float32Array, bias: lin[1].dataSync().slice() as Float32Array } : null,
+  };
 }
 
 /** What one pass gives: the batch's mean loss and, after a training pass, every weight's gradient and the layers' flow. */
@@ -213,8 +226,33 @@ export function directPass(
  * count; its bits differ from the tfjs loop's (the head's products and the loss are summed in
  * another order).
  */
-export async function trainDirect(tf: Tf, model: LayersModel, net: DirectNet, data: TrainData, cfg: TrainingConfig, hooks: TrainHooks): Promise<TrainResult> {
+/** Targets y of the windows x less the linear path's forecast of each (net.linear), summed in double precision. */
+export function lessLinear(net: DirectNet, x: Float32Array, y: Float32Array): Float32Array {
+  const { kernel, bias } = net.linear!;
+  const O = net.outputs;
+  const K = net.steps * net.features;
+  const n = y.length / O;
+  const out = new Float32Array(y.length);
+  for (let i = 0; i < n; i++)
+    for (let o = 0; o < O; o++) {
+      let s = bias[o];
+      for (let k = 0; k < K; k++) s += x[i * K + k] * kernel[k * O + o];
+      out[i * O + o] = y[i * O + o] - s;
+    }
+  return out;
+}
+
+export async function trainDirect(tf: Tf, model: LayersModel, net: DirectNet, given: TrainData, cfg: TrainingConfig, hooks: TrainHooks): Promise<TrainResult> {
   const t0 = performance.now();
+  // a fixed linear path adds the same to a window's forecast whatever the weights, and every point
+  // loss is a function of forecast - target: the network trains on the targets less it
+  const data: TrainData = net.linear
+    ? {
+        ...given,
+        y: lessLinear(net, given.x, given.y),
+        ...(given.xVal && given.yVal ? { yVal: lessLinear(net, given.xVal, given.yVal) } : {}),
+      }
+    : given;
   const n = data.xShape[0];
   const batchSize = Math.max(1, Math.min(cfg.batch_size, n));
   const batches = new Batches(data, cfg);
