@@ -11,9 +11,9 @@ import { PlainAdam } from './adam.js';
 import { gpuNetOf } from './gpu-loop.js';
 import {
   Batches,
-  diverged,
   EarlyStopping,
   type EpochInfo,
+  EpochTally,
   EventLoopTurns,
   epochsToRun,
   type TrainData,
@@ -288,13 +288,9 @@ export async function trainDirect(tf: Tf, model: LayersModel, net: DirectNet, gi
   try {
     if (stopping.on && hooks.keepInitial && hasVal) stopping.start(validationLoss(), keepBest);
     for (let epoch = 1; epoch <= epochsToRun(cfg, hooks, hasVal); epoch++) {
-      const te = performance.now();
       batches.shuffle();
-      let lossSum = 0;
-      let normSum = 0;
-      let count = 0;
-      let clippedBatches = 0;
-      const groupSums = new Float64Array(diagnose ? vars.length : 0);
+      const tally = new EpochTally(cfg, epoch, vars.length, diagnose);
+      let batchCount = 0;
       const flowSums = diagnose ? net.units.map(() => new Float64Array(net.steps)) : [];
       for (let start = 0; start < perEpoch; start += batchSize) {
         if (hooks.shouldStop?.()) throw new InterruptError();
@@ -302,32 +298,17 @@ export async function trainDirect(tf: Tf, model: LayersModel, net: DirectNet, gi
         batches.fill(start, size, xBatch, yBatch);
         const r = directPass(net, ws, xBatch.subarray(0, size * xRow), yBatch.subarray(0, size * yRow), size, cfg.loss, slots, diagnose);
         const g = adam.stepArrays(ws, r.grads, cfg.clip_norm);
-        if (diagnose) {
-          for (let i = 0; i < groupSums.length; i++) groupSums[i] += Math.sqrt(adam.squares[i]);
-          if (cfg.clip_norm > 0 && g > cfg.clip_norm) clippedBatches++;
-          r.flow?.forEach((f, l) => {
-            for (let t = 0; t < f.length; t++) flowSums[l][t] += f[t];
-          });
-        }
-        if (!Number.isFinite(r.loss)) throw diverged('loss', r.loss, epoch, cfg);
-        if (!Number.isFinite(g)) throw diverged('gradient norm', g, epoch, cfg);
-        lossSum += r.loss * size;
-        normSum += g;
-        count++;
+        r.flow?.forEach((f, l) => {
+          for (let t = 0; t < f.length; t++) flowSums[l][t] += f[t];
+        });
+        tally.add(r.loss, size, g, adam.squares);
+        batchCount++;
         await turns.turn();
       }
-      const valLoss = hasVal ? validationLoss() : null;
-      if (valLoss !== null && !Number.isFinite(valLoss)) throw diverged('validation loss', valLoss, epoch, cfg);
-      const info: EpochInfo = { epoch, loss: lossSum / perEpoch, valLoss, gradNorm: normSum / count, seconds: (performance.now() - te) / 1000 };
-      if (diagnose)
-        info.flow = {
-          groupNorms: Array.from(groupSums, (v) => v / count),
-          clipped: clippedBatches / count,
-          steps: flowSums.map((f) => Array.from(f, (v) => v / count)),
-        };
+      const info = tally.info(perEpoch, hasVal ? validationLoss() : null, () => flowSums.map((f) => Array.from(f, (v) => v / batchCount)));
       history.push(info);
       hooks.onEpoch?.(info);
-      if (stopping.after(epoch, valLoss ?? lossSum / perEpoch, keepBest)) break;
+      if (stopping.after(epoch, info.valLoss ?? info.loss, keepBest)) break;
     }
     const kept: Float32Array[] = best ?? ws;
     vars.forEach((v, i) => tf.tidy(() => v.assign(tf.tensor(kept[i], v.shape, 'float32'))));

@@ -373,13 +373,8 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, cf
   try {
     if (stopping.on && hooks.keepInitial && xVal && yVal) stopping.start(validationLoss(), keepBest);
     for (let epoch = 1; epoch <= epochsToRun(cfg, hooks, hasVal); epoch++) {
-      const te = performance.now();
       batches.shuffle();
-      let lossSum = 0;
-      let normSum = 0;
-      let count = 0;
-      let clippedBatches = 0;
-      const groupSums = new Float64Array(diagnose ? vars.length : 0);
+      const tally = new EpochTally(cfg, epoch, vars.length, diagnose);
       const ratio = dec ? teacherRatio(dec.teacherForcing, epoch, cfg.epochs) : 1;
       for (const p of probes) {
         p.sums = null;
@@ -426,40 +421,15 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, cf
         });
         const sv = stats.dataSync();
         stats.dispose();
-        const l = sv[0];
-        const g = adam ? plainNorm : sv[1];
-        if (diagnose) {
-          const sq = adam ? squares : Array.from(sv.subarray(2));
-          for (let i = 0; i < groupSums.length; i++) groupSums[i] += Math.sqrt(sq[i]);
-          if (cfg.clip_norm > 0 && g > cfg.clip_norm) clippedBatches++;
-        }
-        // NaN or infinite: the weights are lost, and every later step would only spread them
-        if (!Number.isFinite(l)) throw diverged('loss', l, epoch, cfg);
-        if (!Number.isFinite(g)) throw diverged('gradient norm', g, epoch, cfg);
-        lossSum += l * size;
-        normSum += g;
-        count++;
+        tally.add(sv[0], size, adam ? plainNorm : sv[1], adam ? squares : sv.subarray(2));
         await turns.turn();
       }
-      const loss = lossSum / perEpoch;
-      const valLoss = xVal && yVal ? validationLoss() : null;
-      if (valLoss !== null && !Number.isFinite(valLoss)) throw diverged('validation loss', valLoss, epoch, cfg);
-      const info: EpochInfo = {
-        epoch,
-        loss,
-        valLoss,
-        gradNorm: normSum / count,
-        seconds: (performance.now() - te) / 1000,
-      };
-      if (diagnose)
-        info.flow = {
-          groupNorms: Array.from(groupSums, (v) => v / count),
-          clipped: clippedBatches / count,
-          steps: probes.map((p) => (p.sums && p.passes ? Array.from(p.sums, (v) => v / p.passes) : [])),
-        };
+      const info = tally.info(perEpoch, xVal && yVal ? validationLoss() : null, () =>
+        probes.map((p) => (p.sums && p.passes ? Array.from(p.sums, (v) => v / p.passes) : [])),
+      );
       history.push(info);
       hooks.onEpoch?.(info);
-      if (stopping.after(epoch, valLoss ?? loss, keepBest)) break;
+      if (stopping.after(epoch, info.valLoss ?? info.loss, keepBest)) break;
     }
     const best: Tensor[] | null = bestWeights;
     if (best) vars.forEach((v, i) => v.assign(best[i]));
@@ -484,6 +454,53 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, cf
  * Early stopping's bookkeeping, for the CPU and GPU loops: the best monitored loss, its epoch, the
  * epochs since. `keep` saves the current weights as the best.
  */
+/**
+ * One epoch's figures as its batches come, for the CPU loops (the tape's and the direct step's):
+ * the loss weighted by batch size, the pre-clip global norm, and with the diagnostics each weight's
+ * gradient norm and the batches clipped. A loss or norm that is not finite throws DivergedError.
+ */
+export class EpochTally {
+  private lossSum = 0;
+  private normSum = 0;
+  private count = 0;
+  private clipped = 0;
+  private readonly groupSums: Float64Array;
+  private readonly t0 = performance.now();
+
+  constructor(
+    private readonly cfg: TrainingConfig,
+    private readonly epoch: number,
+    weights: number,
+    private readonly diagnose: boolean,
+  ) {
+    this.groupSums = new Float64Array(diagnose ? weights : 0);
+  }
+
+  /** A batch of `size` windows: its mean loss, global norm and (diagnostics) each weight's sum of squares. */
+  add(loss: number, size: number, norm: number, squares: ArrayLike<number>): void {
+    const { cfg, epoch } = this;
+    if (this.diagnose) {
+      for (let i = 0; i < this.groupSums.length; i++) this.groupSums[i] += Math.sqrt(squares[i]);
+      if (cfg.clip_norm > 0 && norm > cfg.clip_norm) this.clipped++;
+    }
+    // NaN or infinite: the weights are lost, and every later step would only spread them
+    if (!Number.isFinite(loss)) throw diverged('loss', loss, epoch, cfg);
+    if (!Number.isFinite(norm)) throw diverged('gradient norm', norm, epoch, cfg);
+    this.lossSum += loss * size;
+    this.normSum += norm;
+    this.count++;
+  }
+
+  /** The epoch's EpochInfo over `perEpoch` windows, with its validation loss and (diagnostics) the flow through each layer's steps. */
+  info(perEpoch: number, valLoss: number | null, steps: () => number[][]): EpochInfo {
+    const { cfg, epoch, count } = this;
+    if (valLoss !== null && !Number.isFinite(valLoss)) throw diverged('validation loss', valLoss, epoch, cfg);
+    const info: EpochInfo = { epoch, loss: this.lossSum / perEpoch, valLoss, gradNorm: this.normSum / count, seconds: (performance.now() - this.t0) / 1000 };
+    if (this.diagnose) info.flow = { groupNorms: Array.from(this.groupSums, (v) => v / count), clipped: this.clipped / count, steps: steps() };
+    return info;
+  }
+}
+
 export class EarlyStopping {
   private best = Infinity;
   private wait = 0;
