@@ -218,14 +218,6 @@ export function directPass(
   return { loss: total / count, grads, flow: flows };
 }
 
-/**
- * trainModel's loop with each step computed directly (directPass) rather than through tfjs's
- * gradient tape: the same shuffled batches, global-norm clipping and Adam arithmetic (PlainAdam on
- * plain arrays), early stopping, figures and diagnostics; the weights live in plain arrays and go
- * back into the model's variables once, at the end. Deterministic for a given seed and thread
- * count; its bits differ from the tfjs loop's (the head's products and the loss are summed in
- * another order).
- */
 /** Targets y of the windows x less the linear path's forecast of each (net.linear), summed in double precision. */
 export function lessLinear(net: DirectNet, x: Float32Array, y: Float32Array): Float32Array {
   const { kernel, bias } = net.linear!;
@@ -242,6 +234,14 @@ export function lessLinear(net: DirectNet, x: Float32Array, y: Float32Array): Fl
   return out;
 }
 
+/**
+ * trainModel's loop with each step computed directly (directPass) rather than through tfjs's
+ * gradient tape: the same shuffled batches, global-norm clipping and Adam arithmetic (PlainAdam on
+ * plain arrays), early stopping, figures and diagnostics; the weights live in plain arrays and go
+ * back into the model's variables once, at the end. Deterministic for a given seed and thread
+ * count; its bits differ from the tfjs loop's (the head's products and the loss are summed in
+ * another order).
+ */
 export async function trainDirect(tf: Tf, model: LayersModel, net: DirectNet, given: TrainData, cfg: TrainingConfig, hooks: TrainHooks): Promise<TrainResult> {
   const t0 = performance.now();
   // a fixed linear path adds the same to a window's forecast whatever the weights, and every point
