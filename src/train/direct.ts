@@ -42,13 +42,16 @@ export interface DirectNet {
   sequence: boolean;
   /** a fixed linear path from the flattened window to the outputs (model.linear): kernel [steps * features, outputs] and bias */
   linear: { kernel: Float32Array; bias: Float32Array } | null;
+  /** model.dropout: the rate of the dropout after every recurrent layer (0: none) */
+  dropout: number;
 }
 
 /**
  * The network trainDirect trains for this model, or why the tfjs loop trains it instead (one
  * phrase): Adam, a point loss (mse, mae, huber), a many-to-one or one-to-one stack of LSTM, GRU or
- * vanilla RNN layers on the fused kernels with hidden relu dense layers and a linear head, with or
- * without a fixed linear path; not (yet) dropout, quantile heads, an encoder-decoder or an LSTM variant.
+ * vanilla RNN layers on the fused kernels, each followed by dropout or not, with hidden relu dense
+ * layers and a linear head, with or without a fixed linear path; not (yet) quantile heads, an
+ * encoder-decoder or an LSTM variant.
  */
 export function directNetOf(model: LayersModel, data: TrainData, cfg: TrainingConfig, hooks: TrainHooks): DirectNet | string {
   if (cfg.optimizer !== 'adam') return `the ${cfg.optimizer} optimizer`;
@@ -58,7 +61,8 @@ export function directNetOf(model: LayersModel, data: TrainData, cfg: TrainingCo
   const [, T, F] = data.xShape;
   const net = gpuNetOf(model, T, F);
   if (typeof net === 'string') return net;
-  if (net.dropout !== undefined && net.dropout > 0) return 'dropout';
+  const dropout = net.dropout ?? 0;
+  if (dropout > 0 && model.layers.filter((l) => l.getClassName() === 'Dropout').length !== net.units.length) return 'dropout not after every recurrent layer';
   const sequence = net.sequence === true;
   const targets = sequence ? [T, net.outputs] : [net.outputs];
   if (JSON.stringify(data.yShape.slice(1)) !== JSON.stringify(targets)) return 'targets of another shape';
@@ -89,6 +93,7 @@ export function directNetOf(model: LayersModel, data: TrainData, cfg: TrainingCo
     features: F,
     sequence,
     linear: lin ? { kernel: lin[0].dataSync().slice() as Float32Array, bias: lin[1].dataSync().slice() as Float32Array } : null,
+    dropout,
   };
 }
 
@@ -102,7 +107,8 @@ interface PassResult {
 
 /**
  * The forward pass of `batch` windows x (and with `slots` the backward pass) of net with weights ws,
- * on the fused kernels and plain arrays. The loss is training.loss's mean over rows and outputs,
+ * on the fused kernels and plain arrays; `masks`: each recurrent layer's dropout multipliers
+ * (dropoutMask), for a training pass. The loss is training.loss's mean over rows and outputs,
  * as the tfjs loop's pointLoss; products of the head are summed in double precision.
  */
 export function directPass(
@@ -114,6 +120,7 @@ export function directPass(
   loss: TrainingConfig['loss'],
   slots: Slot[] | null,
   flow = false,
+  masks: Float32Array[] | null = null,
 ): PassResult {
   const { cell, activation, steps: T, outputs: O, sequence } = net;
   const L = net.units.length;
@@ -136,6 +143,8 @@ export function directPass(
       undefined,
       activation,
     );
+    // dropout (training): the layer's output times its mask's multipliers, as tfjs's dropout multiplies
+    if (masks) for (let i = 0; i < out.length; i++) out[i] *= masks[l][i];
     input = out;
     I = H;
   }
@@ -208,6 +217,7 @@ export function directPass(
   }
   const flows: Float64Array[] | null = flow ? new Array(L) : null;
   for (let l = L - 1; l >= 0; l--) {
+    if (masks) d = d.map((v, i) => v * masks[l][i]);
     const g = backward(slots[l].state!, d, sequence || l < L - 1, flow);
     grads[3 * l] = g.dW;
     grads[3 * l + 1] = g.dU;
@@ -216,6 +226,19 @@ export function directPass(
     d = g.dx;
   }
   return { loss: total / count, grads, flow: flows };
+}
+
+/**
+ * The multipliers tfjs's dropout (tf.dropout, which the Dropout layer calls) applies to recurrent
+ * layer `layer`'s output of `rows` windows: floor(u + keep) / keep for u uniform from the layer's seed, made
+ * by the same tfjs operations, so that a step sees the masks the tape loop's would.
+ */
+export function dropoutMask(tf: Tf, net: DirectNet, rows: number, layer: number, seed: number): Float32Array {
+  const keep = 1 - net.dropout;
+  const units = net.units[layer];
+  // every layer's output is a sequence but a many-to-one stack's last
+  const shape = net.sequence || layer < net.units.length - 1 ? [rows, net.steps, units] : [rows, units];
+  return tf.tidy(() => tf.div(tf.floor(tf.add(tf.randomUniform(shape, 0, 1, 'float32', seed), keep)), keep).dataSync() as Float32Array);
 }
 
 /** Targets y of the windows x less the linear path's forecast of each (net.linear), summed in double precision. */
@@ -296,7 +319,9 @@ export async function trainDirect(tf: Tf, model: LayersModel, net: DirectNet, gi
         if (hooks.shouldStop?.()) throw new InterruptError();
         const size = Math.min(batchSize, perEpoch - start);
         batches.fill(start, size, xBatch, yBatch);
-        const r = directPass(net, ws, xBatch.subarray(0, size * xRow), yBatch.subarray(0, size * yRow), size, cfg.loss, slots, diagnose);
+        // the dropout layers' seeds, drawn as the tape loop draws them, and their masks
+        const masks = net.dropout > 0 ? net.units.map((_, l) => dropoutMask(tf, net, size, l, batches.dropoutSeed())) : null;
+        const r = directPass(net, ws, xBatch.subarray(0, size * xRow), yBatch.subarray(0, size * yRow), size, cfg.loss, slots, diagnose, masks);
         const g = adam.stepArrays(ws, r.grads, cfg.clip_norm);
         r.flow?.forEach((f, l) => {
           for (let t = 0; t < f.length; t++) flowSums[l][t] += f[t];
