@@ -24,7 +24,7 @@ export class PlainAdam {
   /** per weight, the sum of squares of its gradient at the last step (before clipping) */
   readonly squares: number[] = [];
   /** per weight: one block in the kernels' memory holding w, g, m, v (n floats each, 64-byte aligned) */
-  private readonly blocks: { at: number; stride: number }[] = [];
+  private readonly blocks: { at: number; stride: number; n: number }[] = [];
 
   constructor(
     private readonly tf: Tf,
@@ -60,7 +60,7 @@ export class PlainAdam {
    */
   step(vars: Variable[], grads: (Tensor | undefined)[], clipNorm: number): number {
     this.load(vars, grads);
-    const scale = this.clipScale(vars, grads, clipNorm);
+    const scale = this.clipScale(grads, clipNorm);
     this.update(vars, grads, scale.scale);
     return scale.norm;
   }
@@ -78,17 +78,18 @@ export class PlainAdam {
       mem().set(w, b.at >>> 2);
       mem().set(g, (b.at + b.stride) >>> 2);
     });
-    const scale = this.clipScale(ws, gs, clipNorm);
-    this.adamAll(ws, gs, scale.scale, (i, from, n) => ws[i].set(mem().subarray(from, from + n)));
+    const scale = this.clipScale(gs, clipNorm);
+    this.adamAll(gs, scale.scale, (i, from, n) => ws[i].set(mem().subarray(from, from + n)));
     return scale.norm;
   }
 
-  /** The global norm of the loaded gradients (each weight's sum of squares kept in `squares`) and the clipping scale it gives. */
-  private clipScale(vars: { length?: number; size?: number }[], grads: unknown[], clipNorm: number): { norm: number; scale: number } {
+  /** The global norm of the loaded gradients (each weight's sum of squares kept in `squares`; a weight without one, 0) and the clipping scale it gives. */
+  private clipScale(grads: unknown[], clipNorm: number): { norm: number; scale: number } {
     const k = getPool().k;
     let sum = 0;
-    vars.forEach((variable, i) => {
-      const sq = grads[i] ? k.sumSquares(this.blocks[i].at + this.blocks[i].stride, (variable.size ?? variable.length)!) : 0;
+    grads.forEach((grad, i) => {
+      const b = this.blocks[i];
+      const sq = grad ? k.sumSquares(b.at + b.stride, b.n) : 0;
       this.squares[i] = sq;
       sum += sq;
     });
@@ -102,7 +103,7 @@ export class PlainAdam {
     if (!b) {
       const pool = getPool();
       const stride = Math.ceil(n / 16) * 64;
-      b = this.blocks[i] = { at: pool.heap.alloc(4 * stride), stride };
+      b = this.blocks[i] = { at: pool.heap.alloc(4 * stride), stride, n };
       pool.f32().fill(0, (b.at + 2 * stride) >>> 2, (b.at + 4 * stride) >>> 2);
     }
     return b;
@@ -122,7 +123,7 @@ export class PlainAdam {
 
   /** The Adam update of every loaded weight with its gradient times `scale`; writes the weights back. */
   private update(vars: Variable[], grads: (Tensor | undefined)[], scale: number): void {
-    this.adamAll(vars, grads, scale, (i, from, n) => {
+    this.adamAll(grads, scale, (i, from, n) => {
       const out = getPool()
         .f32()
         .slice(from, from + n);
@@ -130,15 +131,15 @@ export class PlainAdam {
     });
   }
 
-  /** adamStep on every loaded weight's block, then `write(i, float offset, n)` of its new values. */
-  private adamAll(vars: { length?: number; size?: number }[], grads: unknown[], scale: number, write: (i: number, from: number, n: number) => void): void {
+  /** adamStep on the block of every weight with a gradient, then `write(i, float offset, n)` of its new values. */
+  private adamAll(grads: unknown[], scale: number, write: (i: number, from: number, n: number) => void): void {
     const pool = getPool();
     const omab1 = f32(1 - this.accB1);
     const omab2 = f32(1 - this.accB2);
-    vars.forEach((variable, i) => {
-      if (!grads[i]) return;
-      const n = (variable.size ?? variable.length)!;
+    grads.forEach((grad, i) => {
+      if (!grad) return;
       const b = this.blocks[i];
+      const n = b.n;
       const [w, g, m, v] = [0, 1, 2, 3].map((j) => b.at + j * b.stride);
       pool.k.adamStep(w, g, m, v, n, scale, this.b1, this.omb1, this.b2, this.omb2, omab1, omab2, this.eps, this.negLr);
       write(i, w >>> 2, n);
