@@ -313,7 +313,6 @@ export async function trainDirect(tf: Tf, model: LayersModel, net: DirectNet, gi
     for (let epoch = 1; epoch <= epochsToRun(cfg, hooks, hasVal); epoch++) {
       batches.shuffle();
       const tally = new EpochTally(cfg, epoch, vars.length, diagnose);
-      let batchCount = 0;
       const flowSums = diagnose ? net.units.map(() => new Float64Array(net.steps)) : [];
       for (let start = 0; start < perEpoch; start += batchSize) {
         if (hooks.shouldStop?.()) throw new InterruptError();
@@ -327,10 +326,9 @@ export async function trainDirect(tf: Tf, model: LayersModel, net: DirectNet, gi
           for (let t = 0; t < f.length; t++) flowSums[l][t] += f[t];
         });
         tally.add(r.loss, size, g, adam.squares);
-        batchCount++;
         await turns.turn();
       }
-      const info = tally.info(perEpoch, hasVal ? validationLoss() : null, () => flowSums.map((f) => Array.from(f, (v) => v / batchCount)));
+      const info = tally.info(perEpoch, hasVal ? validationLoss() : null, (batches) => flowSums.map((f) => Array.from(f, (v) => v / batches)));
       history.push(info);
       hooks.onEpoch?.(info);
       if (stopping.after(epoch, info.valLoss ?? info.loss, keepBest)) break;

@@ -451,10 +451,6 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, cf
 }
 
 /**
- * Early stopping's bookkeeping, for the CPU and GPU loops: the best monitored loss, its epoch, the
- * epochs since. `keep` saves the current weights as the best.
- */
-/**
  * One epoch's figures as its batches come, for the CPU loops (the tape's and the direct step's):
  * the loss weighted by batch size, the pre-clip global norm, and with the diagnostics each weight's
  * gradient norm and the batches clipped. A loss or norm that is not finite throws DivergedError.
@@ -491,16 +487,23 @@ export class EpochTally {
     this.count++;
   }
 
-  /** The epoch's EpochInfo over `perEpoch` windows, with its validation loss and (diagnostics) the flow through each layer's steps. */
-  info(perEpoch: number, valLoss: number | null, steps: () => number[][]): EpochInfo {
+  /**
+   * The epoch's EpochInfo over `perEpoch` windows, with its validation loss and (diagnostics) the
+   * flow through each layer's steps, given the number of batches added.
+   */
+  info(perEpoch: number, valLoss: number | null, steps: (batches: number) => number[][]): EpochInfo {
     const { cfg, epoch, count } = this;
     if (valLoss !== null && !Number.isFinite(valLoss)) throw diverged('validation loss', valLoss, epoch, cfg);
     const info: EpochInfo = { epoch, loss: this.lossSum / perEpoch, valLoss, gradNorm: this.normSum / count, seconds: (performance.now() - this.t0) / 1000 };
-    if (this.diagnose) info.flow = { groupNorms: Array.from(this.groupSums, (v) => v / count), clipped: this.clipped / count, steps: steps() };
+    if (this.diagnose) info.flow = { groupNorms: Array.from(this.groupSums, (v) => v / count), clipped: this.clipped / count, steps: steps(count) };
     return info;
   }
 }
 
+/**
+ * Early stopping's bookkeeping, for the CPU and GPU loops: the best monitored loss, its epoch, the
+ * epochs since. `keep` saves the current weights as the best.
+ */
 export class EarlyStopping {
   private best = Infinity;
   private wait = 0;
