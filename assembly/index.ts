@@ -18,4 +18,5 @@ export { rnnForward, rnnBackward } from './rnn';
 export { addInto, permute } from './memory';
 export { adamStep, sumSquares } from './optimizer';
 export { gemm, pack, packT } from './gemm';
+export { gram } from './gram';
 export { simdPeak } from './peak';

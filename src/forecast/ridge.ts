@@ -22,6 +22,28 @@ export function ridge(X: Float64Array[], Y: Float64Array[], alpha: number): Floa
       for (let j = 0; j < q; j++) Bi[j] += xi * y[j];
     }
   }
+  return solveRidge(G, B, alpha);
+}
+
+/**
+ * ridge's answer from Zᵀ Z, where Z's rows are X's and Y's side by side ([n, p + q]; `gram` [p, p + q]
+ * row-major, the entries with j >= i read: kernels/gram.ts gramOf makes it). The same sums in the
+ * same order as ridge's, so the same bits.
+ */
+export function ridgeFromGram(gram: Float64Array, p: number, q: number, alpha: number): Float64Array[] {
+  const cols = p + q;
+  const G = Array.from({ length: p }, (_, i) => {
+    const row = new Float64Array(p);
+    for (let j = i; j < p; j++) row[j] = gram[i * cols + j];
+    return row;
+  });
+  const B = Array.from({ length: p }, (_, i) => gram.slice(i * cols + p, (i + 1) * cols));
+  return solveRidge(G, B, alpha);
+}
+
+/** (G + λI) W = B with λ = alpha · trace(G) / p (G's upper triangle filled). */
+function solveRidge(G: Float64Array[], B: Float64Array[], alpha: number): Float64Array[] {
+  const p = G.length;
   let trace = 0;
   for (let i = 0; i < p; i++) trace += G[i][i];
   const unit = trace > 0 ? trace / p : 1;

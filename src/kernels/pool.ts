@@ -37,6 +37,8 @@ export interface Exports {
   gemm(C: number, A: number, Bp: number, M: number, K: number, N: number, sai: number, sak: number, ldc: number, kstride: number): void;
   pack(Bp: number, Bm: number, K: number, N: number, ldb: number): void;
   packT(Bp: number, S: number, K: number, N: number, lds: number): void;
+  /** the ridge path's Gram matrix G += Z^T Z over Z's n rows, f64 (assembly/gram.ts) */
+  gram(G: number, Z: number, n: number, cols: number, rows: number): void;
   /** the machine's WebAssembly SIMD ceiling, for the benches (assembly/peak.ts): a value that depends on every chain */
   simdPeak(iters: number): number;
 }

@@ -248,12 +248,18 @@ export function lessLinear(net: DirectNet, x: Float32Array, y: Float32Array): Fl
   const K = net.steps * net.features;
   const n = y.length / O;
   const out = new Float32Array(y.length);
-  for (let i = 0; i < n; i++)
-    for (let o = 0; o < O; o++) {
-      let s = bias[o];
-      for (let k = 0; k < K; k++) s += x[i * K + k] * kernel[k * O + o];
-      out[i * O + o] = y[i * O + o] - s;
+  // each output's sum runs bias, then k ascending, as a dot product would; the loops go along the
+  // kernel's rows so that its reads are contiguous
+  const s = new Float64Array(O);
+  for (let i = 0; i < n; i++) {
+    for (let o = 0; o < O; o++) s[o] = bias[o];
+    for (let k = 0; k < K; k++) {
+      const xk = x[i * K + k];
+      const row = k * O;
+      for (let o = 0; o < O; o++) s[o] += xk * kernel[row + o];
     }
+    for (let o = 0; o < O; o++) out[i * O + o] = y[i * O + o] - s[o];
+  }
   return out;
 }
 
