@@ -35,7 +35,12 @@ export interface DirectNet {
   units: number[];
   /** units of the hidden relu dense layers */
   dense: number[];
+  /** the head's width: targets, or with quantile heads targets times (1 + taus.length) */
   outputs: number;
+  /** values per window's target (with quantile heads, one block of the head's outputs) */
+  targets: number;
+  /** the quantile heads' levels (training.quantile heads: block i + 1 of the head learns quantile taus[i] by the pinball loss); [] for none */
+  taus: number[];
   steps: number;
   features: number;
   /** one-to-one: every layer returns its sequence and the head maps every step (targets [rows, steps, outputs]) */
@@ -50,13 +55,12 @@ export interface DirectNet {
  * The network trainDirect trains for this model, or why the tfjs loop trains it instead (one
  * phrase): Adam, a point loss (mse, mae, huber), a many-to-one or one-to-one stack of LSTM, GRU or
  * vanilla RNN layers on the fused kernels, each followed by dropout or not, with hidden relu dense
- * layers and a linear head, with or without a fixed linear path; not (yet) quantile heads, an
- * encoder-decoder or an LSTM variant.
+ * layers and a linear head, with or without a fixed linear path and quantile heads (many-to-one);
+ * not (yet) an encoder-decoder or an LSTM variant.
  */
 export function directNetOf(model: LayersModel, data: TrainData, cfg: TrainingConfig, hooks: TrainHooks): DirectNet | string {
   if (cfg.optimizer !== 'adam') return `the ${cfg.optimizer} optimizer`;
   if (hooks.decoder) return 'an encoder-decoder';
-  if (hooks.quantileHeads?.taus.length) return 'quantile heads';
   if (data.xShape.length !== 3) return 'windows of another shape';
   const [, T, F] = data.xShape;
   const net = gpuNetOf(model, T, F);
@@ -64,7 +68,11 @@ export function directNetOf(model: LayersModel, data: TrainData, cfg: TrainingCo
   const dropout = net.dropout ?? 0;
   if (dropout > 0 && model.layers.filter((l) => l.getClassName() === 'Dropout').length !== net.units.length) return 'dropout not after every recurrent layer';
   const sequence = net.sequence === true;
-  const targets = sequence ? [T, net.outputs] : [net.outputs];
+  const taus = [...(hooks.quantileHeads?.taus ?? [])];
+  if (taus.length && sequence) return 'quantile heads on every step';
+  const perWindow = taus.length ? hooks.quantileHeads!.outputs : net.outputs;
+  if (perWindow * (1 + taus.length) !== net.outputs) return 'quantile heads of another width';
+  const targets = sequence ? [T, net.outputs] : [perWindow];
   if (JSON.stringify(data.yShape.slice(1)) !== JSON.stringify(targets)) return 'targets of another shape';
   const fused = model.layers.filter((l) => (l as unknown as { slot?: Slot }).slot !== undefined);
   if (fused.length !== net.units.length) return 'recurrent layers off the fused kernels';
@@ -83,18 +91,30 @@ export function directNetOf(model: LayersModel, data: TrainData, cfg: TrainingCo
   const actual = model.trainableWeights.map((w) => w.shape);
   if (JSON.stringify(actual) !== JSON.stringify(shapes)) return 'an unexpected weight layout';
   const lin = net.linear ? model.getLayer(LINEAR_PATH).getWeights() : null;
+  const linear = lin ? { kernel: lin[0].dataSync().slice() as Float32Array, bias: lin[1].dataSync().slice() as Float32Array } : null;
+  // lessLinear takes one block's linear path off the targets: every block's must be the same (fit.ts tiles it)
+  if (linear && taus.length && !(tiled(linear.kernel, net.outputs, perWindow) && tiled(linear.bias, net.outputs, perWindow)))
+    return 'a linear path that differs between the quantile heads';
   return {
     cell: net.cell,
     activation: net.activation ?? 'tanh',
     units: net.units,
     dense: net.dense,
     outputs: net.outputs,
+    targets: perWindow,
+    taus,
     steps: T,
     features: F,
     sequence,
-    linear: lin ? { kernel: lin[0].dataSync().slice() as Float32Array, bias: lin[1].dataSync().slice() as Float32Array } : null,
+    linear,
     dropout,
   };
+}
+
+/** Whether each row of `width` values in a is one block of `block` values repeated. */
+function tiled(a: Float32Array, width: number, block: number): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== a[i - (i % width) + (i % block)]) return false;
+  return true;
 }
 
 /** What one pass gives: the batch's mean loss and, after a training pass, every weight's gradient and the layers' flow. */
@@ -170,17 +190,8 @@ export function directPass(
     acts.push(z);
   }
   const pred = acts[acts.length - 1];
-  const count = rows * O;
-  let total = 0;
-  const dy = slots ? new Float32Array(count) : null;
-  for (let i = 0; i < count; i++) {
-    const e = pred[i] - y[i];
-    const a = Math.abs(e);
-    total += loss === 'mse' ? e * e : loss === 'mae' ? a : a <= 1 ? 0.5 * e * e : a - 0.5;
-    // the gradients tfjs gives these losses (abs: 1 above zero, else -1)
-    if (dy) dy[i] = (loss === 'mse' ? 2 * e : loss === 'mae' ? (e > 0 ? 1 : -1) : Math.max(-1, Math.min(1, e))) / count;
-  }
-  if (!slots || !dy) return { loss: total / count, grads: [], flow: null };
+  const { loss: value, dy } = headLoss(net, pred, y, rows, loss, slots !== null);
+  if (!slots || !dy) return { loss: value, grads: [], flow: null };
 
   const grads: Float32Array[] = new Array(ws.length);
   let d: Float32Array = dy;
@@ -225,7 +236,54 @@ export function directPass(
     if (flows) flows[l] = Float64Array.from({ length: T }, (_, t) => Math.sqrt((g.flow?.[t] ?? 0) / batch));
     d = g.dx;
   }
-  return { loss: total / count, grads, flow: flows };
+  return { loss: value, grads, flow: flows };
+}
+
+/**
+ * The loss of the head's outputs `pred` ([rows, outputs]) against the targets y ([rows, targets]),
+ * as the tfjs loop's makeLoss computes it, and (`grad`) its gradient in pred: the point loss's mean
+ * over the first block, plus with quantile heads each block's mean pinball loss,
+ * max(tau u, (tau - 1) u) for u = target - output.
+ */
+function headLoss(
+  net: DirectNet,
+  pred: Float32Array,
+  y: Float32Array,
+  rows: number,
+  loss: TrainingConfig['loss'],
+  grad: boolean,
+): { loss: number; dy: Float32Array | null } {
+  const O = net.outputs,
+    H = net.targets;
+  const count = rows * H;
+  const dy = grad ? new Float32Array(rows * O) : null;
+  let total = 0;
+  for (let r = 0; r < rows; r++)
+    for (let o = 0; o < H; o++) {
+      const e = pred[r * O + o] - y[r * H + o];
+      const a = Math.abs(e);
+      total += loss === 'mse' ? e * e : loss === 'mae' ? a : a <= 1 ? 0.5 * e * e : a - 0.5;
+      // the gradients tfjs gives these losses (abs: 1 above zero, else -1)
+      if (dy) dy[r * O + o] = (loss === 'mse' ? 2 * e : loss === 'mae' ? (e > 0 ? 1 : -1) : Math.max(-1, Math.min(1, e))) / count;
+    }
+  let value = total / count;
+  net.taus.forEach((tau, q) => {
+    // in float32, as tfjs multiplies; its maximum passes the gradient to tau u where tau u >= (tau - 1) u
+    const t32 = Math.fround(tau),
+      below = Math.fround(tau - 1);
+    let pin = 0;
+    for (let r = 0; r < rows; r++)
+      for (let o = 0; o < H; o++) {
+        const at = r * O + (q + 1) * H + o;
+        const u = Math.fround(y[r * H + o] - pred[at]);
+        const a = Math.fround(t32 * u),
+          b = Math.fround(below * u);
+        pin += a >= b ? a : b;
+        if (dy) dy[at] = -(a >= b ? t32 : below) / count;
+      }
+    value += pin / count;
+  });
+  return { loss: value, dy };
 }
 
 /**
@@ -241,24 +299,29 @@ export function dropoutMask(tf: Tf, net: DirectNet, rows: number, layer: number,
   return tf.tidy(() => tf.div(tf.floor(tf.add(tf.randomUniform(shape, 0, 1, 'float32', seed), keep)), keep).dataSync() as Float32Array);
 }
 
-/** Targets y of the windows x less the linear path's forecast of each (net.linear), summed in double precision. */
+/**
+ * Targets y of the windows x less the linear path's forecast of each (net.linear), summed in double
+ * precision. With quantile heads the path adds the same to every block of the head (its kernel is
+ * tiled), so the first block's columns are taken off.
+ */
 export function lessLinear(net: DirectNet, x: Float32Array, y: Float32Array): Float32Array {
   const { kernel, bias } = net.linear!;
-  const O = net.outputs;
+  const O = net.outputs,
+    H = net.targets;
   const K = net.steps * net.features;
-  const n = y.length / O;
+  const n = y.length / H;
   const out = new Float32Array(y.length);
   // each output's sum runs bias, then k ascending, as a dot product would; the loops go along the
   // kernel's rows so that its reads are contiguous
-  const s = new Float64Array(O);
+  const s = new Float64Array(H);
   for (let i = 0; i < n; i++) {
-    for (let o = 0; o < O; o++) s[o] = bias[o];
+    for (let o = 0; o < H; o++) s[o] = bias[o];
     for (let k = 0; k < K; k++) {
       const xk = x[i * K + k];
       const row = k * O;
-      for (let o = 0; o < O; o++) s[o] += xk * kernel[row + o];
+      for (let o = 0; o < H; o++) s[o] += xk * kernel[row + o];
     }
-    for (let o = 0; o < O; o++) out[i * O + o] = y[i * O + o] - s[o];
+    for (let o = 0; o < H; o++) out[i * H + o] = y[i * H + o] - s[o];
   }
   return out;
 }

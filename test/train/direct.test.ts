@@ -7,7 +7,7 @@ import { loadBackend, type Tf } from '../../src/model/backend.js';
 import { buildModel, type ModelSpec, setLinearPath } from '../../src/model/build.js';
 import { PlainAdam } from '../../src/train/adam.js';
 import { directNetOf, directPass, lessLinear } from '../../src/train/direct.js';
-import { makeLoss, type TrainData, trainModel } from '../../src/train/loop.js';
+import { makeLoss, type QuantileHeads, type TrainData, trainModel } from '../../src/train/loop.js';
 
 let tf: Tf;
 beforeAll(async () => {
@@ -65,14 +65,17 @@ const cfgOf = (over: Partial<TrainingConfig> = {}): TrainingConfig => ({
   ...over,
 });
 
-/** A model's linear path set to fixed, nonzero values (as a ridge fit would set it). */
-function withLinearPath(model: LayersModel, outputs: number): LayersModel {
-  const kernel = Array.from({ length: T * F }, (_, i) => Float64Array.from({ length: outputs }, (_, o) => 0.05 * Math.sin(i + 3 * o)));
+/**
+ * A model's linear path set to fixed, nonzero values (as a ridge fit would set it); with quantile
+ * heads (`block` targets per block of the outputs) the same for every block, as fit.ts tiles it.
+ */
+function withLinearPath(model: LayersModel, outputs: number, block = outputs): LayersModel {
+  const kernel = Array.from({ length: T * F }, (_, i) => Float64Array.from({ length: outputs }, (_, o) => 0.05 * Math.sin(i + 3 * (o % block))));
   setLinearPath(
     tf,
     model,
     kernel,
-    Float64Array.from({ length: outputs }, (_, o) => 0.1 * o - 0.05),
+    Float64Array.from({ length: outputs }, (_, o) => 0.1 * (o % block) - 0.05),
   );
   return model;
 }
@@ -81,9 +84,9 @@ const maxAbs = (a: ArrayLike<number>) => Array.from(a).reduce((m, v) => Math.max
 const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 
 /** tfjs's loss and gradients (variableGrads through the fused layers) of the model on the windows. */
-function tfjsGrads(model: LayersModel, data: TrainData, loss: TrainingConfig['loss']): { loss: number; grads: Float32Array[] } {
+function tfjsGrads(model: LayersModel, data: TrainData, loss: TrainingConfig['loss'], heads?: QuantileHeads): { loss: number; grads: Float32Array[] } {
   const vars = model.trainableWeights.map((w) => w.read() as Variable);
-  const lossFn = makeLoss(tf, loss);
+  const lossFn = makeLoss(tf, loss, heads);
   return tf.tidy(() => {
     const xb = tf.tensor(data.x, data.xShape);
     const yb = tf.tensor(data.y, data.yShape);
@@ -105,33 +108,38 @@ describe('a training step without tfjs (train/direct.ts)', () => {
     ['rnn', 'huber', [{ units: 5 }], [3, 2], 'one-to-one'],
     ['lstm', 'mse', [{ units: 5 }], [], 'linear path'],
     ['gru', 'mae', [{ units: 4 }, { units: 3 }], [5], 'linear path'],
+    ['lstm', 'mae', [{ units: 5 }], [4], 'quantile heads'],
+    ['gru', 'mse', [{ units: 4 }], [], 'quantile heads and a linear path'],
   ] as const)('%s, %s loss, layers %j, hidden dense %j %s: the loss and every gradient of tfjs through the fused layers', (cell, loss, layers, dense, mode) => {
     const seq = mode === 'one-to-one';
-    const linear = mode === 'linear path';
+    const linear = mode.endsWith('linear path');
+    // quantile heads: blocks of 3 outputs for the 10% and 90% quantiles beside the forecast
+    const heads: QuantileHeads | undefined = mode.startsWith('quantile') ? { outputs: 3, taus: [0.1, 0.9] } : undefined;
     const spec = specOf({
       ...(linear ? { linear: true } : {}),
       cell,
       layers: [...layers],
       dense: dense.map((units) => ({ units })),
       ...(seq ? { sequenceOutput: true, steps: null, outputs: 2 } : {}),
+      ...(heads ? { outputs: 9 } : {}),
     });
-    const model = linear ? withLinearPath(buildModel(tf, spec), spec.outputs) : buildModel(tf, spec);
+    const model = linear ? withLinearPath(buildModel(tf, spec), spec.outputs, heads?.outputs) : buildModel(tf, spec);
     // a linear path's model starts its head at zero (no gradient reaches the layers below): move it
     if (linear) {
       const head = model.trainableWeights[model.trainableWeights.length - 2].read() as Variable;
       head.assign(tf.randomNormal(head.shape, 0, 0.3, 'float32', 17));
     }
     // targets far enough from the forecasts that huber has both its parts
-    const data = seq ? seqWindows(11, spec.outputs) : windows(11, spec.outputs);
+    const data = seq ? seqWindows(11, spec.outputs) : windows(11, heads ? heads.outputs : spec.outputs);
     if (loss === 'huber') for (let i = 0; i < data.y.length; i += 3) data.y[i] *= 4;
-    const net = directNetOf(model, data, cfgOf({ loss }), {});
+    const net = directNetOf(model, data, cfgOf({ loss }), heads ? { quantileHeads: heads } : {});
     if (typeof net === 'string') throw new Error(net);
     const ws = model.trainableWeights.map((w) => (w.read() as Variable).dataSync().slice() as Float32Array);
     const slots: Slot[] = layers.map(() => ({ state: null }));
     // with a linear path: the network's step on the targets less it (trainDirect's lessLinear)
     const ours = directPass(net, ws, data.x, linear ? lessLinear(net, data.x, data.y) : data.y, 11, loss, slots, true);
     if (linear) expect(maxAbs(net.linear!.kernel)).toBeGreaterThan(0);
-    const ref = tfjsGrads(model, data, loss);
+    const ref = tfjsGrads(model, data, loss, heads);
     expect(Math.abs(ours.loss - ref.loss)).toBeLessThan(1e-6 * Math.max(1, ref.loss));
     expect(ours.grads).toHaveLength(ref.grads.length);
     ref.grads.forEach((g, i) => {
@@ -165,7 +173,20 @@ describe('a training step without tfjs (train/direct.ts)', () => {
     ['stock layers', specOf({ fused: false }), cfgOf(), {}, 'recurrent layers off the fused kernels'],
     ['targets of another shape', specOf({ sequenceOutput: true, steps: null, outputs: 1 }), cfgOf(), {}, 'targets of another shape'],
     ['rmsprop', specOf({}), cfgOf({ optimizer: 'rmsprop' }), {}, 'the rmsprop optimizer'],
-    ['quantile heads', specOf({ outputs: 6 }), cfgOf(), { quantileHeads: { outputs: 3, taus: [0.9] } }, 'quantile heads'],
+    [
+      'quantile heads of another width',
+      specOf({ outputs: 6 }),
+      cfgOf(),
+      { quantileHeads: { outputs: 3, taus: [0.1, 0.9] } },
+      'quantile heads of another width',
+    ],
+    [
+      'quantile heads on every step',
+      specOf({ sequenceOutput: true, steps: null, outputs: 6 }),
+      cfgOf(),
+      { quantileHeads: { outputs: 3, taus: [0.9] } },
+      'quantile heads on every step',
+    ],
     ['peepholes', specOf({ peephole: true }), cfgOf(), {}, 'LSTMVariant layers'],
   ] as const)('leaves %s to the tfjs loop, saying why', (_, spec, cfg, hooks, why) => {
     const model = buildModel(tf, spec);
@@ -173,6 +194,17 @@ describe('a training step without tfjs (train/direct.ts)', () => {
     const data = windows(4, spec.outputs);
     expect(directNetOf(model, data, cfg, hooks)).toBe(why);
     model.dispose();
+  });
+
+  it('leaves quantile heads to the tfjs loop when their linear paths differ (lessLinear takes one off the targets)', () => {
+    const heads = { quantileHeads: { outputs: 3, taus: [0.1, 0.9] } };
+    const spec = specOf({ linear: true, outputs: 9 });
+    const differ = withLinearPath(buildModel(tf, spec), 9);
+    expect(directNetOf(differ, windows(4, 3), cfgOf(), heads)).toBe('a linear path that differs between the quantile heads');
+    const same = withLinearPath(buildModel(tf, spec), 9, 3);
+    expect(typeof directNetOf(same, windows(4, 3), cfgOf(), heads)).toBe('object');
+    differ.dispose();
+    same.dispose();
   });
 
   it.each([
@@ -183,27 +215,30 @@ describe('a training step without tfjs (train/direct.ts)', () => {
     ['mae', 'linear path'],
     ['mse', 'dropout'],
     ['huber', 'one-to-one with dropout'],
+    ['mae', 'quantile heads and a linear path'],
   ] as const)(
     'trains as the tfjs loop does (%s, %s): the same epochs, losses and weights but for float rounding, and the same bits run after run',
     async (loss, mode) => {
       const seq = mode.startsWith('one-to-one');
       const make = seq ? seqWindows : windows;
       const data = { ...make(40, 3), xVal: make(12, 3, 40).x, yVal: make(12, 3, 40).y, nVal: 12 };
+      const heads: QuantileHeads | undefined = mode.startsWith('quantile') ? { outputs: 3, taus: [0.25, 0.75] } : undefined;
       const cfg = cfgOf({ epochs: 8, early_stopping: { patience: 3, min_delta: 0 }, loss });
       const spec = specOf({
         cell: 'lstm',
         layers: [{ units: 6 }, { units: 4 }],
         dense: [{ units: 5 }],
         ...(seq ? { sequenceOutput: true, steps: null } : {}),
-        ...(mode === 'linear path' ? { linear: true } : {}),
+        ...(mode.endsWith('linear path') ? { linear: true } : {}),
+        ...(heads ? { outputs: 9 } : {}),
         // the step's masks are tfjs's own (the same seeds and operations), so the runs still agree
         ...(mode.endsWith('dropout') ? { dropout: 0.25 } : {}),
       });
       // a linear path as a config-less run trains it: the head starts at zero, the starting weights count as epoch 0
-      const linear = mode === 'linear path';
+      const linear = mode.endsWith('linear path');
       const run = async (tfjsLoop: boolean) => {
-        const model = linear ? withLinearPath(buildModel(tf, spec), 3) : buildModel(tf, spec);
-        const r = await trainModel(tf, model, data, cfg, { tfjsLoop, keepInitial: linear });
+        const model = linear ? withLinearPath(buildModel(tf, spec), spec.outputs, heads?.outputs) : buildModel(tf, spec);
+        const r = await trainModel(tf, model, data, cfg, { tfjsLoop, keepInitial: linear, ...(heads ? { quantileHeads: heads } : {}) });
         const w = model.getWeights().map((t) => t.dataSync().slice() as Float32Array);
         model.dispose();
         return { r, w };
