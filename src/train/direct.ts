@@ -4,11 +4,11 @@ import type { TrainingConfig } from '../config/types.js';
 import { InterruptError } from '../errors.js';
 import { backward } from '../kernels/backward.js';
 import { forward } from '../kernels/forward.js';
-import { type Activation, type Cell, releaseSlot, type Slot } from '../kernels/state.js';
+import { type Activation, type Cell, gatesOf, peepholesOf, releaseSlot, type Slot } from '../kernels/state.js';
 import type { Tf } from '../model/backend.js';
 import { LINEAR_PATH } from '../model/build.js';
 import { PlainAdam } from './adam.js';
-import { gpuNetOf } from './gpu-loop.js';
+import { gpuNetOf, type LayerVariant } from './gpu-loop.js';
 import {
   Batches,
   EarlyStopping,
@@ -33,6 +33,11 @@ export interface DirectNet {
   activation: Activation;
   /** units of the recurrent layers, first to last */
   units: number[];
+  /** each recurrent layer's LSTM variant (peepholes, coupled gates; null: none) */
+  variants: LayerVariant[];
+  /** where each recurrent layer's weights start in model.trainableWeights (kernel, recurrent kernel, bias, then a variant's peepholes), and the head's after them */
+  at: number[];
+  head: number;
   /** units of the hidden relu dense layers */
   dense: number[];
   /** the head's width: targets, or with quantile heads targets times (1 + taus.length) */
@@ -55,15 +60,16 @@ export interface DirectNet {
  * The network trainDirect trains for this model, or why the tfjs loop trains it instead (one
  * phrase): Adam, a point loss (mse, mae, huber), a many-to-one or one-to-one stack of LSTM, GRU or
  * vanilla RNN layers on the fused kernels, each followed by dropout or not, with hidden relu dense
- * layers and a linear head, with or without a fixed linear path and quantile heads (many-to-one);
- * not (yet) an encoder-decoder or an LSTM variant.
+ * layers and a linear head, with or without a fixed linear path and quantile heads (many-to-one),
+ * LSTM layers with or without peepholes and coupled gates; not (yet) an encoder-decoder.
  */
 export function directNetOf(model: LayersModel, data: TrainData, cfg: TrainingConfig, hooks: TrainHooks): DirectNet | string {
   if (cfg.optimizer !== 'adam') return `the ${cfg.optimizer} optimizer`;
   if (hooks.decoder) return 'an encoder-decoder';
   if (data.xShape.length !== 3) return 'windows of another shape';
   const [, T, F] = data.xShape;
-  const net = gpuNetOf(model, T, F);
+  const variants: LayerVariant[] = [];
+  const net = gpuNetOf(model, T, F, variants);
   if (typeof net === 'string') return net;
   const dropout = net.dropout ?? 0;
   if (dropout > 0 && model.layers.filter((l) => l.getClassName() === 'Dropout').length !== net.units.length) return 'dropout not after every recurrent layer';
@@ -78,12 +84,17 @@ export function directNetOf(model: LayersModel, data: TrainData, cfg: TrainingCo
   if (fused.length !== net.units.length) return 'recurrent layers off the fused kernels';
   // the weights, in the order the step reads them
   const shapes: number[][] = [];
+  const at: number[] = [];
   let inputs = F;
-  const G = net.cell === 'lstm' ? 4 : net.cell === 'gru' ? 3 : 1;
-  for (const u of net.units) {
-    shapes.push([inputs, G * u], [u, G * u], [G * u]);
+  net.units.forEach((u, l) => {
+    const v = variants[l];
+    const G = gatesOf(net.cell, u, v?.coupled);
+    at.push(shapes.length);
+    shapes.push([inputs, G], [u, G], [G]);
+    if (v?.peephole) shapes.push([peepholesOf(u, v.coupled)]);
     inputs = u;
-  }
+  });
+  const head = shapes.length;
   for (const u of [...net.dense, net.outputs]) {
     shapes.push([inputs, u], [u]);
     inputs = u;
@@ -99,6 +110,9 @@ export function directNetOf(model: LayersModel, data: TrainData, cfg: TrainingCo
     cell: net.cell,
     activation: net.activation ?? 'tanh',
     units: net.units,
+    variants,
+    at,
+    head,
     dense: net.dense,
     outputs: net.outputs,
     targets: perWindow,
@@ -148,12 +162,14 @@ export function directPass(
   let I = net.features;
   for (let l = 0; l < L; l++) {
     const H = net.units[l];
+    const w = net.at[l];
+    const v = net.variants[l];
     const { out } = forward(
       cell,
       input,
-      ws[3 * l],
-      ws[3 * l + 1],
-      ws[3 * l + 2],
+      ws[w],
+      ws[w + 1],
+      ws[w + 2],
       batch,
       T,
       I,
@@ -162,6 +178,7 @@ export function directPass(
       slots ? slots[l] : null,
       undefined,
       activation,
+      v ? { peephole: v.peephole ? ws[w + 3] : null, coupled: v.coupled } : undefined,
     );
     // dropout (training): the layer's output times its mask's multipliers, as tfjs's dropout multiplies
     if (masks) for (let i = 0; i < out.length; i++) out[i] *= masks[l][i];
@@ -176,8 +193,8 @@ export function directPass(
   for (let d = 0; d < widths.length - 1; d++) {
     const K = widths[d],
       N = widths[d + 1];
-    const W = ws[3 * L + 2 * d],
-      b = ws[3 * L + 2 * d + 1];
+    const W = ws[net.head + 2 * d],
+      b = ws[net.head + 2 * d + 1];
     const a = acts[d];
     const z = new Float32Array(rows * N);
     const relu = d < widths.length - 2;
@@ -198,7 +215,7 @@ export function directPass(
   for (let j = widths.length - 2; j >= 0; j--) {
     const K = widths[j],
       N = widths[j + 1];
-    const W = ws[3 * L + 2 * j];
+    const W = ws[net.head + 2 * j];
     const a = acts[j];
     const dW = new Float32Array(K * N);
     const db = new Float32Array(N);
@@ -213,8 +230,8 @@ export function directPass(
       for (let r = 0; r < rows; r++) s += d[r * N + o];
       db[o] = s;
     }
-    grads[3 * L + 2 * j] = dW;
-    grads[3 * L + 2 * j + 1] = db;
+    grads[net.head + 2 * j] = dW;
+    grads[net.head + 2 * j + 1] = db;
     const da = new Float32Array(rows * K);
     for (let r = 0; r < rows; r++)
       for (let k = 0; k < K; k++) {
@@ -230,9 +247,11 @@ export function directPass(
   for (let l = L - 1; l >= 0; l--) {
     if (masks) d = d.map((v, i) => v * masks[l][i]);
     const g = backward(slots[l].state!, d, sequence || l < L - 1, flow);
-    grads[3 * l] = g.dW;
-    grads[3 * l + 1] = g.dU;
-    grads[3 * l + 2] = g.db;
+    const w = net.at[l];
+    grads[w] = g.dW;
+    grads[w + 1] = g.dU;
+    grads[w + 2] = g.db;
+    if (net.variants[l]?.peephole) grads[w + 3] = g.dP!;
     if (flows) flows[l] = Float64Array.from({ length: T }, (_, t) => Math.sqrt((g.flow?.[t] ?? 0) / batch));
     d = g.dx;
   }

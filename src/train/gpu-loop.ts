@@ -22,13 +22,19 @@ import {
 
 const RECURRENT: Record<string, GpuNet['cell']> = { LSTM: 'lstm', FusedLSTM: 'lstm', GRU: 'gru', FusedGRU: 'gru', SimpleRNN: 'rnn', FusedSimpleRNN: 'rnn' };
 const PASSIVE = new Set(['InputLayer', 'Flatten', 'Add']);
+const VARIANT = new Set(['LSTMVariant', 'FusedLSTMVariant']);
+
+/** An LSTM variant's settings (model.peephole, model.coupled_gates), or null for a plain recurrent layer. */
+export type LayerVariant = { peephole: boolean; coupled: boolean } | null;
 
 /**
  * The network the GPU trains for this model, or why it cannot (one phrase): the WebGPU path trains
  * LSTM, GRU and vanilla RNN stacks, many-to-one or one-to-one, with hidden relu dense layers, a
- * linear head, an optional fixed linear path, dropout after the recurrent layers.
+ * linear head, an optional fixed linear path, dropout after the recurrent layers. Given
+ * `variants`, LSTM variants are read too (as LSTM layers) and each recurrent layer's variant is
+ * pushed onto it, first to last (the direct step trains them; the GPU does not).
  */
-export function gpuNetOf(model: LayersModel, steps: number, features: number): GpuNet | string {
+export function gpuNetOf(model: LayersModel, steps: number, features: number, variants?: LayerVariant[]): GpuNet | string {
   const net: GpuNet = { cell: 'lstm', units: [], dense: [], steps, features, outputs: 0, linear: false };
   const cells = new Set<string>();
   const widths: { units: number; activation: string }[] = [];
@@ -36,7 +42,14 @@ export function gpuNetOf(model: LayersModel, steps: number, features: number): G
   for (const layer of model.layers) {
     const cls = layer.getClassName();
     const config = layer.getConfig() as Record<string, unknown>;
-    if (RECURRENT[cls]) {
+    if (variants && VARIANT.has(cls)) {
+      // (train/direct.ts) an LSTM with peepholes or coupled gates: `variants` gets what each recurrent layer is
+      lastReturnsSequences = Boolean(config.returnSequences ?? config.return_sequences);
+      cells.add('lstm');
+      net.units.push(config.units as number);
+      variants.push({ peephole: Boolean(config.peephole), coupled: Boolean(config.coupledGates ?? config.coupled_gates) });
+    } else if (RECURRENT[cls]) {
+      variants?.push(null);
       lastReturnsSequences = Boolean(config.returnSequences ?? config.return_sequences);
       cells.add(RECURRENT[cls]);
       net.units.push(config.units as number);

@@ -110,8 +110,12 @@ describe('a training step without tfjs (train/direct.ts)', () => {
     ['gru', 'mae', [{ units: 4 }, { units: 3 }], [5], 'linear path'],
     ['lstm', 'mae', [{ units: 5 }], [4], 'quantile heads'],
     ['gru', 'mse', [{ units: 4 }], [], 'quantile heads and a linear path'],
+    ['lstm', 'mse', [{ units: 5 }, { units: 3 }], [4], 'peepholes'],
+    ['lstm', 'mae', [{ units: 5 }], [], 'coupled gates'],
+    ['lstm', 'huber', [{ units: 4 }, { units: 5 }], [], 'peepholes and coupled gates'],
+    ['lstm', 'mse', [{ units: 4 }], [3], 'one-to-one with peepholes'],
   ] as const)('%s, %s loss, layers %j, hidden dense %j %s: the loss and every gradient of tfjs through the fused layers', (cell, loss, layers, dense, mode) => {
-    const seq = mode === 'one-to-one';
+    const seq = mode.startsWith('one-to-one');
     const linear = mode.endsWith('linear path');
     // quantile heads: blocks of 3 outputs for the 10% and 90% quantiles beside the forecast
     const heads: QuantileHeads | undefined = mode.startsWith('quantile') ? { outputs: 3, taus: [0.1, 0.9] } : undefined;
@@ -122,6 +126,9 @@ describe('a training step without tfjs (train/direct.ts)', () => {
       dense: dense.map((units) => ({ units })),
       ...(seq ? { sequenceOutput: true, steps: null, outputs: 2 } : {}),
       ...(heads ? { outputs: 9 } : {}),
+      ...(mode.includes('peepholes') ? { peephole: true } : {}),
+      ...(mode.includes('coupled') ? { coupledGates: true } : {}),
+      ...(mode.startsWith('one-to-one') ? { sequenceOutput: true, steps: null, outputs: 2 } : {}),
     });
     const model = linear ? withLinearPath(buildModel(tf, spec), spec.outputs, heads?.outputs) : buildModel(tf, spec);
     // a linear path's model starts its head at zero (no gradient reaches the layers below): move it
@@ -129,6 +136,8 @@ describe('a training step without tfjs (train/direct.ts)', () => {
       const head = model.trainableWeights[model.trainableWeights.length - 2].read() as Variable;
       head.assign(tf.randomNormal(head.shape, 0, 0.3, 'float32', 17));
     }
+    // peepholes start at zero: move them, so that they shape the gradients too
+    for (const w of model.trainableWeights) if (w.name.includes('peephole')) (w.read() as Variable).assign(tf.randomNormal(w.shape as number[], 0, 0.4, 'float32', 23));
     // targets far enough from the forecasts that huber has both its parts
     const data = seq ? seqWindows(11, spec.outputs) : windows(11, heads ? heads.outputs : spec.outputs);
     if (loss === 'huber') for (let i = 0; i < data.y.length; i += 3) data.y[i] *= 4;
@@ -187,7 +196,6 @@ describe('a training step without tfjs (train/direct.ts)', () => {
       { quantileHeads: { outputs: 3, taus: [0.9] } },
       'quantile heads on every step',
     ],
-    ['peepholes', specOf({ peephole: true }), cfgOf(), {}, 'LSTMVariant layers'],
   ] as const)('leaves %s to the tfjs loop, saying why', (_, spec, cfg, hooks, why) => {
     const model = buildModel(tf, spec);
     // (a one-to-one model given one target per window)
@@ -216,6 +224,7 @@ describe('a training step without tfjs (train/direct.ts)', () => {
     ['mse', 'dropout'],
     ['huber', 'one-to-one with dropout'],
     ['mae', 'quantile heads and a linear path'],
+    ['mse', 'peepholes and coupled gates'],
   ] as const)(
     'trains as the tfjs loop does (%s, %s): the same epochs, losses and weights but for float rounding, and the same bits run after run',
     async (loss, mode) => {
@@ -231,6 +240,7 @@ describe('a training step without tfjs (train/direct.ts)', () => {
         ...(seq ? { sequenceOutput: true, steps: null } : {}),
         ...(mode.endsWith('linear path') ? { linear: true } : {}),
         ...(heads ? { outputs: 9 } : {}),
+        ...(mode.startsWith('peepholes') ? { peephole: true, coupledGates: true } : {}),
         // the step's masks are tfjs's own (the same seeds and operations), so the runs still agree
         ...(mode.endsWith('dropout') ? { dropout: 0.25 } : {}),
       });
@@ -238,6 +248,8 @@ describe('a training step without tfjs (train/direct.ts)', () => {
       const linear = mode.endsWith('linear path');
       const run = async (tfjsLoop: boolean) => {
         const model = linear ? withLinearPath(buildModel(tf, spec), spec.outputs, heads?.outputs) : buildModel(tf, spec);
+        // the direct step takes this model (else both runs would be the tape's)
+        expect(typeof directNetOf(model, data, cfg, heads ? { quantileHeads: heads } : {})).toBe('object');
         const r = await trainModel(tf, model, data, cfg, { tfjsLoop, keepInitial: linear, ...(heads ? { quantileHeads: heads } : {}) });
         const w = model.getWeights().map((t) => t.dataSync().slice() as Float32Array);
         model.dispose();
