@@ -137,7 +137,8 @@ describe('a training step without tfjs (train/direct.ts)', () => {
       head.assign(tf.randomNormal(head.shape, 0, 0.3, 'float32', 17));
     }
     // peepholes start at zero: move them, so that they shape the gradients too
-    for (const w of model.trainableWeights) if (w.name.includes('peephole')) (w.read() as Variable).assign(tf.randomNormal(w.shape as number[], 0, 0.4, 'float32', 23));
+    for (const w of model.trainableWeights)
+      if (w.name.includes('peephole')) (w.read() as Variable).assign(tf.randomNormal(w.shape as number[], 0, 0.4, 'float32', 23));
     // targets far enough from the forecasts that huber has both its parts
     const data = seq ? seqWindows(11, spec.outputs) : windows(11, heads ? heads.outputs : spec.outputs);
     if (loss === 'huber') for (let i = 0; i < data.y.length; i += 3) data.y[i] *= 4;
