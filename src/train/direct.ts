@@ -7,8 +7,9 @@ import { forward } from '../kernels/forward.js';
 import { type Activation, type Cell, gatesOf, peepholesOf, releaseSlot, type Slot } from '../kernels/state.js';
 import type { Tf } from '../model/backend.js';
 import { LINEAR_PATH } from '../model/build.js';
+import { decodeFreely } from '../windows/index-math.js';
 import { PlainAdam } from './adam.js';
-import { gpuNetOf, type LayerVariant } from './gpu-loop.js';
+import { gpuNetOf, type LayerVariant, RECURRENT, VARIANT } from './gpu-loop.js';
 import {
   Batches,
   EarlyStopping,
@@ -16,9 +17,12 @@ import {
   EpochTally,
   EventLoopTurns,
   epochsToRun,
+  mixForecasts,
   type TrainData,
   type TrainHooks,
   type TrainResult,
+  teacherRatio,
+  teacherStream,
   weightGroupNames,
 } from './loop.js';
 
@@ -54,6 +58,23 @@ export interface DirectNet {
   linear: { kernel: Float32Array; bias: Float32Array } | null;
   /** model.dropout: the rate of the dropout after every recurrent layer (0: none) */
   dropout: number;
+  /**
+   * an encoder-decoder (window.mode many-to-many, model/build.ts buildEncoderDecoder): units,
+   * variants and at are then its encoder's, the head maps every decoder step to one output
+   * (outputs and targets 1, over rows * horizon rows), and steps is lookback + horizon
+   */
+  decoder: DirectDecoder | null;
+}
+
+/** An encoder-decoder's decoder: a stack of layers of the encoder's units, each starting from a state made from the encoder's context. */
+export interface DirectDecoder {
+  lookback: number;
+  horizon: number;
+  /** where each decoder layer's initial-state dense layers start (h: kernel, bias, tanh; an LSTM's c: kernel, bias, linear) */
+  init: number[];
+  /** where each decoder layer's own weights start */
+  at: number[];
+  variants: LayerVariant[];
 }
 
 /**
@@ -65,8 +86,8 @@ export interface DirectNet {
  */
 export function directNetOf(model: LayersModel, data: TrainData, cfg: TrainingConfig, hooks: TrainHooks): DirectNet | string {
   if (cfg.optimizer !== 'adam') return `the ${cfg.optimizer} optimizer`;
-  if (hooks.decoder) return 'an encoder-decoder';
   if (data.xShape.length !== 3) return 'windows of another shape';
+  if (hooks.decoder) return decoderNetOf(model, data, hooks);
   const [, T, F] = data.xShape;
   const variants: LayerVariant[] = [];
   const net = gpuNetOf(model, T, F, variants);
@@ -122,7 +143,107 @@ export function directNetOf(model: LayersModel, data: TrainData, cfg: TrainingCo
     sequence,
     linear,
     dropout,
+    decoder: null,
   };
+}
+
+/** directNetOf for an encoder-decoder (hooks.decoder): its layers read in build order, the weights' layout checked. */
+function decoderNetOf(model: LayersModel, data: TrainData, hooks: TrainHooks): DirectNet | string {
+  const { lookback: Lb, horizon: Hz } = hooks.decoder!;
+  if (hooks.quantileHeads?.taus.length) return 'quantile heads on an encoder-decoder';
+  const [, T, F] = data.xShape;
+  if (T !== Lb + Hz || JSON.stringify(data.yShape.slice(1)) !== JSON.stringify([Hz])) return 'targets of another shape';
+  const rec: { cell: Cell; units: number; variant: LayerVariant; relu: boolean }[] = [];
+  const dense: { units: number; activation: string }[] = [];
+  const rates = new Set<number>();
+  let dropouts = 0;
+  for (const layer of model.layers) {
+    const cls = layer.getClassName();
+    const config = layer.getConfig() as Record<string, unknown>;
+    if (VARIANT.has(cls))
+      rec.push({
+        cell: 'lstm',
+        units: config.units as number,
+        variant: { peephole: Boolean(config.peephole), coupled: Boolean(config.coupledGates ?? config.coupled_gates) },
+        relu: false,
+      });
+    else if (RECURRENT[cls]) rec.push({ cell: RECURRENT[cls], units: config.units as number, variant: null, relu: config.activation === 'relu' });
+    else if (cls === 'Dense') dense.push({ units: config.units as number, activation: config.activation as string });
+    else if (cls === 'Dropout') {
+      rates.add(config.rate as number);
+      dropouts++;
+    } else if (!['InputLayer', 'Reshape', 'Cropping2D'].includes(cls)) return `${cls} layers`;
+  }
+  const L = rec.length / 2;
+  if (!Number.isInteger(L) || L === 0 || new Set(rec.map((r) => r.cell)).size !== 1 || new Set(rec.map((r) => r.relu)).size !== 1)
+    return 'an unexpected encoder-decoder';
+  const cell = rec[0].cell;
+  const fused = model.layers.filter((l) => (l as unknown as { slot?: Slot }).slot !== undefined);
+  if (fused.length !== rec.length) return 'recurrent layers off the fused kernels';
+  const dropout = rates.size === 1 ? [...rates][0] : rates.size === 0 ? 0 : -1;
+  if (dropout < 0 || (dropout > 0 && dropouts !== rec.length)) return 'dropout not after every recurrent layer';
+  const perInit = cell === 'lstm' ? 2 : 1;
+  const head = dense.slice(L * perInit);
+  for (let j = 0; j < L; j++) {
+    if (dense[j * perInit]?.activation !== 'tanh' || (cell === 'lstm' && dense[j * perInit + 1]?.activation !== 'linear')) return 'this decoder';
+  }
+  const out = head.pop();
+  if (!out || out.units !== 1 || out.activation !== 'linear' || head.some((d) => d.activation !== 'relu')) return 'this dense head';
+  // the weights, in the order the model builds them
+  const shapes: number[][] = [];
+  const recurrent = (r: (typeof rec)[number], inputs: number) => {
+    const G = gatesOf(cell, r.units, r.variant?.coupled);
+    shapes.push([inputs, G], [r.units, G], [G]);
+    if (r.variant?.peephole) shapes.push([peepholesOf(r.units, r.variant.coupled)]);
+  };
+  const at: number[] = [];
+  let inputs = F;
+  for (const r of rec.slice(0, L)) {
+    at.push(shapes.length);
+    recurrent(r, inputs);
+    inputs = r.units;
+  }
+  const context = inputs;
+  const decoder: DirectDecoder = { lookback: Lb, horizon: Hz, init: [], at: [], variants: rec.slice(L).map((r) => r.variant) };
+  inputs = F;
+  for (const r of rec.slice(L)) {
+    decoder.init.push(shapes.length);
+    for (let k = 0; k < perInit; k++) shapes.push([context, r.units], [r.units]);
+    decoder.at.push(shapes.length);
+    recurrent(r, inputs);
+    inputs = r.units;
+  }
+  const headAt = shapes.length;
+  for (const u of [...head.map((d) => d.units), 1]) {
+    shapes.push([inputs, u], [u]);
+    inputs = u;
+  }
+  const actual = model.trainableWeights.map((w) => w.shape);
+  if (JSON.stringify(actual) !== JSON.stringify(shapes)) return 'an unexpected weight layout';
+  return {
+    cell,
+    activation: rec[0].relu ? 'relu' : 'tanh',
+    units: rec.slice(0, L).map((r) => r.units),
+    variants: rec.slice(0, L).map((r) => r.variant),
+    at,
+    head: headAt,
+    dense: head.map((d) => d.units),
+    outputs: 1,
+    targets: 1,
+    taus: [],
+    steps: T,
+    features: F,
+    sequence: false,
+    linear: null,
+    dropout,
+    decoder,
+  };
+}
+
+/** The recurrent layers a pass runs (an encoder-decoder's encoder's, then its decoder's), and each one's steps. */
+export function layerSteps(net: DirectNet): number[] {
+  if (!net.decoder) return net.units.map(() => net.steps);
+  return [...net.units.map(() => net.decoder!.lookback), ...net.units.map(() => net.decoder!.horizon)];
 }
 
 /** Whether each row of `width` values in a is one block of `block` values repeated. */
@@ -137,6 +258,8 @@ interface PassResult {
   grads: Float32Array[];
   /** per recurrent layer, per step: the batch's root-mean-square norm of dL/dh_t (with flow) */
   flow: Float64Array[] | null;
+  /** the head's outputs ([rows, outputs]) */
+  pred: Float32Array;
 }
 
 /**
@@ -156,7 +279,8 @@ export function directPass(
   flow = false,
   masks: Float32Array[] | null = null,
 ): PassResult {
-  const { cell, activation, steps: T, outputs: O, sequence } = net;
+  if (net.decoder) return decoderPass(net, ws, x, y, batch, loss, slots, flow, masks);
+  const { cell, activation, steps: T, sequence } = net;
   const L = net.units.length;
   let input = x;
   let I = net.features;
@@ -187,9 +311,202 @@ export function directPass(
   }
   // one-to-one: the head maps every step's output, [rows, T, H] read as rows * T rows
   const rows = sequence ? batch * T : batch;
-  // the head: hidden relu layers, then the linear output
+  const acts = headForward(net, ws, input, rows, I);
+  const pred = acts[acts.length - 1];
+  const { loss: value, dy } = headLoss(net, pred, y, rows, loss, slots !== null);
+  if (!slots || !dy) return { loss: value, grads: [], flow: null, pred };
+
+  const grads: Float32Array[] = new Array(ws.length);
+  let d = headBackward(net, ws, acts, dy, rows, grads);
+  const flows: Float64Array[] | null = flow ? new Array(L) : null;
+  for (let l = L - 1; l >= 0; l--) {
+    if (masks) d = d.map((v, i) => v * masks[l][i]);
+    const g = backward(slots[l].state!, d, sequence || l < L - 1, flow);
+    const w = net.at[l];
+    grads[w] = g.dW;
+    grads[w + 1] = g.dU;
+    grads[w + 2] = g.db;
+    if (net.variants[l]?.peephole) grads[w + 3] = g.dP!;
+    if (flows) flows[l] = Float64Array.from({ length: T }, (_, t) => Math.sqrt((g.flow?.[t] ?? 0) / batch));
+    d = g.dx;
+  }
+  return { loss: value, grads, flow: flows, pred };
+}
+
+/**
+ * directPass of an encoder-decoder (net.decoder): the encoder's layers over the window's first
+ * lookback steps, its last layer's final output (after its dropout) the context; each decoder
+ * layer's initial state made from the context (h0 = tanh(context Wh + bh), an LSTM's c0 =
+ * context Wc + bc), the decoder's layers over the horizon's steps, the head on every decoder step.
+ * Backward, each decoder layer's initial-state gradient goes through its dense layers into the
+ * context's, which goes back through the encoder.
+ */
+function decoderPass(
+  net: DirectNet,
+  ws: Float32Array[],
+  x: Float32Array,
+  y: Float32Array,
+  batch: number,
+  loss: TrainingConfig['loss'],
+  slots: Slot[] | null,
+  flow: boolean,
+  masks: Float32Array[] | null,
+): PassResult {
+  const dec = net.decoder!;
+  const { cell, activation, features: F } = net;
+  const { lookback: Lb, horizon: Hz } = dec;
+  const T = Lb + Hz;
+  const L = net.units.length;
+  // the window's encoder and decoder steps, each batch-major
+  const xe = new Float32Array(batch * Lb * F);
+  const xd = new Float32Array(batch * Hz * F);
+  for (let r = 0; r < batch; r++) {
+    xe.set(x.subarray(r * T * F, (r * T + Lb) * F), r * Lb * F);
+    xd.set(x.subarray((r * T + Lb) * F, (r + 1) * T * F), r * Hz * F);
+  }
+  const variantOf = (v: LayerVariant, w: number) => (v ? { peephole: v.peephole ? ws[w + 3] : null, coupled: v.coupled } : undefined);
+  let input: Float32Array = xe;
+  let I = F;
+  for (let l = 0; l < L; l++) {
+    const w = net.at[l];
+    const { out } = forward(
+      cell,
+      input,
+      ws[w],
+      ws[w + 1],
+      ws[w + 2],
+      batch,
+      Lb,
+      I,
+      net.units[l],
+      l < L - 1,
+      slots ? slots[l] : null,
+      undefined,
+      activation,
+      variantOf(net.variants[l], w),
+    );
+    if (masks) for (let i = 0; i < out.length; i++) out[i] *= masks[l][i];
+    input = out;
+    I = net.units[l];
+  }
+  const context = input;
+  const C = I;
+  // a dense layer on the context: [batch, units]
+  const dense = (W: Float32Array, b: Float32Array, units: number, tanh: boolean) => {
+    const z = new Float32Array(batch * units);
+    for (let r = 0; r < batch; r++)
+      for (let o = 0; o < units; o++) {
+        let s = b[o];
+        for (let k = 0; k < C; k++) s += context[r * C + k] * W[k * units + o];
+        z[r * units + o] = tanh ? Math.tanh(s) : s;
+      }
+    return z;
+  };
+  const inits: { h0: Float32Array; c0?: Float32Array }[] = [];
+  input = xd;
+  I = F;
+  for (let j = 0; j < L; j++) {
+    const u = net.units[j];
+    const at = dec.init[j];
+    const init = { h0: dense(ws[at], ws[at + 1], u, true), ...(cell === 'lstm' ? { c0: dense(ws[at + 2], ws[at + 3], u, false) } : {}) };
+    inits.push(init);
+    const w = dec.at[j];
+    const { out } = forward(
+      cell,
+      input,
+      ws[w],
+      ws[w + 1],
+      ws[w + 2],
+      batch,
+      Hz,
+      I,
+      u,
+      true,
+      slots ? slots[L + j] : null,
+      init,
+      activation,
+      variantOf(dec.variants[j], w),
+    );
+    if (masks) for (let i = 0; i < out.length; i++) out[i] *= masks[L + j][i];
+    input = out;
+    I = u;
+  }
+  // the head on every decoder step: [batch, Hz, I] read as batch * Hz rows
+  const rows = batch * Hz;
+  const acts = headForward(net, ws, input, rows, I);
+  const pred = acts[acts.length - 1];
+  const { loss: value, dy } = headLoss(net, pred, y, rows, loss, slots !== null);
+  if (!slots || !dy) return { loss: value, grads: [], flow: null, pred };
+
+  const grads: Float32Array[] = new Array(ws.length);
+  let d = headBackward(net, ws, acts, dy, rows, grads);
+  const flows: Float64Array[] | null = flow ? new Array(2 * L) : null;
+  const dContext = new Float64Array(batch * C);
+  // dense's backward: dz (dL/d its output before tanh) into its weights' gradients and the context's
+  const denseBack = (at: number, dz: Float32Array, units: number) => {
+    const W = ws[at];
+    const dW = new Float32Array(C * units);
+    const db = new Float32Array(units);
+    for (let k = 0; k < C; k++)
+      for (let o = 0; o < units; o++) {
+        let s = 0;
+        for (let r = 0; r < batch; r++) s += context[r * C + k] * dz[r * units + o];
+        dW[k * units + o] = s;
+      }
+    for (let o = 0; o < units; o++) {
+      let s = 0;
+      for (let r = 0; r < batch; r++) s += dz[r * units + o];
+      db[o] = s;
+    }
+    grads[at] = dW;
+    grads[at + 1] = db;
+    for (let r = 0; r < batch; r++)
+      for (let k = 0; k < C; k++) {
+        let s = 0;
+        for (let o = 0; o < units; o++) s += dz[r * units + o] * W[k * units + o];
+        dContext[r * C + k] += s;
+      }
+  };
+  for (let j = L - 1; j >= 0; j--) {
+    if (masks) d = d.map((v, i) => v * masks[L + j][i]);
+    const g = backward(slots[L + j].state!, d, true, flow);
+    const w = dec.at[j];
+    grads[w] = g.dW;
+    grads[w + 1] = g.dU;
+    grads[w + 2] = g.db;
+    if (dec.variants[j]?.peephole) grads[w + 3] = g.dP!;
+    if (flows) flows[L + j] = Float64Array.from({ length: Hz }, (_, t) => Math.sqrt((g.flow?.[t] ?? 0) / batch));
+    const u = net.units[j];
+    const { h0 } = inits[j];
+    // through tanh: dh0 (1 - h0^2), as tfjs's tanh gradient
+    denseBack(
+      dec.init[j],
+      g.dh0!.map((v, i) => v * (1 - h0[i] * h0[i])),
+      u,
+    );
+    if (cell === 'lstm') denseBack(dec.init[j] + 2, g.dc0!, u);
+    d = g.dx;
+  }
+  // the encoder: the context's gradient into its last layer's final output
+  d = Float32Array.from(dContext);
+  for (let l = L - 1; l >= 0; l--) {
+    if (masks) d = d.map((v, i) => v * masks[l][i]);
+    const g = backward(slots[l].state!, d, l < L - 1, flow);
+    const w = net.at[l];
+    grads[w] = g.dW;
+    grads[w + 1] = g.dU;
+    grads[w + 2] = g.db;
+    if (net.variants[l]?.peephole) grads[w + 3] = g.dP!;
+    if (flows) flows[l] = Float64Array.from({ length: Lb }, (_, t) => Math.sqrt((g.flow?.[t] ?? 0) / batch));
+    d = g.dx;
+  }
+  return { loss: value, grads, flow: flows, pred };
+}
+
+/** The head's layers (hidden relu dense layers, then the linear output) on `rows` rows of width I: every layer's output, acts[0] the input. */
+function headForward(net: DirectNet, ws: Float32Array[], input: Float32Array, rows: number, I: number): Float32Array[] {
   const acts: Float32Array[] = [input];
-  const widths = [I, ...net.dense, O];
+  const widths = [I, ...net.dense, net.outputs];
   for (let d = 0; d < widths.length - 1; d++) {
     const K = widths[d],
       N = widths[d + 1];
@@ -206,11 +523,12 @@ export function directPass(
       }
     acts.push(z);
   }
-  const pred = acts[acts.length - 1];
-  const { loss: value, dy } = headLoss(net, pred, y, rows, loss, slots !== null);
-  if (!slots || !dy) return { loss: value, grads: [], flow: null };
+  return acts;
+}
 
-  const grads: Float32Array[] = new Array(ws.length);
+/** The head's backward pass from dy (dL/d output): its weights' gradients into grads, and dL/d its input. */
+function headBackward(net: DirectNet, ws: Float32Array[], acts: Float32Array[], dy: Float32Array, rows: number, grads: Float32Array[]): Float32Array {
+  const widths = [acts[0].length / rows, ...net.dense, net.outputs];
   let d: Float32Array = dy;
   for (let j = widths.length - 2; j >= 0; j--) {
     const K = widths[j],
@@ -243,19 +561,7 @@ export function directPass(
       }
     d = da;
   }
-  const flows: Float64Array[] | null = flow ? new Array(L) : null;
-  for (let l = L - 1; l >= 0; l--) {
-    if (masks) d = d.map((v, i) => v * masks[l][i]);
-    const g = backward(slots[l].state!, d, sequence || l < L - 1, flow);
-    const w = net.at[l];
-    grads[w] = g.dW;
-    grads[w + 1] = g.dU;
-    grads[w + 2] = g.db;
-    if (net.variants[l]?.peephole) grads[w + 3] = g.dP!;
-    if (flows) flows[l] = Float64Array.from({ length: T }, (_, t) => Math.sqrt((g.flow?.[t] ?? 0) / batch));
-    d = g.dx;
-  }
-  return { loss: value, grads, flow: flows };
+  return d;
 }
 
 /**
@@ -312,9 +618,11 @@ function headLoss(
  */
 export function dropoutMask(tf: Tf, net: DirectNet, rows: number, layer: number, seed: number): Float32Array {
   const keep = 1 - net.dropout;
-  const units = net.units[layer];
-  // every layer's output is a sequence but a many-to-one stack's last
-  const shape = net.sequence || layer < net.units.length - 1 ? [rows, net.steps, units] : [rows, units];
+  const L = net.units.length;
+  const units = net.units[layer % L];
+  const steps = layerSteps(net)[layer];
+  // every layer's output is a sequence but a many-to-one stack's (or an encoder's) last
+  const shape = net.sequence || layer !== L - 1 ? [rows, steps, units] : [rows, units];
   return tf.tidy(() => tf.div(tf.floor(tf.add(tf.randomUniform(shape, 0, 1, 'float32', seed), keep)), keep).dataSync() as Float32Array);
 }
 
@@ -371,18 +679,39 @@ export async function trainDirect(tf: Tf, model: LayersModel, net: DirectNet, gi
   const vars = model.trainableWeights.map((w) => w.read() as Variable);
   const ws = vars.map((v) => Float32Array.from(v.dataSync() as Float32Array));
   const adam = new PlainAdam(tf, cfg.learning_rate);
-  const slots: Slot[] = net.units.map(() => ({ state: null }));
+  const steps = layerSteps(net);
+  const slots: Slot[] = steps.map(() => ({ state: null }));
   const xBatch = new Float32Array(batchSize * xRow);
   const yBatch = new Float32Array(batchSize * yRow);
   const nVal = data.nVal ?? 0;
   const hasVal = nVal > 0 && data.xVal != null && data.yVal != null;
+  // an encoder-decoder: scheduled sampling, and validation on free-running forecasts, as the tape loop's
+  const dec = net.decoder ? hooks.decoder! : null;
+  const teacherRng = teacherStream(cfg.seed);
+  const predict = (x: Float32Array, rows: number) => directPass(net, ws, x, new Float32Array(rows * yRow), rows, cfg.loss, null).pred;
   const validationLoss = (chunk = 1024) => {
     let total = 0;
     for (let s = 0; s < nVal; s += chunk) {
       const rows = Math.min(chunk, nVal - s);
-      total +=
-        directPass(net, ws, data.xVal!.subarray(s * xRow, (s + rows) * xRow), data.yVal!.subarray(s * yRow, (s + rows) * yRow), rows, cfg.loss, null).loss *
-        rows;
+      const x = data.xVal!.subarray(s * xRow, (s + rows) * xRow);
+      const y = data.yVal!.subarray(s * yRow, (s + rows) * yRow);
+      const v = dec
+        ? headLoss(
+            net,
+            decodeFreely((xs, n) => predict(xs, n), x.slice(), {
+              n: rows,
+              lookback: dec.lookback,
+              horizon: dec.horizon,
+              features: net.features,
+              targetPos: dec.targetPos,
+            }),
+            y,
+            rows * dec.horizon,
+            cfg.loss,
+            false,
+          ).loss
+        : directPass(net, ws, x, y, rows, cfg.loss, null).loss;
+      total += v * rows;
     }
     return total / nVal;
   };
@@ -401,13 +730,15 @@ export async function trainDirect(tf: Tf, model: LayersModel, net: DirectNet, gi
     for (let epoch = 1; epoch <= epochsToRun(cfg, hooks, hasVal); epoch++) {
       batches.shuffle();
       const tally = new EpochTally(cfg, epoch, vars.length, diagnose);
-      const flowSums = diagnose ? net.units.map(() => new Float64Array(net.steps)) : [];
+      const flowSums = diagnose ? steps.map((t) => new Float64Array(t)) : [];
+      const ratio = dec ? teacherRatio(dec.teacherForcing, epoch, cfg.epochs) : 1;
       for (let start = 0; start < perEpoch; start += batchSize) {
         if (hooks.shouldStop?.()) throw new InterruptError();
         const size = Math.min(batchSize, perEpoch - start);
-        batches.fill(start, size, xBatch, yBatch);
         // the dropout layers' seeds, drawn as the tape loop draws them, and their masks
-        const masks = net.dropout > 0 ? net.units.map((_, l) => dropoutMask(tf, net, size, l, batches.dropoutSeed())) : null;
+        const masks = net.dropout > 0 ? steps.map((_, l) => dropoutMask(tf, net, size, l, batches.dropoutSeed())) : null;
+        batches.fill(start, size, xBatch, yBatch);
+        if (dec && ratio < 1) mixForecasts(predict(xBatch.subarray(0, size * xRow), size), xBatch, size, data.xShape.slice(1), dec, ratio, teacherRng);
         const r = directPass(net, ws, xBatch.subarray(0, size * xRow), yBatch.subarray(0, size * yRow), size, cfg.loss, slots, diagnose, masks);
         const g = adam.stepArrays(ws, r.grads, cfg.clip_norm);
         r.flow?.forEach((f, l) => {

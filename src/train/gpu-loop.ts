@@ -20,9 +20,16 @@ import {
   weightGroupNames,
 } from './loop.js';
 
-const RECURRENT: Record<string, GpuNet['cell']> = { LSTM: 'lstm', FusedLSTM: 'lstm', GRU: 'gru', FusedGRU: 'gru', SimpleRNN: 'rnn', FusedSimpleRNN: 'rnn' };
+export const RECURRENT: Record<string, GpuNet['cell']> = {
+  LSTM: 'lstm',
+  FusedLSTM: 'lstm',
+  GRU: 'gru',
+  FusedGRU: 'gru',
+  SimpleRNN: 'rnn',
+  FusedSimpleRNN: 'rnn',
+};
 const PASSIVE = new Set(['InputLayer', 'Flatten', 'Add']);
-const VARIANT = new Set(['LSTMVariant', 'FusedLSTMVariant']);
+export const VARIANT = new Set(['LSTMVariant', 'FusedLSTMVariant']);
 
 /** An LSTM variant's settings (model.peephole, model.coupled_gates), or null for a plain recurrent layer. */
 export type LayerVariant = { peephole: boolean; coupled: boolean } | null;

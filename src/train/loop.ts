@@ -222,10 +222,18 @@ export function mixOwnForecasts(
 ): void {
   if (ratio >= 1) return;
   const [T, w] = shape;
+  mixForecasts(predictRows(tf, model, x, rows, T, w), x, rows, shape, dec, ratio, rng);
+}
+
+/** mixOwnForecasts with the model's forecasts of the batch given (`own`, [rows, horizon]; the direct step makes its own). */
+export function mixForecasts(own: Float32Array, x: Float32Array, rows: number, shape: number[], dec: Decoder, ratio: number, rng: () => number): void {
+  const [T, w] = shape;
   const { lookback: L, horizon: H, targetPos } = dec;
-  const own = predictRows(tf, model, x, rows, T, w);
   for (let i = 0; i < rows; i++) for (let h = 1; h < H; h++) if (rng() >= ratio) x[(i * T + L + h) * w + targetPos] = own[i * H + h - 1];
 }
+
+/** The stream of scheduled sampling's draws (Decoder) of a training run with this seed. */
+export const teacherStream = (seed: number) => mulberry32(seed ^ 0x7eac4e75);
 
 /** Mean loss of model on (x, y) with dropout off, in chunks. */
 export function evaluateLoss(tf: Tf, model: LayersModel, x: Tensor, y: Tensor, lossFn: (a: Tensor, b: Tensor) => Scalar, chunk = 1024): number {
@@ -344,7 +352,7 @@ export async function trainModel(tf: Tf, model: LayersModel, data: TrainData, cf
   const dec = hooks.decoder;
   const validationLoss = () => (dec ? decodedLoss(tf, model, data, dec, lossFn) : evaluateLoss(tf, model, xVal!, yVal!, lossFn));
   // scheduled sampling's draws (Decoder), a stream of their own
-  const teacherRng = mulberry32(cfg.seed ^ 0x7eac4e75);
+  const teacherRng = teacherStream(cfg.seed);
 
   const vars = model.trainableWeights.map((w) => w.read() as Variable);
   // Adam (the default) steps on plain arrays, with tf.train.adam's arithmetic: same results,

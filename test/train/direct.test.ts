@@ -6,7 +6,7 @@ import type { Slot } from '../../src/kernels/state.js';
 import { loadBackend, type Tf } from '../../src/model/backend.js';
 import { buildModel, type ModelSpec, setLinearPath } from '../../src/model/build.js';
 import { PlainAdam } from '../../src/train/adam.js';
-import { directNetOf, directPass, lessLinear } from '../../src/train/direct.js';
+import { directNetOf, directPass, dropoutMask, lessLinear } from '../../src/train/direct.js';
 import { makeLoss, type QuantileHeads, type TrainData, trainModel } from '../../src/train/loop.js';
 
 let tf: Tf;
@@ -166,6 +166,45 @@ describe('a training step without tfjs (train/direct.ts)', () => {
     model.dispose();
   });
 
+  // an encoder-decoder over the window's first 4 steps and its last 3 (T = 7), the target the first feature
+  const decoder = { lookback: 4, horizon: 3, targetPos: 0, teacherForcing: [1, 0] as const };
+  it.each([
+    ['lstm', 'mse', [{ units: 5 }], [], 0],
+    ['gru', 'mae', [{ units: 4 }, { units: 3 }], [5], 0],
+    ['rnn', 'huber', [{ units: 5 }], [], 0],
+    ['lstm', 'mae', [{ units: 4 }, { units: 5 }], [3], 0.3],
+  ] as const)(
+    'an encoder-decoder of %s, %s loss, layers %j, hidden dense %j, dropout %d: the loss and every gradient of tfjs',
+    (cell, loss, layers, dense, dropout) => {
+      const spec = specOf({ cell, layers: [...layers], dense: dense.map((units) => ({ units })), outputs: 3, decoder, dropout });
+      const model = buildModel(tf, spec);
+      const data = windows(11, 3);
+      if (loss === 'huber') for (let i = 0; i < data.y.length; i += 3) data.y[i] *= 4;
+      const net = directNetOf(model, data, cfgOf({ loss }), { decoder });
+      if (typeof net === 'string') throw new Error(net);
+      const ws = model.trainableWeights.map((w) => (w.read() as Variable).dataSync().slice() as Float32Array);
+      const slots: Slot[] = [...layers, ...layers].map(() => ({ state: null }));
+      // dropout: every layer's mask as tfjs's dropout makes it from the seeds given; the reference's layers get the same seeds
+      const seeds = [...layers, ...layers].map((_, l) => 100 + l);
+      const masks = dropout > 0 ? seeds.map((seed, l) => dropoutMask(tf, net, 11, l, seed)) : null;
+      (model.layers.filter((l) => l.getClassName() === 'Dropout') as unknown as { seed?: number }[]).forEach((d, i) => {
+        d.seed = seeds[i];
+      });
+      const ours = directPass(net, ws, data.x, data.y, 11, loss, slots, true, masks);
+      const ref = tfjsGrads(model, data, loss);
+      expect(Math.abs(ours.loss - ref.loss)).toBeLessThan(1e-6 * Math.max(1, ref.loss));
+      expect(ours.grads).toHaveLength(ref.grads.length);
+      ref.grads.forEach((g, i) => {
+        expect(ours.grads[i]).toHaveLength(g.length);
+        expect(maxAbs(g), `weight ${i} has a gradient`).toBeGreaterThan(0);
+        expect(maxDiff(ours.grads[i], g), `weight ${i}`).toBeLessThan(2e-5 * maxAbs(g) + 1e-9);
+      });
+      // the flow of the encoder's layers over its 4 steps, the decoder's over its 3
+      expect(ours.flow!.map((f) => f.length)).toEqual([...layers.map(() => 4), ...layers.map(() => 3)]);
+      model.dispose();
+    },
+  );
+
   it('the loss without slots is the forward pass alone, the same as with them', () => {
     const model = buildModel(tf, specOf({ cell: 'gru' }));
     const data = windows(9, 3, 4);
@@ -226,6 +265,8 @@ describe('a training step without tfjs (train/direct.ts)', () => {
     ['huber', 'one-to-one with dropout'],
     ['mae', 'quantile heads and a linear path'],
     ['mse', 'peepholes and coupled gates'],
+    ['mae', 'an encoder-decoder'],
+    ['mse', 'an encoder-decoder with dropout'],
   ] as const)(
     'trains as the tfjs loop does (%s, %s): the same epochs, losses and weights but for float rounding, and the same bits run after run',
     async (loss, mode) => {
@@ -233,6 +274,8 @@ describe('a training step without tfjs (train/direct.ts)', () => {
       const make = seq ? seqWindows : windows;
       const data = { ...make(40, 3), xVal: make(12, 3, 40).x, yVal: make(12, 3, 40).y, nVal: 12 };
       const heads: QuantileHeads | undefined = mode.startsWith('quantile') ? { outputs: 3, taus: [0.25, 0.75] } : undefined;
+      // an encoder-decoder: scheduled sampling from the actual values to its own forecasts over the 8 epochs
+      const decoding = mode.startsWith('an encoder-decoder') ? { decoder } : {};
       const cfg = cfgOf({ epochs: 8, early_stopping: { patience: 3, min_delta: 0 }, loss });
       const spec = specOf({
         cell: 'lstm',
@@ -242,6 +285,7 @@ describe('a training step without tfjs (train/direct.ts)', () => {
         ...(mode.endsWith('linear path') ? { linear: true } : {}),
         ...(heads ? { outputs: 9 } : {}),
         ...(mode.startsWith('peepholes') ? { peephole: true, coupledGates: true } : {}),
+        ...(mode.startsWith('an encoder-decoder') ? { decoder } : {}),
         // the step's masks are tfjs's own (the same seeds and operations), so the runs still agree
         ...(mode.endsWith('dropout') ? { dropout: 0.25 } : {}),
       });
@@ -250,8 +294,8 @@ describe('a training step without tfjs (train/direct.ts)', () => {
       const run = async (tfjsLoop: boolean) => {
         const model = linear ? withLinearPath(buildModel(tf, spec), spec.outputs, heads?.outputs) : buildModel(tf, spec);
         // the direct step takes this model (else both runs would be the tape's)
-        expect(typeof directNetOf(model, data, cfg, heads ? { quantileHeads: heads } : {})).toBe('object');
-        const r = await trainModel(tf, model, data, cfg, { tfjsLoop, keepInitial: linear, ...(heads ? { quantileHeads: heads } : {}) });
+        expect(typeof directNetOf(model, data, cfg, { ...(heads ? { quantileHeads: heads } : {}), ...decoding })).toBe('object');
+        const r = await trainModel(tf, model, data, cfg, { tfjsLoop, keepInitial: linear, ...(heads ? { quantileHeads: heads } : {}), ...decoding });
         const w = model.getWeights().map((t) => t.dataSync().slice() as Float32Array);
         model.dispose();
         return { r, w };
