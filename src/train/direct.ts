@@ -188,7 +188,7 @@ function decoderNetOf(model: LayersModel, data: TrainData, hooks: TrainHooks): D
     if (dense[j * perInit]?.activation !== 'tanh' || (cell === 'lstm' && dense[j * perInit + 1]?.activation !== 'linear')) return 'this decoder';
   }
   const out = head.pop();
-  if (!out || out.units !== 1 || out.activation !== 'linear' || head.some((d) => d.activation !== 'relu')) return 'this dense head';
+  if (out?.units !== 1 || out.activation !== 'linear' || head.some((d) => d.activation !== 'relu')) return 'this dense head';
   // the weights, in the order the model builds them
   const shapes: number[][] = [];
   const recurrent = (r: (typeof rec)[number], inputs: number) => {
