@@ -392,16 +392,7 @@ function decoderPass(
   const context = input;
   const C = I;
   // a dense layer on the context: [batch, units]
-  const dense = (W: Float32Array, b: Float32Array, units: number, tanh: boolean) => {
-    const z = new Float32Array(batch * units);
-    for (let r = 0; r < batch; r++)
-      for (let o = 0; o < units; o++) {
-        let s = b[o];
-        for (let k = 0; k < C; k++) s += context[r * C + k] * W[k * units + o];
-        z[r * units + o] = tanh ? Math.tanh(s) : s;
-      }
-    return z;
-  };
+  const dense = (W: Float32Array, b: Float32Array, units: number, tanh: boolean) => denseForward(context, W, b, batch, C, units, tanh ? 'tanh' : 'linear');
   const inits: { h0: Float32Array; c0?: Float32Array }[] = [];
   input = xd;
   I = F;
@@ -445,19 +436,7 @@ function decoderPass(
   // dense's backward: dz (dL/d its output before tanh) into its weights' gradients and the context's
   const denseBack = (at: number, dz: Float32Array, units: number) => {
     const W = ws[at];
-    const dW = new Float32Array(C * units);
-    const db = new Float32Array(units);
-    for (let k = 0; k < C; k++)
-      for (let o = 0; o < units; o++) {
-        let s = 0;
-        for (let r = 0; r < batch; r++) s += context[r * C + k] * dz[r * units + o];
-        dW[k * units + o] = s;
-      }
-    for (let o = 0; o < units; o++) {
-      let s = 0;
-      for (let r = 0; r < batch; r++) s += dz[r * units + o];
-      db[o] = s;
-    }
+    const { dW, db } = denseWeightGrads(context, dz, batch, C, units);
     grads[at] = dW;
     grads[at + 1] = db;
     for (let r = 0; r < batch; r++)
@@ -510,20 +489,47 @@ function headForward(net: DirectNet, ws: Float32Array[], input: Float32Array, ro
   for (let d = 0; d < widths.length - 1; d++) {
     const K = widths[d],
       N = widths[d + 1];
-    const W = ws[net.head + 2 * d],
-      b = ws[net.head + 2 * d + 1];
-    const a = acts[d];
-    const z = new Float32Array(rows * N);
-    const relu = d < widths.length - 2;
-    for (let r = 0; r < rows; r++)
-      for (let o = 0; o < N; o++) {
-        let s = b[o];
-        for (let k = 0; k < K; k++) s += a[r * K + k] * W[k * N + o];
-        z[r * N + o] = relu && s < 0 ? 0 : s;
-      }
-    acts.push(z);
+    acts.push(denseForward(acts[d], ws[net.head + 2 * d], ws[net.head + 2 * d + 1], rows, K, N, d < widths.length - 2 ? 'relu' : 'linear'));
   }
   return acts;
+}
+
+/** A dense layer's output on `rows` rows of a ([rows, K]), W [K, N], b [N]: each sum b, then k ascending, in double precision. */
+function denseForward(
+  a: Float32Array,
+  W: Float32Array,
+  b: Float32Array,
+  rows: number,
+  K: number,
+  N: number,
+  activation: 'relu' | 'tanh' | 'linear',
+): Float32Array {
+  const z = new Float32Array(rows * N);
+  for (let r = 0; r < rows; r++)
+    for (let o = 0; o < N; o++) {
+      let s = b[o];
+      for (let k = 0; k < K; k++) s += a[r * K + k] * W[k * N + o];
+      z[r * N + o] = activation === 'relu' ? (s < 0 ? 0 : s) : activation === 'tanh' ? Math.tanh(s) : s;
+    }
+  return z;
+}
+
+/** A dense layer's weight gradients from its input a ([rows, K]) and dL/d its output d ([rows, N]), each a sum over the rows in order. */
+function denseWeightGrads(a: Float32Array, d: Float32Array, rows: number, K: number, N: number): { dW: Float32Array; db: Float32Array } {
+  const dW = new Float32Array(K * N);
+  const db = new Float32Array(N);
+  for (let k = 0; k < K; k++)
+    for (let o = 0; o < N; o++) {
+      let s = 0;
+      for (let r = 0; r < rows; r++) s += a[r * K + k] * d[r * N + o];
+      dW[k * N + o] = s;
+    }
+  for (let o = 0; o < N; o++) {
+    let s = 0;
+    for (let r = 0; r < rows; r++) s += d[r * N + o];
+    db[o] = s;
+  }
+  return { dW, db };
 }
 
 /** The head's backward pass from dy (dL/d output): its weights' gradients into grads, and dL/d its input. */
@@ -535,19 +541,7 @@ function headBackward(net: DirectNet, ws: Float32Array[], acts: Float32Array[], 
       N = widths[j + 1];
     const W = ws[net.head + 2 * j];
     const a = acts[j];
-    const dW = new Float32Array(K * N);
-    const db = new Float32Array(N);
-    for (let k = 0; k < K; k++)
-      for (let o = 0; o < N; o++) {
-        let s = 0;
-        for (let r = 0; r < rows; r++) s += a[r * K + k] * d[r * N + o];
-        dW[k * N + o] = s;
-      }
-    for (let o = 0; o < N; o++) {
-      let s = 0;
-      for (let r = 0; r < rows; r++) s += d[r * N + o];
-      db[o] = s;
-    }
+    const { dW, db } = denseWeightGrads(a, d, rows, K, N);
     grads[net.head + 2 * j] = dW;
     grads[net.head + 2 * j + 1] = db;
     const da = new Float32Array(rows * K);

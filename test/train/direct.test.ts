@@ -95,6 +95,17 @@ function tfjsGrads(model: LayersModel, data: TrainData, loss: TrainingConfig['lo
   });
 }
 
+/** The direct pass's loss and every weight's gradient equal tfjs's (each gradient nonzero) to float rounding. */
+function expectTapes(ours: { loss: number; grads: Float32Array[] }, ref: { loss: number; grads: Float32Array[] }): void {
+  expect(Math.abs(ours.loss - ref.loss)).toBeLessThan(1e-6 * Math.max(1, ref.loss));
+  expect(ours.grads).toHaveLength(ref.grads.length);
+  ref.grads.forEach((g, i) => {
+    expect(ours.grads[i]).toHaveLength(g.length);
+    expect(maxAbs(g), `weight ${i} has a gradient`).toBeGreaterThan(0);
+    expect(maxDiff(ours.grads[i], g), `weight ${i}`).toBeLessThan(2e-5 * maxAbs(g) + 1e-9);
+  });
+}
+
 describe('a training step without tfjs (train/direct.ts)', () => {
   it.each([
     ['lstm', 'mse', [{ units: 5 }], [], 'many-to-one'],
@@ -149,14 +160,7 @@ describe('a training step without tfjs (train/direct.ts)', () => {
     // with a linear path: the network's step on the targets less it (trainDirect's lessLinear)
     const ours = directPass(net, ws, data.x, linear ? lessLinear(net, data.x, data.y) : data.y, 11, loss, slots, true);
     if (linear) expect(maxAbs(net.linear!.kernel)).toBeGreaterThan(0);
-    const ref = tfjsGrads(model, data, loss, heads);
-    expect(Math.abs(ours.loss - ref.loss)).toBeLessThan(1e-6 * Math.max(1, ref.loss));
-    expect(ours.grads).toHaveLength(ref.grads.length);
-    ref.grads.forEach((g, i) => {
-      expect(ours.grads[i]).toHaveLength(g.length);
-      expect(maxAbs(g), `weight ${i} has a gradient`).toBeGreaterThan(0);
-      expect(maxDiff(ours.grads[i], g), `weight ${i}`).toBeLessThan(2e-5 * maxAbs(g) + 1e-9);
-    });
+    expectTapes(ours, tfjsGrads(model, data, loss, heads));
     // the flow: one value per step of every recurrent layer, finite and not all zero
     expect(ours.flow).toHaveLength(layers.length);
     for (const f of ours.flow!) {
@@ -191,14 +195,7 @@ describe('a training step without tfjs (train/direct.ts)', () => {
         d.seed = seeds[i];
       });
       const ours = directPass(net, ws, data.x, data.y, 11, loss, slots, true, masks);
-      const ref = tfjsGrads(model, data, loss);
-      expect(Math.abs(ours.loss - ref.loss)).toBeLessThan(1e-6 * Math.max(1, ref.loss));
-      expect(ours.grads).toHaveLength(ref.grads.length);
-      ref.grads.forEach((g, i) => {
-        expect(ours.grads[i]).toHaveLength(g.length);
-        expect(maxAbs(g), `weight ${i} has a gradient`).toBeGreaterThan(0);
-        expect(maxDiff(ours.grads[i], g), `weight ${i}`).toBeLessThan(2e-5 * maxAbs(g) + 1e-9);
-      });
+      expectTapes(ours, tfjsGrads(model, data, loss));
       // the flow of the encoder's layers over its 4 steps, the decoder's over its 3
       expect(ours.flow!.map((f) => f.length)).toEqual([...layers.map(() => 4), ...layers.map(() => 3)]);
       model.dispose();
