@@ -2,9 +2,9 @@ import type { Variable } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { TrainingConfig } from '../config/types.js';
 import { InterruptError } from '../errors.js';
-import { backward } from '../kernels/backward.js';
+import { backward, type Grads } from '../kernels/backward.js';
 import { forward } from '../kernels/forward.js';
-import { type Activation, type Cell, gatesOf, peepholesOf, releaseSlot, type Slot } from '../kernels/state.js';
+import { type Activation, type Cell, gatesOf, type InitialState, peepholesOf, releaseSlot, type Slot } from '../kernels/state.js';
 import type { Tf } from '../model/backend.js';
 import { LINEAR_PATH } from '../model/build.js';
 import { decodeFreely } from '../windows/index-math.js';
@@ -280,57 +280,110 @@ export function directPass(
   masks: Float32Array[] | null = null,
 ): PassResult {
   if (net.decoder) return decoderPass(net, ws, x, y, batch, loss, slots, flow, masks);
-  const { cell, activation, steps: T, sequence } = net;
+  const { steps: T, sequence } = net;
   const L = net.units.length;
   let input = x;
   let I = net.features;
   for (let l = 0; l < L; l++) {
     const H = net.units[l];
-    const w = net.at[l];
-    const v = net.variants[l];
-    const { out } = forward(
-      cell,
-      input,
-      ws[w],
-      ws[w + 1],
-      ws[w + 2],
-      batch,
-      T,
-      I,
-      H,
-      sequence || l < L - 1,
-      slots ? slots[l] : null,
-      undefined,
-      activation,
-      v ? { peephole: v.peephole ? ws[w + 3] : null, coupled: v.coupled } : undefined,
-    );
-    // dropout (training): the layer's output times its mask's multipliers, as tfjs's dropout multiplies
-    if (masks) for (let i = 0; i < out.length; i++) out[i] *= masks[l][i];
-    input = out;
+    input = layerForward(net, ws, net.at[l], net.variants[l], input, batch, T, I, H, sequence || l < L - 1, slots ? slots[l] : null, masks ? masks[l] : null);
     I = H;
   }
   // one-to-one: the head maps every step's output, [rows, T, H] read as rows * T rows
-  const rows = sequence ? batch * T : batch;
+  const head = headPass(net, ws, input, sequence ? batch * T : batch, I, y, loss, slots !== null);
+  if (!slots || !head.d) return { loss: head.loss, grads: [], flow: null, pred: head.pred };
+  const { grads } = head;
+  let d = head.d;
+  const flows: Float64Array[] | null = flow ? new Array(L) : null;
+  for (let l = L - 1; l >= 0; l--)
+    d = layerBackward(slots[l], masks ? masks[l] : null, d, sequence || l < L - 1, net.at[l], net.variants[l], grads, flows, l, T, batch).dx;
+  return { loss: head.loss, grads, flow: flows, pred: head.pred };
+}
+
+/**
+ * The head on `rows` rows of `input` (width I) and its loss against y; training (`train`), its
+ * backward pass too: the gradients (the head's weights' so far) and dL/d its input, d.
+ */
+function headPass(
+  net: DirectNet,
+  ws: Float32Array[],
+  input: Float32Array,
+  rows: number,
+  I: number,
+  y: Float32Array,
+  loss: TrainingConfig['loss'],
+  train: boolean,
+): { loss: number; pred: Float32Array; grads: Float32Array[]; d: Float32Array | null } {
   const acts = headForward(net, ws, input, rows, I);
   const pred = acts[acts.length - 1];
-  const { loss: value, dy } = headLoss(net, pred, y, rows, loss, slots !== null);
-  if (!slots || !dy) return { loss: value, grads: [], flow: null, pred };
-
+  const { loss: value, dy } = headLoss(net, pred, y, rows, loss, train);
   const grads: Float32Array[] = new Array(ws.length);
-  let d = headBackward(net, ws, acts, dy, rows, grads);
-  const flows: Float64Array[] | null = flow ? new Array(L) : null;
-  for (let l = L - 1; l >= 0; l--) {
-    if (masks) d = d.map((v, i) => v * masks[l][i]);
-    const g = backward(slots[l].state!, d, sequence || l < L - 1, flow);
-    const w = net.at[l];
-    grads[w] = g.dW;
-    grads[w + 1] = g.dU;
-    grads[w + 2] = g.db;
-    if (net.variants[l]?.peephole) grads[w + 3] = g.dP!;
-    if (flows) flows[l] = Float64Array.from({ length: T }, (_, t) => Math.sqrt((g.flow?.[t] ?? 0) / batch));
-    d = g.dx;
-  }
-  return { loss: value, grads, flow: flows, pred };
+  return { loss: value, pred, grads, d: dy ? headBackward(net, ws, acts, dy, rows, grads) : null };
+}
+
+/**
+ * One recurrent layer's forward pass on the kernels (its weights from ws index w), its output times
+ * its dropout mask's multipliers in training (as tfjs's dropout multiplies). `init`: its initial state.
+ */
+function layerForward(
+  net: DirectNet,
+  ws: Float32Array[],
+  w: number,
+  variant: LayerVariant,
+  input: Float32Array,
+  batch: number,
+  T: number,
+  I: number,
+  H: number,
+  sequence: boolean,
+  slot: Slot | null,
+  mask: Float32Array | null,
+  init?: InitialState,
+): Float32Array {
+  const { out } = forward(
+    net.cell,
+    input,
+    ws[w],
+    ws[w + 1],
+    ws[w + 2],
+    batch,
+    T,
+    I,
+    H,
+    sequence,
+    slot,
+    init,
+    net.activation,
+    variant ? { peephole: variant.peephole ? ws[w + 3] : null, coupled: variant.coupled } : undefined,
+  );
+  if (mask) for (let i = 0; i < out.length; i++) out[i] *= mask[i];
+  return out;
+}
+
+/**
+ * One recurrent layer's backward pass from d (dL/d its output, before its dropout `mask`): its
+ * weights' gradients (from ws index w) into grads, its flow over its T steps into flows[k]; the kernels' gradients.
+ */
+function layerBackward(
+  slot: Slot,
+  mask: Float32Array | null,
+  d: Float32Array,
+  sequence: boolean,
+  w: number,
+  variant: LayerVariant,
+  grads: Float32Array[],
+  flows: Float64Array[] | null,
+  k: number,
+  T: number,
+  batch: number,
+): Grads {
+  const g = backward(slot.state!, mask ? d.map((v, i) => v * mask[i]) : d, sequence, flows !== null);
+  grads[w] = g.dW;
+  grads[w + 1] = g.dU;
+  grads[w + 2] = g.db;
+  if (variant?.peephole) grads[w + 3] = g.dP!;
+  if (flows) flows[k] = Float64Array.from({ length: T }, (_, t) => Math.sqrt((g.flow?.[t] ?? 0) / batch));
+  return g;
 }
 
 /**
@@ -353,7 +406,7 @@ function decoderPass(
   masks: Float32Array[] | null,
 ): PassResult {
   const dec = net.decoder!;
-  const { cell, activation, features: F } = net;
+  const { cell, features: F } = net;
   const { lookback: Lb, horizon: Hz } = dec;
   const T = Lb + Hz;
   const L = net.units.length;
@@ -364,29 +417,10 @@ function decoderPass(
     xe.set(x.subarray(r * T * F, (r * T + Lb) * F), r * Lb * F);
     xd.set(x.subarray((r * T + Lb) * F, (r + 1) * T * F), r * Hz * F);
   }
-  const variantOf = (v: LayerVariant, w: number) => (v ? { peephole: v.peephole ? ws[w + 3] : null, coupled: v.coupled } : undefined);
   let input: Float32Array = xe;
   let I = F;
   for (let l = 0; l < L; l++) {
-    const w = net.at[l];
-    const { out } = forward(
-      cell,
-      input,
-      ws[w],
-      ws[w + 1],
-      ws[w + 2],
-      batch,
-      Lb,
-      I,
-      net.units[l],
-      l < L - 1,
-      slots ? slots[l] : null,
-      undefined,
-      activation,
-      variantOf(net.variants[l], w),
-    );
-    if (masks) for (let i = 0; i < out.length; i++) out[i] *= masks[l][i];
-    input = out;
+    input = layerForward(net, ws, net.at[l], net.variants[l], input, batch, Lb, I, net.units[l], l < L - 1, slots ? slots[l] : null, masks ? masks[l] : null);
     I = net.units[l];
   }
   const context = input;
@@ -401,36 +435,14 @@ function decoderPass(
     const at = dec.init[j];
     const init = { h0: dense(ws[at], ws[at + 1], u, true), ...(cell === 'lstm' ? { c0: dense(ws[at + 2], ws[at + 3], u, false) } : {}) };
     inits.push(init);
-    const w = dec.at[j];
-    const { out } = forward(
-      cell,
-      input,
-      ws[w],
-      ws[w + 1],
-      ws[w + 2],
-      batch,
-      Hz,
-      I,
-      u,
-      true,
-      slots ? slots[L + j] : null,
-      init,
-      activation,
-      variantOf(dec.variants[j], w),
-    );
-    if (masks) for (let i = 0; i < out.length; i++) out[i] *= masks[L + j][i];
-    input = out;
+    input = layerForward(net, ws, dec.at[j], dec.variants[j], input, batch, Hz, I, u, true, slots ? slots[L + j] : null, masks ? masks[L + j] : null, init);
     I = u;
   }
   // the head on every decoder step: [batch, Hz, I] read as batch * Hz rows
-  const rows = batch * Hz;
-  const acts = headForward(net, ws, input, rows, I);
-  const pred = acts[acts.length - 1];
-  const { loss: value, dy } = headLoss(net, pred, y, rows, loss, slots !== null);
-  if (!slots || !dy) return { loss: value, grads: [], flow: null, pred };
-
-  const grads: Float32Array[] = new Array(ws.length);
-  let d = headBackward(net, ws, acts, dy, rows, grads);
+  const head = headPass(net, ws, input, batch * Hz, I, y, loss, slots !== null);
+  if (!slots || !head.d) return { loss: head.loss, grads: [], flow: null, pred: head.pred };
+  const { grads } = head;
+  let d = head.d;
   const flows: Float64Array[] | null = flow ? new Array(2 * L) : null;
   const dContext = new Float64Array(batch * C);
   // dense's backward: dz (dL/d its output before tanh) into its weights' gradients and the context's
@@ -447,14 +459,7 @@ function decoderPass(
       }
   };
   for (let j = L - 1; j >= 0; j--) {
-    if (masks) d = d.map((v, i) => v * masks[L + j][i]);
-    const g = backward(slots[L + j].state!, d, true, flow);
-    const w = dec.at[j];
-    grads[w] = g.dW;
-    grads[w + 1] = g.dU;
-    grads[w + 2] = g.db;
-    if (dec.variants[j]?.peephole) grads[w + 3] = g.dP!;
-    if (flows) flows[L + j] = Float64Array.from({ length: Hz }, (_, t) => Math.sqrt((g.flow?.[t] ?? 0) / batch));
+    const g = layerBackward(slots[L + j], masks ? masks[L + j] : null, d, true, dec.at[j], dec.variants[j], grads, flows, L + j, Hz, batch);
     const u = net.units[j];
     const { h0 } = inits[j];
     // through tanh: dh0 (1 - h0^2), as tfjs's tanh gradient
@@ -468,18 +473,9 @@ function decoderPass(
   }
   // the encoder: the context's gradient into its last layer's final output
   d = Float32Array.from(dContext);
-  for (let l = L - 1; l >= 0; l--) {
-    if (masks) d = d.map((v, i) => v * masks[l][i]);
-    const g = backward(slots[l].state!, d, l < L - 1, flow);
-    const w = net.at[l];
-    grads[w] = g.dW;
-    grads[w + 1] = g.dU;
-    grads[w + 2] = g.db;
-    if (net.variants[l]?.peephole) grads[w + 3] = g.dP!;
-    if (flows) flows[l] = Float64Array.from({ length: Lb }, (_, t) => Math.sqrt((g.flow?.[t] ?? 0) / batch));
-    d = g.dx;
-  }
-  return { loss: value, grads, flow: flows, pred };
+  for (let l = L - 1; l >= 0; l--)
+    d = layerBackward(slots[l], masks ? masks[l] : null, d, l < L - 1, net.at[l], net.variants[l], grads, flows, l, Lb, batch).dx;
+  return { loss: head.loss, grads, flow: flows, pred: head.pred };
 }
 
 /** The head's layers (hidden relu dense layers, then the linear output) on `rows` rows of width I: every layer's output, acts[0] the input. */
