@@ -48,7 +48,7 @@ export interface DirectNet {
   outputs: number;
   /** values per window's target (with quantile heads, one block of the head's outputs) */
   targets: number;
-  /** the quantile heads' levels (training.quantile heads: block i + 1 of the head learns quantile taus[i] by the pinball loss); [] for none */
+  /** the quantile heads' levels (evaluation.intervals: quantile; block i + 1 of the head learns quantile taus[i] by the pinball loss); [] for none */
   taus: number[];
   steps: number;
   features: number;
@@ -82,7 +82,7 @@ export interface DirectDecoder {
  * phrase): Adam, a point loss (mse, mae, huber), a many-to-one or one-to-one stack of LSTM, GRU or
  * vanilla RNN layers on the fused kernels, each followed by dropout or not, with hidden relu dense
  * layers and a linear head, with or without a fixed linear path and quantile heads (many-to-one),
- * LSTM layers with or without peepholes and coupled gates; not (yet) an encoder-decoder.
+ * LSTM layers with or without peepholes and coupled gates; or an encoder-decoder (decoderNetOf).
  */
 export function directNetOf(model: LayersModel, data: TrainData, cfg: TrainingConfig, hooks: TrainHooks): DirectNet | string {
   if (cfg.optimizer !== 'adam') return `the ${cfg.optimizer} optimizer`;
