@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+// The automatic ETS (src/forecast/ets.ts) beside the config-less defaults, replayed from saved
+// backtests (`node bench/accuracy.js ... --save FILE`) without running rnnfc again: at each saved
+// origin, ETS is fitted to the series' values before it and scored alone, joining the product's
+// mean where the origin has fewer than --below rows before it (default 120), and in the place of
+// Holt's damped trend wherever that joined; R's ETS (the baselines file's `ets`) alone and joining
+// alike for comparison. Scores are bench/accuracy.js's suite scores (geometric mean over the series
+// of mean MASE over the origins divided by Comb's), per category when the manifest has them.
+//
+// usage: node bench/ets-replay.js --manifest FILE --baselines FILE --saved FILE [--below N] [--visible]
+//   (--visible: the manifest is ../shared/bench/manifest.json, whose series are in datasets/)
+import { readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { flag, opt, root } from './args.js';
+
+const { autoEts } = await import(join(root, 'dist/forecast/ets.js'));
+const manifestPath = opt('manifest');
+const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+const baselines = JSON.parse(readFileSync(opt('baselines'), 'utf8'));
+const saved = JSON.parse(readFileSync(opt('saved'), 'utf8'));
+const below = Number(opt('below', '120'));
+
+/** The target column of a manifest entry's file. */
+function values(e) {
+  const path = flag('visible') ? join(root, 'datasets', basename(e.file)) : resolve(dirname(manifestPath), e.file);
+  const lines = readFileSync(path, 'utf8').trim().split(/\r?\n/);
+  const col = lines[0].split(',').indexOf(e.target);
+  return Float64Array.from(lines.slice(1), (l) => Number(l.split(',')[col]));
+}
+
+const mean = (fs) => fs[0].map((_, i) => fs.reduce((s, f) => s + f[i], 0) / fs.length);
+const scores = new Map(); // way -> category -> log ratios
+let fits = 0;
+const t0 = performance.now();
+for (const e of manifest) {
+  const bt = saved[e.name];
+  const base = baselines[e.name];
+  if (!bt?.origins || !base) continue;
+  const y = values(e);
+  const sums = new Map();
+  let comb = 0;
+  let used = 0;
+  for (const o of bt.origins) {
+    const r = base.origins.find((x) => x.train_end === o.train_end);
+    const m = o.metrics.model;
+    if (!r || !(m.mase > 0)) continue;
+    const scale = m.mae / m.mase;
+    const mase = (f) => f.reduce((s, v, i) => s + Math.abs(v - o.actual[i]), 0) / f.length / scale;
+    const ets = autoEts(y.subarray(0, o.train_end), e.m ?? 1, o.actual.length).forecast;
+    fits++;
+    const P = o.parts;
+    const parts = [P.model, ...(o.pretrained === 'mean' && P.pretrained ? [P.pretrained] : []), ...(o.holt ? [P.holt] : [])];
+    const short = o.train_end < below;
+    const ways = {
+      product: o.forecast,
+      ets,
+      'R ets': r.forecasts.ets,
+      [`+ets below ${below}`]: short ? mean([...parts, ets]) : o.forecast,
+      [`+R ets below ${below}`]: short ? mean([...parts, r.forecasts.ets]) : o.forecast,
+      'ets for Holt': mean([P.model, ...(o.pretrained === 'mean' && P.pretrained ? [P.pretrained] : []), ...(o.holt ? [ets] : [])]),
+    };
+    for (const [way, f] of Object.entries(ways)) sums.set(way, (sums.get(way) ?? 0) + mase(f));
+    comb += mase(r.forecasts.comb);
+    used++;
+  }
+  if (!used || !(comb > 0)) continue;
+  for (const [way, v] of sums) {
+    if (!(v > 0)) continue;
+    const per = scores.get(way) ?? new Map();
+    for (const c of ['all', e.category].filter(Boolean)) per.set(c, [...(per.get(c) ?? []), Math.log(v / comb)]);
+    scores.set(way, per);
+  }
+}
+const cats = ['all', ...new Set(manifest.map((e) => e.category).filter(Boolean))];
+process.stdout.write(`suite score against Comb; ${fits} ETS fits, ${((performance.now() - t0) / Math.max(1, fits)).toFixed(0)} ms each\n`);
+process.stdout.write(`${'way'.padEnd(20)}${cats.map((c) => c.padStart(14)).join('')}\n`);
+for (const [way, per] of scores) {
+  const cells = cats.map((c) => {
+    const v = per.get(c);
+    return (v ? `${Math.exp(v.reduce((s, x) => s + x, 0) / v.length).toFixed(3)} (${v.length})` : '-').padStart(14);
+  });
+  process.stdout.write(`${way.padEnd(20)}${cells.join('')}\n`);
+}

@@ -1,0 +1,121 @@
+/**
+ * forecast/ets.ts: the recursion against hand-computed values, the least-squares initial states
+ * recovering a noiseless model's own, the models tried by length, sign and horizon, and the
+ * automatic choice forecasting series whose future is known.
+ */
+import { describe, expect, it } from 'vitest';
+import { autoEts, type EtsModel, etsCandidates, etsForecastFrom, etsParameterCount, etsPass, fitEts, leastSquaresInitial } from '../../src/forecast/ets.js';
+
+const ANN: EtsModel = { error: 'A', trend: 'N', season: 'N' };
+
+describe('forecast/ets.ts', () => {
+  it('runs the recursion as written: simple exponential smoothing by hand', () => {
+    // alpha 0.5 from level 10: fitted 10, then l = 0.5 y + 0.5 l
+    const { fitted, final } = etsPass([12, 8, 11], 1, ANN, { alpha: 0.5, beta: 0, gamma: 0, phi: 1 }, { level: 10, trend: 0, season: [] });
+    expect(Array.from(fitted)).toEqual([10, 11, 9.5]);
+    expect(final.level).toBe(10.25);
+    expect(Array.from(etsForecastFrom({ model: ANN, params: { alpha: 0.5, beta: 0, gamma: 0, phi: 1 }, final }, 1, 2))).toEqual([10.25, 10.25]);
+  });
+
+  it('runs a damped additive trend and an additive season by hand, and forecasts them', () => {
+    const model: EtsModel = { error: 'A', trend: 'Ad', season: 'A' };
+    const p = { alpha: 0.5, beta: 0.5, gamma: 0.5, phi: 0.5 };
+    // l0 10, b0 2, seasons [1, -1]: f1 = 10 + 1 + 1 = 12 (y 13); l1 = 0.5 (13 - 1) + 0.5 * 11 = 11.5,
+    // b1 = 0.5 (11.5 - 10) + 0.5 * 0.5 * 2 = 1.25, s0 = 0.5 (13 - 11) + 0.5 * 1 = 1.5
+    const { fitted, final } = etsPass([13], 2, model, p, { level: 10, trend: 2, season: [1, -1] });
+    expect(Array.from(fitted)).toEqual([12]);
+    expect(final.level).toBe(11.5);
+    expect(final.trend).toBe(1.25);
+    expect(final.season).toEqual([1.5, -1]);
+    // h = 1: 11.5 + 0.5 * 1.25 + s1 (-1); h = 2: 11.5 + 0.75 * 1.25 + s0 (1.5)
+    expect(Array.from(etsForecastFrom({ model, params: p, final }, 2, 2))).toEqual([11.5 + 0.625 - 1, 11.5 + 0.9375 + 1.5]);
+  });
+
+  it('finds a noiseless series initial states by least squares, given its parameters', () => {
+    const model: EtsModel = { error: 'A', trend: 'A', season: 'A' };
+    const p = { alpha: 0.3, beta: 0.1, gamma: 0.2, phi: 1 };
+    const initial = { level: 50, trend: 1.5, season: [4, -2, 1, -3] };
+    // a series the model itself makes: each value its one-step forecast plus a small known shock
+    const y: number[] = [];
+    let state = { level: initial.level, trend: initial.trend, season: initial.season.slice(), n: 0 };
+    for (let t = 0; t < 24; t++) {
+      const f = etsForecastFrom({ model, params: p, final: state }, 4, 1)[0];
+      const v = f + Math.sin(t * 1.3);
+      y.push(v);
+      state = etsPass(y, 4, model, p, initial).final;
+    }
+    const got = leastSquaresInitial(y, 4, model, p);
+    // the shocks are the errors of the true initial states; least squares can only do as well or better
+    const sse = (init: typeof initial) => etsPass(y, 4, model, p, init).fitted.reduce((s, f, t) => s + (y[t] - f) ** 2, 0);
+    expect(sse(got)).toBeLessThanOrEqual(sse(initial) + 1e-9);
+    expect(got.season.reduce((a, v) => a + v, 0)).toBeCloseTo(0, 9);
+    // and each coordinate moved either way makes the errors larger
+    for (const dl of [-0.01, 0.01]) expect(sse({ ...got, level: got.level + dl })).toBeGreaterThan(sse(got));
+    for (const db of [-0.01, 0.01]) expect(sse({ ...got, trend: got.trend + db })).toBeGreaterThan(sse(got));
+    // without shocks it is the true one
+    const clean: number[] = [];
+    for (let t = 0; t < 24; t++) {
+      clean.push(etsForecastFrom({ model, params: p, final: etsPass(clean, 4, model, p, initial).final }, 4, 1)[0]);
+    }
+    const exact = leastSquaresInitial(clean, 4, model, p);
+    expect(exact.level).toBeCloseTo(50, 6);
+    expect(exact.trend).toBeCloseTo(1.5, 6);
+    exact.season.forEach((v, j) => expect(v).toBeCloseTo(initial.season[j], 6));
+  });
+
+  it('tries the models the series allows: sign, length, period and horizon', () => {
+    const names = (ms: EtsModel[]) => ms.map((x) => `${x.error}${x.trend}${x.season}`).sort();
+    // positive, long, seasonal, short horizon: the 15 models without an additive error and a multiplicative season
+    expect(names(etsCandidates(60, 4, true, 8))).toEqual(
+      ['AAA', 'AAN', 'AAdA', 'AAdN', 'ANA', 'ANN', 'MAA', 'MAM', 'MAN', 'MAdA', 'MAdM', 'MAdN', 'MNA', 'MNM', 'MNN'].sort(),
+    );
+    // not positive: additive errors and seasons only
+    expect(names(etsCandidates(60, 4, false, 8)).every((n) => n.startsWith('A') && !n.endsWith('M'))).toBe(true);
+    // a horizon over DAMPED_ONLY_ABOVE: no undamped trend
+    expect(names(etsCandidates(60, 12, true, 18)).some((n) => n.slice(1, -1) === 'A')).toBe(false);
+    // too short for a season (fewer than 2m + 2 values), and for models with more than n - 5 parameters and states
+    expect(names(etsCandidates(20, 12, true, 6)).every((n) => n.endsWith('N'))).toBe(true);
+    for (const x of etsCandidates(9, 1, true, 6)) expect(etsParameterCount(x, 1) - 1 + 4).toBeLessThan(9);
+    expect(names(etsCandidates(7, 1, true, 6))).toEqual(['ANN', 'MNN']);
+  });
+
+  it('forecasts a noisy line with a trend and a seasonal pattern with its season', () => {
+    const line = Array.from({ length: 40 }, (_, t) => 20 + 2 * t + 0.3 * Math.sin(t * 2.1));
+    const a = autoEts(line, 1, 6);
+    expect(a.fit?.model.trend).not.toBe('N');
+    a.forecast.forEach((f, h) => expect(Math.abs(f - (20 + 2 * (40 + h)))).toBeLessThan(2.5));
+    const pattern = [10, 14, 8, 12];
+    const seasonal = Array.from({ length: 48 }, (_, t) => 100 + pattern[t % 4] + 0.2 * Math.cos(t * 1.7));
+    const s = autoEts(seasonal, 4, 8);
+    expect(s.fit?.model.season).not.toBe('N');
+    s.forecast.forEach((f, h) => expect(Math.abs(f - (100 + pattern[(48 + h) % 4]))).toBeLessThan(1));
+  });
+
+  it('scores a fit by AICc from its likelihood: n log(SSE) (+ 2 sum log f for M errors) + 2k + 2k(k+1)/(n-k-1)', () => {
+    const y = Array.from({ length: 30 }, (_, t) => 50 + 0.5 * t + 3 * Math.sin(t * 0.9));
+    for (const model of [ANN, { error: 'M', trend: 'Ad', season: 'N' } as EtsModel]) {
+      const fit = fitEts(y, 1, model)!;
+      const { fitted } = etsPass(y, 1, model, fit.params, fit.initial);
+      let sse = 0;
+      let logs = 0;
+      fitted.forEach((f, t) => {
+        const e = model.error === 'M' ? (y[t] - f) / f : y[t] - f;
+        sse += e * e;
+        if (model.error === 'M') logs += Math.log(f);
+      });
+      const k = etsParameterCount(model, 1);
+      expect(k).toBe(model.trend === 'Ad' ? 6 : 3);
+      expect(fit.aicc).toBeCloseTo(30 * Math.log(sse) + 2 * logs + 2 * k + (2 * k * (k + 1)) / (30 - k - 1), 8);
+    }
+  });
+
+  it('gives the same bits run after run, and falls back on short series', () => {
+    const y = Array.from({ length: 30 }, (_, t) => 5 + Math.sin(t) + 0.1 * t);
+    expect(Array.from(autoEts(y, 1, 4).forecast)).toEqual(Array.from(autoEts(y, 1, 4).forecast));
+    // 2 values: the last repeated; 4 values: simple exponential smoothing
+    expect(Array.from(autoEts([3, 4], 1, 2).forecast)).toEqual([4, 4]);
+    const four = autoEts([3, 4, 5, 4], 1, 2);
+    expect(four.fit?.model).toEqual(ANN);
+    expect(fitEts([3, 4, 5, 4], 1, ANN)?.aicc).toBe(four.fit?.aicc);
+  });
+});
