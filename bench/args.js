@@ -72,3 +72,16 @@ export function wasmCeiling() {
   }
   return rates.sort((a, b) => a - b)[2];
 }
+
+/**
+ * A saved backtest origin (`bench/accuracy.js --save`) with the baselines file's origin of the same
+ * train_end, and a function giving any forecast's MASE there (the series' scale from rnnfc's own
+ * metrics); null without either.
+ */
+export function savedOrigin(o, base) {
+  const r = base.origins.find((x) => x.train_end === o.train_end);
+  const m = o.metrics.model;
+  if (!r || !(m.mase > 0)) return null;
+  const scale = m.mae / m.mase;
+  return { r, mase: (f) => f.reduce((s, v, i) => s + Math.abs(v - o.actual[i]), 0) / f.length / scale };
+}

@@ -14,7 +14,7 @@
 //
 // usage: node bench/combinations.js --saved FILE --baselines FILE [--manifest FILE] [--with ets,arima,theta]
 import { readFileSync } from 'node:fs';
-import { opt } from './args.js';
+import { opt, savedOrigin } from './args.js';
 
 const saved = JSON.parse(readFileSync(opt('saved'), 'utf8'));
 const baselines = JSON.parse(readFileSync(opt('baselines'), 'utf8'));
@@ -50,11 +50,9 @@ for (const [name, bt] of Object.entries(saved)) {
   const base = baselines[name];
   if (!base) continue;
   for (const o of bt.origins) {
-    const r = base.origins.find((x) => x.train_end === o.train_end);
-    const m = o.metrics.model;
-    if (!r || !(m.mase > 0)) continue;
-    const scale = m.mae / m.mase;
-    const mase = (f) => f.reduce((s, v, i) => s + Math.abs(v - o.actual[i]), 0) / f.length / scale;
+    const at = savedOrigin(o, base);
+    if (!at) continue;
+    const { r, mase } = at;
     for (const [way, f] of Object.entries(ways(o, r))) {
       names.add(way);
       if (!f?.every(Number.isFinite)) continue;

@@ -11,7 +11,7 @@
 //   (--visible: the manifest is ../shared/bench/manifest.json, whose series are in datasets/)
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { flag, opt, root } from './args.js';
+import { flag, opt, root, savedOrigin } from './args.js';
 
 const { autoEts } = await import(join(root, 'dist/forecast/ets.js'));
 const manifestPath = opt('manifest');
@@ -41,11 +41,9 @@ for (const e of manifest) {
   let comb = 0;
   let used = 0;
   for (const o of bt.origins) {
-    const r = base.origins.find((x) => x.train_end === o.train_end);
-    const m = o.metrics.model;
-    if (!r || !(m.mase > 0)) continue;
-    const scale = m.mae / m.mase;
-    const mase = (f) => f.reduce((s, v, i) => s + Math.abs(v - o.actual[i]), 0) / f.length / scale;
+    const at = savedOrigin(o, base);
+    if (!at) continue;
+    const { r, mase } = at;
     const ets = autoEts(y.subarray(0, o.train_end), e.m ?? 1, o.actual.length).forecast;
     fits++;
     const P = o.parts;

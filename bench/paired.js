@@ -11,7 +11,7 @@
 //
 // usage: node bench/paired.js --saved A.json --against B.json --baselines FILE [--manifest FILE] [--seed N]
 import { readFileSync } from 'node:fs';
-import { opt } from './args.js';
+import { opt, savedOrigin } from './args.js';
 
 const read = (f) => JSON.parse(readFileSync(f, 'utf8'));
 const a = read(opt('saved'));
@@ -26,13 +26,10 @@ function logScore(bt, base, ends) {
   let c = 0;
   for (const end of ends) {
     const o = bt.origins.find((x) => x.train_end === end);
-    const r = base.origins.find((x) => x.train_end === end);
-    const m = o.metrics.model;
-    if (!(m.mase > 0) || !r) return null;
-    const scale = m.mae / m.mase;
-    const mase = (f) => f.reduce((s, x, i) => s + Math.abs(x - o.actual[i]), 0) / f.length / scale;
-    v += mase(o.forecast);
-    c += mase(r.forecasts.comb);
+    const at = savedOrigin(o, base);
+    if (!at) return null;
+    v += at.mase(o.forecast);
+    c += at.mase(at.r.forecasts.comb);
   }
   return v > 0 && c > 0 ? Math.log(v / c) : null;
 }
