@@ -19,7 +19,7 @@
  * indices of the first four seasons, and the initial level and trend join the search.
  *
  * Which models are tried: no additive error with a multiplicative season (infinite variance); M
- * error or season only for positive series; a season only for m >= 2 and at least 2m + 2 values; a
+ * error or season only for positive series; a season only for 2 <= m <= MAX_SEASON and at least 2m + 2 values; a
  * trend only from 6 values; a model only when the series has more than its parameters and initial
  * states plus 4 values (as R's forecast::ets); and for horizons longer than DAMPED_ONLY_ABOVE steps,
  * no undamped trend: on the TSDL tuning part's short pieces the undamped trends chosen by AICc
@@ -59,6 +59,11 @@ export interface EtsFit {
 
 /** Horizons above this many steps are offered no undamped trend (see the header). */
 export const DAMPED_ONLY_ABOVE = 8;
+/**
+ * The longest period a seasonal model is tried for: its initial states cost O(n m^2) a parameter
+ * point (a period of 336 took minutes a fit), so longer seasons get seasonless models only.
+ */
+export const MAX_SEASON = 24;
 /** Nelder-Mead's iterations per start. */
 const ITERATIONS = 300;
 
@@ -296,7 +301,7 @@ export function fitEts(y: ArrayLike<number>, m: number, model: EtsModel): EtsFit
 
 /** The models autoEts tries for n values of period m, positive or not, forecast `horizon` steps (see the header). */
 export function etsCandidates(n: number, m: number, positive: boolean, horizon: number): EtsModel[] {
-  const seasons: EtsSeason[] = m >= 2 && n >= 2 * m + 2 ? ['N', 'A', ...(positive ? (['M'] as const) : [])] : ['N'];
+  const seasons: EtsSeason[] = m >= 2 && m <= MAX_SEASON && n >= 2 * m + 2 ? ['N', 'A', ...(positive ? (['M'] as const) : [])] : ['N'];
   const trends: EtsTrend[] = n >= 6 ? (horizon > DAMPED_ONLY_ABOVE ? ['N', 'Ad'] : ['N', 'A', 'Ad']) : ['N'];
   const errors: EtsError[] = positive ? ['A', 'M'] : ['A'];
   const out: EtsModel[] = [];

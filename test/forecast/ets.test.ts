@@ -77,6 +77,9 @@ describe('forecast/ets.ts', () => {
     expect(names(etsCandidates(20, 12, true, 6)).every((n) => n.endsWith('N'))).toBe(true);
     for (const x of etsCandidates(9, 1, true, 6)) expect(etsParameterCount(x, 1) - 1 + 4).toBeLessThan(9);
     expect(names(etsCandidates(7, 1, true, 6))).toEqual(['ANN', 'MNN']);
+    // a period beyond MAX_SEASON (half-hourly data's week): seasonless models only
+    expect(names(etsCandidates(4000, 336, true, 48)).every((n) => n.endsWith('N'))).toBe(true);
+    expect(names(etsCandidates(4000, 24, true, 48)).some((n) => n.endsWith('A'))).toBe(true);
   });
 
   it('forecasts a noisy line with a trend and a seasonal pattern with its season', () => {
