@@ -9,7 +9,7 @@ import type { Tf } from '../model/backend.js';
 import { LINEAR_PATH } from '../model/build.js';
 import { decodeFreely } from '../windows/index-math.js';
 import { PlainAdam } from './adam.js';
-import { gpuNetOf, type LayerVariant, RECURRENT, VARIANT } from './gpu-loop.js';
+import { gpuNetOf, type LayerVariant, recurrentKind } from './gpu-loop.js';
 import {
   Batches,
   EarlyStopping,
@@ -101,27 +101,17 @@ export function directNetOf(model: LayersModel, data: TrainData, cfg: TrainingCo
   if (perWindow * (1 + taus.length) !== net.outputs) return 'quantile heads of another width';
   const targets = sequence ? [T, net.outputs] : [perWindow];
   if (JSON.stringify(data.yShape.slice(1)) !== JSON.stringify(targets)) return 'targets of another shape';
-  const fused = model.layers.filter((l) => (l as unknown as { slot?: Slot }).slot !== undefined);
-  if (fused.length !== net.units.length) return 'recurrent layers off the fused kernels';
+  if (fusedLayers(model) !== net.units.length) return 'recurrent layers off the fused kernels';
   // the weights, in the order the step reads them
   const shapes: number[][] = [];
   const at: number[] = [];
   let inputs = F;
   net.units.forEach((u, l) => {
-    const v = variants[l];
-    const G = gatesOf(net.cell, u, v?.coupled);
-    at.push(shapes.length);
-    shapes.push([inputs, G], [u, G], [G]);
-    if (v?.peephole) shapes.push([peepholesOf(u, v.coupled)]);
+    at.push(pushRecurrentShapes(shapes, net.cell, inputs, u, variants[l]));
     inputs = u;
   });
-  const head = shapes.length;
-  for (const u of [...net.dense, net.outputs]) {
-    shapes.push([inputs, u], [u]);
-    inputs = u;
-  }
-  const actual = model.trainableWeights.map((w) => w.shape);
-  if (JSON.stringify(actual) !== JSON.stringify(shapes)) return 'an unexpected weight layout';
+  const head = pushHeadShapes(shapes, inputs, [...net.dense, net.outputs]);
+  if (!layoutIs(model, shapes)) return 'an unexpected weight layout';
   const lin = net.linear ? model.getLayer(LINEAR_PATH).getWeights() : null;
   const linear = lin ? { kernel: lin[0].dataSync().slice() as Float32Array, bias: lin[1].dataSync().slice() as Float32Array } : null;
   // lessLinear takes one block's linear path off the targets: every block's must be the same (fit.ts tiles it)
@@ -160,14 +150,8 @@ function decoderNetOf(model: LayersModel, data: TrainData, hooks: TrainHooks): D
   for (const layer of model.layers) {
     const cls = layer.getClassName();
     const config = layer.getConfig() as Record<string, unknown>;
-    if (VARIANT.has(cls))
-      rec.push({
-        cell: 'lstm',
-        units: config.units as number,
-        variant: { peephole: Boolean(config.peephole), coupled: Boolean(config.coupledGates ?? config.coupled_gates) },
-        relu: false,
-      });
-    else if (RECURRENT[cls]) rec.push({ cell: RECURRENT[cls], units: config.units as number, variant: null, relu: config.activation === 'relu' });
+    const kind = recurrentKind(cls, config, true);
+    if (kind) rec.push({ ...kind, units: config.units as number, relu: config.activation === 'relu' });
     else if (cls === 'Dense') dense.push({ units: config.units as number, activation: config.activation as string });
     else if (cls === 'Dropout') {
       rates.add(config.rate as number);
@@ -178,8 +162,7 @@ function decoderNetOf(model: LayersModel, data: TrainData, hooks: TrainHooks): D
   if (!Number.isInteger(L) || L === 0 || new Set(rec.map((r) => r.cell)).size !== 1 || new Set(rec.map((r) => r.relu)).size !== 1)
     return 'an unexpected encoder-decoder';
   const cell = rec[0].cell;
-  const fused = model.layers.filter((l) => (l as unknown as { slot?: Slot }).slot !== undefined);
-  if (fused.length !== rec.length) return 'recurrent layers off the fused kernels';
+  if (fusedLayers(model) !== rec.length) return 'recurrent layers off the fused kernels';
   const dropout = rates.size === 1 ? [...rates][0] : rates.size === 0 ? 0 : -1;
   if (dropout < 0 || (dropout > 0 && dropouts !== rec.length)) return 'dropout not after every recurrent layer';
   const perInit = cell === 'lstm' ? 2 : 1;
@@ -191,16 +174,10 @@ function decoderNetOf(model: LayersModel, data: TrainData, hooks: TrainHooks): D
   if (out?.units !== 1 || out.activation !== 'linear' || head.some((d) => d.activation !== 'relu')) return 'this dense head';
   // the weights, in the order the model builds them
   const shapes: number[][] = [];
-  const recurrent = (r: (typeof rec)[number], inputs: number) => {
-    const G = gatesOf(cell, r.units, r.variant?.coupled);
-    shapes.push([inputs, G], [r.units, G], [G]);
-    if (r.variant?.peephole) shapes.push([peepholesOf(r.units, r.variant.coupled)]);
-  };
   const at: number[] = [];
   let inputs = F;
   for (const r of rec.slice(0, L)) {
-    at.push(shapes.length);
-    recurrent(r, inputs);
+    at.push(pushRecurrentShapes(shapes, cell, inputs, r.units, r.variant));
     inputs = r.units;
   }
   const context = inputs;
@@ -209,17 +186,11 @@ function decoderNetOf(model: LayersModel, data: TrainData, hooks: TrainHooks): D
   for (const r of rec.slice(L)) {
     decoder.init.push(shapes.length);
     for (let k = 0; k < perInit; k++) shapes.push([context, r.units], [r.units]);
-    decoder.at.push(shapes.length);
-    recurrent(r, inputs);
+    decoder.at.push(pushRecurrentShapes(shapes, cell, inputs, r.units, r.variant));
     inputs = r.units;
   }
-  const headAt = shapes.length;
-  for (const u of [...head.map((d) => d.units), 1]) {
-    shapes.push([inputs, u], [u]);
-    inputs = u;
-  }
-  const actual = model.trainableWeights.map((w) => w.shape);
-  if (JSON.stringify(actual) !== JSON.stringify(shapes)) return 'an unexpected weight layout';
+  const headAt = pushHeadShapes(shapes, inputs, [...head.map((d) => d.units), 1]);
+  if (!layoutIs(model, shapes)) return 'an unexpected weight layout';
   return {
     cell,
     activation: rec[0].relu ? 'relu' : 'tanh',
@@ -238,6 +209,35 @@ function decoderNetOf(model: LayersModel, data: TrainData, hooks: TrainHooks): D
     dropout,
     decoder,
   };
+}
+
+/** The model's recurrent layers on the fused kernels. */
+function fusedLayers(model: LayersModel): number {
+  return model.layers.filter((l) => (l as unknown as { slot?: Slot }).slot !== undefined).length;
+}
+
+/** Appends a recurrent layer's weight shapes (kernel, recurrent kernel, bias, a variant's peepholes) to `shapes`; returns where they start. */
+function pushRecurrentShapes(shapes: number[][], cell: Cell, inputs: number, units: number, variant: LayerVariant): number {
+  const at = shapes.length;
+  const G = gatesOf(cell, units, variant?.coupled);
+  shapes.push([inputs, G], [units, G], [G]);
+  if (variant?.peephole) shapes.push([peepholesOf(units, variant.coupled)]);
+  return at;
+}
+
+/** Appends the head's dense layers' weight shapes (kernel, bias; `widths` after `inputs`) to `shapes`; returns where they start. */
+function pushHeadShapes(shapes: number[][], inputs: number, widths: number[]): number {
+  const at = shapes.length;
+  for (const u of widths) {
+    shapes.push([inputs, u], [u]);
+    inputs = u;
+  }
+  return at;
+}
+
+/** Whether the model's trainable weights have exactly these shapes, in this order. */
+function layoutIs(model: LayersModel, shapes: number[][]): boolean {
+  return JSON.stringify(model.trainableWeights.map((w) => w.shape)) === JSON.stringify(shapes);
 }
 
 /** The recurrent layers a pass runs (an encoder-decoder's encoder's, then its decoder's), and each one's steps. */

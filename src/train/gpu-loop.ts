@@ -20,19 +20,19 @@ import {
   weightGroupNames,
 } from './loop.js';
 
-export const RECURRENT: Record<string, GpuNet['cell']> = {
-  LSTM: 'lstm',
-  FusedLSTM: 'lstm',
-  GRU: 'gru',
-  FusedGRU: 'gru',
-  SimpleRNN: 'rnn',
-  FusedSimpleRNN: 'rnn',
-};
+const RECURRENT: Record<string, GpuNet['cell']> = { LSTM: 'lstm', FusedLSTM: 'lstm', GRU: 'gru', FusedGRU: 'gru', SimpleRNN: 'rnn', FusedSimpleRNN: 'rnn' };
 const PASSIVE = new Set(['InputLayer', 'Flatten', 'Add']);
-export const VARIANT = new Set(['LSTMVariant', 'FusedLSTMVariant']);
+const VARIANT = new Set(['LSTMVariant', 'FusedLSTMVariant']);
 
 /** An LSTM variant's settings (model.peephole, model.coupled_gates), or null for a plain recurrent layer. */
 export type LayerVariant = { peephole: boolean; coupled: boolean } | null;
+
+/** A recurrent layer's cell and LSTM variant from its class and config (LSTM variants only when `variants`), or null for another layer. */
+export function recurrentKind(cls: string, config: Record<string, unknown>, variants: boolean): { cell: GpuNet['cell']; variant: LayerVariant } | null {
+  if (variants && VARIANT.has(cls))
+    return { cell: 'lstm', variant: { peephole: Boolean(config.peephole), coupled: Boolean(config.coupledGates ?? config.coupled_gates) } };
+  return RECURRENT[cls] ? { cell: RECURRENT[cls], variant: null } : null;
+}
 
 /**
  * The network the GPU trains for this model, or why it cannot (one phrase): the WebGPU path trains
@@ -49,19 +49,15 @@ export function gpuNetOf(model: LayersModel, steps: number, features: number, va
   for (const layer of model.layers) {
     const cls = layer.getClassName();
     const config = layer.getConfig() as Record<string, unknown>;
-    if (variants && VARIANT.has(cls)) {
-      // (train/direct.ts) an LSTM with peepholes or coupled gates: `variants` gets what each recurrent layer is
+    const kind = recurrentKind(cls, config, variants !== undefined);
+    if (kind) {
+      // (train/direct.ts) `variants` gets each recurrent layer's LSTM variant
+      variants?.push(kind.variant);
       lastReturnsSequences = Boolean(config.returnSequences ?? config.return_sequences);
-      cells.add('lstm');
+      cells.add(kind.cell);
       net.units.push(config.units as number);
-      variants.push({ peephole: Boolean(config.peephole), coupled: Boolean(config.coupledGates ?? config.coupled_gates) });
-    } else if (RECURRENT[cls]) {
-      variants?.push(null);
-      lastReturnsSequences = Boolean(config.returnSequences ?? config.return_sequences);
-      cells.add(RECURRENT[cls]);
-      net.units.push(config.units as number);
-      if (RECURRENT[cls] === 'rnn' && config.activation === 'relu') net.activation = 'relu';
-      else if (RECURRENT[cls] === 'rnn' && config.activation !== 'tanh') return `a vanilla RNN with activation ${config.activation}`;
+      if (kind.cell === 'rnn' && config.activation === 'relu') net.activation = 'relu';
+      else if (kind.cell === 'rnn' && config.activation !== 'tanh') return `a vanilla RNN with activation ${config.activation}`;
     } else if (cls === 'Dense' && layer.name === LINEAR_PATH) net.linear = true;
     else if (cls === 'Dense') {
       // a dense layer on a recurrent stack's every step (one-to-one; runs saved before rnnfc dropped
