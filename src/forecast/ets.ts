@@ -19,7 +19,9 @@
  * indices of the first four seasons, and the initial level and trend join the search.
  *
  * Which models are tried: no additive error with a multiplicative season (infinite variance); M
- * error or season only for positive series; a season only for 2 <= m <= MAX_SEASON and at least 2m + 2 values; a
+ * error or season only for positive series; a season only for 2 <= m <= MAX_SEASON and at least 2m + 2 values
+ * (a longer season, with at least 2m + 1 values, is taken out by classical indices, multiplicative for
+ * a positive series, the seasonless models fitted to what is left, and put back into the forecast); a
  * trend only from 6 values; a model only when the series has more than its parameters and initial
  * states plus 4 values (as R's forecast::ets); and for horizons longer than DAMPED_ONLY_ABOVE steps,
  * no undamped trend: on the TSDL tuning part's short pieces the undamped trends chosen by AICc
@@ -320,11 +322,18 @@ export function etsCandidates(n: number, m: number, positive: boolean, horizon: 
  * forecast of `horizon` steps; a series too short for any candidate gets simple exponential
  * smoothing's (ANN's) when it has 3 values, else its last value repeated.
  */
-export function autoEts(y: ArrayLike<number>, season: number, horizon: number): { forecast: Float64Array; fit: EtsFit | null } {
+export function autoEts(y: ArrayLike<number>, season: number, horizon: number): { forecast: Float64Array; fit: EtsFit | null; index?: Float64Array } {
   const n = y.length;
   const m = Math.max(1, Math.round(season));
   if (n === 0) return { forecast: new Float64Array(horizon).fill(Number.NaN), fit: null };
   const positive = Array.prototype.every.call(y, (v: number) => v > 0);
+  if (m > MAX_SEASON && n >= 2 * m + 1) {
+    // a long season: the seasonless models on the series adjusted by classical indices (as forecast/holt.ts adjusts), reseasonalised
+    const index = classicalIndices(y, m, positive);
+    const adjusted = Float64Array.from(y, (v, t) => (positive ? v / index[t % m] : v - index[t % m]));
+    const r = autoEts(adjusted, 1, horizon);
+    return { forecast: r.forecast.map((f, h) => (positive ? f * index[(n + h) % m] : f + index[(n + h) % m])), fit: r.fit, index };
+  }
   let best: EtsFit | null = null;
   for (const model of etsCandidates(n, m, positive, horizon)) {
     const fit = fitEts(y, m, model);
@@ -333,4 +342,69 @@ export function autoEts(y: ArrayLike<number>, season: number, horizon: number): 
   if (!best && n >= 3) best = fitEts(y, m, { error: 'A', trend: 'N', season: 'N' });
   if (!best) return { forecast: new Float64Array(horizon).fill(y[n - 1]), fit: null };
   return { forecast: etsForecastFrom(best, m, horizon), fit: best };
+}
+
+/** The most recent values the product's ETS reads (at least 3 seasons of them), as forecast/holt.ts's FIT_WINDOW. */
+export const ETS_WINDOW = 500;
+
+/** autoEts's forecast from the last ETS_WINDOW values of y (at least 3 seasons' worth). */
+export function etsForecast(y: ArrayLike<number>, season: number, horizon: number): Float64Array {
+  return autoEts(recent(y, season), season, horizon).forecast;
+}
+
+/** The last ETS_WINDOW values of y (or 3 seasons, if more). */
+function recent(y: ArrayLike<number>, season: number): ArrayLike<number> {
+  const keep = Math.max(ETS_WINDOW, 3 * Math.max(1, Math.round(season)));
+  if (y.length <= keep) return y;
+  return Array.prototype.slice.call(y, y.length - keep) as number[];
+}
+
+/** Origins an etsForecaster reuses the chosen model and its parameters for after choosing them. */
+export const ETS_REFIT_EVERY = 25;
+
+/**
+ * ETS forecasts from successive origins of one series (each call's `y` the rows before its origin),
+ * for the many origins prediction intervals are calibrated on, as holtForecaster does for Holt's:
+ * the model is chosen and fitted (etsForecast) at the first origin and again every `every` calls
+ * (or when an origin comes before the last); between, that model and its parameters are kept and
+ * only the initial states are refitted (by least squares over the last ETS_WINDOW rows; a
+ * multiplicative season keeps its fitted ones, and its pass starts where the fit's rows started), so
+ * a forecast costs a pass or two over the rows instead of a search over every model.
+ */
+export function etsForecaster(season: number, every = ETS_REFIT_EVERY): (y: ArrayLike<number>, horizon: number) => Float64Array {
+  const m = Math.max(1, Math.round(season));
+  let fit: EtsFit | null = null;
+  // whether the fit is of a long season's adjusted series (autoEts's `index`)
+  let index = false;
+  let start = 0;
+  let since = 0;
+  let last = -1;
+  return (all, horizon) => {
+    if (fit && (since >= every || all.length < last)) fit = null;
+    let out: Float64Array;
+    if (fit) {
+      const kept = fit.model.season === 'M';
+      const y = kept ? Array.prototype.slice.call(all, start) : recent(all, season);
+      // a long season is taken out again from these rows, as autoEts takes it out
+      const n = y.length;
+      const positive = index ? Array.prototype.every.call(y, (v: number) => v > 0) : false;
+      const idx = index ? classicalIndices(y, m, positive) : null;
+      const x = idx ? Float64Array.from(y, (v: number, t) => (positive ? v / idx[t % m] : v - idx[t % m])) : y;
+      const mm = idx ? 1 : m;
+      const initial = kept ? fit.initial : leastSquaresInitial(x, mm, fit.model, fit.params);
+      const f = etsForecastFrom({ ...fit, final: etsPass(x, mm, fit.model, fit.params, initial).final }, mm, horizon);
+      out = idx ? f.map((v, h) => (positive ? v * idx[(n + h) % m] : v + idx[(n + h) % m])) : f;
+    } else {
+      const y = recent(all, season);
+      const r = autoEts(y, season, horizon);
+      out = r.forecast;
+      fit = r.fit;
+      index = r.index !== undefined;
+      start = all.length - y.length;
+      since = 0;
+    }
+    since++;
+    last = all.length;
+    return out;
+  };
 }

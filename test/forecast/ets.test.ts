@@ -4,7 +4,20 @@
  * automatic choice forecasting series whose future is known.
  */
 import { describe, expect, it } from 'vitest';
-import { autoEts, type EtsModel, etsCandidates, etsForecastFrom, etsParameterCount, etsPass, fitEts, leastSquaresInitial } from '../../src/forecast/ets.js';
+import {
+  autoEts,
+  ETS_WINDOW,
+  type EtsModel,
+  etsCandidates,
+  etsForecast,
+  etsForecaster,
+  etsForecastFrom,
+  etsParameterCount,
+  etsPass,
+  fitEts,
+  leastSquaresInitial,
+} from '../../src/forecast/ets.js';
+import { classicalIndices } from '../../src/forecast/theta.js';
 
 const ANN: EtsModel = { error: 'A', trend: 'N', season: 'N' };
 
@@ -120,5 +133,78 @@ describe('forecast/ets.ts', () => {
     const four = autoEts([3, 4, 5, 4], 1, 2);
     expect(four.fit?.model).toEqual(ANN);
     expect(fitEts([3, 4, 5, 4], 1, ANN)?.aicc).toBe(four.fit?.aicc);
+  });
+
+  it('takes a season longer than MAX_SEASON out by classical indices and puts it back into the forecast', () => {
+    // period 48, positive: multiplicative indices; 5 periods of a daily-like shape on a slow trend
+    const m = 48;
+    const shape = (t: number) => 1 + 0.3 * Math.sin((2 * Math.PI * (t % m)) / m) + 0.1 * Math.cos((6 * Math.PI * (t % m)) / m);
+    const y = Array.from({ length: 5 * m }, (_, t) => (200 + 0.1 * t) * shape(t) + 0.5 * Math.sin(t * 2.3));
+    const r = autoEts(y, m, m);
+    const index = classicalIndices(y, m, true);
+    expect(Array.from(r.index!)).toEqual(Array.from(index));
+    // the seasonless choice on the adjusted series, times the index of each step's phase
+    const adjusted = y.map((v, t) => v / index[t % m]);
+    const plain = autoEts(adjusted, 1, m);
+    expect(r.fit).toEqual(plain.fit);
+    expect(Array.from(r.forecast)).toEqual(Array.from(plain.forecast, (f, h) => f * index[(y.length + h) % m]));
+    // and it forecasts the season: within 2% of the noiseless continuation at every step
+    r.forecast.forEach((f, h) => {
+      const t = y.length + h;
+      expect(Math.abs(f / ((200 + 0.1 * t) * shape(t)) - 1)).toBeLessThan(0.02);
+    });
+    // a series with a negative value: additive indices
+    const shifted = y.map((v) => v - 300);
+    const a = autoEts(shifted, m, 4);
+    const ai = classicalIndices(shifted, m, false);
+    expect(Array.from(a.index!)).toEqual(Array.from(ai));
+    const ap = autoEts(
+      shifted.map((v, t) => v - ai[t % m]),
+      1,
+      4,
+    );
+    expect(Array.from(a.forecast)).toEqual(Array.from(ap.forecast, (f, h) => f + ai[(shifted.length + h) % m]));
+  });
+
+  it('etsForecast reads the last ETS_WINDOW values only', () => {
+    const y = Array.from({ length: ETS_WINDOW + 200 }, (_, t) => 40 + 0.05 * t + Math.sin(t * 0.7));
+    expect(Array.from(etsForecast(y, 1, 5))).toEqual(Array.from(autoEts(y.slice(200), 1, 5).forecast));
+    expect(Array.from(etsForecast(y.slice(0, 100), 1, 5))).toEqual(Array.from(autoEts(y.slice(0, 100), 1, 5).forecast));
+  });
+
+  it('etsForecaster chooses at the first origin and every `every` calls, and between refits only the initial states', () => {
+    const m = 4;
+    const pattern = [3, -2, 1, -2];
+    const y = Array.from({ length: 80 }, (_, t) => 30 + 0.2 * t + pattern[t % m] + Math.sin(t * 1.9));
+    const at = etsForecaster(m, 3);
+    // the first origin: the automatic choice itself
+    const first = autoEts(y.slice(0, 40), m, 6);
+    expect(Array.from(at(y.slice(0, 40), 6))).toEqual(Array.from(first.forecast));
+    // the next two: that model and its parameters, initial states by least squares from the rows given
+    const fit = first.fit!;
+    expect(fit.model.season).toBe('A');
+    for (const end of [41, 45]) {
+      const rows = y.slice(0, end);
+      const initial = leastSquaresInitial(rows, m, fit.model, fit.params);
+      const expected = etsForecastFrom({ ...fit, final: etsPass(rows, m, fit.model, fit.params, initial).final }, m, 6);
+      expect(Array.from(at(rows, 6))).toEqual(Array.from(expected));
+    }
+    // the fourth call chooses again; an origin before the last does too
+    expect(Array.from(at(y.slice(0, 50), 6))).toEqual(Array.from(autoEts(y.slice(0, 50), m, 6).forecast));
+    expect(Array.from(at(y.slice(0, 44), 6))).toEqual(Array.from(autoEts(y.slice(0, 44), m, 6).forecast));
+  });
+
+  it("etsForecaster keeps a multiplicative season's fitted initial states, its pass starting where the fit's rows did", () => {
+    const m = 4;
+    const pattern = [1.3, 0.8, 1.1, 0.8];
+    const y = Array.from({ length: 64 }, (_, t) => (50 + t) * pattern[t % m] * (1 + 0.02 * Math.sin(t * 2.1)));
+    const first = autoEts(y.slice(0, 48), m, 4);
+    const fit = first.fit!;
+    const at = etsForecaster(m);
+    expect(Array.from(at(y.slice(0, 48), 4))).toEqual(Array.from(first.forecast));
+    if (fit.model.season !== 'M') throw new Error(`the test series should choose a multiplicative season, chose ${JSON.stringify(fit.model)}`);
+    const rows = y.slice(0, 56);
+    const expected = etsForecastFrom({ ...fit, final: etsPass(rows, m, fit.model, fit.params, fit.initial).final }, m, 4);
+    expect(Array.from(at(rows, 4))).toEqual(Array.from(expected));
   });
 });
