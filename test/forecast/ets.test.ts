@@ -9,9 +9,11 @@ import {
   ETS_WINDOW,
   type EtsModel,
   etsCandidates,
+  etsChosen,
   etsForecast,
   etsForecaster,
   etsForecastFrom,
+  etsForecastWith,
   etsParameterCount,
   etsPass,
   fitEts,
@@ -206,5 +208,30 @@ describe('forecast/ets.ts', () => {
     const rows = y.slice(0, 56);
     const expected = etsForecastFrom({ ...fit, final: etsPass(rows, m, fit.model, fit.params, fit.initial).final }, m, 4);
     expect(Array.from(at(rows, 4))).toEqual(Array.from(expected));
+  });
+
+  it("etsForecastWith forecasts a chosen model from other rows: from the same rows, etsChosen's forecast to the bit", () => {
+    const pattern = [3, -2, 1, -2];
+    const y = Array.from({ length: 70 }, (_, t) => 30 + 0.2 * t + pattern[t % 4] + Math.sin(t * 1.9));
+    const chosen = etsChosen(y.slice(0, 60), 4, 6);
+    expect(chosen.choice).toEqual({ model: chosen.fit!.model, params: chosen.fit!.params });
+    expect(chosen.choice!.model.season).toBe('A');
+    expect(Array.from(etsForecastWith(chosen.choice!, y.slice(0, 60), 4, 6)!)).toEqual(Array.from(chosen.forecast));
+    // through JSON, as pipeline.json keeps it
+    const kept = JSON.parse(JSON.stringify(chosen.choice));
+    expect(Array.from(etsForecastWith(kept, y.slice(0, 60), 4, 6)!)).toEqual(Array.from(chosen.forecast));
+    // from more rows: the same model and parameters, the initial states by least squares over them
+    const { model, params } = chosen.choice!;
+    const rows = y.slice(0, 70);
+    const final = etsPass(rows, 4, model, params, leastSquaresInitial(rows, 4, model, params)).final;
+    expect(Array.from(etsForecastWith(kept, rows, 4, 6)!)).toEqual(Array.from(etsForecastFrom({ model, params, final }, 4, 6)));
+    // a long season: taken out again
+    const m = 30;
+    const long = Array.from({ length: 4 * m }, (_, t) => 50 + 10 * Math.sin((2 * Math.PI * t) / m) + Math.cos(t * 2.3));
+    const lc = etsChosen(long, m, 5);
+    expect(lc.choice?.adjusted).toBe(true);
+    expect(Array.from(etsForecastWith(lc.choice!, long, m, 5)!)).toEqual(Array.from(lc.forecast));
+    // a multiplicative season's initial states were searched: no forecast without them
+    expect(etsForecastWith({ model: { error: 'M', trend: 'N', season: 'M' }, params }, rows, 4, 6)).toBeNull();
   });
 });
