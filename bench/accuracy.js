@@ -9,7 +9,8 @@
 //
 // --pretrained NAME runs the backtests with a pretrained forecaster (none, builtin or a folder
 // `rnnfc pretrain` wrote) beside the config-less model; --damping PHI with the forecasts' trend
-// damped by PHI (1: none); --theta on|off with or without the Theta method in the mean; --holt on|off with or without Holt's
+// damped by PHI (1: none); --theta on|off with or without the Theta method in the mean; --ets on|off with or without the
+// automatic ETS in Holt's place; --holt on|off with or without Holt's
 // damped trend in the forecast. Without
 // them, the config-less defaults' own.
 //
@@ -21,7 +22,7 @@
 //
 // usage: node bench/accuracy.js [--only airline,gold] [--epochs N] [--origins K] [--json]
 //          [--manifest FILE --baselines FILE] [--pretrained NAME] [--damping PHI] [--theta on|off]
-//          [--holt on|off] [--save FILE] [--build DIR]
+//          [--holt on|off] [--ets on|off] [--ets on|off] [--save FILE] [--build DIR]
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
@@ -41,6 +42,7 @@ function parseArgs(argv) {
     damping: null,
     theta: null,
     holt: null,
+    ets: null,
     save: null,
     build: null,
   };
@@ -69,13 +71,14 @@ function parseArgs(argv) {
     else if (a === '--damping') o.damping = val();
     else if (a === '--theta') o.theta = val();
     else if (a === '--holt') o.holt = val();
+    else if (a === '--ets') o.ets = val();
     else if (a === '--save') o.save = resolve(val());
     else if (a === '--build') o.build = resolve(val());
     else if (a === '--manifest') o.manifest = resolve(val());
     else if (a === '--baselines') o.baselines = resolve(val());
     else if (a === '-h' || a === '--help') {
       process.stdout.write(
-        'usage: node bench/accuracy.js [--only name1,name2] [--epochs N] [--origins K] [--json] [--manifest FILE --baselines FILE] [--pretrained NAME] [--damping PHI] [--theta on|off] [--holt on|off] [--save FILE] [--build DIR]\n',
+        'usage: node bench/accuracy.js [--only name1,name2] [--epochs N] [--origins K] [--json] [--manifest FILE --baselines FILE] [--pretrained NAME] [--damping PHI] [--theta on|off] [--holt on|off] [--ets on|off] [--save FILE] [--build DIR]\n',
       );
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
@@ -130,7 +133,7 @@ function main() {
   const header = ['series', 'rnnfc', 'Comb', 'ETS', 'ARIMA', 'snaive', 'rnnfc/Comb', 'seconds'];
   if (!opts.json) {
     process.stdout.write(
-      `rolling-origin MASE (mean over ${opts.origins} origins)${opts.epochs ? `, epochs ${opts.epochs}` : ''}${opts.pretrained ? `, pretrained ${opts.pretrained}` : ''}${opts.damping ? `, damping ${opts.damping}` : ''}${opts.theta ? `, theta ${opts.theta}` : ''}${opts.holt ? `, holt ${opts.holt}` : ''}${opts.build ? `, build ${opts.build}` : ''}\n`,
+      `rolling-origin MASE (mean over ${opts.origins} origins)${opts.epochs ? `, epochs ${opts.epochs}` : ''}${opts.pretrained ? `, pretrained ${opts.pretrained}` : ''}${opts.damping ? `, damping ${opts.damping}` : ''}${opts.theta ? `, theta ${opts.theta}` : ''}${opts.holt ? `, holt ${opts.holt}` : ''}${opts.ets ? `, ets ${opts.ets}` : ''}${opts.build ? `, build ${opts.build}` : ''}\n`,
     );
     process.stdout.write(header.map((h, i) => (i === 0 ? h.padEnd(nameWidth) : h.padStart(11))).join('') + '\n');
   }
@@ -143,6 +146,7 @@ function main() {
     if (opts.damping) args.push('--damping', opts.damping);
     if (opts.theta) args.push('--theta', opts.theta);
     if (opts.holt) args.push('--holt', opts.holt);
+    if (opts.ets) args.push('--ets', opts.ets);
     const t0 = performance.now();
     const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
     const seconds = (performance.now() - t0) / 1000;

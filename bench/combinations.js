@@ -20,7 +20,7 @@ const saved = JSON.parse(readFileSync(opt('saved'), 'utf8'));
 const baselines = JSON.parse(readFileSync(opt('baselines'), 'utf8'));
 const categories = opt('manifest') ? Object.fromEntries(JSON.parse(readFileSync(opt('manifest'), 'utf8')).map((e) => [e.name, e.category ?? null])) : {};
 const extra = (opt('with') ?? '').split(',').filter(Boolean);
-const PARTS = ['model', 'pretrained', 'theta', 'holt'];
+const PARTS = ['model', 'pretrained', 'theta', 'holt', 'ets'];
 
 const mean = (fs) => fs[0].map((_, i) => fs.reduce((s, f) => s + f[i], 0) / fs.length);
 const median = (fs) =>

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The automatic ETS (src/forecast/ets.ts) beside the config-less defaults, replayed from saved
-// backtests (`node bench/accuracy.js ... --save FILE`) without running rnnfc again: at each saved
+// The automatic ETS (src/forecast/ets.ts) beside the config-less defaults without it, replayed from
+// saved backtests (`node bench/accuracy.js ... --ets off --save FILE`) without running rnnfc again
+// (the ways that measured how it should join the defaults; it now joins below 120 rows): at each saved
 // origin, ETS is fitted to the series' values before it and scored alone, joining the product's
 // mean where the origin has fewer than --below rows before it (default 120), and in the place of
 // Holt's damped trend wherever that joined; R's ETS (the baselines file's `ets`) alone and joining
@@ -13,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { flag, opt, root, savedOrigin } from './args.js';
 
-const { autoEts } = await import(join(root, 'dist/forecast/ets.js'));
+const { etsForecast } = await import(join(root, 'dist/forecast/ets.js'));
 const manifestPath = opt('manifest');
 const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
 const baselines = JSON.parse(readFileSync(opt('baselines'), 'utf8'));
@@ -44,7 +45,7 @@ for (const e of manifest) {
     const at = savedOrigin(o, base);
     if (!at) continue;
     const { r, mase } = at;
-    const ets = autoEts(y.subarray(0, o.train_end), e.m ?? 1, o.actual.length).forecast;
+    const ets = etsForecast(y.subarray(0, o.train_end), e.m ?? 1, o.actual.length);
     fits++;
     const P = o.parts;
     const parts = [P.model, ...(o.pretrained === 'mean' && P.pretrained ? [P.pretrained] : []), ...(o.holt ? [P.holt] : [])];

@@ -117,6 +117,12 @@ function dataFlags(cmd: Command): Command {
     .addOption(
       new Option('--holt <on|off>', "Holt's damped-trend exponential smoothing joins the forecast's mean (overrides model.holt)").choices(['on', 'off']),
     )
+    .addOption(
+      new Option('--ets <on|off>', "the automatic ETS joins the forecast's mean (overrides model.ets; config-less: on for histories under 120 rows)").choices([
+        'on',
+        'off',
+      ]),
+    )
     .option(
       '--damping <phi>',
       'damp the trend the forecast extrapolates: step h carries phi + ... + phi^h steps of it; 1: none (overrides model.damping)',

@@ -190,7 +190,7 @@ export class PanelRunBuilder {
     this.coverages.push(m.coverage_by_step);
     this.history.push(f.series);
     this.forecastRows.push(forecastRowsOf(this.cfg, f));
-    const use = useText(r.io.pretrained?.use ?? 'model', r.io.pretrained?.theta, r.io.holt !== undefined);
+    const use = useText(r.io.pretrained?.use ?? 'model', r.io.pretrained?.theta, r.io.holt !== undefined, r.io.ets !== undefined);
     this.uses.set(use, (this.uses.get(use) ?? 0) + 1);
   }
 

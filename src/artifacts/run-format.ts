@@ -310,6 +310,21 @@ export function checkPipelineJson(json: unknown, file: string): { saved: Pipelin
     c.int(c.record(io.holt, 'io.holt').season, 'io.holt.season', 1);
     if (mode === 'one-to-one') c.fail('io.holt', 'needs mode many-to-one or many-to-many');
   }
+  if (io.ets !== undefined) {
+    const ets = c.record(io.ets, 'io.ets');
+    c.int(ets.season, 'io.ets.season', 1);
+    if (mode === 'one-to-one') c.fail('io.ets', 'needs mode many-to-one or many-to-many');
+    if (ets.choice !== undefined) {
+      const choice = c.record(ets.choice, 'io.ets.choice');
+      const model = c.record(choice.model, 'io.ets.choice.model');
+      c.oneOf(model.error, 'io.ets.choice.model.error', ['A', 'M'] as const);
+      c.oneOf(model.trend, 'io.ets.choice.model.trend', ['N', 'A', 'Ad'] as const);
+      c.oneOf(model.season, 'io.ets.choice.model.season', ['N', 'A', 'M'] as const);
+      const params = c.record(choice.params, 'io.ets.choice.params');
+      for (const k of ['alpha', 'beta', 'gamma', 'phi'] as const) c.num(params[k], `io.ets.choice.params.${k}`, 0);
+      if (choice.adjusted !== undefined && choice.adjusted !== true) c.fail('io.ets.choice.adjusted', 'must be true or absent');
+    }
+  }
   if (io.damping !== undefined) {
     if (!(typeof io.damping === 'number' && io.damping > 0 && io.damping < 1)) c.fail('io.damping', 'must be a number in (0, 1)');
     if (mode === 'one-to-one') c.fail('io.damping', 'needs mode many-to-one or many-to-many');

@@ -153,6 +153,7 @@ export function forecastTitle(cfg: Config, r: Pick<FitResult, 'io' | 'history' |
   const others = [
     ...(r.io.pretrained?.use === 'mean' ? ['the pretrained network', ...(r.io.pretrained.theta ? ['the Theta method'] : [])] : []),
     ...(r.io.holt ? ["Holt's damped trend"] : []),
+    ...(r.io.ets ? ['the automatic ETS'] : []),
   ];
   const mixed = others.length ? `, averaged with ${others.length > 1 ? `${others.slice(0, -1).join(', ')} and ${others[others.length - 1]}` : others[0]}` : '';
   return `${r.io.mode} ${own}${mixed}${r.io.damping !== undefined ? `, trend damped (phi ${r.io.damping})` : ''}`;

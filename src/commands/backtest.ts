@@ -18,6 +18,7 @@ import {
   configFromOptions,
   type DataFlagOptions,
   defaultsOptions,
+  etsFlag,
   holtFlag,
   intervalTable,
   jsonSchema,
@@ -57,7 +58,9 @@ export async function backtestCommand(opts: BacktestCommandOptions): Promise<voi
   const origins = opts.origins ?? 3;
   // Without a config file, transforms and lookback are chosen at each origin from the rows
   // before it only (flags still win over the choice).
-  const configFor = opts.config ? undefined : autoConfigFor(season, opts.lookback, opts.pretrained, opts.damping, thetaFlag(opts), holtFlag(opts));
+  const configFor = opts.config
+    ? undefined
+    : autoConfigFor(season, opts.lookback, opts.pretrained, opts.damping, thetaFlag(opts), holtFlag(opts), etsFlag(opts));
   // the pretrained forecaster the origins use, opened (or refused) before any origin trains
   const pretrained = configFor ? (opts.pretrained ?? CONFIGLESS_PRETRAINED) : cfg.model.pretrained;
   if (pretrained !== 'none') loadPretrained(pretrained);
@@ -75,7 +78,7 @@ export async function backtestCommand(opts: BacktestCommandOptions): Promise<voi
         : (k, of, o, s) =>
             process.stderr.write(
               `origin ${k + 1}/${of} at ${o.origin} (train rows ${o.train_end}): MASE model ${fixed3(o.metrics.model?.mase)}, ` +
-                `seasonal naive ${fixed3(o.metrics.seasonal_naive?.mase)}${o.pretrained ? `, forecast: ${useText(o.pretrained, o.theta, o.holt)}` : o.holt ? `, forecast: ${useText('model', false, true)}` : ''} (${s.toFixed(1)} s)\n`,
+                `seasonal naive ${fixed3(o.metrics.seasonal_naive?.mase)}${o.pretrained || o.holt || o.ets ? `, forecast: ${useText(o.pretrained ?? 'model', o.theta, o.holt, o.ets)}` : ''} (${s.toFixed(1)} s)\n`,
             ),
     }),
   );
@@ -144,12 +147,13 @@ function table(r: BacktestResult, cfg: Config, seconds: number): string {
   for (const [m, s] of Object.entries(r.mean)) lines.push([m.padEnd(15), ...names.map((k) => metricText(s[k]).padStart(10))].join(''));
   lines.push(...intervalTable(r.mean, r.origins.every((o) => o.intervals) ? null : 'the model has none at some origins: too short a history'));
   lines.push(...stepCoverageLines(r.coverage_by_step.model));
-  const uses = r.origins.map((o) => o.pretrained).filter((u) => u !== undefined);
-  const theta = r.origins.some((o) => o.theta);
-  const holt = r.origins.some((o) => o.holt);
+  const uses = r.origins.filter((o) => o.pretrained !== undefined);
   if (uses.length)
-    lines.push(`pretrained forecaster: ${uses.map((u) => useText(u, theta, holt)).join(', ')} (by origin, chosen on the validation rows before each)`);
-  else if (holt) lines.push(`forecast: ${useText('model', false, true)}`);
+    lines.push(
+      `pretrained forecaster: ${uses.map((o) => useText(o.pretrained!, o.theta, o.holt, o.ets)).join(', ')} (by origin, chosen on the validation rows before each)`,
+    );
+  else if (r.origins.some((o) => o.holt || o.ets))
+    lines.push(`forecast: ${r.origins.map((o) => useText('model', false, o.holt, o.ets)).join(', ')} (by origin)`);
   const phi = r.origins.find((o) => o.damping !== undefined)?.damping;
   if (phi !== undefined) lines.push(`trend damped: phi ${phi} (model.damping)`);
   lines.push(`${seconds.toFixed(1)} s`);

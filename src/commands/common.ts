@@ -45,6 +45,8 @@ export interface DataFlagOptions {
   theta?: 'on' | 'off';
   /** model.holt: on or off. */
   holt?: 'on' | 'off';
+  /** model.ets: on or off. */
+  ets?: 'on' | 'off';
   /** model.damping: phi in (0, 1], 1 for none. */
   damping?: number;
   /** evaluation.levels and evaluation.quantiles. */
@@ -82,6 +84,11 @@ export function holtFlag(opts: { holt?: 'on' | 'off' }): boolean | undefined {
   return opts.holt === undefined ? undefined : opts.holt === 'on';
 }
 
+/** --ets as a boolean; undefined when not given. */
+export function etsFlag(opts: { ets?: 'on' | 'off' }): boolean | undefined {
+  return opts.ets === undefined ? undefined : opts.ets === 'on';
+}
+
 /**
  * What the flags say to the config-less defaults (forecast/defaults.ts settingsFor and
  * panelSettingsFor): whether there is a config file, and the settings flags pin.
@@ -93,6 +100,7 @@ export function defaultsOptions(opts: DataFlagOptions): {
   damping?: number;
   theta?: boolean;
   holt?: boolean;
+  ets?: boolean;
 } {
   return {
     configless: !opts.config,
@@ -101,6 +109,7 @@ export function defaultsOptions(opts: DataFlagOptions): {
     damping: opts.damping,
     theta: thetaFlag(opts),
     holt: holtFlag(opts),
+    ets: etsFlag(opts),
   };
 }
 
@@ -136,6 +145,7 @@ export function overridesFrom(opts: DataFlagOptions): ConfigOverrides {
   if (opts.damping !== undefined) o.damping = opts.damping;
   if (opts.theta !== undefined) o.theta = opts.theta === 'on';
   if (opts.holt !== undefined) o.holt = opts.holt === 'on';
+  if (opts.ets !== undefined) o.ets = opts.ets === 'on';
   if (opts.levels !== undefined) o.levels = opts.levels;
   if (opts.quantiles !== undefined) o.quantiles = opts.quantiles;
   if (opts.intervals !== undefined) o.intervals = opts.intervals;
@@ -178,7 +188,7 @@ export function configFromOptions(opts: DataFlagOptions): Config {
     );
   // without a config file, --theta goes to the config-less defaults (thetaFlag), which pair it with
   // their pretrained forecaster
-  const { theta: _theta, holt: _holt, ...rest } = overrides;
+  const { theta: _theta, holt: _holt, ets: _ets, ...rest } = overrides;
   return resolveConfig({}, { file: '(flags)', overrides: rest });
 }
 

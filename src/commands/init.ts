@@ -101,6 +101,7 @@ function starterYaml(c: Config, header: string): string {
       ...(m.pretrained !== 'none' && { pretrained: m.pretrained }),
       ...(m.theta && { theta: true }),
       ...(m.holt && { holt: true }),
+      ...(m.ets && { ets: true }),
       ...(m.damping !== 1 && { damping: m.damping }),
     },
     training: {
@@ -127,6 +128,7 @@ function starterYaml(c: Config, header: string): string {
   if (m.pretrained !== 'none') comment(['model', 'pretrained'], 'mean with the pretrained network unless the model alone is better on validation; none: off');
   if (m.theta) comment(['model', 'theta'], 'the Theta method joins that mean');
   if (m.holt) comment(['model', 'holt'], "Holt's damped-trend smoothing joins the forecast's mean");
+  if (m.ets) comment(['model', 'ets'], "the automatic ETS (error, trend and season chosen by AICc) joins the forecast's mean");
   if (m.damping !== 1) comment(['model', 'damping'], "the forecast's trend damped: step h carries phi + ... + phi^h steps of it; 1: off");
   if (isMap(doc.contents)) (doc.contents.items[0].key as Node).commentBefore = header;
   return doc.toString({ lineWidth: 0, flowCollectionPadding: false });

@@ -311,13 +311,14 @@ function zeroShot(run: SavedPanelRun, first: SavedRun, frequency: Frequency): (k
   const io = first.pipeline.io;
   const cfg: Config = { ...run.config, evaluation: { ...run.config.evaluation, test_size: 0 } };
   // a new series is forecast by the shared network alone: choosing a mean with the pretrained
-  // forecaster or Holt's would need validation rows the run did not hold out for it
+  // forecaster or a smoothing method would need validation rows the run did not hold out for it
   const settings = panelSettingsFor(cfg, frequency, {
     configless: run.panel.configless,
     lookback: io.lookback,
     damping: io.damping ?? 1,
     pretrained: 'none',
     holt: false,
+    ets: false,
   });
   const encoding = run.panel.statics;
   return (key, series, statics) => {

@@ -112,6 +112,7 @@ function report(
         train_seconds: Number(r.trainSeconds.toFixed(3)),
         ...(r.pretrained ? { pretrained: pretrainedFields(r.pretrained) } : {}),
         ...(r.io.holt ? { holt: true } : {}),
+        ...(r.io.ets ? { ets: true } : {}),
         ...(r.io.damping !== undefined ? { damping: r.io.damping } : {}),
         ...(gaps ? { gaps } : {}),
         metrics: Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [k, roundScores(v)])),
@@ -144,9 +145,12 @@ function report(
       ? `lowest validation MAE: model ${metricText(v.model)}, pretrained ${metricText(v.pretrained)}${v.theta !== undefined ? `, theta ${metricText(v.theta)}` : ''}${v.holt !== undefined ? `, holt ${metricText(v.holt)}` : ''}${v.model_holt !== undefined ? `, model + holt ${metricText(v.model_holt)}` : ''}, mean ${metricText(v.mean)}`
       : 'no validation rows to choose by';
     lines.push(
-      `forecast: ${useText(r.pretrained.use, r.io.pretrained?.theta, r.io.holt !== undefined)} (pretrained forecaster ${r.pretrained.model.name}; ${why})`,
+      `forecast: ${useText(r.pretrained.use, r.io.pretrained?.theta, r.io.holt !== undefined, r.io.ets !== undefined)} (pretrained forecaster ${r.pretrained.model.name}; ${why})`,
     );
-  } else if (r.io.holt) lines.push(`forecast: ${useText('model', false, true)} (model.holt)`);
+  } else if (r.io.holt || r.io.ets)
+    lines.push(
+      `forecast: ${useText('model', false, r.io.holt !== undefined, r.io.ets !== undefined)} (${[r.io.holt ? 'model.holt' : '', r.io.ets ? 'model.ets' : ''].filter(Boolean).join(', ')})`,
+    );
   if (r.io.damping !== undefined) lines.push(`trend damped: phi ${r.io.damping} (model.damping)`);
   if (r.gradientFlow) lines.push(flowText(r.gradientFlow.report, colourOn(process.stdout)));
   const th = r.threads === null ? '' : `, ${threadsText(r.threads)}`;

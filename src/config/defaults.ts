@@ -25,6 +25,7 @@ export const DEFAULTS = {
     pretrained: 'none',
     theta: false,
     holt: false,
+    ets: false,
     damping: 1,
   },
   training: {

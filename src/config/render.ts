@@ -61,6 +61,7 @@ export function renderConfigYaml(config: Config): string {
       ...(config.model.pretrained !== 'none' ? { pretrained: config.model.pretrained } : {}),
       ...(config.model.theta ? { theta: true } : {}),
       ...(config.model.holt ? { holt: true } : {}),
+      ...(config.model.ets ? { ets: true } : {}),
       // undamped configs leave it out, as their runs always did
       ...(config.model.damping !== 1 ? { damping: config.model.damping } : {}),
     },

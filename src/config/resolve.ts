@@ -39,6 +39,7 @@ export interface ConfigOverrides {
   pretrained?: string;
   theta?: boolean;
   holt?: boolean;
+  ets?: boolean;
   damping?: number;
   levels?: number[];
   quantiles?: number[];
@@ -76,6 +77,7 @@ const OVERRIDE_FLAGS: Record<keyof ConfigOverrides, { path: Path; flag: string }
   pretrained: { path: ['model', 'pretrained'], flag: '--pretrained' },
   theta: { path: ['model', 'theta'], flag: '--theta' },
   holt: { path: ['model', 'holt'], flag: '--holt' },
+  ets: { path: ['model', 'ets'], flag: '--ets' },
   damping: { path: ['model', 'damping'], flag: '--damping' },
   levels: { path: ['evaluation', 'levels'], flag: '--levels' },
   quantiles: { path: ['evaluation', 'quantiles'], flag: '--quantiles' },
@@ -408,7 +410,23 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
   const m = c.section(
     root.model,
     ['model'],
-    ['cell', 'activation', 'peephole', 'coupled_gates', 'layers', 'dropout', 'dense', 'linear', 'ridge', 'scope', 'pretrained', 'theta', 'holt', 'damping'],
+    [
+      'cell',
+      'activation',
+      'peephole',
+      'coupled_gates',
+      'layers',
+      'dropout',
+      'dense',
+      'linear',
+      'ridge',
+      'scope',
+      'pretrained',
+      'theta',
+      'holt',
+      'ets',
+      'damping',
+    ],
   );
   const md = DEFAULTS.model;
   const model: ModelConfig = {
@@ -422,6 +440,7 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
     pretrained: c.str(m.pretrained, ['model', 'pretrained'], md.pretrained),
     theta: c.bool(m.theta, ['model', 'theta'], md.theta),
     holt: c.bool(m.holt, ['model', 'holt'], md.holt),
+    ets: c.bool(m.ets, ['model', 'ets'], md.ets),
     damping: c.num(m.damping, ['model', 'damping'], md.damping, { min: 0, minOpen: true }),
   };
   if (m.activation !== undefined && m.activation !== null) {
@@ -446,6 +465,8 @@ export function resolveConfig(value: unknown, opts: ResolveOptions = {}): Config
   }
   if (model.holt && window.mode === 'one-to-one')
     c.problem(['model', 'holt'], 'applies only to mode many-to-one (the whole horizon is forecast from the rows before it)');
+  if (model.ets && window.mode === 'one-to-one')
+    c.problem(['model', 'ets'], 'applies only to mode many-to-one (the whole horizon is forecast from the rows before it)');
   if (model.damping > 1) c.problem(['model', 'damping'], `must be a number in (0, 1] (1: no damping), got ${model.damping}`);
   if (model.damping < 1 && window.mode === 'one-to-one') {
     c.problem(['model', 'damping'], 'applies only to mode many-to-one (the whole horizon is forecast from the rows before it)');

@@ -109,6 +109,13 @@ export interface ModelConfig {
    */
   holt: boolean;
   /**
+   * The automatic ETS (forecast/ets.ts: error, trend and season chosen by AICc) joins the forecast's
+   * mean, whatever else joins it: one more member beside the model's forecast (and the pretrained
+   * network's, Theta's and Holt's where they join), taking no part in the validation choice. Mode
+   * many-to-one.
+   */
+  ets: boolean;
+  /**
    * Damping of the trend the final forecast extrapolates (forecast/damping.ts): 1, none; phi in
    * (0, 1): step h of the forecast carries phi + phi^2 + ... + phi^h steps of its trend instead of
    * h, as a damped-trend ETS forecast does. Many-to-one models with the target as the only input.

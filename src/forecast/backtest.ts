@@ -61,16 +61,19 @@ export interface OriginResult {
   theta?: boolean;
   /** model.holt: Holt's damped trend joined the forecast at this origin. */
   holt?: boolean;
+  /** model.ets: the automatic ETS joined the forecast at this origin. */
+  ets?: boolean;
   /** model.damping: the phi the forecast's trend was damped by at this origin (absent: undamped). */
   damping?: number;
   forecast: number[];
   /**
    * What the forecast was combined from (ForecastParts, forecast/fit.ts): the model's own forecast
    * and, where they were computed, the pretrained network's, the Theta method's and Holt's damped
-   * trend's, each of the same rows from the same origin. The forecast is the mean of the parts that
-   * joined it (`pretrained`: mean, `theta`, `holt`), damped by `damping` when present.
+   * trend's or the automatic ETS's, each of the same rows from the same origin. The forecast is the
+   * mean of the parts that joined it (`pretrained`: mean, `theta`, `holt`, `ets`), damped by
+   * `damping` when present.
    */
-  parts: { model: number[]; pretrained?: number[]; theta?: number[]; holt?: number[] };
+  parts: { model: number[]; pretrained?: number[]; theta?: number[]; holt?: number[]; ets?: number[] };
   actual: number[];
   /** The forecast's intervals and quantiles (lower_80, upper_80, ..., q0.1, ...); absent when the model has none. */
   intervals?: Record<string, (number | null)[]>;
@@ -148,12 +151,13 @@ export function intervalsField(spread: Spread): { intervals?: Record<string, (nu
   return series.length ? { intervals: Object.fromEntries(series.map(([name, x]) => [name, Array.from(x, clean)])) } : {};
 }
 
-/** What an origin's forecast was made of (OriginResult's pretrained, validation_mae, theta, holt and damping). */
-export function choiceFields(r: FitResult): Pick<OriginResult, 'pretrained' | 'validation_mae' | 'theta' | 'holt' | 'damping'> {
+/** What an origin's forecast was made of (OriginResult's pretrained, validation_mae, theta, holt or ets, and damping). */
+export function choiceFields(r: FitResult): Pick<OriginResult, 'pretrained' | 'validation_mae' | 'theta' | 'holt' | 'ets' | 'damping'> {
   return {
     ...(r.pretrained ? { pretrained: r.pretrained.use, validation_mae: r.pretrained.validation } : {}),
     ...(r.io.pretrained?.theta ? { theta: true } : {}),
     ...(r.io.holt ? { holt: true } : {}),
+    ...(r.io.ets ? { ets: true } : {}),
     ...(r.io.damping !== undefined ? { damping: r.io.damping } : {}),
   };
 }

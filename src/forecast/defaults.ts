@@ -85,13 +85,14 @@ export function autoConfigFor(
   damping: number = CONFIGLESS_DAMPING,
   theta: boolean = CONFIGLESS_THETA,
   holt: boolean = CONFIGLESS_HOLT,
+  ets?: boolean,
 ): (c: Config, seen: Series, end: number) => Config {
   return (c, seen, end) => {
     const base: Config = {
       ...c,
       transforms: [],
       window: { ...c.window, mode: 'many-to-one', strategy: 'direct', normalize: 'last' },
-      model: { ...c.model, linear: true, pretrained, damping, theta: theta && pretrained !== 'none', holt },
+      model: { ...c.model, linear: true, pretrained, damping, theta: theta && pretrained !== 'none', holt, ets: ets ?? end < CONFIGLESS_ETS_BELOW },
       // MASE, the score, is an absolute error: training on it measured slightly better
       // (suite 0.811 vs 0.817; gold 1.79 -> 1.69, sunspots 0.63 -> 0.59, co2 0.227 -> 0.238)
       training: { ...c.training, loss: 'mae' },
@@ -155,6 +156,19 @@ export const CONFIGLESS_THETA = false;
 export const CONFIGLESS_HOLT = true;
 
 /**
+ * The automatic ETS (forecast/ets.ts) joins the mean of the config-less defaults' forecast
+ * (model.ets) where the rows before the test origin are fewer than this (--ets on: at every length,
+ * --ets off: never): where the model alone is not offered (MODEL_ALONE_MIN_ROWS) and one validation
+ * window cannot tell the means apart. Measured with `bench/accuracy.js --ets off` against the
+ * defaults (geometric mean of MASE relative to Comb; one origin on the short pieces, three
+ * elsewhere): the TSDL tuning part's short pieces 1.007 -> 0.994 (quarterly 1.092 -> 1.043), its
+ * whole series 0.971 -> 0.959, R's short set 0.934 -> 0.929, tiny 0.798 -> 0.829, holdout 0.934 ->
+ * 0.933, the six shipped series 0.826 -> 0.824. Replayed (bench/ets-replay.js) at every length it
+ * cost the six 0.883; in Holt's place, run for real, the short pieces 1.019.
+ */
+export const CONFIGLESS_ETS_BELOW = 120;
+
+/**
  * The trend damping of the config-less defaults (model.damping; forecast/damping.ts): none (1).
  * Measured with `bench/pretrained-accuracy.js --damp 0.98,0.95,0.9` on the forecasts of the model
  * alone (local) and of its mean with the pretrained network (three rolling origins, geometric mean
@@ -175,12 +189,12 @@ export const CONFIGLESS_DAMPING = 1;
 export function settingsFor(
   cfg: Config,
   series: Series,
-  opts: { configless: boolean; lookback?: number; pretrained?: string; damping?: number; theta?: boolean; holt?: boolean },
+  opts: { configless: boolean; lookback?: number; pretrained?: string; damping?: number; theta?: boolean; holt?: boolean; ets?: boolean },
 ): Config {
   if (!opts.configless || !onlyTargetInput(cfg.data.features, cfg.data.target)) return cfg;
   const season = evaluationSeason(cfg.evaluation.season, series.index.frequency);
   const end = series.columns[cfg.data.target].length - cfg.evaluation.test_size;
-  return autoConfigFor(season, opts.lookback, opts.pretrained, opts.damping, opts.theta, opts.holt)(cfg, series, end);
+  return autoConfigFor(season, opts.lookback, opts.pretrained, opts.damping, opts.theta, opts.holt, opts.ets)(cfg, series, end);
 }
 
 /**
@@ -191,7 +205,7 @@ export function settingsFor(
 export function panelSettingsFor(
   cfg: Config,
   frequency: Series['index']['frequency'],
-  opts: { configless: boolean; lookback?: number; pretrained?: string; damping?: number; theta?: boolean; holt?: boolean },
+  opts: { configless: boolean; lookback?: number; pretrained?: string; damping?: number; theta?: boolean; holt?: boolean; ets?: boolean },
 ): (c: Config, s: Series) => Config {
   const lookback =
     cfg.model.scope === 'global' && opts.configless
@@ -199,8 +213,12 @@ export function panelSettingsFor(
       : opts.lookback;
   // each series gets the config-less defaults a single series gets (the pretrained forecaster and
   // Holt's damped trend beside the model, chosen per series on its validation rows), with flags winning
-  const pick = { configless: opts.configless, lookback, pretrained: opts.pretrained, damping: opts.damping, theta: opts.theta, holt: opts.holt };
+  const pick = { configless: opts.configless, lookback, pretrained: opts.pretrained, damping: opts.damping, theta: opts.theta, holt: opts.holt, ets: opts.ets };
   if (!(cfg.model.scope === 'global' && opts.configless)) return (c, s) => settingsFor(c, s, pick);
+  // a global model's series get the automatic ETS only with --ets on: its search over every model
+  // costs 0.1 to 0.5 s a series, many times what a series costs beside one shared network
+  // (CONFIGLESS_ETS_BELOW)
+  pick.ets = opts.ets ?? false;
   // a global model's epochs draw a bounded number of the pooled windows, so that training costs
   // about the same for a hundred series as for a hundred thousand
   return (c, s) => {

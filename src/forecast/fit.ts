@@ -24,6 +24,7 @@ import { aheadInputs, checkKnownAhead, knownScales } from './ahead.js';
 import { type BaselineName, baselineBand, drift, naive, seasonalNaive } from './baselines.js';
 import { dampTrend } from './damping.js';
 import { medianOf } from './ensemble.js';
+import { etsChosen, etsForecaster } from './ets.js';
 import { forecastTransformed, forecastTransformedMany, type ModelIO, needsFeedback, onlyTargetInput, testBlocks } from './forecast.js';
 import { holtForecast, holtForecaster } from './holt.js';
 import {
@@ -490,6 +491,30 @@ export async function evaluateFit(
     // (the validation choice below may still leave it out: the model alone)
     let holtFor: (end: number, k: number) => Float64Array | undefined = holtUsable ? holtOf : () => undefined;
     if (holtUsable) io.holt = { season };
+    // model.ets: the automatic ETS from the same rows joins the mean of whatever the choice below
+    // makes (it takes no part in it); the calibration origins keep the model and parameters chosen at
+    // the first of them (etsForecaster)
+    const etsSeen = new Map<string, ReturnType<typeof etsChosen>>();
+    const etsCalibration = cfg.model.ets ? etsForecaster(season) : undefined;
+    const etsOf = (end: number, k: number): Float64Array | undefined => {
+      if (!cfg.model.ets) return undefined;
+      if (calibrating) return etsCalibration?.(original.subarray(0, end), k);
+      const key = `${end} ${k}`;
+      if (!etsSeen.has(key)) etsSeen.set(key, etsChosen(original.subarray(0, end), season, k));
+      return etsSeen.get(key)?.forecast;
+    };
+    const etsFinite = (end: number, k: number) => {
+      const f = etsOf(end, k);
+      return f !== undefined && finite(f);
+    };
+    const etsUsable = cfg.model.ets && blocks.every((b) => etsFinite(b.start, b.steps)) && (!futureCols || etsFinite(n, w.horizon));
+    // predict forecasts again with the model and parameters chosen for the future (io.ets.choice)
+    const etsChoice = futureCols ? etsSeen.get(`${n} ${w.horizon}`)?.choice : undefined;
+    if (etsUsable) io.ets = { season, ...(etsChoice ? { choice: etsChoice } : {}) };
+    const withEts = (end: number, k: number, parts: Float64Array[]): Float64Array[] => {
+      const ets = etsUsable ? etsOf(end, k) : undefined;
+      return ets && finite(ets) ? [...parts, ets] : parts;
+    };
     // the forecasts the run averages for `k` rows from `end`: the model's own (`own`, from the same rows) first
     let combine = (end: number, k: number, own: Float64Array, _ahead?: number[]): Float64Array[] => {
       const holt = holtFor(end, k);
@@ -558,7 +583,7 @@ export async function evaluateFit(
     // with the spread its intervals scale by (evaluation.intervals ensemble: of the forecasts it
     // averaged, the members each and what joined them; quantile: of the network's quantile heads)
     const forecastFrom = (cols: Record<string, Float64Array>, end: number, k: number, members: Float64Array[], ahead: number[]) => {
-      const parts = combine(end, k, medianOf(members), ahead);
+      const parts = withEts(end, k, combine(end, k, medianOf(members), ahead));
       return { forecast: damp(end, meanOfParts(parts)), spread: io.heads ? headsAt(cols, end, k, ahead) : ensembleSpread([...members, ...parts.slice(1)]) };
     };
     const forecastAt = (cols: Record<string, Float64Array>, end: number, k: number, ahead = steps.slice(end, end + k)) =>
@@ -579,11 +604,13 @@ export async function evaluateFit(
     const zeroPart = partOf((b) => companionsAt(b.start, b.steps)?.zero);
     const thetaPart = partOf((b) => companionsAt(b.start, b.steps)?.theta);
     const holtPart = holtUsable ? partOf((b) => holtOf(b.start, b.steps)) : undefined;
+    const etsPart = etsUsable ? partOf((b) => etsOf(b.start, b.steps)) : undefined;
     const parts: ForecastParts = {
       model: concat(testOwn),
       ...(zeroPart ? { pretrained: zeroPart } : {}),
       ...(thetaPart ? { theta: thetaPart } : {}),
       ...(holtPart ? { holt: holtPart } : {}),
+      ...(etsPart ? { ets: etsPart } : {}),
     };
     const futureF = futureCols ? forecastAt(futureCols, n, w.horizon, futureSteps) : null;
     const future = futureF?.forecast ?? new Float64Array(0);
@@ -675,16 +702,17 @@ export async function evaluateFit(
 /**
  * The forecasts a run's forecast of the test rows is combined from, each made from the same rows
  * before each test block, in the data's units: the model's own (its members' median), and where
- * they were computed the pretrained network's zero-shot forecast, the Theta method's and Holt's
- * damped trend. What joined the forecast is in io.pretrained and io.holt (a part may have been
- * computed and left out by the validation choice); the forecast is their mean, then damped
- * (model.damping).
+ * they were computed the pretrained network's zero-shot forecast, the Theta method's, Holt's damped
+ * trend and the automatic ETS. What joined the forecast is in io.pretrained, io.holt and io.ets (a
+ * part may have been computed and left out by the validation choice); the forecast is their mean,
+ * then damped (model.damping).
  */
 export interface ForecastParts {
   model: Float64Array;
   pretrained?: Float64Array;
   theta?: Float64Array;
   holt?: Float64Array;
+  ets?: Float64Array;
 }
 
 /** A member's gradient flow and the verdict on it, as FitResult.gradientFlow (nothing when it was not measured). */

@@ -2,6 +2,7 @@ import type { WindowConfig } from '../config/types.js';
 import { type AheadRows, appendAhead, type CalendarFeature } from '../data/calendar.js';
 import type { Predict } from '../model/predictor.js';
 import { appendStatics, decodeFreely, encoderDecoderWindows, normalizeLast } from '../windows/index-math.js';
+import type { EtsChoice } from './ets.js';
 import type { IntervalModel } from './intervals.js';
 
 /** What a saved model needs to be fed: window geometry and column order. */
@@ -33,6 +34,12 @@ export interface ModelIO {
   pretrained?: { use: 'model' | 'mean'; season: number; theta?: true };
   /** model.holt: Holt's damped trend (forecast/holt.ts, with this season) joins the forecast. Absent: it does not. */
   holt?: { season: number };
+  /**
+   * model.ets: the automatic ETS (forecast/ets.ts, with this season) joins the forecast's mean, with
+   * the model and parameters it chose for the future (`choice`; predict fits only its states to the
+   * rows it is given; absent: it chooses again). Absent: it does not join.
+   */
+  ets?: { season: number; choice?: EtsChoice };
   /** model.damping below 1: the final forecast's trend is damped by this phi (forecast/damping.ts). Absent: undamped. */
   damping?: number;
   /**

@@ -10,6 +10,7 @@ import { aheadInputs, checkKnownAhead } from './ahead.js';
 import { truncateSeries } from './backtest.js';
 import { dampTrend } from './damping.js';
 import { medianOf } from './ensemble.js';
+import { etsForecast, etsForecastWith } from './ets.js';
 import type { SavedModel } from './fit.js';
 import { forecastTransformed, needsFeedback, onlyTargetInput } from './forecast.js';
 import { holtForecast } from './holt.js';
@@ -150,6 +151,11 @@ async function pointForecastFromRun(
   // model.holt: Holt's damped trend joins the forecast (the model's alone when it cannot read the rows, as in train)
   const holtF = io.holt ? holtForecast(y, io.holt.season, io.horizon) : undefined;
   const holt = holtF?.every(Number.isFinite) ? holtF : undefined;
+  // model.ets: the automatic ETS joins the mean of whatever else does (as in train, not when it cannot read the rows)
+  const etsF = io.ets
+    ? ((io.ets.choice && etsForecastWith(io.ets.choice, y, io.ets.season, io.horizon)) ?? etsForecast(y, io.ets.season, io.horizon))
+    : undefined;
+  const withEts = (parts: Float64Array[]) => (etsF?.every(Number.isFinite) ? [...parts, etsF] : parts);
   const network = run.pretrained;
   if (pt && !network) throw new ArtifactError(`${run.dir}: pipeline.json uses a pretrained forecaster the run does not hold`);
   // the forecast averages `parts`, the model's (the members' median) first; their spread counts each member
@@ -158,10 +164,10 @@ async function pointForecastFromRun(
     forecast: damped(meanOfParts(parts)),
     ensemble: io.heads ? medianOf(headSpreads) : ensembleSpread([...forecasts, ...parts.slice(1)]),
   });
-  if (!pt || !network || pt.use === 'model') return made(combinedParts('model', own, null, undefined, holt));
+  if (!pt || !network || pt.use === 'model') return made(withEts(combinedParts('model', own, null, undefined, holt)));
   if (n < MIN_OBSERVED || !y.every(Number.isFinite))
     throw new DataError(`${opts.source}: the run's pretrained forecaster needs at least ${MIN_OBSERVED} rows without missing values`);
   const zero = pretrainedForecast(network.predict, y, pt.season, io.horizon, forecastSteps);
   const theta = pt.theta ? thetaForecast(y, pt.season, io.horizon) : undefined;
-  return made(combinedParts(pt.use, own, zero, theta, holt));
+  return made(withEts(combinedParts(pt.use, own, zero, theta, holt)));
 }

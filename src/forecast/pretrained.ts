@@ -74,13 +74,15 @@ export type PretrainedUse = (typeof PRETRAINED_USES)[number];
 
 /**
  * What a forecast was made of, in words (`theta`: the Theta method joins the mean, model.theta;
- * `holt`: Holt's damped trend joins either forecast, model.holt).
+ * `holt`: Holt's damped trend joins either forecast, model.holt; `ets`: the automatic ETS joins
+ * whatever was chosen, model.ets).
  */
-export function useText(use: PretrainedUse, theta = false, holt = false): string {
+export function useText(use: PretrainedUse, theta = false, holt = false, ets = false): string {
   const parts = [
     'the model',
     ...(use === 'mean' ? ['the pretrained network', ...(theta ? ['the Theta method'] : [])] : []),
     ...(holt ? ["Holt's damped trend"] : []),
+    ...(ets ? ['the automatic ETS'] : []),
   ];
   if (parts.length === 1) return 'the model alone';
   return `the mean of ${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;

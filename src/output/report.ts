@@ -78,6 +78,7 @@ export function reportHtml(target: string, files: ReportFiles): string {
           : '; no validation rows to choose by'),
     );
   if (io.holt) made.push("Holt's damped trend averaged in");
+  if (io.ets) made.push('the automatic ETS averaged in');
   if (io.damping !== undefined) made.push(`trend damped, phi ${num(io.damping)}`);
   if (meta)
     made.push(

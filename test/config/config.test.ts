@@ -105,6 +105,7 @@ describe('resolveConfig', () => {
       pretrained: 'none',
       theta: false,
       holt: false,
+      ets: false,
       damping: 1,
     });
     expect(c.training.early_stopping).toEqual({ patience: 20, min_delta: 0 });
@@ -129,6 +130,7 @@ describe('resolveConfig', () => {
         pretrained: 'none',
         theta: false,
         holt: false,
+        ets: false,
         damping: 1,
       },
       training: {
@@ -295,6 +297,15 @@ training: {ensemble: 0}
     expect(problemsOf(() => resolveText('data: {path: x.csv, target: y}\nwindow: {mode: one-to-one}\nmodel: {holt: true}\n'))).toEqual([
       'model.holt: applies only to mode many-to-one (the whole horizon is forecast from the rows before it) (my.yaml:3)',
     ]);
+    // model.ets alike, beside Holt's or alone; --ets overrides it
+    expect(resolveText('data: {path: x.csv, target: y}\nmodel: {holt: true, ets: true}\n').model).toMatchObject({ holt: true, ets: true });
+    expect(resolveText('data: {path: x.csv, target: y}\nmodel: {ets: true}\n', 'my.yaml', { ets: false }).model.ets).toBe(false);
+    expect(renderConfigYaml(resolveText('data: {path: x.csv, target: y}\nmodel: {ets: true}\n'))).toContain('ets: true');
+    expect(renderConfigYaml(resolveText('data: {path: x.csv, target: y}\n'))).not.toMatch(/\bets:/);
+    expect(problemsOf(() => resolveText('data: {path: x.csv, target: y}\nwindow: {mode: one-to-one}\nmodel: {ets: true}\n'))).toEqual([
+      'model.ets: applies only to mode many-to-one (the whole horizon is forecast from the rows before it) (my.yaml:3)',
+    ]);
+    expect(problemsOf(() => resolveText('data: {path: x.csv, target: y}\nmodel: {ets: yes please}\n'))[0]).toMatch(/^model\.ets: /);
     expect(problemsOf(() => resolveText('data: {path: x.csv, target: y}\nmodel: {damping: 1.5}\n'))).toEqual([
       'model.damping: must be a number in (0, 1] (1: no damping), got 1.5 (my.yaml:2)',
     ]);

@@ -50,11 +50,11 @@ export function seriesEntries(run: string): any[] {
 }
 
 /** A backtest --json origin: its forecast, what it was combined from, and which parts joined. */
-export type OriginParts = Pick<OriginResult, 'forecast' | 'parts' | 'pretrained' | 'theta' | 'holt' | 'damping'>;
+export type OriginParts = Pick<OriginResult, 'forecast' | 'parts' | 'pretrained' | 'theta' | 'holt' | 'ets' | 'damping'>;
 
 /**
  * The parts that joined an undamped origin's forecast (the model's; the pretrained network's, and
- * Theta's with it, when the mean was chosen; Holt's when it joined), each as long as the forecast,
+ * Theta's with it, when the mean was chosen; Holt's or the ETS's when it joined), each as long as the forecast,
  * and the forecast their mean to rounding.
  */
 export function expectForecastOfParts(o: OriginParts): void {
@@ -63,6 +63,7 @@ export function expectForecastOfParts(o: OriginParts): void {
     o.parts.model,
     ...(o.pretrained === 'mean' ? [o.parts.pretrained, ...(o.theta ? [o.parts.theta] : [])] : []),
     ...(o.holt ? [o.parts.holt] : []),
+    ...(o.ets ? [o.parts.ets] : []),
   ];
   for (const p of joined) expect(p?.length).toBe(o.forecast.length);
   o.forecast.forEach((f, i) => {

@@ -182,11 +182,12 @@ describe('backtest on a panel', () => {
     expect(p).toMatchObject({ scope: 'local', horizon: 3, step: 2, origins: 2, failed: [] });
     expect(p.series.map((s: { key: string[] }) => s.key)).toEqual([['north'], ['south'], ['west']]);
     // a local panel's series get the config-less defaults a single series gets (the pretrained
-    // forecaster and Holt's damped trend beside the model, chosen on the series' validation rows)
+    // forecaster and Holt's damped trend beside the model, chosen on the series' validation rows, and
+    // below 120 rows the automatic ETS)
     const alone = rnnfc(dir, ['backtest', '--data', 'south.csv', ...args]);
     expect(alone.code, alone.stderr).toBe(0);
     const a = JSON.parse(alone.stdout);
-    expect(a.origins.every((o: { holt?: boolean }) => o.holt)).toBe(true);
+    expect(a.origins.every((o: { holt?: boolean; ets?: boolean }) => o.holt && o.ets)).toBe(true);
     // each origin's forecast is the mean of the parts that joined it; Holt's part is Holt's damped
     // trend of the rows before the origin, and the local panel's series has the same parts
     const southY = readFileSync(join(dir, 'south.csv'), 'utf8')
@@ -195,7 +196,7 @@ describe('backtest on a panel', () => {
       .slice(1)
       .map((l) => Number(l.split(',')[1]));
     for (const [k, o] of a.origins.entries()) {
-      expect(Object.keys(o.parts).sort()).toEqual(['holt', 'model', 'pretrained']);
+      expect(Object.keys(o.parts).sort()).toEqual(['ets', 'holt', 'model', 'pretrained']);
       expectForecastOfParts(o);
       expect(o.parts.holt).toEqual(Array.from(holtForecast(southY.slice(0, o.train_end), 12, 3)));
       // the panel's origin says what it was made of, as the series' own backtest does

@@ -4,11 +4,12 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { etsChosen, etsForecast } from '../../src/forecast/ets.js';
 import { holtForecast } from '../../src/forecast/holt.js';
 import { loadBackend } from '../../src/model/backend.js';
 import { openPredictor } from '../../src/model/predictor.js';
 import { scaledErr } from '../numeric.js';
-import { BIN, futureRows, rehash, rnnfc, scratch } from './helpers.js';
+import { BIN, expectForecastOfParts, futureRows, rehash, rnnfc, scratch } from './helpers.js';
 
 const CFG = 'test/fixtures/e2e/tiny.yaml';
 
@@ -194,8 +195,9 @@ describe('train then predict (spawns bin/rnnfc)', () => {
     // the pretrained network's mean, --damping 0.95 damps the forecast's trend; pipeline.json
     // records both for predict
     expect(cfg).not.toMatch(/damping|theta/);
-    // Holt's damped trend joins the config-less forecast
+    // Holt's damped trend joins the config-less forecast, and on a history under 120 rows (72 here) the automatic ETS
     expect(cfg).toMatch(/holt: true/);
+    expect(cfg).toMatch(/ets: true/);
     const io = JSON.parse(readFileSync(join(dir, 'runs/flags/pipeline.json'), 'utf8')).io;
     expect(io.damping).toBeUndefined();
     expect(io.pretrained.theta).toBeUndefined();
@@ -217,26 +219,82 @@ describe('train then predict (spawns bin/rnnfc)', () => {
     expect(readFileSync(join(dir, 'runs/flags2/forecast.csv'))).toEqual(readFileSync(join(dir, 'runs/flags/forecast.csv')));
   });
 
+  /** The target column of the monthly fixture. */
+  const monthlyValues = () =>
+    readFileSync(join(dir, 'test/fixtures/e2e/monthly.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((r) => Number(r.split(',')[1]));
+  /** `run`'s future (to 1e-8) is the mean of `own`'s (a run without the others) and `others`, and predict forecasts it again. */
+  const expectFutureMean = (run: string, own: string, others: Float64Array[]) => {
+    const values = (r: string) => futureRows(dir, r).map((row) => Number(row.split(',')[1]));
+    const base = values(own);
+    const mixed = values(run);
+    for (let h = 0; h < base.length; h++) {
+      const mean = (base[h] + others.reduce((s, f) => s + f[h], 0)) / (1 + others.length);
+      expect(Math.abs(mixed[h] - mean) / Math.abs(mixed[h])).toBeLessThan(1e-8);
+    }
+    const p = rnnfc(dir, ['predict', '-m', run, '-o', '-']);
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.stdout.trim().split('\n').slice(1)).toEqual(futureRows(dir, run));
+  };
+
   it("--holt on: the forecast is the mean of the model's and Holt's damped trend, in train and predict", () => {
     const flags = ['train', '--data', 'test/fixtures/e2e/monthly.csv', '--time-column', 'month', '--target', 'value', '--horizon', '3', '--epochs', '1'];
-    const off = rnnfc(dir, [...flags, '--pretrained', 'none', '--holt', 'off', '--out', 'runs/holt-off', '--quiet']);
+    // (--ets off: the config-less ETS would join this 72-row series' forecast too)
+    const off = rnnfc(dir, [...flags, '--pretrained', 'none', '--ets', 'off', '--holt', 'off', '--out', 'runs/holt-off', '--quiet']);
     expect(off.code, off.stderr).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'runs/holt-off/pipeline.json'), 'utf8')).io.holt).toBeUndefined();
-    const on = rnnfc(dir, [...flags, '--pretrained', 'none', '--holt', 'on', '--out', 'runs/holt-on']);
+    const on = rnnfc(dir, [...flags, '--pretrained', 'none', '--ets', 'off', '--holt', 'on', '--out', 'runs/holt-on']);
     expect(on.code, on.stderr).toBe(0);
     expect(on.stdout).toMatch(/^forecast: the mean of the model and Holt's damped trend \(model\.holt\)$/m);
     expect(readFileSync(join(dir, 'runs/holt-on/config.yaml'), 'utf8')).toMatch(/holt: true/);
     expect(JSON.parse(readFileSync(join(dir, 'runs/holt-on/pipeline.json'), 'utf8')).io.holt).toEqual({ season: 12 });
     // the model trains the same either way: the future is the mean of the model's and Holt's own
-    const rows = readFileSync(join(dir, 'test/fixtures/e2e/monthly.csv'), 'utf8').trim().split('\n').slice(1);
-    const y = rows.map((r) => Number(r.split(',')[1]));
-    const holt = holtForecast(y, 12, 3);
-    const own = futureRows(dir, 'runs/holt-off').map((r) => Number(r.split(',')[1]));
-    const mixed = futureRows(dir, 'runs/holt-on').map((r) => Number(r.split(',')[1]));
-    for (let h = 0; h < 3; h++) expect(Math.abs(mixed[h] - (own[h] + holt[h]) / 2) / Math.abs(mixed[h])).toBeLessThan(1e-8);
-    const p = rnnfc(dir, ['predict', '-m', 'runs/holt-on', '-o', '-']);
-    expect(p.code, p.stderr).toBe(0);
-    expect(p.stdout.trim().split('\n').slice(1)).toEqual(futureRows(dir, 'runs/holt-on'));
+    expectFutureMean('runs/holt-on', 'runs/holt-off', [holtForecast(monthlyValues(), 12, 3)]);
+  });
+
+  it("--ets on: the automatic ETS joins the forecast's mean beside Holt's damped trend, in train, predict and backtest", () => {
+    const data = ['--data', 'test/fixtures/e2e/monthly.csv', '--time-column', 'month', '--target', 'value', '--horizon', '3'];
+    const flags = ['train', ...data, '--epochs', '1', '--pretrained', 'none'];
+    const off = rnnfc(dir, [...flags, '--holt', 'off', '--ets', 'off', '--out', 'runs/ets-off', '--quiet']);
+    expect(off.code, off.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'runs/ets-off/pipeline.json'), 'utf8')).io.ets).toBeUndefined();
+    const on = rnnfc(dir, [...flags, '--holt', 'off', '--ets', 'on', '--out', 'runs/ets-on']);
+    expect(on.code, on.stderr).toBe(0);
+    expect(on.stdout).toMatch(/^forecast: the mean of the model and the automatic ETS \(model\.ets\)$/m);
+    const cfg = readFileSync(join(dir, 'runs/ets-on/config.yaml'), 'utf8');
+    expect(cfg).toMatch(/ets: true/);
+    const io = JSON.parse(readFileSync(join(dir, 'runs/ets-on/pipeline.json'), 'utf8')).io;
+    // the model and parameters ETS chose for the future, which predict reuses
+    expect(io.ets).toEqual({ season: 12, choice: etsChosen(monthlyValues(), 12, 3).choice });
+    expect(io.holt).toBeUndefined();
+    // the model trains the same either way: the future is the mean of the model's and the ETS's own
+    const y = monthlyValues();
+    const ets = etsForecast(y, 12, 3);
+    expectFutureMean('runs/ets-on', 'runs/ets-off', [ets]);
+    // with Holt's damped trend too: the mean of the three, and predict gives the same
+    const both = rnnfc(dir, [...flags, '--holt', 'on', '--ets', 'on', '--out', 'runs/ets-holt']);
+    expect(both.code, both.stderr).toBe(0);
+    expect(both.stdout).toMatch(/^forecast: the mean of the model, Holt's damped trend and the automatic ETS \(model\.holt, model\.ets\)$/m);
+    expectFutureMean('runs/ets-holt', 'runs/ets-off', [holtForecast(y, 12, 3), ets]);
+    // a pipeline.json whose kept choice names no model is refused, naming the field
+    const pj = join(dir, 'runs/ets-holt/pipeline.json');
+    const saved = JSON.parse(readFileSync(pj, 'utf8'));
+    saved.io.ets.choice.model.trend = 'X';
+    writeFileSync(pj, JSON.stringify(saved));
+    rehash(join(dir, 'runs/ets-holt'), ['pipeline.json']);
+    const bad = rnnfc(dir, ['predict', '-m', 'runs/ets-holt', '-o', '-']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('io.ets.choice.model.trend');
+    // a backtest origin records the ETS's part, fitted to the rows before it, and that it joined
+    const bt = rnnfc(dir, ['backtest', ...data, '--origins', '1', '--epochs', '1', '--pretrained', 'none', '--ets', 'on', '--json']);
+    expect(bt.code, bt.stderr).toBe(0);
+    const o = JSON.parse(bt.stdout).origins[0];
+    expect(o.ets).toBe(true);
+    expect(o.parts.ets).toEqual(Array.from(etsForecast(y.slice(0, o.train_end), 12, 3)));
+    expectForecastOfParts(o);
   });
 
   it('without a config, a series shorter than one window of the horizon gets a one-step model; predict gives the whole horizon', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadPretrained } from '../../src/artifacts/pretrained-files.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { backtest, defaultStep, meanScores, originEnds, truncateSeries } from '../../src/forecast/backtest.js';
-import { autoConfigFor, defaultLookback, defaultRidge, defaultValidation } from '../../src/forecast/defaults.js';
+import { autoConfigFor, CONFIGLESS_ETS_BELOW, defaultLookback, defaultRidge, defaultValidation, panelSettingsFor } from '../../src/forecast/defaults.js';
 import { monthlySeries, valuesOf } from '../series.js';
 
 describe('origin positions', () => {
@@ -54,6 +54,32 @@ describe('meanScores', () => {
     });
     expect(meanScores([mk(1), mk(3)]).model).toEqual({ mae: 1, rmse: 2, mape: 4, smape: 3, mase: 2 });
     expect(meanScores([mk(1), mk(null)]).model.mase).toBeNull();
+  });
+});
+
+describe('the automatic ETS in the config-less defaults', () => {
+  const cfg = resolveConfig({ data: { path: 'x.csv', target: 'value' }, window: { horizon: 6 } }, { file: '(test)' });
+  const s = monthly(300);
+  it('joins where fewer than CONFIGLESS_ETS_BELOW rows come before the test origin, unless --ets says otherwise', () => {
+    expect(CONFIGLESS_ETS_BELOW).toBe(120);
+    const at = (end: number, ets?: boolean) => autoConfigFor(12, undefined, undefined, undefined, undefined, undefined, ets)(cfg, s, end).model;
+    expect(at(60).ets).toBe(true);
+    expect(at(119).ets).toBe(true);
+    expect(at(120).ets).toBe(false);
+    expect(at(250).ets).toBe(false);
+    // Holt's damped trend stays beside it either way
+    expect(at(60).holt).toBe(true);
+    expect(at(250, true).ets).toBe(true);
+    expect(at(60, false).ets).toBe(false);
+  });
+
+  it("a local panel's series get it as a single series does; a global model's only with --ets on", () => {
+    const short = monthly(60);
+    const local = { ...cfg, evaluation: { ...cfg.evaluation, test_size: 6 } };
+    expect(panelSettingsFor(local, s.index.frequency, { configless: true })(local, short).model.ets).toBe(true);
+    const global = { ...local, model: { ...local.model, scope: 'global' as const } };
+    expect(panelSettingsFor(global, s.index.frequency, { configless: true })(global, short).model.ets).toBe(false);
+    expect(panelSettingsFor(global, s.index.frequency, { configless: true, ets: true })(global, short).model.ets).toBe(true);
   });
 });
 
