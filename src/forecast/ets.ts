@@ -119,28 +119,31 @@ export function leastSquaresInitial(y: ArrayLike<number>, m: number, model: EtsM
   const first = hasB ? 2 : 1;
   const d = first + (hasS ? m - 1 : 0);
   const phi = model.trend === 'Ad' ? p.phi : 1;
-  // an affine state: [constant, coefficient of theta_0, ...]
-  const unit = (i: number) => {
-    const v = new Float64Array(d + 1);
-    v[i + 1] = 1;
-    return v;
-  };
-  let l = unit(0);
-  const b = hasB ? unit(1) : new Float64Array(d + 1);
+  // an affine state: [constant, coefficient of theta_0, ...], in arrays kept between calls
+  // (a fit calls this once a search point: hundreds of times)
+  const sp = lsSpace(d, m);
+  let l = sp.l.fill(0);
+  l[1] = 1;
+  let prev = sp.prev.fill(0);
+  const b = sp.b.fill(0);
+  if (hasB) b[2] = 1;
   const s: Float64Array[] = [];
   if (hasS) {
-    for (let j = 0; j < m - 1; j++) s.push(unit(first + j));
-    const last = new Float64Array(d + 1);
+    for (let j = 0; j < m - 1; j++) {
+      const v = sp.s[j].fill(0);
+      v[first + j + 1] = 1;
+      s.push(v);
+    }
+    const last = sp.s[m - 1].fill(0);
     for (let j = 0; j < m - 1; j++) last[first + j + 1] = -1;
     s.push(last);
   }
   // the normal equations' upper triangle, row-major
-  const A = new Float64Array(d * d);
-  const r = new Float64Array(d);
-  const base = new Float64Array(d + 1);
-  const fit = new Float64Array(d + 1);
-  const none = new Float64Array(d + 1);
-  let prev = new Float64Array(d + 1);
+  const A = sp.A.fill(0);
+  const r = sp.r.fill(0);
+  const base = sp.base;
+  const fit = sp.fit;
+  const none = sp.none;
   const { alpha, beta, gamma } = p;
   const keepL = 1 - alpha;
   const keepB = (1 - beta) * phi;
@@ -172,8 +175,7 @@ export function leastSquaresInitial(y: ArrayLike<number>, m: number, model: EtsM
       for (let i = 1; i <= d; i++) si[i] = gamma * (0 - base[i]) + keepS * si[i];
     }
   }
-  const rows = Array.from({ length: d }, (_, i) => Float64Array.from({ length: d }, (_, j) => (j >= i ? A[i * d + j] : A[j * d + i])));
-  const theta = solveNormal(rows, r);
+  const theta = solveNormal(A, r, sp.M);
   const season: number[] = [];
   if (hasS) {
     let sum = 0;
@@ -186,23 +188,64 @@ export function leastSquaresInitial(y: ArrayLike<number>, m: number, model: EtsM
   return { level: theta[0], trend: hasB ? theta[1] : 0, season };
 }
 
-/** A x = r for symmetric positive semi-definite A, with a ridge of 1e-10 of its mean diagonal (Gaussian elimination, partial pivoting). */
-function solveNormal(A: Float64Array[], r: Float64Array): Float64Array {
+/** The arrays leastSquaresInitial works in, one set per (d, m), reused call after call. */
+interface LsSpace {
+  l: Float64Array;
+  prev: Float64Array;
+  b: Float64Array;
+  s: Float64Array[];
+  A: Float64Array;
+  r: Float64Array;
+  base: Float64Array;
+  fit: Float64Array;
+  none: Float64Array;
+  M: Float64Array[];
+}
+const lsSpaces = new Map<string, LsSpace>();
+function lsSpace(d: number, m: number): LsSpace {
+  const key = `${d} ${m}`;
+  let sp = lsSpaces.get(key);
+  if (!sp) {
+    const row = () => new Float64Array(d + 1);
+    sp = {
+      l: row(),
+      prev: row(),
+      b: row(),
+      s: Array.from({ length: m }, row),
+      A: new Float64Array(d * d),
+      r: new Float64Array(d),
+      base: row(),
+      fit: row(),
+      none: row(),
+      M: Array.from({ length: d }, row),
+    };
+    lsSpaces.set(key, sp);
+  }
+  return sp;
+}
+
+/**
+ * A x = r for symmetric positive semi-definite A (its upper triangle, row-major, d x d), with a
+ * ridge of 1e-10 of its mean diagonal (Gaussian elimination, partial pivoting), in the rows `M`
+ * (d of d + 1 values, overwritten).
+ */
+function solveNormal(A: Float64Array, r: Float64Array, M: Float64Array[]): Float64Array {
   const d = r.length;
   let trace = 0;
-  for (let i = 0; i < d; i++) trace += A[i][i];
+  for (let i = 0; i < d; i++) trace += A[i * d + i];
   const ridge = 1e-10 * (trace / d) + 1e-300;
-  const M = A.map((row, i) => {
-    const out = new Float64Array(d + 1);
-    out.set(row);
+  for (let i = 0; i < d; i++) {
+    const out = M[i];
+    for (let j = 0; j < d; j++) out[j] = j >= i ? A[i * d + j] : A[j * d + i];
     out[i] += ridge;
     out[d] = r[i];
-    return out;
-  });
+  }
   for (let c = 0; c < d; c++) {
     let p = c;
     for (let i = c + 1; i < d; i++) if (Math.abs(M[i][c]) > Math.abs(M[p][c])) p = i;
-    [M[c], M[p]] = [M[p], M[c]];
+    const held = M[c];
+    M[c] = M[p];
+    M[p] = held;
     const pivot = M[c][c] || 1e-300;
     for (let i = c + 1; i < d; i++) {
       const f = M[i][c] / pivot;
