@@ -11,7 +11,10 @@
 //
 // usage: node bench/paired.js --saved A.json --against B.json --baselines FILE [--manifest FILE] [--seed N]
 import { readFileSync } from 'node:fs';
-import { opt, savedOrigin } from './args.js';
+import { join } from 'node:path';
+import { opt, root, savedOrigin } from './args.js';
+
+const { mulberry32 } = await import(join(root, 'dist/pretrain/rng.js'));
 
 const read = (f) => JSON.parse(readFileSync(f, 'utf8'));
 const a = read(opt('saved'));
@@ -47,15 +50,8 @@ for (const [name, x] of Object.entries(a)) {
   if (la !== null && lb !== null) rows.push({ name, la, lb, cat: categories[name] ?? null });
 }
 
-// mulberry32: the same draws for the same --seed
-let state = Number(opt('seed', '1')) >>> 0;
-const rand = () => {
-  state = (state + 0x6d2b79f5) >>> 0;
-  let t = state;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+// the project's seeded generator: the same draws for the same --seed
+const rand = mulberry32(Number(opt('seed', '1')));
 /** exp(mean of v) and the 5% and 95% points of its bootstrap over v's entries. */
 function interval(v) {
   const mean = (xs) => xs.reduce((s, x) => s + x, 0) / xs.length;
