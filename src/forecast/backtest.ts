@@ -68,8 +68,8 @@ export interface OriginResult {
   forecast: number[];
   /**
    * What the forecast was combined from (ForecastParts, forecast/fit.ts): the model's own forecast
-   * and, where they were computed, the pretrained network's, the Theta method's and Holt's damped
-   * trend's or the automatic ETS's, each of the same rows from the same origin. The forecast is the
+   * and, where they were computed, the pretrained network's, the Theta method's, Holt's damped
+   * trend's and the automatic ETS's, each of the same rows from the same origin. The forecast is the
    * mean of the parts that joined it (`pretrained`: mean, `theta`, `holt`, `ets`), damped by
    * `damping` when present.
    */
@@ -151,7 +151,7 @@ export function intervalsField(spread: Spread): { intervals?: Record<string, (nu
   return series.length ? { intervals: Object.fromEntries(series.map(([name, x]) => [name, Array.from(x, clean)])) } : {};
 }
 
-/** What an origin's forecast was made of (OriginResult's pretrained, validation_mae, theta, holt or ets, and damping). */
+/** What an origin's forecast was made of (OriginResult's pretrained, validation_mae, theta, holt, ets and damping). */
 export function choiceFields(r: FitResult): Pick<OriginResult, 'pretrained' | 'validation_mae' | 'theta' | 'holt' | 'ets' | 'damping'> {
   return {
     ...(r.pretrained ? { pretrained: r.pretrained.use, validation_mae: r.pretrained.validation } : {}),

@@ -411,10 +411,9 @@ export function autoEts(y: ArrayLike<number>, season: number, horizon: number): 
   const positive = Array.prototype.every.call(y, (v: number) => v > 0);
   if (m > MAX_SEASON && n >= 2 * m + 1) {
     // a long season: the seasonless models on the series adjusted by classical indices (as forecast/holt.ts adjusts), reseasonalised
-    const index = classicalIndices(y, m, positive);
-    const adjusted = Float64Array.from(y, (v, t) => (positive ? v / index[t % m] : v - index[t % m]));
-    const r = autoEts(adjusted, 1, horizon);
-    return { forecast: r.forecast.map((f, h) => (positive ? f * index[(n + h) % m] : f + index[(n + h) % m])), fit: r.fit, index };
+    const long = seasonTakenOut(y, m);
+    const r = autoEts(long.adjusted, 1, horizon);
+    return { forecast: long.putBack(r.forecast), fit: r.fit, index: long.index };
   }
   let best: EtsFit | null = null;
   for (const model of etsCandidates(n, m, positive, horizon)) {
@@ -459,23 +458,38 @@ export function etsForecast(y: ArrayLike<number>, season: number, horizon: numbe
  */
 export function etsForecastWith(choice: EtsChoice, all: ArrayLike<number>, season: number, horizon: number): Float64Array | null {
   if (choice.model.season === 'M') return null;
-  const m = Math.max(1, Math.round(season));
   const y = recent(all, season);
+  const long = choice.adjusted ? seasonTakenOut(y, Math.max(1, Math.round(season))) : null;
+  const x = long ? long.adjusted : y;
+  const m = long ? 1 : Math.max(1, Math.round(season));
+  const initial = leastSquaresInitial(x, m, choice.model, choice.params);
+  const f = etsForecastFrom({ ...choice, final: etsPass(x, m, choice.model, choice.params, initial).final }, m, horizon);
+  return long ? long.putBack(f) : f;
+}
+
+/**
+ * A long season taken out of y by classical indices (multiplicative for a positive series, as
+ * forecast/holt.ts takes it out): the indices, the adjusted series, and a forecast of the steps
+ * after y's last put back into the season.
+ */
+function seasonTakenOut(y: ArrayLike<number>, m: number): { index: Float64Array; adjusted: Float64Array; putBack: (f: Float64Array) => Float64Array } {
   const n = y.length;
-  const positive = choice.adjusted ? Array.prototype.every.call(y, (v: number) => v > 0) : false;
-  const idx = choice.adjusted ? classicalIndices(y, m, positive) : null;
-  const x = idx ? Float64Array.from(y, (v: number, t) => (positive ? v / idx[t % m] : v - idx[t % m])) : y;
-  const mm = idx ? 1 : m;
-  const initial = leastSquaresInitial(x, mm, choice.model, choice.params);
-  const f = etsForecastFrom({ ...choice, final: etsPass(x, mm, choice.model, choice.params, initial).final }, mm, horizon);
-  return idx ? f.map((v, h) => (positive ? v * idx[(n + h) % m] : v + idx[(n + h) % m])) : f;
+  const positive = Array.prototype.every.call(y, (v: number) => v > 0);
+  const index = classicalIndices(y, m, positive);
+  const adjusted = Float64Array.from(y, (v, t) => (positive ? v / index[t % m] : v - index[t % m]));
+  const putBack = (f: Float64Array) => f.map((v, h) => (positive ? v * index[(n + h) % m] : v + index[(n + h) % m]));
+  return { index, adjusted, putBack };
 }
 
 /** The last ETS_WINDOW values of y (or 3 seasons, if more). */
 function recent(y: ArrayLike<number>, season: number): ArrayLike<number> {
-  const keep = Math.max(ETS_WINDOW, 3 * Math.max(1, Math.round(season)));
-  if (y.length <= keep) return y;
-  return Array.prototype.slice.call(y, y.length - keep) as number[];
+  const from = recentStart(y.length, season);
+  return from === 0 ? y : (Array.prototype.slice.call(y, from) as number[]);
+}
+
+/** Where recent's values start in n values. */
+function recentStart(n: number, season: number): number {
+  return Math.max(0, n - Math.max(ETS_WINDOW, 3 * Math.max(1, Math.round(season))));
 }
 
 /**
@@ -512,7 +526,7 @@ export function etsForecaster(season: number, every = ETS_REFIT_EVERY): (y: Arra
       const r = etsChosen(all, season, horizon);
       out = r.forecast;
       chosen = r.fit && r.choice ? { fit: r.fit, choice: r.choice } : null;
-      start = Math.max(0, all.length - Math.max(ETS_WINDOW, 3 * m));
+      start = recentStart(all.length, season);
       since = 0;
     }
     since++;
