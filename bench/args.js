@@ -1,7 +1,7 @@
 // Shared by the bench scripts: the repository root and their `--name value` / `--flag` arguments.
 
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -84,4 +84,35 @@ export function savedOrigin(o, base) {
   if (!r || !(m.mase > 0)) return null;
   const scale = m.mae / m.mase;
   return { r, mase: (f) => f.reduce((s, v, i) => s + Math.abs(v - o.actual[i]), 0) / f.length / scale };
+}
+
+/**
+ * The target column of a bench manifest entry's file (an empty or NA cell: NaN): its path relative
+ * to the manifest, or with `visible` (../shared/bench/manifest.json) the file of that name in datasets/.
+ */
+export function manifestValues(e, manifestPath, visible = false) {
+  const path = visible ? join(root, 'datasets', basename(e.file)) : resolve(dirname(manifestPath), e.file);
+  const lines = readFileSync(path, 'utf8').trim().split(/\r?\n/);
+  const col = lines[0].split(',').indexOf(e.target);
+  return Float64Array.from(lines.slice(1), (l) => {
+    const cell = (l.split(',')[col] ?? '').trim();
+    return cell === '' || cell === 'NA' ? Number.NaN : Number(cell);
+  });
+}
+
+/**
+ * Prints suite scores against Comb: `scores` maps a way to a map from category ('all' first) to the
+ * series' log ratios (log of mean MASE over the origins over Comb's); each cell is the geometric
+ * mean and its series count.
+ */
+export function printScores(scores, categories, width = 20) {
+  const cats = ['all', ...categories];
+  process.stdout.write(`${'way'.padEnd(width)}${cats.map((c) => c.padStart(14)).join('')}\n`);
+  for (const [way, per] of scores) {
+    const cells = cats.map((c) => {
+      const v = per.get(c);
+      return (v ? `${Math.exp(v.reduce((s, x) => s + x, 0) / v.length).toFixed(3)} (${v.length})` : '-').padStart(14);
+    });
+    process.stdout.write(`${way.padEnd(width)}${cells.join('')}\n`);
+  }
 }

@@ -11,23 +11,16 @@
 // usage: node bench/ets-replay.js --manifest FILE --baselines FILE --saved FILE [--below N] [--visible]
 //   (--visible: the manifest is ../shared/bench/manifest.json, whose series are in datasets/)
 import { readFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { flag, opt, root, savedOrigin } from './args.js';
+import { join } from 'node:path';
+import { flag, manifestValues, opt, printScores, root, savedOrigin } from './args.js';
 
 const { etsForecast } = await import(join(root, 'dist/forecast/ets.js'));
+const { interpolate } = await import(join(root, 'dist/data/parse-csv.js'));
 const manifestPath = opt('manifest');
 const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
 const baselines = JSON.parse(readFileSync(opt('baselines'), 'utf8'));
 const saved = JSON.parse(readFileSync(opt('saved'), 'utf8'));
 const below = Number(opt('below', '120'));
-
-/** The target column of a manifest entry's file. */
-function values(e) {
-  const path = flag('visible') ? join(root, 'datasets', basename(e.file)) : resolve(dirname(manifestPath), e.file);
-  const lines = readFileSync(path, 'utf8').trim().split(/\r?\n/);
-  const col = lines[0].split(',').indexOf(e.target);
-  return Float64Array.from(lines.slice(1), (l) => Number(l.split(',')[col]));
-}
 
 const mean = (fs) => fs[0].map((_, i) => fs.reduce((s, f) => s + f[i], 0) / fs.length);
 const scores = new Map(); // way -> category -> log ratios
@@ -37,7 +30,8 @@ for (const e of manifest) {
   const bt = saved[e.name];
   const base = baselines[e.name];
   if (!bt?.origins || !base) continue;
-  const y = values(e);
+  // gaps filled as rnnfc fills them by default (data.missing: interpolate)
+  const y = interpolate(manifestValues(e, manifestPath, flag('visible')));
   const sums = new Map();
   let comb = 0;
   let used = 0;
@@ -70,13 +64,5 @@ for (const e of manifest) {
     scores.set(way, per);
   }
 }
-const cats = ['all', ...new Set(manifest.map((e) => e.category).filter(Boolean))];
 process.stdout.write(`suite score against Comb; ${fits} ETS fits, ${((performance.now() - t0) / Math.max(1, fits)).toFixed(0)} ms each\n`);
-process.stdout.write(`${'way'.padEnd(20)}${cats.map((c) => c.padStart(14)).join('')}\n`);
-for (const [way, per] of scores) {
-  const cells = cats.map((c) => {
-    const v = per.get(c);
-    return (v ? `${Math.exp(v.reduce((s, x) => s + x, 0) / v.length).toFixed(3)} (${v.length})` : '-').padStart(14);
-  });
-  process.stdout.write(`${way.padEnd(20)}${cells.join('')}\n`);
-}
+printScores(scores, [...new Set(manifest.map((e) => e.category).filter(Boolean))]);
