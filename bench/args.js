@@ -116,3 +116,50 @@ export function printScores(scores, categories, width = 20) {
     process.stdout.write(`${way.padEnd(width)}${cells.join('')}\n`);
   }
 }
+
+/** The mean of several forecasts, step by step. */
+export const meanOf = (fs) => fs[0].map((_, i) => fs.reduce((s, f) => s + f[i], 0) / fs.length);
+/** The median of several forecasts, step by step. */
+export const medianOf = (fs) =>
+  fs[0].map((_, i) => {
+    const v = fs.map((f) => f[i]).sort((a, b) => a - b);
+    return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  });
+
+/**
+ * Ways of forecasting replayed into saved backtests (`bench/accuracy.js --save`): for each manifest
+ * series with a saved backtest and baselines, `waysAt(e, y, o, r)` gives each way's forecast at a
+ * saved origin `o` (y: the series' values, gaps filled by `fill`; r: the baselines' origin); the
+ * result maps each way to the log ratios (per category, 'all' first) of its mean MASE over the
+ * origins to Comb's, as printScores takes them, with the number of origins scored.
+ */
+export function replayScores({ manifest, manifestPath, saved, baselines, visible, fill }, waysAt) {
+  const scores = new Map();
+  let origins = 0;
+  for (const e of manifest) {
+    const bt = saved[e.name];
+    const base = baselines[e.name];
+    if (!bt?.origins || !base) continue;
+    const y = fill(manifestValues(e, manifestPath, visible));
+    const sums = new Map();
+    let comb = 0;
+    let used = 0;
+    for (const o of bt.origins) {
+      const at = savedOrigin(o, base);
+      if (!at) continue;
+      const { r, mase } = at;
+      for (const [way, f] of Object.entries(waysAt(e, y, o, r))) sums.set(way, (sums.get(way) ?? 0) + mase(f));
+      comb += mase(r.forecasts.comb);
+      used++;
+    }
+    origins += used;
+    if (!used || !(comb > 0)) continue;
+    for (const [way, v] of sums) {
+      if (!(v > 0)) continue;
+      const per = scores.get(way) ?? new Map();
+      for (const c of ['all', e.category].filter(Boolean)) per.set(c, [...(per.get(c) ?? []), Math.log(v / comb)]);
+      scores.set(way, per);
+    }
+  }
+  return { scores, origins };
+}

@@ -14,20 +14,13 @@
 //
 // usage: node bench/combinations.js --saved FILE --baselines FILE [--manifest FILE] [--with ets,arima,theta]
 import { readFileSync } from 'node:fs';
-import { opt, savedOrigin } from './args.js';
+import { meanOf as mean, medianOf as median, opt, savedOrigin } from './args.js';
 
 const saved = JSON.parse(readFileSync(opt('saved'), 'utf8'));
 const baselines = JSON.parse(readFileSync(opt('baselines'), 'utf8'));
 const categories = opt('manifest') ? Object.fromEntries(JSON.parse(readFileSync(opt('manifest'), 'utf8')).map((e) => [e.name, e.category ?? null])) : {};
 const extra = (opt('with') ?? '').split(',').filter(Boolean);
 const PARTS = ['model', 'pretrained', 'theta', 'holt', 'ets'];
-
-const mean = (fs) => fs[0].map((_, i) => fs.reduce((s, f) => s + f[i], 0) / fs.length);
-const median = (fs) =>
-  fs[0].map((_, i) => {
-    const v = fs.map((f) => f[i]).sort((a, b) => a - b);
-    return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-  });
 
 /** Each way's forecast at an origin (undefined where it has none), from rnnfc's origin and R's. */
 function ways(o, r) {

@@ -12,7 +12,7 @@
 //   (--visible: the manifest is ../shared/bench/manifest.json, whose series are in datasets/)
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { flag, manifestValues, opt, printScores, root, savedOrigin } from './args.js';
+import { flag, meanOf, opt, printScores, replayScores, root } from './args.js';
 
 const { etsForecast } = await import(join(root, 'dist/forecast/ets.js'));
 const { interpolate } = await import(join(root, 'dist/data/parse-csv.js'));
@@ -22,47 +22,23 @@ const baselines = JSON.parse(readFileSync(opt('baselines'), 'utf8'));
 const saved = JSON.parse(readFileSync(opt('saved'), 'utf8'));
 const below = Number(opt('below', '120'));
 
-const mean = (fs) => fs[0].map((_, i) => fs.reduce((s, f) => s + f[i], 0) / fs.length);
-const scores = new Map(); // way -> category -> log ratios
 let fits = 0;
 const t0 = performance.now();
-for (const e of manifest) {
-  const bt = saved[e.name];
-  const base = baselines[e.name];
-  if (!bt?.origins || !base) continue;
-  // gaps filled as rnnfc fills them by default (data.missing: interpolate)
-  const y = interpolate(manifestValues(e, manifestPath, flag('visible')));
-  const sums = new Map();
-  let comb = 0;
-  let used = 0;
-  for (const o of bt.origins) {
-    const at = savedOrigin(o, base);
-    if (!at) continue;
-    const { r, mase } = at;
-    const ets = etsForecast(y.subarray(0, o.train_end), e.m ?? 1, o.actual.length);
-    fits++;
-    const P = o.parts;
-    const parts = [P.model, ...(o.pretrained === 'mean' && P.pretrained ? [P.pretrained] : []), ...(o.holt ? [P.holt] : [])];
-    const short = o.train_end < below;
-    const ways = {
-      product: o.forecast,
-      ets,
-      'R ets': r.forecasts.ets,
-      [`+ets below ${below}`]: short ? mean([...parts, ets]) : o.forecast,
-      [`+R ets below ${below}`]: short ? mean([...parts, r.forecasts.ets]) : o.forecast,
-      'ets for Holt': mean([P.model, ...(o.pretrained === 'mean' && P.pretrained ? [P.pretrained] : []), ...(o.holt ? [ets] : [])]),
-    };
-    for (const [way, f] of Object.entries(ways)) sums.set(way, (sums.get(way) ?? 0) + mase(f));
-    comb += mase(r.forecasts.comb);
-    used++;
-  }
-  if (!used || !(comb > 0)) continue;
-  for (const [way, v] of sums) {
-    if (!(v > 0)) continue;
-    const per = scores.get(way) ?? new Map();
-    for (const c of ['all', e.category].filter(Boolean)) per.set(c, [...(per.get(c) ?? []), Math.log(v / comb)]);
-    scores.set(way, per);
-  }
-}
+// gaps filled as rnnfc fills them by default (data.missing: interpolate)
+const { scores } = replayScores({ manifest, manifestPath, saved, baselines, visible: flag('visible'), fill: interpolate }, (e, y, o, r) => {
+  const ets = etsForecast(y.subarray(0, o.train_end), e.m ?? 1, o.actual.length);
+  fits++;
+  const P = o.parts;
+  const parts = [P.model, ...(o.pretrained === 'mean' && P.pretrained ? [P.pretrained] : []), ...(o.holt ? [P.holt] : [])];
+  const short = o.train_end < below;
+  return {
+    product: o.forecast,
+    ets,
+    'R ets': r.forecasts.ets,
+    [`+ets below ${below}`]: short ? meanOf([...parts, ets]) : o.forecast,
+    [`+R ets below ${below}`]: short ? meanOf([...parts, r.forecasts.ets]) : o.forecast,
+    'ets for Holt': meanOf([P.model, ...(o.pretrained === 'mean' && P.pretrained ? [P.pretrained] : []), ...(o.holt ? [ets] : [])]),
+  };
+});
 process.stdout.write(`suite score against Comb; ${fits} ETS fits, ${((performance.now() - t0) / Math.max(1, fits)).toFixed(0)} ms each\n`);
 printScores(scores, [...new Set(manifest.map((e) => e.category).filter(Boolean))]);

@@ -19,7 +19,7 @@
 //   (--visible: the manifest is ../shared/bench/manifest.json, whose series are in datasets/)
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { flag, manifestValues, opt, printScores, root, savedOrigin } from './args.js';
+import { flag, meanOf, medianOf, opt, printScores, replayScores, root } from './args.js';
 
 const { loadPretrained } = await import(join(root, 'dist/artifacts/pretrained-files.js'));
 const { pretrainedForecast } = await import(join(root, 'dist/forecast/pretrained-windows.js'));
@@ -32,56 +32,25 @@ const specs = (opt('pretrained') ?? '').split(',').filter(Boolean);
 if (!specs.length) throw new Error('--pretrained needs builtin or the folders `rnnfc pretrain` wrote, comma-separated');
 const nets = specs.map((spec) => ({ name: spec === 'builtin' ? 'builtin' : basename(spec), model: loadPretrained(spec) }));
 
-const mean = (fs) => fs[0].map((_, i) => fs.reduce((s, f) => s + f[i], 0) / fs.length);
-const median = (fs) =>
-  fs[0].map((_, i) => {
-    const v = fs.map((f) => f[i]).sort((a, b) => a - b);
-    return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-  });
-
-const scores = new Map(); // way -> category -> log ratios
-let origins = 0;
 const t0 = performance.now();
-for (const e of manifest) {
-  const bt = saved[e.name];
-  const base = baselines[e.name];
-  if (!bt?.origins || !base) continue;
-  // gaps filled as rnnfc fills them by default (data.missing: interpolate)
-  const y = interpolate(manifestValues(e, manifestPath, flag('visible')));
-  const sums = new Map();
-  let comb = 0;
-  let used = 0;
-  for (const o of bt.origins) {
-    const at = savedOrigin(o, base);
-    if (!at) continue;
-    const { r, mase } = at;
-    const P = o.parts;
-    // the origin's forecast with `zero` as the network's part: the mean of the parts its choice kept
-    const product = (zero) => mean([P.model, ...(o.pretrained === 'mean' ? [zero] : []), ...(o.holt ? [P.holt] : []), ...(o.ets ? [P.ets] : [])]);
-    const ways = { product: o.forecast, 'saved network': P.pretrained ?? o.forecast };
-    // an origin without the network's part (too few rows before it) keeps its forecast in every way
-    const zeros = P.pretrained ? nets.map((n) => pretrainedForecast(n.model.predict, y.subarray(0, o.train_end), e.m ?? 1, o.actual.length)) : null;
-    const add = (name, z) => {
-      ways[`${name} alone`] = z ?? o.forecast;
-      ways[`${name} in product`] = z ? product(z) : o.forecast;
-    };
-    nets.forEach((n, i) => add(n.name, zeros?.[i]));
-    if (nets.length > 1) {
-      add('mean of networks', zeros && mean(zeros));
-      add('median of networks', zeros && median(zeros));
-    }
-    for (const [way, f] of Object.entries(ways)) sums.set(way, (sums.get(way) ?? 0) + mase(f));
-    comb += mase(r.forecasts.comb);
-    used++;
-    origins++;
+// gaps filled as rnnfc fills them by default (data.missing: interpolate)
+const { scores, origins } = replayScores({ manifest, manifestPath, saved, baselines, visible: flag('visible'), fill: interpolate }, (e, y, o) => {
+  const P = o.parts;
+  // the origin's forecast with `zero` as the network's part: the mean of the parts its choice kept
+  const product = (zero) => meanOf([P.model, ...(o.pretrained === 'mean' ? [zero] : []), ...(o.holt ? [P.holt] : []), ...(o.ets ? [P.ets] : [])]);
+  const ways = { product: o.forecast, 'saved network': P.pretrained ?? o.forecast };
+  // an origin without the network's part (too few rows before it) keeps its forecast in every way
+  const zeros = P.pretrained ? nets.map((n) => pretrainedForecast(n.model.predict, y.subarray(0, o.train_end), e.m ?? 1, o.actual.length)) : null;
+  const add = (name, z) => {
+    ways[`${name} alone`] = z ?? o.forecast;
+    ways[`${name} in product`] = z ? product(z) : o.forecast;
+  };
+  nets.forEach((n, i) => add(n.name, zeros?.[i]));
+  if (nets.length > 1) {
+    add('mean of networks', zeros && meanOf(zeros));
+    add('median of networks', zeros && medianOf(zeros));
   }
-  if (!used || !(comb > 0)) continue;
-  for (const [way, v] of sums) {
-    if (!(v > 0)) continue;
-    const per = scores.get(way) ?? new Map();
-    for (const c of ['all', e.category].filter(Boolean)) per.set(c, [...(per.get(c) ?? []), Math.log(v / comb)]);
-    scores.set(way, per);
-  }
-}
+  return ways;
+});
 process.stdout.write(`suite score against Comb; ${origins} origins, ${nets.length} networks, ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
 printScores(scores, [...new Set(manifest.map((e) => e.category).filter(Boolean))], 30);
