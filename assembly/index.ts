@@ -19,4 +19,5 @@ export { addInto, permute } from './memory';
 export { adamStep, sumSquares } from './optimizer';
 export { gemm, pack, packT } from './gemm';
 export { gram } from './gram';
+export { householderQr } from './householder';
 export { simdPeak } from './peak';

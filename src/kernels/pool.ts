@@ -39,6 +39,8 @@ export interface Exports {
   packT(Bp: number, S: number, K: number, N: number, lds: number): void;
   /** the ridge path's Gram matrix G += Z^T Z over Z's n rows, f64 (assembly/gram.ts) */
   gram(G: number, Z: number, n: number, cols: number, rows: number): void;
+  /** the QR decomposition of seeded orthogonal initial weights, f32, as tfjs's wasm backend computes it (assembly/householder.ts) */
+  householderQr(R: number, Q: number, W: number, T: number, m: number, n: number): void;
   /** the machine's WebAssembly SIMD ceiling, for the benches (assembly/peak.ts): a value that depends on every chain */
   simdPeak(iters: number): number;
 }

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadBackend, type Tf } from '../../src/model/backend.js';
 import { buildModel, type ModelSpec } from '../../src/model/build.js';
 import { reusedOrthogonalCount } from '../../src/model/fused/index.js';
@@ -51,5 +51,72 @@ describe('seeded orthogonal initial weights, computed once a process (model/fuse
     const { config } = weightBits(9103);
     expect(config.className).toBe('Orthogonal');
     expect(typeof config.config.seed).toBe('number');
+  });
+});
+
+describe("seeded orthogonal values from the kernels' QR decomposition (kernels/orthogonal.ts)", () => {
+  /** tfjs's own initializer, its QR decomposition through tensor ops on this backend. */
+  const stock = (shape: number[], gain: number, seed: number) => {
+    // tfjs warns that it is slow above 2,000 values
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const t = tf.initializers.orthogonal({ gain, seed }).apply(shape, 'float32');
+    warn.mockRestore();
+    const v = (t.dataSync() as Float32Array).slice();
+    t.dispose();
+    return v;
+  };
+  it('gives the bits of tfjs own initializer, shape by shape and seed by seed (rows fewer, as many and more than the columns)', async () => {
+    const { orthogonalFrom } = await import('../../src/kernels/orthogonal.js');
+    const shapes = [
+      [1, 4],
+      [5, 20],
+      [16, 16],
+      [20, 8],
+      [24, 72],
+      [32, 128],
+      [7, 3, 9],
+      [64, 192],
+    ];
+    for (const shape of shapes) {
+      for (const [gain, seed] of [
+        [1, 1],
+        [1, 20261130],
+        [0.5, 77],
+      ]) {
+        const rows = shape.slice(0, -1).reduce((a, b) => a * b, 1);
+        const cols = shape[shape.length - 1];
+        const drawn = tf.randomNormal([Math.max(rows, cols), Math.min(rows, cols)], 0, 1, 'float32', seed);
+        const mine = orthogonalFrom(drawn.dataSync() as Float32Array, shape, gain);
+        drawn.dispose();
+        const theirs = stock(shape, gain, seed);
+        expect(Buffer.from(mine.buffer).equals(Buffer.from(theirs.buffer)), `${shape} gain ${gain} seed ${seed}`).toBe(true);
+      }
+    }
+    // and the columns (or rows) are orthonormal, to f32 rounding
+    const drawn = tf.randomNormal([40, 10], 0, 1, 'float32', 5);
+    const q = orthogonalFrom(drawn.dataSync() as Float32Array, [10, 40], 1);
+    drawn.dispose();
+    for (let a = 0; a < 10; a++) {
+      for (let b = 0; b < 10; b++) {
+        let dot = 0;
+        for (let k = 0; k < 40; k++) dot += q[a * 40 + k] * q[b * 40 + k];
+        expect(dot).toBeCloseTo(a === b ? 1 : 0, 5);
+      }
+    }
+  });
+
+  it("a fused layer's recurrent kernel is tfjs's orthogonal value for its seed", () => {
+    const seed = 424242;
+    const m = buildModel(tf, { ...spec(seed, 9), layers: [{ units: 9 }] });
+    const config = (m.layers[0].getConfig() as { recurrentInitializer: { config: { seed: number; gain: number } } }).recurrentInitializer.config;
+    const v = (m.getWeights()[1].dataSync() as Float32Array).slice();
+    m.dispose();
+    const theirs = stock([9, 27], config.gain, config.seed);
+    expect(Buffer.from(v.buffer).equals(Buffer.from(theirs.buffer))).toBe(true);
+  });
+
+  it('refuses a normal draw of the wrong size', async () => {
+    const { orthogonalFrom } = await import('../../src/kernels/orthogonal.js');
+    expect(() => orthogonalFrom(new Float32Array(10), [3, 4], 1)).toThrow(/10 normal values for a 4x3 matrix/);
   });
 });

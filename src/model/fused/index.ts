@@ -2,6 +2,7 @@ import type { Tensor } from '@tensorflow/tfjs-core';
 import type { layers as tfLayers } from '@tensorflow/tfjs-layers';
 import { backward } from '../../kernels/backward.js';
 import { forward } from '../../kernels/forward.js';
+import { orthogonalFrom } from '../../kernels/orthogonal.js';
 import { type Activation, type Cell, gatesOf, releaseSlot, type Slot } from '../../kernels/state.js';
 import type { Tf } from '../backend.js';
 import { LSTM_VARIANT_CLASS, type LstmVariantArgs, recurrentOutputShape, registerLstmVariant, sequenceShapeOf } from '../lstm-variant.js';
@@ -127,7 +128,9 @@ export function reusedOrthogonalCount(): number {
  * the first time. The values are the same either way (a seeded initializer is a function of its
  * seed and shape); computing them is a QR decomposition through dozens of small tensor ops, about
  * 30-100 ms a layer, which every model of a backtest's origins or of a panel's series, built from
- * the same seed, paid again. The layer's saved config is its own (the stock twin's), untouched.
+ * the same seed, paid again. On the wasm backend the first time is cheap too: tfjs's seeded normal
+ * draw, then the QR decomposition on the kernels (kernels/orthogonal.ts), which gives the bits of
+ * tfjs's ops on that backend. The layer's saved config is its own (the stock twin's), untouched.
  */
 function reusedOrthogonal(tf: Tf, init: { getClassName?(): string; getConfig?(): Record<string, unknown>; apply(shape: number[], dtype?: string): Tensor }) {
   const config = init?.getClassName?.() === 'Orthogonal' ? init.getConfig?.() : undefined;
@@ -137,6 +140,16 @@ function reusedOrthogonal(tf: Tf, init: { getClassName?(): string; getConfig?():
       const key = `${tf.getBackend()} ${shape.join('x')} ${dtype ?? 'float32'} ${config.gain} ${config.seed}`;
       const kept = orthogonalValues.get(key);
       if (kept) return tf.tensor(kept.slice(), shape, 'float32');
+      if (tf.getBackend() === 'wasm' && (dtype ?? 'float32') === 'float32' && shape.length >= 2) {
+        // tfjs's own steps, its QR decomposition on the kernels (the same bits as on this backend)
+        const rows = shape.slice(0, -1).reduce((a, b) => a * b, 1);
+        const cols = shape[shape.length - 1];
+        const drawn = tf.randomNormal([Math.max(rows, cols), Math.min(rows, cols)], 0, 1, 'float32', config.seed as number);
+        const values = orthogonalFrom(drawn.dataSync() as Float32Array, shape, config.gain as number);
+        drawn.dispose();
+        orthogonalValues.set(key, values);
+        return tf.tensor(values.slice(), shape, 'float32');
+      }
       const t = init.apply(shape, dtype);
       if (t.dtype === 'float32') orthogonalValues.set(key, (t.dataSync() as Float32Array).slice());
       return t;
