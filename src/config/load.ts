@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
 import type { Node } from 'yaml';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { excerpt } from '../data/excerpt.js';
 import { ConfigError } from '../errors.js';
 import { inputName, readInput } from '../io/input-file.js';
@@ -8,6 +9,15 @@ import { inputName, readInput } from '../io/input-file.js';
  * The most alias expansions a config may make (yaml's maxAliasCount): enough for anchors that
  * share a few settings, far too few for nested anchors that expand exponentially ("billion laughs").
  */
+const require = createRequire(import.meta.url);
+/**
+ * The yaml package, loaded when a config is first read (a CommonJS bundle: about 50 ms to load, which
+ * a config-less `backtest` or `train` does not need).
+ */
+export function yamlPackage(): typeof Yaml {
+  return require('yaml') as typeof Yaml;
+}
+
 export const MAX_ALIAS_COUNT = 100;
 
 export type ConfigPath = (string | number)[];
@@ -21,6 +31,7 @@ export interface ParsedConfig {
 
 /** Parse YAML config text; syntax errors and a non-mapping document throw ConfigError. */
 export function parseConfigText(text: string, file: string): ParsedConfig {
+  const { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } = yamlPackage();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   // warnings are errors too: an unknown tag such as !foo would otherwise be dropped silently

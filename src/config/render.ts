@@ -1,5 +1,5 @@
-import { Document, isCollection } from 'yaml';
 import { transformOf } from '../transforms/registry.js';
+import { yamlPackage } from './load.js';
 import { type Config, isPanel, type TransformSpec } from './types.js';
 
 /** A transform as a config entry: `log`, `{difference: 12}`. */
@@ -79,6 +79,7 @@ export function renderConfigYaml(config: Config): string {
     },
     backend: config.backend,
   };
+  const { Document, isCollection } = yamlPackage();
   const yamlDoc = new Document(doc);
   // Short entries read best inline: `- {difference: 12}`, `layers: [{units: 64}]`.
   for (const path of [
