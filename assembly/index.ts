@@ -20,4 +20,5 @@ export { adamStep, sumSquares } from './optimizer';
 export { gemm, pack, packT } from './gemm';
 export { gram } from './gram';
 export { householderQr } from './householder';
+export { etsSearch, etsInitial, etsScratchBytes } from './ets';
 export { simdPeak } from './peak';

@@ -41,6 +41,10 @@ export interface Exports {
   gram(G: number, Z: number, n: number, cols: number, rows: number): void;
   /** the QR decomposition of seeded orthogonal initial weights, f32, as tfjs's wasm backend computes it (assembly/householder.ts) */
   householderQr(R: number, Q: number, W: number, T: number, m: number, n: number): void;
+  /** the automatic ETS's search and least-squares initial states, f64 (assembly/ets.ts) */
+  etsSearch(...args: number[]): void;
+  etsInitial(...args: number[]): void;
+  etsScratchBytes(m: number): number;
   /** the machine's WebAssembly SIMD ceiling, for the benches (assembly/peak.ts): a value that depends on every chain */
   simdPeak(iters: number): number;
 }
@@ -73,7 +77,7 @@ const { workerData } = require('node:worker_threads');
 const { module, memory, ctrl, names } = workerData;
 const c = new Int32Array(ctrl);
 let k = null, err = null;
-try { k = new WebAssembly.Instance(module, { env: { memory } }).exports; } catch (e) { err = e; }
+try { k = new WebAssembly.Instance(module, { env: { memory, exp: Math.exp, log: Math.log } }).exports; } catch (e) { err = e; }
 Atomics.store(c, ${READY}, err ? -1 : 1);
 let seen = 0;
 for (;;) {
@@ -114,7 +118,7 @@ export class Pool {
   constructor() {
     this.module = new WebAssembly.Module(readFileSync(wasmPath()));
     this.memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
-    this.k = new WebAssembly.Instance(this.module, { env: { memory: this.memory } }).exports as unknown as Exports;
+    this.k = new WebAssembly.Instance(this.module, { env: { memory: this.memory, exp: Math.exp, log: Math.log } }).exports as unknown as Exports;
     this.heap = new Heap(this.memory, this.k.heapBase());
   }
 
