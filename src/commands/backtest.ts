@@ -12,6 +12,7 @@ import { useText } from '../forecast/pretrained.js';
 import { evaluationSeason } from '../metrics/season.js';
 import { colourOn } from '../output/colour.js';
 import { type BacktestPlotInput, backtestSpec, renderSpecSvg } from '../output/plot.js';
+import { startPlotRenderer } from '../output/plot-renderer.js';
 import type { Series } from '../types.js';
 import {
   computeOptions,
@@ -51,6 +52,8 @@ export async function backtestCommand(opts: BacktestCommandOptions): Promise<voi
   }
   // a file that cannot be written is refused before anything trains
   if (plotFile !== undefined) checkOutputFile(plotFile, '--plot');
+  // the plot's modules load on the other core while this one backtests
+  if (plotFile !== undefined) startPlotRenderer();
   const series = readConfiguredSeries(cfg, opts);
   const H = cfg.window.horizon;
   const season = opts.season ?? evaluationSeason(cfg.evaluation.season, series.index.frequency);

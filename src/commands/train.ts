@@ -15,6 +15,7 @@ import { inputName } from '../io/input-file.js';
 import { tfjsVersion } from '../model/backend.js';
 import { colourOn, paint } from '../output/colour.js';
 import { formatNumber } from '../output/csv.js';
+import { startPlotRenderer } from '../output/plot-renderer.js';
 import { spreadFields } from '../output/spread.js';
 import { resolveShard, shardOf } from '../panel/shard.js';
 import { staticsFacts, staticsText } from '../panel/statics.js';
@@ -52,6 +53,8 @@ export async function trainCommand(opts: TrainOptions): Promise<void> {
   checkRunOutput(opts, flagged);
   if (isPanel(flagged.data)) return trainPanel(flagged, opts, t0);
   if (opts.shard !== undefined) throw new UsageError('--shard splits the series of a panel (data.id_column); this data is one series');
+  // the plots' modules load on the other core while this one reads the data and trains
+  if (flagged.output.plot) startPlotRenderer();
 
   const { series, sha256 } = readConfiguredInput(flagged, opts);
   // Without a config file, the settings the config-less backtest measures (flags still win);

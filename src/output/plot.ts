@@ -1,4 +1,7 @@
 import type { Frequency } from '../types.js';
+import { renderSpecSvg } from './plot-renderer.js';
+
+export { renderSpecSvg };
 
 export interface ForecastPlotInput {
   title: string;
@@ -175,18 +178,6 @@ export function forecastSpec(input: ForecastPlotInput): Record<string, unknown> 
 /** Render the forecast chart to an SVG string (vega/vega-lite loaded lazily). */
 export async function renderForecastSvg(input: ForecastPlotInput): Promise<string> {
   return renderSpecSvg(forecastSpec(input));
-}
-
-/** Render a vega-lite spec to an SVG string (vega/vega-lite loaded lazily). */
-export async function renderSpecSvg(spec: Record<string, unknown>): Promise<string> {
-  const [vl, vega] = await Promise.all([import('vega-lite'), import('vega')]);
-  const compiled = vl.compile(spec as unknown as Parameters<typeof vl.compile>[0]).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
 }
 
 /** One epoch as the training view draws it (history.csv's columns). */
