@@ -133,23 +133,32 @@ export function etsParameterCount(model: EtsModel, m: number): number {
   return smoothing + states + 1;
 }
 
+/**
+ * A multiplicative season's start for fitEts: classical indices of the first four seasons, and the
+ * offset (the mean of the first max(m, 4) adjusted values), slope and scale (mean absolute adjusted
+ * value) that its searched initial level and trend are measured from.
+ */
+export function multiplicativeStart(y: ArrayLike<number>, m: number): { indices: number[]; start: number; slope: number; scale: number } {
+  const n = y.length;
+  const positive = Array.prototype.every.call(y, (v: number) => v > 0);
+  const indices = Array.from(classicalIndices(Array.prototype.slice.call(y, 0, Math.min(n, 4 * m)), m, positive));
+  const adjusted = Array.from(y, (v, t) => v / indices[t % m]);
+  const span = Math.min(n - 1, 2 * Math.max(m, 2) - 1);
+  const start = adjusted.slice(0, Math.max(m, 4)).reduce((a, v) => a + v, 0) / Math.min(n, Math.max(m, 4));
+  const slope = span > 0 ? (adjusted[span] - adjusted[0]) / span : 0;
+  const scale = Math.max(1e-12, adjusted.reduce((a, v) => a + Math.abs(v), 0) / n);
+  return { indices, start, slope, scale };
+}
+
 /** Fits one model to y by its likelihood (see the header); null when no point of the search forecasts in range. */
 export function fitEts(y: ArrayLike<number>, m: number, model: EtsModel): EtsFit | null {
   const n = y.length;
-  const positive = Array.prototype.every.call(y, (v: number) => v > 0);
   const seasonM = model.season === 'M';
-  // the multiplicative season's start, and a scale for its searched initial level and trend
-  const indices = seasonM ? Array.from(classicalIndices(Array.prototype.slice.call(y, 0, Math.min(n, 4 * m)), m, positive)) : [];
-  const adjusted = seasonM ? Array.from(y, (v, t) => v / indices[t % m]) : [];
-  const span = Math.min(n - 1, 2 * Math.max(m, 2) - 1);
-  const start = seasonM ? adjusted.slice(0, Math.max(m, 4)).reduce((a, v) => a + v, 0) / Math.min(n, Math.max(m, 4)) : 0;
-  const slope = seasonM && span > 0 ? (adjusted[span] - adjusted[0]) / span : 0;
-  const scale = seasonM ? Math.max(1e-12, adjusted.reduce((a, v) => a + Math.abs(v), 0) / n) : 1;
+  const multiplicative = seasonM ? multiplicativeStart(y, m) : null;
   // the search (Nelder-Mead from two starts of alpha, -1 and 1, over the coordinates the model has:
   // alpha; beta with a trend; gamma with a season; phi when damped; the initial level and trend with
   // a multiplicative season) on the kernels, kernels/ets.ts
   const code = { error: model.error === 'M' ? 1 : 0, trend: TREND_CODE[model.trend], season: SEASON_CODE[model.season] };
-  const multiplicative = seasonM ? { indices, start, slope, scale } : null;
   let best: EtsSearchResult | null = null;
   for (const a0 of [-1, 1]) {
     const r = etsSearch(y, m, code, a0, ITERATIONS, multiplicative);
@@ -157,7 +166,7 @@ export function fitEts(y: ArrayLike<number>, m: number, model: EtsModel): EtsFit
   }
   if (!best || !Number.isFinite(best.value)) return null;
   const p: EtsParams = { alpha: best.alpha, beta: best.beta, gamma: best.gamma, phi: best.phi };
-  const init: EtsInitial = { level: best.level, trend: best.trend, season: seasonM ? indices : best.season };
+  const init: EtsInitial = { level: best.level, trend: best.trend, season: multiplicative ? multiplicative.indices : best.season };
   const k = etsParameterCount(model, m);
   const aicc = best.value + 2 * k + (n - k - 1 > 0 ? (2 * k * (k + 1)) / (n - k - 1) : Number.POSITIVE_INFINITY);
   return { model, params: p, initial: init, final: etsPass(y, m, model, p, init).final, aicc };

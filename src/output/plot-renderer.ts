@@ -60,7 +60,6 @@ export function startPlotRenderer(): void {
     eval: true,
     workerData: { vegaLite: pathToFileURL(require.resolve('vega-lite')).href, vega: pathToFileURL(require.resolve('vega')).href },
   });
-  worker.unref();
   const r: Renderer = { worker, pending: new Map(), next: 0 };
   worker.on('message', ({ id, svg, error }: { id: number; svg?: string; error?: string }) => {
     const p = r.pending.get(id);
@@ -75,6 +74,8 @@ export function startPlotRenderer(): void {
     r.pending.clear();
     worker.unref();
   });
+  // after the listeners: adding a 'message' listener refs the worker again
+  worker.unref();
   renderer = r;
 }
 

@@ -5,24 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type EtsFit, type EtsModel, fitEts, leastSquaresInitial } from '../../src/forecast/ets.js';
+import { mulberry32 } from '../../src/pretrain/rng.js';
 import { referenceFitEts, referenceLeastSquaresInitial } from './ets-reference.js';
-
-/** A seeded generator (mulberry32), so the series are the same every run. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Series of many kinds: trending, seasonal (additive and multiplicative), noisy, constant, negative, short and long. */
 function series(): { name: string; y: number[]; m: number }[] {
   const out: { name: string; y: number[]; m: number }[] = [];
-  const r = rng(20261202);
+  const r = mulberry32(20261202);
   for (const [n, m] of [
     [14, 1],
     [24, 4],

@@ -2,8 +2,7 @@
  * The automatic ETS's search as TypeScript (what src/forecast/ets.ts ran before the search moved to
  * the kernels, assembly/ets.ts): the reference the kernels' bits are checked against.
  */
-import { type EtsFit, type EtsInitial, type EtsModel, type EtsParams, etsParameterCount, etsPass } from '../../src/forecast/ets.js';
-import { classicalIndices } from '../../src/forecast/theta.js';
+import { type EtsFit, type EtsInitial, type EtsModel, type EtsParams, etsParameterCount, etsPass, multiplicativeStart } from '../../src/forecast/ets.js';
 
 const ITERATIONS = 300;
 
@@ -197,15 +196,8 @@ const logistic = (v: number) => 1 / (1 + Math.exp(-v));
 /** Fits one model to y by its likelihood (see the header); null when no point of the search forecasts in range. */
 export function referenceFitEts(y: ArrayLike<number>, m: number, model: EtsModel): EtsFit | null {
   const n = y.length;
-  const positive = Array.prototype.every.call(y, (v: number) => v > 0);
   const seasonM = model.season === 'M';
-  // the multiplicative season's start, and a scale for its searched initial level and trend
-  const indices = seasonM ? Array.from(classicalIndices(Array.prototype.slice.call(y, 0, Math.min(n, 4 * m)), m, positive)) : [];
-  const adjusted = seasonM ? Array.from(y, (v, t) => v / indices[t % m]) : [];
-  const span = Math.min(n - 1, 2 * Math.max(m, 2) - 1);
-  const start = seasonM ? adjusted.slice(0, Math.max(m, 4)).reduce((a, v) => a + v, 0) / Math.min(n, Math.max(m, 4)) : 0;
-  const slope = seasonM && span > 0 ? (adjusted[span] - adjusted[0]) / span : 0;
-  const scale = seasonM ? Math.max(1e-12, adjusted.reduce((a, v) => a + Math.abs(v), 0) / n) : 1;
+  const { indices, start, slope, scale } = seasonM ? multiplicativeStart(y, m) : { indices: [], start: 0, slope: 0, scale: 1 };
   const decode = (x: number[]): { p: EtsParams; init: EtsInitial } => {
     const alpha = 1e-4 + (1 - 2e-4) * logistic(x[0]);
     const p: EtsParams = {
