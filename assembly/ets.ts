@@ -38,7 +38,7 @@ let SLOPE: f64 = 0;
 let SCALE: f64 = 1;
 // the decoded point: alpha, beta, gamma, phi, then the initial level, trend and M seasonal states
 let DEC: usize = 0;
-// scratch of the least-squares solve (see lsLayout) and of the pass (M seasonal states)
+// scratch of the least-squares solve (lsSolve's layout) and of the pass (M seasonal states)
 let LS: usize = 0;
 let PASS: usize = 0;
 
@@ -49,7 +49,8 @@ let PASS: usize = 0;
 // ---- least-squares initial states (ets.ts leastSquaresInitial) ----
 // Scratch in LS, d + 1 values a row (D1): rows l, prev, b, base, fit, none; M season rows; A (d * d);
 // r (d); the solve's d rows of d + 1; theta (d); the solve's row order (d i32, as f64 slots).
-function lsSolve(alpha: f64, beta: f64, gamma: f64, phi: f64): void {
+// Writes the initial level, trend and M seasonal states to init.
+function lsSolve(alpha: f64, beta: f64, gamma: f64, phi: f64, init: usize): void {
   const hasB = TREND != 0;
   const hasS = SEASON == 1;
   const first = hasB ? 2 : 1;
@@ -104,15 +105,15 @@ function lsSolve(alpha: f64, beta: f64, gamma: f64, phi: f64): void {
     }
   }
   solveNormal(A, r, rows, order, theta, d);
-  set(DEC, 4, get(theta, 0));
-  set(DEC, 5, hasB ? get(theta, 1) : 0);
+  set(init, 0, get(theta, 0));
+  set(init, 1, hasB ? get(theta, 1) : 0);
   if (hasS) {
     let sum: f64 = 0;
     for (let j = 0; j < M - 1; j++) {
-      set(DEC, 6 + j, get(theta, first + j));
+      set(init, 2 + j, get(theta, first + j));
       sum += get(theta, first + j);
     }
-    set(DEC, 6 + M - 1, -sum);
+    set(init, 2 + M - 1, -sum);
   }
 }
 
@@ -171,7 +172,7 @@ function decode(x: usize): void {
     set(DEC, 4, START + get(x, 4) * SCALE);
     set(DEC, 5, SLOPE + get(x, 5) * SCALE * 0.1);
     for (let j = 0; j < M; j++) set(DEC, 6 + j, get(IDX, j));
-  } else lsSolve(alpha, beta, gamma, phi);
+  } else lsSolve(alpha, beta, gamma, phi, at(DEC, 4));
 }
 
 // n log(sum e^2) (+ 2 sum log f for M error) over the one-step errors of the pass from the decoded
@@ -386,9 +387,8 @@ export function etsInitial(y: usize, n: i32, m: i32, trend: i32, season: i32, al
   M = m;
   TREND = trend;
   SEASON = season;
-  DEC = out - (4 << 3);
   LS = scratch;
-  lsSolve(alpha, beta, gamma, phi);
+  lsSolve(alpha, beta, gamma, phi, out);
 }
 
 /** Bytes of scratch etsSearch and etsInitial need for period m (at most 6 active coordinates). */

@@ -40,7 +40,7 @@ function withBlocks<T>(y: ArrayLike<number>, m: number, outs: number, fn: (yp: n
   const n = y.length;
   const yp = pool.heap.alloc(Math.max(1, n) * 8);
   const scratch = pool.heap.alloc(pool.k.etsScratchBytes(m));
-  const out = pool.heap.alloc(outs * 8 + 32);
+  const out = pool.heap.alloc(outs * 8);
   try {
     new Float64Array(pool.memory.buffer, yp, n).set(y);
     return fn(yp, scratch, out);
