@@ -6,18 +6,27 @@
  */
 import { getPool } from './pool.js';
 
+/** A shape as the initializer flattens it: rows are the product of all but the last dimension. */
+function matrixOf(shape: number[]): { rows: number; cols: number } {
+  return { rows: shape.slice(0, -1).reduce((a, b) => a * b, 1), cols: shape[shape.length - 1] };
+}
+
+/** The shape of the standard normal matrix tfjs draws for `shape`: [max(rows, cols), min(rows, cols)]. */
+export function normalShapeOf(shape: number[]): [number, number] {
+  const { rows, cols } = matrixOf(shape);
+  return [Math.max(rows, cols), Math.min(rows, cols)];
+}
+
 /**
  * The initializer's values for `shape` (at least 2-D; rows are the product of all but the last
- * dimension), from `normal`: the [max(rows, cols), min(rows, cols)] standard normal matrix that
+ * dimension), from `normal`: the normalShapeOf(shape) standard normal matrix that
  * tfjs draws from the seed (tf.randomNormal(..., seed)), row-major. As tfjs: Q of its QR
  * decomposition (the first min(rows, cols) columns), each column times the sign of R's diagonal
  * entry, transposed when rows < cols, times `gain`, all in f32.
  */
 export function orthogonalFrom(normal: Float32Array, shape: number[], gain: number): Float32Array {
-  const rows = shape.slice(0, -1).reduce((a, b) => a * b, 1);
-  const cols = shape[shape.length - 1];
-  const m = Math.max(rows, cols);
-  const n = Math.min(rows, cols);
+  const { rows, cols } = matrixOf(shape);
+  const [m, n] = normalShapeOf(shape);
   if (normal.length !== m * n) throw new Error(`orthogonal initializer: ${normal.length} normal values for a ${m}x${n} matrix`);
   const pool = getPool();
   const r = pool.heap.alloc(m * n * 4);

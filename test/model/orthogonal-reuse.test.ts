@@ -66,7 +66,7 @@ describe("seeded orthogonal values from the kernels' QR decomposition (kernels/o
     return v;
   };
   it('gives the bits of tfjs own initializer, shape by shape and seed by seed (rows fewer, as many and more than the columns)', async () => {
-    const { orthogonalFrom } = await import('../../src/kernels/orthogonal.js');
+    const { normalShapeOf, orthogonalFrom } = await import('../../src/kernels/orthogonal.js');
     const shapes = [
       [1, 4],
       [5, 20],
@@ -83,9 +83,7 @@ describe("seeded orthogonal values from the kernels' QR decomposition (kernels/o
         [1, 20261130],
         [0.5, 77],
       ]) {
-        const rows = shape.slice(0, -1).reduce((a, b) => a * b, 1);
-        const cols = shape[shape.length - 1];
-        const drawn = tf.randomNormal([Math.max(rows, cols), Math.min(rows, cols)], 0, 1, 'float32', seed);
+        const drawn = tf.randomNormal(normalShapeOf(shape), 0, 1, 'float32', seed);
         const mine = orthogonalFrom(drawn.dataSync() as Float32Array, shape, gain);
         drawn.dispose();
         const theirs = stock(shape, gain, seed);

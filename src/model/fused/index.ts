@@ -2,7 +2,7 @@ import type { Tensor } from '@tensorflow/tfjs-core';
 import type { layers as tfLayers } from '@tensorflow/tfjs-layers';
 import { backward } from '../../kernels/backward.js';
 import { forward } from '../../kernels/forward.js';
-import { orthogonalFrom } from '../../kernels/orthogonal.js';
+import { normalShapeOf, orthogonalFrom } from '../../kernels/orthogonal.js';
 import { type Activation, type Cell, gatesOf, releaseSlot, type Slot } from '../../kernels/state.js';
 import type { Tf } from '../backend.js';
 import { LSTM_VARIANT_CLASS, type LstmVariantArgs, recurrentOutputShape, registerLstmVariant, sequenceShapeOf } from '../lstm-variant.js';
@@ -142,9 +142,7 @@ function reusedOrthogonal(tf: Tf, init: { getClassName?(): string; getConfig?():
       if (kept) return tf.tensor(kept.slice(), shape, 'float32');
       if (tf.getBackend() === 'wasm' && (dtype ?? 'float32') === 'float32' && shape.length >= 2) {
         // tfjs's own steps, its QR decomposition on the kernels (the same bits as on this backend)
-        const rows = shape.slice(0, -1).reduce((a, b) => a * b, 1);
-        const cols = shape[shape.length - 1];
-        const drawn = tf.randomNormal([Math.max(rows, cols), Math.min(rows, cols)], 0, 1, 'float32', config.seed as number);
+        const drawn = tf.randomNormal(normalShapeOf(shape), 0, 1, 'float32', config.seed as number);
         const values = orthogonalFrom(drawn.dataSync() as Float32Array, shape, config.gain as number);
         drawn.dispose();
         orthogonalValues.set(key, values);
