@@ -98,6 +98,7 @@ export async function loadBackend(name: BackendName): Promise<{ tf: Tf; backend:
 }
 
 async function useCpu(tf: Tf): Promise<{ tf: Tf; backend: string }> {
+  require('@tensorflow/tfjs-backend-cpu'); // registers it (./tfjs.ts loads it only when asked for)
   const ok = await quietly(() => tf.setBackend('cpu'));
   if (!ok) throw new BackendError('backend "cpu" is not available');
   await tf.ready();

@@ -1,8 +1,9 @@
 /**
  * TensorFlow.js as rnnfc uses it: the core ops (tf.tensor, tf.io, tf.train, ...), the layers API
  * (tf.layers, tf.sequential, tf.loadLayersModel, ...), the tensor methods tfjs-layers calls
- * (./chained-ops.ts) and the cpu backend, registered on load; the wasm backend registers itself
- * when ./backend.ts loads it. The @tensorflow/tfjs bundle adds webgl, the graph-model converter
+ * (./chained-ops.ts); the backends register themselves when ./backend.ts loads them (the cpu
+ * backend only when a run asks for it or falls back to it: its bundle costs about 55 ms to load,
+ * which a run on wasm need not pay). The @tensorflow/tfjs bundle adds webgl, the graph-model converter
  * and tf.data, which rnnfc does not use.
  *
  * The packages are CommonJS bundles, loaded with require(): an ES module import of them makes Node
@@ -17,8 +18,12 @@ import { installChainedOps } from './chained-ops.js';
 export type Tf = typeof Core & typeof Layers;
 
 const require = createRequire(import.meta.url);
-require('@tensorflow/tfjs-backend-cpu');
 const core = require('@tensorflow/tfjs-core') as typeof Core;
 installChainedOps(core);
 
 export const tf = { ...core, ...(require('@tensorflow/tfjs-layers') as typeof Layers) } as unknown as Tf;
+
+/** Registers the cpu backend (loading its bundle; again: nothing). */
+export function registerCpu(): void {
+  require('@tensorflow/tfjs-backend-cpu');
+}

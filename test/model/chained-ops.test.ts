@@ -3,7 +3,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { tf } from '../../src/model/tfjs.js';
+import { registerCpu, tf } from '../../src/model/tfjs.js';
+
+registerCpu(); // the tensors below need a backend
 
 /** The tensor methods tfjs-core's own chained-op files define (getGlobalTensorClass().prototype.NAME = ...). */
 function coreChainedOps(): string[] {
