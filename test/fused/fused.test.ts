@@ -120,6 +120,13 @@ describe('batch slices', () => {
       ]);
       expect(slicesOf(16, 2, rowWork('lstm', 24, 1, 32))).toEqual([{ b0: 0, n: 16 }]);
       expect(slicesOf(64, 2, rowWork('gru', 24, 1, 24))).toEqual([{ b0: 0, n: 64 }]);
+      // textbook-lstm (32 units, window 60, batch 32: 4.1 million multiply-adds a half): split;
+      // co2-mauna-loa (GRU 32, window 24, batch 32: 1.2 million a half): whole
+      expect(slicesOf(32, 2, rowWork('lstm', 60, 1, 32))).toEqual([
+        { b0: 0, n: 16 },
+        { b0: 16, n: 16 },
+      ]);
+      expect(slicesOf(32, 2, rowWork('gru', 24, 1, 32))).toEqual([{ b0: 0, n: 32 }]);
     } finally {
       setMinSliceWork(0);
     }
