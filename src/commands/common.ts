@@ -331,12 +331,14 @@ export function computeOptions(cfg: Config, opts: { maxMemory?: string } = {}): 
     pretrained: loadPretrained,
     limits: machineLimits(opts),
     engine: async () => {
-      const { loadBackend } = await import('../model/backend.js');
+      const { deferredWasm, loadBackend } = await import('../model/backend.js');
       // auto: a model large enough to gain trains on a hardware GPU where there is one (gpu/auto.ts)
       if ((await import('../gpu/auto.js')).autoTriesWebgpu(cfg)) {
         const gpu = await (await import('../gpu/device.js')).hardwareGpu((await import('./gpu-probe.js')).probeInChild);
         if (gpu) return { ...(await loadBackend('webgpu')), gpu };
       }
+      // wasm: tfjs is loaded when the fit needs it (a network the direct step trains does not: model/plain-build.ts)
+      if (deferredWasm(cfg.backend)) return { backend: 'wasm' };
       const engine = await loadBackend(cfg.backend);
       // webgpu: the training steps run on the process's WebGPU device (exit 2 where there is none)
       if (cfg.backend !== 'webgpu') return engine;

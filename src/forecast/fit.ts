@@ -12,10 +12,11 @@ import type { Gpu } from '../gpu/device.js';
 import { type StepCoverage, seasonalScale, stepCoverage } from '../metrics/interval-scores.js';
 import { scoreAll } from '../metrics/metrics.js';
 import { evaluationSeason } from '../metrics/season.js';
-import type { Tf } from '../model/backend.js';
+import type { BackendName, Tf } from '../model/backend.js';
+import type { ModelSpec } from '../model/build.js';
 import type { Predictor } from '../model/predictor.js';
 import { type EpochFlow, type FlowReport, flowVerdict } from '../train/gradient-flow.js';
-import type { EpochInfo } from '../train/loop.js';
+import type { EpochInfo, TrainHooks, TrainResult } from '../train/loop.js';
 import { differenceLag, Pipeline } from '../transforms/pipeline.js';
 import type { Series } from '../types.js';
 import { splitPoints } from '../windows/index-math.js';
@@ -54,9 +55,13 @@ import { thetaForecast } from './theta.js';
  */
 export type Scores = ReturnType<typeof scoreAll> & Record<string, number>;
 
-/** A loaded TensorFlow.js and the name of the backend it runs on ('wasm', 'cpu', 'tensorflow'); webgpu: also the device that trains. */
+/**
+ * A loaded TensorFlow.js and the name of the backend it runs on ('wasm', 'cpu', 'tensorflow'); webgpu:
+ * also the device that trains. Without `tf` (backend 'wasm' only: model/backend.ts deferredWasm),
+ * tfjs is loaded when something needs it.
+ */
 export interface Engine {
-  tf: Tf;
+  tf?: Tf;
   backend: string;
   gpu?: Gpu;
 }
@@ -253,7 +258,10 @@ export function prepareFit(cfg: Config, series: Series, limits: FitLimits = DEFA
 
 /** The compute side of a fit: the loaded backend and whether the fused kernels run (and on how many threads). */
 export interface FitEngine {
-  tf: Tf;
+  /** tfjs, when loaded (see tfjs) */
+  tf?: Tf;
+  /** tfjs on the backend, loaded now if it is not yet (into `tf`) */
+  tfjs(): Promise<Tf>;
   backend: string;
   fused: boolean;
   threads: number | null;
@@ -263,8 +271,9 @@ export interface FitEngine {
 
 /** Loads the backend a fit runs on (opts.engine, else the config's) and sets the kernels' threads. */
 export async function startEngine(cfg: Config, opts: FitOptions): Promise<FitEngine> {
-  const { loadBackend, usesFusedKernels } = await import('../model/backend.js');
-  const { tf, backend, gpu }: Engine = await (opts.engine ?? (() => loadBackend(cfg.backend)))();
+  const { deferredWasm, loadBackend, usesFusedKernels } = await import('../model/backend.js');
+  const loaded: Engine = await (opts.engine ?? (async () => (deferredWasm(cfg.backend) ? { backend: 'wasm' } : loadBackend(cfg.backend))))();
+  const { backend, gpu } = loaded;
   const fused = usesFusedKernels(backend) && opts.layers !== 'stock';
   let threads: number | null = null;
   if (fused) {
@@ -272,7 +281,18 @@ export async function startEngine(cfg: Config, opts: FitOptions): Promise<FitEng
     threads = kernels.threadCount(cfg.training.threads);
     kernels.setThreads(threads);
   }
-  return { tf, backend, fused, threads, ...(gpu ? { gpu } : {}) };
+  const engine: FitEngine = {
+    ...(loaded.tf ? { tf: loaded.tf } : {}),
+    tfjs: async () => {
+      engine.tf ??= (await loadBackend(backend as BackendName)).tf;
+      return engine.tf;
+    },
+    backend,
+    fused,
+    threads,
+    ...(gpu ? { gpu } : {}),
+  };
+  return engine;
 }
 
 /** What training produced: each member's history, best epoch and seconds, and the saved models. */
@@ -287,7 +307,7 @@ export interface TrainedMembers {
  * @param outputs outputs per window: horizon (direct) or 1
  */
 export async function trainMembers(engine: FitEngine, cfg: Config, data: TrainingWindows, outputs: number, opts: FitOptions): Promise<TrainedMembers> {
-  const { tf, fused } = engine;
+  const { fused } = engine;
   const w = cfg.window;
   const { buildModel, serializeModel, setLinearPath } = await import('../model/build.js');
   const { DivergedError, trainModel } = await import('../train/loop.js');
@@ -305,7 +325,7 @@ export async function trainMembers(engine: FitEngine, cfg: Config, data: Trainin
   const shouldStop = () => Boolean(opts.signal?.aborted);
   for (let j = 0; j < members; j++) {
     const seed = cfg.training.seed + j;
-    const model = buildModel(tf, {
+    const spec: ModelSpec = {
       cell: cfg.model.cell,
       ...(cfg.model.activation ? { activation: cfg.model.activation } : {}),
       ...(cfg.model.peephole ? { peephole: true } : {}),
@@ -322,9 +342,41 @@ export async function trainMembers(engine: FitEngine, cfg: Config, data: Trainin
       sequenceOutput: w.mode === 'one-to-one',
       seed,
       fused,
-    });
-    if (linearPath) setLinearPath(tf, model, linearPath.kernel.map(tiled), tiled(linearPath.bias));
+    };
     const onEpoch = (e: EpochInfo) => opts.onEvent?.({ kind: 'epoch', member: j, members, epochs: cfg.training.epochs, epoch: e });
+    const diverged = (e: unknown) =>
+      e instanceof DivergedError && members > 1 ? new DivergedError(`ensemble member ${j + 1} of ${members} (seed ${seed}): ${e.message}`) : e;
+    // a network the direct step trains on the wasm backend is built, trained and saved without tfjs
+    const direct =
+      engine.backend === 'wasm' && fused && !engine.gpu && !opts.tape
+        ? await plainMember(
+            spec,
+            linearPath ? { kernel: linearPath.kernel.map(tiled), bias: tiled(linearPath.bias) } : null,
+            data,
+            { ...cfg.training, seed },
+            {
+              keepInitial: Boolean(linearPath),
+              onEpoch,
+              shouldStop,
+              ...(heads.length ? { quantileHeads: { outputs, taus: heads } } : {}),
+            },
+          )
+        : null;
+    if (direct) {
+      try {
+        const trained = await direct.train();
+        fits.push(trained.fit);
+        models.push(trained.model);
+      } catch (e) {
+        throw diverged(e);
+      } finally {
+        opts.onEvent?.({ kind: 'member-done', member: j, members });
+      }
+      continue;
+    }
+    const tf = await engine.tfjs();
+    const model = buildModel(tf, spec);
+    if (linearPath) setLinearPath(tf, model, linearPath.kernel.map(tiled), tiled(linearPath.bias));
     try {
       fits.push(
         await trainModel(
@@ -354,8 +406,7 @@ export async function trainMembers(engine: FitEngine, cfg: Config, data: Trainin
       );
     } catch (e) {
       model.dispose();
-      if (e instanceof DivergedError && members > 1) throw new DivergedError(`ensemble member ${j + 1} of ${members} (seed ${seed}): ${e.message}`);
-      throw e;
+      throw diverged(e);
     } finally {
       opts.onEvent?.({ kind: 'member-done', member: j, members });
     }
@@ -363,6 +414,43 @@ export async function trainMembers(engine: FitEngine, cfg: Config, data: Trainin
     model.dispose();
   }
   return { fits, models };
+}
+
+/**
+ * A member the direct step trains, built without tfjs (model/plain-build.ts): how to train it and
+ * save the result, or null where the plain builder or the direct step does not take the spec (the
+ * caller then builds it in tfjs). `linear`: the linear path's kernel rows and bias.
+ */
+async function plainMember(
+  spec: ModelSpec,
+  linear: { kernel: Float64Array[]; bias: Float64Array } | null,
+  data: TrainingWindows,
+  training: Config['training'],
+  hooks: TrainHooks,
+): Promise<{ train(): Promise<{ fit: TrainResult; model: SavedModel }> } | null> {
+  const plain = await import('../model/plain-build.js');
+  if (!plain.plainBuildable(spec)) return null;
+  const { plainDirectNet, trainDirectArrays } = await import('../train/direct.js');
+  const net = plain.buildPlain(spec);
+  if (linear) plain.setPlainLinearPath(net, linear.kernel, linear.bias);
+  const path = plain.linearPathOf(net);
+  const direct = plainDirectNet(spec, path, data, training, hooks);
+  if (typeof direct === 'string') return null;
+  const trainable = plain.trainableOf(net);
+  return {
+    async train() {
+      const run = await trainDirectArrays(
+        trainable.map((w) => w.values),
+        direct,
+        data,
+        training,
+        hooks,
+        { groups: trainable.map((w) => w.group), flowLayers: net.flowLayers, epsilon: plain.WASM_EPSILON },
+      );
+      run.weights.forEach((values, i) => trainable[i].values.set(values));
+      return { fit: run.result, model: plain.serializePlain(net) };
+    },
+  };
 }
 
 /**

@@ -58,6 +58,26 @@ async function tryNode(name: 'tensorflow' | 'tensorflow-gpu'): Promise<Tf | null
 }
 
 /**
+ * The backend loadBackend(name) would give, where that is wasm and is known without loading
+ * TensorFlow.js: 'wasm' asked for, or 'auto' where neither native package is installed (resolved,
+ * not loaded). Else null. A fit on it whose network is built without tfjs (model/plain-build.ts)
+ * then never loads tfjs (about 0.15 s of a process); anything that needs tfjs loads it then.
+ */
+export function deferredWasm(name: BackendName): 'wasm' | null {
+  if (name === 'wasm') return 'wasm';
+  if (name !== 'auto') return null;
+  for (const pkg of Object.values(NODE_PACKAGES)) {
+    try {
+      import.meta.resolve(pkg);
+      return null;
+    } catch {
+      // not installed
+    }
+  }
+  return 'wasm';
+}
+
+/**
  * Load TensorFlow.js lazily with the requested backend.
  * 'auto' (for a model too small for WebGPU, or where there is no hardware adapter: gpu/auto.ts)
  * tries tensorflow-gpu, then tensorflow, then 'wasm' (measured ~4x faster than 'cpu' for a

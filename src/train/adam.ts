@@ -26,8 +26,9 @@ export class PlainAdam {
   /** per weight: one block in the kernels' memory holding w, g, m, v (n floats each, 64-byte aligned) */
   private readonly blocks: { at: number; stride: number; n: number }[] = [];
 
+  /** `tf`: null for stepArrays alone (then `epsilon` is given: the backend's, 1e-7 on cpu and wasm). */
   constructor(
-    private readonly tf: Tf,
+    private readonly tf: Tf | null,
     learningRate: number,
     beta1 = 0.9,
     beta2 = 0.999,
@@ -37,7 +38,9 @@ export class PlainAdam {
     this.b2 = f32(beta2);
     this.omb1 = f32(1 - beta1);
     this.omb2 = f32(1 - beta2);
-    this.eps = f32(epsilon ?? tf.backend().epsilon());
+    const eps = epsilon ?? tf?.backend().epsilon();
+    if (eps === undefined) throw new Error('PlainAdam without tfjs needs its epsilon');
+    this.eps = f32(eps);
     this.negLr = f32(-learningRate);
     this.accB1 = this.b1;
     this.accB2 = this.b2;
@@ -127,7 +130,8 @@ export class PlainAdam {
       const out = getPool()
         .f32()
         .slice(from, from + n);
-      this.tf.tidy(() => vars[i].assign(this.tf.tensor(out, vars[i].shape, 'float32')));
+      const tf = this.tf!;
+      tf.tidy(() => vars[i].assign(tf.tensor(out, vars[i].shape, 'float32')));
     });
   }
 

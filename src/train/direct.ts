@@ -6,7 +6,7 @@ import { backward, type Grads } from '../kernels/backward.js';
 import { forward } from '../kernels/forward.js';
 import { type Activation, type Cell, gatesOf, type InitialState, peepholesOf, releaseSlot, type Slot } from '../kernels/state.js';
 import type { Tf } from '../model/backend.js';
-import { LINEAR_PATH } from '../model/build.js';
+import { LINEAR_PATH, type ModelSpec } from '../model/build.js';
 import { decodeFreely } from '../windows/index-math.js';
 import { PlainAdam } from './adam.js';
 import { gpuNetOf, type LayerVariant, recurrentKind } from './gpu-loop.js';
@@ -133,6 +133,56 @@ export function directNetOf(model: LayersModel, data: TrainData, cfg: TrainingCo
     sequence,
     linear,
     dropout,
+    decoder: null,
+  };
+}
+
+/**
+ * directNetOf for a network built without tfjs (model/plain-build.ts), read from its spec and its
+ * linear path's weights (null: none): the DirectNet directNetOf reads from tfjs's model of the same
+ * spec, or why the direct step does not train it (the caller then builds it in tfjs).
+ */
+export function plainDirectNet(
+  spec: ModelSpec,
+  linear: { kernel: Float32Array; bias: Float32Array } | null,
+  data: TrainData,
+  cfg: TrainingConfig,
+  hooks: TrainHooks,
+): DirectNet | string {
+  if (cfg.optimizer !== 'adam') return `the ${cfg.optimizer} optimizer`;
+  if (hooks.decoder || spec.decoder || spec.dropout > 0 || spec.sequenceOutput || spec.peephole || spec.coupledGates)
+    return 'a network the plain builder does not make';
+  if (data.xShape.length !== 3 || data.xShape[1] !== spec.steps || data.xShape[2] !== spec.features) return 'windows of another shape';
+  const taus = [...(hooks.quantileHeads?.taus ?? [])];
+  const perWindow = taus.length ? hooks.quantileHeads!.outputs : spec.outputs;
+  if (perWindow * (1 + taus.length) !== spec.outputs) return 'quantile heads of another width';
+  if (JSON.stringify(data.yShape.slice(1)) !== JSON.stringify([perWindow])) return 'targets of another shape';
+  if (linear && taus.length && !(tiled(linear.kernel, spec.outputs, perWindow) && tiled(linear.bias, spec.outputs, perWindow)))
+    return 'a linear path that differs between the quantile heads';
+  const shapes: number[][] = [];
+  const at: number[] = [];
+  let inputs = spec.features;
+  for (const l of spec.layers) {
+    at.push(pushRecurrentShapes(shapes, spec.cell, inputs, l.units, null));
+    inputs = l.units;
+  }
+  const dense = spec.dense.map((d) => d.units);
+  return {
+    cell: spec.cell,
+    activation: spec.cell === 'rnn' && spec.activation === 'relu' ? 'relu' : 'tanh',
+    units: spec.layers.map((l) => l.units),
+    variants: spec.layers.map(() => null),
+    at,
+    head: pushHeadShapes(shapes, inputs, [...dense, spec.outputs]),
+    dense,
+    outputs: spec.outputs,
+    targets: perWindow,
+    taus,
+    steps: spec.steps!,
+    features: spec.features,
+    sequence: false,
+    linear,
+    dropout: 0,
     decoder: null,
   };
 }
@@ -652,6 +702,52 @@ export function lessLinear(net: DirectNet, x: Float32Array, y: Float32Array): Fl
  * another order).
  */
 export async function trainDirect(tf: Tf, model: LayersModel, net: DirectNet, given: TrainData, cfg: TrainingConfig, hooks: TrainHooks): Promise<TrainResult> {
+  const vars = model.trainableWeights.map((w) => w.read() as Variable);
+  const { groups, layers: named } = weightGroupNames(model);
+  const flowLayers = named.filter((l) => (l.layer as { slot?: Slot }).slot !== undefined).map((l) => l.name);
+  const run = await trainDirectArrays(
+    vars.map((v) => Float32Array.from(v.dataSync() as Float32Array)),
+    net,
+    given,
+    cfg,
+    hooks,
+    {
+      groups,
+      flowLayers,
+      epsilon: tf.backend().epsilon(),
+      // the dropout layers' masks, made by tfjs's own operations
+      ...(net.dropout > 0 ? { masks: (rows: number, layer: number, seed: number) => dropoutMask(tf, net, rows, layer, seed) } : {}),
+    },
+  );
+  vars.forEach((v, i) => tf.tidy(() => v.assign(tf.tensor(run.weights[i], v.shape, 'float32'))));
+  return run.result;
+}
+
+/** What trainDirectArrays needs to know of the model beyond its weights. */
+export interface DirectModelInfo {
+  /** each trainable weight's group name, as weightGroupNames gives it (`lstm1/kernel`) */
+  groups: string[];
+  /** the recurrent layers' names, first to last (`lstm1`), for the gradient-flow diagnostics */
+  flowLayers: string[];
+  /** Adam's epsilon: the backend's (1e-7 on cpu and wasm) */
+  epsilon: number;
+  /** net.dropout > 0: the masks of recurrent layer `layer`'s output for a batch of `rows`, from a seed */
+  masks?: (rows: number, layer: number, seed: number) => Float32Array;
+}
+
+/**
+ * trainDirect on the trainable weights as arrays (`initial`, in model.trainableWeights' order, not
+ * changed): the training's figures and the weights it keeps (the best epoch's, or the last). A
+ * network built without tfjs (model/plain-build.ts) trains through this alone.
+ */
+export async function trainDirectArrays(
+  initial: Float32Array[],
+  net: DirectNet,
+  given: TrainData,
+  cfg: TrainingConfig,
+  hooks: TrainHooks,
+  info: DirectModelInfo,
+): Promise<{ result: TrainResult; weights: Float32Array[] }> {
   const t0 = performance.now();
   // a fixed linear path adds the same to a window's forecast whatever the weights, and every point
   // loss is a function of forecast - target: the network trains on the targets less it
@@ -666,9 +762,8 @@ export async function trainDirect(tf: Tf, model: LayersModel, net: DirectNet, gi
   const batchSize = Math.max(1, Math.min(cfg.batch_size, n));
   const batches = new Batches(data, cfg);
   const { xRow, yRow, perEpoch } = batches;
-  const vars = model.trainableWeights.map((w) => w.read() as Variable);
-  const ws = vars.map((v) => Float32Array.from(v.dataSync() as Float32Array));
-  const adam = new PlainAdam(tf, cfg.learning_rate);
+  const ws = initial.map((w) => w.slice());
+  const adam = new PlainAdam(null, cfg.learning_rate, 0.9, 0.999, info.epsilon);
   const steps = layerSteps(net);
   const slots: Slot[] = steps.map(() => ({ state: null }));
   const xBatch = new Float32Array(batchSize * xRow);
@@ -713,20 +808,20 @@ export async function trainDirect(tf: Tf, model: LayersModel, net: DirectNet, gi
   const history: EpochInfo[] = [];
   const turns = new EventLoopTurns();
   const diagnose = cfg.gradient_flow !== false;
-  const { groups, layers: named } = weightGroupNames(model);
-  const flowLayers = named.filter((l) => (l.layer as { slot?: Slot }).slot !== undefined).map((l) => l.name);
+  const { groups, flowLayers } = info;
+  if (net.dropout > 0 && !info.masks) throw new Error('trainDirectArrays: dropout needs its masks');
   try {
     if (stopping.on && hooks.keepInitial && hasVal) stopping.start(validationLoss(), keepBest);
     for (let epoch = 1; epoch <= epochsToRun(cfg, hooks, hasVal); epoch++) {
       batches.shuffle();
-      const tally = new EpochTally(cfg, epoch, vars.length, diagnose);
+      const tally = new EpochTally(cfg, epoch, ws.length, diagnose);
       const flowSums = diagnose ? steps.map((t) => new Float64Array(t)) : [];
       const ratio = dec ? teacherRatio(dec.teacherForcing, epoch, cfg.epochs) : 1;
       for (let start = 0; start < perEpoch; start += batchSize) {
         if (hooks.shouldStop?.()) throw new InterruptError();
         const size = Math.min(batchSize, perEpoch - start);
         // the dropout layers' seeds, drawn as the tape loop draws them, and their masks
-        const masks = net.dropout > 0 ? steps.map((_, l) => dropoutMask(tf, net, size, l, batches.dropoutSeed())) : null;
+        const masks = net.dropout > 0 ? steps.map((_, l) => info.masks!(size, l, batches.dropoutSeed())) : null;
         batches.fill(start, size, xBatch, yBatch);
         if (dec && ratio < 1) mixForecasts(predict(xBatch.subarray(0, size * xRow), size), xBatch, size, data.xShape.slice(1), dec, ratio, teacherRng);
         const r = directPass(net, ws, xBatch.subarray(0, size * xRow), yBatch.subarray(0, size * yRow), size, cfg.loss, slots, diagnose, masks);
@@ -737,16 +832,18 @@ export async function trainDirect(tf: Tf, model: LayersModel, net: DirectNet, gi
         tally.add(r.loss, size, g, adam.squares);
         await turns.turn();
       }
-      const info = tally.info(perEpoch, hasVal ? validationLoss() : null, (batches) => flowSums.map((f) => Array.from(f, (v) => v / batches)));
-      history.push(info);
-      hooks.onEpoch?.(info);
-      if (stopping.after(epoch, info.valLoss ?? info.loss, keepBest)) break;
+      const figures = tally.info(perEpoch, hasVal ? validationLoss() : null, (batches) => flowSums.map((f) => Array.from(f, (v) => v / batches)));
+      history.push(figures);
+      hooks.onEpoch?.(figures);
+      if (stopping.after(epoch, figures.valLoss ?? figures.loss, keepBest)) break;
     }
-    const kept: Float32Array[] = best ?? ws;
-    vars.forEach((v, i) => tf.tidy(() => v.assign(tf.tensor(kept[i], v.shape, 'float32'))));
   } finally {
     for (const s of slots) releaseSlot(s);
     adam.dispose();
   }
-  return { history, bestEpoch: stopping.bestEpoch, stoppedEarly: stopping.stoppedEarly, seconds: (performance.now() - t0) / 1000, groups, flowLayers };
+  const weights: Float32Array[] = best ?? ws;
+  return {
+    result: { history, bestEpoch: stopping.bestEpoch, stoppedEarly: stopping.stoppedEarly, seconds: (performance.now() - t0) / 1000, groups, flowLayers },
+    weights,
+  };
 }
