@@ -445,7 +445,7 @@ async function plainMember(
         data,
         training,
         hooks,
-        { groups: trainable.map((w) => w.group), flowLayers: net.flowLayers, epsilon: plain.WASM_EPSILON },
+        plain.directInfoOf(net),
       );
       run.weights.forEach((values, i) => trainable[i].values.set(values));
       return { fit: run.result, model: plain.serializePlain(net) };

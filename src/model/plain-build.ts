@@ -254,6 +254,11 @@ export function trainableOf(net: PlainNetwork): PlainWeight[] {
   return net.weights.filter((w) => w.trainable);
 }
 
+/** What the direct step needs of a plain network beside its weights (train/direct.ts DirectModelInfo): names and the backend's epsilon. */
+export function directInfoOf(net: PlainNetwork): { groups: string[]; flowLayers: string[]; epsilon: number } {
+  return { groups: trainableOf(net).map((w) => w.group), flowLayers: net.flowLayers, epsilon: WASM_EPSILON };
+}
+
 /** model.json text and weights.bin bytes, as serializeModel writes tfjs's model of the same spec and weights. */
 export function serializePlain(net: PlainNetwork): { modelJson: string; weights: Buffer } {
   const json = {

@@ -2,7 +2,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { TrainingConfig } from '../../src/config/types.js';
 import { loadBackend, type Tf } from '../../src/model/backend.js';
 import { buildModel, type ModelSpec, serializeModel, setLinearPath } from '../../src/model/build.js';
-import { buildPlain, linearPathOf, plainBuildable, serializePlain, setPlainLinearPath, trainableOf, WASM_EPSILON } from '../../src/model/plain-build.js';
+import {
+  buildPlain,
+  directInfoOf,
+  linearPathOf,
+  plainBuildable,
+  serializePlain,
+  setPlainLinearPath,
+  trainableOf,
+  WASM_EPSILON,
+} from '../../src/model/plain-build.js';
 import { seededNormal, seededUniform } from '../../src/model/tfjs-random.js';
 import { directNetOf, plainDirectNet, trainDirect, trainDirectArrays } from '../../src/train/direct.js';
 import { type TrainData, weightGroupNames } from '../../src/train/loop.js';
@@ -40,6 +49,18 @@ function grid(): ModelSpec[] {
               ...(cell === 'rnn' && seed === 7 ? { activation: 'relu' as const } : {}),
             });
   return out;
+}
+
+/** tfjs's model of the spec and the plain network of it, the same linear path set in both (`path`). */
+function bothOf(spec: ModelSpec) {
+  const model = buildModel(tf, spec);
+  const net = buildPlain(spec);
+  if (spec.linear) {
+    const p = path(spec);
+    setLinearPath(tf, model, p.kernel, p.bias);
+    setPlainLinearPath(net, p.kernel, p.bias);
+  }
+  return { model, net };
 }
 
 /** A linear path's kernel rows and bias (values of no particular meaning, not representable exactly in float32). */
@@ -82,13 +103,7 @@ describe('networks built without TensorFlow.js (model/plain-build.ts)', () => {
     expect(specs).toHaveLength(108);
     for (const spec of specs) {
       expect(plainBuildable(spec)).toBe(true);
-      const model = buildModel(tf, spec);
-      const net = buildPlain(spec);
-      if (spec.linear) {
-        const p = path(spec);
-        setLinearPath(tf, model, p.kernel, p.bias);
-        setPlainLinearPath(net, p.kernel, p.bias);
-      }
+      const { model, net } = bothOf(spec);
       const want = await serializeModel(model);
       const got = serializePlain(net);
       expect(got.modelJson, JSON.stringify(spec)).toBe(want.modelJson);
@@ -146,26 +161,19 @@ describe('networks built without TensorFlow.js (model/plain-build.ts)', () => {
       const yVal = Float32Array.from({ length: val * O }, (_, i) => Math.cos(xVal[Math.floor(i / O) * T * F] + (i % O)));
       const data = { x, y, xShape: [rows, T, F], yShape: [rows, O], xVal, yVal, nVal: val } as unknown as TrainData;
       const hooks = { keepInitial: spec.linear };
-      const model = buildModel(tf, spec);
-      const net = buildPlain(spec);
-      if (spec.linear) {
-        const p = path(spec);
-        setLinearPath(tf, model, p.kernel, p.bias);
-        setPlainLinearPath(net, p.kernel, p.bias);
-      }
+      const { model, net } = bothOf(spec);
       const read = directNetOf(model, data, cfg, hooks);
       const plain = plainDirectNet(spec, linearPathOf(net), data, cfg, hooks);
       expect(plain).toEqual(read);
       if (typeof read === 'string' || typeof plain === 'string') throw new Error('not a direct network');
       const want = await trainDirect(tf, model, read, data, cfg, hooks);
-      const trainable = trainableOf(net);
       const got = await trainDirectArrays(
-        trainable.map((w) => w.values),
+        trainableOf(net).map((w) => w.values),
         plain,
         data,
         cfg,
         hooks,
-        { groups: trainable.map((w) => w.group), flowLayers: net.flowLayers, epsilon: WASM_EPSILON },
+        directInfoOf(net),
       );
       const strip = (h: { seconds?: number }[]) => h.map(({ seconds: _, ...rest }) => rest);
       expect(strip(got.result.history)).toEqual(strip(want.history));
