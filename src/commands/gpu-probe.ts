@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import type { AdapterKind } from '../gpu/device.js';
+import { packagePath } from '../version.js';
 
 const KINDS: readonly string[] = ['hardware', 'software', 'none'];
 let asked: Promise<AdapterKind | null> | null = null;
@@ -13,7 +15,8 @@ let asked: Promise<AdapterKind | null> | null = null;
  */
 export function probeInChild(): Promise<AdapterKind | null> {
   asked ??= new Promise((resolve) => {
-    const device = new URL('../gpu/device.js', import.meta.url).href;
+    // the compiled module, wherever this one runs from (dist/commands, dist/bundle.js, src/commands in the tests)
+    const device = pathToFileURL(packagePath('dist', 'gpu', 'device.js')).href;
     const script = `import(${JSON.stringify(device)}).then(async (m) => { process.stdout.write(await m.probeDefaultAdapter()); process.exit(0); }, () => process.exit(1));`;
     execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 60_000, windowsHide: true }, (err, stdout) =>
       resolve(!err && KINDS.includes(stdout) ? (stdout as AdapterKind) : null),
