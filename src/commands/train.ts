@@ -51,10 +51,10 @@ export async function trainCommand(opts: TrainOptions): Promise<void> {
   const t0 = performance.now();
   const flagged = configFromOptions(opts);
   checkRunOutput(opts, flagged);
-  if (isPanel(flagged.data)) return trainPanel(flagged, opts, t0);
-  if (opts.shard !== undefined) throw new UsageError('--shard splits the series of a panel (data.id_column); this data is one series');
   // the plots' modules load on the other core while this one reads the data and trains
   if (flagged.output.plot) startPlotRenderer();
+  if (isPanel(flagged.data)) return trainPanel(flagged, opts, t0);
+  if (opts.shard !== undefined) throw new UsageError('--shard splits the series of a panel (data.id_column); this data is one series');
 
   const { series, sha256 } = readConfiguredInput(flagged, opts);
   // Without a config file, the settings the config-less backtest measures (flags still win);
