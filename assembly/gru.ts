@@ -29,6 +29,21 @@ export function gruForward(x: usize, W: usize, U: usize, b: usize, T: i32, B: i3
       const hp = prevRow(hs, h0, t, row, bb, B, H);
       const rr = P(rh, row * H);
       let j = 0;
+      // two blocks of four at a time: four independent activation chains in flight
+      for (; j + 8 <= H4; j += 8) {
+        const z = sigV(v128.load(P(g, j)));
+        const r = sigV(v128.load(P(g, H + j)));
+        const z2 = sigV(v128.load(P(g, j + 4)));
+        const r2 = sigV(v128.load(P(g, H + j + 4)));
+        v128.store(P(g, j), z);
+        v128.store(P(g, H + j), r);
+        v128.store(P(g, j + 4), z2);
+        v128.store(P(g, H + j + 4), r2);
+        const hpv = hp ? v128.load(P(hp, j)) : f32x4.splat(0);
+        const hpv2 = hp ? v128.load(P(hp, j + 4)) : f32x4.splat(0);
+        v128.store(P(rr, j), f32x4.mul(r, hpv));
+        v128.store(P(rr, j + 4), f32x4.mul(r2, hpv2));
+      }
       for (; j < H4; j += 4) {
         const z = sigV(v128.load(P(g, j)));
         const r = sigV(v128.load(P(g, H + j)));
@@ -53,6 +68,18 @@ export function gruForward(x: usize, W: usize, U: usize, b: usize, T: i32, B: i3
       const h = P(hs, row * H);
       const hp = prevRow(hs, h0, t, row, bb, B, H);
       let j = 0;
+      for (; j + 8 <= H4; j += 8) {
+        const z = v128.load(P(g, j));
+        const z2 = v128.load(P(g, j + 4));
+        const hh = tanhV(v128.load(P(g, 2 * H + j)));
+        const hh2 = tanhV(v128.load(P(g, 2 * H + j + 4)));
+        v128.store(P(g, 2 * H + j), hh);
+        v128.store(P(g, 2 * H + j + 4), hh2);
+        const hpv = hp ? v128.load(P(hp, j)) : f32x4.splat(0);
+        const hpv2 = hp ? v128.load(P(hp, j + 4)) : f32x4.splat(0);
+        v128.store(P(h, j), f32x4.add(f32x4.mul(z, hpv), f32x4.mul(f32x4.sub(f32x4.splat(1.0), z), hh)));
+        v128.store(P(h, j + 4), f32x4.add(f32x4.mul(z2, hpv2), f32x4.mul(f32x4.sub(f32x4.splat(1.0), z2), hh2)));
+      }
       for (; j < H4; j += 4) {
         const z = v128.load(P(g, j));
         const hh = tanhV(v128.load(P(g, 2 * H + j)));
